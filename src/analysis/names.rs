@@ -1,0 +1,81 @@
+//! Relation names as PostgreSQL resolves them (the parser has already folded
+//! unquoted identifiers to lower case).
+
+use std::fmt;
+
+use pg_query::protobuf::RangeVar;
+use pg_query::NodeEnum;
+
+/// A possibly schema-qualified relation name. No schema means the first
+/// schema of the search path, `public` unless the file says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelationName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+const DEFAULT_SCHEMA: &str = "public";
+
+impl RelationName {
+    pub fn new(schema: Option<&str>, name: &str) -> Self {
+        RelationName {
+            schema: schema.filter(|s| !s.is_empty()).map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+
+    pub fn from_range_var(rv: &RangeVar) -> Self {
+        Self::new(Some(&rv.schemaname), &rv.relname)
+    }
+
+    /// From a qualified name list such as `DROP TABLE a.b` keeps it:
+    /// a list of `String` nodes.
+    pub fn from_name_list(names: &[pg_query::Node]) -> Option<Self> {
+        let parts: Vec<&str> = names
+            .iter()
+            .filter_map(|n| match n.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.as_str()),
+                _ => None,
+            })
+            .collect();
+        match parts.as_slice() {
+            [name] => Some(Self::new(None, name)),
+            [.., schema, name] => Some(Self::new(Some(schema), name)),
+            [] => None,
+        }
+    }
+
+    /// Same relation, reading no schema as `public`.
+    pub fn same_as(&self, other: &RelationName) -> bool {
+        self.name == other.name && self.schema_or_default() == other.schema_or_default()
+    }
+
+    fn schema_or_default(&self) -> &str {
+        self.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)
+    }
+}
+
+impl fmt::Display for RelationName {
+    /// `"users"` or `"app"."users"`, quoted as in messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "\"{schema}\".\"{}\"", self.name),
+            None => write!(f, "\"{}\"", self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unqualified_names_mean_public() {
+        let a = RelationName::new(None, "users");
+        let b = RelationName::new(Some("public"), "users");
+        let c = RelationName::new(Some("app"), "users");
+        assert!(a.same_as(&b));
+        assert!(!a.same_as(&c));
+        assert_eq!(c.to_string(), "\"app\".\"users\"");
+    }
+}

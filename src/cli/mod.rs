@@ -1,0 +1,1 @@
+pub fn run(_args: impl IntoIterator<Item = std::ffi::OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS }

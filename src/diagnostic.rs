@@ -1,0 +1,116 @@
+//! Findings as rules report them, and diagnostics as users see them.
+
+use serde::Serialize;
+
+use crate::analysis::{LockMode, RelationName};
+use crate::source::{Position, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The lock a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockInfo {
+    pub mode: LockMode,
+    pub relation: RelationName,
+}
+
+/// What a rule reports: where, what happens, and the safe way instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub span: Span,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub lock: Option<LockInfo>,
+    /// Caps the rule's severity for this finding (an `UPDATE` without
+    /// `WHERE` is a warning where a `DELETE` is an error).
+    pub max_severity: Option<Severity>,
+}
+
+impl Finding {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            span,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            lock: None,
+            max_severity: None,
+        }
+    }
+
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn lock(mut self, relation: &RelationName, mode: LockMode) -> Self {
+        self.lock = Some(LockInfo {
+            mode,
+            relation: relation.clone(),
+        });
+        self
+    }
+
+    pub fn at_most(mut self, severity: Severity) -> Self {
+        self.max_severity = Some(severity);
+        self
+    }
+}
+
+/// A finding with its rule, effective severity and positions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub lock: Option<LockInfo>,
+    /// Set when an ignore comment suppressed the finding.
+    pub suppressed: Option<Suppressed>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub reason: Option<String>,
+    /// `ignore` above the statement, or `ignore-file`.
+    pub file_wide: bool,
+}
+
+impl Diagnostic {
+    pub fn is_active(&self) -> bool {
+        self.suppressed.is_none()
+    }
+}

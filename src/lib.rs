@@ -1,0 +1,22 @@
+//! miglint: gate PostgreSQL schema migrations in CI.
+//!
+//! The flow, one way: discover -> source -> parse -> analysis -> rules ->
+//! suppress -> render -> exit code. The public API lints sources with
+//! settings and returns diagnostics; the `cli` module is the binary.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod parse;
+pub mod render;
+pub mod rule;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{lint_bytes, lint_source, FileReport, Settings};
+pub use source::SourceFile;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    miglint::cli::run(std::env::args_os())
+}

@@ -1,0 +1,355 @@
+//! A small lexical pass over the whole file that never fails.
+//!
+//! psql meta-commands (`\set`, `\i`) and templating placeholders (`${x}`,
+//! `{{ x }}`, `:'x'`) live above SQL, so the PostgreSQL scanner cannot see
+//! them: this pass finds them first, outside string literals, quoted
+//! identifiers, dollar-quoted bodies and comments. The same pass yields the
+//! comments (for suppressions) and the top-level semicolons, so a file the
+//! PostgreSQL scanner rejects (an unterminated quote, say) can still be split.
+
+use crate::source::Span;
+
+#[derive(Debug, Default)]
+pub struct Lexed {
+    /// `--` and `/* */` comments, in order.
+    pub comments: Vec<Comment>,
+    /// Whole psql meta-command lines, from the backslash to the line end.
+    pub meta_commands: Vec<Span>,
+    /// Template placeholders found in SQL code.
+    pub placeholders: Vec<Span>,
+    /// Byte offsets of `;` in SQL code (statement terminators).
+    pub semicolons: Vec<usize>,
+    /// Byte ranges that are neither whitespace nor comments nor meta-commands.
+    pub code: Vec<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub span: Span,
+    /// The text inside the comment markers.
+    pub body: Span,
+    pub block: bool,
+}
+
+impl Lexed {
+    /// True when the file holds anything but whitespace, comments and
+    /// meta-commands.
+    pub fn has_code(&self) -> bool {
+        !self.code.is_empty()
+    }
+
+    /// True when `span` overlaps SQL code.
+    pub fn code_overlaps(&self, span: Span) -> bool {
+        self.code
+            .iter()
+            .any(|c| c.start < span.end && span.start < c.end)
+    }
+}
+
+pub fn lex(text: &str) -> Lexed {
+    Lexer {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        out: Lexed::default(),
+        code_start: None,
+    }
+    .run()
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    out: Lexed,
+    /// Start of the code run being accumulated, if any.
+    code_start: Option<usize>,
+}
+
+impl<'a> Lexer<'a> {
+    fn run(mut self) -> Lexed {
+        while self.pos < self.bytes.len() {
+            let b = self.bytes[self.pos];
+            match b {
+                b'-' if self.peek(1) == Some(b'-') => self.line_comment(),
+                b'/' if self.peek(1) == Some(b'*') => self.block_comment(),
+                b'\\' => self.meta_command(),
+                b'\'' => {
+                    let escapes = self.is_escape_string_prefix();
+                    self.code_run(|l| l.quoted(b'\'', escapes));
+                }
+                b'"' => self.code_run(|l| l.quoted(b'"', false)),
+                b'$' => {
+                    if let Some(end) = self.placeholder_dollar_brace() {
+                        self.placeholder(end);
+                    } else if let Some(tag_len) = self.dollar_tag() {
+                        self.code_run(|l| l.dollar_quoted(tag_len));
+                    } else {
+                        self.code_run(|l| l.pos += 1);
+                    }
+                }
+                b'{' if self.peek(1) == Some(b'{') => {
+                    let end = self.find_from(self.pos + 2, "}}").map_or(self.line_end(), |e| e + 2);
+                    self.placeholder(end);
+                }
+                b':' => {
+                    if let Some(end) = self.psql_variable() {
+                        self.placeholder(end);
+                    } else {
+                        self.code_run(|l| l.pos += if l.peek(1) == Some(b':') { 2 } else { 1 });
+                    }
+                }
+                b';' => {
+                    self.out.semicolons.push(self.pos);
+                    self.code_run(|l| l.pos += 1);
+                }
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {
+                    self.end_code();
+                    self.pos += 1;
+                }
+                _ => {
+                    let len = self.char_len();
+                    self.code_run(|l| l.pos += len);
+                }
+            }
+        }
+        self.end_code();
+        self.out
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn char_len(&self) -> usize {
+        self.text[self.pos..].chars().next().map_or(1, char::len_utf8)
+    }
+
+    fn find_from(&self, from: usize, needle: &str) -> Option<usize> {
+        self.text[from..].find(needle).map(|i| from + i)
+    }
+
+    fn line_end(&self) -> usize {
+        self.text[self.pos..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |i| self.pos + i)
+    }
+
+    fn code_run(&mut self, advance: impl FnOnce(&mut Self)) {
+        if self.code_start.is_none() {
+            self.code_start = Some(self.pos);
+        }
+        advance(self);
+    }
+
+    fn end_code(&mut self) {
+        if let Some(start) = self.code_start.take() {
+            self.out.code.push(Span::new(start, self.pos));
+        }
+    }
+
+    fn line_comment(&mut self) {
+        self.end_code();
+        let start = self.pos;
+        let end = self.line_end();
+        self.out.comments.push(Comment {
+            span: Span::new(start, end),
+            body: Span::new(start + 2, end),
+            block: false,
+        });
+        self.pos = end;
+    }
+
+    fn block_comment(&mut self) {
+        self.end_code();
+        let start = self.pos;
+        self.pos += 2;
+        let mut depth = 1;
+        let mut body_end = self.bytes.len();
+        while self.pos < self.bytes.len() {
+            if self.bytes[self.pos] == b'/' && self.peek(1) == Some(b'*') {
+                depth += 1;
+                self.pos += 2;
+            } else if self.bytes[self.pos] == b'*' && self.peek(1) == Some(b'/') {
+                depth -= 1;
+                self.pos += 2;
+                if depth == 0 {
+                    body_end = self.pos - 2;
+                    break;
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+        self.pos = self.pos.min(self.bytes.len());
+        self.out.comments.push(Comment {
+            span: Span::new(start, self.pos),
+            body: Span::new(start + 2, body_end.max(start + 2)),
+            block: true,
+        });
+    }
+
+    /// psql reads a backslash outside quotes as a meta-command that runs to
+    /// the end of the line; SQL itself has no backslash outside strings.
+    fn meta_command(&mut self) {
+        self.end_code();
+        let end = self.line_end();
+        self.out.meta_commands.push(Span::new(self.pos, end));
+        self.pos = end;
+    }
+
+    fn placeholder(&mut self, end: usize) {
+        let end = end.min(self.bytes.len());
+        self.out.placeholders.push(Span::new(self.pos, end));
+        self.code_run(|l| l.pos = end);
+    }
+
+    /// `E'...'` strings treat backslash as an escape.
+    fn is_escape_string_prefix(&self) -> bool {
+        self.pos > 0
+            && matches!(self.bytes[self.pos - 1], b'e' | b'E')
+            && (self.pos < 2 || !is_ident_byte(self.bytes[self.pos - 2]))
+    }
+
+    fn quoted(&mut self, quote: u8, backslash_escapes: bool) {
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            let b = self.bytes[self.pos];
+            if backslash_escapes && b == b'\\' {
+                self.pos += 2;
+            } else if b == quote {
+                if self.peek(1) == Some(quote) {
+                    self.pos += 2;
+                } else {
+                    self.pos += 1;
+                    return;
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+        self.pos = self.bytes.len();
+    }
+
+    /// Length of a `$tag$` opener at the cursor, if there is one.
+    fn dollar_tag(&self) -> Option<usize> {
+        if self.pos > 0 && is_ident_byte(self.bytes[self.pos - 1]) {
+            return None; // part of an identifier such as `a$b`
+        }
+        let rest = &self.bytes[self.pos + 1..];
+        let tag_len = rest.iter().take_while(|b| is_ident_byte(**b)).count();
+        if tag_len > 0 && rest[0].is_ascii_digit() {
+            return None; // `$1` is a parameter
+        }
+        (rest.get(tag_len) == Some(&b'$')).then_some(tag_len + 2)
+    }
+
+    fn dollar_quoted(&mut self, tag_len: usize) {
+        let tag = &self.text[self.pos..self.pos + tag_len];
+        let body = self.pos + tag_len;
+        self.pos = match self.text[body..].find(tag) {
+            Some(i) => body + i + tag_len,
+            None => self.bytes.len(),
+        };
+    }
+
+    /// `${name}` (Flyway, Liquibase, shell templates).
+    fn placeholder_dollar_brace(&self) -> Option<usize> {
+        if self.peek(1) != Some(b'{') {
+            return None;
+        }
+        let end = self
+            .find_from(self.pos + 2, "}")
+            .filter(|&e| e <= self.line_end())?;
+        Some(end + 1)
+    }
+
+    /// psql variables: `:name`, `:'name'`, `:"name"` (but not `::` casts
+    /// nor array slices such as `a[1:n]`).
+    fn psql_variable(&self) -> Option<usize> {
+        if self.peek(1) == Some(b':') || (self.pos > 0 && self.bytes[self.pos - 1] == b':') {
+            return None;
+        }
+        let before_ok = self.pos == 0
+            || matches!(
+                self.bytes[self.pos - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'(' | b',' | b'='
+            );
+        if !before_ok {
+            return None;
+        }
+        let start = self.pos + 1;
+        match self.peek(1)? {
+            q @ (b'\'' | b'"') => {
+                let len = self.bytes[start + 1..]
+                    .iter()
+                    .take_while(|b| is_ident_byte(**b))
+                    .count();
+                (len > 0 && self.bytes.get(start + 1 + len) == Some(&q)).then_some(start + len + 2)
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let len = self.bytes[start..]
+                    .iter()
+                    .take_while(|b| is_ident_byte(**b))
+                    .count();
+                Some(start + len)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, spans: &[Span]) -> Vec<&'a str> {
+        spans.iter().map(|s| &text[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn meta_commands_outside_quotes_only() {
+        let sql = "\\set ON_ERROR_STOP on\nSELECT 'a\\b';\n  \\i other.sql\n";
+        let lexed = lex(sql);
+        assert_eq!(
+            texts(sql, &lexed.meta_commands),
+            ["\\set ON_ERROR_STOP on", "\\i other.sql"]
+        );
+        assert_eq!(lexed.semicolons.len(), 1);
+    }
+
+    #[test]
+    fn placeholders_in_code_but_not_in_strings() {
+        let sql = "CREATE TABLE ${schema}.t (a int default '{{x}}');\nGRANT ALL ON t TO {{ .Role }};\nSELECT :'v', a::int, b[1:2];";
+        let lexed = lex(sql);
+        assert_eq!(texts(sql, &lexed.placeholders), ["${schema}", "{{ .Role }}", ":'v'"]);
+    }
+
+    #[test]
+    fn dollar_quotes_hide_semicolons_and_backslashes() {
+        let sql = "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; \\x $body$ LANGUAGE sql;\nSELECT $1;";
+        let lexed = lex(sql);
+        assert_eq!(lexed.semicolons.len(), 2);
+        assert!(lexed.meta_commands.is_empty());
+    }
+
+    #[test]
+    fn comments_nested_and_unterminated() {
+        let sql = "/* a /* b */ c */ SELECT 1; -- tail\n/* open";
+        let lexed = lex(sql);
+        let bodies: Vec<_> = lexed.comments.iter().map(|c| &sql[c.body.start..c.body.end]).collect();
+        assert_eq!(bodies, [" a /* b */ c ", " tail", " open"]);
+        assert!(lexed.has_code());
+        assert!(!lex("-- only\n/* comments */").has_code());
+    }
+
+    #[test]
+    fn unterminated_string_runs_to_end() {
+        let lexed = lex("SELECT 'oops; SELECT 2;");
+        assert!(lexed.semicolons.is_empty());
+    }
+}

@@ -1,0 +1,289 @@
+//! The only code that touches the parser crates: a file's text becomes
+//! statements (each with its exact span and PostgreSQL parse tree), comments,
+//! and located problems for what could not be parsed.
+
+mod ffi;
+pub mod lexer;
+pub mod tokens;
+
+use pg_query::NodeEnum;
+
+use crate::source::{SourceFile, Span};
+use lexer::Lexed;
+
+pub use lexer::Comment;
+pub use tokens::Token;
+
+/// One parsed SQL statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// From the first token to the last, without the trailing `;`.
+    pub span: Span,
+    pub node: NodeEnum,
+    /// File offset that the parse tree's `location` fields count from.
+    base: usize,
+}
+
+impl Statement {
+    /// The file offset of a parse-tree `location` (-1 means unknown).
+    pub fn offset_of(&self, location: i32) -> Option<usize> {
+        usize::try_from(location).ok().map(|l| self.base + l)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// PostgreSQL itself rejects the text.
+    Syntax,
+    /// Valid for another layer (psql, a template engine) but not SQL.
+    Unsupported,
+}
+
+/// Text that could not be turned into a statement.
+#[derive(Debug, Clone)]
+pub struct ParseProblem {
+    pub kind: ProblemKind,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub statements: Vec<Statement>,
+    pub problems: Vec<ParseProblem>,
+    pub comments: Vec<Comment>,
+    /// False when the file is empty or holds only comments and whitespace.
+    pub has_code: bool,
+}
+
+/// Parses a whole file. Never fails: what does not parse becomes a problem,
+/// and the statements around it are still returned.
+pub fn parse_file(source: &SourceFile) -> ParsedFile {
+    let text: &str = &source.text;
+    let lexed = lexer::lex(text);
+    let mut problems = Vec::new();
+
+    for &span in &lexed.meta_commands {
+        problems.push(ParseProblem {
+            kind: ProblemKind::Unsupported,
+            span,
+            message: format!(
+                "psql meta-command `{}` is not SQL; miglint skips it",
+                first_word(&text[span.start..span.end])
+            ),
+        });
+    }
+    let sql = blank_out(text, &lexed.meta_commands);
+
+    let statements = if lexed.placeholders.is_empty() {
+        match pg_query::parse(&sql, 0) {
+            Ok(parsed) => whole_file_statements(&lexed, parsed, sql.len()),
+            Err(_) => statement_by_statement(&sql, &lexed, &mut problems, source),
+        }
+    } else {
+        statement_by_statement(&sql, &lexed, &mut problems, source)
+    };
+
+    problems.sort_by_key(|p| p.span);
+    ParsedFile {
+        statements,
+        problems,
+        has_code: lexed.has_code(),
+        comments: lexed.comments,
+    }
+}
+
+fn whole_file_statements(
+    lexed: &Lexed,
+    parsed: pg_query::ParseResult,
+    len: usize,
+) -> Vec<Statement> {
+    parsed
+        .protobuf
+        .stmts
+        .into_iter()
+        .filter_map(|raw| {
+            let start = usize::try_from(raw.stmt_location).ok()?;
+            let end = match usize::try_from(raw.stmt_len).ok()? {
+                0 => len,
+                n => start + n,
+            };
+            Some(Statement {
+                span: trim_to_code(lexed, Span::new(start, end))?,
+                node: raw.stmt?.node?,
+                base: 0,
+            })
+        })
+        .collect()
+}
+
+/// When the whole file does not parse, split it at top-level semicolons and
+/// parse each piece, so one bad statement hides nothing else.
+fn statement_by_statement(
+    sql: &str,
+    lexed: &Lexed,
+    problems: &mut Vec<ParseProblem>,
+    source: &SourceFile,
+) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    let mut chunk_start = 0;
+    let ends = lexed.semicolons.iter().copied().chain([sql.len()]);
+    for end in ends {
+        let chunk = Span::new(chunk_start, end);
+        chunk_start = (end + 1).min(sql.len());
+        let Some(span) = trim_to_code(lexed, chunk) else {
+            continue;
+        };
+        let placeholders: Vec<Span> = lexed
+            .placeholders
+            .iter()
+            .copied()
+            .filter(|p| span.contains(*p))
+            .collect();
+        if !placeholders.is_empty() {
+            problems.extend(placeholders.into_iter().map(|p| ParseProblem {
+                kind: ProblemKind::Unsupported,
+                span: p,
+                message: format!(
+                    "template placeholder `{}` is not SQL; miglint cannot check this statement",
+                    &sql[p.start..p.end]
+                ),
+            }));
+            continue;
+        }
+        let text = &sql[span.start..span.end];
+        match pg_query::parse(text, 0) {
+            Ok(parsed) => statements.extend(parsed.protobuf.stmts.into_iter().filter_map(|raw| {
+                Some(Statement {
+                    span,
+                    node: raw.stmt?.node?,
+                    base: span.start,
+                })
+            })),
+            Err(_) => problems.push(syntax_problem(text, span, source)),
+        }
+    }
+    statements
+}
+
+fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
+    let error = ffi::parse_error(text).unwrap_or(ffi::ParseError {
+        message: "syntax error".into(),
+        cursor: None,
+    });
+    let at = match error.cursor {
+        Some(cursor) => source.offset_of_char_position(span.start, cursor).min(span.end),
+        None => span.start,
+    };
+    ParseProblem {
+        kind: ProblemKind::Syntax,
+        span: word_at(&source.text, at, span.end),
+        message: error.message,
+    }
+}
+
+/// The span of the word (or single character) starting at `at`.
+fn word_at(text: &str, at: usize, limit: usize) -> Span {
+    let rest = &text[at..limit.max(at)];
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    let len = if len == 0 {
+        rest.chars().next().map_or(0, char::len_utf8)
+    } else {
+        len
+    };
+    Span::new(at, at + len)
+}
+
+/// Narrows a span to the SQL code inside it, dropping surrounding whitespace
+/// and comments. None when there is no code.
+fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
+    let mut inside = lexed
+        .code
+        .iter()
+        .filter(|c| c.start < span.end && span.start < c.end)
+        .map(|c| Span::new(c.start.max(span.start), c.end.min(span.end)));
+    let first = inside.next()?;
+    let last = inside.last().unwrap_or(first);
+    let mut end = last.end;
+    // A statement's own `;` is not part of it.
+    if end > first.start && lexed.semicolons.binary_search(&(end - 1)).is_ok() {
+        end -= 1;
+    }
+    (end > first.start).then(|| Span::new(first.start, end))
+}
+
+/// Replaces the bytes of `spans` with spaces, keeping every offset valid.
+fn blank_out(text: &str, spans: &[Span]) -> String {
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        out.push_str(&text[at..span.start]);
+        out.extend(std::iter::repeat_n(' ', span.len()));
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn first_word(text: &str) -> &str {
+    text.split_whitespace().next().unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (SourceFile, ParsedFile) {
+        let source = SourceFile::new("t.sql", text);
+        let parsed = parse_file(&source);
+        (source, parsed)
+    }
+
+    #[test]
+    fn statement_spans_exclude_comments_and_semicolons() {
+        let (source, parsed) = parse("-- lead\nCREATE TABLE t (id int);\n\n/* c */ DROP TABLE t ;\n");
+        let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
+        assert_eq!(texts, ["CREATE TABLE t (id int)", "DROP TABLE t"]);
+    }
+
+    #[test]
+    fn a_bad_statement_hides_nothing_else() {
+        let (source, parsed) = parse("CREATE TABLE a (id int);\nALTER TABEL a ADD b int;\nDROP TABLE a;");
+        assert_eq!(parsed.statements.len(), 2);
+        assert_eq!(parsed.problems.len(), 1);
+        let problem = &parsed.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Syntax);
+        assert_eq!(source.slice(problem.span), "TABEL");
+        assert_eq!(source.position(problem.span.start).line, 2);
+        assert_eq!(source.position(problem.span.start).column, 7);
+    }
+
+    #[test]
+    fn locations_in_fallback_statements_are_absolute() {
+        let (source, parsed) = parse("SELEC 1;\nCREATE INDEX i ON tbl (a);");
+        let NodeEnum::IndexStmt(index) = &parsed.statements[0].node else { panic!() };
+        let relation = index.relation.as_ref().unwrap();
+        let at = parsed.statements[0].offset_of(relation.location).unwrap();
+        assert_eq!(&source.text[at..at + 3], "tbl");
+    }
+
+    #[test]
+    fn meta_commands_and_placeholders_are_unsupported_not_syntax_errors() {
+        let (_, parsed) = parse("\\set x 1\nCREATE TABLE ${s}.t (id int);\nCREATE TABLE u (id int);");
+        let kinds: Vec<_> = parsed.problems.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [ProblemKind::Unsupported, ProblemKind::Unsupported]);
+        assert_eq!(parsed.statements.len(), 1);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_have_no_code() {
+        assert!(!parse("").1.has_code);
+        assert!(!parse("-- nothing\n/* here */\n").1.has_code);
+    }
+}

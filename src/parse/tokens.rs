@@ -1,0 +1,116 @@
+//! Tokens of one statement, from the PostgreSQL scanner, for locating the
+//! exact clause a finding is about (`SET NOT NULL`, one `ALTER TABLE` action).
+
+use pg_query::protobuf::Token as PgToken;
+
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// Absolute span in the file.
+    pub span: Span,
+    /// The token text, lowercased when it is a keyword or bare identifier.
+    pub word: String,
+    kind: PgToken,
+}
+
+impl Token {
+    pub fn is(&self, word: &str) -> bool {
+        self.word == word
+    }
+
+    fn is_comment(&self) -> bool {
+        matches!(self.kind, PgToken::SqlComment | PgToken::CComment)
+    }
+}
+
+/// Scans `text[span]` into tokens with absolute spans. Comments are dropped.
+pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+    let slice = &text[span.start..span.end];
+    let Ok(tokens) = pg_query::scan_tokens(slice) else {
+        return Vec::new();
+    };
+    tokens
+        .into_iter()
+        .filter_map(|t| {
+            let (start, end) = (usize::try_from(t.start).ok()?, usize::try_from(t.end).ok()?);
+            let raw = slice.get(start..end)?;
+            let kind = PgToken::try_from(t.token).unwrap_or(PgToken::Nul);
+            let word = if raw.starts_with('"') || raw.starts_with('\'') {
+                raw.to_string()
+            } else {
+                raw.to_ascii_lowercase()
+            };
+            Some(Token {
+                span: Span::new(start, end).offset_by(span.start),
+                word,
+                kind,
+            })
+        })
+        .filter(|t| !t.is_comment())
+        .collect()
+}
+
+/// The span of the first run of consecutive tokens spelling `words`
+/// (lowercase), searching within `tokens`.
+pub fn find_words(tokens: &[Token], words: &[&str]) -> Option<Span> {
+    if words.is_empty() || tokens.len() < words.len() {
+        return None;
+    }
+    tokens.windows(words.len()).find_map(|w| {
+        w.iter()
+            .zip(words)
+            .all(|(t, word)| t.is(word))
+            .then(|| Span::new(w[0].span.start, w[w.len() - 1].span.end))
+    })
+}
+
+/// Splits tokens at commas outside parentheses. Used to find the span of
+/// each action of `ALTER TABLE t action, action, ...`.
+pub fn split_top_level_commas(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.word.as_str() {
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth -= 1,
+            "," if depth == 0 => {
+                parts.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&tokens[start..]);
+    parts
+}
+
+/// The span covered by a run of tokens.
+pub fn span_of(tokens: &[Token]) -> Option<Span> {
+    Some(Span::new(tokens.first()?.span.start, tokens.last()?.span.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_words_case_insensitively_with_absolute_spans() {
+        let text = "-- x\nALTER TABLE t ALTER COLUMN a SET  NOT NULL";
+        let span = Span::new(5, text.len());
+        let tokens = tokenize(text, span);
+        let found = find_words(&tokens, &["set", "not", "null"]).unwrap();
+        assert_eq!(&text[found.start..found.end], "SET  NOT NULL");
+    }
+
+    #[test]
+    fn splits_actions_at_top_level_commas() {
+        let text = "ADD COLUMN a numeric(10, 2), DROP COLUMN b";
+        let tokens = tokenize(text, Span::new(0, text.len()));
+        let parts = split_top_level_commas(&tokens);
+        let spans: Vec<_> = parts.iter().map(|p| span_of(p).unwrap()).collect();
+        assert_eq!(&text[spans[0].start..spans[0].end], "ADD COLUMN a numeric(10, 2)");
+        assert_eq!(&text[spans[1].start..spans[1].end], "DROP COLUMN b");
+    }
+}

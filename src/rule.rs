@@ -1,0 +1,100 @@
+//! The rule trait and its metadata.
+
+use crate::analysis::{AnalyzedFile, StatementContext};
+use crate::diagnostic::{Finding, Severity};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    DataLoss,
+    Locking,
+    Rewrite,
+    Compatibility,
+    Transaction,
+    Timeout,
+    Style,
+    /// Text miglint could not read as SQL.
+    Syntax,
+    /// Problems with `miglint: ignore` comments.
+    Suppression,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::DataLoss => "data-loss",
+            Category::Locking => "locking",
+            Category::Rewrite => "rewrite",
+            Category::Compatibility => "compatibility",
+            Category::Transaction => "transaction",
+            Category::Timeout => "timeout",
+            Category::Style => "style",
+            Category::Syntax => "syntax",
+            Category::Suppression => "suppression",
+        }
+    }
+}
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The stable kebab-case id used in config, suppressions and output.
+    pub id: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    /// The miglint version that introduced the rule.
+    pub since: &'static str,
+    /// `rules/<id>.md`, compiled in.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The first sentence under `## What it does`.
+    pub fn summary(&self) -> &'static str {
+        let section = doc_section(self.doc, "What it does").unwrap_or("");
+        let paragraph = section.split("\n\n").next().unwrap_or("").trim();
+        match paragraph.find(". ") {
+            Some(end) => &paragraph[..=end],
+            None => paragraph,
+        }
+    }
+
+    /// The full text under `## What it does`.
+    pub fn description(&self) -> &'static str {
+        doc_section(self.doc, "What it does").unwrap_or("").trim()
+    }
+}
+
+/// The text of a `## heading` section of a rule doc.
+pub fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
+    let marker = format!("\n## {heading}\n");
+    let start = doc.find(&marker)? + marker.len();
+    let end = doc[start..].find("\n## ").map_or(doc.len(), |e| start + e);
+    Some(&doc[start..end])
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Checks one statement. Most rules match one kind of statement and
+    /// return early for the rest.
+    fn check_statement(&self, _ctx: StatementContext<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks the file as a whole, for rules about order or what is missing.
+    fn check_file(&self, _file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Declares a rule's unit struct and metadata; its doc is `rules/<id>.md`.
+#[macro_export]
+macro_rules! declare_rule {
+    ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
+        pub struct $name;
+
+        pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            id: $id,
+            category: $crate::rule::Category::$category,
+            default_severity: $crate::diagnostic::Severity::$severity,
+            since: $since,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
+        };
+    };
+}

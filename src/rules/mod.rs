@@ -1,0 +1,37 @@
+//! THE list of rules. Adding a rule is its file here, its doc
+//! `rules/<id>.md`, its fixtures `fixtures/<id>/`, and one line below.
+
+use crate::rule::Rule;
+
+pub mod recipe;
+#[cfg(test)]
+pub mod testing;
+
+pub mod empty_file;
+pub mod invalid_encoding;
+pub mod require_concurrent_index;
+pub mod syntax_error;
+pub mod unknown_rule;
+pub mod unsupported_syntax;
+pub mod unused_suppression;
+
+static RULES: &[&dyn Rule] = &[
+    // syntax and suppressions (reported by the engine)
+    &syntax_error::SyntaxError,
+    &unsupported_syntax::UnsupportedSyntax,
+    &empty_file::EmptyFile,
+    &invalid_encoding::InvalidEncoding,
+    &unknown_rule::UnknownRule,
+    &unused_suppression::UnusedSuppression,
+    // locking
+    &require_concurrent_index::RequireConcurrentIndex,
+];
+
+/// Every rule, in a stable order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|rule| rule.meta().id == id)
+}

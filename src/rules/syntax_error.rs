@@ -1,0 +1,11 @@
+//! `syntax-error`: reported by the engine itself, not by a statement check.
+
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(SyntaxError, id: "syntax-error", category: Syntax, severity: Error, since: "0.1.0");
+
+impl Rule for SyntaxError {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+}
