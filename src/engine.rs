@@ -110,7 +110,8 @@ fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings)
     let end = at + source.text[at..].chars().next().map_or(0, char::len_utf8);
     findings.push((
         &rules::invalid_encoding::META,
-        Finding::new(Span::new(at, end), message),
+        Finding::new(Span::new(at, end), message)
+            .help("convert the file to UTF-8 text, or leave it out with `exclude` in miglint.toml"),
     ));
     let diagnostics = into_diagnostics(&source, findings, settings);
     FileReport {

@@ -1,0 +1,95 @@
+//! Rule docs run as tests: every SQL block under `## Example` must trigger
+//! the rule, every block under `## Use instead` must not.
+
+use miglint::rules;
+
+use crate::common::lint;
+
+const HEADINGS: [&str; 7] = [
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "Options",
+    "Known limitations",
+    "References",
+];
+
+/// SQL code blocks of a section: (info string, body).
+fn sql_blocks(section: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut lines = section.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.trim().strip_prefix("```") else { continue };
+        let info = info.trim().to_string();
+        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+        if info.starts_with("sql") {
+            blocks.push((info, body.join("\n") + "\n"));
+        }
+    }
+    blocks
+}
+
+/// `sql-bytes` blocks write raw bytes as `\xHH`.
+fn block_bytes(info: &str, body: &str) -> Vec<u8> {
+    if info != "sql-bytes" {
+        return body.as_bytes().to_vec();
+    }
+    let mut out = Vec::new();
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && bytes.get(i + 1) == Some(&b'x') && i + 4 <= bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&body[i + 2..i + 4], 16) {
+                out.push(b);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+fn rule_fires(id: &str, info: &str, body: &str) -> bool {
+    let report = lint(&format!("rules/{id}.md"), &block_bytes(info, body));
+    let fired = report.active().any(|d| d.rule == id);
+    fired
+}
+
+#[test]
+fn docs_have_the_headings_in_order() {
+    for rule in rules::all() {
+        let meta = rule.meta();
+        assert!(meta.doc.starts_with(&format!("# {}\n", meta.id)), "{}: doc must start with `# {}`", meta.id, meta.id);
+        let found: Vec<&str> = meta.doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+        assert_eq!(found, HEADINGS, "{}: headings", meta.id);
+        assert!(!meta.summary().is_empty(), "{}: empty summary", meta.id);
+    }
+}
+
+#[test]
+fn examples_trigger_and_recipes_do_not() {
+    let mut failures = Vec::new();
+    let mut blocks = 0;
+    for rule in rules::all() {
+        let meta = rule.meta();
+        for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
+            let section = miglint::rule::doc_section(meta.doc, heading).unwrap_or("");
+            let found = sql_blocks(section);
+            if found.is_empty() {
+                failures.push(format!("{}: no sql block under `## {heading}`", meta.id));
+            }
+            for (info, body) in found {
+                blocks += 1;
+                if rule_fires(meta.id, &info, &body) != must_fire {
+                    let verb = if must_fire { "does not trigger" } else { "triggers" };
+                    failures.push(format!("{}: `## {heading}` block {verb} the rule:\n{body}", meta.id));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(blocks >= 2 * rules::all().len());
+}

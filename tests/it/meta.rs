@@ -1,0 +1,78 @@
+//! Meta tests: the rule list, docs and fixtures match one to one.
+
+use std::collections::BTreeSet;
+
+use miglint::rules;
+
+use crate::common::{lint, repo_root, sorted_files};
+
+/// Fixture folders that test cross-cutting behaviour, not one rule.
+const CROSS_CUTTING: &[&str] = &["line-endings", "samples", "suppressions"];
+
+fn rule_ids() -> BTreeSet<&'static str> {
+    rules::all().iter().map(|r| r.meta().id).collect()
+}
+
+#[test]
+fn ids_are_unique_and_kebab_case() {
+    assert_eq!(rule_ids().len(), rules::all().len(), "duplicate rule ids");
+    for id in rule_ids() {
+        assert!(
+            id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.starts_with('-') && !id.ends_with('-'),
+            "{id} is not kebab-case"
+        );
+        assert!(rules::find(id).is_some());
+    }
+}
+
+#[test]
+fn docs_and_rules_match_one_to_one() {
+    let docs: BTreeSet<String> = sorted_files(&repo_root().join("rules"))
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(".md").map(str::to_string))
+        .collect();
+    let ids: BTreeSet<String> = rule_ids().into_iter().map(str::to_string).collect();
+    assert_eq!(docs, ids, "rules/*.md and the rule list differ");
+}
+
+#[test]
+fn every_rule_has_bad_and_ok_fixtures_and_no_folder_is_orphaned() {
+    let ids = rule_ids();
+    for dir in sorted_files(&repo_root().join("fixtures")) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            ids.contains(name.as_str()) || CROSS_CUTTING.contains(&name.as_str()),
+            "fixtures/{name} matches no rule and is not a cross-cutting folder"
+        );
+    }
+    for id in ids {
+        let dir = repo_root().join("fixtures").join(id);
+        assert!(dir.is_dir(), "fixtures/{id}/ is missing");
+        let names: Vec<String> = sorted_files(&dir)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("bad_")), "fixtures/{id} has no bad_*.sql");
+        assert!(names.iter().any(|n| n.starts_with("ok_")), "fixtures/{id} has no ok_*.sql");
+    }
+}
+
+#[test]
+fn messages_are_lowercase_without_trailing_period() {
+    for dir in sorted_files(&repo_root().join("fixtures")) {
+        for file in sorted_files(&dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "sql")) {
+            let report = lint(&file.display().to_string(), &std::fs::read(&file).unwrap());
+            for d in &report.diagnostics {
+                let first = d.message.chars().next().unwrap();
+                assert!(
+                    !first.is_uppercase() || d.rule == "syntax-error",
+                    "{}: message starts uppercase: {}",
+                    file.display(),
+                    d.message
+                );
+                assert!(!d.message.ends_with('.'), "{}: message ends with a period: {}", file.display(), d.message);
+                assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{}: {} has no help", file.display(), d.rule);
+            }
+        }
+    }
+}
