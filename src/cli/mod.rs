@@ -1,1 +1,228 @@
-pub fn run(_args: impl IntoIterator<Item = std::ffi::OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+//! Command line: arguments, commands and exit codes.
+//!
+//! Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it;
+//! 2 miglint could not do its job (bad arguments, bad config, unreadable
+//! path, no input).
+
+mod args;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+use crate::config::{self, Config, FailOn};
+use crate::discover::{self, Input};
+use crate::engine::{lint_bytes, FileReport, Settings, DEFAULT_PG_VERSION};
+use crate::render::{self, RenderOptions, Report};
+use crate::rules;
+use args::{Cli, Command, CheckArgs, RulesFormat};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_BLOCKED: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+/// Runs miglint with `argv` (program name first) and returns the exit code.
+pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+    };
+    ExitCode::from(code)
+}
+
+fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("miglint: error: {message}");
+    EXIT_FAILURE
+}
+
+fn check(args: CheckArgs) -> u8 {
+    if args.paths.is_empty() {
+        return fail("no input: give migration files, directories or quoted globs to check (or `-` for stdin)");
+    }
+    let config = match load_config(&args) {
+        Ok(config) => config,
+        Err(message) => return fail(message),
+    };
+    let (settings, fail_on) = match resolve_settings(&args, &config) {
+        Ok(resolved) => resolved,
+        Err(message) => return fail(message),
+    };
+
+    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+    let (inputs, errors) = discover::expand(&args.paths, &stdin_name, &config);
+    let mut failed = !errors.is_empty();
+    for error in &errors {
+        eprintln!("miglint: error: {error}");
+    }
+
+    let results: Vec<Result<FileReport, String>> = inputs
+        .par_iter()
+        .map(|input| {
+            let bytes = read_input(input)?;
+            Ok(lint_bytes(&input.display(), &bytes, &settings))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(report) => files.push(report),
+            Err(message) => {
+                failed = true;
+                eprintln!("miglint: error: {message}");
+            }
+        }
+    }
+    if files.is_empty() {
+        return fail("no input was linted");
+    }
+
+    let report = Report {
+        files,
+        fail_on,
+        pg_version: settings.pg_version,
+    };
+    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = render::render(args.format, &report, &RenderOptions { color }, &mut stdout) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(format!("cannot write output: {e}"));
+        }
+    }
+    let _ = stdout.flush();
+
+    if failed {
+        EXIT_FAILURE
+    } else if report.summary().blocking > 0 {
+        EXIT_BLOCKED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn read_input(input: &Input) -> Result<Vec<u8>, String> {
+    match input {
+        Input::File(path) => std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", input.display())),
+        Input::Stdin(name) => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("{name}: cannot read standard input: {e}"))?;
+            Ok(bytes)
+        }
+    }
+}
+
+/// `--config`, else `miglint.toml` in the folder of `--stdin-filename` or
+/// the current folder, or the nearest folder above.
+fn load_config(args: &CheckArgs) -> Result<Config, String> {
+    if let Some(path) = &args.config {
+        return config::load(path).map_err(|e| e.to_string());
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let start = args
+        .stdin_filename
+        .as_deref()
+        .map(|name| cwd.join(name))
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or(cwd);
+    match config::find(&start) {
+        Some(path) => config::load(&path).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Command-line flags override the file, key by key.
+fn resolve_settings(args: &CheckArgs, config: &Config) -> Result<(Settings, FailOn), String> {
+    let pg_version = args.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
+    let mut settings = Settings::new(pg_version);
+    for (id, level) in &config.rules {
+        settings.set_rule(id, *level);
+    }
+    for rule in &args.rules {
+        let (id, level) = rule
+            .split_once('=')
+            .ok_or_else(|| format!("--rule {rule:?}: expected ID=error|warning|off"))?;
+        if rules::find(id).is_none() {
+            return Err(format!("--rule {rule:?}: unknown rule `{id}` (see `miglint rules`)"));
+        }
+        let level = config::parse_rule_level(level)
+            .ok_or_else(|| format!("--rule {rule:?}: level must be error, warning or off"))?;
+        settings.set_rule(id, level);
+    }
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or_default();
+    Ok((settings, fail_on))
+}
+
+fn list_rules(format: RulesFormat) -> u8 {
+    let mut out = std::io::stdout().lock();
+    let result = match format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = rules::all()
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "id": m.id,
+                        "category": m.category.as_str(),
+                        "default_severity": m.default_severity.as_str(),
+                        "since": m.since,
+                        "summary": m.summary(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
+        }
+        RulesFormat::Human => rules::all().iter().try_for_each(|r| {
+            let m = r.meta();
+            writeln!(
+                out,
+                "{:<36} {:<14} {:<8} {}",
+                m.id,
+                m.category.as_str(),
+                m.default_severity.as_str(),
+                m.summary()
+            )
+        }),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => fail(format!("cannot write output: {e}")),
+    }
+}
+
+fn explain(id: &str) -> u8 {
+    match rules::find(id) {
+        Some(rule) => {
+            print!("{}", rule.meta().doc);
+            EXIT_OK
+        }
+        None => {
+            let similar: Vec<&str> = rules::all()
+                .iter()
+                .map(|r| r.meta().id)
+                .filter(|other| other.contains(id) || id.contains(other))
+                .collect();
+            let hint = if similar.is_empty() {
+                "run `miglint rules` to list them".to_string()
+            } else {
+                format!("did you mean {}?", similar.join(", "))
+            };
+            fail(format!("unknown rule `{id}`: {hint}"))
+        }
+    }
+}

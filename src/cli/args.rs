@@ -1,0 +1,85 @@
+//! clap argument definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::FailOn;
+use crate::render::Format;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "miglint",
+    version,
+    about = "Gate PostgreSQL schema migrations in CI: locks, rewrites, data loss, and the safe way instead",
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings that block, 2 miglint could not do its job."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint migration files, directories (searched for *.sql) and quoted globs.
+    Check(CheckArgs),
+    /// List every rule with its category, default severity and summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. require-concurrent-index.
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files, directories or quoted globs; `-` reads standard input.
+    #[arg(value_name = "PATH|GLOB")]
+    pub paths: Vec<String>,
+
+    #[arg(long, value_parser = parse_format, default_value = "human",
+          help = "Output format: human, json, github, sarif, gcc, gitlab")]
+    pub format: Format,
+
+    /// Lowest severity that makes miglint exit 1 [default: error].
+    #[arg(long, value_parser = parse_fail_on, value_name = "error|warning|never")]
+    pub fail_on: Option<FailOn>,
+
+    /// Configuration file [default: miglint.toml here or in a parent folder].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// PostgreSQL major version the migrations run on (11-18) [default: 16].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(11..=18), value_name = "N")]
+    pub pg_version: Option<u32>,
+
+    /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
+    #[arg(long = "rule", value_name = "ID=error|warning|off")]
+    pub rules: Vec<String>,
+
+    /// Plain output without colours (also NO_COLOR=1).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// File name to show for input read from `-`.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("expected one of {}", Format::NAMES.join(", ")))
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    FailOn::parse(s).ok_or_else(|| "expected error, warning or never".to_string())
+}
