@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let config = parse_str(
-            "pg_version = 14\nfail_on = \"warning\"\nexclude = [\"old/**\"]\n[rules]\nprefer-text = \"off\"\nrequire-concurrent-index = \"warning\"\n",
+            "pg_version = 14\nfail_on = \"warning\"\nexclude = [\"old/**\"]\n[rules]\nempty-file = \"off\"\nrequire-concurrent-index = \"warning\"\n",
         )
         .unwrap();
         assert_eq!(config.pg_version, Some(14));

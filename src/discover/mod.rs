@@ -49,11 +49,12 @@ pub fn expand(args: &[String], stdin_name: &str, config: &Config) -> (Vec<Input>
         }
         let path = Path::new(arg);
         if path.is_dir() {
-            let before = files.len();
-            walk(path, config, &mut files, &mut errors);
-            if files.len() == before {
+            let mut found = BTreeSet::new();
+            walk(path, config, &mut found, &mut errors);
+            if found.is_empty() {
                 errors.push(DiscoverError(format!("{arg}: no .sql files in this directory")));
             }
+            files.extend(found);
         } else if path.exists() {
             // A file named explicitly is linted whatever its extension, unless
             // the config excludes it (pre-commit passes every staged file).
@@ -63,17 +64,18 @@ pub fn expand(args: &[String], stdin_name: &str, config: &Config) -> (Vec<Input>
         } else if is_glob(arg) {
             match glob::glob(arg) {
                 Ok(paths) => {
-                    let before = files.len();
+                    let mut matched = 0;
                     for entry in paths {
                         match entry {
                             Ok(p) if p.is_file() && !config.excludes(&p) => {
+                                matched += 1;
                                 files.insert(p);
                             }
                             Ok(_) => {}
                             Err(e) => errors.push(DiscoverError(format!("{}: {}", e.path().display(), e.error()))),
                         }
                     }
-                    if files.len() == before {
+                    if matched == 0 {
                         errors.push(DiscoverError(format!("{arg}: no files match this pattern")));
                     }
                 }
