@@ -126,7 +126,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         format!("{}:{}:{}", path.display(), pos.line, pos.column)
     };
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let location = e.span().map_or_else(|| path.display().to_string(), |s| at(s));
+        let location = e.span().map_or_else(|| path.display().to_string(), &at);
         ConfigError(format!("{location}: invalid configuration: {}", e.message()))
     })?;
 
@@ -157,7 +157,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     for pattern in raw.exclude.unwrap_or_default() {
         let compiled = glob::Pattern::new(pattern.get_ref()).map_err(|e| {
-            ConfigError(format!("{}: bad `exclude` glob {:?}: {e}", at(pattern.span()), pattern.get_ref()))
+            ConfigError(format!(
+                "{}: bad `exclude` glob {:?}: {e}",
+                at(pattern.span()),
+                pattern.get_ref()
+            ))
         })?;
         config.exclude.push(compiled);
     }
@@ -225,7 +229,10 @@ mod tests {
         assert!(err.0.starts_with("miglint.toml:2:1:"), "{err}");
         assert!(err.0.contains("fail_onn"), "{err}");
         let err = parse_str("[rules]\nno-such-rule = \"off\"\n").unwrap_err();
-        assert_eq!(err.0, "miglint.toml:2:1: unknown rule `no-such-rule` in [rules] (see `miglint rules`)");
+        assert_eq!(
+            err.0,
+            "miglint.toml:2:1: unknown rule `no-such-rule` in [rules] (see `miglint rules`)"
+        );
         let err = parse_str("pg_version = 9\n").unwrap_err();
         assert!(err.0.starts_with("miglint.toml:1:14:"), "{err}");
         let err = parse_str("[rules]\nrequire-concurrent-index = \"loud\"\n").unwrap_err();

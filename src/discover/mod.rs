@@ -94,7 +94,10 @@ fn walk(dir: &Path, config: &Config, files: &mut BTreeSet<PathBuf>, errors: &mut
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(DiscoverError(format!("{}: cannot read directory: {e}", display_path(dir))));
+            errors.push(DiscoverError(format!(
+                "{}: cannot read directory: {e}",
+                display_path(dir)
+            )));
             return;
         }
     };
@@ -140,9 +143,16 @@ mod tests {
         let root = dir.display().to_string();
         let glob = format!("{root}/*.sql");
         let missing = format!("{root}/missing.sql");
-        let (inputs, errors) = expand(&[root.clone(), glob, missing, "-".into()], "stdin.sql", &Config::default());
+        let (inputs, errors) = expand(
+            &[root.clone(), glob, missing, "-".into()],
+            "stdin.sql",
+            &Config::default(),
+        );
         let names: Vec<String> = inputs.iter().map(Input::display).collect();
-        assert_eq!(names, [format!("{root}/b.sql"), format!("{root}/sub/a.SQL"), "stdin.sql".into()]);
+        assert_eq!(
+            names,
+            [format!("{root}/b.sql"), format!("{root}/sub/a.SQL"), "stdin.sql".into()]
+        );
         assert_eq!(errors.len(), 1);
         assert!(errors[0].0.ends_with("missing.sql: no such file or directory"));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -17,7 +17,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .diagnostics()
         .filter(|(_, d)| d.is_active())
         .map(|(file, d)| {
-            let flagged: String = file.source.slice(d.span).split_whitespace().collect::<Vec<_>>().join(" ");
+            let flagged: String = file
+                .source
+                .slice(d.span)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let key = format!("{}\0{}\0{}", d.rule, file.path(), flagged);
             let occurrence = seen.entry(key.clone()).or_insert(0);
             *occurrence += 1;

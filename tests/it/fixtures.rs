@@ -15,10 +15,17 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
     let mut expected = BTreeSet::new();
     for (i, line) in lines.iter().enumerate() {
         if let Some(ids) = line.trim().strip_prefix("-- expect-file:") {
-            expected.extend(ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|id| (1, id.to_string())));
+            expected.extend(
+                ids.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|id| (1, id.to_string())),
+            );
             continue;
         }
-        let Some(ids) = line.trim().strip_prefix("-- expect:") else { continue };
+        let Some(ids) = line.trim().strip_prefix("-- expect:") else {
+            continue;
+        };
         let target = (i + 1..lines.len())
             .find(|&j| !lines[j].trim().starts_with("-- expect:"))
             .map_or(i + 1, |j| j + 1);
@@ -71,7 +78,12 @@ fn every_fixture_reports_exactly_its_markers() {
         }
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} of {checked} fixtures failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} fixtures failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
