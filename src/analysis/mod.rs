@@ -256,6 +256,23 @@ impl<'a> StatementContext<'a> {
             .map_or(self.span(), |t| t.span)
     }
 
+    /// The span of the possibly qualified name (`app.users`) at a
+    /// parse-tree location, falling back to the statement.
+    pub fn name_at(&self, location: i32) -> Span {
+        let Some(at) = self.statement().offset_of(location) else {
+            return self.span();
+        };
+        let tokens = self.tokens();
+        let Some(first) = tokens.iter().position(|t| t.span.start == at) else {
+            return self.span();
+        };
+        let end = skip_qualified_name(&tokens, first).min(tokens.len());
+        match tokens[first..end].iter().rposition(|t| !t.is("*")) {
+            Some(last) => Span::new(tokens[first].span.start, tokens[first + last].span.end),
+            None => self.span(),
+        }
+    }
+
     /// The span of a node from its location to the end of its last token
     /// before a top-level comma or closing parenthesis.
     pub fn clause_at(&self, location: i32) -> Span {
@@ -329,6 +346,17 @@ mod tests {
             let ctx = file.statement(1);
             assert!(ctx.locks_on_existing().next().is_none());
             assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+        });
+    }
+
+    #[test]
+    fn names_span_their_schema() {
+        with_file("DELETE FROM app . \"Orders\" o", |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::DeleteStmt(delete) = ctx.node() else { panic!("not a delete") };
+            let location = delete.relation.as_ref().map_or(-1, |rv| rv.location);
+            assert_eq!(file.source.slice(ctx.name_at(location)), "app . \"Orders\"");
+            assert_eq!(file.source.slice(ctx.name_at(-1)), "DELETE FROM app . \"Orders\" o");
         });
     }
 

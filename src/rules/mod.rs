@@ -7,8 +7,16 @@ pub mod recipe;
 #[cfg(test)]
 pub mod testing;
 
+pub mod adding_required_column;
+pub mod ban_delete_without_where;
+pub mod ban_drop_column;
+pub mod ban_drop_schema;
+pub mod ban_drop_table;
+pub mod ban_truncate;
 pub mod empty_file;
 pub mod invalid_encoding;
+pub mod renaming_column;
+pub mod renaming_table;
 pub mod require_concurrent_index;
 pub mod syntax_error;
 pub mod unknown_rule;
@@ -23,6 +31,16 @@ static RULES: &[&dyn Rule] = &[
     &invalid_encoding::InvalidEncoding,
     &unknown_rule::UnknownRule,
     &unused_suppression::UnusedSuppression,
+    // data loss
+    &ban_drop_table::BanDropTable,
+    &ban_drop_column::BanDropColumn,
+    &ban_drop_schema::BanDropSchema,
+    &ban_truncate::BanTruncate,
+    &ban_delete_without_where::BanDeleteWithoutWhere,
+    // compatibility
+    &renaming_column::RenamingColumn,
+    &renaming_table::RenamingTable,
+    &adding_required_column::AddingRequiredColumn,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
 ];

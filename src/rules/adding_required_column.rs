@@ -1,0 +1,184 @@
+//! `adding-required-column`: `ADD COLUMN ... NOT NULL` without a `DEFAULT`
+//! fails on a table with rows, and breaks inserts of running code that does
+//! not know the column.
+
+use pg_query::protobuf::{AlterTableType, ColumnDef, ConstrType, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::column_constraints;
+use crate::analysis::names::quote_ident;
+use crate::analysis::{types, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
+
+impl Rule for AddingRequiredColumn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+            return;
+        };
+        let Some(rv) = alter.relation.as_ref() else {
+            return;
+        };
+        if alter.objtype != ObjectType::ObjectTable as i32 {
+            return;
+        }
+        let table = RelationName::from_range_var(rv);
+        if ctx.is_new(&table) {
+            return;
+        }
+        for (i, node) in alter.cmds.iter().enumerate() {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
+                continue;
+            };
+            if cmd.subtype != AlterTableType::AtAddColumn as i32 {
+                continue;
+            }
+            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            else {
+                continue;
+            };
+            let Some(required) = required_without_default(col) else {
+                continue;
+            };
+            let message = match required {
+                Required::NotNull => format!(
+                    "column \"{}\" added to {table} as NOT NULL without a DEFAULT",
+                    col.colname
+                ),
+                Required::PrimaryKey => {
+                    format!("column \"{}\" added to {table} as PRIMARY KEY with no value for existing rows", col.colname)
+                }
+            };
+            out.push(
+                Finding::new(ctx.alter_action_span(i), message)
+                    .label(
+                        ctx.name_at(rv.location),
+                        format!(
+                            "fails if {table} has any row (the new column would be NULL), and inserts by running code that does not set \"{}\" fail",
+                            col.colname
+                        ),
+                    )
+                    .help(help(ctx, &table, col, required)),
+            );
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Required {
+    NotNull,
+    PrimaryKey,
+}
+
+/// `NOT NULL` (or `PRIMARY KEY`, which implies it) with nothing that fills
+/// existing rows: no default, not identity, not generated, not serial.
+fn required_without_default(col: &ColumnDef) -> Option<Required> {
+    if col.type_name.as_ref().is_some_and(types::is_serial)
+        || !col.identity.is_empty()
+        || !col.generated.is_empty()
+    {
+        return None;
+    }
+    let mut required = col.is_not_null.then_some(Required::NotNull);
+    for con in column_constraints(col) {
+        match ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined) {
+            ConstrType::ConstrNotnull => required = required.or(Some(Required::NotNull)),
+            ConstrType::ConstrPrimary => required = Some(Required::PrimaryKey),
+            ConstrType::ConstrDefault if !is_null_literal(con.raw_expr.as_deref()) => return None,
+            ConstrType::ConstrIdentity | ConstrType::ConstrGenerated => return None,
+            _ => {}
+        }
+    }
+    if col
+        .raw_default
+        .as_deref()
+        .is_some_and(|d| !is_null_literal(Some(d)))
+    {
+        return None;
+    }
+    required
+}
+
+/// `DEFAULT NULL` fills nothing.
+fn is_null_literal(expr: Option<&pg_query::Node>) -> bool {
+    match expr.and_then(|e| e.node.as_ref()) {
+        Some(NodeEnum::AConst(c)) => c.isnull,
+        Some(NodeEnum::TypeCast(cast)) => is_null_literal(cast.arg.as_deref()),
+        _ => false,
+    }
+}
+
+fn help(
+    ctx: StatementContext<'_>,
+    table: &RelationName,
+    col: &ColumnDef,
+    required: Required,
+) -> String {
+    let sql = table.to_sql();
+    let column = quote_ident(&col.colname);
+    let ty = col
+        .type_name
+        .as_ref()
+        .map_or_else(|| "<type>".to_string(), types::display_name);
+    let check = quote_ident(&format!("{}_{}_not_null", table.name, col.colname));
+    let set_not_null = if ctx.pg_version() >= 12 {
+        format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;  (skips the scan: the valid check proves it)\n  6. ALTER TABLE {sql} DROP CONSTRAINT {check};")
+    } else {
+        format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;  (scans the table under ACCESS EXCLUSIVE before PostgreSQL 12: keep the CHECK constraint instead if that is too long)")
+    };
+    if let Required::PrimaryKey = required {
+        let index = quote_ident(&format!("{}_{}_key", table.name, col.colname));
+        return format!(
+            "a primary key needs a distinct value in every row: add the column first, then the key\n  \
+             1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
+             2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
+             3. CREATE UNIQUE INDEX CONCURRENTLY {index} ON {sql} ({column});\n  \
+             4. ALTER TABLE {sql} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n     \
+             ALTER TABLE {sql} VALIDATE CONSTRAINT {check};\n  \
+             5. ALTER TABLE {sql} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {index};",
+            pkey = quote_ident(&format!("{}_pkey", table.name)),
+        );
+    }
+    format!(
+        "give existing rows and old inserts a value:\n  \
+         ALTER TABLE {sql} ADD COLUMN {column} {ty} NOT NULL DEFAULT <value>;\n  \
+         (from PostgreSQL 11 a constant default is only recorded in the catalog, without rewriting the table)\n\
+         or, when no default fits:\n  \
+         1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
+         2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
+         3. ALTER TABLE {sql} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n  \
+         4. ALTER TABLE {sql} VALIDATE CONSTRAINT {check};\n  \
+         5. {set_not_null}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_not_null_without_default() {
+        assert_eq!(
+            findings(
+                "adding-required-column",
+                "ALTER TABLE orders ADD COLUMN status text NOT NULL;"
+            ),
+            ["column \"status\" added to \"orders\" as NOT NULL without a DEFAULT"]
+        );
+        assert_eq!(findings("adding-required-column", "ALTER TABLE orders ADD COLUMN a text NOT NULL DEFAULT NULL, ADD b bigint PRIMARY KEY;").len(), 2);
+    }
+
+    #[test]
+    fn defaults_identity_generated_and_new_tables_are_fine() {
+        let ok = "ALTER TABLE o ADD COLUMN a text NOT NULL DEFAULT 'x', ADD COLUMN b bigint GENERATED ALWAYS AS IDENTITY, \
+                  ADD COLUMN c bigint NOT NULL GENERATED ALWAYS AS (a_id * 2) STORED, ADD COLUMN d text;\n\
+                  CREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN e text NOT NULL;";
+        assert!(findings("adding-required-column", ok).is_empty());
+    }
+}

@@ -1,0 +1,153 @@
+//! `ban-delete-without-where`: `DELETE` without `WHERE` empties an existing
+//! table; `UPDATE` without `WHERE` rewrites every row in one transaction.
+
+use pg_query::NodeEnum;
+
+use crate::analysis::{RelationLock, RelationName, StatementContext};
+use crate::diagnostic::{Finding, Severity};
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
+
+impl Rule for BanDeleteWithoutWhere {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        match ctx.node() {
+            NodeEnum::DeleteStmt(delete) if delete.where_clause.is_none() => {
+                let Some(rv) = delete.relation.as_ref() else {
+                    return;
+                };
+                let Some(lock) = existing_lock(ctx, &RelationName::from_range_var(rv)) else {
+                    return;
+                };
+                let sql = lock.relation.to_sql();
+                out.push(
+                    Finding::new(
+                        ctx.clause(&["delete"]),
+                        format!("every row of {} deleted: DELETE has no WHERE clause", lock.relation),
+                    )
+                    .label(
+                        ctx.name_at(rv.location),
+                        format!(
+                            "{} lock on {}: every deleted row stays locked until the transaction commits, so writes to those rows wait",
+                            lock.mode, lock.relation
+                        ),
+                    )
+                    .help(format!(
+                        "if only some rows must go, add the WHERE clause that selects them\n\
+                         if every row must go, delete in batches outside the schema migration, each batch committed on its own (here by primary key id):\n  \
+                         DELETE FROM {sql} WHERE id IN (SELECT id FROM {sql} ORDER BY id LIMIT 10000);\n  \
+                         repeat until it deletes no row"
+                    ))
+                    .lock(&lock.relation, lock.mode),
+                );
+            }
+            NodeEnum::UpdateStmt(update) if update.where_clause.is_none() => {
+                let Some(rv) = update.relation.as_ref() else {
+                    return;
+                };
+                let Some(lock) = existing_lock(ctx, &RelationName::from_range_var(rv)) else {
+                    return;
+                };
+                // The statement itself, batched by primary key range, when a
+                // WHERE clause can simply be appended to it.
+                let simple = update.from_clause.is_empty()
+                    && update.returning_clause.is_none()
+                    && update.with_clause.is_none();
+                let base = if simple {
+                    ctx.text().split_whitespace().collect::<Vec<_>>().join(" ")
+                } else {
+                    format!("UPDATE {} SET ...", lock.relation.to_sql())
+                };
+                out.push(
+                    Finding::new(
+                        ctx.clause(&["update"]),
+                        format!("every row of {} updated in one transaction: UPDATE has no WHERE clause", lock.relation),
+                    )
+                    .label(
+                        ctx.name_at(rv.location),
+                        format!(
+                            "{} lock on {}: every row stays locked until the transaction commits, so other writes to any of its rows wait",
+                            lock.mode, lock.relation
+                        ),
+                    )
+                    .help(format!(
+                        "backfill in batches outside the schema migration, each batch committed on its own (here by primary key id):\n  \
+                         {base} WHERE id >= 1 AND id < 10001;\n  \
+                         {base} WHERE id >= 10001 AND id < 20001;\n  \
+                         ... and so on up to max(id): short transactions keep row locks brief and let vacuum reclaim the old row versions as you go"
+                    ))
+                    .lock(&lock.relation, lock.mode)
+                    .at_most(Severity::Warning),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The statement's lock on `table` when the table existed before the file.
+fn existing_lock<'a>(ctx: StatementContext<'a>, table: &RelationName) -> Option<&'a RelationLock> {
+    ctx.locks_on_existing().find(|l| l.relation.same_as(table))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_delete_and_update_without_where() {
+        assert_eq!(
+            findings("ban-delete-without-where", "DELETE FROM users;"),
+            ["every row of \"users\" deleted: DELETE has no WHERE clause"]
+        );
+        assert_eq!(
+            findings(
+                "ban-delete-without-where",
+                "DELETE FROM users USING banned;"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            findings(
+                "ban-delete-without-where",
+                "UPDATE users SET plan = 'free';"
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn update_is_only_a_warning() {
+        let report = crate::engine::lint_source(
+            crate::source::SourceFile::new("t.sql", "UPDATE users SET plan = 'free';"),
+            &crate::engine::Settings::default(),
+        );
+        let found: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "ban-delete-without-where")
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, crate::diagnostic::Severity::Warning);
+    }
+
+    #[test]
+    fn where_clauses_and_new_tables_are_fine() {
+        assert!(findings(
+            "ban-delete-without-where",
+            "DELETE FROM users WHERE id = 1; UPDATE users SET a = 1 WHERE id < 100;"
+        )
+        .is_empty());
+        assert!(findings(
+            "ban-delete-without-where",
+            "CREATE TABLE t (id bigint);\nUPDATE t SET id = 1;\nDELETE FROM t;"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,97 @@
+//! `ban-drop-column`: `ALTER TABLE ... DROP COLUMN` on an existing table
+//! deletes the column's data and breaks running code that still reads it.
+
+use pg_query::protobuf::{AlterTableType, DropBehavior, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::alter_table_action_lock;
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationLock, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
+
+impl Rule for BanDropColumn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+            return;
+        };
+        let Some(rv) = alter.relation.as_ref() else {
+            return;
+        };
+        if alter.objtype != ObjectType::ObjectTable as i32 {
+            return;
+        }
+        let table = RelationName::from_range_var(rv);
+        if ctx.is_new(&table) {
+            return;
+        }
+        for (i, node) in alter.cmds.iter().enumerate() {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
+                continue;
+            };
+            if cmd.subtype != AlterTableType::AtDropColumn as i32 {
+                continue;
+            }
+            let lock = RelationLock {
+                relation: table.clone(),
+                mode: alter_table_action_lock(cmd),
+            };
+            let cascade = if cmd.behavior == DropBehavior::DropCascade as i32 {
+                " (CASCADE also drops the views, indexes and constraints that use it)"
+            } else {
+                ""
+            };
+            let column = &cmd.name;
+            out.push(
+                Finding::new(
+                    ctx.alter_action_span(i),
+                    format!(
+                        "column \"{column}\" of {table} dropped: its data is lost and running app versions that read it fail{cascade}"
+                    ),
+                )
+                .label(ctx.name_at(rv.location), format!("{} while the column is removed", lock.describe()))
+                .help(format!(
+                    "drop the column in two releases (expand/contract):\n  \
+                     1. stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that\n  \
+                     2. in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
+                     with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>",
+                    col = quote_ident(column),
+                    sql = table.to_sql(),
+                ))
+                .lock(&lock.relation, lock.mode),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_each_dropped_column() {
+        let found = findings(
+            "ban-drop-column",
+            "ALTER TABLE users DROP COLUMN email, DROP COLUMN IF EXISTS phone CASCADE;",
+        );
+        assert_eq!(found.len(), 2);
+        assert!(found[0].starts_with("column \"email\" of \"users\" dropped"));
+        assert!(found[1].contains("CASCADE"));
+    }
+
+    #[test]
+    fn columns_of_new_tables_are_fine() {
+        assert!(findings(
+            "ban-drop-column",
+            "CREATE TABLE t (a bigint, b text);\nALTER TABLE t DROP COLUMN b;"
+        )
+        .is_empty());
+        assert!(findings("ban-drop-column", "ALTER TABLE t DROP CONSTRAINT c;").is_empty());
+    }
+}

@@ -1,0 +1,135 @@
+//! `ban-drop-schema`: `DROP SCHEMA` and `DROP DATABASE` remove whole
+//! namespaces of objects, and with them their data.
+
+use pg_query::protobuf::{DropBehavior, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::dropped_names;
+use crate::analysis::names::quote_ident;
+use crate::analysis::StatementContext;
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(BanDropSchema, id: "ban-drop-schema", category: DataLoss, severity: Error, since: "0.1.0");
+
+impl Rule for BanDropSchema {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        match ctx.node() {
+            NodeEnum::DropStmt(drop) if drop.remove_type == ObjectType::ObjectSchema as i32 => {
+                let schemas: Vec<String> = dropped_names(&drop.objects)
+                    .into_iter()
+                    .map(|n| n.name)
+                    .filter(|name| !created_earlier(ctx, Created::Schema(name)))
+                    .collect();
+                let Some(first) = schemas.first() else { return };
+                let quoted: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
+                let noun = if schemas.len() == 1 {
+                    "schema"
+                } else {
+                    "schemas"
+                };
+                let cascade = drop.behavior == DropBehavior::DropCascade as i32;
+                let mut finding = if cascade {
+                    Finding::new(
+                        ctx.clause(&["drop", "schema"]),
+                        format!(
+                            "{noun} {} dropped with CASCADE: every table in it is dropped with its data, and so is every object elsewhere that depends on them",
+                            quoted.join(", ")
+                        ),
+                    )
+                    .label(ctx.clause(&["cascade"]), "CASCADE drops the schema's contents instead of refusing")
+                } else {
+                    Finding::new(
+                        ctx.clause(&["drop", "schema"]),
+                        format!(
+                            "{noun} {} dropped: code that still uses {} fails",
+                            quoted.join(", "),
+                            if schemas.len() == 1 { "it" } else { "them" }
+                        ),
+                    )
+                };
+                let sql = quote_ident(first);
+                finding = finding.help(format!(
+                    "retire {sql} in steps:\n  \
+                     1. stop using its objects in the application, and deploy that\n  \
+                     2. keep the data for a while: back it up (pg_dump --schema={sql}) or rename it aside (ALTER SCHEMA {sql} RENAME TO {aside};)\n  \
+                     3. drop it in a later release, without CASCADE so that anything still in it makes the drop fail",
+                    aside = quote_ident(&format!("{first}_deprecated")),
+                ));
+                out.push(finding);
+            }
+            NodeEnum::DropdbStmt(drop) => {
+                if created_earlier(ctx, Created::Database(&drop.dbname)) {
+                    return;
+                }
+                let sql = quote_ident(&drop.dbname);
+                out.push(
+                    Finding::new(
+                        ctx.clause(&["drop", "database"]),
+                        format!("database \"{}\" dropped with all its data", drop.dbname),
+                    )
+                    .help(format!(
+                        "a migration should not drop a database:\n  \
+                         1. back it up first (pg_dump --dbname={sql})\n  \
+                         2. once no application connects to it, drop it by hand outside the migrations"
+                    )),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+enum Created<'n> {
+    Schema(&'n str),
+    Database(&'n str),
+}
+
+/// An earlier statement of the file created the schema or database: it holds
+/// nothing anyone else wrote.
+fn created_earlier(ctx: StatementContext<'_>, what: Created<'_>) -> bool {
+    ctx.file.parsed.statements[..ctx.index]
+        .iter()
+        .any(|s| match (&s.node, &what) {
+            (NodeEnum::CreateSchemaStmt(create), Created::Schema(name)) => {
+                create.schemaname == *name
+            }
+            (NodeEnum::CreatedbStmt(create), Created::Database(name)) => create.dbname == *name,
+            _ => false,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_drop_schema_and_names_cascade() {
+        assert_eq!(findings("ban-drop-schema", "DROP SCHEMA app;").len(), 1);
+        assert!(
+            findings("ban-drop-schema", "DROP SCHEMA IF EXISTS app CASCADE;")[0]
+                .contains("with CASCADE")
+        );
+    }
+
+    #[test]
+    fn flags_drop_database() {
+        assert_eq!(
+            findings("ban-drop-schema", "DROP DATABASE shop;"),
+            ["database \"shop\" dropped with all its data"]
+        );
+    }
+
+    #[test]
+    fn schemas_created_in_the_file_are_fine() {
+        assert!(findings(
+            "ban-drop-schema",
+            "CREATE SCHEMA tmp;\nDROP SCHEMA tmp CASCADE;"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,129 @@
+//! `ban-drop-table`: `DROP TABLE` on a table the file did not create deletes
+//! its data and breaks every running version of the application that uses it.
+
+use pg_query::protobuf::{DropBehavior, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::{RelationLock, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
+
+impl Rule for BanDropTable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::DropStmt(drop) = ctx.node() else {
+            return;
+        };
+        if drop.remove_type != ObjectType::ObjectTable as i32 {
+            return;
+        }
+        // DROP TABLE takes ACCESS EXCLUSIVE on each table it drops.
+        let locks: Vec<&RelationLock> = ctx.locks_on_existing().collect();
+        let Some(first) = locks.first() else { return };
+        let names: Vec<String> = locks.iter().map(|l| l.relation.to_string()).collect();
+        let (noun, its, it) = if locks.len() == 1 {
+            ("table", "its", "it")
+        } else {
+            ("tables", "their", "them")
+        };
+        let cascade = if drop.behavior == DropBehavior::DropCascade as i32 {
+            format!(" (CASCADE also drops the views and foreign keys that depend on {it})")
+        } else {
+            String::new()
+        };
+        let mut finding = Finding::new(
+            ctx.clause(&["drop", "table"]),
+            format!(
+                "{noun} {} dropped with {its} data{cascade}",
+                names.join(", ")
+            ),
+        );
+        for lock in &locks {
+            finding = finding.label(
+                name_span(ctx, &lock.relation),
+                format!(
+                    "{}; running code that still uses it fails afterwards",
+                    lock.describe()
+                ),
+            );
+        }
+        let finding = finding.lock(&first.relation, first.mode);
+        let sql = first.relation.to_sql();
+        let aside =
+            RelationName::new(None, &format!("{}_deprecated", first.relation.name)).to_sql();
+        out.push(finding.help(format!(
+            "retire {} in steps (expand/contract):\n  \
+             1. stop reading and writing {it} in the application, and deploy that\n  \
+             2. keep the data for a while: rename {it} aside (ALTER TABLE {sql} RENAME TO {aside};) or back {it} up (pg_dump --table={sql})\n  \
+             3. drop {it} in a later release, once no deployed version uses {it}",
+            names.join(", ")
+        )));
+    }
+}
+
+/// The span of the table's (possibly qualified) name in the statement.
+fn name_span(ctx: StatementContext<'_>, table: &RelationName) -> Span {
+    let tokens = ctx.tokens();
+    let quoted = |part: &str| format!("\"{}\"", part.replace('"', "\"\""));
+    let matches = |i: usize, part: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.is(part) || t.is(&quoted(part)))
+    };
+    let found = (2..tokens.len()).find_map(|i| {
+        if !matches(i, &table.name) {
+            return None;
+        }
+        let qualified = tokens[i - 1].is(".");
+        match (&table.schema, qualified) {
+            (Some(schema), true) if matches(i - 2, schema) => {
+                Some(Span::new(tokens[i - 2].span.start, tokens[i].span.end))
+            }
+            (None, false) => Some(tokens[i].span),
+            _ => None,
+        }
+    });
+    found.unwrap_or(ctx.span())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_dropping_an_existing_table() {
+        assert_eq!(
+            findings("ban-drop-table", "DROP TABLE users;"),
+            ["table \"users\" dropped with its data"]
+        );
+    }
+
+    #[test]
+    fn names_every_existing_table_once() {
+        let found = findings(
+            "ban-drop-table",
+            "CREATE TABLE tmp (id bigint);\nDROP TABLE IF EXISTS tmp, a, app.b CASCADE;",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("tables \"a\", \"app\".\"b\" dropped")
+                && found[0].contains("CASCADE")
+        );
+    }
+
+    #[test]
+    fn tables_created_in_the_file_and_other_objects_are_fine() {
+        assert!(findings(
+            "ban-drop-table",
+            "CREATE TABLE t (id bigint);\nDROP TABLE t;"
+        )
+        .is_empty());
+        assert!(findings("ban-drop-table", "DROP VIEW v; DROP MATERIALIZED VIEW m;").is_empty());
+    }
+}

@@ -1,0 +1,104 @@
+//! `renaming-column`: `ALTER TABLE ... RENAME COLUMN` on an existing table
+//! breaks running code that still uses the old name.
+
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
+
+impl Rule for RenamingColumn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::RenameStmt(rename) = ctx.node() else {
+            return;
+        };
+        if rename.rename_type != ObjectType::ObjectColumn as i32
+            || rename.relation_type != ObjectType::ObjectTable as i32
+        {
+            return;
+        }
+        let Some(rv) = rename.relation.as_ref() else {
+            return;
+        };
+        let table = RelationName::from_range_var(rv);
+        if ctx.is_new(&table) {
+            return;
+        }
+        let (old, new) = (&rename.subname, &rename.newname);
+        let mut finding = Finding::new(
+            rename_clause(ctx),
+            format!("column \"{old}\" of {table} renamed to \"{new}\": running code that uses \"{old}\" fails"),
+        );
+        if let Some(mode) = ctx.facts().lock_on(&table) {
+            finding = finding
+                .label(
+                    ctx.name_at(rv.location),
+                    format!("{mode} lock on {table}: {}", mode.what_waits()),
+                )
+                .lock(&table, mode);
+        }
+        let (sql, old, new) = (table.to_sql(), quote_ident(old), quote_ident(new));
+        out.push(finding.help(format!(
+            "rename it in steps so that every deployed version keeps working (expand/contract):\n  \
+             1. ALTER TABLE {sql} ADD COLUMN {new} <type of {old}>;\n  \
+             2. write both {old} and {new} from the application (or a trigger), and deploy\n  \
+             3. backfill {new} from {old} in batches, outside the schema migration\n  \
+             4. read only {new}, and deploy\n  \
+             5. drop {old} in a later release\n\
+             or, for a short switch-over, rename the table aside in the same transaction and create a view with the old table name that exposes {old}, until old code is gone"
+        )));
+    }
+}
+
+/// From `RENAME` to the end of the statement.
+fn rename_clause(ctx: StatementContext<'_>) -> Span {
+    let span = ctx.span();
+    ctx.tokens()
+        .iter()
+        .find(|t| t.is("rename"))
+        .map_or(span, |t| Span::new(t.span.start, span.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_renamed_columns_of_existing_tables() {
+        assert_eq!(
+            findings("renaming-column", "ALTER TABLE users RENAME COLUMN email TO email_address;"),
+            ["column \"email\" of \"users\" renamed to \"email_address\": running code that uses \"email\" fails"]
+        );
+        assert_eq!(
+            findings(
+                "renaming-column",
+                "ALTER TABLE IF EXISTS app.users RENAME email TO mail;"
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn new_tables_and_other_renames_are_fine() {
+        assert!(findings(
+            "renaming-column",
+            "CREATE TABLE t (a text);\nALTER TABLE t RENAME COLUMN a TO b;"
+        )
+        .is_empty());
+        assert!(findings(
+            "renaming-column",
+            "ALTER TABLE t RENAME TO u; ALTER TABLE t RENAME CONSTRAINT c TO d;"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,113 @@
+//! `renaming-table`: `ALTER TABLE ... RENAME TO` on an existing table breaks
+//! running code that still uses the old name.
+
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
+
+impl Rule for RenamingTable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::RenameStmt(rename) = ctx.node() else {
+            return;
+        };
+        if rename.rename_type != ObjectType::ObjectTable as i32 {
+            return;
+        }
+        let Some(rv) = rename.relation.as_ref() else {
+            return;
+        };
+        let table = RelationName::from_range_var(rv);
+        if ctx.is_new(&table) || view_keeps_old_name(ctx, &table) {
+            return;
+        }
+        let new = &rename.newname;
+        let mut finding = Finding::new(
+            rename_clause(ctx),
+            format!("table {table} renamed to \"{new}\": running code that uses {table} fails"),
+        );
+        if let Some(mode) = ctx.facts().lock_on(&table) {
+            finding = finding
+                .label(
+                    ctx.name_at(rv.location),
+                    format!("{mode} lock on {table}: {}", mode.what_waits()),
+                )
+                .lock(&table, mode);
+        }
+        let old = table.to_sql();
+        let renamed = RelationName::new(table.schema.as_deref(), new).to_sql();
+        out.push(finding.help(format!(
+            "keep the old name working while both versions of the application run:\n  \
+             1. in one transaction, rename it and leave a view under the old name (a simple view is updatable, so old code keeps reading and writing):\n     \
+             BEGIN;\n     \
+             ALTER TABLE {old} RENAME TO {new_sql};\n     \
+             CREATE VIEW {old} AS SELECT * FROM {renamed};\n     \
+             COMMIT;\n  \
+             2. switch the application to {new_sql}, and deploy\n  \
+             3. DROP VIEW {old}; in a later release\n\
+             or expand/contract: create {new_sql}, write to both, backfill, switch reads, then drop {old}",
+            new_sql = quote_ident(new),
+        )));
+    }
+}
+
+/// A later statement of the file creates a view with the table's old name,
+/// the safe recipe itself.
+fn view_keeps_old_name(ctx: StatementContext<'_>, table: &RelationName) -> bool {
+    ctx.file.parsed.statements[ctx.index + 1..]
+        .iter()
+        .any(|s| match &s.node {
+            NodeEnum::ViewStmt(view) => view
+                .view
+                .as_ref()
+                .is_some_and(|rv| RelationName::from_range_var(rv).same_as(table)),
+            _ => false,
+        })
+}
+
+/// From `RENAME` to the end of the statement.
+fn rename_clause(ctx: StatementContext<'_>) -> Span {
+    let span = ctx.span();
+    ctx.tokens()
+        .iter()
+        .find(|t| t.is("rename"))
+        .map_or(span, |t| Span::new(t.span.start, span.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_renaming_an_existing_table() {
+        assert_eq!(
+            findings("renaming-table", "ALTER TABLE users RENAME TO accounts;"),
+            ["table \"users\" renamed to \"accounts\": running code that uses \"users\" fails"]
+        );
+    }
+
+    #[test]
+    fn new_tables_and_a_view_with_the_old_name_are_fine() {
+        assert!(findings(
+            "renaming-table",
+            "CREATE TABLE t (a text);\nALTER TABLE t RENAME TO u;"
+        )
+        .is_empty());
+        assert!(findings(
+            "renaming-table",
+            "ALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;"
+        )
+        .is_empty());
+        assert!(findings("renaming-table", "ALTER TABLE users RENAME COLUMN a TO b;").is_empty());
+    }
+}
