@@ -353,7 +353,9 @@ mod tests {
     fn names_span_their_schema() {
         with_file("DELETE FROM app . \"Orders\" o", |file| {
             let ctx = file.statement(0);
-            let NodeEnum::DeleteStmt(delete) = ctx.node() else { panic!("not a delete") };
+            let NodeEnum::DeleteStmt(delete) = ctx.node() else {
+                panic!("not a delete")
+            };
             let location = delete.relation.as_ref().map_or(-1, |rv| rv.location);
             assert_eq!(file.source.slice(ctx.name_at(location)), "app . \"Orders\"");
             assert_eq!(file.source.slice(ctx.name_at(-1)), "DELETE FROM app . \"Orders\" o");

@@ -68,7 +68,9 @@ impl RelationName {
 /// (lowercase, not a reserved word), otherwise double-quoted.
 pub fn quote_ident(name: &str) -> String {
     let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
     let bare = plain
         && matches!(pg_query::scan_tokens(name).as_deref(), Ok([token])
             if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32);

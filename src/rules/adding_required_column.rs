@@ -39,8 +39,7 @@ impl Rule for AddingRequiredColumn {
             if cmd.subtype != AlterTableType::AtAddColumn as i32 {
                 continue;
             }
-            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
-            else {
+            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
                 continue;
             };
             let Some(required) = required_without_default(col) else {
@@ -52,7 +51,10 @@ impl Rule for AddingRequiredColumn {
                     col.colname
                 ),
                 Required::PrimaryKey => {
-                    format!("column \"{}\" added to {table} as PRIMARY KEY with no value for existing rows", col.colname)
+                    format!(
+                        "column \"{}\" added to {table} as PRIMARY KEY with no value for existing rows",
+                        col.colname
+                    )
                 }
             };
             out.push(
@@ -79,10 +81,7 @@ enum Required {
 /// `NOT NULL` (or `PRIMARY KEY`, which implies it) with nothing that fills
 /// existing rows: no default, not identity, not generated, not serial.
 fn required_without_default(col: &ColumnDef) -> Option<Required> {
-    if col.type_name.as_ref().is_some_and(types::is_serial)
-        || !col.identity.is_empty()
-        || !col.generated.is_empty()
-    {
+    if col.type_name.as_ref().is_some_and(types::is_serial) || !col.identity.is_empty() || !col.generated.is_empty() {
         return None;
     }
     let mut required = col.is_not_null.then_some(Required::NotNull);
@@ -95,11 +94,7 @@ fn required_without_default(col: &ColumnDef) -> Option<Required> {
             _ => {}
         }
     }
-    if col
-        .raw_default
-        .as_deref()
-        .is_some_and(|d| !is_null_literal(Some(d)))
-    {
+    if col.raw_default.as_deref().is_some_and(|d| !is_null_literal(Some(d))) {
         return None;
     }
     required
@@ -114,12 +109,7 @@ fn is_null_literal(expr: Option<&pg_query::Node>) -> bool {
     }
 }
 
-fn help(
-    ctx: StatementContext<'_>,
-    table: &RelationName,
-    col: &ColumnDef,
-    required: Required,
-) -> String {
+fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, required: Required) -> String {
     let sql = table.to_sql();
     let column = quote_ident(&col.colname);
     let ty = col
@@ -171,12 +161,20 @@ mod tests {
             ),
             ["column \"status\" added to \"orders\" as NOT NULL without a DEFAULT"]
         );
-        assert_eq!(findings("adding-required-column", "ALTER TABLE orders ADD COLUMN a text NOT NULL DEFAULT NULL, ADD b bigint PRIMARY KEY;").len(), 2);
+        assert_eq!(
+            findings(
+                "adding-required-column",
+                "ALTER TABLE orders ADD COLUMN a text NOT NULL DEFAULT NULL, ADD b bigint PRIMARY KEY;"
+            )
+            .len(),
+            2
+        );
     }
 
     #[test]
     fn defaults_identity_generated_and_new_tables_are_fine() {
-        let ok = "ALTER TABLE o ADD COLUMN a text NOT NULL DEFAULT 'x', ADD COLUMN b bigint GENERATED ALWAYS AS IDENTITY, \
+        let ok =
+            "ALTER TABLE o ADD COLUMN a text NOT NULL DEFAULT 'x', ADD COLUMN b bigint GENERATED ALWAYS AS IDENTITY, \
                   ADD COLUMN c bigint NOT NULL GENERATED ALWAYS AS (a_id * 2) STORED, ADD COLUMN d text;\n\
                   CREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN e text NOT NULL;";
         assert!(findings("adding-required-column", ok).is_empty());

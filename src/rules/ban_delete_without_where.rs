@@ -54,9 +54,8 @@ impl Rule for BanDeleteWithoutWhere {
                 };
                 // The statement itself, batched by primary key range, when a
                 // WHERE clause can simply be appended to it.
-                let simple = update.from_clause.is_empty()
-                    && update.returning_clause.is_none()
-                    && update.with_clause.is_none();
+                let simple =
+                    update.from_clause.is_empty() && update.returning_clause.is_none() && update.with_clause.is_none();
                 let base = if simple {
                     ctx.text().split_whitespace().collect::<Vec<_>>().join(" ")
                 } else {
@@ -105,19 +104,11 @@ mod tests {
             ["every row of \"users\" deleted: DELETE has no WHERE clause"]
         );
         assert_eq!(
-            findings(
-                "ban-delete-without-where",
-                "DELETE FROM users USING banned;"
-            )
-            .len(),
+            findings("ban-delete-without-where", "DELETE FROM users USING banned;").len(),
             1
         );
         assert_eq!(
-            findings(
-                "ban-delete-without-where",
-                "UPDATE users SET plan = 'free';"
-            )
-            .len(),
+            findings("ban-delete-without-where", "UPDATE users SET plan = 'free';").len(),
             1
         );
     }

@@ -27,11 +27,7 @@ impl Rule for BanDropSchema {
                     .collect();
                 let Some(first) = schemas.first() else { return };
                 let quoted: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
-                let noun = if schemas.len() == 1 {
-                    "schema"
-                } else {
-                    "schemas"
-                };
+                let noun = if schemas.len() == 1 { "schema" } else { "schemas" };
                 let cascade = drop.behavior == DropBehavior::DropCascade as i32;
                 let mut finding = if cascade {
                     Finding::new(
@@ -95,9 +91,7 @@ fn created_earlier(ctx: StatementContext<'_>, what: Created<'_>) -> bool {
     ctx.file.parsed.statements[..ctx.index]
         .iter()
         .any(|s| match (&s.node, &what) {
-            (NodeEnum::CreateSchemaStmt(create), Created::Schema(name)) => {
-                create.schemaname == *name
-            }
+            (NodeEnum::CreateSchemaStmt(create), Created::Schema(name)) => create.schemaname == *name,
             (NodeEnum::CreatedbStmt(create), Created::Database(name)) => create.dbname == *name,
             _ => false,
         })
@@ -110,10 +104,7 @@ mod tests {
     #[test]
     fn flags_drop_schema_and_names_cascade() {
         assert_eq!(findings("ban-drop-schema", "DROP SCHEMA app;").len(), 1);
-        assert!(
-            findings("ban-drop-schema", "DROP SCHEMA IF EXISTS app CASCADE;")[0]
-                .contains("with CASCADE")
-        );
+        assert!(findings("ban-drop-schema", "DROP SCHEMA IF EXISTS app CASCADE;")[0].contains("with CASCADE"));
     }
 
     #[test]
@@ -126,10 +117,6 @@ mod tests {
 
     #[test]
     fn schemas_created_in_the_file_are_fine() {
-        assert!(findings(
-            "ban-drop-schema",
-            "CREATE SCHEMA tmp;\nDROP SCHEMA tmp CASCADE;"
-        )
-        .is_empty());
+        assert!(findings("ban-drop-schema", "CREATE SCHEMA tmp;\nDROP SCHEMA tmp CASCADE;").is_empty());
     }
 }

@@ -39,24 +39,17 @@ impl Rule for BanDropTable {
         };
         let mut finding = Finding::new(
             ctx.clause(&["drop", "table"]),
-            format!(
-                "{noun} {} dropped with {its} data{cascade}",
-                names.join(", ")
-            ),
+            format!("{noun} {} dropped with {its} data{cascade}", names.join(", ")),
         );
         for lock in &locks {
             finding = finding.label(
                 name_span(ctx, &lock.relation),
-                format!(
-                    "{}; running code that still uses it fails afterwards",
-                    lock.describe()
-                ),
+                format!("{}; running code that still uses it fails afterwards", lock.describe()),
             );
         }
         let finding = finding.lock(&first.relation, first.mode);
         let sql = first.relation.to_sql();
-        let aside =
-            RelationName::new(None, &format!("{}_deprecated", first.relation.name)).to_sql();
+        let aside = RelationName::new(None, &format!("{}_deprecated", first.relation.name)).to_sql();
         out.push(finding.help(format!(
             "retire {} in steps (expand/contract):\n  \
              1. stop reading and writing {it} in the application, and deploy that\n  \
@@ -71,11 +64,7 @@ impl Rule for BanDropTable {
 fn name_span(ctx: StatementContext<'_>, table: &RelationName) -> Span {
     let tokens = ctx.tokens();
     let quoted = |part: &str| format!("\"{}\"", part.replace('"', "\"\""));
-    let matches = |i: usize, part: &str| {
-        tokens
-            .get(i)
-            .is_some_and(|t| t.is(part) || t.is(&quoted(part)))
-    };
+    let matches = |i: usize, part: &str| tokens.get(i).is_some_and(|t| t.is(part) || t.is(&quoted(part)));
     let found = (2..tokens.len()).find_map(|i| {
         if !matches(i, &table.name) {
             return None;
@@ -111,19 +100,12 @@ mod tests {
             "CREATE TABLE tmp (id bigint);\nDROP TABLE IF EXISTS tmp, a, app.b CASCADE;",
         );
         assert_eq!(found.len(), 1);
-        assert!(
-            found[0].starts_with("tables \"a\", \"app\".\"b\" dropped")
-                && found[0].contains("CASCADE")
-        );
+        assert!(found[0].starts_with("tables \"a\", \"app\".\"b\" dropped") && found[0].contains("CASCADE"));
     }
 
     #[test]
     fn tables_created_in_the_file_and_other_objects_are_fine() {
-        assert!(findings(
-            "ban-drop-table",
-            "CREATE TABLE t (id bigint);\nDROP TABLE t;"
-        )
-        .is_empty());
+        assert!(findings("ban-drop-table", "CREATE TABLE t (id bigint);\nDROP TABLE t;").is_empty());
         assert!(findings("ban-drop-table", "DROP VIEW v; DROP MATERIALIZED VIEW m;").is_empty());
     }
 }

@@ -34,20 +34,13 @@ impl Rule for BanTruncate {
                 names.join(", ")
             )
         } else {
-            format!(
-                "every row of {noun} {} deleted by TRUNCATE",
-                names.join(", ")
-            )
+            format!("every row of {noun} {} deleted by TRUNCATE", names.join(", "))
         };
         let mut finding = Finding::new(ctx.clause(&["truncate"]), message);
-        for rv in truncate
-            .relations
-            .iter()
-            .filter_map(|n| match n.node.as_ref()? {
-                NodeEnum::RangeVar(rv) => Some(rv),
-                _ => None,
-            })
-        {
+        for rv in truncate.relations.iter().filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::RangeVar(rv) => Some(rv),
+            _ => None,
+        }) {
             let table = RelationName::from_range_var(rv);
             if let Some(lock) = locks.iter().find(|l| l.relation == table) {
                 finding = finding.label(

@@ -75,7 +75,10 @@ mod tests {
     #[test]
     fn flags_renamed_columns_of_existing_tables() {
         assert_eq!(
-            findings("renaming-column", "ALTER TABLE users RENAME COLUMN email TO email_address;"),
+            findings(
+                "renaming-column",
+                "ALTER TABLE users RENAME COLUMN email TO email_address;"
+            ),
             ["column \"email\" of \"users\" renamed to \"email_address\": running code that uses \"email\" fails"]
         );
         assert_eq!(

@@ -98,11 +98,7 @@ mod tests {
 
     #[test]
     fn new_tables_and_a_view_with_the_old_name_are_fine() {
-        assert!(findings(
-            "renaming-table",
-            "CREATE TABLE t (a text);\nALTER TABLE t RENAME TO u;"
-        )
-        .is_empty());
+        assert!(findings("renaming-table", "CREATE TABLE t (a text);\nALTER TABLE t RENAME TO u;").is_empty());
         assert!(findings(
             "renaming-table",
             "ALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;"
