@@ -148,7 +148,9 @@ pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
     let directives = suppress::directives(&source, &parsed);
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
     diagnostics.extend(into_diagnostics(&source, suppression_findings, settings));
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end))
+    });
 
     FileReport {
         statements: parsed.statements.len(),
@@ -169,7 +171,11 @@ fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {
     }
 }
 
-fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'static RuleMeta, Finding)>) {
+fn run_rules(
+    file: &AnalyzedFile,
+    settings: &Settings,
+    findings: &mut Vec<(&'static RuleMeta, Finding)>,
+) {
     let mut out = Vec::new();
     for rule in rules::all() {
         if settings.severity(rule.meta()).is_none() {

@@ -35,7 +35,12 @@ pub struct Facts {
 impl RelationLock {
     /// `ACCESS EXCLUSIVE lock on "users": reads and writes wait`
     pub fn describe(&self) -> String {
-        format!("{} lock on {}: {}", self.mode, self.relation, self.mode.what_waits())
+        format!(
+            "{} lock on {}: {}",
+            self.mode,
+            self.relation,
+            self.mode.what_waits()
+        )
     }
 }
 
@@ -75,7 +80,9 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
     };
     match node {
         NodeEnum::AlterTableStmt(stmt) => {
-            let Some(rv) = &stmt.relation else { return facts };
+            let Some(rv) = &stmt.relation else {
+                return facts;
+            };
             let table = RelationName::from_range_var(rv);
             let is_index = stmt.objtype == ObjectType::ObjectIndex as i32;
             for cmd in alter_table_cmds(&stmt.cmds) {
@@ -259,7 +266,9 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
         NodeEnum::CommentStmt(stmt) => {
             let kind = ObjectType::try_from(stmt.objtype).unwrap_or(ObjectType::Undefined);
             if matches!(kind, ObjectType::ObjectTable | ObjectType::ObjectColumn) {
-                if let Some(NodeEnum::List(list)) = stmt.object.as_ref().and_then(|o| o.node.as_ref()) {
+                if let Some(NodeEnum::List(list)) =
+                    stmt.object.as_ref().and_then(|o| o.node.as_ref())
+                {
                     let items = if kind == ObjectType::ObjectColumn {
                         &list.items[..list.items.len().saturating_sub(1)]
                     } else {
@@ -275,7 +284,11 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
             // ADD VALUE could not run in a transaction block before 12.
             facts.transactional = pg_version >= 12;
         }
-        NodeEnum::CreatedbStmt(_) | NodeEnum::DropdbStmt(_) | NodeEnum::AlterSystemStmt(_) => {
+        NodeEnum::CreatedbStmt(_)
+        | NodeEnum::DropdbStmt(_)
+        | NodeEnum::AlterSystemStmt(_)
+        | NodeEnum::CreateTableSpaceStmt(_)
+        | NodeEnum::DropTableSpaceStmt(_) => {
             facts.transactional = false;
         }
         _ => {}
@@ -287,8 +300,14 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
 pub fn alter_table_action_lock(cmd: &AlterTableCmd) -> LockMode {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
-        AtSetStatistics | AtSetOptions | AtResetOptions | AtClusterOn | AtDropCluster
-        | AtValidateConstraint | AtAttachPartition | AtGenericOptions
+        AtSetStatistics
+        | AtSetOptions
+        | AtResetOptions
+        | AtClusterOn
+        | AtDropCluster
+        | AtValidateConstraint
+        | AtAttachPartition
+        | AtGenericOptions
         | AtAlterColumnGenericOptions => ShareUpdateExclusive,
         AtSetRelOptions | AtResetRelOptions if only_fast_reloptions(cmd) => ShareUpdateExclusive,
         AtDetachPartition if partition_cmd_concurrent(cmd) => ShareUpdateExclusive,
@@ -358,10 +377,13 @@ fn alter_table_action_effects(
                 let ctype = ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined);
                 let builds_index = matches!(
                     ctype,
-                    ConstrType::ConstrPrimary | ConstrType::ConstrUnique | ConstrType::ConstrExclusion
+                    ConstrType::ConstrPrimary
+                        | ConstrType::ConstrUnique
+                        | ConstrType::ConstrExclusion
                 ) && con.indexname.is_empty();
-                let validates = matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign)
-                    && !con.skip_validation;
+                let validates =
+                    matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign)
+                        && !con.skip_validation;
                 if builds_index || validates || ctype == ConstrType::ConstrNotnull {
                     facts.scan(table);
                 }
@@ -375,7 +397,9 @@ fn alter_table_action_effects(
         AtDropColumn => facts.data_loss = true,
         AtSetTableSpace | AtSetLogged | AtSetUnLogged | AtSetAccessMethod => facts.rewrite(table),
         AtAttachPartition | AtDetachPartition => {
-            if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+            if let Some(NodeEnum::PartitionCmd(part)) =
+                cmd.def.as_ref().and_then(|d| d.node.as_ref())
+            {
                 if let Some(rv) = &part.name {
                     let partition = RelationName::from_range_var(rv);
                     let attaching = cmd.subtype == AtAttachPartition as i32;
@@ -447,11 +471,15 @@ pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
     }
 }
 
-pub fn column_constraints(col: &pg_query::protobuf::ColumnDef) -> impl Iterator<Item = &Constraint> {
-    col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::Constraint(con) => Some(con.as_ref()),
-        _ => None,
-    })
+pub fn column_constraints(
+    col: &pg_query::protobuf::ColumnDef,
+) -> impl Iterator<Item = &Constraint> {
+    col.constraints
+        .iter()
+        .filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::Constraint(con) => Some(con.as_ref()),
+            _ => None,
+        })
 }
 
 pub fn is_foreign_key(con: &Constraint) -> bool {
@@ -463,10 +491,13 @@ fn partition_cmd_concurrent(cmd: &AlterTableCmd) -> bool {
 }
 
 fn create_table_references(stmt: &pg_query::protobuf::CreateStmt) -> Vec<RelationName> {
-    let table_constraints = stmt.table_elts.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::Constraint(con) => Some(con.as_ref()),
-        _ => None,
-    });
+    let table_constraints = stmt
+        .table_elts
+        .iter()
+        .filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::Constraint(con) => Some(con.as_ref()),
+            _ => None,
+        });
     let column_level = stmt
         .table_elts
         .iter()
@@ -525,7 +556,13 @@ mod tests {
 
     fn facts(sql: &str) -> Facts {
         let parsed = pg_query::parse(sql, 0).unwrap();
-        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        let node = parsed.protobuf.stmts[0]
+            .stmt
+            .as_ref()
+            .unwrap()
+            .node
+            .clone()
+            .unwrap();
         statement_facts(&node, 16)
     }
 
@@ -543,26 +580,59 @@ mod tests {
             modes("ALTER TABLE t SET (fillfactor = 70), ADD COLUMN x int"),
             [("t".to_string(), "ACCESS EXCLUSIVE")]
         );
-        assert_eq!(modes("ALTER TABLE t SET (fillfactor = 70)"), [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]);
+        assert_eq!(
+            modes("ALTER TABLE t SET (fillfactor = 70)"),
+            [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]
+        );
     }
 
     #[test]
     fn foreign_keys_lock_both_tables() {
         assert_eq!(
             modes("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID"),
-            [("t".to_string(), "SHARE ROW EXCLUSIVE"), ("p".to_string(), "SHARE ROW EXCLUSIVE")]
+            [
+                ("t".to_string(), "SHARE ROW EXCLUSIVE"),
+                ("p".to_string(), "SHARE ROW EXCLUSIVE")
+            ]
         );
-        assert!(facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID").scans.is_empty());
-        assert_eq!(facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id)").scans.len(), 1);
+        assert!(
+            facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID")
+                .scans
+                .is_empty()
+        );
+        assert_eq!(
+            facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id)")
+                .scans
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn add_column_rewrites_only_for_volatile_defaults_from_11() {
-        assert!(facts("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()").rewrites.is_empty());
-        assert_eq!(facts("ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()").rewrites.len(), 1);
-        assert_eq!(facts("ALTER TABLE t ADD COLUMN c bigserial").rewrites.len(), 1);
+        assert!(
+            facts("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()")
+                .rewrites
+                .is_empty()
+        );
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()")
+                .rewrites
+                .len(),
+            1
+        );
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN c bigserial").rewrites.len(),
+            1
+        );
         let parsed = pg_query::parse("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 0).unwrap();
-        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        let node = parsed.protobuf.stmts[0]
+            .stmt
+            .as_ref()
+            .unwrap()
+            .node
+            .clone()
+            .unwrap();
         assert_eq!(statement_facts(&node, 10).rewrites.len(), 1);
     }
 
@@ -570,10 +640,16 @@ mod tests {
     fn concurrently_cannot_run_in_a_transaction() {
         assert!(!facts("CREATE INDEX CONCURRENTLY i ON t (a)").transactional);
         assert!(facts("CREATE INDEX i ON t (a)").transactional);
-        assert_eq!(modes("CREATE INDEX i ON t (a)"), [("t".to_string(), "SHARE")]);
+        assert_eq!(
+            modes("CREATE INDEX i ON t (a)"),
+            [("t".to_string(), "SHARE")]
+        );
         assert!(!facts("REINDEX (CONCURRENTLY) INDEX i").transactional);
         assert!(!facts("REINDEX INDEX CONCURRENTLY i").transactional);
         assert!(!facts("VACUUM t").transactional);
+        assert!(facts("ANALYZE t").transactional);
+        assert!(!facts("CREATE TABLESPACE fast LOCATION '/ssd'").transactional);
+        assert!(!facts("DROP TABLESPACE fast").transactional);
     }
 
     #[test]

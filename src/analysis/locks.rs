@@ -63,7 +63,11 @@ impl LockMode {
 
     /// The conflict table of the PostgreSQL documentation (Table 13.2).
     pub fn conflicts_with(self, other: LockMode) -> bool {
-        let (weak, strong) = if self <= other { (self, other) } else { (other, self) };
+        let (weak, strong) = if self <= other {
+            (self, other)
+        } else {
+            (other, self)
+        };
         match weak {
             AccessShare => strong == AccessExclusive,
             RowShare => strong >= Exclusive,

@@ -41,11 +41,17 @@ pub struct StatementState {
     pub lock_timeout_set: bool,
 }
 
-pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u32) -> AnalyzedFile<'a> {
+pub fn analyze<'a>(
+    source: &'a SourceFile,
+    parsed: &'a ParsedFile,
+    pg_version: u32,
+) -> AnalyzedFile<'a> {
     let mut statements = Vec::with_capacity(parsed.statements.len());
     let mut created = Vec::new();
     let mut transaction: Option<Span> = None;
     let mut session_timeout = false;
+    // A session `SET` inside a transaction block is undone by `ROLLBACK`.
+    let mut session_timeout_at_begin = false;
     // `SET LOCAL` overrides the session value until the transaction ends.
     let mut local_timeout: Option<bool> = None;
 
@@ -58,21 +64,37 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
         match &stmt.node {
             NodeEnum::TransactionStmt(tx) => match TransactionStmtKind::try_from(tx.kind) {
                 Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
+                    if transaction.is_none() {
+                        session_timeout_at_begin = session_timeout;
+                    }
                     transaction.get_or_insert(stmt.span);
                 }
                 Ok(
-                    TransactionStmtKind::TransStmtCommit
+                    kind @ (TransactionStmtKind::TransStmtCommit
                     | TransactionStmtKind::TransStmtRollback
-                    | TransactionStmtKind::TransStmtPrepare,
+                    | TransactionStmtKind::TransStmtPrepare),
                 ) => {
-                    transaction = None;
+                    if kind == TransactionStmtKind::TransStmtRollback && transaction.is_some() {
+                        session_timeout = session_timeout_at_begin;
+                    }
                     local_timeout = None;
+                    // `COMMIT AND CHAIN` starts the next transaction at once.
+                    if tx.chain && transaction.is_some() {
+                        session_timeout_at_begin = session_timeout;
+                    } else {
+                        transaction = None;
+                    }
                 }
                 _ => {}
             },
+            // `RESET ALL` puts lock_timeout back to its default, 0.
+            NodeEnum::VariableSetStmt(set) if set.kind == VariableSetKind::VarResetAll as i32 => {
+                session_timeout = false;
+                local_timeout = None;
+            }
             NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
-                let enabled = set.kind == VariableSetKind::VarSetValue as i32
-                    && !setting_is_zero(&set.args);
+                let enabled =
+                    set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
                 if set.is_local {
                     // SET LOCAL outside a transaction block has no effect.
                     if transaction.is_some() {
@@ -107,7 +129,11 @@ fn setting_is_zero(args: &[pg_query::Node]) -> bool {
         Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
             Some(pg_query::protobuf::a_const::Val::Ival(i)) => i.ival == 0,
             Some(pg_query::protobuf::a_const::Val::Sval(s)) => {
-                s.sval.trim().trim_end_matches(|c: char| c.is_alphabetic()).trim() == "0"
+                s.sval
+                    .trim()
+                    .trim_end_matches(|c: char| c.is_alphabetic())
+                    .trim()
+                    == "0"
             }
             _ => false,
         },
@@ -118,7 +144,11 @@ fn setting_is_zero(args: &[pg_query::Node]) -> bool {
 /// Tables, views and indexes a statement creates.
 fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
     match node {
-        NodeEnum::CreateStmt(stmt) => stmt.relation.iter().map(RelationName::from_range_var).collect(),
+        NodeEnum::CreateStmt(stmt) => stmt
+            .relation
+            .iter()
+            .map(RelationName::from_range_var)
+            .collect(),
         NodeEnum::CreateTableAsStmt(stmt) => stmt
             .into
             .as_ref()
@@ -131,7 +161,11 @@ fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
             vec![RelationName::new(schema, &stmt.idxname)]
         }
         NodeEnum::ViewStmt(stmt) => stmt.view.iter().map(RelationName::from_range_var).collect(),
-        NodeEnum::CreateSeqStmt(stmt) => stmt.sequence.iter().map(RelationName::from_range_var).collect(),
+        NodeEnum::CreateSeqStmt(stmt) => stmt
+            .sequence
+            .iter()
+            .map(RelationName::from_range_var)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -257,6 +291,41 @@ impl<'a> StatementContext<'a> {
             .map_or(self.span(), |t| t.span)
     }
 
+    /// The span of a column type as written, from its location to its last
+    /// word: `character varying(20)`, `timestamp(3) without time zone`,
+    /// `int[]`, `public.citext`, `interval day to second`.
+    pub fn type_span(&self, type_name: &pg_query::protobuf::TypeName) -> Span {
+        let Some(at) = self.statement().offset_of(type_name.location) else {
+            return self.span();
+        };
+        let tokens = self.tokens();
+        let Some(first) = tokens.iter().position(|t| t.span.start >= at) else {
+            return self.span();
+        };
+        let is_interval = types::base_name(type_name) == "interval";
+        let word = |i: usize| tokens.get(i).map_or("", |t| t.word.as_str());
+        let mut next = first + 1;
+        loop {
+            next = match word(next) {
+                "." => next + 2,
+                "(" | "[" => match matching_close(&tokens, next) {
+                    Some(close) => close + 1,
+                    None => break,
+                },
+                "varying" | "precision" | "array" => next + 1,
+                "with" | "without" if word(next + 1) == "time" && word(next + 2) == "zone" => {
+                    next + 3
+                }
+                "year" | "month" | "day" | "hour" | "minute" | "second" | "to" if is_interval => {
+                    next + 1
+                }
+                _ => break,
+            };
+        }
+        let last = next.min(tokens.len()) - 1;
+        Span::new(tokens[first].span.start, tokens[last].span.end)
+    }
+
     /// The span of a node from its location to the end of its last token
     /// before a top-level comma or closing parenthesis.
     pub fn clause_at(&self, location: i32) -> Span {
@@ -281,6 +350,24 @@ impl<'a> StatementContext<'a> {
         }
         Span::new(tokens[first].span.start, tokens[last].span.end)
     }
+}
+
+/// Index of the bracket closing the one at `open`.
+fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.word.as_str() {
+            "(" | "[" => depth += 1,
+            ")" | "]" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Index just past a (possibly qualified, possibly `*`-suffixed) name.
@@ -314,28 +401,123 @@ mod tests {
             let states = &file.statements;
             assert!(states[1].lock_timeout_set);
             assert!(states[3].transaction.is_some());
-            assert!(!states[3].lock_timeout_set, "SET LOCAL 0 disables it for the transaction");
-            assert!(states[5].lock_timeout_set, "the session value is back after COMMIT");
+            assert!(
+                !states[3].lock_timeout_set,
+                "SET LOCAL 0 disables it for the transaction"
+            );
+            assert!(
+                states[5].lock_timeout_set,
+                "the session value is back after COMMIT"
+            );
             assert!(states[6].transaction.is_none());
             assert!(!states[6].lock_timeout_set);
         });
     }
 
     #[test]
-    fn knows_what_the_file_created() {
-        with_file("CREATE TABLE public.t (id int);\nCREATE INDEX i ON t (id);", |file| {
-            let ctx = file.statement(1);
-            assert!(ctx.locks_on_existing().next().is_none());
-            assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+    fn reset_all_rollback_and_chain() {
+        let sql = "SET lock_timeout = '2s';\nRESET ALL;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| assert!(!file.statements[2].lock_timeout_set));
+        let sql = "BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| {
+            assert!(file.statements[2].lock_timeout_set);
+            assert!(
+                !file.statements[3].lock_timeout_set,
+                "ROLLBACK undoes a session SET"
+            );
+        });
+        let sql =
+            "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT AND CHAIN;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| {
+            assert!(
+                file.statements[3].transaction.is_some(),
+                "AND CHAIN opens the next transaction"
+            );
+            assert!(
+                !file.statements[3].lock_timeout_set,
+                "SET LOCAL ends with its transaction"
+            );
+            assert!(file.unclosed_transaction.is_some());
         });
     }
 
     #[test]
-    fn finds_each_alter_table_action() {
-        with_file("ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL", |file| {
+    fn spans_column_types_as_written() {
+        let sql = "CREATE TABLE t (a character varying(20) NOT NULL, b timestamp(3) without time zone, c int[], d public.citext DEFAULT 'x', e interval day to second, f double precision)";
+        with_file(sql, |file| {
             let ctx = file.statement(0);
-            assert_eq!(file.source.slice(ctx.alter_action_span(1)), "ALTER COLUMN b SET NOT NULL");
-            assert_eq!(file.source.slice(ctx.alter_action_span(0)), "ADD COLUMN a numeric(1, 2)");
+            let NodeEnum::CreateStmt(create) = ctx.node() else {
+                panic!()
+            };
+            let spans: Vec<&str> = create
+                .table_elts
+                .iter()
+                .filter_map(|e| match e.node.as_ref() {
+                    Some(NodeEnum::ColumnDef(col)) => col.type_name.as_ref(),
+                    _ => None,
+                })
+                .map(|t| file.source.slice(ctx.type_span(t)))
+                .collect();
+            assert_eq!(
+                spans,
+                [
+                    "character varying(20)",
+                    "timestamp(3) without time zone",
+                    "int[]",
+                    "public.citext",
+                    "interval day to second",
+                    "double precision"
+                ]
+            );
         });
+        with_file(
+            "ALTER TABLE t ALTER COLUMN c TYPE varchar(3) USING c::varchar",
+            |file| {
+                let ctx = file.statement(0);
+                let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+                    panic!()
+                };
+                let cmd = facts::alter_table_cmds(&alter.cmds).next().unwrap();
+                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref())
+                else {
+                    panic!()
+                };
+                assert_eq!(
+                    file.source
+                        .slice(ctx.type_span(col.type_name.as_ref().unwrap())),
+                    "varchar(3)"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn knows_what_the_file_created() {
+        with_file(
+            "CREATE TABLE public.t (id int);\nCREATE INDEX i ON t (id);",
+            |file| {
+                let ctx = file.statement(1);
+                assert!(ctx.locks_on_existing().next().is_none());
+                assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+            },
+        );
+    }
+
+    #[test]
+    fn finds_each_alter_table_action() {
+        with_file(
+            "ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL",
+            |file| {
+                let ctx = file.statement(0);
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(1)),
+                    "ALTER COLUMN b SET NOT NULL"
+                );
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(0)),
+                    "ADD COLUMN a numeric(1, 2)"
+                );
+            },
+        );
     }
 }

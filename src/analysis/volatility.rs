@@ -89,10 +89,19 @@ mod tests {
 
     fn default_expr(sql: &str) -> NodeEnum {
         let parsed = pg_query::parse(&format!("SELECT {sql}"), 0).unwrap();
-        let NodeEnum::SelectStmt(select) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap() else {
+        let NodeEnum::SelectStmt(select) = parsed.protobuf.stmts[0]
+            .stmt
+            .as_ref()
+            .unwrap()
+            .node
+            .as_ref()
+            .unwrap()
+        else {
             panic!()
         };
-        let NodeEnum::ResTarget(target) = select.target_list[0].node.as_ref().unwrap() else { panic!() };
+        let NodeEnum::ResTarget(target) = select.target_list[0].node.as_ref().unwrap() else {
+            panic!()
+        };
         target.val.as_ref().unwrap().node.clone().unwrap()
     }
 
@@ -105,8 +114,14 @@ mod tests {
         assert_eq!(volatile("now()"), None);
         assert_eq!(volatile("lower('A')"), None);
         assert_eq!(volatile("CURRENT_TIMESTAMP"), None);
-        assert_eq!(volatile("clock_timestamp()").as_deref(), Some("clock_timestamp"));
-        assert_eq!(volatile("gen_random_uuid()").as_deref(), Some("gen_random_uuid"));
+        assert_eq!(
+            volatile("clock_timestamp()").as_deref(),
+            Some("clock_timestamp")
+        );
+        assert_eq!(
+            volatile("gen_random_uuid()").as_deref(),
+            Some("gen_random_uuid")
+        );
         assert_eq!(volatile("(random() * 10)::int").as_deref(), Some("random"));
         assert_eq!(volatile("pg_catalog.now()"), None);
     }

@@ -89,7 +89,9 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 b'{' if self.peek(1) == Some(b'{') => {
-                    let end = self.find_from(self.pos + 2, "}}").map_or(self.line_end(), |e| e + 2);
+                    let end = self
+                        .find_from(self.pos + 2, "}}")
+                        .map_or(self.line_end(), |e| e + 2);
                     self.placeholder(end);
                 }
                 b':' => {
@@ -122,7 +124,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn char_len(&self) -> usize {
-        self.text[self.pos..].chars().next().map_or(1, char::len_utf8)
+        self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8)
     }
 
     fn find_from(&self, from: usize, needle: &str) -> Option<usize> {
@@ -326,7 +331,10 @@ mod tests {
     fn placeholders_in_code_but_not_in_strings() {
         let sql = "CREATE TABLE ${schema}.t (a int default '{{x}}');\nGRANT ALL ON t TO {{ .Role }};\nSELECT :'v', a::int, b[1:2];";
         let lexed = lex(sql);
-        assert_eq!(texts(sql, &lexed.placeholders), ["${schema}", "{{ .Role }}", ":'v'"]);
+        assert_eq!(
+            texts(sql, &lexed.placeholders),
+            ["${schema}", "{{ .Role }}", ":'v'"]
+        );
     }
 
     #[test]
@@ -341,7 +349,11 @@ mod tests {
     fn comments_nested_and_unterminated() {
         let sql = "/* a /* b */ c */ SELECT 1; -- tail\n/* open";
         let lexed = lex(sql);
-        let bodies: Vec<_> = lexed.comments.iter().map(|c| &sql[c.body.start..c.body.end]).collect();
+        let bodies: Vec<_> = lexed
+            .comments
+            .iter()
+            .map(|c| &sql[c.body.start..c.body.end])
+            .collect();
         assert_eq!(bodies, [" a /* b */ c ", " tail", " open"]);
         assert!(lexed.has_code());
         assert!(!lex("-- only\n/* comments */").has_code());

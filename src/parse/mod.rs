@@ -172,7 +172,9 @@ fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
         cursor: None,
     });
     let at = match error.cursor {
-        Some(cursor) => source.offset_of_char_position(span.start, cursor).min(span.end),
+        Some(cursor) => source
+            .offset_of_char_position(span.start, cursor)
+            .min(span.end),
         None => span.start,
     };
     ParseProblem {
@@ -247,14 +249,20 @@ mod tests {
 
     #[test]
     fn statement_spans_exclude_comments_and_semicolons() {
-        let (source, parsed) = parse("-- lead\nCREATE TABLE t (id int);\n\n/* c */ DROP TABLE t ;\n");
-        let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
+        let (source, parsed) =
+            parse("-- lead\nCREATE TABLE t (id int);\n\n/* c */ DROP TABLE t ;\n");
+        let texts: Vec<_> = parsed
+            .statements
+            .iter()
+            .map(|s| source.slice(s.span))
+            .collect();
         assert_eq!(texts, ["CREATE TABLE t (id int)", "DROP TABLE t"]);
     }
 
     #[test]
     fn a_bad_statement_hides_nothing_else() {
-        let (source, parsed) = parse("CREATE TABLE a (id int);\nALTER TABEL a ADD b int;\nDROP TABLE a;");
+        let (source, parsed) =
+            parse("CREATE TABLE a (id int);\nALTER TABEL a ADD b int;\nDROP TABLE a;");
         assert_eq!(parsed.statements.len(), 2);
         assert_eq!(parsed.problems.len(), 1);
         let problem = &parsed.problems[0];
@@ -267,7 +275,9 @@ mod tests {
     #[test]
     fn locations_in_fallback_statements_are_absolute() {
         let (source, parsed) = parse("SELEC 1;\nCREATE INDEX i ON tbl (a);");
-        let NodeEnum::IndexStmt(index) = &parsed.statements[0].node else { panic!() };
+        let NodeEnum::IndexStmt(index) = &parsed.statements[0].node else {
+            panic!()
+        };
         let relation = index.relation.as_ref().unwrap();
         let at = parsed.statements[0].offset_of(relation.location).unwrap();
         assert_eq!(&source.text[at..at + 3], "tbl");
@@ -275,7 +285,8 @@ mod tests {
 
     #[test]
     fn meta_commands_and_placeholders_are_unsupported_not_syntax_errors() {
-        let (_, parsed) = parse("\\set x 1\nCREATE TABLE ${s}.t (id int);\nCREATE TABLE u (id int);");
+        let (_, parsed) =
+            parse("\\set x 1\nCREATE TABLE ${s}.t (id int);\nCREATE TABLE u (id int);");
         let kinds: Vec<_> = parsed.problems.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, [ProblemKind::Unsupported, ProblemKind::Unsupported]);
         assert_eq!(parsed.statements.len(), 1);

@@ -88,7 +88,10 @@ pub fn split_top_level_commas(tokens: &[Token]) -> Vec<&[Token]> {
 
 /// The span covered by a run of tokens.
 pub fn span_of(tokens: &[Token]) -> Option<Span> {
-    Some(Span::new(tokens.first()?.span.start, tokens.last()?.span.end))
+    Some(Span::new(
+        tokens.first()?.span.start,
+        tokens.last()?.span.end,
+    ))
 }
 
 #[cfg(test)]
@@ -110,7 +113,10 @@ mod tests {
         let tokens = tokenize(text, Span::new(0, text.len()));
         let parts = split_top_level_commas(&tokens);
         let spans: Vec<_> = parts.iter().map(|p| span_of(p).unwrap()).collect();
-        assert_eq!(&text[spans[0].start..spans[0].end], "ADD COLUMN a numeric(10, 2)");
+        assert_eq!(
+            &text[spans[0].start..spans[0].end],
+            "ADD COLUMN a numeric(10, 2)"
+        );
         assert_eq!(&text[spans[1].start..spans[1].end], "DROP COLUMN b");
     }
 }

@@ -151,7 +151,9 @@ pub fn apply(
                 }
                 let covered = match &directive.scope {
                     Scope::File => true,
-                    Scope::Statement(span) => span.contains(Span::new(diagnostic.span.start, diagnostic.span.start)),
+                    Scope::Statement(span) => {
+                        span.contains(Span::new(diagnostic.span.start, diagnostic.span.start))
+                    }
                     Scope::Nothing => false,
                 };
                 if covered {
@@ -164,7 +166,9 @@ pub fn apply(
             }
             if !used && settings.severity(rule.meta()).is_some() {
                 let message = match directive.scope {
-                    Scope::Nothing => format!("ignore comment for `{id}` has no statement below it"),
+                    Scope::Nothing => {
+                        format!("ignore comment for `{id}` has no statement below it")
+                    }
                     _ => format!("`{id}` is ignored here but reports nothing"),
                 };
                 findings.push((
@@ -189,8 +193,18 @@ mod tests {
         let parsed = parse_file(&source);
         let found = directives(&source, &parsed);
         assert_eq!(found.len(), 2);
-        let ids: Vec<_> = found[0].ids.iter().map(|(id, span)| (id.as_str(), source.slice(*span))).collect();
-        assert_eq!(ids, [("ban-drop-table", "ban-drop-table"), ("ban-truncate", "ban-truncate")]);
+        let ids: Vec<_> = found[0]
+            .ids
+            .iter()
+            .map(|(id, span)| (id.as_str(), source.slice(*span)))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("ban-drop-table", "ban-drop-table"),
+                ("ban-truncate", "ban-truncate")
+            ]
+        );
         assert_eq!(found[0].reason.as_deref(), Some("old data"));
         assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
         assert_eq!(found[1].scope, Scope::File);
@@ -201,6 +215,9 @@ mod tests {
         let text = "-- miglint: ignore ban-drop-table\nSELECT 1; DROP TABLE t;";
         let source = SourceFile::new("t.sql", text);
         let parsed = parse_file(&source);
-        assert_eq!(directives(&source, &parsed)[0].scope, Scope::Statement(parsed.statements[0].span));
+        assert_eq!(
+            directives(&source, &parsed)[0].scope,
+            Scope::Statement(parsed.statements[0].span)
+        );
     }
 }

@@ -20,7 +20,9 @@ fn sql_blocks(section: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
     let mut lines = section.lines();
     while let Some(line) = lines.next() {
-        let Some(info) = line.trim().strip_prefix("```") else { continue };
+        let Some(info) = line.trim().strip_prefix("```") else {
+            continue;
+        };
         let info = info.trim().to_string();
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
         if info.starts_with("sql") {
@@ -62,8 +64,17 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
 fn docs_have_the_headings_in_order() {
     for rule in rules::all() {
         let meta = rule.meta();
-        assert!(meta.doc.starts_with(&format!("# {}\n", meta.id)), "{}: doc must start with `# {}`", meta.id, meta.id);
-        let found: Vec<&str> = meta.doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
+        assert!(
+            meta.doc.starts_with(&format!("# {}\n", meta.id)),
+            "{}: doc must start with `# {}`",
+            meta.id,
+            meta.id
+        );
+        let found: Vec<&str> = meta
+            .doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .collect();
         assert_eq!(found, HEADINGS, "{}: headings", meta.id);
         assert!(!meta.summary().is_empty(), "{}: empty summary", meta.id);
     }
@@ -84,8 +95,15 @@ fn examples_trigger_and_recipes_do_not() {
             for (info, body) in found {
                 blocks += 1;
                 if rule_fires(meta.id, &info, &body) != must_fire {
-                    let verb = if must_fire { "does not trigger" } else { "triggers" };
-                    failures.push(format!("{}: `## {heading}` block {verb} the rule:\n{body}", meta.id));
+                    let verb = if must_fire {
+                        "does not trigger"
+                    } else {
+                        "triggers"
+                    };
+                    failures.push(format!(
+                        "{}: `## {heading}` block {verb} the rule:\n{body}",
+                        meta.id
+                    ));
                 }
             }
         }

@@ -15,10 +15,17 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
     let mut expected = BTreeSet::new();
     for (i, line) in lines.iter().enumerate() {
         if let Some(ids) = line.trim().strip_prefix("-- expect-file:") {
-            expected.extend(ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|id| (1, id.to_string())));
+            expected.extend(
+                ids.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|id| (1, id.to_string())),
+            );
             continue;
         }
-        let Some(ids) = line.trim().strip_prefix("-- expect:") else { continue };
+        let Some(ids) = line.trim().strip_prefix("-- expect:") else {
+            continue;
+        };
         let target = (i + 1..lines.len())
             .find(|&j| !lines[j].trim().starts_with("-- expect:"))
             .map_or(i + 1, |j| j + 1);
@@ -31,16 +38,23 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
 
 fn check_fixture(path: &Path) -> Result<(), String> {
     let bytes = std::fs::read(path).unwrap();
-    let display = path.strip_prefix(repo_root()).unwrap_or(path).display().to_string();
+    let display = path
+        .strip_prefix(repo_root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let report = lint(&display, &bytes);
-    let actual: BTreeSet<(usize, String)> = findings_by_statement_line(&report).into_iter().collect();
+    let actual: BTreeSet<(usize, String)> =
+        findings_by_statement_line(&report).into_iter().collect();
     let expected = expected_markers(&String::from_utf8_lossy(&bytes));
     let name = path.file_name().unwrap().to_string_lossy();
     if name.starts_with("ok_") && !expected.is_empty() {
         return Err(format!("{display}: ok_ fixtures carry no expect markers"));
     }
     if name.starts_with("bad_") && expected.is_empty() {
-        return Err(format!("{display}: bad_ fixtures need at least one expect marker"));
+        return Err(format!(
+            "{display}: bad_ fixtures need at least one expect marker"
+        ));
     }
     if actual != expected {
         let missing: Vec<_> = expected.difference(&actual).collect();
@@ -71,7 +85,12 @@ fn every_fixture_reports_exactly_its_markers() {
         }
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} of {checked} fixtures failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} fixtures failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -18,7 +18,9 @@ fn ids_are_unique_and_kebab_case() {
     assert_eq!(rule_ids().len(), rules::all().len(), "duplicate rule ids");
     for id in rule_ids() {
         assert!(
-            id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.starts_with('-') && !id.ends_with('-'),
+            id.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                && !id.starts_with('-')
+                && !id.ends_with('-'),
             "{id} is not kebab-case"
         );
         assert!(rules::find(id).is_some());
@@ -29,7 +31,12 @@ fn ids_are_unique_and_kebab_case() {
 fn docs_and_rules_match_one_to_one() {
     let docs: BTreeSet<String> = sorted_files(&repo_root().join("rules"))
         .iter()
-        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(".md").map(str::to_string))
+        .filter_map(|p| {
+            p.file_name()?
+                .to_str()?
+                .strip_suffix(".md")
+                .map(str::to_string)
+        })
         .collect();
     let ids: BTreeSet<String> = rule_ids().into_iter().map(str::to_string).collect();
     assert_eq!(docs, ids, "rules/*.md and the rule list differ");
@@ -52,15 +59,24 @@ fn every_rule_has_bad_and_ok_fixtures_and_no_folder_is_orphaned() {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
             .collect();
-        assert!(names.iter().any(|n| n.starts_with("bad_")), "fixtures/{id} has no bad_*.sql");
-        assert!(names.iter().any(|n| n.starts_with("ok_")), "fixtures/{id} has no ok_*.sql");
+        assert!(
+            names.iter().any(|n| n.starts_with("bad_")),
+            "fixtures/{id} has no bad_*.sql"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("ok_")),
+            "fixtures/{id} has no ok_*.sql"
+        );
     }
 }
 
 #[test]
 fn messages_are_lowercase_without_trailing_period() {
     for dir in sorted_files(&repo_root().join("fixtures")) {
-        for file in sorted_files(&dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "sql")) {
+        for file in sorted_files(&dir)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "sql"))
+        {
             let report = lint(&file.display().to_string(), &std::fs::read(&file).unwrap());
             for d in &report.diagnostics {
                 let first = d.message.chars().next().unwrap();
@@ -70,8 +86,18 @@ fn messages_are_lowercase_without_trailing_period() {
                     file.display(),
                     d.message
                 );
-                assert!(!d.message.ends_with('.'), "{}: message ends with a period: {}", file.display(), d.message);
-                assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{}: {} has no help", file.display(), d.rule);
+                assert!(
+                    !d.message.ends_with('.'),
+                    "{}: message ends with a period: {}",
+                    file.display(),
+                    d.message
+                );
+                assert!(
+                    d.help.as_deref().is_some_and(|h| !h.is_empty()),
+                    "{}: {} has no help",
+                    file.display(),
+                    d.rule
+                );
             }
         }
     }
