@@ -7,10 +7,13 @@ pub mod recipe;
 #[cfg(test)]
 pub mod testing;
 
+pub mod concurrently_in_transaction;
 pub mod empty_file;
 pub mod invalid_encoding;
 pub mod require_concurrent_index;
+pub mod require_lock_timeout;
 pub mod syntax_error;
+pub mod uncommitted_transaction;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
@@ -25,6 +28,11 @@ static RULES: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // transaction
+    &concurrently_in_transaction::ConcurrentlyInTransaction,
+    &uncommitted_transaction::UncommittedTransaction,
+    // timeout
+    &require_lock_timeout::RequireLockTimeout,
 ];
 
 /// Every rule, in a stable order.
