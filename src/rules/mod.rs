@@ -3,6 +3,7 @@
 
 use crate::rule::Rule;
 
+pub mod column_types;
 pub mod recipe;
 #[cfg(test)]
 pub mod testing;
@@ -10,6 +11,11 @@ pub mod testing;
 pub mod concurrently_in_transaction;
 pub mod empty_file;
 pub mod invalid_encoding;
+pub mod prefer_bigint;
+pub mod prefer_identity;
+pub mod prefer_jsonb;
+pub mod prefer_text;
+pub mod prefer_timestamptz;
 pub mod require_concurrent_index;
 pub mod require_lock_timeout;
 pub mod syntax_error;
@@ -33,6 +39,12 @@ static RULES: &[&dyn Rule] = &[
     &uncommitted_transaction::UncommittedTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
+    // style: column types
+    &prefer_bigint::PreferBigint,
+    &prefer_timestamptz::PreferTimestamptz,
+    &prefer_text::PreferText,
+    &prefer_identity::PreferIdentity,
+    &prefer_jsonb::PreferJsonb,
 ];
 
 /// Every rule, in a stable order.
