@@ -72,7 +72,9 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
     };
     match node {
         NodeEnum::AlterTableStmt(stmt) => {
-            let Some(rv) = &stmt.relation else { return facts };
+            let Some(rv) = &stmt.relation else {
+                return facts;
+            };
             let table = RelationName::from_range_var(rv);
             let is_index = stmt.objtype == ObjectType::ObjectIndex as i32;
             for cmd in alter_table_cmds(&stmt.cmds) {
@@ -254,7 +256,11 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
             // ADD VALUE could not run in a transaction block before 12.
             facts.transactional = pg_version >= 12;
         }
-        NodeEnum::CreatedbStmt(_) | NodeEnum::DropdbStmt(_) | NodeEnum::AlterSystemStmt(_) => {
+        NodeEnum::CreatedbStmt(_)
+        | NodeEnum::DropdbStmt(_)
+        | NodeEnum::AlterSystemStmt(_)
+        | NodeEnum::CreateTableSpaceStmt(_)
+        | NodeEnum::DropTableSpaceStmt(_) => {
             facts.transactional = false;
         }
         _ => {}
@@ -568,6 +574,9 @@ mod tests {
         assert!(!facts("REINDEX (CONCURRENTLY) INDEX i").transactional);
         assert!(!facts("REINDEX INDEX CONCURRENTLY i").transactional);
         assert!(!facts("VACUUM t").transactional);
+        assert!(facts("ANALYZE t").transactional);
+        assert!(!facts("CREATE TABLESPACE fast LOCATION '/ssd'").transactional);
+        assert!(!facts("DROP TABLESPACE fast").transactional);
     }
 
     #[test]

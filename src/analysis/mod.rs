@@ -46,6 +46,8 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
     let mut created = Vec::new();
     let mut transaction: Option<Span> = None;
     let mut session_timeout = false;
+    // A session `SET` inside a transaction block is undone by `ROLLBACK`.
+    let mut session_timeout_at_begin = false;
     // `SET LOCAL` overrides the session value until the transaction ends.
     let mut local_timeout: Option<bool> = None;
 
@@ -58,18 +60,34 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
         match &stmt.node {
             NodeEnum::TransactionStmt(tx) => match TransactionStmtKind::try_from(tx.kind) {
                 Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
+                    if transaction.is_none() {
+                        session_timeout_at_begin = session_timeout;
+                    }
                     transaction.get_or_insert(stmt.span);
                 }
                 Ok(
-                    TransactionStmtKind::TransStmtCommit
+                    kind @ (TransactionStmtKind::TransStmtCommit
                     | TransactionStmtKind::TransStmtRollback
-                    | TransactionStmtKind::TransStmtPrepare,
+                    | TransactionStmtKind::TransStmtPrepare),
                 ) => {
-                    transaction = None;
+                    if kind == TransactionStmtKind::TransStmtRollback && transaction.is_some() {
+                        session_timeout = session_timeout_at_begin;
+                    }
                     local_timeout = None;
+                    // `COMMIT AND CHAIN` starts the next transaction at once.
+                    if tx.chain && transaction.is_some() {
+                        session_timeout_at_begin = session_timeout;
+                    } else {
+                        transaction = None;
+                    }
                 }
                 _ => {}
             },
+            // `RESET ALL` puts lock_timeout back to its default, 0.
+            NodeEnum::VariableSetStmt(set) if set.kind == VariableSetKind::VarResetAll as i32 => {
+                session_timeout = false;
+                local_timeout = None;
+            }
             NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
                 let enabled = set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
                 if set.is_local {
@@ -256,6 +274,37 @@ impl<'a> StatementContext<'a> {
             .map_or(self.span(), |t| t.span)
     }
 
+    /// The span of a column type as written, from its location to its last
+    /// word: `character varying(20)`, `timestamp(3) without time zone`,
+    /// `int[]`, `public.citext`, `interval day to second`.
+    pub fn type_span(&self, type_name: &pg_query::protobuf::TypeName) -> Span {
+        let Some(at) = self.statement().offset_of(type_name.location) else {
+            return self.span();
+        };
+        let tokens = self.tokens();
+        let Some(first) = tokens.iter().position(|t| t.span.start >= at) else {
+            return self.span();
+        };
+        let is_interval = types::base_name(type_name) == "interval";
+        let word = |i: usize| tokens.get(i).map_or("", |t| t.word.as_str());
+        let mut next = first + 1;
+        loop {
+            next = match word(next) {
+                "." => next + 2,
+                "(" | "[" => match matching_close(&tokens, next) {
+                    Some(close) => close + 1,
+                    None => break,
+                },
+                "varying" | "precision" | "array" => next + 1,
+                "with" | "without" if word(next + 1) == "time" && word(next + 2) == "zone" => next + 3,
+                "year" | "month" | "day" | "hour" | "minute" | "second" | "to" if is_interval => next + 1,
+                _ => break,
+            };
+        }
+        let last = next.min(tokens.len()) - 1;
+        Span::new(tokens[first].span.start, tokens[last].span.end)
+    }
+
     /// The span of the possibly qualified name (`app.users`) at a
     /// parse-tree location, falling back to the statement.
     pub fn name_at(&self, location: i32) -> Span {
@@ -299,6 +348,24 @@ impl<'a> StatementContext<'a> {
     }
 }
 
+/// Index of the bracket closing the one at `open`.
+fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.word.as_str() {
+            "(" | "[" => depth += 1,
+            ")" | "]" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Index just past a (possibly qualified, possibly `*`-suffixed) name.
 fn skip_qualified_name(tokens: &[Token], mut i: usize) -> usize {
     i += 1;
@@ -338,6 +405,77 @@ mod tests {
             assert!(states[6].transaction.is_none());
             assert!(!states[6].lock_timeout_set);
         });
+    }
+
+    #[test]
+    fn reset_all_rollback_and_chain() {
+        let sql = "SET lock_timeout = '2s';\nRESET ALL;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| assert!(!file.statements[2].lock_timeout_set));
+        let sql = "BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| {
+            assert!(file.statements[2].lock_timeout_set);
+            assert!(!file.statements[3].lock_timeout_set, "ROLLBACK undoes a session SET");
+        });
+        let sql = "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT AND CHAIN;\nALTER TABLE t ADD c int;";
+        with_file(sql, |file| {
+            assert!(
+                file.statements[3].transaction.is_some(),
+                "AND CHAIN opens the next transaction"
+            );
+            assert!(
+                !file.statements[3].lock_timeout_set,
+                "SET LOCAL ends with its transaction"
+            );
+            assert!(file.unclosed_transaction.is_some());
+        });
+    }
+
+    #[test]
+    fn spans_column_types_as_written() {
+        let sql = "CREATE TABLE t (a character varying(20) NOT NULL, b timestamp(3) without time zone, c int[], d public.citext DEFAULT 'x', e interval day to second, f double precision)";
+        with_file(sql, |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::CreateStmt(create) = ctx.node() else {
+                panic!()
+            };
+            let spans: Vec<&str> = create
+                .table_elts
+                .iter()
+                .filter_map(|e| match e.node.as_ref() {
+                    Some(NodeEnum::ColumnDef(col)) => col.type_name.as_ref(),
+                    _ => None,
+                })
+                .map(|t| file.source.slice(ctx.type_span(t)))
+                .collect();
+            assert_eq!(
+                spans,
+                [
+                    "character varying(20)",
+                    "timestamp(3) without time zone",
+                    "int[]",
+                    "public.citext",
+                    "interval day to second",
+                    "double precision"
+                ]
+            );
+        });
+        with_file(
+            "ALTER TABLE t ALTER COLUMN c TYPE varchar(3) USING c::varchar",
+            |file| {
+                let ctx = file.statement(0);
+                let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+                    panic!()
+                };
+                let cmd = facts::alter_table_cmds(&alter.cmds).next().unwrap();
+                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                    panic!()
+                };
+                assert_eq!(
+                    file.source.slice(ctx.type_span(col.type_name.as_ref().unwrap())),
+                    "varchar(3)"
+                );
+            },
+        );
     }
 
     #[test]

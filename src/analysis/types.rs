@@ -1,8 +1,98 @@
 //! Column types as the parser spells them (`integer` is `pg_catalog.int4`),
 //! and which type changes PostgreSQL performs without rewriting the table.
 
-use pg_query::protobuf::TypeName;
+use pg_query::protobuf::{AlterTableType, ColumnDef, ObjectType, TypeName};
 use pg_query::NodeEnum;
+
+use super::facts::alter_table_cmds;
+use super::names::RelationName;
+
+/// How a statement gives a column its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Declaration {
+    /// A column of `CREATE TABLE`.
+    CreateTable,
+    /// `ALTER TABLE ... ADD COLUMN`.
+    AddColumn,
+    /// `ALTER TABLE ... ALTER COLUMN ... TYPE`.
+    AlterType,
+}
+
+/// A column type a statement declares.
+#[derive(Clone, Debug)]
+pub struct DeclaredColumn<'a> {
+    pub table: RelationName,
+    pub column: &'a str,
+    /// Parse-tree location of the column's name.
+    pub location: i32,
+    pub type_name: &'a TypeName,
+    pub declaration: Declaration,
+}
+
+/// The column types a `CREATE TABLE` or `ALTER TABLE` statement declares,
+/// in order. Columns without a type (`PARTITION OF`, `OF type`) are left out.
+pub fn declared_columns(node: &NodeEnum) -> Vec<DeclaredColumn<'_>> {
+    let mut found = Vec::new();
+    match node {
+        NodeEnum::CreateStmt(stmt) => {
+            let Some(rv) = &stmt.relation else {
+                return found;
+            };
+            let table = RelationName::from_range_var(rv);
+            for col in stmt.table_elts.iter().filter_map(column_def) {
+                if let Some(type_name) = &col.type_name {
+                    found.push(DeclaredColumn {
+                        table: table.clone(),
+                        column: &col.colname,
+                        location: col.location,
+                        type_name,
+                        declaration: Declaration::CreateTable,
+                    });
+                }
+            }
+        }
+        NodeEnum::AlterTableStmt(stmt) if stmt.objtype == ObjectType::ObjectTable as i32 => {
+            let Some(rv) = &stmt.relation else {
+                return found;
+            };
+            let table = RelationName::from_range_var(rv);
+            for cmd in alter_table_cmds(&stmt.cmds) {
+                let declaration = match AlterTableType::try_from(cmd.subtype) {
+                    Ok(AlterTableType::AtAddColumn) => Declaration::AddColumn,
+                    Ok(AlterTableType::AtAlterColumnType) => Declaration::AlterType,
+                    _ => continue,
+                };
+                let Some(col) = cmd.def.as_deref().and_then(column_def) else {
+                    continue;
+                };
+                let Some(type_name) = &col.type_name else {
+                    continue;
+                };
+                let column = if declaration == Declaration::AlterType {
+                    cmd.name.as_str()
+                } else {
+                    col.colname.as_str()
+                };
+                found.push(DeclaredColumn {
+                    table: table.clone(),
+                    column,
+                    location: col.location,
+                    type_name,
+                    declaration,
+                });
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+fn column_def(node: &pg_query::Node) -> Option<&ColumnDef> {
+    match node.node.as_ref()? {
+        NodeEnum::ColumnDef(col) => Some(col),
+        _ => None,
+    }
+}
 
 /// The type's own name, without schema: `int4`, `varchar`, `serial`, `citext`.
 pub fn base_name(type_name: &TypeName) -> &str {
@@ -102,5 +192,43 @@ mod tests {
         assert!(is_unbounded_text(&column_type("text")));
         assert!(!is_unbounded_text(&column_type("varchar(10)")));
         assert!(!is_unbounded_text(&column_type("text[]")));
+    }
+
+    #[test]
+    fn columns_a_statement_declares() {
+        let sql = "ALTER TABLE app.t ADD COLUMN a int, ALTER COLUMN b TYPE text, DROP COLUMN c, ALTER d SET NOT NULL";
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        let found: Vec<_> = declared_columns(&node)
+            .into_iter()
+            .map(|c| {
+                (
+                    c.table.to_string(),
+                    c.column.to_string(),
+                    base_name(c.type_name).to_string(),
+                    c.declaration,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "\"app\".\"t\"".into(),
+                    "a".into(),
+                    "int4".into(),
+                    Declaration::AddColumn
+                ),
+                (
+                    "\"app\".\"t\"".into(),
+                    "b".into(),
+                    "text".into(),
+                    Declaration::AlterType
+                )
+            ]
+        );
+        let parsed = pg_query::parse("CREATE TABLE p1 PARTITION OF p (a NOT NULL) FOR VALUES IN (1)", 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        assert!(declared_columns(&node).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::rule::Rule;
 
+pub mod column_types;
 pub mod recipe;
 #[cfg(test)]
 pub mod testing;
@@ -13,12 +14,20 @@ pub mod ban_drop_column;
 pub mod ban_drop_schema;
 pub mod ban_drop_table;
 pub mod ban_truncate;
+pub mod concurrently_in_transaction;
 pub mod empty_file;
 pub mod invalid_encoding;
+pub mod prefer_bigint;
+pub mod prefer_identity;
+pub mod prefer_jsonb;
+pub mod prefer_text;
+pub mod prefer_timestamptz;
 pub mod renaming_column;
 pub mod renaming_table;
 pub mod require_concurrent_index;
+pub mod require_lock_timeout;
 pub mod syntax_error;
+pub mod uncommitted_transaction;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
@@ -43,6 +52,17 @@ static RULES: &[&dyn Rule] = &[
     &adding_required_column::AddingRequiredColumn,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // transaction
+    &concurrently_in_transaction::ConcurrentlyInTransaction,
+    &uncommitted_transaction::UncommittedTransaction,
+    // timeout
+    &require_lock_timeout::RequireLockTimeout,
+    // style: column types
+    &prefer_bigint::PreferBigint,
+    &prefer_timestamptz::PreferTimestamptz,
+    &prefer_text::PreferText,
+    &prefer_identity::PreferIdentity,
+    &prefer_jsonb::PreferJsonb,
 ];
 
 /// Every rule, in a stable order.

@@ -1,0 +1,133 @@
+//! `require-lock-timeout`: a migration that takes a lock blocking reads or
+//! writes on an existing table without a `lock_timeout` can wait forever
+//! behind a long transaction while every query on the table queues behind it.
+
+use pg_query::protobuf::VariableSetKind;
+use pg_query::NodeEnum;
+
+use crate::analysis::{AnalyzedFile, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
+
+impl Rule for RequireLockTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        let first = file.contexts().find_map(|ctx| {
+            if ctx.state().lock_timeout_set {
+                return None;
+            }
+            ctx.locks_on_existing()
+                .find(|l| l.mode.blocks_reads() || l.mode.blocks_writes())
+                .map(|lock| (ctx, lock))
+        });
+        let Some((ctx, lock)) = first else { return };
+        let table = table_token(ctx, &lock.relation.name);
+        // `ALTER TABLE users`, or just the name when it is further down.
+        let text = &file.source.text;
+        let span = match table {
+            Some(t) if !text[ctx.span().start..t.start].contains('\n') => Span::new(ctx.span().start, t.end),
+            Some(t) => t,
+            None => ctx.span(),
+        };
+        let set_earlier = file.contexts().take(ctx.index).any(|c| {
+            matches!(c.node(), NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" && set.kind == VariableSetKind::VarSetValue as i32)
+        });
+        let where_to_set = match ctx.transaction() {
+            Some(begin) => format!(
+                "put `SET LOCAL lock_timeout = '5s';` right after the `{};` on line {}",
+                file.source.slice(begin),
+                file.source.position(begin.start).line
+            ),
+            None => "put `SET lock_timeout = '5s';` at the top of the file".to_string(),
+        };
+        let mut help = format!(
+            "give up instead of queueing everyone:\n  1. {where_to_set}\n  2. if the migration times out, run it again later (a failed attempt only made queries wait for 5s)"
+        );
+        if set_earlier {
+            help.push_str(
+                "\nthe lock_timeout set earlier in the file is not in force here: it was turned off (0, DEFAULT, RESET), undone by ROLLBACK, or was a SET LOCAL that ended with its transaction or ran outside one",
+            );
+        }
+        out.push(
+            Finding::new(
+                span,
+                format!(
+                    "no lock_timeout set: the wait for {} on {} has no time limit",
+                    lock.mode, lock.relation
+                ),
+            )
+            .label(
+                table.unwrap_or(span),
+                format!(
+                    "{}; while it waits behind a long transaction, every later {} on the table queues behind it",
+                    lock.describe(),
+                    if lock.mode.blocks_reads() {
+                        "read and write"
+                    } else {
+                        "write"
+                    }
+                ),
+            )
+            .help(help)
+            .lock(&lock.relation, lock.mode),
+        );
+    }
+}
+
+/// The span of the first token naming the table, bare or quoted.
+fn table_token(ctx: StatementContext<'_>, name: &str) -> Option<Span> {
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    ctx.tokens()
+        .into_iter()
+        .find(|t| t.is(name) || t.is(&quoted))
+        .map(|t| t.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_the_first_blocking_statement_once() {
+        let found = findings(
+            "require-lock-timeout",
+            "ALTER TABLE users ADD COLUMN a text;\nALTER TABLE users ADD COLUMN b text;",
+        );
+        assert_eq!(
+            found,
+            ["no lock_timeout set: the wait for ACCESS EXCLUSIVE on \"users\" has no time limit"]
+        );
+    }
+
+    #[test]
+    fn a_timeout_or_harmless_locks_are_fine() {
+        assert!(findings(
+            "require-lock-timeout",
+            "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a text;"
+        )
+        .is_empty());
+        assert!(findings(
+            "require-lock-timeout",
+            "INSERT INTO users (id) VALUES (1);\nCREATE INDEX CONCURRENTLY i ON users (a);"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_disabled_timeout_does_not_count() {
+        assert_eq!(
+            findings(
+                "require-lock-timeout",
+                "SET lock_timeout = '5s';\nRESET lock_timeout;\nALTER TABLE users ADD COLUMN a text;"
+            )
+            .len(),
+            1
+        );
+    }
+}
