@@ -15,7 +15,7 @@ use pg_query::NodeEnum;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
-pub use facts::{Facts, RelationLock};
+pub use facts::{Facts, LockScope, RelationLock, ScopedLock};
 pub use locks::LockMode;
 pub use names::RelationName;
 
@@ -115,7 +115,7 @@ fn setting_is_zero(args: &[pg_query::Node]) -> bool {
     })
 }
 
-/// Tables, views and indexes a statement creates.
+/// Tables, views, indexes, sequences and domains a statement creates.
 fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
     match node {
         NodeEnum::CreateStmt(stmt) => stmt.relation.iter().map(RelationName::from_range_var).collect(),
@@ -132,6 +132,8 @@ fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
         }
         NodeEnum::ViewStmt(stmt) => stmt.view.iter().map(RelationName::from_range_var).collect(),
         NodeEnum::CreateSeqStmt(stmt) => stmt.sequence.iter().map(RelationName::from_range_var).collect(),
+        // Domains share pg_type's namespace with tables, so names cannot clash.
+        NodeEnum::CreateDomainStmt(stmt) => RelationName::from_name_list(&stmt.domainname).into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -257,6 +259,25 @@ impl<'a> StatementContext<'a> {
             .map_or(self.span(), |t| t.span)
     }
 
+    /// The span of a possibly qualified name (`app.users`) starting at a
+    /// parse-tree location, falling back to the statement.
+    pub fn name_at(&self, location: i32) -> Span {
+        let Some(at) = self.statement().offset_of(location) else {
+            return self.span();
+        };
+        let tokens = self.tokens();
+        let Some(first) = tokens.iter().position(|t| t.span.start == at) else {
+            return self.span();
+        };
+        let last = skip_qualified_name(&tokens, first).saturating_sub(1).max(first);
+        let last = if tokens[last].is("*") {
+            last.saturating_sub(1)
+        } else {
+            last
+        };
+        Span::new(tokens[first].span.start, tokens[last].span.end)
+    }
+
     /// The span of a node from its location to the end of its last token
     /// before a top-level comma or closing parenthesis.
     pub fn clause_at(&self, location: i32) -> Span {
@@ -327,6 +348,18 @@ mod tests {
             let ctx = file.statement(1);
             assert!(ctx.locks_on_existing().next().is_none());
             assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+        });
+    }
+
+    #[test]
+    fn spans_qualified_names() {
+        with_file("REINDEX (VERBOSE) INDEX app.\"Users_idx\";", |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::ReindexStmt(stmt) = ctx.node() else {
+                panic!()
+            };
+            let location = stmt.relation.as_ref().unwrap().location;
+            assert_eq!(file.source.slice(ctx.name_at(location)), "app.\"Users_idx\"");
         });
     }
 

@@ -45,6 +45,15 @@ impl RelationName {
         }
     }
 
+    /// The name as SQL for recipes: `users`, `app.users`, `"Users"`,
+    /// quoting only the parts that need it.
+    pub fn to_sql(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{}.{}", sql_identifier(schema), sql_identifier(&self.name)),
+            None => sql_identifier(&self.name),
+        }
+    }
+
     /// Same relation, reading no schema as `public`.
     pub fn same_as(&self, other: &RelationName) -> bool {
         self.name == other.name && self.schema_or_default() == other.schema_or_default()
@@ -52,6 +61,25 @@ impl RelationName {
 
     fn schema_or_default(&self) -> &str {
         self.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)
+    }
+}
+
+/// An identifier as SQL: bare when PostgreSQL would read it back unchanged.
+pub fn sql_identifier(ident: &str) -> String {
+    use pg_query::protobuf::KeywordKind;
+    let plain = ident.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let keyword = pg_query::scan(ident).ok().is_some_and(|scan| {
+        scan.tokens.iter().any(|t| {
+            t.keyword_kind != KeywordKind::NoKeyword as i32 && t.keyword_kind != KeywordKind::UnreservedKeyword as i32
+        })
+    });
+    if plain && !keyword {
+        ident.to_string()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
     }
 }
 
@@ -77,5 +105,12 @@ mod tests {
         assert!(a.same_as(&b));
         assert!(!a.same_as(&c));
         assert_eq!(c.to_string(), "\"app\".\"users\"");
+        assert_eq!(c.to_sql(), "app.users");
+        assert_eq!(RelationName::new(None, "Users").to_sql(), "\"Users\"");
+        assert_eq!(
+            RelationName::new(Some("select"), "user").to_sql(),
+            "\"select\".\"user\""
+        );
+        assert_eq!(RelationName::new(None, "events_2024").to_sql(), "events_2024");
     }
 }
