@@ -7,13 +7,21 @@ pub mod recipe;
 #[cfg(test)]
 pub mod testing;
 
+pub mod domain_constraint;
 pub mod empty_file;
 pub mod invalid_encoding;
+pub mod lock_table;
+pub mod refresh_matview_blocking;
+pub mod require_concurrent_detach_partition;
 pub mod require_concurrent_index;
+pub mod require_concurrent_index_drop;
+pub mod require_concurrent_reindex;
 pub mod syntax_error;
+pub mod table_rewrite_statement;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
+pub mod vacuum_full_or_cluster;
 
 static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
@@ -25,6 +33,16 @@ static RULES: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // locking: indexes, partitions, materialized views, explicit locks, domains
+    &require_concurrent_index_drop::RequireConcurrentIndexDrop,
+    &require_concurrent_reindex::RequireConcurrentReindex,
+    &require_concurrent_detach_partition::RequireConcurrentDetachPartition,
+    &refresh_matview_blocking::RefreshMatviewBlocking,
+    &lock_table::LockTable,
+    &domain_constraint::DomainConstraint,
+    // rewrite: statements that rewrite a whole table
+    &vacuum_full_or_cluster::VacuumFullOrCluster,
+    &table_rewrite_statement::TableRewriteStatement,
 ];
 
 /// Every rule, in a stable order.
