@@ -21,10 +21,59 @@ pub struct RelationLock {
     pub mode: LockMode,
 }
 
+/// Relations a statement locks without naming them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LockScope {
+    /// The table of a named index (`DROP INDEX i`, `REINDEX INDEX i`).
+    TableOf(RelationName),
+    /// Every index of a named table (`REINDEX TABLE t`).
+    IndexesOf(RelationName),
+    /// Every table of a schema, or of the database when `None`.
+    TablesIn(Option<String>),
+    /// Every index of a schema, or of the database when `None`.
+    IndexesIn(Option<String>),
+    /// Every table clustered before (`CLUSTER` without a table).
+    ClusteredTables,
+    /// Every table with a column of the domain (`ALTER DOMAIN`).
+    TablesUsingDomain(RelationName),
+}
+
+impl std::fmt::Display for LockScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockScope::TableOf(index) => write!(f, "the table of {index}"),
+            LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
+            LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
+            LockScope::TablesIn(None) => f.write_str("every table in the database"),
+            LockScope::IndexesIn(Some(schema)) => write!(f, "every index in schema \"{schema}\""),
+            LockScope::IndexesIn(None) => f.write_str("every index in the database"),
+            LockScope::ClusteredTables => f.write_str("every table clustered before"),
+            LockScope::TablesUsingDomain(domain) => write!(f, "every table with a column of domain {domain}"),
+        }
+    }
+}
+
+/// A lock on relations the statement does not name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedLock {
+    pub scope: LockScope,
+    pub mode: LockMode,
+}
+
+impl ScopedLock {
+    /// `SHARE lock on the table of "users_email_idx": writes wait (reads continue)`
+    pub fn describe(&self) -> String {
+        format!("{} lock on {}: {}", self.mode, self.scope, self.mode.what_waits())
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
     /// One entry per relation, with the strongest mode taken on it.
     pub locks: Vec<RelationLock>,
+    /// Locks on relations reached without being named (the table of an
+    /// index, every table of a schema).
+    pub scoped_locks: Vec<ScopedLock>,
     pub rewrites: Vec<RelationName>,
     pub scans: Vec<RelationName>,
     pub data_loss: bool,
@@ -57,6 +106,10 @@ impl Facts {
         if !self.scans.contains(relation) {
             self.scans.push(relation.clone());
         }
+    }
+
+    fn lock_scoped(&mut self, scope: LockScope, mode: LockMode) {
+        self.scoped_locks.push(ScopedLock { scope, mode });
     }
 
     pub fn lock_on(&self, relation: &RelationName) -> Option<LockMode> {
@@ -130,6 +183,10 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                     | ObjectType::ObjectForeignTable
             ) {
                 for name in dropped_names(&stmt.objects) {
+                    // Dropping an index locks its table in the same mode.
+                    if kind == ObjectType::ObjectIndex {
+                        facts.lock_scoped(LockScope::TableOf(name.clone()), mode);
+                    }
                     facts.lock(name, mode);
                 }
             }
@@ -193,6 +250,11 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                     facts.rewrite(&table);
                 }
             }
+            if stmt.rels.is_empty() {
+                // Without a table list it works through every table, one at a time.
+                let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
+                facts.lock_scoped(LockScope::TablesIn(None), mode);
+            }
             facts.transactional = !stmt.is_vacuumcmd;
         }
         NodeEnum::ClusterStmt(stmt) => {
@@ -200,24 +262,62 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                 let table = RelationName::from_range_var(rv);
                 facts.lock(table.clone(), AccessExclusive);
                 facts.rewrite(&table);
+            } else {
+                facts.lock_scoped(LockScope::ClusteredTables, AccessExclusive);
             }
             // CLUSTER of one table may run in a transaction; of all tables not.
             facts.transactional = stmt.relation.is_some();
         }
         NodeEnum::ReindexStmt(stmt) => {
+            use pg_query::protobuf::ReindexObjectType::*;
             let concurrent = has_option(&stmt.params, "concurrently");
-            if let Some(rv) = &stmt.relation {
-                // REINDEX takes SHARE on the table and ACCESS EXCLUSIVE on each
-                // index it rebuilds; the index name stands for both here.
-                let relation = RelationName::from_range_var(rv);
-                let mode = match (concurrent, stmt.kind == index_reindex_kind()) {
-                    (true, _) => ShareUpdateExclusive,
-                    (false, true) => AccessExclusive,
-                    (false, false) => Share,
-                };
-                facts.lock(relation, mode);
+            // REINDEX takes SHARE on each table and ACCESS EXCLUSIVE on each
+            // index it rebuilds; CONCURRENTLY takes SHARE UPDATE EXCLUSIVE on both.
+            let (table_mode, index_mode) = if concurrent {
+                (ShareUpdateExclusive, ShareUpdateExclusive)
+            } else {
+                (Share, AccessExclusive)
+            };
+            let kind = pg_query::protobuf::ReindexObjectType::try_from(stmt.kind).unwrap_or(Undefined);
+            let named = stmt.relation.as_ref().map(RelationName::from_range_var);
+            let schema = Some(stmt.name.clone()).filter(|n| !n.is_empty());
+            match (kind, named) {
+                (ReindexObjectIndex, Some(index)) => {
+                    facts.lock_scoped(LockScope::TableOf(index.clone()), table_mode);
+                    facts.lock(index, index_mode);
+                }
+                (ReindexObjectTable, Some(table)) => {
+                    facts.lock_scoped(LockScope::IndexesOf(table.clone()), index_mode);
+                    facts.lock(table, table_mode);
+                }
+                (ReindexObjectSchema | ReindexObjectSystem | ReindexObjectDatabase, _) => {
+                    let within = match kind {
+                        ReindexObjectSchema => schema,
+                        ReindexObjectSystem => Some("pg_catalog".to_string()),
+                        _ => None,
+                    };
+                    facts.lock_scoped(LockScope::TablesIn(within.clone()), table_mode);
+                    facts.lock_scoped(LockScope::IndexesIn(within), index_mode);
+                }
+                _ => {}
             }
             facts.transactional = !concurrent && stmt.relation.is_some();
+        }
+        NodeEnum::AlterDomainStmt(stmt) => {
+            // ADD CONSTRAINT (unless NOT VALID), VALIDATE CONSTRAINT and SET
+            // NOT NULL check every column of the domain under SHARE locks
+            // (VALIDATE still takes SHARE up to PostgreSQL 18).
+            let validates = match stmt.subtype.as_str() {
+                "C" => !matches!(
+                    stmt.def.as_ref().and_then(|d| d.node.as_ref()),
+                    Some(NodeEnum::Constraint(con)) if con.skip_validation
+                ),
+                "V" | "O" => true,
+                _ => false,
+            };
+            if let Some(domain) = RelationName::from_name_list(&stmt.type_name).filter(|_| validates) {
+                facts.lock_scoped(LockScope::TablesUsingDomain(domain), Share);
+            }
         }
         NodeEnum::LockStmt(stmt) => {
             let mode = LockMode::from_lock_statement(stmt.mode).unwrap_or(AccessExclusive);
@@ -283,6 +383,7 @@ pub fn alter_table_action_lock(cmd: &AlterTableCmd) -> LockMode {
         | AtAlterColumnGenericOptions => ShareUpdateExclusive,
         AtSetRelOptions | AtResetRelOptions if only_fast_reloptions(cmd) => ShareUpdateExclusive,
         AtDetachPartition if partition_cmd_concurrent(cmd) => ShareUpdateExclusive,
+        AtDetachPartitionFinalize => ShareUpdateExclusive,
         AtEnableTrig | AtEnableAlwaysTrig | AtEnableReplicaTrig | AtDisableTrig | AtEnableTrigAll
         | AtDisableTrigAll | AtEnableTrigUser | AtDisableTrigUser => ShareRowExclusive,
         AtAddConstraint if constraint(cmd).is_some_and(is_foreign_key) => ShareRowExclusive,
@@ -371,6 +472,14 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 }
                 if part.concurrent {
                     facts.transactional = false;
+                }
+            }
+        }
+        AtDetachPartitionFinalize => {
+            // Finishing an interrupted concurrent detach takes the partition exclusively.
+            if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                if let Some(rv) = &part.name {
+                    facts.lock(RelationName::from_range_var(rv), AccessExclusive);
                 }
             }
         }
@@ -495,10 +604,6 @@ pub fn has_option(options: &[pg_query::Node], name: &str) -> bool {
     })
 }
 
-fn index_reindex_kind() -> i32 {
-    pg_query::protobuf::ReindexObjectType::ReindexObjectIndex as i32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +682,106 @@ mod tests {
         assert!(facts("ANALYZE t").transactional);
         assert!(!facts("CREATE TABLESPACE fast LOCATION '/ssd'").transactional);
         assert!(!facts("DROP TABLESPACE fast").transactional);
+    }
+
+    fn scoped(sql: &str) -> Vec<(String, &'static str)> {
+        facts(sql)
+            .scoped_locks
+            .into_iter()
+            .map(|l| (l.scope.to_string(), l.mode.name()))
+            .collect()
+    }
+
+    #[test]
+    fn drop_index_locks_its_table() {
+        assert_eq!(modes("DROP INDEX t_a"), [("t_a".to_string(), "ACCESS EXCLUSIVE")]);
+        assert_eq!(
+            scoped("DROP INDEX t_a"),
+            [("the table of \"t_a\"".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(
+            scoped("DROP INDEX CONCURRENTLY t_a"),
+            [("the table of \"t_a\"".to_string(), "SHARE UPDATE EXCLUSIVE")]
+        );
+        assert!(scoped("DROP TABLE t").is_empty());
+    }
+
+    #[test]
+    fn reindex_locks_tables_share_and_indexes_access_exclusive() {
+        assert_eq!(modes("REINDEX INDEX t_a"), [("t_a".to_string(), "ACCESS EXCLUSIVE")]);
+        assert_eq!(
+            scoped("REINDEX INDEX t_a"),
+            [("the table of \"t_a\"".to_string(), "SHARE")]
+        );
+        assert_eq!(modes("REINDEX TABLE t"), [("t".to_string(), "SHARE")]);
+        assert_eq!(
+            scoped("REINDEX TABLE t"),
+            [("every index of \"t\"".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(
+            scoped("REINDEX SCHEMA app"),
+            [
+                ("every table in schema \"app\"".to_string(), "SHARE"),
+                ("every index in schema \"app\"".to_string(), "ACCESS EXCLUSIVE")
+            ]
+        );
+        assert_eq!(
+            scoped("REINDEX DATABASE app")[1],
+            ("every index in the database".to_string(), "ACCESS EXCLUSIVE")
+        );
+        assert_eq!(
+            modes("REINDEX (CONCURRENTLY) TABLE t"),
+            [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]
+        );
+        assert_eq!(scoped("REINDEX INDEX CONCURRENTLY t_a")[0].1, "SHARE UPDATE EXCLUSIVE");
+    }
+
+    #[test]
+    fn whole_database_maintenance_and_domains() {
+        assert_eq!(
+            scoped("VACUUM FULL"),
+            [("every table in the database".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert!(scoped("VACUUM FULL t").is_empty());
+        assert_eq!(
+            scoped("CLUSTER"),
+            [("every table clustered before".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(modes("CLUSTER t USING t_a"), [("t".to_string(), "ACCESS EXCLUSIVE")]);
+        let domain = [("every table with a column of domain \"email\"".to_string(), "SHARE")];
+        assert_eq!(
+            scoped("ALTER DOMAIN email ADD CONSTRAINT c CHECK (VALUE LIKE '%@%')"),
+            domain
+        );
+        assert_eq!(scoped("ALTER DOMAIN email VALIDATE CONSTRAINT c"), domain);
+        assert_eq!(scoped("ALTER DOMAIN email SET NOT NULL"), domain);
+        assert!(scoped("ALTER DOMAIN email DROP NOT NULL").is_empty());
+        assert!(scoped("ALTER DOMAIN email ADD CONSTRAINT c CHECK (VALUE LIKE '%@%') NOT VALID").is_empty());
+        assert!(scoped("ALTER DOMAIN email DROP CONSTRAINT c").is_empty());
+    }
+
+    #[test]
+    fn detach_partition_locks_parent_and_partition() {
+        assert_eq!(
+            modes("ALTER TABLE parted DETACH PARTITION parted_1"),
+            [
+                ("parted".to_string(), "ACCESS EXCLUSIVE"),
+                ("parted_1".to_string(), "ACCESS EXCLUSIVE")
+            ]
+        );
+        assert_eq!(
+            modes("ALTER TABLE parted DETACH PARTITION parted_1 FINALIZE"),
+            [
+                ("parted".to_string(), "SHARE UPDATE EXCLUSIVE"),
+                ("parted_1".to_string(), "ACCESS EXCLUSIVE")
+            ]
+        );
+        assert_eq!(modes("LOCK TABLE t"), [("t".to_string(), "ACCESS EXCLUSIVE")]);
+        assert_eq!(
+            modes("REFRESH MATERIALIZED VIEW mv"),
+            [("mv".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(facts("ALTER TABLE t SET UNLOGGED").rewrites.len(), 1);
     }
 
     #[test]

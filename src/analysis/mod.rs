@@ -15,7 +15,7 @@ use pg_query::NodeEnum;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
-pub use facts::{Facts, RelationLock};
+pub use facts::{Facts, LockScope, RelationLock, ScopedLock};
 pub use locks::LockMode;
 pub use names::RelationName;
 
@@ -132,7 +132,7 @@ fn setting_is_zero(args: &[pg_query::Node]) -> bool {
     })
 }
 
-/// Tables, views and indexes a statement creates.
+/// Tables, views, indexes, sequences and domains a statement creates.
 fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
     match node {
         NodeEnum::CreateStmt(stmt) => stmt.relation.iter().map(RelationName::from_range_var).collect(),
@@ -149,6 +149,8 @@ fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
         }
         NodeEnum::ViewStmt(stmt) => stmt.view.iter().map(RelationName::from_range_var).collect(),
         NodeEnum::CreateSeqStmt(stmt) => stmt.sequence.iter().map(RelationName::from_range_var).collect(),
+        // Domains share pg_type's namespace with tables, so names cannot clash.
+        NodeEnum::CreateDomainStmt(stmt) => RelationName::from_name_list(&stmt.domainname).into_iter().collect(),
         _ => Vec::new(),
     }
 }
@@ -484,6 +486,18 @@ mod tests {
             let ctx = file.statement(1);
             assert!(ctx.locks_on_existing().next().is_none());
             assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+        });
+    }
+
+    #[test]
+    fn spans_qualified_names() {
+        with_file("REINDEX (VERBOSE) INDEX app.\"Users_idx\";", |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::ReindexStmt(stmt) = ctx.node() else {
+                panic!()
+            };
+            let location = stmt.relation.as_ref().map_or(-1, |rv| rv.location);
+            assert_eq!(file.source.slice(ctx.name_at(location)), "app.\"Users_idx\"");
         });
     }
 

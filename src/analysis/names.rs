@@ -103,6 +103,13 @@ mod tests {
         assert!(a.same_as(&b));
         assert!(!a.same_as(&c));
         assert_eq!(c.to_string(), "\"app\".\"users\"");
+        assert_eq!(c.to_sql(), "app.users");
+        assert_eq!(RelationName::new(None, "Users").to_sql(), "\"Users\"");
+        assert_eq!(
+            RelationName::new(Some("select"), "user").to_sql(),
+            "\"select\".\"user\""
+        );
+        assert_eq!(RelationName::new(None, "events_2024").to_sql(), "events_2024");
     }
 
     #[test]

@@ -15,22 +15,30 @@ pub mod ban_drop_schema;
 pub mod ban_drop_table;
 pub mod ban_truncate;
 pub mod concurrently_in_transaction;
+pub mod domain_constraint;
 pub mod empty_file;
 pub mod invalid_encoding;
+pub mod lock_table;
 pub mod prefer_bigint;
 pub mod prefer_identity;
 pub mod prefer_jsonb;
 pub mod prefer_text;
 pub mod prefer_timestamptz;
+pub mod refresh_matview_blocking;
 pub mod renaming_column;
 pub mod renaming_table;
+pub mod require_concurrent_detach_partition;
 pub mod require_concurrent_index;
+pub mod require_concurrent_index_drop;
+pub mod require_concurrent_reindex;
 pub mod require_lock_timeout;
 pub mod syntax_error;
+pub mod table_rewrite_statement;
 pub mod uncommitted_transaction;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
+pub mod vacuum_full_or_cluster;
 
 static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
@@ -52,6 +60,16 @@ static RULES: &[&dyn Rule] = &[
     &adding_required_column::AddingRequiredColumn,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // locking: indexes, partitions, materialized views, explicit locks, domains
+    &require_concurrent_index_drop::RequireConcurrentIndexDrop,
+    &require_concurrent_reindex::RequireConcurrentReindex,
+    &require_concurrent_detach_partition::RequireConcurrentDetachPartition,
+    &refresh_matview_blocking::RefreshMatviewBlocking,
+    &lock_table::LockTable,
+    &domain_constraint::DomainConstraint,
+    // rewrite: statements that rewrite a whole table
+    &vacuum_full_or_cluster::VacuumFullOrCluster,
+    &table_rewrite_statement::TableRewriteStatement,
     // transaction
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &uncommitted_transaction::UncommittedTransaction,

@@ -1,0 +1,103 @@
+//! `require-concurrent-index-drop`: `DROP INDEX` without `CONCURRENTLY`
+//! takes its table exclusively: reads and writes wait.
+
+use pg_query::protobuf::{DropBehavior, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::dropped_names;
+use crate::analysis::{LockScope, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(RequireConcurrentIndexDrop, id: "require-concurrent-index-drop", category: Locking, severity: Error, since: "0.1.0");
+
+impl Rule for RequireConcurrentIndexDrop {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::DropStmt(stmt) = ctx.node() else { return };
+        if stmt.remove_type != ObjectType::ObjectIndex as i32 || stmt.concurrent {
+            return;
+        }
+        let help = recipe(ctx, stmt);
+        for lock in &ctx.facts().scoped_locks {
+            let LockScope::TableOf(index) = &lock.scope else {
+                continue;
+            };
+            if ctx.is_new(index) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    ctx.clause(&["drop", "index"]),
+                    format!("index {index} dropped without CONCURRENTLY"),
+                )
+                .label(
+                    name_span(ctx, index),
+                    format!("{} until the transaction ends", lock.describe()),
+                )
+                .help(help.clone())
+                .lock(index, lock.mode),
+            );
+        }
+    }
+}
+
+/// One `DROP INDEX CONCURRENTLY` per index, as PostgreSQL requires.
+fn recipe(ctx: StatementContext<'_>, stmt: &pg_query::protobuf::DropStmt) -> String {
+    let names = dropped_names(&stmt.objects);
+    let if_exists = if stmt.missing_ok { "IF EXISTS " } else { "" };
+    let mut help = String::from("drop it without blocking the table, outside a transaction block");
+    if names.len() > 1 {
+        help.push_str(", one index per statement");
+    }
+    help.push(':');
+    for name in &names {
+        help.push_str(&format!("\n  DROP INDEX CONCURRENTLY {if_exists}{};", name.to_sql()));
+    }
+    if stmt.behavior == DropBehavior::DropCascade as i32 {
+        help.push_str(
+            "\nCONCURRENTLY cannot be combined with CASCADE: drop the objects that depend on the index first",
+        );
+    }
+    if ctx.transaction().is_some() {
+        help.push_str("\nmove it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one");
+    }
+    help
+}
+
+/// The span of the index's name in the statement, or of `DROP INDEX`.
+fn name_span(ctx: StatementContext<'_>, index: &RelationName) -> Span {
+    let quoted = format!("\"{}\"", index.name.replace('"', "\"\""));
+    ctx.tokens()
+        .iter()
+        .skip(2)
+        .find(|t| t.word == index.name || t.word == quoted)
+        .map_or_else(|| ctx.clause(&["drop", "index"]), |t| t.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_each_existing_index() {
+        assert_eq!(
+            findings("require-concurrent-index-drop", "DROP INDEX a, app.b;").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn concurrently_or_new_index_is_fine() {
+        assert!(findings("require-concurrent-index-drop", "DROP INDEX CONCURRENTLY a;").is_empty());
+        assert!(findings(
+            "require-concurrent-index-drop",
+            "CREATE INDEX a ON t (x);\nDROP INDEX a;"
+        )
+        .is_empty());
+    }
+}
