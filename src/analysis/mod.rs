@@ -9,7 +9,7 @@ pub mod names;
 pub mod types;
 pub mod volatility;
 
-use pg_query::protobuf::{TransactionStmtKind, VariableSetKind};
+use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, TransactionStmtKind, VariableSetKind};
 use pg_query::NodeEnum;
 
 use crate::parse::tokens::{self, Token};
@@ -71,8 +71,7 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
                 _ => {}
             },
             NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
-                let enabled = set.kind == VariableSetKind::VarSetValue as i32
-                    && !setting_is_zero(&set.args);
+                let enabled = set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
                 if set.is_local {
                     // SET LOCAL outside a transaction block has no effect.
                     if transaction.is_some() {
@@ -245,6 +244,81 @@ impl<'a> StatementContext<'a> {
             .unwrap_or(self.span())
     }
 
+    /// The spans of the constraints of the column that the `n`th action
+    /// (`ADD COLUMN`) defines, in the order of `col.constraints`. Each runs
+    /// from its first word (`CONSTRAINT`, `DEFAULT`, `REFERENCES`, ...) to
+    /// the end of its last token before the next constraint, taking along
+    /// the attributes that belong to it (`DEFERRABLE`, `INITIALLY ...`).
+    /// A constraint that cannot be located gets the action's span.
+    pub fn column_constraint_spans(&self, n: usize, col: &ColumnDef) -> Vec<Span> {
+        let action = self.alter_action_span(n);
+        let tokens: Vec<Token> = self
+            .tokens()
+            .into_iter()
+            .filter(|t| t.span.start >= action.start && t.span.end <= action.end)
+            .collect();
+        let constraints: Vec<Option<&Constraint>> = col
+            .constraints
+            .iter()
+            .map(|c| match c.node.as_ref() {
+                Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let start_of = |con: &Constraint| self.statement().offset_of(con.location);
+        constraints
+            .iter()
+            .enumerate()
+            .map(|(i, con)| {
+                let Some(start) = con.and_then(start_of) else {
+                    return action;
+                };
+                let end = constraints[i + 1..]
+                    .iter()
+                    .flatten()
+                    .filter(|next| !is_constraint_attribute(next))
+                    .find_map(|next| start_of(next))
+                    .filter(|&end| end > start)
+                    .unwrap_or(action.end);
+                let inside: Vec<&Token> = tokens
+                    .iter()
+                    .filter(|t| t.span.start >= start && t.span.start < end)
+                    .collect();
+                match (inside.first(), inside.last()) {
+                    (Some(first), Some(last)) => Span::new(first.span.start, last.span.end),
+                    _ => action,
+                }
+            })
+            .collect()
+    }
+
+    /// The text of `span` on one line, without comments, with the `removed`
+    /// spans cut out: `ADD COLUMN c uuid DEFAULT f() NOT NULL` without the
+    /// default is `ADD COLUMN c uuid NOT NULL`. Spacing between tokens is
+    /// kept unless it holds a line break, a comment or a cut.
+    pub fn text_without(&self, span: Span, removed: &[Span]) -> String {
+        let text = &self.file.source.text;
+        let mut out = String::new();
+        let mut previous: Option<Span> = None;
+        for token in self.tokens() {
+            let t = token.span;
+            if !span.contains(t) || removed.iter().any(|r| r.contains(t)) {
+                if previous.is_some() && span.contains(t) {
+                    previous = Some(Span::new(t.end, t.end)); // a cut: one space
+                }
+                continue;
+            }
+            if let Some(p) = previous {
+                let gap = text.get(p.end..t.start).unwrap_or(" ");
+                let keep = p.start < p.end && gap.chars().all(|c| c == ' ' || c == '\t');
+                out.push_str(if keep { gap } else { " " });
+            }
+            out.push_str(&text[t.start..t.end]);
+            previous = Some(t);
+        }
+        out
+    }
+
     /// The span of the word at a parse-tree location (an identifier, a
     /// keyword), falling back to the statement.
     pub fn word_at(&self, location: i32) -> Span {
@@ -255,6 +329,23 @@ impl<'a> StatementContext<'a> {
             .into_iter()
             .find(|t| t.span.start == at)
             .map_or(self.span(), |t| t.span)
+    }
+
+    /// The span of the possibly qualified name (`app.users`) at a
+    /// parse-tree location, falling back to the statement.
+    pub fn name_at(&self, location: i32) -> Span {
+        let Some(at) = self.statement().offset_of(location) else {
+            return self.span();
+        };
+        let tokens = self.tokens();
+        let Some(first) = tokens.iter().position(|t| t.span.start == at) else {
+            return self.span();
+        };
+        let end = skip_qualified_name(&tokens, first).min(tokens.len());
+        match tokens[first..end].iter().rposition(|t| !t.is("*")) {
+            Some(last) => Span::new(tokens[first].span.start, tokens[first + last].span.end),
+            None => self.span(),
+        }
     }
 
     /// The span of a node from its location to the end of its last token
@@ -281,6 +372,20 @@ impl<'a> StatementContext<'a> {
         }
         Span::new(tokens[first].span.start, tokens[last].span.end)
     }
+}
+
+/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
+/// constraint they qualify as separate parse nodes.
+fn is_constraint_attribute(con: &Constraint) -> bool {
+    matches!(
+        ConstrType::try_from(con.contype),
+        Ok(ConstrType::ConstrAttrDeferrable
+            | ConstrType::ConstrAttrNotDeferrable
+            | ConstrType::ConstrAttrDeferred
+            | ConstrType::ConstrAttrImmediate
+            | ConstrType::ConstrAttrEnforced
+            | ConstrType::ConstrAttrNotEnforced)
+    )
 }
 
 /// Index just past a (possibly qualified, possibly `*`-suffixed) name.
@@ -314,7 +419,10 @@ mod tests {
             let states = &file.statements;
             assert!(states[1].lock_timeout_set);
             assert!(states[3].transaction.is_some());
-            assert!(!states[3].lock_timeout_set, "SET LOCAL 0 disables it for the transaction");
+            assert!(
+                !states[3].lock_timeout_set,
+                "SET LOCAL 0 disables it for the transaction"
+            );
             assert!(states[5].lock_timeout_set, "the session value is back after COMMIT");
             assert!(states[6].transaction.is_none());
             assert!(!states[6].lock_timeout_set);
@@ -331,11 +439,84 @@ mod tests {
     }
 
     #[test]
-    fn finds_each_alter_table_action() {
-        with_file("ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL", |file| {
+    fn names_span_their_schema() {
+        with_file("DELETE FROM app . \"Orders\" o", |file| {
             let ctx = file.statement(0);
-            assert_eq!(file.source.slice(ctx.alter_action_span(1)), "ALTER COLUMN b SET NOT NULL");
-            assert_eq!(file.source.slice(ctx.alter_action_span(0)), "ADD COLUMN a numeric(1, 2)");
+            let NodeEnum::DeleteStmt(delete) = ctx.node() else {
+                panic!("not a delete")
+            };
+            let location = delete.relation.as_ref().map_or(-1, |rv| rv.location);
+            assert_eq!(file.source.slice(ctx.name_at(location)), "app . \"Orders\"");
+            assert_eq!(file.source.slice(ctx.name_at(-1)), "DELETE FROM app . \"Orders\" o");
+        });
+    }
+
+    #[test]
+    fn finds_each_alter_table_action() {
+        with_file(
+            "ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL",
+            |file| {
+                let ctx = file.statement(0);
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(1)),
+                    "ALTER COLUMN b SET NOT NULL"
+                );
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(0)),
+                    "ADD COLUMN a numeric(1, 2)"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn writes_an_action_on_one_line_without_some_clauses() {
+        let sql = "ALTER TABLE t ADD COLUMN c numeric(10, 2) -- money\n  DEFAULT random()  NOT NULL";
+        with_file(sql, |file| {
+            let ctx = file.statement(0);
+            let action = ctx.alter_action_span(0);
+            assert_eq!(
+                ctx.text_without(action, &[]),
+                "ADD COLUMN c numeric(10, 2) DEFAULT random()  NOT NULL"
+            );
+            let default = ctx.clause(&["default", "random", "(", ")"]);
+            assert_eq!(
+                ctx.text_without(action, &[default]),
+                "ADD COLUMN c numeric(10, 2) NOT NULL"
+            );
+        });
+    }
+
+    #[test]
+    fn finds_each_constraint_of_an_added_column() {
+        let sql = "ALTER TABLE t ADD COLUMN c bigint DEFAULT (1 + 2) CONSTRAINT fk REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED CHECK (c > 0) NOT NULL, ADD d int";
+        with_file(sql, |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+                panic!()
+            };
+            let NodeEnum::AlterTableCmd(cmd) = stmt.cmds[0].node.as_ref().unwrap() else {
+                panic!()
+            };
+            let NodeEnum::ColumnDef(col) = cmd.def.as_ref().unwrap().node.as_ref().unwrap() else {
+                panic!()
+            };
+            let spans: Vec<&str> = ctx
+                .column_constraint_spans(0, col)
+                .into_iter()
+                .map(|s| file.source.slice(s))
+                .collect();
+            assert_eq!(
+                spans,
+                [
+                    "DEFAULT (1 + 2)",
+                    "CONSTRAINT fk REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED",
+                    "DEFERRABLE INITIALLY DEFERRED",
+                    "INITIALLY DEFERRED",
+                    "CHECK (c > 0)",
+                    "NOT NULL"
+                ]
+            );
         });
     }
 }

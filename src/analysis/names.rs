@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use pg_query::protobuf::RangeVar;
+use pg_query::protobuf::{KeywordKind, RangeVar};
 use pg_query::NodeEnum;
 
 /// A possibly schema-qualified relation name. No schema means the first
@@ -53,6 +53,32 @@ impl RelationName {
     fn schema_or_default(&self) -> &str {
         self.schema.as_deref().unwrap_or(DEFAULT_SCHEMA)
     }
+
+    /// The name as it is written in SQL for a recipe: `users`, `app.users`,
+    /// `"Users"`; quoted only where PostgreSQL needs it.
+    pub fn to_sql(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{}.{}", quote_ident(schema), quote_ident(&self.name)),
+            None => quote_ident(&self.name),
+        }
+    }
+}
+
+/// An identifier as SQL: bare when PostgreSQL reads it back unchanged
+/// (lowercase, not a reserved word), otherwise double-quoted.
+pub fn quote_ident(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    let bare = plain
+        && matches!(pg_query::scan_tokens(name).as_deref(), Ok([token])
+            if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32);
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 impl fmt::Display for RelationName {
@@ -77,5 +103,16 @@ mod tests {
         assert!(a.same_as(&b));
         assert!(!a.same_as(&c));
         assert_eq!(c.to_string(), "\"app\".\"users\"");
+    }
+
+    #[test]
+    fn sql_names_are_quoted_only_when_needed() {
+        assert_eq!(RelationName::new(Some("app"), "users").to_sql(), "app.users");
+        assert_eq!(quote_ident("Users"), "\"Users\"");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("status"), "status");
+        assert_eq!(quote_ident("name"), "name");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("1st"), "\"1st\"");
     }
 }
