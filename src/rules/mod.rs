@@ -7,10 +7,16 @@ pub mod recipe;
 #[cfg(test)]
 pub mod testing;
 
+pub mod adding_volatile_default;
+pub mod changing_column_type;
+pub mod constraint_missing_not_valid;
 pub mod empty_file;
+pub mod exclusion_constraint;
 pub mod invalid_encoding;
 pub mod require_concurrent_index;
+pub mod setting_not_null;
 pub mod syntax_error;
+pub mod unique_without_index;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
@@ -25,6 +31,14 @@ static RULES: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // locking: ALTER TABLE constraints and NOT NULL on existing tables
+    &setting_not_null::SettingNotNull,
+    &constraint_missing_not_valid::ConstraintMissingNotValid,
+    &unique_without_index::UniqueWithoutIndex,
+    &exclusion_constraint::ExclusionConstraint,
+    // rewrite: ALTER TABLE column changes on existing tables
+    &changing_column_type::ChangingColumnType,
+    &adding_volatile_default::AddingVolatileDefault,
 ];
 
 /// Every rule, in a stable order.
