@@ -130,6 +130,7 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
             };
             let table = RelationName::from_range_var(rv);
             let is_index = stmt.objtype == ObjectType::ObjectIndex as i32;
+            let inline_fks_validated = inline_foreign_keys_validated(&stmt.cmds);
             for cmd in alter_table_cmds(&stmt.cmds) {
                 let mode = if is_index {
                     alter_index_lock(cmd)
@@ -138,6 +139,11 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                 };
                 facts.lock(table.clone(), mode);
                 alter_table_action_effects(cmd, &table, pg_version, &mut facts);
+                if let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    if cmd.subtype == AlterTableType::AtAddColumn as i32 && !is_index {
+                        added_column_constraint_effects(col, &table, inline_fks_validated, &mut facts);
+                    }
+                }
             }
         }
         NodeEnum::CreateStmt(stmt) => {
@@ -443,7 +449,8 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 ) && con.indexname.is_empty();
                 let validates =
                     matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign) && !con.skip_validation;
-                if builds_index || validates || ctype == ConstrType::ConstrNotnull {
+                let sets_not_null = ctype == ConstrType::ConstrNotnull && !con.skip_validation;
+                if builds_index || validates || sets_not_null {
                     facts.scan(table);
                 }
                 if is_foreign_key(con) {
@@ -498,7 +505,9 @@ pub fn add_column_rewrites(col: &pg_query::protobuf::ColumnDef, pg_version: u32)
     column_constraints(col).any(|con| {
         let ctype = ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined);
         match ctype {
-            ConstrType::ConstrIdentity | ConstrType::ConstrGenerated => true,
+            ConstrType::ConstrIdentity => true,
+            // PostgreSQL 18's VIRTUAL generated columns are computed on read.
+            ConstrType::ConstrGenerated => con.generated_kind != "v",
             ConstrType::ConstrDefault => {
                 pg_version < 11
                     || con
@@ -509,6 +518,93 @@ pub fn add_column_rewrites(col: &pg_query::protobuf::ColumnDef, pg_version: u32)
             }
             _ => false,
         }
+    })
+}
+
+/// Constraints written on a column added to an existing table: an inline
+/// `REFERENCES` locks the referenced table and, when validated, scans the
+/// table; an inline `CHECK` is checked against every row; an inline
+/// `UNIQUE` or `PRIMARY KEY` builds its index over the whole table.
+fn added_column_constraint_effects(
+    col: &pg_query::protobuf::ColumnDef,
+    table: &RelationName,
+    foreign_keys_validated: bool,
+    facts: &mut Facts,
+) {
+    let enforced = column_constraints_enforced(col);
+    for (con, enforced) in column_constraints(col).zip(enforced) {
+        match ConstrType::try_from(con.contype).unwrap_or(ConstrType::Undefined) {
+            ConstrType::ConstrForeign | ConstrType::ConstrCheck if !enforced => {
+                if let Some(pk) = &con.pktable {
+                    facts.lock(RelationName::from_range_var(pk), ShareRowExclusive);
+                }
+            }
+            ConstrType::ConstrForeign => {
+                if let Some(pk) = &con.pktable {
+                    facts.lock(RelationName::from_range_var(pk), ShareRowExclusive);
+                }
+                if foreign_keys_validated {
+                    facts.scan(table);
+                }
+            }
+            ConstrType::ConstrCheck if !con.skip_validation => facts.scan(table),
+            ConstrType::ConstrPrimary | ConstrType::ConstrUnique => facts.scan(table),
+            _ => {}
+        }
+    }
+}
+
+/// For each of a column's constraints (as `column_constraints` lists them),
+/// whether it is enforced: a `NOT ENFORCED` written after a `CHECK` or
+/// `REFERENCES` (PostgreSQL 18) is a separate node that switches it off, and
+/// PostgreSQL then skips validating it.
+pub fn column_constraints_enforced(col: &pg_query::protobuf::ColumnDef) -> Vec<bool> {
+    let list: Vec<&Constraint> = column_constraints(col).collect();
+    let is_attribute = |con: &Constraint| {
+        matches!(
+            ConstrType::try_from(con.contype),
+            Ok(ConstrType::ConstrAttrDeferrable
+                | ConstrType::ConstrAttrNotDeferrable
+                | ConstrType::ConstrAttrDeferred
+                | ConstrType::ConstrAttrImmediate
+                | ConstrType::ConstrAttrEnforced
+                | ConstrType::ConstrAttrNotEnforced)
+        )
+    };
+    (0..list.len())
+        .map(|i| {
+            !list[i + 1..]
+                .iter()
+                .take_while(|c| is_attribute(c))
+                .any(|c| c.contype == ConstrType::ConstrAttrNotEnforced as i32)
+        })
+        .collect()
+}
+
+/// The column gets an expression PostgreSQL stores as its default when it
+/// is added (`raw_default`): a `DEFAULT`, a generated column's expression, or
+/// the `nextval()` of a serial. Identity columns have none.
+pub fn column_has_raw_default(col: &pg_query::protobuf::ColumnDef) -> bool {
+    col.type_name.as_ref().is_some_and(types::is_serial)
+        || column_constraints(col).any(|con| {
+            matches!(
+                ConstrType::try_from(con.contype),
+                Ok(ConstrType::ConstrDefault | ConstrType::ConstrGenerated)
+            )
+        })
+}
+
+/// Whether the `REFERENCES` constraints written on columns added by this
+/// `ALTER TABLE` are checked against the existing rows. PostgreSQL skips the
+/// check, and marks them valid, when no added column has a default: every
+/// existing row then holds NULL (`transformAlterTableStmt`).
+pub fn inline_foreign_keys_validated(cmds: &[pg_query::Node]) -> bool {
+    alter_table_cmds(cmds).any(|cmd| {
+        cmd.subtype == AlterTableType::AtAddColumn as i32
+            && matches!(
+                cmd.def.as_ref().and_then(|d| d.node.as_ref()),
+                Some(NodeEnum::ColumnDef(col)) if column_has_raw_default(col)
+            )
     })
 }
 
@@ -669,6 +765,124 @@ mod tests {
         let parsed = pg_query::parse("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
         assert_eq!(statement_facts(&node, 10).rewrites.len(), 1);
+    }
+
+    #[test]
+    fn generated_and_identity_columns() {
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2) STORED")
+                .rewrites
+                .len(),
+            1
+        );
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN g bigint GENERATED ALWAYS AS IDENTITY")
+                .rewrites
+                .len(),
+            1
+        );
+        assert_eq!(facts("ALTER TABLE t ADD COLUMN s serial").rewrites.len(), 1);
+        assert!(
+            facts("ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2) VIRTUAL")
+                .rewrites
+                .is_empty()
+        );
+        assert!(facts("ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2)")
+            .rewrites
+            .is_empty());
+    }
+
+    #[test]
+    fn set_not_null_and_constraint_validation() {
+        let set_not_null = facts("ALTER TABLE t ALTER COLUMN a SET NOT NULL");
+        assert_eq!(set_not_null.locks[0].mode, AccessExclusive);
+        assert_eq!(set_not_null.scans.len(), 1);
+        assert_eq!(facts("ALTER TABLE t ADD CONSTRAINT nn NOT NULL a").scans.len(), 1);
+        assert!(facts("ALTER TABLE t ADD CONSTRAINT nn NOT NULL a NOT VALID")
+            .scans
+            .is_empty());
+        assert_eq!(
+            modes("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID"),
+            [("t".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert!(facts("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID")
+            .scans
+            .is_empty());
+        assert!(facts("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED")
+            .scans
+            .is_empty());
+        assert_eq!(facts("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)").scans.len(), 1);
+        assert_eq!(
+            modes("ALTER TABLE t VALIDATE CONSTRAINT c"),
+            [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]
+        );
+        assert_eq!(
+            modes("ALTER TABLE t ADD UNIQUE (a)"),
+            [("t".to_string(), "ACCESS EXCLUSIVE")]
+        );
+        assert_eq!(facts("ALTER TABLE t ADD UNIQUE (a)").scans.len(), 1);
+        assert!(facts("ALTER TABLE t ADD CONSTRAINT k UNIQUE USING INDEX k")
+            .scans
+            .is_empty());
+        assert_eq!(
+            facts("ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING gist (r WITH &&)")
+                .scans
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn type_changes_provably_free_of_a_rewrite() {
+        assert!(facts("ALTER TABLE t ALTER COLUMN c TYPE text").rewrites.is_empty());
+        assert!(facts("ALTER TABLE t ALTER COLUMN c SET DATA TYPE character varying")
+            .rewrites
+            .is_empty());
+        assert_eq!(facts("ALTER TABLE t ALTER COLUMN c TYPE varchar(50)").rewrites.len(), 1);
+        assert_eq!(
+            facts("ALTER TABLE t ALTER COLUMN c TYPE text USING lower(c)")
+                .rewrites
+                .len(),
+            1
+        );
+        assert_eq!(facts("ALTER TABLE t ALTER COLUMN c TYPE bigint").rewrites.len(), 1);
+        assert_eq!(
+            modes("ALTER TABLE t ALTER COLUMN c TYPE bigint"),
+            [("t".to_string(), "ACCESS EXCLUSIVE")]
+        );
+    }
+
+    #[test]
+    fn constraints_written_on_an_added_column() {
+        // No default: every existing row holds NULL, PostgreSQL skips the check.
+        let plain = facts("ALTER TABLE t ADD COLUMN pid bigint REFERENCES p (id)");
+        assert_eq!(plain.lock_on(&RelationName::new(None, "p")), Some(ShareRowExclusive));
+        assert_eq!(plain.lock_on(&RelationName::new(None, "t")), Some(AccessExclusive));
+        assert!(plain.scans.is_empty());
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN pid bigint DEFAULT 1 REFERENCES p (id)")
+                .scans
+                .len(),
+            1
+        );
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN pid bigint REFERENCES p (id), ADD COLUMN n int DEFAULT 0")
+                .scans
+                .len(),
+            1,
+            "any added column with a default turns the check on for the statement"
+        );
+        assert_eq!(facts("ALTER TABLE t ADD COLUMN n int CHECK (n > 0)").scans.len(), 1);
+        assert_eq!(facts("ALTER TABLE t ADD COLUMN code text UNIQUE").scans.len(), 1);
+        assert!(facts("ALTER TABLE t ADD COLUMN n int").scans.is_empty());
+        assert!(facts("ALTER TABLE t ADD COLUMN n int CHECK (n > 0) NOT ENFORCED")
+            .scans
+            .is_empty());
+        assert!(
+            facts("ALTER TABLE t ADD COLUMN n int DEFAULT 1 REFERENCES p NOT ENFORCED")
+                .scans
+                .is_empty()
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod names;
 pub mod types;
 pub mod volatility;
 
-use pg_query::protobuf::{TransactionStmtKind, VariableSetKind};
+use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, TransactionStmtKind, VariableSetKind};
 use pg_query::NodeEnum;
 
 use crate::parse::tokens::{self, Token};
@@ -264,6 +264,81 @@ impl<'a> StatementContext<'a> {
             .unwrap_or(self.span())
     }
 
+    /// The spans of the constraints of the column that the `n`th action
+    /// (`ADD COLUMN`) defines, in the order of `col.constraints`. Each runs
+    /// from its first word (`CONSTRAINT`, `DEFAULT`, `REFERENCES`, ...) to
+    /// the end of its last token before the next constraint, taking along
+    /// the attributes that belong to it (`DEFERRABLE`, `INITIALLY ...`).
+    /// A constraint that cannot be located gets the action's span.
+    pub fn column_constraint_spans(&self, n: usize, col: &ColumnDef) -> Vec<Span> {
+        let action = self.alter_action_span(n);
+        let tokens: Vec<Token> = self
+            .tokens()
+            .into_iter()
+            .filter(|t| t.span.start >= action.start && t.span.end <= action.end)
+            .collect();
+        let constraints: Vec<Option<&Constraint>> = col
+            .constraints
+            .iter()
+            .map(|c| match c.node.as_ref() {
+                Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let start_of = |con: &Constraint| self.statement().offset_of(con.location);
+        constraints
+            .iter()
+            .enumerate()
+            .map(|(i, con)| {
+                let Some(start) = con.and_then(start_of) else {
+                    return action;
+                };
+                let end = constraints[i + 1..]
+                    .iter()
+                    .flatten()
+                    .filter(|next| !is_constraint_attribute(next))
+                    .find_map(|next| start_of(next))
+                    .filter(|&end| end > start)
+                    .unwrap_or(action.end);
+                let inside: Vec<&Token> = tokens
+                    .iter()
+                    .filter(|t| t.span.start >= start && t.span.start < end)
+                    .collect();
+                match (inside.first(), inside.last()) {
+                    (Some(first), Some(last)) => Span::new(first.span.start, last.span.end),
+                    _ => action,
+                }
+            })
+            .collect()
+    }
+
+    /// The text of `span` on one line, without comments, with the `removed`
+    /// spans cut out: `ADD COLUMN c uuid DEFAULT f() NOT NULL` without the
+    /// default is `ADD COLUMN c uuid NOT NULL`. Spacing between tokens is
+    /// kept unless it holds a line break, a comment or a cut.
+    pub fn text_without(&self, span: Span, removed: &[Span]) -> String {
+        let text = &self.file.source.text;
+        let mut out = String::new();
+        let mut previous: Option<Span> = None;
+        for token in self.tokens() {
+            let t = token.span;
+            if !span.contains(t) || removed.iter().any(|r| r.contains(t)) {
+                if previous.is_some() && span.contains(t) {
+                    previous = Some(Span::new(t.end, t.end)); // a cut: one space
+                }
+                continue;
+            }
+            if let Some(p) = previous {
+                let gap = text.get(p.end..t.start).unwrap_or(" ");
+                let keep = p.start < p.end && gap.chars().all(|c| c == ' ' || c == '\t');
+                out.push_str(if keep { gap } else { " " });
+            }
+            out.push_str(&text[t.start..t.end]);
+            previous = Some(t);
+        }
+        out
+    }
+
     /// The span of the word at a parse-tree location (an identifier, a
     /// keyword), falling back to the statement.
     pub fn word_at(&self, location: i32) -> Span {
@@ -366,6 +441,20 @@ fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
+/// constraint they qualify as separate parse nodes.
+fn is_constraint_attribute(con: &Constraint) -> bool {
+    matches!(
+        ConstrType::try_from(con.contype),
+        Ok(ConstrType::ConstrAttrDeferrable
+            | ConstrType::ConstrAttrNotDeferrable
+            | ConstrType::ConstrAttrDeferred
+            | ConstrType::ConstrAttrImmediate
+            | ConstrType::ConstrAttrEnforced
+            | ConstrType::ConstrAttrNotEnforced)
+    )
 }
 
 /// Index just past a (possibly qualified, possibly `*`-suffixed) name.
@@ -530,5 +619,56 @@ mod tests {
                 );
             },
         );
+    }
+
+    #[test]
+    fn writes_an_action_on_one_line_without_some_clauses() {
+        let sql = "ALTER TABLE t ADD COLUMN c numeric(10, 2) -- money\n  DEFAULT random()  NOT NULL";
+        with_file(sql, |file| {
+            let ctx = file.statement(0);
+            let action = ctx.alter_action_span(0);
+            assert_eq!(
+                ctx.text_without(action, &[]),
+                "ADD COLUMN c numeric(10, 2) DEFAULT random()  NOT NULL"
+            );
+            let default = ctx.clause(&["default", "random", "(", ")"]);
+            assert_eq!(
+                ctx.text_without(action, &[default]),
+                "ADD COLUMN c numeric(10, 2) NOT NULL"
+            );
+        });
+    }
+
+    #[test]
+    fn finds_each_constraint_of_an_added_column() {
+        let sql = "ALTER TABLE t ADD COLUMN c bigint DEFAULT (1 + 2) CONSTRAINT fk REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED CHECK (c > 0) NOT NULL, ADD d int";
+        with_file(sql, |file| {
+            let ctx = file.statement(0);
+            let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+                panic!()
+            };
+            let NodeEnum::AlterTableCmd(cmd) = stmt.cmds[0].node.as_ref().unwrap() else {
+                panic!()
+            };
+            let NodeEnum::ColumnDef(col) = cmd.def.as_ref().unwrap().node.as_ref().unwrap() else {
+                panic!()
+            };
+            let spans: Vec<&str> = ctx
+                .column_constraint_spans(0, col)
+                .into_iter()
+                .map(|s| file.source.slice(s))
+                .collect();
+            assert_eq!(
+                spans,
+                [
+                    "DEFAULT (1 + 2)",
+                    "CONSTRAINT fk REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED",
+                    "DEFERRABLE INITIALLY DEFERRED",
+                    "INITIALLY DEFERRED",
+                    "CHECK (c > 0)",
+                    "NOT NULL"
+                ]
+            );
+        });
     }
 }

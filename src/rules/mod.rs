@@ -9,14 +9,18 @@ pub mod recipe;
 pub mod testing;
 
 pub mod adding_required_column;
+pub mod adding_volatile_default;
 pub mod ban_delete_without_where;
 pub mod ban_drop_column;
 pub mod ban_drop_schema;
 pub mod ban_drop_table;
 pub mod ban_truncate;
+pub mod changing_column_type;
 pub mod concurrently_in_transaction;
+pub mod constraint_missing_not_valid;
 pub mod domain_constraint;
 pub mod empty_file;
+pub mod exclusion_constraint;
 pub mod invalid_encoding;
 pub mod lock_table;
 pub mod prefer_bigint;
@@ -32,9 +36,11 @@ pub mod require_concurrent_index;
 pub mod require_concurrent_index_drop;
 pub mod require_concurrent_reindex;
 pub mod require_lock_timeout;
+pub mod setting_not_null;
 pub mod syntax_error;
 pub mod table_rewrite_statement;
 pub mod uncommitted_transaction;
+pub mod unique_without_index;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
@@ -60,6 +66,14 @@ static RULES: &[&dyn Rule] = &[
     &adding_required_column::AddingRequiredColumn,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
+    // locking: ALTER TABLE constraints and NOT NULL on existing tables
+    &setting_not_null::SettingNotNull,
+    &constraint_missing_not_valid::ConstraintMissingNotValid,
+    &unique_without_index::UniqueWithoutIndex,
+    &exclusion_constraint::ExclusionConstraint,
+    // rewrite: ALTER TABLE column changes on existing tables
+    &changing_column_type::ChangingColumnType,
+    &adding_volatile_default::AddingVolatileDefault,
     // locking: indexes, partitions, materialized views, explicit locks, domains
     &require_concurrent_index_drop::RequireConcurrentIndexDrop,
     &require_concurrent_reindex::RequireConcurrentReindex,

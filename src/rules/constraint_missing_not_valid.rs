@@ -1,0 +1,362 @@
+//! `constraint-missing-not-valid`: a `CHECK` or `FOREIGN KEY` added to an
+//! existing table without `NOT VALID` checks every row while the lock is held.
+
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, ObjectType, RangeVar};
+use pg_query::{NodeEnum, NodeRef};
+
+use crate::analysis::facts::{column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key};
+use crate::analysis::names::quote_ident;
+use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
+
+impl Rule for ConstraintMissingNotValid {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            return;
+        };
+        let Some(rv) = stmt
+            .relation
+            .as_ref()
+            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
+        else {
+            return;
+        };
+        let table = RelationName::from_range_var(rv);
+        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+            return;
+        };
+        let check = Check {
+            ctx,
+            rv,
+            table: &table,
+            lock,
+        };
+        let inline_fks_validated = inline_foreign_keys_validated(&stmt.cmds);
+        for (i, node) in stmt.cmds.iter().enumerate() {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
+                continue;
+            };
+            if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                if let Some(con) = constraint(cmd).filter(|c| validates(c)) {
+                    out.push(check.table_constraint(i, con));
+                }
+            } else if cmd.subtype == AlterTableType::AtAddColumn as i32 {
+                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                    continue;
+                };
+                let spans = ctx.column_constraint_spans(i, col);
+                let enforced = column_constraints_enforced(col);
+                let constraints = col.constraints.iter().filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
+                    _ => None,
+                });
+                let all: Vec<Inline> = constraints
+                    .zip(spans)
+                    .zip(enforced)
+                    .map(|((con, span), enforced)| Inline {
+                        con,
+                        span,
+                        flagged: enforced
+                            && !con.skip_validation
+                            && (con.contype == ConstrType::ConstrCheck as i32
+                                || (is_foreign_key(con) && inline_fks_validated)),
+                    })
+                    .collect();
+                for inline in all.iter().filter(|c| c.flagged) {
+                    out.push(check.column_constraint(i, &col.colname, inline.con, inline.span, &all));
+                }
+            }
+        }
+    }
+}
+
+/// A constraint written on an added column, and whether it is validated.
+struct Inline<'c> {
+    con: &'c Constraint,
+    span: Span,
+    flagged: bool,
+}
+
+/// A CHECK or FOREIGN KEY that PostgreSQL validates when it is added.
+fn validates(con: &Constraint) -> bool {
+    (con.contype == ConstrType::ConstrCheck as i32 || is_foreign_key(con)) && !con.skip_validation
+}
+
+struct Check<'a> {
+    ctx: StatementContext<'a>,
+    rv: &'a RangeVar,
+    table: &'a RelationName,
+    lock: &'a RelationLock,
+}
+
+impl Check<'_> {
+    /// `ALTER TABLE t ADD [CONSTRAINT name] CHECK (...) | FOREIGN KEY ...`
+    fn table_constraint(&self, action: usize, con: &Constraint) -> Finding {
+        let ctx = self.ctx;
+        let t = self.table.to_sql();
+        let span = ctx.alter_action_span(action);
+        let name = constraint_name(self.table, con, None);
+        // The constraint as written, from its first word to the end of the action.
+        let written = ctx
+            .statement()
+            .offset_of(con.location)
+            .filter(|&at| at >= span.start && at < span.end)
+            .map_or_else(
+                || ctx.text_without(span, &[]),
+                |at| ctx.text_without(Span::new(at, span.end), &[]),
+            );
+        let definition = if con.conname.is_empty() {
+            format!("CONSTRAINT {} {written}", quote_ident(&name))
+        } else {
+            written
+        };
+        let add = format!("ALTER TABLE {t} ADD {definition} NOT VALID;");
+        let named = if con.conname.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", con.conname)
+        };
+        if is_foreign_key(con) {
+            let referenced = con.pktable.as_ref();
+            let message = format!(
+                "foreign key{named} on {} validated against every row while {} locked",
+                self.table,
+                self.both(referenced)
+            );
+            self.finding(span, message, referenced)
+                .help(self.foreign_key_help(&add, &name, referenced))
+        } else {
+            let message = format!(
+                "check constraint{named} on {} validated against every row while the table is locked",
+                self.table
+            );
+            self.finding(span, message, None).help(check_help(&t, &add, &name))
+        }
+    }
+
+    /// A `CHECK` or `REFERENCES` written on a column that `ADD COLUMN` adds.
+    fn column_constraint(
+        &self,
+        action: usize,
+        column: &str,
+        con: &Constraint,
+        span: Span,
+        all: &[Inline<'_>],
+    ) -> Finding {
+        let ctx = self.ctx;
+        let t = self.table.to_sql();
+        let c = quote_ident(column);
+        let name = constraint_name(self.table, con, Some(column));
+        // The column without its validated constraints, then each one added NOT VALID.
+        let moved: Vec<Span> = all.iter().filter(|c| c.flagged).map(|c| c.span).collect();
+        let plain = ctx.text_without(ctx.alter_action_span(action), &moved);
+        let tokens: Vec<_> = ctx.tokens().into_iter().filter(|t| span.contains(t.span)).collect();
+        let keyword = if is_foreign_key(con) { "references" } else { "check" };
+        let body = tokens.iter().find(|t| t.is(keyword)).map_or_else(
+            || ctx.text_without(span, &[]),
+            |k| ctx.text_without(Span::new(k.span.start, span.end), &[]),
+        );
+        let definition = if is_foreign_key(con) {
+            format!("FOREIGN KEY ({c}) {body}")
+        } else {
+            body
+        };
+        let add = format!(
+            "ALTER TABLE {t} ADD CONSTRAINT {} {definition} NOT VALID;",
+            quote_ident(&name)
+        );
+        let first = format!("ALTER TABLE {t} {plain};");
+        if is_foreign_key(con) {
+            let referenced = con.pktable.as_ref();
+            let message = format!(
+                "foreign key on new column \"{column}\" of {} validated against every row while {} locked",
+                self.table,
+                self.both(referenced)
+            );
+            let mut finding = self.finding(span, message, referenced);
+            if let Some(default) = all.iter().find(|c| {
+                matches!(
+                    ConstrType::try_from(c.con.contype),
+                    Ok(ConstrType::ConstrDefault | ConstrType::ConstrGenerated)
+                )
+            }) {
+                finding = finding.label(
+                    default.span,
+                    "with a default every existing row gets a value, so PostgreSQL checks each one against the referenced table",
+                );
+            }
+            finding.help(format!(
+                "first {first}\nthen {}",
+                self.foreign_key_help(&add, &name, referenced)
+            ))
+        } else {
+            let message = format!(
+                "check constraint on new column \"{column}\" of {} validated against every row while the table is locked",
+                self.table
+            );
+            self.finding(span, message, None)
+                .help(format!("first {first}\nthen {}", check_help(&t, &add, &name)))
+        }
+    }
+
+    fn finding(&self, span: Span, message: String, referenced: Option<&RangeVar>) -> Finding {
+        let ctx = self.ctx;
+        let mut finding = Finding::new(span, message).label(
+            ctx.name_at(self.rv.location),
+            format!("{} until every row is checked", self.lock.describe()),
+        );
+        if let Some(pk) = referenced {
+            let pk_name = RelationName::from_range_var(pk);
+            if !pk_name.same_as(self.table) {
+                if let Some(pk_lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&pk_name)) {
+                    finding = finding.label(
+                        ctx.name_at(pk.location),
+                        format!("{} until every row is checked", pk_lock.describe()),
+                    );
+                }
+            }
+        }
+        finding.lock(&self.lock.relation, self.lock.mode)
+    }
+
+    /// `"orders" and "customers" are` or `"orders" is`.
+    fn both(&self, referenced: Option<&RangeVar>) -> String {
+        match referenced.map(RelationName::from_range_var) {
+            Some(pk) if !pk.same_as(self.table) => format!("{} and {pk} are", self.table),
+            _ => format!("{} is", self.table),
+        }
+    }
+
+    fn foreign_key_help(&self, add: &str, name: &str, referenced: Option<&RangeVar>) -> String {
+        let t = self.table.to_sql();
+        let table = self.table;
+        let (briefly, validating) = match referenced.map(RelationName::from_range_var) {
+            Some(pk) if !pk.same_as(table) => (
+                format!("{} on {table} and {pk}", LockMode::ShareRowExclusive),
+                format!(
+                    "{} on {table} and {} on {pk}",
+                    LockMode::ShareUpdateExclusive,
+                    LockMode::RowShare
+                ),
+            ),
+            _ => (
+                format!("{} on {table}", LockMode::ShareRowExclusive),
+                format!("{} on {table}", LockMode::ShareUpdateExclusive),
+            ),
+        };
+        format!(
+            "add the foreign key without checking existing rows, then validate it without blocking:\n  \
+             1. {add}\n     \
+                ({briefly} only briefly; new and changed rows are checked from now on)\n  \
+             2. in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {};\n     \
+                ({validating}: reads and writes continue during the check)",
+            quote_ident(name),
+        )
+    }
+}
+
+fn check_help(t: &str, add: &str, name: &str) -> String {
+    format!(
+        "add the constraint without checking existing rows, then validate it without blocking:\n  \
+         1. {add}\n     \
+            ({} only briefly, no scan; new and changed rows are checked from now on)\n  \
+         2. in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {};\n     \
+            ({}: reads and writes continue during the scan)",
+        LockMode::AccessExclusive,
+        quote_ident(name),
+        LockMode::ShareUpdateExclusive,
+    )
+}
+
+/// The constraint's name, or the one PostgreSQL would choose:
+/// `orders_customer_id_fkey`, `orders_amount_check`, `orders_check`.
+fn constraint_name(table: &RelationName, con: &Constraint, column: Option<&str>) -> String {
+    if !con.conname.is_empty() {
+        return con.conname.clone();
+    }
+    if is_foreign_key(con) {
+        let mut columns: Vec<String> = con
+            .fk_attrs
+            .iter()
+            .filter_map(|n| match n.node.as_ref() {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .collect();
+        if columns.is_empty() {
+            columns.extend(column.map(str::to_string));
+        }
+        return format!("{}_{}_fkey", table.name, columns.join("_"));
+    }
+    let column = column.map(str::to_string).or_else(|| single_column(con));
+    match column {
+        Some(c) => format!("{}_{c}_check", table.name),
+        None => format!("{}_check", table.name),
+    }
+}
+
+/// The one column a CHECK expression reads, if it reads exactly one.
+fn single_column(con: &Constraint) -> Option<String> {
+    let expr = con.raw_expr.as_ref()?.node.as_ref()?;
+    let mut names: Vec<String> = std::iter::once(expr.to_ref())
+        .chain(expr.nodes().into_iter().map(|(n, ..)| n))
+        .filter_map(|n| match n {
+            NodeRef::ColumnRef(r) => r.fields.last().and_then(|f| match f.node.as_ref() {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    match names.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_check_and_foreign_key_without_not_valid() {
+        assert_eq!(
+            findings(
+                "constraint-missing-not-valid",
+                "ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0);"
+            ),
+            ["check constraint \"positive\" on \"orders\" validated against every row while the table is locked"]
+        );
+        assert_eq!(
+            findings(
+                "constraint-missing-not-valid",
+                "ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);"
+            ),
+            ["foreign key on \"orders\" validated against every row while \"orders\" and \"customers\" are locked"]
+        );
+        assert_eq!(
+            findings(
+                "constraint-missing-not-valid",
+                "ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0 REFERENCES customers;"
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn not_valid_new_tables_and_null_columns_are_fine() {
+        let sql = "ALTER TABLE orders ADD CONSTRAINT c CHECK (amount > 0) NOT VALID;\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers;\nCREATE TABLE n (a int);\nALTER TABLE n ADD CHECK (a > 0);";
+        assert!(findings("constraint-missing-not-valid", sql).is_empty());
+    }
+}

@@ -1,0 +1,177 @@
+//! `setting-not-null`: `ALTER COLUMN ... SET NOT NULL` on an existing table
+//! scans every row while reads and writes wait.
+
+use pg_query::protobuf::{AlterTableType, ConstrType, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::constraint;
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
+
+impl Rule for SettingNotNull {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            return;
+        };
+        let Some(rv) = stmt
+            .relation
+            .as_ref()
+            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
+        else {
+            return;
+        };
+        let table = RelationName::from_range_var(rv);
+        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+            return;
+        };
+        for (i, node) in stmt.cmds.iter().enumerate() {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
+                continue;
+            };
+            let (column, how, name) = if cmd.subtype == AlterTableType::AtSetNotNull as i32 {
+                (cmd.name.clone(), "set NOT NULL".to_string(), None)
+            } else {
+                // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL column` without NOT VALID.
+                let Some(con) = constraint(cmd).filter(|c| {
+                    cmd.subtype == AlterTableType::AtAddConstraint as i32
+                        && c.contype == ConstrType::ConstrNotnull as i32
+                        && !c.skip_validation
+                }) else {
+                    continue;
+                };
+                let Some(column) = con.keys.iter().find_map(|k| match k.node.as_ref() {
+                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                    _ => None,
+                }) else {
+                    continue;
+                };
+                let how = if con.conname.is_empty() {
+                    "made NOT NULL by a constraint".to_string()
+                } else {
+                    format!("made NOT NULL by constraint \"{}\"", con.conname)
+                };
+                (column, how, Some(con.conname.clone()).filter(|n| !n.is_empty()))
+            };
+            out.push(
+                Finding::new(
+                    ctx.alter_action_span(i),
+                    format!("column \"{column}\" of {table} {how} with a full-table scan"),
+                )
+                .label(
+                    ctx.name_at(rv.location),
+                    format!("{} until every row is checked", lock.describe()),
+                )
+                .help(help(&table, &column, name.as_deref(), ctx.pg_version()))
+                .lock(&lock.relation, lock.mode),
+            );
+        }
+    }
+}
+
+/// `name`: the name the statement gives its NOT NULL constraint, if any.
+fn help(table: &RelationName, column: &str, name: Option<&str>, pg_version: u32) -> String {
+    let t = table.to_sql();
+    let c = quote_ident(column);
+    let check = quote_ident(&format!("{}_{column}_not_null", table.name));
+    let not_null = name.map_or_else(|| check.clone(), quote_ident);
+    let add_check = format!("ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;");
+    let validate = format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check};");
+    if pg_version < 12 {
+        return format!(
+            "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
+             1. {add_check}\n     \
+                (brief ACCESS EXCLUSIVE lock, no scan; new rows are checked from now on)\n  \
+             2. in a separate transaction: {validate}\n     \
+                (SHARE UPDATE EXCLUSIVE: reads and writes continue during the scan)\n\
+             keep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
+        );
+    }
+    let mut text = format!(
+        "prove there are no NULLs without blocking, then set NOT NULL without a scan:\n  \
+         1. {add_check}\n     \
+            (brief ACCESS EXCLUSIVE lock, no scan; new rows are checked from now on)\n  \
+         2. in a separate transaction: {validate}\n     \
+            (SHARE UPDATE EXCLUSIVE: reads and writes continue during the scan)\n  \
+         3. ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
+            (PostgreSQL skips the scan because the validated CHECK proves it; miglint cannot see the CHECK yet, \
+             so mark this statement `-- miglint: ignore setting-not-null -- proven by {check}`)\n  \
+         4. ALTER TABLE {t} DROP CONSTRAINT {check};"
+    );
+    if pg_version >= 18 {
+        text.push_str(&format!(
+            "\non PostgreSQL 18 the NOT NULL constraint itself can be added NOT VALID and validated the same way:\n  \
+             ALTER TABLE {t} ADD CONSTRAINT {not_null} NOT NULL {c} NOT VALID;\n  \
+             then, in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {not_null};"
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Settings;
+    use crate::rules::testing::{findings, findings_with};
+
+    #[test]
+    fn flags_set_not_null_on_existing_table() {
+        assert_eq!(
+            findings("setting-not-null", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
+            ["column \"email\" of \"users\" set NOT NULL with a full-table scan"]
+        );
+        assert_eq!(
+            findings(
+                "setting-not-null",
+                "ALTER TABLE users ADD CONSTRAINT nn NOT NULL email;"
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn new_tables_and_not_valid_constraints_are_fine() {
+        let sql = "CREATE TABLE users (email text);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE accounts ADD CONSTRAINT nn NOT NULL email NOT VALID;";
+        assert!(findings("setting-not-null", sql).is_empty());
+        assert!(findings(
+            "setting-not-null",
+            "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn help_follows_the_postgres_version() {
+        let help = |v: u32| {
+            crate::engine::lint_source(
+                crate::source::SourceFile::new("t.sql", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
+                &Settings::new(v),
+            )
+            .diagnostics
+            .into_iter()
+            .find(|d| d.rule == "setting-not-null")
+            .and_then(|d| d.help)
+            .unwrap_or_default()
+        };
+        assert!(help(11).contains("cannot set NOT NULL without this scan"));
+        assert!(help(16).contains("ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;"));
+        assert!(!help(16).contains("NOT NULL email NOT VALID"));
+        assert!(help(18).contains("NOT NULL email NOT VALID"));
+        assert_eq!(
+            findings_with(
+                "setting-not-null",
+                "ALTER TABLE t ALTER a SET NOT NULL;",
+                &Settings::new(11)
+            )
+            .len(),
+            1
+        );
+    }
+}

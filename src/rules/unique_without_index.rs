@@ -1,0 +1,226 @@
+//! `unique-without-index`: `ADD CONSTRAINT ... UNIQUE` or `PRIMARY KEY` on an
+//! existing table builds its index while reads and writes wait.
+
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, ObjectType};
+use pg_query::NodeEnum;
+
+use crate::analysis::facts::constraint;
+use crate::analysis::names::quote_ident;
+use crate::analysis::{LockMode, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
+
+impl Rule for UniqueWithoutIndex {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            return;
+        };
+        let Some(rv) = stmt
+            .relation
+            .as_ref()
+            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
+        else {
+            return;
+        };
+        let table = RelationName::from_range_var(rv);
+        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+            return;
+        };
+        for (i, node) in stmt.cmds.iter().enumerate() {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
+                continue;
+            };
+            let (con, span, column, plain_column) = if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                let Some(con) = constraint(cmd).filter(|c| builds_index(c)) else {
+                    continue;
+                };
+                (con, ctx.alter_action_span(i), None, None)
+            } else if cmd.subtype == AlterTableType::AtAddColumn as i32 {
+                // `ADD COLUMN c ... UNIQUE` or `PRIMARY KEY`.
+                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+                    continue;
+                };
+                let spans = ctx.column_constraint_spans(i, col);
+                let constraints: Vec<(&Constraint, _)> = col
+                    .constraints
+                    .iter()
+                    .filter_map(|n| match n.node.as_ref() {
+                        Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
+                        _ => None,
+                    })
+                    .zip(spans)
+                    .collect();
+                let Some((con, span)) = constraints.iter().find(|(c, _)| builds_index(c)) else {
+                    continue;
+                };
+                let cut: Vec<_> = constraints
+                    .iter()
+                    .filter(|(c, _)| builds_index(c))
+                    .map(|(_, s)| *s)
+                    .collect();
+                let plain = ctx.text_without(ctx.alter_action_span(i), &cut);
+                (*con, *span, Some(col.colname.clone()), Some(plain))
+            } else {
+                continue;
+            };
+            let primary = con.contype == ConstrType::ConstrPrimary as i32;
+            let kind = if primary { "primary key" } else { "unique constraint" };
+            let columns: Vec<String> = match &column {
+                Some(c) => vec![c.clone()],
+                None => names(&con.keys),
+            };
+            let message = match &column {
+                Some(c) => {
+                    format!("{kind} on new column \"{c}\" of {table} built with a new index while the table is locked")
+                }
+                None => {
+                    let named = if con.conname.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" \"{}\"", con.conname)
+                    };
+                    let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                    format!(
+                        "{kind}{named} on {table} ({}) built with a new index while the table is locked",
+                        list.join(", ")
+                    )
+                }
+            };
+            out.push(
+                Finding::new(span, message)
+                    .label(
+                        ctx.name_at(rv.location),
+                        format!("{} until the index is built", lock.describe()),
+                    )
+                    .help(help(&table, con, &columns, plain_column.as_deref()))
+                    .lock(&lock.relation, lock.mode),
+            );
+        }
+    }
+}
+
+/// UNIQUE or PRIMARY KEY that builds a new index (no `USING INDEX`).
+fn builds_index(con: &Constraint) -> bool {
+    matches!(
+        ConstrType::try_from(con.contype),
+        Ok(ConstrType::ConstrUnique | ConstrType::ConstrPrimary)
+    ) && con.indexname.is_empty()
+}
+
+fn names(nodes: &[pg_query::Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter_map(|n| match n.node.as_ref() {
+            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column: Option<&str>) -> String {
+    let t = table.to_sql();
+    let primary = con.contype == ConstrType::ConstrPrimary as i32;
+    let kind = if primary { "PRIMARY KEY" } else { "UNIQUE" };
+    let name = if !con.conname.is_empty() {
+        con.conname.clone()
+    } else if primary {
+        format!("{}_pkey", table.name)
+    } else {
+        format!("{}_{}_key", table.name, columns.join("_"))
+    };
+    let index = quote_ident(&name);
+    let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    if con.without_overlaps {
+        return format!(
+            "a WITHOUT OVERLAPS {kind} needs a GiST index, which ADD CONSTRAINT ... USING INDEX cannot take: \
+             declare it when the table is created, or build a new table with it and move the rows over in batches; \
+             if it must run here, SET lock_timeout first so waiting queries are not stuck behind it"
+        );
+    }
+    let mut steps = Vec::new();
+    if let Some(plain) = plain_column {
+        steps.push(format!("ALTER TABLE {t} {plain};"));
+        if primary {
+            steps.push(format!(
+                "give {} a distinct value in every existing row, in batches",
+                cols.join(", ")
+            ));
+        }
+    }
+    let include = names(&con.including);
+    let include = if include.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = include.iter().map(|c| quote_ident(c)).collect();
+        format!(" INCLUDE ({})", list.join(", "))
+    };
+    let nulls = if con.nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    };
+    steps.push(format!(
+        "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {t} ({}){include}{nulls};\n     \
+         ({}: reads and writes continue; run it outside a transaction block, and if it fails drop the INVALID index it leaves and retry)",
+        cols.join(", "),
+        LockMode::ShareUpdateExclusive
+    ));
+    let mut attributes = String::new();
+    if con.deferrable {
+        attributes.push_str(" DEFERRABLE");
+    }
+    if con.initdeferred {
+        attributes.push_str(" INITIALLY DEFERRED");
+    }
+    steps.push(format!(
+        "ALTER TABLE {t} ADD CONSTRAINT {index} {kind} USING INDEX {index}{attributes};\n     \
+         ({} only briefly: the index is already built)",
+        LockMode::AccessExclusive
+    ));
+    let mut text = "build the unique index without blocking, then attach it to the constraint:".to_string();
+    for (n, step) in steps.iter().enumerate() {
+        text.push_str(&format!("\n  {}. {step}", n + 1));
+    }
+    if primary {
+        text.push_str(&format!(
+            "\nPRIMARY KEY needs {} NOT NULL: where a column is still nullable, USING INDEX sets NOT NULL with a full scan \
+             under {}, so make it NOT NULL first without one (see setting-not-null)",
+            cols.join(", "),
+            LockMode::AccessExclusive
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn flags_unique_and_primary_key_building_their_index() {
+        assert_eq!(
+            findings("unique-without-index", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"),
+            ["unique constraint \"users_email_key\" on \"users\" (email) built with a new index while the table is locked"]
+        );
+        assert_eq!(
+            findings(
+                "unique-without-index",
+                "ALTER TABLE users ADD PRIMARY KEY (id), ADD COLUMN code text UNIQUE;"
+            )
+            .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn using_index_and_new_tables_are_fine() {
+        let sql = "ALTER TABLE users ADD CONSTRAINT k UNIQUE USING INDEX k;\nCREATE TABLE n (a int);\nALTER TABLE n ADD PRIMARY KEY (a);";
+        assert!(findings("unique-without-index", sql).is_empty());
+    }
+}
