@@ -155,12 +155,14 @@ fn visible_control(c: char) -> Option<char> {
     }
 }
 
-/// Message text with control characters made visible (line breaks kept).
+/// Message text with control characters made visible; CRLF and a lone CR
+/// (in a recipe quoting a CR-only file) become line breaks.
 fn printable(text: &str) -> String {
-    text.chars()
+    text.replace("\r\n", "\n")
+        .chars()
         .map(|c| match c {
             '\n' | '\t' => c,
-            '\r' => ' ',
+            '\r' => '\n',
             _ => visible_control(c).unwrap_or(c),
         })
         .collect()
@@ -215,6 +217,6 @@ mod tests {
         assert_eq!(shown.span(Span::new(2, 3)), (4, 1));
         assert_eq!(shown.span(Span::new(1, 2)), (1, 3));
         assert_eq!(shown.span(Span::new(7, 8)), (11, 1));
-        assert_eq!(printable("x\x1by\r\nz"), "x\u{241b}y \nz");
+        assert_eq!(printable("x\x1by\r\nz\rw"), "x\u{241b}y\nz\nw");
     }
 }
