@@ -1,6 +1,8 @@
 //! One integration test binary (one link of the PostgreSQL parser, not one
-//! per file): fixtures, rule docs, meta checks, CLI contracts, the corpus.
+//! per file): fixtures, rule docs, meta checks, CLI contracts, robustness and
+//! the corpus.
 
+mod cli;
 mod common;
 mod docs;
 mod fixtures;
