@@ -160,17 +160,28 @@ fn statement_by_statement(
                     base: span.start,
                 })
             })),
+            Err(pg_query::Error::Decode(_)) => problems.push(too_deep_problem(span, source)),
             Err(_) => problems.push(syntax_problem(text, span, source)),
         }
     }
     statements
 }
 
+/// PostgreSQL accepts the statement, but its parse tree nests deeper than
+/// the tree decoder's recursion limit (about 100 levels).
+fn too_deep_problem(span: Span, source: &SourceFile) -> ParseProblem {
+    ParseProblem {
+        kind: ProblemKind::Unsupported,
+        span: word_at(&source.text, span.start, span.end),
+        message: "statement nests too deeply for miglint to read (PostgreSQL accepts it); miglint skips it".into(),
+    }
+}
+
 fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
-    let error = ffi::parse_error(text).unwrap_or(ffi::ParseError {
-        message: "syntax error".into(),
-        cursor: None,
-    });
+    let Some(error) = ffi::parse_error(text) else {
+        // The C parser accepts what the crate could not decode.
+        return too_deep_problem(span, source);
+    };
     let at = match error.cursor {
         Some(cursor) => source.offset_of_char_position(span.start, cursor).min(span.end),
         None => span.start,
@@ -178,8 +189,28 @@ fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
     ParseProblem {
         kind: ProblemKind::Syntax,
         span: word_at(&source.text, at, span.end),
-        message: error.message,
+        message: shorten_near(&error.message),
     }
+}
+
+/// PostgreSQL quotes the text it stopped at (`at or near "..."`); for an
+/// unterminated quote that is the rest of the file. Keep its first line, at
+/// most 40 characters.
+fn shorten_near(message: &str) -> String {
+    const NEAR: &str = " at or near \"";
+    const MAX: usize = 40;
+    let Some(at) = message.find(NEAR) else {
+        return message.to_string();
+    };
+    let quoted = &message[at + NEAR.len()..];
+    let Some(near) = quoted.strip_suffix('"') else {
+        return message.to_string();
+    };
+    let near = near.trim_end();
+    let first_line = near.split(['\n', '\r']).next().unwrap_or("");
+    let shown: String = first_line.chars().take(MAX).collect();
+    let ellipsis = if shown.len() < near.len() { "…" } else { "" };
+    format!("{}{NEAR}{shown}{ellipsis}\"", &message[..at])
 }
 
 /// The span of the word (or single character) starting at `at`.
@@ -279,6 +310,34 @@ mod tests {
         let kinds: Vec<_> = parsed.problems.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, [ProblemKind::Unsupported, ProblemKind::Unsupported]);
         assert_eq!(parsed.statements.len(), 1);
+    }
+
+    #[test]
+    fn the_text_quoted_in_an_error_is_one_short_line() {
+        assert_eq!(shorten_near("syntax error at or near \"TABEL\""), "syntax error at or near \"TABEL\"");
+        assert_eq!(
+            shorten_near("unterminated quoted string at or near \"'abc);\n\""),
+            "unterminated quoted string at or near \"'abc);\""
+        );
+        assert_eq!(
+            shorten_near("unterminated quoted string at or near \"'abc\r\nmore\nlines\""),
+            "unterminated quoted string at or near \"'abc…\""
+        );
+        let long = format!("syntax error at or near \"{}\"", "é".repeat(50));
+        assert_eq!(shorten_near(&long), format!("syntax error at or near \"{}…\"", "é".repeat(40)));
+        assert_eq!(shorten_near("syntax error at end of input"), "syntax error at end of input");
+    }
+
+    #[test]
+    fn valid_sql_nested_deeper_than_the_decoder_reads_is_unsupported_not_a_syntax_error() {
+        let deep = format!("SELECT 1;\nSELECT {}1{};\nSELECT 2;", "ARRAY[".repeat(300), "]".repeat(300));
+        let (source, parsed) = parse(&deep);
+        assert_eq!(parsed.statements.len(), 2);
+        assert_eq!(parsed.problems.len(), 1);
+        let problem = &parsed.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Unsupported);
+        assert_eq!(source.slice(problem.span), "SELECT");
+        assert_eq!(source.position(problem.span.start).line, 2);
     }
 
     #[test]
