@@ -134,8 +134,7 @@ fn statement_by_statement(
         let Some(span) = trim_to_code(lexed, chunk) else {
             continue;
         };
-        let placeholders: Vec<Span> = lexed
-            .placeholders
+        let placeholders: Vec<Span> = overlapping(&lexed.placeholders, span)
             .iter()
             .copied()
             .filter(|p| span.contains(*p))
@@ -231,10 +230,8 @@ fn word_at(text: &str, at: usize, limit: usize) -> Span {
 /// Narrows a span to the SQL code inside it, dropping surrounding whitespace
 /// and comments. None when there is no code.
 fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
-    let mut inside = lexed
-        .code
+    let mut inside = overlapping(&lexed.code, span)
         .iter()
-        .filter(|c| c.start < span.end && span.start < c.end)
         .map(|c| Span::new(c.start.max(span.start), c.end.min(span.end)));
     let first = inside.next()?;
     let last = inside.last().unwrap_or(first);
@@ -244,6 +241,14 @@ fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
         end -= 1;
     }
     (end > first.start).then(|| Span::new(first.start, end))
+}
+
+/// The spans of a sorted, non-overlapping list that overlap `span`, found by
+/// binary search: a file's statements each look up their own code runs.
+fn overlapping(sorted: &[Span], span: Span) -> &[Span] {
+    let first = sorted.partition_point(|c| c.end <= span.start);
+    let count = sorted[first..].partition_point(|c| c.start < span.end);
+    &sorted[first..first + count]
 }
 
 /// Replaces the bytes of `spans` with spaces, keeping every offset valid.
