@@ -8,7 +8,7 @@ pub mod tokens;
 
 use pg_query::NodeEnum;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{excerpt, SourceFile, Span};
 use lexer::Lexed;
 
 pub use lexer::Comment;
@@ -69,7 +69,7 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
             span,
             message: format!(
                 "psql meta-command `{}` is not SQL; miglint skips it",
-                first_word(&text[span.start..span.end])
+                excerpt(first_word(&text[span.start..span.end]), 40)
             ),
         });
     }
@@ -145,7 +145,7 @@ fn statement_by_statement(
                 span: p,
                 message: format!(
                     "template placeholder `{}` is not SQL; miglint cannot check this statement",
-                    &sql[p.start..p.end]
+                    excerpt(&sql[p.start..p.end], 40)
                 ),
             }));
             continue;
@@ -194,10 +194,9 @@ fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
 
 /// PostgreSQL quotes the text it stopped at (`at or near "..."`); for an
 /// unterminated quote that is the rest of the file. Keep its first line, at
-/// most 40 characters.
+/// most 40 characters, with control characters made visible.
 fn shorten_near(message: &str) -> String {
     const NEAR: &str = " at or near \"";
-    const MAX: usize = 40;
     let Some(at) = message.find(NEAR) else {
         return message.to_string();
     };
@@ -207,9 +206,11 @@ fn shorten_near(message: &str) -> String {
     };
     let near = near.trim_end();
     let first_line = near.split(['\n', '\r']).next().unwrap_or("");
-    let shown: String = first_line.chars().take(MAX).collect();
-    let ellipsis = if shown.len() < near.len() { "…" } else { "" };
-    format!("{}{NEAR}{shown}{ellipsis}\"", &message[..at])
+    let mut shown = excerpt(first_line, 40);
+    if first_line.len() < near.len() && !shown.ends_with('…') {
+        shown.push('…');
+    }
+    format!("{}{NEAR}{shown}\"", &message[..at])
 }
 
 /// The span of the word (or single character) starting at `at`.
@@ -331,6 +332,7 @@ mod tests {
         let long = format!("syntax error at or near \"{}\"", "é".repeat(50));
         assert_eq!(shorten_near(&long), format!("syntax error at or near \"{}…\"", "é".repeat(40)));
         assert_eq!(shorten_near("syntax error at end of input"), "syntax error at end of input");
+        assert_eq!(shorten_near("syntax error at or near \"\x1b\""), "syntax error at or near \"\u{241b}\"");
     }
 
     #[test]

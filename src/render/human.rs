@@ -7,7 +7,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use super::{plural, RenderOptions, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::FileReport;
-use crate::source::Span;
+use crate::source::{visible_control, Span};
 
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if options.color {
@@ -142,16 +142,6 @@ impl ShownSource {
     fn span(&self, span: Span) -> (usize, usize) {
         let start = self.offset(span.start);
         (start, self.offset(span.end) - start)
-    }
-}
-
-/// The symbol shown for a control character (other than tab and line breaks).
-fn visible_control(c: char) -> Option<char> {
-    match c {
-        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32),
-        '\x7f' => Some('\u{2421}'),
-        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
-        _ => None,
     }
 }
 
