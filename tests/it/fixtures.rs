@@ -15,7 +15,11 @@ use crate::common::{findings_by_statement_line, lint, repo_root, sorted_files};
 
 /// Lines of a fixture; LF, CRLF and a lone CR each end a line.
 fn lines(text: &str) -> Vec<String> {
-    text.replace("\r\n", "\n").replace('\r', "\n").lines().map(str::to_string).collect()
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Markers of a fixture as (line of the statement below, rule id).
@@ -24,10 +28,17 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
     let mut expected = BTreeSet::new();
     for (i, line) in lines.iter().enumerate() {
         if let Some(ids) = line.trim().strip_prefix("-- expect-file:") {
-            expected.extend(ids.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|id| (1, id.to_string())));
+            expected.extend(
+                ids.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|id| (1, id.to_string())),
+            );
             continue;
         }
-        let Some(ids) = line.trim().strip_prefix("-- expect:") else { continue };
+        let Some(ids) = line.trim().strip_prefix("-- expect:") else {
+            continue;
+        };
         let target = (i + 1..lines.len())
             .find(|&j| !lines[j].trim().starts_with("-- expect:"))
             .map_or(i + 1, |j| j + 1);
@@ -40,16 +51,23 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
 
 fn check_fixture(path: &Path) -> Result<(), String> {
     let bytes = std::fs::read(path).unwrap();
-    let display = path.strip_prefix(repo_root()).unwrap_or(path).display().to_string();
+    let display = path
+        .strip_prefix(repo_root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let report = lint(&display, &bytes);
-    let actual: BTreeSet<(usize, String)> = findings_by_statement_line(&report).into_iter().collect();
+    let actual: BTreeSet<(usize, String)> =
+        findings_by_statement_line(&report).into_iter().collect();
     let expected = expected_markers(&String::from_utf8_lossy(&bytes));
     let name = path.file_name().unwrap().to_string_lossy();
     if name.starts_with("ok_") && !expected.is_empty() {
         return Err(format!("{display}: ok_ fixtures carry no expect markers"));
     }
     if name.starts_with("bad_") && expected.is_empty() {
-        return Err(format!("{display}: bad_ fixtures need at least one expect marker"));
+        return Err(format!(
+            "{display}: bad_ fixtures need at least one expect marker"
+        ));
     }
     if actual != expected {
         let missing: Vec<_> = expected.difference(&actual).collect();
@@ -89,7 +107,12 @@ fn every_fixture_reports_exactly_its_markers() {
         }
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} of {checked} fixtures failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} fixtures failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -98,7 +121,11 @@ fn markers_point_at_the_statement_below() {
     let markers = expected_markers(text);
     assert_eq!(markers, BTreeSet::from([(3, "a".into()), (3, "b".into())]));
     for ending in ["\r\n", "\r"] {
-        assert_eq!(expected_markers(&text.replace('\n', ending)), markers, "{ending:?}");
+        assert_eq!(
+            expected_markers(&text.replace('\n', ending)),
+            markers,
+            "{ending:?}"
+        );
     }
     assert_eq!(lines("a\r\nb\rc\n\nd"), ["a", "b", "c", "", "d"]);
 }
@@ -108,14 +135,23 @@ const SNAPSHOTS: &str = "tests/it/snapshots";
 /// `fixtures/require-concurrent-index/bad_existing_table.sql` ->
 /// `require-concurrent-index__bad_existing_table`.
 fn snapshot_name(fixture: &Path) -> String {
-    let dir = fixture.parent().unwrap().file_name().unwrap().to_string_lossy();
+    let dir = fixture
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
     let stem = fixture.file_stem().unwrap().to_string_lossy();
     format!("{dir}__{stem}")
 }
 
 /// The human report of one fixture, as `miglint check --no-color` prints it.
 fn human_report(fixture: &Path) -> String {
-    let display = fixture.strip_prefix(repo_root()).unwrap_or(fixture).to_string_lossy().replace('\\', "/");
+    let display = fixture
+        .strip_prefix(repo_root())
+        .unwrap_or(fixture)
+        .to_string_lossy()
+        .replace('\\', "/");
     let file = lint(&display, &std::fs::read(fixture).unwrap());
     let report = Report {
         pg_version: miglint::Settings::default().pg_version,
@@ -123,7 +159,13 @@ fn human_report(fixture: &Path) -> String {
         fail_on: FailOn::Error,
     };
     let mut out = Vec::new();
-    render::render(Format::Human, &report, &RenderOptions { color: false }, &mut out).unwrap();
+    render::render(
+        Format::Human,
+        &report,
+        &RenderOptions { color: false },
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).expect("human output is UTF-8")
 }
 
@@ -146,16 +188,30 @@ fn human_output_of_every_fixture_is_snapshotted() {
     for fixture in fixture_files() {
         let name = snapshot_name(&fixture);
         let rendered = human_report(&fixture);
-        settings.set_info(&fixture.strip_prefix(repo_root()).unwrap().to_string_lossy().replace('\\', "/"));
+        settings.set_info(
+            &fixture
+                .strip_prefix(repo_root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+        );
         settings.bind(|| insta::assert_snapshot!(name.clone(), rendered));
         names.insert(name);
     }
     let orphans: Vec<String> = sorted_files(&repo_root().join(SNAPSHOTS))
         .iter()
-        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(".snap").map(str::to_string))
+        .filter_map(|p| {
+            p.file_name()?
+                .to_str()?
+                .strip_suffix(".snap")
+                .map(str::to_string)
+        })
         .filter(|name| !names.contains(name))
         .collect();
-    assert!(orphans.is_empty(), "snapshots without a fixture in {SNAPSHOTS}/ (delete them): {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "snapshots without a fixture in {SNAPSHOTS}/ (delete them): {orphans:?}"
+    );
 }
 
 #[test]

@@ -7,3 +7,4 @@ mod common;
 mod docs;
 mod fixtures;
 mod meta;
+mod robustness;
