@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod corpus;
 mod docs;
 mod fixtures;
 mod meta;

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use miglint::engine::{lint_bytes, FileReport, Settings};
 
+use crate::common::check_positions;
+
 /// Lints `bytes`, turning a panic into a test failure that shows the input.
 fn lint_checked(bytes: &[u8]) -> FileReport {
     let report = catch_unwind(AssertUnwindSafe(|| {
@@ -18,47 +20,6 @@ fn lint_checked(bytes: &[u8]) -> FileReport {
         panic!("{problem}\ninput: {:?}", String::from_utf8_lossy(bytes));
     }
     report
-}
-
-/// Every span is in bounds and on char boundaries, and every position is
-/// 1-based and agrees with the span.
-fn check_positions(report: &FileReport) -> Result<(), String> {
-    let text = &report.source.text;
-    for d in &report.diagnostics {
-        let spans = std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span));
-        for span in spans {
-            if span.start > span.end || span.end > text.len() {
-                return Err(format!(
-                    "{}: span {span:?} outside 0..{}",
-                    d.rule,
-                    text.len()
-                ));
-            }
-            if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-                return Err(format!("{}: span {span:?} not on char boundaries", d.rule));
-            }
-        }
-        for (position, offset) in [(d.start, d.span.start), (d.end, d.span.end)] {
-            if position.line < 1 || position.column < 1 {
-                return Err(format!("{}: position {position:?} is not 1-based", d.rule));
-            }
-            if position != report.source.position(offset) || position.offset != offset {
-                return Err(format!(
-                    "{}: position {position:?} does not match offset {offset}",
-                    d.rule
-                ));
-            }
-        }
-        if d.message.is_empty() || d.message.len() > 500 {
-            return Err(format!(
-                "{}: message of {} bytes: {:.200}",
-                d.rule,
-                d.message.len(),
-                d.message
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// (rule, line, column) of each active diagnostic.
