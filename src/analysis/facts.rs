@@ -60,10 +60,7 @@ impl Facts {
     }
 
     pub fn lock_on(&self, relation: &RelationName) -> Option<LockMode> {
-        self.locks
-            .iter()
-            .find(|l| l.relation.same_as(relation))
-            .map(|l| l.mode)
+        self.locks.iter().find(|l| l.relation.same_as(relation)).map(|l| l.mode)
     }
 }
 
@@ -108,11 +105,7 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                 let table = RelationName::from_range_var(rv);
                 facts.lock(
                     table.clone(),
-                    if stmt.concurrent {
-                        ShareUpdateExclusive
-                    } else {
-                        Share
-                    },
+                    if stmt.concurrent { ShareUpdateExclusive } else { Share },
                 );
                 facts.scan(&table);
             }
@@ -193,14 +186,7 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                 _ => None,
             }) {
                 let table = RelationName::from_range_var(rv);
-                facts.lock(
-                    table.clone(),
-                    if full {
-                        AccessExclusive
-                    } else {
-                        ShareUpdateExclusive
-                    },
-                );
+                facts.lock(table.clone(), if full { AccessExclusive } else { ShareUpdateExclusive });
                 if full {
                     facts.rewrite(&table);
                 }
@@ -240,14 +226,7 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
         NodeEnum::RefreshMatViewStmt(stmt) => {
             if let Some(rv) = &stmt.relation {
                 let view = RelationName::from_range_var(rv);
-                facts.lock(
-                    view.clone(),
-                    if stmt.concurrent {
-                        Exclusive
-                    } else {
-                        AccessExclusive
-                    },
-                );
+                facts.lock(view.clone(), if stmt.concurrent { Exclusive } else { AccessExclusive });
                 facts.rewrite(&view);
             }
         }
@@ -287,15 +266,19 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
 pub fn alter_table_action_lock(cmd: &AlterTableCmd) -> LockMode {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
-        AtSetStatistics | AtSetOptions | AtResetOptions | AtClusterOn | AtDropCluster
-        | AtValidateConstraint | AtAttachPartition | AtGenericOptions
+        AtSetStatistics
+        | AtSetOptions
+        | AtResetOptions
+        | AtClusterOn
+        | AtDropCluster
+        | AtValidateConstraint
+        | AtAttachPartition
+        | AtGenericOptions
         | AtAlterColumnGenericOptions => ShareUpdateExclusive,
         AtSetRelOptions | AtResetRelOptions if only_fast_reloptions(cmd) => ShareUpdateExclusive,
         AtDetachPartition if partition_cmd_concurrent(cmd) => ShareUpdateExclusive,
-        AtEnableTrig | AtEnableAlwaysTrig | AtEnableReplicaTrig | AtDisableTrig
-        | AtEnableTrigAll | AtDisableTrigAll | AtEnableTrigUser | AtDisableTrigUser => {
-            ShareRowExclusive
-        }
+        AtEnableTrig | AtEnableAlwaysTrig | AtEnableReplicaTrig | AtDisableTrig | AtEnableTrigAll
+        | AtDisableTrigAll | AtEnableTrigUser | AtDisableTrigUser => ShareRowExclusive,
         AtAddConstraint if constraint(cmd).is_some_and(is_foreign_key) => ShareRowExclusive,
         _ => AccessExclusive,
     }
@@ -332,12 +315,7 @@ fn only_fast_reloptions(cmd: &AlterTableCmd) -> bool {
     })
 }
 
-fn alter_table_action_effects(
-    cmd: &AlterTableCmd,
-    table: &RelationName,
-    pg_version: u32,
-    facts: &mut Facts,
-) {
+fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_version: u32, facts: &mut Facts) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
         AtAddColumn => {
@@ -347,11 +325,7 @@ fn alter_table_action_effects(
                 }
             }
         }
-        AtAlterColumnType => {
-            if !alter_type_is_metadata_only(cmd) {
-                facts.rewrite(table);
-            }
-        }
+        AtAlterColumnType if !alter_type_is_metadata_only(cmd) => facts.rewrite(table),
         AtSetNotNull | AtValidateConstraint => facts.scan(table),
         AtAddConstraint => {
             if let Some(con) = constraint(cmd) {
@@ -360,8 +334,8 @@ fn alter_table_action_effects(
                     ctype,
                     ConstrType::ConstrPrimary | ConstrType::ConstrUnique | ConstrType::ConstrExclusion
                 ) && con.indexname.is_empty();
-                let validates = matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign)
-                    && !con.skip_validation;
+                let validates =
+                    matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign) && !con.skip_validation;
                 if builds_index || validates || ctype == ConstrType::ConstrNotnull {
                     facts.scan(table);
                 }
@@ -543,23 +517,43 @@ mod tests {
             modes("ALTER TABLE t SET (fillfactor = 70), ADD COLUMN x int"),
             [("t".to_string(), "ACCESS EXCLUSIVE")]
         );
-        assert_eq!(modes("ALTER TABLE t SET (fillfactor = 70)"), [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]);
+        assert_eq!(
+            modes("ALTER TABLE t SET (fillfactor = 70)"),
+            [("t".to_string(), "SHARE UPDATE EXCLUSIVE")]
+        );
     }
 
     #[test]
     fn foreign_keys_lock_both_tables() {
         assert_eq!(
             modes("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID"),
-            [("t".to_string(), "SHARE ROW EXCLUSIVE"), ("p".to_string(), "SHARE ROW EXCLUSIVE")]
+            [
+                ("t".to_string(), "SHARE ROW EXCLUSIVE"),
+                ("p".to_string(), "SHARE ROW EXCLUSIVE")
+            ]
         );
-        assert!(facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID").scans.is_empty());
-        assert_eq!(facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id)").scans.len(), 1);
+        assert!(facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id) NOT VALID")
+            .scans
+            .is_empty());
+        assert_eq!(
+            facts("ALTER TABLE t ADD FOREIGN KEY (pid) REFERENCES p (id)")
+                .scans
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn add_column_rewrites_only_for_volatile_defaults_from_11() {
-        assert!(facts("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()").rewrites.is_empty());
-        assert_eq!(facts("ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()").rewrites.len(), 1);
+        assert!(facts("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()")
+            .rewrites
+            .is_empty());
+        assert_eq!(
+            facts("ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()")
+                .rewrites
+                .len(),
+            1
+        );
         assert_eq!(facts("ALTER TABLE t ADD COLUMN c bigserial").rewrites.len(), 1);
         let parsed = pg_query::parse("ALTER TABLE t ADD COLUMN c int DEFAULT 0", 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();

@@ -71,8 +71,7 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
                 _ => {}
             },
             NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
-                let enabled = set.kind == VariableSetKind::VarSetValue as i32
-                    && !setting_is_zero(&set.args);
+                let enabled = set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
                 if set.is_local {
                     // SET LOCAL outside a transaction block has no effect.
                     if transaction.is_some() {
@@ -314,7 +313,10 @@ mod tests {
             let states = &file.statements;
             assert!(states[1].lock_timeout_set);
             assert!(states[3].transaction.is_some());
-            assert!(!states[3].lock_timeout_set, "SET LOCAL 0 disables it for the transaction");
+            assert!(
+                !states[3].lock_timeout_set,
+                "SET LOCAL 0 disables it for the transaction"
+            );
             assert!(states[5].lock_timeout_set, "the session value is back after COMMIT");
             assert!(states[6].transaction.is_none());
             assert!(!states[6].lock_timeout_set);
@@ -332,10 +334,19 @@ mod tests {
 
     #[test]
     fn finds_each_alter_table_action() {
-        with_file("ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL", |file| {
-            let ctx = file.statement(0);
-            assert_eq!(file.source.slice(ctx.alter_action_span(1)), "ALTER COLUMN b SET NOT NULL");
-            assert_eq!(file.source.slice(ctx.alter_action_span(0)), "ADD COLUMN a numeric(1, 2)");
-        });
+        with_file(
+            "ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL",
+            |file| {
+                let ctx = file.statement(0);
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(1)),
+                    "ALTER COLUMN b SET NOT NULL"
+                );
+                assert_eq!(
+                    file.source.slice(ctx.alter_action_span(0)),
+                    "ADD COLUMN a numeric(1, 2)"
+                );
+            },
+        );
     }
 }

@@ -73,9 +73,7 @@ pub fn is_serial(type_name: &TypeName) -> bool {
 /// (`varchar`, `text`): `text` or `varchar` with no length limit. Without
 /// knowing the old type this is the one change provable from the statement.
 pub fn is_unbounded_text(type_name: &TypeName) -> bool {
-    !is_array(type_name)
-        && matches!(base_name(type_name), "text" | "varchar")
-        && modifiers(type_name).is_empty()
+    !is_array(type_name) && matches!(base_name(type_name), "text" | "varchar") && modifiers(type_name).is_empty()
 }
 
 #[cfg(test)]
@@ -84,10 +82,13 @@ mod tests {
 
     fn column_type(sql_type: &str) -> TypeName {
         let parsed = pg_query::parse(&format!("CREATE TABLE t (c {sql_type})"), 0).unwrap();
-        let NodeEnum::CreateStmt(create) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap() else {
+        let NodeEnum::CreateStmt(create) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap()
+        else {
             panic!()
         };
-        let NodeEnum::ColumnDef(col) = create.table_elts[0].node.as_ref().unwrap() else { panic!() };
+        let NodeEnum::ColumnDef(col) = create.table_elts[0].node.as_ref().unwrap() else {
+            panic!()
+        };
         col.type_name.clone().unwrap()
     }
 

@@ -89,10 +89,13 @@ mod tests {
 
     fn default_expr(sql: &str) -> NodeEnum {
         let parsed = pg_query::parse(&format!("SELECT {sql}"), 0).unwrap();
-        let NodeEnum::SelectStmt(select) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap() else {
+        let NodeEnum::SelectStmt(select) = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap()
+        else {
             panic!()
         };
-        let NodeEnum::ResTarget(target) = select.target_list[0].node.as_ref().unwrap() else { panic!() };
+        let NodeEnum::ResTarget(target) = select.target_list[0].node.as_ref().unwrap() else {
+            panic!()
+        };
         target.val.as_ref().unwrap().node.clone().unwrap()
     }
 

@@ -19,7 +19,7 @@ use crate::discover::{self, Input};
 use crate::engine::{lint_bytes, FileReport, Settings, DEFAULT_PG_VERSION};
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
-use args::{Cli, Command, CheckArgs, RulesFormat};
+use args::{CheckArgs, Cli, Command, RulesFormat};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_BLOCKED: u8 = 1;

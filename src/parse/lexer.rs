@@ -40,9 +40,7 @@ impl Lexed {
 
     /// True when `span` overlaps SQL code.
     pub fn code_overlaps(&self, span: Span) -> bool {
-        self.code
-            .iter()
-            .any(|c| c.start < span.end && span.start < c.end)
+        self.code.iter().any(|c| c.start < span.end && span.start < c.end)
     }
 }
 
@@ -258,9 +256,7 @@ impl<'a> Lexer<'a> {
         if self.peek(1) != Some(b'{') {
             return None;
         }
-        let end = self
-            .find_from(self.pos + 2, "}")
-            .filter(|&e| e <= self.line_end())?;
+        let end = self.find_from(self.pos + 2, "}").filter(|&e| e <= self.line_end())?;
         Some(end + 1)
     }
 
@@ -288,10 +284,7 @@ impl<'a> Lexer<'a> {
                 (len > 0 && self.bytes.get(start + 1 + len) == Some(&q)).then_some(start + len + 2)
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
-                let len = self.bytes[start..]
-                    .iter()
-                    .take_while(|b| is_ident_byte(**b))
-                    .count();
+                let len = self.bytes[start..].iter().take_while(|b| is_ident_byte(**b)).count();
                 Some(start + len)
             }
             _ => None,

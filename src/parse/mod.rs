@@ -93,11 +93,7 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
     }
 }
 
-fn whole_file_statements(
-    lexed: &Lexed,
-    parsed: pg_query::ParseResult,
-    len: usize,
-) -> Vec<Statement> {
+fn whole_file_statements(lexed: &Lexed, parsed: pg_query::ParseResult, len: usize) -> Vec<Statement> {
     parsed
         .protobuf
         .stmts
@@ -235,7 +231,7 @@ fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
         .iter()
         .map(|c| Span::new(c.start.max(span.start), c.end.min(span.end)));
     let first = inside.next()?;
-    let last = inside.last().unwrap_or(first);
+    let last = inside.next_back().unwrap_or(first);
     let mut end = last.end;
     // A statement's own `;` is not part of it.
     if end > first.start && lexed.semicolons.binary_search(&(end - 1)).is_ok() {
@@ -304,7 +300,9 @@ mod tests {
     #[test]
     fn locations_in_fallback_statements_are_absolute() {
         let (source, parsed) = parse("SELEC 1;\nCREATE INDEX i ON tbl (a);");
-        let NodeEnum::IndexStmt(index) = &parsed.statements[0].node else { panic!() };
+        let NodeEnum::IndexStmt(index) = &parsed.statements[0].node else {
+            panic!()
+        };
         let relation = index.relation.as_ref().unwrap();
         let at = parsed.statements[0].offset_of(relation.location).unwrap();
         assert_eq!(&source.text[at..at + 3], "tbl");

@@ -87,7 +87,8 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
         result["ruleIndex"] = json!(index);
     }
     if let Some(lock) = &d.lock {
-        result["properties"] = json!({ "lock": { "mode": lock.mode.name(), "relation": super::json::relation_name(&lock.relation) } });
+        result["properties"] =
+            json!({ "lock": { "mode": lock.mode.name(), "relation": super::json::relation_name(&lock.relation) } });
     }
     if let Some(s) = &d.suppressed {
         let mut suppression = json!({ "kind": "inSource" });

@@ -17,9 +17,13 @@ impl Rule for RequireConcurrentIndex {
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::IndexStmt(index) = ctx.node() else { return };
-        let Some(rv) = index.relation.as_ref().filter(|_| !index.concurrent) else { return };
+        let Some(rv) = index.relation.as_ref().filter(|_| !index.concurrent) else {
+            return;
+        };
         let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else { return };
+        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+            return;
+        };
         let unique = if index.unique { "unique " } else { "" };
         out.push(
             Finding::new(ctx.clause(&["index"]), format!("{unique}index on {table} built without CONCURRENTLY"))
@@ -39,12 +43,23 @@ mod tests {
 
     #[test]
     fn flags_plain_index_on_existing_table() {
-        assert_eq!(findings("require-concurrent-index", "CREATE INDEX i ON users (email);").len(), 1);
+        assert_eq!(
+            findings("require-concurrent-index", "CREATE INDEX i ON users (email);").len(),
+            1
+        );
     }
 
     #[test]
     fn concurrently_or_new_table_is_fine() {
-        assert!(findings("require-concurrent-index", "CREATE INDEX CONCURRENTLY i ON users (email);").is_empty());
-        assert!(findings("require-concurrent-index", "CREATE TABLE users (email text);\nCREATE INDEX i ON users (email);").is_empty());
+        assert!(findings(
+            "require-concurrent-index",
+            "CREATE INDEX CONCURRENTLY i ON users (email);"
+        )
+        .is_empty());
+        assert!(findings(
+            "require-concurrent-index",
+            "CREATE TABLE users (email text);\nCREATE INDEX i ON users (email);"
+        )
+        .is_empty());
     }
 }

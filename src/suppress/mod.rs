@@ -41,9 +41,7 @@ pub struct Directive {
 
 fn directive_pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"^\s*miglint:\s*(ignore-file|ignore)\b(.*)$").expect("valid directive pattern")
-    })
+    PATTERN.get_or_init(|| Regex::new(r"^\s*miglint:\s*(ignore-file|ignore)\b(.*)$").expect("valid directive pattern"))
 }
 
 /// Finds the directives in a file's comments.
@@ -211,8 +209,15 @@ mod tests {
         let parsed = parse_file(&source);
         let found = directives(&source, &parsed);
         assert_eq!(found.len(), 2);
-        let ids: Vec<_> = found[0].ids.iter().map(|(id, span)| (id.as_str(), source.slice(*span))).collect();
-        assert_eq!(ids, [("ban-drop-table", "ban-drop-table"), ("ban-truncate", "ban-truncate")]);
+        let ids: Vec<_> = found[0]
+            .ids
+            .iter()
+            .map(|(id, span)| (id.as_str(), source.slice(*span)))
+            .collect();
+        assert_eq!(
+            ids,
+            [("ban-drop-table", "ban-drop-table"), ("ban-truncate", "ban-truncate")]
+        );
         assert_eq!(found[0].reason.as_deref(), Some("old data"));
         assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
         assert_eq!(found[1].scope, Scope::File);
@@ -233,6 +238,9 @@ mod tests {
         let text = "-- miglint: ignore ban-drop-table\nSELECT 1; DROP TABLE t;";
         let source = SourceFile::new("t.sql", text);
         let parsed = parse_file(&source);
-        assert_eq!(directives(&source, &parsed)[0].scope, Scope::Statement(parsed.statements[0].span));
+        assert_eq!(
+            directives(&source, &parsed)[0].scope,
+            Scope::Statement(parsed.statements[0].span)
+        );
     }
 }

@@ -20,7 +20,9 @@ fn sql_blocks(section: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
     let mut lines = section.lines();
     while let Some(line) = lines.next() {
-        let Some(info) = line.trim().strip_prefix("```") else { continue };
+        let Some(info) = line.trim().strip_prefix("```") else {
+            continue;
+        };
         let info = info.trim().to_string();
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
         if info.starts_with("sql") {
@@ -62,7 +64,12 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
 fn docs_have_the_headings_in_order() {
     for rule in rules::all() {
         let meta = rule.meta();
-        assert!(meta.doc.starts_with(&format!("# {}\n", meta.id)), "{}: doc must start with `# {}`", meta.id, meta.id);
+        assert!(
+            meta.doc.starts_with(&format!("# {}\n", meta.id)),
+            "{}: doc must start with `# {}`",
+            meta.id,
+            meta.id
+        );
         let found: Vec<&str> = meta.doc.lines().filter_map(|l| l.strip_prefix("## ")).collect();
         assert_eq!(found, HEADINGS, "{}: headings", meta.id);
         assert!(!meta.summary().is_empty(), "{}: empty summary", meta.id);

@@ -52,15 +52,24 @@ fn every_rule_has_bad_and_ok_fixtures_and_no_folder_is_orphaned() {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
             .collect();
-        assert!(names.iter().any(|n| n.starts_with("bad_")), "fixtures/{id} has no bad_*.sql");
-        assert!(names.iter().any(|n| n.starts_with("ok_")), "fixtures/{id} has no ok_*.sql");
+        assert!(
+            names.iter().any(|n| n.starts_with("bad_")),
+            "fixtures/{id} has no bad_*.sql"
+        );
+        assert!(
+            names.iter().any(|n| n.starts_with("ok_")),
+            "fixtures/{id} has no ok_*.sql"
+        );
     }
 }
 
 #[test]
 fn messages_are_lowercase_without_trailing_period() {
     for dir in sorted_files(&repo_root().join("fixtures")) {
-        for file in sorted_files(&dir).into_iter().filter(|f| f.extension().is_some_and(|e| e == "sql")) {
+        for file in sorted_files(&dir)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "sql"))
+        {
             let report = lint(&file.display().to_string(), &std::fs::read(&file).unwrap());
             for d in &report.diagnostics {
                 let first = d.message.chars().next().unwrap();
@@ -70,8 +79,18 @@ fn messages_are_lowercase_without_trailing_period() {
                     file.display(),
                     d.message
                 );
-                assert!(!d.message.ends_with('.'), "{}: message ends with a period: {}", file.display(), d.message);
-                assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{}: {} has no help", file.display(), d.rule);
+                assert!(
+                    !d.message.ends_with('.'),
+                    "{}: message ends with a period: {}",
+                    file.display(),
+                    d.message
+                );
+                assert!(
+                    d.help.as_deref().is_some_and(|h| !h.is_empty()),
+                    "{}: {} has no help",
+                    file.display(),
+                    d.rule
+                );
             }
         }
     }
