@@ -318,7 +318,10 @@ mod tests {
 
     #[test]
     fn the_text_quoted_in_an_error_is_one_short_line() {
-        assert_eq!(shorten_near("syntax error at or near \"TABEL\""), "syntax error at or near \"TABEL\"");
+        assert_eq!(
+            shorten_near("syntax error at or near \"TABEL\""),
+            "syntax error at or near \"TABEL\""
+        );
         assert_eq!(
             shorten_near("unterminated quoted string at or near \"'abc);\n\""),
             "unterminated quoted string at or near \"'abc);\""
@@ -328,14 +331,27 @@ mod tests {
             "unterminated quoted string at or near \"'abc…\""
         );
         let long = format!("syntax error at or near \"{}\"", "é".repeat(50));
-        assert_eq!(shorten_near(&long), format!("syntax error at or near \"{}…\"", "é".repeat(40)));
-        assert_eq!(shorten_near("syntax error at end of input"), "syntax error at end of input");
-        assert_eq!(shorten_near("syntax error at or near \"\x1b\""), "syntax error at or near \"\u{241b}\"");
+        assert_eq!(
+            shorten_near(&long),
+            format!("syntax error at or near \"{}…\"", "é".repeat(40))
+        );
+        assert_eq!(
+            shorten_near("syntax error at end of input"),
+            "syntax error at end of input"
+        );
+        assert_eq!(
+            shorten_near("syntax error at or near \"\x1b\""),
+            "syntax error at or near \"\u{241b}\""
+        );
     }
 
     #[test]
     fn valid_sql_nested_deeper_than_the_decoder_reads_is_unsupported_not_a_syntax_error() {
-        let deep = format!("SELECT 1;\nSELECT {}1{};\nSELECT 2;", "ARRAY[".repeat(300), "]".repeat(300));
+        let deep = format!(
+            "SELECT 1;\nSELECT {}1{};\nSELECT 2;",
+            "ARRAY[".repeat(300),
+            "]".repeat(300)
+        );
         let (source, parsed) = parse(&deep);
         assert_eq!(parsed.statements.len(), 2);
         assert_eq!(parsed.problems.len(), 1);

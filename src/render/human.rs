@@ -24,12 +24,7 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
             let mut text = String::new();
             let frame = frame(file, diagnostic);
             if handler.render_report(&mut text, &frame).is_err() {
-                text = format!(
-                    "{}:{}: {}\n",
-                    file.path(),
-                    diagnostic.start.line,
-                    diagnostic.message
-                );
+                text = format!("{}:{}: {}\n", file.path(), diagnostic.start.line, diagnostic.message);
             }
             writeln!(out, "{text}")?;
         }
@@ -174,10 +169,7 @@ fn summary_line(report: &Report) -> String {
         return format!("miglint: no problems found ({checked}{suppressed})");
     }
     let verdict = if s.blocking > 0 {
-        format!(
-            "; this change is blocked (--fail-on {})",
-            report.fail_on.as_str()
-        )
+        format!("; this change is blocked (--fail-on {})", report.fail_on.as_str())
     } else {
         String::new()
     };

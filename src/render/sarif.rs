@@ -137,8 +137,17 @@ mod tests {
             artifact_location("./db/1 a,b:c.sql"),
             json!({ "uri": "db/1%20a%2Cb%3Ac.sql", "uriBaseId": "%SRCROOT%" })
         );
-        assert_eq!(artifact_location("/tmp/x y.sql"), json!({ "uri": "file:///tmp/x%20y.sql" }));
-        assert_eq!(artifact_location("C:\\db\\1.sql"), json!({ "uri": "file:///C:/db/1.sql" }));
-        assert_eq!(artifact_location("<stdin>"), json!({ "uri": "%3Cstdin%3E", "uriBaseId": "%SRCROOT%" }));
+        assert_eq!(
+            artifact_location("/tmp/x y.sql"),
+            json!({ "uri": "file:///tmp/x%20y.sql" })
+        );
+        assert_eq!(
+            artifact_location("C:\\db\\1.sql"),
+            json!({ "uri": "file:///C:/db/1.sql" })
+        );
+        assert_eq!(
+            artifact_location("<stdin>"),
+            json!({ "uri": "%3Cstdin%3E", "uriBaseId": "%SRCROOT%" })
+        );
     }
 }

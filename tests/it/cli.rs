@@ -24,10 +24,10 @@ GRANT SELECT ON users TO {{ .Role
 const DANGEROUS_PATH: &str = "migrations/0001_index.sql";
 
 /// A migration with a warning only (a psql meta-command).
-const WARNING_ONLY: &str =
-    "\\set ON_ERROR_STOP on\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n";
+const WARNING_ONLY: &str = "\\set ON_ERROR_STOP on\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n";
 /// A migration with nothing to report.
-const SAFE: &str = "CREATE TABLE accounts (id bigint PRIMARY KEY);\nCREATE INDEX CONCURRENTLY accounts_id_idx ON users (id);\n";
+const SAFE: &str =
+    "CREATE TABLE accounts (id bigint PRIMARY KEY);\nCREATE INDEX CONCURRENTLY accounts_id_idx ON users (id);\n";
 
 /// A temporary project folder holding `files` (path relative to it, content).
 fn project(files: &[(&str, &[u8])]) -> TempDir {
@@ -73,8 +73,7 @@ fn json(text: &str) -> Value {
 }
 
 fn validator(schema_path: &Path) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(schema_path)
-        .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
+    let text = std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
     jsonschema::options()
         .should_validate_formats(true)
         .build(&json(&text))
@@ -111,10 +110,7 @@ fn sarif_schema() -> Option<jsonschema::Validator> {
 }
 
 fn all_rule_ids() -> BTreeSet<String> {
-    miglint::rules::all()
-        .iter()
-        .map(|r| r.meta().id.to_string())
-        .collect()
+    miglint::rules::all().iter().map(|r| r.meta().id.to_string()).collect()
 }
 
 fn position(value: &Value) -> (u64, u64, u64) {
@@ -131,25 +127,16 @@ fn position(value: &Value) -> (u64, u64, u64) {
 #[test]
 fn human_shows_a_frame_per_finding_and_a_verdict() {
     let out = render_dangerous("human");
-    assert!(
-        !out.contains('\x1b'),
-        "colour codes without a terminal:\n{out}"
-    );
+    assert!(!out.contains('\x1b'), "colour codes without a terminal:\n{out}");
     assert!(out.contains("require-concurrent-index"), "{out}");
-    assert!(
-        out.contains("index on \"users\" built without CONCURRENTLY"),
-        "{out}"
-    );
+    assert!(out.contains("index on \"users\" built without CONCURRENTLY"), "{out}");
     assert!(out.contains(&format!("[{DANGEROUS_PATH}:3:8]")), "{out}");
     assert!(
         out.contains(" 3 │ CREATE INDEX users_email_idx ON users (email);"),
         "{out}"
     );
     assert!(out.contains("SHARE lock on \"users\""), "{out}");
-    assert!(
-        out.contains("help: build it without blocking writes"),
-        "{out}"
-    );
+    assert!(out.contains("help: build it without blocking writes"), "{out}");
     assert!(
         out.contains("CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"),
         "{out}"
@@ -174,10 +161,7 @@ fn json_matches_its_schema_with_exact_positions() {
     assert_eq!(report["files"][0]["path"], DANGEROUS_PATH);
 
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    let rules: Vec<&str> = diagnostics
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> = diagnostics.iter().map(|d| d["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["require-concurrent-index", "unsupported-syntax"]);
 
     // `INDEX` on line 3: line 1 is 25 bytes, line 2 is 28, `CREATE ` is 7.
@@ -192,10 +176,7 @@ fn json_matches_its_schema_with_exact_positions() {
     assert_eq!(index["lock"]["relation"], "users");
     assert_eq!(index["lock"]["blocks_reads"], false);
     assert_eq!(index["lock"]["blocks_writes"], true);
-    assert_eq!(
-        position(&index["labels"][0]["span"]["start"]),
-        (3, 33, 25 + 28 + 32)
-    );
+    assert_eq!(position(&index["labels"][0]["span"]["start"]), (3, 33, 25 + 28 + 32));
     assert_eq!(index["suppressed"], false);
     assert_eq!(index["suppression"], Value::Null);
 
@@ -212,12 +193,7 @@ fn json_matches_its_schema_with_exact_positions() {
             &summary["warnings"],
             &summary["blocking"]
         ),
-        (
-            &Value::from(1),
-            &Value::from(1),
-            &Value::from(1),
-            &Value::from(1)
-        )
+        (&Value::from(1), &Value::from(1), &Value::from(1), &Value::from(1))
     );
 }
 
@@ -225,11 +201,7 @@ fn json_matches_its_schema_with_exact_positions() {
 fn github_annotations_one_per_line_escaped() {
     let out = render_dangerous("github");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(
-        lines.len(),
-        2,
-        "one command per finding, no raw line breaks:\n{out}"
-    );
+    assert_eq!(lines.len(), 2, "one command per finding, no raw line breaks:\n{out}");
     assert!(!out.contains('\r'));
     assert!(
         lines[0].starts_with(&format!(
@@ -246,11 +218,7 @@ fn github_annotations_one_per_line_escaped() {
         "{}",
         lines[1]
     );
-    assert!(
-        lines[1].contains("{{ .Role | printf \"%25s\" }}"),
-        "{}",
-        lines[1]
-    );
+    assert!(lines[1].contains("{{ .Role | printf \"%25s\" }}"), "{}", lines[1]);
     assert!(!lines[1].contains("col="), "{}", lines[1]);
 }
 
@@ -258,10 +226,7 @@ fn github_annotations_one_per_line_escaped() {
 fn github_escapes_properties_in_file_names() {
     let name = "db/1,add:index%.sql";
     let dir = project(&[(name, b"CREATE INDEX i ON users (email);\n")]);
-    let out = stdout_of(
-        &mut miglint(dir.path(), &["check", name, "--format", "github"]),
-        1,
-    );
+    let out = stdout_of(&mut miglint(dir.path(), &["check", name, "--format", "github"]), 1);
     assert!(
         out.starts_with("::error file=db/1%2Cadd%3Aindex%25.sql,line=1,col=8,endLine=1,endColumn=13,title=miglint require-concurrent-index::"),
         "{out}"
@@ -277,16 +242,10 @@ fn sarif_matches_the_official_schema_and_lists_every_rule() {
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let ids: BTreeSet<String> = rules
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: BTreeSet<String> = rules.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, all_rule_ids());
     for rule in rules {
-        assert!(
-            rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()),
-            "{rule}"
-        );
+        assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()), "{rule}");
         assert!(rule["helpUri"].as_str().is_some(), "{rule}");
         let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
         assert!(["error", "warning"].contains(&level), "{rule}");
@@ -312,12 +271,7 @@ fn sarif_matches_the_official_schema_and_lists_every_rule() {
             &region["endLine"],
             &region["endColumn"]
         ),
-        (
-            &Value::from(3),
-            &Value::from(8),
-            &Value::from(3),
-            &Value::from(13)
-        )
+        (&Value::from(3), &Value::from(8), &Value::from(3), &Value::from(13))
     );
     assert_eq!(results[1]["level"], "warning");
 }
@@ -357,16 +311,10 @@ fn sarif_and_json_carry_suppressions_with_their_justification() {
 
     // suppressed findings are no annotations, no gcc lines, no Code Quality issues
     for format in ["github", "gcc"] {
-        let out = stdout_of(
-            &mut miglint(dir.path(), &["check", "a.sql", "--format", format]),
-            0,
-        );
+        let out = stdout_of(&mut miglint(dir.path(), &["check", "a.sql", "--format", format]), 0);
         assert_eq!(out, "", "{format}");
     }
-    let gitlab = stdout_of(
-        &mut miglint(dir.path(), &["check", "a.sql", "--format", "gitlab"]),
-        0,
-    );
+    let gitlab = stdout_of(&mut miglint(dir.path(), &["check", "a.sql", "--format", "gitlab"]), 0);
     assert_eq!(json(&gitlab), serde_json::json!([]));
 }
 
@@ -408,10 +356,7 @@ fn gitlab_code_quality_with_stable_fingerprints() {
     let first = &issues[0];
     assert_eq!(first["type"], "issue");
     assert_eq!(first["check_name"], "require-concurrent-index");
-    assert_eq!(
-        first["description"],
-        "index on \"users\" built without CONCURRENTLY"
-    );
+    assert_eq!(first["description"], "index on \"users\" built without CONCURRENTLY");
     assert_eq!(first["severity"], "major");
     assert_eq!(issues[1]["severity"], "minor");
     assert_eq!(first["location"]["path"], DANGEROUS_PATH);
@@ -420,10 +365,7 @@ fn gitlab_code_quality_with_stable_fingerprints() {
 
     // the same across runs
     let again = json(&render_dangerous("gitlab"));
-    assert_eq!(
-        fingerprints(issues),
-        fingerprints(again.as_array().unwrap())
-    );
+    assert_eq!(fingerprints(issues), fingerprints(again.as_array().unwrap()));
 
     // unchanged by unrelated lines inserted above; different per finding
     let two = "CREATE INDEX a ON users (email);\nCREATE INDEX b ON orders (number);\n";
@@ -436,11 +378,7 @@ fn gitlab_code_quality_with_stable_fingerprints() {
 
     // the same statement twice still gives two fingerprints
     let twice = "CREATE INDEX a ON users (email);\nCREATE INDEX a ON users (email);\n";
-    let twice = fingerprints(&gitlab_issues(
-        &[("m.sql", twice.as_bytes())],
-        &["m.sql"],
-        1,
-    ));
+    let twice = fingerprints(&gitlab_issues(&[("m.sql", twice.as_bytes())], &["m.sql"], 1));
     assert_ne!(twice[0], twice[1]);
 }
 
@@ -449,10 +387,7 @@ fn gitlab_code_quality_with_stable_fingerprints() {
 
 #[test]
 fn exit_0_for_a_safe_folder_and_for_warnings_below_fail_on() {
-    let dir = project(&[
-        ("db/1.sql", SAFE.as_bytes()),
-        ("db/2.sql", WARNING_ONLY.as_bytes()),
-    ]);
+    let dir = project(&[("db/1.sql", SAFE.as_bytes()), ("db/2.sql", WARNING_ONLY.as_bytes())]);
     miglint(dir.path(), &["check", "db/1.sql"])
         .assert()
         .code(0)
@@ -469,17 +404,12 @@ fn exit_0_for_a_safe_folder_and_for_warnings_below_fail_on() {
 
 #[test]
 fn exit_1_for_blocking_findings_and_fail_on_moves_the_threshold() {
-    let dir = project(&[
-        ("bad.sql", DANGEROUS.as_bytes()),
-        ("warn.sql", WARNING_ONLY.as_bytes()),
-    ]);
+    let dir = project(&[("bad.sql", DANGEROUS.as_bytes()), ("warn.sql", WARNING_ONLY.as_bytes())]);
     miglint(dir.path(), &["check", "bad.sql"]).assert().code(1);
     miglint(dir.path(), &["check", "warn.sql", "--fail-on", "warning"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
-            "this change is blocked (--fail-on warning)",
-        ));
+        .stdout(predicate::str::contains("this change is blocked (--fail-on warning)"));
     miglint(dir.path(), &["check", "warn.sql", "--fail-on", "error"])
         .assert()
         .code(0);
@@ -493,10 +423,7 @@ fn exit_2_when_miglint_cannot_do_its_job() {
     let dir = project(&[
         ("ok.sql", SAFE.as_bytes()),
         ("docs/readme.txt", b"no sql here"),
-        (
-            "conf/miglint.toml",
-            b"pg_version = 15\nfail_onn = \"error\"\n",
-        ),
+        ("conf/miglint.toml", b"pg_version = 15\nfail_onn = \"error\"\n"),
     ]);
     let cases: &[(&[&str], &str)] = &[
         (&["check", "ok.sql", "--no-such-flag"], "--no-such-flag"),
@@ -515,14 +442,8 @@ fn exit_2_when_miglint_cannot_do_its_job() {
             &["check", "ok.sql", "--config", "conf/miglint.toml"],
             "conf/miglint.toml:2:1:",
         ),
-        (
-            &["check", "ok.sql", "--config", "missing.toml"],
-            "missing.toml",
-        ),
-        (
-            &["check", "missing.sql"],
-            "missing.sql: no such file or directory",
-        ),
+        (&["check", "ok.sql", "--config", "missing.toml"], "missing.toml"),
+        (&["check", "missing.sql"], "missing.sql: no such file or directory"),
         (&["check", "docs"], "docs: no .sql files in this directory"),
         (&["check", "nothing/*.sql"], "no files match"),
         (&["check"], "no input"),
@@ -541,34 +462,24 @@ fn exit_2_when_miglint_cannot_do_its_job() {
 #[test]
 fn unknown_config_key_is_located_in_a_discovered_config() {
     let dir = project(&[
-        (
-            "miglint.toml",
-            b"pg_version = 15\n\n  fail_onn = \"error\"\n",
-        ),
+        ("miglint.toml", b"pg_version = 15\n\n  fail_onn = \"error\"\n"),
         ("db/1.sql", SAFE.as_bytes()),
     ]);
     miglint(&dir.path().join("db"), &["check", "1.sql"])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("miglint.toml:3:3:").and(predicate::str::contains("fail_onn")),
-        );
+        .stderr(predicate::str::contains("miglint.toml:3:3:").and(predicate::str::contains("fail_onn")));
 }
 
 #[test]
 fn a_missing_path_beside_a_real_file_still_lints_the_file_and_exits_2() {
     let dir = project(&[("bad.sql", DANGEROUS.as_bytes())]);
-    let output = miglint(
-        dir.path(),
-        &["check", "missing.sql", "bad.sql", "--format", "gcc"],
-    )
-    .assert()
-    .code(2)
-    .stderr(predicate::str::contains(
-        "missing.sql: no such file or directory",
-    ))
-    .get_output()
-    .clone();
+    let output = miglint(dir.path(), &["check", "missing.sql", "bad.sql", "--format", "gcc"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.sql: no such file or directory"))
+        .get_output()
+        .clone();
     let out = String::from_utf8(output.stdout).unwrap();
     assert!(out.starts_with("bad.sql:3:8: error: "), "{out}");
 }
@@ -639,12 +550,8 @@ fn settings_and_severity(dir: &Path, args: &[&str], code: i32) -> (Value, String
 
 #[test]
 fn miglint_toml_is_found_from_the_current_folder_and_its_parents() {
-    let config =
-        "pg_version = 14\nfail_on = \"warning\"\n[rules]\nrequire-concurrent-index = \"warning\"\n";
-    let dir = project(&[
-        ("miglint.toml", config.as_bytes()),
-        ("db/1.sql", DANGEROUS.as_bytes()),
-    ]);
+    let config = "pg_version = 14\nfail_on = \"warning\"\n[rules]\nrequire-concurrent-index = \"warning\"\n";
+    let dir = project(&[("miglint.toml", config.as_bytes()), ("db/1.sql", DANGEROUS.as_bytes())]);
     let expected = serde_json::json!({ "pg_version": 14, "fail_on": "warning" });
     // from the project folder, and from a folder below it
     let (settings, severity) = settings_and_severity(dir.path(), &["db/1.sql"], 1);
@@ -655,18 +562,10 @@ fn miglint_toml_is_found_from_the_current_folder_and_its_parents() {
 
 #[test]
 fn config_flag_and_command_line_overrides() {
-    let config =
-        "pg_version = 14\nfail_on = \"never\"\n[rules]\nrequire-concurrent-index = \"warning\"\n";
-    let dir = project(&[
-        ("ci/strict.toml", config.as_bytes()),
-        ("1.sql", DANGEROUS.as_bytes()),
-    ]);
-    let (settings, severity) =
-        settings_and_severity(dir.path(), &["1.sql", "--config", "ci/strict.toml"], 0);
-    assert_eq!(
-        settings,
-        serde_json::json!({ "pg_version": 14, "fail_on": "never" })
-    );
+    let config = "pg_version = 14\nfail_on = \"never\"\n[rules]\nrequire-concurrent-index = \"warning\"\n";
+    let dir = project(&[("ci/strict.toml", config.as_bytes()), ("1.sql", DANGEROUS.as_bytes())]);
+    let (settings, severity) = settings_and_severity(dir.path(), &["1.sql", "--config", "ci/strict.toml"], 0);
+    assert_eq!(settings, serde_json::json!({ "pg_version": 14, "fail_on": "never" }));
     assert_eq!(severity, "warning");
 
     let (settings, severity) = settings_and_severity(
@@ -684,10 +583,7 @@ fn config_flag_and_command_line_overrides() {
         ],
         1,
     );
-    assert_eq!(
-        settings,
-        serde_json::json!({ "pg_version": 12, "fail_on": "error" })
-    );
+    assert_eq!(settings, serde_json::json!({ "pg_version": 12, "fail_on": "error" }));
     assert_eq!(severity, "error");
 
     // --rule ...=off drops the finding altogether
@@ -733,23 +629,14 @@ fn rules_lists_every_rule_in_both_formats() {
     assert_eq!(listed, all_rule_ids());
     assert_eq!(human.lines().count(), miglint::rules::all().len());
 
-    let list = json(&stdout_of(
-        &mut miglint(dir.path(), &["rules", "--format", "json"]),
-        0,
-    ));
+    let list = json(&stdout_of(&mut miglint(dir.path(), &["rules", "--format", "json"]), 0));
     let list = list.as_array().unwrap();
-    let ids: BTreeSet<String> = list
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: BTreeSet<String> = list.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, all_rule_ids());
     assert_eq!(list.len(), miglint::rules::all().len());
     for rule in list {
         for key in ["category", "default_severity", "since", "summary"] {
-            assert!(
-                rule[key].as_str().is_some_and(|v| !v.is_empty()),
-                "{key} in {rule}"
-            );
+            assert!(rule[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {rule}");
         }
     }
 }
@@ -757,10 +644,7 @@ fn rules_lists_every_rule_in_both_formats() {
 #[test]
 fn explain_prints_the_rule_doc() {
     let dir = project(&[]);
-    let doc = miglint::rules::find("require-concurrent-index")
-        .unwrap()
-        .meta()
-        .doc;
+    let doc = miglint::rules::find("require-concurrent-index").unwrap().meta().doc;
     miglint(dir.path(), &["explain", "require-concurrent-index"])
         .assert()
         .code(0)
@@ -769,9 +653,7 @@ fn explain_prints_the_rule_doc() {
     miglint(dir.path(), &["explain", "concurrent-index"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "did you mean require-concurrent-index?",
-        ));
+        .stderr(predicate::str::contains("did you mean require-concurrent-index?"));
 }
 
 // ---------------------------------------------------------------------------
@@ -792,11 +674,7 @@ fn line_ending_fixtures_hold_exactly_their_line_ending() {
     for (path, ending) in line_ending_fixtures() {
         let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
         let normalized = text.replace(ending, "\n");
-        assert!(
-            !normalized.contains('\r'),
-            "{}: mixed line endings",
-            path.display()
-        );
+        assert!(!normalized.contains('\r'), "{}: mixed line endings", path.display());
         let lf = std::fs::read_to_string(&line_ending_fixtures()[0].0).unwrap();
         assert_eq!(
             normalized,
@@ -832,10 +710,7 @@ fn lf_crlf_and_cr_give_the_same_lines_and_columns() {
     for (path, _) in line_ending_fixtures() {
         let dir = path.parent().unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
-        let report = json(&stdout_of(
-            &mut miglint(dir, &["check", name, "--format", "json"]),
-            1,
-        ));
+        let report = json(&stdout_of(&mut miglint(dir, &["check", name, "--format", "json"]), 1));
         assert_valid(&report_schema(), &report, name);
         let bytes = std::fs::read(&path).unwrap();
         for d in report["diagnostics"].as_array().unwrap() {

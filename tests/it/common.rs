@@ -58,11 +58,7 @@ pub fn check_positions(report: &FileReport) -> Result<(), String> {
         let spans = std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span));
         for span in spans {
             if span.start > span.end || span.end > text.len() {
-                return Err(format!(
-                    "{}: span {span:?} outside 0..{}",
-                    d.rule,
-                    text.len()
-                ));
+                return Err(format!("{}: span {span:?} outside 0..{}", d.rule, text.len()));
             }
             if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
                 return Err(format!("{}: span {span:?} not on char boundaries", d.rule));

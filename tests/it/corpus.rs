@@ -40,12 +40,7 @@ fn read_manifest(corpus: &Path) -> Vec<Entry> {
             .position(|h| *h == name)
             .unwrap_or_else(|| panic!("MANIFEST.tsv has no `{name}` column: {header:?}"))
     };
-    let (dir, dialect, files, paths) = (
-        column("dir"),
-        column("dialect"),
-        column("files"),
-        column("paths"),
-    );
+    let (dir, dialect, files, paths) = (column("dir"), column("dialect"), column("files"), column("paths"));
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
@@ -73,10 +68,7 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, skipped: &mut usize) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             walk(&path, out, skipped);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
-        {
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
             out.insert(path);
         } else {
             *skipped += 1;
@@ -104,9 +96,7 @@ fn lint_one(corpus: &Path, file: &Path, dialect: &str) -> Outcome {
         .replace('\\', "/");
     let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{path}: {e}"));
     let started = Instant::now();
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        lint_bytes(&path, &bytes, &Settings::default())
-    }));
+    let result = catch_unwind(AssertUnwindSafe(|| lint_bytes(&path, &bytes, &Settings::default())));
     let took = started.elapsed();
     let mut outcome = Outcome {
         path: path.clone(),
@@ -130,12 +120,7 @@ fn lint_one(corpus: &Path, file: &Path, dialect: &str) -> Outcome {
         .diagnostics
         .iter()
         .filter(|d| SYNTAX_RULES.contains(&d.rule))
-        .map(|d| {
-            format!(
-                "{}:{}: {}: {}",
-                d.start.line, d.start.column, d.rule, d.message
-            )
-        })
+        .map(|d| format!("{}:{}: {}: {}", d.start.line, d.start.column, d.rule, d.message))
         .collect();
     let located = report
         .diagnostics
@@ -162,10 +147,7 @@ fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
     let corpus = repo_root().join("../shared/corpus");
     if !corpus.join("MANIFEST.tsv").is_file() {
         let reason = format!("no corpus at {}", corpus.display());
-        assert!(
-            !in_ci(),
-            "{reason}: the corpus test may not be skipped under CI"
-        );
+        assert!(!in_ci(), "{reason}: the corpus test may not be skipped under CI");
         eprintln!("skipping the corpus test: {reason}");
         return;
     }
@@ -178,11 +160,7 @@ fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
         let mut files = BTreeSet::new();
         for folder in &entry.paths {
             let dir = corpus.join(&entry.dir).join(folder);
-            assert!(
-                dir.is_dir(),
-                "{}: listed in MANIFEST.tsv but missing",
-                dir.display()
-            );
+            assert!(dir.is_dir(), "{}: listed in MANIFEST.tsv but missing", dir.display());
             walk(&dir, &mut files, &mut skipped);
         }
         if files.len() != entry.files {
@@ -233,9 +211,7 @@ fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
         slowest.took
     );
     for (dialect, (files, statements, syntax)) in &by_dialect {
-        println!(
-            "  {dialect}: {files} files, {statements} statements, {syntax} with syntax diagnostics"
-        );
+        println!("  {dialect}: {files} files, {statements} statements, {syntax} with syntax diagnostics");
     }
     for o in outcomes
         .iter()
@@ -246,10 +222,7 @@ fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
         }
     }
 
-    let failures: Vec<&str> = outcomes
-        .iter()
-        .filter_map(|o| o.failure.as_deref())
-        .collect();
+    let failures: Vec<&str> = outcomes.iter().filter_map(|o| o.failure.as_deref()).collect();
     assert!(
         failures.is_empty(),
         "{} of {} corpus files failed:\n{}",
@@ -258,8 +231,5 @@ fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
         failures.join("\n")
     );
     let postgres = &by_dialect.get("postgres").copied().unwrap_or_default();
-    assert!(
-        postgres.0 > 0 && postgres.1 > 0,
-        "no PostgreSQL statements checked"
-    );
+    assert!(postgres.0 > 0 && postgres.1 > 0, "no PostgreSQL statements checked");
 }

@@ -51,23 +51,16 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
 
 fn check_fixture(path: &Path) -> Result<(), String> {
     let bytes = std::fs::read(path).unwrap();
-    let display = path
-        .strip_prefix(repo_root())
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let display = path.strip_prefix(repo_root()).unwrap_or(path).display().to_string();
     let report = lint(&display, &bytes);
-    let actual: BTreeSet<(usize, String)> =
-        findings_by_statement_line(&report).into_iter().collect();
+    let actual: BTreeSet<(usize, String)> = findings_by_statement_line(&report).into_iter().collect();
     let expected = expected_markers(&String::from_utf8_lossy(&bytes));
     let name = path.file_name().unwrap().to_string_lossy();
     if name.starts_with("ok_") && !expected.is_empty() {
         return Err(format!("{display}: ok_ fixtures carry no expect markers"));
     }
     if name.starts_with("bad_") && expected.is_empty() {
-        return Err(format!(
-            "{display}: bad_ fixtures need at least one expect marker"
-        ));
+        return Err(format!("{display}: bad_ fixtures need at least one expect marker"));
     }
     if actual != expected {
         let missing: Vec<_> = expected.difference(&actual).collect();
@@ -121,11 +114,7 @@ fn markers_point_at_the_statement_below() {
     let markers = expected_markers(text);
     assert_eq!(markers, BTreeSet::from([(3, "a".into()), (3, "b".into())]));
     for ending in ["\r\n", "\r"] {
-        assert_eq!(
-            expected_markers(&text.replace('\n', ending)),
-            markers,
-            "{ending:?}"
-        );
+        assert_eq!(expected_markers(&text.replace('\n', ending)), markers, "{ending:?}");
     }
     assert_eq!(lines("a\r\nb\rc\n\nd"), ["a", "b", "c", "", "d"]);
 }
@@ -135,12 +124,7 @@ const SNAPSHOTS: &str = "tests/it/snapshots";
 /// `fixtures/require-concurrent-index/bad_existing_table.sql` ->
 /// `require-concurrent-index__bad_existing_table`.
 fn snapshot_name(fixture: &Path) -> String {
-    let dir = fixture
-        .parent()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy();
+    let dir = fixture.parent().unwrap().file_name().unwrap().to_string_lossy();
     let stem = fixture.file_stem().unwrap().to_string_lossy();
     format!("{dir}__{stem}")
 }
@@ -159,13 +143,7 @@ fn human_report(fixture: &Path) -> String {
         fail_on: FailOn::Error,
     };
     let mut out = Vec::new();
-    render::render(
-        Format::Human,
-        &report,
-        &RenderOptions { color: false },
-        &mut out,
-    )
-    .unwrap();
+    render::render(Format::Human, &report, &RenderOptions { color: false }, &mut out).unwrap();
     String::from_utf8(out).expect("human output is UTF-8")
 }
 
@@ -200,12 +178,7 @@ fn human_output_of_every_fixture_is_snapshotted() {
     }
     let orphans: Vec<String> = sorted_files(&repo_root().join(SNAPSHOTS))
         .iter()
-        .filter_map(|p| {
-            p.file_name()?
-                .to_str()?
-                .strip_suffix(".snap")
-                .map(str::to_string)
-        })
+        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(".snap").map(str::to_string))
         .filter(|name| !names.contains(name))
         .collect();
     assert!(

@@ -73,24 +73,14 @@ fn a_five_megabyte_file_of_repeated_statements() {
     let report = lint_checked(text.as_bytes());
     let took = started.elapsed();
     assert_eq!(report.statements, count + 1);
-    assert_eq!(
-        located(&report),
-        [("require-concurrent-index", count + 1, 8)]
-    );
-    assert!(
-        took < Duration::from_secs(120),
-        "linting 5 MB took {took:?}"
-    );
+    assert_eq!(located(&report), [("require-concurrent-index", count + 1, 8)]);
+    assert!(took < Duration::from_secs(120), "linting 5 MB took {took:?}");
     eprintln!("5 MB, {} statements: {took:?}", count + 1);
 }
 
 #[test]
 fn ten_thousand_nested_parentheses_is_a_located_syntax_error() {
-    let text = format!(
-        "SELECT 1;\nSELECT {}1{};\n",
-        "(".repeat(10_000),
-        ")".repeat(10_000)
-    );
+    let text = format!("SELECT 1;\nSELECT {}1{};\n", "(".repeat(10_000), ")".repeat(10_000));
     let report = lint_checked(text.as_bytes());
     let found = located(&report);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -114,10 +104,7 @@ fn deep_but_valid_nesting_is_unsupported_not_a_syntax_error() {
     let report = lint_checked(text.as_bytes());
     assert_eq!(
         located(&report),
-        [
-            ("unsupported-syntax", 2, 1),
-            ("require-concurrent-index", 3, 8)
-        ]
+        [("unsupported-syntax", 2, 1), ("require-concurrent-index", 3, 8)]
     );
 }
 
@@ -286,15 +273,13 @@ fn every_output_format_survives_hostile_input() {
             .clone();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.is_empty(), "{format}: {stderr}");
-        let stdout = String::from_utf8(output.stdout)
-            .unwrap_or_else(|_| panic!("{format}: output is not UTF-8"));
+        let stdout = String::from_utf8(output.stdout).unwrap_or_else(|_| panic!("{format}: output is not UTF-8"));
         assert!(
             !stdout.contains('\x1b') && !stdout.contains('\0'),
             "{format}: control characters in output"
         );
         if matches!(format, "json" | "sarif" | "gitlab") {
-            serde_json::from_str::<serde_json::Value>(&stdout)
-                .unwrap_or_else(|e| panic!("{format}: {e}"));
+            serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_else(|e| panic!("{format}: {e}"));
         }
     }
 }
