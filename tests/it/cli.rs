@@ -225,10 +225,10 @@ fn github_annotations_one_per_line_escaped() {
 #[test]
 fn github_escapes_properties_in_file_names() {
     let name = "db/1,add:index%.sql";
-    let dir = project(&[(name, b"CREATE INDEX i ON users (email);\n")]);
+    let dir = project(&[(name, b"SET lock_timeout = '5s';\nCREATE INDEX i ON users (email);\n")]);
     let out = stdout_of(&mut miglint(dir.path(), &["check", name, "--format", "github"]), 1);
     assert!(
-        out.starts_with("::error file=db/1%2Cadd%3Aindex%25.sql,line=1,col=8,endLine=1,endColumn=13,title=miglint require-concurrent-index::"),
+        out.starts_with("::error file=db/1%2Cadd%3Aindex%25.sql,line=2,col=8,endLine=2,endColumn=13,title=miglint require-concurrent-index::"),
         "{out}"
     );
 }
@@ -368,16 +368,16 @@ fn gitlab_code_quality_with_stable_fingerprints() {
     assert_eq!(fingerprints(issues), fingerprints(again.as_array().unwrap()));
 
     // unchanged by unrelated lines inserted above; different per finding
-    let two = "CREATE INDEX a ON users (email);\nCREATE INDEX b ON orders (number);\n";
-    let shifted = format!("CREATE TABLE notes (id int);\n-- a note\n\n{two}");
+    let two = "SET lock_timeout = '5s';\nCREATE INDEX a ON users (email);\nCREATE INDEX b ON orders (number);\n";
+    let shifted = format!("-- a note\n\nSET statement_timeout = '1min';\n{two}");
     let before = fingerprints(&gitlab_issues(&[("m.sql", two.as_bytes())], &["m.sql"], 1));
     let after = gitlab_issues(&[("m.sql", shifted.as_bytes())], &["m.sql"], 1);
-    assert_eq!(after[0]["location"]["lines"]["begin"], 4);
+    assert_eq!(after[0]["location"]["lines"]["begin"], 5);
     assert_eq!(before, fingerprints(&after));
     assert_ne!(before[0], before[1]);
 
     // the same statement twice still gives two fingerprints
-    let twice = "CREATE INDEX a ON users (email);\nCREATE INDEX a ON users (email);\n";
+    let twice = "SET lock_timeout = '5s';\nCREATE INDEX a ON users (email);\nCREATE INDEX a ON users (email);\n";
     let twice = fingerprints(&gitlab_issues(&[("m.sql", twice.as_bytes())], &["m.sql"], 1));
     assert_ne!(twice[0], twice[1]);
 }
@@ -528,7 +528,7 @@ fn stdin_is_linted_under_the_given_name() {
     assert_eq!(position(&d["span"]["start"]), (3, 8, 60));
 
     miglint(dir.path(), &["check", "-", "--format", "gcc"])
-        .write_stdin("SELECT 1;\nCREATE INDEX i ON users (email);\n")
+        .write_stdin("SET lock_timeout = '5s';\nCREATE INDEX i ON users (email);\n")
         .assert()
         .code(1)
         .stdout(predicate::str::starts_with("<stdin>:2:8: error: "));
