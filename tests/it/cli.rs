@@ -198,6 +198,20 @@ fn json_matches_its_schema_with_exact_positions() {
 }
 
 #[test]
+fn the_schema_names_every_lock_mode_and_severity() {
+    let text = std::fs::read_to_string(repo_root().join("schema/miglint-report.schema.json")).unwrap();
+    let schema = json(&text);
+    let diagnostic = &schema["$defs"]["diagnostic"]["properties"];
+    let modes = &diagnostic["lock"]["oneOf"][1]["properties"]["mode"]["enum"];
+    let expected: Vec<&str> = miglint::analysis::LockMode::ALL.iter().map(|m| m.name()).collect();
+    assert_eq!(modes, &serde_json::json!(expected));
+    let severities = &diagnostic["severity"]["enum"];
+    let expected = [miglint::Severity::Error.as_str(), miglint::Severity::Warning.as_str()];
+    assert_eq!(severities, &serde_json::json!(expected));
+    assert_eq!(schema["properties"]["version"]["const"], 1);
+}
+
+#[test]
 fn github_annotations_one_per_line_escaped() {
     let out = render_dangerous("github");
     let lines: Vec<&str> = out.lines().collect();
@@ -653,7 +667,7 @@ fn explain_prints_the_rule_doc() {
     miglint(dir.path(), &["explain", "concurrent-index"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("did you mean require-concurrent-index?"));
+        .stderr(predicate::str::contains("did you mean require-concurrent-index"));
 }
 
 // ---------------------------------------------------------------------------
