@@ -50,6 +50,9 @@ pub fn sarif_value(report: &Report) -> Value {
                 "informationUri": "https://github.com/miglint/miglint",
                 "rules": rule_list,
             }},
+            // Columns count Unicode characters, as everywhere in miglint;
+            // SARIF's default would be UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
             // The folder miglint ran in; SARIF wants an absolute URI here or
             // none, and the output stays the same wherever it is produced.
             "originalUriBaseIds": {

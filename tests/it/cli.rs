@@ -255,6 +255,7 @@ fn sarif_matches_the_official_schema_and_lists_every_rule() {
     }
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: BTreeSet<String> = rules.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, all_rule_ids());
