@@ -237,6 +237,19 @@ fn github_annotations_one_per_line_escaped() {
 }
 
 #[test]
+fn github_escapes_carriage_returns() {
+    // the recipe for the second index quotes a statement written over CRLF lines
+    let dir = repo_root().join("fixtures/line-endings");
+    let out = stdout_of(&mut miglint(&dir, &["check", "bad_crlf.sql", "--format", "github"]), 1);
+    assert!(!out.contains('\r'), "{out:?}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.contains("CREATE UNIQUE%0D%0A  -- «unique» is on the line above%0D%0AINDEX CONCURRENTLY"),
+        "{out}"
+    );
+}
+
+#[test]
 fn github_escapes_properties_in_file_names() {
     let name = "db/1,add:index%.sql";
     let dir = project(&[(name, b"SET lock_timeout = '5s';\nCREATE INDEX i ON users (email);\n")]);
