@@ -76,7 +76,11 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let line_start = self.line_starts[line];
-        let column = text[line_start..offset].chars().count() + 1;
+        let mut column = text[line_start..offset].chars().count() + 1;
+        // Editors do not show a byte order mark: it takes no column.
+        if line_start == 0 && offset > 0 && text.starts_with('\u{feff}') {
+            column -= 1;
+        }
         Position {
             line: line + 1,
             column,
@@ -208,6 +212,14 @@ mod tests {
         assert_eq!(excerpt("a\x1b[2Jb\0", 40), "a\u{241b}[2Jb\u{2400}");
         assert_eq!(excerpt("ééééé", 3), "ééé…");
         assert_eq!(excerpt("abc", 3), "abc");
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 3), (1, 1));
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 4), (1, 2));
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 13), (2, 1));
+        assert_eq!(pos("\u{feff}", 0), (1, 1));
     }
 
     #[test]

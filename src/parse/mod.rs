@@ -73,7 +73,11 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
             ),
         });
     }
-    let sql = blank_out(text, &lexed.meta_commands);
+    let bom = text
+        .starts_with(lexer::BOM)
+        .then(|| Span::new(0, lexer::BOM.len_utf8()));
+    let blanked: Vec<Span> = bom.into_iter().chain(lexed.meta_commands.iter().copied()).collect();
+    let sql = blank_out(text, &blanked);
 
     let statements = if lexed.placeholders.is_empty() {
         match pg_query::parse(&sql, 0) {
@@ -359,6 +363,14 @@ mod tests {
         assert_eq!(problem.kind, ProblemKind::Unsupported);
         assert_eq!(source.slice(problem.span), "SELECT");
         assert_eq!(source.position(problem.span.start).line, 2);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        let (source, parsed) = parse("\u{feff}CREATE TABLE t (id int);\nDROP TABLE t;");
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
+        assert_eq!(texts, ["CREATE TABLE t (id int)", "DROP TABLE t"]);
     }
 
     #[test]

@@ -143,6 +143,15 @@ fn invalid_utf8_is_invalid_encoding_at_the_first_bad_byte() {
     assert_eq!(located(&report), [("invalid-encoding", 1, 9)]);
 }
 
+#[test]
+fn a_leading_byte_order_mark_is_skipped_and_takes_no_column() {
+    let report = lint_checked("\u{feff}SET lock_timeout = '5s'; CREATE INDEX i ON users (a);\r\n".as_bytes());
+    assert_eq!(located(&report), [("require-concurrent-index", 1, 33)]);
+    assert_eq!(report.statements, 2);
+    let report = lint_checked("\u{feff}".as_bytes());
+    assert_eq!(located(&report), [("empty-file", 1, 1)]);
+}
+
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 struct Rng(u64);
 
