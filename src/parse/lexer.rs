@@ -69,8 +69,8 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn run(mut self) -> Lexed {
-        // A UTF-8 byte order mark is no part of the SQL (psql and migration
-        // tools skip it).
+        // A UTF-8 byte order mark is no part of the SQL: psql (since 9.0) and
+        // Flyway skip it. Tools that send the file as is would fail on it.
         if self.text.starts_with(BOM) {
             self.pos = BOM.len_utf8();
         }
