@@ -499,6 +499,17 @@ fn unknown_config_key_is_located_in_a_discovered_config() {
         .stderr(predicate::str::contains("miglint.toml:3:3:").and(predicate::str::contains("fail_onn")));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_lints_each_file_once() {
+    let dir = project(&[("db/1.sql", SAFE.as_bytes())]);
+    std::os::unix::fs::symlink("..", dir.path().join("db/up")).unwrap();
+    miglint(dir.path(), &["check", "db"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("(1 file checked"));
+}
+
 #[test]
 fn a_missing_path_beside_a_real_file_still_lints_the_file_and_exits_2() {
     let dir = project(&[("bad.sql", DANGEROUS.as_bytes())]);
