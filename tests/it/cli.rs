@@ -13,8 +13,8 @@ use tempfile::TempDir;
 use crate::common::{in_ci, repo_root};
 
 /// The dangerous input every format renders: an error (a blocking index
-/// build on line 3) and a warning whose span covers two lines and whose
-/// message holds `%` and line breaks.
+/// build on line 3, whose help spans several lines) and a warning whose span
+/// covers two lines and whose message holds a `%`.
 const DANGEROUS: &str = "SET lock_timeout = '5s';
 -- the users table is large
 CREATE INDEX users_email_idx ON users (email);
