@@ -18,6 +18,8 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(100)
+        // Help holds SQL recipes and ignore comments to copy: never wrapped.
+        .with_wrap_lines(false)
         .with_context_lines(1);
     for file in &report.files {
         for diagnostic in file.active() {
