@@ -76,7 +76,11 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let line_start = self.line_starts[line];
-        let column = text[line_start..offset].chars().count() + 1;
+        let mut column = text[line_start..offset].chars().count() + 1;
+        // Editors do not show a byte order mark: it takes no column.
+        if line_start == 0 && offset > 0 && text.starts_with('\u{feff}') {
+            column -= 1;
+        }
         Position {
             line: line + 1,
             column,
@@ -109,6 +113,34 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+/// The visible symbol for a control character (other than tab and line
+/// breaks, which callers handle), so source text quoted in output can neither
+/// garble nor drive a terminal: U+2400.. for C0, U+2421 for DEL, U+FFFD for C1.
+pub fn visible_control(c: char) -> Option<char> {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32),
+        '\x7f' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ => None,
+    }
+}
+
+/// Source text quoted in a one-line message: whitespace runs (line breaks
+/// included) become one space, control characters become visible, and at
+/// most `max` characters are kept, with `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = collapsed
+        .chars()
+        .take(max)
+        .map(|c| visible_control(c).unwrap_or(c))
+        .collect();
+    if collapsed.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A file (or stdin) being linted: its display path, text and line index.
@@ -172,6 +204,22 @@ mod tests {
         assert_eq!(pos("é = ñ", 5), (1, 5));
         // an offset inside a multi-byte character clamps to its start
         assert_eq!(pos("éa", 1), (1, 1));
+    }
+
+    #[test]
+    fn excerpts_are_one_visible_line() {
+        assert_eq!(excerpt("{{ .Role\n  | x }}", 40), "{{ .Role | x }}");
+        assert_eq!(excerpt("a\x1b[2Jb\0", 40), "a\u{241b}[2Jb\u{2400}");
+        assert_eq!(excerpt("ééééé", 3), "ééé…");
+        assert_eq!(excerpt("abc", 3), "abc");
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 3), (1, 1));
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 4), (1, 2));
+        assert_eq!(pos("\u{feff}SELECT 1;\nx", 13), (2, 1));
+        assert_eq!(pos("\u{feff}", 0), (1, 1));
     }
 
     #[test]

@@ -44,6 +44,9 @@ impl Lexed {
     }
 }
 
+/// The byte order mark some editors write at the start of UTF-8 files.
+pub const BOM: char = '\u{feff}';
+
 pub fn lex(text: &str) -> Lexed {
     Lexer {
         text,
@@ -66,6 +69,11 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn run(mut self) -> Lexed {
+        // A UTF-8 byte order mark is no part of the SQL: psql (since 9.0) and
+        // Flyway skip it. Tools that send the file as is would fail on it.
+        if self.text.starts_with(BOM) {
+            self.pos = BOM.len_utf8();
+        }
         while self.pos < self.bytes.len() {
             let b = self.bytes[self.pos];
             match b {
@@ -338,6 +346,13 @@ mod tests {
         assert_eq!(bodies, [" a /* b */ c ", " tail", " open"]);
         assert!(lexed.has_code());
         assert!(!lex("-- only\n/* comments */").has_code());
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_not_code() {
+        assert!(!lex("\u{feff}-- only a comment\n").has_code());
+        let lexed = lex("\u{feff}SELECT 1;");
+        assert_eq!(lexed.code[0].start, 3);
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod tokens;
 
 use pg_query::NodeEnum;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{excerpt, SourceFile, Span};
 use lexer::Lexed;
 
 pub use lexer::Comment;
@@ -69,11 +69,15 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
             span,
             message: format!(
                 "psql meta-command `{}` is not SQL; miglint skips it",
-                first_word(&text[span.start..span.end])
+                excerpt(first_word(&text[span.start..span.end]), 40)
             ),
         });
     }
-    let sql = blank_out(text, &lexed.meta_commands);
+    let bom = text
+        .starts_with(lexer::BOM)
+        .then(|| Span::new(0, lexer::BOM.len_utf8()));
+    let blanked: Vec<Span> = bom.into_iter().chain(lexed.meta_commands.iter().copied()).collect();
+    let sql = blank_out(text, &blanked);
 
     let statements = if lexed.placeholders.is_empty() {
         match pg_query::parse(&sql, 0) {
@@ -130,8 +134,7 @@ fn statement_by_statement(
         let Some(span) = trim_to_code(lexed, chunk) else {
             continue;
         };
-        let placeholders: Vec<Span> = lexed
-            .placeholders
+        let placeholders: Vec<Span> = overlapping(&lexed.placeholders, span)
             .iter()
             .copied()
             .filter(|p| span.contains(*p))
@@ -142,7 +145,7 @@ fn statement_by_statement(
                 span: p,
                 message: format!(
                     "template placeholder `{}` is not SQL; miglint cannot check this statement",
-                    &sql[p.start..p.end]
+                    excerpt(&sql[p.start..p.end], 40)
                 ),
             }));
             continue;
@@ -156,17 +159,28 @@ fn statement_by_statement(
                     base: span.start,
                 })
             })),
+            Err(pg_query::Error::Decode(_)) => problems.push(too_deep_problem(span, source)),
             Err(_) => problems.push(syntax_problem(text, span, source)),
         }
     }
     statements
 }
 
+/// PostgreSQL accepts the statement, but its parse tree nests deeper than
+/// the tree decoder's recursion limit (about 100 levels).
+fn too_deep_problem(span: Span, source: &SourceFile) -> ParseProblem {
+    ParseProblem {
+        kind: ProblemKind::Unsupported,
+        span: word_at(&source.text, span.start, span.end),
+        message: "statement nests too deeply for miglint to read (PostgreSQL accepts it); miglint skips it".into(),
+    }
+}
+
 fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
-    let error = ffi::parse_error(text).unwrap_or(ffi::ParseError {
-        message: "syntax error".into(),
-        cursor: None,
-    });
+    let Some(error) = ffi::parse_error(text) else {
+        // The C parser accepts what the crate could not decode.
+        return too_deep_problem(span, source);
+    };
     let at = match error.cursor {
         Some(cursor) => source.offset_of_char_position(span.start, cursor).min(span.end),
         None => span.start,
@@ -174,8 +188,29 @@ fn syntax_problem(text: &str, span: Span, source: &SourceFile) -> ParseProblem {
     ParseProblem {
         kind: ProblemKind::Syntax,
         span: word_at(&source.text, at, span.end),
-        message: error.message,
+        message: shorten_near(&error.message),
     }
+}
+
+/// PostgreSQL quotes the text it stopped at (`at or near "..."`); for an
+/// unterminated quote that is the rest of the file. Keep its first line, at
+/// most 40 characters, with control characters made visible.
+fn shorten_near(message: &str) -> String {
+    const NEAR: &str = " at or near \"";
+    let Some(at) = message.find(NEAR) else {
+        return message.to_string();
+    };
+    let quoted = &message[at + NEAR.len()..];
+    let Some(near) = quoted.strip_suffix('"') else {
+        return message.to_string();
+    };
+    let near = near.trim_end();
+    let first_line = near.split(['\n', '\r']).next().unwrap_or("");
+    let mut shown = excerpt(first_line, 40);
+    if first_line.len() < near.len() && !shown.ends_with('…') {
+        shown.push('…');
+    }
+    format!("{}{NEAR}{shown}\"", &message[..at])
 }
 
 /// The span of the word (or single character) starting at `at`.
@@ -196,10 +231,8 @@ fn word_at(text: &str, at: usize, limit: usize) -> Span {
 /// Narrows a span to the SQL code inside it, dropping surrounding whitespace
 /// and comments. None when there is no code.
 fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
-    let mut inside = lexed
-        .code
+    let mut inside = overlapping(&lexed.code, span)
         .iter()
-        .filter(|c| c.start < span.end && span.start < c.end)
         .map(|c| Span::new(c.start.max(span.start), c.end.min(span.end)));
     let first = inside.next()?;
     let last = inside.next_back().unwrap_or(first);
@@ -209,6 +242,14 @@ fn trim_to_code(lexed: &Lexed, span: Span) -> Option<Span> {
         end -= 1;
     }
     (end > first.start).then(|| Span::new(first.start, end))
+}
+
+/// The spans of a sorted, non-overlapping list that overlap `span`, found by
+/// binary search: a file's statements each look up their own code runs.
+fn overlapping(sorted: &[Span], span: Span) -> &[Span] {
+    let first = sorted.partition_point(|c| c.end <= span.start);
+    let count = sorted[first..].partition_point(|c| c.start < span.end);
+    &sorted[first..first + count]
 }
 
 /// Replaces the bytes of `spans` with spaces, keeping every offset valid.
@@ -277,6 +318,59 @@ mod tests {
         let kinds: Vec<_> = parsed.problems.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, [ProblemKind::Unsupported, ProblemKind::Unsupported]);
         assert_eq!(parsed.statements.len(), 1);
+    }
+
+    #[test]
+    fn the_text_quoted_in_an_error_is_one_short_line() {
+        assert_eq!(
+            shorten_near("syntax error at or near \"TABEL\""),
+            "syntax error at or near \"TABEL\""
+        );
+        assert_eq!(
+            shorten_near("unterminated quoted string at or near \"'abc);\n\""),
+            "unterminated quoted string at or near \"'abc);\""
+        );
+        assert_eq!(
+            shorten_near("unterminated quoted string at or near \"'abc\r\nmore\nlines\""),
+            "unterminated quoted string at or near \"'abc…\""
+        );
+        let long = format!("syntax error at or near \"{}\"", "é".repeat(50));
+        assert_eq!(
+            shorten_near(&long),
+            format!("syntax error at or near \"{}…\"", "é".repeat(40))
+        );
+        assert_eq!(
+            shorten_near("syntax error at end of input"),
+            "syntax error at end of input"
+        );
+        assert_eq!(
+            shorten_near("syntax error at or near \"\x1b\""),
+            "syntax error at or near \"\u{241b}\""
+        );
+    }
+
+    #[test]
+    fn valid_sql_nested_deeper_than_the_decoder_reads_is_unsupported_not_a_syntax_error() {
+        let deep = format!(
+            "SELECT 1;\nSELECT {}1{};\nSELECT 2;",
+            "ARRAY[".repeat(300),
+            "]".repeat(300)
+        );
+        let (source, parsed) = parse(&deep);
+        assert_eq!(parsed.statements.len(), 2);
+        assert_eq!(parsed.problems.len(), 1);
+        let problem = &parsed.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Unsupported);
+        assert_eq!(source.slice(problem.span), "SELECT");
+        assert_eq!(source.position(problem.span.start).line, 2);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        let (source, parsed) = parse("\u{feff}CREATE TABLE t (id int);\nDROP TABLE t;");
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
+        assert_eq!(texts, ["CREATE TABLE t (id int)", "DROP TABLE t"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! GitLab Code Quality report. Fingerprints hash the rule, the path, the
-//! flagged text and its occurrence, not line numbers, so they survive
-//! unrelated edits that move the finding.
+//! message, the text of the flagged lines and its occurrence, not line
+//! numbers, so they survive unrelated edits that move the finding.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::Report;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::FileReport;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -17,13 +18,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .diagnostics()
         .filter(|(_, d)| d.is_active())
         .map(|(file, d)| {
-            let flagged: String = file
-                .source
-                .slice(d.span)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let key = format!("{}\0{}\0{}", d.rule, file.path(), flagged);
+            let key = format!("{}\0{}\0{}\0{}", d.rule, file.path(), d.message, flagged_lines(file, d));
             let occurrence = seen.entry(key.clone()).or_insert(0);
             *occurrence += 1;
             let fingerprint = hex(&Sha256::digest(format!("{key}\0{occurrence}").as_bytes()));
@@ -44,6 +39,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)
+}
+
+/// The whole lines the finding's span covers, whitespace-normalised: more
+/// distinctive than the flagged word alone (`INDEX`), and blind to lines
+/// added or removed elsewhere.
+fn flagged_lines(file: &FileReport, d: &Diagnostic) -> String {
+    let lines = &file.source.lines;
+    let start = lines.line_start(d.start.line - 1);
+    let end = if d.end.line < lines.line_count() {
+        lines.line_start(d.end.line)
+    } else {
+        file.source.text.len()
+    };
+    file.source.text[start..end.max(start)]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hex(bytes: &[u8]) -> String {

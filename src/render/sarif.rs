@@ -50,7 +50,14 @@ pub fn sarif_value(report: &Report) -> Value {
                 "informationUri": "https://github.com/miglint/miglint",
                 "rules": rule_list,
             }},
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": "./" } },
+            // Columns count Unicode characters, as everywhere in miglint;
+            // SARIF's default would be UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
+            // The folder miglint ran in; SARIF wants an absolute URI here or
+            // none, and the output stays the same wherever it is produced.
+            "originalUriBaseIds": {
+                "%SRCROOT%": { "description": { "text": "the folder miglint was run from" } },
+            },
             "results": results,
         }],
     })
@@ -65,12 +72,11 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
     }
     let mut result = json!({
         "ruleId": d.rule,
-        "ruleIndex": rule_index,
         "level": level(d.severity),
         "message": { "text": text },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": relative_uri(file.path()), "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": artifact_location(file.path()),
                 "region": {
                     "startLine": d.start.line,
                     "startColumn": d.start.column,
@@ -80,6 +86,9 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
             },
         }],
     });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
     if let Some(lock) = &d.lock {
         result["properties"] =
             json!({ "lock": { "mode": lock.mode.name(), "relation": super::json::relation_name(&lock.relation) } });
@@ -94,16 +103,54 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
     result
 }
 
-/// A relative URI reference: forward slashes, percent-encoded where needed.
-fn relative_uri(path: &str) -> String {
-    let path = path.trim_start_matches("./");
+/// Where a file is: relative paths are relative URI references under
+/// `%SRCROOT%`; absolute paths become `file://` URIs.
+fn artifact_location(path: &str) -> Value {
+    let path = path.replace('\\', "/");
+    let drive = path.as_bytes().get(1) == Some(&b':') && path.as_bytes()[0].is_ascii_alphabetic();
+    if path.starts_with('/') || drive {
+        let rooted = if drive { format!("/{path}") } else { path };
+        return json!({ "uri": format!("file://{}", percent_encode(&rooted, true)) });
+    }
+    let relative = path.trim_start_matches("./");
+    json!({ "uri": percent_encode(relative, false), "uriBaseId": "%SRCROOT%" })
+}
+
+/// Percent-encodes a path for a URI: `/` and unreserved characters stay; a
+/// drive letter's `:` stays in an absolute `file://` URI.
+fn percent_encode(path: &str, absolute: bool) -> String {
     let mut out = String::new();
-    for byte in path.bytes() {
+    for (i, byte) in path.bytes().enumerate() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(byte as char),
-            b'\\' => out.push('/'),
+            b':' if absolute && i == 2 => out.push(':'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_sit_under_srcroot_and_absolute_ones_are_file_uris() {
+        assert_eq!(
+            artifact_location("./db/1 a,b:c.sql"),
+            json!({ "uri": "db/1%20a%2Cb%3Ac.sql", "uriBaseId": "%SRCROOT%" })
+        );
+        assert_eq!(
+            artifact_location("/tmp/x y.sql"),
+            json!({ "uri": "file:///tmp/x%20y.sql" })
+        );
+        assert_eq!(
+            artifact_location("C:\\db\\1.sql"),
+            json!({ "uri": "file:///C:/db/1.sql" })
+        );
+        assert_eq!(
+            artifact_location("<stdin>"),
+            json!({ "uri": "%3Cstdin%3E", "uriBaseId": "%SRCROOT%" })
+        );
+    }
 }

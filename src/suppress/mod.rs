@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `ignore` covers the statement directly below the comment (only comments
-//! and whitespace between); `ignore-file` covers the whole file. Unknown ids
+//! and whitespace between), or, written at the end of a statement's last
+//! line, the statement it trails; `ignore-file` covers the whole file. Unknown ids
 //! and suppressions that suppressed nothing are reported.
 
 use std::sync::OnceLock;
@@ -63,7 +64,8 @@ pub fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Directive> {
             let scope = if kind == "ignore-file" {
                 Scope::File
             } else {
-                statement_below(source, parsed, comment.span.end)
+                statement_trailed(source, parsed, comment.span.start)
+                    .unwrap_or_else(|| statement_below(source, parsed, comment.span.end))
             };
             Some(Directive {
                 scope,
@@ -86,6 +88,23 @@ fn split_ids(text: &str, base: usize) -> Vec<(String, Span)> {
         offset += part.len() + 1;
     }
     ids
+}
+
+/// The statement (or parse problem) a comment starting at `at` trails: one
+/// that ends on the comment's line, with only `;` and spaces between.
+fn statement_trailed(source: &SourceFile, parsed: &ParsedFile, at: usize) -> Option<Scope> {
+    let before = parsed
+        .statements
+        .iter()
+        .map(|s| s.span)
+        .chain(parsed.problems.iter().map(|p| p.span))
+        .filter(|span| span.end <= at)
+        .max_by_key(|span| span.end)?;
+    let between = &source.text[before.end..at];
+    if !between.chars().all(|c| c == ';' || c == ' ' || c == '\t') {
+        return None;
+    }
+    Some(Scope::Statement(widen_to_statement(parsed, before)))
 }
 
 /// The statement or parse problem right below a comment ending at `after`,
@@ -114,14 +133,17 @@ fn statement_below(source: &SourceFile, parsed: &ParsedFile, after: usize) -> Sc
     if !only_comments {
         return Scope::Nothing;
     }
-    // Widen to the full statement holding a parse problem's span.
-    let statement = parsed
+    Scope::Statement(widen_to_statement(parsed, span))
+}
+
+/// The full statement holding a parse problem's span, or the span itself.
+fn widen_to_statement(parsed: &ParsedFile, span: Span) -> Span {
+    parsed
         .statements
         .iter()
         .map(|s| s.span)
         .find(|s| s.contains(span))
-        .unwrap_or(span);
-    Scope::Statement(statement)
+        .unwrap_or(span)
 }
 
 /// Marks suppressed diagnostics and returns findings about the directives
@@ -199,6 +221,16 @@ mod tests {
         assert_eq!(found[0].reason.as_deref(), Some("old data"));
         assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
         assert_eq!(found[1].scope, Scope::File);
+    }
+
+    #[test]
+    fn a_comment_trailing_a_statement_covers_that_statement_not_the_next() {
+        let text = "DROP TABLE a; -- miglint: ignore ban-drop-table\nDROP TABLE b;\nDROP TABLE c -- miglint: ignore ban-drop-table\n;";
+        let source = SourceFile::new("t.sql", text);
+        let parsed = parse_file(&source);
+        let found = directives(&source, &parsed);
+        assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
+        assert_eq!(found[1].scope, Scope::Statement(parsed.statements[2].span));
     }
 
     #[test]

@@ -49,3 +49,40 @@ pub fn sorted_files(dir: &Path) -> Vec<PathBuf> {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
+
+/// Every span is in bounds and on char boundaries, and every position is
+/// 1-based and agrees with the span.
+pub fn check_positions(report: &FileReport) -> Result<(), String> {
+    let text = &report.source.text;
+    for d in &report.diagnostics {
+        let spans = std::iter::once(d.span).chain(d.labels.iter().map(|l| l.span));
+        for span in spans {
+            if span.start > span.end || span.end > text.len() {
+                return Err(format!("{}: span {span:?} outside 0..{}", d.rule, text.len()));
+            }
+            if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+                return Err(format!("{}: span {span:?} not on char boundaries", d.rule));
+            }
+        }
+        for (position, offset) in [(d.start, d.span.start), (d.end, d.span.end)] {
+            if position.line < 1 || position.column < 1 {
+                return Err(format!("{}: position {position:?} is not 1-based", d.rule));
+            }
+            if position != report.source.position(offset) || position.offset != offset {
+                return Err(format!(
+                    "{}: position {position:?} does not match offset {offset}",
+                    d.rule
+                ));
+            }
+        }
+        if d.message.is_empty() || d.message.len() > 500 {
+            return Err(format!(
+                "{}: message of {} bytes: {:.200}",
+                d.rule,
+                d.message.len(),
+                d.message
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,7 +1,11 @@
 //! One integration test binary (one link of the PostgreSQL parser, not one
-//! per file): fixtures, rule docs, meta checks, CLI contracts, the corpus.
+//! per file): fixtures, rule docs, meta checks, CLI contracts, robustness and
+//! the corpus.
 
+mod cli;
 mod common;
+mod corpus;
 mod docs;
 mod fixtures;
 mod meta;
+mod robustness;
