@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{self, AnalyzedFile};
+use rayon::prelude::*;
+
+use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding, Severity};
 use crate::parse::{self, ProblemKind};
 use crate::rule::RuleMeta;
@@ -18,14 +20,25 @@ pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub pg_version: u32,
+    /// How the runner wraps each file.
+    pub transaction: TransactionMode,
+    /// A lock timeout is set outside the migrations (role, database, runner).
+    pub assume_lock_timeout: bool,
+    /// `lock-timeout-too-long`: the longest acceptable `lock_timeout`, in ms.
+    pub max_lock_timeout_ms: u64,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
+
+pub const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             pg_version: DEFAULT_PG_VERSION,
+            transaction: TransactionMode::None,
+            assume_lock_timeout: false,
+            max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
             overrides: BTreeMap::new(),
         }
     }
@@ -49,6 +62,14 @@ impl Settings {
         match self.overrides.get(meta.id) {
             Some(choice) => *choice,
             None => Some(meta.default_severity),
+        }
+    }
+
+    pub fn analysis_options(&self) -> analysis::Options {
+        analysis::Options {
+            pg_version: self.pg_version,
+            transaction: self.transaction,
+            assume_lock_timeout: self.assume_lock_timeout,
         }
     }
 
@@ -76,31 +97,155 @@ impl FileReport {
     }
 }
 
-/// Lints raw file content: rejects binary and non-UTF-8 content with a
-/// located diagnostic instead of guessing at it.
+/// One file handed to a run.
+#[derive(Clone, Debug)]
+pub struct RunInput {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Which files form the change being judged: what a change creates is new
+/// and empty for the rest of it, what came before is existing and populated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeScope {
+    /// Each file is its own change (an audit of a whole history).
+    EachFile,
+    /// All files together are one change (files named explicitly).
+    AllFiles,
+}
+
+/// Lints raw file content as a run of its own.
 pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
-    match std::str::from_utf8(bytes) {
+    let input = RunInput {
+        path: path.to_string(),
+        bytes: bytes.to_vec(),
+    };
+    lint_run(vec![input], None, settings, ChangeScope::EachFile)
+        .pop()
+        .expect("one report per input")
+}
+
+/// Lints one source file as a run of its own.
+pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
+    let input = RunInput {
+        path: source.path.clone(),
+        bytes: source.text.as_bytes().to_vec(),
+    };
+    lint_run(vec![input], None, settings, ChangeScope::EachFile)
+        .pop()
+        .expect("one report per input")
+}
+
+/// Reads text that is not a migration of the run but the schema production
+/// already has (`pg_dump --schema-only`, `structure.sql`) into a catalog.
+/// What is not DDL is read or skipped without noise.
+pub fn history_catalog(schema: &SourceFile) -> Catalog {
+    let parsed = parse::parse_file(schema);
+    let mut catalog = Catalog::default();
+    for stmt in &parsed.statements {
+        catalog.apply(&stmt.node, Origin::History, None);
+    }
+    catalog.settle();
+    catalog.reset_session();
+    catalog
+}
+
+/// A file after decoding: SQL text, or a report saying why it is not.
+enum Decoded {
+    Text(SourceFile),
+    Unreadable(FileReport),
+}
+
+/// Lints the files of a run, in order. Files are decoded and parsed in
+/// parallel; the catalog is replayed through them one after the other, so
+/// each statement is judged against the schema it will meet; the rules then
+/// run on each file in parallel. One report per input, in input order.
+pub fn lint_run(
+    inputs: Vec<RunInput>,
+    history: Option<Catalog>,
+    settings: &Settings,
+    scope: ChangeScope,
+) -> Vec<FileReport> {
+    let decoded: Vec<Decoded> = inputs.into_par_iter().map(|input| decode(input, settings)).collect();
+    let parsed: Vec<Option<parse::ParsedFile>> = decoded
+        .par_iter()
+        .map(|d| match d {
+            Decoded::Text(source) => Some(parse::parse_file(source)),
+            Decoded::Unreadable(_) => None,
+        })
+        .collect();
+
+    let mut catalog = history.unwrap_or_default();
+    let options = settings.analysis_options();
+    let mut analyzed: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
+    for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
+        let (Decoded::Text(source), Some(parsed)) = (d, p) else {
+            analyzed.push(None);
+            continue;
+        };
+        if scope == ChangeScope::EachFile {
+            catalog.settle();
+        }
+        // Each file starts a new session as far as search_path goes.
+        catalog.reset_session();
+        analyzed.push(Some(analysis::analyze(source, parsed, options, &mut catalog, index)));
+    }
+
+    let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); decoded.len()];
+    let run = RunContext {
+        files: &analyzed,
+        catalog: &catalog,
+    };
+    for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
+        let mut out = Vec::new();
+        rule.check_run(&run, &mut out);
+        for (file, finding) in out {
+            if let Some(slot) = run_findings.get_mut(file) {
+                slot.push((rule.meta(), finding));
+            }
+        }
+    }
+
+    let reports: Vec<Option<FileReport>> = analyzed
+        .par_iter()
+        .zip(parsed.par_iter())
+        .zip(run_findings.into_par_iter())
+        .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
+        .collect();
+    decoded
+        .into_iter()
+        .zip(reports)
+        .map(|(d, report)| match d {
+            Decoded::Unreadable(report) => report,
+            Decoded::Text(_) => report.expect("a report for every text file"),
+        })
+        .collect()
+}
+
+/// Rejects binary and non-UTF-8 content with a located diagnostic instead of
+/// guessing at it.
+fn decode(input: RunInput, settings: &Settings) -> Decoded {
+    let RunInput { path, bytes } = input;
+    match String::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
-            Some(nul) => unreadable(
+            Some(nul) => Decoded::Unreadable(unreadable(
                 SourceFile::new(path, text),
                 nul,
                 "file is binary (it holds a NUL byte), not SQL text; miglint skips it",
                 settings,
-            ),
-            None => lint_source(SourceFile::new(path, text), settings),
+            )),
+            None => Decoded::Text(SourceFile::new(path, text)),
         },
         Err(error) => {
-            let at = error.valid_up_to();
-            let lossy = String::from_utf8_lossy(bytes).into_owned();
-            unreadable(
+            let at = error.utf8_error().valid_up_to();
+            let byte = error.as_bytes()[at];
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            Decoded::Unreadable(unreadable(
                 SourceFile::new(path, lossy),
                 at,
-                &format!(
-                    "file is not valid UTF-8 (invalid byte 0x{:02x}); save it as UTF-8 so miglint can check it",
-                    bytes[at]
-                ),
+                &format!("file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"),
                 settings,
-            )
+            ))
         }
     }
 }
@@ -121,11 +266,16 @@ fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings)
     }
 }
 
-/// Lints one source file.
-pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
-    let parsed = parse::parse_file(&source);
+/// Runs the statement and file rules on one analysed file and turns every
+/// finding into a sorted, suppression-aware diagnostic.
+fn file_report(
+    file: &AnalyzedFile,
+    parsed: &parse::ParsedFile,
+    run_findings: Vec<(&'static RuleMeta, Finding)>,
+    settings: &Settings,
+) -> FileReport {
+    let source = file.source;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
-
     for problem in &parsed.problems {
         let meta = match problem.kind {
             ProblemKind::Syntax => &rules::syntax_error::META,
@@ -140,19 +290,18 @@ pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
                 .help("delete the file, or add the migration's statements"),
         ));
     }
+    run_rules(file, settings, &mut findings);
+    findings.extend(run_findings);
 
-    let analyzed = analysis::analyze(&source, &parsed, settings.pg_version);
-    run_rules(&analyzed, settings, &mut findings);
-
-    let mut diagnostics = into_diagnostics(&source, findings, settings);
-    let directives = suppress::directives(&source, &parsed);
+    let mut diagnostics = into_diagnostics(source, findings, settings);
+    let directives = suppress::directives(source, parsed);
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
-    diagnostics.extend(into_diagnostics(&source, suppression_findings, settings));
+    diagnostics.extend(into_diagnostics(source, suppression_findings, settings));
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
 
     FileReport {
         statements: parsed.statements.len(),
-        source,
+        source: source.clone(),
         diagnostics,
     }
 }

@@ -1,6 +1,6 @@
 //! The rule trait and its metadata.
 
-use crate::analysis::{AnalyzedFile, StatementContext};
+use crate::analysis::{AnalyzedFile, RunContext, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,6 +81,11 @@ pub trait Rule: Send + Sync {
 
     /// Checks the file as a whole, for rules about order or what is missing.
     fn check_file(&self, _file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks the run as a whole, once the catalog has seen every file, for
+    /// rules about the end state. Each finding names its file's index in
+    /// the run.
+    fn check_run(&self, _run: &RunContext<'_, '_>, _out: &mut Vec<(usize, Finding)>) {}
 }
 
 /// Declares a rule's unit struct and metadata; its doc is `rules/<id>.md`.

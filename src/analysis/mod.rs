@@ -3,6 +3,7 @@
 //! whether a lock timeout is in force, and which tables the file created
 //! before it. Rules ask these facts; they never work them out themselves.
 
+pub mod catalog;
 pub mod facts;
 pub mod locks;
 pub mod names;
@@ -15,18 +16,40 @@ use pg_query::NodeEnum;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
+pub use catalog::{Catalog, Location, Origin, Relation};
 pub use facts::{Facts, LockScope, RelationLock, ScopedLock};
 pub use locks::LockMode;
 pub use names::RelationName;
+
+/// How the migration runner wraps each file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TransactionMode {
+    /// Statements run one by one, in autocommit (plain `psql -f`).
+    #[default]
+    None,
+    /// The runner wraps each file in one transaction.
+    PerFile,
+}
+
+/// What analysis needs to know about the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub pg_version: u32,
+    pub transaction: TransactionMode,
+    /// A lock timeout is set outside the migrations (on the role, the
+    /// database, or by the runner).
+    pub assume_lock_timeout: bool,
+}
 
 /// A parsed file with the facts of every statement.
 pub struct AnalyzedFile<'a> {
     pub source: &'a SourceFile,
     pub parsed: &'a ParsedFile,
+    /// The file's place in the run.
+    pub index: usize,
+    pub options: Options,
     pub pg_version: u32,
     pub statements: Vec<StatementState>,
-    /// Relations created by the file, with the index of the creating statement.
-    created: Vec<(RelationName, usize)>,
     /// The `BEGIN` of a transaction still open at the end of the file.
     pub unclosed_transaction: Option<Span>,
 }
@@ -37,26 +60,57 @@ pub struct StatementState {
     pub facts: Facts,
     /// Span of the `BEGIN` of the explicit transaction block it runs in.
     pub transaction: Option<Span>,
+    /// It runs inside the transaction the runner opens around the file.
+    pub implicit_transaction: bool,
     /// A `lock_timeout` other than 0 is in force when it runs.
     pub lock_timeout_set: bool,
+    /// Relations the statement names that the change being judged created
+    /// (as the statement writes them).
+    pub new_relations: Vec<RelationName>,
+    /// The catalog entries of the relations the statement names, as they
+    /// were before it ran, with the name as written.
+    pub relations_before: Vec<(RelationName, Relation)>,
 }
 
-pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u32) -> AnalyzedFile<'a> {
+/// Analyses one file, replaying it into `catalog` statement by statement.
+/// Objects the file creates take `origin`'s place in the catalog: new in the
+/// change, or history.
+pub fn analyze<'a>(
+    source: &'a SourceFile,
+    parsed: &'a ParsedFile,
+    options: Options,
+    catalog: &mut Catalog,
+    index: usize,
+) -> AnalyzedFile<'a> {
+    let pg_version = options.pg_version;
+    let implicit = options.transaction == TransactionMode::PerFile;
     let mut statements = Vec::with_capacity(parsed.statements.len());
-    let mut created = Vec::new();
     let mut transaction: Option<Span> = None;
-    let mut session_timeout = false;
+    let mut session_timeout = options.assume_lock_timeout;
     // A session `SET` inside a transaction block is undone by `ROLLBACK`.
-    let mut session_timeout_at_begin = false;
+    let mut session_timeout_at_begin = session_timeout;
     // `SET LOCAL` overrides the session value until the transaction ends.
     let mut local_timeout: Option<bool> = None;
 
-    for (index, stmt) in parsed.statements.iter().enumerate() {
+    for stmt in &parsed.statements {
+        let facts = facts::statement_facts(&stmt.node, pg_version);
+        let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
         statements.push(StatementState {
-            facts: facts::statement_facts(&stmt.node, pg_version),
+            facts,
             transaction,
+            implicit_transaction: implicit,
             lock_timeout_set: local_timeout.unwrap_or(session_timeout),
+            new_relations,
+            relations_before,
         });
+        catalog.apply(
+            &stmt.node,
+            Origin::Change,
+            Some(Location {
+                file: index,
+                span: stmt.span,
+            }),
+        );
         match &stmt.node {
             NodeEnum::TransactionStmt(tx) => match TransactionStmtKind::try_from(tx.kind) {
                 Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
@@ -85,14 +139,14 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
             },
             // `RESET ALL` puts lock_timeout back to its default, 0.
             NodeEnum::VariableSetStmt(set) if set.kind == VariableSetKind::VarResetAll as i32 => {
-                session_timeout = false;
+                session_timeout = options.assume_lock_timeout;
                 local_timeout = None;
             }
             NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
                 let enabled = set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
                 if set.is_local {
                     // SET LOCAL outside a transaction block has no effect.
-                    if transaction.is_some() {
+                    if transaction.is_some() || implicit {
                         local_timeout = Some(enabled);
                     }
                 } else {
@@ -100,22 +154,69 @@ pub fn analyze<'a>(source: &'a SourceFile, parsed: &'a ParsedFile, pg_version: u
                     local_timeout = None;
                 }
             }
-            node => {
-                for name in created_relations(node) {
-                    created.push((name, index));
-                }
-            }
+            _ => {}
         }
     }
 
     AnalyzedFile {
         source,
         parsed,
+        index,
+        options,
         pg_version,
         statements,
-        created,
         unclosed_transaction: transaction,
     }
+}
+
+/// What the catalog knows, before the statement runs, of the relations it
+/// names: which are new in the change, and their definitions.
+fn catalog_view(catalog: &Catalog, node: &NodeEnum, facts: &Facts) -> (Vec<RelationName>, Vec<(RelationName, Relation)>) {
+    let mut named: Vec<RelationName> = facts.locks.iter().map(|l| l.relation.clone()).collect();
+    named.extend(node.nodes().into_iter().filter_map(|(n, ..)| match n {
+        pg_query::NodeRef::RangeVar(rv) => Some(RelationName::from_range_var(rv)),
+        _ => None,
+    }));
+    let mut new_relations = Vec::new();
+    // Types are not relations, but a domain or enum the change created is new too.
+    let type_name = match node {
+        NodeEnum::AlterDomainStmt(stmt) => RelationName::from_name_list(&stmt.type_name),
+        NodeEnum::AlterEnumStmt(stmt) => RelationName::from_name_list(&stmt.type_name),
+        _ => None,
+    };
+    if let Some(name) = type_name {
+        let origin = catalog
+            .domain(&name)
+            .map(|d| d.origin)
+            .or_else(|| catalog.enum_type(&name).map(|e| e.origin));
+        if origin == Some(Origin::Change) {
+            new_relations.push(name);
+        }
+    }
+    let mut relations_before: Vec<(RelationName, Relation)> = Vec::new();
+    for name in named {
+        if new_relations.contains(&name) || relations_before.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let relation = catalog.relation(&name);
+        let origin = relation
+            .map(|r| r.origin)
+            .or_else(|| catalog.index(&name).map(|i| i.origin));
+        if origin == Some(Origin::Change) {
+            new_relations.push(name.clone());
+        }
+        if let Some(relation) = relation {
+            relations_before.push((name, relation.clone()));
+        }
+    }
+    (new_relations, relations_before)
+}
+
+/// What run-level rules see: every file of the run (None for files that are
+/// not SQL text), and the catalog at the end of the run.
+pub struct RunContext<'r, 'a> {
+    pub files: &'r [Option<AnalyzedFile<'a>>],
+    pub catalog: &'r Catalog,
 }
 
 /// `SET lock_timeout = 0` (or '0', '0s') disables the timeout.
@@ -132,29 +233,6 @@ fn setting_is_zero(args: &[pg_query::Node]) -> bool {
     })
 }
 
-/// Tables, views, indexes, sequences and domains a statement creates.
-fn created_relations(node: &NodeEnum) -> Vec<RelationName> {
-    match node {
-        NodeEnum::CreateStmt(stmt) => stmt.relation.iter().map(RelationName::from_range_var).collect(),
-        NodeEnum::CreateTableAsStmt(stmt) => stmt
-            .into
-            .as_ref()
-            .and_then(|into| into.rel.as_ref())
-            .map(RelationName::from_range_var)
-            .into_iter()
-            .collect(),
-        NodeEnum::IndexStmt(stmt) if !stmt.idxname.is_empty() => {
-            let schema = stmt.relation.as_ref().map(|rv| rv.schemaname.as_str());
-            vec![RelationName::new(schema, &stmt.idxname)]
-        }
-        NodeEnum::ViewStmt(stmt) => stmt.view.iter().map(RelationName::from_range_var).collect(),
-        NodeEnum::CreateSeqStmt(stmt) => stmt.sequence.iter().map(RelationName::from_range_var).collect(),
-        // Domains share pg_type's namespace with tables, so names cannot clash.
-        NodeEnum::CreateDomainStmt(stmt) => RelationName::from_name_list(&stmt.domainname).into_iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
 impl<'a> AnalyzedFile<'a> {
     pub fn statement(&self, index: usize) -> StatementContext<'_> {
         StatementContext { file: self, index }
@@ -162,14 +240,6 @@ impl<'a> AnalyzedFile<'a> {
 
     pub fn contexts(&self) -> impl Iterator<Item = StatementContext<'_>> {
         (0..self.statements.len()).map(|index| self.statement(index))
-    }
-
-    /// True when an earlier statement of the file created `relation`: it is
-    /// new and empty, so locking it blocks nobody.
-    pub fn created_before(&self, relation: &RelationName, index: usize) -> bool {
-        self.created
-            .iter()
-            .any(|(name, at)| *at < index && name.same_as(relation))
     }
 }
 
@@ -214,19 +284,36 @@ impl<'a> StatementContext<'a> {
         self.state().transaction
     }
 
-    /// The relation was created earlier in this file.
-    pub fn is_new(&self, relation: &RelationName) -> bool {
-        self.file.created_before(relation, self.index)
+    /// It runs inside the transaction the runner opens around the file.
+    pub fn in_implicit_transaction(&self) -> bool {
+        self.state().implicit_transaction
     }
 
-    /// Locks this statement takes on relations that existed before the file.
+    /// The relation was created by the change being judged (earlier in this
+    /// file, or in an earlier file of the same change): it is new and empty,
+    /// so locking it blocks nobody. Relations the catalog has never seen
+    /// count as existing and large.
+    pub fn is_new(&self, relation: &RelationName) -> bool {
+        self.state().new_relations.iter().any(|n| n.same_as(relation))
+    }
+
+    /// The catalog's definition of a relation the statement names, as it was
+    /// before the statement ran; None when the history never created it.
+    pub fn relation_before(&self, relation: &RelationName) -> Option<&'a Relation> {
+        self.state()
+            .relations_before
+            .iter()
+            .find(|(written, rel)| written.same_as(relation) || rel.name == *relation)
+            .map(|(_, rel)| rel)
+    }
+
+    /// Locks this statement takes on relations that existed before the change.
     pub fn locks_on_existing(&self) -> impl Iterator<Item = &'a RelationLock> + 'a {
-        let file = self.file;
-        let index = self.index;
+        let state = self.state();
         self.facts()
             .locks
             .iter()
-            .filter(move |l| !file.created_before(&l.relation, index))
+            .filter(move |l| !state.new_relations.iter().any(|n| n.same_as(&l.relation)))
     }
 
     pub fn tokens(&self) -> Vec<Token> {
@@ -477,7 +564,12 @@ mod tests {
     fn with_file<R>(text: &str, f: impl FnOnce(&AnalyzedFile) -> R) -> R {
         let source = SourceFile::new("t.sql", text);
         let parsed = parse_file(&source);
-        let file = analyze(&source, &parsed, 16);
+        let options = Options {
+            pg_version: 16,
+            transaction: TransactionMode::None,
+            assume_lock_timeout: false,
+        };
+        let file = analyze(&source, &parsed, options, &mut Catalog::default(), 0);
         f(&file)
     }
 
@@ -574,7 +666,8 @@ mod tests {
         with_file("CREATE TABLE public.t (id int);\nCREATE INDEX i ON t (id);", |file| {
             let ctx = file.statement(1);
             assert!(ctx.locks_on_existing().next().is_none());
-            assert!(!file.created_before(&RelationName::new(None, "t"), 0));
+            assert!(!file.statement(0).is_new(&RelationName::new(None, "t")));
+            assert!(file.statement(1).is_new(&RelationName::new(None, "t")));
         });
     }
 

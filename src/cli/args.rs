@@ -61,6 +61,19 @@ pub struct CheckArgs {
     #[arg(long = "rule", value_name = "ID=error|warning|off")]
     pub rules: Vec<String>,
 
+    /// A schema dump (`pg_dump --schema-only`, `structure.sql`, any DDL) read
+    /// as the existing production database before the migrations.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+
+    /// The migration runner wraps each file in a transaction.
+    #[arg(long)]
+    pub assume_in_transaction: bool,
+
+    /// A lock_timeout is set outside the migrations (on the role or database).
+    #[arg(long)]
+    pub assume_lock_timeout: bool,
+
     /// Plain output without colours (also NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,

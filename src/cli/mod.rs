@@ -16,7 +16,9 @@ use rayon::prelude::*;
 
 use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
-use crate::engine::{lint_bytes, FileReport, Settings, DEFAULT_PG_VERSION};
+use crate::analysis::{Catalog, TransactionMode};
+use crate::engine::{history_catalog, lint_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
+use crate::source::SourceFile;
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
 use args::{CheckArgs, Cli, Command, RulesFormat};
@@ -67,26 +69,40 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("miglint: error: {error}");
     }
 
-    let results: Vec<Result<FileReport, String>> = inputs
+    let history = match schema_catalog(&args, &config) {
+        Ok(history) => history,
+        Err(message) => return fail(message),
+    };
+    let read: Vec<Result<RunInput, String>> = inputs
         .par_iter()
         .map(|input| {
-            let bytes = read_input(input)?;
-            Ok(lint_bytes(&input.display(), &bytes, &settings))
+            Ok(RunInput {
+                path: input.display(),
+                bytes: read_input(input)?,
+            })
         })
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for result in results {
+    let mut run_inputs = Vec::with_capacity(read.len());
+    for result in read {
         match result {
-            Ok(report) => files.push(report),
+            Ok(input) => run_inputs.push(input),
             Err(message) => {
                 failed = true;
                 eprintln!("miglint: error: {message}");
             }
         }
     }
-    if files.is_empty() {
+    if run_inputs.is_empty() {
         return fail("no input was linted");
     }
+    // Files named one by one (pre-commit, editors) are one change; a walked
+    // directory or a glob is a history, each file its own change.
+    let scope = if args.paths.iter().all(|p| p == "-" || Path::new(p).is_file()) {
+        ChangeScope::AllFiles
+    } else {
+        ChangeScope::EachFile
+    };
+    let files = lint_run(run_inputs, history, &settings, scope);
 
     let report = Report {
         files,
@@ -161,8 +177,27 @@ fn resolve_settings(args: &CheckArgs, config: &Config) -> Result<(Settings, Fail
             .ok_or_else(|| format!("--rule {rule:?}: level must be error, warning or off"))?;
         settings.set_rule(id, level);
     }
+    settings.transaction = if args.assume_in_transaction {
+        TransactionMode::PerFile
+    } else {
+        config.transaction.unwrap_or_default()
+    };
+    settings.assume_lock_timeout = args.assume_lock_timeout || config.assume_lock_timeout.unwrap_or(false);
+    if let Some(ms) = config.max_lock_timeout_ms {
+        settings.max_lock_timeout_ms = ms;
+    }
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or_default();
     Ok((settings, fail_on))
+}
+
+/// `--schema` (or config `schema`): the production schema as history.
+fn schema_catalog(args: &CheckArgs, config: &Config) -> Result<Option<Catalog>, String> {
+    let Some(path) = args.schema.as_ref().or(config.schema.as_ref()) else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read schema: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: the schema is not UTF-8 text", path.display()))?;
+    Ok(Some(history_catalog(&SourceFile::new(path.display().to_string(), text))))
 }
 
 fn list_rules(format: RulesFormat) -> u8 {

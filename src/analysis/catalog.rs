@@ -1,0 +1,1069 @@
+//! A static catalog replayed from the migrations themselves: schemas,
+//! tables (and views, materialized views, sequences), columns, constraints,
+//! indexes, enum types and domains. No database is involved.
+//!
+//! Every object remembers whether it comes from the history (what production
+//! already has: existing, populated) or from the change being judged (new and
+//! empty for the rest of the change).
+
+use std::collections::BTreeMap;
+
+use pg_query::protobuf::{
+    a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior,
+    ObjectType, TypeName,
+};
+use pg_query::NodeEnum;
+
+use super::names::RelationName;
+use super::types;
+use crate::source::Span;
+
+/// Where an object comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Production already has it: an existing, populated object.
+    History,
+    /// Created by the change being judged: new and empty.
+    Change,
+}
+
+/// Where a statement of the run stands: the file's index in the run and the
+/// statement's span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: usize,
+    pub span: Span,
+}
+
+/// A column type as declared: `varchar(20)`, `numeric(10, 2)`, `int4[]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnType {
+    /// The parser's name without schema: `int4`, `varchar`, `timestamptz`.
+    pub name: String,
+    pub schema: Option<String>,
+    pub modifiers: Vec<i64>,
+    pub array: bool,
+}
+
+impl ColumnType {
+    pub fn from_type_name(type_name: &TypeName) -> Self {
+        let schema = (type_name.names.len() > 1)
+            .then(|| match type_name.names.first()?.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .flatten();
+        ColumnType {
+            name: types::base_name(type_name).to_string(),
+            schema,
+            modifiers: types::modifiers(type_name),
+            array: types::is_array(type_name),
+        }
+    }
+}
+
+impl std::fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.name.as_str() {
+            "int2" => "smallint",
+            "int4" => "integer",
+            "int8" => "bigint",
+            "bpchar" => "char",
+            "bool" => "boolean",
+            "float4" => "real",
+            "float8" => "double precision",
+            other => other,
+        };
+        write!(f, "{name}")?;
+        if !self.modifiers.is_empty() {
+            let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
+            write!(f, "({})", mods.join(", "))?;
+        }
+        if self.array {
+            write!(f, "[]")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub not_null: bool,
+    pub has_default: bool,
+    pub identity: bool,
+    pub generated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// `CHECK (...)`; `not_null_column` when the check is `col IS NOT NULL`.
+    Check { not_null_column: Option<String> },
+    ForeignKey { columns: Vec<String>, references: RelationName },
+    PrimaryKey { columns: Vec<String> },
+    Unique { columns: Vec<String> },
+    Exclusion,
+    /// A named NOT NULL constraint (PostgreSQL 18).
+    NotNull { column: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableConstraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// False while the constraint is `NOT VALID`.
+    pub validated: bool,
+    pub origin: Origin,
+    pub defined_at: Option<Location>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationKind {
+    Table,
+    PartitionedTable,
+    View,
+    MaterializedView,
+    Sequence,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Relation {
+    /// Always schema-qualified.
+    pub name: RelationName,
+    pub kind: RelationKind,
+    pub columns: Vec<Column>,
+    /// False when the columns could not be read (`CREATE TABLE AS`).
+    pub columns_known: bool,
+    pub constraints: Vec<TableConstraint>,
+    /// The partitioned table this is a partition of.
+    pub partition_of: Option<RelationName>,
+    pub origin: Origin,
+}
+
+impl Relation {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&TableConstraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    /// A validated `CHECK (column IS NOT NULL)` proves the column has no NULLs.
+    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+        self.constraints.iter().any(|c| {
+            c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col) } if col == column)
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    /// Schema-qualified (an index lives in its table's schema).
+    pub name: RelationName,
+    pub table: RelationName,
+    /// Key columns in order; an expression is an empty string.
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub partial: bool,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumType {
+    pub name: RelationName,
+    pub values: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Domain {
+    pub name: RelationName,
+    pub base: ColumnType,
+    pub origin: Origin,
+}
+
+type Key = (String, String);
+
+fn key(name: &RelationName) -> Key {
+    (name.schema.clone().unwrap_or_default(), name.name.clone())
+}
+
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    relations: BTreeMap<Key, Relation>,
+    indexes: BTreeMap<Key, Index>,
+    enums: BTreeMap<Key, EnumType>,
+    domains: BTreeMap<Key, Domain>,
+    schemas: BTreeMap<String, Origin>,
+    search_path: Vec<String>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog {
+            relations: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            domains: BTreeMap::new(),
+            schemas: BTreeMap::from([("public".to_string(), Origin::History)]),
+            search_path: vec!["public".to_string()],
+        }
+    }
+}
+
+impl Catalog {
+    /// Ends a change: what it created now counts as existing history.
+    pub fn settle(&mut self) {
+        for r in self.relations.values_mut() {
+            r.origin = Origin::History;
+            for c in &mut r.constraints {
+                c.origin = Origin::History;
+            }
+        }
+        for i in self.indexes.values_mut() {
+            i.origin = Origin::History;
+        }
+        for e in self.enums.values_mut() {
+            e.origin = Origin::History;
+        }
+        for d in self.domains.values_mut() {
+            d.origin = Origin::History;
+        }
+        for o in self.schemas.values_mut() {
+            *o = Origin::History;
+        }
+    }
+
+    /// The search path back to its default, as at the start of a session.
+    pub fn reset_session(&mut self) {
+        self.search_path = vec!["public".to_string()];
+    }
+
+    pub fn relations(&self) -> impl Iterator<Item = &Relation> {
+        self.relations.values()
+    }
+
+    pub fn indexes(&self) -> impl Iterator<Item = &Index> {
+        self.indexes.values()
+    }
+
+    pub fn enum_type(&self, name: &RelationName) -> Option<&EnumType> {
+        self.resolve_in(&self.enums, name)
+    }
+
+    pub fn domain(&self, name: &RelationName) -> Option<&Domain> {
+        self.resolve_in(&self.domains, name)
+    }
+
+    pub fn schema_origin(&self, name: &str) -> Option<Origin> {
+        self.schemas.get(name).copied()
+    }
+
+    /// The relation a name refers to, following the search path.
+    pub fn relation(&self, name: &RelationName) -> Option<&Relation> {
+        self.resolve_in(&self.relations, name)
+    }
+
+    pub fn index(&self, name: &RelationName) -> Option<&Index> {
+        self.resolve_in(&self.indexes, name)
+    }
+
+    /// Indexes on a table.
+    pub fn indexes_on<'a>(&'a self, table: &'a RelationName) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes.values().filter(move |i| i.table == *table)
+    }
+
+    fn resolve_in<'a, T>(&self, map: &'a BTreeMap<Key, T>, name: &RelationName) -> Option<&'a T> {
+        match &name.schema {
+            Some(_) => map.get(&key(name)),
+            None => self
+                .search_path
+                .iter()
+                .find_map(|schema| map.get(&(schema.clone(), name.name.clone()))),
+        }
+    }
+
+    /// The schema-qualified name a reference resolves to, or would be
+    /// created under.
+    pub fn qualify(&self, name: &RelationName) -> RelationName {
+        if name.schema.is_some() {
+            return name.clone();
+        }
+        let existing = self.search_path.iter().find(|schema| {
+            let k = ((*schema).clone(), name.name.clone());
+            self.relations.contains_key(&k) || self.indexes.contains_key(&k)
+        });
+        let schema = existing
+            .or_else(|| self.search_path.first())
+            .map_or("public", String::as_str);
+        RelationName::new(Some(schema), &name.name)
+    }
+
+    fn qualify_type(&self, name: &RelationName) -> RelationName {
+        if name.schema.is_some() {
+            return name.clone();
+        }
+        let existing = self.search_path.iter().find(|schema| {
+            let k = ((*schema).clone(), name.name.clone());
+            self.enums.contains_key(&k) || self.domains.contains_key(&k)
+        });
+        let schema = existing
+            .or_else(|| self.search_path.first())
+            .map_or("public", String::as_str);
+        RelationName::new(Some(schema), &name.name)
+    }
+
+    fn relation_mut(&mut self, name: &RelationName) -> Option<&mut Relation> {
+        let k = key(&self.qualify(name));
+        self.relations.get_mut(&k)
+    }
+
+    /// Applies one statement. Statements the catalog does not model, and
+    /// references to objects it has never seen, change nothing.
+    pub fn apply(&mut self, node: &NodeEnum, origin: Origin, at: Option<Location>) {
+        match node {
+            NodeEnum::CreateSchemaStmt(stmt) => {
+                if !stmt.schemaname.is_empty() {
+                    self.schemas.entry(stmt.schemaname.clone()).or_insert(origin);
+                }
+                let saved = std::mem::replace(&mut self.search_path, vec![stmt.schemaname.clone()]);
+                for elt in stmt.schema_elts.iter().filter_map(|n| n.node.as_ref()) {
+                    self.apply(elt, origin, at);
+                }
+                self.search_path = saved;
+            }
+            NodeEnum::CreateStmt(stmt) => self.create_table(stmt, origin, at),
+            NodeEnum::CreateTableAsStmt(stmt) => {
+                if let Some(rv) = stmt.into.as_ref().and_then(|i| i.rel.as_ref()) {
+                    let kind = if stmt.objtype == ObjectType::ObjectMatview as i32 {
+                        RelationKind::MaterializedView
+                    } else {
+                        RelationKind::Table
+                    };
+                    let name = self.qualify(&RelationName::from_range_var(rv));
+                    self.insert_relation(name, kind, origin, false);
+                }
+            }
+            NodeEnum::ViewStmt(stmt) => {
+                if let Some(rv) = &stmt.view {
+                    let name = self.qualify(&RelationName::from_range_var(rv));
+                    if !self.relations.contains_key(&key(&name)) {
+                        self.insert_relation(name, RelationKind::View, origin, false);
+                    }
+                }
+            }
+            NodeEnum::CreateSeqStmt(stmt) => {
+                if let Some(rv) = &stmt.sequence {
+                    let name = self.qualify(&RelationName::from_range_var(rv));
+                    if !self.relations.contains_key(&key(&name)) {
+                        self.insert_relation(name, RelationKind::Sequence, origin, true);
+                    }
+                }
+            }
+            NodeEnum::AlterTableStmt(stmt) => {
+                let Some(rv) = &stmt.relation else { return };
+                let name = RelationName::from_range_var(rv);
+                for cmd in super::facts::alter_table_cmds(&stmt.cmds) {
+                    self.alter_table(&name, cmd, origin, at);
+                }
+            }
+            NodeEnum::IndexStmt(stmt) => {
+                let Some(rv) = &stmt.relation else { return };
+                let table = self.qualify(&RelationName::from_range_var(rv));
+                let columns = index_columns(&stmt.index_params);
+                let name = if stmt.idxname.is_empty() {
+                    let suffix = if stmt.unique { "key" } else { "idx" };
+                    default_name(&table.name, &columns, suffix)
+                } else {
+                    stmt.idxname.clone()
+                };
+                let index_name = RelationName::new(table.schema.as_deref(), &name);
+                if stmt.if_not_exists && self.indexes.contains_key(&key(&index_name)) {
+                    return;
+                }
+                self.indexes.insert(
+                    key(&index_name),
+                    Index {
+                        name: index_name,
+                        table,
+                        columns,
+                        unique: stmt.unique || stmt.primary,
+                        partial: stmt.where_clause.is_some(),
+                        origin,
+                    },
+                );
+            }
+            NodeEnum::RenameStmt(stmt) => self.rename(stmt),
+            NodeEnum::AlterObjectSchemaStmt(stmt) => {
+                let Some(rv) = &stmt.relation else { return };
+                let old = self.qualify(&RelationName::from_range_var(rv));
+                if let Some(mut rel) = self.relations.remove(&key(&old)) {
+                    let new = RelationName::new(Some(&stmt.newschema), &old.name);
+                    rel.name = new.clone();
+                    for index in self.indexes.values_mut().filter(|i| i.table == old) {
+                        index.table = new.clone();
+                    }
+                    self.relations.insert(key(&new), rel);
+                }
+            }
+            NodeEnum::DropStmt(stmt) => self.drop(stmt),
+            NodeEnum::CreateEnumStmt(stmt) => {
+                if let Some(name) = RelationName::from_name_list(&stmt.type_name) {
+                    let name = self.qualify_type(&name);
+                    let values = stmt.vals.iter().filter_map(string_value).collect();
+                    self.enums.insert(key(&name), EnumType { name, values, origin });
+                }
+            }
+            NodeEnum::AlterEnumStmt(stmt) => {
+                let Some(name) = RelationName::from_name_list(&stmt.type_name) else { return };
+                let k = key(&self.qualify_type(&name));
+                if let Some(e) = self.enums.get_mut(&k) {
+                    if !stmt.old_val.is_empty() {
+                        if let Some(v) = e.values.iter_mut().find(|v| **v == stmt.old_val) {
+                            *v = stmt.new_val.clone();
+                        }
+                    } else if !e.values.contains(&stmt.new_val) {
+                        e.values.push(stmt.new_val.clone());
+                    }
+                }
+            }
+            NodeEnum::CreateDomainStmt(stmt) => {
+                let (Some(name), Some(base)) = (RelationName::from_name_list(&stmt.domainname), &stmt.type_name) else {
+                    return;
+                };
+                let name = self.qualify_type(&name);
+                let base = ColumnType::from_type_name(base);
+                self.domains.insert(key(&name), Domain { name, base, origin });
+            }
+            NodeEnum::VariableSetStmt(stmt) if stmt.name == "search_path" => {
+                let path: Vec<String> = stmt.args.iter().filter_map(string_value).collect();
+                self.set_search_path(path);
+            }
+            NodeEnum::VariableSetStmt(stmt) if stmt.name.is_empty() => {
+                // RESET ALL
+                self.reset_session();
+            }
+            NodeEnum::SelectStmt(stmt) => {
+                // pg_dump: SELECT pg_catalog.set_config('search_path', '', false);
+                for target in &stmt.target_list {
+                    if let Some(path) = set_config_search_path(target) {
+                        self.set_search_path(path);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn set_search_path(&mut self, path: Vec<String>) {
+        let path: Vec<String> = path
+            .iter()
+            .flat_map(|p| p.split(','))
+            .map(|p| p.trim().trim_matches('"').to_string())
+            .filter(|p| !p.is_empty() && p != "$user" && p != "pg_catalog")
+            .collect();
+        self.search_path = path;
+    }
+
+    fn insert_relation(&mut self, name: RelationName, kind: RelationKind, origin: Origin, columns_known: bool) {
+        self.relations.insert(
+            key(&name),
+            Relation {
+                name,
+                kind,
+                columns: Vec::new(),
+                columns_known,
+                constraints: Vec::new(),
+                partition_of: None,
+                origin,
+            },
+        );
+    }
+
+    fn create_table(&mut self, stmt: &CreateStmt, origin: Origin, at: Option<Location>) {
+        let Some(rv) = &stmt.relation else { return };
+        let name = self.qualify(&RelationName::from_range_var(rv));
+        if self.relations.contains_key(&key(&name)) && stmt.if_not_exists {
+            return;
+        }
+        let kind = if stmt.partspec.is_some() {
+            RelationKind::PartitionedTable
+        } else {
+            RelationKind::Table
+        };
+        self.insert_relation(name.clone(), kind, origin, true);
+        // Columns inherited from a parent (PARTITION OF, INHERITS) come first.
+        let parents: Vec<RelationName> = stmt
+            .inh_relations
+            .iter()
+            .filter_map(|n| match n.node.as_ref()? {
+                NodeEnum::RangeVar(rv) => Some(RelationName::from_range_var(rv)),
+                _ => None,
+            })
+            .collect();
+        let mut inherited = Vec::new();
+        for parent in &parents {
+            if let Some(p) = self.relation(parent) {
+                inherited.extend(p.columns.clone());
+            }
+        }
+        let partition_of = if stmt.partbound.is_some() {
+            parents.first().map(|p| self.qualify(p))
+        } else {
+            None
+        };
+        if let Some(rel) = self.relations.get_mut(&key(&name)) {
+            rel.columns = inherited;
+            rel.partition_of = partition_of;
+        }
+        for elt in stmt.table_elts.iter().filter_map(|n| n.node.as_ref()) {
+            match elt {
+                NodeEnum::ColumnDef(col) => self.add_column(&name, col, origin, at),
+                NodeEnum::Constraint(con) => self.add_constraint(&name, con, None, origin, at),
+                NodeEnum::TableLikeClause(like) => {
+                    if let Some(source) = like.relation.as_ref().map(RelationName::from_range_var) {
+                        let columns = self.relation(&source).map(|r| r.columns.clone()).unwrap_or_default();
+                        if let Some(rel) = self.relations.get_mut(&key(&name)) {
+                            rel.columns.extend(columns);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for con in stmt.constraints.iter().filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::Constraint(c) => Some(c.as_ref()),
+            _ => None,
+        }) {
+            self.add_constraint(&name, con, None, origin, at);
+        }
+    }
+
+    fn add_column(&mut self, table: &RelationName, col: &ColumnDef, origin: Origin, at: Option<Location>) {
+        let Some(type_name) = &col.type_name else { return };
+        let mut column = Column {
+            name: col.colname.clone(),
+            ty: ColumnType::from_type_name(type_name),
+            not_null: col.is_not_null,
+            has_default: col.raw_default.is_some() || types::is_serial(type_name),
+            identity: !col.identity.is_empty(),
+            generated: !col.generated.is_empty(),
+        };
+        if types::is_serial(type_name) {
+            column.not_null = true;
+        }
+        let constraints: Vec<&Constraint> = super::facts::column_constraints(col).collect();
+        for con in &constraints {
+            match ConstrType::try_from(con.contype) {
+                Ok(ConstrType::ConstrNotnull | ConstrType::ConstrPrimary) => column.not_null = true,
+                Ok(ConstrType::ConstrDefault) => column.has_default = true,
+                Ok(ConstrType::ConstrIdentity) => {
+                    column.identity = true;
+                    column.not_null = true;
+                }
+                Ok(ConstrType::ConstrGenerated) => column.generated = true,
+                _ => {}
+            }
+        }
+        let Some(rel) = self.relations.get_mut(&key(table)) else { return };
+        if rel.column(&column.name).is_some() {
+            return; // ADD COLUMN IF NOT EXISTS, or a duplicate
+        }
+        rel.columns.push(column);
+        for con in constraints {
+            if !matches!(
+                ConstrType::try_from(con.contype),
+                Ok(ConstrType::ConstrNotnull | ConstrType::ConstrDefault | ConstrType::ConstrIdentity
+                    | ConstrType::ConstrGenerated | ConstrType::ConstrNull)
+            ) {
+                self.add_constraint(table, con, Some(&col.colname), origin, at);
+            }
+        }
+    }
+
+    /// Adds a table or column constraint (and the index behind a primary
+    /// key or unique constraint). `column` is set for column constraints.
+    fn add_constraint(
+        &mut self,
+        table: &RelationName,
+        con: &Constraint,
+        column: Option<&str>,
+        origin: Origin,
+        at: Option<Location>,
+    ) {
+        let keys: Vec<String> = match column {
+            Some(c) => vec![c.to_string()],
+            None => con.keys.iter().filter_map(string_value).collect(),
+        };
+        let fk_columns: Vec<String> = match column {
+            Some(c) => vec![c.to_string()],
+            None => con.fk_attrs.iter().filter_map(string_value).collect(),
+        };
+        let (kind, suffix, name_columns) = match ConstrType::try_from(con.contype) {
+            Ok(ConstrType::ConstrCheck) => {
+                let not_null_column = con.raw_expr.as_ref().and_then(|e| not_null_test_column(e));
+                let first = column
+                    .map(str::to_string)
+                    .or_else(|| not_null_column.clone())
+                    .into_iter()
+                    .collect();
+                (ConstraintKind::Check { not_null_column }, "check", first)
+            }
+            Ok(ConstrType::ConstrForeign) => {
+                let Some(pk) = &con.pktable else { return };
+                let references = self.qualify(&RelationName::from_range_var(pk));
+                (
+                    ConstraintKind::ForeignKey {
+                        columns: fk_columns.clone(),
+                        references,
+                    },
+                    "fkey",
+                    fk_columns,
+                )
+            }
+            Ok(ConstrType::ConstrPrimary) => (ConstraintKind::PrimaryKey { columns: keys.clone() }, "pkey", Vec::new()),
+            Ok(ConstrType::ConstrUnique) => (ConstraintKind::Unique { columns: keys.clone() }, "key", keys.clone()),
+            Ok(ConstrType::ConstrExclusion) => (ConstraintKind::Exclusion, "excl", Vec::new()),
+            Ok(ConstrType::ConstrNotnull) => {
+                let Some(column) = keys.first().cloned() else { return };
+                if let Some(rel) = self.relations.get_mut(&key(table)) {
+                    if let Some(col) = rel.column_mut(&column) {
+                        col.not_null = col.not_null || !con.skip_validation;
+                    }
+                }
+                (ConstraintKind::NotNull { column: column.clone() }, "not_null", vec![column])
+            }
+            _ => return,
+        };
+        let name = if con.conname.is_empty() {
+            default_name(&table.name, &name_columns, suffix)
+        } else {
+            con.conname.clone()
+        };
+        let index_columns = match &kind {
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns } => Some(columns.clone()),
+            _ => None,
+        };
+        let is_primary = matches!(kind, ConstraintKind::PrimaryKey { .. });
+        let Some(rel) = self.relations.get_mut(&key(table)) else { return };
+        if is_primary {
+            for col in rel.columns.iter_mut().filter(|c| keys.contains(&c.name)) {
+                col.not_null = true;
+            }
+        }
+        rel.constraints.push(TableConstraint {
+            name: name.clone(),
+            kind,
+            validated: !con.skip_validation,
+            origin,
+            defined_at: at,
+        });
+        if let Some(columns) = index_columns {
+            // `USING INDEX i` renames the existing index to the constraint.
+            let index_name = RelationName::new(table.schema.as_deref(), &name);
+            let adopted = (!con.indexname.is_empty())
+                .then(|| self.indexes.remove(&key(&RelationName::new(table.schema.as_deref(), &con.indexname))))
+                .flatten();
+            let columns = adopted.as_ref().map_or(columns, |i| i.columns.clone());
+            let index_origin = adopted.as_ref().map_or(origin, |i| i.origin);
+            self.indexes.insert(
+                key(&index_name),
+                Index {
+                    name: index_name,
+                    table: table.clone(),
+                    columns,
+                    unique: true,
+                    partial: false,
+                    origin: index_origin,
+                },
+            );
+        }
+    }
+
+    fn alter_table(&mut self, name: &RelationName, cmd: &AlterTableCmd, origin: Origin, at: Option<Location>) {
+        use AlterTableType::*;
+        let table = self.qualify(name);
+        let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined);
+        match subtype {
+            AtAddColumn => {
+                if let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    self.add_column(&table, col, origin, at);
+                }
+            }
+            AtAddConstraint => {
+                if let Some(con) = super::facts::constraint(cmd) {
+                    self.add_constraint(&table, con, None, origin, at);
+                }
+            }
+            AtDropColumn => {
+                let column = cmd.name.clone();
+                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                    rel.columns.retain(|c| c.name != column);
+                    rel.constraints.retain(|c| !constraint_uses(&c.kind, &column));
+                }
+                self.indexes.retain(|_, i| !(i.table == table && i.columns.contains(&column)));
+            }
+            AtDropConstraint => {
+                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                    rel.constraints.retain(|c| c.name != cmd.name);
+                }
+                self.indexes.remove(&key(&RelationName::new(table.schema.as_deref(), &cmd.name)));
+            }
+            AtValidateConstraint => {
+                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                    if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == cmd.name) {
+                        c.validated = true;
+                        if let ConstraintKind::NotNull { column } = &c.kind {
+                            let column = column.clone();
+                            if let Some(col) = rel.column_mut(&column) {
+                                col.not_null = true;
+                            }
+                        }
+                    }
+                }
+            }
+            AtAlterColumnType => {
+                let ty = match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::ColumnDef(col)) => col.type_name.as_ref().map(ColumnType::from_type_name),
+                    _ => None,
+                };
+                if let (Some(ty), Some(col)) = (ty, self.relation_mut(&table).and_then(|r| r.column_mut(&cmd.name))) {
+                    col.ty = ty;
+                }
+            }
+            AtSetNotNull | AtDropNotNull | AtColumnDefault | AtAddIdentity | AtDropIdentity | AtDropExpression => {
+                if let Some(col) = self.relation_mut(&table).and_then(|r| r.column_mut(&cmd.name)) {
+                    match subtype {
+                        AtSetNotNull => col.not_null = true,
+                        AtDropNotNull => col.not_null = false,
+                        AtColumnDefault => col.has_default = cmd.def.is_some(),
+                        AtAddIdentity => col.identity = true,
+                        AtDropIdentity => col.identity = false,
+                        _ => col.generated = false,
+                    }
+                }
+            }
+            AtAttachPartition | AtDetachPartition => {
+                if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    if let Some(rv) = &part.name {
+                        let partition = RelationName::from_range_var(rv);
+                        let parent = (subtype == AtAttachPartition).then(|| table.clone());
+                        if let Some(rel) = self.relation_mut(&partition) {
+                            rel.partition_of = parent;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn rename(&mut self, stmt: &pg_query::protobuf::RenameStmt) {
+        let kind = ObjectType::try_from(stmt.rename_type).unwrap_or(ObjectType::Undefined);
+        let Some(rv) = &stmt.relation else {
+            if kind == ObjectType::ObjectSchema {
+                if let Some(origin) = self.schemas.remove(&stmt.subname) {
+                    self.schemas.insert(stmt.newname.clone(), origin);
+                }
+            }
+            return;
+        };
+        let old = self.qualify(&RelationName::from_range_var(rv));
+        let new = RelationName::new(old.schema.as_deref(), &stmt.newname);
+        match kind {
+            ObjectType::ObjectIndex => {
+                if let Some(mut index) = self.indexes.remove(&key(&old)) {
+                    index.name = new.clone();
+                    self.indexes.insert(key(&new), index);
+                }
+                // Renaming a constraint's index renames the constraint.
+                if let Some(rel) = self.relations.values_mut().find(|r| r.constraint(&old.name).is_some()) {
+                    if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == old.name) {
+                        c.name = stmt.newname.clone();
+                    }
+                }
+            }
+            ObjectType::ObjectColumn => {
+                let (from, to) = (stmt.subname.clone(), stmt.newname.clone());
+                if let Some(rel) = self.relations.get_mut(&key(&old)) {
+                    if let Some(col) = rel.column_mut(&from) {
+                        col.name = to.clone();
+                    }
+                    for c in &mut rel.constraints {
+                        rename_in_constraint(&mut c.kind, &from, &to);
+                    }
+                }
+                for index in self.indexes.values_mut().filter(|i| i.table == old) {
+                    for c in index.columns.iter_mut().filter(|c| **c == from) {
+                        *c = to.clone();
+                    }
+                }
+            }
+            ObjectType::ObjectTabconstraint => {
+                if let Some(rel) = self.relations.get_mut(&key(&old)) {
+                    if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == stmt.subname) {
+                        c.name = stmt.newname.clone();
+                    }
+                }
+            }
+            _ => {
+                if let Some(mut rel) = self.relations.remove(&key(&old)) {
+                    rel.name = new.clone();
+                    self.relations.insert(key(&new), rel);
+                    for index in self.indexes.values_mut().filter(|i| i.table == old) {
+                        index.table = new.clone();
+                    }
+                    for rel in self.relations.values_mut() {
+                        for c in &mut rel.constraints {
+                            if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
+                                if *references == old {
+                                    *references = new.clone();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn drop(&mut self, stmt: &pg_query::protobuf::DropStmt) {
+        let kind = ObjectType::try_from(stmt.remove_type).unwrap_or(ObjectType::Undefined);
+        let names = super::facts::dropped_names(&stmt.objects);
+        match kind {
+            ObjectType::ObjectTable
+            | ObjectType::ObjectView
+            | ObjectType::ObjectMatview
+            | ObjectType::ObjectSequence
+            | ObjectType::ObjectForeignTable => {
+                for name in names {
+                    let name = self.qualify(&name);
+                    if self.relations.remove(&key(&name)).is_some() {
+                        self.drop_dependents(&name);
+                    }
+                }
+            }
+            ObjectType::ObjectIndex => {
+                for name in names {
+                    let name = self.qualify(&name);
+                    self.indexes.remove(&key(&name));
+                }
+            }
+            ObjectType::ObjectType | ObjectType::ObjectDomain => {
+                for name in names {
+                    let name = self.qualify_type(&name);
+                    self.enums.remove(&key(&name));
+                    self.domains.remove(&key(&name));
+                }
+            }
+            ObjectType::ObjectSchema => {
+                let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
+                for schema in stmt.objects.iter().filter_map(string_value) {
+                    self.schemas.remove(&schema);
+                    if cascade {
+                        let gone: Vec<RelationName> = self
+                            .relations
+                            .values()
+                            .filter(|r| r.name.schema.as_deref() == Some(schema.as_str()))
+                            .map(|r| r.name.clone())
+                            .collect();
+                        for name in gone {
+                            self.relations.remove(&key(&name));
+                            self.drop_dependents(&name);
+                        }
+                        self.enums.retain(|(s, _), _| *s != schema);
+                        self.domains.retain(|(s, _), _| *s != schema);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A dropped table takes its indexes, partitions' link, and the foreign
+    /// keys that reference it (CASCADE; without it PostgreSQL refuses).
+    fn drop_dependents(&mut self, table: &RelationName) {
+        self.indexes.retain(|_, i| i.table != *table);
+        for rel in self.relations.values_mut() {
+            rel.constraints.retain(
+                |c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table),
+            );
+            if rel.partition_of.as_ref() == Some(table) {
+                rel.partition_of = None;
+            }
+        }
+    }
+}
+
+fn constraint_uses(kind: &ConstraintKind, column: &str) -> bool {
+    match kind {
+        ConstraintKind::Check { not_null_column } => not_null_column.as_deref() == Some(column),
+        ConstraintKind::ForeignKey { columns, .. }
+        | ConstraintKind::PrimaryKey { columns }
+        | ConstraintKind::Unique { columns } => columns.iter().any(|c| c == column),
+        ConstraintKind::NotNull { column: c } => c == column,
+        ConstraintKind::Exclusion => false,
+    }
+}
+
+fn rename_in_constraint(kind: &mut ConstraintKind, from: &str, to: &str) {
+    let rename = |c: &mut String| {
+        if c == from {
+            *c = to.to_string();
+        }
+    };
+    match kind {
+        ConstraintKind::Check { not_null_column: Some(c) } | ConstraintKind::NotNull { column: c } => rename(c),
+        ConstraintKind::ForeignKey { columns, .. }
+        | ConstraintKind::PrimaryKey { columns }
+        | ConstraintKind::Unique { columns } => columns.iter_mut().for_each(rename),
+        _ => {}
+    }
+}
+
+/// PostgreSQL's generated names: `users_pkey`, `users_email_key`,
+/// `orders_user_id_fkey`, `users_email_idx` (truncated to 63 bytes).
+fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
+    let mut parts = vec![table.to_string()];
+    parts.extend(columns.iter().filter(|c| !c.is_empty()).cloned());
+    let mut name = format!("{}_{suffix}", parts.join("_"));
+    if name.len() > 63 {
+        name.truncate(crate::source::floor_char_boundary(&name, 63));
+    }
+    name
+}
+
+fn index_columns(params: &[pg_query::Node]) -> Vec<String> {
+    params
+        .iter()
+        .filter_map(|p| match p.node.as_ref()? {
+            NodeEnum::IndexElem(elem) => Some(elem.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `col IS NOT NULL` (the only check PostgreSQL uses to skip the NOT NULL scan).
+fn not_null_test_column(expr: &pg_query::Node) -> Option<String> {
+    let NodeEnum::NullTest(test) = expr.node.as_ref()? else { return None };
+    if test.nulltesttype != pg_query::protobuf::NullTestType::IsNotNull as i32 {
+        return None;
+    }
+    match test.arg.as_ref()?.node.as_ref()? {
+        NodeEnum::ColumnRef(col) => col.fields.last().and_then(string_value),
+        _ => None,
+    }
+}
+
+fn string_value(node: &pg_query::Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.clone()),
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            a_const::Val::Sval(s) => Some(s.sval.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `set_config('search_path', 'a, b', false)` in a SELECT target.
+fn set_config_search_path(target: &pg_query::Node) -> Option<Vec<String>> {
+    let NodeEnum::ResTarget(res) = target.node.as_ref()? else { return None };
+    let NodeEnum::FuncCall(call) = res.val.as_ref()?.node.as_ref()? else { return None };
+    let name = call.funcname.last().and_then(string_value)?;
+    if name != "set_config" || call.args.len() < 2 {
+        return None;
+    }
+    if string_value(&call.args[0])? != "search_path" {
+        return None;
+    }
+    Some(vec![string_value(&call.args[1])?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay(sql: &str) -> Catalog {
+        let mut catalog = Catalog::default();
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        for raw in parsed.protobuf.stmts {
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), Origin::Change, None);
+        }
+        catalog
+    }
+
+    fn table<'a>(catalog: &'a Catalog, name: &str) -> &'a Relation {
+        catalog.relation(&RelationName::new(None, name)).expect(name)
+    }
+
+    #[test]
+    fn columns_constraints_and_indexes() {
+        let c = replay(
+            "CREATE TABLE users (id bigserial PRIMARY KEY, email varchar(20) NOT NULL UNIQUE, org_id int REFERENCES orgs);
+             ALTER TABLE users ADD COLUMN age int, ALTER COLUMN email TYPE text;
+             ALTER TABLE users ADD CONSTRAINT age_nn CHECK (age IS NOT NULL) NOT VALID;
+             CREATE INDEX ON users (org_id);",
+        );
+        let users = table(&c, "users");
+        assert_eq!(users.column("email").unwrap().ty.to_string(), "text");
+        assert!(users.column("id").unwrap().not_null);
+        assert!(!users.has_validated_not_null_check("age"));
+        assert!(users.constraint("users_org_id_fkey").is_some());
+        let names: Vec<String> = c.indexes().map(|i| i.name.name.clone()).collect();
+        assert_eq!(names, ["users_email_key", "users_org_id_idx", "users_pkey"]);
+        let c2 = {
+            let mut c = c.clone();
+            let parsed = pg_query::parse("ALTER TABLE users VALIDATE CONSTRAINT age_nn", 0).unwrap();
+            c.apply(&parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(), Origin::Change, None);
+            c
+        };
+        assert!(table(&c2, "users").has_validated_not_null_check("age"));
+    }
+
+    #[test]
+    fn renames_drops_and_search_path() {
+        let c = replay(
+            "CREATE SCHEMA app; SET search_path TO app, public;
+             CREATE TABLE t (a int); CREATE TABLE public.u (b int REFERENCES app.t);
+             ALTER TABLE t RENAME COLUMN a TO aa; ALTER TABLE t RENAME TO tt;
+             CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood ADD VALUE 'b';",
+        );
+        let tt = c.relation(&RelationName::new(Some("app"), "tt")).unwrap();
+        assert!(tt.column("aa").is_some());
+        assert!(matches!(
+            &table(&c, "u").constraints[0].kind,
+            ConstraintKind::ForeignKey { references, .. } if references.name == "tt"
+        ));
+        assert_eq!(c.enum_type(&RelationName::new(None, "mood")).unwrap().values, ["a", "b"]);
+        let c = {
+            let mut c = c;
+            let parsed = pg_query::parse("DROP TABLE app.tt CASCADE", 0).unwrap();
+            c.apply(&parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(), Origin::Change, None);
+            c
+        };
+        assert!(c.relation(&RelationName::new(Some("app"), "tt")).is_none());
+        assert!(table(&c, "u").constraints.is_empty());
+    }
+
+    #[test]
+    fn settle_turns_the_change_into_history() {
+        let mut c = replay("CREATE TABLE t (a int)");
+        assert_eq!(table(&c, "t").origin, Origin::Change);
+        c.settle();
+        assert_eq!(table(&c, "t").origin, Origin::History);
+    }
+
+    #[test]
+    fn pg_dump_search_path_is_read() {
+        let c = replay("SELECT pg_catalog.set_config('search_path', '', false); CREATE TABLE public.t (a int);");
+        assert!(c.relation(&RelationName::new(Some("public"), "t")).is_some());
+        assert!(c.relation(&RelationName::new(None, "t")).is_none(), "empty search path");
+    }
+}
