@@ -70,6 +70,7 @@ impl Settings {
             pg_version: self.pg_version,
             transaction: self.transaction,
             assume_lock_timeout: self.assume_lock_timeout,
+            max_lock_timeout_ms: self.max_lock_timeout_ms,
         }
     }
 

@@ -39,6 +39,8 @@ pub struct Options {
     /// A lock timeout is set outside the migrations (on the role, the
     /// database, or by the runner).
     pub assume_lock_timeout: bool,
+    /// The longest acceptable `lock_timeout`, in milliseconds.
+    pub max_lock_timeout_ms: u64,
 }
 
 /// A parsed file with the facts of every statement.
@@ -568,6 +570,7 @@ mod tests {
             pg_version: 16,
             transaction: TransactionMode::None,
             assume_lock_timeout: false,
+            max_lock_timeout_ms: 10_000,
         };
         let file = analyze(&source, &parsed, options, &mut Catalog::default(), 0);
         f(&file)
