@@ -244,7 +244,9 @@ fn decode(input: RunInput, settings: &Settings) -> Decoded {
             Decoded::Unreadable(unreadable(
                 SourceFile::new(path, lossy),
                 at,
-                &format!("file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"),
+                &format!(
+                    "file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"
+                ),
                 settings,
             ))
         }

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use pg_query::protobuf::{
-    a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior,
-    ObjectType, TypeName,
+    a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType,
+    TypeName,
 };
 use pg_query::NodeEnum;
 
@@ -99,13 +99,24 @@ pub struct Column {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConstraintKind {
     /// `CHECK (...)`; `not_null_column` when the check is `col IS NOT NULL`.
-    Check { not_null_column: Option<String> },
-    ForeignKey { columns: Vec<String>, references: RelationName },
-    PrimaryKey { columns: Vec<String> },
-    Unique { columns: Vec<String> },
+    Check {
+        not_null_column: Option<String>,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        references: RelationName,
+    },
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
     Exclusion,
     /// A named NOT NULL constraint (PostgreSQL 18).
-    NotNull { column: String },
+    NotNull {
+        column: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -421,7 +432,9 @@ impl Catalog {
                 }
             }
             NodeEnum::AlterEnumStmt(stmt) => {
-                let Some(name) = RelationName::from_name_list(&stmt.type_name) else { return };
+                let Some(name) = RelationName::from_name_list(&stmt.type_name) else {
+                    return;
+                };
                 let k = key(&self.qualify_type(&name));
                 if let Some(e) = self.enums.get_mut(&k) {
                     if !stmt.old_val.is_empty() {
@@ -571,7 +584,9 @@ impl Catalog {
                 _ => {}
             }
         }
-        let Some(rel) = self.relations.get_mut(&key(table)) else { return };
+        let Some(rel) = self.relations.get_mut(&key(table)) else {
+            return;
+        };
         if rel.column(&column.name).is_some() {
             return; // ADD COLUMN IF NOT EXISTS, or a duplicate
         }
@@ -579,8 +594,11 @@ impl Catalog {
         for con in constraints {
             if !matches!(
                 ConstrType::try_from(con.contype),
-                Ok(ConstrType::ConstrNotnull | ConstrType::ConstrDefault | ConstrType::ConstrIdentity
-                    | ConstrType::ConstrGenerated | ConstrType::ConstrNull)
+                Ok(ConstrType::ConstrNotnull
+                    | ConstrType::ConstrDefault
+                    | ConstrType::ConstrIdentity
+                    | ConstrType::ConstrGenerated
+                    | ConstrType::ConstrNull)
             ) {
                 self.add_constraint(table, con, Some(&col.colname), origin, at);
             }
@@ -637,7 +655,11 @@ impl Catalog {
                         col.not_null = col.not_null || !con.skip_validation;
                     }
                 }
-                (ConstraintKind::NotNull { column: column.clone() }, "not_null", vec![column])
+                (
+                    ConstraintKind::NotNull { column: column.clone() },
+                    "not_null",
+                    vec![column],
+                )
             }
             _ => return,
         };
@@ -651,7 +673,9 @@ impl Catalog {
             _ => None,
         };
         let is_primary = matches!(kind, ConstraintKind::PrimaryKey { .. });
-        let Some(rel) = self.relations.get_mut(&key(table)) else { return };
+        let Some(rel) = self.relations.get_mut(&key(table)) else {
+            return;
+        };
         if is_primary {
             for col in rel.columns.iter_mut().filter(|c| keys.contains(&c.name)) {
                 col.not_null = true;
@@ -668,7 +692,10 @@ impl Catalog {
             // `USING INDEX i` renames the existing index to the constraint.
             let index_name = RelationName::new(table.schema.as_deref(), &name);
             let adopted = (!con.indexname.is_empty())
-                .then(|| self.indexes.remove(&key(&RelationName::new(table.schema.as_deref(), &con.indexname))))
+                .then(|| {
+                    self.indexes
+                        .remove(&key(&RelationName::new(table.schema.as_deref(), &con.indexname)))
+                })
                 .flatten();
             let columns = adopted.as_ref().map_or(columns, |i| i.columns.clone());
             let index_origin = adopted.as_ref().map_or(origin, |i| i.origin);
@@ -707,13 +734,15 @@ impl Catalog {
                     rel.columns.retain(|c| c.name != column);
                     rel.constraints.retain(|c| !constraint_uses(&c.kind, &column));
                 }
-                self.indexes.retain(|_, i| !(i.table == table && i.columns.contains(&column)));
+                self.indexes
+                    .retain(|_, i| !(i.table == table && i.columns.contains(&column)));
             }
             AtDropConstraint => {
                 if let Some(rel) = self.relations.get_mut(&key(&table)) {
                     rel.constraints.retain(|c| c.name != cmd.name);
                 }
-                self.indexes.remove(&key(&RelationName::new(table.schema.as_deref(), &cmd.name)));
+                self.indexes
+                    .remove(&key(&RelationName::new(table.schema.as_deref(), &cmd.name)));
             }
             AtValidateConstraint => {
                 if let Some(rel) = self.relations.get_mut(&key(&table)) {
@@ -891,9 +920,8 @@ impl Catalog {
     fn drop_dependents(&mut self, table: &RelationName) {
         self.indexes.retain(|_, i| i.table != *table);
         for rel in self.relations.values_mut() {
-            rel.constraints.retain(
-                |c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table),
-            );
+            rel.constraints
+                .retain(|c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table));
             if rel.partition_of.as_ref() == Some(table) {
                 rel.partition_of = None;
             }
@@ -919,7 +947,10 @@ fn rename_in_constraint(kind: &mut ConstraintKind, from: &str, to: &str) {
         }
     };
     match kind {
-        ConstraintKind::Check { not_null_column: Some(c) } | ConstraintKind::NotNull { column: c } => rename(c),
+        ConstraintKind::Check {
+            not_null_column: Some(c),
+        }
+        | ConstraintKind::NotNull { column: c } => rename(c),
         ConstraintKind::ForeignKey { columns, .. }
         | ConstraintKind::PrimaryKey { columns }
         | ConstraintKind::Unique { columns } => columns.iter_mut().for_each(rename),
@@ -951,7 +982,9 @@ fn index_columns(params: &[pg_query::Node]) -> Vec<String> {
 
 /// `col IS NOT NULL` (the only check PostgreSQL uses to skip the NOT NULL scan).
 fn not_null_test_column(expr: &pg_query::Node) -> Option<String> {
-    let NodeEnum::NullTest(test) = expr.node.as_ref()? else { return None };
+    let NodeEnum::NullTest(test) = expr.node.as_ref()? else {
+        return None;
+    };
     if test.nulltesttype != pg_query::protobuf::NullTestType::IsNotNull as i32 {
         return None;
     }
@@ -974,8 +1007,12 @@ fn string_value(node: &pg_query::Node) -> Option<String> {
 
 /// `set_config('search_path', 'a, b', false)` in a SELECT target.
 fn set_config_search_path(target: &pg_query::Node) -> Option<Vec<String>> {
-    let NodeEnum::ResTarget(res) = target.node.as_ref()? else { return None };
-    let NodeEnum::FuncCall(call) = res.val.as_ref()?.node.as_ref()? else { return None };
+    let NodeEnum::ResTarget(res) = target.node.as_ref()? else {
+        return None;
+    };
+    let NodeEnum::FuncCall(call) = res.val.as_ref()?.node.as_ref()? else {
+        return None;
+    };
     let name = call.funcname.last().and_then(string_value)?;
     if name != "set_config" || call.args.len() < 2 {
         return None;
@@ -1021,7 +1058,11 @@ mod tests {
         let c2 = {
             let mut c = c.clone();
             let parsed = pg_query::parse("ALTER TABLE users VALIDATE CONSTRAINT age_nn", 0).unwrap();
-            c.apply(&parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(), Origin::Change, None);
+            c.apply(
+                &parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(),
+                Origin::Change,
+                None,
+            );
             c
         };
         assert!(table(&c2, "users").has_validated_not_null_check("age"));
@@ -1041,11 +1082,18 @@ mod tests {
             &table(&c, "u").constraints[0].kind,
             ConstraintKind::ForeignKey { references, .. } if references.name == "tt"
         ));
-        assert_eq!(c.enum_type(&RelationName::new(None, "mood")).unwrap().values, ["a", "b"]);
+        assert_eq!(
+            c.enum_type(&RelationName::new(None, "mood")).unwrap().values,
+            ["a", "b"]
+        );
         let c = {
             let mut c = c;
             let parsed = pg_query::parse("DROP TABLE app.tt CASCADE", 0).unwrap();
-            c.apply(&parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(), Origin::Change, None);
+            c.apply(
+                &parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap(),
+                Origin::Change,
+                None,
+            );
             c
         };
         assert!(c.relation(&RelationName::new(Some("app"), "tt")).is_none());

@@ -173,7 +173,11 @@ pub fn analyze<'a>(
 
 /// What the catalog knows, before the statement runs, of the relations it
 /// names: which are new in the change, and their definitions.
-fn catalog_view(catalog: &Catalog, node: &NodeEnum, facts: &Facts) -> (Vec<RelationName>, Vec<(RelationName, Relation)>) {
+fn catalog_view(
+    catalog: &Catalog,
+    node: &NodeEnum,
+    facts: &Facts,
+) -> (Vec<RelationName>, Vec<(RelationName, Relation)>) {
     let mut named: Vec<RelationName> = facts.locks.iter().map(|l| l.relation.clone()).collect();
     named.extend(node.nodes().into_iter().filter_map(|(n, ..)| match n {
         pg_query::NodeRef::RangeVar(rv) => Some(RelationName::from_range_var(rv)),

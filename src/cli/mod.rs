@@ -14,13 +14,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use rayon::prelude::*;
 
+use crate::analysis::{Catalog, TransactionMode};
 use crate::config::{self, Config, FailOn};
 use crate::discover::{self, Input};
-use crate::analysis::{Catalog, TransactionMode};
 use crate::engine::{history_catalog, lint_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
-use crate::source::SourceFile;
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
+use crate::source::SourceFile;
 use args::{CheckArgs, Cli, Command, RulesFormat};
 
 pub const EXIT_OK: u8 = 0;
@@ -197,7 +197,10 @@ fn schema_catalog(args: &CheckArgs, config: &Config) -> Result<Option<Catalog>, 
     };
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read schema: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{}: the schema is not UTF-8 text", path.display()))?;
-    Ok(Some(history_catalog(&SourceFile::new(path.display().to_string(), text))))
+    Ok(Some(history_catalog(&SourceFile::new(
+        path.display().to_string(),
+        text,
+    ))))
 }
 
 fn list_rules(format: RulesFormat) -> u8 {

@@ -3,15 +3,24 @@
 //! non-marker line must be flagged by exactly those rules; the set of
 //! (line, rule) pairs over all rules must equal the markers exactly.
 //! `-- expect-file: <id>` expects a finding about the whole file (line 1).
-//! The human rendering of every fixture is snapshotted with insta.
+//!
+//! A folder `bad_<case>/` or `ok_<case>/` is one change of several files,
+//! linted together in name order; its `_schema.sql`, if any, is read as the
+//! production schema (`--schema`). A line `-- fixture: key=value ...` in any
+//! file sets `pg_version`, `transaction` (`per-file`/`none`) or
+//! `assume_lock_timeout` for the case.
+//! The human rendering of every case is snapshotted with insta.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use miglint::analysis::TransactionMode;
 use miglint::config::FailOn;
+use miglint::engine::{history_catalog, lint_run, ChangeScope, FileReport, RunInput, Settings};
 use miglint::render::{self, Format, RenderOptions, Report};
+use miglint::SourceFile;
 
-use crate::common::{findings_by_statement_line, lint, repo_root, sorted_files};
+use crate::common::{findings_by_statement_line, repo_root, sorted_files};
 
 /// Lines of a fixture; LF, CRLF and a lone CR each end a line.
 fn lines(text: &str) -> Vec<String> {
@@ -49,53 +58,160 @@ fn expected_markers(text: &str) -> BTreeSet<(usize, String)> {
     expected
 }
 
-fn check_fixture(path: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(path).unwrap();
-    let display = path.strip_prefix(repo_root()).unwrap_or(path).display().to_string();
-    let report = lint(&display, &bytes);
-    let actual: BTreeSet<(usize, String)> = findings_by_statement_line(&report).into_iter().collect();
-    let expected = expected_markers(&String::from_utf8_lossy(&bytes));
-    let name = path.file_name().unwrap().to_string_lossy();
-    if name.starts_with("ok_") && !expected.is_empty() {
-        return Err(format!("{display}: ok_ fixtures carry no expect markers"));
-    }
-    if name.starts_with("bad_") && expected.is_empty() {
-        return Err(format!("{display}: bad_ fixtures need at least one expect marker"));
-    }
-    if actual != expected {
-        let missing: Vec<_> = expected.difference(&actual).collect();
-        let unexpected: Vec<_> = actual.difference(&expected).collect();
-        return Err(format!(
-            "{display}:\n  expected but not reported (line, rule): {missing:?}\n  reported but not expected: {unexpected:?}"
-        ));
-    }
-    Ok(())
+/// One fixture case: a single file, or a folder of files forming one change.
+struct Case {
+    path: PathBuf,
+    files: Vec<PathBuf>,
+    schema: Option<PathBuf>,
 }
 
-/// Every `fixtures/<dir>/bad_*.sql` and `ok_*.sql`, in order.
-fn fixture_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
+impl Case {
+    fn display(&self) -> String {
+        relative(&self.path)
+    }
+
+    fn is_bad(&self) -> bool {
+        self.path.file_name().unwrap().to_string_lossy().starts_with("bad_")
+    }
+
+    /// Settings from `-- fixture:` lines.
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        for file in &self.files {
+            let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
+            for line in lines(&text) {
+                let Some(pairs) = line.trim().strip_prefix("-- fixture:") else {
+                    continue;
+                };
+                for pair in pairs.split_whitespace() {
+                    let (key, value) = pair
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("{}: bad `{pair}`", relative(file)));
+                    match key {
+                        "pg_version" => settings.pg_version = value.parse().unwrap(),
+                        "transaction" => {
+                            settings.transaction = match value {
+                                "per-file" => TransactionMode::PerFile,
+                                _ => TransactionMode::None,
+                            }
+                        }
+                        "assume_lock_timeout" => settings.assume_lock_timeout = value == "true",
+                        other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
+                    }
+                }
+            }
+        }
+        settings
+    }
+
+    /// Lints the case as `miglint check` would: one file alone, or a folder's
+    /// files as one change after its schema.
+    fn lint(&self) -> Vec<FileReport> {
+        let inputs = self
+            .files
+            .iter()
+            .map(|f| RunInput {
+                path: relative(f),
+                bytes: std::fs::read(f).unwrap(),
+            })
+            .collect();
+        let history = self.schema.as_ref().map(|s| {
+            let text = std::fs::read_to_string(s).unwrap();
+            history_catalog(&SourceFile::new(relative(s), text))
+        });
+        let scope = if self.path.is_dir() {
+            ChangeScope::AllFiles
+        } else {
+            ChangeScope::EachFile
+        };
+        lint_run(inputs, history, &self.settings(), scope)
+    }
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(repo_root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn check_case(case: &Case) -> Result<(), String> {
+    let mut errors = Vec::new();
+    let mut markers = 0;
+    for (file, report) in case.files.iter().zip(case.lint()) {
+        let actual: BTreeSet<(usize, String)> = findings_by_statement_line(&report).into_iter().collect();
+        let expected = expected_markers(&String::from_utf8_lossy(&std::fs::read(file).unwrap()));
+        markers += expected.len();
+        if actual != expected {
+            let missing: Vec<_> = expected.difference(&actual).collect();
+            let unexpected: Vec<_> = actual.difference(&expected).collect();
+            errors.push(format!(
+                "{}:\n  expected but not reported (line, rule): {missing:?}\n  reported but not expected: {unexpected:?}",
+                relative(file)
+            ));
+        }
+    }
+    if !case.is_bad() && markers > 0 {
+        errors.push(format!("{}: ok_ fixtures carry no expect markers", case.display()));
+    }
+    if case.is_bad() && markers == 0 {
+        errors.push(format!(
+            "{}: bad_ fixtures need at least one expect marker",
+            case.display()
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// Every `fixtures/<dir>/bad_*` and `ok_*` case, in order.
+fn fixture_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
     for dir in sorted_files(&repo_root().join("fixtures")) {
         if !dir.is_dir() {
             continue;
         }
-        for file in sorted_files(&dir) {
-            let name = file.file_name().unwrap().to_string_lossy().to_string();
-            if (name.starts_with("bad_") || name.starts_with("ok_")) && name.ends_with(".sql") {
-                files.push(file);
+        for path in sorted_files(&dir) {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.starts_with("bad_") || name.starts_with("ok_")) {
+                continue;
+            }
+            if path.is_dir() {
+                let files: Vec<PathBuf> = sorted_files(&path)
+                    .into_iter()
+                    .filter(|f| f.extension().is_some_and(|e| e == "sql"))
+                    .collect();
+                let (schema, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+                    .into_iter()
+                    .partition(|f| f.file_name().is_some_and(|n| n == "_schema.sql"));
+                assert!(!files.is_empty(), "{}: a case folder needs .sql files", relative(&path));
+                cases.push(Case {
+                    path,
+                    files,
+                    schema: schema.into_iter().next(),
+                });
+            } else if name.ends_with(".sql") {
+                cases.push(Case {
+                    files: vec![path.clone()],
+                    path,
+                    schema: None,
+                });
             }
         }
     }
-    files
+    cases
 }
 
 #[test]
 fn every_fixture_reports_exactly_its_markers() {
     let mut failures = Vec::new();
-    let files = fixture_files();
-    let checked = files.len();
-    for file in files {
-        if let Err(e) = check_fixture(&file) {
+    let cases = fixture_cases();
+    let checked = cases.len();
+    for case in &cases {
+        if let Err(e) = check_case(case) {
             failures.push(e);
         }
     }
@@ -123,28 +239,30 @@ const SNAPSHOTS: &str = "tests/it/snapshots";
 
 /// `fixtures/require-concurrent-index/bad_existing_table.sql` ->
 /// `require-concurrent-index__bad_existing_table`.
-fn snapshot_name(fixture: &Path) -> String {
-    let dir = fixture.parent().unwrap().file_name().unwrap().to_string_lossy();
-    let stem = fixture.file_stem().unwrap().to_string_lossy();
+fn snapshot_name(case: &Path) -> String {
+    let dir = case.parent().unwrap().file_name().unwrap().to_string_lossy();
+    let stem = case.file_stem().unwrap().to_string_lossy();
     format!("{dir}__{stem}")
 }
 
-/// The human report of one fixture, as `miglint check --no-color` prints it.
-fn human_report(fixture: &Path) -> String {
-    let display = fixture
-        .strip_prefix(repo_root())
-        .unwrap_or(fixture)
-        .to_string_lossy()
-        .replace('\\', "/");
-    let file = lint(&display, &std::fs::read(fixture).unwrap());
+/// The human report of one case, as `miglint check --no-color` prints it.
+fn human_report(case: &Case) -> String {
     let report = Report {
-        pg_version: miglint::Settings::default().pg_version,
-        files: vec![file],
+        pg_version: case.settings().pg_version,
+        files: case.lint(),
         fail_on: FailOn::Error,
     };
     let mut out = Vec::new();
     render::render(Format::Human, &report, &RenderOptions { color: false }, &mut out).unwrap();
     String::from_utf8(out).expect("human output is UTF-8")
+}
+
+fn single(path: PathBuf) -> Case {
+    Case {
+        files: vec![path.clone()],
+        path,
+        schema: None,
+    }
 }
 
 /// Snapshots the human output of every fixture in `tests/it/snapshots/`, one
@@ -163,16 +281,10 @@ fn human_output_of_every_fixture_is_snapshotted() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     let mut names = BTreeSet::new();
-    for fixture in fixture_files() {
-        let name = snapshot_name(&fixture);
-        let rendered = human_report(&fixture);
-        settings.set_info(
-            &fixture
-                .strip_prefix(repo_root())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
-        );
+    for case in fixture_cases() {
+        let name = snapshot_name(&case.path);
+        let rendered = human_report(&case);
+        settings.set_info(&case.display());
         settings.bind(|| insta::assert_snapshot!(name.clone(), rendered));
         names.insert(name);
     }
@@ -190,9 +302,9 @@ fn human_output_of_every_fixture_is_snapshotted() {
 #[test]
 fn human_output_is_the_same_for_every_line_ending() {
     let dir = repo_root().join("fixtures/line-endings");
-    let lf = human_report(&dir.join("bad_lf.sql")).replace("bad_lf.sql", "X");
+    let lf = human_report(&single(dir.join("bad_lf.sql"))).replace("bad_lf.sql", "X");
     for name in ["bad_crlf.sql", "bad_cr.sql"] {
-        let other = human_report(&dir.join(name)).replace(name, "X");
+        let other = human_report(&single(dir.join(name))).replace(name, "X");
         assert_eq!(other, lf, "{name}");
     }
 }
