@@ -6,7 +6,7 @@
 //! documentation of each command; they are checked against a real server in
 //! the test suite.
 
-use pg_query::protobuf::{AlterTableCmd, AlterTableType, ConstrType, Constraint, ObjectType};
+use pg_query::protobuf::{AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, ObjectType};
 use pg_query::NodeEnum;
 
 use super::locks::LockMode::{self, *};
@@ -139,10 +139,8 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
                 };
                 facts.lock(table.clone(), mode);
                 alter_table_action_effects(cmd, &table, pg_version, &mut facts);
-                if let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
-                    if cmd.subtype == AlterTableType::AtAddColumn as i32 && !is_index {
-                        added_column_constraint_effects(col, &table, inline_fks_validated, &mut facts);
-                    }
+                if let Some(col) = added_column(cmd).filter(|_| !is_index) {
+                    added_column_constraint_effects(col, &table, inline_fks_validated, &mut facts);
                 }
             }
         }
@@ -432,7 +430,7 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
         AtAddColumn => {
-            if let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+            if let Some(col) = column_def(cmd) {
                 if add_column_rewrites(col, pg_version) {
                     facts.rewrite(table);
                 }
@@ -497,7 +495,7 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
 /// Whether `ADD COLUMN` rewrites the table: any default before 11; from 11
 /// on only a volatile default, a serial, an identity or a stored generated
 /// column does.
-pub fn add_column_rewrites(col: &pg_query::protobuf::ColumnDef, pg_version: u32) -> bool {
+pub fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
     let is_serial = col.type_name.as_ref().is_some_and(types::is_serial);
     if is_serial {
         return true;
@@ -526,7 +524,7 @@ pub fn add_column_rewrites(col: &pg_query::protobuf::ColumnDef, pg_version: u32)
 /// table; an inline `CHECK` is checked against every row; an inline
 /// `UNIQUE` or `PRIMARY KEY` builds its index over the whole table.
 fn added_column_constraint_effects(
-    col: &pg_query::protobuf::ColumnDef,
+    col: &ColumnDef,
     table: &RelationName,
     foreign_keys_validated: bool,
     facts: &mut Facts,
@@ -558,33 +556,36 @@ fn added_column_constraint_effects(
 /// whether it is enforced: a `NOT ENFORCED` written after a `CHECK` or
 /// `REFERENCES` (PostgreSQL 18) is a separate node that switches it off, and
 /// PostgreSQL then skips validating it.
-pub fn column_constraints_enforced(col: &pg_query::protobuf::ColumnDef) -> Vec<bool> {
+pub fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
     let list: Vec<&Constraint> = column_constraints(col).collect();
-    let is_attribute = |con: &Constraint| {
-        matches!(
-            ConstrType::try_from(con.contype),
-            Ok(ConstrType::ConstrAttrDeferrable
-                | ConstrType::ConstrAttrNotDeferrable
-                | ConstrType::ConstrAttrDeferred
-                | ConstrType::ConstrAttrImmediate
-                | ConstrType::ConstrAttrEnforced
-                | ConstrType::ConstrAttrNotEnforced)
-        )
-    };
     (0..list.len())
         .map(|i| {
             !list[i + 1..]
                 .iter()
-                .take_while(|c| is_attribute(c))
+                .take_while(|c| is_constraint_attribute(c))
                 .any(|c| c.contype == ConstrType::ConstrAttrNotEnforced as i32)
         })
         .collect()
 }
 
+/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
+/// constraint they qualify as separate parse nodes.
+pub fn is_constraint_attribute(con: &Constraint) -> bool {
+    matches!(
+        ConstrType::try_from(con.contype),
+        Ok(ConstrType::ConstrAttrDeferrable
+            | ConstrType::ConstrAttrNotDeferrable
+            | ConstrType::ConstrAttrDeferred
+            | ConstrType::ConstrAttrImmediate
+            | ConstrType::ConstrAttrEnforced
+            | ConstrType::ConstrAttrNotEnforced)
+    )
+}
+
 /// The column gets an expression PostgreSQL stores as its default when it
 /// is added (`raw_default`): a `DEFAULT`, a generated column's expression, or
 /// the `nextval()` of a serial. Identity columns have none.
-pub fn column_has_raw_default(col: &pg_query::protobuf::ColumnDef) -> bool {
+pub fn column_has_raw_default(col: &ColumnDef) -> bool {
     col.type_name.as_ref().is_some_and(types::is_serial)
         || column_constraints(col).any(|con| {
             matches!(
@@ -599,29 +600,45 @@ pub fn column_has_raw_default(col: &pg_query::protobuf::ColumnDef) -> bool {
 /// check, and marks them valid, when no added column has a default: every
 /// existing row then holds NULL (`transformAlterTableStmt`).
 pub fn inline_foreign_keys_validated(cmds: &[pg_query::Node]) -> bool {
-    alter_table_cmds(cmds).any(|cmd| {
-        cmd.subtype == AlterTableType::AtAddColumn as i32
-            && matches!(
-                cmd.def.as_ref().and_then(|d| d.node.as_ref()),
-                Some(NodeEnum::ColumnDef(col)) if column_has_raw_default(col)
-            )
-    })
+    alter_table_cmds(cmds).any(|cmd| added_column(cmd).is_some_and(column_has_raw_default))
 }
 
 /// `ALTER COLUMN ... TYPE text` (or unbounded varchar) without `USING`: the
 /// one change provably free of a rewrite without knowing the old type.
 pub fn alter_type_is_metadata_only(cmd: &AlterTableCmd) -> bool {
-    let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+    let Some(col) = column_def(cmd) else {
         return false;
     };
     col.raw_default.is_none() && col.type_name.as_ref().is_some_and(types::is_unbounded_text)
 }
 
 pub fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
-    cmds.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::AlterTableCmd(cmd) => Some(cmd.as_ref()),
+    alter_table_actions(cmds).map(|(_, cmd)| cmd)
+}
+
+/// Each action of an `ALTER TABLE` with its position among the statement's
+/// actions: the `n` of `StatementContext::alter_action_span`.
+pub fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usize, &AlterTableCmd)> {
+    cmds.iter()
+        .enumerate()
+        .filter_map(|(n, node)| match node.node.as_ref()? {
+            NodeEnum::AlterTableCmd(cmd) => Some((n, cmd.as_ref())),
+            _ => None,
+        })
+}
+
+/// The column an action defines: the new column of `ADD COLUMN`, the new
+/// type (and `USING`) of `ALTER COLUMN ... TYPE`.
+pub fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+    match cmd.def.as_ref()?.node.as_ref()? {
+        NodeEnum::ColumnDef(col) => Some(col),
         _ => None,
-    })
+    }
+}
+
+/// The column an `ADD COLUMN` action adds.
+pub fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+    column_def(cmd).filter(|_| cmd.subtype == AlterTableType::AtAddColumn as i32)
 }
 
 /// The constraint an `ADD CONSTRAINT` action adds.
@@ -632,7 +649,7 @@ pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
     }
 }
 
-pub fn column_constraints(col: &pg_query::protobuf::ColumnDef) -> impl Iterator<Item = &Constraint> {
+pub fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
     col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::Constraint(con) => Some(con.as_ref()),
         _ => None,

@@ -10,7 +10,9 @@ pub mod names;
 pub mod types;
 pub mod volatility;
 
-use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, TransactionStmtKind, VariableSetKind};
+use pg_query::protobuf::{
+    AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TransactionStmtKind, VariableSetKind,
+};
 use pg_query::NodeEnum;
 
 use crate::parse::tokens::{self, Token};
@@ -249,6 +251,28 @@ impl<'a> AnalyzedFile<'a> {
     }
 }
 
+/// An `ALTER TABLE` on a relation that existed before the file, and the
+/// lock it takes on it. (`ALTER INDEX`, `ALTER MATERIALIZED VIEW` and the
+/// like are the same statement with another `objtype`.)
+pub struct ExistingRelationAlter<'a> {
+    pub stmt: &'a AlterTableStmt,
+    /// The relation as written: `name_at(range_var.location)` spans it.
+    pub range_var: &'a RangeVar,
+    pub relation: RelationName,
+    /// The lock the statement takes on the relation: the strongest of its
+    /// actions' locks.
+    pub lock: &'a RelationLock,
+}
+
+impl<'a> ExistingRelationAlter<'a> {
+    /// Each action with its position in the statement, the `n` of
+    /// `StatementContext::alter_action_span`.
+    pub fn actions(&self) -> impl Iterator<Item = (usize, &'a AlterTableCmd)> + 'a {
+        let stmt: &'a AlterTableStmt = self.stmt;
+        facts::alter_table_actions(&stmt.cmds)
+    }
+}
+
 /// One statement as a rule sees it.
 #[derive(Clone, Copy)]
 pub struct StatementContext<'a> {
@@ -322,8 +346,53 @@ impl<'a> StatementContext<'a> {
             .filter(move |l| !state.new_relations.iter().any(|n| n.same_as(&l.relation)))
     }
 
+    /// The lock this statement takes on `relation` when the relation existed
+    /// before the file.
+    pub fn lock_on_existing(&self, relation: &RelationName) -> Option<&'a RelationLock> {
+        self.locks_on_existing().find(|l| l.relation.same_as(relation))
+    }
+
+    /// The statement when it is an `ALTER TABLE`, `ALTER INDEX`, ... on a
+    /// relation that existed before the file.
+    pub fn alter_existing_relation(&self) -> Option<ExistingRelationAlter<'a>> {
+        let NodeEnum::AlterTableStmt(stmt) = self.node() else {
+            return None;
+        };
+        let range_var = stmt.relation.as_ref()?;
+        let relation = RelationName::from_range_var(range_var);
+        let lock = self.lock_on_existing(&relation)?;
+        Some(ExistingRelationAlter {
+            stmt,
+            range_var,
+            relation,
+            lock,
+        })
+    }
+
+    /// The statement when it is an `ALTER TABLE` on a table that existed
+    /// before the file (not on a view, an index, a foreign table, ...).
+    pub fn alter_existing_table(&self) -> Option<ExistingRelationAlter<'a>> {
+        self.alter_existing_relation()
+            .filter(|alter| alter.stmt.objtype == ObjectType::ObjectTable as i32)
+    }
+
     pub fn tokens(&self) -> Vec<Token> {
         tokens::tokenize(&self.file.source.text, self.span())
+    }
+
+    /// The tokens of this statement inside `span`.
+    pub fn tokens_in(&self, span: Span) -> Vec<Token> {
+        self.tokens().into_iter().filter(|t| span.contains(t.span)).collect()
+    }
+
+    /// From the first `word` token (lowercase) to the end of the statement,
+    /// or the whole statement when it is not found.
+    pub fn clause_from(&self, word: &str) -> Span {
+        let span = self.span();
+        self.tokens()
+            .iter()
+            .find(|t| t.is(word))
+            .map_or(span, |t| Span::new(t.span.start, span.end))
     }
 
     /// The span of the words (lowercase) in this statement, or the whole
@@ -357,19 +426,29 @@ impl<'a> StatementContext<'a> {
             .unwrap_or(self.span())
     }
 
-    /// The spans of the constraints of the column that the `n`th action
-    /// (`ADD COLUMN`) defines, in the order of `col.constraints`. Each runs
-    /// from its first word (`CONSTRAINT`, `DEFAULT`, `REFERENCES`, ...) to
-    /// the end of its last token before the next constraint, taking along
-    /// the attributes that belong to it (`DEFERRABLE`, `INITIALLY ...`).
-    /// A constraint that cannot be located gets the action's span.
-    pub fn column_constraint_spans(&self, n: usize, col: &ColumnDef) -> Vec<Span> {
+    /// The constraints of the column that the `n`th action (`ADD COLUMN`)
+    /// defines, in the order of `col.constraints`, each with its span: from
+    /// its first word (`CONSTRAINT`, `DEFAULT`, `REFERENCES`, ...) to the end
+    /// of its last token before the next constraint, taking along the
+    /// attributes that belong to it (`DEFERRABLE`, `INITIALLY ...`). A
+    /// constraint that cannot be located gets the action's span.
+    pub fn column_constraints_with_spans<'c>(&self, n: usize, col: &'c ColumnDef) -> Vec<(&'c Constraint, Span)> {
+        let spans = self.column_constraint_spans(n, col);
+        col.constraints
+            .iter()
+            .zip(spans)
+            .filter_map(|(node, span)| match node.node.as_ref() {
+                Some(NodeEnum::Constraint(con)) => Some((con.as_ref(), span)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The span of each node of `col.constraints`, as
+    /// `column_constraints_with_spans` finds them.
+    fn column_constraint_spans(&self, n: usize, col: &ColumnDef) -> Vec<Span> {
         let action = self.alter_action_span(n);
-        let tokens: Vec<Token> = self
-            .tokens()
-            .into_iter()
-            .filter(|t| t.span.start >= action.start && t.span.end <= action.end)
-            .collect();
+        let tokens = self.tokens_in(action);
         let constraints: Vec<Option<&Constraint>> = col
             .constraints
             .iter()
@@ -389,7 +468,7 @@ impl<'a> StatementContext<'a> {
                 let end = constraints[i + 1..]
                     .iter()
                     .flatten()
-                    .filter(|next| !is_constraint_attribute(next))
+                    .filter(|next| !facts::is_constraint_attribute(next))
                     .find_map(|next| start_of(next))
                     .filter(|&end| end > start)
                     .unwrap_or(action.end);
@@ -534,20 +613,6 @@ fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
-/// constraint they qualify as separate parse nodes.
-fn is_constraint_attribute(con: &Constraint) -> bool {
-    matches!(
-        ConstrType::try_from(con.contype),
-        Ok(ConstrType::ConstrAttrDeferrable
-            | ConstrType::ConstrAttrNotDeferrable
-            | ConstrType::ConstrAttrDeferred
-            | ConstrType::ConstrAttrImmediate
-            | ConstrType::ConstrAttrEnforced
-            | ConstrType::ConstrAttrNotEnforced)
-    )
 }
 
 /// Index just past a (possibly qualified, possibly `*`-suffixed) name.
@@ -704,6 +769,52 @@ mod tests {
     }
 
     #[test]
+    fn alters_of_existing_tables() {
+        let sql = "CREATE TABLE app.n (a int);\n\
+                   ALTER TABLE n ADD b int;\n\
+                   ALTER TABLE app.n ADD b int;\n\
+                   ALTER TABLE ONLY public.t SET (fillfactor = 70), ALTER COLUMN a SET NOT NULL;\n\
+                   ALTER INDEX i SET TABLESPACE fast;\n\
+                   ALTER TABLE t RENAME TO u;";
+        with_file(sql, |file| {
+            let alter = file.statement(1).alter_existing_table().expect("public.n is not app.n");
+            assert_eq!(alter.relation, RelationName::new(None, "n"));
+            assert!(file.statement(2).alter_existing_table().is_none(), "app.n is new");
+
+            let ctx = file.statement(3);
+            let alter = ctx.alter_existing_table().unwrap();
+            assert_eq!(alter.relation, RelationName::new(Some("public"), "t"));
+            assert_eq!(file.source.slice(ctx.name_at(alter.range_var.location)), "public.t");
+            assert_eq!(
+                alter.lock.mode,
+                LockMode::AccessExclusive,
+                "the strongest of its actions"
+            );
+            assert_eq!(Some(alter.lock), ctx.lock_on_existing(&RelationName::new(None, "t")));
+            let actions: Vec<(&str, &str)> = alter
+                .actions()
+                .map(|(n, cmd)| (file.source.slice(ctx.alter_action_span(n)), cmd.name.as_str()))
+                .collect();
+            assert_eq!(
+                actions,
+                [("SET (fillfactor = 70)", ""), ("ALTER COLUMN a SET NOT NULL", "a")]
+            );
+
+            let index = file.statement(4);
+            assert!(index.alter_existing_table().is_none(), "an index is not a table");
+            assert_eq!(index.alter_existing_relation().unwrap().relation.name, "i");
+            assert!(
+                file.statement(5).alter_existing_relation().is_none(),
+                "RENAME is another statement"
+            );
+            assert_eq!(
+                file.source.slice(file.statement(5).clause_from("rename")),
+                "RENAME TO u"
+            );
+        });
+    }
+
+    #[test]
     fn finds_each_alter_table_action() {
         with_file(
             "ALTER TABLE ONLY app.t ADD COLUMN a numeric(1, 2), ALTER COLUMN b SET NOT NULL",
@@ -754,9 +865,9 @@ mod tests {
                 panic!()
             };
             let spans: Vec<&str> = ctx
-                .column_constraint_spans(0, col)
+                .column_constraints_with_spans(0, col)
                 .into_iter()
-                .map(|s| file.source.slice(s))
+                .map(|(_, s)| file.source.slice(s))
                 .collect();
             assert_eq!(
                 spans,

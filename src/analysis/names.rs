@@ -31,13 +31,7 @@ impl RelationName {
     /// From a qualified name list such as `DROP TABLE a.b` keeps it:
     /// a list of `String` nodes.
     pub fn from_name_list(names: &[pg_query::Node]) -> Option<Self> {
-        let parts: Vec<&str> = names
-            .iter()
-            .filter_map(|n| match n.node.as_ref()? {
-                NodeEnum::String(s) => Some(s.sval.as_str()),
-                _ => None,
-            })
-            .collect();
+        let parts: Vec<&str> = strings(names).collect();
         match parts.as_slice() {
             [name] => Some(Self::new(None, name)),
             [.., schema, name] => Some(Self::new(Some(schema), name)),
@@ -62,6 +56,15 @@ impl RelationName {
             None => quote_ident(&self.name),
         }
     }
+}
+
+/// The text of each `String` node of a list, other nodes skipped: the parts
+/// of a qualified name, the columns of `UNIQUE (a, b)`.
+pub fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
+    nodes.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.as_str()),
+        _ => None,
+    })
 }
 
 /// An identifier as SQL: bare when PostgreSQL reads it back unchanged

@@ -5,7 +5,7 @@ use pg_query::protobuf::{AlterTableType, ColumnDef, ObjectType, TypeName};
 use pg_query::NodeEnum;
 
 use super::facts::alter_table_cmds;
-use super::names::RelationName;
+use super::names::{strings, RelationName};
 
 /// How a statement gives a column its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,15 +96,7 @@ fn column_def(node: &pg_query::Node) -> Option<&ColumnDef> {
 
 /// The type's own name, without schema: `int4`, `varchar`, `serial`, `citext`.
 pub fn base_name(type_name: &TypeName) -> &str {
-    type_name
-        .names
-        .iter()
-        .rev()
-        .find_map(|n| match n.node.as_ref()? {
-            NodeEnum::String(s) => Some(s.sval.as_str()),
-            _ => None,
-        })
-        .unwrap_or("")
+    strings(&type_name.names).last().unwrap_or("")
 }
 
 /// Integer type modifiers, e.g. `[20]` for `varchar(20)`, `[10, 2]` for `numeric(10,2)`.

@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use pg_query::{NodeEnum, NodeRef};
 
+use super::names::strings;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Volatility {
     Immutable,
@@ -59,14 +61,7 @@ pub fn first_volatile_call(expr: &NodeEnum) -> Option<VolatileCall> {
             _ => None,
         });
     for call in calls {
-        let names: Vec<&str> = call
-            .funcname
-            .iter()
-            .filter_map(|n| match n.node.as_ref()? {
-                NodeEnum::String(s) => Some(s.sval.as_str()),
-                _ => None,
-            })
-            .collect();
+        let names: Vec<&str> = strings(&call.funcname).collect();
         let Some((name, qualifiers)) = names.split_last() else {
             continue;
         };

@@ -2,14 +2,15 @@
 //! fails on a table with rows, and breaks inserts of running code that does
 //! not know the column.
 
-use pg_query::protobuf::{AlterTableType, ColumnDef, ConstrType, ObjectType};
+use pg_query::protobuf::{ColumnDef, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::column_constraints;
+use crate::analysis::facts::{added_column, column_constraints};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
 
 crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
 
@@ -19,27 +20,12 @@ impl Rule for AddingRequiredColumn {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = alter.relation.as_ref() else {
-            return;
-        };
-        if alter.objtype != ObjectType::ObjectTable as i32 {
-            return;
-        }
-        let table = RelationName::from_range_var(rv);
-        if ctx.is_new(&table) {
-            return;
-        }
-        for (i, node) in alter.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
-            if cmd.subtype != AlterTableType::AtAddColumn as i32 {
-                continue;
-            }
-            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+        let table = &alter.relation;
+        for (i, cmd) in alter.actions() {
+            let Some(col) = added_column(cmd) else {
                 continue;
             };
             let Some(required) = required_without_default(col) else {
@@ -60,13 +46,13 @@ impl Rule for AddingRequiredColumn {
             out.push(
                 Finding::new(ctx.alter_action_span(i), message)
                     .label(
-                        ctx.name_at(rv.location),
+                        ctx.name_at(alter.range_var.location),
                         format!(
                             "fails if {table} has any row (the new column would be NULL), and inserts by running code that does not set \"{}\" fail",
                             col.colname
                         ),
                     )
-                    .help(help(ctx, &table, col, required)),
+                    .help(help(ctx, table, col, required)),
             );
         }
     }
@@ -116,7 +102,11 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
         .type_name
         .as_ref()
         .map_or_else(|| "<type>".to_string(), types::display_name);
-    let check = quote_ident(&format!("{}_{}_not_null", table.name, col.colname));
+    let check = not_null_check_name(table, &col.colname);
+    let (add_check, validate) = (
+        add_not_null_check(&sql, &column, &check),
+        validate_constraint(&sql, &check),
+    );
     let set_not_null = if ctx.pg_version() >= 12 {
         format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;  (skips the scan: the valid check proves it)\n  6. ALTER TABLE {sql} DROP CONSTRAINT {check};")
     } else {
@@ -129,8 +119,8 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
              1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
              2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
              3. CREATE UNIQUE INDEX CONCURRENTLY {index} ON {sql} ({column});\n  \
-             4. ALTER TABLE {sql} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n     \
-             ALTER TABLE {sql} VALIDATE CONSTRAINT {check};\n  \
+             4. {add_check}\n     \
+             {validate}\n  \
              5. ALTER TABLE {sql} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {index};",
             pkey = quote_ident(&format!("{}_pkey", table.name)),
         );
@@ -142,8 +132,8 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
          or, when no default fits:\n  \
          1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
          2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
-         3. ALTER TABLE {sql} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n  \
-         4. ALTER TABLE {sql} VALIDATE CONSTRAINT {check};\n  \
+         3. {add_check}\n  \
+         4. {validate}\n  \
          5. {set_not_null}"
     )
 }

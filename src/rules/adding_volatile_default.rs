@@ -2,17 +2,16 @@
 //! every existing row (a volatile default, a serial, an identity or a stored
 //! generated column) rewrites the table while reads and writes wait.
 
-use pg_query::protobuf::{AlterTableType, ColumnDef, ConstrType, Constraint, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::{ColumnDef, ConstrType, Constraint};
 
-use crate::analysis::facts::add_column_rewrites;
+use crate::analysis::facts::{add_column_rewrites, added_column};
 use crate::analysis::names::quote_ident;
 use crate::analysis::types;
 use crate::analysis::volatility::{first_volatile_call, VolatileCall};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::parse::tokens::Token;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
@@ -23,28 +22,12 @@ impl Rule for AddingVolatileDefault {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
-            return;
-        };
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
-            if cmd.subtype != AlterTableType::AtAddColumn as i32 {
-                continue;
-            }
-            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+        let (table, lock) = (&alter.relation, alter.lock);
+        for (i, cmd) in alter.actions() {
+            let Some(col) = added_column(cmd) else {
                 continue;
             };
             if !add_column_rewrites(col, ctx.pg_version()) {
@@ -78,7 +61,7 @@ impl Rule for AddingVolatileDefault {
                 ),
             };
             let mut finding = Finding::new(cause.span(), message).label(
-                ctx.name_at(rv.location),
+                ctx.name_at(alter.range_var.location),
                 format!("{} until the rewrite ends", lock.describe()),
             );
             if let Cause::Default { call: Some(call), .. } = &cause {
@@ -97,7 +80,7 @@ impl Rule for AddingVolatileDefault {
             }
             out.push(
                 finding
-                    .help(added.help(ctx, &table, &cause))
+                    .help(added.help(ctx, table, &cause))
                     .lock(&lock.relation, lock.mode),
             );
         }
@@ -148,16 +131,7 @@ struct AddedColumn<'c> {
 
 impl<'c> AddedColumn<'c> {
     fn new(ctx: StatementContext<'_>, action: usize, col: &'c ColumnDef) -> Self {
-        let spans = ctx.column_constraint_spans(action, col);
-        let constraints = col
-            .constraints
-            .iter()
-            .zip(spans)
-            .filter_map(|(n, span)| match n.node.as_ref() {
-                Some(NodeEnum::Constraint(con)) => Some((con.as_ref(), span)),
-                _ => None,
-            })
-            .collect();
+        let constraints = ctx.column_constraints_with_spans(action, col);
         let type_span = col
             .type_name
             .as_ref()
@@ -308,10 +282,7 @@ impl<'c> AddedColumn<'c> {
             Cause::Identity { .. } => "add a plain column, fill it from a sequence in batches, then make it an identity column:",
             Cause::Stored { .. } => "add a plain column and compute it in batches:",
         };
-        let mut text = intro.to_string();
-        for (n, step) in steps.iter().enumerate() {
-            text.push_str(&format!("\n  {}. {step}", n + 1));
-        }
+        let mut text = numbered_steps(intro, &steps);
         if let (Cause::Stored { expr, .. }, true) = (cause, ctx.pg_version() >= 18) {
             let type_text = self.type_span.map(|s| ctx.text_without(s, &[])).unwrap_or_default();
             text.push_str(&format!(
@@ -330,13 +301,9 @@ fn backfill(table: &str, column: &str, value: &str) -> String {
     )
 }
 
-fn tokens_in(ctx: StatementContext<'_>, span: Span) -> Vec<Token> {
-    ctx.tokens().into_iter().filter(|t| span.contains(t.span)).collect()
-}
-
 /// The text after the first `word` token inside `span`.
 fn words_after(ctx: StatementContext<'_>, span: Span, word: &str) -> String {
-    let tokens = tokens_in(ctx, span);
+    let tokens = ctx.tokens_in(span);
     let start = tokens.iter().find(|t| t.is(word)).map_or(span.start, |t| t.span.end);
     ctx.text_without(Span::new(start.min(span.end), span.end), &[])
 }
@@ -344,7 +311,7 @@ fn words_after(ctx: StatementContext<'_>, span: Span, word: &str) -> String {
 /// The text inside the parentheses that follow `word` inside `span`:
 /// `expr` of `GENERATED ALWAYS AS (expr) STORED`.
 fn parenthesized_after(ctx: StatementContext<'_>, span: Span, word: &str) -> Option<String> {
-    let tokens = tokens_in(ctx, span);
+    let tokens = ctx.tokens_in(span);
     let at = tokens.iter().position(|t| t.is(word))?;
     let open = tokens.get(at + 1).filter(|t| t.is("("))?;
     let mut depth = 0i32;

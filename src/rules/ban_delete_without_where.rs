@@ -3,7 +3,7 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{RelationLock, RelationName, StatementContext};
+use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::rule::{Rule, RuleMeta};
 
@@ -20,7 +20,7 @@ impl Rule for BanDeleteWithoutWhere {
                 let Some(rv) = delete.relation.as_ref() else {
                     return;
                 };
-                let Some(lock) = existing_lock(ctx, &RelationName::from_range_var(rv)) else {
+                let Some(lock) = ctx.lock_on_existing(&RelationName::from_range_var(rv)) else {
                     return;
                 };
                 let sql = lock.relation.to_sql();
@@ -49,7 +49,7 @@ impl Rule for BanDeleteWithoutWhere {
                 let Some(rv) = update.relation.as_ref() else {
                     return;
                 };
-                let Some(lock) = existing_lock(ctx, &RelationName::from_range_var(rv)) else {
+                let Some(lock) = ctx.lock_on_existing(&RelationName::from_range_var(rv)) else {
                     return;
                 };
                 // The statement itself, batched by primary key range, when a
@@ -86,11 +86,6 @@ impl Rule for BanDeleteWithoutWhere {
             _ => {}
         }
     }
-}
-
-/// The statement's lock on `table` when the table existed before the file.
-fn existing_lock<'a>(ctx: StatementContext<'a>, table: &RelationName) -> Option<&'a RelationLock> {
-    ctx.locks_on_existing().find(|l| l.relation.same_as(table))
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! `ban-drop-column`: `ALTER TABLE ... DROP COLUMN` on an existing table
 //! deletes the column's data and breaks running code that still reads it.
 
-use pg_query::protobuf::{AlterTableType, DropBehavior, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, DropBehavior};
 
 use crate::analysis::facts::alter_table_action_lock;
 use crate::analysis::names::quote_ident;
-use crate::analysis::{RelationLock, RelationName, StatementContext};
+use crate::analysis::{RelationLock, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 
@@ -18,26 +17,15 @@ impl Rule for BanDropColumn {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = alter.relation.as_ref() else {
-            return;
-        };
-        if alter.objtype != ObjectType::ObjectTable as i32 {
-            return;
-        }
-        let table = RelationName::from_range_var(rv);
-        if ctx.is_new(&table) {
-            return;
-        }
-        for (i, node) in alter.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let table = &alter.relation;
+        for (i, cmd) in alter.actions() {
             if cmd.subtype != AlterTableType::AtDropColumn as i32 {
                 continue;
             }
+            // The lock of this action alone: the statement's may be stronger.
             let lock = RelationLock {
                 relation: table.clone(),
                 mode: alter_table_action_lock(cmd),
@@ -55,7 +43,7 @@ impl Rule for BanDropColumn {
                         "column \"{column}\" of {table} dropped: its data is lost and running app versions that read it fail{cascade}"
                     ),
                 )
-                .label(ctx.name_at(rv.location), format!("{} while the column is removed", lock.describe()))
+                .label(ctx.name_at(alter.range_var.location), format!("{} while the column is removed", lock.describe()))
                 .help(format!(
                     "drop the column in two releases (expand/contract):\n  \
                      1. stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that\n  \

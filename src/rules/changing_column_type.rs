@@ -1,10 +1,9 @@
 //! `changing-column-type`: `ALTER COLUMN ... TYPE` on an existing table
 //! rewrites the table and all its indexes while reads and writes wait.
 
-use pg_query::protobuf::{AlterTableType, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::AlterTableType;
 
-use crate::analysis::facts::alter_type_is_metadata_only;
+use crate::analysis::facts::{alter_type_is_metadata_only, column_def};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -19,28 +18,15 @@ impl Rule for ChangingColumnType {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
-            return;
-        };
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let (table, lock) = (&alter.relation, alter.lock);
+        for (i, cmd) in alter.actions() {
             if cmd.subtype != AlterTableType::AtAlterColumnType as i32 || alter_type_is_metadata_only(cmd) {
                 continue;
             }
-            let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+            let Some(col) = column_def(cmd) else {
                 continue;
             };
             let Some(type_name) = col.type_name.as_ref() else {
@@ -69,10 +55,10 @@ impl Rule for ChangingColumnType {
             };
             finding = finding
                 .label(
-                    ctx.name_at(rv.location),
+                    ctx.name_at(alter.range_var.location),
                     format!("{} until the rewrite ends", lock.describe()),
                 )
-                .help(help(&table, column, &parts))
+                .help(help(table, column, &parts))
                 .lock(&lock.relation, lock.mode);
             out.push(finding);
         }
@@ -89,7 +75,7 @@ struct TypeChange {
 impl TypeChange {
     /// `TYPE <type> [COLLATE c] [USING expr]` inside the action.
     fn find(ctx: StatementContext<'_>, action: Span, type_location: i32) -> TypeChange {
-        let tokens: Vec<_> = ctx.tokens().into_iter().filter(|t| action.contains(t.span)).collect();
+        let tokens = ctx.tokens_in(action);
         let start = ctx.statement().offset_of(type_location).unwrap_or(action.start);
         let first = tokens.iter().position(|t| t.span.start >= start).unwrap_or(0);
         let mut depth = 0i32;

@@ -1,14 +1,17 @@
 //! `constraint-missing-not-valid`: a `CHECK` or `FOREIGN KEY` added to an
 //! existing table without `NOT VALID` checks every row while the lock is held.
 
-use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, ObjectType, RangeVar};
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
 use pg_query::{NodeEnum, NodeRef};
 
-use crate::analysis::facts::{column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key};
-use crate::analysis::names::quote_ident;
+use crate::analysis::facts::{
+    added_column, column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key,
+};
+use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::{constraint_name_in_message, validate_constraint};
 use crate::source::Span;
 
 crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
@@ -19,47 +22,26 @@ impl Rule for ConstraintMissingNotValid {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
-            return;
-        };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
         let check = Check {
             ctx,
-            rv,
-            table: &table,
-            lock,
+            rv: alter.range_var,
+            table: &alter.relation,
+            lock: alter.lock,
         };
-        let inline_fks_validated = inline_foreign_keys_validated(&stmt.cmds);
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let inline_fks_validated = inline_foreign_keys_validated(&alter.stmt.cmds);
+        for (i, cmd) in alter.actions() {
             if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
                 if let Some(con) = constraint(cmd).filter(|c| validates(c)) {
                     out.push(check.table_constraint(i, con));
                 }
-            } else if cmd.subtype == AlterTableType::AtAddColumn as i32 {
-                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
-                    continue;
-                };
-                let spans = ctx.column_constraint_spans(i, col);
+            } else if let Some(col) = added_column(cmd) {
                 let enforced = column_constraints_enforced(col);
-                let constraints = col.constraints.iter().filter_map(|n| match n.node.as_ref() {
-                    Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
-                    _ => None,
-                });
-                let all: Vec<Inline> = constraints
-                    .zip(spans)
+                let all: Vec<Inline> = ctx
+                    .column_constraints_with_spans(i, col)
+                    .into_iter()
                     .zip(enforced)
                     .map(|((con, span), enforced)| Inline {
                         con,
@@ -119,11 +101,7 @@ impl Check<'_> {
             written
         };
         let add = format!("ALTER TABLE {t} ADD {definition} NOT VALID;");
-        let named = if con.conname.is_empty() {
-            String::new()
-        } else {
-            format!(" \"{}\"", con.conname)
-        };
+        let named = constraint_name_in_message(&con.conname);
         if is_foreign_key(con) {
             let referenced = con.pktable.as_ref();
             let message = format!(
@@ -158,7 +136,7 @@ impl Check<'_> {
         // The column without its validated constraints, then each one added NOT VALID.
         let moved: Vec<Span> = all.iter().filter(|c| c.flagged).map(|c| c.span).collect();
         let plain = ctx.text_without(ctx.alter_action_span(action), &moved);
-        let tokens: Vec<_> = ctx.tokens().into_iter().filter(|t| span.contains(t.span)).collect();
+        let tokens = ctx.tokens_in(span);
         let keyword = if is_foreign_key(con) { "references" } else { "check" };
         let body = tokens.iter().find(|t| t.is(keyword)).map_or_else(
             || ctx.text_without(span, &[]),
@@ -216,7 +194,7 @@ impl Check<'_> {
         if let Some(pk) = referenced {
             let pk_name = RelationName::from_range_var(pk);
             if !pk_name.same_as(self.table) {
-                if let Some(pk_lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&pk_name)) {
+                if let Some(pk_lock) = ctx.lock_on_existing(&pk_name) {
                     finding = finding.label(
                         ctx.name_at(pk.location),
                         format!("{} until every row is checked", pk_lock.describe()),
@@ -256,9 +234,9 @@ impl Check<'_> {
             "add the foreign key without checking existing rows, then validate it without blocking:\n  \
              1. {add}\n     \
                 ({briefly} only briefly; new and changed rows are checked from now on)\n  \
-             2. in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {};\n     \
+             2. in a separate transaction: {}\n     \
                 ({validating}: reads and writes continue during the check)",
-            quote_ident(name),
+            validate_constraint(&t, &quote_ident(name)),
         )
     }
 }
@@ -268,10 +246,10 @@ fn check_help(t: &str, add: &str, name: &str) -> String {
         "add the constraint without checking existing rows, then validate it without blocking:\n  \
          1. {add}\n     \
             ({} only briefly, no scan; new and changed rows are checked from now on)\n  \
-         2. in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {};\n     \
+         2. in a separate transaction: {}\n     \
             ({}: reads and writes continue during the scan)",
         LockMode::AccessExclusive,
-        quote_ident(name),
+        validate_constraint(t, &quote_ident(name)),
         LockMode::ShareUpdateExclusive,
     )
 }
@@ -283,14 +261,7 @@ fn constraint_name(table: &RelationName, con: &Constraint, column: Option<&str>)
         return con.conname.clone();
     }
     if is_foreign_key(con) {
-        let mut columns: Vec<String> = con
-            .fk_attrs
-            .iter()
-            .filter_map(|n| match n.node.as_ref() {
-                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-                _ => None,
-            })
-            .collect();
+        let mut columns: Vec<String> = strings(&con.fk_attrs).map(str::to_string).collect();
         if columns.is_empty() {
             columns.extend(column.map(str::to_string));
         }

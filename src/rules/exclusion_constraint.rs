@@ -2,13 +2,13 @@
 //! builds its index and checks every row while reads and writes wait, and
 //! has no `NOT VALID` or `USING INDEX` way around it.
 
-use pg_query::protobuf::{AlterTableType, ConstrType, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, ConstrType};
 
 use crate::analysis::facts::constraint;
-use crate::analysis::{RelationName, StatementContext};
+use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::constraint_name_in_message;
 
 crate::declare_rule!(ExclusionConstraint, id: "exclusion-constraint", category: Locking, severity: Error, since: "0.1.0");
 
@@ -18,35 +18,18 @@ impl Rule for ExclusionConstraint {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
-            return;
-        };
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let (table, lock) = (&alter.relation, alter.lock);
+        for (i, cmd) in alter.actions() {
             if cmd.subtype != AlterTableType::AtAddConstraint as i32 {
                 continue;
             }
             let Some(con) = constraint(cmd).filter(|c| c.contype == ConstrType::ConstrExclusion as i32) else {
                 continue;
             };
-            let named = if con.conname.is_empty() {
-                String::new()
-            } else {
-                format!(" \"{}\"", con.conname)
-            };
+            let named = constraint_name_in_message(&con.conname);
             let t = table.to_sql();
             out.push(
                 Finding::new(
@@ -54,7 +37,7 @@ impl Rule for ExclusionConstraint {
                     format!("exclusion constraint{named} on {table} builds its index and checks every row while the table is locked"),
                 )
                 .label(
-                    ctx.name_at(rv.location),
+                    ctx.name_at(alter.range_var.location),
                     format!("{} until the index is built and every row checked", lock.describe()),
                 )
                 .help(format!(

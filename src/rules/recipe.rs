@@ -1,6 +1,8 @@
-//! Helpers that write the safe version of the very statement a rule flags.
+//! Text that rules share: the safe version of the very statement a rule
+//! flags, the steps of a recipe, and the names the recipes give.
 
-use crate::analysis::StatementContext;
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationName, StatementContext};
 
 /// The statement's text with `insert` placed after its first `word` token,
 /// e.g. `CREATE INDEX CONCURRENTLY i ON t (a);`.
@@ -14,5 +16,62 @@ pub fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) ->
             &text[token.span.end..span.end]
         ),
         None => format!("{};", &text[span.start..span.end]),
+    }
+}
+
+/// `intro` followed by the steps, numbered from 1, one per line.
+pub fn numbered_steps(intro: &str, steps: &[String]) -> String {
+    let mut text = intro.to_string();
+    for (n, step) in steps.iter().enumerate() {
+        text.push_str(&format!("\n  {}. {step}", n + 1));
+    }
+    text
+}
+
+/// ` "name"` to follow the kind of a constraint in a message (`exclusion
+/// constraint "no_overlap"`), nothing for an unnamed one.
+pub fn constraint_name_in_message(conname: &str) -> String {
+    if conname.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{conname}\"")
+    }
+}
+
+/// The name, as SQL, of the CHECK constraint a recipe adds to prove a
+/// column NOT NULL without a long lock: `users_email_not_null`.
+pub fn not_null_check_name(table: &RelationName, column: &str) -> String {
+    quote_ident(&format!("{}_{column}_not_null", table.name))
+}
+
+/// `ALTER TABLE t ADD CONSTRAINT check CHECK (c IS NOT NULL) NOT VALID;`
+/// (`table`, `column` and `check` as SQL).
+pub fn add_not_null_check(table: &str, column: &str, check: &str) -> String {
+    format!("ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;")
+}
+
+/// `ALTER TABLE t VALIDATE CONSTRAINT name;` (`table` and `name` as SQL).
+pub fn validate_constraint(table: &str, name: &str) -> String {
+    format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_steps_and_names_constraints() {
+        let steps = ["first".to_string(), "second".to_string()];
+        assert_eq!(numbered_steps("do this:", &steps), "do this:\n  1. first\n  2. second");
+        assert_eq!(constraint_name_in_message("k"), " \"k\"");
+        assert_eq!(constraint_name_in_message(""), "");
+        let table = RelationName::new(Some("app"), "Users");
+        let check = not_null_check_name(&table, "email");
+        assert_eq!(check, "\"Users_email_not_null\"");
+        assert_eq!(
+            add_not_null_check(&table.to_sql(), "email", &check),
+            "ALTER TABLE app.\"Users\" ADD CONSTRAINT \"Users_email_not_null\" CHECK (email IS NOT NULL) NOT VALID;"
+        );
+        assert_eq!(validate_constraint("t", "c"), "ALTER TABLE t VALIDATE CONSTRAINT c;");
     }
 }

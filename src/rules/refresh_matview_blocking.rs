@@ -22,7 +22,7 @@ impl Rule for RefreshMatviewBlocking {
             return;
         };
         let view = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&view)) else {
+        let Some(lock) = ctx.lock_on_existing(&view) else {
             return;
         };
         let name = view.to_sql();

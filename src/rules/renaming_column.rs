@@ -8,7 +8,6 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
-use crate::source::Span;
 
 crate::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
 
@@ -35,16 +34,13 @@ impl Rule for RenamingColumn {
         }
         let (old, new) = (&rename.subname, &rename.newname);
         let mut finding = Finding::new(
-            rename_clause(ctx),
+            ctx.clause_from("rename"),
             format!("column \"{old}\" of {table} renamed to \"{new}\": running code that uses \"{old}\" fails"),
         );
-        if let Some(mode) = ctx.facts().lock_on(&table) {
+        if let Some(lock) = ctx.lock_on_existing(&table) {
             finding = finding
-                .label(
-                    ctx.name_at(rv.location),
-                    format!("{mode} lock on {table}: {}", mode.what_waits()),
-                )
-                .lock(&table, mode);
+                .label(ctx.name_at(rv.location), lock.describe())
+                .lock(&lock.relation, lock.mode);
         }
         let (sql, old, new) = (table.to_sql(), quote_ident(old), quote_ident(new));
         out.push(finding.help(format!(
@@ -57,15 +53,6 @@ impl Rule for RenamingColumn {
              or, for a short switch-over, rename the table aside in the same transaction and create a view with the old table name that exposes {old}, until old code is gone"
         )));
     }
-}
-
-/// From `RENAME` to the end of the statement.
-fn rename_clause(ctx: StatementContext<'_>) -> Span {
-    let span = ctx.span();
-    ctx.tokens()
-        .iter()
-        .find(|t| t.is("rename"))
-        .map_or(span, |t| Span::new(t.span.start, span.end))
 }
 
 #[cfg(test)]

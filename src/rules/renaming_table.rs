@@ -8,7 +8,6 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
-use crate::source::Span;
 
 crate::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
 
@@ -33,16 +32,13 @@ impl Rule for RenamingTable {
         }
         let new = &rename.newname;
         let mut finding = Finding::new(
-            rename_clause(ctx),
+            ctx.clause_from("rename"),
             format!("table {table} renamed to \"{new}\": running code that uses {table} fails"),
         );
-        if let Some(mode) = ctx.facts().lock_on(&table) {
+        if let Some(lock) = ctx.lock_on_existing(&table) {
             finding = finding
-                .label(
-                    ctx.name_at(rv.location),
-                    format!("{mode} lock on {table}: {}", mode.what_waits()),
-                )
-                .lock(&table, mode);
+                .label(ctx.name_at(rv.location), lock.describe())
+                .lock(&lock.relation, lock.mode);
         }
         let old = table.to_sql();
         let renamed = RelationName::new(table.schema.as_deref(), new).to_sql();
@@ -73,15 +69,6 @@ fn view_keeps_old_name(ctx: StatementContext<'_>, table: &RelationName) -> bool 
                 .is_some_and(|rv| RelationName::from_range_var(rv).same_as(table)),
             _ => false,
         })
-}
-
-/// From `RENAME` to the end of the statement.
-fn rename_clause(ctx: StatementContext<'_>) -> Span {
-    let span = ctx.span();
-    ctx.tokens()
-        .iter()
-        .find(|t| t.is("rename"))
-        .map_or(span, |t| Span::new(t.span.start, span.end))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::alter_table_cmds;
+use crate::analysis::facts::alter_table_actions;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
@@ -22,7 +22,7 @@ impl Rule for RequireConcurrentDetachPartition {
         };
         let Some(parent_rv) = &stmt.relation else { return };
         let parent = RelationName::from_range_var(parent_rv);
-        for (i, cmd) in alter_table_cmds(&stmt.cmds).enumerate() {
+        for (i, cmd) in alter_table_actions(&stmt.cmds) {
             if cmd.subtype != AlterTableType::AtDetachPartition as i32 {
                 continue;
             }
@@ -33,8 +33,7 @@ impl Rule for RequireConcurrentDetachPartition {
                 continue;
             };
             let partition = RelationName::from_range_var(part_rv);
-            let on = |name: &RelationName| ctx.locks_on_existing().find(|l| l.relation.same_as(name));
-            let (parent_lock, part_lock) = (on(&parent), on(&partition));
+            let (parent_lock, part_lock) = (ctx.lock_on_existing(&parent), ctx.lock_on_existing(&partition));
             let Some(main) = parent_lock.or(part_lock) else {
                 continue;
             };

@@ -21,7 +21,7 @@ impl Rule for RequireConcurrentIndex {
             return;
         };
         let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+        let Some(lock) = ctx.lock_on_existing(&table) else {
             return;
         };
         let unique = if index.unique { "unique " } else { "" };

@@ -1,14 +1,14 @@
 //! `setting-not-null`: `ALTER COLUMN ... SET NOT NULL` on an existing table
 //! scans every row while reads and writes wait.
 
-use pg_query::protobuf::{AlterTableType, ConstrType, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, ConstrType};
 
 use crate::analysis::facts::constraint;
-use crate::analysis::names::quote_ident;
+use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
 
 crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
@@ -18,24 +18,11 @@ impl Rule for SettingNotNull {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
-            return;
-        };
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let (table, lock) = (&alter.relation, alter.lock);
+        for (i, cmd) in alter.actions() {
             let (column, how, name) = if cmd.subtype == AlterTableType::AtSetNotNull as i32 {
                 (cmd.name.clone(), "set NOT NULL".to_string(), None)
             } else {
@@ -47,10 +34,7 @@ impl Rule for SettingNotNull {
                 }) else {
                     continue;
                 };
-                let Some(column) = con.keys.iter().find_map(|k| match k.node.as_ref() {
-                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-                    _ => None,
-                }) else {
+                let Some(column) = strings(&con.keys).next().map(str::to_string) else {
                     continue;
                 };
                 let how = if con.conname.is_empty() {
@@ -66,10 +50,10 @@ impl Rule for SettingNotNull {
                     format!("column \"{column}\" of {table} {how} with a full-table scan"),
                 )
                 .label(
-                    ctx.name_at(rv.location),
+                    ctx.name_at(alter.range_var.location),
                     format!("{} until every row is checked", lock.describe()),
                 )
-                .help(help(&table, &column, name.as_deref(), ctx.pg_version()))
+                .help(help(table, &column, name.as_deref(), ctx.pg_version()))
                 .lock(&lock.relation, lock.mode),
             );
         }
@@ -80,10 +64,10 @@ impl Rule for SettingNotNull {
 fn help(table: &RelationName, column: &str, name: Option<&str>, pg_version: u32) -> String {
     let t = table.to_sql();
     let c = quote_ident(column);
-    let check = quote_ident(&format!("{}_{column}_not_null", table.name));
+    let check = not_null_check_name(table, column);
     let not_null = name.map_or_else(|| check.clone(), quote_ident);
-    let add_check = format!("ALTER TABLE {t} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;");
-    let validate = format!("ALTER TABLE {t} VALIDATE CONSTRAINT {check};");
+    let add_check = add_not_null_check(&t, &c, &check);
+    let validate = validate_constraint(&t, &check);
     if pg_version < 12 {
         return format!(
             "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
@@ -109,7 +93,8 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, pg_version: u32)
         text.push_str(&format!(
             "\non PostgreSQL 18 the NOT NULL constraint itself can be added NOT VALID and validated the same way:\n  \
              ALTER TABLE {t} ADD CONSTRAINT {not_null} NOT NULL {c} NOT VALID;\n  \
-             then, in a separate transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {not_null};"
+             then, in a separate transaction: {}",
+            validate_constraint(&t, &not_null)
         ));
     }
     text

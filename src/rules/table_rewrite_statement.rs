@@ -3,9 +3,7 @@
 //! EXCLUSIVE.
 
 use pg_query::protobuf::{AlterTableType, ObjectType};
-use pg_query::NodeEnum;
 
-use crate::analysis::facts::alter_table_cmds;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -19,23 +17,19 @@ impl Rule for TableRewriteStatement {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_relation() else {
             return;
         };
-        let Some(rv) = &stmt.relation else { return };
-        let relation = RelationName::from_range_var(rv);
-        if !ctx.facts().rewrites.iter().any(|r| r.same_as(&relation)) {
+        let (relation, lock) = (&alter.relation, alter.lock);
+        if !ctx.facts().rewrites.iter().any(|r| r.same_as(relation)) {
             return;
         }
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&relation)) else {
-            return;
-        };
-        let kind = match ObjectType::try_from(stmt.objtype) {
+        let kind = match ObjectType::try_from(alter.stmt.objtype) {
             Ok(ObjectType::ObjectIndex) => Kind::Index,
             Ok(ObjectType::ObjectMatview) => Kind::MaterializedView,
             _ => Kind::Table,
         };
-        for (i, cmd) in alter_table_cmds(&stmt.cmds).enumerate() {
+        for (i, cmd) in alter.actions() {
             let form = match AlterTableType::try_from(cmd.subtype) {
                 Ok(AlterTableType::AtSetTableSpace) => Form::Tablespace(&cmd.name),
                 Ok(AlterTableType::AtSetLogged) => Form::Logged,
@@ -54,10 +48,10 @@ impl Rule for TableRewriteStatement {
             out.push(
                 Finding::new(ctx.alter_action_span(i), format!("{} {relation} {what}", kind.noun()))
                     .label(
-                        ctx.name_at(rv.location),
+                        ctx.name_at(alter.range_var.location),
                         format!("{} until the rewrite ends", lock.describe()),
                     )
-                    .help(help(kind, form, &relation))
+                    .help(help(kind, form, relation))
                     .lock(&lock.relation, lock.mode),
             );
         }

@@ -1,14 +1,14 @@
 //! `unique-without-index`: `ADD CONSTRAINT ... UNIQUE` or `PRIMARY KEY` on an
 //! existing table builds its index while reads and writes wait.
 
-use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, ObjectType};
-use pg_query::NodeEnum;
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 
-use crate::analysis::facts::constraint;
-use crate::analysis::names::quote_ident;
+use crate::analysis::facts::{added_column, constraint};
+use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
 
 crate::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
 
@@ -18,44 +18,19 @@ impl Rule for UniqueWithoutIndex {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        let Some(alter) = ctx.alter_existing_table() else {
             return;
         };
-        let Some(rv) = stmt
-            .relation
-            .as_ref()
-            .filter(|_| stmt.objtype == ObjectType::ObjectTable as i32)
-        else {
-            return;
-        };
-        let table = RelationName::from_range_var(rv);
-        let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
-            return;
-        };
-        for (i, node) in stmt.cmds.iter().enumerate() {
-            let Some(NodeEnum::AlterTableCmd(cmd)) = node.node.as_ref() else {
-                continue;
-            };
+        let (table, lock) = (&alter.relation, alter.lock);
+        for (i, cmd) in alter.actions() {
             let (con, span, column, plain_column) = if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
                 let Some(con) = constraint(cmd).filter(|c| builds_index(c)) else {
                     continue;
                 };
                 (con, ctx.alter_action_span(i), None, None)
-            } else if cmd.subtype == AlterTableType::AtAddColumn as i32 {
+            } else if let Some(col) = added_column(cmd) {
                 // `ADD COLUMN c ... UNIQUE` or `PRIMARY KEY`.
-                let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
-                    continue;
-                };
-                let spans = ctx.column_constraint_spans(i, col);
-                let constraints: Vec<(&Constraint, _)> = col
-                    .constraints
-                    .iter()
-                    .filter_map(|n| match n.node.as_ref() {
-                        Some(NodeEnum::Constraint(con)) => Some(con.as_ref()),
-                        _ => None,
-                    })
-                    .zip(spans)
-                    .collect();
+                let constraints = ctx.column_constraints_with_spans(i, col);
                 let Some((con, span)) = constraints.iter().find(|(c, _)| builds_index(c)) else {
                     continue;
                 };
@@ -80,11 +55,7 @@ impl Rule for UniqueWithoutIndex {
                     format!("{kind} on new column \"{c}\" of {table} built with a new index while the table is locked")
                 }
                 None => {
-                    let named = if con.conname.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" \"{}\"", con.conname)
-                    };
+                    let named = constraint_name_in_message(&con.conname);
                     let list: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
                     format!(
                         "{kind}{named} on {table} ({}) built with a new index while the table is locked",
@@ -95,10 +66,10 @@ impl Rule for UniqueWithoutIndex {
             out.push(
                 Finding::new(span, message)
                     .label(
-                        ctx.name_at(rv.location),
+                        ctx.name_at(alter.range_var.location),
                         format!("{} until the index is built", lock.describe()),
                     )
-                    .help(help(&table, con, &columns, plain_column.as_deref()))
+                    .help(help(table, con, &columns, plain_column.as_deref()))
                     .lock(&lock.relation, lock.mode),
             );
         }
@@ -114,13 +85,7 @@ fn builds_index(con: &Constraint) -> bool {
 }
 
 fn names(nodes: &[pg_query::Node]) -> Vec<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match n.node.as_ref() {
-            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect()
+    strings(nodes).map(str::to_string).collect()
 }
 
 fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column: Option<&str>) -> String {
@@ -183,10 +148,10 @@ fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column
          ({} only briefly: the index is already built)",
         LockMode::AccessExclusive
     ));
-    let mut text = "build the unique index without blocking, then attach it to the constraint:".to_string();
-    for (n, step) in steps.iter().enumerate() {
-        text.push_str(&format!("\n  {}. {step}", n + 1));
-    }
+    let mut text = numbered_steps(
+        "build the unique index without blocking, then attach it to the constraint:",
+        &steps,
+    );
     if primary {
         text.push_str(&format!(
             "\nPRIMARY KEY needs {} NOT NULL: where a column is still nullable, USING INDEX sets NOT NULL with a full scan \

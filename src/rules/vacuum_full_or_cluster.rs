@@ -37,7 +37,7 @@ impl Rule for VacuumFullOrCluster {
         for rv in tables {
             let table = RelationName::from_range_var(rv);
             let rewritten = facts.rewrites.iter().any(|r| r.same_as(&table));
-            let Some(lock) = ctx.locks_on_existing().find(|l| l.relation.same_as(&table)) else {
+            let Some(lock) = ctx.lock_on_existing(&table) else {
                 continue;
             };
             if !rewritten {
