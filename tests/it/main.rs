@@ -8,4 +8,5 @@ mod corpus;
 mod docs;
 mod fixtures;
 mod meta;
+mod postgres;
 mod robustness;
