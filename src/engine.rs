@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding, Severity};
 use crate::parse::{self, ProblemKind};
+use crate::plan::{self, PlannedFile};
 use crate::rule::RuleMeta;
 use crate::rules;
 use crate::source::{SourceFile, Span};
@@ -80,7 +81,7 @@ impl Settings {
 }
 
 /// The result of linting one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
@@ -157,16 +158,28 @@ enum Decoded {
     Unreadable(FileReport),
 }
 
-/// Lints the files of a run, in order. Files are decoded and parsed in
-/// parallel; the catalog is replayed through them one after the other, so
-/// each statement is judged against the schema it will meet; the rules then
-/// run on each file in parallel. One report per input, in input order.
-pub fn lint_run(
+/// A run after decoding, parsing and catalog replay: what `lint_run` and
+/// `miglint plan` both start from.
+pub struct AnalyzedRun<'a> {
+    /// One entry per input; None for content that is not SQL text.
+    pub files: Vec<Option<AnalyzedFile<'a>>>,
+    /// Reports for inputs that are not SQL text (binary, not UTF-8), by index.
+    pub unreadable: Vec<Option<&'a FileReport>>,
+    pub parsed: &'a [Option<parse::ParsedFile>],
+    /// The catalog at the end of the run.
+    pub catalog: Catalog,
+}
+
+/// Decodes and parses the inputs in parallel, replays the catalog through
+/// them in order (so each statement is judged against the schema it will
+/// meet), and hands the analysed run to `work`.
+pub fn with_analyzed_run<R>(
     inputs: Vec<RunInput>,
     history: Option<Catalog>,
     settings: &Settings,
     scope: ChangeScope,
-) -> Vec<FileReport> {
+    work: impl FnOnce(AnalyzedRun<'_>) -> R,
+) -> R {
     let decoded: Vec<Decoded> = inputs.into_par_iter().map(|input| decode(input, settings)).collect();
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
@@ -178,10 +191,10 @@ pub fn lint_run(
 
     let mut catalog = history.unwrap_or_default();
     let options = settings.analysis_options();
-    let mut analyzed: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
+    let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
     for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
         let (Decoded::Text(source), Some(parsed)) = (d, p) else {
-            analyzed.push(None);
+            files.push(None);
             continue;
         };
         if scope == ChangeScope::EachFile {
@@ -189,38 +202,100 @@ pub fn lint_run(
         }
         // Each file starts a new session as far as search_path goes.
         catalog.reset_session();
-        analyzed.push(Some(analysis::analyze(source, parsed, options, &mut catalog, index)));
+        files.push(Some(analysis::analyze(source, parsed, options, &mut catalog, index)));
     }
+    let unreadable = decoded
+        .iter()
+        .map(|d| match d {
+            Decoded::Unreadable(report) => Some(report),
+            Decoded::Text(_) => None,
+        })
+        .collect();
+    work(AnalyzedRun {
+        files,
+        unreadable,
+        parsed: &parsed,
+        catalog,
+    })
+}
 
-    let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); decoded.len()];
-    let run = RunContext {
-        files: &analyzed,
-        catalog: &catalog,
-    };
-    for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
-        let mut out = Vec::new();
-        rule.check_run(&run, &mut out);
-        for (file, finding) in out {
-            if let Some(slot) = run_findings.get_mut(file) {
-                slot.push((rule.meta(), finding));
+/// Lints the files of a run, in order: the rules run on each analysed file
+/// in parallel, then the run-level rules on the whole. One report per input,
+/// in input order.
+pub fn lint_run(
+    inputs: Vec<RunInput>,
+    history: Option<Catalog>,
+    settings: &Settings,
+    scope: ChangeScope,
+) -> Vec<FileReport> {
+    with_analyzed_run(inputs, history, settings, scope, |run| {
+        let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
+        let context = RunContext {
+            files: &run.files,
+            catalog: &run.catalog,
+        };
+        for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
+            let mut out = Vec::new();
+            rule.check_run(&context, &mut out);
+            for (file, finding) in out {
+                if let Some(slot) = run_findings.get_mut(file) {
+                    slot.push((rule.meta(), finding));
+                }
             }
         }
-    }
+        let reports: Vec<Option<FileReport>> = run
+            .files
+            .par_iter()
+            .zip(run.parsed.par_iter())
+            .zip(run_findings.into_par_iter())
+            .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
+            .collect();
+        reports
+            .into_iter()
+            .zip(&run.unreadable)
+            .map(|(report, unreadable)| match (report, unreadable) {
+                (Some(report), _) => report,
+                (None, Some(unreadable)) => (*unreadable).clone(),
+                (None, None) => unreachable!("every input is text or unreadable"),
+            })
+            .collect()
+    })
+}
 
-    let reports: Vec<Option<FileReport>> = analyzed
-        .par_iter()
-        .zip(parsed.par_iter())
-        .zip(run_findings.into_par_iter())
-        .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
-        .collect();
-    decoded
-        .into_iter()
-        .zip(reports)
-        .map(|(d, report)| match d {
-            Decoded::Unreadable(report) => report,
-            Decoded::Text(_) => report.expect("a report for every text file"),
-        })
-        .collect()
+/// The plan of every file of a run (`miglint plan`), in input order.
+pub fn plan_run(
+    inputs: Vec<RunInput>,
+    history: Option<Catalog>,
+    settings: &Settings,
+    scope: ChangeScope,
+) -> Vec<PlannedFile> {
+    with_analyzed_run(inputs, history, settings, scope, |run| {
+        run.files
+            .iter()
+            .zip(run.parsed)
+            .zip(&run.unreadable)
+            .map(|((file, parsed), unreadable)| match (file, parsed, unreadable) {
+                (Some(file), Some(parsed), _) => {
+                    let problems = parsed
+                        .problems
+                        .iter()
+                        .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
+                    PlannedFile {
+                        plan: plan::plan_file(file),
+                        problems: into_diagnostics(file.source, problems.collect(), settings),
+                    }
+                }
+                (_, _, Some(report)) => PlannedFile {
+                    plan: plan::FilePlan {
+                        path: report.path().to_string(),
+                        statements: Vec::new(),
+                    },
+                    problems: report.diagnostics.clone(),
+                },
+                _ => unreachable!("every input is text or unreadable"),
+            })
+            .collect()
+    })
 }
 
 /// Rejects binary and non-UTF-8 content with a located diagnostic instead of
@@ -280,11 +355,7 @@ fn file_report(
     let source = file.source;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
     for problem in &parsed.problems {
-        let meta = match problem.kind {
-            ProblemKind::Syntax => &rules::syntax_error::META,
-            ProblemKind::Unsupported => &rules::unsupported_syntax::META,
-        };
-        findings.push((meta, parse_problem_finding(problem)));
+        findings.push((problem_meta(problem.kind), parse_problem_finding(problem)));
     }
     if !parsed.has_code && parsed.problems.is_empty() {
         findings.push((
@@ -306,6 +377,13 @@ fn file_report(
         statements: parsed.statements.len(),
         source: source.clone(),
         diagnostics,
+    }
+}
+
+fn problem_meta(kind: ProblemKind) -> &'static RuleMeta {
+    match kind {
+        ProblemKind::Syntax => &rules::syntax_error::META,
+        ProblemKind::Unsupported => &rules::unsupported_syntax::META,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod parse;
+pub mod plan;
 pub mod render;
 pub mod rule;
 pub mod rules;

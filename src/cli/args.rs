@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint migration files, directories (searched for *.sql) and quoted globs.
     Check(CheckArgs),
+    /// Show what each statement will lock, block, rewrite and scan, and for how long.
+    Plan(PlanArgs),
     /// List every rule with its category, default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
@@ -35,19 +37,12 @@ pub enum Command {
     },
 }
 
+/// What `check` and `plan` share: the inputs and what miglint knows of them.
 #[derive(Args, Debug)]
-pub struct CheckArgs {
+pub struct RunArgs {
     /// Files, directories or quoted globs; `-` reads standard input.
     #[arg(value_name = "PATH|GLOB")]
     pub paths: Vec<String>,
-
-    #[arg(long, value_parser = parse_format, default_value = "human",
-          help = "Output format: human, json, github, sarif, gcc, gitlab")]
-    pub format: Format,
-
-    /// Lowest severity that makes miglint exit 1 [default: error].
-    #[arg(long, value_parser = parse_fail_on, value_name = "error|warning|never")]
-    pub fail_on: Option<FailOn>,
 
     /// Configuration file [default: miglint.toml here or in a parent folder].
     #[arg(long, value_name = "PATH")]
@@ -56,10 +51,6 @@ pub struct CheckArgs {
     /// PostgreSQL major version the migrations run on (11-18) [default: 16].
     #[arg(long, value_parser = clap::value_parser!(u32).range(11..=18), value_name = "N")]
     pub pg_version: Option<u32>,
-
-    /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
-    #[arg(long = "rule", value_name = "ID=error|warning|off")]
-    pub rules: Vec<String>,
 
     /// A schema dump (`pg_dump --schema-only`, `structure.sql`, any DDL) read
     /// as the existing production database before the migrations.
@@ -81,6 +72,40 @@ pub struct CheckArgs {
     /// File name to show for input read from `-`.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    #[arg(long, value_parser = parse_format, default_value = "human",
+          help = "Output format: human, json, github, sarif, gcc, gitlab")]
+    pub format: Format,
+
+    /// Lowest severity that makes miglint exit 1 [default: error].
+    #[arg(long, value_parser = parse_fail_on, value_name = "error|warning|never")]
+    pub fail_on: Option<FailOn>,
+
+    /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
+    #[arg(long = "rule", value_name = "ID=error|warning|off")]
+    pub rules: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PlanFormat {
+    Human,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

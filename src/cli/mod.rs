@@ -15,13 +15,13 @@ use clap::Parser;
 use rayon::prelude::*;
 
 use crate::analysis::{Catalog, TransactionMode};
-use crate::config::{self, Config, FailOn};
+use crate::config::{self, Config};
 use crate::discover::{self, Input};
-use crate::engine::{history_catalog, lint_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
+use crate::engine::{history_catalog, lint_run, plan_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
 use crate::source::SourceFile;
-use args::{CheckArgs, Cli, Command, RulesFormat};
+use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_BLOCKED: u8 = 1;
@@ -38,6 +38,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Plan(args) => plan(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     };
@@ -49,30 +50,32 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_FAILURE
 }
 
-fn check(args: CheckArgs) -> u8 {
-    if args.paths.is_empty() {
-        return fail("no input: give migration files, directories or quoted globs to check (or `-` for stdin)");
-    }
-    let config = match load_config(&args) {
-        Ok(config) => config,
-        Err(message) => return fail(message),
-    };
-    let (settings, fail_on) = match resolve_settings(&args, &config) {
-        Ok(resolved) => resolved,
-        Err(message) => return fail(message),
-    };
+/// A run ready to go: its inputs and resolved settings.
+struct PreparedRun {
+    inputs: Vec<RunInput>,
+    history: Option<Catalog>,
+    settings: Settings,
+    config: Config,
+    scope: ChangeScope,
+    /// Some input could not be used: exit 2 once the rest is reported.
+    failed: bool,
+}
 
-    let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
-    let (inputs, errors) = discover::expand(&args.paths, &stdin_name, &config);
+/// Loads the config, resolves settings, finds and reads the inputs. Problems
+/// with single inputs are printed and remembered; the rest still run.
+fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> {
+    if run.paths.is_empty() {
+        return Err("no input: give migration files, directories or quoted globs (or `-` for stdin)".into());
+    }
+    let config = load_config(run)?;
+    let settings = resolve_settings(run, rule_flags, &config)?;
+    let stdin_name = run.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+    let (inputs, errors) = discover::expand(&run.paths, &stdin_name, &config);
     let mut failed = !errors.is_empty();
     for error in &errors {
         eprintln!("miglint: error: {error}");
     }
-
-    let history = match schema_catalog(&args, &config) {
-        Ok(history) => history,
-        Err(message) => return fail(message),
-    };
+    let history = schema_catalog(run, &config)?;
     let read: Vec<Result<RunInput, String>> = inputs
         .par_iter()
         .map(|input| {
@@ -93,23 +96,38 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     if run_inputs.is_empty() {
-        return fail("no input was linted");
+        return Err("no input was read".into());
     }
     // Files named one by one (pre-commit, editors) are one change; a walked
     // directory or a glob is a history, each file its own change.
-    let scope = if args.paths.iter().all(|p| p == "-" || Path::new(p).is_file()) {
+    let scope = if run.paths.iter().all(|p| p == "-" || Path::new(p).is_file()) {
         ChangeScope::AllFiles
     } else {
         ChangeScope::EachFile
     };
-    let files = lint_run(run_inputs, history, &settings, scope);
+    Ok(PreparedRun {
+        inputs: run_inputs,
+        history,
+        settings,
+        config,
+        scope,
+        failed,
+    })
+}
 
+fn check(args: CheckArgs) -> u8 {
+    let prepared = match prepare(&args.run, &args.rules) {
+        Ok(prepared) => prepared,
+        Err(message) => return fail(message),
+    };
+    let fail_on = args.fail_on.or(prepared.config.fail_on).unwrap_or_default();
+    let files = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
     let report = Report {
         files,
         fail_on,
-        pg_version: settings.pg_version,
+        pg_version: prepared.settings.pg_version,
     };
-    let color = !args.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color = !args.run.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = render::render(args.format, &report, &RenderOptions { color }, &mut stdout) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -118,10 +136,36 @@ fn check(args: CheckArgs) -> u8 {
     }
     let _ = stdout.flush();
 
-    if failed {
+    if prepared.failed {
         EXIT_FAILURE
     } else if report.summary().blocking > 0 {
         EXIT_BLOCKED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `miglint plan`: exit 0 when every input was planned, 2 otherwise; a plan
+/// never blocks.
+fn plan(args: PlanArgs) -> u8 {
+    let prepared = match prepare(&args.run, &[]) {
+        Ok(prepared) => prepared,
+        Err(message) => return fail(message),
+    };
+    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.format {
+        PlanFormat::Human => render::plan::render_human(&files, &mut stdout),
+        PlanFormat::Json => render::plan::render_json(&files, prepared.settings.pg_version, &mut stdout),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return fail(format!("cannot write output: {e}"));
+        }
+    }
+    let _ = stdout.flush();
+    if prepared.failed {
+        EXIT_FAILURE
     } else {
         EXIT_OK
     }
@@ -142,7 +186,7 @@ fn read_input(input: &Input) -> Result<Vec<u8>, String> {
 
 /// `--config`, else `miglint.toml` in the folder of `--stdin-filename` or
 /// the current folder, or the nearest folder above.
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
+fn load_config(args: &RunArgs) -> Result<Config, String> {
     if let Some(path) = &args.config {
         return config::load(path).map_err(|e| e.to_string());
     }
@@ -160,13 +204,13 @@ fn load_config(args: &CheckArgs) -> Result<Config, String> {
 }
 
 /// Command-line flags override the file, key by key.
-fn resolve_settings(args: &CheckArgs, config: &Config) -> Result<(Settings, FailOn), String> {
+fn resolve_settings(args: &RunArgs, rule_flags: &[String], config: &Config) -> Result<Settings, String> {
     let pg_version = args.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
     let mut settings = Settings::new(pg_version);
     for (id, level) in &config.rules {
         settings.set_rule(id, *level);
     }
-    for rule in &args.rules {
+    for rule in rule_flags {
         let (id, level) = rule
             .split_once('=')
             .ok_or_else(|| format!("--rule {rule:?}: expected ID=error|warning|off"))?;
@@ -186,12 +230,11 @@ fn resolve_settings(args: &CheckArgs, config: &Config) -> Result<(Settings, Fail
     if let Some(ms) = config.max_lock_timeout_ms {
         settings.max_lock_timeout_ms = ms;
     }
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or_default();
-    Ok((settings, fail_on))
+    Ok(settings)
 }
 
 /// `--schema` (or config `schema`): the production schema as history.
-fn schema_catalog(args: &CheckArgs, config: &Config) -> Result<Option<Catalog>, String> {
+fn schema_catalog(args: &RunArgs, config: &Config) -> Result<Option<Catalog>, String> {
     let Some(path) = args.schema.as_ref().or(config.schema.as_ref()) else {
         return Ok(None);
     };
