@@ -30,7 +30,7 @@ const SAFE: &str =
     "CREATE TABLE accounts (id bigint PRIMARY KEY);\nCREATE INDEX CONCURRENTLY accounts_id_idx ON users (id);\n";
 
 /// A temporary project folder holding `files` (path relative to it, content).
-fn project(files: &[(&str, &[u8])]) -> TempDir {
+pub(crate) fn project(files: &[(&str, &[u8])]) -> TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");
     for (path, content) in files {
         let path = dir.path().join(path);
@@ -41,7 +41,7 @@ fn project(files: &[(&str, &[u8])]) -> TempDir {
 }
 
 /// `miglint <args>` run in `dir`, with no colour hints from the environment.
-fn miglint(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn miglint(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_miglint"));
     cmd.current_dir(dir)
         .args(args)
@@ -50,7 +50,7 @@ fn miglint(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-fn stdout_of(cmd: &mut Command, code: i32) -> String {
+pub(crate) fn stdout_of(cmd: &mut Command, code: i32) -> String {
     let output = cmd.assert().code(code).get_output().clone();
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
@@ -68,11 +68,11 @@ fn render_dangerous(format: &str) -> String {
     )
 }
 
-fn json(text: &str) -> Value {
+pub(crate) fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
 }
 
-fn validator(schema_path: &Path) -> jsonschema::Validator {
+pub(crate) fn validator(schema_path: &Path) -> jsonschema::Validator {
     let text = std::fs::read_to_string(schema_path).unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
     jsonschema::options()
         .should_validate_formats(true)
@@ -80,7 +80,7 @@ fn validator(schema_path: &Path) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("{}: not a valid JSON Schema: {e}", schema_path.display()))
 }
 
-fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("  at {}: {e}", e.instance_path))

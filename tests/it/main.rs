@@ -8,5 +8,6 @@ mod corpus;
 mod docs;
 mod fixtures;
 mod meta;
+mod plan;
 mod postgres;
 mod robustness;

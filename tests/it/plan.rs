@@ -1,0 +1,129 @@
+//! `miglint plan`: the human table and the versioned JSON (checked against
+//! `schema/miglint-plan.schema.json`), and a plan of every corpus project.
+
+use serde_json::Value;
+
+use crate::cli::{assert_valid, json, miglint, project, stdout_of, validator};
+use crate::common::{in_ci, repo_root};
+
+const MIGRATION: &str = "\
+BEGIN;
+ALTER TABLE orders ADD COLUMN note text;
+UPDATE orders SET note = '';
+COMMIT;
+CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);
+ALTER TABLE orders DROP COLUMN legacy;
+";
+
+fn plan_json(args: &[&str]) -> Value {
+    let dir = project(&[("db/001_orders.sql", MIGRATION.as_bytes())]);
+    let mut all = vec!["plan", "--format", "json"];
+    all.extend_from_slice(args);
+    all.push("db/001_orders.sql");
+    json(&stdout_of(&mut miglint(dir.path(), &all), 0))
+}
+
+#[test]
+fn json_plan_matches_its_schema_and_the_facts() {
+    let plan = plan_json(&[]);
+    assert_valid(
+        &validator(&repo_root().join("schema/miglint-plan.schema.json")),
+        &plan,
+        "plan",
+    );
+    let statements = plan["files"][0]["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 6);
+
+    let alter = &statements[1];
+    assert_eq!(alter["span"]["start"]["line"], 2);
+    assert_eq!(alter["locks"][0]["relation"], "orders");
+    assert_eq!(alter["locks"][0]["mode"], "ACCESS EXCLUSIVE");
+    assert_eq!(alter["blocks"], serde_json::json!(["reads", "writes"]));
+    assert_eq!(alter["transaction"], "explicit");
+    assert_eq!(alter["held_until"], "transaction");
+    assert_eq!(alter["transaction_end_line"], 4);
+    assert_eq!(alter["held_through"], serde_json::json!([3]));
+
+    let index = &statements[4];
+    assert_eq!(index["locks"][0]["mode"], "SHARE UPDATE EXCLUSIVE");
+    assert_eq!(index["transactional"], false);
+    assert_eq!(index["held_until"], "statement");
+    assert_eq!(index["scans"], serde_json::json!(["orders"]));
+
+    let drop = &statements[5];
+    assert_eq!(drop["data_loss"], true);
+    assert_eq!(drop["transaction"], "none");
+}
+
+#[test]
+fn per_file_transactions_hold_every_lock_to_the_end() {
+    let plan = plan_json(&["--assume-in-transaction"]);
+    let drop = &plan["files"][0]["statements"][5];
+    assert_eq!(drop["transaction"], "per-file");
+    assert_eq!(drop["held_until"], "transaction");
+    assert_eq!(drop["transaction_end_line"], Value::Null);
+}
+
+#[test]
+fn human_plan_is_a_table_a_reviewer_can_read() {
+    let dir = project(&[("db/001_orders.sql", MIGRATION.as_bytes())]);
+    let out = stdout_of(&mut miglint(dir.path(), &["plan", "db/001_orders.sql"]), 0);
+    assert!(out.starts_with("db/001_orders.sql\n"), "{out}");
+    assert!(out.contains("line  statement"), "{out}");
+    let alter = out.lines().find(|l| l.trim_start().starts_with("2:1")).unwrap();
+    assert!(
+        alter.contains("ACCESS EXCLUSIVE on orders (blocks reads+writes)"),
+        "{alter}"
+    );
+    assert!(alter.contains("COMMIT at line 4, through lines 3"), "{alter}");
+    let drop = out.lines().find(|l| l.trim_start().starts_with("6:1")).unwrap();
+    assert!(drop.contains("DATA LOSS"), "{drop}");
+}
+
+#[test]
+fn unparsable_text_is_named_and_exit_codes_hold() {
+    let dir = project(&[("m.sql", b"ALTER TABEL t ADD c int;\nCREATE INDEX i ON t (c);\n")]);
+    let out = stdout_of(&mut miglint(dir.path(), &["plan", "m.sql"]), 0);
+    assert!(
+        out.contains("1:7  not planned: syntax error at or near \"TABEL\" [syntax-error]"),
+        "{out}"
+    );
+    assert!(out.contains("SHARE on t"), "{out}");
+    miglint(dir.path(), &["plan", "missing.sql"]).assert().code(2);
+    miglint(dir.path(), &["plan"]).assert().code(2);
+}
+
+#[test]
+fn every_corpus_project_is_planned_without_a_database() {
+    let corpus = repo_root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        assert!(!in_ci(), "CI=true: ../shared/corpus is missing");
+        eprintln!("skipping the corpus plan: ../shared/corpus is absent");
+        return;
+    }
+    let plan_schema = validator(&repo_root().join("schema/miglint-plan.schema.json"));
+    let mut statements = 0;
+    for project in std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()) {
+        if !project.is_dir() {
+            continue;
+        }
+        let output = miglint(&project, &["plan", "--format", "json", "."]).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}: {}",
+            project.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let plan = json(&String::from_utf8(output.stdout).unwrap());
+        assert_valid(&plan_schema, &plan, &project.display().to_string());
+        statements += plan["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["statements"].as_array().unwrap().len())
+            .sum::<usize>();
+    }
+    eprintln!("planned {statements} corpus statements");
+    assert!(statements > 10_000, "only {statements} statements planned");
+}
