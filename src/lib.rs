@@ -17,6 +17,7 @@ pub mod rule;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod trace;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{lint_bytes, lint_source, FileReport, Settings};

@@ -39,6 +39,14 @@ impl RelationName {
         }
     }
 
+    /// `users` or `app.users`, unquoted, as machine-readable output writes it.
+    pub fn plain(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{schema}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Same relation, reading no schema as `public`.
     pub fn same_as(&self, other: &RelationName) -> bool {
         self.name == other.name && self.schema_or_default() == other.schema_or_default()

@@ -25,6 +25,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Show what each statement will lock, block, rewrite and scan, and for how long.
     Plan(PlanArgs),
+    /// Run migrations against a scratch database and compare what PostgreSQL
+    /// locked, rewrote and scanned with miglint's plan (rolled back unless --commit).
+    Trace(TraceArgs),
     /// List every rule with its category, default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
@@ -100,6 +103,22 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// The database to run the migrations in, e.g. postgresql://user@localhost/scratch
+    /// or "host=/var/run/postgresql dbname=scratch". Use a scratch or staging database.
+    #[arg(long, value_name = "URL", required = true)]
+    pub database_url: String,
+
+    /// Commit each file instead of rolling it back, and run statements that
+    /// cannot run in a transaction block (CONCURRENTLY, VACUUM).
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -21,7 +21,8 @@ use crate::engine::{history_catalog, lint_run, plan_run, ChangeScope, RunInput, 
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
 use crate::source::SourceFile;
-use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs};
+use crate::trace::Tracer;
+use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_BLOCKED: u8 = 1;
@@ -39,6 +40,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check(args),
         Command::Plan(args) => plan(args),
+        Command::Trace(args) => trace(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     };
@@ -166,6 +168,56 @@ fn plan(args: PlanArgs) -> u8 {
     let _ = stdout.flush();
     if prepared.failed {
         EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `miglint trace`: exit 0 when the server did what miglint predicted, 1 on
+/// any difference, 2 when it could not run (connection, unreadable input).
+fn trace(args: TraceArgs) -> u8 {
+    let prepared = match prepare(&args.run, &[]) {
+        Ok(prepared) => prepared,
+        Err(message) => return fail(message),
+    };
+    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let mut tracer = match Tracer::connect(&args.database_url, args.commit) {
+        Ok(tracer) => tracer,
+        Err(message) => return fail(message),
+    };
+    let mut differences = 0;
+    let mut failed = prepared.failed;
+    let mut out = std::io::stdout().lock();
+    for file in &files {
+        if !file.problems.is_empty() {
+            eprintln!("miglint: error: {}: not traced: it holds text miglint cannot plan", file.plan.path);
+            failed = true;
+            continue;
+        }
+        let texts: Vec<String> = file.plan.statements.iter().map(|s| s.text.clone()).collect();
+        match tracer.trace_file(&file.plan, &texts) {
+            Ok(traced) => {
+                differences += traced.differences();
+                if render::trace::render_human(&traced, &mut out).is_err() {
+                    return EXIT_FAILURE;
+                }
+            }
+            Err(message) => {
+                eprintln!("miglint: error: {}: {message}", file.plan.path);
+                failed = true;
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "miglint trace: {} with a difference between miglint's plan and the server ({})",
+        if differences == 1 { "1 statement".to_string() } else { format!("{differences} statements") },
+        if args.commit { "committed" } else { "rolled back" }
+    );
+    if failed {
+        EXIT_FAILURE
+    } else if differences > 0 {
+        EXIT_BLOCKED
     } else {
         EXIT_OK
     }

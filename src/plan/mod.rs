@@ -6,7 +6,7 @@
 use pg_query::protobuf::TransactionStmtKind;
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockMode, RelationName};
+use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock};
 use crate::diagnostic::Diagnostic;
 use crate::source::Position;
 
@@ -86,7 +86,12 @@ pub struct StatementPlan {
     pub end: Position,
     /// The statement on one line, shortened.
     pub summary: String,
+    /// The statement's SQL as written (without its `;`).
+    pub text: String,
     pub locks: Vec<LockPlan>,
+    /// Locks on relations the statement does not name (the table of a
+    /// dropped index, every index of a reindexed table).
+    pub scoped_locks: Vec<ScopedLock>,
     pub rewrites: Vec<RelationName>,
     pub scans: Vec<RelationName>,
     pub data_loss: bool,
@@ -105,6 +110,7 @@ impl StatementPlan {
             .iter()
             .filter(|l| !l.new_relation)
             .map(|l| l.mode)
+            .chain(self.scoped_locks.iter().map(|l| l.mode))
             .max()
             .map(blocks_of)
             .unwrap_or_default()
@@ -143,6 +149,7 @@ pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 start: file.source.position(ctx.span().start),
                 end: file.source.position(ctx.span().end),
                 summary: summarize(ctx.text()),
+                text: ctx.text().to_string(),
                 locks: facts
                     .locks
                     .iter()
@@ -152,6 +159,7 @@ pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                         new_relation: ctx.is_new(&l.relation),
                     })
                     .collect(),
+                scoped_locks: facts.scoped_locks.clone(),
                 rewrites: facts.rewrites.clone(),
                 scans: facts.scans.clone(),
                 data_loss: facts.data_loss,

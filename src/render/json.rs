@@ -68,7 +68,7 @@ pub fn diagnostic_value(file: &FileReport, d: &Diagnostic) -> Value {
         })).collect::<Vec<_>>(),
         "lock": d.lock.as_ref().map(|lock| json!({
             "mode": lock.mode.name(),
-            "relation": relation_name(&lock.relation),
+            "relation": lock.relation.plain(),
             "blocks_reads": lock.mode.blocks_reads(),
             "blocks_writes": lock.mode.blocks_writes(),
         })),
@@ -78,12 +78,4 @@ pub fn diagnostic_value(file: &FileReport, d: &Diagnostic) -> Value {
             "scope": if s.file_wide { "file" } else { "statement" },
         })),
     })
-}
-
-/// `users` or `app.users`, unquoted.
-pub fn relation_name(name: &crate::analysis::RelationName) -> String {
-    match &name.schema {
-        Some(schema) => format!("{schema}.{}", name.name),
-        None => name.name.clone(),
-    }
 }

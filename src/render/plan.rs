@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::json::{position_value, relation_name};
+use super::json::position_value;
 use crate::plan::{HeldUntil, PlannedFile, StatementPlan};
 
 pub const PLAN_VERSION: u32 = 1;
@@ -59,7 +59,7 @@ pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()
 }
 
 fn human_row(s: &StatementPlan) -> [String; 5] {
-    let locks = if s.locks.is_empty() {
+    let locks = if s.locks.is_empty() && s.scoped_locks.is_empty() {
         "-".to_string()
     } else {
         s.locks
@@ -73,17 +73,21 @@ fn human_row(s: &StatementPlan) -> [String; 5] {
                         blocks => format!("blocks {}", blocks.join("+")),
                     }
                 };
-                format!("{} on {} ({waits})", l.mode, relation_name(&l.relation))
+                format!("{} on {} ({waits})", l.mode, l.relation.plain())
             })
+            .chain(s.scoped_locks.iter().map(|l| {
+                let blocks = crate::plan::blocks_of(l.mode).join("+");
+                format!("{} on {} (blocks {blocks})", l.mode, l.scope)
+            }))
             .collect::<Vec<_>>()
             .join("; ")
     };
     let mut effects = Vec::new();
     for r in &s.rewrites {
-        effects.push(format!("rewrites {}", relation_name(r)));
+        effects.push(format!("rewrites {}", r.plain()));
     }
     for r in &s.scans {
-        effects.push(format!("scans {}", relation_name(r)));
+        effects.push(format!("scans {}", r.plain()));
     }
     if s.data_loss {
         effects.push("DATA LOSS".to_string());
@@ -101,7 +105,7 @@ fn human_row(s: &StatementPlan) -> [String; 5] {
         HeldUntil::TransactionEnd(Some(line)) => format!("COMMIT at line {line}"),
         HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
     };
-    let held = if s.locks.is_empty() {
+    let held = if s.locks.is_empty() && s.scoped_locks.is_empty() {
         "-".to_string()
     } else if s.held_through.is_empty() {
         held
@@ -141,7 +145,7 @@ pub fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
 }
 
 fn statement_value(s: &StatementPlan) -> Value {
-    let names = |list: &[crate::analysis::RelationName]| list.iter().map(relation_name).collect::<Vec<_>>();
+    let names = |list: &[crate::analysis::RelationName]| list.iter().map(crate::analysis::RelationName::plain).collect::<Vec<_>>();
     let (held_until, end_line) = match s.held_until {
         HeldUntil::StatementEnd => ("statement", None),
         HeldUntil::TransactionEnd(line) => ("transaction", line),
@@ -150,10 +154,15 @@ fn statement_value(s: &StatementPlan) -> Value {
         "span": { "start": position_value(s.start), "end": position_value(s.end) },
         "summary": s.summary,
         "locks": s.locks.iter().map(|l| json!({
-            "relation": relation_name(&l.relation),
+            "relation": l.relation.plain(),
             "mode": l.mode.name(),
             "blocks": l.blocks(),
             "new_relation": l.new_relation,
+        })).collect::<Vec<_>>(),
+        "scoped_locks": s.scoped_locks.iter().map(|l| json!({
+            "scope": l.scope.to_string(),
+            "mode": l.mode.name(),
+            "blocks": crate::plan::blocks_of(l.mode),
         })).collect::<Vec<_>>(),
         "blocks": s.blocks(),
         "rewrites": names(&s.rewrites),

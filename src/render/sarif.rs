@@ -91,7 +91,7 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
     }
     if let Some(lock) = &d.lock {
         result["properties"] =
-            json!({ "lock": { "mode": lock.mode.name(), "relation": super::json::relation_name(&lock.relation) } });
+            json!({ "lock": { "mode": lock.mode.name(), "relation": &lock.relation.plain() } });
     }
     if let Some(s) = &d.suppressed {
         let mut suppression = json!({ "kind": "inSource" });

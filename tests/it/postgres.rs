@@ -129,6 +129,11 @@ impl Cluster {
         }
     }
 
+    /// A libpq connection string for the cluster's unix socket.
+    pub fn url(&self) -> String {
+        format!("host={} user=postgres dbname=postgres", path_str(&self.dir))
+    }
+
     /// Runs SQL through psql and returns its unaligned, tuples-only output.
     pub fn psql(&self, sql: &str) -> Result<String, String> {
         let output = self.run_checked(
@@ -179,7 +184,7 @@ fn unique() -> u64 {
 
 /// A cluster of the test's own, stopped and removed when the test ends; None
 /// (after printing why) when there is no server and this is not CI.
-fn cluster() -> Option<Cluster> {
+pub fn cluster() -> Option<Cluster> {
     match Cluster::start() {
         Ok(cluster) => Some(cluster),
         Err(why) if in_ci() => panic!("CI=true: the PostgreSQL truth tests cannot be skipped: {why}"),

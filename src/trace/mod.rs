@@ -1,0 +1,326 @@
+//! `miglint trace`: runs migrations against a database the user names and
+//! puts what PostgreSQL really did (locks from `pg_locks`, rewrites from
+//! `relfilenode`, scans from `pg_stat_xact_user_tables`) next to miglint's
+//! prediction, flagging every difference.
+//!
+//! Each file runs in one transaction that is rolled back, unless `--commit`.
+//! Statements PostgreSQL refuses in a transaction block (CONCURRENTLY,
+//! VACUUM) run only with `--commit`, on their own, and their locks are not
+//! observed. The file's own BEGIN/COMMIT statements are left to miglint.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use postgres::{Client, NoTls};
+
+use crate::analysis::{LockMode, LockScope};
+use crate::plan::{FilePlan, StatementPlan};
+
+/// What the server showed for one statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Strongest new lock mode per relation (`schema.name`), tables,
+    /// partitioned tables and materialized views only.
+    pub locks: BTreeMap<String, LockMode>,
+    pub rewrites: BTreeSet<String>,
+    pub scans: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Ran and was observed; the differences from the prediction, if any.
+    Compared { observed: Observed, differences: Vec<String> },
+    /// Not run, and why.
+    Skipped(String),
+    /// PostgreSQL refused it.
+    Failed(String),
+    /// Ran with `--commit` outside a transaction block; not observable.
+    RanUnobserved,
+}
+
+#[derive(Debug, Clone)]
+pub struct TracedStatement {
+    pub line: usize,
+    pub summary: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct TracedFile {
+    pub path: String,
+    pub statements: Vec<TracedStatement>,
+}
+
+impl TracedFile {
+    pub fn differences(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| matches!(&s.outcome, Outcome::Compared { differences, .. } if !differences.is_empty()))
+            .count()
+    }
+}
+
+pub struct Tracer {
+    client: Client,
+    commit: bool,
+}
+
+/// A relation's storage and scan counters, by `schema.name`.
+type Snapshot = BTreeMap<String, (u32, i64)>;
+
+impl Tracer {
+    pub fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
+        let client = Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {e}"))?;
+        Ok(Tracer { client, commit })
+    }
+
+    /// Traces one planned file; `texts` are the statements' SQL, in order.
+    pub fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
+        let mut statements = Vec::new();
+        let mut in_transaction = false;
+        for (stmt, text) in plan.statements.iter().zip(texts) {
+            let outcome = if is_transaction_control(text) {
+                Outcome::Skipped("transaction control is left to miglint trace".into())
+            } else if !stmt.transactional {
+                if in_transaction {
+                    self.finish(&mut in_transaction)?;
+                }
+                if self.commit {
+                    match self.client.batch_execute(text) {
+                        Ok(()) => Outcome::RanUnobserved,
+                        Err(e) => Outcome::Failed(error_text(&e)),
+                    }
+                } else {
+                    Outcome::Skipped("cannot run in a transaction block: run with --commit".into())
+                }
+            } else {
+                if !in_transaction {
+                    self.sql("BEGIN")?;
+                    in_transaction = true;
+                }
+                self.observe(stmt, text)?
+            };
+            statements.push(TracedStatement {
+                line: stmt.start.line,
+                summary: stmt.summary.clone(),
+                outcome,
+            });
+        }
+        if in_transaction {
+            self.finish(&mut in_transaction)?;
+        }
+        Ok(TracedFile {
+            path: plan.path.clone(),
+            statements,
+        })
+    }
+
+    fn finish(&mut self, in_transaction: &mut bool) -> Result<(), String> {
+        *in_transaction = false;
+        self.sql(if self.commit { "COMMIT" } else { "ROLLBACK" })
+    }
+
+    fn sql(&mut self, sql: &str) -> Result<(), String> {
+        self.client.batch_execute(sql).map_err(|e| error_text(&e))
+    }
+
+    /// Runs one statement inside the open transaction, behind a savepoint so
+    /// that a failure does not end the transaction.
+    fn observe(&mut self, stmt: &StatementPlan, text: &str) -> Result<Outcome, String> {
+        let locks_before = self.locks()?;
+        let before = self.snapshot()?;
+        // Names resolve before the statement runs (it may drop or rename
+        // them), and again after for relations it creates.
+        let mut predicted = self.predicted_locks(stmt)?;
+        self.sql("SAVEPOINT miglint_trace")?;
+        if let Err(e) = self.client.batch_execute(text) {
+            self.sql("ROLLBACK TO SAVEPOINT miglint_trace")?;
+            return Ok(Outcome::Failed(error_text(&e)));
+        }
+        self.sql("RELEASE SAVEPOINT miglint_trace")?;
+        let after = self.snapshot()?;
+        let mut observed = Observed::default();
+        for (relation, mode) in self.locks()?.difference(&locks_before) {
+            let entry = observed.locks.entry(relation.clone()).or_insert(*mode);
+            *entry = (*entry).max(*mode);
+        }
+        for (relation, (node, scans)) in &after {
+            if let Some((old_node, old_scans)) = before.get(relation) {
+                if old_node != node {
+                    observed.rewrites.insert(relation.clone());
+                }
+                if scans > old_scans {
+                    observed.scans.insert(relation.clone());
+                }
+            }
+        }
+        let mut held_before: BTreeMap<String, LockMode> = BTreeMap::new();
+        for (relation, mode) in &locks_before {
+            let entry = held_before.entry(relation.clone()).or_insert(*mode);
+            *entry = (*entry).max(*mode);
+        }
+        for (name, mode) in self.predicted_locks(stmt)? {
+            predicted.entry(name).or_insert(mode);
+        }
+        let existed: BTreeSet<String> = before.keys().cloned().collect();
+        let predicted_rewrites = self.resolve_all(&stmt.rewrites)?;
+        let differences = compare(&predicted, &predicted_rewrites, &observed, &held_before, &existed);
+        Ok(Outcome::Compared { observed, differences })
+    }
+
+    /// Relation-level locks this backend holds: (`schema.name`, mode).
+    fn locks(&mut self) -> Result<BTreeSet<(String, LockMode)>, String> {
+        let rows = self
+            .client
+            .query(
+                "SELECT n.nspname || '.' || c.relname, l.mode FROM pg_locks l \
+                 JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE l.pid = pg_backend_pid() AND c.relkind IN ('r', 'p', 'm') \
+                 AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
+                &[],
+            )
+            .map_err(|e| error_text(&e))?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let mode: String = row.get(1);
+                let mode = LockMode::ALL.into_iter().find(|m| m.pg_locks_name() == mode)?;
+                Some((row.get::<_, String>(0), mode))
+            })
+            .collect())
+    }
+
+    /// `relfilenode` and sequential-plus-index scan count of every user table.
+    fn snapshot(&mut self) -> Result<Snapshot, String> {
+        let rows = self
+            .client
+            .query(
+                "SELECT s.schemaname || '.' || s.relname, c.relfilenode::oid::int8, \
+                 (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::int8 \
+                 FROM pg_stat_xact_user_tables s JOIN pg_class c ON c.oid = s.relid",
+                &[],
+            )
+            .map_err(|e| error_text(&e))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let node: i64 = row.get(1);
+                (row.get(0), (u32::try_from(node).unwrap_or(0), row.get(2)))
+            })
+            .collect())
+    }
+
+    /// The differences between the prediction and what was observed.
+    /// The strongest predicted mode per table the server resolves, from the
+    /// relations the statement names and the tables of the indexes it names.
+    fn predicted_locks(&mut self, stmt: &StatementPlan) -> Result<BTreeMap<String, LockMode>, String> {
+        let mut predicted: BTreeMap<String, LockMode> = BTreeMap::new();
+        let mut add = |name: String, mode: LockMode| {
+            let entry = predicted.entry(name).or_insert(mode);
+            *entry = (*entry).max(mode);
+        };
+        for lock in &stmt.locks {
+            if let Some(name) = self.resolve(&lock.relation.plain())? {
+                add(name, lock.mode);
+            }
+        }
+        for scoped in &stmt.scoped_locks {
+            if let LockScope::TableOf(index) = &scoped.scope {
+                if let Some(name) = self.table_of_index(&index.plain())? {
+                    add(name, scoped.mode);
+                }
+            }
+        }
+        Ok(predicted)
+    }
+
+    /// `schema.name` of the table an index belongs to, if the index exists.
+    fn table_of_index(&mut self, index: &str) -> Result<Option<String>, String> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT n.nspname || '.' || c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indexrelid = to_regclass($1)",
+                &[&index],
+            )
+            .map_err(|e| error_text(&e))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn resolve_all(&mut self, names: &[crate::analysis::RelationName]) -> Result<BTreeSet<String>, String> {
+        let mut out = BTreeSet::new();
+        for name in names {
+            if let Some(resolved) = self.resolve(&name.plain())? {
+                out.insert(resolved);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `schema.name` of a table the server resolves `name` to, if any.
+    fn resolve(&mut self, name: &str) -> Result<Option<String>, String> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'm')",
+                &[&name],
+            )
+            .ok();
+        Ok(row.map(|r| r.get(0)))
+    }
+}
+
+/// The differences between the prediction and what was observed. Locks an
+/// earlier statement of the transaction already holds at least as strongly
+/// cannot be told apart, and locks on relations the statement itself created
+/// block nobody: neither is compared.
+fn compare(
+    predicted: &BTreeMap<String, LockMode>,
+    predicted_rewrites: &BTreeSet<String>,
+    observed: &Observed,
+    held_before: &BTreeMap<String, LockMode>,
+    existed: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut differences = Vec::new();
+    for (name, mode) in predicted {
+        if held_before.get(name).is_some_and(|held| held >= mode) {
+            continue;
+        }
+        match observed.locks.get(name) {
+            Some(seen) if seen == mode => {}
+            Some(seen) => differences.push(format!("{name}: predicted {mode}, observed {seen}")),
+            None => differences.push(format!("{name}: predicted {mode}, observed no lock")),
+        }
+    }
+    for (name, seen) in &observed.locks {
+        let already = held_before.get(name).is_some_and(|held| held >= seen);
+        let blocking = seen.blocks_reads() || seen.blocks_writes();
+        if !already && blocking && existed.contains(name) && !predicted.contains_key(name) {
+            differences.push(format!("{name}: observed {seen}, which miglint did not predict"));
+        }
+    }
+    for name in observed.rewrites.symmetric_difference(predicted_rewrites) {
+        let (was, is) = if observed.rewrites.contains(name) {
+            ("not predicted", "observed")
+        } else {
+            ("predicted", "not observed")
+        };
+        differences.push(format!("{name}: rewrite {was}, {is}"));
+    }
+    differences
+}
+
+fn is_transaction_control(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        first.as_str(),
+        "begin" | "start" | "commit" | "end" | "rollback" | "savepoint" | "release" | "abort"
+    )
+}
+
+fn error_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    }
+}
