@@ -150,6 +150,11 @@ pub struct Relation {
     /// The partitioned table this is a partition of.
     pub partition_of: Option<RelationName>,
     pub origin: Origin,
+    /// The catalog never saw it created: an `ALTER TABLE` named a table the
+    /// history does not hold (history is incomplete). It counts as an
+    /// existing, populated table whose columns, constraints and indexes are
+    /// only those the migrations went on to add.
+    pub inferred: bool,
 }
 
 impl Relation {
@@ -167,7 +172,12 @@ impl Relation {
 
     /// A validated `CHECK (column IS NOT NULL)` proves the column has no NULLs.
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
-        self.constraints.iter().any(|c| {
+        self.validated_not_null_check(column).is_some()
+    }
+
+    /// The validated `CHECK (column IS NOT NULL)` on the column, if any.
+    pub fn validated_not_null_check(&self, column: &str) -> Option<&TableConstraint> {
+        self.constraints.iter().find(|c| {
             c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col) } if col == column)
         })
     }
@@ -380,6 +390,17 @@ impl Catalog {
             NodeEnum::AlterTableStmt(stmt) => {
                 let Some(rv) = &stmt.relation else { return };
                 let name = RelationName::from_range_var(rv);
+                let is_table = stmt.objtype == ObjectType::ObjectTable as i32;
+                let qualified = self.qualify(&name);
+                let k = key(&qualified);
+                if is_table && !stmt.missing_ok && !self.relations.contains_key(&k) && !self.indexes.contains_key(&k) {
+                    // An ALTER on a table the history never created: it exists
+                    // in production, with columns the catalog does not know.
+                    self.insert_relation(qualified.clone(), RelationKind::Table, Origin::History, false);
+                    if let Some(rel) = self.relations.get_mut(&key(&qualified)) {
+                        rel.inferred = true;
+                    }
+                }
                 for cmd in super::facts::alter_table_cmds(&stmt.cmds) {
                     self.alter_table(&name, cmd, origin, at);
                 }
@@ -495,6 +516,7 @@ impl Catalog {
                 constraints: Vec::new(),
                 partition_of: None,
                 origin,
+                inferred: false,
             },
         );
     }
@@ -1066,6 +1088,12 @@ mod tests {
             c
         };
         assert!(table(&c2, "users").has_validated_not_null_check("age"));
+        assert_eq!(
+            table(&c2, "users")
+                .validated_not_null_check("age")
+                .map(|c| c.name.as_str()),
+            Some("age_nn")
+        );
     }
 
     #[test]
