@@ -929,6 +929,55 @@ mod tests {
     }
 
     #[test]
+    fn type_changes_judged_against_the_catalog() {
+        let mut catalog = Catalog::default();
+        let history = "CREATE DOMAIN email AS varchar(254);
+                       CREATE TABLE app.t (v varchar(20), n numeric(10, 2), e email, ts timestamp, i int);";
+        for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::Origin::History, None);
+        }
+        let judged = |sql: &str, pg_version: u32| {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+            statement_facts_in(&node, pg_version, Some(&catalog))
+        };
+        let f = judged(
+            "ALTER TABLE app.t ALTER v TYPE varchar(40), ALTER n TYPE numeric(12, 2), ALTER e TYPE varchar(254)",
+            16,
+        );
+        assert!(f.rewrites.is_empty());
+        let costs: Vec<(usize, &str, TypeChangeCost)> = f
+            .type_changes
+            .iter()
+            .map(|c| (c.action, c.column.as_str(), c.cost))
+            .collect();
+        assert_eq!(
+            costs,
+            [
+                (0, "v", TypeChangeCost::InPlace),
+                (1, "n", TypeChangeCost::InPlace),
+                (2, "e", TypeChangeCost::InPlace)
+            ]
+        );
+        assert_eq!(f.type_changes[0].old.as_ref().unwrap().to_string(), "varchar(20)");
+        assert_eq!(
+            judged("ALTER TABLE app.t ALTER v TYPE varchar(10)", 16).rewrites.len(),
+            1
+        );
+        assert_eq!(judged("ALTER TABLE app.t ALTER i TYPE bigint", 16).rewrites.len(), 1);
+        let ts = judged("ALTER TABLE app.t ALTER ts TYPE timestamptz", 16);
+        assert_eq!(ts.type_changes[0].cost, TypeChangeCost::InPlaceIfUtc);
+        assert_eq!(ts.rewrites.len(), 1, "a rewrite unless the session is in UTC");
+        assert_eq!(
+            judged("ALTER TABLE app.t ALTER ts TYPE timestamptz", 11).type_changes[0].cost,
+            TypeChangeCost::Rewrite
+        );
+        let unknown = judged("ALTER TABLE t ALTER v TYPE varchar(40)", 16);
+        assert!(unknown.type_changes[0].old.is_none(), "public.t is not app.t");
+        assert_eq!(unknown.rewrites.len(), 1);
+    }
+
+    #[test]
     fn constraints_written_on_an_added_column() {
         // No default: every existing row holds NULL, PostgreSQL skips the check.
         let plain = facts("ALTER TABLE t ADD COLUMN pid bigint REFERENCES p (id)");
