@@ -150,6 +150,11 @@ pub struct Relation {
     /// The partitioned table this is a partition of.
     pub partition_of: Option<RelationName>,
     pub origin: Origin,
+    /// The catalog never saw it created: an `ALTER TABLE` named a table the
+    /// history does not hold (history is incomplete). It counts as an
+    /// existing, populated table whose columns, constraints and indexes are
+    /// only those the migrations went on to add.
+    pub inferred: bool,
 }
 
 impl Relation {
@@ -167,7 +172,12 @@ impl Relation {
 
     /// A validated `CHECK (column IS NOT NULL)` proves the column has no NULLs.
     pub fn has_validated_not_null_check(&self, column: &str) -> bool {
-        self.constraints.iter().any(|c| {
+        self.validated_not_null_check(column).is_some()
+    }
+
+    /// The validated `CHECK (column IS NOT NULL)` on the column, if any.
+    pub fn validated_not_null_check(&self, column: &str) -> Option<&TableConstraint> {
+        self.constraints.iter().find(|c| {
             c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col) } if col == column)
         })
     }
@@ -213,6 +223,9 @@ pub struct Catalog {
     domains: BTreeMap<Key, Domain>,
     schemas: BTreeMap<String, Origin>,
     search_path: Vec<String>,
+    /// Sequences owned by a column (serial, identity, `OWNED BY`): they go
+    /// with the column.
+    sequence_owners: BTreeMap<Key, (RelationName, String)>,
 }
 
 impl Default for Catalog {
@@ -224,6 +237,7 @@ impl Default for Catalog {
             domains: BTreeMap::new(),
             schemas: BTreeMap::from([("public".to_string(), Origin::History)]),
             search_path: vec!["public".to_string()],
+            sequence_owners: BTreeMap::new(),
         }
     }
 }
@@ -330,6 +344,145 @@ impl Catalog {
         RelationName::new(Some(schema), &name.name)
     }
 
+    /// `name`, or `name1`, `name2`, ... when a table or index of the schema
+    /// already has it (PostgreSQL's ChooseRelationName).
+    fn free_relation_name(&self, schema: Option<&str>, name: &str) -> String {
+        let taken = |n: &str| {
+            let k = key(&RelationName::new(schema, n));
+            self.relations.contains_key(&k) || self.indexes.contains_key(&k)
+        };
+        if !taken(name) {
+            return name.to_string();
+        }
+        (1..1000)
+            .map(|i| format!("{name}{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// A constraint name free in the schema (PostgreSQL's
+    /// ChooseConstraintName for checks, foreign keys and NOT NULL).
+    fn free_constraint_name(&self, schema: Option<&str>, name: &str) -> String {
+        let taken = |n: &str| {
+            self.relations
+                .values()
+                .filter(|r| r.name.schema.as_deref() == schema)
+                .any(|r| r.constraint(n).is_some())
+        };
+        if !taken(name) {
+            return name.to_string();
+        }
+        (1..1000)
+            .map(|i| format!("{name}{i}"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// Gives a relation a new name (another table name, another schema):
+    /// its indexes, the foreign keys and partitions that point at it, and
+    /// the sequences its columns own follow. False when it is unknown.
+    fn move_relation(&mut self, old: &RelationName, new: &RelationName) -> bool {
+        let Some(mut rel) = self.relations.remove(&key(old)) else {
+            return false;
+        };
+        rel.name = new.clone();
+        self.relations.insert(key(new), rel);
+        for index in self.indexes.values_mut().filter(|i| i.table == *old) {
+            index.table = new.clone();
+        }
+        for rel in self.relations.values_mut() {
+            for c in &mut rel.constraints {
+                if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
+                    if references == old {
+                        *references = new.clone();
+                    }
+                }
+            }
+            if rel.partition_of.as_ref() == Some(old) {
+                rel.partition_of = Some(new.clone());
+            }
+        }
+        for (table, _) in self.sequence_owners.values_mut().filter(|(t, _)| t == old) {
+            *table = new.clone();
+        }
+        if let Some(owner) = self.sequence_owners.remove(&key(old)) {
+            self.sequence_owners.insert(key(new), owner);
+        }
+        true
+    }
+
+    /// The sequence a serial or identity column creates and owns:
+    /// `table_column_seq` unless `SEQUENCE NAME` says otherwise.
+    fn add_owned_sequence(
+        &mut self,
+        table: &RelationName,
+        column: &str,
+        explicit: Option<RelationName>,
+        origin: Origin,
+    ) {
+        let name = match explicit {
+            Some(name) => self.qualify(&name),
+            None => {
+                let base = default_name(&table.name, &[column.to_string()], "seq");
+                RelationName::new(
+                    table.schema.as_deref(),
+                    &self.free_relation_name(table.schema.as_deref(), &base),
+                )
+            }
+        };
+        if !self.relations.contains_key(&key(&name)) {
+            self.insert_relation(name.clone(), RelationKind::Sequence, origin, true);
+        }
+        self.sequence_owners
+            .insert(key(&name), (table.clone(), column.to_string()));
+    }
+
+    /// Drops the sequences owned by a table's column, or by any of its
+    /// columns when `column` is None.
+    fn drop_owned_sequences(&mut self, table: &RelationName, column: Option<&str>) {
+        let owned: Vec<Key> = self
+            .sequence_owners
+            .iter()
+            .filter(|(_, (t, c))| t == table && column.is_none_or(|col| col == c))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in owned {
+            self.sequence_owners.remove(&k);
+            self.relations.remove(&k);
+        }
+    }
+
+    /// `OWNED BY table.column` (or `OWNED BY NONE`) in sequence options.
+    fn set_sequence_owner(&mut self, sequence: &RelationName, options: &[pg_query::Node]) {
+        for option in options {
+            let Some(NodeEnum::DefElem(def)) = option.node.as_ref() else {
+                continue;
+            };
+            if def.defname != "owned_by" {
+                continue;
+            }
+            let Some(NodeEnum::List(list)) = def.arg.as_ref().and_then(|a| a.node.as_ref()) else {
+                continue;
+            };
+            let parts: Vec<String> = list.items.iter().filter_map(string_value).collect();
+            let sequence = self.qualify(sequence);
+            match parts.as_slice() {
+                [.., table_part, column] => {
+                    let table_parts = &parts[..parts.len() - 1];
+                    let table = match table_parts {
+                        [schema, name] => RelationName::new(Some(schema), name),
+                        _ => RelationName::new(None, table_part),
+                    };
+                    let table = self.qualify(&table);
+                    self.sequence_owners.insert(key(&sequence), (table, column.clone()));
+                }
+                _ => {
+                    self.sequence_owners.remove(&key(&sequence));
+                }
+            }
+        }
+    }
+
     fn relation_mut(&mut self, name: &RelationName) -> Option<&mut Relation> {
         let k = key(&self.qualify(name));
         self.relations.get_mut(&k)
@@ -373,13 +526,30 @@ impl Catalog {
                 if let Some(rv) = &stmt.sequence {
                     let name = self.qualify(&RelationName::from_range_var(rv));
                     if !self.relations.contains_key(&key(&name)) {
-                        self.insert_relation(name, RelationKind::Sequence, origin, true);
+                        self.insert_relation(name.clone(), RelationKind::Sequence, origin, true);
                     }
+                    self.set_sequence_owner(&name, &stmt.options);
+                }
+            }
+            NodeEnum::AlterSeqStmt(stmt) => {
+                if let Some(rv) = &stmt.sequence {
+                    self.set_sequence_owner(&RelationName::from_range_var(rv), &stmt.options);
                 }
             }
             NodeEnum::AlterTableStmt(stmt) => {
                 let Some(rv) = &stmt.relation else { return };
                 let name = RelationName::from_range_var(rv);
+                let is_table = stmt.objtype == ObjectType::ObjectTable as i32;
+                let qualified = self.qualify(&name);
+                let k = key(&qualified);
+                if is_table && !stmt.missing_ok && !self.relations.contains_key(&k) && !self.indexes.contains_key(&k) {
+                    // An ALTER on a table the history never created: it exists
+                    // in production, with columns the catalog does not know.
+                    self.insert_relation(qualified.clone(), RelationKind::Table, Origin::History, false);
+                    if let Some(rel) = self.relations.get_mut(&key(&qualified)) {
+                        rel.inferred = true;
+                    }
+                }
                 for cmd in super::facts::alter_table_cmds(&stmt.cmds) {
                     self.alter_table(&name, cmd, origin, at);
                 }
@@ -389,8 +559,16 @@ impl Catalog {
                 let table = self.qualify(&RelationName::from_range_var(rv));
                 let columns = index_columns(&stmt.index_params);
                 let name = if stmt.idxname.is_empty() {
-                    let suffix = if stmt.unique { "key" } else { "idx" };
-                    default_name(&table.name, &columns, suffix)
+                    // PostgreSQL's ChooseIndexName: `CREATE UNIQUE INDEX` too
+                    // ends in `_idx`; expressions are named after their
+                    // function, or `expr`; a taken name gets a number.
+                    let base = if stmt.primary {
+                        default_name(&table.name, &[], "pkey")
+                    } else {
+                        let suffix = if stmt.isconstraint { "key" } else { "idx" };
+                        default_name(&table.name, &index_name_parts(&stmt.index_params), suffix)
+                    };
+                    self.free_relation_name(table.schema.as_deref(), &base)
                 } else {
                     stmt.idxname.clone()
                 };
@@ -414,13 +592,31 @@ impl Catalog {
             NodeEnum::AlterObjectSchemaStmt(stmt) => {
                 let Some(rv) = &stmt.relation else { return };
                 let old = self.qualify(&RelationName::from_range_var(rv));
-                if let Some(mut rel) = self.relations.remove(&key(&old)) {
-                    let new = RelationName::new(Some(&stmt.newschema), &old.name);
-                    rel.name = new.clone();
-                    for index in self.indexes.values_mut().filter(|i| i.table == old) {
-                        index.table = new.clone();
+                let new = RelationName::new(Some(&stmt.newschema), &old.name);
+                if self.move_relation(&old, &new) {
+                    // Its indexes and owned sequences move to the new schema with it.
+                    let indexes: Vec<Key> = self
+                        .indexes
+                        .iter()
+                        .filter(|(_, i)| i.table == new)
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    for k in indexes {
+                        if let Some(mut index) = self.indexes.remove(&k) {
+                            index.name = RelationName::new(Some(&stmt.newschema), &index.name.name);
+                            self.indexes.insert(key(&index.name), index);
+                        }
                     }
-                    self.relations.insert(key(&new), rel);
+                    let owned: Vec<Key> = self
+                        .sequence_owners
+                        .iter()
+                        .filter(|(_, (t, _))| *t == new)
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    for k in owned {
+                        let seq = RelationName::new(Some(&k.0), &k.1);
+                        self.move_relation(&seq, &RelationName::new(Some(&stmt.newschema), &k.1));
+                    }
                 }
             }
             NodeEnum::DropStmt(stmt) => self.drop(stmt),
@@ -495,6 +691,7 @@ impl Catalog {
                 constraints: Vec::new(),
                 partition_of: None,
                 origin,
+                inferred: false,
             },
         );
     }
@@ -591,6 +788,15 @@ impl Catalog {
             return; // ADD COLUMN IF NOT EXISTS, or a duplicate
         }
         rel.columns.push(column);
+        if types::is_serial(type_name) {
+            self.add_owned_sequence(table, &col.colname, None, origin);
+        }
+        if let Some(identity) = constraints
+            .iter()
+            .find(|c| c.contype == ConstrType::ConstrIdentity as i32)
+        {
+            self.add_owned_sequence(table, &col.colname, identity_sequence_name(identity), origin);
+        }
         for con in constraints {
             if !matches!(
                 ConstrType::try_from(con.contype),
@@ -626,9 +832,11 @@ impl Catalog {
         let (kind, suffix, name_columns) = match ConstrType::try_from(con.contype) {
             Ok(ConstrType::ConstrCheck) => {
                 let not_null_column = con.raw_expr.as_ref().and_then(|e| not_null_test_column(e));
+                // PostgreSQL names a check after its column when the
+                // expression uses exactly one.
                 let first = column
                     .map(str::to_string)
-                    .or_else(|| not_null_column.clone())
+                    .or_else(|| con.raw_expr.as_ref().and_then(|e| only_column(e)))
                     .into_iter()
                     .collect();
                 (ConstraintKind::Check { not_null_column }, "check", first)
@@ -647,7 +855,17 @@ impl Catalog {
             }
             Ok(ConstrType::ConstrPrimary) => (ConstraintKind::PrimaryKey { columns: keys.clone() }, "pkey", Vec::new()),
             Ok(ConstrType::ConstrUnique) => (ConstraintKind::Unique { columns: keys.clone() }, "key", keys.clone()),
-            Ok(ConstrType::ConstrExclusion) => (ConstraintKind::Exclusion, "excl", Vec::new()),
+            Ok(ConstrType::ConstrExclusion) => {
+                let elements: Vec<pg_query::Node> = con
+                    .exclusions
+                    .iter()
+                    .filter_map(|pair| match pair.node.as_ref()? {
+                        NodeEnum::List(list) => list.items.first().cloned(),
+                        _ => None,
+                    })
+                    .collect();
+                (ConstraintKind::Exclusion, "excl", index_name_parts(&elements))
+            }
             Ok(ConstrType::ConstrNotnull) => {
                 let Some(column) = keys.first().cloned() else { return };
                 if let Some(rel) = self.relations.get_mut(&key(table)) {
@@ -664,7 +882,17 @@ impl Catalog {
             _ => return,
         };
         let name = if con.conname.is_empty() {
-            default_name(&table.name, &name_columns, suffix)
+            // A name already taken gets a number, as in PostgreSQL: among
+            // tables and indexes for a constraint with an index, among the
+            // schema's constraints otherwise.
+            let base = default_name(&table.name, &name_columns, suffix);
+            let schema = table.schema.as_deref();
+            match kind {
+                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclusion => {
+                    self.free_relation_name(schema, &base)
+                }
+                _ => self.free_constraint_name(schema, &base),
+            }
         } else {
             con.conname.clone()
         };
@@ -734,6 +962,7 @@ impl Catalog {
                     rel.columns.retain(|c| c.name != column);
                     rel.constraints.retain(|c| !constraint_uses(&c.kind, &column));
                 }
+                self.drop_owned_sequences(&table, Some(&column));
                 self.indexes
                     .retain(|_, i| !(i.table == table && i.columns.contains(&column)));
             }
@@ -776,6 +1005,14 @@ impl Catalog {
                         AtDropIdentity => col.identity = false,
                         _ => col.generated = false,
                     }
+                }
+                match subtype {
+                    AtAddIdentity => {
+                        let explicit = super::facts::constraint(cmd).and_then(identity_sequence_name);
+                        self.add_owned_sequence(&table, &cmd.name, explicit, origin);
+                    }
+                    AtDropIdentity => self.drop_owned_sequences(&table, Some(&cmd.name)),
+                    _ => {}
                 }
             }
             AtAttachPartition | AtDetachPartition => {
@@ -841,24 +1078,15 @@ impl Catalog {
                     }
                 }
             }
-            _ => {
-                if let Some(mut rel) = self.relations.remove(&key(&old)) {
-                    rel.name = new.clone();
-                    self.relations.insert(key(&new), rel);
-                    for index in self.indexes.values_mut().filter(|i| i.table == old) {
-                        index.table = new.clone();
-                    }
-                    for rel in self.relations.values_mut() {
-                        for c in &mut rel.constraints {
-                            if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
-                                if *references == old {
-                                    *references = new.clone();
-                                }
-                            }
-                        }
-                    }
-                }
+            ObjectType::ObjectTable
+            | ObjectType::ObjectView
+            | ObjectType::ObjectMatview
+            | ObjectType::ObjectSequence
+            | ObjectType::ObjectForeignTable => {
+                self.move_relation(&old, &new);
             }
+            // Triggers, policies and rules renamed ON a table leave it as it is.
+            _ => {}
         }
     }
 
@@ -919,6 +1147,8 @@ impl Catalog {
     /// keys that reference it (CASCADE; without it PostgreSQL refuses).
     fn drop_dependents(&mut self, table: &RelationName) {
         self.indexes.retain(|_, i| i.table != *table);
+        self.drop_owned_sequences(table, None);
+        self.sequence_owners.remove(&key(table));
         for rel in self.relations.values_mut() {
             rel.constraints
                 .retain(|c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table));
@@ -970,6 +1200,38 @@ fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
     name
 }
 
+/// The name PostgreSQL gives each key of an index in a generated index name:
+/// the column, or for an expression its function's name, a cast's column or
+/// type, or `expr` (FigureColname).
+fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
+    fn expression_name(node: &pg_query::Node) -> Option<String> {
+        match node.node.as_ref()? {
+            NodeEnum::ColumnRef(col) => col.fields.last().and_then(string_value),
+            NodeEnum::FuncCall(call) => call.funcname.last().and_then(string_value),
+            NodeEnum::TypeCast(cast) => cast
+                .arg
+                .as_deref()
+                .and_then(expression_name)
+                .or_else(|| cast.type_name.as_ref().map(|t| types::base_name(t).to_string())),
+            NodeEnum::CoalesceExpr(_) => Some("coalesce".to_string()),
+            _ => None,
+        }
+    }
+    params
+        .iter()
+        .filter_map(|p| match p.node.as_ref()? {
+            NodeEnum::IndexElem(elem) if !elem.name.is_empty() => Some(elem.name.clone()),
+            NodeEnum::IndexElem(elem) => Some(
+                elem.expr
+                    .as_deref()
+                    .and_then(expression_name)
+                    .unwrap_or_else(|| "expr".to_string()),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 fn index_columns(params: &[pg_query::Node]) -> Vec<String> {
     params
         .iter()
@@ -978,6 +1240,37 @@ fn index_columns(params: &[pg_query::Node]) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// `SEQUENCE NAME s` in the options of an identity column.
+fn identity_sequence_name(con: &Constraint) -> Option<RelationName> {
+    con.options.iter().find_map(|o| match o.node.as_ref()? {
+        NodeEnum::DefElem(def) if def.defname == "sequence_name" => match def.arg.as_ref()?.node.as_ref()? {
+            NodeEnum::List(list) => RelationName::from_name_list(&list.items),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The one column an expression uses, if it uses exactly one.
+fn only_column(expr: &pg_query::Node) -> Option<String> {
+    let mut columns: Vec<String> = expr
+        .node
+        .as_ref()?
+        .nodes()
+        .into_iter()
+        .filter_map(|(n, ..)| match n {
+            pg_query::NodeRef::ColumnRef(col) => col.fields.last().and_then(string_value),
+            _ => None,
+        })
+        .collect();
+    columns.sort();
+    columns.dedup();
+    match columns.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
 }
 
 /// `col IS NOT NULL` (the only check PostgreSQL uses to skip the NOT NULL scan).
@@ -1066,6 +1359,12 @@ mod tests {
             c
         };
         assert!(table(&c2, "users").has_validated_not_null_check("age"));
+        assert_eq!(
+            table(&c2, "users")
+                .validated_not_null_check("age")
+                .map(|c| c.name.as_str()),
+            Some("age_nn")
+        );
     }
 
     #[test]
@@ -1101,6 +1400,120 @@ mod tests {
     }
 
     #[test]
+    fn generated_index_names_follow_postgres() {
+        let c = replay(
+            "CREATE TABLE t (a int, b text);
+             CREATE UNIQUE INDEX ON t (lower(b));
+             CREATE INDEX ON t (a, (b::int));
+             CREATE INDEX ON t (a);
+             CREATE INDEX ON t (a);
+             CREATE INDEX ON t ((a + 1));",
+        );
+        let mut names: Vec<String> = c.indexes().map(|i| i.name.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, ["t_a_b_idx", "t_a_idx", "t_a_idx1", "t_expr_idx", "t_lower_idx"]);
+    }
+
+    #[test]
+    fn generated_constraint_names_follow_postgres() {
+        let c = replay(
+            "CREATE TABLE t (a int, b int, r tstzrange);
+             ALTER TABLE t ADD CHECK (a > 0), ADD CHECK (a < b), ADD CHECK (b IS NOT NULL);
+             ALTER TABLE t ADD EXCLUDE USING gist (r WITH &&, (a + 1) WITH =);",
+        );
+        let names: Vec<&str> = table(&c, "t").constraints.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["t_a_check", "t_check", "t_b_check", "t_r_expr_excl"]);
+    }
+
+    #[test]
+    fn sequences_go_with_the_columns_that_own_them() {
+        let kinds =
+            |c: &Catalog| -> Vec<String> { c.relations().map(|r| format!("{} {:?}", r.name.name, r.kind)).collect() };
+        let c = replay(
+            "CREATE TABLE t (id serial PRIMARY KEY, n bigint GENERATED ALWAYS AS IDENTITY);
+             ALTER TABLE t ADD COLUMN m int, ALTER COLUMN m ADD GENERATED BY DEFAULT AS IDENTITY (SEQUENCE NAME t_m_custom);
+             CREATE SEQUENCE s; ALTER SEQUENCE s OWNED BY t.m;
+             ALTER SEQUENCE t_id_seq RENAME TO t_id_seq2;",
+        );
+        assert_eq!(
+            kinds(&c),
+            [
+                "s Sequence",
+                "t Table",
+                "t_id_seq2 Sequence",
+                "t_m_custom Sequence",
+                "t_n_seq Sequence"
+            ]
+        );
+        let mut dropped = c.clone();
+        for raw in pg_query::parse("ALTER TABLE t DROP COLUMN m, ALTER n DROP IDENTITY", 0)
+            .unwrap()
+            .protobuf
+            .stmts
+        {
+            dropped.apply(&raw.stmt.unwrap().node.unwrap(), Origin::Change, None);
+        }
+        assert_eq!(kinds(&dropped), ["t Table", "t_id_seq2 Sequence"]);
+        let c = {
+            let mut c = c;
+            for raw in pg_query::parse("CREATE SCHEMA app; ALTER TABLE t SET SCHEMA app; DROP TABLE app.t;", 0)
+                .unwrap()
+                .protobuf
+                .stmts
+            {
+                c.apply(&raw.stmt.unwrap().node.unwrap(), Origin::Change, None);
+            }
+            c
+        };
+        assert!(kinds(&c).is_empty(), "{:?}", kinds(&c));
+    }
+
+    #[test]
+    fn a_table_moved_to_another_schema_takes_its_indexes() {
+        let c = replay(
+            "CREATE TABLE p (id int PRIMARY KEY) PARTITION BY RANGE (id);
+             CREATE TABLE c PARTITION OF p FOR VALUES FROM (1) TO (10);
+             CREATE TABLE r (pid int REFERENCES p);
+             CREATE INDEX p_idx ON p (id);
+             CREATE SCHEMA app; ALTER TABLE p SET SCHEMA app;",
+        );
+        let moved = RelationName::new(Some("app"), "p");
+        assert!(c.relation(&moved).is_some());
+        assert!(c.index(&RelationName::new(Some("app"), "p_idx")).is_some());
+        assert!(c.index(&RelationName::new(Some("public"), "p_idx")).is_none());
+        assert_eq!(table(&c, "c").partition_of, Some(moved.clone()));
+        assert!(matches!(
+            &table(&c, "r").constraints[0].kind,
+            ConstraintKind::ForeignKey { references, .. } if *references == moved
+        ));
+    }
+
+    #[test]
+    fn taken_generated_names_get_a_number() {
+        let c = replay(
+            "CREATE TABLE t (id int PRIMARY KEY, a int UNIQUE, CHECK (a > 0));
+             ALTER TABLE t RENAME TO t_old;
+             CREATE TABLE t (id int PRIMARY KEY, a int UNIQUE, CHECK (a > 0));",
+        );
+        let names: Vec<&str> = table(&c, "t").constraints.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["t_pkey1", "t_a_key1", "t_a_check1"]);
+    }
+
+    #[test]
+    fn renaming_a_trigger_or_policy_on_a_table_keeps_the_table() {
+        let c = replay(
+            "CREATE TABLE person (id int);
+             ALTER TRIGGER person_delete ON person RENAME TO person_gone;
+             ALTER POLICY p ON person RENAME TO q;
+             ALTER RULE r ON person RENAME TO s;
+             ALTER TABLE person RENAME TO people;
+             ALTER SEQUENCE people_id_seq RENAME TO people_seq;",
+        );
+        let names: Vec<&str> = c.relations().map(|r| r.name.name.as_str()).collect();
+        assert_eq!(names, ["people"]);
+    }
+
+    #[test]
     fn settle_turns_the_change_into_history() {
         let mut c = replay("CREATE TABLE t (a int)");
         assert_eq!(table(&c, "t").origin, Origin::Change);
@@ -1113,5 +1526,28 @@ mod tests {
         let c = replay("SELECT pg_catalog.set_config('search_path', '', false); CREATE TABLE public.t (a int);");
         assert!(c.relation(&RelationName::new(Some("public"), "t")).is_some());
         assert!(c.relation(&RelationName::new(None, "t")).is_none(), "empty search path");
+    }
+
+    #[test]
+    fn an_alter_on_an_unseen_table_infers_an_existing_table() {
+        let c = replay(
+            "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;
+             ALTER TABLE users VALIDATE CONSTRAINT users_email_nn;
+             ALTER TABLE users ADD COLUMN age int;
+             ALTER TABLE IF EXISTS ghosts ADD COLUMN a int;
+             CREATE INDEX users_age_idx ON users (age);
+             ALTER TABLE users_age_idx SET (fillfactor = 70);
+             ALTER INDEX other_idx SET (fillfactor = 70);",
+        );
+        let users = table(&c, "users");
+        assert!(users.inferred);
+        assert!(!users.columns_known);
+        assert_eq!(users.origin, Origin::History, "it existed before the change");
+        assert!(users.has_validated_not_null_check("email"));
+        assert_eq!(users.column("age").unwrap().ty.to_string(), "integer");
+        let names: Vec<&str> = c.relations().map(|r| r.name.name.as_str()).collect();
+        assert_eq!(names, ["users"], "no table for IF EXISTS, an index or ALTER INDEX");
+        let created = replay("CREATE TABLE t (a int); ALTER TABLE t ADD b int;");
+        assert!(!table(&created, "t").inferred);
     }
 }

@@ -9,9 +9,10 @@
 use pg_query::protobuf::{AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, ObjectType};
 use pg_query::NodeEnum;
 
+use super::catalog::{Catalog, ColumnType};
 use super::locks::LockMode::{self, *};
 use super::names::RelationName;
-use super::types;
+use super::types::{self, TypeChangeCost};
 use super::volatility::first_volatile_call;
 
 /// A lock a statement takes on one relation.
@@ -79,6 +80,22 @@ pub struct Facts {
     pub data_loss: bool,
     /// False for statements PostgreSQL refuses inside a transaction block.
     pub transactional: bool,
+    /// Each `ALTER COLUMN ... TYPE` of an `ALTER TABLE`, and what it costs.
+    pub type_changes: Vec<ColumnTypeChange>,
+}
+
+/// One `ALTER COLUMN ... TYPE` action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnTypeChange {
+    /// The action's position in the statement (the `n` of
+    /// `StatementContext::alter_action_span`).
+    pub action: usize,
+    pub column: String,
+    /// The column's type before the statement, when the catalog knows it.
+    pub old: Option<ColumnType>,
+    pub new: ColumnType,
+    pub has_using: bool,
+    pub cost: TypeChangeCost,
 }
 
 impl RelationLock {
@@ -117,8 +134,16 @@ impl Facts {
     }
 }
 
-/// The facts of one statement, for a PostgreSQL major version.
+/// The facts of one statement, for a PostgreSQL major version, judged
+/// without a catalog.
 pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
+    statement_facts_in(node, pg_version, None)
+}
+
+/// The facts of one statement, for a PostgreSQL major version, judged
+/// against the catalog as it stands before the statement runs (the old type
+/// of a column whose type changes).
+pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
     let mut facts = Facts {
         transactional: true,
         ..Facts::default()
@@ -131,7 +156,15 @@ pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
             let table = RelationName::from_range_var(rv);
             let is_index = stmt.objtype == ObjectType::ObjectIndex as i32;
             let inline_fks_validated = inline_foreign_keys_validated(&stmt.cmds);
-            for cmd in alter_table_cmds(&stmt.cmds) {
+            for (n, cmd) in alter_table_actions(&stmt.cmds) {
+                if !is_index && cmd.subtype == AlterTableType::AtAlterColumnType as i32 {
+                    if let Some(change) = column_type_change(n, cmd, &table, pg_version, catalog) {
+                        if change.cost != TypeChangeCost::InPlace {
+                            facts.rewrite(&table);
+                        }
+                        facts.type_changes.push(change);
+                    }
+                }
                 let mode = if is_index {
                     alter_index_lock(cmd)
                 } else {
@@ -436,7 +469,6 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 }
             }
         }
-        AtAlterColumnType if !alter_type_is_metadata_only(cmd) => facts.rewrite(table),
         AtSetNotNull | AtValidateConstraint => facts.scan(table),
         AtAddConstraint => {
             if let Some(con) = constraint(cmd) {
@@ -603,13 +635,40 @@ pub fn inline_foreign_keys_validated(cmds: &[pg_query::Node]) -> bool {
     alter_table_cmds(cmds).any(|cmd| added_column(cmd).is_some_and(column_has_raw_default))
 }
 
-/// `ALTER COLUMN ... TYPE text` (or unbounded varchar) without `USING`: the
-/// one change provably free of a rewrite without knowing the old type.
-pub fn alter_type_is_metadata_only(cmd: &AlterTableCmd) -> bool {
-    let Some(col) = column_def(cmd) else {
-        return false;
+/// An `ALTER COLUMN ... TYPE` action and its cost, from the column's old
+/// type when the catalog knows the table and the column.
+fn column_type_change(
+    action: usize,
+    cmd: &AlterTableCmd,
+    table: &RelationName,
+    pg_version: u32,
+    catalog: Option<&Catalog>,
+) -> Option<ColumnTypeChange> {
+    let col = column_def(cmd)?;
+    let new = ColumnType::from_type_name(col.type_name.as_ref()?);
+    // ALTER TYPE keeps its USING expression where a column keeps its default.
+    let has_using = col.raw_default.is_some();
+    let old = catalog
+        .and_then(|c| c.relation(table))
+        .and_then(|r| r.column(&cmd.name))
+        .map(|c| c.ty.clone());
+    let domain_base = |ty: &ColumnType| {
+        let catalog = catalog?;
+        if ty.schema.as_deref() == Some("pg_catalog") {
+            return None;
+        }
+        let name = RelationName::new(ty.schema.as_deref(), &ty.name);
+        catalog.domain(&name).map(|d| d.base.clone())
     };
-    col.raw_default.is_none() && col.type_name.as_ref().is_some_and(types::is_unbounded_text)
+    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain_base);
+    Some(ColumnTypeChange {
+        action,
+        column: cmd.name.clone(),
+        old,
+        new,
+        has_using,
+        cost,
+    })
 }
 
 pub fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
@@ -867,6 +926,55 @@ mod tests {
             modes("ALTER TABLE t ALTER COLUMN c TYPE bigint"),
             [("t".to_string(), "ACCESS EXCLUSIVE")]
         );
+    }
+
+    #[test]
+    fn type_changes_judged_against_the_catalog() {
+        let mut catalog = Catalog::default();
+        let history = "CREATE DOMAIN email AS varchar(254);
+                       CREATE TABLE app.t (v varchar(20), n numeric(10, 2), e email, ts timestamp, i int);";
+        for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::Origin::History, None);
+        }
+        let judged = |sql: &str, pg_version: u32| {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+            statement_facts_in(&node, pg_version, Some(&catalog))
+        };
+        let f = judged(
+            "ALTER TABLE app.t ALTER v TYPE varchar(40), ALTER n TYPE numeric(12, 2), ALTER e TYPE varchar(254)",
+            16,
+        );
+        assert!(f.rewrites.is_empty());
+        let costs: Vec<(usize, &str, TypeChangeCost)> = f
+            .type_changes
+            .iter()
+            .map(|c| (c.action, c.column.as_str(), c.cost))
+            .collect();
+        assert_eq!(
+            costs,
+            [
+                (0, "v", TypeChangeCost::InPlace),
+                (1, "n", TypeChangeCost::InPlace),
+                (2, "e", TypeChangeCost::InPlace)
+            ]
+        );
+        assert_eq!(f.type_changes[0].old.as_ref().unwrap().to_string(), "varchar(20)");
+        assert_eq!(
+            judged("ALTER TABLE app.t ALTER v TYPE varchar(10)", 16).rewrites.len(),
+            1
+        );
+        assert_eq!(judged("ALTER TABLE app.t ALTER i TYPE bigint", 16).rewrites.len(), 1);
+        let ts = judged("ALTER TABLE app.t ALTER ts TYPE timestamptz", 16);
+        assert_eq!(ts.type_changes[0].cost, TypeChangeCost::InPlaceIfUtc);
+        assert_eq!(ts.rewrites.len(), 1, "a rewrite unless the session is in UTC");
+        assert_eq!(
+            judged("ALTER TABLE app.t ALTER ts TYPE timestamptz", 11).type_changes[0].cost,
+            TypeChangeCost::Rewrite
+        );
+        let unknown = judged("ALTER TABLE t ALTER v TYPE varchar(40)", 16);
+        assert!(unknown.type_changes[0].old.is_none(), "public.t is not app.t");
+        assert_eq!(unknown.rewrites.len(), 1);
     }
 
     #[test]

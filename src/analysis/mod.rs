@@ -97,7 +97,7 @@ pub fn analyze<'a>(
     let mut local_timeout: Option<bool> = None;
 
     for stmt in &parsed.statements {
-        let facts = facts::statement_facts(&stmt.node, pg_version);
+        let facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
         let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
         statements.push(StatementState {
             facts,

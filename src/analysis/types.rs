@@ -4,6 +4,7 @@
 use pg_query::protobuf::{AlterTableType, ColumnDef, ObjectType, TypeName};
 use pg_query::NodeEnum;
 
+use super::catalog::ColumnType;
 use super::facts::alter_table_cmds;
 use super::names::{strings, RelationName};
 
@@ -151,11 +152,122 @@ pub fn is_serial(type_name: &TypeName) -> bool {
     )
 }
 
-/// A target type that never needs a rewrite when the old column is text-like
-/// (`varchar`, `text`): `text` or `varchar` with no length limit. Without
-/// knowing the old type this is the one change provable from the statement.
-pub fn is_unbounded_text(type_name: &TypeName) -> bool {
-    !is_array(type_name) && matches!(base_name(type_name), "text" | "varchar") && modifiers(type_name).is_empty()
+/// What `ALTER COLUMN ... TYPE` costs the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeChangeCost {
+    /// PostgreSQL only updates the catalog: no rewrite, the indexes are kept.
+    InPlace,
+    /// Between `timestamp` and `timestamptz` (PostgreSQL 12 and later): in
+    /// place when the session's TimeZone is UTC, a rewrite otherwise.
+    InPlaceIfUtc,
+    /// Every row is written again and every index rebuilt.
+    Rewrite,
+}
+
+/// Whether changing a column from `old` to `new` rewrites the table.
+///
+/// `old` is the column's type before the statement when the catalog knows
+/// it; without it, only a change to `text` or unbounded `varchar` counts as
+/// in place (the one change provable from the statement alone, which holds
+/// for the text-like columns such changes are made on). `domain_base` gives
+/// the base type of a domain the catalog knows. A `USING` clause always
+/// rewrites.
+///
+/// In place, as PostgreSQL decides it (`ATColumnChangeRequiresRewrite` and
+/// the types' length-coercion support functions): the same type;
+/// `varchar(n)` to `varchar(m)` with m >= n, to unbounded `varchar` or to
+/// `text`; `text` to unbounded `varchar`; `numeric(p, s)` to `numeric(q, s)`
+/// with q >= p or to unconstrained `numeric`; `varbit(n)` to a longer or
+/// unbounded `varbit`; `cidr` to `inet`; a domain to its base type (or to a
+/// type its base converts to in place). `timestamp` and `timestamptz` convert
+/// in place only under a UTC session time zone, from PostgreSQL 12 on.
+pub fn type_change_cost(
+    old: Option<&ColumnType>,
+    new: &ColumnType,
+    has_using: bool,
+    pg_version: u32,
+    domain_base: &dyn Fn(&ColumnType) -> Option<ColumnType>,
+) -> TypeChangeCost {
+    use TypeChangeCost::*;
+    if has_using {
+        return Rewrite;
+    }
+    let Some(old) = old else {
+        let unbounded_text = is_builtin(new) && !new.array && new.modifiers.is_empty();
+        return if unbounded_text && matches!(new.name.as_str(), "text" | "varchar") {
+            InPlace
+        } else {
+            Rewrite
+        };
+    };
+    if same_type(old, new) {
+        return InPlace;
+    }
+    // Changing to a domain checks its constraints on every row.
+    if domain_base(new).is_some() {
+        return Rewrite;
+    }
+    // A domain is its base type on disk: dropping to the base relabels it.
+    let mut old = old.clone();
+    for _ in 0..8 {
+        match domain_base(&old).filter(|_| !old.array) {
+            Some(base) => old = base,
+            None => break,
+        }
+    }
+    if same_type(&old, new) {
+        return InPlace;
+    }
+    if old.array || new.array || !is_builtin(&old) || !is_builtin(new) {
+        return Rewrite;
+    }
+    // A length limit that does not shrink: the support function of the
+    // length coercion drops it (`varchar_support`, `numeric_support`,
+    // `varbit_support`).
+    let widens = |old: &[i64], new: &[i64]| match (old.first(), new.first()) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(o), Some(n)) => n >= o,
+    };
+    match (old.name.as_str(), new.name.as_str()) {
+        ("varchar", "varchar") | ("varbit", "varbit") => {
+            if widens(&old.modifiers, &new.modifiers) {
+                InPlace
+            } else {
+                Rewrite
+            }
+        }
+        ("varchar", "text") | ("cidr", "inet") => InPlace,
+        ("text", "varchar") if new.modifiers.is_empty() => InPlace,
+        ("numeric", "numeric") => {
+            let scale = |m: &[i64]| m.get(1).copied().unwrap_or(0);
+            let same_scale = new.modifiers.is_empty() || scale(&old.modifiers) == scale(&new.modifiers);
+            if same_scale && widens(&old.modifiers, &new.modifiers) {
+                InPlace
+            } else {
+                Rewrite
+            }
+        }
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp") if new.modifiers.is_empty() && pg_version >= 12 => {
+            InPlaceIfUtc
+        }
+        _ => Rewrite,
+    }
+}
+
+/// A type of `pg_catalog`, as the parser writes it (`text` has no schema,
+/// `varchar` is `pg_catalog.varchar`).
+fn is_builtin(ty: &ColumnType) -> bool {
+    ty.schema.as_deref().is_none_or(|s| s == "pg_catalog")
+}
+
+/// The same type, reading a missing schema as whatever the other says.
+fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
+    let schemas_agree = match (&a.schema, &b.schema) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    a.name == b.name && a.modifiers == b.modifiers && a.array == b.array && schemas_agree
 }
 
 #[cfg(test)]
@@ -181,9 +293,6 @@ mod tests {
         assert_eq!(modifiers(&column_type("numeric(10, 2)")), [10, 2]);
         assert_eq!(display_name(&column_type("character varying(20)")), "varchar(20)");
         assert!(is_serial(&column_type("bigserial")));
-        assert!(is_unbounded_text(&column_type("text")));
-        assert!(!is_unbounded_text(&column_type("varchar(10)")));
-        assert!(!is_unbounded_text(&column_type("text[]")));
     }
 
     #[test]
@@ -222,5 +331,83 @@ mod tests {
         let parsed = pg_query::parse("CREATE TABLE p1 PARTITION OF p (a NOT NULL) FOR VALUES IN (1)", 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
         assert!(declared_columns(&node).is_empty());
+    }
+
+    #[test]
+    fn which_type_changes_rewrite() {
+        use TypeChangeCost::*;
+        let ty = |sql: &str| ColumnType::from_type_name(&column_type(sql));
+        // `email` is a domain over varchar(100), `short` over `email`.
+        let domains = |t: &ColumnType| match t.name.as_str() {
+            "email" => Some(ty("varchar(100)")),
+            "short" => Some(ty("email")),
+            _ => None,
+        };
+        // (old type or None when unknown, new type, USING, PostgreSQL version, cost)
+        let cases: &[(Option<&str>, &str, bool, u32, TypeChangeCost)] = &[
+            (Some("varchar(20)"), "varchar(50)", false, 16, InPlace),
+            (Some("character varying(20)"), "varchar(20)", false, 16, InPlace),
+            (Some("varchar(50)"), "varchar(20)", false, 16, Rewrite),
+            (Some("varchar(20)"), "text", false, 16, InPlace),
+            (Some("varchar(20)"), "varchar", false, 16, InPlace),
+            (Some("varchar"), "text", false, 16, InPlace),
+            (Some("varchar"), "varchar(20)", false, 16, Rewrite),
+            (Some("text"), "varchar", false, 16, InPlace),
+            (Some("text"), "character varying", false, 16, InPlace),
+            (Some("text"), "varchar(20)", false, 16, Rewrite),
+            (Some("text"), "text", false, 16, InPlace),
+            (Some("numeric(10, 2)"), "numeric(12, 2)", false, 16, InPlace),
+            (Some("numeric(10, 2)"), "numeric", false, 16, InPlace),
+            (Some("numeric(10)"), "numeric(12, 0)", false, 16, InPlace),
+            (Some("numeric(10, 2)"), "numeric(12, 3)", false, 16, Rewrite),
+            (Some("numeric(12, 2)"), "numeric(10, 2)", false, 16, Rewrite),
+            (Some("numeric"), "numeric(12, 2)", false, 16, Rewrite),
+            (Some("decimal(10, 2)"), "numeric(14, 2)", false, 16, InPlace),
+            (Some("bit varying(8)"), "varbit(16)", false, 16, InPlace),
+            (Some("varbit(8)"), "bit varying", false, 16, InPlace),
+            (Some("varbit(16)"), "varbit(8)", false, 16, Rewrite),
+            (Some("bit(8)"), "bit(16)", false, 16, Rewrite),
+            (Some("cidr"), "inet", false, 16, InPlace),
+            (Some("inet"), "cidr", false, 16, Rewrite),
+            (Some("timestamp"), "timestamptz", false, 16, InPlaceIfUtc),
+            (
+                Some("timestamp(3) without time zone"),
+                "timestamp with time zone",
+                false,
+                16,
+                InPlaceIfUtc,
+            ),
+            (Some("timestamptz"), "timestamp", false, 12, InPlaceIfUtc),
+            (Some("timestamp"), "timestamptz(3)", false, 16, Rewrite),
+            (Some("timestamp"), "timestamptz", false, 11, Rewrite),
+            (Some("email"), "varchar(100)", false, 16, InPlace),
+            (Some("email"), "text", false, 16, InPlace),
+            (Some("short"), "varchar(200)", false, 16, InPlace),
+            (Some("email"), "varchar(10)", false, 16, Rewrite),
+            (Some("varchar(100)"), "email", false, 16, Rewrite),
+            (Some("integer"), "bigint", false, 16, Rewrite),
+            (Some("int"), "integer", false, 16, InPlace),
+            (Some("integer"), "text", false, 16, Rewrite),
+            (Some("char(10)"), "char(20)", false, 16, Rewrite),
+            (Some("varchar(10)[]"), "varchar(20)[]", false, 16, Rewrite),
+            (Some("text[]"), "text[]", false, 16, InPlace),
+            (Some("public.citext"), "text", false, 16, Rewrite),
+            (Some("varchar(20)"), "varchar(50)", true, 16, Rewrite),
+            (Some("text"), "text", true, 16, Rewrite),
+            (None, "text", false, 16, InPlace),
+            (None, "varchar", false, 16, InPlace),
+            (None, "varchar(50)", false, 16, Rewrite),
+            (None, "text[]", false, 16, Rewrite),
+            (None, "bigint", false, 16, Rewrite),
+            (None, "text", true, 16, Rewrite),
+        ];
+        for (old, new, using, version, cost) in cases {
+            let old_ty = old.map(ty);
+            assert_eq!(
+                type_change_cost(old_ty.as_ref(), &ty(new), *using, *version, &domains),
+                *cost,
+                "{old:?} -> {new} (USING: {using}, PostgreSQL {version})"
+            );
+        }
     }
 }

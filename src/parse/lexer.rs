@@ -21,6 +21,10 @@ pub struct Lexed {
     pub semicolons: Vec<usize>,
     /// Byte ranges that are neither whitespace nor comments nor meta-commands.
     pub code: Vec<Span>,
+    /// The data lines psql sends after `COPY ... FROM stdin;`, up to and
+    /// including the `\.` line that ends them (pg_dump writes table data
+    /// this way). They are input to the COPY, not SQL.
+    pub copy_data: Vec<Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +58,8 @@ pub fn lex(text: &str) -> Lexed {
         pos: 0,
         out: Lexed::default(),
         code_start: None,
+        statement_code: 0,
+        copy_pending: false,
     }
     .run()
 }
@@ -65,6 +71,10 @@ struct Lexer<'a> {
     out: Lexed,
     /// Start of the code run being accumulated, if any.
     code_start: Option<usize>,
+    /// How many code runs came before the statement being read.
+    statement_code: usize,
+    /// A `COPY ... FROM stdin` just ended: its data starts on the next line.
+    copy_pending: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -108,6 +118,15 @@ impl<'a> Lexer<'a> {
                 b';' => {
                     self.out.semicolons.push(self.pos);
                     self.code_run(|l| l.pos += 1);
+                    self.copy_pending = self.statement_is_copy_from_stdin();
+                    self.end_code();
+                    self.statement_code = self.out.code.len();
+                }
+                b'\n' | b'\r' if self.copy_pending && !(b == b'\r' && self.peek(1) == Some(b'\n')) => {
+                    self.end_code();
+                    self.pos += 1;
+                    self.copy_pending = false;
+                    self.copy_data();
                 }
                 b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {
                     self.end_code();
@@ -202,6 +221,60 @@ impl<'a> Lexer<'a> {
         let end = self.line_end();
         self.out.meta_commands.push(Span::new(self.pos, end));
         self.pos = end;
+    }
+
+    /// The code of the statement that just ended is `COPY ... FROM stdin`.
+    fn statement_is_copy_from_stdin(&self) -> bool {
+        let current = self.code_start.map(|start| Span::new(start, self.pos));
+        let mut runs = self.out.code[self.statement_code.min(self.out.code.len())..]
+            .iter()
+            .copied()
+            .chain(current);
+        let starts_with_copy = runs.clone().next().is_some_and(|first| {
+            self.text[first.start..first.end]
+                .get(..4)
+                .is_some_and(|w| w.eq_ignore_ascii_case("copy"))
+        });
+        if !starts_with_copy {
+            return false;
+        }
+        let mut words: Vec<String> = Vec::new();
+        for run in runs.by_ref() {
+            let text = &self.text[run.start..run.end];
+            words.extend(
+                text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_ascii_lowercase),
+            );
+        }
+        words.first().is_some_and(|w| w == "copy") && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin")
+    }
+
+    /// Data lines from the cursor (the start of a line) to the `\.` line
+    /// that ends them, or to the end of the file.
+    fn copy_data(&mut self) {
+        let start = self.pos;
+        let mut line_start = start;
+        let end = loop {
+            if line_start >= self.bytes.len() {
+                break self.bytes.len();
+            }
+            let line_end = self.text[line_start..]
+                .find(['\n', '\r'])
+                .map_or(self.bytes.len(), |i| line_start + i);
+            if &self.text[line_start..line_end] == "\\." {
+                break line_end;
+            }
+            line_start = line_end + 1;
+            if self.bytes.get(line_end) == Some(&b'\r') && self.bytes.get(line_end + 1) == Some(&b'\n') {
+                line_start += 1;
+            }
+        };
+        if end > start {
+            self.out.copy_data.push(Span::new(start, end));
+        }
+        self.pos = end;
+        self.statement_code = self.out.code.len();
     }
 
     fn placeholder(&mut self, end: usize) {
@@ -359,5 +432,22 @@ mod tests {
     fn unterminated_string_runs_to_end() {
         let lexed = lex("SELECT 'oops; SELECT 2;");
         assert!(lexed.semicolons.is_empty());
+    }
+
+    #[test]
+    fn copy_data_after_copy_from_stdin_is_not_sql() {
+        let sql = "COPY public.users (id, name) FROM stdin;\n1\tO'Brien; \\N\n2\t-- x\n\\.\nSELECT 1;\r\ncopy t from STDIN with (format csv); -- data follows\r\na,b\r\n\\.\r\nCOPY t TO stdout;\nSELECT 2;";
+        let lexed = lex(sql);
+        assert_eq!(
+            texts(sql, &lexed.copy_data),
+            ["1\tO'Brien; \\N\n2\t-- x\n\\.", "a,b\r\n\\."]
+        );
+        assert!(lexed.meta_commands.is_empty());
+        assert_eq!(lexed.semicolons.len(), 5, "no semicolon inside the data");
+        let bodies: Vec<_> = lexed.comments.iter().map(|c| &sql[c.body.start..c.body.end]).collect();
+        assert_eq!(bodies, [" data follows"]);
+        // Without its `\.` line the data runs to the end of the file.
+        let lexed = lex("COPY t FROM stdin;\n1\n2\n");
+        assert_eq!(texts("COPY t FROM stdin;\n1\n2\n", &lexed.copy_data), ["1\n2\n"]);
     }
 }

@@ -76,7 +76,12 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
     let bom = text
         .starts_with(lexer::BOM)
         .then(|| Span::new(0, lexer::BOM.len_utf8()));
-    let blanked: Vec<Span> = bom.into_iter().chain(lexed.meta_commands.iter().copied()).collect();
+    let mut blanked: Vec<Span> = bom
+        .into_iter()
+        .chain(lexed.meta_commands.iter().copied())
+        .chain(lexed.copy_data.iter().copied())
+        .collect();
+    blanked.sort();
     let sql = blank_out(text, &blanked);
 
     let statements = if lexed.placeholders.is_empty() {
@@ -287,6 +292,21 @@ mod tests {
         let (source, parsed) = parse("-- lead\nCREATE TABLE t (id int);\n\n/* c */ DROP TABLE t ;\n");
         let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
         assert_eq!(texts, ["CREATE TABLE t (id int)", "DROP TABLE t"]);
+    }
+
+    #[test]
+    fn copy_data_is_skipped_without_a_problem() {
+        let sql = "COPY public.users (id, note) FROM stdin;\n1\tit's; \\N\n\\.\n\nALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n";
+        let (source, parsed) = parse(sql);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let texts: Vec<_> = parsed.statements.iter().map(|s| source.slice(s.span)).collect();
+        assert_eq!(
+            texts,
+            [
+                "COPY public.users (id, note) FROM stdin",
+                "ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id)"
+            ]
+        );
     }
 
     #[test]

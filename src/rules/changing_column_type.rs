@@ -1,12 +1,11 @@
 //! `changing-column-type`: `ALTER COLUMN ... TYPE` on an existing table
 //! rewrites the table and all its indexes while reads and writes wait.
 
-use pg_query::protobuf::AlterTableType;
-
-use crate::analysis::facts::{alter_type_is_metadata_only, column_def};
+use crate::analysis::facts::{column_def, ColumnTypeChange};
 use crate::analysis::names::quote_ident;
+use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Severity};
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
 
@@ -22,43 +21,54 @@ impl Rule for ChangingColumnType {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
-        for (i, cmd) in alter.actions() {
-            if cmd.subtype != AlterTableType::AtAlterColumnType as i32 || alter_type_is_metadata_only(cmd) {
+        for change in &ctx.facts().type_changes {
+            if change.cost == TypeChangeCost::InPlace {
                 continue;
             }
-            let Some(col) = column_def(cmd) else {
+            let Some((_, cmd)) = alter.actions().find(|(n, _)| *n == change.action) else {
                 continue;
             };
-            let Some(type_name) = col.type_name.as_ref() else {
+            let Some(type_name) = column_def(cmd).and_then(|col| col.type_name.as_ref()) else {
                 continue;
             };
-            let action = ctx.alter_action_span(i);
+            let action = ctx.alter_action_span(change.action);
             let parts = TypeChange::find(ctx, action, type_name.location);
-            let column = &cmd.name;
-            let mut finding = if parts.using.is_some() {
-                Finding::new(
+            let column = &change.column;
+            let new_type = &parts.new_type;
+            let with_using = if parts.using.is_some() { " with USING" } else { "" };
+            let mut finding = match (&change.old, change.cost) {
+                (Some(old), TypeChangeCost::InPlaceIfUtc) => Finding::new(
                     action,
-                    format!("column \"{column}\" of {table} changed to type {} with USING, rewriting the table and its indexes", parts.new_type),
-                )
-            } else {
-                Finding::new(
-                    action,
-                    format!(
-                        "column \"{column}\" of {table} changed to type {}, rewriting the table and its indexes (the old type is unknown to miglint)",
-                        parts.new_type
-                    ),
+                    format!("column \"{column}\" of {table} changed from {old} to {new_type}, rewriting the table and its indexes unless the session TimeZone is UTC"),
                 )
                 .label(
                     parts.type_span,
-                    "the rewrite is skipped only if the old type converts in place (e.g. a shorter varchar): miglint cannot see the old type",
+                    "PostgreSQL converts between timestamp and timestamptz in place only when the session TimeZone is UTC; under any other zone it rewrites every row",
                 )
+                .at_most(Severity::Warning),
+                (Some(old), _) => Finding::new(
+                    action,
+                    format!("column \"{column}\" of {table} changed from {old} to {new_type}{with_using}, rewriting the table and its indexes"),
+                ),
+                (None, _) if parts.using.is_some() => Finding::new(
+                    action,
+                    format!("column \"{column}\" of {table} changed to type {new_type} with USING, rewriting the table and its indexes"),
+                ),
+                (None, _) => Finding::new(
+                    action,
+                    format!("column \"{column}\" of {table} changed to type {new_type}, rewriting the table and its indexes (the old type is unknown to miglint)"),
+                )
+                .label(
+                    parts.type_span,
+                    "the rewrite is skipped only if the old type converts in place (e.g. a longer varchar): miglint has not seen the column created",
+                ),
             };
             finding = finding
                 .label(
                     ctx.name_at(alter.range_var.location),
                     format!("{} until the rewrite ends", lock.describe()),
                 )
-                .help(help(table, column, &parts))
+                .help(help(table, change, &parts, &ctx.text_without(action, &[])))
                 .lock(&lock.relation, lock.mode);
             out.push(finding);
         }
@@ -109,14 +119,15 @@ impl TypeChange {
     }
 }
 
-fn help(table: &RelationName, column: &str, parts: &TypeChange) -> String {
+fn help(table: &RelationName, change: &ColumnTypeChange, parts: &TypeChange, action: &str) -> String {
     let t = table.to_sql();
+    let column = change.column.as_str();
     let c = quote_ident(column);
     let new_column = quote_ident(&format!("{column}_new"));
     let old_column = quote_ident(&format!("{column}_old"));
     let new_type = &parts.new_type;
     let value = parts.using.clone().unwrap_or_else(|| format!("{c}::{new_type}"));
-    let mut text = format!(
+    let recipe = format!(
         "change the type in steps that each hold the lock only briefly (expand/contract):\n  \
          1. ALTER TABLE {t} ADD COLUMN {new_column} {new_type};\n  \
          2. keep it in step with a trigger: BEFORE INSERT OR UPDATE ON {t}, set NEW.{new_column} from NEW.{c}\n  \
@@ -126,13 +137,22 @@ fn help(table: &RelationName, column: &str, parts: &TypeChange) -> String {
          5. in one short transaction: drop the trigger, rename {c} to {old_column} and {new_column} to {c}\n  \
          6. once nothing reads {old_column}, drop it"
     );
-    if parts.using.is_none() {
-        text.push_str(
-            "\nif the old type converts in place (e.g. to a longer varchar, or varchar to text), the statement only takes a brief lock: \
-             keep it and mark it `-- miglint: ignore changing-column-type -- <old type> converts in place`",
-        );
+    match (&change.old, change.cost) {
+        (Some(_), TypeChangeCost::InPlaceIfUtc) => format!(
+            "if the stored values are UTC times, run the change in a UTC session: PostgreSQL then only updates the catalog under a brief lock:\n  \
+             SET TimeZone = 'UTC';\n  \
+             ALTER TABLE {t} {action};\n\
+             then mark the statement `-- miglint: ignore changing-column-type -- run with TimeZone UTC`;\n\
+             otherwise {recipe}"
+        ),
+        (None, _) if parts.using.is_none() => format!(
+            "{recipe}\n\
+             miglint knows the old type when the migration that created the column, or a --schema dump, is part of the run; \
+             if the old type converts in place (e.g. to a longer varchar, or varchar to text), the statement only takes a brief lock: \
+             keep it and mark it `-- miglint: ignore changing-column-type -- <old type> converts in place`"
+        ),
+        _ => recipe,
     }
-    text
 }
 
 #[cfg(test)]
@@ -151,6 +171,39 @@ mod tests {
                 "ALTER TABLE t ALTER c SET DATA TYPE numeric(12, 2) USING c::numeric;"
             ),
             ["column \"c\" of \"t\" changed to type numeric(12, 2) with USING, rewriting the table and its indexes"]
+        );
+    }
+
+    #[test]
+    fn known_old_types_decide_the_rewrite() {
+        let sql = "ALTER TABLE t ADD COLUMN v varchar(20), ADD COLUMN n numeric(10, 2), ADD COLUMN i int, ADD COLUMN ts timestamp;\n\
+                   ALTER TABLE t ALTER COLUMN v TYPE varchar(50), ALTER COLUMN n TYPE numeric(12, 2);\n\
+                   ALTER TABLE t ALTER COLUMN v TYPE varchar(10);\n\
+                   ALTER TABLE t ALTER COLUMN i TYPE bigint;";
+        assert_eq!(
+            findings("changing-column-type", sql),
+            [
+                "column \"v\" of \"t\" changed from varchar(50) to varchar(10), rewriting the table and its indexes",
+                "column \"i\" of \"t\" changed from integer to bigint, rewriting the table and its indexes"
+            ]
+        );
+        let utc = crate::engine::lint_source(
+            crate::source::SourceFile::new(
+                "t.sql",
+                "ALTER TABLE t ADD COLUMN ts timestamp;\nALTER TABLE t ALTER ts TYPE timestamptz;",
+            ),
+            &crate::engine::Settings::default(),
+        );
+        let d = utc
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == "changing-column-type")
+            .unwrap();
+        assert_eq!(d.severity, crate::diagnostic::Severity::Warning);
+        assert!(
+            d.message.ends_with("unless the session TimeZone is UTC"),
+            "{}",
+            d.message
         );
     }
 

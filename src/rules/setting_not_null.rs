@@ -22,8 +22,10 @@ impl Rule for SettingNotNull {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
+        let before = ctx.relation_before(table);
         for (i, cmd) in alter.actions() {
-            let (column, how, name) = if cmd.subtype == AlterTableType::AtSetNotNull as i32 {
+            let set_not_null = cmd.subtype == AlterTableType::AtSetNotNull as i32;
+            let (column, how, name) = if set_not_null {
                 (cmd.name.clone(), "set NOT NULL".to_string(), None)
             } else {
                 // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL column` without NOT VALID.
@@ -44,6 +46,18 @@ impl Rule for SettingNotNull {
                 };
                 (column, how, Some(con.conname.clone()).filter(|n| !n.is_empty()))
             };
+            // The catalog proves there is nothing to scan: the column is
+            // already NOT NULL, or (from PostgreSQL 12) a validated
+            // `CHECK (column IS NOT NULL)` lets PostgreSQL skip the scan.
+            let proven_by = before
+                .and_then(|rel| rel.validated_not_null_check(&column))
+                .map(|c| c.name.as_str());
+            if set_not_null && before.and_then(|rel| rel.column(&column)).is_some_and(|c| c.not_null) {
+                continue;
+            }
+            if proven_by.is_some() && ctx.pg_version() >= 12 {
+                continue;
+            }
             out.push(
                 Finding::new(
                     ctx.alter_action_span(i),
@@ -53,21 +67,30 @@ impl Rule for SettingNotNull {
                     ctx.name_at(alter.range_var.location),
                     format!("{} until every row is checked", lock.describe()),
                 )
-                .help(help(table, &column, name.as_deref(), ctx.pg_version()))
+                .help(help(table, &column, name.as_deref(), proven_by, ctx.pg_version()))
                 .lock(&lock.relation, lock.mode),
             );
         }
     }
 }
 
-/// `name`: the name the statement gives its NOT NULL constraint, if any.
-fn help(table: &RelationName, column: &str, name: Option<&str>, pg_version: u32) -> String {
+/// `name`: the name the statement gives its NOT NULL constraint, if any;
+/// `proven_by`: a validated CHECK that already proves the column has no NULLs.
+fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Option<&str>, pg_version: u32) -> String {
     let t = table.to_sql();
     let c = quote_ident(column);
     let check = not_null_check_name(table, column);
     let not_null = name.map_or_else(|| check.clone(), quote_ident);
     let add_check = add_not_null_check(&t, &c, &check);
     let validate = validate_constraint(&t, &check);
+    if let (Some(proof), true) = (proven_by, pg_version < 12) {
+        return format!(
+            "the validated CHECK {} already proves {c} has no NULLs, but PostgreSQL {pg_version} scans the table anyway \
+             (PostgreSQL 12 and later use the CHECK to skip the scan): keep the CHECK as the guarantee and leave the column as it is \
+             until the database runs PostgreSQL 12 or later",
+            quote_ident(proof)
+        );
+    }
     if pg_version < 12 {
         return format!(
             "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
@@ -85,8 +108,8 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, pg_version: u32)
          2. in a separate transaction: {validate}\n     \
             (SHARE UPDATE EXCLUSIVE: reads and writes continue during the scan)\n  \
          3. ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
-            (PostgreSQL skips the scan because the validated CHECK proves it; miglint cannot see the CHECK yet, \
-             so mark this statement `-- miglint: ignore setting-not-null -- proven by {check}`)\n  \
+            (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
+             when the migration that validates it, or a --schema dump, is part of the run)\n  \
          4. ALTER TABLE {t} DROP CONSTRAINT {check};"
     );
     if pg_version >= 18 {
@@ -130,6 +153,24 @@ mod tests {
             "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_validated_check_in_the_catalog_skips_the_scan_from_12() {
+        let sql = "ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n\
+                   ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n\
+                   ALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+        assert!(findings("setting-not-null", sql).is_empty());
+        assert_eq!(findings_with("setting-not-null", sql, &Settings::new(11)).len(), 1);
+        let not_validated =
+            "ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n\
+                             ALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+        assert_eq!(findings("setting-not-null", not_validated).len(), 1);
+        let other_column = "ALTER TABLE users ADD CONSTRAINT c CHECK (name IS NOT NULL);\n\
+                            ALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+        assert_eq!(findings("setting-not-null", other_column).len(), 1);
+        let already = "ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT '';\nALTER TABLE users ALTER COLUMN email SET NOT NULL;";
+        assert!(findings("setting-not-null", already).is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! per file): fixtures, rule docs, meta checks, CLI contracts, robustness and
 //! the corpus.
 
+mod catalog;
 mod cli;
 mod common;
 mod corpus;
