@@ -262,7 +262,7 @@ fn is_builtin(ty: &ColumnType) -> bool {
 }
 
 /// The same type, reading a missing schema as whatever the other says.
-fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
+pub fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
     let schemas_agree = match (&a.schema, &b.schema) {
         (Some(x), Some(y)) => x == y,
         _ => true,

@@ -180,7 +180,24 @@ fn trace(args: TraceArgs) -> u8 {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
-    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    // Rolled back, each file meets the database as it was: plan each file
+    // against the history alone. Committed, each file builds on the last.
+    let files = if args.commit {
+        plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope)
+    } else {
+        prepared
+            .inputs
+            .into_iter()
+            .flat_map(|input| {
+                plan_run(
+                    vec![input],
+                    prepared.history.clone(),
+                    &prepared.settings,
+                    prepared.scope,
+                )
+            })
+            .collect()
+    };
     let mut tracer = match Tracer::connect(&args.database_url, args.commit) {
         Ok(tracer) => tracer,
         Err(message) => return fail(message),
@@ -190,7 +207,10 @@ fn trace(args: TraceArgs) -> u8 {
     let mut out = std::io::stdout().lock();
     for file in &files {
         if !file.problems.is_empty() {
-            eprintln!("miglint: error: {}: not traced: it holds text miglint cannot plan", file.plan.path);
+            eprintln!(
+                "miglint: error: {}: not traced: it holds text miglint cannot plan",
+                file.plan.path
+            );
             failed = true;
             continue;
         }
@@ -211,7 +231,11 @@ fn trace(args: TraceArgs) -> u8 {
     let _ = writeln!(
         out,
         "miglint trace: {} with a difference between miglint's plan and the server ({})",
-        if differences == 1 { "1 statement".to_string() } else { format!("{differences} statements") },
+        if differences == 1 {
+            "1 statement".to_string()
+        } else {
+            format!("{differences} statements")
+        },
         if args.commit { "committed" } else { "rolled back" }
     );
     if failed {

@@ -145,7 +145,11 @@ pub fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
 }
 
 fn statement_value(s: &StatementPlan) -> Value {
-    let names = |list: &[crate::analysis::RelationName]| list.iter().map(crate::analysis::RelationName::plain).collect::<Vec<_>>();
+    let names = |list: &[crate::analysis::RelationName]| {
+        list.iter()
+            .map(crate::analysis::RelationName::plain)
+            .collect::<Vec<_>>()
+    };
     let (held_until, end_line) = match s.held_until {
         HeldUntil::StatementEnd => ("statement", None),
         HeldUntil::TransactionEnd(line) => ("transaction", line),

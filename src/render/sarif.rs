@@ -90,8 +90,7 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
         result["ruleIndex"] = json!(index);
     }
     if let Some(lock) = &d.lock {
-        result["properties"] =
-            json!({ "lock": { "mode": lock.mode.name(), "relation": &lock.relation.plain() } });
+        result["properties"] = json!({ "lock": { "mode": lock.mode.name(), "relation": &lock.relation.plain() } });
     }
     if let Some(s) = &d.suppressed {
         let mut suppression = json!({ "kind": "inSource" });

@@ -28,7 +28,10 @@ pub struct Observed {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Ran and was observed; the differences from the prediction, if any.
-    Compared { observed: Observed, differences: Vec<String> },
+    Compared {
+        observed: Observed,
+        differences: Vec<String>,
+    },
     /// Not run, and why.
     Skipped(String),
     /// PostgreSQL refused it.
@@ -219,13 +222,13 @@ impl Tracer {
             *entry = (*entry).max(mode);
         };
         for lock in &stmt.locks {
-            if let Some(name) = self.resolve(&lock.relation.plain())? {
+            if let Some(name) = self.resolve(&lock.relation.to_sql())? {
                 add(name, lock.mode);
             }
         }
         for scoped in &stmt.scoped_locks {
             if let LockScope::TableOf(index) = &scoped.scope {
-                if let Some(name) = self.table_of_index(&index.plain())? {
+                if let Some(name) = self.table_of_index(&index.to_sql())? {
                     add(name, scoped.mode);
                 }
             }
@@ -249,7 +252,7 @@ impl Tracer {
     fn resolve_all(&mut self, names: &[crate::analysis::RelationName]) -> Result<BTreeSet<String>, String> {
         let mut out = BTreeSet::new();
         for name in names {
-            if let Some(resolved) = self.resolve(&name.plain())? {
+            if let Some(resolved) = self.resolve(&name.to_sql())? {
                 out.insert(resolved);
             }
         }

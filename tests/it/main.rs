@@ -12,3 +12,4 @@ mod meta;
 mod plan;
 mod postgres;
 mod robustness;
+mod trace;

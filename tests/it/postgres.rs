@@ -80,8 +80,10 @@ impl Cluster {
                 "--locale=C",
             ],
         )?;
+        // Not UTC: timestamp to timestamptz then rewrites, as miglint assumes
+        // without knowing the session's TimeZone.
         let options = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off",
+            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off -c timezone=America/New_York",
             path_str(&cluster.dir)
         );
         cluster.run_checked(
