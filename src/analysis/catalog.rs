@@ -317,27 +317,23 @@ impl Catalog {
     /// The schema-qualified name a reference resolves to, or would be
     /// created under.
     pub fn qualify(&self, name: &RelationName) -> RelationName {
-        if name.schema.is_some() {
-            return name.clone();
-        }
-        let existing = self.search_path.iter().find(|schema| {
-            let k = ((*schema).clone(), name.name.clone());
-            self.relations.contains_key(&k) || self.indexes.contains_key(&k)
-        });
-        let schema = existing
-            .or_else(|| self.search_path.first())
-            .map_or("public", String::as_str);
-        RelationName::new(Some(schema), &name.name)
+        self.qualify_by(name, |k| self.relations.contains_key(k) || self.indexes.contains_key(k))
     }
 
     fn qualify_type(&self, name: &RelationName) -> RelationName {
+        self.qualify_by(name, |k| self.enums.contains_key(k) || self.domains.contains_key(k))
+    }
+
+    /// The first search-path schema where `exists` finds the name, else the
+    /// schema new objects are created in.
+    fn qualify_by(&self, name: &RelationName, exists: impl Fn(&Key) -> bool) -> RelationName {
         if name.schema.is_some() {
             return name.clone();
         }
-        let existing = self.search_path.iter().find(|schema| {
-            let k = ((*schema).clone(), name.name.clone());
-            self.enums.contains_key(&k) || self.domains.contains_key(&k)
-        });
+        let existing = self
+            .search_path
+            .iter()
+            .find(|schema| exists(&((*schema).clone(), name.name.clone())));
         let schema = existing
             .or_else(|| self.search_path.first())
             .map_or("public", String::as_str);
