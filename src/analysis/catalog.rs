@@ -149,6 +149,8 @@ pub struct Relation {
     pub constraints: Vec<TableConstraint>,
     /// The partitioned table this is a partition of.
     pub partition_of: Option<RelationName>,
+    /// Tables it inherits from (`INHERITS`, `ALTER TABLE ... INHERIT`).
+    pub inherits: Vec<RelationName>,
     pub origin: Origin,
     /// The catalog never saw it created: an `ALTER TABLE` named a table the
     /// history does not hold (history is incomplete). It counts as an
@@ -297,6 +299,24 @@ impl Catalog {
 
     pub fn index(&self, name: &RelationName) -> Option<&Index> {
         self.resolve_in(&self.indexes, name)
+    }
+
+    /// Does the table have partitions or inheritance children?
+    pub fn has_children(&self, table: &RelationName) -> bool {
+        let table = self.qualify(table);
+        self.relations
+            .values()
+            .any(|r| r.partition_of.as_ref() == Some(&table) || r.inherits.contains(&table))
+    }
+
+    /// Whether a lock scope can reach any relation. Only what the catalog can
+    /// rule out is ruled out: the children of a table it knows to have none.
+    pub fn scope_may_reach(&self, scope: &super::LockScope) -> bool {
+        use super::LockScope::*;
+        match scope {
+            Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
+            _ => true,
+        }
     }
 
     /// Indexes on a table.
@@ -686,6 +706,7 @@ impl Catalog {
                 columns_known,
                 constraints: Vec::new(),
                 partition_of: None,
+                inherits: Vec::new(),
                 origin,
                 inferred: false,
             },
@@ -724,9 +745,15 @@ impl Catalog {
         } else {
             None
         };
+        let inherits = if stmt.partbound.is_none() {
+            parents.iter().map(|p| self.qualify(p)).collect()
+        } else {
+            Vec::new()
+        };
         if let Some(rel) = self.relations.get_mut(&key(&name)) {
             rel.columns = inherited;
             rel.partition_of = partition_of;
+            rel.inherits = inherits;
         }
         for elt in stmt.table_elts.iter().filter_map(|n| n.node.as_ref()) {
             match elt {
@@ -1009,6 +1036,17 @@ impl Catalog {
                     }
                     AtDropIdentity => self.drop_owned_sequences(&table, Some(&cmd.name)),
                     _ => {}
+                }
+            }
+            AtAddInherit | AtDropInherit => {
+                if let Some(NodeEnum::RangeVar(rv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    let parent = self.qualify(&RelationName::from_range_var(rv));
+                    if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                        rel.inherits.retain(|p| *p != parent);
+                        if subtype == AtAddInherit {
+                            rel.inherits.push(parent);
+                        }
+                    }
                 }
             }
             AtAttachPartition | AtDetachPartition => {

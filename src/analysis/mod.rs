@@ -97,7 +97,11 @@ pub fn analyze<'a>(
     let mut local_timeout: Option<bool> = None;
 
     for stmt in &parsed.statements {
-        let facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
+        let mut facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
+        // Children of a table the catalog knows to have none take no lock.
+        facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
+        facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
+        facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
         let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
         statements.push(StatementState {
             facts,
@@ -731,6 +735,20 @@ mod tests {
                 );
             },
         );
+    }
+
+    #[test]
+    fn children_the_catalog_rules_out_take_no_lock() {
+        let sql = "CREATE TABLE plain (id bigint);\nALTER TABLE plain ADD COLUMN a int;\n\
+                   CREATE TABLE parted (id bigint) PARTITION BY RANGE (id);\n\
+                   CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);\n\
+                   ALTER TABLE parted ADD COLUMN a int;\nALTER TABLE unknown ADD COLUMN a int;";
+        with_file(sql, |file| {
+            let scoped = |i: usize| file.statements[i].facts.scoped_locks.len();
+            assert_eq!(scoped(1), 0, "a table without children");
+            assert_eq!(scoped(4), 1, "a partitioned table with a partition");
+            assert_eq!(scoped(5), 1, "a table miglint has never seen may have children");
+        });
     }
 
     #[test]

@@ -104,13 +104,13 @@ pub struct StatementPlan {
 }
 
 impl StatementPlan {
-    /// What waits on existing relations, strongest first.
+    /// What waits on the existing relations the statement names (scoped
+    /// locks are listed apart: whom they reach depends on the schema).
     pub fn blocks(&self) -> Vec<&'static str> {
         self.locks
             .iter()
             .filter(|l| !l.new_relation)
             .map(|l| l.mode)
-            .chain(self.scoped_locks.iter().map(|l| l.mode))
             .max()
             .map(blocks_of)
             .unwrap_or_default()

@@ -1,16 +1,24 @@
 //! Truth tests against a real PostgreSQL: a throwaway cluster (initdb into a
-//! temp dir, unix socket only, run as the `postgres` OS user when the tests
-//! run as root) checks the facts miglint states without a database.
+//! temp dir, unix socket only, the server run as the `postgres` OS user when
+//! the tests run as root) checks the facts miglint states without a database.
 //!
 //! The server binaries come from `MIGLINT_PG_BIN`, else the newest
 //! `/usr/lib/postgresql/<version>/bin`. Without them the tests print why and
 //! skip, except under `CI=true`, where they fail.
+//!
+//! - this file: the cluster, and function volatility against `pg_proc`;
+//! - `truth`: the lock, rewrite, scan and transaction facts of
+//!   `analysis::facts` against `pg_locks`, `relfilenode` and the scan
+//!   counters, for the statements of `cases`.
 
-use std::collections::BTreeMap;
+mod cases;
+mod truth;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use miglint::analysis::facts::statement_facts;
 use miglint::analysis::volatility::{builtin_volatility, Volatility};
 
 use crate::common::in_ci;
@@ -52,10 +60,11 @@ impl Cluster {
         let bin = find_bin().ok_or("no PostgreSQL server binaries (set MIGLINT_PG_BIN or install postgresql)")?;
         let run_as = is_root().then(|| "postgres".to_string());
         let dir = std::env::temp_dir().join(format!("miglint-pg-{}-{}", std::process::id(), unique()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir.join("tablespace")).map_err(|e| e.to_string())?;
         let cluster = Cluster { bin, dir, run_as };
         if let Some(user) = &cluster.run_as {
             let status = Command::new("chown")
+                .arg("-R")
                 .arg(format!("{user}:"))
                 .arg(&cluster.dir)
                 .status()
@@ -80,10 +89,12 @@ impl Cluster {
                 "--locale=C",
             ],
         )?;
+        // No autovacuum: its locks and scans would mix with the statement's.
         // Not UTC: timestamp to timestamptz then rewrites, as miglint assumes
         // without knowing the session's TimeZone.
         let options = format!(
-            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off -c timezone=America/New_York",
+            "-k {} -c listen_addresses= -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+             -c autovacuum=off -c max_connections=30 -c timezone=America/New_York",
             path_str(&cluster.dir)
         );
         cluster.run_checked(
@@ -102,6 +113,8 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// A server program (initdb, pg_ctl), run as the `postgres` OS user when
+    /// the tests run as root.
     fn command(&self, program: &str, args: &[&str]) -> Command {
         let exe = self.bin.join(program);
         match &self.run_as {
@@ -136,30 +149,113 @@ impl Cluster {
         format!("host={} user=postgres dbname=postgres", path_str(&self.dir))
     }
 
-    /// Runs SQL through psql and returns its unaligned, tuples-only output.
+    /// A folder the server may use as a tablespace.
+    pub fn tablespace_dir(&self) -> PathBuf {
+        self.dir.join("tablespace")
+    }
+
+    /// psql on database `db` as the `postgres` role, over the socket (the
+    /// client needs no OS user switch: the cluster trusts local connections),
+    /// unaligned, tab-separated, tuples only, stopping at the first error.
+    /// The session is named `app` in `pg_stat_activity`.
+    fn psql_command(&self, db: &str, app: &str) -> Command {
+        let mut cmd = Command::new(self.bin.join("psql"));
+        cmd.args(["-h", path_str(&self.dir), "-U", "postgres", "-d", db])
+            .args(["-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1"])
+            .env("PGAPPNAME", app)
+            .env_remove("PGOPTIONS")
+            .current_dir(&self.dir);
+        cmd
+    }
+
+    /// Runs SQL through psql on the `postgres` database and returns its
+    /// unaligned, tuples-only output.
     pub fn psql(&self, sql: &str) -> Result<String, String> {
-        let output = self.run_checked(
-            "psql",
-            &[
-                "-h",
-                path_str(&self.dir),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-X",
-                "-q",
-                "-A",
-                "-t",
-                "-F",
-                "\t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ],
-        )?;
+        self.psql_in("postgres", sql)
+    }
+
+    /// Runs one SQL string (`-c`: one implicit transaction) on `db`.
+    pub fn psql_in(&self, db: &str, sql: &str) -> Result<String, String> {
+        let output = self
+            .psql_command(db, "miglint-test")
+            .args(["-c", sql])
+            .output()
+            .map_err(|e| format!("psql: {e}"))?;
+        psql_result(output)
+    }
+
+    /// Runs a script on `db`, statement by statement as psql reads it.
+    pub fn script(&self, db: &str, script: &str) -> Result<String, String> {
+        let mut child = self.spawn(db, "miglint-test", script)?;
+        let output = child.wait_output(Duration::from_secs(60))?;
+        psql_result(output)
+    }
+
+    /// Starts a psql session running `script`; the session is stopped (and
+    /// waited for) when the returned handle is dropped.
+    pub fn spawn(&self, db: &str, app: &str, script: &str) -> Result<Session, String> {
+        let mut child = self
+            .psql_command(db, app)
+            .args(["-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("psql: {e}"))?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        // A thread feeds the script so that a long script cannot block us.
+        let script = script.to_string();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(script.as_bytes());
+        });
+        Ok(Session { child: Some(child) })
+    }
+}
+
+fn psql_result(output: Output) -> Result<String, String> {
+    if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(format!(
+            "psql failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// A psql process of ours: killed and reaped on drop.
+pub struct Session {
+    child: Option<Child>,
+}
+
+impl Session {
+    /// Whether the process has ended.
+    pub fn finished(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_none_or(|c| c.try_wait().map(|s| s.is_some()).unwrap_or(true))
+    }
+
+    /// Waits for the process to end, at most `limit`, and returns its output.
+    pub fn wait_output(&mut self, limit: Duration) -> Result<Output, String> {
+        let deadline = Instant::now() + limit;
+        while !self.finished() {
+            if Instant::now() > deadline {
+                return Err(format!("psql still running after {limit:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let child = self.child.take().expect("a process");
+        child.wait_with_output().map_err(|e| format!("psql: {e}"))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -228,118 +324,4 @@ fn function_volatility_matches_pg_proc() {
     }
     assert!(checked > 2000, "only {checked} functions read");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-}
-
-const SEED: &str = "
-CREATE TABLE p (id int PRIMARY KEY, v text);
-CREATE TABLE t (id int PRIMARY KEY, a int, b varchar(20), c text, pid int, n numeric(10, 2));
-INSERT INTO p SELECT g, 'x' FROM generate_series(1, 100) g;
-INSERT INTO t SELECT g, g, 'b', 'c', g, 1 FROM generate_series(1, 100) g;
-ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (pid) REFERENCES p (id);
-ALTER TABLE t ADD CONSTRAINT t_chk CHECK (a > 0);
-CREATE INDEX t_a ON t (a);
-CREATE TABLE loose (id int, k int);
-";
-
-/// Statements whose table locks miglint states, checked in a transaction
-/// that is rolled back: the strongest mode on each named table must match.
-const LOCK_CASES: &[&str] = &[
-    "ALTER TABLE t ADD COLUMN z int",
-    "ALTER TABLE t ADD COLUMN z int DEFAULT 0",
-    "ALTER TABLE t ALTER COLUMN a SET DEFAULT 1",
-    "ALTER TABLE t ALTER COLUMN a SET NOT NULL",
-    "ALTER TABLE t ALTER COLUMN a DROP NOT NULL",
-    "ALTER TABLE t ALTER COLUMN a SET STATISTICS 100",
-    "ALTER TABLE t ALTER COLUMN a SET (n_distinct = 1)",
-    "ALTER TABLE t ALTER COLUMN c SET STORAGE EXTERNAL",
-    "ALTER TABLE t DROP COLUMN c",
-    "ALTER TABLE t ADD CONSTRAINT f2 FOREIGN KEY (pid) REFERENCES p (id) NOT VALID",
-    "ALTER TABLE t ADD CONSTRAINT c2 CHECK (a > 0) NOT VALID",
-    "ALTER TABLE t VALIDATE CONSTRAINT t_fk",
-    "ALTER TABLE t VALIDATE CONSTRAINT t_chk",
-    "ALTER TABLE t DROP CONSTRAINT t_chk",
-    "ALTER TABLE t ALTER COLUMN b TYPE text",
-    "ALTER TABLE t CLUSTER ON t_a",
-    "ALTER TABLE t SET WITHOUT CLUSTER",
-    "ALTER TABLE t SET (fillfactor = 70)",
-    "ALTER TABLE t SET (parallel_workers = 2)",
-    "ALTER TABLE t DISABLE TRIGGER ALL",
-    "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
-    "ALTER TABLE t REPLICA IDENTITY FULL",
-    "ALTER TABLE t ADD UNIQUE (a)",
-    "ALTER TABLE t RENAME COLUMN a TO aa",
-    "ALTER TABLE t SET UNLOGGED",
-    "CREATE INDEX ON t (b)",
-    "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()",
-    "COMMENT ON TABLE t IS 'x'",
-    "LOCK TABLE t",
-    "LOCK TABLE t IN SHARE MODE",
-    "TRUNCATE t CASCADE",
-    "UPDATE t SET a = 1",
-    "DELETE FROM t",
-    "INSERT INTO loose VALUES (1, 1)",
-    "CREATE TABLE q (id int REFERENCES t (id))",
-    "CLUSTER t USING t_a",
-];
-
-#[test]
-fn table_lock_modes_match_pg_locks() {
-    let Some(cluster) = cluster() else { return };
-    let cluster = &cluster;
-    cluster
-        .psql(&format!("DROP SCHEMA public CASCADE; CREATE SCHEMA public; {SEED}"))
-        .unwrap();
-    let mut mismatches = Vec::new();
-    for sql in LOCK_CASES {
-        let observed = observed_locks(cluster, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let node = pg_query::parse(sql, 0).unwrap().protobuf.stmts[0]
-            .stmt
-            .clone()
-            .unwrap()
-            .node
-            .unwrap();
-        assert!(!observed.is_empty(), "{sql}: the server reported no table lock");
-        let facts = statement_facts(&node, 15);
-        assert!(!facts.locks.is_empty(), "{sql}: miglint states no lock");
-        for lock in &facts.locks {
-            let server = observed.get(&lock.relation.name).map(String::as_str);
-            if server != Some(lock.mode.pg_locks_name()) {
-                mismatches.push(format!(
-                    "{sql}\n    {}: miglint {}, server {}",
-                    lock.relation.name,
-                    lock.mode.pg_locks_name(),
-                    server.unwrap_or("no lock")
-                ));
-            }
-        }
-    }
-    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-}
-
-/// The strongest lock mode the statement's own backend holds on each table.
-fn observed_locks(cluster: &Cluster, sql: &str) -> Result<BTreeMap<String, String>, String> {
-    let query = format!(
-        "BEGIN; {sql}; \
-         SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
-         WHERE l.pid = pg_backend_pid() AND c.relkind IN ('r', 'p', 'm') AND c.relnamespace = 'public'::regnamespace; \
-         ROLLBACK;"
-    );
-    let out = cluster.psql(&query)?;
-    let mut strongest: BTreeMap<String, String> = BTreeMap::new();
-    for line in out.lines() {
-        let Some((rel, mode)) = line.split_once('\t') else {
-            continue;
-        };
-        let rank = |m: &str| {
-            miglint::analysis::LockMode::ALL
-                .iter()
-                .position(|x| x.pg_locks_name() == m)
-                .unwrap_or(0)
-        };
-        let entry = strongest.entry(rel.to_string()).or_insert_with(|| mode.to_string());
-        if rank(mode) > rank(entry) {
-            *entry = mode.to_string();
-        }
-    }
-    Ok(strongest)
 }
