@@ -20,6 +20,7 @@ pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
 pub mod domain_constraint;
 pub mod empty_file;
+pub mod enum_value_in_transaction;
 pub mod exclusion_constraint;
 pub mod invalid_encoding;
 pub mod lock_table;
@@ -87,6 +88,7 @@ static RULES: &[&dyn Rule] = &[
     // transaction
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &uncommitted_transaction::UncommittedTransaction,
+    &enum_value_in_transaction::EnumValueInTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
     // style: column types
