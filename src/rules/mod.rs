@@ -40,6 +40,7 @@ pub mod require_lock_timeout;
 pub mod setting_not_null;
 pub mod syntax_error;
 pub mod table_rewrite_statement;
+pub mod transaction_nesting;
 pub mod uncommitted_transaction;
 pub mod unique_without_index;
 pub mod unknown_rule;
@@ -88,6 +89,7 @@ static RULES: &[&dyn Rule] = &[
     // transaction
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &uncommitted_transaction::UncommittedTransaction,
+    &transaction_nesting::TransactionNesting,
     &enum_value_in_transaction::EnumValueInTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
