@@ -38,6 +38,7 @@ pub mod require_concurrent_index_drop;
 pub mod require_concurrent_reindex;
 pub mod require_lock_timeout;
 pub mod setting_not_null;
+pub mod statement_after_access_exclusive;
 pub mod syntax_error;
 pub mod table_rewrite_statement;
 pub mod transaction_nesting;
@@ -83,6 +84,8 @@ static RULES: &[&dyn Rule] = &[
     &refresh_matview_blocking::RefreshMatviewBlocking,
     &lock_table::LockTable,
     &domain_constraint::DomainConstraint,
+    // locking: locks held across a transaction, and foreign keys without an index
+    &statement_after_access_exclusive::StatementAfterAccessExclusive,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
     &table_rewrite_statement::TableRewriteStatement,
