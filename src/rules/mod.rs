@@ -48,6 +48,7 @@ pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
 pub mod vacuum_full_or_cluster;
+pub mod validate_in_same_transaction;
 
 static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
@@ -85,6 +86,7 @@ static RULES: &[&dyn Rule] = &[
     &lock_table::LockTable,
     &domain_constraint::DomainConstraint,
     // locking: locks held across a transaction, and foreign keys without an index
+    &validate_in_same_transaction::ValidateInSameTransaction,
     &statement_after_access_exclusive::StatementAfterAccessExclusive,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
