@@ -22,6 +22,7 @@ pub mod domain_constraint;
 pub mod empty_file;
 pub mod enum_value_in_transaction;
 pub mod exclusion_constraint;
+pub mod foreign_key_without_index;
 pub mod invalid_encoding;
 pub mod lock_table;
 pub mod prefer_bigint;
@@ -88,6 +89,7 @@ static RULES: &[&dyn Rule] = &[
     // locking: locks held across a transaction, and foreign keys without an index
     &validate_in_same_transaction::ValidateInSameTransaction,
     &statement_after_access_exclusive::StatementAfterAccessExclusive,
+    &foreign_key_without_index::ForeignKeyWithoutIndex,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
     &table_rewrite_statement::TableRewriteStatement,
