@@ -25,6 +25,7 @@ pub mod exclusion_constraint;
 pub mod foreign_key_without_index;
 pub mod invalid_encoding;
 pub mod lock_table;
+pub mod lock_timeout_too_long;
 pub mod prefer_bigint;
 pub mod prefer_identity;
 pub mod prefer_jsonb;
@@ -100,6 +101,7 @@ static RULES: &[&dyn Rule] = &[
     &enum_value_in_transaction::EnumValueInTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
+    &lock_timeout_too_long::LockTimeoutTooLong,
     // style: column types
     &prefer_bigint::PreferBigint,
     &prefer_timestamptz::PreferTimestamptz,
