@@ -682,7 +682,10 @@ mod tests {
         with_file(sql, |file| {
             let indexes = |it: &mut dyn Iterator<Item = StatementContext>| it.map(|c| c.index).collect::<Vec<_>>();
             assert!(!file.statement(0).in_transaction());
-            assert_eq!(indexes(&mut file.statement(0).later_in_transaction()), Vec::<usize>::new());
+            assert_eq!(
+                indexes(&mut file.statement(0).later_in_transaction()),
+                Vec::<usize>::new()
+            );
             assert_eq!(file.statements[3].undone_by, Some(4));
             assert_eq!(
                 indexes(&mut file.statement(5).earlier_in_transaction()),
