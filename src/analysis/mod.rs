@@ -104,6 +104,8 @@ pub fn analyze<'a>(
         options.assume_lock_timeout,
     );
 
+    // Ranges of statements a ROLLBACK TO SAVEPOINT undid, nested or disjoint.
+    let mut undone: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, stmt) in parsed.statements.iter().enumerate() {
         let facts = facts::statement_facts(&stmt.node, pg_version);
         let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
@@ -128,8 +130,8 @@ pub fn analyze<'a>(
         );
         let step = tracker.step(i, stmt.span, &stmt.node);
         statements[i].control = step.control;
-        for undone in step.undone.into_iter().flatten() {
-            statements[undone].undone_by.get_or_insert(i);
+        if let Some(range) = step.undone {
+            mark_undone(&mut statements, &mut undone, range, i);
         }
     }
 
@@ -142,6 +144,30 @@ pub fn analyze<'a>(
         statements,
         unclosed_transaction: tracker.explicit_block(),
     }
+}
+
+/// Marks the statements in `range` as undone by statement `by`, keeping an
+/// earlier mark. Ranges come from savepoints, so each is nested in or
+/// disjoint from the earlier ones: only the gaps between the ranges it
+/// swallows are walked, so marking stays linear however the rollbacks nest.
+fn mark_undone(
+    statements: &mut [StatementState],
+    undone: &mut Vec<std::ops::Range<usize>>,
+    range: std::ops::Range<usize>,
+    by: usize,
+) {
+    let mut cursor = range.end;
+    while let Some(inner) = undone.last().filter(|r| r.start >= range.start).cloned() {
+        for state in &mut statements[inner.end.min(cursor)..cursor] {
+            state.undone_by.get_or_insert(by);
+        }
+        cursor = cursor.min(inner.start);
+        undone.pop();
+    }
+    for state in &mut statements[range.start.min(cursor)..cursor] {
+        state.undone_by.get_or_insert(by);
+    }
+    undone.push(range);
 }
 
 /// What the catalog knows, before the statement runs, of the relations it
@@ -700,6 +726,29 @@ mod tests {
             assert_eq!(indexes(&mut file.statement(5).later_in_transaction()), [6]);
             assert_eq!(file.statement(1).control(), Some(&TransactionControl::Begin));
             assert!(file.statement(7).control().is_none() && !file.statement(7).in_transaction());
+        });
+    }
+
+    #[test]
+    fn nested_rollbacks_to_savepoints() {
+        let sql = "BEGIN; SAVEPOINT a; SELECT 1; SAVEPOINT b; SELECT 2; ROLLBACK TO b; SELECT 3; ROLLBACK TO a; SELECT 4; COMMIT;";
+        with_file(sql, |file| {
+            let undone: Vec<Option<usize>> = file.statements.iter().map(|s| s.undone_by).collect();
+            assert_eq!(
+                undone,
+                [
+                    None,
+                    None,
+                    Some(7),
+                    Some(7),
+                    Some(5),
+                    Some(7),
+                    Some(7),
+                    None,
+                    None,
+                    None
+                ]
+            );
         });
     }
 

@@ -6,7 +6,7 @@ use pg_query::protobuf::{AlterTableType, ObjectType, ReindexObjectType};
 use pg_query::NodeEnum;
 
 use crate::analysis::facts::{alter_table_cmds, minimum_version};
-use crate::analysis::StatementContext;
+use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 
@@ -17,74 +17,75 @@ impl Rule for ConcurrentlyInTransaction {
         &META
     }
 
-    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        if !refuses_a_transaction(&ctx) {
-            return;
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        let in_runner = file
+            .contexts()
+            .filter(|c| c.in_implicit_transaction() && refuses_a_transaction(c))
+            .count();
+        for ctx in file.contexts().filter(refuses_a_transaction) {
+            check(ctx, in_runner, out);
         }
-        let begin = ctx.transaction();
-        let runner = ctx.in_implicit_transaction();
-        if begin.is_none() && !runner {
-            return;
-        }
-        let (command, clauses) = command_name(ctx.node());
-        let span = clauses
-            .iter()
-            .map(|words| ctx.clause(words))
-            .find(|span| *span != ctx.span())
-            .unwrap_or(ctx.span());
-        let (message, mut help) = if runner {
-            let others = ctx
-                .file
-                .contexts()
-                .filter(|c| c.index != ctx.index && c.in_implicit_transaction() && refuses_a_transaction(c))
-                .count();
-            let mut help = format!(
+    }
+}
+
+/// `in_runner`: how many statements of the file refuse a transaction and
+/// run in the runner's.
+fn check(ctx: StatementContext<'_>, in_runner: usize, out: &mut Vec<Finding>) {
+    let begin = ctx.transaction();
+    let runner = ctx.in_implicit_transaction();
+    if begin.is_none() && !runner {
+        return;
+    }
+    let (command, clauses) = command_name(ctx.node());
+    let span = clauses
+        .iter()
+        .map(|words| ctx.clause(words))
+        .find(|span| *span != ctx.span())
+        .unwrap_or(ctx.span());
+    let (message, mut help) = if runner {
+        let mut help = format!(
                 "the migration runner runs this whole file in one transaction: move the statement to a migration of its own that the runner runs without a transaction:\n  {};",
                 ctx.text()
             );
-            if others > 0 {
-                help.push_str(&format!(
-                    "\nthis file holds {} such statements: give each its own migration, so that one failing does not leave the others done but the migration unrecorded",
-                    others + 1
+        if in_runner > 1 {
+            help.push_str(&format!(
+                    "\nthis file holds {in_runner} such statements: give each its own migration, so that one failing does not leave the others done but the migration unrecorded"
                 ));
-            }
-            (
+        }
+        (
                 format!(
                     "the runner wraps this file in a transaction: {command} fails with \"cannot run inside a transaction block\""
                 ),
                 help,
             )
-        } else {
-            (
+    } else {
+        (
                 format!("inside a transaction block, {command} fails with \"cannot run inside a transaction block\""),
                 format!(
                     "move it to its own migration that runs outside a transaction block (no BEGIN/COMMIT around it):\n  {};",
                     ctx.text()
                 ),
             )
-        };
-        if let NodeEnum::IndexStmt(_) = ctx.node() {
-            help.push_str(
-                "\nif the build fails it leaves an INVALID index behind: drop it and run the statement again",
-            );
-        }
-        // The form does not exist on the configured version: moving it helps nothing.
-        if let Some((feature, needs)) = minimum_version(ctx.node()).filter(|(_, needs)| ctx.pg_version() < *needs) {
-            let instead = match ctx.node() {
+    };
+    if let NodeEnum::IndexStmt(_) = ctx.node() {
+        help.push_str("\nif the build fails it leaves an INVALID index behind: drop it and run the statement again");
+    }
+    // The form does not exist on the configured version: moving it helps nothing.
+    if let Some((feature, needs)) = minimum_version(ctx.node()).filter(|(_, needs)| ctx.pg_version() < *needs) {
+        let instead = match ctx.node() {
                 NodeEnum::ReindexStmt(_) => "build a replacement with CREATE INDEX CONCURRENTLY outside a transaction block, then drop the old index and rename the new one (see `miglint explain require-concurrent-reindex`)",
                 _ => "detach without CONCURRENTLY, with a short lock_timeout, in a transaction that does nothing else (see `miglint explain require-concurrent-detach-partition`)",
             };
-            help = format!(
+        help = format!(
                 "{feature} needs PostgreSQL {needs}, and the configured version is {}: it fails there inside or outside a transaction block; instead, {instead}",
                 ctx.pg_version()
             );
-        }
-        let mut finding = Finding::new(span, message);
-        if let Some(begin) = begin {
-            finding = finding.label(begin, "the transaction block opens here");
-        }
-        out.push(finding.help(help));
     }
+    let mut finding = Finding::new(span, message);
+    if let Some(begin) = begin {
+        finding = finding.label(begin, "the transaction block opens here");
+    }
+    out.push(finding.help(help));
 }
 
 /// A statement PostgreSQL refuses inside a transaction. `ALTER TYPE ... ADD

@@ -2,13 +2,15 @@
 //! columns no index leads with, by the end of the run. Every delete or key
 //! update on the referenced table then scans the referencing table.
 
+use std::collections::HashMap;
+
 use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
-use crate::analysis::catalog::{table_constraint_name, ConstraintKind, Location, Origin, Relation};
+use crate::analysis::catalog::{table_constraint_name, ConstraintKind, Index, Location, Origin, Relation};
 use crate::analysis::facts::{alter_table_actions, column_constraints, constraint};
 use crate::analysis::names::quote_ident;
-use crate::analysis::{Catalog, RelationName, RunContext, StatementContext};
+use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
@@ -21,6 +23,10 @@ impl Rule for ForeignKeyWithoutIndex {
     }
 
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+        let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
+        for index in run.catalog.indexes().filter(|i| !i.partial) {
+            indexes.entry(&index.table).or_default().push(index);
+        }
         for relation in run.catalog.relations() {
             for con in &relation.constraints {
                 let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
@@ -31,27 +37,27 @@ impl Rule for ForeignKeyWithoutIndex {
                 let Some(Some(file)) = run.files.get(at.file) else {
                     continue;
                 };
-                if columns.is_empty() || columns.iter().any(String::is_empty) || indexed(run.catalog, relation, columns)
-                {
+                if columns.is_empty() || columns.iter().any(String::is_empty) {
                     continue;
                 }
-                let Some(ctx) = file.contexts().find(|c| c.span() == at.span) else {
+                let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
+                if on_table.iter().any(|index| leads_with(index, columns)) {
+                    continue;
+                }
+                let statements = &file.parsed.statements;
+                let Ok(i) = statements.binary_search_by_key(&at.span.start, |s| s.span.start) else {
                     continue;
                 };
+                let ctx = file.statement(i);
                 out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
             }
         }
     }
 }
 
-/// Some complete (not partial) index on the table leads with the columns,
-/// in any order.
-fn indexed(catalog: &Catalog, relation: &Relation, columns: &[String]) -> bool {
-    catalog.indexes_on(&relation.name).any(|index| {
-        !index.partial
-            && index.columns.len() >= columns.len()
-            && columns.iter().all(|c| index.columns[..columns.len()].contains(c))
-    })
+/// The index's first columns are the foreign key's columns, in any order.
+fn leads_with(index: &Index, columns: &[String]) -> bool {
+    index.columns.len() >= columns.len() && columns.iter().all(|c| index.columns[..columns.len()].contains(c))
 }
 
 fn finding(

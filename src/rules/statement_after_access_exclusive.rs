@@ -17,30 +17,35 @@ impl Rule for StatementAfterAccessExclusive {
     }
 
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
-        let mut reported: Vec<usize> = Vec::new();
+        // One pass: the ACCESS EXCLUSIVE locks the current transaction holds
+        // on existing relations, with the statement that took each and the
+        // ROLLBACK TO SAVEPOINT that releases it, if any.
+        let mut current: Option<usize> = None;
+        let mut held: Vec<(&RelationLock, usize, Option<usize>)> = Vec::new();
+        let mut reported: Option<usize> = None;
         for ctx in file.contexts() {
-            let Some(id) = ctx.state().transaction_id else {
-                continue;
-            };
-            if reported.contains(&id) {
+            let id = ctx.state().transaction_id;
+            if id != current {
+                held.clear();
+                current = id;
+            }
+            if id.is_none() || reported == id {
                 continue;
             }
-            let taken: Vec<&RelationLock> = ctx
-                .locks_on_existing()
-                .filter(|l| l.mode == LockMode::AccessExclusive)
-                .collect();
-            let Some(lock) = taken.first() else {
-                continue;
-            };
-            let held: Vec<&RelationName> = taken.iter().map(|l| &l.relation).collect();
-            let Some(later) = ctx
-                .later_in_transaction()
-                .find(|later| !is_control_or_setting(later) && !is_quick_follow_up(later, &held))
-            else {
-                continue;
-            };
-            reported.push(id);
-            out.push(finding(ctx, later, lock));
+            held.retain(|(_, _, released)| released.is_none_or(|at| at > ctx.index));
+            if let Some(&(lock, at, _)) = held.first() {
+                let names: Vec<&RelationName> = held.iter().map(|(l, ..)| &l.relation).collect();
+                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) {
+                    out.push(finding(file.statement(at), ctx, lock));
+                    reported = id;
+                    continue;
+                }
+            }
+            for lock in ctx.locks_on_existing().filter(|l| l.mode == LockMode::AccessExclusive) {
+                if !held.iter().any(|(l, ..)| l.relation.same_as(&lock.relation)) {
+                    held.push((lock, ctx.index, ctx.state().undone_by));
+                }
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! open, a `BEGIN` or `COMMIT` inside the runner's transaction, savepoints
 //! outside a transaction.
 
-use crate::analysis::{StatementContext, TransactionControl};
+use crate::analysis::{AnalyzedFile, StatementContext, TransactionControl};
 use crate::diagnostic::{Finding, Severity};
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
@@ -15,18 +15,39 @@ impl Rule for TransactionNesting {
         &META
     }
 
-    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(control) = ctx.control() else { return };
-        let word = command(ctx);
-        let keyword = ctx.tokens().first().map_or(ctx.span(), |t| t.span);
-        let finding = match control {
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        // The statement ending the transaction each statement runs in, if any.
+        let mut next_end: Vec<Option<Span>> = vec![None; file.statements.len()];
+        let mut end = None;
+        for ctx in file.contexts().collect::<Vec<_>>().into_iter().rev() {
+            next_end[ctx.index] = end;
+            if matches!(
+                ctx.control(),
+                Some(TransactionControl::End { .. } | TransactionControl::EndRunner { .. })
+            ) {
+                end = Some(ctx.span());
+            }
+        }
+        for ctx in file.contexts() {
+            check(ctx, next_end[ctx.index], out);
+        }
+    }
+}
+
+/// `next_end`: the statement that ends the transaction `ctx` runs in: the
+/// `COMMIT` a nested or ignored `BEGIN` seems to pair with.
+fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Finding>) {
+    let Some(control) = ctx.control() else { return };
+    let word = command(ctx);
+    let keyword = ctx.tokens().first().map_or(ctx.span(), |t| t.span);
+    let finding = match control {
             TransactionControl::NestedBegin { outer } => {
                 let mut finding = Finding::new(
                     keyword,
                     format!("nested {word} is ignored: PostgreSQL has no nested transactions, and the next COMMIT ends the outer transaction block"),
                 )
                 .label(*outer, "this transaction block is still open");
-                if let Some(end) = next_end(ctx) {
+                if let Some(end) = next_end {
                     finding = finding.label(
                         end,
                         "this ends the outer transaction: the statements after it run outside any transaction block",
@@ -37,7 +58,7 @@ impl Rule for TransactionNesting {
                 ))
             }
             TransactionControl::BeginInRunner => {
-                let finding = match next_end(ctx) {
+                let finding = match next_end {
                     Some(end) => Finding::new(
                         keyword,
                         format!("the runner's transaction around the file makes PostgreSQL ignore this {word}, and its COMMIT ends the runner's transaction early"),
@@ -117,8 +138,7 @@ impl Rule for TransactionNesting {
             | TransactionControl::Savepoint
             | TransactionControl::SavepointEnd => return,
         };
-        out.push(finding);
-    }
+    out.push(finding);
 }
 
 /// The command as the file writes it: `BEGIN`, `START TRANSACTION`, `END`,
@@ -138,18 +158,6 @@ fn command(ctx: StatementContext<'_>) -> &'static str {
         "prepare" => "PREPARE TRANSACTION",
         _ => "COMMIT",
     }
-}
-
-/// The statement that ends the transaction the statement runs in, if the
-/// file has one: the `COMMIT` a nested or ignored `BEGIN` seems to pair with.
-fn next_end(ctx: StatementContext<'_>) -> Option<Span> {
-    ctx.file
-        .contexts()
-        .skip(ctx.index + 1)
-        .find_map(|c| match c.control()? {
-            TransactionControl::End { .. } | TransactionControl::EndRunner { .. } => Some(c.span()),
-            _ => None,
-        })
 }
 
 #[cfg(test)]

@@ -2,17 +2,18 @@
 //! by `VALIDATE CONSTRAINT` in the same transaction holds the ADD's lock
 //! through the validation scan, which is what NOT VALID was meant to avoid.
 
+use std::collections::HashMap;
+
 use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::table_constraint_name;
 use crate::analysis::facts::{alter_table_actions, constraint};
 use crate::analysis::names::quote_ident;
-use crate::analysis::{LockMode, RelationName, StatementContext};
+use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::recipe::validate_constraint;
-use crate::source::Span;
 
 crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
 
@@ -21,112 +22,115 @@ impl Rule for ValidateInSameTransaction {
         &META
     }
 
-    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
-            return;
-        };
-        let table = &alter.relation;
-        for (n, cmd) in alter.actions() {
-            if cmd.subtype != AlterTableType::AtValidateConstraint as i32 {
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        // One pass: the constraints each transaction added NOT VALID, by
+        // table and name (a statement in autocommit is its own transaction).
+        let mut current: Option<usize> = None;
+        let mut added: HashMap<Key, AddedNotValid> = HashMap::new();
+        for ctx in file.contexts() {
+            let id = ctx.state().transaction_id;
+            if id != current || id.is_none() {
+                added.clear();
+                current = id;
+            }
+            if let NodeEnum::TransactionStmt(_) = ctx.node() {
+                // A ROLLBACK TO SAVEPOINT takes back the constraints added since.
+                added.retain(|_, a| a.undone_by != Some(ctx.index));
                 continue;
             }
-            let Some(added) = added_not_valid(ctx, table, &cmd.name, n) else {
+            let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
                 continue;
             };
-            let lock = added.ctx.facts().lock_on(table).unwrap_or(LockMode::AccessExclusive);
-            let name = quote_ident(&cmd.name);
-            let validate = validate_constraint(&table.to_sql(), &name);
-            let help = if added.ctx.index == ctx.index {
-                format!(
-                    "split the statement, and commit between the two steps so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
-                )
-            } else if ctx.in_implicit_transaction() {
-                format!(
-                    "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  {validate}"
-                )
-            } else {
-                format!(
-                    "commit between the two steps, so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
-                )
-            };
-            let mut finding = Finding::new(
-                ctx.alter_action_span(n),
-                format!(
-                    "constraint \"{}\" is validated in the transaction that added it NOT VALID: the {lock} lock the ADD took on {table} is held through the whole validation scan",
-                    cmd.name
-                ),
-            )
-            .label(
-                added.span,
-                format!(
-                    "{lock} lock on {table} taken here, held until the transaction ends: {}",
-                    lock.what_waits()
-                ),
-            );
-            if let Some(referenced) = &added.references {
-                if let Some(mode) = added.ctx.facts().lock_on(referenced) {
-                    finding = finding.label(
-                        added.span,
-                        format!(
-                            "{mode} lock on the referenced table {referenced} as well: {}",
-                            mode.what_waits()
-                        ),
-                    );
+            let Some(rv) = &stmt.relation else { continue };
+            let table = RelationName::from_range_var(rv);
+            let existing = ctx.alter_existing_table().is_some();
+            for (n, cmd) in alter_table_actions(&stmt.cmds) {
+                if let Some(con) = constraint(cmd).filter(|c| c.skip_validation) {
+                    if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                        if let Some(name) = table_constraint_name(&table.name, con) {
+                            let at = AddedNotValid {
+                                index: ctx.index,
+                                action: n,
+                                references: con.pktable.as_ref().map(RelationName::from_range_var),
+                                undone_by: ctx.state().undone_by,
+                            };
+                            added.insert(key(&table, &name), at);
+                        }
+                    }
+                } else if cmd.subtype == AlterTableType::AtValidateConstraint as i32 && existing {
+                    if let Some(at) = added.get(&key(&table, &cmd.name)) {
+                        out.push(finding(ctx, &table, n, &cmd.name, at));
+                    }
                 }
             }
-            out.push(finding.help(help).lock(table, lock));
         }
     }
 }
 
-/// The `ADD CONSTRAINT ... NOT VALID` of a constraint in the same
-/// transaction: its statement, the action's span, and for a foreign key the
-/// table it references.
-struct AddedNotValid<'a> {
-    ctx: StatementContext<'a>,
-    span: Span,
+/// A table (schema, `public` when none is written, and name) and a
+/// constraint name.
+type Key = (String, String, String);
+
+fn key(table: &RelationName, constraint: &str) -> Key {
+    (
+        table.schema.clone().unwrap_or_else(|| "public".to_string()),
+        table.name.clone(),
+        constraint.to_string(),
+    )
+}
+
+/// Where a constraint was added NOT VALID: the statement, the action, and
+/// for a foreign key the table it references.
+struct AddedNotValid {
+    index: usize,
+    action: usize,
     references: Option<RelationName>,
+    undone_by: Option<usize>,
 }
 
-/// Finds where constraint `name`, validated by the `validate_action`th
-/// action of `ctx`, was added NOT VALID in the same transaction: earlier in
-/// the same statement, or in the latest earlier statement of the
-/// transaction that adds it to the same table.
-fn added_not_valid<'a>(
-    ctx: StatementContext<'a>,
-    table: &RelationName,
-    name: &str,
-    validate_action: usize,
-) -> Option<AddedNotValid<'a>> {
-    let earlier: Vec<StatementContext<'a>> = ctx.earlier_in_transaction().collect();
-    let candidates = std::iter::once((ctx, validate_action)).chain(earlier.into_iter().rev().map(|c| (c, usize::MAX)));
-    for (candidate, before) in candidates {
-        let NodeEnum::AlterTableStmt(stmt) = candidate.node() else {
-            continue;
-        };
-        if !stmt
-            .relation
-            .as_ref()
-            .is_some_and(|rv| RelationName::from_range_var(rv).same_as(table))
-        {
-            continue;
-        }
-        let found = alter_table_actions(&stmt.cmds)
-            .take_while(|(n, _)| *n < before)
-            .filter(|(_, cmd)| cmd.subtype == AlterTableType::AtAddConstraint as i32)
-            .filter_map(|(n, cmd)| Some((n, cmd, constraint(cmd)?)))
-            .find(|(_, _, con)| {
-                con.skip_validation && table_constraint_name(&table.name, con).is_some_and(|c| c == name)
-            });
-        if let Some((n, _, con)) = found {
-            return Some(AddedNotValid {
-                ctx: candidate,
-                span: candidate.alter_action_span(n),
-                references: con.pktable.as_ref().map(RelationName::from_range_var),
-            });
-        }
+/// The `n`th action of `ctx` validates `name`, which `at` added NOT VALID
+/// in the same transaction.
+fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str, at: &AddedNotValid) -> Finding {
+    let add = ctx.file.statement(at.index);
+    let add_span = add.alter_action_span(at.action);
+    let lock = add.facts().lock_on(table).unwrap_or(LockMode::AccessExclusive);
+    let validate = validate_constraint(&table.to_sql(), &quote_ident(name));
+    let help = if add.index == ctx.index {
+        format!(
+            "split the statement, and commit between the two steps so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
+        )
+    } else if ctx.in_implicit_transaction() {
+        format!(
+            "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  {validate}"
+        )
+    } else {
+        format!(
+            "commit between the two steps, so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
+        )
+    };
+    let mut finding = Finding::new(
+        ctx.alter_action_span(n),
+        format!(
+            "constraint \"{name}\" is validated in the transaction that added it NOT VALID: the {lock} lock the ADD took on {table} is held through the whole validation scan"
+        ),
+    )
+    .label(
+        add_span,
+        format!(
+            "{lock} lock on {table} taken here, held until the transaction ends: {}",
+            lock.what_waits()
+        ),
+    );
+    if let Some((referenced, mode)) = at.references.as_ref().and_then(|r| Some((r, add.facts().lock_on(r)?))) {
+        finding = finding.label(
+            add_span,
+            format!(
+                "{mode} lock on the referenced table {referenced} as well: {}",
+                mode.what_waits()
+            ),
+        );
     }
-    None
+    finding.help(help).lock(table, lock)
 }
 
 #[cfg(test)]
