@@ -1266,6 +1266,41 @@ fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
         .collect()
 }
 
+/// The name of a table constraint as written, or the one PostgreSQL gives
+/// an unnamed `FOREIGN KEY` (`orders_user_id_fkey`) or `CHECK`
+/// (`orders_total_check` when the check reads one column, else
+/// `orders_check`). None for other unnamed constraints.
+pub fn table_constraint_name(table: &str, con: &Constraint) -> Option<String> {
+    if !con.conname.is_empty() {
+        return Some(con.conname.clone());
+    }
+    match ConstrType::try_from(con.contype) {
+        Ok(ConstrType::ConstrForeign) => {
+            let columns: Vec<String> = con.fk_attrs.iter().filter_map(string_value).collect();
+            Some(default_name(table, &columns, "fkey"))
+        }
+        Ok(ConstrType::ConstrCheck) => {
+            let mut columns: Vec<String> = Vec::new();
+            if let Some(expr) = con.raw_expr.as_ref().and_then(|e| e.node.as_ref()) {
+                for (node, ..) in expr.nodes() {
+                    if let pg_query::NodeRef::ColumnRef(col) = node {
+                        if let Some(name) = col.fields.last().and_then(string_value) {
+                            if !columns.contains(&name) {
+                                columns.push(name);
+                            }
+                        }
+                    }
+                }
+            }
+            if columns.len() != 1 {
+                columns.clear();
+            }
+            Some(default_name(table, &columns, "check"))
+        }
+        _ => None,
+    }
+}
+
 fn index_columns(params: &[pg_query::Node]) -> Vec<String> {
     params
         .iter()
@@ -1361,6 +1396,35 @@ mod tests {
             catalog.apply(&raw.stmt.unwrap().node.unwrap(), Origin::Change, None);
         }
         catalog
+    }
+
+    #[test]
+    fn names_unnamed_constraints_as_postgresql_does() {
+        let name = |sql: &str| {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let NodeEnum::AlterTableStmt(stmt) = parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap() else {
+                panic!()
+            };
+            let cmd = super::super::facts::alter_table_cmds(&stmt.cmds)
+                .next()
+                .unwrap()
+                .clone();
+            table_constraint_name("orders", super::super::facts::constraint(&cmd).unwrap())
+        };
+        assert_eq!(
+            name("ALTER TABLE orders ADD FOREIGN KEY (user_id, org_id) REFERENCES u"),
+            Some("orders_user_id_org_id_fkey".into())
+        );
+        assert_eq!(
+            name("ALTER TABLE orders ADD CHECK (total > 0 AND total < 10)"),
+            Some("orders_total_check".into())
+        );
+        assert_eq!(
+            name("ALTER TABLE orders ADD CHECK (a > b)"),
+            Some("orders_check".into())
+        );
+        assert_eq!(name("ALTER TABLE orders ADD CONSTRAINT c UNIQUE (a)"), Some("c".into()));
+        assert_eq!(name("ALTER TABLE orders ADD UNIQUE (a)"), None);
     }
 
     fn table<'a>(catalog: &'a Catalog, name: &str) -> &'a Relation {

@@ -714,9 +714,19 @@ pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Cat
                 }
             }
         }
-        NodeEnum::AlterEnumStmt(_) => {
-            // ADD VALUE could not run in a transaction block before 12.
-            facts.transactional = pg_version >= 12;
+        NodeEnum::AlterEnumStmt(stmt) => {
+            // ADD VALUE could not run in a transaction block before 12
+            // (RENAME VALUE always could).
+            facts.transactional = pg_version >= 12 || !stmt.old_val.is_empty();
+        }
+        NodeEnum::TransactionStmt(stmt)
+            if matches!(
+                pg_query::protobuf::TransactionStmtKind::try_from(stmt.kind),
+                Ok(pg_query::protobuf::TransactionStmtKind::TransStmtCommitPrepared
+                    | pg_query::protobuf::TransactionStmtKind::TransStmtRollbackPrepared)
+            ) =>
+        {
+            facts.transactional = false;
         }
         NodeEnum::CreatedbStmt(_)
         | NodeEnum::DropdbStmt(_)
@@ -764,6 +774,26 @@ fn action_recursion(cmd: &AlterTableCmd) -> Recursion {
         AtEnableTrig | AtEnableAlwaysTrig | AtEnableReplicaTrig | AtDisableTrig | AtEnableTrigAll
         | AtDisableTrigAll | AtEnableTrigUser | AtDisableTrigUser => Recursion::Partitions(ShareRowExclusive),
         _ => Recursion::None,
+    }
+}
+
+/// The PostgreSQL version a statement's form needs, with the form's name:
+/// `REINDEX CONCURRENTLY` came in 12, `DETACH PARTITION ... CONCURRENTLY`
+/// and `DETACH PARTITION ... FINALIZE` in 14. Older servers reject the
+/// statement as a syntax error.
+pub fn minimum_version(node: &NodeEnum) -> Option<(&'static str, u32)> {
+    match node {
+        NodeEnum::ReindexStmt(stmt) if has_option(&stmt.params, "concurrently") => Some(("REINDEX CONCURRENTLY", 12)),
+        NodeEnum::AlterTableStmt(stmt) => alter_table_cmds(&stmt.cmds).find_map(|cmd| {
+            if cmd.subtype == AlterTableType::AtDetachPartitionFinalize as i32 {
+                Some(("DETACH PARTITION ... FINALIZE", 14))
+            } else if cmd.subtype == AlterTableType::AtDetachPartition as i32 && partition_cmd_concurrent(cmd) {
+                Some(("DETACH PARTITION CONCURRENTLY", 14))
+            } else {
+                None
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -1207,6 +1237,34 @@ fn range_var(node: &pg_query::Node) -> Option<&pg_query::protobuf::RangeVar> {
     }
 }
 
+/// Every string constant (`'calm'`) anywhere in a statement, with its
+/// parse-tree location, in no particular order. Strings that are not
+/// constants (identifiers, the text of `COMMENT ON ... IS`, the value named
+/// by `ALTER TYPE ... ADD VALUE`) are not included.
+pub fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<(String, i32)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(constant) = map.get("AConst") {
+                    let text = constant.pointer("/val/Sval/sval").and_then(|v| v.as_str());
+                    let location = constant.get("location").and_then(|l| l.as_i64()).unwrap_or(-1);
+                    if let Some(text) = text {
+                        out.push((text.to_string(), i32::try_from(location).unwrap_or(-1)));
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(node) {
+        walk(&value, &mut out);
+    }
+    out
+}
+
 /// Names in `DROP TABLE a, s.b`: each object is a list of name parts.
 pub fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
     objects
@@ -1507,6 +1565,41 @@ mod tests {
         assert!(facts("ANALYZE t").transactional);
         assert!(!facts("CREATE TABLESPACE fast LOCATION '/ssd'").transactional);
         assert!(!facts("DROP TABLESPACE fast").transactional);
+        assert!(!facts("COMMIT PREPARED 'x'").transactional);
+        assert!(facts("COMMIT").transactional);
+    }
+
+    fn facts_at(sql: &str, pg_version: u32) -> Facts {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        statement_facts(&node, pg_version)
+    }
+
+    #[test]
+    fn versions_decide_what_may_run_in_a_transaction() {
+        assert!(!facts_at("ALTER TYPE mood ADD VALUE 'calm'", 11).transactional);
+        assert!(facts_at("ALTER TYPE mood ADD VALUE 'calm'", 12).transactional);
+        assert!(facts_at("ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'", 11).transactional);
+        let need = |sql: &str| {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            minimum_version(parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap())
+        };
+        assert_eq!(need("REINDEX INDEX CONCURRENTLY i"), Some(("REINDEX CONCURRENTLY", 12)));
+        assert_eq!(
+            need("REINDEX (CONCURRENTLY) TABLE t"),
+            Some(("REINDEX CONCURRENTLY", 12))
+        );
+        assert_eq!(need("REINDEX TABLE t"), None);
+        assert_eq!(
+            need("ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"),
+            Some(("DETACH PARTITION CONCURRENTLY", 14))
+        );
+        assert_eq!(
+            need("ALTER TABLE p DETACH PARTITION p1 FINALIZE"),
+            Some(("DETACH PARTITION ... FINALIZE", 14))
+        );
+        assert_eq!(need("ALTER TABLE p DETACH PARTITION p1"), None);
+        assert_eq!(need("ALTER TABLE p ADD c int"), None);
     }
 
     fn scoped(sql: &str) -> Vec<(String, &'static str)> {
@@ -1837,6 +1930,28 @@ mod tests {
             modes("ALTER FOREIGN TABLE ft ALTER COLUMN a OPTIONS (ADD force_not_null 'true')"),
             [("ft".to_string(), "ACCESS EXCLUSIVE")]
         );
+    }
+
+    #[test]
+    fn finds_string_constants_anywhere() {
+        let constants = |sql: &str| -> Vec<String> {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+            let mut found: Vec<String> = string_constants(&node).into_iter().map(|(s, _)| s).collect();
+            found.sort();
+            found
+        };
+        assert_eq!(constants("INSERT INTO t (m) VALUES ('calm'::mood, 'x')"), ["calm", "x"]);
+        assert_eq!(
+            constants("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'calm', ADD CHECK (m <> 'sad')"),
+            ["calm", "sad"]
+        );
+        assert_eq!(
+            constants("UPDATE t SET m = 'calm' WHERE id IN (SELECT 1 WHERE 'a' = 'b')"),
+            ["a", "b", "calm"]
+        );
+        assert!(constants("COMMENT ON TYPE mood IS 'calm'").is_empty());
+        assert!(constants("ALTER TYPE mood ADD VALUE 'calm'").is_empty());
     }
 
     #[test]

@@ -5,14 +5,14 @@
 
 pub mod catalog;
 pub mod facts;
+pub mod guc;
 pub mod locks;
 pub mod names;
+pub mod transaction;
 pub mod types;
 pub mod volatility;
 
-use pg_query::protobuf::{
-    AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TransactionStmtKind, VariableSetKind,
-};
+use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar};
 use pg_query::NodeEnum;
 
 use crate::parse::tokens::{self, Token};
@@ -22,6 +22,8 @@ pub use catalog::{Catalog, Location, Origin, Relation};
 pub use facts::{Facts, LockScope, RelationLock, ScopedLock};
 pub use locks::LockMode;
 pub use names::RelationName;
+pub use transaction::TransactionControl;
+use transaction::TransactionTracker;
 
 /// How the migration runner wraps each file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -64,8 +66,17 @@ pub struct StatementState {
     pub facts: Facts,
     /// Span of the `BEGIN` of the explicit transaction block it runs in.
     pub transaction: Option<Span>,
-    /// It runs inside the transaction the runner opens around the file.
+    /// It runs inside the transaction the runner opens around the file
+    /// (which an explicit `COMMIT` in the file ends early).
     pub implicit_transaction: bool,
+    /// The transaction it runs in, explicit or the runner's, numbered in
+    /// the file; None when it runs in autocommit (its own transaction).
+    pub transaction_id: Option<usize>,
+    /// What it does to the transaction, for `BEGIN`, `COMMIT`, savepoints...
+    pub control: Option<TransactionControl>,
+    /// The `ROLLBACK TO SAVEPOINT` (statement index) that undid it, and
+    /// released the locks it took.
+    pub undone_by: Option<usize>,
     /// A `lock_timeout` other than 0 is in force when it runs.
     pub lock_timeout_set: bool,
     /// Relations the statement names that the change being judged created
@@ -87,16 +98,15 @@ pub fn analyze<'a>(
     index: usize,
 ) -> AnalyzedFile<'a> {
     let pg_version = options.pg_version;
-    let implicit = options.transaction == TransactionMode::PerFile;
-    let mut statements = Vec::with_capacity(parsed.statements.len());
-    let mut transaction: Option<Span> = None;
-    let mut session_timeout = options.assume_lock_timeout;
-    // A session `SET` inside a transaction block is undone by `ROLLBACK`.
-    let mut session_timeout_at_begin = session_timeout;
-    // `SET LOCAL` overrides the session value until the transaction ends.
-    let mut local_timeout: Option<bool> = None;
+    let mut statements: Vec<StatementState> = Vec::with_capacity(parsed.statements.len());
+    let mut tracker = TransactionTracker::new(
+        options.transaction == TransactionMode::PerFile,
+        options.assume_lock_timeout,
+    );
 
-    for stmt in &parsed.statements {
+    // Ranges of statements a ROLLBACK TO SAVEPOINT undid, nested or disjoint.
+    let mut undone: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, stmt) in parsed.statements.iter().enumerate() {
         let mut facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
         // Children of a table the catalog knows to have none take no lock.
         facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
@@ -105,9 +115,12 @@ pub fn analyze<'a>(
         let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
         statements.push(StatementState {
             facts,
-            transaction,
-            implicit_transaction: implicit,
-            lock_timeout_set: local_timeout.unwrap_or(session_timeout),
+            transaction: tracker.explicit_block(),
+            implicit_transaction: tracker.in_runner_transaction(),
+            transaction_id: tracker.transaction_id(),
+            control: None,
+            undone_by: None,
+            lock_timeout_set: tracker.lock_timeout_set(),
             new_relations,
             relations_before,
         });
@@ -119,50 +132,10 @@ pub fn analyze<'a>(
                 span: stmt.span,
             }),
         );
-        match &stmt.node {
-            NodeEnum::TransactionStmt(tx) => match TransactionStmtKind::try_from(tx.kind) {
-                Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
-                    if transaction.is_none() {
-                        session_timeout_at_begin = session_timeout;
-                    }
-                    transaction.get_or_insert(stmt.span);
-                }
-                Ok(
-                    kind @ (TransactionStmtKind::TransStmtCommit
-                    | TransactionStmtKind::TransStmtRollback
-                    | TransactionStmtKind::TransStmtPrepare),
-                ) => {
-                    if kind == TransactionStmtKind::TransStmtRollback && transaction.is_some() {
-                        session_timeout = session_timeout_at_begin;
-                    }
-                    local_timeout = None;
-                    // `COMMIT AND CHAIN` starts the next transaction at once.
-                    if tx.chain && transaction.is_some() {
-                        session_timeout_at_begin = session_timeout;
-                    } else {
-                        transaction = None;
-                    }
-                }
-                _ => {}
-            },
-            // `RESET ALL` puts lock_timeout back to its default, 0.
-            NodeEnum::VariableSetStmt(set) if set.kind == VariableSetKind::VarResetAll as i32 => {
-                session_timeout = options.assume_lock_timeout;
-                local_timeout = None;
-            }
-            NodeEnum::VariableSetStmt(set) if set.name == "lock_timeout" => {
-                let enabled = set.kind == VariableSetKind::VarSetValue as i32 && !setting_is_zero(&set.args);
-                if set.is_local {
-                    // SET LOCAL outside a transaction block has no effect.
-                    if transaction.is_some() || implicit {
-                        local_timeout = Some(enabled);
-                    }
-                } else {
-                    session_timeout = enabled;
-                    local_timeout = None;
-                }
-            }
-            _ => {}
+        let step = tracker.step(i, stmt.span, &stmt.node);
+        statements[i].control = step.control;
+        if let Some(range) = step.undone {
+            mark_undone(&mut statements, &mut undone, range, i);
         }
     }
 
@@ -173,8 +146,32 @@ pub fn analyze<'a>(
         options,
         pg_version,
         statements,
-        unclosed_transaction: transaction,
+        unclosed_transaction: tracker.explicit_block(),
     }
+}
+
+/// Marks the statements in `range` as undone by statement `by`, keeping an
+/// earlier mark. Ranges come from savepoints, so each is nested in or
+/// disjoint from the earlier ones: only the gaps between the ranges it
+/// swallows are walked, so marking stays linear however the rollbacks nest.
+fn mark_undone(
+    statements: &mut [StatementState],
+    undone: &mut Vec<std::ops::Range<usize>>,
+    range: std::ops::Range<usize>,
+    by: usize,
+) {
+    let mut cursor = range.end;
+    while let Some(inner) = undone.last().filter(|r| r.start >= range.start).cloned() {
+        for state in &mut statements[inner.end.min(cursor)..cursor] {
+            state.undone_by.get_or_insert(by);
+        }
+        cursor = cursor.min(inner.start);
+        undone.pop();
+    }
+    for state in &mut statements[range.start.min(cursor)..cursor] {
+        state.undone_by.get_or_insert(by);
+    }
+    undone.push(range);
 }
 
 /// What the catalog knows, before the statement runs, of the relations it
@@ -229,20 +226,6 @@ fn catalog_view(
 pub struct RunContext<'r, 'a> {
     pub files: &'r [Option<AnalyzedFile<'a>>],
     pub catalog: &'r Catalog,
-}
-
-/// `SET lock_timeout = 0` (or '0', '0s') disables the timeout.
-fn setting_is_zero(args: &[pg_query::Node]) -> bool {
-    args.iter().any(|arg| match arg.node.as_ref() {
-        Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
-            Some(pg_query::protobuf::a_const::Val::Ival(i)) => i.ival == 0,
-            Some(pg_query::protobuf::a_const::Val::Sval(s)) => {
-                s.sval.trim().trim_end_matches(|c: char| c.is_alphabetic()).trim() == "0"
-            }
-            _ => false,
-        },
-        _ => false,
-    })
 }
 
 impl<'a> AnalyzedFile<'a> {
@@ -321,6 +304,40 @@ impl<'a> StatementContext<'a> {
     /// It runs inside the transaction the runner opens around the file.
     pub fn in_implicit_transaction(&self) -> bool {
         self.state().implicit_transaction
+    }
+
+    /// It runs inside a transaction, explicit or the runner's (not in
+    /// autocommit).
+    pub fn in_transaction(&self) -> bool {
+        self.state().transaction_id.is_some()
+    }
+
+    /// What the statement does to the transaction (`BEGIN`, `COMMIT`, ...).
+    pub fn control(&self) -> Option<&'a TransactionControl> {
+        self.state().control.as_ref()
+    }
+
+    /// The statements that ran before this one in the same transaction, in
+    /// order, without those a `ROLLBACK TO SAVEPOINT` undid before it.
+    pub fn earlier_in_transaction(&self) -> impl Iterator<Item = StatementContext<'a>> + 'a {
+        let (file, index) = (self.file, self.index);
+        let id = self.state().transaction_id;
+        (0..index)
+            .filter(move |&i| id.is_some() && file.statements[i].transaction_id == id)
+            .filter(move |&i| file.statements[i].undone_by.is_none_or(|by| by > index))
+            .map(move |i| file.statement(i))
+    }
+
+    /// The statements that run after this one in the same transaction, in
+    /// order, up to the `ROLLBACK TO SAVEPOINT` that undoes this one (which
+    /// releases its locks), if any.
+    pub fn later_in_transaction(&self) -> impl Iterator<Item = StatementContext<'a>> + 'a {
+        let (file, index) = (self.file, self.index);
+        let id = self.state().transaction_id;
+        let until = self.state().undone_by.unwrap_or(usize::MAX);
+        (index + 1..file.statements.len().min(until))
+            .take_while(move |&i| id.is_some() && file.statements[i].transaction_id == id)
+            .map(move |i| file.statement(i))
     }
 
     /// The relation was created by the change being judged (earlier in this
@@ -686,6 +703,56 @@ mod tests {
                 "SET LOCAL ends with its transaction"
             );
             assert!(file.unclosed_transaction.is_some());
+        });
+    }
+
+    #[test]
+    fn statements_of_the_same_transaction() {
+        let sql = "SELECT 0;\nBEGIN;\nSAVEPOINT s;\nALTER TABLE t ADD a int;\nROLLBACK TO SAVEPOINT s;\nALTER TABLE t ADD b int;\nCOMMIT;\nSELECT 1;";
+        with_file(sql, |file| {
+            let indexes = |it: &mut dyn Iterator<Item = StatementContext>| it.map(|c| c.index).collect::<Vec<_>>();
+            assert!(!file.statement(0).in_transaction());
+            assert_eq!(
+                indexes(&mut file.statement(0).later_in_transaction()),
+                Vec::<usize>::new()
+            );
+            assert_eq!(file.statements[3].undone_by, Some(4));
+            assert_eq!(
+                indexes(&mut file.statement(5).earlier_in_transaction()),
+                [2, 4],
+                "the undone ALTER is left out"
+            );
+            assert_eq!(
+                indexes(&mut file.statement(3).later_in_transaction()),
+                Vec::<usize>::new(),
+                "its lock ends at the ROLLBACK TO"
+            );
+            assert_eq!(indexes(&mut file.statement(5).later_in_transaction()), [6]);
+            assert_eq!(file.statement(1).control(), Some(&TransactionControl::Begin));
+            assert!(file.statement(7).control().is_none() && !file.statement(7).in_transaction());
+        });
+    }
+
+    #[test]
+    fn nested_rollbacks_to_savepoints() {
+        let sql = "BEGIN; SAVEPOINT a; SELECT 1; SAVEPOINT b; SELECT 2; ROLLBACK TO b; SELECT 3; ROLLBACK TO a; SELECT 4; COMMIT;";
+        with_file(sql, |file| {
+            let undone: Vec<Option<usize>> = file.statements.iter().map(|s| s.undone_by).collect();
+            assert_eq!(
+                undone,
+                [
+                    None,
+                    None,
+                    Some(7),
+                    Some(7),
+                    Some(5),
+                    Some(7),
+                    Some(7),
+                    None,
+                    None,
+                    None
+                ]
+            );
         });
     }
 

@@ -133,17 +133,17 @@ pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
             } else {
                 TransactionKind::None
             };
-            let (held_until, held_through) = match transaction {
-                TransactionKind::None => (HeldUntil::StatementEnd, Vec::new()),
-                TransactionKind::Explicit | TransactionKind::PerFile => {
-                    let end = transaction_end(file, ctx.index);
-                    let end_line = end.map(|j| file.source.position(file.parsed.statements[j].span.start).line);
-                    let last = end.unwrap_or(file.statements.len());
-                    let through = (ctx.index + 1..last)
-                        .map(|j| file.source.position(file.parsed.statements[j].span.start).line)
-                        .collect();
-                    (HeldUntil::TransactionEnd(end_line), through)
-                }
+            let (held_until, held_through) = if ctx.in_transaction() && transaction != TransactionKind::None {
+                let later: Vec<usize> = ctx.later_in_transaction().map(|c| c.index).collect();
+                let line = |j: usize| file.source.position(file.parsed.statements[j].span.start).line;
+                let end = later
+                    .last()
+                    .copied()
+                    .filter(|&j| ends_transaction(&file.parsed.statements[j].node));
+                let through = later.iter().copied().filter(|&j| Some(j) != end).map(line).collect();
+                (HeldUntil::TransactionEnd(end.map(line)), through)
+            } else {
+                (HeldUntil::StatementEnd, Vec::new())
             };
             StatementPlan {
                 start: file.source.position(ctx.span().start),
@@ -176,23 +176,17 @@ pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
     }
 }
 
-/// The index of the COMMIT/ROLLBACK ending the transaction that statement
-/// `index` runs in; None when it runs to the end of the file.
-fn transaction_end(file: &AnalyzedFile<'_>, index: usize) -> Option<usize> {
-    let begin = file.statements[index].transaction;
-    (index + 1..file.statements.len()).find(|&j| {
-        let same = file.statements[j].transaction == begin;
-        let ends = matches!(
-            &file.parsed.statements[j].node,
-            NodeEnum::TransactionStmt(tx) if matches!(
-                TransactionStmtKind::try_from(tx.kind),
-                Ok(TransactionStmtKind::TransStmtCommit
-                    | TransactionStmtKind::TransStmtRollback
-                    | TransactionStmtKind::TransStmtPrepare)
-            ) && !tx.chain
-        );
-        same && ends && begin.is_some()
-    })
+/// COMMIT, ROLLBACK or PREPARE TRANSACTION (not AND CHAIN).
+fn ends_transaction(node: &NodeEnum) -> bool {
+    matches!(
+        node,
+        NodeEnum::TransactionStmt(tx) if matches!(
+            TransactionStmtKind::try_from(tx.kind),
+            Ok(TransactionStmtKind::TransStmtCommit
+                | TransactionStmtKind::TransStmtRollback
+                | TransactionStmtKind::TransStmtPrepare)
+        ) && !tx.chain
+    )
 }
 
 fn summarize(text: &str) -> String {

@@ -5,8 +5,8 @@
 use pg_query::protobuf::{AlterTableType, ObjectType, ReindexObjectType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{alter_table_cmds, has_option};
-use crate::analysis::StatementContext;
+use crate::analysis::facts::{alter_table_cmds, minimum_version};
+use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 
@@ -17,56 +17,81 @@ impl Rule for ConcurrentlyInTransaction {
         &META
     }
 
-    fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        if ctx.facts().transactional {
-            return;
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        let in_runner = file
+            .contexts()
+            .filter(|c| c.in_implicit_transaction() && refuses_a_transaction(c))
+            .count();
+        for ctx in file.contexts().filter(refuses_a_transaction) {
+            check(ctx, in_runner, out);
         }
-        let Some(begin) = ctx.transaction() else {
-            return;
-        };
-        let (command, clauses) = command_name(ctx.node());
-        let span = clauses
-            .iter()
-            .map(|words| ctx.clause(words))
-            .find(|span| *span != ctx.span())
-            .unwrap_or(ctx.span());
-        let mut help = format!(
-            "move it to its own migration that runs outside a transaction block (no BEGIN/COMMIT around it):\n  {};",
-            ctx.text()
-        );
-        match ctx.node() {
-            NodeEnum::IndexStmt(_) => help.push_str(
-                "\nif the build fails it leaves an INVALID index behind: drop it and run the statement again",
-            ),
-            NodeEnum::AlterEnumStmt(_) => help.push_str(
-                "\nfrom PostgreSQL 12 on it may run in a transaction block, but the new value cannot be used before COMMIT",
-            ),
-            _ => {}
-        }
-        if let Some((feature, needs)) = version_need(ctx.node()).filter(|(_, needs)| ctx.pg_version() < *needs) {
-            help.push_str(&format!(
-                "\n{feature} needs PostgreSQL {needs}, and the configured version is {}",
-                ctx.pg_version()
-            ));
-        }
-        out.push(
-            Finding::new(
-                span,
-                format!("inside a transaction block, {command} fails with \"cannot run inside a transaction block\""),
-            )
-            .label(begin, "the transaction block opens here")
-            .help(help),
-        );
     }
 }
 
-/// A concurrent form the configured PostgreSQL may lack.
-fn version_need(node: &NodeEnum) -> Option<(&'static str, u32)> {
-    match node {
-        NodeEnum::ReindexStmt(stmt) if has_option(&stmt.params, "concurrently") => Some(("REINDEX CONCURRENTLY", 12)),
-        NodeEnum::AlterTableStmt(_) => Some(("DETACH PARTITION CONCURRENTLY", 14)),
-        _ => None,
+/// `in_runner`: how many statements of the file refuse a transaction and
+/// run in the runner's.
+fn check(ctx: StatementContext<'_>, in_runner: usize, out: &mut Vec<Finding>) {
+    let begin = ctx.transaction();
+    let runner = ctx.in_implicit_transaction();
+    if begin.is_none() && !runner {
+        return;
     }
+    let (command, clauses) = command_name(ctx.node());
+    let span = clauses
+        .iter()
+        .map(|words| ctx.clause(words))
+        .find(|span| *span != ctx.span())
+        .unwrap_or(ctx.span());
+    let (message, mut help) = if runner {
+        let mut help = format!(
+                "the migration runner runs this whole file in one transaction: move the statement to a migration of its own that the runner runs without a transaction:\n  {};",
+                ctx.text()
+            );
+        if in_runner > 1 {
+            help.push_str(&format!(
+                    "\nthis file holds {in_runner} such statements: give each its own migration, so that one failing does not leave the others done but the migration unrecorded"
+                ));
+        }
+        (
+                format!(
+                    "the runner wraps this file in a transaction: {command} fails with \"cannot run inside a transaction block\""
+                ),
+                help,
+            )
+    } else {
+        (
+                format!("inside a transaction block, {command} fails with \"cannot run inside a transaction block\""),
+                format!(
+                    "move it to its own migration that runs outside a transaction block (no BEGIN/COMMIT around it):\n  {};",
+                    ctx.text()
+                ),
+            )
+    };
+    if let NodeEnum::IndexStmt(_) = ctx.node() {
+        help.push_str("\nif the build fails it leaves an INVALID index behind: drop it and run the statement again");
+    }
+    // The form does not exist on the configured version: moving it helps nothing.
+    if let Some((feature, needs)) = minimum_version(ctx.node()).filter(|(_, needs)| ctx.pg_version() < *needs) {
+        let instead = match ctx.node() {
+                NodeEnum::ReindexStmt(_) => "build a replacement with CREATE INDEX CONCURRENTLY outside a transaction block, then drop the old index and rename the new one (see `miglint explain require-concurrent-reindex`)",
+                _ => "detach without CONCURRENTLY, with a short lock_timeout, in a transaction that does nothing else (see `miglint explain require-concurrent-detach-partition`)",
+            };
+        help = format!(
+                "{feature} needs PostgreSQL {needs}, and the configured version is {}: it fails there inside or outside a transaction block; instead, {instead}",
+                ctx.pg_version()
+            );
+    }
+    let mut finding = Finding::new(span, message);
+    if let Some(begin) = begin {
+        finding = finding.label(begin, "the transaction block opens here");
+    }
+    out.push(finding.help(help));
+}
+
+/// A statement PostgreSQL refuses inside a transaction. `ALTER TYPE ... ADD
+/// VALUE` before PostgreSQL 12 is left to `enum-value-in-transaction`.
+fn refuses_a_transaction(ctx: &StatementContext<'_>) -> bool {
+    !ctx.facts().transactional && !matches!(ctx.node(), NodeEnum::AlterEnumStmt(_))
 }
 
 type Clauses = &'static [&'static [&'static str]];
@@ -102,7 +127,7 @@ fn command_name(node: &NodeEnum) -> (&'static str, Clauses) {
                 &[&["concurrently"], &["detach", "partition"]],
             )
         }
-        NodeEnum::AlterEnumStmt(_) => ("ALTER TYPE ... ADD VALUE", &[&["add", "value"]]),
+        NodeEnum::TransactionStmt(_) => ("COMMIT PREPARED or ROLLBACK PREPARED", &[&["prepared"]]),
         NodeEnum::CreatedbStmt(_) => ("CREATE DATABASE", &[&["create", "database"]]),
         NodeEnum::AlterSystemStmt(_) => ("ALTER SYSTEM", &[&["alter", "system"]]),
         NodeEnum::CreateTableSpaceStmt(_) => ("CREATE TABLESPACE", &[&["create", "tablespace"]]),
@@ -144,13 +169,25 @@ mod tests {
             .find_map(|d| d.help.clone())
             .unwrap_or_default();
         assert!(
-            help.contains("needs PostgreSQL 14, and the configured version is 13"),
+            help.contains("needs PostgreSQL 14, and the configured version is 13") && !help.contains("move it"),
             "{help}"
         );
         let add_value = "BEGIN;\nALTER TYPE mood ADD VALUE 'calm';\nCOMMIT;";
         let id = "concurrently-in-transaction";
-        assert_eq!(findings_with(id, add_value, &crate::engine::Settings::new(11)).len(), 1);
-        assert!(findings(id, add_value).is_empty(), "allowed from PostgreSQL 12 on");
+        assert!(
+            findings_with(id, add_value, &crate::engine::Settings::new(11)).is_empty(),
+            "enum-value-in-transaction reports it"
+        );
+    }
+
+    #[test]
+    fn flags_each_statement_in_the_runner_transaction() {
+        let mut settings = crate::engine::Settings::default();
+        settings.transaction = crate::analysis::TransactionMode::PerFile;
+        let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);\nCOMMIT;\nVACUUM t;";
+        let found = findings_with("concurrently-in-transaction", sql, &settings);
+        assert_eq!(found.len(), 2, "VACUUM runs after the runner's transaction ended");
+        assert!(found[0].starts_with("the runner wraps this file in a transaction"));
     }
 
     #[test]

@@ -20,9 +20,12 @@ pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
 pub mod domain_constraint;
 pub mod empty_file;
+pub mod enum_value_in_transaction;
 pub mod exclusion_constraint;
+pub mod foreign_key_without_index;
 pub mod invalid_encoding;
 pub mod lock_table;
+pub mod lock_timeout_too_long;
 pub mod prefer_bigint;
 pub mod prefer_identity;
 pub mod prefer_jsonb;
@@ -37,14 +40,17 @@ pub mod require_concurrent_index_drop;
 pub mod require_concurrent_reindex;
 pub mod require_lock_timeout;
 pub mod setting_not_null;
+pub mod statement_after_access_exclusive;
 pub mod syntax_error;
 pub mod table_rewrite_statement;
+pub mod transaction_nesting;
 pub mod uncommitted_transaction;
 pub mod unique_without_index;
 pub mod unknown_rule;
 pub mod unsupported_syntax;
 pub mod unused_suppression;
 pub mod vacuum_full_or_cluster;
+pub mod validate_in_same_transaction;
 
 static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
@@ -81,14 +87,21 @@ static RULES: &[&dyn Rule] = &[
     &refresh_matview_blocking::RefreshMatviewBlocking,
     &lock_table::LockTable,
     &domain_constraint::DomainConstraint,
+    // locking: locks held across a transaction, and foreign keys without an index
+    &validate_in_same_transaction::ValidateInSameTransaction,
+    &statement_after_access_exclusive::StatementAfterAccessExclusive,
+    &foreign_key_without_index::ForeignKeyWithoutIndex,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
     &table_rewrite_statement::TableRewriteStatement,
     // transaction
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &uncommitted_transaction::UncommittedTransaction,
+    &transaction_nesting::TransactionNesting,
+    &enum_value_in_transaction::EnumValueInTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
+    &lock_timeout_too_long::LockTimeoutTooLong,
     // style: column types
     &prefer_bigint::PreferBigint,
     &prefer_timestamptz::PreferTimestamptz,

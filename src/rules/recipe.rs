@@ -19,6 +19,18 @@ pub fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) ->
     }
 }
 
+/// Where a recipe that must run outside a transaction block has to go when
+/// the flagged statement runs inside one: None in autocommit.
+pub fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<&'static str> {
+    if ctx.transaction().is_some() {
+        Some("move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one")
+    } else if ctx.in_implicit_transaction() {
+        Some("the migration runner runs this file in a transaction, where CONCURRENTLY is refused: put it in a migration of its own that the runner runs without one")
+    } else {
+        None
+    }
+}
+
 /// `intro` followed by the steps, numbered from 1, one per line.
 pub fn numbered_steps(intro: &str, steps: &[String]) -> String {
     let mut text = intro.to_string();

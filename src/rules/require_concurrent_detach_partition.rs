@@ -70,9 +70,14 @@ fn help(ctx: StatementContext<'_>, parent: &RelationName, partition: &RelationNa
             "DETACH PARTITION CONCURRENTLY needs PostgreSQL 14 (configured: {version}), so these locks cannot be avoided; keep the wait for them short and retry when it times out:\n  SET lock_timeout = '5s';\n  ALTER TABLE {parent} DETACH PARTITION {partition};\nrun it at a quiet moment, in a transaction that does nothing else"
         );
     }
-    format!(
+    let mut help = format!(
         "detach it in two steps that let reads and writes continue, outside a transaction block:\n  ALTER TABLE {parent} DETACH PARTITION {partition} CONCURRENTLY;\nthis is refused when {parent} has a DEFAULT partition; if it is interrupted, finish it with:\n  ALTER TABLE {parent} DETACH PARTITION {partition} FINALIZE;"
-    )
+    );
+    if let Some(note) = crate::rules::recipe::outside_transaction_note(ctx) {
+        help.push('\n');
+        help.push_str(note);
+    }
+    help
 }
 
 #[cfg(test)]

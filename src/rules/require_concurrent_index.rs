@@ -29,8 +29,9 @@ impl Rule for RequireConcurrentIndex {
             Finding::new(ctx.clause(&["index"]), format!("{unique}index on {table} built without CONCURRENTLY"))
                 .label(ctx.word_at(rv.location), format!("{} until the build ends", lock.describe()))
                 .help(format!(
-                    "build it without blocking writes, outside a transaction block:\n  {}\nif the build fails it leaves an INVALID index: drop it and run the statement again",
-                    recipe::insert_after_word(ctx, "index", "CONCURRENTLY")
+                    "build it without blocking writes, outside a transaction block:\n  {}\nif the build fails it leaves an INVALID index: drop it and run the statement again{}",
+                    recipe::insert_after_word(ctx, "index", "CONCURRENTLY"),
+                    recipe::outside_transaction_note(ctx).map_or(String::new(), |note| format!("\n{note}"))
                 ))
                 .lock(&lock.relation, lock.mode),
         );

@@ -63,8 +63,9 @@ fn recipe(ctx: StatementContext<'_>, stmt: &pg_query::protobuf::DropStmt) -> Str
             "\nCONCURRENTLY cannot be combined with CASCADE: drop the objects that depend on the index first",
         );
     }
-    if ctx.transaction().is_some() {
-        help.push_str("\nmove it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one");
+    if let Some(note) = crate::rules::recipe::outside_transaction_note(ctx) {
+        help.push('\n');
+        help.push_str(note);
     }
     help
 }

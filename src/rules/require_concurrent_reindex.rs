@@ -96,6 +96,10 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
             "rebuild without blocking reads or writes, outside a transaction block:\n  {}\nif it fails it leaves an INVALID index ending in _ccnew: drop it with DROP INDEX CONCURRENTLY and run the statement again",
             recipe::insert_after_word(ctx, keyword, "CONCURRENTLY")
         );
+        if let Some(note) = recipe::outside_transaction_note(ctx) {
+            help.push('\n');
+            help.push_str(note);
+        }
         if matches!(
             kind,
             ReindexObjectType::ReindexObjectSchema | ReindexObjectType::ReindexObjectDatabase

@@ -44,6 +44,10 @@ impl Rule for RequireLockTimeout {
                 file.source.slice(begin),
                 file.source.position(begin.start).line
             ),
+            // It ends with the runner's transaction, and stays out of the runner's session.
+            None if ctx.in_implicit_transaction() => {
+                "put `SET LOCAL lock_timeout = '5s';` at the top of the file (the runner's transaction around the file ends it)".to_string()
+            }
             None => "put `SET lock_timeout = '5s';` at the top of the file".to_string(),
         };
         let mut help = format!(
@@ -51,7 +55,7 @@ impl Rule for RequireLockTimeout {
         );
         if set_earlier {
             help.push_str(
-                "\nthe lock_timeout set earlier in the file is not in force here: it was turned off (0, DEFAULT, RESET), undone by ROLLBACK, or was a SET LOCAL that ended with its transaction or ran outside one",
+                "\nthe lock_timeout set earlier in the file is not in force here: it was turned off (0, DEFAULT, RESET), undone by ROLLBACK or ROLLBACK TO SAVEPOINT, or was a SET LOCAL that ended with its transaction or ran outside one",
             );
         }
         out.push(
@@ -117,6 +121,24 @@ mod tests {
             "INSERT INTO users (id) VALUES (1);\nCREATE INDEX CONCURRENTLY i ON users (a);"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn follows_the_runner_transaction_and_the_role_setting() {
+        use crate::analysis::TransactionMode;
+        use crate::engine::Settings;
+        use crate::rules::testing::findings_with;
+        let mut per_file = Settings::default();
+        per_file.transaction = TransactionMode::PerFile;
+        let local = "SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a text;";
+        assert!(findings_with("require-lock-timeout", local, &per_file).is_empty());
+        assert_eq!(findings("require-lock-timeout", local).len(), 1);
+        let mut role = Settings::default();
+        role.assume_lock_timeout = true;
+        let reset = "SET lock_timeout = 0;\nRESET lock_timeout;\nALTER TABLE users ADD COLUMN a text;";
+        assert!(findings_with("require-lock-timeout", reset, &role).is_empty());
+        let off = "SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a text;";
+        assert_eq!(findings_with("require-lock-timeout", off, &role).len(), 1);
     }
 
     #[test]

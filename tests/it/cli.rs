@@ -640,6 +640,104 @@ fn config_flag_and_command_line_overrides() {
     assert_eq!(severity, "none");
 }
 
+/// The rule ids of a JSON report's active diagnostics, in order.
+fn rule_ids(dir: &Path, args: &[&str], code: i32) -> Vec<String> {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let report = json(&stdout_of(&mut miglint(dir, &all), code));
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["suppressed"] == false)
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn assume_in_transaction_flag_and_config_wrap_each_file() {
+    let migration = "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n";
+    let dir = project(&[("1.sql", migration.as_bytes())]);
+    assert!(rule_ids(dir.path(), &["1.sql"], 0).is_empty());
+    assert_eq!(
+        rule_ids(dir.path(), &["1.sql", "--assume-in-transaction"], 1),
+        ["concurrently-in-transaction"]
+    );
+    let dir = project(&[
+        ("miglint.toml", b"transaction = \"per-file\"\n"),
+        ("1.sql", migration.as_bytes()),
+    ]);
+    assert_eq!(rule_ids(dir.path(), &["1.sql"], 1), ["concurrently-in-transaction"]);
+    let dir = project(&[
+        ("miglint.toml", b"transaction = \"none\"\n"),
+        ("1.sql", migration.as_bytes()),
+    ]);
+    assert!(rule_ids(dir.path(), &["1.sql"], 0).is_empty());
+    // The flag wins over the file.
+    assert_eq!(
+        rule_ids(dir.path(), &["1.sql", "--assume-in-transaction"], 1),
+        ["concurrently-in-transaction"]
+    );
+    let dir = project(&[
+        ("miglint.toml", b"transaction = \"always\"\n"),
+        ("1.sql", migration.as_bytes()),
+    ]);
+    miglint(dir.path(), &["check", "1.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`transaction` must be \"per-file\" or \"none\"",
+        ));
+}
+
+#[test]
+fn assume_lock_timeout_flag_and_config() {
+    let migration = "ALTER TABLE users ADD COLUMN nickname text;\n";
+    let dir = project(&[("1.sql", migration.as_bytes())]);
+    assert_eq!(rule_ids(dir.path(), &["1.sql"], 1), ["require-lock-timeout"]);
+    assert!(rule_ids(dir.path(), &["1.sql", "--assume-lock-timeout"], 0).is_empty());
+    let dir = project(&[
+        ("miglint.toml", b"assume_lock_timeout = true\n"),
+        ("1.sql", migration.as_bytes()),
+        (
+            "2.sql",
+            b"SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN bio text;\n",
+        ),
+    ]);
+    assert!(rule_ids(dir.path(), &["1.sql"], 0).is_empty());
+    assert_eq!(
+        rule_ids(dir.path(), &["2.sql"], 1),
+        ["lock-timeout-too-long", "require-lock-timeout"],
+        "turning the role's timeout off in the file still counts"
+    );
+}
+
+#[test]
+fn max_lock_timeout_from_config() {
+    let migration = "SET lock_timeout = '30s';\nALTER TABLE users ADD COLUMN nickname text;\n";
+    let dir = project(&[("1.sql", migration.as_bytes())]);
+    assert_eq!(rule_ids(dir.path(), &["1.sql"], 0), ["lock-timeout-too-long"]);
+    for limit in ["max_lock_timeout = \"1min\"\n", "max_lock_timeout = 30000\n"] {
+        let dir = project(&[("miglint.toml", limit.as_bytes()), ("1.sql", migration.as_bytes())]);
+        assert!(rule_ids(dir.path(), &["1.sql"], 0).is_empty(), "{limit}");
+    }
+    let dir = project(&[
+        ("miglint.toml", b"max_lock_timeout = \"2s\"\n"),
+        ("1.sql", b"SET lock_timeout = 3000;\n"),
+    ]);
+    assert_eq!(rule_ids(dir.path(), &["1.sql"], 0), ["lock-timeout-too-long"]);
+    let dir = project(&[
+        ("miglint.toml", b"max_lock_timeout = \"soon\"\n"),
+        ("1.sql", migration.as_bytes()),
+    ]);
+    miglint(dir.path(), &["check", "1.sql"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`max_lock_timeout` must be milliseconds or a duration",
+        ));
+}
+
 #[test]
 fn config_excludes_apply_to_discovered_files() {
     let dir = project(&[

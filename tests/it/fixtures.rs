@@ -7,13 +7,14 @@
 //! A folder `bad_<case>/` or `ok_<case>/` is one change of several files,
 //! linted together in name order; its `_schema.sql`, if any, is read as the
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
-//! file sets `pg_version`, `transaction` (`per-file`/`none`) or
-//! `assume_lock_timeout` for the case.
+//! file sets `pg_version`, `transaction` (`per-file`/`none`),
+//! `assume_lock_timeout` or `max_lock_timeout` (`2s`) for the case.
 //! The human rendering of every case is snapshotted with insta.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use miglint::analysis::guc::parse_duration_ms;
 use miglint::analysis::TransactionMode;
 use miglint::config::FailOn;
 use miglint::engine::{history_catalog, lint_run, ChangeScope, FileReport, RunInput, Settings};
@@ -96,6 +97,10 @@ impl Case {
                             }
                         }
                         "assume_lock_timeout" => settings.assume_lock_timeout = value == "true",
+                        "max_lock_timeout" => {
+                            settings.max_lock_timeout_ms = parse_duration_ms(value)
+                                .unwrap_or_else(|| panic!("{}: bad max_lock_timeout `{value}`", relative(file)))
+                        }
                         other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
                     }
                 }

@@ -57,11 +57,25 @@ fn json_plan_matches_its_schema_and_the_facts() {
 
 #[test]
 fn per_file_transactions_hold_every_lock_to_the_end() {
+    let dir = project(&[(
+        "db/002.sql",
+        b"ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders DROP COLUMN legacy;\n",
+    )]);
+    let plan = json(&stdout_of(
+        &mut miglint(
+            dir.path(),
+            &["plan", "--format", "json", "--assume-in-transaction", "db/002.sql"],
+        ),
+        0,
+    ));
+    let first = &plan["files"][0]["statements"][0];
+    assert_eq!(first["transaction"], "per-file");
+    assert_eq!(first["held_until"], "transaction");
+    assert_eq!(first["transaction_end_line"], Value::Null);
+    assert_eq!(first["held_through"], serde_json::json!([2]));
+    // A COMMIT in the file ends the runner's transaction early.
     let plan = plan_json(&["--assume-in-transaction"]);
-    let drop = &plan["files"][0]["statements"][5];
-    assert_eq!(drop["transaction"], "per-file");
-    assert_eq!(drop["held_until"], "transaction");
-    assert_eq!(drop["transaction_end_line"], Value::Null);
+    assert_eq!(plan["files"][0]["statements"][5]["transaction"], "none");
 }
 
 #[test]

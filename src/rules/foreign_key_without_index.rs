@@ -1,0 +1,177 @@
+//! `foreign-key-without-index`: a foreign key created by the change whose
+//! columns no index leads with, by the end of the run. Every delete or key
+//! update on the referenced table then scans the referencing table.
+
+use std::collections::HashMap;
+
+use pg_query::protobuf::ConstrType;
+use pg_query::NodeEnum;
+
+use crate::analysis::catalog::{table_constraint_name, ConstraintKind, Index, Location, Origin, Relation};
+use crate::analysis::facts::{alter_table_actions, column_constraints, constraint};
+use crate::analysis::names::quote_ident;
+use crate::analysis::{RelationName, RunContext, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
+
+impl Rule for ForeignKeyWithoutIndex {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+        let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
+        for index in run.catalog.indexes().filter(|i| !i.partial) {
+            indexes.entry(&index.table).or_default().push(index);
+        }
+        // A table the catalog only inferred from an ALTER has unknown indexes.
+        for relation in run.catalog.relations().filter(|r| !r.inferred) {
+            for con in &relation.constraints {
+                let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
+                    continue;
+                };
+                // Created by a file of this run (each file is a change of its own in an audit).
+                let Some(at) = con.defined_at else { continue };
+                let Some(Some(file)) = run.files.get(at.file) else {
+                    continue;
+                };
+                if columns.is_empty() || columns.iter().any(String::is_empty) {
+                    continue;
+                }
+                let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
+                if on_table.iter().any(|index| leads_with(index, columns)) {
+                    continue;
+                }
+                let statements = &file.parsed.statements;
+                let Ok(i) = statements.binary_search_by_key(&at.span.start, |s| s.span.start) else {
+                    continue;
+                };
+                let ctx = file.statement(i);
+                out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
+            }
+        }
+    }
+}
+
+/// The index's first columns are the foreign key's columns, in any order.
+fn leads_with(index: &Index, columns: &[String]) -> bool {
+    index.columns.len() >= columns.len() && columns.iter().all(|c| index.columns[..columns.len()].contains(c))
+}
+
+fn finding(
+    ctx: StatementContext<'_>,
+    at: Location,
+    relation: &Relation,
+    name: &str,
+    columns: &[String],
+    references: &RelationName,
+) -> Finding {
+    let table = written(&relation.name);
+    let referenced = written(references);
+    let list = columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+    let mut index_name = format!("{}_{}_idx", relation.name.name, columns.join("_"));
+    if index_name.len() > 63 {
+        index_name.truncate(crate::source::floor_char_boundary(&index_name, 63));
+    }
+    let index_name = quote_ident(&index_name);
+    let help = if relation.origin == Origin::Change {
+        format!(
+            "index the referencing columns in the same change, while {table} is new and empty:\n  CREATE INDEX {index_name} ON {} ({list});",
+            table.to_sql()
+        )
+    } else {
+        format!(
+            "index the referencing columns without blocking writes, outside a transaction block:\n  CREATE INDEX CONCURRENTLY {index_name} ON {} ({list});",
+            table.to_sql()
+        )
+    };
+    let span = constraint_span(ctx, &relation.name.name, name).unwrap_or(at.span);
+    Finding::new(
+        span,
+        format!(
+            "foreign key \"{name}\" on {table} ({}) has no index on its columns: every delete or key update in {referenced} scans {table} for matching rows",
+            columns.join(", ")
+        ),
+    )
+    .help(help)
+}
+
+/// The name as a migration would write it: without `public.`.
+fn written(name: &RelationName) -> RelationName {
+    match name.schema.as_deref() {
+        Some("public") => RelationName::new(None, &name.name),
+        _ => name.clone(),
+    }
+}
+
+/// The span of the foreign key clause named `name` in the statement that
+/// created it: a table constraint, a column's `REFERENCES`, or an `ADD
+/// CONSTRAINT` action.
+fn constraint_span(ctx: StatementContext<'_>, table: &str, name: &str) -> Option<Span> {
+    let is_fk = |con: &pg_query::protobuf::Constraint| con.contype == ConstrType::ConstrForeign as i32;
+    let column_fk_name = |con: &pg_query::protobuf::Constraint, column: &str| {
+        if con.conname.is_empty() {
+            format!("{table}_{column}_fkey")
+        } else {
+            con.conname.clone()
+        }
+    };
+    match ctx.node() {
+        NodeEnum::CreateStmt(stmt) => stmt.table_elts.iter().find_map(|elt| match elt.node.as_ref()? {
+            NodeEnum::Constraint(con) if is_fk(con) && table_constraint_name(table, con).as_deref() == Some(name) => {
+                Some(ctx.clause_at(con.location))
+            }
+            NodeEnum::ColumnDef(col) => column_constraints(col)
+                .find(|con| is_fk(con) && column_fk_name(con, &col.colname) == name)
+                .map(|con| ctx.clause_at(con.location)),
+            _ => None,
+        }),
+        NodeEnum::AlterTableStmt(stmt) => alter_table_actions(&stmt.cmds).find_map(|(n, cmd)| {
+            if let Some(con) = constraint(cmd) {
+                return (is_fk(con) && table_constraint_name(table, con).as_deref() == Some(name))
+                    .then(|| ctx.alter_action_span(n));
+            }
+            let col = crate::analysis::facts::added_column(cmd)?;
+            ctx.column_constraints_with_spans(n, col)
+                .into_iter()
+                .find(|(con, _)| is_fk(con) && column_fk_name(con, &col.colname) == name)
+                .map(|(_, span)| span)
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::findings;
+
+    const ID: &str = "foreign-key-without-index";
+
+    #[test]
+    fn flags_a_foreign_key_without_an_index() {
+        let sql = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));";
+        assert_eq!(
+            findings(ID, sql),
+            ["foreign key \"orders_user_id_fkey\" on \"orders\" (user_id) has no index on its columns: every delete or key update in \"users\" scans \"orders\" for matching rows"]
+        );
+        let alter =
+            "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;";
+        assert!(findings(ID, alter).is_empty(), "the catalog has never seen orders");
+        let partial = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\nCREATE INDEX orders_user_id_idx ON orders (user_id) WHERE user_id IS NOT NULL;";
+        assert_eq!(findings(ID, partial).len(), 1, "a partial index does not count");
+    }
+
+    #[test]
+    fn an_index_leading_with_the_columns_is_enough() {
+        let later = "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\nCREATE INDEX orders_user_id_idx ON orders (user_id, id);";
+        assert!(findings(ID, later).is_empty());
+        let pk = "CREATE TABLE memberships (user_id bigint REFERENCES users, org_id bigint REFERENCES orgs, PRIMARY KEY (org_id, user_id));\nCREATE INDEX ON memberships (user_id);";
+        assert!(findings(ID, pk).is_empty());
+        let reordered =
+            "CREATE TABLE t (a bigint, b bigint, FOREIGN KEY (a, b) REFERENCES p (x, y));\nCREATE INDEX ON t (b, a);";
+        assert!(findings(ID, reordered).is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! `statement-after-access-exclusive`: statements that run in a transaction
+//! after it took an ACCESS EXCLUSIVE lock on an existing table keep every
+//! query on that table waiting for them too.
+
+use pg_query::NodeEnum;
+
+use crate::analysis::{AnalyzedFile, LockMode, RelationLock, RelationName, StatementContext};
+use crate::diagnostic::Finding;
+use crate::rule::{Rule, RuleMeta};
+use crate::source::Span;
+
+crate::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
+
+impl Rule for StatementAfterAccessExclusive {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        // One pass: the ACCESS EXCLUSIVE locks the current transaction holds
+        // on existing relations, with the statement that took each and the
+        // ROLLBACK TO SAVEPOINT that releases it, if any.
+        let mut current: Option<usize> = None;
+        let mut held: Vec<(&RelationLock, usize, Option<usize>)> = Vec::new();
+        let mut reported: Option<usize> = None;
+        for ctx in file.contexts() {
+            let id = ctx.state().transaction_id;
+            if id != current {
+                held.clear();
+                current = id;
+            }
+            if id.is_none() || reported == id {
+                continue;
+            }
+            held.retain(|(_, _, released)| released.is_none_or(|at| at > ctx.index));
+            if let Some(&(lock, at, _)) = held.first() {
+                let names: Vec<&RelationName> = held.iter().map(|(l, ..)| &l.relation).collect();
+                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) {
+                    out.push(finding(file.statement(at), ctx, lock));
+                    reported = id;
+                    continue;
+                }
+            }
+            for lock in ctx.locks_on_existing().filter(|l| l.mode == LockMode::AccessExclusive) {
+                if !held.iter().any(|(l, ..)| l.relation.same_as(&lock.relation)) {
+                    held.push((lock, ctx.index, ctx.state().undone_by));
+                }
+            }
+        }
+    }
+}
+
+fn finding(ctx: StatementContext<'_>, later: StatementContext<'_>, lock: &RelationLock) -> Finding {
+    let table = &lock.relation;
+    let help = if later.in_implicit_transaction() {
+        format!(
+            "keep the lock short: the migration runner runs this file in one transaction, so end the file with the statement that locks {table}: move this statement before it, or into another migration"
+        )
+    } else {
+        format!(
+            "keep the lock short: COMMIT right after the statement that locks {table} and run this statement in a new transaction, or move it before the lock"
+        )
+    };
+    Finding::new(
+        first_line(later),
+        format!(
+            "statement runs while the transaction holds the ACCESS EXCLUSIVE lock on {table}: every read and write of {table} keeps waiting until it finishes"
+        ),
+    )
+    .label(
+        first_line(ctx),
+        format!(
+            "{} lock on {table} taken here and held until the transaction ends: {}",
+            lock.mode,
+            lock.mode.what_waits()
+        ),
+    )
+    .help(help)
+    .lock(table, LockMode::AccessExclusive)
+}
+
+/// The statement's span up to the end of its first line.
+fn first_line(ctx: StatementContext<'_>) -> Span {
+    let span = ctx.span();
+    match ctx.text().find('\n') {
+        Some(end) => Span::new(span.start, span.start + ctx.text()[..end].trim_end().len()),
+        None => span,
+    }
+}
+
+/// Transaction control and `SET`/`RESET`/`SHOW` take no lock and no time.
+fn is_control_or_setting(ctx: &StatementContext<'_>) -> bool {
+    matches!(
+        ctx.node(),
+        NodeEnum::TransactionStmt(_) | NodeEnum::VariableSetStmt(_) | NodeEnum::VariableShowStmt(_)
+    )
+}
+
+/// A catalog-only statement that waits for no other lock and reads no
+/// existing rows: it only touches relations the transaction already holds
+/// exclusively or that the change created (`ALTER TABLE t ADD COLUMN b
+/// text` after `ALTER TABLE t ADD COLUMN a text`, `COMMENT ON COLUMN t.a`,
+/// the view that keeps a renamed table's old name working).
+/// It keeps the lock for no noticeable time.
+fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> bool {
+    let catalog_only = matches!(
+        ctx.node(),
+        NodeEnum::AlterTableStmt(_)
+            | NodeEnum::CommentStmt(_)
+            | NodeEnum::CreateStmt(_)
+            | NodeEnum::IndexStmt(_)
+            | NodeEnum::RenameStmt(_)
+            | NodeEnum::GrantStmt(_)
+            | NodeEnum::AlterOwnerStmt(_)
+            | NodeEnum::CreateSeqStmt(_)
+            | NodeEnum::AlterSeqStmt(_)
+            | NodeEnum::CreateTrigStmt(_)
+            | NodeEnum::CreateFunctionStmt(_)
+            | NodeEnum::DropStmt(_)
+            | NodeEnum::ViewStmt(_)
+            | NodeEnum::CreateEnumStmt(_)
+            | NodeEnum::CreateDomainStmt(_)
+            | NodeEnum::CompositeTypeStmt(_)
+            | NodeEnum::CreateSchemaStmt(_)
+            | NodeEnum::CreatePolicyStmt(_)
+            | NodeEnum::AlterPolicyStmt(_)
+    );
+    let facts = ctx.facts();
+    let light = |relation: &RelationName| ctx.is_new(relation) || held.iter().any(|h| h.same_as(relation));
+    catalog_only
+        && facts.scoped_locks.is_empty()
+        && facts.scans.iter().chain(&facts.rewrites).all(|r| ctx.is_new(r))
+        && facts.locks.iter().all(|l| light(&l.relation))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::TransactionMode;
+    use crate::engine::Settings;
+    use crate::rules::testing::{findings, findings_with};
+
+    const ID: &str = "statement-after-access-exclusive";
+
+    #[test]
+    fn flags_the_first_statement_after_the_lock() {
+        let sql = "BEGIN;\nALTER TABLE users ADD COLUMN note text;\nUPDATE orders SET total = 0;\nUPDATE orders SET total = 1;\nCOMMIT;";
+        assert_eq!(
+            findings(ID, sql),
+            ["statement runs while the transaction holds the ACCESS EXCLUSIVE lock on \"users\": every read and write of \"users\" keeps waiting until it finishes"]
+        );
+        let mut settings = Settings::default();
+        settings.transaction = TransactionMode::PerFile;
+        let runner = "ALTER TABLE users ADD COLUMN note text;\nCREATE INDEX orders_total_idx ON orders (total);";
+        assert_eq!(findings_with(ID, runner, &settings).len(), 1);
+        assert!(
+            findings(ID, runner).is_empty(),
+            "autocommit: the lock ends with the statement"
+        );
+    }
+
+    #[test]
+    fn quick_follow_ups_settings_and_commits_are_fine() {
+        let sql = "BEGIN;\nALTER TABLE users ADD COLUMN note text;\nCOMMENT ON COLUMN users.note IS 'free text';\nALTER TABLE users ADD COLUMN tag text;\nSET LOCAL statement_timeout = '1s';\nCOMMIT;\nUPDATE users SET note = '';";
+        assert!(findings(ID, sql).is_empty());
+        let new =
+            "BEGIN;\nCREATE TABLE t (id bigint);\nALTER TABLE t ADD COLUMN a text;\nINSERT INTO t VALUES (1);\nCOMMIT;";
+        assert!(findings(ID, new).is_empty());
+    }
+
+    #[test]
+    fn a_rollback_to_savepoint_releases_the_lock() {
+        let sql = "BEGIN;\nSAVEPOINT s;\nALTER TABLE users ADD COLUMN note text;\nROLLBACK TO SAVEPOINT s;\nUPDATE orders SET total = 0;\nCOMMIT;";
+        assert!(findings(ID, sql).is_empty());
+    }
+}
