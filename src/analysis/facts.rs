@@ -258,6 +258,18 @@ impl Facts {
     }
 }
 
+/// The strongest lock `statement_facts` states for the first statement of
+/// `sql`, on any relation: what a message says about a statement it only
+/// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
+/// when the text does not parse or the statement takes no lock.
+pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
+    let parsed = pg_query::parse(sql, 0).ok()?;
+    let node = parsed.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
+    let facts = statement_facts(node, pg_version);
+    let named = facts.locks.iter().map(|l| l.mode);
+    named.chain(facts.scoped_locks.iter().map(|l| l.mode)).max()
+}
+
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// without a catalog.
 pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
@@ -1311,6 +1323,23 @@ mod tests {
         let parsed = pg_query::parse(sql, 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
         statement_facts(&node, 16)
+    }
+
+    #[test]
+    fn lock_of_sql_is_the_strongest_stated_lock() {
+        let lock = |sql| lock_of_sql(sql, 16);
+        assert_eq!(lock("ALTER TABLE t VALIDATE CONSTRAINT c;"), Some(ShareUpdateExclusive));
+        assert_eq!(
+            lock("ALTER TABLE t ADD CONSTRAINT c FOREIGN KEY (a) REFERENCES p NOT VALID;"),
+            Some(ShareRowExclusive)
+        );
+        assert_eq!(
+            lock("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;"),
+            Some(AccessExclusive)
+        );
+        assert_eq!(lock("ALTER TABLE t ALTER COLUMN a TYPE bigint;"), Some(AccessExclusive));
+        assert_eq!(lock("SELECT 1;"), None);
+        assert_eq!(lock("not sql"), None);
     }
 
     fn names(relations: &[RelationName]) -> Vec<String> {

@@ -5,7 +5,7 @@
 use pg_query::protobuf::{ColumnDef, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{added_column, column_constraints};
+use crate::analysis::facts::{added_column, column_constraints, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -107,10 +107,12 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
         add_not_null_check(&sql, &column, &check),
         validate_constraint(&sql, &check),
     );
+    let set = format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;");
     let set_not_null = if ctx.pg_version() >= 12 {
-        format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;  (skips the scan: the valid check proves it)\n  6. ALTER TABLE {sql} DROP CONSTRAINT {check};")
+        format!("{set}  (skips the scan: the valid check proves it)\n  6. ALTER TABLE {sql} DROP CONSTRAINT {check};")
     } else {
-        format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;  (scans the table under ACCESS EXCLUSIVE before PostgreSQL 12: keep the CHECK constraint instead if that is too long)")
+        let under = lock_of_sql(&set, ctx.pg_version()).map_or_else(String::new, |m| format!(" under {m}"));
+        format!("{set}  (scans the table{under} before PostgreSQL 12: keep the CHECK constraint instead if that is too long)")
     };
     if let Required::PrimaryKey = required {
         let index = quote_ident(&format!("{}_{}_key", table.name, col.colname));

@@ -3,6 +3,7 @@
 //! the columns a statement declares, where their type is written, and the
 //! column written with a better type.
 
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::{self, declared_columns, Declaration, DeclaredColumn};
 use crate::analysis::StatementContext;
@@ -79,6 +80,21 @@ impl Column<'_> {
     /// The table as SQL: `users`, `app.users`, `"Users"`.
     pub fn table_sql(&self) -> String {
         sql_name(&self.decl.table)
+    }
+
+    /// `an ACCESS EXCLUSIVE lock`: the lock the facts state for changing
+    /// the column to `new_type` later with `ALTER COLUMN ... TYPE`.
+    pub fn type_change_lock(&self, new_type: &str, pg_version: u32) -> String {
+        let sql = format!(
+            "ALTER TABLE {} ALTER COLUMN {} TYPE {new_type};",
+            self.table_sql(),
+            self.name
+        );
+        match lock_of_sql(&sql, pg_version) {
+            Some(mode) if mode.name().starts_with(['A', 'E']) => format!("an {mode} lock"),
+            Some(mode) => format!("a {mode} lock"),
+            None => "a lock".to_string(),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
 use pg_query::{NodeEnum, NodeRef};
 
 use crate::analysis::facts::{
-    added_column, column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key,
+    added_column, column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key, lock_of_sql,
 };
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
@@ -116,7 +116,8 @@ impl Check<'_> {
                 "check constraint{named} on {} validated against every row while the table is locked",
                 self.table
             );
-            self.finding(span, message, None).help(check_help(&t, &add, &name))
+            self.finding(span, message, None)
+                .help(check_help(&t, &add, &name, self.ctx.pg_version()))
         }
     }
 
@@ -180,8 +181,10 @@ impl Check<'_> {
                 "check constraint on new column \"{column}\" of {} validated against every row while the table is locked",
                 self.table
             );
-            self.finding(span, message, None)
-                .help(format!("first {first}\nthen {}", check_help(&t, &add, &name)))
+            self.finding(span, message, None).help(format!(
+                "first {first}\nthen {}",
+                check_help(&t, &add, &name, self.ctx.pg_version())
+            ))
         }
     }
 
@@ -216,41 +219,43 @@ impl Check<'_> {
     fn foreign_key_help(&self, add: &str, name: &str, referenced: Option<&RangeVar>) -> String {
         let t = self.table.to_sql();
         let table = self.table;
+        let validate = validate_constraint(&t, &quote_ident(name));
+        let version = self.ctx.pg_version();
+        let (adding, checking) = (lock_of_sql(add, version), lock_of_sql(&validate, version));
+        let on = |mode: Option<LockMode>, relations: String| match mode {
+            Some(mode) => format!("{mode} on {relations}"),
+            None => format!("locks {relations}"),
+        };
         let (briefly, validating) = match referenced.map(RelationName::from_range_var) {
             Some(pk) if !pk.same_as(table) => (
-                format!("{} on {table} and {pk}", LockMode::ShareRowExclusive),
-                format!(
-                    "{} on {table} and {} on {pk}",
-                    LockMode::ShareUpdateExclusive,
-                    LockMode::RowShare
-                ),
+                on(adding, format!("{table} and {pk}")),
+                // The VALIDATE names only the table: what its check reads
+                // on the referenced table is stated here.
+                format!("{} and {} on {pk}", on(checking, table.to_string()), LockMode::RowShare),
             ),
-            _ => (
-                format!("{} on {table}", LockMode::ShareRowExclusive),
-                format!("{} on {table}", LockMode::ShareUpdateExclusive),
-            ),
+            _ => (on(adding, table.to_string()), on(checking, table.to_string())),
         };
         format!(
             "add the foreign key without checking existing rows, then validate it without blocking:\n  \
              1. {add}\n     \
                 ({briefly} only briefly; new and changed rows are checked from now on)\n  \
-             2. in a separate transaction: {}\n     \
+             2. in a separate transaction: {validate}\n     \
                 ({validating}: reads and writes continue during the check)",
-            validate_constraint(&t, &quote_ident(name)),
         )
     }
 }
 
-fn check_help(t: &str, add: &str, name: &str) -> String {
+fn check_help(t: &str, add: &str, name: &str, pg_version: u32) -> String {
+    let validate = validate_constraint(t, &quote_ident(name));
+    let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
     format!(
         "add the constraint without checking existing rows, then validate it without blocking:\n  \
          1. {add}\n     \
             ({} only briefly, no scan; new and changed rows are checked from now on)\n  \
-         2. in a separate transaction: {}\n     \
+         2. in a separate transaction: {validate}\n     \
             ({}: reads and writes continue during the scan)",
-        LockMode::AccessExclusive,
-        validate_constraint(t, &quote_ident(name)),
-        LockMode::ShareUpdateExclusive,
+        lock(add),
+        lock(&validate),
     )
 }
 

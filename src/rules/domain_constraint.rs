@@ -5,6 +5,7 @@
 use pg_query::protobuf::{ConstrType, Constraint};
 use pg_query::NodeEnum;
 
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
@@ -148,13 +149,20 @@ fn add_help(ctx: StatementContext<'_>, con: &Constraint, span: Span, domain: &Re
         // NOT VALID is only for CHECK: spell NOT NULL as a check.
         _ => "CHECK (VALUE IS NOT NULL)".to_string(),
     };
-    let version_note = if ctx.pg_version() <= 18 {
-        "\nVALIDATE still takes SHARE locks on those tables while it scans, so run it at a quiet moment; in between, new values are already checked"
-    } else {
-        ""
+    let validate = format!("ALTER DOMAIN {domain_sql} VALIDATE CONSTRAINT {name};");
+    // `<name>` as an identifier, so that the statement parses.
+    let probe = format!(
+        "ALTER DOMAIN {domain_sql} VALIDATE CONSTRAINT {};",
+        crate::analysis::names::quote_ident(&name)
+    );
+    let version_note = match lock_of_sql(&probe, ctx.pg_version()) {
+        Some(mode) if ctx.pg_version() <= 18 => format!(
+            "\nVALIDATE still takes {mode} locks on those tables while it scans, so run it at a quiet moment; in between, new values are already checked"
+        ),
+        _ => String::new(),
     };
     format!(
-        "add it without checking existing rows, fix the rows that break it, then validate:\n  1. ALTER DOMAIN {domain_sql} ADD CONSTRAINT {name} {check} NOT VALID;\n  2. ALTER DOMAIN {domain_sql} VALIDATE CONSTRAINT {name};{version_note}"
+        "add it without checking existing rows, fix the rows that break it, then validate:\n  1. ALTER DOMAIN {domain_sql} ADD CONSTRAINT {name} {check} NOT VALID;\n  2. {validate}{version_note}"
     )
 }
 

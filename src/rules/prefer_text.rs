@@ -3,7 +3,7 @@
 //! `CHECK` constraint says the same and changes without a rewrite.
 
 use crate::analysis::types::{modifiers, Declaration};
-use crate::analysis::{LockMode, StatementContext};
+use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::column_types::{self, ident, Column};
@@ -48,8 +48,8 @@ impl Rule for PreferText {
 
 fn help(ctx: StatementContext<'_>, col: &Column<'_>, limit: i64) -> String {
     let why = format!(
-        "raising a varchar limit later is free, but lowering or adding one is an ALTER COLUMN TYPE that rewrites the table under an {} lock, while a CHECK constraint can be replaced with NOT VALID and VALIDATE without blocking writes",
-        LockMode::AccessExclusive
+        "raising a varchar limit later is free, but lowering or adding one is an ALTER COLUMN TYPE that rewrites the table under {}, while a CHECK constraint can be replaced with NOT VALID and VALIDATE without blocking writes",
+        col.type_change_lock(&format!("varchar({limit})"), ctx.pg_version())
     );
     if !col.array_suffix().is_empty() {
         return format!("declare it as text[]:\n  {}\n{why}", col.with_type("text[]"));

@@ -3,7 +3,7 @@
 
 use pg_query::protobuf::{AlterTableType, ConstrType};
 
-use crate::analysis::facts::constraint;
+use crate::analysis::facts::{constraint, lock_of_sql};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -83,6 +83,9 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
     let not_null = name.map_or_else(|| check.clone(), quote_ident);
     let add_check = add_not_null_check(&t, &c, &check);
     let validate = validate_constraint(&t, &check);
+    // The locks of the two recipe steps, as the facts state them.
+    let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
+    let (brief, validating) = (lock(&add_check), lock(&validate));
     if let (Some(proof), true) = (proven_by, pg_version < 12) {
         return format!(
             "the validated CHECK {} already proves {c} has no NULLs, but PostgreSQL {pg_version} scans the table anyway \
@@ -95,18 +98,18 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
         return format!(
             "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
              1. {add_check}\n     \
-                (brief ACCESS EXCLUSIVE lock, no scan; new rows are checked from now on)\n  \
+                (brief {brief} lock, no scan; new rows are checked from now on)\n  \
              2. in a separate transaction: {validate}\n     \
-                (SHARE UPDATE EXCLUSIVE: reads and writes continue during the scan)\n\
+                ({validating}: reads and writes continue during the scan)\n\
              keep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
         );
     }
     let mut text = format!(
         "prove there are no NULLs without blocking, then set NOT NULL without a scan:\n  \
          1. {add_check}\n     \
-            (brief ACCESS EXCLUSIVE lock, no scan; new rows are checked from now on)\n  \
+            (brief {brief} lock, no scan; new rows are checked from now on)\n  \
          2. in a separate transaction: {validate}\n     \
-            (SHARE UPDATE EXCLUSIVE: reads and writes continue during the scan)\n  \
+            ({validating}: reads and writes continue during the scan)\n  \
          3. ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
             (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
              when the migration that validates it, or a --schema dump, is part of the run)\n  \

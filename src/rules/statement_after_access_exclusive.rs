@@ -4,7 +4,7 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockMode, RelationLock, RelationName, StatementContext};
+use crate::analysis::{AnalyzedFile, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
@@ -41,7 +41,8 @@ impl Rule for StatementAfterAccessExclusive {
                     continue;
                 }
             }
-            for lock in ctx.locks_on_existing().filter(|l| l.mode == LockMode::AccessExclusive) {
+            // The locks that make even plain reads wait: ACCESS EXCLUSIVE.
+            for lock in ctx.locks_on_existing().filter(|l| l.mode.blocks_reads()) {
                 if !held.iter().any(|(l, ..)| l.relation.same_as(&lock.relation)) {
                     held.push((lock, ctx.index, ctx.state().undone_by));
                 }
@@ -64,7 +65,8 @@ fn finding(ctx: StatementContext<'_>, later: StatementContext<'_>, lock: &Relati
     Finding::new(
         first_line(later),
         format!(
-            "statement runs while the transaction holds the ACCESS EXCLUSIVE lock on {table}: every read and write of {table} keeps waiting until it finishes"
+            "statement runs while the transaction holds the {} lock on {table}: every read and write of {table} keeps waiting until it finishes",
+            lock.mode
         ),
     )
     .label(
@@ -76,7 +78,7 @@ fn finding(ctx: StatementContext<'_>, later: StatementContext<'_>, lock: &Relati
         ),
     )
     .help(help)
-    .lock(table, LockMode::AccessExclusive)
+    .lock(table, lock.mode)
 }
 
 /// The statement's span up to the end of its first line.

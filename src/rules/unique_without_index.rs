@@ -3,9 +3,9 @@
 
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 
-use crate::analysis::facts::{added_column, constraint};
+use crate::analysis::facts::{added_column, constraint, lock_of_sql};
 use crate::analysis::names::{quote_ident, strings};
-use crate::analysis::{LockMode, RelationName, StatementContext};
+use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
@@ -69,7 +69,7 @@ impl Rule for UniqueWithoutIndex {
                         ctx.name_at(alter.range_var.location),
                         format!("{} until the index is built", lock.describe()),
                     )
-                    .help(help(table, con, &columns, plain_column.as_deref()))
+                    .help(help(table, con, &columns, plain_column.as_deref(), ctx.pg_version()))
                     .lock(&lock.relation, lock.mode),
             );
         }
@@ -88,7 +88,15 @@ fn names(nodes: &[pg_query::Node]) -> Vec<String> {
     strings(nodes).map(str::to_string).collect()
 }
 
-fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column: Option<&str>) -> String {
+fn help(
+    table: &RelationName,
+    con: &Constraint,
+    columns: &[String],
+    plain_column: Option<&str>,
+    pg_version: u32,
+) -> String {
+    // The lock of each recipe step, as the facts state it.
+    let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
     let t = table.to_sql();
     let primary = con.contype == ConstrType::ConstrPrimary as i32;
     let kind = if primary { "PRIMARY KEY" } else { "UNIQUE" };
@@ -130,11 +138,14 @@ fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column
     } else {
         ""
     };
+    let create = format!(
+        "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {t} ({}){include}{nulls};",
+        cols.join(", ")
+    );
     steps.push(format!(
-        "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {t} ({}){include}{nulls};\n     \
+        "{create}\n     \
          ({}: reads and writes continue; run it outside a transaction block, and if it fails drop the INVALID index it leaves and retry)",
-        cols.join(", "),
-        LockMode::ShareUpdateExclusive
+        lock(&create)
     ));
     let mut attributes = String::new();
     if con.deferrable {
@@ -143,10 +154,10 @@ fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column
     if con.initdeferred {
         attributes.push_str(" INITIALLY DEFERRED");
     }
+    let attach = format!("ALTER TABLE {t} ADD CONSTRAINT {index} {kind} USING INDEX {index}{attributes};");
+    let attach_lock = lock(&attach);
     steps.push(format!(
-        "ALTER TABLE {t} ADD CONSTRAINT {index} {kind} USING INDEX {index}{attributes};\n     \
-         ({} only briefly: the index is already built)",
-        LockMode::AccessExclusive
+        "{attach}\n     ({attach_lock} only briefly: the index is already built)"
     ));
     let mut text = numbered_steps(
         "build the unique index without blocking, then attach it to the constraint:",
@@ -155,9 +166,8 @@ fn help(table: &RelationName, con: &Constraint, columns: &[String], plain_column
     if primary {
         text.push_str(&format!(
             "\nPRIMARY KEY needs {} NOT NULL: where a column is still nullable, USING INDEX sets NOT NULL with a full scan \
-             under {}, so make it NOT NULL first without one (see setting-not-null)",
+             under {attach_lock}, so make it NOT NULL first without one (see setting-not-null)",
             cols.join(", "),
-            LockMode::AccessExclusive
         ));
     }
     text

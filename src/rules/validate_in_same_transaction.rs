@@ -8,7 +8,7 @@ use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::table_constraint_name;
-use crate::analysis::facts::{alter_table_actions, constraint};
+use crate::analysis::facts::{alter_table_action_lock, alter_table_actions, constraint, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -51,6 +51,7 @@ impl Rule for ValidateInSameTransaction {
                             let at = AddedNotValid {
                                 index: ctx.index,
                                 action: n,
+                                lock: alter_table_action_lock(cmd),
                                 references: con.pktable.as_ref().map(RelationName::from_range_var),
                                 undone_by: ctx.state().undone_by,
                             };
@@ -84,6 +85,8 @@ fn key(table: &RelationName, constraint: &str) -> Key {
 struct AddedNotValid {
     index: usize,
     action: usize,
+    /// The lock the action takes on the table.
+    lock: LockMode,
     references: Option<RelationName>,
     undone_by: Option<usize>,
 }
@@ -93,19 +96,21 @@ struct AddedNotValid {
 fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str, at: &AddedNotValid) -> Finding {
     let add = ctx.file.statement(at.index);
     let add_span = add.alter_action_span(at.action);
-    let lock = add.facts().lock_on(table).unwrap_or(LockMode::AccessExclusive);
+    let lock = add.facts().lock_on(table).unwrap_or(at.lock);
     let validate = validate_constraint(&table.to_sql(), &quote_ident(name));
+    // The lock the recipe's VALIDATE takes, as the facts state it.
+    let own = lock_of_sql(&validate, ctx.pg_version()).map_or_else(|| "lock".to_string(), |m| format!("{m} lock"));
     let help = if add.index == ctx.index {
         format!(
-            "split the statement, and commit between the two steps so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
+            "split the statement, and commit between the two steps so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
         )
     } else if ctx.in_implicit_transaction() {
         format!(
-            "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  {validate}"
+            "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own {own} (reads and writes continue):\n  {validate}"
         )
     } else {
         format!(
-            "commit between the two steps, so the scan runs under VALIDATE's own SHARE UPDATE EXCLUSIVE lock (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
+            "commit between the two steps, so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
         )
     };
     let mut finding = Finding::new(
