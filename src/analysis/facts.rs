@@ -262,6 +262,21 @@ impl Facts {
 /// `sql`, on any relation: what a message says about a statement it only
 /// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
 /// when the text does not parse or the statement takes no lock.
+/// Validating a foreign key reads the referenced table under ROW SHARE
+/// (observed on PostgreSQL 15: `VALIDATE CONSTRAINT` of a foreign key holds
+/// RowShareLock on the referenced table until the transaction ends).
+pub const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
+
+/// The table a foreign key being validated references, when the catalog
+/// knows the constraint.
+fn validated_foreign_key_target(catalog: Option<&Catalog>, table: &RelationName, name: &str) -> Option<RelationName> {
+    let relation = catalog?.relation(table)?;
+    match &relation.constraint(name)?.kind {
+        crate::analysis::catalog::ConstraintKind::ForeignKey { references, .. } => Some(references.clone()),
+        _ => None,
+    }
+}
+
 pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
     let parsed = pg_query::parse(sql, 0).ok()?;
     let node = parsed.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
@@ -322,6 +337,11 @@ pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Cat
                 }
                 if let Some(col) = added_column(cmd).filter(|_| !is_index) {
                     added_column_constraint_effects(col, &table, inline_fks_validated, &mut action);
+                }
+                if cmd.subtype == AlterTableType::AtValidateConstraint as i32 {
+                    if let Some(referenced) = validated_foreign_key_target(catalog, &table, &cmd.name) {
+                        action.lock(referenced, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK);
+                    }
                 }
                 if is_type {
                     // ALTER TYPE ... ATTRIBUTE: the type has no rows; with
@@ -1484,6 +1504,32 @@ mod tests {
         assert_eq!(
             modes("ALTER TABLE t ALTER COLUMN c TYPE bigint"),
             [("t".to_string(), "ACCESS EXCLUSIVE")]
+        );
+    }
+
+    #[test]
+    fn validating_a_known_foreign_key_locks_the_referenced_table() {
+        let mut catalog = Catalog::default();
+        let history = "CREATE TABLE p (id int PRIMARY KEY);
+                       CREATE TABLE t (id int, pid int);
+                       ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (pid) REFERENCES p (id) NOT VALID;";
+        for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::Origin::History, None);
+        }
+        let parsed = pg_query::parse("ALTER TABLE t VALIDATE CONSTRAINT t_fk", 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        let f = statement_facts_in(&node, 16, Some(&catalog));
+        let modes: Vec<(String, &str)> = f
+            .locks
+            .iter()
+            .map(|l| (l.relation.name.clone(), l.mode.name()))
+            .collect();
+        assert_eq!(
+            modes,
+            [
+                ("t".to_string(), "SHARE UPDATE EXCLUSIVE"),
+                ("p".to_string(), "ROW SHARE")
+            ]
         );
     }
 

@@ -6,6 +6,7 @@ use pg_query::{NodeEnum, NodeRef};
 
 use crate::analysis::facts::{
     added_column, column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key, lock_of_sql,
+    VALIDATE_FOREIGN_KEY_REFERENCED_LOCK,
 };
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
@@ -231,7 +232,11 @@ impl Check<'_> {
                 on(adding, format!("{table} and {pk}")),
                 // The VALIDATE names only the table: what its check reads
                 // on the referenced table is stated here.
-                format!("{} and {} on {pk}", on(checking, table.to_string()), LockMode::RowShare),
+                format!(
+                    "{} and {} on {pk}",
+                    on(checking, table.to_string()),
+                    VALIDATE_FOREIGN_KEY_REFERENCED_LOCK
+                ),
             ),
             _ => (on(adding, table.to_string()), on(checking, table.to_string())),
         };
