@@ -14,6 +14,7 @@ pub mod volatility;
 
 use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar};
 use pg_query::NodeEnum;
+use std::sync::OnceLock;
 
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
@@ -85,6 +86,10 @@ pub struct StatementState {
     /// The catalog entries of the relations the statement names, as they
     /// were before it ran, with the name as written.
     pub relations_before: Vec<(RelationName, Relation)>,
+    /// The statement's tokens, scanned once on first use: rules locate
+    /// clauses many times per statement, and rescanning each time cost more
+    /// than the rest of linting.
+    tokens: OnceLock<Vec<Token>>,
 }
 
 /// Analyses one file, replaying it into `catalog` statement by statement.
@@ -123,6 +128,7 @@ pub fn analyze<'a>(
             lock_timeout_set: tracker.lock_timeout_set(),
             new_relations,
             relations_before,
+            tokens: OnceLock::new(),
         });
         catalog.apply(
             &stmt.node,
@@ -397,13 +403,20 @@ impl<'a> StatementContext<'a> {
             .filter(|alter| alter.stmt.objtype == ObjectType::ObjectTable as i32)
     }
 
-    pub fn tokens(&self) -> Vec<Token> {
-        tokens::tokenize(&self.file.source.text, self.span())
+    /// The statement's tokens (comments dropped), scanned on first use.
+    pub fn tokens(&self) -> &'a [Token] {
+        self.state()
+            .tokens
+            .get_or_init(|| tokens::tokenize(&self.file.source.text, self.span()))
     }
 
-    /// The tokens of this statement inside `span`.
-    pub fn tokens_in(&self, span: Span) -> Vec<Token> {
-        self.tokens().into_iter().filter(|t| span.contains(t.span)).collect()
+    /// The tokens of this statement inside `span`. Tokens are in order and
+    /// do not overlap, so those inside `span` are one contiguous run.
+    pub fn tokens_in(&self, span: Span) -> &'a [Token] {
+        let tokens = self.tokens();
+        let from = tokens.partition_point(|t| t.span.start < span.start);
+        let to = tokens.partition_point(|t| t.span.end <= span.end).max(from);
+        &tokens[from..to]
     }
 
     /// From the first `word` token (lowercase) to the end of the statement,
@@ -419,7 +432,7 @@ impl<'a> StatementContext<'a> {
     /// The span of the words (lowercase) in this statement, or the whole
     /// statement when they are not found.
     pub fn clause(&self, words: &[&str]) -> Span {
-        tokens::find_words(&self.tokens(), words).unwrap_or(self.span())
+        tokens::find_words(self.tokens(), words).unwrap_or(self.span())
     }
 
     /// The span of the `n`th action of an `ALTER TABLE name action, ...`.
@@ -433,7 +446,7 @@ impl<'a> StatementContext<'a> {
             .as_ref()
             .and_then(|rv| self.statement().offset_of(rv.location))
             .and_then(|at| tokens.iter().position(|t| t.span.start >= at))
-            .map(|first| skip_qualified_name(&tokens, first));
+            .map(|first| skip_qualified_name(tokens, first));
         let Some(actions_start) = name_end else {
             return self.span();
         };
@@ -539,7 +552,7 @@ impl<'a> StatementContext<'a> {
             return self.span();
         };
         self.tokens()
-            .into_iter()
+            .iter()
             .find(|t| t.span.start == at)
             .map_or(self.span(), |t| t.span)
     }
@@ -561,7 +574,7 @@ impl<'a> StatementContext<'a> {
         loop {
             next = match word(next) {
                 "." => next + 2,
-                "(" | "[" => match matching_close(&tokens, next) {
+                "(" | "[" => match matching_close(tokens, next) {
                     Some(close) => close + 1,
                     None => break,
                 },
@@ -585,7 +598,7 @@ impl<'a> StatementContext<'a> {
         let Some(first) = tokens.iter().position(|t| t.span.start == at) else {
             return self.span();
         };
-        let end = skip_qualified_name(&tokens, first).min(tokens.len());
+        let end = skip_qualified_name(tokens, first).min(tokens.len());
         match tokens[first..end].iter().rposition(|t| !t.is("*")) {
             Some(last) => Span::new(tokens[first].span.start, tokens[first + last].span.end),
             None => self.span(),
