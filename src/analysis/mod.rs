@@ -14,7 +14,7 @@ pub mod volatility;
 
 use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar};
 use pg_query::NodeEnum;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
@@ -85,7 +85,7 @@ pub struct StatementState {
     pub new_relations: Vec<RelationName>,
     /// The catalog entries of the relations the statement names, as they
     /// were before it ran, with the name as written.
-    pub relations_before: Vec<(RelationName, Relation)>,
+    pub relations_before: Vec<(RelationName, Arc<Relation>)>,
     /// The statement's tokens, scanned once on first use: rules locate
     /// clauses many times per statement, and rescanning each time cost more
     /// than the rest of linting.
@@ -186,7 +186,7 @@ fn catalog_view(
     catalog: &Catalog,
     node: &NodeEnum,
     facts: &Facts,
-) -> (Vec<RelationName>, Vec<(RelationName, Relation)>) {
+) -> (Vec<RelationName>, Vec<(RelationName, Arc<Relation>)>) {
     let mut named: Vec<RelationName> = facts.locks.iter().map(|l| l.relation.clone()).collect();
     named.extend(node.nodes().into_iter().filter_map(|(n, ..)| match n {
         pg_query::NodeRef::RangeVar(rv) => Some(RelationName::from_range_var(rv)),
@@ -208,12 +208,12 @@ fn catalog_view(
             new_relations.push(name);
         }
     }
-    let mut relations_before: Vec<(RelationName, Relation)> = Vec::new();
+    let mut relations_before: Vec<(RelationName, Arc<Relation>)> = Vec::new();
     for name in named {
         if new_relations.contains(&name) || relations_before.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        let relation = catalog.relation(&name);
+        let relation = catalog.shared_relation(&name);
         let origin = relation
             .map(|r| r.origin)
             .or_else(|| catalog.index(&name).map(|i| i.origin));
@@ -221,7 +221,8 @@ fn catalog_view(
             new_relations.push(name.clone());
         }
         if let Some(relation) = relation {
-            relations_before.push((name, relation.clone()));
+            // Shared, not copied: the catalog copies it if it changes later.
+            relations_before.push((name, Arc::clone(relation)));
         }
     }
     (new_relations, relations_before)
@@ -361,7 +362,7 @@ impl<'a> StatementContext<'a> {
             .relations_before
             .iter()
             .find(|(written, rel)| written.same_as(relation) || rel.name == *relation)
-            .map(|(_, rel)| rel)
+            .map(|(_, rel)| &**rel)
     }
 
     /// Locks this statement takes on relations that existed before the change.
