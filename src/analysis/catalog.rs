@@ -7,6 +7,7 @@
 //! empty for the rest of the change).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pg_query::protobuf::{
     a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType,
@@ -219,7 +220,10 @@ fn key(name: &RelationName) -> Key {
 
 #[derive(Clone, Debug)]
 pub struct Catalog {
-    relations: BTreeMap<Key, Relation>,
+    /// Shared with the statements that saw them (`relations_before`): a
+    /// statement keeps the relation as it was before it ran without a deep
+    /// copy, and a later change copies it on write (`Arc::make_mut`).
+    relations: BTreeMap<Key, Arc<Relation>>,
     indexes: BTreeMap<Key, Index>,
     enums: BTreeMap<Key, EnumType>,
     domains: BTreeMap<Key, Domain>,
@@ -248,6 +252,11 @@ impl Catalog {
     /// Ends a change: what it created now counts as existing history.
     pub fn settle(&mut self) {
         for r in self.relations.values_mut() {
+            // Only copy a shared relation when something changes.
+            if r.origin == Origin::History && r.constraints.iter().all(|c| c.origin == Origin::History) {
+                continue;
+            }
+            let r = Arc::make_mut(r);
             r.origin = Origin::History;
             for c in &mut r.constraints {
                 c.origin = Origin::History;
@@ -273,7 +282,7 @@ impl Catalog {
     }
 
     pub fn relations(&self) -> impl Iterator<Item = &Relation> {
-        self.relations.values()
+        self.relations.values().map(|r| &**r)
     }
 
     pub fn indexes(&self) -> impl Iterator<Item = &Index> {
@@ -294,6 +303,11 @@ impl Catalog {
 
     /// The relation a name refers to, following the search path.
     pub fn relation(&self, name: &RelationName) -> Option<&Relation> {
+        self.shared_relation(name).map(|r| &**r)
+    }
+
+    /// The relation a name refers to, as the catalog shares it.
+    pub fn shared_relation(&self, name: &RelationName) -> Option<&Arc<Relation>> {
         self.resolve_in(&self.relations, name)
     }
 
@@ -401,12 +415,17 @@ impl Catalog {
         let Some(mut rel) = self.relations.remove(&key(old)) else {
             return false;
         };
-        rel.name = new.clone();
+        Arc::make_mut(&mut rel).name = new.clone();
         self.relations.insert(key(new), rel);
         for index in self.indexes.values_mut().filter(|i| i.table == *old) {
             index.table = new.clone();
         }
         for rel in self.relations.values_mut() {
+            let references = |c: &TableConstraint| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == old);
+            if !rel.constraints.iter().any(references) && rel.partition_of.as_ref() != Some(old) {
+                continue; // nothing to change: keep sharing it
+            }
+            let rel = Arc::make_mut(rel);
             for c in &mut rel.constraints {
                 if let ConstraintKind::ForeignKey { references, .. } = &mut c.kind {
                     if references == old {
@@ -501,7 +520,7 @@ impl Catalog {
 
     fn relation_mut(&mut self, name: &RelationName) -> Option<&mut Relation> {
         let k = key(&self.qualify(name));
-        self.relations.get_mut(&k)
+        self.relations.get_mut(&k).map(Arc::make_mut)
     }
 
     /// Applies one statement. Statements the catalog does not model, and
@@ -562,7 +581,7 @@ impl Catalog {
                     // An ALTER on a table the history never created: it exists
                     // in production, with columns the catalog does not know.
                     self.insert_relation(qualified.clone(), RelationKind::Table, Origin::History, false);
-                    if let Some(rel) = self.relations.get_mut(&key(&qualified)) {
+                    if let Some(rel) = self.relations.get_mut(&key(&qualified)).map(Arc::make_mut) {
                         rel.inferred = true;
                     }
                 }
@@ -699,7 +718,7 @@ impl Catalog {
     fn insert_relation(&mut self, name: RelationName, kind: RelationKind, origin: Origin, columns_known: bool) {
         self.relations.insert(
             key(&name),
-            Relation {
+            Arc::new(Relation {
                 name,
                 kind,
                 columns: Vec::new(),
@@ -709,7 +728,7 @@ impl Catalog {
                 inherits: Vec::new(),
                 origin,
                 inferred: false,
-            },
+            }),
         );
     }
 
@@ -750,7 +769,7 @@ impl Catalog {
         } else {
             Vec::new()
         };
-        if let Some(rel) = self.relations.get_mut(&key(&name)) {
+        if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
             rel.columns = inherited;
             rel.partition_of = partition_of;
             rel.inherits = inherits;
@@ -762,7 +781,7 @@ impl Catalog {
                 NodeEnum::TableLikeClause(like) => {
                     if let Some(source) = like.relation.as_ref().map(RelationName::from_range_var) {
                         let columns = self.relation(&source).map(|r| r.columns.clone()).unwrap_or_default();
-                        if let Some(rel) = self.relations.get_mut(&key(&name)) {
+                        if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
                             rel.columns.extend(columns);
                         }
                     }
@@ -804,7 +823,7 @@ impl Catalog {
                 _ => {}
             }
         }
-        let Some(rel) = self.relations.get_mut(&key(table)) else {
+        let Some(rel) = self.relations.get_mut(&key(table)).map(Arc::make_mut) else {
             return;
         };
         if rel.column(&column.name).is_some() {
@@ -891,7 +910,7 @@ impl Catalog {
             }
             Ok(ConstrType::ConstrNotnull) => {
                 let Some(column) = keys.first().cloned() else { return };
-                if let Some(rel) = self.relations.get_mut(&key(table)) {
+                if let Some(rel) = self.relations.get_mut(&key(table)).map(Arc::make_mut) {
                     if let Some(col) = rel.column_mut(&column) {
                         col.not_null = col.not_null || !con.skip_validation;
                     }
@@ -924,7 +943,7 @@ impl Catalog {
             _ => None,
         };
         let is_primary = matches!(kind, ConstraintKind::PrimaryKey { .. });
-        let Some(rel) = self.relations.get_mut(&key(table)) else {
+        let Some(rel) = self.relations.get_mut(&key(table)).map(Arc::make_mut) else {
             return;
         };
         if is_primary {
@@ -981,7 +1000,7 @@ impl Catalog {
             }
             AtDropColumn => {
                 let column = cmd.name.clone();
-                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
                     rel.columns.retain(|c| c.name != column);
                     rel.constraints.retain(|c| !constraint_uses(&c.kind, &column));
                 }
@@ -990,14 +1009,14 @@ impl Catalog {
                     .retain(|_, i| !(i.table == table && i.columns.contains(&column)));
             }
             AtDropConstraint => {
-                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
                     rel.constraints.retain(|c| c.name != cmd.name);
                 }
                 self.indexes
                     .remove(&key(&RelationName::new(table.schema.as_deref(), &cmd.name)));
             }
             AtValidateConstraint => {
-                if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
                     if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == cmd.name) {
                         c.validated = true;
                         if let ConstraintKind::NotNull { column } = &c.kind {
@@ -1041,7 +1060,7 @@ impl Catalog {
             AtAddInherit | AtDropInherit => {
                 if let Some(NodeEnum::RangeVar(rv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                     let parent = self.qualify(&RelationName::from_range_var(rv));
-                    if let Some(rel) = self.relations.get_mut(&key(&table)) {
+                    if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
                         rel.inherits.retain(|p| *p != parent);
                         if subtype == AtAddInherit {
                             rel.inherits.push(parent);
@@ -1083,7 +1102,12 @@ impl Catalog {
                     self.indexes.insert(key(&new), index);
                 }
                 // Renaming a constraint's index renames the constraint.
-                if let Some(rel) = self.relations.values_mut().find(|r| r.constraint(&old.name).is_some()) {
+                if let Some(rel) = self
+                    .relations
+                    .values_mut()
+                    .find(|r| r.constraint(&old.name).is_some())
+                    .map(Arc::make_mut)
+                {
                     if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == old.name) {
                         c.name = stmt.newname.clone();
                     }
@@ -1091,7 +1115,7 @@ impl Catalog {
             }
             ObjectType::ObjectColumn => {
                 let (from, to) = (stmt.subname.clone(), stmt.newname.clone());
-                if let Some(rel) = self.relations.get_mut(&key(&old)) {
+                if let Some(rel) = self.relations.get_mut(&key(&old)).map(Arc::make_mut) {
                     if let Some(col) = rel.column_mut(&from) {
                         col.name = to.clone();
                     }
@@ -1106,7 +1130,7 @@ impl Catalog {
                 }
             }
             ObjectType::ObjectTabconstraint => {
-                if let Some(rel) = self.relations.get_mut(&key(&old)) {
+                if let Some(rel) = self.relations.get_mut(&key(&old)).map(Arc::make_mut) {
                     if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == stmt.subname) {
                         c.name = stmt.newname.clone();
                     }
@@ -1184,8 +1208,12 @@ impl Catalog {
         self.drop_owned_sequences(table, None);
         self.sequence_owners.remove(&key(table));
         for rel in self.relations.values_mut() {
-            rel.constraints
-                .retain(|c| !matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table));
+            let references = |c: &TableConstraint| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if references == table);
+            if !rel.constraints.iter().any(references) && rel.partition_of.as_ref() != Some(table) {
+                continue; // nothing to change: keep sharing it
+            }
+            let rel = Arc::make_mut(rel);
+            rel.constraints.retain(|c| !references(c));
             if rel.partition_of.as_ref() == Some(table) {
                 rel.partition_of = None;
             }

@@ -14,6 +14,7 @@ pub mod volatility;
 
 use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar};
 use pg_query::NodeEnum;
+use std::sync::{Arc, OnceLock};
 
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
@@ -84,7 +85,11 @@ pub struct StatementState {
     pub new_relations: Vec<RelationName>,
     /// The catalog entries of the relations the statement names, as they
     /// were before it ran, with the name as written.
-    pub relations_before: Vec<(RelationName, Relation)>,
+    pub relations_before: Vec<(RelationName, Arc<Relation>)>,
+    /// The statement's tokens, scanned once on first use: rules locate
+    /// clauses many times per statement, and rescanning each time cost more
+    /// than the rest of linting.
+    tokens: OnceLock<Vec<Token>>,
 }
 
 /// Analyses one file, replaying it into `catalog` statement by statement.
@@ -123,6 +128,7 @@ pub fn analyze<'a>(
             lock_timeout_set: tracker.lock_timeout_set(),
             new_relations,
             relations_before,
+            tokens: OnceLock::new(),
         });
         catalog.apply(
             &stmt.node,
@@ -180,7 +186,7 @@ fn catalog_view(
     catalog: &Catalog,
     node: &NodeEnum,
     facts: &Facts,
-) -> (Vec<RelationName>, Vec<(RelationName, Relation)>) {
+) -> (Vec<RelationName>, Vec<(RelationName, Arc<Relation>)>) {
     let mut named: Vec<RelationName> = facts.locks.iter().map(|l| l.relation.clone()).collect();
     named.extend(node.nodes().into_iter().filter_map(|(n, ..)| match n {
         pg_query::NodeRef::RangeVar(rv) => Some(RelationName::from_range_var(rv)),
@@ -202,12 +208,12 @@ fn catalog_view(
             new_relations.push(name);
         }
     }
-    let mut relations_before: Vec<(RelationName, Relation)> = Vec::new();
+    let mut relations_before: Vec<(RelationName, Arc<Relation>)> = Vec::new();
     for name in named {
         if new_relations.contains(&name) || relations_before.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        let relation = catalog.relation(&name);
+        let relation = catalog.shared_relation(&name);
         let origin = relation
             .map(|r| r.origin)
             .or_else(|| catalog.index(&name).map(|i| i.origin));
@@ -215,7 +221,8 @@ fn catalog_view(
             new_relations.push(name.clone());
         }
         if let Some(relation) = relation {
-            relations_before.push((name, relation.clone()));
+            // Shared, not copied: the catalog copies it if it changes later.
+            relations_before.push((name, Arc::clone(relation)));
         }
     }
     (new_relations, relations_before)
@@ -355,7 +362,7 @@ impl<'a> StatementContext<'a> {
             .relations_before
             .iter()
             .find(|(written, rel)| written.same_as(relation) || rel.name == *relation)
-            .map(|(_, rel)| rel)
+            .map(|(_, rel)| &**rel)
     }
 
     /// Locks this statement takes on relations that existed before the change.
@@ -397,13 +404,20 @@ impl<'a> StatementContext<'a> {
             .filter(|alter| alter.stmt.objtype == ObjectType::ObjectTable as i32)
     }
 
-    pub fn tokens(&self) -> Vec<Token> {
-        tokens::tokenize(&self.file.source.text, self.span())
+    /// The statement's tokens (comments dropped), scanned on first use.
+    pub fn tokens(&self) -> &'a [Token] {
+        self.state()
+            .tokens
+            .get_or_init(|| tokens::tokenize(&self.file.source.text, self.span()))
     }
 
-    /// The tokens of this statement inside `span`.
-    pub fn tokens_in(&self, span: Span) -> Vec<Token> {
-        self.tokens().into_iter().filter(|t| span.contains(t.span)).collect()
+    /// The tokens of this statement inside `span`. Tokens are in order and
+    /// do not overlap, so those inside `span` are one contiguous run.
+    pub fn tokens_in(&self, span: Span) -> &'a [Token] {
+        let tokens = self.tokens();
+        let from = tokens.partition_point(|t| t.span.start < span.start);
+        let to = tokens.partition_point(|t| t.span.end <= span.end).max(from);
+        &tokens[from..to]
     }
 
     /// From the first `word` token (lowercase) to the end of the statement,
@@ -419,7 +433,7 @@ impl<'a> StatementContext<'a> {
     /// The span of the words (lowercase) in this statement, or the whole
     /// statement when they are not found.
     pub fn clause(&self, words: &[&str]) -> Span {
-        tokens::find_words(&self.tokens(), words).unwrap_or(self.span())
+        tokens::find_words(self.tokens(), words).unwrap_or(self.span())
     }
 
     /// The span of the `n`th action of an `ALTER TABLE name action, ...`.
@@ -433,7 +447,7 @@ impl<'a> StatementContext<'a> {
             .as_ref()
             .and_then(|rv| self.statement().offset_of(rv.location))
             .and_then(|at| tokens.iter().position(|t| t.span.start >= at))
-            .map(|first| skip_qualified_name(&tokens, first));
+            .map(|first| skip_qualified_name(tokens, first));
         let Some(actions_start) = name_end else {
             return self.span();
         };
@@ -539,7 +553,7 @@ impl<'a> StatementContext<'a> {
             return self.span();
         };
         self.tokens()
-            .into_iter()
+            .iter()
             .find(|t| t.span.start == at)
             .map_or(self.span(), |t| t.span)
     }
@@ -561,7 +575,7 @@ impl<'a> StatementContext<'a> {
         loop {
             next = match word(next) {
                 "." => next + 2,
-                "(" | "[" => match matching_close(&tokens, next) {
+                "(" | "[" => match matching_close(tokens, next) {
                     Some(close) => close + 1,
                     None => break,
                 },
@@ -585,7 +599,7 @@ impl<'a> StatementContext<'a> {
         let Some(first) = tokens.iter().position(|t| t.span.start == at) else {
             return self.span();
         };
-        let end = skip_qualified_name(&tokens, first).min(tokens.len());
+        let end = skip_qualified_name(tokens, first).min(tokens.len());
         match tokens[first..end].iter().rposition(|t| !t.is("*")) {
             Some(last) => Span::new(tokens[first].span.start, tokens[first + last].span.end),
             None => self.span(),

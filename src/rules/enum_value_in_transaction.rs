@@ -104,7 +104,7 @@ fn add_value(
     let literal = sql_literal(&stmt.new_val);
     let span = ctx
         .tokens()
-        .into_iter()
+        .iter()
         .find(|t| t.word == literal)
         .map_or_else(|| ctx.clause(&["add", "value"]), |t| t.span);
     if ctx.facts().transactional {
@@ -185,7 +185,7 @@ fn literal_span(ctx: StatementContext<'_>, location: i32, literal: &str) -> Span
         return at;
     }
     ctx.tokens()
-        .into_iter()
+        .iter()
         .find(|t| t.word == literal)
         .map_or(ctx.span(), |t| t.span)
 }

@@ -88,7 +88,7 @@ impl Rule for RequireLockTimeout {
 fn table_token(ctx: StatementContext<'_>, name: &str) -> Option<Span> {
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
     ctx.tokens()
-        .into_iter()
+        .iter()
         .find(|t| t.is(name) || t.is(&quoted))
         .map(|t| t.span)
 }
