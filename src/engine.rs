@@ -74,10 +74,6 @@ impl Settings {
             max_lock_timeout_ms: self.max_lock_timeout_ms,
         }
     }
-
-    pub fn is_enabled(&self, id: &str) -> bool {
-        rules::find(id).is_some_and(|rule| self.severity(rule.meta()).is_some())
-    }
 }
 
 /// The result of linting one file.

@@ -119,29 +119,10 @@ pub fn is_array(type_name: &TypeName) -> bool {
     !type_name.array_bounds.is_empty()
 }
 
-/// The name users write for a catalog type, for messages.
+/// The name users write for a catalog type, for messages: `integer`,
+/// `varchar(20)`, `text[]` (one spelling, `ColumnType`'s).
 pub fn display_name(type_name: &TypeName) -> String {
-    let base = match base_name(type_name) {
-        "int2" => "smallint",
-        "int4" => "integer",
-        "int8" => "bigint",
-        "bpchar" => "char",
-        "varchar" => "varchar",
-        "timestamptz" => "timestamptz",
-        "bool" => "boolean",
-        "float8" => "double precision",
-        "float4" => "real",
-        other => other,
-    };
-    let mods = modifiers(type_name);
-    let mods = if mods.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = mods.iter().map(i64::to_string).collect();
-        format!("({})", list.join(", "))
-    };
-    let array = if is_array(type_name) { "[]" } else { "" };
-    format!("{base}{mods}{array}")
+    crate::analysis::catalog::ColumnType::from_type_name(type_name).to_string()
 }
 
 /// Serial pseudo-types: a sequence and a volatile `nextval()` default.

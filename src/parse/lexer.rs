@@ -41,11 +41,6 @@ impl Lexed {
     pub fn has_code(&self) -> bool {
         !self.code.is_empty()
     }
-
-    /// True when `span` overlaps SQL code.
-    pub fn code_overlaps(&self, span: Span) -> bool {
-        self.code.iter().any(|c| c.start < span.end && span.start < c.end)
-    }
 }
 
 /// The byte order mark some editors write at the start of UTF-8 files.
