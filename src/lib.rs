@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod layout;
 pub mod parse;
 pub mod plan;
 pub mod render;

@@ -1,0 +1,245 @@
+//! What miglint knows of how a migration file is run: the tool, the
+//! direction, its place in the tool's order, and the transaction the runner
+//! wraps it in. `discover` works these out; analysis, rules and renderers
+//! read them. Plain data, at the bottom of the import graph.
+
+use std::fmt;
+
+/// The migration tools miglint knows, by the layout of their files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Tool {
+    Flyway,
+    Liquibase,
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Dbmate,
+    Goose,
+    Prisma,
+    Drizzle,
+    Sqitch,
+    Supabase,
+    Atlas,
+    /// Plain SQL files run in path order with no implicit transaction.
+    #[default]
+    Plain,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 13] = [
+        Tool::Flyway,
+        Tool::Liquibase,
+        Tool::GolangMigrate,
+        Tool::Sqlx,
+        Tool::Diesel,
+        Tool::Dbmate,
+        Tool::Goose,
+        Tool::Prisma,
+        Tool::Drizzle,
+        Tool::Sqitch,
+        Tool::Supabase,
+        Tool::Atlas,
+        Tool::Plain,
+    ];
+
+    /// The id used in config, on the command line and in JSON output.
+    pub fn id(self) -> &'static str {
+        match self {
+            Tool::Flyway => "flyway",
+            Tool::Liquibase => "liquibase",
+            Tool::GolangMigrate => "golang-migrate",
+            Tool::Sqlx => "sqlx",
+            Tool::Diesel => "diesel",
+            Tool::Dbmate => "dbmate",
+            Tool::Goose => "goose",
+            Tool::Prisma => "prisma",
+            Tool::Drizzle => "drizzle",
+            Tool::Sqitch => "sqitch",
+            Tool::Supabase => "supabase",
+            Tool::Atlas => "atlas",
+            Tool::Plain => "plain",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.id() == id)
+    }
+}
+
+impl fmt::Display for Tool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The SQL dialect of a migration root. Only PostgreSQL is linted so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Dialect {
+    #[default]
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl Dialect {
+    pub fn id(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    /// Accepts the usual spellings (`postgresql`, `pg`, `mariadb`, `sqlite3`).
+    pub fn parse(name: &str) -> Option<Dialect> {
+        match name.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "pg" | "psql" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" | "sqlite3" => Some(Dialect::Sqlite),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Which way a migration script moves the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Up,
+    /// Reverts an up migration (`down.sql`, `-- +goose Down`, Flyway `U`
+    /// undo, Sqitch `revert/`, Liquibase `--rollback`).
+    Down,
+}
+
+impl Direction {
+    pub fn id(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+/// How the tool's runner wraps a script in transactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum RunnerTransaction {
+    /// Statements run one by one in autocommit (plain `psql -f`, a file
+    /// that opted out of the runner's transaction).
+    #[default]
+    None,
+    /// The runner wraps each script in one transaction.
+    PerFile,
+    /// The whole script is sent as one multi-statement query (golang-migrate,
+    /// Prisma, Supabase on PostgreSQL): PostgreSQL runs it as one implicit
+    /// transaction when it holds more than one statement, and a lone
+    /// statement outside any.
+    Batch,
+    /// The runner wraps each script in a transaction, except a script made
+    /// only of statements that cannot run in one, which it runs without
+    /// (Flyway's detection; it refuses a script that mixes both).
+    Detected,
+    /// The runner wraps all pending migrations in one transaction (Drizzle
+    /// Kit): locks taken by one file are held through the next.
+    AllPending,
+}
+
+impl RunnerTransaction {
+    /// The JSON spelling: `per-file`, `none` or `all-pending`.
+    pub fn id(self) -> &'static str {
+        match self {
+            RunnerTransaction::None => "none",
+            RunnerTransaction::PerFile | RunnerTransaction::Batch | RunnerTransaction::Detected => "per-file",
+            RunnerTransaction::AllPending => "all-pending",
+        }
+    }
+}
+
+/// A point in a script where the runner ends its transaction and starts
+/// the next part (a Liquibase changeset), and whether that part runs in a
+/// transaction of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunnerSegment {
+    /// Byte offset in the file where the part starts.
+    pub start: usize,
+    pub transaction: bool,
+}
+
+/// What a script is to the change being judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Judged and reported.
+    #[default]
+    Change,
+    /// Already applied: replayed into the catalog, never reported.
+    History,
+}
+
+/// How the script stands against the `--since` git ref.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GitState {
+    /// The same as at the ref.
+    Unchanged,
+    /// Not at the ref, committed since.
+    Added,
+    /// Not tracked by git.
+    Untracked,
+    /// At the ref, and changed since; the first line that differs (1-based).
+    Modified { first_changed_line: usize },
+    /// At the ref, and gone now.
+    Deleted,
+}
+
+/// Everything miglint knows of how one script runs.
+#[derive(Clone, Debug, Default)]
+pub struct ScriptInfo {
+    pub tool: Tool,
+    /// The migration root, as shown to users (`""` for files outside one).
+    pub root: String,
+    pub direction: Option<Direction>,
+    /// The position of its migration in the tool's run order, in its root.
+    pub order: Option<usize>,
+    /// The version or timestamp the tool orders and records it by.
+    pub version: Option<String>,
+    pub transaction: RunnerTransaction,
+    /// Where the runner restarts its transaction inside the file.
+    pub segments: Vec<RunnerSegment>,
+    /// The file opted out of the runner's transaction as the tool allows.
+    pub opted_out: bool,
+    pub role: Role,
+    pub git: Option<GitState>,
+}
+
+impl ScriptInfo {
+    /// A script run by no known tool, in autocommit.
+    pub fn plain() -> ScriptInfo {
+        ScriptInfo::default()
+    }
+}
+
+/// How a tool lets one script run outside its transaction, said as an
+/// instruction for a finding's help, or None when it has no such switch.
+pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let folder = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    Some(match tool {
+        Tool::Flyway => format!("add `{file_name}.conf` beside the script with the line `executeInTransaction=false`"),
+        Tool::Liquibase => "put `runInTransaction:false` on the statement's `--changeset` line".to_string(),
+        Tool::GolangMigrate => {
+            "golang-migrate sends the file as one batch, which PostgreSQL runs as one transaction: give the statement a migration file of its own, where it runs alone and outside any transaction".to_string()
+        }
+        Tool::Sqlx => "make `-- no-transaction` the first line of the migration".to_string(),
+        Tool::Diesel => format!("add `{folder}/metadata.toml` with the line `run_in_transaction = false`"),
+        Tool::Dbmate => "write the section marker as `-- migrate:up transaction:false`".to_string(),
+        Tool::Goose => "add the line `-- +goose NO TRANSACTION` at the top of the file".to_string(),
+        Tool::Atlas => "add the directive `-- atlas:txmode none` at the top of the file".to_string(),
+        Tool::Drizzle => {
+            "Drizzle Kit runs all pending migrations in one transaction and has no way out of it: run this statement outside Drizzle (a separate script run with psql), or split the deploy".to_string()
+        }
+        Tool::Prisma | Tool::Supabase | Tool::Sqitch | Tool::Plain => return None,
+    })
+}
