@@ -55,10 +55,7 @@ fn main() {
                 .map(|p| {
                     let data = std::fs::read(p).unwrap();
                     bytes += data.len();
-                    RunInput {
-                        path: p.display().to_string(),
-                        bytes: data,
-                    }
+                    RunInput::new(p.display().to_string(), data)
                 })
                 .collect();
             files += inputs.len();

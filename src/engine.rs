@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::layout::{Role, RunnerTransaction, ScriptInfo};
 use crate::parse::{self, ProblemKind};
 use crate::plan::{self, PlannedFile};
 use crate::rule::RuleMeta;
@@ -21,8 +22,9 @@ pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub pg_version: u32,
-    /// How the runner wraps each file.
-    pub transaction: TransactionMode,
+    /// How the runner wraps each file, whatever the tool does (`--assume-in-transaction`,
+    /// config `transaction`); None follows each script's tool.
+    pub transaction: Option<TransactionMode>,
     /// A lock timeout is set outside the migrations (role, database, runner).
     pub assume_lock_timeout: bool,
     /// `lock-timeout-too-long`: the longest acceptable `lock_timeout`, in ms.
@@ -37,7 +39,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             pg_version: DEFAULT_PG_VERSION,
-            transaction: TransactionMode::None,
+            transaction: None,
             assume_lock_timeout: false,
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
             overrides: BTreeMap::new(),
@@ -66,10 +68,11 @@ impl Settings {
         }
     }
 
-    pub fn analysis_options(&self) -> analysis::Options {
+    /// The analysis options for a file the runner wraps as `transaction` says.
+    pub fn analysis_options(&self, transaction: TransactionMode) -> analysis::Options {
         analysis::Options {
             pg_version: self.pg_version,
-            transaction: self.transaction,
+            transaction,
             assume_lock_timeout: self.assume_lock_timeout,
             max_lock_timeout_ms: self.max_lock_timeout_ms,
         }
@@ -83,6 +86,8 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Statements parsed and checked.
     pub statements: usize,
+    /// How the file runs: tool, direction, transaction, order.
+    pub script: ScriptInfo,
 }
 
 impl FileReport {
@@ -95,11 +100,23 @@ impl FileReport {
     }
 }
 
-/// One file handed to a run.
+/// One file handed to a run, with how its tool runs it.
 #[derive(Clone, Debug)]
 pub struct RunInput {
     pub path: String,
     pub bytes: Vec<u8>,
+    pub script: ScriptInfo,
+}
+
+impl RunInput {
+    /// A file run by no known tool.
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> RunInput {
+        RunInput {
+            path: path.into(),
+            bytes,
+            script: ScriptInfo::plain(),
+        }
+    }
 }
 
 /// Which files form the change being judged: what a change creates is new
@@ -114,10 +131,7 @@ pub enum ChangeScope {
 
 /// Lints raw file content as a run of its own.
 pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
-    let input = RunInput {
-        path: path.to_string(),
-        bytes: bytes.to_vec(),
-    };
+    let input = RunInput::new(path, bytes.to_vec());
     lint_run(vec![input], None, settings, ChangeScope::EachFile)
         .pop()
         .expect("one report per input")
@@ -125,10 +139,7 @@ pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
 
 /// Lints one source file as a run of its own.
 pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
-    let input = RunInput {
-        path: source.path.clone(),
-        bytes: source.text.as_bytes().to_vec(),
-    };
+    let input = RunInput::new(source.path.clone(), source.text.as_bytes().to_vec());
     lint_run(vec![input], None, settings, ChangeScope::EachFile)
         .pop()
         .expect("one report per input")
@@ -150,7 +161,7 @@ pub fn history_catalog(schema: &SourceFile) -> Catalog {
 
 /// A file after decoding: SQL text, or a report saying why it is not.
 enum Decoded {
-    Text(SourceFile),
+    Text(SourceFile, ScriptInfo),
     Unreadable(FileReport),
 }
 
@@ -161,6 +172,8 @@ pub struct AnalyzedRun<'a> {
     pub files: Vec<Option<AnalyzedFile<'a>>>,
     /// Reports for inputs that are not SQL text (binary, not UTF-8), by index.
     pub unreadable: Vec<Option<&'a FileReport>>,
+    /// How every input runs, history included.
+    pub scripts: Vec<&'a ScriptInfo>,
     pub parsed: &'a [Option<parse::ParsedFile>],
     /// The catalog at the end of the run.
     pub catalog: Catalog,
@@ -168,7 +181,10 @@ pub struct AnalyzedRun<'a> {
 
 /// Decodes and parses the inputs in parallel, replays the catalog through
 /// them in order (so each statement is judged against the schema it will
-/// meet), and hands the analysed run to `work`.
+/// meet), and hands the analysed run to `work`. Each migration root (a
+/// change of `ScriptInfo::root`) is its own database with its own catalog;
+/// history scripts are replayed, not analysed; a down or verify script is
+/// judged against the schema before it and leaves it as it was.
 pub fn with_analyzed_run<R>(
     inputs: Vec<RunInput>,
     history: Option<Catalog>,
@@ -180,39 +196,110 @@ pub fn with_analyzed_run<R>(
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
         .map(|d| match d {
-            Decoded::Text(source) => Some(parse::parse_file(source)),
+            Decoded::Text(source, _) => Some(parse::parse_file(source)),
             Decoded::Unreadable(_) => None,
         })
         .collect();
 
-    let mut catalog = history.unwrap_or_default();
-    let options = settings.analysis_options();
+    let mut catalog = history.clone().unwrap_or_default();
+    let mut root: Option<&str> = None;
     let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
     for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
-        let (Decoded::Text(source), Some(parsed)) = (d, p) else {
+        let (Decoded::Text(source, script), Some(parsed)) = (d, p) else {
             files.push(None);
             continue;
         };
+        if root.is_some_and(|r| r != script.root) {
+            catalog = history.clone().unwrap_or_default();
+        }
+        root = Some(&script.root);
+        // Each file starts a new session as far as search_path goes.
+        catalog.reset_session();
+        if script.role == Role::History {
+            if script.keeps_effects() {
+                for stmt in &parsed.statements {
+                    catalog.apply(&stmt.node, Origin::History, None);
+                }
+                catalog.settle();
+            }
+            files.push(None);
+            continue;
+        }
         if scope == ChangeScope::EachFile {
             catalog.settle();
         }
-        // Each file starts a new session as far as search_path goes.
-        catalog.reset_session();
-        files.push(Some(analysis::analyze(source, parsed, options, &mut catalog, index)));
+        let options = settings.analysis_options(runner_mode(script, parsed, settings));
+        if script.keeps_effects() {
+            files.push(Some(analysis::analyze_script(
+                source,
+                parsed,
+                options,
+                &mut catalog,
+                index,
+                script,
+            )));
+        } else {
+            // Run long after its up script: everything it meets exists.
+            let mut before = catalog.clone();
+            before.settle();
+            files.push(Some(analysis::analyze_script(
+                source,
+                parsed,
+                options,
+                &mut before,
+                index,
+                script,
+            )));
+        }
     }
     let unreadable = decoded
         .iter()
         .map(|d| match d {
             Decoded::Unreadable(report) => Some(report),
-            Decoded::Text(_) => None,
+            Decoded::Text(..) => None,
+        })
+        .collect();
+    let scripts = decoded
+        .iter()
+        .map(|d| match d {
+            Decoded::Text(_, script) => script,
+            Decoded::Unreadable(report) => &report.script,
         })
         .collect();
     work(AnalyzedRun {
         files,
         unreadable,
+        scripts,
         parsed: &parsed,
         catalog,
     })
+}
+
+/// How the runner wraps a file, once its statements are known: a batch of
+/// one statement runs outside any transaction, and Flyway runs a script made
+/// only of statements that refuse a transaction without one.
+fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Settings) -> TransactionMode {
+    if let Some(mode) = settings.transaction {
+        return mode;
+    }
+    match script.transaction {
+        RunnerTransaction::None => TransactionMode::None,
+        RunnerTransaction::PerFile | RunnerTransaction::AllPending => TransactionMode::PerFile,
+        RunnerTransaction::Batch if parsed.statements.len() > 1 => TransactionMode::Batch,
+        RunnerTransaction::Batch => TransactionMode::None,
+        RunnerTransaction::Detected => {
+            let all_refuse = !parsed.statements.is_empty()
+                && parsed
+                    .statements
+                    .iter()
+                    .all(|s| !analysis::facts::statement_facts(&s.node, settings.pg_version).transactional);
+            if all_refuse {
+                TransactionMode::None
+            } else {
+                TransactionMode::PerFile
+            }
+        }
+    }
 }
 
 /// Lints the files of a run, in order: the rules run on each analysed file
@@ -228,6 +315,7 @@ pub fn lint_run(
         let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
         let context = RunContext {
             files: &run.files,
+            scripts: &run.scripts,
             catalog: &run.catalog,
         };
         for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
@@ -246,14 +334,12 @@ pub fn lint_run(
             .zip(run_findings.into_par_iter())
             .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
             .collect();
+        // One report per input the change holds: history is replayed, not reported.
         reports
             .into_iter()
             .zip(&run.unreadable)
-            .map(|(report, unreadable)| match (report, unreadable) {
-                (Some(report), _) => report,
-                (None, Some(unreadable)) => (*unreadable).clone(),
-                (None, None) => unreachable!("every input is text or unreadable"),
-            })
+            .filter_map(|(report, unreadable)| report.or_else(|| unreadable.map(|r| (*r).clone())))
+            .filter(|report| report.script.role != Role::History)
             .collect()
     })
 }
@@ -270,25 +356,26 @@ pub fn plan_run(
             .iter()
             .zip(run.parsed)
             .zip(&run.unreadable)
-            .map(|((file, parsed), unreadable)| match (file, parsed, unreadable) {
+            .filter_map(|((file, parsed), unreadable)| match (file, parsed, unreadable) {
                 (Some(file), Some(parsed), _) => {
                     let problems = parsed
                         .problems
                         .iter()
                         .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
-                    PlannedFile {
+                    Some(PlannedFile {
                         plan: plan::plan_file(file),
-                        problems: into_diagnostics(file.source, problems.collect(), settings),
-                    }
+                        problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
+                    })
                 }
-                (_, _, Some(report)) => PlannedFile {
+                (_, _, Some(report)) if report.script.role != Role::History => Some(PlannedFile {
                     plan: plan::FilePlan {
                         path: report.path().to_string(),
                         statements: Vec::new(),
                     },
                     problems: report.diagnostics.clone(),
-                },
-                _ => unreachable!("every input is text or unreadable"),
+                }),
+                // History is replayed, not planned.
+                _ => None,
             })
             .collect()
     })
@@ -297,7 +384,7 @@ pub fn plan_run(
 /// Rejects binary and non-UTF-8 content with a located diagnostic instead of
 /// guessing at it.
 fn decode(input: RunInput, settings: &Settings) -> Decoded {
-    let RunInput { path, bytes } = input;
+    let RunInput { path, bytes, script } = input;
     match String::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
             Some(nul) => Decoded::Unreadable(unreadable(
@@ -305,8 +392,9 @@ fn decode(input: RunInput, settings: &Settings) -> Decoded {
                 nul,
                 "file is binary (it holds a NUL byte), not SQL text; miglint skips it",
                 settings,
+                script,
             )),
-            None => Decoded::Text(SourceFile::new(path, text)),
+            None => Decoded::Text(SourceFile::new(path, text), script),
         },
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
@@ -319,12 +407,13 @@ fn decode(input: RunInput, settings: &Settings) -> Decoded {
                     "file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"
                 ),
                 settings,
+                script,
             ))
         }
     }
 }
 
-fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings) -> FileReport {
+fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings, script: ScriptInfo) -> FileReport {
     let mut findings = Vec::new();
     let end = at + source.text[at..].chars().next().map_or(0, char::len_utf8);
     findings.push((
@@ -332,11 +421,12 @@ fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings)
         Finding::new(Span::new(at, end), message)
             .help("convert the file to UTF-8 text, or leave it out with `exclude` in miglint.toml"),
     ));
-    let diagnostics = into_diagnostics(&source, findings, settings);
+    let diagnostics = into_diagnostics(&source, findings, settings, &script);
     FileReport {
         source,
         diagnostics,
         statements: 0,
+        script,
     }
 }
 
@@ -349,30 +439,36 @@ fn file_report(
     settings: &Settings,
 ) -> FileReport {
     let source = file.source;
+    let script = file.script;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
-    for problem in &parsed.problems {
-        findings.push((problem_meta(problem.kind), parse_problem_finding(problem)));
+    // A file deleted since the git ref has no SQL left to judge: only what
+    // the run-level rules say of its deletion.
+    if !script.is_deleted() {
+        for problem in &parsed.problems {
+            findings.push((problem_meta(problem.kind), parse_problem_finding(problem)));
+        }
+        if !parsed.has_code && parsed.problems.is_empty() {
+            findings.push((
+                &rules::empty_file::META,
+                Finding::new(Span::new(0, 0), "file holds no SQL statements")
+                    .help("delete the file, or add the migration's statements"),
+            ));
+        }
+        run_rules(file, settings, &mut findings);
     }
-    if !parsed.has_code && parsed.problems.is_empty() {
-        findings.push((
-            &rules::empty_file::META,
-            Finding::new(Span::new(0, 0), "file holds no SQL statements")
-                .help("delete the file, or add the migration's statements"),
-        ));
-    }
-    run_rules(file, settings, &mut findings);
     findings.extend(run_findings);
 
-    let mut diagnostics = into_diagnostics(source, findings, settings);
+    let mut diagnostics = into_diagnostics(source, findings, settings, script);
     let directives = suppress::directives(source, parsed);
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
-    diagnostics.extend(into_diagnostics(source, suppression_findings, settings));
+    diagnostics.extend(into_diagnostics(source, suppression_findings, settings, script));
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
 
     FileReport {
         statements: parsed.statements.len(),
         source: source.clone(),
         diagnostics,
+        script: script.clone(),
     }
 }
 
@@ -409,17 +505,25 @@ fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'sta
     }
 }
 
+/// Turns findings into diagnostics at their configured severity. In a down
+/// script, losing data is what it is written to do: data-loss findings
+/// there are warnings at most.
 fn into_diagnostics(
     source: &SourceFile,
     findings: Vec<(&'static RuleMeta, Finding)>,
     settings: &Settings,
+    script: &ScriptInfo,
 ) -> Vec<Diagnostic> {
+    let down = script.is_down();
     findings
         .into_iter()
         .filter_map(|(meta, finding)| {
             let mut severity = settings.severity(meta)?;
             if let Some(cap) = finding.max_severity {
                 severity = severity.min(cap);
+            }
+            if down && meta.category == crate::rule::Category::DataLoss {
+                severity = severity.min(Severity::Warning);
             }
             Some(Diagnostic {
                 rule: meta.id,

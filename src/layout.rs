@@ -205,6 +205,16 @@ pub struct ScriptInfo {
     pub order: Option<usize>,
     /// The version or timestamp the tool orders and records it by.
     pub version: Option<String>,
+    /// The migration the script belongs to, named as the tool names it
+    /// (`2024-01-01-000000_add_x`, `V3__add_x`); scripts of one migration
+    /// (up, down, verify) share it.
+    pub migration: Option<String>,
+    /// Whether the migration has a down script; None for tools without
+    /// down migrations.
+    pub has_down: Option<bool>,
+    /// A Sqitch verify script: it checks the deploy and rolls back, so what
+    /// it does is not replayed into the schema.
+    pub verify: bool,
     pub transaction: RunnerTransaction,
     /// Where the runner restarts its transaction inside the file.
     pub segments: Vec<RunnerSegment>,
@@ -216,8 +226,37 @@ pub struct ScriptInfo {
 
 impl ScriptInfo {
     /// A script run by no known tool, in autocommit.
-    pub fn plain() -> ScriptInfo {
-        ScriptInfo::default()
+    pub const fn plain() -> ScriptInfo {
+        ScriptInfo {
+            tool: Tool::Plain,
+            root: String::new(),
+            direction: None,
+            order: None,
+            version: None,
+            migration: None,
+            has_down: None,
+            verify: false,
+            transaction: RunnerTransaction::None,
+            segments: Vec::new(),
+            opted_out: false,
+            role: Role::Change,
+            git: None,
+        }
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.direction == Some(Direction::Down)
+    }
+
+    /// What the script does stays in the schema for the scripts after it:
+    /// not so for a down script (judged against the state it reverses) or a
+    /// verify script.
+    pub fn keeps_effects(&self) -> bool {
+        !self.is_down() && !self.verify
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.git == Some(GitState::Deleted)
     }
 }
 

@@ -16,6 +16,7 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, O
 use pg_query::NodeEnum;
 use std::sync::{Arc, OnceLock};
 
+use crate::layout::ScriptInfo;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
@@ -34,6 +35,9 @@ pub enum TransactionMode {
     None,
     /// The runner wraps each file in one transaction.
     PerFile,
+    /// The runner sends the file as one multi-statement query, which
+    /// PostgreSQL runs in one implicit transaction block.
+    Batch,
 }
 
 /// What analysis needs to know about the run.
@@ -59,6 +63,10 @@ pub struct AnalyzedFile<'a> {
     pub statements: Vec<StatementState>,
     /// The `BEGIN` of a transaction still open at the end of the file.
     pub unclosed_transaction: Option<Span>,
+    /// How the file is run: tool, direction, runner transaction.
+    pub script: &'a ScriptInfo,
+    /// The runner's transaction is still open at the end of the file.
+    pub runner_open_at_end: bool,
 }
 
 /// The facts of one statement and the state it runs in.
@@ -92,9 +100,11 @@ pub struct StatementState {
     tokens: OnceLock<Vec<Token>>,
 }
 
-/// Analyses one file, replaying it into `catalog` statement by statement.
-/// Objects the file creates take `origin`'s place in the catalog: new in the
-/// change, or history.
+/// A file run by no known tool.
+pub static PLAIN_SCRIPT: ScriptInfo = ScriptInfo::plain();
+
+/// Analyses one plain file, replaying it into `catalog` statement by
+/// statement.
 pub fn analyze<'a>(
     source: &'a SourceFile,
     parsed: &'a ParsedFile,
@@ -102,16 +112,35 @@ pub fn analyze<'a>(
     catalog: &mut Catalog,
     index: usize,
 ) -> AnalyzedFile<'a> {
+    analyze_script(source, parsed, options, catalog, index, &PLAIN_SCRIPT)
+}
+
+/// Analyses one file as `script` says the runner runs it, replaying it into
+/// `catalog` statement by statement; what it creates is new in the change.
+pub fn analyze_script<'a>(
+    source: &'a SourceFile,
+    parsed: &'a ParsedFile,
+    options: Options,
+    catalog: &mut Catalog,
+    index: usize,
+    script: &'a ScriptInfo,
+) -> AnalyzedFile<'a> {
     let pg_version = options.pg_version;
     let mut statements: Vec<StatementState> = Vec::with_capacity(parsed.statements.len());
     let mut tracker = TransactionTracker::new(
-        options.transaction == TransactionMode::PerFile,
+        options.transaction != TransactionMode::None,
         options.assume_lock_timeout,
+        options.transaction == TransactionMode::Batch,
     );
 
     // Ranges of statements a ROLLBACK TO SAVEPOINT undid, nested or disjoint.
     let mut undone: Vec<std::ops::Range<usize>> = Vec::new();
+    // Where the runner restarts its transaction (Liquibase changesets).
+    let mut segments = script.segments.iter().peekable();
     for (i, stmt) in parsed.statements.iter().enumerate() {
+        while let Some(segment) = segments.next_if(|s| s.start <= stmt.span.start) {
+            tracker.restart_runner(segment.transaction, Span::new(segment.start, segment.start));
+        }
         let mut facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
         // Children of a table the catalog knows to have none take no lock.
         facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
@@ -153,6 +182,8 @@ pub fn analyze<'a>(
         pg_version,
         statements,
         unclosed_transaction: tracker.explicit_block(),
+        script,
+        runner_open_at_end: tracker.in_runner_transaction(),
     }
 }
 
@@ -229,9 +260,13 @@ fn catalog_view(
 }
 
 /// What run-level rules see: every file of the run (None for files that are
-/// not SQL text), and the catalog at the end of the run.
+/// not SQL text and for history, which is replayed, not analysed), how each
+/// input runs, and the catalog at the end of the run. Findings on a history
+/// input are dropped: history is never reported.
 pub struct RunContext<'r, 'a> {
     pub files: &'r [Option<AnalyzedFile<'a>>],
+    /// How every input of the run runs, history included, by input index.
+    pub scripts: &'r [&'a ScriptInfo],
     pub catalog: &'r Catalog,
 }
 

@@ -10,6 +10,10 @@
 //!   no transaction in progress"); with `AND CHAIN` it is an error.
 //! - Inside the runner's transaction, a `COMMIT` ends that transaction
 //!   early: the rest of the file runs outside it, in autocommit.
+//! - A file sent as one multi-statement query (a batch) runs in an implicit
+//!   transaction block: a `BEGIN` in it turns that block into an explicit
+//!   one (no warning), and after a `COMMIT` the rest of the batch runs in a
+//!   new implicit block.
 //! - `SAVEPOINT`, `RELEASE` and `ROLLBACK TO` need a transaction; `ROLLBACK
 //!   TO` undoes what ran after the savepoint, releases the locks taken since
 //!   and restores the settings changed since.
@@ -84,6 +88,10 @@ pub struct TransactionTracker {
     explicit: Option<Span>,
     /// The runner's transaction around the file is still open.
     runner_open: bool,
+    /// The file is one multi-statement query: its transaction is
+    /// PostgreSQL's implicit block, which `BEGIN` takes over and which starts
+    /// again after `COMMIT`.
+    batch: bool,
     /// A `BEGIN` the runner's transaction made PostgreSQL ignore.
     ignored_begin: Option<Span>,
     /// The number of the open transaction, counted in the file.
@@ -103,10 +111,13 @@ pub struct TransactionTracker {
 impl TransactionTracker {
     /// `runner_transaction`: the runner wraps the file in one transaction.
     /// `assume_lock_timeout`: the session starts with a lock timeout.
-    pub fn new(runner_transaction: bool, assume_lock_timeout: bool) -> Self {
+    /// `batch`: that transaction is the implicit block of one multi-statement
+    /// query.
+    pub fn new(runner_transaction: bool, assume_lock_timeout: bool, batch: bool) -> Self {
         let mut tracker = TransactionTracker {
             explicit: None,
             runner_open: runner_transaction,
+            batch: batch && runner_transaction,
             ignored_begin: None,
             id: None,
             next_id: 0,
@@ -121,6 +132,23 @@ impl TransactionTracker {
             tracker.start_transaction();
         }
         tracker
+    }
+
+    /// The runner commits its transaction at `at` and runs what follows in a
+    /// new one, or in none (a Liquibase changeset boundary). An explicit
+    /// block the file opened is the file's own business and stays open.
+    pub fn restart_runner(&mut self, transaction: bool, at: Span) {
+        if self.explicit.is_some() {
+            return;
+        }
+        if self.id.is_some() {
+            self.end_transaction(false, false, at);
+        }
+        self.ignored_begin = None;
+        self.runner_open = transaction;
+        if transaction {
+            self.start_transaction();
+        }
     }
 
     /// The `BEGIN` of the explicit block the next statement runs in.
@@ -193,6 +221,11 @@ impl TransactionTracker {
         let control = match kind {
             TransStmtBegin | TransStmtStart => Some(if let Some(outer) = self.explicit {
                 TransactionControl::NestedBegin { outer }
+            } else if self.runner_open && self.batch {
+                // The implicit block becomes this explicit one: same transaction.
+                self.runner_open = false;
+                self.explicit = Some(span);
+                TransactionControl::Begin
             } else if self.runner_open {
                 self.ignored_begin.get_or_insert(span);
                 TransactionControl::BeginInRunner
@@ -208,6 +241,9 @@ impl TransactionTracker {
                     if !chain {
                         self.explicit = None;
                     }
+                    TransactionControl::End { chain }
+                } else if self.runner_open && self.batch {
+                    // It ends PostgreSQL's implicit block, as it may.
                     TransactionControl::End { chain }
                 } else if self.runner_open {
                     // A chained COMMIT keeps the file in a transaction the
@@ -228,6 +264,11 @@ impl TransactionTracker {
                     };
                 };
                 self.end_transaction(rollback, chain, span);
+                if self.batch && !chain && self.explicit.is_none() {
+                    // The rest of the batch runs in a new implicit block.
+                    self.runner_open = true;
+                    self.start_transaction();
+                }
                 Some(control)
             }
             TransStmtSavepoint | TransStmtRelease | TransStmtRollbackTo if self.id.is_none() => {
@@ -311,7 +352,7 @@ mod tests {
     /// Each statement's state and step.
     fn run(sql: &str, runner: bool, assume: bool) -> Vec<(State, Step)> {
         let parsed = pg_query::parse(sql, 0).unwrap();
-        let mut tracker = TransactionTracker::new(runner, assume);
+        let mut tracker = TransactionTracker::new(runner, assume, false);
         parsed
             .protobuf
             .stmts

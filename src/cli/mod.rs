@@ -80,12 +80,7 @@ fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> 
     let history = schema_catalog(run, &config)?;
     let read: Vec<Result<RunInput, String>> = inputs
         .par_iter()
-        .map(|input| {
-            Ok(RunInput {
-                path: input.display(),
-                bytes: read_input(input)?,
-            })
-        })
+        .map(|input| Ok(RunInput::new(input.display(), read_input(input)?)))
         .collect();
     let mut run_inputs = Vec::with_capacity(read.len());
     for result in read {
@@ -298,9 +293,9 @@ fn resolve_settings(args: &RunArgs, rule_flags: &[String], config: &Config) -> R
         settings.set_rule(id, level);
     }
     settings.transaction = if args.assume_in_transaction {
-        TransactionMode::PerFile
+        Some(TransactionMode::PerFile)
     } else {
-        config.transaction.unwrap_or_default()
+        config.transaction
     };
     settings.assume_lock_timeout = args.assume_lock_timeout || config.assume_lock_timeout.unwrap_or(false);
     if let Some(ms) = config.max_lock_timeout_ms {

@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn flags_each_statement_in_the_runner_transaction() {
         let mut settings = crate::engine::Settings::default();
-        settings.transaction = crate::analysis::TransactionMode::PerFile;
+        settings.transaction = Some(crate::analysis::TransactionMode::PerFile);
         let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);\nCOMMIT;\nVACUUM t;";
         let found = findings_with("concurrently-in-transaction", sql, &settings);
         assert_eq!(found.len(), 2, "VACUUM runs after the runner's transaction ended");

@@ -129,7 +129,7 @@ mod tests {
         use crate::engine::Settings;
         use crate::rules::testing::findings_with;
         let mut per_file = Settings::default();
-        per_file.transaction = TransactionMode::PerFile;
+        per_file.transaction = Some(TransactionMode::PerFile);
         let local = "SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a text;";
         assert!(findings_with("require-lock-timeout", local, &per_file).is_empty());
         assert_eq!(findings("require-lock-timeout", local).len(), 1);

@@ -151,7 +151,7 @@ mod tests {
             ["statement runs while the transaction holds the ACCESS EXCLUSIVE lock on \"users\": every read and write of \"users\" keeps waiting until it finishes"]
         );
         let mut settings = Settings::default();
-        settings.transaction = TransactionMode::PerFile;
+        settings.transaction = Some(TransactionMode::PerFile);
         let runner = "ALTER TABLE users ADD COLUMN note text;\nCREATE INDEX orders_total_idx ON orders (total);";
         assert_eq!(findings_with(ID, runner, &settings).len(), 1);
         assert!(

@@ -170,7 +170,7 @@ mod tests {
 
     fn per_file() -> Settings {
         let mut settings = Settings::default();
-        settings.transaction = TransactionMode::PerFile;
+        settings.transaction = Some(TransactionMode::PerFile);
         settings
     }
 

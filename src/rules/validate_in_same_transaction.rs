@@ -165,7 +165,7 @@ mod tests {
         let sql = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;";
         assert!(findings(ID, sql).is_empty(), "autocommit: two transactions");
         let mut settings = Settings::default();
-        settings.transaction = TransactionMode::PerFile;
+        settings.transaction = Some(TransactionMode::PerFile);
         assert_eq!(findings_with(ID, sql, &settings).len(), 1);
     }
 

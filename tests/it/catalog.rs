@@ -367,9 +367,11 @@ fn every_postgres_history_of_the_corpus_replays_without_a_panic() {
         }
         let inputs: Vec<RunInput> = files
             .iter()
-            .map(|f| RunInput {
-                path: f.strip_prefix(&corpus).unwrap_or(f).to_string_lossy().to_string(),
-                bytes: std::fs::read(f).unwrap(),
+            .map(|f| {
+                RunInput::new(
+                    f.strip_prefix(&corpus).unwrap_or(f).to_string_lossy(),
+                    std::fs::read(f).unwrap(),
+                )
             })
             .collect();
         let count = inputs.len();

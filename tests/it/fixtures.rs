@@ -91,10 +91,10 @@ impl Case {
                     match key {
                         "pg_version" => settings.pg_version = value.parse().unwrap(),
                         "transaction" => {
-                            settings.transaction = match value {
+                            settings.transaction = Some(match value {
                                 "per-file" => TransactionMode::PerFile,
                                 _ => TransactionMode::None,
-                            }
+                            })
                         }
                         "assume_lock_timeout" => settings.assume_lock_timeout = value == "true",
                         "max_lock_timeout" => {
@@ -115,10 +115,7 @@ impl Case {
         let inputs = self
             .files
             .iter()
-            .map(|f| RunInput {
-                path: relative(f),
-                bytes: std::fs::read(f).unwrap(),
-            })
+            .map(|f| RunInput::new(relative(f), std::fs::read(f).unwrap()))
             .collect();
         let history = self.schema.as_ref().map(|s| {
             let text = std::fs::read_to_string(s).unwrap();
