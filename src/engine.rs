@@ -279,9 +279,6 @@ pub fn with_analyzed_run<R>(
 /// one statement runs outside any transaction, and Flyway runs a script made
 /// only of statements that refuse a transaction without one.
 fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Settings) -> TransactionMode {
-    if let Some(mode) = settings.transaction {
-        return mode;
-    }
     match script.transaction {
         RunnerTransaction::None => TransactionMode::None,
         RunnerTransaction::PerFile | RunnerTransaction::AllPending => TransactionMode::PerFile,
@@ -384,7 +381,17 @@ pub fn plan_run(
 /// Rejects binary and non-UTF-8 content with a located diagnostic instead of
 /// guessing at it.
 fn decode(input: RunInput, settings: &Settings) -> Decoded {
-    let RunInput { path, bytes, script } = input;
+    let RunInput {
+        path,
+        bytes,
+        mut script,
+    } = input;
+    // What the user says of the runner wins over the tool's preset.
+    match settings.transaction {
+        Some(TransactionMode::None) => script.transaction = RunnerTransaction::None,
+        Some(TransactionMode::PerFile | TransactionMode::Batch) => script.transaction = RunnerTransaction::PerFile,
+        None => {}
+    }
     match String::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
             Some(nul) => Decoded::Unreadable(unreadable(

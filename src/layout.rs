@@ -64,6 +64,25 @@ impl Tool {
     pub fn parse(id: &str) -> Option<Tool> {
         Tool::ALL.into_iter().find(|t| t.id() == id)
     }
+
+    /// The tool's name as its users write it, for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Tool::Flyway => "Flyway",
+            Tool::Liquibase => "Liquibase",
+            Tool::GolangMigrate => "golang-migrate",
+            Tool::Sqlx => "sqlx",
+            Tool::Diesel => "Diesel",
+            Tool::Dbmate => "dbmate",
+            Tool::Goose => "goose",
+            Tool::Prisma => "Prisma Migrate",
+            Tool::Drizzle => "Drizzle Kit",
+            Tool::Sqitch => "Sqitch",
+            Tool::Supabase => "the Supabase CLI",
+            Tool::Atlas => "Atlas",
+            Tool::Plain => "the migration runner",
+        }
+    }
 }
 
 impl fmt::Display for Tool {

@@ -60,9 +60,26 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
 
-    /// The migration runner wraps each file in a transaction.
+    /// The migration runner wraps each file in a transaction (whatever the
+    /// tool's own default).
     #[arg(long)]
     pub assume_in_transaction: bool,
+
+    /// The migration tool, instead of detecting it: flyway, liquibase,
+    /// golang-migrate, sqlx, diesel, dbmate, goose, prisma, drizzle, sqitch,
+    /// supabase, atlas, plain.
+    #[arg(long, value_parser = parse_tool, value_name = "NAME")]
+    pub tool: Option<crate::layout::Tool>,
+
+    /// Check only migrations added or changed since this git ref (and
+    /// untracked ones), after replaying the others; also runs the history
+    /// rules (edited, out-of-order migrations).
+    #[arg(long, value_name = "GIT-REF")]
+    pub since: Option<String>,
+
+    /// Do not replay the migrations that run before the files named.
+    #[arg(long)]
+    pub no_history: bool,
 
     /// A lock_timeout is set outside the migrations (on the role or database).
     #[arg(long)]
@@ -139,4 +156,11 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     FailOn::parse(s).ok_or_else(|| "expected error, warning or never".to_string())
+}
+
+fn parse_tool(text: &str) -> Result<crate::layout::Tool, String> {
+    crate::layout::Tool::parse(text).ok_or_else(|| {
+        let ids: Vec<&str> = crate::layout::Tool::ALL.iter().map(|t| t.id()).collect();
+        format!("unknown tool `{text}`; expected one of {}", ids.join(", "))
+    })
 }

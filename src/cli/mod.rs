@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{Catalog, TransactionMode};
 use crate::config::{self, Config};
+use crate::discover::select::SelectOptions;
 use crate::discover::{self, Input};
 use crate::engine::{history_catalog, lint_run, plan_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
 use crate::render::{self, RenderOptions, Report};
@@ -69,18 +70,40 @@ fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> 
     if run.paths.is_empty() {
         return Err("no input: give migration files, directories or quoted globs (or `-` for stdin)".into());
     }
-    let config = load_config(run)?;
+    let mut config = load_config(run)?;
+    if run.tool.is_some() {
+        config.tool = run.tool;
+    }
     let settings = resolve_settings(run, rule_flags, &config)?;
     let stdin_name = run.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
-    let (inputs, errors) = discover::expand(&run.paths, &stdin_name, &config);
-    let mut failed = !errors.is_empty();
-    for error in &errors {
+    let options = SelectOptions {
+        since: run.since.clone(),
+        no_history: run.no_history,
+        check_down: config.check_down.unwrap_or(true),
+    };
+    let selection = discover::select::select(&run.paths, &stdin_name, &config, &options);
+    let mut failed = !selection.errors.is_empty();
+    for error in &selection.errors {
         eprintln!("miglint: error: {error}");
     }
+    for notice in &selection.notices {
+        eprintln!("miglint: note: {notice}");
+    }
     let history = schema_catalog(run, &config)?;
-    let read: Vec<Result<RunInput, String>> = inputs
-        .par_iter()
-        .map(|input| Ok(RunInput::new(input.display(), read_input(input)?)))
+    let read: Vec<Result<RunInput, String>> = selection
+        .scripts
+        .into_par_iter()
+        .map(|selected| {
+            let bytes = match selected.bytes {
+                Some(bytes) => bytes,
+                None => read_input(&selected.input)?,
+            };
+            Ok(RunInput {
+                path: selected.input.display(),
+                bytes,
+                script: selected.script,
+            })
+        })
         .collect();
     let mut run_inputs = Vec::with_capacity(read.len());
     for result in read {
@@ -92,12 +115,10 @@ fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> 
             }
         }
     }
-    if run_inputs.is_empty() {
+    if run_inputs.is_empty() && failed {
         return Err("no input was read".into());
     }
-    // Files named one by one (pre-commit, editors) are one change; a walked
-    // directory or a glob is a history, each file its own change.
-    let scope = if run.paths.iter().all(|p| p == "-" || Path::new(p).is_file()) {
+    let scope = if selection.one_change {
         ChangeScope::AllFiles
     } else {
         ChangeScope::EachFile

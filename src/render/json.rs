@@ -37,10 +37,16 @@ pub fn report_value(report: &Report) -> Value {
 }
 
 fn file_value(file: &FileReport) -> Value {
+    let script = &file.script;
     json!({
         "path": file.path(),
         "statements": file.statements,
         "diagnostics": file.diagnostics.len(),
+        "tool": script.tool.id(),
+        "root": script.root,
+        "direction": script.direction.map(|d| d.id()),
+        "transaction": script.transaction.id(),
+        "order": script.order,
     })
 }
 

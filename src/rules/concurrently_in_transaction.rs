@@ -9,6 +9,7 @@ use crate::analysis::facts::{alter_table_cmds, minimum_version};
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::recipe::{leave_runner_transaction, runner_wraps};
 
 crate::declare_rule!(ConcurrentlyInTransaction, id: "concurrently-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
@@ -43,21 +44,19 @@ fn check(ctx: StatementContext<'_>, in_runner: usize, out: &mut Vec<Finding>) {
         .find(|span| *span != ctx.span())
         .unwrap_or(ctx.span());
     let (message, mut help) = if runner {
-        let mut help = format!(
-                "the migration runner runs this whole file in one transaction: move the statement to a migration of its own that the runner runs without a transaction:\n  {};",
-                ctx.text()
-            );
+        let mut help = format!("{}:\n  {};", leave_runner_transaction(ctx), ctx.text());
         if in_runner > 1 {
             help.push_str(&format!(
                     "\nthis file holds {in_runner} such statements: give each its own migration, so that one failing does not leave the others done but the migration unrecorded"
                 ));
         }
         (
-                format!(
-                    "the runner wraps this file in a transaction: {command} fails with \"cannot run inside a transaction block\""
-                ),
-                help,
-            )
+            format!(
+                "{}: {command} fails with \"cannot run inside a transaction block\"",
+                runner_wraps(ctx)
+            ),
+            help,
+        )
     } else {
         (
                 format!("inside a transaction block, {command} fails with \"cannot run inside a transaction block\""),

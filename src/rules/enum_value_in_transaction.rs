@@ -119,7 +119,9 @@ fn add_value(
     let runner = ctx.in_implicit_transaction() && ctx.transaction().is_none();
     let help = if runner {
         format!(
-            "the migration runner runs this whole file in one transaction: move the statement to a migration of its own that the runner runs without a transaction:\n  {};",
+            "{}: {}:\n  {};",
+            crate::rules::recipe::runner_wraps(ctx),
+            crate::rules::recipe::leave_runner_transaction(ctx),
             ctx.text()
         )
     } else {

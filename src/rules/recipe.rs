@@ -3,6 +3,7 @@
 
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
+use crate::layout::{no_transaction_hint, RunnerTransaction};
 
 /// The statement's text with `insert` placed after its first `word` token,
 /// e.g. `CREATE INDEX CONCURRENTLY i ON t (a);`.
@@ -21,13 +22,61 @@ pub fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) ->
 
 /// Where a recipe that must run outside a transaction block has to go when
 /// the flagged statement runs inside one: None in autocommit.
-pub fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<&'static str> {
+pub fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<String> {
     if ctx.transaction().is_some() {
-        Some("move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one")
+        Some("move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one".to_string())
     } else if ctx.in_implicit_transaction() {
-        Some("the migration runner runs this file in a transaction, where CONCURRENTLY is refused: put it in a migration of its own that the runner runs without one")
+        Some(format!(
+            "{}, where CONCURRENTLY is refused: {}",
+            runner_wraps(ctx),
+            leave_runner_transaction(ctx)
+        ))
     } else {
         None
+    }
+}
+
+/// Who wraps the statement's file in a transaction, as the start of a
+/// sentence: the file's tool, or the runner the configuration describes.
+pub fn runner_wraps(ctx: StatementContext<'_>) -> String {
+    let script = ctx.file.script;
+    let tool = script.tool.display_name();
+    match script.transaction {
+        RunnerTransaction::None | RunnerTransaction::PerFile if script.tool == crate::layout::Tool::Plain => {
+            "the migration runner runs this file in one transaction".to_string()
+        }
+        RunnerTransaction::None | RunnerTransaction::PerFile => format!("{tool} runs this migration in one transaction"),
+        RunnerTransaction::Batch => format!(
+            "{tool} sends this file as one multi-statement query, which PostgreSQL runs as one transaction"
+        ),
+        RunnerTransaction::Detected => format!(
+            "{tool} runs this script in a transaction because it mixes statements that need one with statements that refuse one"
+        ),
+        RunnerTransaction::AllPending => format!("{tool} runs all pending migrations in one transaction"),
+    }
+}
+
+/// How to get one statement out of the runner's transaction with the
+/// file's tool.
+pub fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
+    let script = ctx.file.script;
+    if script.transaction == RunnerTransaction::Detected {
+        return format!(
+            "give it a migration of its own, which {} runs outside a transaction (or {})",
+            script.tool.display_name(),
+            no_transaction_hint(script.tool, &ctx.file.source.path).unwrap_or_default()
+        );
+    }
+    let own = "move the statement to a migration of its own";
+    match no_transaction_hint(script.tool, &ctx.file.source.path) {
+        Some(hint) if script.transaction == RunnerTransaction::Batch || script.tool == crate::layout::Tool::Drizzle => {
+            hint
+        }
+        Some(hint) => format!("{own}, and {hint}"),
+        None if script.transaction == RunnerTransaction::Batch => {
+            format!("{own}: a file holding one statement runs outside any transaction")
+        }
+        None => format!("{own} that the runner runs without a transaction"),
     }
 }
 

@@ -75,7 +75,7 @@ fn help(ctx: StatementContext<'_>, parent: &RelationName, partition: &RelationNa
     );
     if let Some(note) = crate::rules::recipe::outside_transaction_note(ctx) {
         help.push('\n');
-        help.push_str(note);
+        help.push_str(&note);
     }
     help
 }

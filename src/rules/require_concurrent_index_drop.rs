@@ -65,7 +65,7 @@ fn recipe(ctx: StatementContext<'_>, stmt: &pg_query::protobuf::DropStmt) -> Str
     }
     if let Some(note) = crate::rules::recipe::outside_transaction_note(ctx) {
         help.push('\n');
-        help.push_str(note);
+        help.push_str(&note);
     }
     help
 }

@@ -98,7 +98,7 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
         );
         if let Some(note) = recipe::outside_transaction_note(ctx) {
             help.push('\n');
-            help.push_str(note);
+            help.push_str(&note);
         }
         if matches!(
             kind,

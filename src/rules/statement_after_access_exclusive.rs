@@ -4,8 +4,9 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, RelationLock, RelationName, StatementContext};
+use crate::analysis::{AnalyzedFile, RelationLock, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
+use crate::layout::RunnerTransaction;
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
 
@@ -45,6 +46,76 @@ impl Rule for StatementAfterAccessExclusive {
             for lock in ctx.locks_on_existing().filter(|l| l.mode.blocks_reads()) {
                 if !held.iter().any(|(l, ..)| l.relation.same_as(&lock.relation)) {
                     held.push((lock, ctx.index, ctx.state().undone_by));
+                }
+            }
+        }
+    }
+
+    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+        check_all_pending(run, out);
+    }
+}
+
+/// Runners that wrap all pending migrations in one transaction (Drizzle
+/// Kit) hold what one file locked through the files after it.
+fn check_all_pending(run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    // The ACCESS EXCLUSIVE locks the shared transaction holds, with the
+    // statement that took each: (file index, statement index, lock).
+    let mut held: Vec<(usize, usize, &RelationLock)> = Vec::new();
+    let mut root: Option<&str> = None;
+    for (index, file) in run.files.iter().enumerate() {
+        let Some(file) = file
+            .as_ref()
+            .filter(|f| f.script.transaction == RunnerTransaction::AllPending)
+        else {
+            held.clear();
+            continue;
+        };
+        if root != Some(file.script.root.as_str()) {
+            held.clear();
+            root = Some(&file.script.root);
+        }
+        if let Some(&(at_file, at_statement, lock)) = held.first() {
+            let names: Vec<&RelationName> = held.iter().map(|(_, _, l)| &l.relation).collect();
+            let slow = file.contexts().find(|ctx| {
+                ctx.in_implicit_transaction() && !is_control_or_setting(ctx) && !is_quick_follow_up(ctx, &names)
+            });
+            if let (Some(later), Some(earlier)) = (slow, run.files[at_file].as_ref()) {
+                let taken = earlier.statement(at_statement);
+                let position = earlier.source.position(taken.span().start);
+                let table = &lock.relation;
+                out.push((
+                    index,
+                    Finding::new(
+                        first_line(later),
+                        format!(
+                            "statement runs while {} still holds the {} lock on {table} that {}:{} took: every read and write of {table} keeps waiting until it finishes",
+                            file.script.tool.display_name(),
+                            lock.mode,
+                            earlier.source.path,
+                            position.line,
+                        ),
+                    )
+                    .help(format!(
+                        "{} runs all pending migrations in one transaction: deploy the migration that locks {table} on its own, so its lock ends with it",
+                        file.script.tool.display_name()
+                    ))
+                    .lock(table, lock.mode),
+                ));
+            }
+        }
+        // What the shared transaction holds when the next file starts.
+        if !file.runner_open_at_end {
+            held.clear();
+            continue;
+        }
+        for ctx in file.contexts() {
+            if !ctx.in_implicit_transaction() || ctx.state().undone_by.is_some() {
+                continue;
+            }
+            for lock in ctx.locks_on_existing().filter(|l| l.mode.blocks_reads()) {
+                if !held.iter().any(|(_, _, l)| l.relation.same_as(&lock.relation)) {
+                    held.push((index, ctx.index, lock));
                 }
             }
         }

@@ -12,4 +12,5 @@ mod meta;
 mod plan;
 mod postgres;
 mod robustness;
+mod runners;
 mod trace;

@@ -1,0 +1,279 @@
+//! From command-line paths to the scripts of a run: which migration roots
+//! they fall in, which scripts the change holds, which earlier migrations
+//! are replayed as history, and in which order they all run.
+//!
+//! - A folder is searched for migration roots; every script of every
+//!   PostgreSQL root is checked, each migration as a change of its own (an
+//!   audit), or with `--since`, only the scripts added or changed since the
+//!   ref, as one change, after the rest replayed as history.
+//! - A file named explicitly (pre-commit, editors) is checked as part of
+//!   one change, after the migrations of its root that run before it
+//!   (unless `--no-history`).
+//! - Roots in MySQL or SQLite are listed in one notice and skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::git::{changes_since, GitChanges};
+use super::layout::{self, MigrationRoot, Script};
+use super::{display_path, expand, DiscoverError, Input};
+use crate::config::Config;
+use crate::layout::{Dialect, Direction, GitState, Role, ScriptInfo};
+
+/// What the user asked for beyond the paths.
+#[derive(Clone, Debug, Default)]
+pub struct SelectOptions {
+    /// `--since`: judge only what changed since this git ref.
+    pub since: Option<String>,
+    /// `--no-history`: do not replay a named file's earlier migrations.
+    pub no_history: bool,
+    /// Config `check_down` (default true).
+    pub check_down: bool,
+}
+
+/// One script of the run, not read yet (stdin and deleted files carry no path to read).
+#[derive(Clone, Debug)]
+pub struct Selected {
+    pub input: Input,
+    /// The text the tool runs, when detection already read it; None: read `input`.
+    pub bytes: Option<Vec<u8>>,
+    pub script: ScriptInfo,
+}
+
+/// The run's scripts in the order they run, and how they form the change.
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub scripts: Vec<Selected>,
+    /// All the scripts judged form one change (named files, `--since`);
+    /// otherwise each is a change of its own.
+    pub one_change: bool,
+    /// Things worth telling the user once (skipped roots, guessed order).
+    pub notices: Vec<String>,
+    pub errors: Vec<DiscoverError>,
+}
+
+/// Selects the scripts for `args` (paths, folders, quoted globs, `-`).
+pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &SelectOptions) -> Selection {
+    let mut selection = Selection::default();
+    let mut roots: BTreeMap<PathBuf, MigrationRoot> = BTreeMap::new();
+    // Per root: the scripts named explicitly, by canonical path.
+    let mut named: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
+    let mut walked: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut loose: Vec<Input> = Vec::new();
+    let mut stdin: Option<Input> = None;
+    let mut skipped: Vec<String> = Vec::new();
+
+    for arg in args {
+        let path = Path::new(arg);
+        if arg == "-" {
+            stdin = Some(Input::Stdin(stdin_name.to_string()));
+        } else if path.is_dir() {
+            let (found, errors) = layout::detect(path, config);
+            selection.errors.extend(errors);
+            if found.is_empty() {
+                selection
+                    .errors
+                    .push(DiscoverError(format!("{arg}: no .sql files in this directory")));
+            }
+            for root in found {
+                walked.insert(root.dir.clone());
+                roots.entry(root.dir.clone()).or_insert(root);
+            }
+        } else {
+            // Files and globs: each file is looked up in its root.
+            let (inputs, errors) = expand(std::slice::from_ref(arg), stdin_name, config);
+            selection.errors.extend(errors);
+            for input in inputs {
+                let Input::File(file) = &input else { continue };
+                match root_containing(file, &mut roots, config) {
+                    Some(dir) => {
+                        named.entry(dir).or_default().insert(canonical(file));
+                    }
+                    None => loose.push(input),
+                }
+            }
+        }
+    }
+
+    let git = match &options.since {
+        Some(git_ref) => {
+            let dir = roots.keys().next().cloned().unwrap_or_else(|| PathBuf::from("."));
+            match changes_since(&dir, git_ref) {
+                Ok(changes) => Some(changes),
+                Err(message) => {
+                    selection
+                        .errors
+                        .push(DiscoverError(format!("--since {git_ref}: {message}")));
+                    return selection;
+                }
+            }
+        }
+        None => None,
+    };
+    // A walked folder is an audit, each migration its own change; named
+    // files, or what changed since a ref, are one change.
+    selection.one_change = options.since.is_some() || walked.is_empty();
+
+    for (dir, root) in &roots {
+        let shown = display_path(dir);
+        selection
+            .notices
+            .extend(root.notices.iter().map(|n| format!("{shown}: {n}")));
+        if root.dialect != Dialect::Postgres {
+            skipped.push(format!("{shown} ({}, {})", root.dialect, root.dialect_reason));
+            continue;
+        }
+        let whole = walked.contains(dir);
+        let named_here = named.get(dir);
+        selection
+            .scripts
+            .extend(root_scripts(root, whole, named_here, git.as_ref(), options));
+    }
+    if !skipped.is_empty() {
+        selection.notices.push(format!(
+            "skipped {} migration root{} in a dialect miglint does not check yet (only PostgreSQL): {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            skipped.join("; ")
+        ));
+    }
+    for input in loose {
+        let mut script = ScriptInfo::plain();
+        if let (Some(git), Input::File(path)) = (&git, &input) {
+            script.git = Some(git.state(path));
+        }
+        selection.scripts.push(Selected {
+            input,
+            bytes: None,
+            script,
+        });
+    }
+    if let Some(input) = stdin {
+        selection.scripts.push(Selected {
+            input,
+            bytes: None,
+            script: ScriptInfo::plain(),
+        });
+    }
+    selection
+}
+
+/// The root `file` belongs to, detected once per root: its key in `roots`.
+fn root_containing(file: &Path, roots: &mut BTreeMap<PathBuf, MigrationRoot>, config: &Config) -> Option<PathBuf> {
+    let wanted = canonical(file);
+    let contains = |root: &MigrationRoot| {
+        root.migrations
+            .iter()
+            .flat_map(|m| &m.scripts)
+            .any(|s| canonical(&s.path) == wanted)
+    };
+    if let Some((dir, _)) = roots.iter().find(|(_, root)| contains(root)) {
+        return Some(dir.clone());
+    }
+    let root = layout::root_of(file, config)?;
+    if !contains(&root) {
+        return None;
+    }
+    let dir = root.dir.clone();
+    roots.insert(dir.clone(), root);
+    Some(dir)
+}
+
+/// The scripts of one root the run needs, in the tool's order: all of them
+/// for a walked root, else the named ones after their history.
+fn root_scripts(
+    root: &MigrationRoot,
+    whole: bool,
+    named: Option<&BTreeSet<PathBuf>>,
+    git: Option<&GitChanges>,
+    options: &SelectOptions,
+) -> Vec<Selected> {
+    let shown = display_path(&root.dir);
+    let is_named = |script: &Script| named.is_some_and(|n| n.contains(&canonical(&script.path)));
+    // Named files alone: the migrations after the last named one do not run before it.
+    let last_named = root
+        .migrations
+        .iter()
+        .rposition(|m| m.scripts.iter().any(is_named))
+        .unwrap_or(0);
+    let has_downs = root
+        .migrations
+        .iter()
+        .any(|m| m.scripts.iter().any(|s| s.direction == Some(Direction::Down)));
+    let mut out = Vec::new();
+    for (order, migration) in root.migrations.iter().enumerate() {
+        if !whole && order > last_named {
+            break;
+        }
+        let has_down = migration.scripts.iter().any(|s| s.direction == Some(Direction::Down));
+        for script in &migration.scripts {
+            if script.direction == Some(Direction::Down) && !options.check_down {
+                continue;
+            }
+            let state = git.map(|g| g.state(&script.path));
+            let judged = whole || is_named(script);
+            let role = match state {
+                Some(GitState::Unchanged) => Role::History,
+                _ if judged => Role::Change,
+                _ => Role::History,
+            };
+            if role == Role::History && options.no_history {
+                continue;
+            }
+            out.push(Selected {
+                input: Input::File(script.path.clone()),
+                bytes: Some(script.bytes.clone()),
+                script: ScriptInfo {
+                    tool: root.tool,
+                    root: shown.clone(),
+                    direction: script.direction,
+                    order: Some(order),
+                    version: migration.version.clone(),
+                    migration: Some(migration.name.clone()),
+                    has_down: has_downs.then_some(has_down),
+                    verify: script.direction.is_none() && root.tool == crate::layout::Tool::Sqitch,
+                    transaction: script.transaction,
+                    segments: script.segments.clone(),
+                    opted_out: script.opted_out,
+                    role,
+                    git: state,
+                },
+            });
+        }
+    }
+    if let Some(git) = git {
+        for path in git.deleted_under(&root.dir) {
+            if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
+                continue;
+            }
+            out.push(Selected {
+                input: Input::File(relative_to_cwd(&path)),
+                bytes: Some(Vec::new()),
+                script: ScriptInfo {
+                    tool: root.tool,
+                    root: shown.clone(),
+                    version: layout::version_of(root.tool, &path),
+                    role: Role::Change,
+                    git: Some(GitState::Deleted),
+                    ..ScriptInfo::plain()
+                },
+            });
+        }
+    }
+    out
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// A path as short as the user would write it: relative to the current
+/// folder when it is inside it.
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok().map(|d| canonical(&d));
+    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(relative) => relative.to_path_buf(),
+        None => path.to_path_buf(),
+    }
+}
