@@ -10,6 +10,7 @@ mod docs;
 mod fixtures;
 mod meta;
 mod plan;
+mod projects;
 mod postgres;
 mod robustness;
 mod runners;

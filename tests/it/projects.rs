@@ -1,0 +1,146 @@
+//! `miglint check <project>` with no flags, on every project of
+//! `../shared/corpus`: it finds the migrations, orders and splits them as
+//! their tool does, judges transactions as the tool runs them, and never
+//! panics or gives up.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use crate::common::{in_ci, repo_root};
+
+fn corpus() -> Option<PathBuf> {
+    let corpus = repo_root().join("../shared/corpus");
+    if !corpus.join("MANIFEST.tsv").is_file() {
+        let reason = format!("no corpus at {}", corpus.display());
+        assert!(!in_ci(), "{reason}: the project tests may not be skipped under CI");
+        eprintln!("skipping: {reason}");
+        return None;
+    }
+    Some(corpus.canonicalize().unwrap())
+}
+
+/// `miglint check --format json .` run inside `project`: the exit code and the report.
+fn check_project(project: &Path) -> (i32, Value, String) {
+    let output = Command::cargo_bin("miglint")
+        .unwrap()
+        .current_dir(project)
+        .args(["check", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{}: no JSON report ({e}); stderr: {stderr}", project.display()));
+    (output.status.code().unwrap_or(-1), report, stderr)
+}
+
+/// (layout, dialect, folders) rows of MANIFEST.tsv for one project folder.
+fn manifest_rows(corpus: &Path) -> Vec<(String, String, String, Vec<String>)> {
+    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (dir, layout, dialect, paths) = (col("dir"), col("layout"), col("dialect"), col("paths"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            let folders = cells[paths]
+                .split(',')
+                .map(|p| p.trim().trim_end_matches('/').to_string())
+                .filter(|p| !p.is_empty())
+                .collect();
+            (
+                cells[dir].to_string(),
+                cells[layout].to_string(),
+                cells[dialect].to_string(),
+                folders,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_project_is_checked_with_its_tool_and_no_flags() {
+    let Some(corpus) = corpus() else { return };
+    let rows = manifest_rows(&corpus);
+    let projects: BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    for project in projects {
+        let (code, report, stderr) = check_project(&corpus.join(project));
+        assert!(
+            code == 0 || code == 1,
+            "{project}: exit {code}, miglint could not do its job: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{project}: {stderr}");
+        let files = report["files"].as_array().unwrap();
+        for (_, layout, dialect, folders) in rows.iter().filter(|r| r.0 == project) {
+            let tool = if layout == "other" { "plain" } else { layout.as_str() };
+            let in_row: Vec<&Value> = files
+                .iter()
+                .filter(|f| {
+                    let path = f["path"].as_str().unwrap();
+                    folders.iter().any(|folder| path.starts_with(&format!("{folder}/")))
+                })
+                .collect();
+            if dialect != "postgres" {
+                // Listed in the notice and skipped, never linted as PostgreSQL.
+                assert!(in_row.is_empty(), "{project}: {dialect} files were linted: {}", in_row.len());
+                assert!(stderr.contains("skipped"), "{project}: no notice for {dialect}: {stderr}");
+                continue;
+            }
+            assert!(!in_row.is_empty(), "{project}: no PostgreSQL file of {folders:?} was checked");
+            for file in &in_row {
+                assert_eq!(file["tool"], tool, "{project}: {}", file["path"]);
+            }
+            // Each root's files come in the tool's order.
+            let mut last: Option<(String, u64)> = None;
+            for file in &in_row {
+                let root = file["root"].as_str().unwrap().to_string();
+                let order = file["order"].as_u64().unwrap();
+                if let Some((last_root, last_order)) = &last {
+                    if *last_root == root {
+                        assert!(order >= *last_order, "{project}: {} out of order", file["path"]);
+                    }
+                }
+                last = Some((root, order));
+            }
+        }
+    }
+}
+
+#[test]
+fn crates_io_concurrent_statements_fail_exactly_where_no_metadata_toml_opts_out() {
+    let Some(corpus) = corpus() else { return };
+    let project = corpus.join("rust-lang__crates.io");
+    let (_, report, stderr) = check_project(&project);
+    let flagged: BTreeSet<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "concurrently-in-transaction")
+        .map(|d| d["path"].as_str().unwrap().to_string())
+        .collect();
+    // Expected from the files themselves: a statement that refuses a
+    // transaction, in a migration without `metadata.toml`.
+    let mut expected = BTreeSet::new();
+    for file in report["files"].as_array().unwrap() {
+        let path = file["path"].as_str().unwrap();
+        let text = std::fs::read_to_string(project.join(path)).unwrap();
+        let source = miglint::SourceFile::new(path, text);
+        let refuses = miglint::parse::parse_file(&source)
+            .statements
+            .iter()
+            .any(|s| !miglint::analysis::facts::statement_facts(&s.node, 16).transactional);
+        let opted_out = project.join(path).parent().unwrap().join("metadata.toml").is_file();
+        if refuses && !opted_out {
+            expected.insert(path.to_string());
+        }
+    }
+    assert!(
+        expected.contains("migrations/2024-04-12-144536_remove-downloads-column/down.sql"),
+        "{expected:?}"
+    );
+    assert_eq!(flagged, expected, "stderr: {stderr}");
+}
