@@ -15,6 +15,7 @@ pub enum Marker {
     WithoutRowid,
     Strftime,
     DatetimeLiteral,
+    CollateNocase,
     Blob,
     Engine,
     AutoIncrement,
@@ -37,7 +38,9 @@ impl Marker {
     pub fn dialect(self) -> Dialect {
         use Marker::*;
         match self {
-            Backtick | Autoincrement | Pragma | WithoutRowid | Strftime | DatetimeLiteral | Blob => Dialect::Sqlite,
+            Backtick | Autoincrement | Pragma | WithoutRowid | Strftime | DatetimeLiteral | CollateNocase | Blob => {
+                Dialect::Sqlite
+            }
             Engine | AutoIncrement | Unsigned | ModifyColumn | ChangeColumn | TinyInt | LongText => Dialect::Mysql,
             DollarQuote | DoubleColon | Jsonb | Serial | Concurrently | Plpgsql | Timestamptz | Bytea => {
                 Dialect::Postgres
@@ -53,7 +56,8 @@ impl Marker {
             Pragma => "PRAGMA",
             WithoutRowid => "WITHOUT ROWID",
             Strftime => "strftime(",
-            DatetimeLiteral => "datetime('…')",
+            DatetimeLiteral => "datetime(…)",
+            CollateNocase => "COLLATE NOCASE",
             Blob => "BLOB",
             Engine => "ENGINE=",
             AutoIncrement => "AUTO_INCREMENT",
@@ -122,7 +126,11 @@ pub fn sniff(bytes: &[u8]) -> Vec<Marker> {
                     "PRAGMA" => Some(Marker::Pragma),
                     "ROWID" if previous_word == "WITHOUT" => Some(Marker::WithoutRowid),
                     "STRFTIME" if next == Some(b'(') => Some(Marker::Strftime),
-                    "DATETIME" if next == Some(b'(') && after_paren == Some(b'\'') => Some(Marker::DatetimeLiteral),
+                    // MySQL's DATETIME(6) is a type; SQLite's datetime('now') a function.
+                    "DATETIME" if next == Some(b'(') && !after_paren.is_some_and(|b| b.is_ascii_digit()) => {
+                        Some(Marker::DatetimeLiteral)
+                    }
+                    "NOCASE" if previous_word == "COLLATE" => Some(Marker::CollateNocase),
                     "BLOB" => Some(Marker::Blob),
                     "ENGINE" if next == Some(b'=') => Some(Marker::Engine),
                     "AUTO_INCREMENT" => Some(Marker::AutoIncrement),
@@ -223,8 +231,8 @@ impl Evidence {
     }
 
     /// The dialect the syntax shows, with the reason, or None without any.
-    /// MySQL and SQLite need more evidence than PostgreSQL shows: one odd
-    /// word does not outweigh `$$`, `::` or jsonb.
+    /// MySQL and SQLite need more evidence than PostgreSQL shows, and more
+    /// than one file's one odd word.
     pub fn verdict(&self) -> Option<(Dialect, String)> {
         let postgres = self.score(Dialect::Postgres);
         let mysql = self.score(Dialect::Mysql);
@@ -235,7 +243,7 @@ impl Evidence {
             (Dialect::Sqlite, sqlite)
         };
         let other_score = other_score + if other == Dialect::Mysql { self.backticks() } else { 0 };
-        if other_score > 0 && other_score > postgres * 2 {
+        if other_score >= 2 && other_score > postgres {
             Some((other, self.reason(other)))
         } else if postgres > 0 {
             Some((Dialect::Postgres, self.reason(Dialect::Postgres)))

@@ -1,6 +1,6 @@
 //! Tools with a folder per migration: Diesel (`<ts>_x/up.sql`, `down.sql`,
-//! `metadata.toml`) and Prisma (`<ts>_x/migration.sql`), run in folder-name
-//! order.
+//! `metadata.toml`) and Prisma (`<ts>_x/migration.sql`), run in version
+//! order (the folder name's, dashes removed for Diesel).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,9 @@ pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Mi
         let version = files.first().and_then(|f| version_of(tool, &f.path));
         migrations.push(Migration { name, version, scripts });
     }
+    // Diesel runs by version, its dashes removed: `2017-09-23-182408_x`
+    // after `20170804200817_y`, although it sorts before it as a name.
+    migrations.sort_by(|a, b| super::build::by_version(tool, a, b));
     (migrations, notices)
 }
 

@@ -273,7 +273,16 @@ fn settle_dialects(dir: &Path, built: &mut [Built]) {
         let relative = b.root.dir.strip_prefix(dir).unwrap_or(&b.root.dir);
         let decided = match b.configured_dialect {
             Some(dialect) => Some((dialect, "config".to_string())),
-            None => dialect::from_folders(&scanned_name.join(relative)).or_else(|| b.evidence.verdict()),
+            None => {
+                // The scanned folder's own name counts only when it is the root
+                // (`miglint check db/mysql`), not for the roots inside a project.
+                let path = if relative.as_os_str().is_empty() {
+                    scanned_name.as_path()
+                } else {
+                    relative
+                };
+                dialect::from_folders(path).or_else(|| b.evidence.verdict())
+            }
         };
         match decided {
             Some((dialect, reason)) => {
@@ -283,19 +292,28 @@ fn settle_dialects(dir: &Path, built: &mut [Built]) {
             None => undecided.push(index),
         }
     }
-    let mut shown: BTreeMap<Dialect, usize> = BTreeMap::new();
-    for (index, b) in built.iter().enumerate() {
-        if !undecided.contains(&index) {
-            *shown.entry(b.root.dialect).or_default() += 1;
-        }
-    }
-    // The most common; on a tie the one that is not the default, as a
-    // repository that names a dialect at all rarely means PostgreSQL by it.
-    let sibling = shown
+    // Siblings are the roots of the same repository (all that was scanned
+    // when there is no `.git`).
+    let repository = |b: &Built| -> PathBuf { repository_top(&b.root.dir.join("x")).unwrap_or_default() };
+    let repositories: Vec<PathBuf> = built.iter().map(repository).collect();
+    let sibling_dialects: Vec<Option<Dialect>> = undecided
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0).reverse()))
-        .map(|(dialect, _)| *dialect);
-    for index in undecided {
+        .map(|&index| {
+            let mut shown: BTreeMap<Dialect, usize> = BTreeMap::new();
+            for (other, b) in built.iter().enumerate() {
+                if !undecided.contains(&other) && repositories[other] == repositories[index] {
+                    *shown.entry(b.root.dialect).or_default() += 1;
+                }
+            }
+            // The most common; on a tie not PostgreSQL, as a repository that
+            // names another dialect at all rarely means the default by it.
+            shown
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map(|(dialect, _)| dialect)
+        })
+        .collect();
+    for (index, sibling) in undecided.into_iter().zip(sibling_dialects) {
         let root = &mut built[index].root;
         match sibling {
             Some(dialect) => {
@@ -305,6 +323,16 @@ fn settle_dialects(dir: &Path, built: &mut [Built]) {
             None => root.dialect_reason = "default".to_string(),
         }
     }
+}
+
+/// The dialect the syntax of these files shows, with the reason ("SQLite
+/// syntax (AUTOINCREMENT) in 2 files"), or None when it shows none.
+pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
+    let mut evidence = dialect::Evidence::default();
+    for bytes in files {
+        evidence.add(&dialect::sniff(bytes));
+    }
+    evidence.verdict()
 }
 
 /// The root a file belongs to, found by walking up from the file, with all
