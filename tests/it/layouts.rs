@@ -262,3 +262,378 @@ fn summary() {
         );
     }
 }
+
+/// One row per script: (path relative to the fixture, direction, transaction, opted out).
+type Row = (String, Option<Direction>, RunnerTransaction, bool);
+
+fn fixture(tool: &str) -> PathBuf {
+    repo_root().join("fixtures/layouts").join(tool)
+}
+
+/// The one root of `fixtures/layouts/<name>`, with its tool and dialect checked.
+fn one_root(name: &str, tool: Tool, dialect: Dialect) -> MigrationRoot {
+    let (mut roots, errors) = detect(&fixture(name), &Config::default());
+    assert!(errors.is_empty(), "{name}: {errors:?}");
+    assert_eq!(
+        roots.len(),
+        1,
+        "{name}: {:?}",
+        roots.iter().map(|r| &r.dir).collect::<Vec<_>>()
+    );
+    let root = roots.remove(0);
+    assert_eq!(
+        (root.tool, root.dialect),
+        (tool, dialect),
+        "{name}: {}",
+        root.dialect_reason
+    );
+    root
+}
+
+fn rows(name: &str, root: &MigrationRoot) -> Vec<Row> {
+    let base = fixture(name);
+    root.scripts()
+        .map(|s| {
+            let path = s.path.strip_prefix(&base).unwrap_or(&s.path);
+            let path = path.to_string_lossy().replace('\\', "/");
+            (path, s.direction, s.transaction, s.opted_out)
+        })
+        .collect()
+}
+
+fn row(path: &str, direction: Option<Direction>, transaction: RunnerTransaction, opted_out: bool) -> Row {
+    (path.to_string(), direction, transaction, opted_out)
+}
+
+const UP: Option<Direction> = Some(Direction::Up);
+const DOWN: Option<Direction> = Some(Direction::Down);
+use RunnerTransaction::{AllPending, Batch, Detected, PerFile};
+const NONE: RunnerTransaction = RunnerTransaction::None;
+
+/// The bytes of `path`'s script in `direction`, as text.
+fn view(root: &MigrationRoot, path: &str, direction: Option<Direction>) -> String {
+    let script = root
+        .scripts()
+        .find(|s| s.path.ends_with(path) && s.direction == direction)
+        .unwrap_or_else(|| panic!("no {direction:?} script for {path}"));
+    String::from_utf8(script.bytes.clone()).expect("utf-8")
+}
+
+#[test]
+fn flyway_fixture() {
+    let root = one_root("flyway", Tool::Flyway, Dialect::Postgres);
+    let m = "db/migration/";
+    assert_eq!(
+        rows("flyway", &root),
+        [
+            row(&format!("{m}V1__create_accounts.sql"), UP, Detected, false),
+            row(&format!("{m}V1.9__add_email.sql"), UP, Detected, false),
+            row(&format!("{m}U1.9__add_email.sql"), DOWN, Detected, false),
+            row(&format!("{m}V1.10__index_accounts.sql"), UP, NONE, true),
+            row(&format!("{m}R__account_emails.sql"), UP, Detected, false),
+        ]
+    );
+    let versions: Vec<Option<&str>> = root.migrations.iter().map(|m| m.version.as_deref()).collect();
+    assert_eq!(versions, [Some("1"), Some("1.9"), Some("1.10"), None]);
+}
+
+#[test]
+fn liquibase_fixture() {
+    let root = one_root("liquibase", Tool::Liquibase, Dialect::Postgres);
+    // The master changelog includes 002 before 001.
+    assert_eq!(
+        rows("liquibase", &root),
+        [
+            row("changelog/002_email.sql", UP, PerFile, false),
+            row("changelog/001_accounts.sql", UP, PerFile, false),
+            row("changelog/001_accounts.sql", DOWN, PerFile, false),
+        ]
+    );
+    let accounts = &root.migrations[1].scripts[0];
+    let transactions: Vec<bool> = accounts.segments.iter().map(|s| s.transaction).collect();
+    assert_eq!(transactions, [true, false]);
+    let file = std::fs::read_to_string(&accounts.path).unwrap();
+    assert!(file[accounts.segments[1].start..].starts_with("--changeset ann:2 runInTransaction:false"));
+    let down = view(&root, "001_accounts.sql", DOWN);
+    assert_eq!(down.len(), file.len());
+    let down_lines: Vec<&str> = down.lines().map(str::trim_end).collect();
+    assert_eq!(
+        down_lines,
+        [
+            "",
+            "",
+            "",
+            "",
+            "           DROP TABLE accounts;",
+            "",
+            "",
+            "",
+            "           DROP INDEX accounts_id_idx;"
+        ]
+    );
+}
+
+#[test]
+fn golang_migrate_fixture() {
+    let root = one_root("golang-migrate", Tool::GolangMigrate, Dialect::Postgres);
+    let m = "migrations/";
+    assert_eq!(
+        rows("golang-migrate", &root),
+        [
+            row(&format!("{m}1_create_accounts.up.sql"), UP, Batch, false),
+            row(&format!("{m}1_create_accounts.down.sql"), DOWN, Batch, false),
+            row(&format!("{m}9_add_name.up.sql"), UP, Batch, false),
+            row(&format!("{m}10_add_email.up.sql"), UP, Batch, false),
+            row(&format!("{m}10_add_email.down.sql"), DOWN, Batch, false),
+        ]
+    );
+}
+
+#[test]
+fn sqlx_fixture() {
+    let root = one_root("sqlx", Tool::Sqlx, Dialect::Postgres);
+    let m = "migrations/";
+    assert_eq!(
+        rows("sqlx", &root),
+        [
+            row(&format!("{m}20240101000000_create_accounts.sql"), UP, PerFile, false),
+            row(&format!("{m}20240102000000_index_accounts.sql"), UP, NONE, true),
+            row(&format!("{m}20240103000000_add_email.up.sql"), UP, PerFile, false),
+            row(&format!("{m}20240103000000_add_email.down.sql"), DOWN, PerFile, false),
+        ]
+    );
+}
+
+#[test]
+fn diesel_fixture() {
+    let root = one_root("diesel", Tool::Diesel, Dialect::Postgres);
+    let (a, b) = (
+        "migrations/2024-01-01-000000_create_accounts/",
+        "migrations/2024-01-02-000000_index_accounts/",
+    );
+    assert_eq!(
+        rows("diesel", &root),
+        [
+            row(&format!("{a}up.sql"), UP, PerFile, false),
+            row(&format!("{a}down.sql"), DOWN, PerFile, false),
+            row(&format!("{b}up.sql"), UP, NONE, true),
+            row(&format!("{b}down.sql"), DOWN, NONE, true),
+        ]
+    );
+    assert_eq!(root.migrations[0].version.as_deref(), Some("20240101000000"));
+    assert_eq!(root.migrations[0].name, "2024-01-01-000000_create_accounts");
+}
+
+#[test]
+fn dbmate_fixture() {
+    let root = one_root("dbmate", Tool::Dbmate, Dialect::Postgres);
+    let (a, b) = (
+        "db/migrations/20240101000000_create_accounts.sql",
+        "db/migrations/20240102000000_index_accounts.sql",
+    );
+    assert_eq!(
+        rows("dbmate", &root),
+        [
+            row(a, UP, PerFile, false),
+            row(a, DOWN, PerFile, false),
+            row(b, UP, NONE, true),
+            row(b, DOWN, PerFile, false),
+        ]
+    );
+    assert_eq!(
+        view(&root, a, DOWN),
+        "             \n                                              \n\n-- migrate:down\nDROP TABLE accounts;\n"
+    );
+    assert_eq!(
+        view(&root, a, UP),
+        "-- migrate:up\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n\n               \n                    \n"
+    );
+}
+
+#[test]
+fn goose_fixture() {
+    let root = one_root("goose", Tool::Goose, Dialect::Postgres);
+    let (a, b) = ("migrations/00001_touch.sql", "migrations/00002_index_accounts.sql");
+    assert_eq!(
+        rows("goose", &root),
+        [
+            row(a, UP, PerFile, false),
+            row(a, DOWN, PerFile, false),
+            row(b, UP, NONE, true),
+            row(b, DOWN, NONE, true),
+        ]
+    );
+    let down = view(&root, a, DOWN);
+    let file = std::fs::read_to_string(fixture("goose").join(a)).unwrap();
+    assert_eq!(down.len(), file.len());
+    assert_eq!(down.lines().count(), file.lines().count());
+    assert_eq!(down.trim_start(), "-- +goose Down\nDROP FUNCTION touch();\n");
+    assert!(view(&root, a, UP).contains("$$ LANGUAGE plpgsql;"));
+    assert!(!view(&root, a, UP).contains("DROP FUNCTION"));
+}
+
+#[test]
+fn prisma_fixture() {
+    let root = one_root("prisma", Tool::Prisma, Dialect::Postgres);
+    assert_eq!(
+        rows("prisma", &root),
+        [
+            row("prisma/migrations/20240101000000_init/migration.sql", UP, Batch, false),
+            row(
+                "prisma/migrations/20240102000000_add_email/migration.sql",
+                UP,
+                Batch,
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
+fn drizzle_fixture() {
+    let root = one_root("drizzle", Tool::Drizzle, Dialect::Postgres);
+    // The journal, not the names, gives the order.
+    assert_eq!(
+        rows("drizzle", &root),
+        [
+            row("drizzle/0000_fluffy_start.sql", UP, AllPending, false),
+            row("drizzle/0002_zany_name.sql", UP, AllPending, false),
+            row("drizzle/0001_quiet_email.sql", UP, AllPending, false),
+        ]
+    );
+    assert_eq!(
+        view(&root, "0000_fluffy_start.sql", UP),
+        "CREATE TABLE \"accounts\" (\"id\" serial PRIMARY KEY);\n;-- statement-breakpoint\nCREATE INDEX \"accounts_id_idx\" ON \"accounts\" (\"id\");\n"
+    );
+}
+
+#[test]
+fn sqitch_fixture() {
+    let root = one_root("sqitch", Tool::Sqitch, Dialect::Postgres);
+    // The plan, not the names, gives the order.
+    assert_eq!(
+        rows("sqitch", &root),
+        [
+            row("deploy/appschema.sql", UP, NONE, false),
+            row("revert/appschema.sql", DOWN, NONE, false),
+            row("deploy/accounts.sql", UP, NONE, false),
+            row("revert/accounts.sql", DOWN, NONE, false),
+            row("verify/accounts.sql", None, NONE, false),
+        ]
+    );
+    assert!(root.notices.is_empty(), "{:?}", root.notices);
+    assert!(root.migrations.iter().all(|m| m.version.is_none()));
+}
+
+#[test]
+fn supabase_fixture() {
+    let root = one_root("supabase", Tool::Supabase, Dialect::Postgres);
+    let m = "supabase/migrations/";
+    assert_eq!(
+        rows("supabase", &root),
+        [
+            row(&format!("{m}20240101000000_create_accounts.sql"), UP, Batch, false),
+            row(&format!("{m}20240102000000_add_email.sql"), UP, Batch, false),
+        ]
+    );
+}
+
+#[test]
+fn atlas_fixture() {
+    let root = one_root("atlas", Tool::Atlas, Dialect::Postgres);
+    let m = "migrations/";
+    assert_eq!(
+        rows("atlas", &root),
+        [
+            row(&format!("{m}20240101000000_create_accounts.sql"), UP, PerFile, false),
+            row(&format!("{m}20240102000000_index_accounts.sql"), UP, NONE, true),
+        ]
+    );
+}
+
+#[test]
+fn plain_fixture() {
+    let root = one_root("plain", Tool::Plain, Dialect::Postgres);
+    assert_eq!(
+        rows("plain", &root),
+        [
+            row("sql/001_accounts.sql", UP, NONE, false),
+            row("sql/002_email.sql", UP, NONE, false),
+            row("sql/010_index.sql", UP, NONE, false),
+        ]
+    );
+    assert!(root.migrations.iter().all(|m| m.version.is_none()));
+}
+
+#[test]
+fn examples_are_plain_sql_in_path_order() {
+    let dir = repo_root().join("examples/migrations");
+    let (roots, errors) = detect(&dir, &Config::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(roots.len(), 1);
+    assert_eq!(roots[0].tool, Tool::Plain);
+    let names: Vec<String> = roots[0]
+        .scripts()
+        .map(|s| s.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 4);
+}
+
+#[test]
+fn a_mysql_folder_names_the_dialect() {
+    let (roots, errors) = detect(&fixture("dialect"), &Config::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    let found: Vec<(String, Tool, Dialect, &str)> = roots
+        .iter()
+        .map(|r| {
+            let name = r.dir.file_name().unwrap().to_string_lossy().into_owned();
+            (name, r.tool, r.dialect, r.dialect_reason.as_str())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "mysql".into(),
+                Tool::GolangMigrate,
+                Dialect::Mysql,
+                "folder name `mysql`"
+            ),
+            (
+                "postgres".into(),
+                Tool::GolangMigrate,
+                Dialect::Postgres,
+                "folder name `postgres`"
+            ),
+        ]
+    );
+    assert!(!roots[0].is_supported());
+    // Scanning the mysql folder itself: its own name counts.
+    let (roots, _) = detect(&fixture("dialect/db/mysql"), &Config::default());
+    assert_eq!(roots[0].dialect, Dialect::Mysql);
+}
+
+#[test]
+fn config_overrides_tool_and_dialect() {
+    let base = fixture("dialect");
+    let text = "[[roots]]\npath = \"db/postgres\"\ndialect = \"sqlite\"\ntool = \"sqlx\"\n";
+    let config = miglint::config::parse(text, &base.join("miglint.toml")).expect("config");
+    let (roots, _) = detect(&base, &config);
+    let postgres = roots.iter().find(|r| r.dir.ends_with("db/postgres")).expect("root");
+    assert_eq!((postgres.tool, postgres.dialect), (Tool::Sqlx, Dialect::Sqlite));
+    assert_eq!(postgres.dialect_reason, "config");
+    let mysql = roots.iter().find(|r| r.dir.ends_with("db/mysql")).expect("root");
+    assert_eq!(mysql.tool, Tool::GolangMigrate);
+    // `tool` for every root.
+    let config = miglint::config::parse("tool = \"plain\"\n", &base.join("miglint.toml")).expect("config");
+    let (roots, _) = detect(&base, &config);
+    assert!(roots.iter().all(|r| r.tool == Tool::Plain));
+    // A file's root, found from the file.
+    let file = base.join("db/postgres/1_create_accounts.down.sql");
+    let root = root_of(&file, &Config::default()).expect("root");
+    assert!(root.dir.ends_with("db/postgres"));
+    assert_eq!(root.migrations[0].scripts.len(), 2);
+}
