@@ -48,6 +48,9 @@ pub fn keep_only(bytes: &[u8], keep: Range<usize>) -> Vec<u8> {
 /// The text of a `--` comment line after its dashes, trimmed, or None when
 /// the line is not such a comment.
 fn comment_text(line: &[u8]) -> Option<String> {
+    if !line.trim_ascii_start().starts_with(b"--") {
+        return None;
+    }
     let text = String::from_utf8_lossy(line);
     let rest = text.trim_start().strip_prefix("--")?;
     Some(rest.trim().to_string())
