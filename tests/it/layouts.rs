@@ -637,3 +637,33 @@ fn config_overrides_tool_and_dialect() {
     assert!(root.dir.ends_with("db/postgres"));
     assert_eq!(root.migrations[0].scripts.len(), 2);
 }
+
+#[test]
+fn binary_and_odd_files_do_not_panic() {
+    let dir = std::env::temp_dir().join(format!("miglint-layouts-odd-{}", std::process::id()));
+    let write = |path: &str, bytes: &[u8]| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write("goose/1_x.sql", b"-- +goose Up\n\xff\xfe\x00$$\n-- +goose Down\r\n\xc3");
+    write("flyway/V1__x.sql", b"");
+    write("flyway/V2__y.sql.conf", b"\xff=\xff");
+    write("flyway/V2__y.sql", b"`\x80");
+    write(
+        "liquibase/a.sql",
+        b"--liquibase formatted sql\n--changeset\n--rollback\n--rollback \xff",
+    );
+    write("diesel/1_x/up.sql", b"$a");
+    write("diesel/1_x/metadata.toml", b"run_in_transaction = [");
+    let (roots, errors) = detect(&dir, &Config::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    let tools: Vec<Tool> = roots.iter().map(|r| r.tool).collect();
+    assert_eq!(tools, [Tool::Diesel, Tool::Flyway, Tool::Goose, Tool::Liquibase]);
+    for script in roots.iter().flat_map(|r| r.scripts()) {
+        assert_eq!(script.bytes.len(), std::fs::read(&script.path).unwrap().len());
+    }
+    let diesel = &roots[0];
+    assert!(diesel.notices[0].contains("not valid TOML"), "{:?}", diesel.notices);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
