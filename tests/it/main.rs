@@ -8,6 +8,7 @@ mod common;
 mod corpus;
 mod docs;
 mod fixtures;
+mod layouts;
 mod meta;
 mod plan;
 mod projects;

@@ -7,7 +7,7 @@ use miglint::rules;
 use crate::common::{lint, repo_root, sorted_files};
 
 /// Fixture folders that test cross-cutting behaviour, not one rule.
-const CROSS_CUTTING: &[&str] = &["catalog", "line-endings", "samples", "suppressions"];
+const CROSS_CUTTING: &[&str] = &["catalog", "layouts", "line-endings", "samples", "suppressions"];
 
 fn rule_ids() -> BTreeSet<&'static str> {
     rules::all().iter().map(|r| r.meta().id).collect()

@@ -1,0 +1,194 @@
+//! Flyway: `V<ver>__x.sql` by version (each part a number), `U<ver>__x.sql`
+//! undoing it, `R__x.sql` after all of them by name; `<script>.conf` with
+//! `executeInTransaction=false` opts a script out of Flyway's transaction.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::version::{compare_versions, flyway_parts};
+use super::{dialect, Built, Migration, Script, SqlFile};
+use crate::discover::display_path;
+use crate::layout::{Direction, RunnerTransaction, Tool};
+
+pub(super) fn migrations(files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
+    let mut versioned: BTreeMap<String, Migration> = BTreeMap::new();
+    let mut repeatable = Vec::new();
+    let mut unnamed = Vec::new();
+    let mut files = files;
+    // V before U, so a migration is named after its V script.
+    files.sort_by_key(|f| f.name().starts_with('U'));
+    for file in files {
+        let Some((prefix, version, _)) = flyway_parts(file.name()) else {
+            unnamed.push(file);
+            continue;
+        };
+        let direction = if prefix == 'U' { Direction::Down } else { Direction::Up };
+        let script =
+            Script::whole(&file, Some(direction), RunnerTransaction::Detected).opting_out(opted_out(&file.path));
+        let name = file.name().strip_suffix(".sql").unwrap_or(file.name()).to_string();
+        if prefix == 'R' {
+            repeatable.push(Migration {
+                name,
+                version: None,
+                scripts: vec![script],
+            });
+            continue;
+        }
+        let version = version.replace('_', ".");
+        versioned
+            .entry(version.clone())
+            .or_insert_with(|| Migration {
+                name,
+                version: Some(version),
+                scripts: Vec::new(),
+            })
+            .scripts
+            .push(script);
+    }
+    let mut notices = Vec::new();
+    if !unnamed.is_empty() {
+        let names: Vec<String> = unnamed.iter().map(|f| display_path(&f.path)).collect();
+        notices.push(format!(
+            "not named as Flyway migrations (`V<version>__<name>.sql`), so Flyway does not run them; linted last: {}",
+            names.join(", ")
+        ));
+    }
+    let mut migrations: Vec<Migration> = versioned.into_values().collect();
+    migrations.extend(repeatable);
+    migrations.extend(unnamed.iter().map(|f| Migration {
+        name: f.name().to_string(),
+        version: None,
+        scripts: vec![Script::whole(f, Some(Direction::Up), RunnerTransaction::Detected)],
+    }));
+    sort(&mut migrations);
+    (migrations, notices)
+}
+
+/// Versioned by version, then repeatable by name (`R__` names sort after
+/// any other file's, which Flyway ignores).
+fn sort(migrations: &mut [Migration]) {
+    let is_repeatable = |m: &Migration| m.name.starts_with("R__");
+    migrations.sort_by(|a, b| match (&a.version, &b.version) {
+        (Some(x), Some(y)) => compare_versions(Tool::Flyway, x, y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => is_repeatable(b)
+            .cmp(&is_repeatable(a))
+            .then_with(|| a.name.cmp(&b.name)),
+    });
+}
+
+/// `<script>.conf` beside the script with `executeInTransaction=false`.
+fn opted_out(script: &Path) -> bool {
+    let mut conf = script.as_os_str().to_owned();
+    conf.push(".conf");
+    let Ok(text) = std::fs::read_to_string(PathBuf::from(conf)) else {
+        return false;
+    };
+    text.lines().any(|line| {
+        line.split_once('=').is_some_and(|(key, value)| {
+            key.trim() == "executeInTransaction" && value.trim().eq_ignore_ascii_case("false")
+        })
+    })
+}
+
+/// Flyway runs all its locations as one sequence: Flyway roots whose path
+/// names the same dialect (DSpace's `…/postgres/`, `metadata/postgres/`)
+/// become one root in their common folder.
+pub(super) fn merge_locations(scanned: &Path, built: &mut Vec<Built>) {
+    let mut by_dialect: BTreeMap<crate::layout::Dialect, Vec<usize>> = BTreeMap::new();
+    for (index, b) in built.iter().enumerate() {
+        if b.root.tool != Tool::Flyway || b.configured_dialect.is_some() {
+            continue;
+        }
+        let relative = b.root.dir.strip_prefix(scanned).unwrap_or(&b.root.dir);
+        if let Some((dialect, _)) = dialect::from_folders(relative) {
+            by_dialect.entry(dialect).or_default().push(index);
+        }
+    }
+    let mut merged_away = Vec::new();
+    for indexes in by_dialect.into_values().filter(|group| group.len() > 1) {
+        let dirs: Vec<PathBuf> = indexes.iter().map(|&i| built[i].root.dir.clone()).collect();
+        let common = common_ancestor(&dirs);
+        let first = indexes[0];
+        for &other in &indexes[1..] {
+            let taken = std::mem::take(&mut built[other].root.migrations);
+            let notices = std::mem::take(&mut built[other].root.notices);
+            let evidence = std::mem::take(&mut built[other].evidence);
+            let target = &mut built[first];
+            target.root.migrations.extend(taken);
+            target.root.notices.extend(notices);
+            target.evidence.merge(evidence);
+            merged_away.push(other);
+        }
+        let target = &mut built[first];
+        target.root.dir = common;
+        sort(&mut target.root.migrations);
+        let locations: Vec<String> = dirs.iter().map(|d| display_path(d)).collect();
+        target.root.notices.push(format!(
+            "Flyway locations run as one sequence: {}",
+            locations.join(", ")
+        ));
+    }
+    merged_away.sort_unstable();
+    for index in merged_away.into_iter().rev() {
+        built.remove(index);
+    }
+}
+
+fn common_ancestor(dirs: &[PathBuf]) -> PathBuf {
+    let Some(first) = dirs.first() else {
+        return PathBuf::new();
+    };
+    let mut common = first.clone();
+    while !dirs.iter().all(|d| d.starts_with(&common)) {
+        if !common.pop() {
+            break;
+        }
+    }
+    common
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str) -> SqlFile {
+        SqlFile {
+            path: PathBuf::from(path),
+            bytes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn versions_then_repeatables_with_undo_after_its_version() {
+        let files = [
+            "R__views.sql",
+            "V1.10__c.sql",
+            "U1.9__b.sql",
+            "V1.9__b.sql",
+            "V1_2__a.sql",
+            "callback.sql",
+        ]
+        .map(|n| file(&format!("/nowhere/{n}")))
+        .to_vec();
+        let (migrations, notices) = migrations(files);
+        let order: Vec<(&str, Option<&str>, usize)> = migrations
+            .iter()
+            .map(|m| (m.name.as_str(), m.version.as_deref(), m.scripts.len()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("V1_2__a", Some("1.2"), 1),
+                ("V1.9__b", Some("1.9"), 2),
+                ("V1.10__c", Some("1.10"), 1),
+                ("R__views", None, 1),
+                ("callback.sql", None, 1)
+            ]
+        );
+        assert_eq!(migrations[1].scripts[1].direction, Some(Direction::Down));
+        assert_eq!(notices.len(), 1);
+    }
+}
