@@ -61,12 +61,29 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
     let mut walked: BTreeSet<PathBuf> = BTreeSet::new();
     let mut loose: Vec<Input> = Vec::new();
     let mut stdin: Option<Input> = None;
+    // Stdin named after a file of a root (an editor's buffer): it stands in
+    // for that file, after the file's history.
+    let mut stdin_for: Option<(PathBuf, Vec<u8>)> = None;
     let mut skipped: Vec<String> = Vec::new();
 
     for arg in args {
         let path = Path::new(arg);
         if arg == "-" {
-            stdin = Some(Input::Stdin(stdin_name.to_string()));
+            let stands_for = Path::new(stdin_name);
+            match stands_for
+                .is_file()
+                .then(|| root_containing(stands_for, &mut roots, config))
+                .flatten()
+            {
+                Some(dir) => match read_stdin() {
+                    Ok(bytes) => {
+                        named.entry(dir).or_default().insert(canonical(stands_for));
+                        stdin_for = Some((canonical(stands_for), bytes));
+                    }
+                    Err(e) => selection.errors.push(e),
+                },
+                None => stdin = Some(Input::Stdin(stdin_name.to_string())),
+            }
         } else if path.is_dir() {
             let (found, errors) = layout::detect(path, config);
             selection.errors.extend(errors);
@@ -125,9 +142,26 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
         }
         let whole = walked.contains(dir);
         let named_here = named.get(dir);
-        selection
-            .scripts
-            .extend(root_scripts(root, whole, named_here, git.as_ref(), options));
+        let mut scripts = root_scripts(root, whole, named_here, git.as_ref(), options);
+        if let Some((file, bytes)) = &stdin_for {
+            for selected in &mut scripts {
+                let Input::File(path) = &selected.input else { continue };
+                if canonical(path) != *file {
+                    continue;
+                }
+                let direction = selected.script.direction;
+                let Some(saved) = root.scripts().find(|s| s.path == *path && s.direction == direction) else {
+                    continue;
+                };
+                let buffer = layout::with_content(root.tool, saved, bytes.clone());
+                selected.input = Input::Stdin(stdin_name.to_string());
+                selected.script.transaction = buffer.transaction;
+                selected.script.opted_out = buffer.opted_out;
+                selected.script.segments = buffer.segments;
+                selected.bytes = Some(buffer.bytes);
+            }
+        }
+        selection.scripts.extend(scripts);
     }
     if !skipped.is_empty() {
         selection.notices.push(format!(
@@ -188,7 +222,7 @@ fn root_scripts(
     git: Option<&GitChanges>,
     options: &SelectOptions,
 ) -> Vec<Selected> {
-    let shown = display_path(&root.dir);
+    let shown = display_path(&relative_to_cwd(&root.dir));
     let is_named = |script: &Script| named.is_some_and(|n| n.contains(&canonical(&script.path)));
     // Named files alone: the migrations after the last named one do not run before it.
     let last_named = root
@@ -221,7 +255,7 @@ fn root_scripts(
                 continue;
             }
             out.push(Selected {
-                input: Input::File(script.path.clone()),
+                input: Input::File(relative_to_cwd(&script.path)),
                 bytes: Some(script.bytes.clone()),
                 script: ScriptInfo {
                     tool: root.tool,
@@ -263,17 +297,34 @@ fn root_scripts(
     out
 }
 
+fn read_stdin() -> Result<Vec<u8>, DiscoverError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| DiscoverError(format!("cannot read standard input: {e}")))?;
+    Ok(bytes)
+}
+
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize()
         .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
-/// A path as short as the user would write it: relative to the current
-/// folder when it is inside it.
+/// A path as short as the user would write it: an absolute path inside
+/// the current folder becomes relative to it; others stay as they are.
 fn relative_to_cwd(path: &Path) -> PathBuf {
-    let cwd = std::env::current_dir().ok().map(|d| canonical(&d));
-    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
-        Some(relative) => relative.to_path_buf(),
-        None => path.to_path_buf(),
+    if !path.is_absolute() {
+        return path.to_path_buf();
     }
+    let Ok(cwd) = std::env::current_dir() else {
+        return path.to_path_buf();
+    };
+    let real = canonical(path);
+    let inside = [(path, cwd.clone()), (real.as_path(), canonical(&cwd))]
+        .into_iter()
+        .find_map(|(path, cwd)| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    inside
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
 }

@@ -96,6 +96,31 @@ pub(super) fn by_version(tool: Tool, a: &Migration, b: &Migration) -> Ordering {
     }
 }
 
+/// The script as the tool would run `bytes` in place of the file's saved
+/// content (an editor's unsaved buffer on stdin): what the file itself says
+/// (sections, breakpoints, opt-out markers) is read again from `bytes`;
+/// what files beside it say (`metadata.toml`, `.conf`) stays.
+pub fn with_content(tool: Tool, script: &Script, bytes: Vec<u8>) -> Script {
+    let file = SqlFile {
+        path: script.path.clone(),
+        bytes,
+    };
+    let fresh = match tool {
+        Tool::Liquibase => liquibase::migration(&file.path, &file.bytes).scripts,
+        Tool::Goose | Tool::Dbmate | Tool::Drizzle | Tool::Sqlx | Tool::Atlas => {
+            scripts_of(tool, &file, script.direction)
+        }
+        _ => Vec::new(),
+    };
+    fresh
+        .into_iter()
+        .find(|s| s.direction == script.direction)
+        .unwrap_or(Script {
+            bytes: file.bytes,
+            ..script.clone()
+        })
+}
+
 /// The scripts one file makes: one per section for goose and dbmate, else
 /// the whole file in the direction its name gives (up when it gives none).
 fn scripts_of(tool: Tool, file: &SqlFile, named: Option<Direction>) -> Vec<Script> {

@@ -9,6 +9,7 @@
 //! locations of one dialect; settle every root's dialect.
 
 mod build;
+pub use build::with_content;
 mod dialect;
 mod flyway;
 mod folders;
@@ -340,20 +341,29 @@ pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Opt
 /// when the file is in no recognisable root.
 pub fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
     let target = real_path(file);
-    let search = repository_top(file).or_else(|| {
-        let parent = file.parent()?;
-        let mut ancestors = parent.ancestors().filter(|a| !a.as_os_str().is_empty());
-        // Far enough up for `<root>/<ts>_x/up.sql` and `<root>/deploy/x.sql`,
-        // and for the sibling roots a dialect may be settled from.
-        let start = ancestors
-            .nth(2)
-            .or_else(|| parent.ancestors().find(|a| !a.as_os_str().is_empty()));
-        Some(start.unwrap_or(Path::new(".")).to_path_buf())
-    })?;
-    let (roots, _) = detect(&search, config);
-    roots
-        .into_iter()
-        .find(|root| root.scripts().any(|s| real_path(&s.path) == target))
+    let holding = |search: &Path| {
+        let (roots, _) = detect(search, config);
+        roots
+            .into_iter()
+            .find(|root| root.scripts().any(|s| real_path(&s.path) == target))
+    };
+    if let Some(top) = repository_top(file) {
+        return holding(&top);
+    }
+    // Outside a repository: far enough up for `<root>/<ts>_x/up.sql`,
+    // `<root>/deploy/x.sql`, Flyway's merged locations and the sibling roots
+    // a dialect may be settled from — but never a whole home folder or disk.
+    let parent = std::path::absolute(file).ok()?.parent()?.to_path_buf();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let too_wide = |dir: &Path| dir.parent().is_none() || home.as_deref().is_some_and(|home| home.starts_with(dir));
+    let search = parent
+        .ancestors()
+        .take(3)
+        .take_while(|dir| !too_wide(dir))
+        .last()
+        .unwrap_or(&parent)
+        .to_path_buf();
+    holding(&search)
 }
 
 /// The nearest folder above `file` holding `.git`.
