@@ -15,4 +15,5 @@ mod postgres;
 mod projects;
 mod robustness;
 mod runners;
+mod tools;
 mod trace;
