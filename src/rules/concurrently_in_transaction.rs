@@ -186,7 +186,7 @@ mod tests {
         let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);\nCOMMIT;\nVACUUM t;";
         let found = findings_with("concurrently-in-transaction", sql, &settings);
         assert_eq!(found.len(), 2, "VACUUM runs after the runner's transaction ended");
-        assert!(found[0].starts_with("the runner wraps this file in a transaction"));
+        assert!(found[0].starts_with("the migration runner runs this file in one transaction"));
     }
 
     #[test]
