@@ -86,11 +86,21 @@ fn every_project_is_checked_with_its_tool_and_no_flags() {
                 .collect();
             if dialect != "postgres" {
                 // Listed in the notice and skipped, never linted as PostgreSQL.
-                assert!(in_row.is_empty(), "{project}: {dialect} files were linted: {}", in_row.len());
-                assert!(stderr.contains("skipped"), "{project}: no notice for {dialect}: {stderr}");
+                assert!(
+                    in_row.is_empty(),
+                    "{project}: {dialect} files were linted: {}",
+                    in_row.len()
+                );
+                assert!(
+                    stderr.contains("skipped"),
+                    "{project}: no notice for {dialect}: {stderr}"
+                );
                 continue;
             }
-            assert!(!in_row.is_empty(), "{project}: no PostgreSQL file of {folders:?} was checked");
+            assert!(
+                !in_row.is_empty(),
+                "{project}: no PostgreSQL file of {folders:?} was checked"
+            );
             for file in &in_row {
                 assert_eq!(file["tool"], tool, "{project}: {}", file["path"]);
             }
