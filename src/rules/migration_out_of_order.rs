@@ -4,6 +4,7 @@
 
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
+use crate::layout::Tool;
 use crate::rule::{Rule, RuleMeta};
 use crate::source::Span;
 
@@ -61,7 +62,6 @@ fn order_of(a: &Entry, b: &Entry) -> std::cmp::Ordering {
 fn finding(new: &Entry, first: &Entry, newest: &Entry) -> Finding {
     let name = new.name();
     let before = first.name();
-    let tool = new.script.tool.display_name();
     Finding::new(
         Span::new(0, 0),
         format!(
@@ -69,9 +69,25 @@ fn finding(new: &Entry, first: &Entry, newest: &Entry) -> Finding {
         ),
     )
     .help(format!(
-        "rename it with a version after `{}`, the newest migration that may have run ({tool} refuses or skips a migration older than the last one applied, or runs it out of order, depending on the tool and its settings)",
-        newest.name()
+        "rename it with a version after `{}`, the newest migration that may have run: {}",
+        newest.name(),
+        what_the_tool_does(new.script.tool)
     ))
+}
+
+/// What the tool does with a migration older than the last one applied.
+fn what_the_tool_does(tool: Tool) -> String {
+    match tool {
+        Tool::Flyway => "Flyway refuses to migrate unless `outOfOrder` is on".to_string(),
+        Tool::GolangMigrate => {
+            "golang-migrate never runs it, as it only runs versions after the current one".to_string()
+        }
+        Tool::Goose => "goose refuses it unless run with `-allow-missing`".to_string(),
+        _ => format!(
+            "{} runs it after migrations it sorts before, or not at all",
+            tool.display_name()
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod common;
 mod corpus;
 mod docs;
 mod fixtures;
+mod history;
 mod meta;
 mod plan;
 mod postgres;
