@@ -64,7 +64,7 @@ impl Settings {
     pub fn severity(&self, meta: &RuleMeta) -> Option<Severity> {
         match self.overrides.get(meta.id) {
             Some(choice) => *choice,
-            None => Some(meta.default_severity),
+            None => meta.enabled_by_default.then_some(meta.default_severity),
         }
     }
 

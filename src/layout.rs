@@ -3,6 +3,7 @@
 //! wraps it in. `discover` works these out; analysis, rules and renderers
 //! read them. Plain data, at the bottom of the import graph.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 /// The migration tools miglint knows, by the layout of their files.
@@ -300,4 +301,68 @@ pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
         }
         Tool::Prisma | Tool::Supabase | Tool::Sqitch | Tool::Plain => return None,
     })
+}
+
+/// Compares two versions as the tool orders them. Diesel and Prisma compare
+/// the text; the others compare numbers part by part (`.`, `_` and `-`
+/// separate parts), so Flyway `1.10` follows `1.9` and `1.0` equals `1`.
+pub fn compare_versions(tool: Tool, a: &str, b: &str) -> Ordering {
+    match tool {
+        Tool::Diesel | Tool::Prisma => a.cmp(b),
+        _ => compare_parts(a, b),
+    }
+}
+
+fn compare_parts(a: &str, b: &str) -> Ordering {
+    let is_separator = |c: char| matches!(c, '.' | '_' | '-');
+    let mut left = a.split(is_separator);
+    let mut right = b.split(is_separator);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return Ordering::Equal,
+            (x, y) => {
+                let order = compare_part(x.unwrap_or("0"), y.unwrap_or("0"));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
+/// Numbers by value (of any length, without overflow), numbers before
+/// words, words as text.
+fn compare_part(x: &str, y: &str) -> Ordering {
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match (numeric(x), numeric(y)) {
+        (true, true) => {
+            let x = x.trim_start_matches('0');
+            let y = y.trim_start_matches('0');
+            x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+        }
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => x.cmp(y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_sort_as_their_tools_sort_them() {
+        assert_eq!(compare_versions(Tool::Flyway, "1.10", "1.9"), Ordering::Greater);
+        assert_eq!(compare_versions(Tool::Flyway, "1.2", "1.2.1"), Ordering::Less);
+        assert_eq!(compare_versions(Tool::GolangMigrate, "007", "7"), Ordering::Equal);
+        assert_eq!(compare_versions(Tool::GolangMigrate, "2", "10"), Ordering::Less);
+        assert_eq!(
+            compare_versions(Tool::Sqlx, "20240101000000", "20231231235959"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_versions(Tool::Diesel, "20240101000000", "20240102000000"),
+            Ordering::Less
+        );
+    }
 }

@@ -16,6 +16,8 @@ pub enum Category {
     Syntax,
     /// Problems with `miglint: ignore` comments.
     Suppression,
+    /// The migration history in git: edited, reordered or duplicated migrations.
+    History,
 }
 
 impl Category {
@@ -30,6 +32,7 @@ impl Category {
             Category::Style => "style",
             Category::Syntax => "syntax",
             Category::Suppression => "suppression",
+            Category::History => "history",
         }
     }
 }
@@ -41,6 +44,9 @@ pub struct RuleMeta {
     pub id: &'static str,
     pub category: Category,
     pub default_severity: Severity,
+    /// Off unless config or the command line turns it on (at
+    /// `default_severity`, or the severity given there).
+    pub enabled_by_default: bool,
     /// The miglint version that introduced the rule.
     pub since: &'static str,
     /// `rules/<id>.md`, compiled in.
@@ -92,12 +98,16 @@ pub trait Rule: Send + Sync {
 #[macro_export]
 macro_rules! declare_rule {
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
+        $crate::declare_rule!($name, id: $id, category: $category, severity: $severity, since: $since, enabled_by_default: true);
+    };
+    ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal, enabled_by_default: $enabled:literal $(,)?) => {
         pub struct $name;
 
         pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
             id: $id,
             category: $crate::rule::Category::$category,
             default_severity: $crate::diagnostic::Severity::$severity,
+            enabled_by_default: $enabled,
             since: $since,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
         };

@@ -350,6 +350,7 @@ fn list_rules(format: RulesFormat) -> u8 {
                         "id": m.id,
                         "category": m.category.as_str(),
                         "default_severity": m.default_severity.as_str(),
+                        "enabled_by_default": m.enabled_by_default,
                         "since": m.since,
                         "summary": m.summary(),
                     })
@@ -366,7 +367,11 @@ fn list_rules(format: RulesFormat) -> u8 {
                 "{:<36} {:<14} {:<8} {}",
                 m.id,
                 m.category.as_str(),
-                m.default_severity.as_str(),
+                if m.enabled_by_default {
+                    m.default_severity.as_str()
+                } else {
+                    "off"
+                },
                 m.summary()
             )
         }),

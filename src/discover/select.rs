@@ -280,12 +280,15 @@ fn root_scripts(
             if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
                 continue;
             }
+            let (migration, direction) = layout::migration_of(root.tool, &path);
             out.push(Selected {
                 input: Input::File(relative_to_cwd(&path)),
                 bytes: Some(Vec::new()),
                 script: ScriptInfo {
                     tool: root.tool,
                     root: shown.clone(),
+                    direction,
+                    migration: Some(migration),
                     version: layout::version_of(root.tool, &path),
                     role: Role::Change,
                     git: Some(GitState::Deleted),

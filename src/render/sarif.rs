@@ -34,7 +34,10 @@ pub fn sarif_value(report: &Report) -> Value {
                 "fullDescription": { "text": meta.description() },
                 "help": { "text": meta.doc, "markdown": meta.doc },
                 "helpUri": rule_doc_url(meta.id),
-                "defaultConfiguration": { "level": level(meta.default_severity) },
+                "defaultConfiguration": {
+                    "level": level(meta.default_severity),
+                    "enabled": meta.enabled_by_default,
+                },
                 "properties": { "category": meta.category.as_str(), "tags": [meta.category.as_str()] },
             })
         })

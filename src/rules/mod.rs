@@ -4,6 +4,7 @@
 use crate::rule::Rule;
 
 pub mod column_types;
+pub mod history;
 pub mod recipe;
 #[cfg(test)]
 pub mod testing;
@@ -19,6 +20,7 @@ pub mod changing_column_type;
 pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
 pub mod domain_constraint;
+pub mod duplicate_migration_version;
 pub mod empty_file;
 pub mod enum_value_in_transaction;
 pub mod exclusion_constraint;
@@ -26,6 +28,9 @@ pub mod foreign_key_without_index;
 pub mod invalid_encoding;
 pub mod lock_table;
 pub mod lock_timeout_too_long;
+pub mod migration_history_edited;
+pub mod migration_out_of_order;
+pub mod missing_down_migration;
 pub mod prefer_bigint;
 pub mod prefer_identity;
 pub mod prefer_jsonb;
@@ -108,6 +113,11 @@ static RULES: &[&dyn Rule] = &[
     &prefer_text::PreferText,
     &prefer_identity::PreferIdentity,
     &prefer_jsonb::PreferJsonb,
+    // history: the migrations in git against the --since ref
+    &migration_history_edited::MigrationHistoryEdited,
+    &migration_out_of_order::MigrationOutOfOrder,
+    &duplicate_migration_version::DuplicateMigrationVersion,
+    &missing_down_migration::MissingDownMigration,
 ];
 
 /// Every rule, in a stable order.

@@ -16,3 +16,41 @@ pub fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> 
         .map(|d| d.message)
         .collect()
 }
+
+/// A golang-migrate script of root `db`, as `--since` selects it: history
+/// when unchanged since the ref, else part of the change.
+pub fn migration(version: &str, name: &str, order: usize, git: crate::layout::GitState) -> crate::engine::RunInput {
+    use crate::layout::{Direction, GitState, Role, ScriptInfo, Tool};
+    let migration = format!("{version}_{name}");
+    let mut input = crate::engine::RunInput::new(format!("db/{migration}.up.sql"), b"SELECT 1;\n".to_vec());
+    input.script = ScriptInfo {
+        tool: Tool::GolangMigrate,
+        root: "db".to_string(),
+        direction: Some(Direction::Up),
+        order: Some(order),
+        version: Some(version.to_string()),
+        migration: Some(migration),
+        role: if git == GitState::Unchanged {
+            Role::History
+        } else {
+            Role::Change
+        },
+        git: Some(git),
+        ..ScriptInfo::plain()
+    };
+    input
+}
+
+/// The active findings of one rule over a run, as `path:line message`.
+pub fn run_findings(rule: &str, inputs: Vec<crate::engine::RunInput>, settings: &Settings) -> Vec<String> {
+    crate::engine::lint_run(inputs, None, settings, crate::engine::ChangeScope::AllFiles)
+        .into_iter()
+        .flat_map(|report| {
+            report
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.rule == rule && d.is_active())
+                .map(move |d| format!("{}:{} {}", report.source.path, d.start.line, d.message))
+        })
+        .collect()
+}

@@ -1,6 +1,10 @@
 //! Rule docs run as tests: every SQL block under `## Example` must trigger
-//! the rule, every block under `## Use instead` must not.
+//! the rule, every block under `## Use instead` must not. History rules
+//! judge a git history, not one SQL file: their docs show `console`
+//! sessions instead, whose output must name the rule under `## Example` and
+//! not under `## Use instead`, and their cases run in `history.rs`.
 
+use miglint::rule::Category;
 use miglint::rules;
 
 use crate::common::lint;
@@ -17,6 +21,11 @@ const HEADINGS: [&str; 7] = [
 
 /// SQL code blocks of a section: (info string, body).
 fn sql_blocks(section: &str) -> Vec<(String, String)> {
+    code_blocks(section, "sql")
+}
+
+/// Code blocks of a section whose info string starts with `language`.
+fn code_blocks(section: &str, language: &str) -> Vec<(String, String)> {
     let mut blocks = Vec::new();
     let mut lines = section.lines();
     while let Some(line) = lines.next() {
@@ -25,7 +34,7 @@ fn sql_blocks(section: &str) -> Vec<(String, String)> {
         };
         let info = info.trim().to_string();
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
-        if info.starts_with("sql") {
+        if info.starts_with(language) {
             blocks.push((info, body.join("\n") + "\n"));
         }
     }
@@ -80,7 +89,7 @@ fn docs_have_the_headings_in_order() {
 fn examples_trigger_and_recipes_do_not() {
     let mut failures = Vec::new();
     let mut blocks = 0;
-    for rule in rules::all() {
+    for rule in rules::all().iter().filter(|r| r.meta().category != Category::History) {
         let meta = rule.meta();
         for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
             let section = miglint::rule::doc_section(meta.doc, heading).unwrap_or("");
@@ -98,5 +107,68 @@ fn examples_trigger_and_recipes_do_not() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(blocks >= 2 * rules::all().len());
+    assert!(blocks >= 2 * rules::all().len() - 2 * history_rules().count());
+}
+
+fn history_rules() -> impl Iterator<Item = &'static miglint::rule::RuleMeta> {
+    rules::all()
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| m.category == Category::History)
+}
+
+/// A console session reports the rule when a line of its output reads
+/// `error[<id>]` or `warning[<id>]`.
+fn session_reports(body: &str, id: &str) -> bool {
+    body.lines()
+        .filter(|l| !l.starts_with('$'))
+        .any(|l| l.starts_with(&format!("error[{id}]:")) || l.starts_with(&format!("warning[{id}]:")))
+}
+
+#[test]
+fn history_examples_report_the_rule_and_recipes_do_not() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for meta in history_rules() {
+        for (heading, must_report) in [("Example", true), ("Use instead", false)] {
+            let section = miglint::rule::doc_section(meta.doc, heading).unwrap_or("");
+            if !sql_blocks(section).is_empty() {
+                failures.push(format!(
+                    "{}: `## {heading}` of a history rule holds sql blocks no test runs",
+                    meta.id
+                ));
+            }
+            let sessions = code_blocks(section, "console");
+            if sessions.is_empty() {
+                failures.push(format!("{}: no console block under `## {heading}`", meta.id));
+            }
+            for (_, body) in sessions {
+                checked += 1;
+                let runs_miglint = body.lines().any(|l| l.starts_with("$ miglint check"));
+                if !runs_miglint || session_reports(&body, meta.id) != must_report {
+                    failures.push(format!(
+                        "{}: `## {heading}` session does not show what it must:\n{body}",
+                        meta.id
+                    ));
+                }
+            }
+        }
+        // What the sessions show is run for real by history.rs.
+        let fixtures = crate::common::repo_root().join("fixtures").join(meta.id);
+        for prefix in ["bad_", "ok_"] {
+            let has_case = crate::common::sorted_files(&fixtures).iter().any(|case| {
+                case.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+                    && case.join("expect").is_file()
+            });
+            if !has_case {
+                failures.push(format!(
+                    "{}: no fixtures/{}/{prefix}*/expect history case",
+                    meta.id, meta.id
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 2 * history_rules().count());
 }

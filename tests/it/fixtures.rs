@@ -10,6 +10,8 @@
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
 //! `assume_lock_timeout` or `max_lock_timeout` (`2s`) for the case.
 //! The human rendering of every case is snapshotted with insta.
+//! A case folder with an `expect` file is a git history case: `history.rs`
+//! runs it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -179,6 +181,10 @@ fn fixture_cases() -> Vec<Case> {
         for path in sorted_files(&dir) {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             if !(name.starts_with("bad_") || name.starts_with("ok_")) {
+                continue;
+            }
+            // A git history case (`base/`, `head/`, `expect`): history.rs runs it.
+            if path.join("expect").is_file() {
                 continue;
             }
             if path.is_dir() {

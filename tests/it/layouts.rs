@@ -212,35 +212,6 @@ fn root_of_a_corpus_file_finds_its_siblings() {
     assert_eq!(version_of(Tool::Flyway, &flyway).as_deref(), Some("7.0.2020.10.31"));
 }
 
-/// Prints what was found in the corpus: `cargo test --test it layouts::summary -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn summary() {
-    let Some(corpus) = corpus() else { return };
-    let mut roots = Vec::new();
-    for entry in std::fs::read_dir(&corpus).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            roots.extend(detect(&path, &Config::default()).0);
-        }
-    }
-    roots.sort_by(|a, b| a.dir.cmp(&b.dir));
-    for root in roots {
-        let dir = root.dir.strip_prefix(&corpus).unwrap_or(&root.dir);
-        let scripts = root.scripts().count();
-        let syntax = dialect_from_syntax(root.scripts().map(|s| s.bytes.as_slice()));
-        println!(
-            "{} {} {} ({}) [syntax: {syntax:?}] {} migrations {} scripts {:?}",
-            dir.display(),
-            root.tool,
-            root.dialect,
-            root.dialect_reason,
-            root.migrations.len(),
-            scripts,
-            root.notices
-        );
-    }
-}
 
 /// One row per script: (path relative to the fixture, direction, transaction, opted out).
 type Row = (String, Option<Direction>, RunnerTransaction, bool);

@@ -8,6 +8,7 @@ mod common;
 mod corpus;
 mod docs;
 mod fixtures;
+mod history;
 mod layouts;
 mod meta;
 mod plan;

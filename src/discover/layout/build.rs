@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use super::sections::{dbmate_sections, drizzle_breakpoints, goose_sections, keep_only};
 use super::tool::atlas_directive;
-use super::version::{compare_versions, leading_number, split_stem};
+use super::version::{leading_number, split_stem};
 use super::{flyway, folders, liquibase, sqitch, Migration, Script, SqlFile};
 use crate::discover::display_path;
+use crate::layout::compare_versions;
 use crate::layout::{Direction, RunnerTransaction, Tool};
 
 /// The migrations of a root and the notices its layout calls for.

@@ -6,9 +6,10 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::version::{compare_versions, flyway_parts};
+use super::version::flyway_parts;
 use super::{dialect, Built, Migration, Script, SqlFile};
 use crate::discover::display_path;
+use crate::layout::compare_versions;
 use crate::layout::{Direction, RunnerTransaction, Tool};
 
 pub(super) fn migrations(files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {

@@ -28,7 +28,8 @@ use super::{walk_tree, DiscoverError};
 use crate::config::Config;
 use crate::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
 
-pub use version::{compare_versions, version_of};
+pub use crate::layout::compare_versions;
+pub use version::{migration_of, version_of};
 
 /// A folder of migrations run by one tool against one database.
 #[derive(Debug, Clone, PartialEq, Eq)]

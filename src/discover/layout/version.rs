@@ -1,6 +1,5 @@
 //! Versions as each tool reads them from a file name, and orders them.
 
-use std::cmp::Ordering;
 use std::path::Path;
 
 use crate::layout::Tool;
@@ -76,53 +75,53 @@ pub fn version_of(tool: Tool, path: &Path) -> Option<String> {
     }
 }
 
-/// Compares two versions as the tool orders them. Diesel and Prisma compare
-/// the text; the others compare numbers part by part (`.`, `_` and `-`
-/// separate parts), so Flyway `1.10` follows `1.9` and `1.0` equals `1`.
-pub fn compare_versions(tool: Tool, a: &str, b: &str) -> Ordering {
+/// The migration a file at `path` belongs to, as the tool names it, and
+/// the direction its name gives (for files deleted since a git ref, which
+/// detection never sees).
+pub fn migration_of(tool: Tool, path: &Path) -> (String, Option<crate::layout::Direction>) {
+    use crate::layout::Direction;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
     match tool {
-        Tool::Diesel | Tool::Prisma => a.cmp(b),
-        _ => compare_parts(a, b),
-    }
-}
-
-fn compare_parts(a: &str, b: &str) -> Ordering {
-    let is_separator = |c: char| matches!(c, '.' | '_' | '-');
-    let mut left = a.split(is_separator);
-    let mut right = b.split(is_separator);
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (x, y) => {
-                let order = compare_part(x.unwrap_or("0"), y.unwrap_or("0"));
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
+        Tool::Diesel | Tool::Prisma => {
+            let direction = match file_name {
+                "down.sql" => Some(Direction::Down),
+                _ => Some(Direction::Up),
+            };
+            (folder.to_string(), direction)
         }
-    }
-}
-
-/// Numbers by value (of any length, without overflow), numbers before
-/// words, words as text.
-fn compare_part(x: &str, y: &str) -> Ordering {
-    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    match (numeric(x), numeric(y)) {
-        (true, true) => {
-            let x = x.trim_start_matches('0');
-            let y = y.trim_start_matches('0');
-            x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+        Tool::Flyway => {
+            let undo = matches!(flyway_parts(file_name), Some(('U', ..)));
+            (
+                file_name.to_string(),
+                Some(if undo { Direction::Down } else { Direction::Up }),
+            )
         }
-        (true, false) => Ordering::Less,
-        (false, true) => Ordering::Greater,
-        (false, false) => x.cmp(y),
+        Tool::Sqitch => {
+            let direction = match folder {
+                "revert" => Some(Direction::Down),
+                "verify" => None,
+                _ => Some(Direction::Up),
+            };
+            (split_stem(file_name).0.to_string(), direction)
+        }
+        _ => {
+            let (stem, direction) = split_stem(file_name);
+            (stem.to_string(), Some(direction.unwrap_or(Direction::Up)))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::compare_versions;
     use crate::layout::Direction;
+    use std::cmp::Ordering;
 
     #[test]
     fn flyway_compares_each_part_as_a_number() {
