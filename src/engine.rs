@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding, Severity};
-use crate::layout::{Role, RunnerTransaction, ScriptInfo};
+use crate::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::parse::{self, ProblemKind};
 use crate::plan::{self, PlannedFile};
 use crate::rule::RuleMeta;
@@ -279,9 +279,16 @@ pub fn with_analyzed_run<R>(
 /// one statement runs outside any transaction, and Flyway runs a script made
 /// only of statements that refuse a transaction without one.
 fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Settings) -> TransactionMode {
+    // After a COMMIT in the file, JDBC runners (autocommit off) and runners
+    // that send the file as one query still run the rest in a transaction;
+    // runners that send statements one by one (goose, Atlas, Drizzle) do not.
+    let per_file = match script.tool {
+        Tool::Flyway | Tool::Liquibase | Tool::Diesel | Tool::Sqlx | Tool::Dbmate => TransactionMode::Reopening,
+        _ => TransactionMode::PerFile,
+    };
     match script.transaction {
         RunnerTransaction::None => TransactionMode::None,
-        RunnerTransaction::PerFile | RunnerTransaction::AllPending => TransactionMode::PerFile,
+        RunnerTransaction::PerFile | RunnerTransaction::AllPending => per_file,
         RunnerTransaction::Batch if parsed.statements.len() > 1 => TransactionMode::Batch,
         RunnerTransaction::Batch => TransactionMode::None,
         RunnerTransaction::Detected => {
@@ -293,7 +300,7 @@ fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Setti
             if all_refuse {
                 TransactionMode::None
             } else {
-                TransactionMode::PerFile
+                per_file
             }
         }
     }
@@ -389,7 +396,9 @@ fn decode(input: RunInput, settings: &Settings) -> Decoded {
     // What the user says of the runner wins over the tool's preset.
     match settings.transaction {
         Some(TransactionMode::None) => script.transaction = RunnerTransaction::None,
-        Some(TransactionMode::PerFile | TransactionMode::Batch) => script.transaction = RunnerTransaction::PerFile,
+        Some(TransactionMode::PerFile | TransactionMode::Batch | TransactionMode::Reopening) => {
+            script.transaction = RunnerTransaction::PerFile
+        }
         None => {}
     }
     match String::from_utf8(bytes) {

@@ -38,6 +38,12 @@ pub enum TransactionMode {
     /// The runner sends the file as one multi-statement query, which
     /// PostgreSQL runs in one implicit transaction block.
     Batch,
+    /// The runner wraps the file in a transaction, and a `COMMIT` in the
+    /// file only starts the next one: JDBC connections keep autocommit off
+    /// (Flyway, Liquibase), and runners that send the whole file as one
+    /// query (Diesel, sqlx, dbmate) run what follows a `COMMIT` in
+    /// PostgreSQL's implicit transaction block.
+    Reopening,
 }
 
 /// What analysis needs to know about the run.
@@ -127,11 +133,7 @@ pub fn analyze_script<'a>(
 ) -> AnalyzedFile<'a> {
     let pg_version = options.pg_version;
     let mut statements: Vec<StatementState> = Vec::with_capacity(parsed.statements.len());
-    let mut tracker = TransactionTracker::new(
-        options.transaction != TransactionMode::None,
-        options.assume_lock_timeout,
-        options.transaction == TransactionMode::Batch,
-    );
+    let mut tracker = TransactionTracker::new(options.transaction, options.assume_lock_timeout);
 
     // Ranges of statements a ROLLBACK TO SAVEPOINT undid, nested or disjoint.
     let mut undone: Vec<std::ops::Range<usize>> = Vec::new();

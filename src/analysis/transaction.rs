@@ -14,6 +14,11 @@
 //!   transaction block: a `BEGIN` in it turns that block into an explicit
 //!   one (no warning), and after a `COMMIT` the rest of the batch runs in a
 //!   new implicit block.
+//! - A runner whose connection has autocommit off (JDBC: Flyway, Liquibase)
+//!   starts a new transaction with the first statement after a `COMMIT`; so
+//!   does PostgreSQL for the rest of a file sent as one query inside the
+//!   runner's transaction (Diesel, sqlx, dbmate): the statements after a
+//!   `COMMIT` run in an implicit transaction block.
 //! - `SAVEPOINT`, `RELEASE` and `ROLLBACK TO` need a transaction; `ROLLBACK
 //!   TO` undoes what ran after the savepoint, releases the locks taken since
 //!   and restores the settings changed since.
@@ -25,6 +30,7 @@ use pg_query::protobuf::{TransactionStmtKind, VariableSetKind};
 use pg_query::NodeEnum;
 
 use super::guc::duration_setting_ms;
+use super::TransactionMode;
 use crate::source::Span;
 
 /// What a transaction-control statement does where it stands.
@@ -92,6 +98,9 @@ pub struct TransactionTracker {
     /// PostgreSQL's implicit block, which `BEGIN` takes over and which starts
     /// again after `COMMIT`.
     batch: bool,
+    /// After a `COMMIT` of its transaction, the next statement runs in
+    /// another one (batches, JDBC connections, one-query runners).
+    restarts: bool,
     /// A `BEGIN` the runner's transaction made PostgreSQL ignore.
     ignored_begin: Option<Span>,
     /// The number of the open transaction, counted in the file.
@@ -109,15 +118,15 @@ pub struct TransactionTracker {
 }
 
 impl TransactionTracker {
-    /// `runner_transaction`: the runner wraps the file in one transaction.
+    /// `mode`: how the runner wraps the file.
     /// `assume_lock_timeout`: the session starts with a lock timeout.
-    /// `batch`: that transaction is the implicit block of one multi-statement
-    /// query.
-    pub fn new(runner_transaction: bool, assume_lock_timeout: bool, batch: bool) -> Self {
+    pub fn new(mode: TransactionMode, assume_lock_timeout: bool) -> Self {
+        let runner_transaction = mode != TransactionMode::None;
         let mut tracker = TransactionTracker {
             explicit: None,
             runner_open: runner_transaction,
-            batch: batch && runner_transaction,
+            batch: mode == TransactionMode::Batch,
+            restarts: matches!(mode, TransactionMode::Batch | TransactionMode::Reopening),
             ignored_begin: None,
             id: None,
             next_id: 0,
@@ -264,8 +273,9 @@ impl TransactionTracker {
                     };
                 };
                 self.end_transaction(rollback, chain, span);
-                if self.batch && !chain && self.explicit.is_none() {
-                    // The rest of the batch runs in a new implicit block.
+                if self.restarts && !chain && self.explicit.is_none() {
+                    // The rest runs in a new implicit block, or the
+                    // connection's next transaction.
                     self.runner_open = true;
                     self.start_transaction();
                 }
@@ -352,7 +362,12 @@ mod tests {
     /// Each statement's state and step.
     fn run(sql: &str, runner: bool, assume: bool) -> Vec<(State, Step)> {
         let parsed = pg_query::parse(sql, 0).unwrap();
-        let mut tracker = TransactionTracker::new(runner, assume, false);
+        let mode = if runner {
+            TransactionMode::PerFile
+        } else {
+            TransactionMode::None
+        };
+        let mut tracker = TransactionTracker::new(mode, assume);
         parsed
             .protobuf
             .stmts

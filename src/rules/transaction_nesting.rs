@@ -39,6 +39,20 @@ impl Rule for TransactionNesting {
 fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Finding>) {
     let Some(control) = ctx.control() else { return };
     let word = command(ctx);
+    // What runs after the runner's transaction ends: JDBC connections and
+    // batches start another one, other runners leave the rest in autocommit.
+    let after_runner = |end: Span| {
+        let next = ctx
+            .file
+            .statements
+            .iter()
+            .zip(&ctx.file.parsed.statements)
+            .find(|(_, s)| s.span.start >= end.end);
+        match next {
+            Some((state, _)) if state.transaction_id.is_some() => "what comes after it runs in a new transaction",
+            _ => "what comes after it runs outside any transaction",
+        }
+    };
     let keyword = ctx.tokens().first().map_or(ctx.span(), |t| t.span);
     let finding = match control {
             TransactionControl::NestedBegin { outer } => {
@@ -65,7 +79,10 @@ fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Findin
                     )
                     .label(
                         end,
-                        "this commits the runner's transaction: what comes after it runs outside any transaction, and a later failure no longer rolls back what came before",
+                        format!(
+                            "this commits the runner's transaction: {}, and a later failure no longer rolls back what came before",
+                            after_runner(end)
+                        ),
                     ),
                     None => Finding::new(
                         keyword,
@@ -94,7 +111,8 @@ fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Findin
                         "this {word} AND CHAIN commits what the file did so far in the middle of the runner's transaction: a later failure rolls back only the rest"
                     ),
                     (false, false) => format!(
-                        "this {word} ends the transaction the runner opened around the file: what came before is committed even if the migration fails later, and the rest runs outside any transaction"
+                        "this {word} ends the transaction the runner opened around the file: what came before is committed even if the migration fails later, and {}",
+                        after_runner(ctx.span()).replace("what comes after it", "the rest")
                     ),
                 };
                 Finding::new(ctx.span(), message).help(

@@ -325,3 +325,64 @@ fn down_scripts_meet_the_state_their_up_left_and_lose_data_as_warnings() {
         findings(&reports)
     );
 }
+
+#[test]
+fn after_a_commit_some_runners_still_run_the_rest_in_a_transaction() {
+    let sql = format!("ALTER TABLE users ADD COLUMN a int;\nCOMMIT;\n{CONCURRENT}");
+    let flyway = run(vec![
+        history(Tool::Flyway),
+        input(
+            "db/migrations/V2__x.sql",
+            &sql,
+            script(Tool::Flyway, RunnerTransaction::Detected),
+        ),
+    ]);
+    assert_eq!(
+        rule_lines(&flyway, "concurrently-in-transaction"),
+        [("db/migrations/V2__x.sql".to_string(), 3)],
+        "the JDBC connection opens a transaction for the statement after COMMIT"
+    );
+    let commit = |reports: &[FileReport]| {
+        reports[0]
+            .active()
+            .find(|d| d.rule == "transaction-nesting")
+            .map(|d| d.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        commit(&flyway).ends_with("the rest runs in a new transaction"),
+        "{}",
+        commit(&flyway)
+    );
+
+    // Diesel sends the file as one query: after the COMMIT, PostgreSQL runs
+    // the rest in an implicit transaction block.
+    let diesel = run(vec![
+        history(Tool::Diesel),
+        input(
+            "db/migrations/2/up.sql",
+            &sql,
+            script(Tool::Diesel, RunnerTransaction::PerFile),
+        ),
+    ]);
+    assert_eq!(
+        rule_lines(&diesel, "concurrently-in-transaction"),
+        [("db/migrations/2/up.sql".to_string(), 3)]
+    );
+
+    // goose sends statements one by one: after the COMMIT, autocommit.
+    let goose = run(vec![
+        history(Tool::Goose),
+        input(
+            "db/migrations/00002_x.sql",
+            &sql,
+            script(Tool::Goose, RunnerTransaction::PerFile),
+        ),
+    ]);
+    assert!(rule_lines(&goose, "concurrently-in-transaction").is_empty());
+    assert!(
+        commit(&goose).ends_with("the rest runs outside any transaction"),
+        "{}",
+        commit(&goose)
+    );
+}
