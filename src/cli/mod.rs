@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::engine::{lint_run, plan_run};
+use crate::engine::{lint_run, plan_run, RunInput};
+use crate::layout::Role;
 use crate::prepare::{self, Message, PreparedRun, RunRequest};
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
@@ -145,20 +146,25 @@ fn trace(args: TraceArgs) -> u8 {
     };
     let failed = prepared.failed();
     // Rolled back, each file meets the database as it was: plan each file
-    // against the history alone. Committed, each file builds on the last.
+    // after the history alone (the schema dump, and the migrations of its
+    // root that ran before it). Committed, each file builds on the last.
     let files = if args.commit {
         plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope)
     } else {
-        prepared
+        let (history, changes): (Vec<RunInput>, Vec<RunInput>) = prepared
             .inputs
             .into_iter()
+            .partition(|input| input.script.role == Role::History);
+        changes
+            .into_iter()
             .flat_map(|input| {
-                plan_run(
-                    vec![input],
-                    prepared.history.clone(),
-                    &prepared.settings,
-                    prepared.scope,
-                )
+                let mut run: Vec<RunInput> = history
+                    .iter()
+                    .filter(|h| h.script.root == input.script.root && h.script.order < input.script.order)
+                    .cloned()
+                    .collect();
+                run.push(input);
+                plan_run(run, prepared.history.clone(), &prepared.settings, prepared.scope)
             })
             .collect()
     };

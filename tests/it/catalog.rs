@@ -16,7 +16,7 @@ use miglint::SourceFile;
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::common::{in_ci, repo_root};
+use crate::common::{corpus, repo_root};
 
 const DUMP: &str = "fixtures/catalog/bad_existing_tables_from_schema/_schema.sql";
 
@@ -114,22 +114,6 @@ fn a_pg_dump_is_read_without_noise() {
     assert_eq!(catalog.schema_origin("app"), Some(Origin::History));
     // The dump's empty search_path does not outlive it.
     assert!(catalog.relation(&RelationName::new(None, "events")).is_some());
-}
-
-/// The corpus, or None (with the reason printed) when it is absent; absent
-/// under CI fails.
-fn corpus() -> Option<PathBuf> {
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        let reason = format!("no corpus at {}", corpus.display());
-        assert!(
-            !in_ci(),
-            "{reason}: the catalog corpus tests may not be skipped under CI"
-        );
-        eprintln!("skipping: {reason}");
-        return None;
-    }
-    Some(corpus.canonicalize().unwrap())
 }
 
 /// Files under `dir` whose name is `file_name`, one folder down, in the
@@ -273,7 +257,9 @@ fn catalog_tables(catalog: &Catalog) -> BTreeSet<(String, String)> {
 }
 
 fn check_history(project: &str, folder: &str, file_name: &str, at_least: usize) {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("the catalog corpus tests") else {
+        return;
+    };
     let files = history(&corpus.join(project).join(folder), file_name);
     let (catalog, expected) = replay(&files);
     let found = catalog_tables(&catalog);
@@ -348,7 +334,9 @@ fn documenso_prisma_history_ends_with_its_tables() {
 /// without a panic.
 #[test]
 fn every_postgres_history_of_the_corpus_replays_without_a_panic() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("the catalog corpus tests") else {
+        return;
+    };
     let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();

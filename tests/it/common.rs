@@ -86,3 +86,64 @@ pub fn check_positions(report: &FileReport) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The corpus at `../shared/corpus`, or None (with the reason printed) when it
+/// is absent; absent under CI fails: `what` names the tests that would be skipped.
+pub fn corpus(what: &str) -> Option<PathBuf> {
+    let corpus = repo_root().join("../shared/corpus");
+    if !corpus.join("MANIFEST.tsv").is_file() {
+        let reason = format!("no corpus at {}", corpus.display());
+        assert!(!in_ci(), "{reason}: {what} may not be skipped under CI");
+        eprintln!("skipping {what}: {reason}");
+        return None;
+    }
+    Some(corpus.canonicalize().expect("the corpus path"))
+}
+
+/// One row of the corpus's `MANIFEST.tsv`: a project's migrations in one dialect.
+pub struct ManifestRow {
+    /// The project folder.
+    pub dir: String,
+    /// The tool, as the manifest names it (`other` for plain SQL).
+    pub layout: String,
+    pub dialect: String,
+    pub files: usize,
+    /// Migration folders relative to `dir`, without a trailing `/`.
+    pub paths: Vec<String>,
+}
+
+pub fn manifest(corpus: &Path) -> Vec<ManifestRow> {
+    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split('\t').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("MANIFEST.tsv has no `{name}` column: {header:?}"))
+    };
+    let (dir, layout, dialect, files, paths) = (
+        column("dir"),
+        column("layout"),
+        column("dialect"),
+        column("files"),
+        column("paths"),
+    );
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            ManifestRow {
+                dir: cells[dir].to_string(),
+                layout: cells[layout].to_string(),
+                dialect: cells[dialect].to_string(),
+                files: cells[files].parse().expect("a file count"),
+                paths: cells[paths]
+                    .split(',')
+                    .map(|p| p.trim().trim_end_matches('/').to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            }
+        })
+        .collect()
+}

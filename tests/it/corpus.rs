@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use miglint::engine::{lint_bytes, FileReport, Settings};
 use rayon::prelude::*;
 
-use crate::common::{check_positions, in_ci, repo_root};
+use crate::common::{check_positions, corpus, manifest};
 
 /// Longest a single file, and the whole corpus, may take in a debug build
 /// (the whole corpus takes about half a second on two cores).
@@ -20,45 +20,6 @@ const TOTAL_LIMIT: Duration = Duration::from_secs(300);
 
 /// Rules that locate text miglint could not read as PostgreSQL.
 const SYNTAX_RULES: [&str; 2] = ["syntax-error", "unsupported-syntax"];
-
-/// One row of `MANIFEST.tsv`.
-struct Entry {
-    dir: String,
-    dialect: String,
-    files: usize,
-    /// Folders relative to the project folder.
-    paths: Vec<String>,
-}
-
-fn read_manifest(corpus: &Path) -> Vec<Entry> {
-    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("a header").split('\t').collect();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("MANIFEST.tsv has no `{name}` column: {header:?}"))
-    };
-    let (dir, dialect, files, paths) = (column("dir"), column("dialect"), column("files"), column("paths"));
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split('\t').collect();
-            Entry {
-                dir: cells[dir].to_string(),
-                dialect: cells[dialect].to_string(),
-                files: cells[files].parse().expect("a file count"),
-                paths: cells[paths]
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            }
-        })
-        .collect()
-}
 
 /// The `.sql` files under `dir` (MANIFEST.tsv counts those; a few projects
 /// keep tool metadata such as Diesel's `metadata.toml` beside them).
@@ -144,19 +105,14 @@ fn lint_one(corpus: &Path, file: &Path, dialect: &str) -> Outcome {
 
 #[test]
 fn every_corpus_file_is_linted_and_postgres_files_parse_or_are_located() {
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        let reason = format!("no corpus at {}", corpus.display());
-        assert!(!in_ci(), "{reason}: the corpus test may not be skipped under CI");
-        eprintln!("skipping the corpus test: {reason}");
+    let Some(corpus) = corpus("the corpus test") else {
         return;
-    }
-    let corpus = corpus.canonicalize().unwrap();
+    };
 
     let mut work: Vec<(PathBuf, String)> = Vec::new();
     let mut count_problems = Vec::new();
     let mut skipped = 0;
-    for entry in read_manifest(&corpus) {
+    for entry in manifest(&corpus) {
         let mut files = BTreeSet::new();
         for folder in &entry.paths {
             let dir = corpus.join(&entry.dir).join(folder);

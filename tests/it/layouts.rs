@@ -10,21 +10,9 @@ use miglint::config::Config;
 use miglint::discover::layout::{compare_versions, detect, dialect_from_syntax, root_of, version_of, MigrationRoot};
 use miglint::layout::{Dialect, Direction, RunnerTransaction, Tool};
 
-use crate::common::{in_ci, repo_root};
+use crate::common::{self, corpus, repo_root};
 
-/// The corpus, or None (with the reason printed) when it is absent; absent
-/// under CI fails.
-fn corpus() -> Option<PathBuf> {
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        let reason = format!("no corpus at {}", corpus.display());
-        assert!(!in_ci(), "{reason}: the layout corpus test may not be skipped under CI");
-        eprintln!("skipping: {reason}");
-        return None;
-    }
-    Some(corpus.canonicalize().expect("corpus path"))
-}
-
+/// A manifest row with its tool and dialect read.
 struct ManifestRow {
     dir: String,
     layout: Tool,
@@ -33,25 +21,16 @@ struct ManifestRow {
 }
 
 fn manifest(corpus: &Path) -> Vec<ManifestRow> {
-    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
-    let (dir, layout, dialect, paths) = (column("dir"), column("layout"), column("dialect"), column("paths"));
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split('\t').collect();
-            let layout = match cells[layout] {
+    common::manifest(corpus)
+        .into_iter()
+        .map(|row| ManifestRow {
+            layout: match row.layout.as_str() {
                 "other" => Tool::Plain,
                 id => Tool::parse(id).unwrap_or_else(|| panic!("unknown layout {id}")),
-            };
-            ManifestRow {
-                dir: cells[dir].to_string(),
-                layout,
-                dialect: Dialect::parse(cells[dialect]).expect("dialect"),
-                paths: cells[paths].split(',').map(str::to_string).collect(),
-            }
+            },
+            dialect: Dialect::parse(&row.dialect).expect("dialect"),
+            dir: row.dir,
+            paths: row.paths,
         })
         .collect()
 }
@@ -111,7 +90,9 @@ fn assert_tool_order(root: &MigrationRoot) {
 
 #[test]
 fn corpus_projects_are_detected_as_their_manifest_says() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("the layout corpus tests") else {
+        return;
+    };
     let rows = manifest(&corpus);
     assert!(rows.len() >= 14, "MANIFEST.tsv has {} rows", rows.len());
     let mut detected: BTreeMap<String, Vec<MigrationRoot>> = BTreeMap::new();
@@ -197,7 +178,9 @@ fn corpus_projects_are_detected_as_their_manifest_says() {
 
 #[test]
 fn root_of_a_corpus_file_finds_its_siblings() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("the layout corpus tests") else {
+        return;
+    };
     let file = corpus.join("atuinsh__atuin/crates/atuin-ai/migrations/20260413000000_create_ai_sessions.sql");
     let root = root_of(&file, &Config::default()).expect("a root");
     assert_eq!(root.tool, Tool::Sqlx);

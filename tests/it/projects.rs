@@ -4,23 +4,12 @@
 //! panics or gives up.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-use crate::common::{in_ci, repo_root};
-
-fn corpus() -> Option<PathBuf> {
-    let corpus = repo_root().join("../shared/corpus");
-    if !corpus.join("MANIFEST.tsv").is_file() {
-        let reason = format!("no corpus at {}", corpus.display());
-        assert!(!in_ci(), "{reason}: the project tests may not be skipped under CI");
-        eprintln!("skipping: {reason}");
-        return None;
-    }
-    Some(corpus.canonicalize().unwrap())
-}
+use crate::common::{corpus, manifest};
 
 /// `miglint check --format json .` run inside `project`: the exit code and the report.
 fn check_project(project: &Path) -> (i32, Value, String) {
@@ -36,37 +25,13 @@ fn check_project(project: &Path) -> (i32, Value, String) {
     (output.status.code().unwrap_or(-1), report, stderr)
 }
 
-/// (layout, dialect, folders) rows of MANIFEST.tsv for one project folder.
-fn manifest_rows(corpus: &Path) -> Vec<(String, String, String, Vec<String>)> {
-    let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (dir, layout, dialect, paths) = (col("dir"), col("layout"), col("dialect"), col("paths"));
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells: Vec<&str> = line.split('\t').collect();
-            let folders = cells[paths]
-                .split(',')
-                .map(|p| p.trim().trim_end_matches('/').to_string())
-                .filter(|p| !p.is_empty())
-                .collect();
-            (
-                cells[dir].to_string(),
-                cells[layout].to_string(),
-                cells[dialect].to_string(),
-                folders,
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn every_project_is_checked_with_its_tool_and_no_flags() {
-    let Some(corpus) = corpus() else { return };
-    let rows = manifest_rows(&corpus);
-    let projects: BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let Some(corpus) = corpus("the project tests") else {
+        return;
+    };
+    let rows = manifest(&corpus);
+    let projects: BTreeSet<&str> = rows.iter().map(|r| r.dir.as_str()).collect();
     for project in projects {
         let (code, report, stderr) = check_project(&corpus.join(project));
         assert!(
@@ -75,8 +40,13 @@ fn every_project_is_checked_with_its_tool_and_no_flags() {
         );
         assert!(!stderr.contains("panicked"), "{project}: {stderr}");
         let files = report["files"].as_array().unwrap();
-        for (_, layout, dialect, folders) in rows.iter().filter(|r| r.0 == project) {
-            let tool = if layout == "other" { "plain" } else { layout.as_str() };
+        for row in rows.iter().filter(|r| r.dir == project) {
+            let (dialect, folders) = (&row.dialect, &row.paths);
+            let tool = if row.layout == "other" {
+                "plain"
+            } else {
+                row.layout.as_str()
+            };
             let in_row: Vec<&Value> = files
                 .iter()
                 .filter(|f| {
@@ -122,7 +92,9 @@ fn every_project_is_checked_with_its_tool_and_no_flags() {
 
 #[test]
 fn crates_io_concurrent_statements_fail_exactly_where_no_metadata_toml_opts_out() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("the project tests") else {
+        return;
+    };
     let project = corpus.join("rust-lang__crates.io");
     let (_, report, stderr) = check_project(&project);
     let flagged: BTreeSet<String> = report["diagnostics"]
