@@ -38,6 +38,9 @@ pub enum Command {
         /// The rule id, e.g. require-concurrent-index.
         rule: String,
     },
+    /// Run the language server on standard input and output, for editors:
+    /// diagnostics as you type, plan facts on hover, ignore quick fixes.
+    Lsp,
 }
 
 /// What `check` and `plan` share: the inputs and what miglint knows of them.

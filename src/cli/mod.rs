@@ -7,22 +7,16 @@
 mod args;
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use rayon::prelude::*;
 
-use crate::analysis::{Catalog, TransactionMode};
-use crate::config::{self, Config};
-use crate::discover::select::SelectOptions;
-use crate::discover::{self, Input};
-use crate::engine::{history_catalog, lint_run, plan_run, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
+use crate::engine::{lint_run, plan_run, RunInput};
 use crate::layout::Role;
+use crate::prepare::{self, Message, PreparedRun, RunRequest};
 use crate::render::{self, RenderOptions, Report};
 use crate::rules;
-use crate::source::SourceFile;
 use crate::trace::Tracer;
 use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
 
@@ -45,6 +39,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Trace(args) => trace(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Lsp => crate::lsp::run(),
     };
     ExitCode::from(code)
 }
@@ -54,84 +49,34 @@ fn fail(message: impl std::fmt::Display) -> u8 {
     EXIT_FAILURE
 }
 
-/// A run ready to go: its inputs and resolved settings.
-struct PreparedRun {
-    inputs: Vec<RunInput>,
-    history: Option<Catalog>,
-    settings: Settings,
-    config: Config,
-    scope: ChangeScope,
-    /// Some input could not be used: exit 2 once the rest is reported.
-    failed: bool,
-}
-
-/// Loads the config, resolves settings, finds and reads the inputs. Problems
-/// with single inputs are printed and remembered; the rest still run.
+/// Prepares the run the arguments ask for and prints what there is to tell
+/// of it; Err when it cannot start or has no input left.
 fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> {
-    if run.paths.is_empty() {
-        return Err("no input: give migration files, directories or quoted globs (or `-` for stdin)".into());
-    }
-    let mut config = load_config(run)?;
-    if run.tool.is_some() {
-        config.tool = run.tool;
-    }
-    let settings = resolve_settings(run, rule_flags, &config)?;
-    let stdin_name = run.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
-    let options = SelectOptions {
+    let request = RunRequest {
+        paths: run.paths.clone(),
+        config: run.config.clone(),
+        pg_version: run.pg_version,
+        schema: run.schema.clone(),
+        assume_in_transaction: run.assume_in_transaction,
+        tool: run.tool,
         since: run.since.clone(),
         no_history: run.no_history,
-        check_down: config.check_down.unwrap_or(true),
+        assume_lock_timeout: run.assume_lock_timeout,
+        stdin_filename: run.stdin_filename.clone(),
+        rules: rule_flags.to_vec(),
+        stdin: None,
     };
-    let selection = discover::select::select(&run.paths, &stdin_name, &config, &options);
-    let mut failed = !selection.errors.is_empty();
-    for error in &selection.errors {
-        eprintln!("miglint: error: {error}");
-    }
-    for notice in &selection.notices {
-        eprintln!("miglint: note: {notice}");
-    }
-    let history = schema_catalog(run, &config)?;
-    let read: Vec<Result<RunInput, String>> = selection
-        .scripts
-        .into_par_iter()
-        .map(|selected| {
-            let bytes = match selected.bytes {
-                Some(bytes) => bytes,
-                None => read_input(&selected.input)?,
-            };
-            Ok(RunInput {
-                path: selected.input.display(),
-                bytes,
-                script: selected.script,
-            })
-        })
-        .collect();
-    let mut run_inputs = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(input) => run_inputs.push(input),
-            Err(message) => {
-                failed = true;
-                eprintln!("miglint: error: {message}");
-            }
+    let prepared = prepare::prepare(&request)?;
+    for message in &prepared.messages {
+        match message {
+            Message::Error(text) => eprintln!("miglint: error: {text}"),
+            Message::Note(text) => eprintln!("miglint: note: {text}"),
         }
     }
-    if run_inputs.is_empty() && failed {
+    if prepared.inputs.is_empty() && prepared.failed() {
         return Err("no input was read".into());
     }
-    let scope = if selection.one_change {
-        ChangeScope::AllFiles
-    } else {
-        ChangeScope::EachFile
-    };
-    Ok(PreparedRun {
-        inputs: run_inputs,
-        history,
-        settings,
-        config,
-        scope,
-        failed,
-    })
+    Ok(prepared)
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -139,6 +84,7 @@ fn check(args: CheckArgs) -> u8 {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
+    let failed = prepared.failed();
     let fail_on = args.fail_on.or(prepared.config.fail_on).unwrap_or_default();
     let files = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
     let report = Report {
@@ -155,7 +101,7 @@ fn check(args: CheckArgs) -> u8 {
     }
     let _ = stdout.flush();
 
-    if prepared.failed {
+    if failed {
         EXIT_FAILURE
     } else if report.summary().blocking > 0 {
         EXIT_BLOCKED
@@ -171,6 +117,7 @@ fn plan(args: PlanArgs) -> u8 {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
+    let failed = prepared.failed();
     let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {
@@ -183,7 +130,7 @@ fn plan(args: PlanArgs) -> u8 {
         }
     }
     let _ = stdout.flush();
-    if prepared.failed {
+    if failed {
         EXIT_FAILURE
     } else {
         EXIT_OK
@@ -197,6 +144,7 @@ fn trace(args: TraceArgs) -> u8 {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
+    let failed = prepared.failed();
     // Rolled back, each file meets the database as it was: plan each file
     // after the history alone (the schema dump, and the migrations of its
     // root that ran before it). Committed, each file builds on the last.
@@ -225,7 +173,7 @@ fn trace(args: TraceArgs) -> u8 {
         Err(message) => return fail(message),
     };
     let mut differences = 0;
-    let mut failed = prepared.failed;
+    let mut failed = failed;
     let mut out = std::io::stdout().lock();
     for file in &files {
         if !file.problems.is_empty() {
@@ -267,81 +215,6 @@ fn trace(args: TraceArgs) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-fn read_input(input: &Input) -> Result<Vec<u8>, String> {
-    match input {
-        Input::File(path) => std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", input.display())),
-        Input::Stdin(name) => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("{name}: cannot read standard input: {e}"))?;
-            Ok(bytes)
-        }
-    }
-}
-
-/// `--config`, else `miglint.toml` in the folder of `--stdin-filename` or
-/// the current folder, or the nearest folder above.
-fn load_config(args: &RunArgs) -> Result<Config, String> {
-    if let Some(path) = &args.config {
-        return config::load(path).map_err(|e| e.to_string());
-    }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let start = args
-        .stdin_filename
-        .as_deref()
-        .map(|name| cwd.join(name))
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or(cwd);
-    match config::find(&start) {
-        Some(path) => config::load(&path).map_err(|e| e.to_string()),
-        None => Ok(Config::default()),
-    }
-}
-
-/// Command-line flags override the file, key by key.
-fn resolve_settings(args: &RunArgs, rule_flags: &[String], config: &Config) -> Result<Settings, String> {
-    let pg_version = args.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
-    let mut settings = Settings::new(pg_version);
-    for (id, level) in &config.rules {
-        settings.set_rule(id, *level);
-    }
-    for rule in rule_flags {
-        let (id, level) = rule
-            .split_once('=')
-            .ok_or_else(|| format!("--rule {rule:?}: expected ID=error|warning|off"))?;
-        if rules::find(id).is_none() {
-            return Err(format!("--rule {rule:?}: unknown rule `{id}` (see `miglint rules`)"));
-        }
-        let level = config::parse_rule_level(level)
-            .ok_or_else(|| format!("--rule {rule:?}: level must be error, warning or off"))?;
-        settings.set_rule(id, level);
-    }
-    settings.transaction = if args.assume_in_transaction {
-        Some(TransactionMode::PerFile)
-    } else {
-        config.transaction
-    };
-    settings.assume_lock_timeout = args.assume_lock_timeout || config.assume_lock_timeout.unwrap_or(false);
-    if let Some(ms) = config.max_lock_timeout_ms {
-        settings.max_lock_timeout_ms = ms;
-    }
-    Ok(settings)
-}
-
-/// `--schema` (or config `schema`): the production schema as history.
-fn schema_catalog(args: &RunArgs, config: &Config) -> Result<Option<Catalog>, String> {
-    let Some(path) = args.schema.as_ref().or(config.schema.as_ref()) else {
-        return Ok(None);
-    };
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read schema: {e}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{}: the schema is not UTF-8 text", path.display()))?;
-    Ok(Some(history_catalog(&SourceFile::new(
-        path.display().to_string(),
-        text,
-    ))))
 }
 
 fn list_rules(format: RulesFormat) -> u8 {

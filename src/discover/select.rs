@@ -29,6 +29,9 @@ pub struct SelectOptions {
     pub no_history: bool,
     /// Config `check_down` (default true).
     pub check_down: bool,
+    /// The content of `-` when it is not read from the standard input (an
+    /// editor's unsaved buffer).
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// One script of the run, not read yet (stdin and deleted files carry no path to read).
@@ -75,7 +78,7 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
                 .then(|| root_containing(stands_for, &mut roots, config))
                 .flatten()
             {
-                Some(dir) => match read_stdin() {
+                Some(dir) => match options.stdin.clone().map_or_else(read_stdin, Ok) {
                     Ok(bytes) => {
                         named.entry(dir).or_default().insert(canonical(stands_for));
                         stdin_for = Some((canonical(stands_for), bytes));
@@ -150,7 +153,11 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
                     continue;
                 }
                 let direction = selected.script.direction;
-                let Some(saved) = root.scripts().find(|s| s.path == *path && s.direction == direction) else {
+                // Compared as real paths: `path` is shown relative to the current folder.
+                let Some(saved) = root
+                    .scripts()
+                    .find(|s| canonical(&s.path) == *file && s.direction == direction)
+                else {
                     continue;
                 };
                 let buffer = layout::with_content(root.tool, saved, bytes.clone());
@@ -185,7 +192,7 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
     if let Some(input) = stdin {
         selection.scripts.push(Selected {
             input,
-            bytes: None,
+            bytes: options.stdin.clone(),
             script: ScriptInfo::plain(),
         });
     }

@@ -59,29 +59,79 @@ pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()
 }
 
 fn human_row(s: &StatementPlan) -> [String; 5] {
-    let locks = if s.locks.is_empty() && s.scoped_locks.is_empty() {
-        "-".to_string()
-    } else {
-        s.locks
-            .iter()
-            .map(|l| {
-                let waits = if l.new_relation {
-                    "new table, nobody waits".to_string()
-                } else {
-                    match l.blocks().as_slice() {
-                        ["ddl"] => "blocks DDL only".to_string(),
-                        blocks => format!("blocks {}", blocks.join("+")),
-                    }
-                };
-                format!("{} on {} ({waits})", l.mode, l.relation.plain())
-            })
-            .chain(s.scoped_locks.iter().map(|l| {
-                let blocks = crate::plan::blocks_of(l.mode).join("+");
-                format!("{} on {} (blocks {blocks})", l.mode, l.scope)
-            }))
-            .collect::<Vec<_>>()
-            .join("; ")
+    let or_dash = |items: Vec<String>, separator: &str| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(separator)
+        }
     };
+    [
+        format!("{}:{}", s.start.line, s.start.column),
+        s.summary.clone(),
+        or_dash(lock_phrases(s), "; "),
+        or_dash(effect_phrases(s), ", "),
+        held_phrase(s).unwrap_or_else(|| "-".to_string()),
+    ]
+}
+
+/// One statement's plan as Markdown (an editor's hover): the same phrases
+/// as a row of the table.
+pub fn statement_markdown(s: &StatementPlan) -> String {
+    let mut text = format!("**miglint plan** · line {}\n\n", s.start.line);
+    let locks = lock_phrases(s);
+    if locks.is_empty() {
+        text.push_str("- locks: none\n");
+    }
+    for lock in locks {
+        text.push_str(&format!("- lock: {}\n", escape_markdown(&lock)));
+    }
+    for effect in effect_phrases(s) {
+        text.push_str(&format!("- {}\n", escape_markdown(&effect)));
+    }
+    if let Some(held) = held_phrase(s) {
+        text.push_str(&format!("- held until: {}\n", escape_markdown(&held)));
+    }
+    text.push_str(&format!("- transaction: {}\n", s.transaction.as_str()));
+    text
+}
+
+/// Relation names are identifiers, and quoted ones may hold any character.
+fn escape_markdown(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// `ACCESS EXCLUSIVE on users (blocks reads+writes)`, one per lock.
+fn lock_phrases(s: &StatementPlan) -> Vec<String> {
+    s.locks
+        .iter()
+        .map(|l| {
+            let waits = if l.new_relation {
+                "new table, nobody waits".to_string()
+            } else {
+                match l.blocks().as_slice() {
+                    ["ddl"] => "blocks DDL only".to_string(),
+                    blocks => format!("blocks {}", blocks.join("+")),
+                }
+            };
+            format!("{} on {} ({waits})", l.mode, l.relation.plain())
+        })
+        .chain(s.scoped_locks.iter().map(|l| {
+            let blocks = crate::plan::blocks_of(l.mode).join("+");
+            format!("{} on {} (blocks {blocks})", l.mode, l.scope)
+        }))
+        .collect()
+}
+
+/// Rewrites, scans, data loss, and a statement that refuses a transaction block.
+fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     let mut effects = Vec::new();
     for r in &s.rewrites {
         effects.push(format!("rewrites {}", r.plain()));
@@ -95,31 +145,26 @@ fn human_row(s: &StatementPlan) -> [String; 5] {
     if !s.transactional {
         effects.push("no transaction block".to_string());
     }
-    let effects = if effects.is_empty() {
-        "-".to_string()
-    } else {
-        effects.join(", ")
-    };
+    effects
+}
+
+/// How long the locks are held, and which later lines run under them; None
+/// without locks.
+fn held_phrase(s: &StatementPlan) -> Option<String> {
+    if s.locks.is_empty() && s.scoped_locks.is_empty() {
+        return None;
+    }
     let held = match s.held_until {
         HeldUntil::StatementEnd => "statement end".to_string(),
         HeldUntil::TransactionEnd(Some(line)) => format!("COMMIT at line {line}"),
         HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
     };
-    let held = if s.locks.is_empty() && s.scoped_locks.is_empty() {
-        "-".to_string()
-    } else if s.held_through.is_empty() {
-        held
+    if s.held_through.is_empty() {
+        Some(held)
     } else {
         let lines: Vec<String> = s.held_through.iter().map(usize::to_string).collect();
-        format!("{held}, through lines {}", lines.join(", "))
-    };
-    [
-        format!("{}:{}", s.start.line, s.start.column),
-        s.summary.clone(),
-        locks,
-        effects,
-        held,
-    ]
+        Some(format!("{held}, through lines {}", lines.join(", ")))
+    }
 }
 
 pub fn render_json(files: &[PlannedFile], pg_version: u32, out: &mut dyn Write) -> io::Result<()> {

@@ -10,6 +10,7 @@ mod docs;
 mod fixtures;
 mod history;
 mod layouts;
+mod lsp;
 mod meta;
 mod plan;
 mod postgres;

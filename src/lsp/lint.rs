@@ -1,0 +1,77 @@
+//! A document linted and planned exactly as `miglint check --stdin-filename
+//! PATH -` would: the same request through `prepare`, so the same
+//! `miglint.toml`, the same migration root and the same history replay.
+
+use std::path::Path;
+
+use crate::config;
+use crate::diagnostic::Diagnostic;
+use crate::engine::{lint_run, plan_run};
+use crate::plan::StatementPlan;
+use crate::prepare::{prepare, Message, PreparedRun, RunRequest};
+
+use super::documents::Document;
+
+/// The run `check --stdin-filename PATH -` makes, with the editor's text as
+/// standard input. The config is the one nearest above the file, else the
+/// one at (or above) the workspace root.
+pub fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
+    let config = document
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .and_then(config::find)
+        .or_else(|| workspace.and_then(config::find));
+    RunRequest {
+        paths: vec!["-".to_string()],
+        config,
+        stdin_filename: Some(document.name()),
+        stdin: Some(document.text.clone().into_bytes()),
+        ..RunRequest::default()
+    }
+}
+
+/// The document's active diagnostics (a file of a tool with up and down
+/// sections is two scripts: both are reported), or why it could not be linted.
+pub fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<Diagnostic>, String> {
+    let prepared = prepared(document, workspace)?;
+    let name = document.name();
+    let reports = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let mut found: Vec<Diagnostic> = reports
+        .into_iter()
+        .filter(|report| report.path() == name)
+        .flat_map(|report| report.diagnostics)
+        .filter(Diagnostic::is_active)
+        .collect();
+    found.sort_by(|a, b| (a.span, a.rule, &a.message).cmp(&(b.span, b.rule, &b.message)));
+    found.dedup_by(|a, b| (a.span, a.rule, &a.message) == (b.span, b.rule, &b.message));
+    Ok(found)
+}
+
+/// The plan of the statement holding byte `offset` of the document, if any.
+pub fn statement_plan(
+    document: &Document,
+    workspace: Option<&Path>,
+    offset: usize,
+) -> Result<Option<StatementPlan>, String> {
+    let prepared = prepared(document, workspace)?;
+    let name = document.name();
+    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    Ok(files
+        .into_iter()
+        .filter(|file| file.plan.path == name)
+        .flat_map(|file| file.plan.statements)
+        .find(|s| s.start.offset <= offset && offset <= s.end.offset))
+}
+
+fn prepared(document: &Document, workspace: Option<&Path>) -> Result<PreparedRun, String> {
+    let prepared = prepare(&request(document, workspace))?;
+    for message in &prepared.messages {
+        // The client shows the server's standard error in its log.
+        match message {
+            Message::Error(text) => eprintln!("miglint lsp: {}: {text}", document.name()),
+            Message::Note(text) => eprintln!("miglint lsp: note: {}: {text}", document.name()),
+        }
+    }
+    Ok(prepared)
+}
