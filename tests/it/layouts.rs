@@ -212,7 +212,6 @@ fn root_of_a_corpus_file_finds_its_siblings() {
     assert_eq!(version_of(Tool::Flyway, &flyway).as_deref(), Some("7.0.2020.10.31"));
 }
 
-
 /// One row per script: (path relative to the fixture, direction, transaction, opted out).
 type Row = (String, Option<Direction>, RunnerTransaction, bool);
 
