@@ -584,3 +584,30 @@ fn into_diagnostics(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lint_and_plan_run_reports_what_lint_run_reports_with_each_files_plan() {
+        let inputs = vec![
+            RunInput::new(
+                "1.sql",
+                b"CREATE TABLE t (id bigint);\nCREATE INDEX i ON users (id);\n".to_vec(),
+            ),
+            RunInput::new("2.sql", vec![0xff, 0xfe]),
+        ];
+        let settings = Settings::default();
+        let linted = lint_run(inputs.clone(), None, &settings, ChangeScope::AllFiles);
+        let checked = lint_and_plan_run(inputs, None, &settings, ChangeScope::AllFiles);
+        assert_eq!(checked.len(), 2);
+        for (checked, linted) in checked.iter().zip(&linted) {
+            assert_eq!(checked.report.diagnostics, linted.diagnostics);
+        }
+        let plan = checked[0].plan.as_ref().expect("SQL text is planned");
+        assert_eq!(plan.statements.len(), 2);
+        assert_eq!(plan.statements[1].locks.len(), 1, "the index build locks users");
+        assert!(checked[1].plan.is_none(), "content that is not UTF-8 has no plan");
+    }
+}
