@@ -9,7 +9,7 @@ use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, Transacti
 use crate::diagnostic::{Diagnostic, Finding, Severity};
 use crate::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::parse::{self, ProblemKind};
-use crate::plan::{self, PlannedFile};
+use crate::plan::{self, FilePlan, PlannedFile};
 use crate::rule::RuleMeta;
 use crate::rules;
 use crate::source::{SourceFile, Span};
@@ -316,36 +316,73 @@ pub fn lint_run(
     scope: ChangeScope,
 ) -> Vec<FileReport> {
     with_analyzed_run(inputs, history, settings, scope, |run| {
-        let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
-        let context = RunContext {
-            files: &run.files,
-            scripts: &run.scripts,
-            catalog: &run.catalog,
-        };
-        for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
-            let mut out = Vec::new();
-            rule.check_run(&context, &mut out);
-            for (file, finding) in out {
-                if let Some(slot) = run_findings.get_mut(file) {
-                    slot.push((rule.meta(), finding));
-                }
-            }
-        }
-        let reports: Vec<Option<FileReport>> = run
-            .files
-            .par_iter()
-            .zip(run.parsed.par_iter())
-            .zip(run_findings.into_par_iter())
-            .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
-            .collect();
-        // One report per input the change holds: history is replayed, not reported.
-        reports
+        lint_analyzed(&run, settings).into_iter().flatten().collect()
+    })
+}
+
+/// A linted file and, when it is SQL text, its plan.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub report: FileReport,
+    pub plan: Option<FilePlan>,
+}
+
+/// `lint_run` and the plan of each file from the same analysis, for outputs
+/// that show findings beside what each statement locks (the CI job summary).
+pub fn lint_and_plan_run(
+    inputs: Vec<RunInput>,
+    history: Option<Catalog>,
+    settings: &Settings,
+    scope: ChangeScope,
+) -> Vec<CheckedFile> {
+    with_analyzed_run(inputs, history, settings, scope, |run| {
+        lint_analyzed(&run, settings)
             .into_iter()
-            .zip(&run.unreadable)
-            .filter_map(|(report, unreadable)| report.or_else(|| unreadable.map(|r| (*r).clone())))
-            .filter(|report| report.script.role != Role::History)
+            .zip(&run.files)
+            .filter_map(|(report, file)| {
+                Some(CheckedFile {
+                    report: report?,
+                    plan: file.as_ref().map(plan::plan_file),
+                })
+            })
             .collect()
     })
+}
+
+/// The report of each input of an analysed run, in input order; None for
+/// history, which is replayed, not reported.
+fn lint_analyzed(run: &AnalyzedRun<'_>, settings: &Settings) -> Vec<Option<FileReport>> {
+    let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
+    let context = RunContext {
+        files: &run.files,
+        scripts: &run.scripts,
+        catalog: &run.catalog,
+    };
+    for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
+        let mut out = Vec::new();
+        rule.check_run(&context, &mut out);
+        for (file, finding) in out {
+            if let Some(slot) = run_findings.get_mut(file) {
+                slot.push((rule.meta(), finding));
+            }
+        }
+    }
+    let reports: Vec<Option<FileReport>> = run
+        .files
+        .par_iter()
+        .zip(run.parsed.par_iter())
+        .zip(run_findings.into_par_iter())
+        .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
+        .collect();
+    reports
+        .into_iter()
+        .zip(&run.unreadable)
+        .map(|(report, unreadable)| {
+            report
+                .or_else(|| unreadable.map(|r| (*r).clone()))
+                .filter(|report| report.script.role != Role::History)
+        })
+        .collect()
 }
 
 /// The plan of every file of a run (`miglint plan`), in input order.
@@ -555,4 +592,31 @@ fn into_diagnostics(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lint_and_plan_run_reports_what_lint_run_reports_with_each_files_plan() {
+        let inputs = vec![
+            RunInput::new(
+                "1.sql",
+                b"CREATE TABLE t (id bigint);\nCREATE INDEX i ON users (id);\n".to_vec(),
+            ),
+            RunInput::new("2.sql", vec![0xff, 0xfe]),
+        ];
+        let settings = Settings::default();
+        let linted = lint_run(inputs.clone(), None, &settings, ChangeScope::AllFiles);
+        let checked = lint_and_plan_run(inputs, None, &settings, ChangeScope::AllFiles);
+        assert_eq!(checked.len(), 2);
+        for (checked, linted) in checked.iter().zip(&linted) {
+            assert_eq!(checked.report.diagnostics, linted.diagnostics);
+        }
+        let plan = checked[0].plan.as_ref().expect("SQL text is planned");
+        assert_eq!(plan.statements.len(), 2);
+        assert_eq!(plan.statements[1].locks.len(), 1, "the index build locks users");
+        assert!(checked[1].plan.is_none(), "content that is not UTF-8 has no plan");
+    }
 }

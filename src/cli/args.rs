@@ -113,6 +113,20 @@ pub struct CheckArgs {
     /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
     #[arg(long = "rule", value_name = "ID=error|warning|off")]
     pub rules: Vec<String>,
+
+    /// Also append a Markdown summary (verdict, findings, what each
+    /// migration locks) to this file, e.g. "$GITHUB_STEP_SUMMARY".
+    #[arg(long, value_name = "PATH")]
+    pub summary_file: Option<PathBuf>,
+
+    /// Also write the findings as SARIF 2.1.0 to this file.
+    #[arg(long, value_name = "PATH")]
+    pub sarif_file: Option<PathBuf>,
+
+    /// Also append `errors=N`, `warnings=N` and `sarif-file=PATH` lines to
+    /// this file, e.g. "$GITHUB_OUTPUT".
+    #[arg(long, value_name = "PATH")]
+    pub github_output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -8,14 +8,16 @@ mod args;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::engine::{lint_run, plan_run, RunInput};
+use crate::engine::{lint_and_plan_run, lint_run, plan_run, FileReport, RunInput};
 use crate::layout::Role;
+use crate::plan::FilePlan;
 use crate::prepare::{self, Message, PreparedRun, RunRequest};
-use crate::render::{self, RenderOptions, Report};
+use crate::render::{self, Format, RenderOptions, Report};
 use crate::rules;
 use crate::trace::Tracer;
 use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
@@ -86,7 +88,16 @@ fn check(args: CheckArgs) -> u8 {
     };
     let failed = prepared.failed();
     let fail_on = args.fail_on.or(prepared.config.fail_on).unwrap_or_default();
-    let files = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    // The summary shows plans beside the findings: both from one analysis.
+    let (files, plans): (Vec<FileReport>, Vec<Option<FilePlan>>) = if args.summary_file.is_some() {
+        lint_and_plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope)
+            .into_iter()
+            .map(|checked| (checked.report, checked.plan))
+            .unzip()
+    } else {
+        let files = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+        (files, Vec::new())
+    };
     let report = Report {
         files,
         fail_on,
@@ -100,6 +111,9 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     let _ = stdout.flush();
+    if let Err(message) = write_ci_files(&args, &report, &plans, failed) {
+        return fail(message);
+    }
 
     if failed {
         EXIT_FAILURE
@@ -108,6 +122,66 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The files a CI job reads besides the output: SARIF for code scanning, a
+/// Markdown job summary, and step outputs (`$GITHUB_OUTPUT`). The summary and
+/// the step outputs are appended to, as several steps share those files.
+fn write_ci_files(
+    args: &CheckArgs,
+    report: &Report,
+    plans: &[Option<FilePlan>],
+    incomplete: bool,
+) -> Result<(), String> {
+    if let Some(path) = &args.sarif_file {
+        let mut sarif = Vec::new();
+        render::render(Format::Sarif, report, &RenderOptions { color: false }, &mut sarif)
+            .and_then(|()| std::fs::write(path, sarif))
+            .map_err(|e| format!("{}: cannot write SARIF: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.summary_file {
+        let mut summary = Vec::new();
+        render::summary::render(report, plans, incomplete, &mut summary)
+            .and_then(|()| append(path, &summary))
+            .map_err(|e| format!("{}: cannot write the summary: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.github_output {
+        let counts = report.summary();
+        let sarif = args
+            .sarif_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let lines = [
+            step_output("errors", &counts.errors.to_string()),
+            step_output("warnings", &counts.warnings.to_string()),
+            step_output("sarif-file", &sarif),
+        ]
+        .concat();
+        append(path, lines.as_bytes()).map_err(|e| format!("{}: cannot write step outputs: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(bytes)
+}
+
+/// One `$GITHUB_OUTPUT` entry: `name=value`, or GitHub's heredoc form for a
+/// value that spans lines.
+fn step_output(name: &str, value: &str) -> String {
+    if !value.contains(['\n', '\r']) {
+        return format!("{name}={value}\n");
+    }
+    let mut delimiter = "MIGLINT_EOF".to_string();
+    while value.contains(&delimiter) {
+        delimiter.push('_');
+    }
+    format!("{name}<<{delimiter}\n{value}\n{delimiter}\n")
 }
 
 /// `miglint plan`: exit 0 when every input was planned, 2 otherwise; a plan
@@ -281,5 +355,20 @@ fn explain(id: &str) -> u8 {
             };
             fail(format!("unknown rule `{id}`: {hint}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_outputs_use_the_heredoc_form_only_for_values_on_several_lines() {
+        assert_eq!(step_output("errors", "2"), "errors=2\n");
+        assert_eq!(step_output("sarif-file", ""), "sarif-file=\n");
+        assert_eq!(
+            step_output("sarif-file", "a\nMIGLINT_EOF"),
+            "sarif-file<<MIGLINT_EOF_\na\nMIGLINT_EOF\nMIGLINT_EOF_\n"
+        );
     }
 }

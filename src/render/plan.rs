@@ -27,7 +27,7 @@ pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()
             writeln!(out, "  (no statements)")?;
             continue;
         }
-        let rows: Vec<[String; 5]> = file.plan.statements.iter().map(human_row).collect();
+        let rows: Vec<[String; 5]> = file.plan.statements.iter().map(statement_cells).collect();
         let header = ["line", "statement", "locks", "effects", "held until"];
         let widths: Vec<usize> = (0..5)
             .map(|c| {
@@ -58,7 +58,9 @@ pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()
     Ok(())
 }
 
-fn human_row(s: &StatementPlan) -> [String; 5] {
+/// The cells of a statement's row: position, statement, locks and what waits,
+/// effects (rewrite, scan, data loss), and how long the locks are held.
+pub(super) fn statement_cells(s: &StatementPlan) -> [String; 5] {
     let or_dash = |items: Vec<String>, separator: &str| {
         if items.is_empty() {
             "-".to_string()

@@ -98,7 +98,7 @@ fn report_schema() -> jsonschema::Validator {
 
 /// The official SARIF 2.1.0 schema, shared beside the repository. None (with
 /// the reason printed) when it is absent, which fails under CI.
-fn sarif_schema() -> Option<jsonschema::Validator> {
+pub(crate) fn sarif_schema() -> Option<jsonschema::Validator> {
     let path = repo_root().join("../shared/schemas/sarif-schema-2.1.0.json");
     if !path.is_file() {
         let reason = format!("SARIF schema not found at {}", path.display());

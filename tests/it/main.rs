@@ -2,13 +2,17 @@
 //! per file): fixtures, rule docs, meta checks, CLI contracts, robustness and
 //! the corpus.
 
+#[cfg(unix)]
+mod action;
 mod catalog;
+mod ci_files;
 mod cli;
 mod common;
 mod corpus;
 mod docs;
 mod fixtures;
 mod history;
+mod integrations;
 mod layouts;
 mod lsp;
 mod meta;

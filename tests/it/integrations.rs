@@ -1,0 +1,195 @@
+//! The integration examples: the README shows the example files as they are,
+//! the GitLab job's command writes the report its artifact names, and the
+//! pre-commit hook is declared as pre-commit needs it. (`.ci/integrations`
+//! runs actionlint on the workflow and the real pre-commit on the hook.)
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::repo_root;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn yaml(path: &str) -> Value {
+    serde_yaml_ng::from_str(&read(&repo_root().join(path))).unwrap_or_else(|e| panic!("{path}: not valid YAML: {e}"))
+}
+
+/// Each `<!-- example: PATH -->` of the README with the fenced block after it.
+fn readme_examples() -> Vec<(String, String)> {
+    let readme = read(&repo_root().join("README.md"));
+    let mut examples = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("<!-- example: ") {
+        rest = &rest[at + "<!-- example: ".len()..];
+        let (path, after) = rest.split_once(" -->").expect("a closed example marker");
+        let block = after
+            .trim_start_matches('\n')
+            .strip_prefix("```")
+            .and_then(|b| b.split_once('\n'))
+            .map(|(_, body)| body)
+            .unwrap_or_else(|| panic!("README: no fenced block right after the marker of {path}"));
+        let (body, _) = block
+            .split_once("\n```\n")
+            .unwrap_or_else(|| panic!("README: the block of {path} is not closed"));
+        examples.push((path.to_string(), format!("{body}\n")));
+        rest = after;
+    }
+    examples
+}
+
+#[test]
+fn the_readme_shows_each_integration_example_as_it_is() {
+    let examples = readme_examples();
+    let paths: Vec<&str> = examples.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "examples/github-workflow.yml",
+            "examples/pre-commit-config.yaml",
+            "examples/gitlab-ci.yml"
+        ]
+    );
+    for (path, shown) in &examples {
+        assert_eq!(
+            shown,
+            &read(&repo_root().join(path)),
+            "README's copy of {path} differs from the file"
+        );
+    }
+}
+
+#[test]
+fn the_example_workflow_runs_the_action_after_a_full_checkout_and_uploads_sarif() {
+    let workflow = yaml("examples/github-workflow.yml");
+    let steps = workflow["jobs"]["miglint"]["steps"].as_array().expect("steps");
+    let uses = |prefix: &str| {
+        steps
+            .iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("no step uses {prefix}"))
+    };
+    assert_eq!(uses("actions/checkout@")["with"]["fetch-depth"], 0);
+    let miglint = uses("miglint/miglint@");
+    let upload = uses("github/codeql-action/upload-sarif@");
+    assert_eq!(
+        upload["with"]["sarif_file"],
+        format!(
+            "${{{{ steps.{}.outputs.sarif-file }}}}",
+            miglint["id"].as_str().unwrap_or_default()
+        )
+    );
+    assert!(
+        upload["if"].as_str().is_some_and(|c| c.contains("!cancelled()")),
+        "the upload must run when miglint fails the job"
+    );
+    assert_eq!(workflow["permissions"]["security-events"], "write");
+}
+
+#[test]
+fn the_pre_commit_hook_passes_sql_files_to_miglint_check_in_one_batch() {
+    let hooks = yaml(".pre-commit-hooks.yaml");
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "miglint");
+    assert_eq!(hook["language"], "rust");
+    assert_eq!(hook["entry"], "miglint check");
+    assert_eq!(hook["require_serial"], true);
+    assert!(hook.get("pass_filenames").is_none_or(|p| p == true));
+    let files = regex::Regex::new(hook["files"].as_str().expect("files")).expect("a valid pattern");
+    assert!(files.is_match("db/migrations/0001_x.sql"));
+    assert!(!files.is_match("db/migrations/0001_x.sql.conf"));
+
+    let config = yaml("examples/pre-commit-config.yaml");
+    assert_eq!(config["repos"][0]["hooks"][0]["id"], "miglint");
+}
+
+/// The job that uploads a Code Quality report, and the file it names.
+fn gitlab_job() -> (Value, String) {
+    let config = yaml("examples/gitlab-ci.yml");
+    let jobs = config.as_object().expect("a mapping of jobs");
+    let (_, job) = jobs
+        .iter()
+        .find(|(_, job)| !job["artifacts"]["reports"]["codequality"].is_null())
+        .expect("a job with a codequality report");
+    let report = job["artifacts"]["reports"]["codequality"]
+        .as_str()
+        .expect("a report path")
+        .to_string();
+    assert_eq!(
+        job["artifacts"]["when"], "always",
+        "the report of a failing job must be kept"
+    );
+    (job.clone(), report)
+}
+
+#[test]
+fn the_gitlab_job_writes_the_report_its_artifact_names() {
+    let (job, report) = gitlab_job();
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let command = script
+        .iter()
+        .find(|line| line.contains("miglint check"))
+        .expect("a miglint check line");
+    assert!(command.contains("--format gitlab"), "{command}");
+    let (_, target) = command
+        .rsplit_once('>')
+        .expect("the report is written by a redirection");
+    assert_eq!(target.trim(), report);
+}
+
+/// The job's script, run by bash with the test binary as `miglint`, in a
+/// merge request pipeline over the action tests' repository.
+#[cfg(unix)]
+#[test]
+fn the_gitlab_job_script_reports_the_merge_requests_findings() {
+    use std::process::Command;
+
+    use crate::action::{pull_request, tools_available, DANGEROUS_PATH};
+
+    if !tools_available() {
+        return;
+    }
+    let (job, report) = gitlab_job();
+    let (repo, base) = pull_request();
+    let binary = Path::new(env!("CARGO_BIN_EXE_miglint"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().expect("the binary's folder").to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("a PATH");
+    for line in job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+    {
+        let status = Command::new("bash")
+            .arg("-c")
+            .arg(line)
+            .current_dir(repo.path())
+            .env("PATH", &path)
+            .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("bash runs");
+        assert_eq!(status.code(), Some(1), "`{line}`: the merge request is blocked");
+    }
+    let issues: Value = serde_json::from_str(&read(&repo.path().join(&report))).expect("a JSON report");
+    let issues = issues.as_array().expect("a list of issues");
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    for issue in issues {
+        assert_eq!(
+            issue["location"]["path"], DANGEROUS_PATH,
+            "only the new migration: {issue}"
+        );
+        assert!(issue["fingerprint"].as_str().is_some_and(|f| !f.is_empty()));
+    }
+}
