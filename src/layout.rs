@@ -289,7 +289,7 @@ pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
         Tool::Flyway => format!("add `{file_name}.conf` beside the script with the line `executeInTransaction=false`"),
         Tool::Liquibase => "put `runInTransaction:false` on the statement's `--changeset` line".to_string(),
         Tool::GolangMigrate => {
-            "golang-migrate sends the file as one batch, which PostgreSQL runs as one transaction: give the statement a migration file of its own, where it runs alone and outside any transaction".to_string()
+            "give the statement a migration file of its own: alone in its file it runs outside any transaction".to_string()
         }
         Tool::Sqlx => "make `-- no-transaction` the first line of the migration".to_string(),
         Tool::Diesel => format!("add `{folder}/metadata.toml` with the line `run_in_transaction = false`"),
