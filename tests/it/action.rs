@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{in_ci, repo_root};
+use crate::common::{git, repo_root, tools_available};
 
 /// The base commit: a golang-migrate history, all of it safe.
 const BASE: &[(&str, &str)] = &[
@@ -41,34 +41,6 @@ const HEAD: &[(&str, &str)] = &[
         "CREATE TABLE audit (id bigint PRIMARY KEY, note text);\n",
     ),
 ];
-
-pub(crate) fn tools_available() -> bool {
-    for tool in ["bash", "git"] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            assert!(!in_ci(), "{tool} is missing on CI");
-            eprintln!("skipped: {tool} is not installed");
-            return false;
-        }
-    }
-    true
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
 
 fn write_files(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
@@ -213,7 +185,7 @@ fn annotations(stdout: &str) -> Vec<(String, String, usize)> {
 
 #[test]
 fn the_action_annotates_only_the_new_dangerous_migration_and_summarises_the_change() {
-    if !tools_available() {
+    if !tools_available(&["bash", "git"]) {
         return;
     }
     let (repo, base) = pull_request();
@@ -270,7 +242,7 @@ fn the_action_annotates_only_the_new_dangerous_migration_and_summarises_the_chan
 
 #[test]
 fn the_action_checks_everything_outside_a_pull_request() {
-    if !tools_available() {
+    if !tools_available(&["bash", "git"]) {
         return;
     }
     let (repo, _) = pull_request();
@@ -288,7 +260,7 @@ fn the_action_checks_everything_outside_a_pull_request() {
 
 #[test]
 fn the_action_explains_a_base_commit_missing_from_a_shallow_checkout() {
-    if !tools_available() {
+    if !tools_available(&["bash", "git"]) {
         return;
     }
     let (repo, _) = pull_request();

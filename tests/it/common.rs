@@ -147,3 +147,35 @@ pub fn manifest(corpus: &Path) -> Vec<ManifestRow> {
         })
         .collect()
 }
+
+/// True when `tools` (such as `git`, `bash`) can run here; on CI a missing
+/// tool fails the test instead of skipping it.
+pub fn tools_available(tools: &[&str]) -> bool {
+    for tool in tools {
+        if std::process::Command::new(tool).arg("--version").output().is_err() {
+            assert!(!in_ci(), "{tool} is missing on CI");
+            eprintln!("skipped: {tool} is not installed");
+            return false;
+        }
+    }
+    true
+}
+
+/// Runs git in `dir` with no configuration from the machine; its trimmed
+/// standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}

@@ -9,13 +9,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use miglint::rule::Category;
 use miglint::rules;
 
 use crate::cli::{json, miglint};
-use crate::common::{in_ci, repo_root, sorted_files};
+use crate::common::{git, repo_root, sorted_files, tools_available};
 
 /// The migration root every case keeps its migrations in.
 const ROOT: &str = "db/migrations";
@@ -120,32 +119,6 @@ fn every_history_rule_has_well_formed_cases() {
         parse_expect_line("db/m/1 a.sql:3 x-y"),
         Some(("db/m/1 a.sql".into(), 3, "x-y".into()))
     );
-}
-
-/// Runs git in `dir` with no configuration from the machine.
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn git_available() -> bool {
-    if Command::new("git").arg("--version").output().is_ok() {
-        return true;
-    }
-    assert!(!in_ci(), "git is missing on CI");
-    eprintln!("skipped: git is not installed");
-    false
 }
 
 /// Copies the files under `from` into `to`.
@@ -282,7 +255,7 @@ fn check_case(case: &Case) -> Result<(), String> {
 
 #[test]
 fn since_reports_exactly_the_expected_history_findings_on_the_changed_files() {
-    if !git_available() {
+    if !tools_available(&["git"]) {
         return;
     }
     let cases = cases();

@@ -151,9 +151,10 @@ fn the_gitlab_job_writes_the_report_its_artifact_names() {
 fn the_gitlab_job_script_reports_the_merge_requests_findings() {
     use std::process::Command;
 
-    use crate::action::{pull_request, tools_available, DANGEROUS_PATH};
+    use crate::action::{pull_request, DANGEROUS_PATH};
+    use crate::common::tools_available;
 
-    if !tools_available() {
+    if !tools_available(&["bash", "git"]) {
         return;
     }
     let (job, report) = gitlab_job();
