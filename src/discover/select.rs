@@ -147,26 +147,7 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
         let named_here = named.get(dir);
         let mut scripts = root_scripts(root, whole, named_here, git.as_ref(), options);
         if let Some((file, bytes)) = &stdin_for {
-            for selected in &mut scripts {
-                let Input::File(path) = &selected.input else { continue };
-                if canonical(path) != *file {
-                    continue;
-                }
-                let direction = selected.script.direction;
-                // Compared as real paths: `path` is shown relative to the current folder.
-                let Some(saved) = root
-                    .scripts()
-                    .find(|s| canonical(&s.path) == *file && s.direction == direction)
-                else {
-                    continue;
-                };
-                let buffer = layout::with_content(root.tool, saved, bytes.clone());
-                selected.input = Input::Stdin(stdin_name.to_string());
-                selected.script.transaction = buffer.transaction;
-                selected.script.opted_out = buffer.opted_out;
-                selected.script.segments = buffer.segments;
-                selected.bytes = Some(buffer.bytes);
-            }
+            scripts = stand_in(root, scripts, file, stdin_name, bytes, options.check_down);
         }
         selection.scripts.extend(scripts);
     }
@@ -197,6 +178,49 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
         });
     }
     selection
+}
+
+/// The scripts of a root with stdin standing in for `file`: the scripts the
+/// tool would run from the buffer replace those of the saved file, in their
+/// place (up, then down), each keeping what the saved script's migration is.
+fn stand_in(
+    root: &MigrationRoot,
+    scripts: Vec<Selected>,
+    file: &Path,
+    stdin_name: &str,
+    bytes: &[u8],
+    check_down: bool,
+) -> Vec<Selected> {
+    // Compared as real paths: a selected path is shown relative to the current folder.
+    let is_file = |selected: &Selected| matches!(&selected.input, Input::File(path) if canonical(path) == file);
+    let Some(at) = scripts.iter().position(is_file) else {
+        return scripts;
+    };
+    let Some(saved) = root.scripts().find(|s| canonical(&s.path) == file) else {
+        return scripts;
+    };
+    let template = scripts[at].script.clone();
+    let mut buffer = layout::with_content(root.tool, saved, bytes.to_vec());
+    buffer.retain(|s| check_down || s.direction != Some(Direction::Down));
+    buffer.sort_by_key(|s| s.direction != Some(Direction::Up));
+    let replaced = buffer.into_iter().map(|script| Selected {
+        input: Input::Stdin(stdin_name.to_string()),
+        script: ScriptInfo {
+            direction: script.direction,
+            verify: template.verify && script.direction.is_none(),
+            transaction: script.transaction,
+            opted_out: script.opted_out,
+            segments: script.segments,
+            ..template.clone()
+        },
+        bytes: Some(script.bytes),
+    });
+    let mut out: Vec<Selected> = Vec::with_capacity(scripts.len() + 1);
+    let mut rest = scripts.into_iter().peekable();
+    out.extend(rest.by_ref().take(at));
+    out.extend(replaced);
+    out.extend(rest.filter(|s| !is_file(s)));
+    out
 }
 
 /// The root `file` belongs to, detected once per root: its key in `roots`.

@@ -165,10 +165,8 @@ fn stdin_stands_in_for_the_file_it_is_named_after() {
                 "db/migrations/00001_accounts.sql",
                 "-- +goose Up\nCREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n-- +goose Down\nDROP TABLE accounts;\n",
             ),
-            (
-                "db/migrations/00002_index.sql",
-                "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n",
-            ),
+            // Saved with an Up section only: the buffer adds the Down section.
+            ("db/migrations/00002_index.sql", "-- +goose Up\nSELECT 1;\n"),
         ],
     );
     // The editor's unsaved buffer: an index built in goose's transaction.

@@ -97,29 +97,30 @@ pub(super) fn by_version(tool: Tool, a: &Migration, b: &Migration) -> Ordering {
     }
 }
 
-/// The script as the tool would run `bytes` in place of the file's saved
-/// content (an editor's unsaved buffer on stdin): what the file itself says
-/// (sections, breakpoints, opt-out markers) is read again from `bytes`;
-/// what files beside it say (`metadata.toml`, `.conf`) stays.
-pub fn with_content(tool: Tool, script: &Script, bytes: Vec<u8>) -> Script {
+/// The scripts the tool would run from `bytes` in place of the saved content
+/// of `saved`'s file (an editor's unsaved buffer on stdin): what the file
+/// itself says (sections, breakpoints, opt-out markers) is read again from
+/// `bytes`, so a section the buffer adds is there too; what files beside it
+/// say (`metadata.toml`, `.conf`) and a direction its name gives stay.
+pub fn with_content(tool: Tool, saved: &Script, bytes: Vec<u8>) -> Vec<Script> {
     let file = SqlFile {
-        path: script.path.clone(),
+        path: saved.path.clone(),
         bytes,
     };
     let fresh = match tool {
         Tool::Liquibase => liquibase::migration(&file.path, &file.bytes).scripts,
         Tool::Goose | Tool::Dbmate | Tool::Drizzle | Tool::Sqlx | Tool::Atlas => {
-            scripts_of(tool, &file, script.direction)
+            scripts_of(tool, &file, saved.direction)
         }
         _ => Vec::new(),
     };
-    fresh
-        .into_iter()
-        .find(|s| s.direction == script.direction)
-        .unwrap_or(Script {
+    if fresh.is_empty() {
+        return vec![Script {
             bytes: file.bytes,
-            ..script.clone()
-        })
+            ..saved.clone()
+        }];
+    }
+    fresh
 }
 
 /// The scripts one file makes: one per section for goose and dbmate, else
