@@ -135,7 +135,7 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
     selection.one_change = options.since.is_some() || walked.is_empty();
 
     for (dir, root) in &roots {
-        let shown = display_path(dir);
+        let shown = display_path(&relative_to_cwd(dir));
         selection
             .notices
             .extend(root.notices.iter().map(|n| format!("{shown}: {n}")));
