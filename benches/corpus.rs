@@ -1,11 +1,14 @@
 //! `cargo bench --bench corpus`: lints every file of `../shared/corpus`, in
 //! its projects' folders as `miglint check` would walk them, and reports
-//! throughput and peak memory. A plain harness (no extra dependency): it
+//! throughput and peak memory; then times the detection of every project's
+//! migration roots (tools, order, sections, dialects). A plain harness (no extra dependency): it
 //! prints numbers to compare across changes, it asserts nothing.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use miglint::config::Config;
+use miglint::discover::layout::detect;
 use miglint::engine::{lint_run, ChangeScope, RunInput, Settings};
 
 fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -77,4 +80,23 @@ fn main() {
     if let Some(kib) = peak_rss_kib() {
         println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
     }
+
+    let config = Config::default();
+    let mut best = f64::MAX;
+    let (mut roots, mut scripts) = (0, 0);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        (roots, scripts) = (0, 0);
+        for project in &projects {
+            let (found, _) = detect(project, &config);
+            roots += found.len();
+            scripts += found.iter().map(|r| r.scripts().count()).sum::<usize>();
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    println!(
+        "detection: {roots} roots, {scripts} scripts in {:.3} s (best of {rounds}, {:.0} scripts/s)",
+        best,
+        scripts as f64 / best
+    );
 }
