@@ -229,28 +229,19 @@ pub fn with_analyzed_run<R>(
             catalog.settle();
         }
         let options = settings.analysis_options(runner_mode(script, parsed, settings));
-        if script.keeps_effects() {
-            files.push(Some(analysis::analyze_script(
-                source,
-                parsed,
-                options,
-                &mut catalog,
-                index,
-                script,
-            )));
+        // A down or verify script runs long after its up script, against
+        // everything it built, and leaves the schema as it found it.
+        let mut before;
+        let replayed = if script.keeps_effects() {
+            &mut catalog
         } else {
-            // Run long after its up script: everything it meets exists.
-            let mut before = catalog.clone();
+            before = catalog.clone();
             before.settle();
-            files.push(Some(analysis::analyze_script(
-                source,
-                parsed,
-                options,
-                &mut before,
-                index,
-                script,
-            )));
-        }
+            &mut before
+        };
+        files.push(Some(analysis::analyze_script(
+            source, parsed, options, replayed, index, script,
+        )));
     }
     let unreadable = decoded
         .iter()

@@ -18,7 +18,7 @@ use super::git::{changes_since, GitChanges};
 use super::layout::{self, MigrationRoot, Script};
 use super::{display_path, expand, DiscoverError, Input};
 use crate::config::Config;
-use crate::layout::{Dialect, Direction, GitState, Role, ScriptInfo};
+use crate::layout::{Direction, GitState, Role, ScriptInfo};
 
 /// What the user asked for beyond the paths.
 #[derive(Clone, Debug, Default)]
@@ -139,7 +139,7 @@ pub fn select(args: &[String], stdin_name: &str, config: &Config, options: &Sele
         selection
             .notices
             .extend(root.notices.iter().map(|n| format!("{shown}: {n}")));
-        if root.dialect != Dialect::Postgres {
+        if !root.is_supported() {
             skipped.push(format!("{shown} ({}, {})", root.dialect, root.dialect_reason));
             continue;
         }
