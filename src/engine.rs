@@ -2,14 +2,16 @@
 //! sorts the result. No I/O: callers hand in bytes.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
-use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::diagnostic::{Diagnostic, FailOn, Finding, Severity};
 use crate::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::parse::{self, ProblemKind};
 use crate::plan::{self, FilePlan, PlannedFile};
+use crate::read::{Content, TooLarge};
 use crate::rule::RuleMeta;
 use crate::rules;
 use crate::source::{SourceFile, Span};
@@ -18,10 +20,16 @@ use crate::suppress;
 pub const DEFAULT_PG_VERSION: u32 = 16;
 pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 
-/// Resolved, immutable settings for a run.
+/// Resolved, immutable settings for the files of one config (every file of
+/// a migration root shares its root's).
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub pg_version: u32,
+    /// The lowest severity that blocks the change.
+    pub fail_on: FailOn,
+    /// The schema production already has (`--schema`, config `schema`):
+    /// what each root's migrations start from.
+    pub schema: Option<Arc<Catalog>>,
     /// How the runner wraps each file, whatever the tool does (`--assume-in-transaction`,
     /// config `transaction`); None follows each script's tool.
     pub transaction: Option<TransactionMode>,
@@ -29,6 +37,8 @@ pub struct Settings {
     pub assume_lock_timeout: bool,
     /// `lock-timeout-too-long`: the longest acceptable `lock_timeout`, in ms.
     pub max_lock_timeout_ms: u64,
+    /// Files larger than this many bytes are reported (`file-too-large`), not linted.
+    pub max_file_size: u64,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -39,9 +49,12 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             pg_version: DEFAULT_PG_VERSION,
+            fail_on: FailOn::default(),
+            schema: None,
             transaction: None,
             assume_lock_timeout: false,
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
+            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             overrides: BTreeMap::new(),
         }
     }
@@ -53,6 +66,12 @@ impl Settings {
             pg_version,
             ..Settings::default()
         }
+    }
+
+    /// The default settings, shared.
+    pub fn shared_default() -> Arc<Settings> {
+        static DEFAULT: OnceLock<Arc<Settings>> = OnceLock::new();
+        DEFAULT.get_or_init(|| Arc::new(Settings::default())).clone()
     }
 
     /// Sets a rule's severity, or turns it off with `None`.
@@ -88,6 +107,8 @@ pub struct FileReport {
     pub statements: usize,
     /// How the file runs: tool, direction, transaction, order.
     pub script: ScriptInfo,
+    /// The lowest severity that blocks, for this file's config.
+    pub fail_on: FailOn,
 }
 
 impl FileReport {
@@ -98,24 +119,42 @@ impl FileReport {
     pub fn active(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_active())
     }
+
+    /// Does this active diagnostic block the change?
+    pub fn blocks(&self, diagnostic: &Diagnostic) -> bool {
+        diagnostic.is_active() && self.fail_on.blocks(diagnostic.severity)
+    }
 }
 
-/// One file handed to a run, with how its tool runs it.
+/// One file handed to a run, with how its tool runs it and the settings
+/// of the config that applies to it.
 #[derive(Clone, Debug)]
 pub struct RunInput {
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub content: Content,
     pub script: ScriptInfo,
+    pub settings: Arc<Settings>,
 }
 
 impl RunInput {
-    /// A file run by no known tool.
+    /// A file run by no known tool, with the default settings.
     pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> RunInput {
         RunInput {
             path: path.into(),
-            bytes,
+            content: Content::Bytes(bytes),
             script: ScriptInfo::plain(),
+            settings: Settings::shared_default(),
         }
+    }
+
+    pub fn with_settings(mut self, settings: Arc<Settings>) -> RunInput {
+        self.settings = settings;
+        self
+    }
+
+    pub fn with_script(mut self, script: ScriptInfo) -> RunInput {
+        self.script = script;
+        self
     }
 }
 
@@ -131,18 +170,15 @@ pub enum ChangeScope {
 
 /// Lints raw file content as a run of its own.
 pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
-    let input = RunInput::new(path, bytes.to_vec());
-    lint_run(vec![input], None, settings, ChangeScope::EachFile)
+    let input = RunInput::new(path, bytes.to_vec()).with_settings(Arc::new(settings.clone()));
+    lint_run(vec![input], ChangeScope::EachFile)
         .pop()
         .expect("one report per input")
 }
 
 /// Lints one source file as a run of its own.
 pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
-    let input = RunInput::new(source.path.clone(), source.text.as_bytes().to_vec());
-    lint_run(vec![input], None, settings, ChangeScope::EachFile)
-        .pop()
-        .expect("one report per input")
+    lint_bytes(&source.path, source.text.as_bytes(), settings)
 }
 
 /// Reads text that is not a migration of the run but the schema production
@@ -161,8 +197,16 @@ pub fn history_catalog(schema: &SourceFile) -> Catalog {
 
 /// A file after decoding: SQL text, or a report saying why it is not.
 enum Decoded {
-    Text(SourceFile, ScriptInfo),
-    Unreadable(FileReport),
+    Text(SourceFile, ScriptInfo, Arc<Settings>),
+    Unreadable(FileReport, Arc<Settings>),
+}
+
+impl Decoded {
+    fn settings(&self) -> &Arc<Settings> {
+        match self {
+            Decoded::Text(_, _, settings) | Decoded::Unreadable(_, settings) => settings,
+        }
+    }
 }
 
 /// A run after decoding, parsing and catalog replay: what `lint_run` and
@@ -174,9 +218,12 @@ pub struct AnalyzedRun<'a> {
     pub unreadable: Vec<Option<&'a FileReport>>,
     /// How every input runs, history included.
     pub scripts: Vec<&'a ScriptInfo>,
+    /// The settings of each input.
+    pub settings: Vec<&'a Settings>,
     pub parsed: &'a [Option<parse::ParsedFile>],
-    /// The catalog at the end of the run.
-    pub catalog: Catalog,
+    /// Each root's catalog at the end of the run (each root is a database
+    /// of its own), in the order the roots ran.
+    pub catalogs: Vec<Catalog>,
 }
 
 /// Decodes and parses the inputs in parallel, replays the catalog through
@@ -185,34 +232,31 @@ pub struct AnalyzedRun<'a> {
 /// change of `ScriptInfo::root`) is its own database with its own catalog;
 /// history scripts are replayed, not analysed; a down or verify script is
 /// judged against the schema before it and leaves it as it was.
-pub fn with_analyzed_run<R>(
-    inputs: Vec<RunInput>,
-    history: Option<Catalog>,
-    settings: &Settings,
-    scope: ChangeScope,
-    work: impl FnOnce(AnalyzedRun<'_>) -> R,
-) -> R {
-    let decoded: Vec<Decoded> = inputs.into_par_iter().map(|input| decode(input, settings)).collect();
+pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: impl FnOnce(AnalyzedRun<'_>) -> R) -> R {
+    let decoded: Vec<Decoded> = inputs.into_par_iter().map(decode).collect();
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
         .map(|d| match d {
-            Decoded::Text(source, _) => Some(parse::parse_file(source)),
-            Decoded::Unreadable(_) => None,
+            Decoded::Text(source, _, _) => Some(parse::parse_file(source)),
+            Decoded::Unreadable(..) => None,
         })
         .collect();
 
-    let mut catalog = history.clone().unwrap_or_default();
+    let starting = |settings: &Settings| settings.schema.as_deref().cloned().unwrap_or_default();
+    let mut catalogs: Vec<Catalog> = Vec::new();
+    let mut catalog: Option<Catalog> = None;
     let mut root: Option<&str> = None;
     let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
     for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
-        let (Decoded::Text(source, script), Some(parsed)) = (d, p) else {
+        let (Decoded::Text(source, script, settings), Some(parsed)) = (d, p) else {
             files.push(None);
             continue;
         };
-        if root.is_some_and(|r| r != script.root) {
-            catalog = history.clone().unwrap_or_default();
+        if root != Some(script.root.as_str()) {
+            catalogs.extend(catalog.take());
         }
         root = Some(&script.root);
+        let catalog = catalog.get_or_insert_with(|| starting(settings));
         // Each file starts a new session as far as search_path goes.
         catalog.reset_session();
         if script.role == Role::History {
@@ -233,7 +277,7 @@ pub fn with_analyzed_run<R>(
         // everything it built, and leaves the schema as it found it.
         let mut before;
         let replayed = if script.keeps_effects() {
-            &mut catalog
+            catalog
         } else {
             before = catalog.clone();
             before.settle();
@@ -243,26 +287,29 @@ pub fn with_analyzed_run<R>(
             source, parsed, options, replayed, index, script,
         )));
     }
+    catalogs.extend(catalog);
     let unreadable = decoded
         .iter()
         .map(|d| match d {
-            Decoded::Unreadable(report) => Some(report),
+            Decoded::Unreadable(report, _) => Some(report),
             Decoded::Text(..) => None,
         })
         .collect();
     let scripts = decoded
         .iter()
         .map(|d| match d {
-            Decoded::Text(_, script) => script,
-            Decoded::Unreadable(report) => &report.script,
+            Decoded::Text(_, script, _) => script,
+            Decoded::Unreadable(report, _) => &report.script,
         })
         .collect();
+    let settings = decoded.iter().map(|d| d.settings().as_ref()).collect();
     work(AnalyzedRun {
         files,
         unreadable,
         scripts,
+        settings,
         parsed: &parsed,
-        catalog,
+        catalogs,
     })
 }
 
@@ -300,15 +347,8 @@ fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Setti
 /// Lints the files of a run, in order: the rules run on each analysed file
 /// in parallel, then the run-level rules on the whole. One report per input,
 /// in input order.
-pub fn lint_run(
-    inputs: Vec<RunInput>,
-    history: Option<Catalog>,
-    settings: &Settings,
-    scope: ChangeScope,
-) -> Vec<FileReport> {
-    with_analyzed_run(inputs, history, settings, scope, |run| {
-        lint_analyzed(&run, settings).into_iter().flatten().collect()
-    })
+pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
+    with_analyzed_run(inputs, scope, |run| lint_analyzed(&run).into_iter().flatten().collect())
 }
 
 /// A linted file and, when it is SQL text, its plan.
@@ -320,14 +360,9 @@ pub struct CheckedFile {
 
 /// `lint_run` and the plan of each file from the same analysis, for outputs
 /// that show findings beside what each statement locks (the CI job summary).
-pub fn lint_and_plan_run(
-    inputs: Vec<RunInput>,
-    history: Option<Catalog>,
-    settings: &Settings,
-    scope: ChangeScope,
-) -> Vec<CheckedFile> {
-    with_analyzed_run(inputs, history, settings, scope, |run| {
-        lint_analyzed(&run, settings)
+pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
+    with_analyzed_run(inputs, scope, |run| {
+        lint_analyzed(&run)
             .into_iter()
             .zip(&run.files)
             .filter_map(|(report, file)| {
@@ -342,14 +377,17 @@ pub fn lint_and_plan_run(
 
 /// The report of each input of an analysed run, in input order; None for
 /// history, which is replayed, not reported.
-fn lint_analyzed(run: &AnalyzedRun<'_>, settings: &Settings) -> Vec<Option<FileReport>> {
+fn lint_analyzed(run: &AnalyzedRun<'_>) -> Vec<Option<FileReport>> {
     let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
     let context = RunContext {
         files: &run.files,
         scripts: &run.scripts,
-        catalog: &run.catalog,
+        catalogs: &run.catalogs,
     };
-    for rule in rules::all().iter().filter(|r| settings.severity(r.meta()).is_some()) {
+    // A run-level rule runs when any file's config enables it; each file
+    // then keeps what its own config asks for.
+    let enabled = |rule: &&&dyn crate::rule::Rule| run.settings.iter().any(|s| s.severity(rule.meta()).is_some());
+    for rule in rules::all().iter().filter(enabled) {
         let mut out = Vec::new();
         rule.check_run(&context, &mut out);
         for (file, finding) in out {
@@ -363,7 +401,8 @@ fn lint_analyzed(run: &AnalyzedRun<'_>, settings: &Settings) -> Vec<Option<FileR
         .par_iter()
         .zip(run.parsed.par_iter())
         .zip(run_findings.into_par_iter())
-        .map(|((file, parsed), extra)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
+        .zip(run.settings.par_iter())
+        .map(|(((file, parsed), extra), settings)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
         .collect();
     reports
         .into_iter()
@@ -377,49 +416,48 @@ fn lint_analyzed(run: &AnalyzedRun<'_>, settings: &Settings) -> Vec<Option<FileR
 }
 
 /// The plan of every file of a run (`miglint plan`), in input order.
-pub fn plan_run(
-    inputs: Vec<RunInput>,
-    history: Option<Catalog>,
-    settings: &Settings,
-    scope: ChangeScope,
-) -> Vec<PlannedFile> {
-    with_analyzed_run(inputs, history, settings, scope, |run| {
+pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
+    with_analyzed_run(inputs, scope, |run| {
         run.files
             .iter()
             .zip(run.parsed)
             .zip(&run.unreadable)
-            .filter_map(|((file, parsed), unreadable)| match (file, parsed, unreadable) {
-                (Some(file), Some(parsed), _) => {
-                    let problems = parsed
-                        .problems
-                        .iter()
-                        .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
-                    Some(PlannedFile {
-                        plan: plan::plan_file(file),
-                        problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
-                    })
-                }
-                (_, _, Some(report)) if report.script.role != Role::History => Some(PlannedFile {
-                    plan: plan::FilePlan {
-                        path: report.path().to_string(),
-                        statements: Vec::new(),
-                    },
-                    problems: report.diagnostics.clone(),
-                }),
-                // History is replayed, not planned.
-                _ => None,
-            })
+            .zip(&run.settings)
+            .filter_map(
+                |(((file, parsed), unreadable), settings)| match (file, parsed, unreadable) {
+                    (Some(file), Some(parsed), _) => {
+                        let problems = parsed
+                            .problems
+                            .iter()
+                            .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
+                        Some(PlannedFile {
+                            plan: plan::plan_file(file),
+                            problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
+                        })
+                    }
+                    (_, _, Some(report)) if report.script.role != Role::History => Some(PlannedFile {
+                        plan: plan::FilePlan {
+                            path: report.path().to_string(),
+                            statements: Vec::new(),
+                        },
+                        problems: report.diagnostics.clone(),
+                    }),
+                    // History is replayed, not planned.
+                    _ => None,
+                },
+            )
             .collect()
     })
 }
 
-/// Rejects binary and non-UTF-8 content with a located diagnostic instead of
-/// guessing at it.
-fn decode(input: RunInput, settings: &Settings) -> Decoded {
+/// Rejects binary and non-UTF-8 content, and a file left unread for its
+/// size, with a located diagnostic instead of guessing at it.
+fn decode(input: RunInput) -> Decoded {
     let RunInput {
         path,
-        bytes,
+        content,
         mut script,
+        settings,
     } = input;
     // What the user says of the runner wins over the tool's preset.
     match settings.transaction {
@@ -429,48 +467,99 @@ fn decode(input: RunInput, settings: &Settings) -> Decoded {
         }
         None => {}
     }
+    let bytes = match content {
+        // Content that did not come from a read with the limit (stdin, an
+        // editor, a caller of the library) meets the same limit here.
+        Content::Bytes(bytes) if bytes.len() as u64 > settings.max_file_size => {
+            let too_large = TooLarge {
+                size: bytes.len() as u64,
+                limit: settings.max_file_size,
+            };
+            let report = too_large_report(SourceFile::new(path, String::new()), too_large, &settings, script);
+            return Decoded::Unreadable(report, settings);
+        }
+        Content::Bytes(bytes) => bytes,
+        Content::TooLarge(too_large) => {
+            let report = too_large_report(SourceFile::new(path, String::new()), too_large, &settings, script);
+            return Decoded::Unreadable(report, settings);
+        }
+    };
     match String::from_utf8(bytes) {
         Ok(text) => match text.find('\0') {
-            Some(nul) => Decoded::Unreadable(unreadable(
-                SourceFile::new(path, text),
-                nul,
-                "file is binary (it holds a NUL byte), not SQL text; miglint skips it",
-                settings,
-                script,
-            )),
-            None => Decoded::Text(SourceFile::new(path, text), script),
+            Some(nul) => {
+                let report = unreadable(
+                    SourceFile::new(path, text),
+                    nul,
+                    "file is binary (it holds a NUL byte), not SQL text; miglint skips it",
+                    &settings,
+                    script,
+                );
+                Decoded::Unreadable(report, settings)
+            }
+            None => Decoded::Text(SourceFile::new(path, text), script, settings),
         },
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
             let byte = error.as_bytes()[at];
             let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            Decoded::Unreadable(unreadable(
+            let report = unreadable(
                 SourceFile::new(path, lossy),
                 at,
                 &format!(
                     "file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"
                 ),
-                settings,
+                &settings,
                 script,
-            ))
+            );
+            Decoded::Unreadable(report, settings)
         }
     }
 }
 
 fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings, script: ScriptInfo) -> FileReport {
-    let mut findings = Vec::new();
     let end = at + source.text[at..].chars().next().map_or(0, char::len_utf8);
-    findings.push((
-        &rules::invalid_encoding::META,
-        Finding::new(Span::new(at, end), message)
-            .help("convert the file to UTF-8 text, or leave it out with `exclude` in miglint.toml"),
-    ));
-    let diagnostics = into_diagnostics(&source, findings, settings, &script);
+    let finding = Finding::new(Span::new(at, end), message)
+        .help("convert the file to UTF-8 text, or leave it out with `exclude` in miglint.toml");
+    report_of_one(source, &rules::invalid_encoding::META, finding, settings, script)
+}
+
+fn too_large_report(source: SourceFile, too_large: TooLarge, settings: &Settings, script: ScriptInfo) -> FileReport {
+    let finding = Finding::new(
+        Span::new(0, 0),
+        format!(
+            "file is {}, larger than max_file_size ({}): miglint did not read it",
+            byte_size(too_large.size),
+            byte_size(too_large.limit)
+        ),
+    )
+    .help("a migration this large is usually data, not schema: move the data out, or raise `max_file_size` in miglint.toml if this file is a real migration");
+    report_of_one(source, &rules::file_too_large::META, finding, settings, script)
+}
+
+/// `10.0 MiB`, `512 KiB`, `900 bytes`.
+fn byte_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    UNITS.iter().find(|(_, size)| bytes >= *size).map_or_else(
+        || format!("{bytes} bytes"),
+        |(unit, size)| format!("{:.1} {unit}", bytes as f64 / *size as f64),
+    )
+}
+
+/// The report of a file the rules never saw: one finding.
+fn report_of_one(
+    source: SourceFile,
+    meta: &'static RuleMeta,
+    finding: Finding,
+    settings: &Settings,
+    script: ScriptInfo,
+) -> FileReport {
+    let diagnostics = into_diagnostics(&source, vec![(meta, finding)], settings, &script);
     FileReport {
         source,
         diagnostics,
         statements: 0,
         script,
+        fail_on: settings.fail_on,
     }
 }
 
@@ -513,6 +602,7 @@ fn file_report(
         source: source.clone(),
         diagnostics,
         script: script.clone(),
+        fail_on: settings.fail_on,
     }
 }
 
@@ -598,9 +688,8 @@ mod tests {
             ),
             RunInput::new("2.sql", vec![0xff, 0xfe]),
         ];
-        let settings = Settings::default();
-        let linted = lint_run(inputs.clone(), None, &settings, ChangeScope::AllFiles);
-        let checked = lint_and_plan_run(inputs, None, &settings, ChangeScope::AllFiles);
+        let linted = lint_run(inputs.clone(), ChangeScope::AllFiles);
+        let checked = lint_and_plan_run(inputs, ChangeScope::AllFiles);
         assert_eq!(checked.len(), 2);
         for (checked, linted) in checked.iter().zip(&linted) {
             assert_eq!(checked.report.diagnostics, linted.diagnostics);

@@ -280,6 +280,62 @@ impl ScriptInfo {
     }
 }
 
+/// What was detected of one migration root of a run, for the line that
+/// opens the human output and the `roots` of the JSON report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RootSummary {
+    /// As shown to users, as `ScriptInfo::root`.
+    pub dir: String,
+    pub tool: Tool,
+    /// What gave the tool away ("Cargo.toml names sqlx", "set in miglint.toml").
+    pub tool_reason: String,
+    /// Set in miglint.toml or with `--tool` rather than detected.
+    pub tool_configured: bool,
+    pub dialect: Dialect,
+    pub dialect_reason: String,
+    /// How the runner wraps a migration that does not opt out.
+    pub transaction: RunnerTransaction,
+    /// Up scripts that opt out of the runner's transaction.
+    pub opted_out: usize,
+    pub migrations: usize,
+}
+
+impl RootSummary {
+    /// `db/migrations: sqlx (Cargo.toml names sqlx), each migration in its
+    /// own transaction, 42 migrations; set tool = "..." in miglint.toml to override`
+    pub fn describe(&self) -> String {
+        let runner = match self.transaction {
+            RunnerTransaction::PerFile => "each migration in its own transaction",
+            RunnerTransaction::Detected => {
+                "each migration in its own transaction, unless all its statements refuse one"
+            }
+            RunnerTransaction::Batch => {
+                "each file sent as one query (one implicit transaction when it holds several statements)"
+            }
+            RunnerTransaction::AllPending => "all pending migrations in one transaction",
+            RunnerTransaction::None => "no transaction: statements run one by one",
+        };
+        let opted_out = match self.opted_out {
+            0 => String::new(),
+            1 => " (1 opts out)".to_string(),
+            n => format!(" ({n} opt out)"),
+        };
+        let migrations = match self.migrations {
+            1 => "1 migration".to_string(),
+            n => format!("{n} migrations"),
+        };
+        let tail = if self.tool_configured {
+            String::new()
+        } else {
+            "; set tool = \"...\" in miglint.toml to override".to_string()
+        };
+        format!(
+            "{}: {} ({}), {runner}{opted_out}, {migrations}{tail}",
+            self.dir, self.tool, self.tool_reason
+        )
+    }
+}
+
 /// How a tool lets one script run outside its transaction, said as an
 /// instruction for a finding's help, or None when it has no such switch.
 pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {

@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod parse;
 pub mod plan;
 pub mod prepare;
+pub mod read;
 pub mod render;
 pub mod rule;
 pub mod rules;

@@ -1,18 +1,24 @@
-//! From what a user asked for (paths, options, the config that applies) to a
-//! run the engine can take: the one path shared by the command line and the
-//! language server, so an editor sees what `miglint check` would say.
+//! From what a user asked for (paths, options) to a run the engine can
+//! take: the one path shared by the command line and the language server,
+//! so an editor sees what `miglint check` would say. Every file is judged
+//! with the settings of the config that applies to it (the nearest
+//! `miglint.toml` above its root, or `--config`).
 
-use std::io::Read;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{Catalog, TransactionMode};
+use crate::analysis::TransactionMode;
 use crate::config::{self, Config};
-use crate::discover::select::SelectOptions;
+use crate::diagnostic::FailOn;
+use crate::discover::configs::Configs;
+use crate::discover::select::{SelectOptions, Selected};
 use crate::discover::{self, Input};
 use crate::engine::{history_catalog, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
-use crate::layout::Tool;
+use crate::layout::{RootSummary, Tool};
+use crate::read::{self, Content};
 use crate::rules;
 use crate::source::SourceFile;
 
@@ -21,10 +27,11 @@ use crate::source::SourceFile;
 pub struct RunRequest {
     /// Files, directories or globs; `-` is the standard input (or `stdin`).
     pub paths: Vec<String>,
-    /// The configuration file; None: `miglint.toml` nearest above
-    /// `stdin_filename`, or above the current folder.
+    /// The configuration file for every file; None: the nearest
+    /// `miglint.toml` above each file's root.
     pub config: Option<PathBuf>,
     pub pg_version: Option<u32>,
+    pub fail_on: Option<FailOn>,
     pub schema: Option<PathBuf>,
     pub assume_in_transaction: bool,
     pub tool: Option<Tool>,
@@ -48,13 +55,15 @@ pub enum Message {
     Note(String),
 }
 
-/// A run ready to go: its inputs and resolved settings.
+/// A run ready to go: its inputs, each with its settings.
 pub struct PreparedRun {
     pub inputs: Vec<RunInput>,
-    pub history: Option<Catalog>,
-    pub settings: Settings,
-    pub config: Config,
+    /// The settings where the run starts (the current folder, or the file
+    /// stdin stands in for): what a report shows as the run's.
+    pub settings: Arc<Settings>,
     pub scope: ChangeScope,
+    /// The migration roots judged, as detected.
+    pub roots: Vec<RootSummary>,
     pub messages: Vec<Message>,
 }
 
@@ -65,46 +74,68 @@ impl PreparedRun {
     }
 }
 
-/// Loads the config, resolves settings, finds and reads the inputs. Problems
-/// with single inputs become messages and the rest still runs (possibly with
-/// no input left); a run that cannot start at all (no path, bad config or
-/// options, unreadable schema) is an error.
+/// Finds the configs, the inputs and their settings, and reads the inputs.
+/// Problems with single inputs (an unreadable file, an invalid config that
+/// applies to some of them) become messages and the rest still runs; a run
+/// that cannot start at all (no path, a bad `--config`, `--rule` or schema)
+/// is an error.
 pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     if request.paths.is_empty() {
         return Err("no input: give migration files, directories or quoted globs (or `-` for stdin)".into());
     }
-    let mut config = load_config(request)?;
-    if request.tool.is_some() {
-        config.tool = request.tool;
-    }
-    let settings = resolve_settings(request, &config)?;
-    let stdin_name = request.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+    validate_rule_flags(&request.rules)?;
+    let configs = Configs::new(request.config.as_deref(), request.tool).map_err(|e| e.to_string())?;
     let options = SelectOptions {
         since: request.since.clone(),
         no_history: request.no_history,
-        check_down: config.check_down.unwrap_or(true),
         stdin: request.stdin.clone(),
     };
-    let selection = discover::select::select(&request.paths, &stdin_name, &config, &options);
-    let mut messages: Vec<Message> = selection
+    let selection = discover::select::select(&request.paths, request.stdin_filename.as_deref(), &configs, &options);
+    let mut messages: Vec<Message> = Vec::new();
+    // A file a walk skipped may be skipped again by the listing of its root: say it once.
+    let told = selection
         .errors
         .iter()
         .map(|e| Message::Error(e.to_string()))
-        .chain(selection.notices.iter().cloned().map(Message::Note))
-        .collect();
-    let history = schema_catalog(request, &config)?;
-    let read: Vec<Result<RunInput, String>> = selection
+        .chain(selection.notices.iter().cloned().map(Message::Note));
+    for message in told {
+        if !messages.contains(&message) {
+            messages.push(message);
+        }
+    }
+
+    let mut resolver = SettingsResolver::new(request);
+    let start = request
+        .stdin_filename
+        .as_deref()
+        .and_then(|name| Path::new(name).parent())
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The settings shown for the run; an invalid config here is reported
+    // where it applies to a file, not for the run as a whole.
+    let start_config = configs.for_dir(start).unwrap_or_default();
+    let settings = resolver.settings(&start_config)?;
+    let selected: Vec<(Selected, Arc<Settings>)> = selection
         .scripts
-        .into_par_iter()
+        .into_iter()
         .map(|selected| {
-            let bytes = match selected.bytes {
-                Some(bytes) => bytes,
-                None => read_input(&selected.input)?,
+            let settings = resolver.settings(&selected.config)?;
+            Ok((selected, settings))
+        })
+        .collect::<Result<_, String>>()?;
+
+    let read: Vec<Result<RunInput, String>> = selected
+        .into_par_iter()
+        .map(|(selected, settings)| {
+            let content = match selected.content {
+                Some(content) => content,
+                None => read_input(&selected.input, selected.config.max_file_size())?,
             };
             Ok(RunInput {
                 path: selected.input.display(),
-                bytes,
+                content,
                 script: selected.script,
+                settings,
             })
         })
         .collect();
@@ -122,85 +153,106 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     };
     Ok(PreparedRun {
         inputs,
-        history,
         settings,
-        config,
         scope,
+        roots: selection.roots,
         messages,
     })
 }
 
-fn read_input(input: &Input) -> Result<Vec<u8>, String> {
+fn read_input(input: &Input, limit: u64) -> Result<Content, String> {
     match input {
-        Input::File(path) => std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", input.display())),
-        Input::Stdin(name) => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("{name}: cannot read standard input: {e}"))?;
-            Ok(bytes)
+        Input::File(path) => {
+            read::regular_file(path, limit).map_err(|e| format!("{}: {e}", discover::display_path(path)))
+        }
+        // Selection reads stdin once, before anything else.
+        Input::Stdin(name) => Err(format!("{name}: standard input was not read")),
+    }
+}
+
+fn validate_rule_flags(flags: &[String]) -> Result<(), String> {
+    for flag in flags {
+        parse_rule_flag(flag)?;
+    }
+    Ok(())
+}
+
+fn parse_rule_flag(flag: &str) -> Result<(&str, Option<crate::diagnostic::Severity>), String> {
+    let (id, level) = flag
+        .split_once('=')
+        .ok_or_else(|| format!("--rule {flag:?}: expected ID=error|warning|off"))?;
+    if rules::find(id).is_none() {
+        return Err(format!("--rule {flag:?}: unknown rule `{id}` (see `miglint rules`)"));
+    }
+    let level = config::parse_rule_level(level)
+        .ok_or_else(|| format!("--rule {flag:?}: level must be error, warning or off"))?;
+    Ok((id, level))
+}
+
+/// The settings of each config, resolved once: the request's options over
+/// the config's, key by key; the schema dump read once per path.
+struct SettingsResolver<'r> {
+    request: &'r RunRequest,
+    by_config: HashMap<Option<PathBuf>, Arc<Settings>>,
+    schemas: HashMap<PathBuf, Arc<crate::analysis::Catalog>>,
+}
+
+impl<'r> SettingsResolver<'r> {
+    fn new(request: &'r RunRequest) -> Self {
+        SettingsResolver {
+            request,
+            by_config: HashMap::new(),
+            schemas: HashMap::new(),
         }
     }
-}
 
-/// `config`, else `miglint.toml` in the folder of `stdin_filename` or the
-/// current folder, or the nearest folder above.
-fn load_config(request: &RunRequest) -> Result<Config, String> {
-    if let Some(path) = &request.config {
-        return config::load(path).map_err(|e| e.to_string());
-    }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let start = request
-        .stdin_filename
-        .as_deref()
-        .map(|name| cwd.join(name))
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or(cwd);
-    match config::find(&start) {
-        Some(path) => config::load(&path).map_err(|e| e.to_string()),
-        None => Ok(Config::default()),
-    }
-}
-
-/// Options given with the request override the file, key by key.
-fn resolve_settings(request: &RunRequest, config: &Config) -> Result<Settings, String> {
-    let pg_version = request.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
-    let mut settings = Settings::new(pg_version);
-    for (id, level) in &config.rules {
-        settings.set_rule(id, *level);
-    }
-    for rule in &request.rules {
-        let (id, level) = rule
-            .split_once('=')
-            .ok_or_else(|| format!("--rule {rule:?}: expected ID=error|warning|off"))?;
-        if rules::find(id).is_none() {
-            return Err(format!("--rule {rule:?}: unknown rule `{id}` (see `miglint rules`)"));
+    fn settings(&mut self, config: &Config) -> Result<Arc<Settings>, String> {
+        if let Some(settings) = self.by_config.get(&config.path) {
+            return Ok(settings.clone());
         }
-        let level = config::parse_rule_level(level)
-            .ok_or_else(|| format!("--rule {rule:?}: level must be error, warning or off"))?;
-        settings.set_rule(id, level);
+        let request = self.request;
+        let pg_version = request.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
+        let mut settings = Settings::new(pg_version);
+        settings.fail_on = request.fail_on.or(config.fail_on).unwrap_or_default();
+        for (id, level) in &config.rules {
+            settings.set_rule(id, *level);
+        }
+        for flag in &request.rules {
+            let (id, level) = parse_rule_flag(flag)?;
+            settings.set_rule(id, level);
+        }
+        settings.transaction = if request.assume_in_transaction {
+            Some(TransactionMode::PerFile)
+        } else {
+            config.transaction
+        };
+        settings.assume_lock_timeout = request.assume_lock_timeout || config.assume_lock_timeout.unwrap_or(false);
+        if let Some(ms) = config.max_lock_timeout_ms {
+            settings.max_lock_timeout_ms = ms;
+        }
+        settings.max_file_size = config.max_file_size();
+        if let Some(path) = request.schema.as_ref().or(config.schema.as_ref()) {
+            settings.schema = Some(self.schema(path)?);
+        }
+        let settings = Arc::new(settings);
+        self.by_config.insert(config.path.clone(), settings.clone());
+        Ok(settings)
     }
-    settings.transaction = if request.assume_in_transaction {
-        Some(TransactionMode::PerFile)
-    } else {
-        config.transaction
-    };
-    settings.assume_lock_timeout = request.assume_lock_timeout || config.assume_lock_timeout.unwrap_or(false);
-    if let Some(ms) = config.max_lock_timeout_ms {
-        settings.max_lock_timeout_ms = ms;
-    }
-    Ok(settings)
-}
 
-/// `schema` (or config `schema`): the production schema as history.
-fn schema_catalog(request: &RunRequest, config: &Config) -> Result<Option<Catalog>, String> {
-    let Some(path) = request.schema.as_ref().or(config.schema.as_ref()) else {
-        return Ok(None);
-    };
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read schema: {e}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{}: the schema is not UTF-8 text", path.display()))?;
-    Ok(Some(history_catalog(&SourceFile::new(
-        path.display().to_string(),
-        text,
-    ))))
+    /// `--schema` (or config `schema`): the production schema as history.
+    fn schema(&mut self, path: &Path) -> Result<Arc<crate::analysis::Catalog>, String> {
+        if let Some(catalog) = self.schemas.get(path) {
+            return Ok(catalog.clone());
+        }
+        let cannot = |why: String| format!("{}: cannot read schema: {why}", path.display());
+        let bytes = match read::regular_file(path, u64::MAX) {
+            Ok(content) => content.bytes().to_vec(),
+            Err(read::ReadError::Io(e)) => return Err(cannot(e.to_string())),
+            Err(e) => return Err(cannot(e.to_string())),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| format!("{}: the schema is not UTF-8 text", path.display()))?;
+        let catalog = Arc::new(history_catalog(&SourceFile::new(path.display().to_string(), text)));
+        self.schemas.insert(path.to_path_buf(), catalog.clone());
+        Ok(catalog)
+    }
 }

@@ -269,7 +269,8 @@ pub struct RunContext<'r, 'a> {
     pub files: &'r [Option<AnalyzedFile<'a>>],
     /// How every input of the run runs, history included, by input index.
     pub scripts: &'r [&'a ScriptInfo],
-    pub catalog: &'r Catalog,
+    /// Each root's catalog at the end of the run, in the order the roots ran.
+    pub catalogs: &'r [Catalog],
 }
 
 impl<'a> AnalyzedFile<'a> {

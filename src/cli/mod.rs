@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::diagnostic::FailOn;
 use crate::engine::{lint_and_plan_run, lint_run, plan_run, FileReport, RunInput};
 use crate::layout::Role;
 use crate::plan::FilePlan;
@@ -53,11 +54,12 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 
 /// Prepares the run the arguments ask for and prints what there is to tell
 /// of it; Err when it cannot start or has no input left.
-fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> {
+fn prepare(run: &RunArgs, rule_flags: &[String], fail_on: Option<FailOn>) -> Result<PreparedRun, String> {
     let request = RunRequest {
         paths: run.paths.clone(),
         config: run.config.clone(),
         pg_version: run.pg_version,
+        fail_on,
         schema: run.schema.clone(),
         assume_in_transaction: run.assume_in_transaction,
         tool: run.tool,
@@ -82,26 +84,26 @@ fn prepare(run: &RunArgs, rule_flags: &[String]) -> Result<PreparedRun, String> 
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let prepared = match prepare(&args.run, &args.rules) {
+    let prepared = match prepare(&args.run, &args.rules, args.fail_on) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
     let failed = prepared.failed();
-    let fail_on = args.fail_on.or(prepared.config.fail_on).unwrap_or_default();
     // The summary shows plans beside the findings: both from one analysis.
     let (files, plans): (Vec<FileReport>, Vec<Option<FilePlan>>) = if args.summary_file.is_some() {
-        lint_and_plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope)
+        lint_and_plan_run(prepared.inputs, prepared.scope)
             .into_iter()
             .map(|checked| (checked.report, checked.plan))
             .unzip()
     } else {
-        let files = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+        let files = lint_run(prepared.inputs, prepared.scope);
         (files, Vec::new())
     };
     let report = Report {
         files,
-        fail_on,
+        fail_on: prepared.settings.fail_on,
         pg_version: prepared.settings.pg_version,
+        roots: prepared.roots,
     };
     let color = !args.run.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let mut stdout = std::io::stdout().lock();
@@ -187,12 +189,12 @@ fn step_output(name: &str, value: &str) -> String {
 /// `miglint plan`: exit 0 when every input was planned, 2 otherwise; a plan
 /// never blocks.
 fn plan(args: PlanArgs) -> u8 {
-    let prepared = match prepare(&args.run, &[]) {
+    let prepared = match prepare(&args.run, &[], None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
     let failed = prepared.failed();
-    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let files = plan_run(prepared.inputs, prepared.scope);
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {
         PlanFormat::Human => render::plan::render_human(&files, &mut stdout),
@@ -214,7 +216,7 @@ fn plan(args: PlanArgs) -> u8 {
 /// `miglint trace`: exit 0 when the server did what miglint predicted, 1 on
 /// any difference, 2 when it could not run (connection, unreadable input).
 fn trace(args: TraceArgs) -> u8 {
-    let prepared = match prepare(&args.run, &[]) {
+    let prepared = match prepare(&args.run, &[], None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
@@ -223,7 +225,7 @@ fn trace(args: TraceArgs) -> u8 {
     // after the history alone (the schema dump, and the migrations of its
     // root that ran before it). Committed, each file builds on the last.
     let files = if args.commit {
-        plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope)
+        plan_run(prepared.inputs, prepared.scope)
     } else {
         let (history, changes): (Vec<RunInput>, Vec<RunInput>) = prepared
             .inputs
@@ -238,7 +240,7 @@ fn trace(args: TraceArgs) -> u8 {
                     .cloned()
                     .collect();
                 run.push(input);
-                plan_run(run, prepared.history.clone(), &prepared.settings, prepared.scope)
+                plan_run(run, prepared.scope)
             })
             .collect()
     };

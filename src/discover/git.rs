@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::top::real_path;
 use crate::layout::GitState;
 
 /// The files of a repository that differ from a base commit.
@@ -51,7 +52,7 @@ pub fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, String> {
         GitError::Failed(_) => format!("`{}` is not inside a git repository", dir.display()),
         other => other.to_string(),
     })?;
-    let repo_root = resolve(Path::new(first_line(&top)));
+    let repo_root = real_path(Path::new(first_line(&top)));
 
     // A ref that starts with `-` would be read as an option.
     let known = !git_ref.starts_with('-')
@@ -60,15 +61,21 @@ pub fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, String> {
             &["rev-parse", "--verify", "--quiet", &format!("{git_ref}^{{commit}}")],
         )
         .is_ok();
-    if !known {
+    let base = if known {
+        let base = git(&repo_root, &["merge-base", git_ref, "HEAD"]).map_err(|_| {
+            format!("`{git_ref}` and HEAD share no history (a shallow CI checkout may lack it, use `fetch-depth: 0`)")
+        })?;
+        first_line(&base).to_string()
+    } else if git_ref == "HEAD" && git(&repo_root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_err() {
+        // The first commit of a repository (pre-commit's `--since HEAD`
+        // before there is one): everything is new, compared with no tree.
+        let empty = git(&repo_root, &["hash-object", "-t", "tree", "/dev/null"])?;
+        first_line(&empty).to_string()
+    } else {
         return Err(format!(
             "unknown git ref `{git_ref}` (fetch it: a shallow CI checkout may lack it, use `fetch-depth: 0`)"
         ));
-    }
-    let base = git(&repo_root, &["merge-base", git_ref, "HEAD"]).map_err(|_| {
-        format!("`{git_ref}` and HEAD share no history (a shallow CI checkout may lack it, use `fetch-depth: 0`)")
-    })?;
-    let base = first_line(&base).to_string();
+    };
 
     let diff = git(
         &repo_root,
@@ -130,6 +137,24 @@ impl GitChanges {
         }
     }
 
+    /// Files under `dir` that differ from the base and are there now: added,
+    /// modified or untracked (absolute paths, in path order).
+    pub fn present_under(&self, dir: &Path) -> Vec<PathBuf> {
+        let Some(under) = self.relative(dir) else {
+            return Vec::new();
+        };
+        let changed = self
+            .changed
+            .iter()
+            .filter(|(path, change)| **change != Change::Deleted && path.starts_with(&under))
+            .map(|(path, _)| path);
+        let untracked = self.untracked.iter().filter(|path| path.starts_with(&under));
+        let mut found: Vec<PathBuf> = changed.chain(untracked).map(|p| self.repo_root.join(p)).collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
     /// Files that existed at the base under `dir` and are gone now (absolute paths).
     pub fn deleted_under(&self, dir: &Path) -> Vec<PathBuf> {
         let Some(under) = self.relative(dir) else {
@@ -144,7 +169,10 @@ impl GitChanges {
 
     /// The path relative to the repository's top folder, or None outside it.
     fn relative(&self, path: &Path) -> Option<PathBuf> {
-        resolve(path).strip_prefix(&self.repo_root).ok().map(Path::to_path_buf)
+        real_path(path)
+            .strip_prefix(&self.repo_root)
+            .ok()
+            .map(Path::to_path_buf)
     }
 
     /// The first line of the new side of the file's first hunk; a hunk that
@@ -249,39 +277,6 @@ fn os_path(bytes: &[u8]) -> PathBuf {
     #[cfg(not(unix))]
     {
         PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
-    }
-}
-
-/// An absolute path with symbolic links resolved as far as the file system
-/// goes, so a file deleted from disk still compares with the repository's top.
-fn resolve(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if let Ok(real) = absolute.canonicalize() {
-        return real;
-    }
-    let mut lexical = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::ParentDir => {
-                lexical.pop();
-            }
-            Component::CurDir => {}
-            other => lexical.push(other),
-        }
-    }
-    let mut existing = lexical.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return lexical,
-        }
     }
 }
 
@@ -451,6 +446,21 @@ mod tests {
         );
         let missing = changes_since(&outside.join("gone"), "main").unwrap_err();
         assert!(missing.ends_with("does not exist"), "{missing}");
+    }
+
+    #[test]
+    fn head_before_the_first_commit_is_an_empty_tree() {
+        let Some(repo) = Repo::new("unborn") else { return };
+        repo.write("db/1.sql", "SELECT 1;\n");
+        repo.write("db/2.sql", "SELECT 2;\n");
+        repo.git(&["add", "db/1.sql"]);
+        let changes = changes_since(&repo.dir, "HEAD").unwrap();
+        assert_eq!(changes.state(&repo.dir.join("db/1.sql")), GitState::Added);
+        assert_eq!(changes.state(&repo.dir.join("db/2.sql")), GitState::Untracked);
+        assert_eq!(changes.present_under(&repo.dir.join("db")).len(), 2);
+        assert!(changes_since(&repo.dir, "main")
+            .unwrap_err()
+            .starts_with("unknown git ref"));
     }
 
     #[test]

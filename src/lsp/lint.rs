@@ -13,15 +13,13 @@ use crate::prepare::{prepare, Message, PreparedRun, RunRequest};
 use super::documents::Document;
 
 /// The run `check --stdin-filename PATH -` makes, with the editor's text as
-/// standard input. The config is the one nearest above the file, else the
-/// one at (or above) the workspace root.
+/// standard input: the config that applies to the file, as for any path; a
+/// document with no file (untitled) takes the one at or above the workspace.
 pub fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
-    let config = document
-        .path
-        .as_deref()
-        .and_then(Path::parent)
-        .and_then(config::find)
-        .or_else(|| workspace.and_then(config::find));
+    let config = match document.path {
+        Some(_) => None,
+        None => workspace.and_then(config::find),
+    };
     RunRequest {
         paths: vec!["-".to_string()],
         config,
@@ -36,7 +34,7 @@ pub fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
 pub fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<Diagnostic>, String> {
     let prepared = prepared(document, workspace)?;
     let name = document.name();
-    let reports = lint_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let reports = lint_run(prepared.inputs, prepared.scope);
     let mut found: Vec<Diagnostic> = reports
         .into_iter()
         .filter(|report| report.path() == name)
@@ -56,7 +54,7 @@ pub fn statement_plan(
 ) -> Result<Option<StatementPlan>, String> {
     let prepared = prepared(document, workspace)?;
     let name = document.name();
-    let files = plan_run(prepared.inputs, prepared.history, &prepared.settings, prepared.scope);
+    let files = plan_run(prepared.inputs, prepared.scope);
     Ok(files
         .into_iter()
         .filter(|file| file.plan.path == name)

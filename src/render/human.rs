@@ -21,6 +21,13 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         // Help holds SQL recipes and ignore comments to copy: never wrapped.
         .with_wrap_lines(false)
         .with_context_lines(1);
+    // What was detected, so a wrong guess is seen before its findings.
+    for root in &report.roots {
+        writeln!(out, "{}", root.describe())?;
+    }
+    if !report.roots.is_empty() {
+        writeln!(out)?;
+    }
     for file in &report.files {
         for diagnostic in file.active() {
             let mut text = String::new();

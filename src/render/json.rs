@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::Report;
 use crate::diagnostic::Diagnostic;
 use crate::engine::FileReport;
+use crate::layout::{RootSummary, RunnerTransaction};
 use crate::source::Position;
 
 pub const VERSION: u32 = 1;
@@ -19,10 +20,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 pub fn report_value(report: &Report) -> Value {
     let summary = report.summary();
-    json!({
+    let mut value = json!({
         "version": VERSION,
         "tool": { "name": "miglint", "version": env!("CARGO_PKG_VERSION") },
         "settings": { "pg_version": report.pg_version, "fail_on": report.fail_on.as_str() },
+        "roots": report.roots.iter().map(root_value).collect::<Vec<_>>(),
         "files": report.files.iter().map(file_value).collect::<Vec<_>>(),
         "diagnostics": report.diagnostics().map(|(f, d)| diagnostic_value(f, d)).collect::<Vec<_>>(),
         "summary": {
@@ -33,6 +35,31 @@ pub fn report_value(report: &Report) -> Value {
             "suppressed": summary.suppressed,
             "blocking": summary.blocking,
         },
+    });
+    if report.roots.is_empty() {
+        value.as_object_mut().expect("an object").remove("roots");
+    }
+    value
+}
+
+fn root_value(root: &RootSummary) -> Value {
+    let transaction = match root.transaction {
+        RunnerTransaction::PerFile => "per-file",
+        RunnerTransaction::Batch => "batch",
+        RunnerTransaction::Detected => "detected",
+        RunnerTransaction::AllPending => "all-pending",
+        RunnerTransaction::None => "none",
+    };
+    json!({
+        "path": root.dir,
+        "tool": root.tool.id(),
+        "tool_reason": root.tool_reason,
+        "tool_configured": root.tool_configured,
+        "dialect": root.dialect.id(),
+        "dialect_reason": root.dialect_reason,
+        "transaction": transaction,
+        "opted_out": root.opted_out,
+        "migrations": root.migrations,
     })
 }
 

@@ -83,7 +83,7 @@ mod tests {
         down.path = "db/2_add_email.down.sql".to_string();
         down.script.direction = Some(crate::layout::Direction::Down);
         let mut deleted = migration("2", "old", 1, GitState::Deleted);
-        deleted.bytes = Vec::new();
+        deleted.content = crate::read::Content::Bytes(Vec::new());
         let found = findings(vec![migration("2", "add_email", 0, GitState::Added), down, deleted]);
         assert!(found.is_empty(), "{found:?}");
     }

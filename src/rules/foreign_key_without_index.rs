@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
-use crate::analysis::catalog::{table_constraint_name, ConstraintKind, Index, Location, Origin, Relation};
+use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation};
 use crate::analysis::facts::{alter_table_actions, column_constraints, constraint};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
@@ -23,35 +23,42 @@ impl Rule for ForeignKeyWithoutIndex {
     }
 
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
-        let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
-        for index in run.catalog.indexes().filter(|i| !i.partial) {
-            indexes.entry(&index.table).or_default().push(index);
+        // Each root is a database of its own, judged at the end of its run.
+        for catalog in run.catalogs {
+            check_catalog(run, catalog, out);
         }
-        // A table the catalog only inferred from an ALTER has unknown indexes.
-        for relation in run.catalog.relations().filter(|r| !r.inferred) {
-            for con in &relation.constraints {
-                let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
-                    continue;
-                };
-                // Created by a file of this run (each file is a change of its own in an audit).
-                let Some(at) = con.defined_at else { continue };
-                let Some(Some(file)) = run.files.get(at.file) else {
-                    continue;
-                };
-                if columns.is_empty() || columns.iter().any(String::is_empty) {
-                    continue;
-                }
-                let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
-                if on_table.iter().any(|index| leads_with(index, columns)) {
-                    continue;
-                }
-                let statements = &file.parsed.statements;
-                let Ok(i) = statements.binary_search_by_key(&at.span.start, |s| s.span.start) else {
-                    continue;
-                };
-                let ctx = file.statement(i);
-                out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
+    }
+}
+
+fn check_catalog(run: &RunContext<'_, '_>, catalog: &Catalog, out: &mut Vec<(usize, Finding)>) {
+    let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
+    for index in catalog.indexes().filter(|i| !i.partial) {
+        indexes.entry(&index.table).or_default().push(index);
+    }
+    // A table the catalog only inferred from an ALTER has unknown indexes.
+    for relation in catalog.relations().filter(|r| !r.inferred) {
+        for con in &relation.constraints {
+            let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
+                continue;
+            };
+            // Created by a file of this run (each file is a change of its own in an audit).
+            let Some(at) = con.defined_at else { continue };
+            let Some(Some(file)) = run.files.get(at.file) else {
+                continue;
+            };
+            if columns.is_empty() || columns.iter().any(String::is_empty) {
+                continue;
             }
+            let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
+            if on_table.iter().any(|index| leads_with(index, columns)) {
+                continue;
+            }
+            let statements = &file.parsed.statements;
+            let Ok(i) = statements.binary_search_by_key(&at.span.start, |s| s.span.start) else {
+                continue;
+            };
+            let ctx = file.statement(i);
+            out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
         }
     }
 }

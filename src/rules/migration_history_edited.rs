@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn an_edit_is_reported_at_its_first_changed_line() {
         let mut edited = migration("2", "add_email", 1, GitState::Modified { first_changed_line: 2 });
-        edited.bytes = b"SELECT 1;\nSELECT 2;\n".to_vec();
+        edited.content = crate::read::Content::Bytes(b"SELECT 1;\nSELECT 2;\n".to_vec());
         let found = findings(vec![migration("1", "users", 0, GitState::Unchanged), edited]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn a_deleted_file_is_reported_and_new_or_down_files_are_not() {
         let mut deleted = migration("2", "gone", 1, GitState::Deleted);
-        deleted.bytes = Vec::new();
+        deleted.content = crate::read::Content::Bytes(Vec::new());
         let mut down = migration("1", "users", 0, GitState::Modified { first_changed_line: 1 });
         down.path = "db/1_users.down.sql".to_string();
         down.script.direction = Some(Direction::Down);

@@ -126,7 +126,7 @@ mod tests {
         // A deleted file has no place in the order: its version says where it was.
         let mut deleted = migration("5", "gone", 0, GitState::Deleted);
         deleted.script.order = None;
-        deleted.bytes = Vec::new();
+        deleted.content = crate::read::Content::Bytes(Vec::new());
         let found = findings(vec![migration("4", "new", 0, GitState::Added), deleted]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("sorts before `5_gone`"), "{found:?}");

@@ -24,6 +24,7 @@ pub mod duplicate_migration_version;
 pub mod empty_file;
 pub mod enum_value_in_transaction;
 pub mod exclusion_constraint;
+pub mod file_too_large;
 pub mod foreign_key_without_index;
 pub mod invalid_encoding;
 pub mod lock_table;
@@ -63,6 +64,7 @@ static RULES: &[&dyn Rule] = &[
     &unsupported_syntax::UnsupportedSyntax,
     &empty_file::EmptyFile,
     &invalid_encoding::InvalidEncoding,
+    &file_too_large::FileTooLarge,
     &unknown_rule::UnknownRule,
     &unused_suppression::UnusedSuppression,
     // data loss

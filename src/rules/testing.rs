@@ -43,7 +43,9 @@ pub fn migration(version: &str, name: &str, order: usize, git: crate::layout::Gi
 
 /// The active findings of one rule over a run, as `path:line message`.
 pub fn run_findings(rule: &str, inputs: Vec<crate::engine::RunInput>, settings: &Settings) -> Vec<String> {
-    crate::engine::lint_run(inputs, None, settings, crate::engine::ChangeScope::AllFiles)
+    let settings = std::sync::Arc::new(settings.clone());
+    let inputs = inputs.into_iter().map(|i| i.with_settings(settings.clone())).collect();
+    crate::engine::lint_run(inputs, crate::engine::ChangeScope::AllFiles)
         .into_iter()
         .flat_map(|report| {
             report

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use miglint::analysis::catalog::{ConstraintKind, RelationKind};
 use miglint::analysis::{Catalog, Origin, RelationName};
-use miglint::engine::{history_catalog, lint_run, ChangeScope, RunInput, Settings};
+use miglint::engine::{history_catalog, lint_run, ChangeScope, RunInput};
 use miglint::parse::{parse_file, ProblemKind};
 use miglint::SourceFile;
 use pg_query::protobuf::{DropBehavior, ObjectType};
@@ -363,9 +363,7 @@ fn every_postgres_history_of_the_corpus_replays_without_a_panic() {
             })
             .collect();
         let count = inputs.len();
-        let run = catch_unwind(AssertUnwindSafe(|| {
-            lint_run(inputs, None, &Settings::default(), ChangeScope::EachFile)
-        }));
+        let run = catch_unwind(AssertUnwindSafe(|| lint_run(inputs, ChangeScope::EachFile)));
         match run {
             Ok(reports) if reports.len() == count => {}
             Ok(reports) => failures.push(format!("{}: {} reports for {count} files", cells[dir], reports.len())),

@@ -4,10 +4,10 @@
 //! sessions instead, whose output must name the rule under `## Example` and
 //! not under `## Use instead`, and their cases run in `history.rs`.
 
+use miglint::config::parse_size;
+use miglint::engine::{lint_bytes, Settings};
 use miglint::rule::Category;
 use miglint::rules;
-
-use crate::common::lint;
 
 const HEADINGS: [&str; 7] = [
     "What it does",
@@ -43,7 +43,7 @@ fn code_blocks(section: &str, language: &str) -> Vec<(String, String)> {
 
 /// `sql-bytes` blocks write raw bytes as `\xHH`.
 fn block_bytes(info: &str, body: &str) -> Vec<u8> {
-    if info != "sql-bytes" {
+    if !info.starts_with("sql-bytes") {
         return body.as_bytes().to_vec();
     }
     let mut out = Vec::new();
@@ -63,8 +63,27 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
     out
 }
 
+/// A block's info string may set options for it after the language:
+/// ```` ```sql max_file_size=64 ````.
+fn block_settings(info: &str) -> Settings {
+    let mut settings = Settings::default();
+    for pair in info.split_whitespace().skip(1) {
+        match pair.split_once('=') {
+            Some(("max_file_size", value)) => {
+                settings.max_file_size = parse_size(value).unwrap_or_else(|| panic!("bad size in `{info}`"))
+            }
+            _ => panic!("unknown block setting `{pair}` in `{info}`"),
+        }
+    }
+    settings
+}
+
 fn rule_fires(id: &str, info: &str, body: &str) -> bool {
-    let report = lint(&format!("rules/{id}.md"), &block_bytes(info, body));
+    let report = lint_bytes(
+        &format!("rules/{id}.md"),
+        &block_bytes(info, body),
+        &block_settings(info),
+    );
     let fired = report.active().any(|d| d.rule == id);
     fired
 }

@@ -8,17 +8,19 @@
 //! linted together in name order; its `_schema.sql`, if any, is read as the
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
-//! `assume_lock_timeout` or `max_lock_timeout` (`2s`) for the case.
+//! `assume_lock_timeout`, `max_lock_timeout` (`2s`) or `max_file_size`
+//! (`120`, `10MB`) for the case.
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miglint::analysis::guc::parse_duration_ms;
 use miglint::analysis::TransactionMode;
-use miglint::config::FailOn;
+use miglint::config::{parse_size, FailOn};
 use miglint::engine::{history_catalog, lint_run, ChangeScope, FileReport, RunInput, Settings};
 use miglint::render::{self, Format, RenderOptions, Report};
 use miglint::SourceFile;
@@ -103,6 +105,10 @@ impl Case {
                             settings.max_lock_timeout_ms = parse_duration_ms(value)
                                 .unwrap_or_else(|| panic!("{}: bad max_lock_timeout `{value}`", relative(file)))
                         }
+                        "max_file_size" => {
+                            settings.max_file_size = parse_size(value)
+                                .unwrap_or_else(|| panic!("{}: bad max_file_size `{value}`", relative(file)))
+                        }
                         other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
                     }
                 }
@@ -114,21 +120,23 @@ impl Case {
     /// Lints the case as `miglint check` would: one file alone, or a folder's
     /// files as one change after its schema.
     fn lint(&self) -> Vec<FileReport> {
+        let mut settings = self.settings();
+        settings.schema = self.schema.as_ref().map(|s| {
+            let text = std::fs::read_to_string(s).unwrap();
+            Arc::new(history_catalog(&SourceFile::new(relative(s), text)))
+        });
+        let settings = Arc::new(settings);
         let inputs = self
             .files
             .iter()
-            .map(|f| RunInput::new(relative(f), std::fs::read(f).unwrap()))
+            .map(|f| RunInput::new(relative(f), std::fs::read(f).unwrap()).with_settings(settings.clone()))
             .collect();
-        let history = self.schema.as_ref().map(|s| {
-            let text = std::fs::read_to_string(s).unwrap();
-            history_catalog(&SourceFile::new(relative(s), text))
-        });
         let scope = if self.path.is_dir() {
             ChangeScope::AllFiles
         } else {
             ChangeScope::EachFile
         };
-        lint_run(inputs, history, &self.settings(), scope)
+        lint_run(inputs, scope)
     }
 }
 
@@ -255,11 +263,7 @@ fn snapshot_name(case: &Path) -> String {
 
 /// The human report of one case, as `miglint check --no-color` prints it.
 fn human_report(case: &Case) -> String {
-    let report = Report {
-        pg_version: case.settings().pg_version,
-        files: case.lint(),
-        fail_on: FailOn::Error,
-    };
+    let report = Report::of_files(case.lint(), FailOn::Error, case.settings().pg_version);
     let mut out = Vec::new();
     render::render(Format::Human, &report, &RenderOptions { color: false }, &mut out).unwrap();
     String::from_utf8(out).expect("human output is UTF-8")

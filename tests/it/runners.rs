@@ -4,7 +4,7 @@
 //! all-pending transactions, history replay, down scripts).
 
 use miglint::diagnostic::Severity;
-use miglint::engine::{lint_run, ChangeScope, FileReport, RunInput, Settings};
+use miglint::engine::{lint_run, ChangeScope, FileReport, RunInput};
 use miglint::layout::{Direction, Role, RunnerSegment, RunnerTransaction, ScriptInfo, Tool};
 
 const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n";
@@ -39,7 +39,7 @@ fn history(tool: Tool) -> RunInput {
 }
 
 fn run(inputs: Vec<RunInput>) -> Vec<FileReport> {
-    lint_run(inputs, None, &Settings::default(), ChangeScope::AllFiles)
+    lint_run(inputs, ChangeScope::AllFiles)
 }
 
 /// (path, line, rule, severity) of every active finding.

@@ -97,32 +97,6 @@ pub(super) fn by_version(tool: Tool, a: &Migration, b: &Migration) -> Ordering {
     }
 }
 
-/// The scripts the tool would run from `bytes` in place of the saved content
-/// of `saved`'s file (an editor's unsaved buffer on stdin): what the file
-/// itself says (sections, breakpoints, opt-out markers) is read again from
-/// `bytes`, so a section the buffer adds is there too; what files beside it
-/// say (`metadata.toml`, `.conf`) and a direction its name gives stay.
-pub fn with_content(tool: Tool, saved: &Script, bytes: Vec<u8>) -> Vec<Script> {
-    let file = SqlFile {
-        path: saved.path.clone(),
-        bytes,
-    };
-    let fresh = match tool {
-        Tool::Liquibase => liquibase::migration(&file.path, &file.bytes).scripts,
-        Tool::Goose | Tool::Dbmate | Tool::Drizzle | Tool::Sqlx | Tool::Atlas => {
-            scripts_of(tool, &file, saved.direction)
-        }
-        _ => Vec::new(),
-    };
-    if fresh.is_empty() {
-        return vec![Script {
-            bytes: file.bytes,
-            ..saved.clone()
-        }];
-    }
-    fresh
-}
-
 /// The scripts one file makes: one per section for goose and dbmate, else
 /// the whole file in the direction its name gives (up when it gives none).
 fn scripts_of(tool: Tool, file: &SqlFile, named: Option<Direction>) -> Vec<Script> {
@@ -188,7 +162,7 @@ fn scripts_of(tool: Tool, file: &SqlFile, named: Option<Direction>) -> Vec<Scrip
 /// The tags of `meta/_journal.json`, in its order.
 fn drizzle_journal(dir: &Path, notices: &mut Vec<String>) -> Option<Vec<String>> {
     let path = dir.join("meta").join("_journal.json");
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = crate::read::marker_file(&path)?;
     let parsed: serde_json::Value = match serde_json::from_str(&text) {
         Ok(value) => value,
         Err(e) => {
@@ -218,7 +192,7 @@ fn drizzle_journal(dir: &Path, notices: &mut Vec<String>) -> Option<Vec<String>>
 fn liquibase_migrations(dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
     let included = master_changelog_order(dir);
     let place = |path: &Path| {
-        let real = super::real_path(path);
+        let real = crate::discover::top::real_path(path);
         included.iter().position(|p| *p == real).unwrap_or(usize::MAX)
     };
     let mut files = files;
@@ -248,11 +222,11 @@ fn master_changelog_order(dir: &Path) -> Vec<PathBuf> {
             .collect();
         changelogs.sort();
         for changelog in changelogs {
-            if let Ok(text) = std::fs::read_to_string(&changelog) {
+            if let Some(text) = crate::read::marker_file(&changelog) {
                 included.extend(
                     liquibase::included_files(&text, folder)
                         .iter()
-                        .map(|p| super::real_path(p)),
+                        .map(|p| crate::discover::top::real_path(p)),
                 );
             }
         }

@@ -2,7 +2,7 @@
 //! files use outside comments and strings.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::layout::Dialect;
 
@@ -216,12 +216,6 @@ impl Evidence {
         }
     }
 
-    pub fn merge(&mut self, other: Evidence) {
-        for (marker, files) in other.files_with {
-            *self.files_with.entry(marker).or_default() += files;
-        }
-    }
-
     fn score(&self, dialect: Dialect) -> usize {
         self.files_with
             .iter()
@@ -276,23 +270,26 @@ impl Evidence {
     }
 }
 
-/// The dialect a folder on the path names, the deepest first: `mysql`,
-/// `mariadb`, `sqlite`, `postgres`, `postgresql`, `pg`, also as a word of a
-/// name such as `atuin-server-sqlite`.
-pub fn from_folders(relative_dir: &Path) -> Option<(Dialect, String)> {
-    let components: Vec<String> = relative_dir
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
-            _ => None,
+/// The dialect the names of the root's folder and the two above it say,
+/// never counting the project's top or anything above it: a repository
+/// called `sqlite-tools` says nothing of its migrations. Returns the folder
+/// that names it too (`real_dir` is a real path).
+pub fn from_folder_names(real_dir: &Path, top: Option<&Path>) -> Option<(Dialect, String, PathBuf)> {
+    real_dir
+        .ancestors()
+        .take(FOLDER_NAMES_COUNTED)
+        .take_while(|folder| top.is_none_or(|top| folder.starts_with(top) && *folder != top))
+        .find_map(|folder| {
+            let name = folder.file_name()?.to_string_lossy();
+            let dialect = name
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .find_map(folder_word_dialect)?;
+            Some((dialect, format!("folder name `{name}`"), folder.to_path_buf()))
         })
-        .collect();
-    components.iter().rev().find_map(|name| {
-        name.split(|c: char| !c.is_ascii_alphanumeric())
-            .find_map(folder_word_dialect)
-            .map(|dialect| (dialect, format!("folder name `{name}`")))
-    })
 }
+
+/// The root's own folder and the two above it (`crates/x-sqlite/migrations`).
+const FOLDER_NAMES_COUNTED: usize = 3;
 
 fn folder_word_dialect(word: &str) -> Option<Dialect> {
     match word.to_ascii_lowercase().as_str() {
@@ -349,15 +346,19 @@ mod tests {
 
     #[test]
     fn folder_names() {
-        let found = from_folders(Path::new("crates/atuin-server-sqlite/migrations"));
+        let named = |dir: &str, top: Option<&str>| {
+            from_folder_names(Path::new(dir), top.map(Path::new)).map(|(d, _, folder)| (d, folder))
+        };
         assert_eq!(
-            found,
-            Some((Dialect::Sqlite, "folder name `atuin-server-sqlite`".into()))
+            named("/r/crates/atuin-server-sqlite/migrations", Some("/r")),
+            Some((Dialect::Sqlite, PathBuf::from("/r/crates/atuin-server-sqlite")))
         );
+        assert_eq!(named("/sqlite-tools/db/migrations", Some("/sqlite-tools")), None);
+        assert_eq!(named("/mysql/a/b/c", None), None, "three folders at most");
         assert_eq!(
-            from_folders(Path::new("pg/db/MySQL/x")).map(|f| f.0),
-            Some(Dialect::Mysql)
+            named("/pg/db/MySQL/x", None).map(|n| n.0),
+            Some(Dialect::Mysql),
+            "the deepest first"
         );
-        assert_eq!(from_folders(Path::new("db/migrations")), None);
     }
 }

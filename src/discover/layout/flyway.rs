@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::version::flyway_parts;
-use super::{dialect, Built, Migration, Script, SqlFile};
+use super::{Migration, MigrationRoot, Script, SqlFile};
 use crate::discover::display_path;
 use crate::layout::compare_versions;
 use crate::layout::{Direction, RunnerTransaction, Tool};
@@ -84,7 +84,7 @@ fn sort(migrations: &mut [Migration]) {
 fn opted_out(script: &Path) -> bool {
     let mut conf = script.as_os_str().to_owned();
     conf.push(".conf");
-    let Ok(text) = std::fs::read_to_string(PathBuf::from(conf)) else {
+    let Some(text) = crate::read::marker_file(&PathBuf::from(conf)) else {
         return false;
     };
     text.lines().any(|line| {
@@ -94,48 +94,27 @@ fn opted_out(script: &Path) -> bool {
     })
 }
 
-/// Flyway runs all its locations as one sequence: Flyway roots whose path
-/// names the same dialect (DSpace's `…/postgres/`, `metadata/postgres/`)
-/// become one root in their common folder.
-pub(super) fn merge_locations(scanned: &Path, built: &mut Vec<Built>) {
-    let mut by_dialect: BTreeMap<crate::layout::Dialect, Vec<usize>> = BTreeMap::new();
-    for (index, b) in built.iter().enumerate() {
-        if b.root.tool != Tool::Flyway || b.configured_dialect.is_some() {
-            continue;
-        }
-        let relative = b.root.dir.strip_prefix(scanned).unwrap_or(&b.root.dir);
-        if let Some((dialect, _)) = dialect::from_folders(relative) {
-            by_dialect.entry(dialect).or_default().push(index);
-        }
+/// Flyway runs all its locations as one sequence: the roots of locations
+/// that name one dialect (DSpace's `…/postgres/`, `metadata/postgres/`)
+/// become one root in their common folder, in Flyway's order.
+pub(super) fn merge_locations(mut roots: Vec<MigrationRoot>) -> MigrationRoot {
+    let real = |root: &MigrationRoot| crate::discover::top::real_path(&root.dir);
+    roots.sort_by_cached_key(real);
+    let dirs: Vec<PathBuf> = roots.iter().map(real).collect();
+    let mut rest = roots.into_iter();
+    let mut merged = rest.next().expect("a location");
+    for other in rest {
+        merged.migrations.extend(other.migrations);
+        merged.notices.extend(other.notices);
     }
-    let mut merged_away = Vec::new();
-    for indexes in by_dialect.into_values().filter(|group| group.len() > 1) {
-        let dirs: Vec<PathBuf> = indexes.iter().map(|&i| built[i].root.dir.clone()).collect();
-        let common = common_ancestor(&dirs);
-        let first = indexes[0];
-        for &other in &indexes[1..] {
-            let taken = std::mem::take(&mut built[other].root.migrations);
-            let notices = std::mem::take(&mut built[other].root.notices);
-            let evidence = std::mem::take(&mut built[other].evidence);
-            let target = &mut built[first];
-            target.root.migrations.extend(taken);
-            target.root.notices.extend(notices);
-            target.evidence.merge(evidence);
-            merged_away.push(other);
-        }
-        let target = &mut built[first];
-        target.root.dir = common;
-        sort(&mut target.root.migrations);
-        let locations: Vec<String> = dirs.iter().map(|d| display_path(d)).collect();
-        target.root.notices.push(format!(
-            "Flyway locations run as one sequence: {}",
-            locations.join(", ")
-        ));
-    }
-    merged_away.sort_unstable();
-    for index in merged_away.into_iter().rev() {
-        built.remove(index);
-    }
+    merged.dir = common_ancestor(&dirs);
+    sort(&mut merged.migrations);
+    let locations: Vec<String> = dirs.iter().map(|d| crate::discover::shown_path(d)).collect();
+    merged.notices.push(format!(
+        "Flyway locations run as one sequence: {}",
+        locations.join(", ")
+    ));
+    merged
 }
 
 fn common_ancestor(dirs: &[PathBuf]) -> PathBuf {
@@ -159,6 +138,7 @@ mod tests {
         SqlFile {
             path: PathBuf::from(path),
             bytes: Vec::new(),
+            too_large: None,
         }
     }
 

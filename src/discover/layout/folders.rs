@@ -60,7 +60,7 @@ fn direction_of(file_name: &str) -> Option<Direction> {
 /// Diesel's `metadata.toml`: `run_in_transaction = false` opts out.
 fn runs_in_transaction(folder: &Path, notices: &mut Vec<String>) -> bool {
     let path = folder.join("metadata.toml");
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Some(text) = crate::read::marker_file(&path) else {
         return true;
     };
     match text.parse::<toml::Table>() {

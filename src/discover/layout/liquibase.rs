@@ -71,6 +71,7 @@ pub fn migration(path: &Path, bytes: &[u8]) -> Migration {
         opted_out: false,
         segments: segments.clone(),
         bytes,
+        too_large: None,
     };
     let mut scripts = vec![script(Direction::Up, bytes.to_vec())];
     if has_rollback {

@@ -79,14 +79,11 @@ pub(super) fn migrations(dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Ve
 
 /// `sqitch.plan` in the root or a folder above it, up to the repository's top.
 fn find_plan(dir: &Path) -> Option<(PathBuf, String)> {
-    for folder in dir.ancestors() {
-        let folder = if folder.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            folder
-        };
-        let path = folder.join("sqitch.plan");
-        if let Ok(text) = std::fs::read_to_string(&path) {
+    let real = crate::discover::top::real_path(dir);
+    for (up, folder) in real.ancestors().enumerate() {
+        // In the root itself, spelled as the root is, for the notice.
+        let path = if up == 0 { dir } else { folder }.join("sqitch.plan");
+        if let Some(text) = crate::read::marker_file(&path) {
             return Some((path, text));
         }
         if folder.join(".git").exists() {
