@@ -100,6 +100,48 @@ pub fn corpus(what: &str) -> Option<PathBuf> {
     Some(corpus.canonicalize().expect("the corpus path"))
 }
 
+/// A copy of the corpus in which every project is a git repository, as it
+/// is where it came from: discovery looks around a root (sibling roots,
+/// Flyway locations) only within a project's top. Made once per test run
+/// under Cargo's temporary folder for integration tests.
+pub fn corpus_repositories(what: &str) -> Option<PathBuf> {
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let corpus = corpus(what)?;
+    Some(
+        COPY.get_or_init(|| {
+            let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus-repositories");
+            let _ = std::fs::remove_dir_all(&copy);
+            copy_tree(&corpus, &copy);
+            for row in manifest(&corpus) {
+                let project = copy.join(&row.dir);
+                if !project.join(".git").exists() {
+                    git(&project, &["init", "-q"]);
+                }
+            }
+            copy
+        })
+        .clone(),
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            // The corpus is read-only; the copy must be removable next run.
+            let mut permissions = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            std::fs::set_permissions(&target, permissions).unwrap();
+        }
+    }
+}
+
 /// One row of the corpus's `MANIFEST.tsv`: a project's migrations in one dialect.
 pub struct ManifestRow {
     /// The project folder.

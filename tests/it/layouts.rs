@@ -10,7 +10,7 @@ use miglint::config::Config;
 use miglint::discover::layout::{compare_versions, detect, dialect_from_syntax, root_of, version_of, MigrationRoot};
 use miglint::layout::{Dialect, Direction, RunnerTransaction, Tool};
 
-use crate::common::{self, corpus, repo_root};
+use crate::common::{self, corpus_repositories, repo_root};
 
 /// A manifest row with its tool and dialect read.
 struct ManifestRow {
@@ -90,7 +90,7 @@ fn assert_tool_order(root: &MigrationRoot) {
 
 #[test]
 fn corpus_projects_are_detected_as_their_manifest_says() {
-    let Some(corpus) = corpus("the layout corpus tests") else {
+    let Some(corpus) = corpus_repositories("the layout corpus tests") else {
         return;
     };
     let rows = manifest(&corpus);
@@ -158,13 +158,17 @@ fn corpus_projects_are_detected_as_their_manifest_says() {
         );
         assert_eq!(script.opted_out, has_metadata);
     }
-    // The other roots of atuin say SQLite; atuin-ai says nothing itself.
+    // The other roots of atuin say SQLite; atuin-ai says nothing itself
+    // (the corpus leaves out its Cargo.toml).
     let atuin_ai = detected["atuinsh__atuin"]
         .iter()
         .find(|r| r.dir.ends_with("atuin-ai/migrations"))
         .expect("atuin-ai root");
     assert_eq!(atuin_ai.dialect, Dialect::Sqlite);
-    assert_eq!(atuin_ai.dialect_reason, "the repository's other roots");
+    assert_eq!(
+        atuin_ai.dialect_reason,
+        "the other roots under `crates` (2 sqlite, 1 postgres)"
+    );
     // DSpace's four Flyway locations run as one sequence.
     let dspace = &detected["DSpace__DSpace"];
     assert_eq!(
@@ -178,7 +182,7 @@ fn corpus_projects_are_detected_as_their_manifest_says() {
 
 #[test]
 fn root_of_a_corpus_file_finds_its_siblings() {
-    let Some(corpus) = corpus("the layout corpus tests") else {
+    let Some(corpus) = corpus_repositories("the layout corpus tests") else {
         return;
     };
     let file = corpus.join("atuinsh__atuin/crates/atuin-ai/migrations/20260413000000_create_ai_sessions.sql");

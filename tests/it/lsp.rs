@@ -265,10 +265,15 @@ fn from_server(diagnostics: &[Value]) -> Found {
 /// What `miglint check --format json --stdin-filename PATH -` reports for
 /// `text`, run in the project with its config, as the server would publish it.
 fn from_cli(project: &Project, text: &str) -> Found {
+    from_cli_at(&project.0, &project.document(), text)
+}
+
+/// What `check --stdin-filename DOCUMENT -` run in `dir` reports for `text`.
+fn from_cli_at(dir: &Path, document: &Path, text: &str) -> Found {
     let mut child = Command::new(miglint())
-        .current_dir(&project.0)
+        .current_dir(dir)
         .args(["check", "--format", "json", "--stdin-filename"])
-        .arg(project.document())
+        .arg(document)
         .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -512,4 +517,33 @@ fn the_readme_editor_snippets_run_miglint_lsp() {
         let lua = readme_block(marker, "lua");
         assert!(lua.contains(r#"cmd = { "miglint", "lsp" }"#), "{marker}: {lua}");
     }
+}
+
+#[test]
+fn an_editor_gets_the_config_nearest_the_document_as_the_command_line_does() {
+    let project = crate::entry::nested_configs();
+    let document = project.path().join("db/pg/migrations/0002_index.up.sql");
+    let text = std::fs::read_to_string(&document).unwrap();
+    let uri = file_uri(&document);
+    let mut client = Client::start(project.path());
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(project.path()), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = from_server(&client.diagnostics(&uri, Some(1)));
+    // db/pg/miglint.toml, not the one at the top: both rules are warnings there.
+    assert_eq!(
+        rules(&published),
+        [("require-concurrent-index", 2), ("require-lock-timeout", 2)]
+    );
+    assert_eq!(published, from_cli_at(project.path(), &document, &text));
+    assert_eq!(published, from_cli_at(&project.path().join("db"), &document, &text));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit(), Some(0));
 }

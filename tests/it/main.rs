@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod corpus;
 mod docs;
+mod entry;
 mod fixtures;
 mod history;
 mod integrations;

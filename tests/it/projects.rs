@@ -9,7 +9,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-use crate::common::{corpus, manifest};
+use crate::common::{corpus_repositories, manifest};
 
 /// `miglint check --format json .` run inside `project`: the exit code and the report.
 fn check_project(project: &Path) -> (i32, Value, String) {
@@ -27,7 +27,7 @@ fn check_project(project: &Path) -> (i32, Value, String) {
 
 #[test]
 fn every_project_is_checked_with_its_tool_and_no_flags() {
-    let Some(corpus) = corpus("the project tests") else {
+    let Some(corpus) = corpus_repositories("the project tests") else {
         return;
     };
     let rows = manifest(&corpus);
@@ -92,7 +92,7 @@ fn every_project_is_checked_with_its_tool_and_no_flags() {
 
 #[test]
 fn crates_io_concurrent_statements_fail_exactly_where_no_metadata_toml_opts_out() {
-    let Some(corpus) = corpus("the project tests") else {
+    let Some(corpus) = corpus_repositories("the project tests") else {
         return;
     };
     let project = corpus.join("rust-lang__crates.io");
