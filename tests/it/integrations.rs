@@ -89,14 +89,17 @@ fn the_example_workflow_runs_the_action_after_a_full_checkout_and_uploads_sarif(
 }
 
 #[test]
-fn the_pre_commit_hook_passes_sql_files_to_miglint_check_in_one_batch() {
+fn the_pre_commit_hook_judges_what_differs_from_head_whatever_files_it_is_given() {
     let hooks = yaml(".pre-commit-hooks.yaml");
     let hook = &hooks[0];
     assert_eq!(hook["id"], "miglint");
     assert_eq!(hook["language"], "rust");
-    assert_eq!(hook["entry"], "miglint check");
+    assert_eq!(hook["entry"], "miglint check --since HEAD");
+    assert_eq!(hook["args"], serde_json::json!(["."]));
+    // The change is what git says, not the files pre-commit passes: a
+    // commit and `--all-files` must agree.
+    assert_eq!(hook["pass_filenames"], false);
     assert_eq!(hook["require_serial"], true);
-    assert!(hook.get("pass_filenames").is_none_or(|p| p == true));
     let files = regex::Regex::new(hook["files"].as_str().expect("files")).expect("a valid pattern");
     assert!(files.is_match("db/migrations/0001_x.sql"));
     assert!(!files.is_match("db/migrations/0001_x.sql.conf"));
