@@ -1,15 +1,20 @@
 //! `cargo bench --bench corpus`: lints every file of `../shared/corpus`, in
 //! its projects' folders as `miglint check` would walk them, and reports
 //! throughput and peak memory; then times the detection of every project's
-//! migration roots (tools, order, sections, dialects). A plain harness (no extra dependency): it
-//! prints numbers to compare across changes, it asserts nothing.
+//! migration roots (tools, order, sections, dialects); then runs the
+//! `miglint` binary on the PostgreSQL projects' files named on the command
+//! line and on their folders, in turn, and prints the ratio of the medians
+//! (named files must not cost more than 1.2 times their folders). A plain
+//! harness (no extra dependency): it prints numbers to compare across
+//! changes, it asserts nothing.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use miglint::config::Config;
 use miglint::discover::layout::detect;
-use miglint::engine::{lint_run, ChangeScope, RunInput, Settings};
+use miglint::engine::{lint_run, ChangeScope, RunInput};
 
 fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -43,7 +48,6 @@ fn main() {
         .filter(|p| p.is_dir())
         .collect();
     projects.sort();
-    let settings = Settings::default();
     let rounds = 5;
     let mut best = f64::MAX;
     let (mut files, mut bytes, mut statements) = (0, 0, 0);
@@ -62,7 +66,7 @@ fn main() {
                 })
                 .collect();
             files += inputs.len();
-            let reports = lint_run(inputs, None, &settings, ChangeScope::EachFile);
+            let reports = lint_run(inputs, ChangeScope::EachFile);
             statements += reports.iter().map(|r| r.statements).sum::<usize>();
         }
         best = best.min(start.elapsed().as_secs_f64());
@@ -98,5 +102,75 @@ fn main() {
         "detection: {roots} roots, {scripts} scripts in {:.3} s (best of {rounds}, {:.0} scripts/s)",
         best,
         scripts as f64 / best
+    );
+
+    entry_paths(&corpus);
+}
+
+/// The PostgreSQL projects of the corpus: their folders and their `.sql` files.
+fn postgres_projects(corpus: &Path) -> (Vec<String>, Vec<String>) {
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap_or_default();
+    let mut folders: Vec<String> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('\t').collect();
+            (cells.get(5) == Some(&"postgres")).then(|| cells[0].to_string())
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let mut files = Vec::new();
+    for folder in &folders {
+        let mut found = Vec::new();
+        sql_files(&corpus.join(folder), &mut found);
+        files.extend(
+            found
+                .iter()
+                .map(|p| p.strip_prefix(corpus).unwrap().display().to_string()),
+        );
+    }
+    (folders, files)
+}
+
+/// Seconds one `miglint check` run takes, as a whole process.
+fn time_check(corpus: &Path, args: &[String]) -> f64 {
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_miglint"))
+        .current_dir(corpus)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run miglint");
+    assert!(matches!(status.code(), Some(0 | 1)), "miglint check failed: {status}");
+    start.elapsed().as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Named files against their folders, run in turn so that drift in the
+/// machine's speed hits both alike.
+fn entry_paths(corpus: &Path) {
+    let (folders, files) = postgres_projects(corpus);
+    let rounds = 7;
+    let (mut named, mut walked) = (Vec::new(), Vec::new());
+    time_check(corpus, &folders);
+    for _ in 0..rounds {
+        named.push(time_check(corpus, &files));
+        walked.push(time_check(corpus, &folders));
+    }
+    let ratios: Vec<f64> = named.iter().zip(&walked).map(|(n, w)| n / w).collect();
+    println!(
+        "entry paths: {} files named: {:.3} s; their {} folders: {:.3} s; named/folders {:.2} (medians of {rounds}, whole processes)",
+        files.len(),
+        median(named),
+        folders.len(),
+        median(walked),
+        median(ratios)
     );
 }
