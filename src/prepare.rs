@@ -174,7 +174,10 @@ fn resolve_settings(request: &RunRequest, config: &Config) -> Result<Settings, S
             .split_once('=')
             .ok_or_else(|| format!("--rule {rule:?}: expected ID=error|warning|off"))?;
         if rules::find(id).is_none() {
-            return Err(format!("--rule {rule:?}: unknown rule `{id}` (see `miglint rules`)"));
+            return Err(format!(
+                "--rule {rule:?}: unknown rule `{id}`{} (see `miglint rules`)",
+                rules::did_you_mean(id)
+            ));
         }
         let level = config::parse_rule_level(level)
             .ok_or_else(|| format!("--rule {rule:?}: level must be error, warning or off"))?;

@@ -343,17 +343,20 @@ fn explain(id: &str) -> u8 {
             EXIT_OK
         }
         None => {
-            let similar: Vec<&str> = rules::all()
-                .iter()
-                .map(|r| r.meta().id)
-                .filter(|other| other.contains(id) || id.contains(other))
-                .collect();
-            let hint = if similar.is_empty() {
-                "run `miglint rules` to list them".to_string()
-            } else {
-                format!("did you mean {}?", similar.join(", "))
-            };
-            fail(format!("unknown rule `{id}`: {hint}"))
+            let mut hint = rules::did_you_mean(id);
+            if hint.is_empty() {
+                // Not a typo: maybe a part of ids, such as `drop`.
+                let holding: Vec<String> = rules::all()
+                    .iter()
+                    .map(|r| r.meta().id)
+                    .filter(|other| other.contains(id) || id.contains(other))
+                    .map(|other| format!("`{other}`"))
+                    .collect();
+                if !holding.is_empty() {
+                    hint = format!("; did you mean one of {}?", holding.join(", "));
+                }
+            }
+            fail(format!("unknown rule `{id}`{hint} (see `miglint rules`)"))
         }
     }
 }
