@@ -40,13 +40,16 @@ pub(crate) fn project(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// The environment variables that turn colour on or off.
+const COLOR_VARIABLES: [&str; 4] = ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"];
+
 /// `miglint <args>` run in `dir`, with no colour hints from the environment.
 pub(crate) fn miglint(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_miglint"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+    cmd.current_dir(dir).args(args);
+    for variable in COLOR_VARIABLES {
+        cmd.env_remove(variable);
+    }
     cmd
 }
 
@@ -845,6 +848,28 @@ fn a_misspelt_rule_id_is_answered_with_the_rule_it_most_likely_means() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean").not());
+}
+
+// ---------------------------------------------------------------------------
+// colour
+
+#[test]
+fn force_color_colours_piped_human_output_unless_no_color_says_otherwise() {
+    let dir = dangerous_project();
+    let human = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = miglint(dir.path(), &[&["check", "migrations"][..], extra].concat());
+        cmd.envs(env.iter().copied());
+        stdout_of(&mut cmd, 1)
+    };
+    let coloured = |out: &str| out.contains("\x1b[");
+    assert!(coloured(&human(&[("FORCE_COLOR", "1")], &[])));
+    assert!(coloured(&human(&[("CLICOLOR_FORCE", "1")], &[])));
+    // An empty NO_COLOR is unset, by its own convention.
+    assert!(coloured(&human(&[("NO_COLOR", ""), ("FORCE_COLOR", "1")], &[])));
+    assert!(!coloured(&human(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], &[])));
+    assert!(!coloured(&human(&[("FORCE_COLOR", "0")], &[])));
+    assert!(!coloured(&human(&[("FORCE_COLOR", "1")], &["--no-color"])));
+    assert!(!coloured(&human(&[], &[])));
 }
 
 // ---------------------------------------------------------------------------
