@@ -182,7 +182,10 @@ fn parse_rule_flag(flag: &str) -> Result<(&str, Option<crate::diagnostic::Severi
         .split_once('=')
         .ok_or_else(|| format!("--rule {flag:?}: expected ID=error|warning|off"))?;
     if rules::find(id).is_none() {
-        return Err(format!("--rule {flag:?}: unknown rule `{id}` (see `miglint rules`)"));
+        return Err(format!(
+            "--rule {flag:?}: unknown rule `{id}`{} (see `miglint rules`)",
+            rules::did_you_mean(id)
+        ));
     }
     let level = config::parse_rule_level(level)
         .ok_or_else(|| format!("--rule {flag:?}: level must be error, warning or off"))?;

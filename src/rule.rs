@@ -56,18 +56,36 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The first sentence under `## What it does`.
     pub fn summary(&self) -> &'static str {
-        let section = doc_section(self.doc, "What it does").unwrap_or("");
-        let paragraph = section.split("\n\n").next().unwrap_or("").trim();
-        match paragraph.find(". ") {
-            Some(end) => &paragraph[..=end],
-            None => paragraph,
-        }
+        let paragraph = self.description().split("\n\n").next().unwrap_or("");
+        first_sentence(paragraph)
     }
 
     /// The full text under `## What it does`.
     pub fn description(&self) -> &'static str {
         doc_section(self.doc, "What it does").unwrap_or("").trim()
     }
+}
+
+/// `paragraph` up to the period that ends its first sentence: one followed by
+/// whitespace or the end, outside `code` spans (`ALTER TABLE ... ADD`) and not
+/// the last dot of an ellipsis; the whole paragraph when there is none.
+fn first_sentence(paragraph: &str) -> &str {
+    let bytes = paragraph.as_bytes();
+    let mut in_code = false;
+    for (i, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code => {
+                let ends_word = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
+                let in_ellipsis = i > 0 && bytes[i - 1] == b'.';
+                if ends_word && !in_ellipsis {
+                    return &paragraph[..=i];
+                }
+            }
+            _ => {}
+        }
+    }
+    paragraph
 }
 
 /// The text of a `## heading` section of a rule doc.
@@ -112,4 +130,23 @@ macro_rules! declare_rule {
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn a_sentence_ends_at_a_period_outside_code_and_ellipses() {
+        assert_eq!(
+            first_sentence("Flags `ALTER TABLE ... DROP COLUMN` on a table. Columns of new tables are not."),
+            "Flags `ALTER TABLE ... DROP COLUMN` on a table."
+        );
+        assert_eq!(
+            first_sentence("Waits... then flags it. More."),
+            "Waits... then flags it."
+        );
+        assert_eq!(first_sentence("Flags `a.b` and\n`c`.\nMore."), "Flags `a.b` and\n`c`.");
+        assert_eq!(first_sentence("No period at all"), "No period at all");
+    }
 }

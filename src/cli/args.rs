@@ -88,7 +88,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub assume_lock_timeout: bool,
 
-    /// Plain output without colours (also NO_COLOR=1).
+    /// Plain output without colours, whatever the environment says. Without
+    /// it, colour goes to a terminal unless NO_COLOR is set (non-empty) or
+    /// CLICOLOR=0, and to any output with FORCE_COLOR or CLICOLOR_FORCE.
     #[arg(long)]
     pub no_color: bool,
 

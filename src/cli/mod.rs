@@ -105,7 +105,11 @@ fn check(args: CheckArgs) -> u8 {
         pg_version: prepared.settings.pg_version,
         roots: prepared.roots,
     };
-    let color = !args.run.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let color = use_color(
+        args.run.no_color,
+        |name| std::env::var_os(name),
+        std::io::stdout().is_terminal(),
+    );
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = render::render(args.format, &report, &RenderOptions { color }, &mut stdout) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -124,6 +128,24 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Whether to colour the output, by the common conventions (no-color.org,
+/// bixense.com/clicolors, FORCE_COLOR): `--no-color` wins; then a non-empty
+/// `NO_COLOR` turns colour off; then `FORCE_COLOR` (but `0` or `false`) or
+/// `CLICOLOR_FORCE` (but `0`) turn it on, piped output too, as CI logs show
+/// colours; then `CLICOLOR=0` turns it off; else colour on a terminal only.
+fn use_color(no_color_flag: bool, env: impl Fn(&str) -> Option<OsString>, stdout_is_terminal: bool) -> bool {
+    let set = |name: &str| env(name).filter(|value| !value.is_empty());
+    if no_color_flag || set("NO_COLOR").is_some() {
+        return false;
+    }
+    let force_color = set("FORCE_COLOR").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
+    let clicolor_force = set("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+    if force_color || clicolor_force {
+        return true;
+    }
+    stdout_is_terminal && set("CLICOLOR").is_none_or(|v| v != "0")
 }
 
 /// The files a CI job reads besides the output: SARIF for code scanning, a
@@ -345,17 +367,20 @@ fn explain(id: &str) -> u8 {
             EXIT_OK
         }
         None => {
-            let similar: Vec<&str> = rules::all()
-                .iter()
-                .map(|r| r.meta().id)
-                .filter(|other| other.contains(id) || id.contains(other))
-                .collect();
-            let hint = if similar.is_empty() {
-                "run `miglint rules` to list them".to_string()
-            } else {
-                format!("did you mean {}?", similar.join(", "))
-            };
-            fail(format!("unknown rule `{id}`: {hint}"))
+            let mut hint = rules::did_you_mean(id);
+            if hint.is_empty() {
+                // Not a typo: maybe a part of ids, such as `drop`.
+                let holding: Vec<String> = rules::all()
+                    .iter()
+                    .map(|r| r.meta().id)
+                    .filter(|other| other.contains(id) || id.contains(other))
+                    .map(|other| format!("`{other}`"))
+                    .collect();
+                if !holding.is_empty() {
+                    hint = format!("; did you mean one of {}?", holding.join(", "));
+                }
+            }
+            fail(format!("unknown rule `{id}`{hint} (see `miglint rules`)"))
         }
     }
 }
@@ -363,6 +388,44 @@ fn explain(id: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
+        // The variables set in a case; the others are unset.
+        type Environment = &'static [(&'static str, &'static str)];
+        // (--no-color, environment, stdout is a terminal, colour)
+        let cases: &[(bool, Environment, bool, bool)] = &[
+            (false, &[], true, true),
+            (false, &[], false, false),
+            (true, &[], true, false),
+            (true, &[("FORCE_COLOR", "1")], false, false),
+            (false, &[("NO_COLOR", "1")], true, false),
+            (false, &[("NO_COLOR", "")], true, true),
+            (false, &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], false, false),
+            (false, &[("NO_COLOR", ""), ("FORCE_COLOR", "1")], false, true),
+            (false, &[("FORCE_COLOR", "1")], false, true),
+            (false, &[("FORCE_COLOR", "3")], false, true),
+            (false, &[("FORCE_COLOR", "0")], false, false),
+            (false, &[("FORCE_COLOR", "false")], false, false),
+            (false, &[("FORCE_COLOR", "")], false, false),
+            (false, &[("FORCE_COLOR", "0")], true, true),
+            (false, &[("CLICOLOR_FORCE", "1")], false, true),
+            (false, &[("CLICOLOR_FORCE", "0")], false, false),
+            (false, &[("CLICOLOR_FORCE", "")], false, false),
+            (false, &[("CLICOLOR", "0")], true, false),
+            (false, &[("CLICOLOR", "1")], true, true),
+            (false, &[("CLICOLOR", "1")], false, false),
+            (false, &[("CLICOLOR", "0"), ("CLICOLOR_FORCE", "1")], true, true),
+        ];
+        for &(flag, env, terminal, expected) in cases {
+            let lookup = |name: &str| env.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from(v));
+            assert_eq!(
+                use_color(flag, lookup, terminal),
+                expected,
+                "--no-color {flag}, {env:?}, terminal {terminal}"
+            );
+        }
+    }
 
     #[test]
     fn step_outputs_use_the_heredoc_form_only_for_values_on_several_lines() {

@@ -130,3 +130,43 @@ pub fn all() -> &'static [&'static dyn Rule] {
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|rule| rule.meta().id == id)
 }
+
+/// The rule id a misspelt `id` most likely meant: the nearest by edit
+/// distance (a swap of two letters counts as one edit), when at most one
+/// character in three differs, so that `require-concurent-index` finds its
+/// rule and an unrelated word finds none.
+pub fn suggest(id: &str) -> Option<&'static str> {
+    let max_edits = (id.chars().count() / 3).max(1);
+    RULES
+        .iter()
+        .map(|rule| rule.meta().id)
+        .map(|known| (strsim::damerau_levenshtein(id, known), known))
+        .filter(|&(edits, _)| edits <= max_edits)
+        .min_by_key(|&(edits, _)| edits)
+        .map(|(_, known)| known)
+}
+
+/// `; did you mean `<id>`?` for an unknown rule id that has a likely match,
+/// else nothing: the one phrasing of the hint wherever an id is read.
+pub fn did_you_mean(id: &str) -> String {
+    suggest(id).map_or_else(String::new, |known| format!("; did you mean `{known}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_id_for_a_typo_and_nothing_for_other_words() {
+        assert_eq!(suggest("require-concurent-index"), Some("require-concurrent-index"));
+        assert_eq!(suggest("require-concurrent-indexes"), Some("require-concurrent-index"));
+        assert_eq!(suggest("reqiure-concurrent-index"), Some("require-concurrent-index"));
+        assert_eq!(suggest("prefer_text"), Some("prefer-text"));
+        assert_eq!(suggest("ban-drop-tables"), Some("ban-drop-table"));
+        assert_eq!(suggest("no-such-rule"), None);
+        assert_eq!(suggest("lock-timeout"), None);
+        assert_eq!(suggest("x"), None);
+        assert_eq!(did_you_mean("prefer-txt"), "; did you mean `prefer-text`?");
+        assert_eq!(did_you_mean("nope"), "");
+    }
+}

@@ -159,8 +159,14 @@ pub fn apply(
             let Some(rule) = rules::find(id) else {
                 findings.push((
                     &rules::unknown_rule::META,
-                    Finding::new(*id_span, format!("unknown rule `{id}` in a miglint ignore comment"))
-                        .help("check the id with `miglint rules`; ids are kebab-case, such as `ban-drop-column`"),
+                    Finding::new(
+                        *id_span,
+                        format!(
+                            "unknown rule `{id}` in a miglint ignore comment{}",
+                            rules::did_you_mean(id)
+                        ),
+                    )
+                    .help("check the id with `miglint rules`; ids are kebab-case, such as `ban-drop-column`"),
                 ));
                 continue;
             };

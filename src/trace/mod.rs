@@ -72,7 +72,8 @@ type Snapshot = BTreeMap<String, (u32, i64)>;
 
 impl Tracer {
     pub fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
-        let client = Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let client =
+            Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {}", error_text(&e)))?;
         Ok(Tracer { client, commit })
     }
 
@@ -321,9 +322,60 @@ fn is_transaction_control(text: &str) -> bool {
     )
 }
 
+/// The server's own message, or the error with its causes: the postgres
+/// crate says "error connecting to server" and keeps why in `source()`.
 fn error_text(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => e.to_string(),
+        None => with_causes(e),
+    }
+}
+
+/// `error: cause: its cause`, skipping a cause the text already ends with.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.ends_with(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    use super::with_causes;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|inner| inner as _)
+        }
+    }
+
+    #[test]
+    fn an_error_is_told_with_its_causes_once_each() {
+        let io = Layer("No such file or directory (os error 2)", None);
+        let connect = Layer("error connecting to server", Some(Box::new(io)));
+        assert_eq!(
+            with_causes(&connect),
+            "error connecting to server: No such file or directory (os error 2)"
+        );
+        let repeated = Layer("db error: refused", Some(Box::new(Layer("refused", None))));
+        assert_eq!(with_causes(&repeated), "db error: refused");
     }
 }

@@ -40,13 +40,16 @@ pub(crate) fn project(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// The environment variables that turn colour on or off.
+const COLOR_VARIABLES: [&str; 4] = ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"];
+
 /// `miglint <args>` run in `dir`, with no colour hints from the environment.
 pub(crate) fn miglint(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_miglint"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+    cmd.current_dir(dir).args(args);
+    for variable in COLOR_VARIABLES {
+        cmd.env_remove(variable);
+    }
     cmd
 }
 
@@ -787,10 +790,86 @@ fn explain_prints_the_rule_doc() {
         .code(0)
         .stdout(predicate::eq(doc))
         .stdout(predicate::str::starts_with("# require-concurrent-index\n"));
+    miglint(dir.path(), &["explain", "require-concurent-index"])
+        .assert()
+        .code(2)
+        .stderr(predicate::eq(
+            "miglint: error: unknown rule `require-concurent-index`; did you mean `require-concurrent-index`? \
+             (see `miglint rules`)\n",
+        ));
+    // Not a typo but a part of ids: the rules holding it.
     miglint(dir.path(), &["explain", "concurrent-index"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("did you mean require-concurrent-index"));
+        .stderr(predicate::str::contains(
+            "did you mean one of `require-concurrent-index`, `require-concurrent-index-drop`?",
+        ));
+}
+
+#[test]
+fn a_misspelt_rule_id_is_answered_with_the_rule_it_most_likely_means() {
+    const MEANT: &str = "did you mean `require-concurrent-index`?";
+    let dir = project(&[
+        ("ok.sql", SAFE.as_bytes()),
+        ("conf/miglint.toml", b"[rules]\nrequire-concurent-index = \"off\"\n"),
+        (
+            "ignored.sql",
+            b"SET lock_timeout = '5s';\n-- miglint: ignore require-concurrent-indx -- small table\nCREATE INDEX i ON t (c);\n",
+        ),
+    ]);
+    miglint(dir.path(), &["check", "ok.sql", "--config", "conf/miglint.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "conf/miglint.toml:2:1: unknown rule `require-concurent-index` in [rules]; {MEANT} (see `miglint rules`)"
+        )));
+    miglint(
+        dir.path(),
+        &["check", "ok.sql", "--rule", "require-concurent-index=off"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(format!(
+        "--rule \"require-concurent-index=off\": unknown rule `require-concurent-index`; {MEANT} \
+             (see `miglint rules`)"
+    )));
+    let gcc = stdout_of(
+        &mut miglint(dir.path(), &["check", "ignored.sql", "--format", "gcc"]),
+        1,
+    );
+    assert!(
+        gcc.contains(&format!(
+            "ignored.sql:2:20: error: unknown rule `require-concurrent-indx` in a miglint ignore comment; {MEANT}"
+        )),
+        "{gcc}"
+    );
+    // No suggestion for an id that resembles none.
+    miglint(dir.path(), &["check", "ok.sql", "--rule", "no-such-rule=off"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean").not());
+}
+
+// ---------------------------------------------------------------------------
+// colour
+
+#[test]
+fn force_color_colours_piped_human_output_unless_no_color_says_otherwise() {
+    let dir = dangerous_project();
+    let human = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut cmd = miglint(dir.path(), &[&["check", "migrations"][..], extra].concat());
+        cmd.envs(env.iter().copied());
+        stdout_of(&mut cmd, 1)
+    };
+    let coloured = |out: &str| out.contains("\x1b[");
+    assert!(coloured(&human(&[("FORCE_COLOR", "1")], &[])));
+    assert!(coloured(&human(&[("CLICOLOR_FORCE", "1")], &[])));
+    // An empty NO_COLOR is unset, by its own convention.
+    assert!(coloured(&human(&[("NO_COLOR", ""), ("FORCE_COLOR", "1")], &[])));
+    assert!(!coloured(&human(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], &[])));
+    assert!(!coloured(&human(&[("FORCE_COLOR", "0")], &[])));
+    assert!(!coloured(&human(&[("FORCE_COLOR", "1")], &["--no-color"])));
+    assert!(!coloured(&human(&[], &[])));
 }
 
 // ---------------------------------------------------------------------------

@@ -95,3 +95,75 @@ fn messages_are_lowercase_without_trailing_period() {
         }
     }
 }
+
+#[test]
+fn summaries_are_whole_first_sentences() {
+    for rule in rules::all() {
+        let meta = rule.meta();
+        let summary = meta.summary();
+        let paragraph = meta.description().split("\n\n").next().unwrap_or("");
+        assert!(!summary.is_empty(), "{}: empty summary", meta.id);
+        assert_eq!(
+            summary.matches('`').count() % 2,
+            0,
+            "{}: summary cut inside a code span: {summary}",
+            meta.id
+        );
+        assert!(
+            summary.ends_with('.') && !summary.ends_with(".."),
+            "{}: summary does not end a sentence: {summary}",
+            meta.id
+        );
+        let rest = paragraph
+            .strip_prefix(summary)
+            .unwrap_or_else(|| panic!("{}: summary is not the start of the first paragraph", meta.id));
+        assert!(
+            rest.is_empty() || rest.starts_with(char::is_whitespace),
+            "{}: summary ends inside a word: {summary}",
+            meta.id
+        );
+    }
+}
+
+/// The README's rules table lists every rule, in the order of the rule list,
+/// with its category, default and summary as `miglint rules` prints them.
+#[test]
+fn readme_rules_table_matches_the_rules() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|line| line.starts_with("| [`"))
+        .map(|line| {
+            // The summary is the last cell: it may hold an escaped `\|`.
+            let inner = line.trim_start_matches("| ").trim_end_matches(" |");
+            inner.splitn(4, " | ").map(|cell| cell.replace("\\|", "|")).collect()
+        })
+        .collect();
+    let expected: Vec<Vec<String>> = rules::all()
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let default = if meta.enabled_by_default {
+                meta.default_severity.as_str()
+            } else {
+                "off"
+            };
+            vec![
+                format!("[`{0}`](rules/{0}.md)", meta.id),
+                meta.category.as_str().to_string(),
+                default.to_string(),
+                meta.summary().to_string(),
+            ]
+        })
+        .collect();
+    for (row, rule) in rows.iter().zip(&expected) {
+        assert_eq!(row, rule, "README.md's rules table: a row differs from its rule");
+    }
+    assert_eq!(
+        rows.len(),
+        expected.len(),
+        "README.md's rules table has {} rows for {} rules",
+        rows.len(),
+        expected.len()
+    );
+}

@@ -5,7 +5,6 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use miglint::engine::{lint_bytes, FileReport, Settings};
 
 use crate::common::check_positions;
@@ -274,9 +273,8 @@ fn every_output_format_survives_hostile_input() {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
     for format in miglint::render::Format::NAMES {
-        let output = Command::new(env!("CARGO_BIN_EXE_miglint"))
-            .current_dir(dir.path())
-            .args(["check", ".", "--format", format])
+        // No colour hints from the environment: FORCE_COLOR would add escapes.
+        let output = crate::cli::miglint(dir.path(), &["check", ".", "--format", format])
             .assert()
             .code(1)
             .get_output()

@@ -126,14 +126,18 @@ fn commit_runs_concurrent_statements_and_keeps_the_changes() {
 }
 
 #[test]
-fn an_unreachable_database_is_exit_2() {
+fn an_unreachable_database_is_exit_2_and_the_error_says_why() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("001.sql");
-    std::fs::write(&file, "SELECT 1;\n").unwrap();
-    let url = format!(
-        "host={} user=nobody dbname=nothing connect_timeout=2",
-        dir.path().display()
-    );
-    let (code, _) = trace(&url, &[file.to_str().unwrap()], &[]);
-    assert_eq!(code, Some(2));
+    std::fs::write(dir.path().join("001.sql"), "SELECT 1;\n").unwrap();
+    // A socket folder with no server in it: the socket file is missing.
+    crate::cli::miglint(
+        dir.path(),
+        &["trace", "--database-url", "host=/nonexistent-dir dbname=x", "001.sql"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains(
+        "miglint: error: cannot connect to the database: error connecting to server: \
+         No such file or directory (os error 2)",
+    ));
 }
