@@ -526,6 +526,25 @@ fn a_missing_path_beside_a_real_file_still_lints_the_file_and_exits_2() {
     assert!(out.starts_with("bad.sql:3:8: error: "), "{out}");
 }
 
+/// The README opens with `$ miglint check <file>` and its output: it must be
+/// what miglint prints, word for word.
+#[test]
+fn the_readme_opening_example_is_what_miglint_prints() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let marker = "```text\n$ miglint check ";
+    let at = readme.find(marker).expect("the README's opening example");
+    let block = &readme[at + marker.len()..];
+    let (command, rest) = block.split_once('\n').unwrap();
+    let shown = &rest[..rest.find("```\n").expect("the example's closing fence")];
+    let mut args = vec!["check", "--no-color"];
+    args.extend(command.split_whitespace());
+    let printed = stdout_of(&mut miglint(&repo_root(), &args), 1);
+    assert_eq!(
+        shown, printed,
+        "README.md's opening example differs from `miglint {command}`"
+    );
+}
+
 #[test]
 fn help_and_version_exit_0() {
     let dir = project(&[]);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::listing::{configured_root, list_root, root_dir_of, Overlay};
-use super::{build, dialect, flyway, neighbours, MigrationRoot, SqlFile};
+use super::{build, dialect, flyway, MigrationRoot, SqlFile};
 use crate::config::Config;
 use crate::discover::configs::Configs;
 use crate::discover::top::{project_top, real_path};
@@ -18,7 +18,8 @@ use crate::discover::walk::is_sql;
 use crate::discover::DiscoverError;
 use crate::layout::{Dialect, Tool};
 
-/// Finds and caches the roots of a run.
+/// Finds and caches the roots of a run (what lies around a root is asked in
+/// `neighbours.rs`, which extends it).
 pub struct RootFinder<'c> {
     pub(super) configs: &'c Configs,
     overlay: Option<Overlay>,
@@ -175,7 +176,7 @@ impl<'c> RootFinder<'c> {
         }
         let facts = self.facts(real)?.clone();
         let members = if facts.tool == Tool::Flyway && facts.configured_dialect.is_none() && facts.named.is_some() {
-            neighbours::flyway_locations(self, &facts)
+            self.flyway_locations(&facts)
         } else {
             vec![facts.real.clone()]
         };
@@ -187,7 +188,8 @@ impl<'c> RootFinder<'c> {
         };
         let (dialect, reason) = match &facts.own_dialect {
             Some(own) => own.clone(),
-            None => neighbours::sibling_dialect(self, &facts, &members)
+            None => self
+                .sibling_dialect(&facts, &members)
                 .unwrap_or((Dialect::Postgres, "default".to_string())),
         };
         root.dialect = dialect;

@@ -28,113 +28,111 @@ const MAX_FLYWAY_LOOKS: usize = 8;
 /// The folders of the Flyway locations run with the root of `facts` (itself
 /// included), sorted: those whose folder names the same dialect, found two
 /// folders above each one's dialect folder.
-pub(super) fn flyway_locations(finder: &mut RootFinder<'_>, facts: &Facts) -> Vec<PathBuf> {
-    let mut members = vec![facts.real.clone()];
-    let (Some(top), Some((dialect, _, _))) = (facts.top.clone(), facts.named.clone()) else {
-        return members;
-    };
-    let mut queue = vec![facts.clone()];
-    let mut looks = 0;
-    while let Some(member) = queue.pop() {
-        if looks == MAX_FLYWAY_LOOKS {
-            break;
-        }
-        let Some((_, _, named_folder)) = &member.named else {
-            continue;
+impl RootFinder<'_> {
+    pub(super) fn flyway_locations(&mut self, facts: &Facts) -> Vec<PathBuf> {
+        let mut members = vec![facts.real.clone()];
+        let (Some(top), Some((dialect, _, _))) = (facts.top.clone(), facts.named.clone()) else {
+            return members;
         };
-        let Some(start) = named_folder
-            .ancestors()
-            .skip(1)
-            .take(2)
-            .take_while(|a| a.starts_with(&top))
-            .last()
-            .map(Path::to_path_buf)
-        else {
-            continue;
-        };
-        looks += 1;
-        for dir in roots_around(finder, &start, FLYWAY_DEPTH) {
-            let Some(other) = finder.facts(&dir) else { continue };
-            let same = other.tool == Tool::Flyway
-                && other.configured_dialect.is_none()
-                && other.named.as_ref().map(|n| n.0) == Some(dialect);
-            if same && !members.contains(&dir) {
-                members.push(dir);
-                queue.push(other.clone());
+        let mut queue = vec![facts.clone()];
+        let mut looks = 0;
+        while let Some(member) = queue.pop() {
+            if looks == MAX_FLYWAY_LOOKS {
+                break;
+            }
+            let Some((_, _, named_folder)) = &member.named else {
+                continue;
+            };
+            let Some(start) = named_folder
+                .ancestors()
+                .skip(1)
+                .take(2)
+                .take_while(|a| a.starts_with(&top))
+                .last()
+                .map(Path::to_path_buf)
+            else {
+                continue;
+            };
+            looks += 1;
+            for dir in self.roots_around(&start, FLYWAY_DEPTH) {
+                let Some(other) = self.facts(&dir) else { continue };
+                let same = other.tool == Tool::Flyway
+                    && other.configured_dialect.is_none()
+                    && other.named.as_ref().map(|n| n.0) == Some(dialect);
+                if same && !members.contains(&dir) {
+                    members.push(dir);
+                    queue.push(other.clone());
+                }
             }
         }
+        members.sort();
+        members
     }
-    members.sort();
-    members
-}
 
-/// The dialect most roots around an undecided root show: those within its
-/// parent folder first, then within the folder above. On a tie, not
-/// PostgreSQL: a project that names another dialect at all rarely means the
-/// default by it. None outside a project or when no root around decides.
-pub(super) fn sibling_dialect(
-    finder: &mut RootFinder<'_>,
-    facts: &Facts,
-    members: &[PathBuf],
-) -> Option<(Dialect, String)> {
-    let top = facts.top.clone()?;
-    for (level, folder) in facts.real.ancestors().enumerate().skip(1).take(2) {
-        if !folder.starts_with(&top) {
-            break;
+    /// The dialect most roots around an undecided root show: those within its
+    /// parent folder first, then within the folder above. On a tie, not
+    /// PostgreSQL: a project that names another dialect at all rarely means the
+    /// default by it. None outside a project or when no root around decides.
+    pub(super) fn sibling_dialect(&mut self, facts: &Facts, members: &[PathBuf]) -> Option<(Dialect, String)> {
+        let top = facts.top.clone()?;
+        for (level, folder) in facts.real.ancestors().enumerate().skip(1).take(2) {
+            if !folder.starts_with(&top) {
+                break;
+            }
+            let mut votes: BTreeMap<Dialect, usize> = BTreeMap::new();
+            for dir in self.roots_around(folder, level + 1) {
+                if members.contains(&dir) {
+                    continue;
+                }
+                if let Some((dialect, _)) = self.facts(&dir).and_then(|f| f.own_dialect.clone()) {
+                    *votes.entry(dialect).or_default() += 1;
+                }
+            }
+            let Some((&dialect, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0))) else {
+                continue;
+            };
+            let counts: Vec<String> = votes.iter().rev().map(|(d, n)| format!("{n} {d}")).collect();
+            let shown = folder
+                .strip_prefix(&top)
+                .map_or_else(|_| display_path(folder), display_path);
+            let shown = if shown.is_empty() { ".".to_string() } else { shown };
+            return Some((
+                dialect,
+                format!("the other roots under `{shown}` ({})", counts.join(", ")),
+            ));
         }
-        let mut votes: BTreeMap<Dialect, usize> = BTreeMap::new();
-        for dir in roots_around(finder, folder, level + 1) {
-            if members.contains(&dir) {
+        None
+    }
+
+    /// The real folders of the roots with a `.sql` file within `depth` folders
+    /// below `folder`, each built (quietly) once; cached per folder and depth.
+    fn roots_around(&mut self, folder: &Path, depth: usize) -> Vec<PathBuf> {
+        let key = (folder.to_path_buf(), depth);
+        if let Some(found) = self.around.get(&key) {
+            return found.clone();
+        }
+        let limits = WalkLimits {
+            depth: Some(depth),
+            report: false,
+        };
+        let walked = walk(folder, self.configs, limits);
+        let mut dirs: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+        for file in &walked.files {
+            let Ok(config) = self.configs.for_file(file) else {
+                continue;
+            };
+            if config.excludes(file) {
                 continue;
             }
-            if let Some((dialect, _)) = finder.facts(&dir).and_then(|f| f.own_dialect.clone()) {
-                *votes.entry(dialect).or_default() += 1;
+            let dir = root_dir_of(file, &config);
+            if !dirs.values().any(|d| *d == dir) {
+                dirs.insert(real_path(&dir), dir);
             }
         }
-        let Some((&dialect, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0))) else {
-            continue;
-        };
-        let counts: Vec<String> = votes.iter().rev().map(|(d, n)| format!("{n} {d}")).collect();
-        let shown = folder
-            .strip_prefix(&top)
-            .map_or_else(|_| display_path(folder), display_path);
-        let shown = if shown.is_empty() { ".".to_string() } else { shown };
-        return Some((
-            dialect,
-            format!("the other roots under `{shown}` ({})", counts.join(", ")),
-        ));
+        let found: Vec<PathBuf> = dirs.keys().cloned().collect();
+        self.build_all(dirs.into_iter().collect(), false);
+        let found: Vec<PathBuf> = found.into_iter().filter(|d| self.facts(d).is_some()).collect();
+        self.around.insert(key, found.clone());
+        found
     }
-    None
-}
-
-/// The real folders of the roots with a `.sql` file within `depth` folders
-/// below `folder`, each built (quietly) once; cached per folder and depth.
-fn roots_around(finder: &mut RootFinder<'_>, folder: &Path, depth: usize) -> Vec<PathBuf> {
-    let key = (folder.to_path_buf(), depth);
-    if let Some(found) = finder.around.get(&key) {
-        return found.clone();
-    }
-    let limits = WalkLimits {
-        depth: Some(depth),
-        report: false,
-    };
-    let walked = walk(folder, finder.configs, limits);
-    let mut dirs: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for file in &walked.files {
-        let Ok(config) = finder.configs.for_file(file) else {
-            continue;
-        };
-        if config.excludes(file) {
-            continue;
-        }
-        let dir = root_dir_of(file, &config);
-        if !dirs.values().any(|d| *d == dir) {
-            dirs.insert(real_path(&dir), dir);
-        }
-    }
-    let found: Vec<PathBuf> = dirs.keys().cloned().collect();
-    finder.build_all(dirs.into_iter().collect(), false);
-    let found: Vec<PathBuf> = found.into_iter().filter(|d| finder.facts(d).is_some()).collect();
-    finder.around.insert(key, found.clone());
-    found
 }
