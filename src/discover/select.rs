@@ -111,6 +111,17 @@ pub fn select(args: &[String], stdin_name: Option<&str>, configs: &Configs, opti
         }
     }
 
+    // stdin named after a file the config leaves out is left out too, as
+    // the file would be (an editor showing an excluded migration).
+    if let Some(name) = stdin_name.filter(|_| stdin.is_some()) {
+        let path = Path::new(name);
+        if configs.for_file(path).is_ok_and(|c| c.excludes(path)) {
+            selection
+                .notices
+                .push(format!("{name}: excluded by miglint.toml, not checked"));
+            stdin = None;
+        }
+    }
     // stdin named after a `.sql` file stands in for it, saved or not.
     let overlay = match (&stdin, stdin_name) {
         (Some(bytes), Some(name)) if is_sql(Path::new(name)) => Some(Overlay::new(Path::new(name), bytes.clone())),

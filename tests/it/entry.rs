@@ -240,6 +240,16 @@ fn stdin_in_a_tools_root_gets_the_tool_saved_or_not() {
     assert_eq!(findings(&saved), findings(&unsaved));
     let (_, by_path, _) = check_json(dir.path(), &["migrations/20240102000000_index.sql"]);
     assert_eq!(findings(&by_path), findings(&saved));
+
+    // Excluded by the config, named or on stdin: not checked either way.
+    std::fs::write(
+        dir.path().join("miglint.toml"),
+        "exclude = [\"migrations/2024010200*\"]\n",
+    )
+    .unwrap();
+    let (code, excluded) = run("migrations/20240102000000_index.sql");
+    assert_eq!(code, Some(0));
+    assert_eq!(excluded["summary"]["files"], 0);
 }
 
 /// A repository whose top config turns `require-lock-timeout` off and whose
