@@ -1,62 +1,8 @@
 //! Findings as rules report them, and diagnostics as users see them.
 
-use serde::Serialize;
-
 use crate::analysis::{LockMode, RelationName};
+pub use crate::settings::{FailOn, Severity};
 use crate::source::{Position, Span};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// The lowest severity that makes `miglint check` exit 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum FailOn {
-    #[default]
-    Error,
-    Warning,
-    Never,
-}
-
-impl FailOn {
-    pub fn parse(text: &str) -> Option<FailOn> {
-        match text {
-            "error" => Some(FailOn::Error),
-            "warning" => Some(FailOn::Warning),
-            "never" => Some(FailOn::Never),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailOn::Error => "error",
-            FailOn::Warning => "warning",
-            FailOn::Never => "never",
-        }
-    }
-
-    /// Does a finding of this severity block the change?
-    pub fn blocks(self, severity: Severity) -> bool {
-        match self {
-            FailOn::Error => severity == Severity::Error,
-            FailOn::Warning => true,
-            FailOn::Never => false,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

@@ -1,101 +1,36 @@
 //! Runs the enabled rules over an analysed file, applies suppressions and
 //! sorts the result. No I/O: callers hand in bytes.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
-use crate::diagnostic::{Diagnostic, FailOn, Finding, Severity};
+use crate::diagnostic::{Diagnostic, Finding};
 use crate::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::parse::{self, ProblemKind};
 use crate::plan::{self, FilePlan, PlannedFile};
 use crate::read::{Content, TooLarge};
 use crate::rule::RuleMeta;
 use crate::rules;
+use crate::settings::{FailOn, Severity};
+pub use crate::settings::{Settings, DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS};
 use crate::source::{SourceFile, Span};
 use crate::suppress;
 
-pub const DEFAULT_PG_VERSION: u32 = 16;
-pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
-
-/// Resolved, immutable settings for the files of one config (every file of
-/// a migration root shares its root's).
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub pg_version: u32,
-    /// The lowest severity that blocks the change.
-    pub fail_on: FailOn,
-    /// The schema production already has (`--schema`, config `schema`):
-    /// what each root's migrations start from.
-    pub schema: Option<Arc<Catalog>>,
-    /// How the runner wraps each file, whatever the tool does (`--assume-in-transaction`,
-    /// config `transaction`); None follows each script's tool.
-    pub transaction: Option<TransactionMode>,
-    /// A lock timeout is set outside the migrations (role, database, runner).
-    pub assume_lock_timeout: bool,
-    /// `lock-timeout-too-long`: the longest acceptable `lock_timeout`, in ms.
-    pub max_lock_timeout_ms: u64,
-    /// Files larger than this many bytes are reported (`file-too-large`), not linted.
-    pub max_file_size: u64,
-    /// Per-rule overrides: `None` turns the rule off.
-    overrides: BTreeMap<String, Option<Severity>>,
-}
-
-pub const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            pg_version: DEFAULT_PG_VERSION,
-            fail_on: FailOn::default(),
-            schema: None,
-            transaction: None,
-            assume_lock_timeout: false,
-            max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
-            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
-            overrides: BTreeMap::new(),
-        }
+/// The analysis options for a file the runner wraps as `transaction` says.
+fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analysis::Options {
+    analysis::Options {
+        pg_version: settings.pg_version,
+        transaction,
+        assume_lock_timeout: settings.assume_lock_timeout,
+        max_lock_timeout_ms: settings.max_lock_timeout_ms,
     }
 }
 
-impl Settings {
-    pub fn new(pg_version: u32) -> Self {
-        Settings {
-            pg_version,
-            ..Settings::default()
-        }
-    }
-
-    /// The default settings, shared.
-    pub fn shared_default() -> Arc<Settings> {
-        static DEFAULT: OnceLock<Arc<Settings>> = OnceLock::new();
-        DEFAULT.get_or_init(|| Arc::new(Settings::default())).clone()
-    }
-
-    /// Sets a rule's severity, or turns it off with `None`.
-    pub fn set_rule(&mut self, id: &str, severity: Option<Severity>) {
-        self.overrides.insert(id.to_string(), severity);
-    }
-
-    /// The severity a rule reports at, or None when it is off.
-    pub fn severity(&self, meta: &RuleMeta) -> Option<Severity> {
-        match self.overrides.get(meta.id) {
-            Some(choice) => *choice,
-            None => meta.enabled_by_default.then_some(meta.default_severity),
-        }
-    }
-
-    /// The analysis options for a file the runner wraps as `transaction` says.
-    pub fn analysis_options(&self, transaction: TransactionMode) -> analysis::Options {
-        analysis::Options {
-            pg_version: self.pg_version,
-            transaction,
-            assume_lock_timeout: self.assume_lock_timeout,
-            max_lock_timeout_ms: self.max_lock_timeout_ms,
-        }
-    }
+/// The severity a rule reports at under `settings`, or None when it is off.
+fn severity(settings: &Settings, meta: &RuleMeta) -> Option<Severity> {
+    settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity))
 }
 
 /// The result of linting one file.
@@ -134,6 +69,9 @@ pub struct RunInput {
     pub content: Content,
     pub script: ScriptInfo,
     pub settings: Arc<Settings>,
+    /// The schema production already has (`--schema`, config `schema`):
+    /// what the input's root starts from.
+    pub schema: Option<Arc<Catalog>>,
 }
 
 impl RunInput {
@@ -144,11 +82,17 @@ impl RunInput {
             content: Content::Bytes(bytes),
             script: ScriptInfo::plain(),
             settings: Settings::shared_default(),
+            schema: None,
         }
     }
 
     pub fn with_settings(mut self, settings: Arc<Settings>) -> RunInput {
         self.settings = settings;
+        self
+    }
+
+    pub fn with_schema(mut self, schema: Option<Arc<Catalog>>) -> RunInput {
+        self.schema = schema;
         self
     }
 
@@ -233,7 +177,13 @@ pub struct AnalyzedRun<'a> {
 /// history scripts are replayed, not analysed; a down or verify script is
 /// judged against the schema before it and leaves it as it was.
 pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: impl FnOnce(AnalyzedRun<'_>) -> R) -> R {
-    let decoded: Vec<Decoded> = inputs.into_par_iter().map(decode).collect();
+    let (decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
+        .into_par_iter()
+        .map(|input| {
+            let schema = input.schema.clone();
+            (decode(input), schema)
+        })
+        .unzip();
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
         .map(|d| match d {
@@ -242,7 +192,7 @@ pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: imp
         })
         .collect();
 
-    let starting = |settings: &Settings| settings.schema.as_deref().cloned().unwrap_or_default();
+    let starting = |index: usize| schemas[index].as_deref().cloned().unwrap_or_default();
     let mut catalogs: Vec<Catalog> = Vec::new();
     let mut catalog: Option<Catalog> = None;
     let mut root: Option<&str> = None;
@@ -256,7 +206,7 @@ pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: imp
             catalogs.extend(catalog.take());
         }
         root = Some(&script.root);
-        let catalog = catalog.get_or_insert_with(|| starting(settings));
+        let catalog = catalog.get_or_insert_with(|| starting(index));
         // Each file starts a new session as far as search_path goes.
         catalog.reset_session();
         if script.role == Role::History {
@@ -272,7 +222,7 @@ pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: imp
         if scope == ChangeScope::EachFile {
             catalog.settle();
         }
-        let options = settings.analysis_options(runner_mode(script, parsed, settings));
+        let options = analysis_options(settings, runner_mode(script, parsed, settings));
         // A down or verify script runs long after its up script, against
         // everything it built, and leaves the schema as it found it.
         let mut before;
@@ -386,7 +336,7 @@ fn lint_analyzed(run: &AnalyzedRun<'_>) -> Vec<Option<FileReport>> {
     };
     // A run-level rule runs when any file's config enables it; each file
     // then keeps what its own config asks for.
-    let enabled = |rule: &&&dyn crate::rule::Rule| run.settings.iter().any(|s| s.severity(rule.meta()).is_some());
+    let enabled = |rule: &&&dyn crate::rule::Rule| run.settings.iter().any(|s| severity(s, rule.meta()).is_some());
     for rule in rules::all().iter().filter(enabled) {
         let mut out = Vec::new();
         rule.check_run(&context, &mut out);
@@ -458,6 +408,7 @@ fn decode(input: RunInput) -> Decoded {
         content,
         mut script,
         settings,
+        schema: _,
     } = input;
     // What the user says of the runner wins over the tool's preset.
     match settings.transaction {
@@ -628,7 +579,7 @@ fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {
 fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'static RuleMeta, Finding)>) {
     let mut out = Vec::new();
     for rule in rules::all() {
-        if settings.severity(rule.meta()).is_none() {
+        if severity(settings, rule.meta()).is_none() {
             continue;
         }
         for ctx in file.contexts() {
@@ -652,7 +603,7 @@ fn into_diagnostics(
     findings
         .into_iter()
         .filter_map(|(meta, finding)| {
-            let mut severity = settings.severity(meta)?;
+            let mut severity = severity(settings, meta)?;
             if let Some(cap) = finding.max_severity {
                 severity = severity.min(cap);
             }

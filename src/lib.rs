@@ -19,6 +19,7 @@ pub mod read;
 pub mod render;
 pub mod rule;
 pub mod rules;
+pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod trace;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::TransactionMode;
+use crate::analysis::{Catalog, TransactionMode};
 use crate::config::{self, Config};
 use crate::diagnostic::FailOn;
 use crate::discover::configs::Configs;
@@ -114,19 +114,30 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     // The settings shown for the run; an invalid config here is reported
     // where it applies to a file, not for the run as a whole.
     let start_config = configs.for_dir(start).unwrap_or_default();
-    let settings = resolver.settings(&start_config)?;
-    let selected: Vec<(Selected, Arc<Settings>)> = selection
-        .scripts
-        .into_iter()
-        .map(|selected| {
-            let settings = resolver.settings(&selected.config)?;
-            Ok((selected, settings))
-        })
-        .collect::<Result<_, String>>()?;
-
+    let settings = resolver
+        .settings(&start_config)
+        .unwrap_or_else(|_| Settings::shared_default());
+    // A config that cannot be resolved (an unknown rule id, an unreadable
+    // schema) leaves its files unjudged, as an invalid config does: said
+    // once, the rest still runs.
+    type Schema = Option<Arc<Catalog>>;
+    let mut selected: Vec<(Selected, Arc<Settings>, Schema)> = Vec::new();
+    for script in selection.scripts {
+        let resolved = resolver
+            .settings(&script.config)
+            .and_then(|settings| Ok((settings, resolver.schema_for(&script.config)?)));
+        match resolved {
+            Ok((settings, schema)) => selected.push((script, settings, schema)),
+            Err(message) => {
+                if !messages.contains(&Message::Error(message.clone())) {
+                    messages.push(Message::Error(message));
+                }
+            }
+        }
+    }
     let read: Vec<Result<RunInput, String>> = selected
         .into_par_iter()
-        .map(|(selected, settings)| {
+        .map(|(selected, settings, schema)| {
             let content = match selected.content {
                 Some(content) => content,
                 None => read_input(&selected.input, selected.config.max_file_size())?,
@@ -136,6 +147,7 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
                 content,
                 script: selected.script,
                 settings,
+                schema,
             })
         })
         .collect();
@@ -197,7 +209,7 @@ fn parse_rule_flag(flag: &str) -> Result<(&str, Option<crate::diagnostic::Severi
 struct SettingsResolver<'r> {
     request: &'r RunRequest,
     by_config: HashMap<Option<PathBuf>, Arc<Settings>>,
-    schemas: HashMap<PathBuf, Arc<crate::analysis::Catalog>>,
+    schemas: HashMap<PathBuf, Arc<Catalog>>,
 }
 
 impl<'r> SettingsResolver<'r> {
@@ -217,8 +229,11 @@ impl<'r> SettingsResolver<'r> {
         let pg_version = request.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
         let mut settings = Settings::new(pg_version);
         settings.fail_on = request.fail_on.or(config.fail_on).unwrap_or_default();
-        for (id, level) in &config.rules {
-            settings.set_rule(id, *level);
+        config
+            .check_rule_ids(|id| rules::find(id).is_some(), rules::did_you_mean)
+            .map_err(|e| e.to_string())?;
+        for rule in &config.rules {
+            settings.set_rule(&rule.id, rule.level);
         }
         for flag in &request.rules {
             let (id, level) = parse_rule_flag(flag)?;
@@ -234,16 +249,22 @@ impl<'r> SettingsResolver<'r> {
             settings.max_lock_timeout_ms = ms;
         }
         settings.max_file_size = config.max_file_size();
-        if let Some(path) = request.schema.as_ref().or(config.schema.as_ref()) {
-            settings.schema = Some(self.schema(path)?);
-        }
         let settings = Arc::new(settings);
         self.by_config.insert(config.path.clone(), settings.clone());
         Ok(settings)
     }
 
-    /// `--schema` (or config `schema`): the production schema as history.
-    fn schema(&mut self, path: &Path) -> Result<Arc<crate::analysis::Catalog>, String> {
+    /// `--schema`, else config `schema`: the production schema the files of
+    /// `config` start from.
+    fn schema_for(&mut self, config: &Config) -> Result<Option<Arc<Catalog>>, String> {
+        match self.request.schema.as_ref().or(config.schema.as_ref()) {
+            Some(path) => self.schema(path).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A schema dump read into a catalog, once per path.
+    fn schema(&mut self, path: &Path) -> Result<Arc<Catalog>, String> {
         if let Some(catalog) = self.schemas.get(path) {
             return Ok(catalog.clone());
         }

@@ -286,7 +286,7 @@ fn trace(args: TraceArgs) -> u8 {
         match tracer.trace_file(&file.plan, &texts) {
             Ok(traced) => {
                 differences += traced.differences();
-                if render::trace::render_human(&traced, &mut out).is_err() {
+                if crate::trace::render::render_human(&traced, &mut out).is_err() {
                     return EXIT_FAILURE;
                 }
             }

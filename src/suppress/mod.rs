@@ -16,10 +16,10 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Finding, Suppressed};
-use crate::engine::Settings;
 use crate::parse::ParsedFile;
 use crate::rule::RuleMeta;
 use crate::rules;
+use crate::settings::Settings;
 use crate::source::{SourceFile, Span};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,7 +188,9 @@ pub fn apply(
                     used = true;
                 }
             }
-            if !used && settings.severity(rule.meta()).is_some() {
+            let meta = rule.meta();
+            let enabled = settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity));
+            if !used && enabled.is_some() {
                 let message = match directive.scope {
                     Scope::Nothing => format!("ignore comment for `{id}` has no statement below it"),
                     _ => format!("`{id}` is ignored here but reports nothing"),

@@ -8,6 +8,8 @@
 //! VACUUM) run only with `--commit`, on their own, and their locks are not
 //! observed. The file's own BEGIN/COMMIT statements are left to miglint.
 
+pub mod render;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use postgres::{Client, NoTls};

@@ -120,16 +120,19 @@ impl Case {
     /// Lints the case as `miglint check` would: one file alone, or a folder's
     /// files as one change after its schema.
     fn lint(&self) -> Vec<FileReport> {
-        let mut settings = self.settings();
-        settings.schema = self.schema.as_ref().map(|s| {
+        let settings = Arc::new(self.settings());
+        let schema = self.schema.as_ref().map(|s| {
             let text = std::fs::read_to_string(s).unwrap();
             Arc::new(history_catalog(&SourceFile::new(relative(s), text)))
         });
-        let settings = Arc::new(settings);
         let inputs = self
             .files
             .iter()
-            .map(|f| RunInput::new(relative(f), std::fs::read(f).unwrap()).with_settings(settings.clone()))
+            .map(|f| {
+                RunInput::new(relative(f), std::fs::read(f).unwrap())
+                    .with_settings(settings.clone())
+                    .with_schema(schema.clone())
+            })
             .collect();
         let scope = if self.path.is_dir() {
             ChangeScope::AllFiles

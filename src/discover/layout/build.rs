@@ -1,16 +1,14 @@
 //! A root's migrations in its tool's order, for the tools whose migrations
 //! are files named `<version>_<name>[.up|.down].sql` (and plain SQL).
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::sections::{dbmate_sections, drizzle_breakpoints, goose_sections, keep_only};
 use super::tool::atlas_directive;
-use super::version::{leading_number, split_stem};
+use super::version::{by_version, leading_number, split_stem};
 use super::{flyway, folders, liquibase, sqitch, Migration, Script, SqlFile};
 use crate::discover::display_path;
-use crate::layout::compare_versions;
 use crate::layout::{Direction, RunnerTransaction, Tool};
 
 /// The migrations of a root and the notices its layout calls for.
@@ -85,16 +83,6 @@ fn flat_migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Migratio
         None => by_version(tool, a, b),
     });
     (migrations, notices)
-}
-
-/// Versioned first, by version, then by name.
-pub(super) fn by_version(tool: Tool, a: &Migration, b: &Migration) -> Ordering {
-    match (&a.version, &b.version) {
-        (Some(x), Some(y)) => compare_versions(tool, x, y).then_with(|| a.name.cmp(&b.name)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.name.cmp(&b.name),
-    }
 }
 
 /// The scripts one file makes: one per section for goose and dbmate, else

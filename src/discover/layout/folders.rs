@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::version::version_of;
+use super::version::{by_version, version_of};
 use super::{Migration, Script, SqlFile};
 use crate::discover::display_path;
 use crate::layout::{Direction, RunnerTransaction, Tool};
@@ -45,7 +45,7 @@ pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Mi
     }
     // Diesel runs by version, its dashes removed: `2017-09-23-182408_x`
     // after `20170804200817_y`, although it sorts before it as a name.
-    migrations.sort_by(|a, b| super::build::by_version(tool, a, b));
+    migrations.sort_by(|a, b| by_version(tool, a, b));
     (migrations, notices)
 }
 

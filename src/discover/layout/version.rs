@@ -1,8 +1,10 @@
 //! Versions as each tool reads them from a file name, and orders them.
 
+use std::cmp::Ordering;
 use std::path::Path;
 
-use crate::layout::Tool;
+use super::Migration;
+use crate::layout::{compare_versions, Tool};
 
 /// A file name without its `.sql`, `.up.sql` or `.down.sql` ending, and the
 /// direction that ending names (None for a bare `.sql`).
@@ -113,6 +115,16 @@ pub fn migration_of(tool: Tool, path: &Path) -> (String, Option<crate::layout::D
             let (stem, direction) = split_stem(file_name);
             (stem.to_string(), Some(direction.unwrap_or(Direction::Up)))
         }
+    }
+}
+
+/// Versioned first, by version, then by name.
+pub(super) fn by_version(tool: Tool, a: &Migration, b: &Migration) -> Ordering {
+    match (&a.version, &b.version) {
+        (Some(x), Some(y)) => compare_versions(tool, x, y).then_with(|| a.name.cmp(&b.name)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.name.cmp(&b.name),
     }
 }
 

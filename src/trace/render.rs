@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::trace::{Outcome, TracedFile};
+use super::{Outcome, TracedFile};
 
 pub fn render_human(file: &TracedFile, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", file.path)?;
