@@ -7,24 +7,73 @@
 
 use std::ffi::{c_char, c_int, CStr, CString};
 
-#[repr(C)]
-struct PgQueryError {
-    message: *mut c_char,
-    funcname: *mut c_char,
-    filename: *mut c_char,
-    lineno: c_int,
-    cursorpos: c_int,
-    context: *mut c_char,
+// The two structs and two functions below mirror `libpg_query/pg_query.h` of
+// the `pg_query` crate by hand (its own bindings are private). The macros
+// declare them exactly as written and, under test, also record what was
+// written (field names, Rust types, offsets, sizes), from the same tokens, so
+// that `pin.rs` can hold the declarations against the header of the
+// libpg_query actually linked: an upgrade that changes them fails the tests
+// instead of making this code read garbage.
+
+/// Declares `#[repr(C)]` structs and, under test, their `MIRRORED_STRUCTS`.
+macro_rules! mirror_structs {
+    ($(#[repr(C)] struct $name:ident { $($field:ident: $ty:ty),* $(,)? })*) => {
+        $(
+            #[repr(C)]
+            struct $name { $($field: $ty,)* }
+        )*
+
+        #[cfg(test)]
+        const MIRRORED_STRUCTS: &[pin::MirroredStruct] = &[$(pin::MirroredStruct {
+            name: stringify!($name),
+            size: std::mem::size_of::<$name>(),
+            align: std::mem::align_of::<$name>(),
+            fields: &[$(pin::MirroredField {
+                name: stringify!($field),
+                rust_type: stringify!($ty),
+                offset: std::mem::offset_of!($name, $field),
+                size: std::mem::size_of::<$ty>(),
+            },)*],
+        },)*];
+    };
 }
 
-#[repr(C)]
-struct PgQueryParseResult {
-    parse_tree: *mut c_char,
-    stderr_buffer: *mut c_char,
-    error: *mut PgQueryError,
+/// Declares `extern "C"` functions and, under test, their `MIRRORED_FUNCTIONS`.
+macro_rules! mirror_functions {
+    ($(fn $name:ident($($param:ident: $pty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        extern "C" {
+            $(fn $name($($param: $pty),*) $(-> $ret)?;)*
+        }
+
+        #[cfg(test)]
+        const MIRRORED_FUNCTIONS: &[pin::MirroredFunction] = &[$(pin::MirroredFunction {
+            name: stringify!($name),
+            params: &[$(stringify!($pty)),*],
+            returns: &[$(stringify!($ret))?],
+        },)*];
+    };
 }
 
-extern "C" {
+mirror_structs! {
+    #[repr(C)]
+    struct PgQueryError {
+        message: *mut c_char,
+        funcname: *mut c_char,
+        filename: *mut c_char,
+        lineno: c_int,
+        cursorpos: c_int,
+        context: *mut c_char,
+    }
+
+    #[repr(C)]
+    struct PgQueryParseResult {
+        parse_tree: *mut c_char,
+        stderr_buffer: *mut c_char,
+        error: *mut PgQueryError,
+    }
+}
+
+mirror_functions! {
     fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
     fn pg_query_free_parse_result(result: PgQueryParseResult);
 }
@@ -66,6 +115,9 @@ pub fn parse_error(sql: &str) -> Option<ParseError> {
         error
     }
 }
+
+#[cfg(test)]
+mod pin;
 
 #[cfg(test)]
 mod tests {
