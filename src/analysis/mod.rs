@@ -17,6 +17,7 @@ use pg_query::NodeEnum;
 use std::sync::{Arc, OnceLock};
 
 use crate::layout::ScriptInfo;
+use crate::parse::ast;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
@@ -301,7 +302,7 @@ impl<'a> ExistingRelationAlter<'a> {
     /// `StatementContext::alter_action_span`.
     pub fn actions(&self) -> impl Iterator<Item = (usize, &'a AlterTableCmd)> + 'a {
         let stmt: &'a AlterTableStmt = self.stmt;
-        facts::alter_table_actions(&stmt.cmds)
+        ast::alter_table_actions(&stmt.cmds)
     }
 }
 
@@ -541,7 +542,7 @@ impl<'a> StatementContext<'a> {
                 let end = constraints[i + 1..]
                     .iter()
                     .flatten()
-                    .filter(|next| !facts::is_constraint_attribute(next))
+                    .filter(|next| !ast::is_constraint_attribute(next))
                     .find_map(|next| start_of(next))
                     .filter(|&end| end > start)
                     .unwrap_or(action.end);
@@ -844,7 +845,7 @@ mod tests {
                 let NodeEnum::AlterTableStmt(alter) = ctx.node() else {
                     panic!()
                 };
-                let cmd = facts::alter_table_cmds(&alter.cmds).next().unwrap();
+                let cmd = ast::alter_table_cmds(&alter.cmds).next().unwrap();
                 let Some(NodeEnum::ColumnDef(col)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
                     panic!()
                 };

@@ -5,8 +5,8 @@ use pg_query::protobuf::{AlterTableType, ColumnDef, ObjectType, TypeName};
 use pg_query::NodeEnum;
 
 use super::catalog::ColumnType;
-use super::facts::alter_table_cmds;
-use super::names::{strings, RelationName};
+use super::names::RelationName;
+use crate::parse::ast::{alter_table_cmds, strings};
 
 /// How a statement gives a column its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

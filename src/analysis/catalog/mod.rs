@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pg_query::protobuf::{
-    a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType,
-    TypeName,
+    AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType, TypeName,
 };
 use pg_query::NodeEnum;
 
-use super::names::RelationName;
+use super::names::{dropped_names, RelationName};
 use super::types;
+use crate::parse::ast::{alter_table_cmds, column_constraints, constraint, string_value};
 use crate::source::Span;
 
 /// Where an object comes from.
@@ -585,7 +585,7 @@ impl Catalog {
                         rel.inferred = true;
                     }
                 }
-                for cmd in super::facts::alter_table_cmds(&stmt.cmds) {
+                for cmd in alter_table_cmds(&stmt.cmds) {
                     self.alter_table(&name, cmd, origin, at);
                 }
             }
@@ -810,7 +810,7 @@ impl Catalog {
         if types::is_serial(type_name) {
             column.not_null = true;
         }
-        let constraints: Vec<&Constraint> = super::facts::column_constraints(col).collect();
+        let constraints: Vec<&Constraint> = column_constraints(col).collect();
         for con in &constraints {
             match ConstrType::try_from(con.contype) {
                 Ok(ConstrType::ConstrNotnull | ConstrType::ConstrPrimary) => column.not_null = true,
@@ -994,7 +994,7 @@ impl Catalog {
                 }
             }
             AtAddConstraint => {
-                if let Some(con) = super::facts::constraint(cmd) {
+                if let Some(con) = constraint(cmd) {
                     self.add_constraint(&table, con, None, origin, at);
                 }
             }
@@ -1050,7 +1050,7 @@ impl Catalog {
                 }
                 match subtype {
                     AtAddIdentity => {
-                        let explicit = super::facts::constraint(cmd).and_then(identity_sequence_name);
+                        let explicit = constraint(cmd).and_then(identity_sequence_name);
                         self.add_owned_sequence(&table, &cmd.name, explicit, origin);
                     }
                     AtDropIdentity => self.drop_owned_sequences(&table, Some(&cmd.name)),
@@ -1150,7 +1150,7 @@ impl Catalog {
 
     fn drop(&mut self, stmt: &pg_query::protobuf::DropStmt) {
         let kind = ObjectType::try_from(stmt.remove_type).unwrap_or(ObjectType::Undefined);
-        let names = super::facts::dropped_names(&stmt.objects);
+        let names = dropped_names(&stmt.objects);
         match kind {
             ObjectType::ObjectTable
             | ObjectType::ObjectView
@@ -1384,17 +1384,6 @@ fn not_null_test_column(expr: &pg_query::Node) -> Option<String> {
     }
 }
 
-fn string_value(node: &pg_query::Node) -> Option<String> {
-    match node.node.as_ref()? {
-        NodeEnum::String(s) => Some(s.sval.clone()),
-        NodeEnum::AConst(c) => match c.val.as_ref()? {
-            a_const::Val::Sval(s) => Some(s.sval.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// `set_config('search_path', 'a, b', false)` in a SELECT target.
 fn set_config_search_path(target: &pg_query::Node) -> Option<Vec<String>> {
     let NodeEnum::ResTarget(res) = target.node.as_ref()? else {
@@ -1433,11 +1422,8 @@ mod tests {
             let NodeEnum::AlterTableStmt(stmt) = parsed.protobuf.stmts[0].stmt.clone().unwrap().node.unwrap() else {
                 panic!()
             };
-            let cmd = super::super::facts::alter_table_cmds(&stmt.cmds)
-                .next()
-                .unwrap()
-                .clone();
-            table_constraint_name("orders", super::super::facts::constraint(&cmd).unwrap())
+            let cmd = super::alter_table_cmds(&stmt.cmds).next().unwrap().clone();
+            table_constraint_name("orders", super::constraint(&cmd).unwrap())
         };
         assert_eq!(
             name("ALTER TABLE orders ADD FOREIGN KEY (user_id, org_id) REFERENCES u"),

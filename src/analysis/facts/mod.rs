@@ -6,14 +6,22 @@
 //! documentation of each command; they are checked against a real server in
 //! the test suite.
 
-use pg_query::protobuf::{AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, DropBehavior, ObjectType};
+use pg_query::protobuf::{AlterTableCmd, AlterTableType, ColumnDef, ConstrType, DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
 use super::catalog::{Catalog, ColumnType};
 use super::locks::LockMode::{self, *};
-use super::names::RelationName;
+use super::names::{qualified_object_tables, RelationName};
 use super::types::{self, TypeChangeCost};
 use super::volatility::first_volatile_call;
+use crate::parse::ast::{partition_cmd_concurrent, range_var};
+
+// Kept at this path for the rules and tests that import them from here.
+pub use super::names::dropped_names;
+pub use crate::parse::ast::{
+    added_column, alter_table_actions, alter_table_cmds, column_constraints, column_constraints_enforced, column_def,
+    constraint, has_option, is_foreign_key, string_constants,
+};
 
 /// A lock a statement takes on one relation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,10 +266,6 @@ impl Facts {
     }
 }
 
-/// The strongest lock `statement_facts` states for the first statement of
-/// `sql`, on any relation: what a message says about a statement it only
-/// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
-/// when the text does not parse or the statement takes no lock.
 /// Validating a foreign key reads the referenced table under ROW SHARE
 /// (observed on PostgreSQL 15: `VALIDATE CONSTRAINT` of a foreign key holds
 /// RowShareLock on the referenced table until the transaction ends).
@@ -277,10 +281,13 @@ fn validated_foreign_key_target(catalog: Option<&Catalog>, table: &RelationName,
     }
 }
 
+/// The strongest lock `statement_facts` states for the first statement of
+/// `sql`, on any relation: what a message says about a statement it only
+/// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
+/// when the text does not parse or the statement takes no lock.
 pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
-    let parsed = pg_query::parse(sql, 0).ok()?;
-    let node = parsed.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
-    let facts = statement_facts(node, pg_version);
+    let node = crate::parse::parse_statement(sql)?;
+    let facts = statement_facts(&node, pg_version);
     let named = facts.locks.iter().map(|l| l.mode);
     named.chain(facts.scoped_locks.iter().map(|l| l.mode)).max()
 }
@@ -1075,36 +1082,6 @@ fn added_column_constraint_effects(
     }
 }
 
-/// For each of a column's constraints (as `column_constraints` lists them),
-/// whether it is enforced: a `NOT ENFORCED` written after a `CHECK` or
-/// `REFERENCES` (PostgreSQL 18) is a separate node that switches it off, and
-/// PostgreSQL then skips validating it.
-pub fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
-    let list: Vec<&Constraint> = column_constraints(col).collect();
-    (0..list.len())
-        .map(|i| {
-            !list[i + 1..]
-                .iter()
-                .take_while(|c| is_constraint_attribute(c))
-                .any(|c| c.contype == ConstrType::ConstrAttrNotEnforced as i32)
-        })
-        .collect()
-}
-
-/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
-/// constraint they qualify as separate parse nodes.
-pub fn is_constraint_attribute(con: &Constraint) -> bool {
-    matches!(
-        ConstrType::try_from(con.contype),
-        Ok(ConstrType::ConstrAttrDeferrable
-            | ConstrType::ConstrAttrNotDeferrable
-            | ConstrType::ConstrAttrDeferred
-            | ConstrType::ConstrAttrImmediate
-            | ConstrType::ConstrAttrEnforced
-            | ConstrType::ConstrAttrNotEnforced)
-    )
-}
-
 /// The column gets an expression PostgreSQL stores as its default when it
 /// is added (`raw_default`): a `DEFAULT`, a generated column's expression, or
 /// the `nextval()` of a serial. Identity columns have none.
@@ -1190,58 +1167,6 @@ fn column_type_change(
     })
 }
 
-pub fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
-    alter_table_actions(cmds).map(|(_, cmd)| cmd)
-}
-
-/// Each action of an `ALTER TABLE` with its position among the statement's
-/// actions: the `n` of `StatementContext::alter_action_span`.
-pub fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usize, &AlterTableCmd)> {
-    cmds.iter()
-        .enumerate()
-        .filter_map(|(n, node)| match node.node.as_ref()? {
-            NodeEnum::AlterTableCmd(cmd) => Some((n, cmd.as_ref())),
-            _ => None,
-        })
-}
-
-/// The column an action defines: the new column of `ADD COLUMN`, the new
-/// type (and `USING`) of `ALTER COLUMN ... TYPE`.
-pub fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
-    match cmd.def.as_ref()?.node.as_ref()? {
-        NodeEnum::ColumnDef(col) => Some(col),
-        _ => None,
-    }
-}
-
-/// The column an `ADD COLUMN` action adds.
-pub fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
-    column_def(cmd).filter(|_| cmd.subtype == AlterTableType::AtAddColumn as i32)
-}
-
-/// The constraint an `ADD CONSTRAINT` action adds.
-pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
-    match cmd.def.as_ref()?.node.as_ref()? {
-        NodeEnum::Constraint(con) => Some(con),
-        _ => None,
-    }
-}
-
-pub fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
-    col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::Constraint(con) => Some(con.as_ref()),
-        _ => None,
-    })
-}
-
-pub fn is_foreign_key(con: &Constraint) -> bool {
-    con.contype == ConstrType::ConstrForeign as i32
-}
-
-fn partition_cmd_concurrent(cmd: &AlterTableCmd) -> bool {
-    matches!(cmd.def.as_ref().and_then(|d| d.node.as_ref()), Some(NodeEnum::PartitionCmd(p)) if p.concurrent)
-}
-
 fn create_table_references(stmt: &pg_query::protobuf::CreateStmt) -> Vec<RelationName> {
     let table_constraints = stmt.table_elts.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::Constraint(con) => Some(con.as_ref()),
@@ -1260,79 +1185,6 @@ fn create_table_references(stmt: &pg_query::protobuf::CreateStmt) -> Vec<Relatio
         .filter(|con| is_foreign_key(con))
         .filter_map(|con| con.pktable.as_ref().map(RelationName::from_range_var))
         .collect()
-}
-
-fn range_var(node: &pg_query::Node) -> Option<&pg_query::protobuf::RangeVar> {
-    match node.node.as_ref()? {
-        NodeEnum::RangeVar(rv) => Some(rv),
-        _ => None,
-    }
-}
-
-/// Every string constant (`'calm'`) anywhere in a statement, with its
-/// parse-tree location, in no particular order. Strings that are not
-/// constants (identifiers, the text of `COMMENT ON ... IS`, the value named
-/// by `ALTER TYPE ... ADD VALUE`) are not included.
-pub fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
-    fn walk(value: &serde_json::Value, out: &mut Vec<(String, i32)>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                if let Some(constant) = map.get("AConst") {
-                    let text = constant.pointer("/val/Sval/sval").and_then(|v| v.as_str());
-                    let location = constant.get("location").and_then(|l| l.as_i64()).unwrap_or(-1);
-                    if let Some(text) = text {
-                        out.push((text.to_string(), i32::try_from(location).unwrap_or(-1)));
-                    }
-                }
-                map.values().for_each(|v| walk(v, out));
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(value) = serde_json::to_value(node) {
-        walk(&value, &mut out);
-    }
-    out
-}
-
-/// Names in `DROP TABLE a, s.b`: each object is a list of name parts.
-pub fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
-    objects
-        .iter()
-        .filter_map(|o| match o.node.as_ref()? {
-            NodeEnum::List(list) => RelationName::from_name_list(&list.items),
-            NodeEnum::String(s) => Some(RelationName::new(None, &s.sval)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The tables of `DROP TRIGGER t ON s.tbl`, `DROP POLICY`, `DROP RULE`:
-/// each object is the table's qualified name followed by the object's name.
-fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> {
-    objects
-        .iter()
-        .filter_map(|o| match o.node.as_ref()? {
-            NodeEnum::List(list) => RelationName::from_name_list(&list.items[..list.items.len().saturating_sub(1)]),
-            _ => None,
-        })
-        .collect()
-}
-
-/// A boolean `DefElem` option such as `VACUUM (FULL)` or `REINDEX (CONCURRENTLY)`.
-pub fn has_option(options: &[pg_query::Node], name: &str) -> bool {
-    options.iter().any(|o| match o.node.as_ref() {
-        Some(NodeEnum::DefElem(def)) => {
-            def.defname == name
-                && !matches!(
-                    def.arg.as_ref().and_then(|a| a.node.as_ref()),
-                    Some(NodeEnum::Boolean(b)) if !b.boolval
-                )
-        }
-        _ => false,
-    })
 }
 
 #[cfg(test)]
@@ -2005,28 +1857,6 @@ mod tests {
             modes("ALTER FOREIGN TABLE ft ALTER COLUMN a OPTIONS (ADD force_not_null 'true')"),
             [("ft".to_string(), "ACCESS EXCLUSIVE")]
         );
-    }
-
-    #[test]
-    fn finds_string_constants_anywhere() {
-        let constants = |sql: &str| -> Vec<String> {
-            let parsed = pg_query::parse(sql, 0).unwrap();
-            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-            let mut found: Vec<String> = string_constants(&node).into_iter().map(|(s, _)| s).collect();
-            found.sort();
-            found
-        };
-        assert_eq!(constants("INSERT INTO t (m) VALUES ('calm'::mood, 'x')"), ["calm", "x"]);
-        assert_eq!(
-            constants("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'calm', ADD CHECK (m <> 'sad')"),
-            ["calm", "sad"]
-        );
-        assert_eq!(
-            constants("UPDATE t SET m = 'calm' WHERE id IN (SELECT 1 WHERE 'a' = 'b')"),
-            ["a", "b", "calm"]
-        );
-        assert!(constants("COMMENT ON TYPE mood IS 'calm'").is_empty());
-        assert!(constants("ALTER TYPE mood ADD VALUE 'calm'").is_empty());
     }
 
     #[test]
