@@ -22,30 +22,11 @@ use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 use crate::source::{SourceFile, Span};
 pub use catalog::{Catalog, Location, Origin, Relation};
-pub use facts::{Facts, LockScope, RelationLock, ScopedLock};
-pub use locks::LockMode;
+pub use facts::{Facts, RelationLock, ScopedLock};
+pub use locks::{LockMode, LockScope};
 pub use names::RelationName;
-pub use transaction::TransactionControl;
 use transaction::TransactionTracker;
-
-/// How the migration runner wraps each file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum TransactionMode {
-    /// Statements run one by one, in autocommit (plain `psql -f`).
-    #[default]
-    None,
-    /// The runner wraps each file in one transaction.
-    PerFile,
-    /// The runner sends the file as one multi-statement query, which
-    /// PostgreSQL runs in one implicit transaction block.
-    Batch,
-    /// The runner wraps the file in a transaction, and a `COMMIT` in the
-    /// file only starts the next one: JDBC connections keep autocommit off
-    /// (Flyway, Liquibase), and runners that send the whole file as one
-    /// query (Diesel, sqlx, dbmate) run what follows a `COMMIT` in
-    /// PostgreSQL's implicit transaction block.
-    Reopening,
-}
+pub use transaction::{TransactionControl, TransactionMode};
 
 /// What analysis needs to know about the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

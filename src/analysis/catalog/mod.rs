@@ -10,14 +10,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pg_query::protobuf::{
-    AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType, TypeName,
+    AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, CreateStmt, DropBehavior, ObjectType,
 };
 use pg_query::NodeEnum;
 
+use super::locks::LockScope;
 use super::names::{dropped_names, RelationName};
 use super::types;
 use crate::parse::ast::{alter_table_cmds, column_constraints, constraint, string_value};
 use crate::source::Span;
+
+// Kept at this path for the rules that import it from here.
+pub use super::types::ColumnType;
 
 /// Where an object comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,57 +38,6 @@ pub enum Origin {
 pub struct Location {
     pub file: usize,
     pub span: Span,
-}
-
-/// A column type as declared: `varchar(20)`, `numeric(10, 2)`, `int4[]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ColumnType {
-    /// The parser's name without schema: `int4`, `varchar`, `timestamptz`.
-    pub name: String,
-    pub schema: Option<String>,
-    pub modifiers: Vec<i64>,
-    pub array: bool,
-}
-
-impl ColumnType {
-    pub fn from_type_name(type_name: &TypeName) -> Self {
-        let schema = (type_name.names.len() > 1)
-            .then(|| match type_name.names.first()?.node.as_ref()? {
-                NodeEnum::String(s) => Some(s.sval.clone()),
-                _ => None,
-            })
-            .flatten();
-        ColumnType {
-            name: types::base_name(type_name).to_string(),
-            schema,
-            modifiers: types::modifiers(type_name),
-            array: types::is_array(type_name),
-        }
-    }
-}
-
-impl std::fmt::Display for ColumnType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self.name.as_str() {
-            "int2" => "smallint",
-            "int4" => "integer",
-            "int8" => "bigint",
-            "bpchar" => "char",
-            "bool" => "boolean",
-            "float4" => "real",
-            "float8" => "double precision",
-            other => other,
-        };
-        write!(f, "{name}")?;
-        if !self.modifiers.is_empty() {
-            let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
-            write!(f, "({})", mods.join(", "))?;
-        }
-        if self.array {
-            write!(f, "[]")?;
-        }
-        Ok(())
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,8 +278,8 @@ impl Catalog {
 
     /// Whether a lock scope can reach any relation. Only what the catalog can
     /// rule out is ruled out: the children of a table it knows to have none.
-    pub fn scope_may_reach(&self, scope: &super::LockScope) -> bool {
-        use super::LockScope::*;
+    pub fn scope_may_reach(&self, scope: &LockScope) -> bool {
+        use LockScope::*;
         match scope {
             Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
             _ => true,

@@ -9,14 +9,15 @@
 use pg_query::protobuf::{AlterTableCmd, AlterTableType, ColumnDef, ConstrType, DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
-use super::catalog::{Catalog, ColumnType};
+use super::catalog::{Catalog, ConstraintKind};
 use super::locks::LockMode::{self, *};
 use super::names::{qualified_object_tables, RelationName};
-use super::types::{self, TypeChangeCost};
+use super::types::{self, ColumnType, TypeChangeCost};
 use super::volatility::first_volatile_call;
 use crate::parse::ast::{partition_cmd_concurrent, range_var};
 
 // Kept at this path for the rules and tests that import them from here.
+pub use super::locks::LockScope;
 pub use super::names::dropped_names;
 pub use crate::parse::ast::{
     added_column, alter_table_actions, alter_table_cmds, column_constraints, column_constraints_enforced, column_def,
@@ -28,103 +29,6 @@ pub use crate::parse::ast::{
 pub struct RelationLock {
     pub relation: RelationName,
     pub mode: LockMode,
-}
-
-/// Relations a statement locks without naming them. Which relations these
-/// are depends on the schema (the catalog, or a real database, resolves
-/// them); a scope that reaches no relation there takes no lock.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LockScope {
-    /// The table of a named index (`DROP INDEX i`, `REINDEX INDEX i`).
-    TableOf(RelationName),
-    /// Every index of a named table (`REINDEX TABLE t`).
-    IndexesOf(RelationName),
-    /// Every table of a schema, or of the database when `None`.
-    TablesIn(Option<String>),
-    /// Every index of a schema, or of the database when `None`.
-    IndexesIn(Option<String>),
-    /// Every table clustered before (`CLUSTER` without a table).
-    ClusteredTables,
-    /// Every table with a column of the domain (`ALTER DOMAIN`).
-    TablesUsingDomain(RelationName),
-    /// Every partition and inheritance child of a table, at any depth: the
-    /// `ALTER TABLE` actions, `TRUNCATE` and `LOCK` that recurse (no `ONLY`).
-    Inheritors(RelationName),
-    /// Every partition of a partitioned table, at any depth: what recurses
-    /// to partitions but not to inheritance children (`CREATE INDEX`, row
-    /// triggers, `DROP TABLE`).
-    Partitions(RelationName),
-    /// The default partition of a partitioned table (`ATTACH PARTITION`,
-    /// `DETACH PARTITION`, `CREATE TABLE ... PARTITION OF`).
-    DefaultPartition(RelationName),
-    /// The partitioned table a partition belongs to, and its default
-    /// partition (`DROP TABLE` of a partition).
-    PartitionParent(RelationName),
-    /// Every table a foreign key of the table references (`DROP TABLE`).
-    ReferencedTables(RelationName),
-    /// Every table with a foreign key to the table (`DROP TABLE ... CASCADE`).
-    ReferencingTables(RelationName),
-    /// Every table with a foreign key to the table, and to those, at any
-    /// depth (`TRUNCATE ... CASCADE`).
-    ReferencingTablesCascade(RelationName),
-    /// The tables at the other end of the foreign keys on a column (`DROP
-    /// COLUMN`, `ALTER COLUMN ... TYPE`).
-    ColumnForeignKeyTables { table: RelationName, column: String },
-    /// The tables at the other end of a constraint that is, or is
-    /// referenced by, a foreign key (`DROP CONSTRAINT`).
-    ConstraintForeignKeyTables { table: RelationName, constraint: String },
-    /// Every view and materialized view built on the relation, at any
-    /// depth (`DROP ... CASCADE`).
-    DependentViews(RelationName),
-    /// Every table a view reads, through other views (`LOCK` on a view).
-    ViewTables(RelationName),
-    /// Every table of a composite type (`ALTER TYPE ... CASCADE`).
-    TablesOfType(RelationName),
-    /// Every relation of a schema (`DROP SCHEMA ... CASCADE`).
-    RelationsIn(String),
-    /// The tables of the indexes of another scope (what `REINDEX` reads:
-    /// a table without an index is not read).
-    TablesOf(Box<LockScope>),
-}
-
-impl std::fmt::Display for LockScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LockScope::TableOf(index) => write!(f, "the table of {index}"),
-            LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
-            LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
-            LockScope::TablesIn(None) => f.write_str("every table in the database"),
-            LockScope::IndexesIn(Some(schema)) => write!(f, "every index in schema \"{schema}\""),
-            LockScope::IndexesIn(None) => f.write_str("every index in the database"),
-            LockScope::ClusteredTables => f.write_str("every table clustered before"),
-            LockScope::TablesUsingDomain(domain) => write!(f, "every table with a column of domain {domain}"),
-            LockScope::Inheritors(table) => write!(f, "every partition and child table of {table}"),
-            LockScope::Partitions(table) => write!(f, "every partition of {table}"),
-            LockScope::DefaultPartition(table) => write!(f, "the default partition of {table}"),
-            LockScope::PartitionParent(table) => {
-                write!(f, "the partitioned table of {table} and its default partition")
-            }
-            LockScope::ReferencedTables(table) => write!(f, "every table {table} references by foreign key"),
-            LockScope::ReferencingTables(table) => write!(f, "every table with a foreign key to {table}"),
-            LockScope::ReferencingTablesCascade(table) => {
-                write!(f, "every table with a foreign key to {table}, or to one of those")
-            }
-            LockScope::ColumnForeignKeyTables { table, column } => {
-                write!(f, "every table a foreign key links to column \"{column}\" of {table}")
-            }
-            LockScope::ConstraintForeignKeyTables { table, constraint } => {
-                write!(
-                    f,
-                    "every table a foreign key links to {table} through constraint \"{constraint}\""
-                )
-            }
-            LockScope::DependentViews(relation) => write!(f, "every view built on {relation}"),
-            LockScope::ViewTables(view) => write!(f, "every table read by {view} if it is a view"),
-            LockScope::TablesOfType(type_name) => write!(f, "every table of type {type_name}"),
-            LockScope::RelationsIn(schema) => write!(f, "every relation in schema \"{schema}\""),
-            LockScope::TablesOf(indexes) => write!(f, "the tables of {indexes}"),
-        }
-    }
 }
 
 /// A lock on relations the statement does not name.
@@ -276,7 +180,7 @@ pub const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
 fn validated_foreign_key_target(catalog: Option<&Catalog>, table: &RelationName, name: &str) -> Option<RelationName> {
     let relation = catalog?.relation(table)?;
     match &relation.constraint(name)?.kind {
-        crate::analysis::catalog::ConstraintKind::ForeignKey { references, .. } => Some(references.clone()),
+        ConstraintKind::ForeignKey { references, .. } => Some(references.clone()),
         _ => None,
     }
 }
@@ -1366,7 +1270,7 @@ mod tests {
                        CREATE TABLE t (id int, pid int);
                        ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (pid) REFERENCES p (id) NOT VALID;";
         for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
-            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::Origin::History, None);
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::catalog::Origin::History, None);
         }
         let parsed = pg_query::parse("ALTER TABLE t VALIDATE CONSTRAINT t_fk", 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
@@ -1391,7 +1295,7 @@ mod tests {
         let history = "CREATE DOMAIN email AS varchar(254);
                        CREATE TABLE app.t (v varchar(20), n numeric(10, 2), e email, ts timestamp, i int);";
         for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
-            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::Origin::History, None);
+            catalog.apply(&raw.stmt.unwrap().node.unwrap(), crate::analysis::catalog::Origin::History, None);
         }
         let judged = |sql: &str, pg_version: u32| {
             let parsed = pg_query::parse(sql, 0).unwrap();
