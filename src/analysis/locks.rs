@@ -1,10 +1,13 @@
 //! PostgreSQL's table-level lock modes and their conflict table
-//! (https://www.postgresql.org/docs/current/explicit-locking.html).
-//! Everything miglint says about what a lock blocks is derived here.
+//! (https://www.postgresql.org/docs/current/explicit-locking.html), and the
+//! scopes of relations a statement reaches without naming them. Everything
+//! miglint says about what a lock blocks is derived here.
 
 use std::fmt;
 
 use serde::Serialize;
+
+use super::names::RelationName;
 
 /// Table-level lock modes, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -105,6 +108,103 @@ impl LockMode {
 impl fmt::Display for LockMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Relations a statement locks without naming them. Which relations these
+/// are depends on the schema (the catalog, or a real database, resolves
+/// them); a scope that reaches no relation there takes no lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LockScope {
+    /// The table of a named index (`DROP INDEX i`, `REINDEX INDEX i`).
+    TableOf(RelationName),
+    /// Every index of a named table (`REINDEX TABLE t`).
+    IndexesOf(RelationName),
+    /// Every table of a schema, or of the database when `None`.
+    TablesIn(Option<String>),
+    /// Every index of a schema, or of the database when `None`.
+    IndexesIn(Option<String>),
+    /// Every table clustered before (`CLUSTER` without a table).
+    ClusteredTables,
+    /// Every table with a column of the domain (`ALTER DOMAIN`).
+    TablesUsingDomain(RelationName),
+    /// Every partition and inheritance child of a table, at any depth: the
+    /// `ALTER TABLE` actions, `TRUNCATE` and `LOCK` that recurse (no `ONLY`).
+    Inheritors(RelationName),
+    /// Every partition of a partitioned table, at any depth: what recurses
+    /// to partitions but not to inheritance children (`CREATE INDEX`, row
+    /// triggers, `DROP TABLE`).
+    Partitions(RelationName),
+    /// The default partition of a partitioned table (`ATTACH PARTITION`,
+    /// `DETACH PARTITION`, `CREATE TABLE ... PARTITION OF`).
+    DefaultPartition(RelationName),
+    /// The partitioned table a partition belongs to, and its default
+    /// partition (`DROP TABLE` of a partition).
+    PartitionParent(RelationName),
+    /// Every table a foreign key of the table references (`DROP TABLE`).
+    ReferencedTables(RelationName),
+    /// Every table with a foreign key to the table (`DROP TABLE ... CASCADE`).
+    ReferencingTables(RelationName),
+    /// Every table with a foreign key to the table, and to those, at any
+    /// depth (`TRUNCATE ... CASCADE`).
+    ReferencingTablesCascade(RelationName),
+    /// The tables at the other end of the foreign keys on a column (`DROP
+    /// COLUMN`, `ALTER COLUMN ... TYPE`).
+    ColumnForeignKeyTables { table: RelationName, column: String },
+    /// The tables at the other end of a constraint that is, or is
+    /// referenced by, a foreign key (`DROP CONSTRAINT`).
+    ConstraintForeignKeyTables { table: RelationName, constraint: String },
+    /// Every view and materialized view built on the relation, at any
+    /// depth (`DROP ... CASCADE`).
+    DependentViews(RelationName),
+    /// Every table a view reads, through other views (`LOCK` on a view).
+    ViewTables(RelationName),
+    /// Every table of a composite type (`ALTER TYPE ... CASCADE`).
+    TablesOfType(RelationName),
+    /// Every relation of a schema (`DROP SCHEMA ... CASCADE`).
+    RelationsIn(String),
+    /// The tables of the indexes of another scope (what `REINDEX` reads:
+    /// a table without an index is not read).
+    TablesOf(Box<LockScope>),
+}
+
+impl std::fmt::Display for LockScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockScope::TableOf(index) => write!(f, "the table of {index}"),
+            LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
+            LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
+            LockScope::TablesIn(None) => f.write_str("every table in the database"),
+            LockScope::IndexesIn(Some(schema)) => write!(f, "every index in schema \"{schema}\""),
+            LockScope::IndexesIn(None) => f.write_str("every index in the database"),
+            LockScope::ClusteredTables => f.write_str("every table clustered before"),
+            LockScope::TablesUsingDomain(domain) => write!(f, "every table with a column of domain {domain}"),
+            LockScope::Inheritors(table) => write!(f, "every partition and child table of {table}"),
+            LockScope::Partitions(table) => write!(f, "every partition of {table}"),
+            LockScope::DefaultPartition(table) => write!(f, "the default partition of {table}"),
+            LockScope::PartitionParent(table) => {
+                write!(f, "the partitioned table of {table} and its default partition")
+            }
+            LockScope::ReferencedTables(table) => write!(f, "every table {table} references by foreign key"),
+            LockScope::ReferencingTables(table) => write!(f, "every table with a foreign key to {table}"),
+            LockScope::ReferencingTablesCascade(table) => {
+                write!(f, "every table with a foreign key to {table}, or to one of those")
+            }
+            LockScope::ColumnForeignKeyTables { table, column } => {
+                write!(f, "every table a foreign key links to column \"{column}\" of {table}")
+            }
+            LockScope::ConstraintForeignKeyTables { table, constraint } => {
+                write!(
+                    f,
+                    "every table a foreign key links to {table} through constraint \"{constraint}\""
+                )
+            }
+            LockScope::DependentViews(relation) => write!(f, "every view built on {relation}"),
+            LockScope::ViewTables(view) => write!(f, "every table read by {view} if it is a view"),
+            LockScope::TablesOfType(type_name) => write!(f, "every table of type {type_name}"),
+            LockScope::RelationsIn(schema) => write!(f, "every relation in schema \"{schema}\""),
+            LockScope::TablesOf(indexes) => write!(f, "the tables of {indexes}"),
+        }
     }
 }
 

@@ -1,10 +1,16 @@
 //! Relation names as PostgreSQL resolves them (the parser has already folded
-//! unquoted identifiers to lower case).
+//! unquoted identifiers to lower case), the relations a statement names by
+//! lists of name parts, and identifiers written back as SQL.
 
 use std::fmt;
 
-use pg_query::protobuf::{KeywordKind, RangeVar};
+use pg_query::protobuf::RangeVar;
 use pg_query::NodeEnum;
+
+use crate::parse::tokens;
+
+// Kept at this path for the rules that import it from here.
+pub use crate::parse::ast::strings;
 
 /// A possibly schema-qualified relation name. No schema means the first
 /// schema of the search path, `public` unless the file says otherwise.
@@ -66,13 +72,28 @@ impl RelationName {
     }
 }
 
-/// The text of each `String` node of a list, other nodes skipped: the parts
-/// of a qualified name, the columns of `UNIQUE (a, b)`.
-pub fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
-    nodes.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::String(s) => Some(s.sval.as_str()),
-        _ => None,
-    })
+/// Names in `DROP TABLE a, s.b`: each object is a list of name parts.
+pub fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
+    objects
+        .iter()
+        .filter_map(|o| match o.node.as_ref()? {
+            NodeEnum::List(list) => RelationName::from_name_list(&list.items),
+            NodeEnum::String(s) => Some(RelationName::new(None, &s.sval)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The tables of `DROP TRIGGER t ON s.tbl`, `DROP POLICY`, `DROP RULE`:
+/// each object is the table's qualified name followed by the object's name.
+pub fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> {
+    objects
+        .iter()
+        .filter_map(|o| match o.node.as_ref()? {
+            NodeEnum::List(list) => RelationName::from_name_list(&list.items[..list.items.len().saturating_sub(1)]),
+            _ => None,
+        })
+        .collect()
 }
 
 /// An identifier as SQL: bare when PostgreSQL reads it back unchanged
@@ -82,9 +103,7 @@ pub fn quote_ident(name: &str) -> String {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    let bare = plain
-        && matches!(pg_query::scan_tokens(name).as_deref(), Ok([token])
-            if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32);
+    let bare = plain && tokens::is_unreserved_word(name);
     if bare {
         name.to_string()
     } else {

@@ -4,9 +4,59 @@
 use pg_query::protobuf::{AlterTableType, ColumnDef, ObjectType, TypeName};
 use pg_query::NodeEnum;
 
-use super::catalog::ColumnType;
-use super::facts::alter_table_cmds;
-use super::names::{strings, RelationName};
+use super::names::RelationName;
+use crate::parse::ast::{alter_table_cmds, strings};
+
+/// A column type as declared: `varchar(20)`, `numeric(10, 2)`, `int4[]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnType {
+    /// The parser's name without schema: `int4`, `varchar`, `timestamptz`.
+    pub name: String,
+    pub schema: Option<String>,
+    pub modifiers: Vec<i64>,
+    pub array: bool,
+}
+
+impl ColumnType {
+    pub fn from_type_name(type_name: &TypeName) -> Self {
+        let schema = (type_name.names.len() > 1)
+            .then(|| match type_name.names.first()?.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .flatten();
+        ColumnType {
+            name: base_name(type_name).to_string(),
+            schema,
+            modifiers: modifiers(type_name),
+            array: is_array(type_name),
+        }
+    }
+}
+
+impl std::fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.name.as_str() {
+            "int2" => "smallint",
+            "int4" => "integer",
+            "int8" => "bigint",
+            "bpchar" => "char",
+            "bool" => "boolean",
+            "float4" => "real",
+            "float8" => "double precision",
+            other => other,
+        };
+        write!(f, "{name}")?;
+        if !self.modifiers.is_empty() {
+            let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
+            write!(f, "({})", mods.join(", "))?;
+        }
+        if self.array {
+            write!(f, "[]")?;
+        }
+        Ok(())
+    }
+}
 
 /// How a statement gives a column its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +172,7 @@ pub fn is_array(type_name: &TypeName) -> bool {
 /// The name users write for a catalog type, for messages: `integer`,
 /// `varchar(20)`, `text[]` (one spelling, `ColumnType`'s).
 pub fn display_name(type_name: &TypeName) -> String {
-    crate::analysis::catalog::ColumnType::from_type_name(type_name).to_string()
+    ColumnType::from_type_name(type_name).to_string()
 }
 
 /// Serial pseudo-types: a sequence and a volatile `nextval()` default.

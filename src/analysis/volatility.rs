@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use pg_query::{NodeEnum, NodeRef};
 
-use super::names::strings;
+use crate::parse::ast::strings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Volatility {

@@ -1,7 +1,11 @@
-//! The only code that touches the parser crates: a file's text becomes
-//! statements (each with its exact span and PostgreSQL parse tree), comments,
-//! and located problems for what could not be parsed.
+//! A file's text becomes statements (each with its exact span and PostgreSQL
+//! parse tree), comments, and located problems for what could not be parsed.
+//!
+//! Outside tests, this is the only code that calls the parser crates (parse,
+//! scan, the C library), and `ast` is the home of the accessors over their
+//! parse tree. Other layers read pg_query's node types and ask these.
 
+pub mod ast;
 mod ffi;
 pub mod lexer;
 pub mod tokens;
@@ -100,6 +104,14 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
         has_code: lexed.has_code(),
         comments: lexed.comments,
     }
+}
+
+/// The parse tree of the first statement of `sql`: text miglint writes
+/// itself, such as a recipe's statement. None when it does not parse or holds
+/// no statement.
+pub fn parse_statement(sql: &str) -> Option<NodeEnum> {
+    let parsed = pg_query::parse(sql, 0).ok()?;
+    parsed.protobuf.stmts.into_iter().next()?.stmt?.node
 }
 
 fn whole_file_statements(lexed: &Lexed, parsed: pg_query::ParseResult, len: usize) -> Vec<Statement> {

@@ -1,7 +1,8 @@
 //! Tokens of one statement, from the PostgreSQL scanner, for locating the
-//! exact clause a finding is about (`SET NOT NULL`, one `ALTER TABLE` action).
+//! exact clause a finding is about (`SET NOT NULL`, one `ALTER TABLE` action),
+//! and whether a word needs quotes to stay an identifier.
 
-use pg_query::protobuf::Token as PgToken;
+use pg_query::protobuf::{KeywordKind, Token as PgToken};
 
 use crate::source::Span;
 
@@ -49,6 +50,13 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
         })
         .filter(|t| !t.is_comment())
         .collect()
+}
+
+/// `text` scans as one word that is no keyword, or an unreserved one: what
+/// PostgreSQL reads back as an identifier without quotes.
+pub fn is_unreserved_word(text: &str) -> bool {
+    matches!(pg_query::scan_tokens(text).as_deref(), Ok([token])
+        if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32)
 }
 
 /// The span of the first run of consecutive tokens spelling `words`

@@ -1,0 +1,26 @@
+//! A static catalog replayed from the migrations themselves: schemas,
+//! tables (and views, materialized views, sequences), columns, constraints,
+//! indexes, enum types and domains. No database is involved.
+//!
+//! Every object remembers whether it comes from the history (what production
+//! already has: existing, populated) or from the change being judged (new and
+//! empty for the rest of the change). `model` holds the objects and the
+//! lookups, `replay` and `replay_table` apply statements, `sequences` keeps
+//! the sequences columns own, `naming` gives unnamed objects PostgreSQL's
+//! names.
+
+mod model;
+mod naming;
+mod replay;
+mod replay_table;
+mod sequences;
+#[cfg(test)]
+mod tests;
+
+pub use model::{
+    Catalog, Column, ConstraintKind, Domain, EnumType, Index, Location, Origin, Relation, RelationKind, TableConstraint,
+};
+pub use naming::table_constraint_name;
+
+// Kept at this path for the rules that import it from here.
+pub use super::types::ColumnType;

@@ -1,0 +1,351 @@
+//! The catalog's model: relations (tables, views, materialized views,
+//! sequences) with their columns and constraints, indexes, enum types,
+//! domains and schemas, each with its origin; and the lookups that resolve a
+//! name through the search path.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::analysis::locks::LockScope;
+use crate::analysis::names::RelationName;
+use crate::analysis::types::ColumnType;
+use crate::source::Span;
+
+/// Where an object comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Production already has it: an existing, populated object.
+    History,
+    /// Created by the change being judged: new and empty.
+    Change,
+}
+
+/// Where a statement of the run stands: the file's index in the run and the
+/// statement's span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: usize,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub not_null: bool,
+    pub has_default: bool,
+    pub identity: bool,
+    pub generated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// `CHECK (...)`; `not_null_column` when the check is `col IS NOT NULL`.
+    Check {
+        not_null_column: Option<String>,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        references: RelationName,
+    },
+    PrimaryKey {
+        columns: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+    },
+    Exclusion,
+    /// A named NOT NULL constraint (PostgreSQL 18).
+    NotNull {
+        column: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableConstraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// False while the constraint is `NOT VALID`.
+    pub validated: bool,
+    pub origin: Origin,
+    pub defined_at: Option<Location>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationKind {
+    Table,
+    PartitionedTable,
+    View,
+    MaterializedView,
+    Sequence,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Relation {
+    /// Always schema-qualified.
+    pub name: RelationName,
+    pub kind: RelationKind,
+    pub columns: Vec<Column>,
+    /// False when the columns could not be read (`CREATE TABLE AS`).
+    pub columns_known: bool,
+    pub constraints: Vec<TableConstraint>,
+    /// The partitioned table this is a partition of.
+    pub partition_of: Option<RelationName>,
+    /// Tables it inherits from (`INHERITS`, `ALTER TABLE ... INHERIT`).
+    pub inherits: Vec<RelationName>,
+    pub origin: Origin,
+    /// The catalog never saw it created: an `ALTER TABLE` named a table the
+    /// history does not hold (history is incomplete). It counts as an
+    /// existing, populated table whose columns, constraints and indexes are
+    /// only those the migrations went on to add.
+    pub inferred: bool,
+}
+
+impl Relation {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub(super) fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&TableConstraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    /// A validated `CHECK (column IS NOT NULL)` proves the column has no NULLs.
+    pub fn has_validated_not_null_check(&self, column: &str) -> bool {
+        self.validated_not_null_check(column).is_some()
+    }
+
+    /// The validated `CHECK (column IS NOT NULL)` on the column, if any.
+    pub fn validated_not_null_check(&self, column: &str) -> Option<&TableConstraint> {
+        self.constraints.iter().find(|c| {
+            c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col) } if col == column)
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    /// Schema-qualified (an index lives in its table's schema).
+    pub name: RelationName,
+    pub table: RelationName,
+    /// Key columns in order; an expression is an empty string.
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub partial: bool,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumType {
+    pub name: RelationName,
+    pub values: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Domain {
+    pub name: RelationName,
+    pub base: ColumnType,
+    pub origin: Origin,
+}
+
+/// The key of the catalog's maps: schema (empty when unqualified) and name.
+pub(super) type Key = (String, String);
+
+pub(super) fn key(name: &RelationName) -> Key {
+    (name.schema.clone().unwrap_or_default(), name.name.clone())
+}
+
+/// The schema as the migrations replayed so far leave it, and the search
+/// path they set.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    /// Shared with the statements that saw them (`relations_before`): a
+    /// statement keeps the relation as it was before it ran without a deep
+    /// copy, and a later change copies it on write (`Arc::make_mut`).
+    pub(super) relations: BTreeMap<Key, Arc<Relation>>,
+    pub(super) indexes: BTreeMap<Key, Index>,
+    pub(super) enums: BTreeMap<Key, EnumType>,
+    pub(super) domains: BTreeMap<Key, Domain>,
+    pub(super) schemas: BTreeMap<String, Origin>,
+    pub(super) search_path: Vec<String>,
+    /// Sequences owned by a column (serial, identity, `OWNED BY`): they go
+    /// with the column.
+    pub(super) sequence_owners: BTreeMap<Key, (RelationName, String)>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog {
+            relations: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            domains: BTreeMap::new(),
+            schemas: BTreeMap::from([("public".to_string(), Origin::History)]),
+            search_path: vec!["public".to_string()],
+            sequence_owners: BTreeMap::new(),
+        }
+    }
+}
+
+impl Catalog {
+    /// Ends a change: what it created now counts as existing history.
+    pub fn settle(&mut self) {
+        for r in self.relations.values_mut() {
+            // Only copy a shared relation when something changes.
+            if r.origin == Origin::History && r.constraints.iter().all(|c| c.origin == Origin::History) {
+                continue;
+            }
+            let r = Arc::make_mut(r);
+            r.origin = Origin::History;
+            for c in &mut r.constraints {
+                c.origin = Origin::History;
+            }
+        }
+        for i in self.indexes.values_mut() {
+            i.origin = Origin::History;
+        }
+        for e in self.enums.values_mut() {
+            e.origin = Origin::History;
+        }
+        for d in self.domains.values_mut() {
+            d.origin = Origin::History;
+        }
+        for o in self.schemas.values_mut() {
+            *o = Origin::History;
+        }
+    }
+
+    /// The search path back to its default, as at the start of a session.
+    pub fn reset_session(&mut self) {
+        self.search_path = vec!["public".to_string()];
+    }
+
+    pub fn relations(&self) -> impl Iterator<Item = &Relation> {
+        self.relations.values().map(|r| &**r)
+    }
+
+    pub fn indexes(&self) -> impl Iterator<Item = &Index> {
+        self.indexes.values()
+    }
+
+    pub fn enum_type(&self, name: &RelationName) -> Option<&EnumType> {
+        self.resolve_in(&self.enums, name)
+    }
+
+    pub fn domain(&self, name: &RelationName) -> Option<&Domain> {
+        self.resolve_in(&self.domains, name)
+    }
+
+    pub fn schema_origin(&self, name: &str) -> Option<Origin> {
+        self.schemas.get(name).copied()
+    }
+
+    /// The relation a name refers to, following the search path.
+    pub fn relation(&self, name: &RelationName) -> Option<&Relation> {
+        self.shared_relation(name).map(|r| &**r)
+    }
+
+    /// The relation a name refers to, as the catalog shares it.
+    pub fn shared_relation(&self, name: &RelationName) -> Option<&Arc<Relation>> {
+        self.resolve_in(&self.relations, name)
+    }
+
+    pub fn index(&self, name: &RelationName) -> Option<&Index> {
+        self.resolve_in(&self.indexes, name)
+    }
+
+    /// Does the table have partitions or inheritance children?
+    pub fn has_children(&self, table: &RelationName) -> bool {
+        let table = self.qualify(table);
+        self.relations
+            .values()
+            .any(|r| r.partition_of.as_ref() == Some(&table) || r.inherits.contains(&table))
+    }
+
+    /// Whether a lock scope can reach any relation. Only what the catalog can
+    /// rule out is ruled out: the children of a table it knows to have none.
+    pub fn scope_may_reach(&self, scope: &LockScope) -> bool {
+        use LockScope::*;
+        match scope {
+            Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
+            _ => true,
+        }
+    }
+
+    /// Indexes on a table.
+    pub fn indexes_on<'a>(&'a self, table: &'a RelationName) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes.values().filter(move |i| i.table == *table)
+    }
+
+    pub(super) fn resolve_in<'a, T>(&self, map: &'a BTreeMap<Key, T>, name: &RelationName) -> Option<&'a T> {
+        match &name.schema {
+            Some(_) => map.get(&key(name)),
+            None => self
+                .search_path
+                .iter()
+                .find_map(|schema| map.get(&(schema.clone(), name.name.clone()))),
+        }
+    }
+
+    /// The schema-qualified name a reference resolves to, or would be
+    /// created under.
+    pub fn qualify(&self, name: &RelationName) -> RelationName {
+        self.qualify_by(name, |k| self.relations.contains_key(k) || self.indexes.contains_key(k))
+    }
+
+    pub(super) fn qualify_type(&self, name: &RelationName) -> RelationName {
+        self.qualify_by(name, |k| self.enums.contains_key(k) || self.domains.contains_key(k))
+    }
+
+    /// The first search-path schema where `exists` finds the name, else the
+    /// schema new objects are created in.
+    pub(super) fn qualify_by(&self, name: &RelationName, exists: impl Fn(&Key) -> bool) -> RelationName {
+        if name.schema.is_some() {
+            return name.clone();
+        }
+        let existing = self
+            .search_path
+            .iter()
+            .find(|schema| exists(&((*schema).clone(), name.name.clone())));
+        let schema = existing
+            .or_else(|| self.search_path.first())
+            .map_or("public", String::as_str);
+        RelationName::new(Some(schema), &name.name)
+    }
+
+    /// Adds a relation with no columns or constraints yet.
+    pub(super) fn insert_relation(
+        &mut self,
+        name: RelationName,
+        kind: RelationKind,
+        origin: Origin,
+        columns_known: bool,
+    ) {
+        self.relations.insert(
+            key(&name),
+            Arc::new(Relation {
+                name,
+                kind,
+                columns: Vec::new(),
+                columns_known,
+                constraints: Vec::new(),
+                partition_of: None,
+                inherits: Vec::new(),
+                origin,
+                inferred: false,
+            }),
+        );
+    }
+
+    /// The relation a name refers to, to change it (copied first if a
+    /// statement still shares it).
+    pub(super) fn relation_mut(&mut self, name: &RelationName) -> Option<&mut Relation> {
+        let k = key(&self.qualify(name));
+        self.relations.get_mut(&k).map(Arc::make_mut)
+    }
+}

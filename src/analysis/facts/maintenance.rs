@@ -1,0 +1,111 @@
+//! The facts of the statements that rebuild or clean relations: `VACUUM`,
+//! `CLUSTER`, `REINDEX` and `REFRESH MATERIALIZED VIEW`.
+
+use pg_query::protobuf::{ClusterStmt, RefreshMatViewStmt, ReindexStmt, VacuumStmt};
+use pg_query::NodeEnum;
+
+use super::model::Facts;
+use crate::analysis::locks::LockMode::*;
+use crate::analysis::locks::LockScope;
+use crate::analysis::names::RelationName;
+use crate::parse::ast::has_option;
+
+/// `VACUUM` and `ANALYZE` (the same statement); `FULL` rewrites.
+pub(super) fn vacuum_facts(stmt: &VacuumStmt, facts: &mut Facts) {
+    let full = has_option(&stmt.options, "full");
+    for rv in stmt.rels.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::VacuumRelation(r) => r.relation.as_ref(),
+        _ => None,
+    }) {
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), if full { AccessExclusive } else { ShareUpdateExclusive });
+        if full {
+            facts.rewrite(&table);
+        }
+    }
+    if stmt.rels.is_empty() {
+        // Without a table list it works through every table, one at a time.
+        let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
+        facts.lock_scoped(LockScope::TablesIn(None), mode);
+        if full {
+            facts.rewrite_scoped(LockScope::TablesIn(None));
+        }
+    }
+    facts.transactional = !stmt.is_vacuumcmd;
+}
+
+/// `CLUSTER`: rewrites the table in index order.
+pub(super) fn cluster_facts(stmt: &ClusterStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), AccessExclusive);
+        facts.rewrite(&table);
+    } else {
+        facts.lock_scoped(LockScope::ClusteredTables, AccessExclusive);
+        // Observed: each of them is rewritten.
+        facts.rewrite_scoped(LockScope::ClusteredTables);
+    }
+    // CLUSTER of one table may run in a transaction; of all tables not.
+    facts.transactional = stmt.relation.is_some();
+}
+
+/// `REINDEX` of an index, a table, a schema, the system or the database.
+pub(super) fn reindex_facts(stmt: &ReindexStmt, facts: &mut Facts) {
+    use pg_query::protobuf::ReindexObjectType::*;
+    let concurrent = has_option(&stmt.params, "concurrently");
+    // REINDEX takes SHARE on each table and ACCESS EXCLUSIVE on each
+    // index it rebuilds; CONCURRENTLY takes SHARE UPDATE EXCLUSIVE on both.
+    let (table_mode, index_mode) = if concurrent {
+        (ShareUpdateExclusive, ShareUpdateExclusive)
+    } else {
+        (Share, AccessExclusive)
+    };
+    let kind = pg_query::protobuf::ReindexObjectType::try_from(stmt.kind).unwrap_or(Undefined);
+    let named = stmt.relation.as_ref().map(RelationName::from_range_var);
+    let schema = Some(stmt.name.clone()).filter(|n| !n.is_empty());
+    // Observed: every rebuilt index gets a new relfilenode, and each
+    // build reads its table in full.
+    match (kind, named) {
+        (ReindexObjectIndex, Some(index)) => {
+            facts.lock_scoped(LockScope::TableOf(index.clone()), table_mode);
+            facts.scan_scoped(LockScope::TableOf(index.clone()));
+            facts.rewrite(&index);
+            facts.lock(index, index_mode);
+        }
+        (ReindexObjectTable, Some(table)) => {
+            facts.lock_scoped(LockScope::IndexesOf(table.clone()), index_mode);
+            facts.rewrite_scoped(LockScope::IndexesOf(table.clone()));
+            // Observed: a table without an index is not read.
+            facts.scan_scoped(LockScope::TablesOf(Box::new(LockScope::IndexesOf(table.clone()))));
+            facts.lock(table, table_mode);
+        }
+        (ReindexObjectSchema | ReindexObjectSystem | ReindexObjectDatabase, _) => {
+            let within = match kind {
+                ReindexObjectSchema => schema,
+                ReindexObjectSystem => Some("pg_catalog".to_string()),
+                _ => None,
+            };
+            facts.lock_scoped(LockScope::TablesIn(within.clone()), table_mode);
+            facts.scan_scoped(LockScope::TablesOf(Box::new(LockScope::IndexesIn(within.clone()))));
+            facts.lock_scoped(LockScope::IndexesIn(within.clone()), index_mode);
+            facts.rewrite_scoped(LockScope::IndexesIn(within));
+        }
+        _ => {}
+    }
+    facts.transactional = !concurrent && stmt.relation.is_some();
+}
+
+/// `REFRESH MATERIALIZED VIEW`, plain or `CONCURRENTLY`.
+pub(super) fn refresh_facts(stmt: &RefreshMatViewStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let view = RelationName::from_range_var(rv);
+        facts.lock(view.clone(), if stmt.concurrent { Exclusive } else { AccessExclusive });
+        if stmt.concurrent {
+            // Observed: CONCURRENTLY keeps the relfilenode and reads
+            // the view in full to compute the difference.
+            facts.scan(&view);
+        } else {
+            facts.rewrite(&view);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The facts of a statement as data: the lock per relation, locks, rewrites
+//! and scans of relations reached without being named, data loss, and each
+//! column type change. A statement's parts add theirs with the strongest
+//! lock kept per relation.
+
+use crate::analysis::locks::{LockMode, LockScope};
+use crate::analysis::names::RelationName;
+use crate::analysis::types::{ColumnType, TypeChangeCost};
+
+/// A lock a statement takes on one relation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationLock {
+    pub relation: RelationName,
+    pub mode: LockMode,
+}
+
+impl RelationLock {
+    /// `ACCESS EXCLUSIVE lock on "users": reads and writes wait`
+    pub fn describe(&self) -> String {
+        format!("{} lock on {}: {}", self.mode, self.relation, self.mode.what_waits())
+    }
+}
+
+/// A lock on relations the statement does not name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedLock {
+    pub scope: LockScope,
+    pub mode: LockMode,
+}
+
+impl ScopedLock {
+    /// `SHARE lock on the table of "users_email_idx": writes wait (reads continue)`
+    pub fn describe(&self) -> String {
+        format!("{} lock on {}: {}", self.mode, self.scope, self.mode.what_waits())
+    }
+}
+
+/// What one statement does: its locks, rewrites, scans and data loss, and
+/// whether it may run in a transaction block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// One entry per relation, with the strongest mode taken on it.
+    pub locks: Vec<RelationLock>,
+    /// Locks on relations reached without being named (the table of an
+    /// index, every table of a schema).
+    pub scoped_locks: Vec<ScopedLock>,
+    pub rewrites: Vec<RelationName>,
+    /// Relations rewritten without being named: the partitions of a
+    /// partitioned table, every index of a table `REINDEX` rebuilds.
+    pub scoped_rewrites: Vec<LockScope>,
+    /// Relations read in full (validation, an index build). A rewritten
+    /// relation is read in full too; that read is part of the rewrite.
+    pub scans: Vec<RelationName>,
+    /// Relations read in full without being named: the table of a
+    /// reindexed index, the tables of a domain being validated.
+    pub scoped_scans: Vec<LockScope>,
+    pub data_loss: bool,
+    /// False for statements PostgreSQL refuses inside a transaction block.
+    pub transactional: bool,
+    /// Each `ALTER COLUMN ... TYPE` of an `ALTER TABLE`, and what it costs.
+    pub type_changes: Vec<ColumnTypeChange>,
+}
+
+/// One `ALTER COLUMN ... TYPE` action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnTypeChange {
+    /// The action's position in the statement (the `n` of
+    /// `StatementContext::alter_action_span`).
+    pub action: usize,
+    pub column: String,
+    /// The column's type before the statement, when the catalog knows it.
+    pub old: Option<ColumnType>,
+    pub new: ColumnType,
+    pub has_using: bool,
+    pub cost: TypeChangeCost,
+}
+
+impl Facts {
+    pub(super) fn lock(&mut self, relation: RelationName, mode: LockMode) {
+        match self.locks.iter_mut().find(|l| l.relation == relation) {
+            Some(existing) => existing.mode = existing.mode.max(mode),
+            None => self.locks.push(RelationLock { relation, mode }),
+        }
+    }
+
+    pub(super) fn rewrite(&mut self, relation: &RelationName) {
+        if !self.rewrites.contains(relation) {
+            self.rewrites.push(relation.clone());
+        }
+    }
+
+    pub(super) fn scan(&mut self, relation: &RelationName) {
+        if !self.scans.contains(relation) {
+            self.scans.push(relation.clone());
+        }
+    }
+
+    pub(super) fn lock_scoped(&mut self, scope: LockScope, mode: LockMode) {
+        match self.scoped_locks.iter_mut().find(|l| l.scope == scope) {
+            Some(existing) => existing.mode = existing.mode.max(mode),
+            None => self.scoped_locks.push(ScopedLock { scope, mode }),
+        }
+    }
+
+    pub(super) fn rewrite_scoped(&mut self, scope: LockScope) {
+        if !self.scoped_rewrites.contains(&scope) {
+            self.scoped_rewrites.push(scope);
+        }
+    }
+
+    pub(super) fn scan_scoped(&mut self, scope: LockScope) {
+        if !self.scoped_scans.contains(&scope) {
+            self.scoped_scans.push(scope);
+        }
+    }
+
+    /// The lock, rewrite and scan of a table, extended to a scope (its
+    /// partitions, the tables of a type) that gets the same treatment.
+    pub(super) fn extend_to(&mut self, table: &RelationName, scope: LockScope, mode: LockMode) {
+        if self.rewrites.contains(table) {
+            self.rewrite_scoped(scope.clone());
+        }
+        if self.scans.contains(table) {
+            self.scan_scoped(scope.clone());
+        }
+        self.lock_scoped(scope, mode);
+    }
+
+    /// Adds another part's facts (one action of an `ALTER TABLE`).
+    pub(super) fn merge(&mut self, other: Facts) {
+        for lock in other.locks {
+            self.lock(lock.relation, lock.mode);
+        }
+        for lock in other.scoped_locks {
+            self.lock_scoped(lock.scope, lock.mode);
+        }
+        for relation in &other.rewrites {
+            self.rewrite(relation);
+        }
+        for relation in &other.scans {
+            self.scan(relation);
+        }
+        for scope in other.scoped_rewrites {
+            self.rewrite_scoped(scope);
+        }
+        for scope in other.scoped_scans {
+            self.scan_scoped(scope);
+        }
+        self.data_loss |= other.data_loss;
+        self.transactional &= other.transactional;
+    }
+
+    /// The mode the statement takes on a relation it names, reading no
+    /// schema as `public`.
+    pub fn lock_on(&self, relation: &RelationName) -> Option<LockMode> {
+        self.locks.iter().find(|l| l.relation.same_as(relation)).map(|l| l.mode)
+    }
+}

@@ -1,0 +1,436 @@
+//! Which facts each kind of statement yields: the dispatch from a parse tree
+//! to its statement family, and the facts of the families that have no
+//! module of their own (`alter_table.rs`, `maintenance.rs`): creating,
+//! dropping and renaming, DML, locks, comments.
+
+use pg_query::protobuf::{
+    AlterDomainStmt, AlterObjectSchemaStmt, CommentStmt, CreateStmt, CreateTrigStmt, DeleteStmt, DropBehavior,
+    DropStmt, IndexStmt, LockStmt, ObjectType, RenameStmt, TruncateStmt, UpdateStmt,
+};
+use pg_query::NodeEnum;
+
+use super::alter_table::{alter_table_facts, alter_table_minimum_version};
+use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
+use super::model::Facts;
+use crate::analysis::catalog::Catalog;
+use crate::analysis::locks::LockMode::{self, *};
+use crate::analysis::locks::LockScope;
+use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
+use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_var};
+
+/// The strongest lock `statement_facts` states for the first statement of
+/// `sql`, on any relation: what a message says about a statement it only
+/// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
+/// when the text does not parse or the statement takes no lock.
+pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
+    let node = crate::parse::parse_statement(sql)?;
+    let facts = statement_facts(&node, pg_version);
+    let named = facts.locks.iter().map(|l| l.mode);
+    named.chain(facts.scoped_locks.iter().map(|l| l.mode)).max()
+}
+
+/// The facts of one statement, for a PostgreSQL major version, judged
+/// without a catalog.
+pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
+    statement_facts_in(node, pg_version, None)
+}
+
+/// The facts of one statement, for a PostgreSQL major version, judged
+/// against the catalog as it stands before the statement runs (the old type
+/// of a column whose type changes).
+pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
+    let mut facts = Facts {
+        transactional: true,
+        ..Facts::default()
+    };
+    match node {
+        NodeEnum::AlterTableStmt(stmt) => alter_table_facts(stmt, pg_version, catalog, &mut facts),
+        NodeEnum::CreateStmt(stmt) => create_table_facts(stmt, &mut facts),
+        NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, &mut facts),
+        NodeEnum::DropStmt(stmt) => drop_facts(stmt, &mut facts),
+        NodeEnum::RenameStmt(stmt) => rename_facts(stmt, &mut facts),
+        NodeEnum::TruncateStmt(stmt) => truncate_facts(stmt, &mut facts),
+        NodeEnum::DeleteStmt(stmt) => delete_facts(stmt, &mut facts),
+        NodeEnum::UpdateStmt(stmt) => update_facts(stmt, &mut facts),
+        NodeEnum::InsertStmt(stmt) => {
+            if let Some(rv) = &stmt.relation {
+                facts.lock(RelationName::from_range_var(rv), RowExclusive);
+            }
+        }
+        NodeEnum::VacuumStmt(stmt) => vacuum_facts(stmt, &mut facts),
+        NodeEnum::ClusterStmt(stmt) => cluster_facts(stmt, &mut facts),
+        NodeEnum::ReindexStmt(stmt) => reindex_facts(stmt, &mut facts),
+        NodeEnum::AlterDomainStmt(stmt) => alter_domain_facts(stmt, &mut facts),
+        NodeEnum::LockStmt(stmt) => lock_table_facts(stmt, &mut facts),
+        NodeEnum::RefreshMatViewStmt(stmt) => refresh_facts(stmt, &mut facts),
+        NodeEnum::CreateTrigStmt(stmt) => create_trigger_facts(stmt, &mut facts),
+        NodeEnum::CreatePolicyStmt(stmt) => {
+            // Observed: ACCESS EXCLUSIVE on the table.
+            if let Some(rv) = &stmt.table {
+                facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+            }
+        }
+        NodeEnum::AlterPolicyStmt(stmt) => {
+            // Observed: ACCESS EXCLUSIVE on the table.
+            if let Some(rv) = &stmt.table {
+                facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+            }
+        }
+        NodeEnum::RuleStmt(stmt) => {
+            // Observed: CREATE RULE takes ACCESS EXCLUSIVE on the table.
+            if let Some(rv) = &stmt.relation {
+                facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+            }
+        }
+        NodeEnum::ViewStmt(stmt) => {
+            // Observed: CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on the
+            // view it replaces.
+            if let Some(rv) = stmt.view.as_ref().filter(|_| stmt.replace) {
+                facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+            }
+        }
+        NodeEnum::AlterSeqStmt(stmt) => {
+            // Observed: every ALTER SEQUENCE takes SHARE ROW EXCLUSIVE, which
+            // makes nextval() wait.
+            if let Some(rv) = &stmt.sequence {
+                facts.lock(RelationName::from_range_var(rv), ShareRowExclusive);
+            }
+        }
+        NodeEnum::AlterObjectSchemaStmt(stmt) => set_schema_facts(stmt, &mut facts),
+        NodeEnum::CommentStmt(stmt) => comment_facts(stmt, &mut facts),
+        NodeEnum::AlterEnumStmt(stmt) => {
+            // ADD VALUE could not run in a transaction block before 12
+            // (RENAME VALUE always could).
+            facts.transactional = pg_version >= 12 || !stmt.old_val.is_empty();
+        }
+        NodeEnum::TransactionStmt(stmt)
+            if matches!(
+                pg_query::protobuf::TransactionStmtKind::try_from(stmt.kind),
+                Ok(pg_query::protobuf::TransactionStmtKind::TransStmtCommitPrepared
+                    | pg_query::protobuf::TransactionStmtKind::TransStmtRollbackPrepared)
+            ) =>
+        {
+            facts.transactional = false;
+        }
+        NodeEnum::CreatedbStmt(_)
+        | NodeEnum::DropdbStmt(_)
+        | NodeEnum::AlterSystemStmt(_)
+        | NodeEnum::CreateTableSpaceStmt(_)
+        | NodeEnum::DropTableSpaceStmt(_) => {
+            facts.transactional = false;
+        }
+        _ => {}
+    }
+    facts
+}
+
+/// The PostgreSQL version a statement's form needs, with the form's name:
+/// `REINDEX CONCURRENTLY` came in 12, `DETACH PARTITION ... CONCURRENTLY`
+/// and `DETACH PARTITION ... FINALIZE` in 14. Older servers reject the
+/// statement as a syntax error.
+pub fn minimum_version(node: &NodeEnum) -> Option<(&'static str, u32)> {
+    match node {
+        NodeEnum::ReindexStmt(stmt) if has_option(&stmt.params, "concurrently") => Some(("REINDEX CONCURRENTLY", 12)),
+        NodeEnum::AlterTableStmt(stmt) => alter_table_minimum_version(stmt),
+        _ => None,
+    }
+}
+
+/// `CREATE TABLE`: the parent of a partition or child table, and the
+/// tables its foreign keys reference.
+fn create_table_facts(stmt: &CreateStmt, facts: &mut Facts) {
+    if let Some(parent) = stmt.inh_relations.first().and_then(range_var) {
+        let parent = RelationName::from_range_var(parent);
+        // CREATE TABLE ... PARTITION OF takes the parent exclusively;
+        // plain INHERITS blocks concurrent schema changes only.
+        if let Some(bound) = &stmt.partbound {
+            facts.lock(parent.clone(), AccessExclusive);
+            if !bound.is_default {
+                // Observed: the default partition is locked and read
+                // in full for rows that belong to the new partition.
+                let default = LockScope::DefaultPartition(parent);
+                facts.lock_scoped(default.clone(), AccessExclusive);
+                facts.scan_scoped(default);
+            }
+        } else {
+            facts.lock(parent, ShareUpdateExclusive);
+        }
+    }
+    for referenced in create_table_references(stmt) {
+        facts.lock(referenced, ShareRowExclusive);
+    }
+}
+
+/// The tables the foreign keys of a `CREATE TABLE` reference, written on
+/// the table or on a column.
+fn create_table_references(stmt: &CreateStmt) -> Vec<RelationName> {
+    let table_constraints = stmt.table_elts.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::Constraint(con) => Some(con.as_ref()),
+        _ => None,
+    });
+    let column_level = stmt
+        .table_elts
+        .iter()
+        .filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::ColumnDef(col) => Some(col.as_ref()),
+            _ => None,
+        })
+        .flat_map(column_constraints);
+    table_constraints
+        .chain(column_level)
+        .filter(|con| is_foreign_key(con))
+        .filter_map(|con| con.pktable.as_ref().map(RelationName::from_range_var))
+        .collect()
+}
+/// `CREATE INDEX`: the table is read in full under SHARE (SHARE UPDATE
+/// EXCLUSIVE with `CONCURRENTLY`, which refuses a transaction block).
+fn create_index_facts(stmt: &IndexStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        let mode = if stmt.concurrent { ShareUpdateExclusive } else { Share };
+        facts.lock(table.clone(), mode);
+        facts.scan(&table);
+        if rv.inh {
+            // Observed: an index on a partitioned table is built on
+            // every partition, each under the same lock.
+            facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
+        }
+    }
+    facts.transactional = !stmt.concurrent;
+}
+
+/// `DROP` of relations, of what lives on a table (triggers, policies,
+/// rules), of schemas and databases.
+fn drop_facts(stmt: &DropStmt, facts: &mut Facts) {
+    let kind = ObjectType::try_from(stmt.remove_type).unwrap_or(ObjectType::Undefined);
+    let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
+    let mode = if stmt.concurrent {
+        ShareUpdateExclusive
+    } else {
+        AccessExclusive
+    };
+    if matches!(
+        kind,
+        ObjectType::ObjectTable
+            | ObjectType::ObjectIndex
+            | ObjectType::ObjectMatview
+            | ObjectType::ObjectView
+            | ObjectType::ObjectSequence
+            | ObjectType::ObjectForeignTable
+    ) {
+        for name in dropped_names(&stmt.objects) {
+            // Dropping an index locks its table in the same mode.
+            if kind == ObjectType::ObjectIndex {
+                facts.lock_scoped(LockScope::TableOf(name.clone()), mode);
+            }
+            if kind == ObjectType::ObjectTable {
+                // Observed on PostgreSQL 15: dropping a table drops its
+                // foreign keys, which takes ACCESS EXCLUSIVE on the
+                // tables they reference; a partition's parent and
+                // default partition, and a partitioned table's
+                // partitions, are locked the same way.
+                facts.lock_scoped(LockScope::ReferencedTables(name.clone()), mode);
+                facts.lock_scoped(LockScope::PartitionParent(name.clone()), mode);
+                facts.lock_scoped(LockScope::Partitions(name.clone()), mode);
+                if cascade {
+                    facts.lock_scoped(LockScope::ReferencingTables(name.clone()), mode);
+                    facts.lock_scoped(LockScope::Inheritors(name.clone()), mode);
+                }
+            }
+            if cascade && kind != ObjectType::ObjectIndex {
+                facts.lock_scoped(LockScope::DependentViews(name.clone()), mode);
+            }
+            facts.lock(name, mode);
+        }
+    }
+    if matches!(
+        kind,
+        ObjectType::ObjectTrigger | ObjectType::ObjectPolicy | ObjectType::ObjectRule
+    ) {
+        // Observed: DROP TRIGGER, DROP POLICY and DROP RULE take ACCESS
+        // EXCLUSIVE on the table; a row trigger of a partitioned table
+        // is dropped from every partition as well.
+        for table in qualified_object_tables(&stmt.objects) {
+            if kind == ObjectType::ObjectTrigger {
+                facts.lock_scoped(LockScope::Partitions(table.clone()), AccessExclusive);
+            }
+            facts.lock(table, AccessExclusive);
+        }
+    }
+    if kind == ObjectType::ObjectSchema && cascade {
+        // Observed: DROP SCHEMA ... CASCADE takes ACCESS EXCLUSIVE on
+        // every relation it drops.
+        for schema in stmt.objects.iter().filter_map(|o| match o.node.as_ref()? {
+            NodeEnum::String(s) => Some(s.sval.clone()),
+            _ => None,
+        }) {
+            facts.lock_scoped(LockScope::RelationsIn(schema), AccessExclusive);
+        }
+    }
+    facts.data_loss = matches!(
+        kind,
+        ObjectType::ObjectTable
+            | ObjectType::ObjectSchema
+            | ObjectType::ObjectDatabase
+            | ObjectType::ObjectMatview
+            | ObjectType::ObjectSequence
+    );
+    facts.transactional = !stmt.concurrent && kind != ObjectType::ObjectDatabase;
+}
+
+/// `ALTER ... RENAME` of a relation, or of a column, constraint or trigger
+/// on one.
+fn rename_facts(stmt: &RenameStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let rename = ObjectType::try_from(stmt.rename_type).unwrap_or(ObjectType::Undefined);
+        let mode = if rename == ObjectType::ObjectIndex {
+            ShareUpdateExclusive
+        } else {
+            AccessExclusive
+        };
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), mode);
+        // Observed: renaming a column or a constraint renames it in
+        // every child too; renaming a trigger of a partitioned table
+        // renames it on every partition.
+        match rename {
+            ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint if rv.inh => {
+                facts.lock_scoped(LockScope::Inheritors(table), mode);
+            }
+            ObjectType::ObjectTrigger => facts.lock_scoped(LockScope::Partitions(table), mode),
+            _ => {}
+        }
+    }
+}
+
+/// `TRUNCATE`: every row goes, in new files.
+fn truncate_facts(stmt: &TruncateStmt, facts: &mut Facts) {
+    let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
+    for rv in stmt.relations.iter().filter_map(range_var) {
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), AccessExclusive);
+        facts.rewrite(&table);
+        // Observed: without ONLY, TRUNCATE empties every partition and
+        // child table; with CASCADE, every table referencing it.
+        if rv.inh {
+            facts.extend_to(&table, LockScope::Inheritors(table.clone()), AccessExclusive);
+        }
+        if cascade {
+            facts.extend_to(
+                &table,
+                LockScope::ReferencingTablesCascade(table.clone()),
+                AccessExclusive,
+            );
+        }
+    }
+    facts.data_loss = true;
+}
+
+/// `DELETE`: rows go; without `WHERE`, every row is read.
+fn delete_facts(stmt: &DeleteStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), RowExclusive);
+        // With a WHERE clause the plan decides (observed: an index
+        // serves `WHERE id = ...`, no sequential scan).
+        if stmt.where_clause.is_none() {
+            facts.scan(&table);
+        }
+    }
+    facts.data_loss = true;
+}
+
+/// `UPDATE`: without `WHERE`, every row is read.
+fn update_facts(stmt: &UpdateStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        facts.lock(table.clone(), RowExclusive);
+        if stmt.where_clause.is_none() {
+            facts.scan(&table);
+        }
+    }
+}
+
+/// `ALTER DOMAIN`: what validates reads every table using the domain.
+fn alter_domain_facts(stmt: &AlterDomainStmt, facts: &mut Facts) {
+    // ADD CONSTRAINT (unless NOT VALID), VALIDATE CONSTRAINT and SET
+    // NOT NULL check every column of the domain under SHARE locks
+    // (VALIDATE still takes SHARE up to PostgreSQL 18), reading each
+    // of those tables in full (observed).
+    let validates = match stmt.subtype.as_str() {
+        "C" => !matches!(
+            stmt.def.as_ref().and_then(|d| d.node.as_ref()),
+            Some(NodeEnum::Constraint(con)) if con.skip_validation
+        ),
+        "V" | "O" => true,
+        _ => false,
+    };
+    if let Some(domain) = RelationName::from_name_list(&stmt.type_name).filter(|_| validates) {
+        facts.lock_scoped(LockScope::TablesUsingDomain(domain.clone()), Share);
+        facts.scan_scoped(LockScope::TablesUsingDomain(domain));
+    }
+}
+
+/// `LOCK TABLE`: the mode it names, on what it names and reaches.
+fn lock_table_facts(stmt: &LockStmt, facts: &mut Facts) {
+    let mode = LockMode::from_lock_statement(stmt.mode).unwrap_or(AccessExclusive);
+    for rv in stmt.relations.iter().filter_map(range_var) {
+        let relation = RelationName::from_range_var(rv);
+        // Observed: without ONLY the lock extends to every partition
+        // and child table; locking a view locks the tables it reads.
+        if rv.inh {
+            facts.lock_scoped(LockScope::Inheritors(relation.clone()), mode);
+        }
+        facts.lock_scoped(LockScope::ViewTables(relation.clone()), mode);
+        facts.lock(relation, mode);
+    }
+}
+
+/// `CREATE TRIGGER`: SHARE ROW EXCLUSIVE on its table.
+fn create_trigger_facts(stmt: &CreateTrigStmt, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        // Observed: a row trigger on a partitioned table is created
+        // on every partition too.
+        if stmt.row && rv.inh {
+            facts.lock_scoped(LockScope::Partitions(table.clone()), ShareRowExclusive);
+        }
+        facts.lock(table, ShareRowExclusive);
+    }
+}
+
+/// `ALTER ... SET SCHEMA` of a relation.
+fn set_schema_facts(stmt: &AlterObjectSchemaStmt, facts: &mut Facts) {
+    // Observed: SET SCHEMA of a table, view, materialized view or
+    // sequence takes ACCESS EXCLUSIVE on it.
+    let kind = ObjectType::try_from(stmt.object_type).unwrap_or(ObjectType::Undefined);
+    if let Some(rv) = stmt.relation.as_ref().filter(|_| {
+        matches!(
+            kind,
+            ObjectType::ObjectTable
+                | ObjectType::ObjectView
+                | ObjectType::ObjectMatview
+                | ObjectType::ObjectSequence
+                | ObjectType::ObjectForeignTable
+        )
+    }) {
+        facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+    }
+}
+
+/// `COMMENT ON TABLE` or `COLUMN`: SHARE UPDATE EXCLUSIVE on the table.
+fn comment_facts(stmt: &CommentStmt, facts: &mut Facts) {
+    let kind = ObjectType::try_from(stmt.objtype).unwrap_or(ObjectType::Undefined);
+    if matches!(kind, ObjectType::ObjectTable | ObjectType::ObjectColumn) {
+        if let Some(NodeEnum::List(list)) = stmt.object.as_ref().and_then(|o| o.node.as_ref()) {
+            let items = if kind == ObjectType::ObjectColumn {
+                &list.items[..list.items.len().saturating_sub(1)]
+            } else {
+                &list.items[..]
+            };
+            if let Some(table) = RelationName::from_name_list(items) {
+                facts.lock(table, ShareUpdateExclusive);
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Accessors over pg_query's AST: what a statement names, read off the parse
+//! tree without judging it (the actions of an `ALTER TABLE`, the constraints
+//! written on a column, the options of `VACUUM (...)`). Analysis and rules
+//! share them, so each is written once, below both.
+
+use pg_query::protobuf::{a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, RangeVar};
+use pg_query::NodeEnum;
+
+/// The text of each `String` node of a list, other nodes skipped: the parts
+/// of a qualified name, the columns of `UNIQUE (a, b)`.
+pub fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
+    nodes.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.as_str()),
+        _ => None,
+    })
+}
+
+/// The text of a `String` node or of a string constant (`'a, b'`).
+pub fn string_value(node: &pg_query::Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::String(s) => Some(s.sval.clone()),
+        NodeEnum::AConst(c) => match c.val.as_ref()? {
+            a_const::Val::Sval(s) => Some(s.sval.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The actions of an `ALTER TABLE`, in order.
+pub fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
+    alter_table_actions(cmds).map(|(_, cmd)| cmd)
+}
+
+/// Each action of an `ALTER TABLE` with its position among the statement's
+/// actions: the `n` of `StatementContext::alter_action_span`.
+pub fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usize, &AlterTableCmd)> {
+    cmds.iter()
+        .enumerate()
+        .filter_map(|(n, node)| match node.node.as_ref()? {
+            NodeEnum::AlterTableCmd(cmd) => Some((n, cmd.as_ref())),
+            _ => None,
+        })
+}
+
+/// The column an action defines: the new column of `ADD COLUMN`, the new
+/// type (and `USING`) of `ALTER COLUMN ... TYPE`.
+pub fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+    match cmd.def.as_ref()?.node.as_ref()? {
+        NodeEnum::ColumnDef(col) => Some(col),
+        _ => None,
+    }
+}
+
+/// The column an `ADD COLUMN` action adds.
+pub fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+    column_def(cmd).filter(|_| cmd.subtype == AlterTableType::AtAddColumn as i32)
+}
+
+/// The constraint an `ADD CONSTRAINT` action adds.
+pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
+    match cmd.def.as_ref()?.node.as_ref()? {
+        NodeEnum::Constraint(con) => Some(con),
+        _ => None,
+    }
+}
+
+/// The constraints written on a column (`NOT NULL`, `DEFAULT`,
+/// `REFERENCES`, ...), in order, attributes such as `DEFERRABLE` included.
+pub fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
+    col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::Constraint(con) => Some(con.as_ref()),
+        _ => None,
+    })
+}
+
+/// A `FOREIGN KEY` or `REFERENCES` constraint.
+pub fn is_foreign_key(con: &Constraint) -> bool {
+    con.contype == ConstrType::ConstrForeign as i32
+}
+
+/// For each of a column's constraints (as `column_constraints` lists them),
+/// whether it is enforced: a `NOT ENFORCED` written after a `CHECK` or
+/// `REFERENCES` (PostgreSQL 18) is a separate node that switches it off, and
+/// PostgreSQL then skips validating it.
+pub fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
+    let list: Vec<&Constraint> = column_constraints(col).collect();
+    (0..list.len())
+        .map(|i| {
+            !list[i + 1..]
+                .iter()
+                .take_while(|c| is_constraint_attribute(c))
+                .any(|c| c.contype == ConstrType::ConstrAttrNotEnforced as i32)
+        })
+        .collect()
+}
+
+/// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
+/// constraint they qualify as separate parse nodes.
+pub fn is_constraint_attribute(con: &Constraint) -> bool {
+    matches!(
+        ConstrType::try_from(con.contype),
+        Ok(ConstrType::ConstrAttrDeferrable
+            | ConstrType::ConstrAttrNotDeferrable
+            | ConstrType::ConstrAttrDeferred
+            | ConstrType::ConstrAttrImmediate
+            | ConstrType::ConstrAttrEnforced
+            | ConstrType::ConstrAttrNotEnforced)
+    )
+}
+
+/// `DETACH PARTITION ... CONCURRENTLY`.
+pub fn partition_cmd_concurrent(cmd: &AlterTableCmd) -> bool {
+    matches!(cmd.def.as_ref().and_then(|d| d.node.as_ref()), Some(NodeEnum::PartitionCmd(p)) if p.concurrent)
+}
+
+/// The relation of a `RangeVar` node, skipping other nodes.
+pub fn range_var(node: &pg_query::Node) -> Option<&RangeVar> {
+    match node.node.as_ref()? {
+        NodeEnum::RangeVar(rv) => Some(rv),
+        _ => None,
+    }
+}
+
+/// A boolean `DefElem` option such as `VACUUM (FULL)` or `REINDEX (CONCURRENTLY)`.
+pub fn has_option(options: &[pg_query::Node], name: &str) -> bool {
+    options.iter().any(|o| match o.node.as_ref() {
+        Some(NodeEnum::DefElem(def)) => {
+            def.defname == name
+                && !matches!(
+                    def.arg.as_ref().and_then(|a| a.node.as_ref()),
+                    Some(NodeEnum::Boolean(b)) if !b.boolval
+                )
+        }
+        _ => false,
+    })
+}
+
+/// Every string constant (`'calm'`) anywhere in a statement, with its
+/// parse-tree location, in no particular order. Strings that are not
+/// constants (identifiers, the text of `COMMENT ON ... IS`, the value named
+/// by `ALTER TYPE ... ADD VALUE`) are not included.
+pub fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<(String, i32)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(constant) = map.get("AConst") {
+                    let text = constant.pointer("/val/Sval/sval").and_then(|v| v.as_str());
+                    let location = constant.get("location").and_then(|l| l.as_i64()).unwrap_or(-1);
+                    if let Some(text) = text {
+                        out.push((text.to_string(), i32::try_from(location).unwrap_or(-1)));
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(node) {
+        walk(&value, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_string_constants_anywhere() {
+        let constants = |sql: &str| -> Vec<String> {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+            let mut found: Vec<String> = string_constants(&node).into_iter().map(|(s, _)| s).collect();
+            found.sort();
+            found
+        };
+        assert_eq!(constants("INSERT INTO t (m) VALUES ('calm'::mood, 'x')"), ["calm", "x"]);
+        assert_eq!(
+            constants("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'calm', ADD CHECK (m <> 'sad')"),
+            ["calm", "sad"]
+        );
+        assert_eq!(
+            constants("UPDATE t SET m = 'calm' WHERE id IN (SELECT 1 WHERE 'a' = 'b')"),
+            ["a", "b", "calm"]
+        );
+        assert!(constants("COMMENT ON TYPE mood IS 'calm'").is_empty());
+        assert!(constants("ALTER TYPE mood ADD VALUE 'calm'").is_empty());
+    }
+}
