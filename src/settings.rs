@@ -8,8 +8,6 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use crate::analysis::TransactionMode;
-
 pub const DEFAULT_PG_VERSION: u32 = 16;
 pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 pub const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
@@ -128,4 +126,53 @@ impl Settings {
             None => default,
         }
     }
+}
+
+/// How the migration runner wraps each file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TransactionMode {
+    /// Statements run one by one, in autocommit (plain `psql -f`).
+    #[default]
+    None,
+    /// The runner wraps each file in one transaction.
+    PerFile,
+    /// The runner sends the file as one multi-statement query, which
+    /// PostgreSQL runs in one implicit transaction block.
+    Batch,
+    /// The runner wraps the file in a transaction, and a `COMMIT` in the
+    /// file only starts the next one: JDBC connections keep autocommit off
+    /// (Flyway, Liquibase), and runners that send the whole file as one
+    /// query (Diesel, sqlx, dbmate) run what follows a `COMMIT` in
+    /// PostgreSQL's implicit transaction block.
+    Reopening,
+}
+
+/// A time value as PostgreSQL reads it for a parameter measured in
+/// milliseconds (`lock_timeout`, `statement_timeout`): a bare number is
+/// milliseconds; a unit may follow, with or without a space: `us`, `ms`,
+/// `s`, `min`, `h`, `d` (case-sensitive, as in PostgreSQL). Fractions are
+/// rounded to the nearest millisecond (halves to even, as
+/// PostgreSQL's `rint`), so `'0.4'` is 0. Negative or
+/// malformed values are None (PostgreSQL rejects them).
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if number.is_empty() || number == "." {
+        return None;
+    }
+    let number: f64 = number.parse().ok()?;
+    let factor = match unit.trim_start() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1_000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    let ms = (number * factor).round_ties_even();
+    (ms.is_finite() && ms >= 0.0 && ms <= u64::MAX as f64).then_some(ms as u64)
 }

@@ -4,35 +4,7 @@
 use pg_query::protobuf::a_const::Val;
 use pg_query::NodeEnum;
 
-/// A time value as PostgreSQL reads it for a parameter measured in
-/// milliseconds (`lock_timeout`, `statement_timeout`): a bare number is
-/// milliseconds; a unit may follow, with or without a space: `us`, `ms`,
-/// `s`, `min`, `h`, `d` (case-sensitive, as in PostgreSQL). Fractions are
-/// rounded to the nearest millisecond (halves to even, as
-/// PostgreSQL's `rint`), so `'0.4'` is 0. Negative or
-/// malformed values are None (PostgreSQL rejects them).
-pub fn parse_duration_ms(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    if number.is_empty() || number == "." {
-        return None;
-    }
-    let number: f64 = number.parse().ok()?;
-    let factor = match unit.trim_start() {
-        "" | "ms" => 1.0,
-        "us" => 0.001,
-        "s" => 1_000.0,
-        "min" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => 86_400_000.0,
-        _ => return None,
-    };
-    let ms = (number * factor).round_ties_even();
-    (ms.is_finite() && ms >= 0.0 && ms <= u64::MAX as f64).then_some(ms as u64)
-}
+pub use crate::settings::parse_duration_ms;
 
 /// The value, in milliseconds, of `SET name = value` for a time parameter:
 /// `5000`, `'5s'`, `1.5`. None when it is not one literal PostgreSQL would

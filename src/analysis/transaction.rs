@@ -32,24 +32,7 @@ use pg_query::NodeEnum;
 use super::guc::duration_setting_ms;
 use crate::source::Span;
 
-/// How the migration runner wraps each file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum TransactionMode {
-    /// Statements run one by one, in autocommit (plain `psql -f`).
-    #[default]
-    None,
-    /// The runner wraps each file in one transaction.
-    PerFile,
-    /// The runner sends the file as one multi-statement query, which
-    /// PostgreSQL runs in one implicit transaction block.
-    Batch,
-    /// The runner wraps the file in a transaction, and a `COMMIT` in the
-    /// file only starts the next one: JDBC connections keep autocommit off
-    /// (Flyway, Liquibase), and runners that send the whole file as one
-    /// query (Diesel, sqlx, dbmate) run what follows a `COMMIT` in
-    /// PostgreSQL's implicit transaction block.
-    Reopening,
-}
+pub use crate::settings::TransactionMode;
 
 /// What a transaction-control statement does where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]

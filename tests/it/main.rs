@@ -14,6 +14,7 @@ mod entry;
 mod fixtures;
 mod history;
 mod integrations;
+mod layers;
 mod layouts;
 mod lsp;
 mod meta;
