@@ -96,9 +96,14 @@ pub fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     Some(&doc[start..end])
 }
 
-pub trait Rule: Send + Sync {
+/// The metadata half of a rule. `declare_rule!` implements it from its
+/// arguments and `rules/<id>.md`, so no rule writes it by hand.
+pub trait DeclaredRule {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+/// What a rule checks; its metadata comes from `declare_rule!`.
+pub trait Rule: DeclaredRule + Send + Sync {
     /// Checks one statement. Most rules match one kind of statement and
     /// return early for the rest.
     fn check_statement(&self, _ctx: StatementContext<'_>, _out: &mut Vec<Finding>) {}
@@ -112,7 +117,9 @@ pub trait Rule: Send + Sync {
     fn check_run(&self, _run: &RunContext<'_, '_>, _out: &mut Vec<(usize, Finding)>) {}
 }
 
-/// Declares a rule's unit struct and metadata; its doc is `rules/<id>.md`.
+/// Declares a rule's unit struct and metadata (`META`, and `meta()` through
+/// `DeclaredRule`); its doc is `rules/<id>.md`. The rule's file then only
+/// writes `impl Rule` with its checks.
 #[macro_export]
 macro_rules! declare_rule {
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
@@ -129,6 +136,12 @@ macro_rules! declare_rule {
             since: $since,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
         };
+
+        impl $crate::rule::DeclaredRule for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+        }
     };
 }
 

@@ -9,16 +9,12 @@ use crate::analysis::facts::{added_column, column_constraints, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
 
 crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for AddingRequiredColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

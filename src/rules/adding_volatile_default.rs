@@ -10,17 +10,13 @@ use crate::analysis::types;
 use crate::analysis::volatility::{first_volatile_call, VolatileCall};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for AddingVolatileDefault {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

@@ -7,15 +7,11 @@ use crate::analysis::facts::alter_table_action_lock;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationLock, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

@@ -8,15 +8,11 @@ use crate::analysis::facts::dropped_names;
 use crate::analysis::names::quote_ident;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(BanDropSchema, id: "ban-drop-schema", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropSchema {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::DropStmt(drop) if drop.remove_type == ObjectType::ObjectSchema as i32 => {

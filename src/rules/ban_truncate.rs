@@ -6,15 +6,11 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(BanTruncate, id: "ban-truncate", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanTruncate {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::TruncateStmt(truncate) = ctx.node() else {
             return;

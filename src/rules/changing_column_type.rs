@@ -6,16 +6,12 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for ChangingColumnType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

@@ -8,16 +8,12 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::lock_of_sql;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(DomainConstraint, id: "domain-constraint", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for DomainConstraint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::AlterDomainStmt(stmt) if stmt.subtype == "C" => {

@@ -7,16 +7,12 @@ use pg_query::protobuf::{AlterTableType, ConstrType};
 use crate::analysis::facts::constraint;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::constraint_name_in_message;
 
 crate::declare_rule!(ExclusionConstraint, id: "exclusion-constraint", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ExclusionConstraint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

@@ -12,16 +12,12 @@ use crate::analysis::facts::{alter_table_actions, column_constraints, constraint
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for ForeignKeyWithoutIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         // Each root is a database of its own, judged at the end of its run.
         for catalog in run.catalogs {

@@ -5,16 +5,12 @@
 use crate::analysis::types::{modifiers, Declaration};
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::column_types::{self, ident, Column};
 
 crate::declare_rule!(PreferText, id: "prefer-text", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferText {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         for col in column_types::columns(ctx) {
             let padded = match col.base_name() {

@@ -7,15 +7,11 @@ use pg_query::NodeEnum;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;

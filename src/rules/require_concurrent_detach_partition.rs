@@ -7,15 +7,11 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::alter_table_actions;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(RequireConcurrentDetachPartition, id: "require-concurrent-detach-partition", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentDetachPartition {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
             return;

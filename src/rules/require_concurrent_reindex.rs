@@ -8,16 +8,12 @@ use crate::analysis::facts::has_option;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe;
 
 crate::declare_rule!(RequireConcurrentReindex, id: "require-concurrent-reindex", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentReindex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::ReindexStmt(stmt) = ctx.node() else {
             return;

@@ -7,16 +7,12 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
 
 impl Rule for RequireLockTimeout {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         let first = file.contexts().find_map(|ctx| {
             if ctx.state().lock_timeout_set {

@@ -7,16 +7,12 @@ use crate::analysis::facts::{constraint, lock_of_sql};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
 
 crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for SettingNotNull {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

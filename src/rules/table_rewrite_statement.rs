@@ -7,15 +7,11 @@ use pg_query::protobuf::{AlterTableType, ObjectType};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(TableRewriteStatement, id: "table-rewrite-statement", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for TableRewriteStatement {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_relation() else {
             return;

@@ -7,16 +7,12 @@ use crate::analysis::facts::{added_column, constraint, lock_of_sql};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
 
 crate::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for UniqueWithoutIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = ctx.alter_existing_table() else {
             return;

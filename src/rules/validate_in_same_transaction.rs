@@ -12,16 +12,12 @@ use crate::analysis::facts::{alter_table_action_lock, alter_table_actions, const
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::validate_constraint;
 
 crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ValidateInSameTransaction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         // One pass: the constraints each transaction added NOT VALID, by
         // table and name (a statement in autocommit is its own transaction).
