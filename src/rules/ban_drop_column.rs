@@ -5,9 +5,10 @@ use pg_query::protobuf::{AlterTableType, DropBehavior};
 
 use crate::analysis::facts::alter_table_action_lock;
 use crate::analysis::names::quote_ident;
-use crate::analysis::{RelationLock, StatementContext};
+use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
 
@@ -40,18 +41,27 @@ impl Rule for BanDropColumn {
                     ),
                 )
                 .label(ctx.name_at(alter.range_var.location), format!("{} while the column is removed", lock.describe()))
-                .help(format!(
-                    "drop the column in two releases (expand/contract):\n  \
-                     1. stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that\n  \
-                     2. in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
-                     with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>",
-                    col = quote_ident(column),
-                    sql = table.to_sql(),
-                ))
+                .help(help(column, table))
                 .lock(&lock.relation, lock.mode),
             );
         }
     }
+}
+
+fn help(column: &str, table: &RelationName) -> String {
+    let (col, sql) = (quote_ident(column), table.to_sql());
+    numbered_steps(
+        "drop the column in two releases (expand/contract):",
+        &[
+            format!(
+                "stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that"
+            ),
+            format!(
+                "in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
+                 with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>"
+            ),
+        ],
+    )
 }
 
 #[cfg(test)]

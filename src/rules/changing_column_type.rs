@@ -7,6 +7,7 @@ use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
@@ -123,15 +124,21 @@ fn help(table: &RelationName, change: &ColumnTypeChange, parts: &TypeChange, act
     let old_column = quote_ident(&format!("{column}_old"));
     let new_type = &parts.new_type;
     let value = parts.using.clone().unwrap_or_else(|| format!("{c}::{new_type}"));
-    let recipe = format!(
-        "change the type in steps that each hold the lock only briefly (expand/contract):\n  \
-         1. ALTER TABLE {t} ADD COLUMN {new_column} {new_type};\n  \
-         2. keep it in step with a trigger: BEFORE INSERT OR UPDATE ON {t}, set NEW.{new_column} from NEW.{c}\n  \
-         3. backfill existing rows in batches of a few thousand, each in its own transaction:\n     \
-            UPDATE {t} SET {new_column} = {value} WHERE {new_column} IS NULL AND <next batch of keys>;\n  \
-         4. build the indexes and constraints {c} has on {new_column} (CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE)\n  \
-         5. in one short transaction: drop the trigger, rename {c} to {old_column} and {new_column} to {c}\n  \
-         6. once nothing reads {old_column}, drop it"
+    let recipe = numbered_steps(
+        "change the type in steps that each hold the lock only briefly (expand/contract):",
+        &[
+            format!("ALTER TABLE {t} ADD COLUMN {new_column} {new_type};"),
+            format!("keep it in step with a trigger: BEFORE INSERT OR UPDATE ON {t}, set NEW.{new_column} from NEW.{c}"),
+            format!(
+                "backfill existing rows in batches of a few thousand, each in its own transaction:\n     \
+                 UPDATE {t} SET {new_column} = {value} WHERE {new_column} IS NULL AND <next batch of keys>;"
+            ),
+            format!(
+                "build the indexes and constraints {c} has on {new_column} (CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE)"
+            ),
+            format!("in one short transaction: drop the trigger, rename {c} to {old_column} and {new_column} to {c}"),
+            format!("once nothing reads {old_column}, drop it"),
+        ],
     );
     match (&change.old, change.cost) {
         (Some(_), TypeChangeCost::InPlaceIfUtc) => format!(

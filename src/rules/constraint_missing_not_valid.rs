@@ -12,7 +12,7 @@ use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
-use crate::rules::recipe::{constraint_name_in_message, validate_constraint};
+use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};
 use crate::source::Span;
 
 crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
@@ -236,12 +236,14 @@ impl Check<'_> {
             ),
             _ => (on(adding, table.to_string()), on(checking, table.to_string())),
         };
-        format!(
-            "add the foreign key without checking existing rows, then validate it without blocking:\n  \
-             1. {add}\n     \
-                ({briefly} only briefly; new and changed rows are checked from now on)\n  \
-             2. in a separate transaction: {validate}\n     \
-                ({validating}: reads and writes continue during the check)",
+        numbered_steps(
+            "add the foreign key without checking existing rows, then validate it without blocking:",
+            &[
+                format!("{add}\n     ({briefly} only briefly; new and changed rows are checked from now on)"),
+                format!(
+                    "in a separate transaction: {validate}\n     ({validating}: reads and writes continue during the check)"
+                ),
+            ],
         )
     }
 }
@@ -249,14 +251,18 @@ impl Check<'_> {
 fn check_help(t: &str, add: &str, name: &str, pg_version: u32) -> String {
     let validate = validate_constraint(t, &quote_ident(name));
     let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
-    format!(
-        "add the constraint without checking existing rows, then validate it without blocking:\n  \
-         1. {add}\n     \
-            ({} only briefly, no scan; new and changed rows are checked from now on)\n  \
-         2. in a separate transaction: {validate}\n     \
-            ({}: reads and writes continue during the scan)",
-        lock(add),
-        lock(&validate),
+    numbered_steps(
+        "add the constraint without checking existing rows, then validate it without blocking:",
+        &[
+            format!(
+                "{add}\n     ({} only briefly, no scan; new and changed rows are checked from now on)",
+                lock(add)
+            ),
+            format!(
+                "in a separate transaction: {validate}\n     ({}: reads and writes continue during the scan)",
+                lock(&validate)
+            ),
+        ],
     )
 }
 

@@ -148,8 +148,18 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
     } else {
         format!("columns and options of {old}")
     };
+    let steps = recipe::numbered_steps(
+        &format!(
+            "REINDEX CONCURRENTLY needs PostgreSQL 12 (configured: {version}); build a replacement{scope} instead, outside a transaction block:"
+        ),
+        &[
+            format!("CREATE INDEX CONCURRENTLY {create} ON {table} (<{definition}>);"),
+            format!("DROP INDEX CONCURRENTLY {old};"),
+            format!("ALTER INDEX {new} RENAME TO {rename_to};"),
+        ],
+    );
     format!(
-        "REINDEX CONCURRENTLY needs PostgreSQL 12 (configured: {version}); build a replacement{scope} instead, outside a transaction block:\n  1. CREATE INDEX CONCURRENTLY {create} ON {table} (<{definition}>);\n  2. DROP INDEX CONCURRENTLY {old};\n  3. ALTER INDEX {new} RENAME TO {rename_to};\nan index behind a PRIMARY KEY or UNIQUE constraint cannot be dropped this way: swap the constraint to the new index with ALTER TABLE ... ADD CONSTRAINT ... USING INDEX"
+        "{steps}\nan index behind a PRIMARY KEY or UNIQUE constraint cannot be dropped this way: swap the constraint to the new index with ALTER TABLE ... ADD CONSTRAINT ... USING INDEX"
     )
 }
 

@@ -8,7 +8,7 @@ use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
-use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
+use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
 crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
@@ -90,26 +90,36 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
             quote_ident(proof)
         );
     }
+    let add_then_validate = [
+        format!("{add_check}\n     (brief {brief} lock, no scan; new rows are checked from now on)"),
+        format!(
+            "in a separate transaction: {validate}\n     ({validating}: reads and writes continue during the scan)"
+        ),
+    ];
     if pg_version < 12 {
+        let steps = numbered_steps(
+            &format!(
+                "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:"
+            ),
+            &add_then_validate,
+        );
         return format!(
-            "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
-             1. {add_check}\n     \
-                (brief {brief} lock, no scan; new rows are checked from now on)\n  \
-             2. in a separate transaction: {validate}\n     \
-                ({validating}: reads and writes continue during the scan)\n\
-             keep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
+            "{steps}\nkeep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
         );
     }
-    let mut text = format!(
-        "prove there are no NULLs without blocking, then set NOT NULL without a scan:\n  \
-         1. {add_check}\n     \
-            (brief {brief} lock, no scan; new rows are checked from now on)\n  \
-         2. in a separate transaction: {validate}\n     \
-            ({validating}: reads and writes continue during the scan)\n  \
-         3. ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
-            (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
-             when the migration that validates it, or a --schema dump, is part of the run)\n  \
-         4. ALTER TABLE {t} DROP CONSTRAINT {check};"
+    let [add, validate] = add_then_validate;
+    let mut text = numbered_steps(
+        "prove there are no NULLs without blocking, then set NOT NULL without a scan:",
+        &[
+            add,
+            validate,
+            format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
+                 (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
+                 when the migration that validates it, or a --schema dump, is part of the run)"
+            ),
+            format!("ALTER TABLE {t} DROP CONSTRAINT {check};"),
+        ],
     );
     if pg_version >= 18 {
         text.push_str(&format!(

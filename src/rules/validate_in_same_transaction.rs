@@ -13,6 +13,7 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 use crate::rules::recipe::validate_constraint;
 
 crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
@@ -97,16 +98,26 @@ fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str
     // The lock the recipe's VALIDATE takes, as the facts state it.
     let own = lock_of_sql(&validate, ctx.pg_version()).map_or_else(|| "lock".to_string(), |m| format!("{m} lock"));
     let help = if add.index == ctx.index {
-        format!(
-            "split the statement, and commit between the two steps so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
+        numbered_steps(
+            &format!(
+                "split the statement, and commit between the two steps so the scan runs under VALIDATE's own {own} (reads and writes continue):"
+            ),
+            &[
+                "the ADD CONSTRAINT ... NOT VALID alone, then COMMIT".to_string(),
+                format!("in a later transaction: {validate}"),
+            ],
         )
     } else if ctx.in_implicit_transaction() {
         format!(
             "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own {own} (reads and writes continue):\n  {validate}"
         )
     } else {
-        format!(
-            "commit between the two steps, so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
+        numbered_steps(
+            &format!("commit between the two steps, so the scan runs under VALIDATE's own {own} (reads and writes continue):"),
+            &[
+                "COMMIT right after the ADD CONSTRAINT ... NOT VALID".to_string(),
+                format!("in a new transaction: {validate}"),
+            ],
         )
     };
     let mut finding = Finding::new(
