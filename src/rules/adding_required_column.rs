@@ -5,25 +5,23 @@
 use pg_query::protobuf::{ColumnDef, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{added_column, column_constraints, lock_of_sql};
+use crate::analysis::facts::{column_constraints, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
 crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for AddingRequiredColumn {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let table = &alter.relation;
-        for (i, cmd) in alter.actions() {
-            let Some(col) = added_column(cmd) else {
-                continue;
-            };
+        for (action, col) in alter.added_columns() {
             let Some(required) = required_without_default(col) else {
                 continue;
             };
@@ -40,9 +38,9 @@ impl Rule for AddingRequiredColumn {
                 }
             };
             out.push(
-                Finding::new(ctx.alter_action_span(i), message)
+                Finding::new(action.span(), message)
                     .label(
-                        ctx.name_at(alter.range_var.location),
+                        alter.name_span(),
                         format!(
                             "fails if {table} has any row (the new column would be NULL), and inserts by running code that does not set \"{}\" fail",
                             col.colname

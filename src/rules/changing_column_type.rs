@@ -7,6 +7,7 @@ use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
@@ -14,7 +15,7 @@ crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: R
 
 impl Rule for ChangingColumnType {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
@@ -22,13 +23,13 @@ impl Rule for ChangingColumnType {
             if change.cost == TypeChangeCost::InPlace {
                 continue;
             }
-            let Some((_, cmd)) = alter.actions().find(|(n, _)| *n == change.action) else {
+            let Some(changed) = alter.action(change.action) else {
                 continue;
             };
-            let Some(type_name) = column_def(cmd).and_then(|col| col.type_name.as_ref()) else {
+            let Some(type_name) = column_def(changed.cmd).and_then(|col| col.type_name.as_ref()) else {
                 continue;
             };
-            let action = ctx.alter_action_span(change.action);
+            let action = changed.span();
             let parts = TypeChange::find(ctx, action, type_name.location);
             let column = &change.column;
             let new_type = &parts.new_type;
@@ -61,10 +62,7 @@ impl Rule for ChangingColumnType {
                 ),
             };
             finding = finding
-                .label(
-                    ctx.name_at(alter.range_var.location),
-                    format!("{} until the rewrite ends", lock.describe()),
-                )
+                .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()))
                 .help(help(table, change, &parts, &ctx.text_without(action, &[])))
                 .lock(&lock.relation, lock.mode);
             out.push(finding);

@@ -3,6 +3,7 @@
 
 use crate::rule::Rule;
 
+pub mod alter_table;
 pub mod column_types;
 pub mod history;
 pub mod recipe;

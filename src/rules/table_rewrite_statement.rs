@@ -8,13 +8,14 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(TableRewriteStatement, id: "table-rewrite-statement", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for TableRewriteStatement {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_relation() else {
+        let Some(alter) = AlterTable::of_existing_relation(ctx) else {
             return;
         };
         let (relation, lock) = (&alter.relation, alter.lock);
@@ -26,7 +27,8 @@ impl Rule for TableRewriteStatement {
             Ok(ObjectType::ObjectMatview) => Kind::MaterializedView,
             _ => Kind::Table,
         };
-        for (i, cmd) in alter.actions() {
+        for action in alter.actions() {
+            let cmd = action.cmd;
             let form = match AlterTableType::try_from(cmd.subtype) {
                 Ok(AlterTableType::AtSetTableSpace) => Form::Tablespace(&cmd.name),
                 Ok(AlterTableType::AtSetLogged) => Form::Logged,
@@ -43,11 +45,8 @@ impl Rule for TableRewriteStatement {
                 Form::AccessMethod(am) => format!("rewritten in full by SET ACCESS METHOD \"{am}\""),
             };
             out.push(
-                Finding::new(ctx.alter_action_span(i), format!("{} {relation} {what}", kind.noun()))
-                    .label(
-                        ctx.name_at(alter.range_var.location),
-                        format!("{} until the rewrite ends", lock.describe()),
-                    )
+                Finding::new(action.span(), format!("{} {relation} {what}", kind.noun()))
+                    .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()))
                     .help(help(kind, form, relation))
                     .lock(&lock.relation, lock.mode),
             );

@@ -8,11 +8,12 @@ use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::table_constraint_name;
-use crate::analysis::facts::{alter_table_action_lock, alter_table_actions, constraint, lock_of_sql};
+use crate::analysis::facts::{constraint, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
+use crate::rules::alter_table;
 use crate::rules::recipe::numbered_steps;
 use crate::rules::recipe::validate_constraint;
 
@@ -41,23 +42,24 @@ impl Rule for ValidateInSameTransaction {
             let Some(rv) = &stmt.relation else { continue };
             let table = RelationName::from_range_var(rv);
             let existing = ctx.alter_existing_table().is_some();
-            for (n, cmd) in alter_table_actions(&stmt.cmds) {
+            for action in alter_table::actions(ctx) {
+                let cmd = action.cmd;
                 if let Some(con) = constraint(cmd).filter(|c| c.skip_validation) {
-                    if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                    if action.is(AlterTableType::AtAddConstraint) {
                         if let Some(name) = table_constraint_name(&table.name, con) {
                             let at = AddedNotValid {
                                 index: ctx.index,
-                                action: n,
-                                lock: alter_table_action_lock(cmd),
+                                action: action.n,
+                                lock: action.lock_mode(),
                                 references: con.pktable.as_ref().map(RelationName::from_range_var),
                                 undone_by: ctx.state().undone_by,
                             };
                             added.insert(key(&table, &name), at);
                         }
                     }
-                } else if cmd.subtype == AlterTableType::AtValidateConstraint as i32 && existing {
+                } else if action.is(AlterTableType::AtValidateConstraint) && existing {
                     if let Some(at) = added.get(&key(&table, &cmd.name)) {
-                        out.push(finding(ctx, &table, n, &cmd.name, at));
+                        out.push(finding(ctx, &table, action.n, &cmd.name, at));
                     }
                 }
             }
