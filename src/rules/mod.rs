@@ -6,6 +6,7 @@ use crate::rule::Rule;
 pub mod alter_table;
 pub mod column_types;
 pub mod history;
+pub mod markdown;
 pub mod recipe;
 #[cfg(test)]
 pub mod testing;
