@@ -21,6 +21,24 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 10] = [
+        Category::DataLoss,
+        Category::Locking,
+        Category::Rewrite,
+        Category::Compatibility,
+        Category::Transaction,
+        Category::Timeout,
+        Category::Style,
+        Category::Syntax,
+        Category::Suppression,
+        Category::History,
+    ];
+
+    /// The category named `name` (`data-loss`, `locking`, ...).
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|category| category.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::DataLoss => "data-loss",
@@ -147,7 +165,15 @@ macro_rules! declare_rule {
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::{first_sentence, Category};
+
+    #[test]
+    fn categories_parse_from_their_names() {
+        for category in Category::ALL {
+            assert_eq!(Category::parse(category.as_str()), Some(category));
+        }
+        assert_eq!(Category::parse("dataloss"), None);
+    }
 
     #[test]
     fn a_sentence_ends_at_a_period_outside_code_and_ellipses() {

@@ -1,8 +1,10 @@
 //! miglint's repository tasks, as functions of the repository's root folder
-//! so that tests can run them on a copy: `readme` regenerates the README's
-//! rules table.
+//! so that tests can run them on a copy: `new_rule` writes a new rule's
+//! files, `readme` regenerates the README's rules table.
 
+pub mod new_rule;
 pub mod readme;
+pub mod statement_kinds;
 
 use std::path::Path;
 

@@ -6,23 +6,23 @@ use std::path::Path;
 use miglint::rule::RuleMeta;
 use miglint::rules::markdown::{rules_table, with_table, README_END, README_START};
 
-/// Writes the table of `rules` into `root/README.md` between its markers;
-/// true when the file changed.
-pub fn write_rules_table<'m>(root: &Path, rules: impl IntoIterator<Item = &'m RuleMeta>) -> Result<bool, String> {
-    let readme = crate::read(root, "README.md")?;
-    let updated = with_table(&readme, &rules_table(rules)).ok_or_else(|| {
+/// `readme` (README.md's text) with the table of `rules` between its markers.
+pub fn with_rules_table<'m>(readme: &str, rules: impl IntoIterator<Item = &'m RuleMeta>) -> Result<String, String> {
+    with_table(readme, &rules_table(rules)).ok_or_else(|| {
         format!("README.md has no rules table: put it between a line `{README_START}` and a line `{README_END}`")
-    })?;
+    })
+}
+
+/// `cargo xtask readme`: writes the table of the rules miglint was built
+/// with into `root/README.md`; true when the file changed.
+pub fn regenerate(root: &Path) -> Result<bool, String> {
+    let readme = crate::read(root, "README.md")?;
+    let updated = with_rules_table(&readme, miglint::rules::all().iter().map(|rule| rule.meta()))?;
     if updated == readme {
         return Ok(false);
     }
     crate::write(root, "README.md", &updated)?;
     Ok(true)
-}
-
-/// `cargo xtask readme`: the table of the rules miglint was built with.
-pub fn regenerate(root: &Path) -> Result<bool, String> {
-    write_rules_table(root, miglint::rules::all().iter().map(|rule| rule.meta()))
 }
 
 #[cfg(test)]
