@@ -14,8 +14,7 @@ use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::alter_table;
-use crate::rules::recipe::numbered_steps;
-use crate::rules::recipe::validate_constraint;
+use crate::rules::recipe::{numbered_steps, validate_constraint};
 
 crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
 
