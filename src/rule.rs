@@ -21,6 +21,24 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 10] = [
+        Category::DataLoss,
+        Category::Locking,
+        Category::Rewrite,
+        Category::Compatibility,
+        Category::Transaction,
+        Category::Timeout,
+        Category::Style,
+        Category::Syntax,
+        Category::Suppression,
+        Category::History,
+    ];
+
+    /// The category named `name` (`data-loss`, `locking`, ...).
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|category| category.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::DataLoss => "data-loss",
@@ -96,9 +114,14 @@ pub fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     Some(&doc[start..end])
 }
 
-pub trait Rule: Send + Sync {
+/// The metadata half of a rule. `declare_rule!` implements it from its
+/// arguments and `rules/<id>.md`, so no rule writes it by hand.
+pub trait DeclaredRule {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+/// What a rule checks; its metadata comes from `declare_rule!`.
+pub trait Rule: DeclaredRule + Send + Sync {
     /// Checks one statement. Most rules match one kind of statement and
     /// return early for the rest.
     fn check_statement(&self, _ctx: StatementContext<'_>, _out: &mut Vec<Finding>) {}
@@ -112,7 +135,9 @@ pub trait Rule: Send + Sync {
     fn check_run(&self, _run: &RunContext<'_, '_>, _out: &mut Vec<(usize, Finding)>) {}
 }
 
-/// Declares a rule's unit struct and metadata; its doc is `rules/<id>.md`.
+/// Declares a rule's unit struct and metadata (`META`, and `meta()` through
+/// `DeclaredRule`); its doc is `rules/<id>.md`. The rule's file then only
+/// writes `impl Rule` with its checks.
 #[macro_export]
 macro_rules! declare_rule {
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
@@ -129,12 +154,26 @@ macro_rules! declare_rule {
             since: $since,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $id, ".md")),
         };
+
+        impl $crate::rule::DeclaredRule for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+        }
     };
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::{first_sentence, Category};
+
+    #[test]
+    fn categories_parse_from_their_names() {
+        for category in Category::ALL {
+            assert_eq!(Category::parse(category.as_str()), Some(category));
+        }
+        assert_eq!(Category::parse("dataloss"), None);
+    }
 
     #[test]
     fn a_sentence_ends_at_a_period_outside_code_and_ellipses() {

@@ -167,6 +167,8 @@ pub enum PlanFormat {
 pub enum RulesFormat {
     Human,
     Json,
+    /// The README's rules table.
+    Markdown,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {

@@ -337,6 +337,11 @@ fn list_rules(format: RulesFormat) -> u8 {
                 .map_err(std::io::Error::from)
                 .and_then(|_| writeln!(out))
         }
+        RulesFormat::Markdown => write!(
+            out,
+            "{}",
+            rules::markdown::rules_table(rules::all().iter().map(|r| r.meta()))
+        ),
         RulesFormat::Human => rules::all().iter().try_for_each(|r| {
             let m = r.meta();
             writeln!(

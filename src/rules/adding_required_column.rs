@@ -5,29 +5,23 @@
 use pg_query::protobuf::{ColumnDef, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{added_column, column_constraints, lock_of_sql};
+use crate::analysis::facts::{column_constraints, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
-use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
+use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
 crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for AddingRequiredColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let table = &alter.relation;
-        for (i, cmd) in alter.actions() {
-            let Some(col) = added_column(cmd) else {
-                continue;
-            };
+        for (action, col) in alter.added_columns() {
             let Some(required) = required_without_default(col) else {
                 continue;
             };
@@ -44,9 +38,9 @@ impl Rule for AddingRequiredColumn {
                 }
             };
             out.push(
-                Finding::new(ctx.alter_action_span(i), message)
+                Finding::new(action.span(), message)
                     .label(
-                        ctx.name_at(alter.range_var.location),
+                        alter.name_span(),
                         format!(
                             "fails if {table} has any row (the new column would be NULL), and inserts by running code that does not set \"{}\" fail",
                             col.colname
@@ -107,36 +101,42 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
         add_not_null_check(&sql, &column, &check),
         validate_constraint(&sql, &check),
     );
-    let set = format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;");
-    let set_not_null = if ctx.pg_version() >= 12 {
-        format!("{set}  (skips the scan: the valid check proves it)\n  6. ALTER TABLE {sql} DROP CONSTRAINT {check};")
-    } else {
-        let under = lock_of_sql(&set, ctx.pg_version()).map_or_else(String::new, |m| format!(" under {m}"));
-        format!("{set}  (scans the table{under} before PostgreSQL 12: keep the CHECK constraint instead if that is too long)")
-    };
+    let add_column = format!("ALTER TABLE {sql} ADD COLUMN {column} {ty};");
+    let backfill =
+        "set it from the application for new rows, and backfill old rows in batches outside the schema migration";
     if let Required::PrimaryKey = required {
         let index = quote_ident(&format!("{}_{}_key", table.name, col.colname));
-        return format!(
-            "a primary key needs a distinct value in every row: add the column first, then the key\n  \
-             1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
-             2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
-             3. CREATE UNIQUE INDEX CONCURRENTLY {index} ON {sql} ({column});\n  \
-             4. {add_check}\n     \
-             {validate}\n  \
-             5. ALTER TABLE {sql} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {index};",
-            pkey = quote_ident(&format!("{}_pkey", table.name)),
+        let pkey = quote_ident(&format!("{}_pkey", table.name));
+        return numbered_steps(
+            "a primary key needs a distinct value in every row: add the column first, then the key",
+            &[
+                add_column,
+                backfill.to_string(),
+                format!("CREATE UNIQUE INDEX CONCURRENTLY {index} ON {sql} ({column});"),
+                format!("{add_check}\n     {validate}"),
+                format!("ALTER TABLE {sql} ADD CONSTRAINT {pkey} PRIMARY KEY USING INDEX {index};"),
+            ],
         );
     }
-    format!(
-        "give existing rows and old inserts a value:\n  \
-         ALTER TABLE {sql} ADD COLUMN {column} {ty} NOT NULL DEFAULT <value>;\n  \
-         (from PostgreSQL 11 a constant default is only recorded in the catalog, without rewriting the table)\n\
-         or, when no default fits:\n  \
-         1. ALTER TABLE {sql} ADD COLUMN {column} {ty};\n  \
-         2. set it from the application for new rows, and backfill old rows in batches outside the schema migration\n  \
-         3. {add_check}\n  \
-         4. {validate}\n  \
-         5. {set_not_null}"
+    let set = format!("ALTER TABLE {sql} ALTER COLUMN {column} SET NOT NULL;");
+    let mut steps = vec![add_column, backfill.to_string(), add_check, validate];
+    if ctx.pg_version() >= 12 {
+        steps.push(format!("{set}  (skips the scan: the valid check proves it)"));
+        steps.push(format!("ALTER TABLE {sql} DROP CONSTRAINT {check};"));
+    } else {
+        let under = lock_of_sql(&set, ctx.pg_version()).map_or_else(String::new, |m| format!(" under {m}"));
+        steps.push(format!(
+            "{set}  (scans the table{under} before PostgreSQL 12: keep the CHECK constraint instead if that is too long)"
+        ));
+    }
+    numbered_steps(
+        &format!(
+            "give existing rows and old inserts a value:\n  \
+             ALTER TABLE {sql} ADD COLUMN {column} {ty} NOT NULL DEFAULT <value>;\n  \
+             (from PostgreSQL 11 a constant default is only recorded in the catalog, without rewriting the table)\n\
+             or, when no default fits:"
+        ),
+        &steps,
     )
 }
 

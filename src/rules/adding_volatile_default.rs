@@ -4,36 +4,30 @@
 
 use pg_query::protobuf::{ColumnDef, ConstrType, Constraint};
 
-use crate::analysis::facts::{add_column_rewrites, added_column};
+use crate::analysis::facts::add_column_rewrites;
 use crate::analysis::names::quote_ident;
 use crate::analysis::types;
 use crate::analysis::volatility::{first_volatile_call, VolatileCall};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for AddingVolatileDefault {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
-        for (i, cmd) in alter.actions() {
-            let Some(col) = added_column(cmd) else {
-                continue;
-            };
+        for (action, col) in alter.added_columns() {
             if !add_column_rewrites(col, ctx.pg_version()) {
                 continue;
             }
-            let added = AddedColumn::new(ctx, i, col);
+            let added = AddedColumn::new(ctx, action, col);
             let Some(cause) = added.cause(ctx) else {
                 continue;
             };
@@ -60,10 +54,8 @@ impl Rule for AddingVolatileDefault {
                     call.function
                 ),
             };
-            let mut finding = Finding::new(cause.span(), message).label(
-                ctx.name_at(alter.range_var.location),
-                format!("{} until the rewrite ends", lock.describe()),
-            );
+            let mut finding = Finding::new(cause.span(), message)
+                .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()));
             if let Cause::Default { call: Some(call), .. } = &cause {
                 let why = if call.builtin {
                     format!(
@@ -130,8 +122,8 @@ struct AddedColumn<'c> {
 }
 
 impl<'c> AddedColumn<'c> {
-    fn new(ctx: StatementContext<'_>, action: usize, col: &'c ColumnDef) -> Self {
-        let constraints = ctx.column_constraints_with_spans(action, col);
+    fn new(ctx: StatementContext<'_>, action: Action<'_>, col: &'c ColumnDef) -> Self {
+        let constraints = ctx.column_constraints_with_spans(action.n, col);
         let type_span = col
             .type_name
             .as_ref()
@@ -139,7 +131,7 @@ impl<'c> AddedColumn<'c> {
             .filter(|s| *s != ctx.span());
         AddedColumn {
             col,
-            action: ctx.alter_action_span(action),
+            action: action.span(),
             type_span,
             constraints,
         }

@@ -5,15 +5,11 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDeleteWithoutWhere {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::DeleteStmt(delete) if delete.where_clause.is_none() => {

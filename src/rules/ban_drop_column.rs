@@ -3,32 +3,27 @@
 
 use pg_query::protobuf::{AlterTableType, DropBehavior};
 
-use crate::analysis::facts::alter_table_action_lock;
 use crate::analysis::names::quote_ident;
-use crate::analysis::{RelationLock, StatementContext};
+use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let table = &alter.relation;
-        for (i, cmd) in alter.actions() {
-            if cmd.subtype != AlterTableType::AtDropColumn as i32 {
-                continue;
-            }
-            // The lock of this action alone: the statement's may be stronger.
+        for action in alter.actions_of(AlterTableType::AtDropColumn) {
+            let cmd = action.cmd;
+            // This action's own lock: the statement's may be stronger.
             let lock = RelationLock {
                 relation: table.clone(),
-                mode: alter_table_action_lock(cmd),
+                mode: action.lock_mode(),
             };
             let cascade = if cmd.behavior == DropBehavior::DropCascade as i32 {
                 " (CASCADE also drops the views, indexes and constraints that use it)"
@@ -38,24 +33,33 @@ impl Rule for BanDropColumn {
             let column = &cmd.name;
             out.push(
                 Finding::new(
-                    ctx.alter_action_span(i),
+                    action.span(),
                     format!(
                         "column \"{column}\" of {table} dropped: its data is lost and running app versions that read it fail{cascade}"
                     ),
                 )
-                .label(ctx.name_at(alter.range_var.location), format!("{} while the column is removed", lock.describe()))
-                .help(format!(
-                    "drop the column in two releases (expand/contract):\n  \
-                     1. stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that\n  \
-                     2. in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
-                     with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>",
-                    col = quote_ident(column),
-                    sql = table.to_sql(),
-                ))
+                .label(alter.name_span(), format!("{} while the column is removed", lock.describe()))
+                .help(help(column, table))
                 .lock(&lock.relation, lock.mode),
             );
         }
     }
+}
+
+fn help(column: &str, table: &RelationName) -> String {
+    let (col, sql) = (quote_ident(column), table.to_sql());
+    numbered_steps(
+        "drop the column in two releases (expand/contract):",
+        &[
+            format!(
+                "stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that"
+            ),
+            format!(
+                "in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
+                 with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>"
+            ),
+        ],
+    )
 }
 
 #[cfg(test)]

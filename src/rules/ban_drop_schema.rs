@@ -8,15 +8,12 @@ use crate::analysis::facts::dropped_names;
 use crate::analysis::names::quote_ident;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(BanDropSchema, id: "ban-drop-schema", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropSchema {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::DropStmt(drop) if drop.remove_type == ObjectType::ObjectSchema as i32 => {
@@ -49,12 +46,17 @@ impl Rule for BanDropSchema {
                     )
                 };
                 let sql = quote_ident(first);
-                finding = finding.help(format!(
-                    "retire {sql} in steps:\n  \
-                     1. stop using its objects in the application, and deploy that\n  \
-                     2. keep the data for a while: back it up (pg_dump --schema={sql}) or rename it aside (ALTER SCHEMA {sql} RENAME TO {aside};)\n  \
-                     3. drop it in a later release, without CASCADE so that anything still in it makes the drop fail",
-                    aside = quote_ident(&format!("{first}_deprecated")),
+                let aside = quote_ident(&format!("{first}_deprecated"));
+                finding = finding.help(numbered_steps(
+                    &format!("retire {sql} in steps:"),
+                    &[
+                        "stop using its objects in the application, and deploy that".to_string(),
+                        format!(
+                            "keep the data for a while: back it up (pg_dump --schema={sql}) or rename it aside (ALTER SCHEMA {sql} RENAME TO {aside};)"
+                        ),
+                        "drop it in a later release, without CASCADE so that anything still in it makes the drop fail"
+                            .to_string(),
+                    ],
                 ));
                 out.push(finding);
             }
@@ -68,10 +70,12 @@ impl Rule for BanDropSchema {
                         ctx.clause(&["drop", "database"]),
                         format!("database \"{}\" dropped with all its data", drop.dbname),
                     )
-                    .help(format!(
-                        "a migration should not drop a database:\n  \
-                         1. back it up first (pg_dump --dbname={sql})\n  \
-                         2. once no application connects to it, drop it by hand outside the migrations"
+                    .help(numbered_steps(
+                        "a migration should not drop a database:",
+                        &[
+                            format!("back it up first (pg_dump --dbname={sql})"),
+                            "once no application connects to it, drop it by hand outside the migrations".to_string(),
+                        ],
                     )),
                 );
             }

@@ -6,16 +6,13 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::DropStmt(drop) = ctx.node() else {
             return;
@@ -50,12 +47,15 @@ impl Rule for BanDropTable {
         let finding = finding.lock(&first.relation, first.mode);
         let sql = first.relation.to_sql();
         let aside = RelationName::new(None, &format!("{}_deprecated", first.relation.name)).to_sql();
-        out.push(finding.help(format!(
-            "retire {} in steps (expand/contract):\n  \
-             1. stop reading and writing {it} in the application, and deploy that\n  \
-             2. keep the data for a while: rename {it} aside (ALTER TABLE {sql} RENAME TO {aside};) or back {it} up (pg_dump --table={sql})\n  \
-             3. drop {it} in a later release, once no deployed version uses {it}",
-            names.join(", ")
+        out.push(finding.help(numbered_steps(
+            &format!("retire {} in steps (expand/contract):", names.join(", ")),
+            &[
+                format!("stop reading and writing {it} in the application, and deploy that"),
+                format!(
+                    "keep the data for a while: rename {it} aside (ALTER TABLE {sql} RENAME TO {aside};) or back {it} up (pg_dump --table={sql})"
+                ),
+                format!("drop {it} in a later release, once no deployed version uses {it}"),
+            ],
         )));
     }
 }

@@ -6,15 +6,12 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(BanTruncate, id: "ban-truncate", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanTruncate {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::TruncateStmt(truncate) = ctx.node() else {
             return;
@@ -58,12 +55,17 @@ impl Rule for BanTruncate {
         let sql = first.relation.to_sql();
         out.push(
             finding
-                .help(format!(
-                    "if the rows really must go, remove them without locking out reads and writes:\n  \
-                     1. delete in batches outside the schema migration, each batch committed on its own (here by primary key id):\n     \
-                     DELETE FROM {sql} WHERE id IN (SELECT id FROM {sql} ORDER BY id LIMIT 10000);\n     \
-                     repeat until it deletes no row\n  \
-                     2. or create a new empty table, switch the application to it and deploy, then drop the old one in a later release"
+                .help(numbered_steps(
+                    "if the rows really must go, remove them without locking out reads and writes:",
+                    &[
+                        format!(
+                            "delete in batches outside the schema migration, each batch committed on its own (here by primary key id):\n     \
+                             DELETE FROM {sql} WHERE id IN (SELECT id FROM {sql} ORDER BY id LIMIT 10000);\n     \
+                             repeat until it deletes no row"
+                        ),
+                        "or create a new empty table, switch the application to it and deploy, then drop the old one in a later release"
+                            .to_string(),
+                    ],
                 ))
                 .lock(&first.relation, first.mode),
         );

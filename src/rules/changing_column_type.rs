@@ -6,18 +6,16 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for ChangingColumnType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
@@ -25,13 +23,13 @@ impl Rule for ChangingColumnType {
             if change.cost == TypeChangeCost::InPlace {
                 continue;
             }
-            let Some((_, cmd)) = alter.actions().find(|(n, _)| *n == change.action) else {
+            let Some(changed) = alter.action(change.action) else {
                 continue;
             };
-            let Some(type_name) = column_def(cmd).and_then(|col| col.type_name.as_ref()) else {
+            let Some(type_name) = column_def(changed.cmd).and_then(|col| col.type_name.as_ref()) else {
                 continue;
             };
-            let action = ctx.alter_action_span(change.action);
+            let action = changed.span();
             let parts = TypeChange::find(ctx, action, type_name.location);
             let column = &change.column;
             let new_type = &parts.new_type;
@@ -64,10 +62,7 @@ impl Rule for ChangingColumnType {
                 ),
             };
             finding = finding
-                .label(
-                    ctx.name_at(alter.range_var.location),
-                    format!("{} until the rewrite ends", lock.describe()),
-                )
+                .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()))
                 .help(help(table, change, &parts, &ctx.text_without(action, &[])))
                 .lock(&lock.relation, lock.mode);
             out.push(finding);
@@ -127,15 +122,21 @@ fn help(table: &RelationName, change: &ColumnTypeChange, parts: &TypeChange, act
     let old_column = quote_ident(&format!("{column}_old"));
     let new_type = &parts.new_type;
     let value = parts.using.clone().unwrap_or_else(|| format!("{c}::{new_type}"));
-    let recipe = format!(
-        "change the type in steps that each hold the lock only briefly (expand/contract):\n  \
-         1. ALTER TABLE {t} ADD COLUMN {new_column} {new_type};\n  \
-         2. keep it in step with a trigger: BEFORE INSERT OR UPDATE ON {t}, set NEW.{new_column} from NEW.{c}\n  \
-         3. backfill existing rows in batches of a few thousand, each in its own transaction:\n     \
-            UPDATE {t} SET {new_column} = {value} WHERE {new_column} IS NULL AND <next batch of keys>;\n  \
-         4. build the indexes and constraints {c} has on {new_column} (CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE)\n  \
-         5. in one short transaction: drop the trigger, rename {c} to {old_column} and {new_column} to {c}\n  \
-         6. once nothing reads {old_column}, drop it"
+    let recipe = numbered_steps(
+        "change the type in steps that each hold the lock only briefly (expand/contract):",
+        &[
+            format!("ALTER TABLE {t} ADD COLUMN {new_column} {new_type};"),
+            format!("keep it in step with a trigger: BEFORE INSERT OR UPDATE ON {t}, set NEW.{new_column} from NEW.{c}"),
+            format!(
+                "backfill existing rows in batches of a few thousand, each in its own transaction:\n     \
+                 UPDATE {t} SET {new_column} = {value} WHERE {new_column} IS NULL AND <next batch of keys>;"
+            ),
+            format!(
+                "build the indexes and constraints {c} has on {new_column} (CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE)"
+            ),
+            format!("in one short transaction: drop the trigger, rename {c} to {old_column} and {new_column} to {c}"),
+            format!("once nothing reads {old_column}, drop it"),
+        ],
     );
     match (&change.old, change.cost) {
         (Some(_), TypeChangeCost::InPlaceIfUtc) => format!(

@@ -8,16 +8,12 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::{alter_table_cmds, minimum_version};
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe::{leave_runner_transaction, runner_wraps};
 
 crate::declare_rule!(ConcurrentlyInTransaction, id: "concurrently-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for ConcurrentlyInTransaction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         let in_runner = file
             .contexts()

@@ -5,43 +5,40 @@ use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
 use pg_query::{NodeEnum, NodeRef};
 
 use crate::analysis::facts::{
-    added_column, column_constraints_enforced, constraint, inline_foreign_keys_validated, is_foreign_key, lock_of_sql,
+    column_constraints_enforced, inline_foreign_keys_validated, is_foreign_key, lock_of_sql,
     VALIDATE_FOREIGN_KEY_REFERENCED_LOCK,
 };
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
-use crate::rules::recipe::{constraint_name_in_message, validate_constraint};
+use crate::rule::Rule;
+use crate::rules::alter_table::{Action, AlterTable};
+use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};
 use crate::source::Span;
 
 crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ConstraintMissingNotValid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let check = Check {
             ctx,
-            rv: alter.range_var,
+            table_name: alter.name_span(),
             table: &alter.relation,
             lock: alter.lock,
         };
         let inline_fks_validated = inline_foreign_keys_validated(&alter.stmt.cmds);
-        for (i, cmd) in alter.actions() {
-            if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
-                if let Some(con) = constraint(cmd).filter(|c| validates(c)) {
-                    out.push(check.table_constraint(i, con));
+        for action in alter.actions() {
+            if action.is(AlterTableType::AtAddConstraint) {
+                if let Some(con) = action.added_constraint().filter(|c| validates(c)) {
+                    out.push(check.table_constraint(action, con));
                 }
-            } else if let Some(col) = added_column(cmd) {
+            } else if let Some(col) = action.added_column() {
                 let enforced = column_constraints_enforced(col);
                 let all: Vec<Inline> = ctx
-                    .column_constraints_with_spans(i, col)
+                    .column_constraints_with_spans(action.n, col)
                     .into_iter()
                     .zip(enforced)
                     .map(|((con, span), enforced)| Inline {
@@ -54,7 +51,7 @@ impl Rule for ConstraintMissingNotValid {
                     })
                     .collect();
                 for inline in all.iter().filter(|c| c.flagged) {
-                    out.push(check.column_constraint(i, &col.colname, inline.con, inline.span, &all));
+                    out.push(check.column_constraint(action, &col.colname, inline.con, inline.span, &all));
                 }
             }
         }
@@ -75,17 +72,18 @@ fn validates(con: &Constraint) -> bool {
 
 struct Check<'a> {
     ctx: StatementContext<'a>,
-    rv: &'a RangeVar,
+    /// The table's name as written, where the lock is labelled.
+    table_name: Span,
     table: &'a RelationName,
     lock: &'a RelationLock,
 }
 
 impl Check<'_> {
     /// `ALTER TABLE t ADD [CONSTRAINT name] CHECK (...) | FOREIGN KEY ...`
-    fn table_constraint(&self, action: usize, con: &Constraint) -> Finding {
+    fn table_constraint(&self, action: Action<'_>, con: &Constraint) -> Finding {
         let ctx = self.ctx;
         let t = self.table.to_sql();
-        let span = ctx.alter_action_span(action);
+        let span = action.span();
         let name = constraint_name(self.table, con, None);
         // The constraint as written, from its first word to the end of the action.
         let written = ctx
@@ -125,7 +123,7 @@ impl Check<'_> {
     /// A `CHECK` or `REFERENCES` written on a column that `ADD COLUMN` adds.
     fn column_constraint(
         &self,
-        action: usize,
+        action: Action<'_>,
         column: &str,
         con: &Constraint,
         span: Span,
@@ -137,7 +135,7 @@ impl Check<'_> {
         let name = constraint_name(self.table, con, Some(column));
         // The column without its validated constraints, then each one added NOT VALID.
         let moved: Vec<Span> = all.iter().filter(|c| c.flagged).map(|c| c.span).collect();
-        let plain = ctx.text_without(ctx.alter_action_span(action), &moved);
+        let plain = ctx.text_without(action.span(), &moved);
         let tokens = ctx.tokens_in(span);
         let keyword = if is_foreign_key(con) { "references" } else { "check" };
         let body = tokens.iter().find(|t| t.is(keyword)).map_or_else(
@@ -192,7 +190,7 @@ impl Check<'_> {
     fn finding(&self, span: Span, message: String, referenced: Option<&RangeVar>) -> Finding {
         let ctx = self.ctx;
         let mut finding = Finding::new(span, message).label(
-            ctx.name_at(self.rv.location),
+            self.table_name,
             format!("{} until every row is checked", self.lock.describe()),
         );
         if let Some(pk) = referenced {
@@ -240,12 +238,14 @@ impl Check<'_> {
             ),
             _ => (on(adding, table.to_string()), on(checking, table.to_string())),
         };
-        format!(
-            "add the foreign key without checking existing rows, then validate it without blocking:\n  \
-             1. {add}\n     \
-                ({briefly} only briefly; new and changed rows are checked from now on)\n  \
-             2. in a separate transaction: {validate}\n     \
-                ({validating}: reads and writes continue during the check)",
+        numbered_steps(
+            "add the foreign key without checking existing rows, then validate it without blocking:",
+            &[
+                format!("{add}\n     ({briefly} only briefly; new and changed rows are checked from now on)"),
+                format!(
+                    "in a separate transaction: {validate}\n     ({validating}: reads and writes continue during the check)"
+                ),
+            ],
         )
     }
 }
@@ -253,14 +253,18 @@ impl Check<'_> {
 fn check_help(t: &str, add: &str, name: &str, pg_version: u32) -> String {
     let validate = validate_constraint(t, &quote_ident(name));
     let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
-    format!(
-        "add the constraint without checking existing rows, then validate it without blocking:\n  \
-         1. {add}\n     \
-            ({} only briefly, no scan; new and changed rows are checked from now on)\n  \
-         2. in a separate transaction: {validate}\n     \
-            ({}: reads and writes continue during the scan)",
-        lock(add),
-        lock(&validate),
+    numbered_steps(
+        "add the constraint without checking existing rows, then validate it without blocking:",
+        &[
+            format!(
+                "{add}\n     ({} only briefly, no scan; new and changed rows are checked from now on)",
+                lock(add)
+            ),
+            format!(
+                "in a separate transaction: {validate}\n     ({}: reads and writes continue during the scan)",
+                lock(&validate)
+            ),
+        ],
     )
 }
 

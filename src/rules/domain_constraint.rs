@@ -8,16 +8,13 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::lock_of_sql;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(DomainConstraint, id: "domain-constraint", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for DomainConstraint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::AlterDomainStmt(stmt) if stmt.subtype == "C" => {
@@ -75,9 +72,13 @@ impl Rule for DomainConstraint {
                                 ctx.clause(&["create", "domain"]),
                                 "changing this check later scans every column of the domain in every table",
                             )
-                            .help(format!(
-                                "check the value on each table column instead, where it can be added NOT VALID and validated without blocking writes:\n  1. {}   (or use the base type directly)\n  2. ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (<the check, with VALUE replaced by the column>) NOT VALID;\n  3. ALTER TABLE <table> VALIDATE CONSTRAINT <name>;",
-                                without(ctx, &spans)
+                            .help(numbered_steps(
+                                "check the value on each table column instead, where it can be added NOT VALID and validated without blocking writes:",
+                                &[
+                                    format!("{}   (or use the base type directly)", without(ctx, &spans)),
+                                    "ALTER TABLE <table> ADD CONSTRAINT <name> CHECK (<the check, with VALUE replaced by the column>) NOT VALID;".to_string(),
+                                    "ALTER TABLE <table> VALIDATE CONSTRAINT <name>;".to_string(),
+                                ],
                             )),
                     );
                 }
@@ -161,9 +162,14 @@ fn add_help(ctx: StatementContext<'_>, con: &Constraint, span: Span, domain: &Re
         ),
         _ => String::new(),
     };
-    format!(
-        "add it without checking existing rows, fix the rows that break it, then validate:\n  1. ALTER DOMAIN {domain_sql} ADD CONSTRAINT {name} {check} NOT VALID;\n  2. {validate}{version_note}"
-    )
+    let steps = [
+        format!("ALTER DOMAIN {domain_sql} ADD CONSTRAINT {name} {check} NOT VALID;"),
+        validate,
+    ];
+    numbered_steps(
+        "add it without checking existing rows, fix the rows that break it, then validate:",
+        &steps,
+    ) + &version_note
 }
 
 #[cfg(test)]

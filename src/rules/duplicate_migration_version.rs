@@ -5,7 +5,7 @@
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::layout::GitState;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 use super::history::{compare_versions, migration_inputs, Entry};
@@ -13,10 +13,6 @@ use super::history::{compare_versions, migration_inputs, Entry};
 crate::declare_rule!(DuplicateMigrationVersion, id: "duplicate-migration-version", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for DuplicateMigrationVersion {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         // One entry per migration: its up script, still on disk.
         let migrations: Vec<Entry> = migration_inputs(run)

@@ -1,11 +1,7 @@
 //! `empty-file`: reported by the engine itself, not by a statement check.
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(EmptyFile, id: "empty-file", category: Syntax, severity: Warning, since: "0.1.0");
 
-impl Rule for EmptyFile {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for EmptyFile {}

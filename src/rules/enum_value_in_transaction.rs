@@ -9,16 +9,12 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::string_constants;
 use crate::analysis::{AnalyzedFile, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(EnumValueInTransaction, id: "enum-value-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for EnumValueInTransaction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         // One pass over each transaction: the enum types it created and the
         // values it added (not yet committed).

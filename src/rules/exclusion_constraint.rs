@@ -2,42 +2,35 @@
 //! builds its index and checks every row while reads and writes wait, and
 //! has no `NOT VALID` or `USING INDEX` way around it.
 
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::ConstrType;
 
-use crate::analysis::facts::constraint;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::constraint_name_in_message;
 
 crate::declare_rule!(ExclusionConstraint, id: "exclusion-constraint", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ExclusionConstraint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
-        for (i, cmd) in alter.actions() {
-            if cmd.subtype != AlterTableType::AtAddConstraint as i32 {
-                continue;
-            }
-            let Some(con) = constraint(cmd).filter(|c| c.contype == ConstrType::ConstrExclusion as i32) else {
-                continue;
-            };
+        let exclusions = alter
+            .added_constraints()
+            .filter(|(_, con)| con.contype == ConstrType::ConstrExclusion as i32);
+        for (action, con) in exclusions {
             let named = constraint_name_in_message(&con.conname);
             let t = table.to_sql();
             out.push(
                 Finding::new(
-                    ctx.alter_action_span(i),
+                    action.span(),
                     format!("exclusion constraint{named} on {table} builds its index and checks every row while the table is locked"),
                 )
                 .label(
-                    ctx.name_at(alter.range_var.location),
+                    alter.name_span(),
                     format!("{} until the index is built and every row checked", lock.describe()),
                 )
                 .help(format!(

@@ -1,11 +1,7 @@
 //! `file-too-large`: reported by the engine itself, for a file it did not read.
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(FileTooLarge, id: "file-too-large", category: Syntax, severity: Error, since: "0.2.0");
 
-impl Rule for FileTooLarge {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for FileTooLarge {}

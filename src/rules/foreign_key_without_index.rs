@@ -8,20 +8,17 @@ use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation};
-use crate::analysis::facts::{alter_table_actions, column_constraints, constraint};
+use crate::analysis::facts::{column_constraints, constraint};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table;
 use crate::source::Span;
 
 crate::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for ForeignKeyWithoutIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         // Each root is a database of its own, judged at the end of its run.
         for catalog in run.catalogs {
@@ -136,13 +133,13 @@ fn constraint_span(ctx: StatementContext<'_>, table: &str, name: &str) -> Option
                 .map(|con| ctx.clause_at(con.location)),
             _ => None,
         }),
-        NodeEnum::AlterTableStmt(stmt) => alter_table_actions(&stmt.cmds).find_map(|(n, cmd)| {
-            if let Some(con) = constraint(cmd) {
+        NodeEnum::AlterTableStmt(_) => alter_table::actions(ctx).find_map(|action| {
+            if let Some(con) = constraint(action.cmd) {
                 return (is_fk(con) && table_constraint_name(table, con).as_deref() == Some(name))
-                    .then(|| ctx.alter_action_span(n));
+                    .then(|| action.span());
             }
-            let col = crate::analysis::facts::added_column(cmd)?;
-            ctx.column_constraints_with_spans(n, col)
+            let col = action.added_column()?;
+            ctx.column_constraints_with_spans(action.n, col)
                 .into_iter()
                 .find(|(con, _)| is_fk(con) && column_fk_name(con, &col.colname) == name)
                 .map(|(_, span)| span)

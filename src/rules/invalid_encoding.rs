@@ -1,11 +1,7 @@
 //! `invalid-encoding`: reported by the engine itself, not by a statement check.
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(InvalidEncoding, id: "invalid-encoding", category: Syntax, severity: Error, since: "0.1.0");
 
-impl Rule for InvalidEncoding {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for InvalidEncoding {}

@@ -7,15 +7,11 @@ use pg_query::NodeEnum;
 use crate::analysis::guc::{duration_setting_ms, format_duration_ms};
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(LockTimeoutTooLong, id: "lock-timeout-too-long", category: Timeout, severity: Warning, since: "0.1.0");
 
 impl Rule for LockTimeoutTooLong {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::VariableSetStmt(set) = ctx.node() else {
             return;

@@ -5,7 +5,7 @@
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::layout::GitState;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 use super::history::{line_span, migration_inputs};
@@ -13,10 +13,6 @@ use super::history::{line_span, migration_inputs};
 crate::declare_rule!(MigrationHistoryEdited, id: "migration-history-edited", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationHistoryEdited {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         for entry in migration_inputs(run) {
             // A down script runs as it is when rolling back, and a Flyway

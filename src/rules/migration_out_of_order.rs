@@ -5,7 +5,7 @@
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::layout::Tool;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 use super::history::{compare_versions, migration_inputs, runs_before, Entry};
@@ -13,10 +13,6 @@ use super::history::{compare_versions, migration_inputs, runs_before, Entry};
 crate::declare_rule!(MigrationOutOfOrder, id: "migration-out-of-order", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationOutOfOrder {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         let inputs = migration_inputs(run);
         for new in inputs

@@ -4,7 +4,7 @@
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::layout::Tool;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 use super::history::migration_inputs;
@@ -12,10 +12,6 @@ use super::history::migration_inputs;
 crate::declare_rule!(MissingDownMigration, id: "missing-down-migration", category: History, severity: Warning, since: "0.2.0", enabled_by_default: false);
 
 impl Rule for MissingDownMigration {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
         for entry in migration_inputs(run) {
             if !entry.is_change() || !entry.is_up() || entry.script.is_deleted() || entry.script.has_down != Some(false)

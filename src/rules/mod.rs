@@ -1,10 +1,14 @@
-//! THE list of rules. Adding a rule is its file here, its doc
-//! `rules/<id>.md`, its fixtures `fixtures/<id>/`, and one line below.
+//! THE list of rules. `cargo xtask new-rule <id> <category>` adds one: its
+//! file here, its doc `rules/<id>.md`, its fixtures `fixtures/<id>/`, and
+//! two lines below (its module, and the rule in its category's group of
+//! `RULES`, whose order is the order of `miglint rules` and the README).
 
 use crate::rule::Rule;
 
+pub mod alter_table;
 pub mod column_types;
 pub mod history;
+pub mod markdown;
 pub mod recipe;
 #[cfg(test)]
 pub mod testing;

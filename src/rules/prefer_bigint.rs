@@ -4,16 +4,12 @@
 use crate::analysis::types::Declaration;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::column_types;
 
 crate::declare_rule!(PreferBigint, id: "prefer-bigint", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferBigint {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         for col in column_types::columns(ctx) {
             let (bits, max) = match col.base_name() {

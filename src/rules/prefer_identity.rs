@@ -4,16 +4,12 @@
 use crate::analysis::types::Declaration;
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::column_types;
 
 crate::declare_rule!(PreferIdentity, id: "prefer-identity", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferIdentity {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         for col in column_types::columns(ctx) {
             // PostgreSQL rejects serial in ALTER COLUMN ... TYPE.

@@ -5,16 +5,13 @@
 use crate::analysis::types::{modifiers, Declaration};
 use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::column_types::{self, ident, Column};
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(PreferText, id: "prefer-text", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferText {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         for col in column_types::columns(ctx) {
             let padded = match col.base_name() {
@@ -70,16 +67,16 @@ fn help(ctx: StatementContext<'_>, col: &Column<'_>, limit: i64) -> String {
         Declaration::AddColumn | Declaration::AlterType => {
             let table = col.table_sql();
             let constraint = ident(&format!("{}_{}_length", col.decl.table.name, col.decl.column));
-            let validate = if new_table {
-                String::new()
-            } else {
-                format!("\n  3. ALTER TABLE {table} VALIDATE CONSTRAINT {constraint};")
-            };
             let not_valid = if new_table { "" } else { " NOT VALID" };
-            format!(
-                "declare it as text and state the limit in a CHECK constraint:\n  1. ALTER TABLE {table} {};\n  2. ALTER TABLE {table} ADD CONSTRAINT {constraint} {check}{not_valid};{validate}\n{why}",
-                col.with_type("text")
-            )
+            let mut steps = vec![
+                format!("ALTER TABLE {table} {};", col.with_type("text")),
+                format!("ALTER TABLE {table} ADD CONSTRAINT {constraint} {check}{not_valid};"),
+            ];
+            if !new_table {
+                steps.push(format!("ALTER TABLE {table} VALIDATE CONSTRAINT {constraint};"));
+            }
+            let recipe = numbered_steps("declare it as text and state the limit in a CHECK constraint:", &steps);
+            format!("{recipe}\n{why}")
         }
     }
 }

@@ -80,11 +80,13 @@ pub fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
     }
 }
 
-/// `intro` followed by the steps, numbered from 1, one per line.
-pub fn numbered_steps(intro: &str, steps: &[String]) -> String {
+/// `intro` followed by the steps, numbered from 1, one per line: the one
+/// place recipes are numbered. A step that runs over several lines indents
+/// its later lines by five spaces, under the step's text.
+pub fn numbered_steps<S: AsRef<str>>(intro: &str, steps: &[S]) -> String {
     let mut text = intro.to_string();
     for (n, step) in steps.iter().enumerate() {
-        text.push_str(&format!("\n  {}. {step}", n + 1));
+        text.push_str(&format!("\n  {}. {}", n + 1, step.as_ref()));
     }
     text
 }

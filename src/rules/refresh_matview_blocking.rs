@@ -5,15 +5,11 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(RefreshMatviewBlocking, id: "refresh-matview-blocking", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RefreshMatviewBlocking {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RefreshMatViewStmt(stmt) = ctx.node() else {
             return;

@@ -7,15 +7,12 @@ use pg_query::NodeEnum;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingColumn {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;
@@ -43,13 +40,18 @@ impl Rule for RenamingColumn {
                 .lock(&lock.relation, lock.mode);
         }
         let (sql, old, new) = (table.to_sql(), quote_ident(old), quote_ident(new));
+        let steps = numbered_steps(
+            "rename it in steps so that every deployed version keeps working (expand/contract):",
+            &[
+                format!("ALTER TABLE {sql} ADD COLUMN {new} <type of {old}>;"),
+                format!("write both {old} and {new} from the application (or a trigger), and deploy"),
+                format!("backfill {new} from {old} in batches, outside the schema migration"),
+                format!("read only {new}, and deploy"),
+                format!("drop {old} in a later release"),
+            ],
+        );
         out.push(finding.help(format!(
-            "rename it in steps so that every deployed version keeps working (expand/contract):\n  \
-             1. ALTER TABLE {sql} ADD COLUMN {new} <type of {old}>;\n  \
-             2. write both {old} and {new} from the application (or a trigger), and deploy\n  \
-             3. backfill {new} from {old} in batches, outside the schema migration\n  \
-             4. read only {new}, and deploy\n  \
-             5. drop {old} in a later release\n\
+            "{steps}\n\
              or, for a short switch-over, rename the table aside in the same transaction and create a view with the old table name that exposes {old}, until old code is gone"
         )));
     }

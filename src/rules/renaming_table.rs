@@ -7,15 +7,12 @@ use pg_query::NodeEnum;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;
@@ -42,17 +39,24 @@ impl Rule for RenamingTable {
         }
         let old = table.to_sql();
         let renamed = RelationName::new(table.schema.as_deref(), new).to_sql();
+        let new_sql = quote_ident(new);
+        let steps = numbered_steps(
+            "keep the old name working while both versions of the application run:",
+            &[
+                format!(
+                    "in one transaction, rename it and leave a view under the old name (a simple view is updatable, so old code keeps reading and writing):\n     \
+                     BEGIN;\n     \
+                     ALTER TABLE {old} RENAME TO {new_sql};\n     \
+                     CREATE VIEW {old} AS SELECT * FROM {renamed};\n     \
+                     COMMIT;"
+                ),
+                format!("switch the application to {new_sql}, and deploy"),
+                format!("DROP VIEW {old}; in a later release"),
+            ],
+        );
         out.push(finding.help(format!(
-            "keep the old name working while both versions of the application run:\n  \
-             1. in one transaction, rename it and leave a view under the old name (a simple view is updatable, so old code keeps reading and writing):\n     \
-             BEGIN;\n     \
-             ALTER TABLE {old} RENAME TO {new_sql};\n     \
-             CREATE VIEW {old} AS SELECT * FROM {renamed};\n     \
-             COMMIT;\n  \
-             2. switch the application to {new_sql}, and deploy\n  \
-             3. DROP VIEW {old}; in a later release\n\
-             or expand/contract: create {new_sql}, write to both, backfill, switch reads, then drop {old}",
-            new_sql = quote_ident(new),
+            "{steps}\n\
+             or expand/contract: create {new_sql}, write to both, backfill, switch reads, then drop {old}"
         )));
     }
 }

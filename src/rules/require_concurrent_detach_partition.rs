@@ -4,29 +4,23 @@
 use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::alter_table_actions;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table;
 
 crate::declare_rule!(RequireConcurrentDetachPartition, id: "require-concurrent-detach-partition", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentDetachPartition {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
             return;
         };
         let Some(parent_rv) = &stmt.relation else { return };
         let parent = RelationName::from_range_var(parent_rv);
-        for (i, cmd) in alter_table_actions(&stmt.cmds) {
-            if cmd.subtype != AlterTableType::AtDetachPartition as i32 {
-                continue;
-            }
-            let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
+        // The parent or the partition may be new: each side is judged on its own.
+        for action in alter_table::actions(ctx).filter(|a| a.is(AlterTableType::AtDetachPartition)) {
+            let Some(NodeEnum::PartitionCmd(part)) = action.cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
                 continue;
             };
             let Some(part_rv) = part.name.as_ref().filter(|_| !part.concurrent) else {
@@ -38,7 +32,7 @@ impl Rule for RequireConcurrentDetachPartition {
                 continue;
             };
             let mut finding = Finding::new(
-                ctx.alter_action_span(i),
+                action.span(),
                 format!("partition {partition} detached from {parent} without CONCURRENTLY"),
             );
             if let Some(lock) = parent_lock {

@@ -5,16 +5,12 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe;
 
 crate::declare_rule!(RequireConcurrentIndex, id: "require-concurrent-index", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::IndexStmt(index) = ctx.node() else { return };
         let Some(rv) = index.relation.as_ref().filter(|_| !index.concurrent) else {

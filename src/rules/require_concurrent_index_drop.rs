@@ -7,16 +7,12 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::dropped_names;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(RequireConcurrentIndexDrop, id: "require-concurrent-index-drop", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentIndexDrop {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::DropStmt(stmt) = ctx.node() else { return };
         if stmt.remove_type != ObjectType::ObjectIndex as i32 || stmt.concurrent {

@@ -8,16 +8,12 @@ use crate::analysis::facts::has_option;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::recipe;
 
 crate::declare_rule!(RequireConcurrentReindex, id: "require-concurrent-reindex", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentReindex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::ReindexStmt(stmt) = ctx.node() else {
             return;
@@ -152,8 +148,18 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
     } else {
         format!("columns and options of {old}")
     };
+    let steps = recipe::numbered_steps(
+        &format!(
+            "REINDEX CONCURRENTLY needs PostgreSQL 12 (configured: {version}); build a replacement{scope} instead, outside a transaction block:"
+        ),
+        &[
+            format!("CREATE INDEX CONCURRENTLY {create} ON {table} (<{definition}>);"),
+            format!("DROP INDEX CONCURRENTLY {old};"),
+            format!("ALTER INDEX {new} RENAME TO {rename_to};"),
+        ],
+    );
     format!(
-        "REINDEX CONCURRENTLY needs PostgreSQL 12 (configured: {version}); build a replacement{scope} instead, outside a transaction block:\n  1. CREATE INDEX CONCURRENTLY {create} ON {table} (<{definition}>);\n  2. DROP INDEX CONCURRENTLY {old};\n  3. ALTER INDEX {new} RENAME TO {rename_to};\nan index behind a PRIMARY KEY or UNIQUE constraint cannot be dropped this way: swap the constraint to the new index with ALTER TABLE ... ADD CONSTRAINT ... USING INDEX"
+        "{steps}\nan index behind a PRIMARY KEY or UNIQUE constraint cannot be dropped this way: swap the constraint to the new index with ALTER TABLE ... ADD CONSTRAINT ... USING INDEX"
     )
 }
 

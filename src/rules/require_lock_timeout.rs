@@ -7,16 +7,13 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::recipe::numbered_steps;
 use crate::source::Span;
 
 crate::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
 
 impl Rule for RequireLockTimeout {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         let first = file.contexts().find_map(|ctx| {
             if ctx.state().lock_timeout_set {
@@ -50,8 +47,12 @@ impl Rule for RequireLockTimeout {
             }
             None => "put `SET lock_timeout = '5s';` at the top of the file".to_string(),
         };
-        let mut help = format!(
-            "give up instead of queueing everyone:\n  1. {where_to_set}\n  2. if the migration times out, run it again later (a failed attempt only made queries wait for 5s)"
+        let mut help = numbered_steps(
+            "give up instead of queueing everyone:",
+            &[
+                where_to_set.as_str(),
+                "if the migration times out, run it again later (a failed attempt only made queries wait for 5s)",
+            ],
         );
         if set_earlier {
             help.push_str(

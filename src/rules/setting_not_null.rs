@@ -3,37 +3,33 @@
 
 use pg_query::protobuf::{AlterTableType, ConstrType};
 
-use crate::analysis::facts::{constraint, lock_of_sql};
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
-use crate::rules::recipe::{add_not_null_check, not_null_check_name, validate_constraint};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
+use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
 crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for SettingNotNull {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
         let before = ctx.relation_before(table);
-        for (i, cmd) in alter.actions() {
-            let set_not_null = cmd.subtype == AlterTableType::AtSetNotNull as i32;
+        for action in alter.actions() {
+            let set_not_null = action.is(AlterTableType::AtSetNotNull);
             let (column, how, name) = if set_not_null {
-                (cmd.name.clone(), "set NOT NULL".to_string(), None)
+                (action.cmd.name.clone(), "set NOT NULL".to_string(), None)
             } else {
                 // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL column` without NOT VALID.
-                let Some(con) = constraint(cmd).filter(|c| {
-                    cmd.subtype == AlterTableType::AtAddConstraint as i32
-                        && c.contype == ConstrType::ConstrNotnull as i32
-                        && !c.skip_validation
-                }) else {
+                let Some(con) = action
+                    .added_constraint()
+                    .filter(|c| c.contype == ConstrType::ConstrNotnull as i32 && !c.skip_validation)
+                else {
                     continue;
                 };
                 let Some(column) = strings(&con.keys).next().map(str::to_string) else {
@@ -60,11 +56,11 @@ impl Rule for SettingNotNull {
             }
             out.push(
                 Finding::new(
-                    ctx.alter_action_span(i),
+                    action.span(),
                     format!("column \"{column}\" of {table} {how} with a full-table scan"),
                 )
                 .label(
-                    ctx.name_at(alter.range_var.location),
+                    alter.name_span(),
                     format!("{} until every row is checked", lock.describe()),
                 )
                 .help(help(table, &column, name.as_deref(), proven_by, ctx.pg_version()))
@@ -94,26 +90,36 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
             quote_ident(proof)
         );
     }
+    let add_then_validate = [
+        format!("{add_check}\n     (brief {brief} lock, no scan; new rows are checked from now on)"),
+        format!(
+            "in a separate transaction: {validate}\n     ({validating}: reads and writes continue during the scan)"
+        ),
+    ];
     if pg_version < 12 {
+        let steps = numbered_steps(
+            &format!(
+                "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:"
+            ),
+            &add_then_validate,
+        );
         return format!(
-            "PostgreSQL {pg_version} cannot set NOT NULL without this scan; enforce the rule with a CHECK constraint, which can be validated without blocking:\n  \
-             1. {add_check}\n     \
-                (brief {brief} lock, no scan; new rows are checked from now on)\n  \
-             2. in a separate transaction: {validate}\n     \
-                ({validating}: reads and writes continue during the scan)\n\
-             keep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
+            "{steps}\nkeep the CHECK as the lasting guarantee: from PostgreSQL 12 on, SET NOT NULL uses it to skip the scan"
         );
     }
-    let mut text = format!(
-        "prove there are no NULLs without blocking, then set NOT NULL without a scan:\n  \
-         1. {add_check}\n     \
-            (brief {brief} lock, no scan; new rows are checked from now on)\n  \
-         2. in a separate transaction: {validate}\n     \
-            ({validating}: reads and writes continue during the scan)\n  \
-         3. ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
-            (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
-             when the migration that validates it, or a --schema dump, is part of the run)\n  \
-         4. ALTER TABLE {t} DROP CONSTRAINT {check};"
+    let [add, validate] = add_then_validate;
+    let mut text = numbered_steps(
+        "prove there are no NULLs without blocking, then set NOT NULL without a scan:",
+        &[
+            add,
+            validate,
+            format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n     \
+                 (PostgreSQL skips the scan because the validated CHECK proves it; miglint sees the CHECK \
+                 when the migration that validates it, or a --schema dump, is part of the run)"
+            ),
+            format!("ALTER TABLE {t} DROP CONSTRAINT {check};"),
+        ],
     );
     if pg_version >= 18 {
         text.push_str(&format!(

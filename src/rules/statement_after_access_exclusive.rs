@@ -7,16 +7,12 @@ use pg_query::NodeEnum;
 use crate::analysis::{AnalyzedFile, RelationLock, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
 use crate::layout::RunnerTransaction;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for StatementAfterAccessExclusive {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         // One pass: the ACCESS EXCLUSIVE locks the current transaction holds
         // on existing relations, with the statement that took each and the

@@ -1,11 +1,7 @@
 //! `syntax-error`: reported by the engine itself, not by a statement check.
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(SyntaxError, id: "syntax-error", category: Syntax, severity: Error, since: "0.1.0");
 
-impl Rule for SyntaxError {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for SyntaxError {}

@@ -7,17 +7,15 @@ use pg_query::protobuf::{AlterTableType, ObjectType};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
+use crate::rules::recipe::numbered_steps;
 
 crate::declare_rule!(TableRewriteStatement, id: "table-rewrite-statement", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for TableRewriteStatement {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_relation() else {
+        let Some(alter) = AlterTable::of_existing_relation(ctx) else {
             return;
         };
         let (relation, lock) = (&alter.relation, alter.lock);
@@ -29,7 +27,8 @@ impl Rule for TableRewriteStatement {
             Ok(ObjectType::ObjectMatview) => Kind::MaterializedView,
             _ => Kind::Table,
         };
-        for (i, cmd) in alter.actions() {
+        for action in alter.actions() {
+            let cmd = action.cmd;
             let form = match AlterTableType::try_from(cmd.subtype) {
                 Ok(AlterTableType::AtSetTableSpace) => Form::Tablespace(&cmd.name),
                 Ok(AlterTableType::AtSetLogged) => Form::Logged,
@@ -46,11 +45,8 @@ impl Rule for TableRewriteStatement {
                 Form::AccessMethod(am) => format!("rewritten in full by SET ACCESS METHOD \"{am}\""),
             };
             out.push(
-                Finding::new(ctx.alter_action_span(i), format!("{} {relation} {what}", kind.noun()))
-                    .label(
-                        ctx.name_at(alter.range_var.location),
-                        format!("{} until the rewrite ends", lock.describe()),
-                    )
+                Finding::new(action.span(), format!("{} {relation} {what}", kind.noun()))
+                    .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()))
                     .help(help(kind, form, relation))
                     .lock(&lock.relation, lock.mode),
             );
@@ -97,13 +93,25 @@ fn help(kind: Kind, form: Form<'_>, relation: &RelationName) -> String {
         }
     };
     match (kind, form) {
-        (Kind::Index, Form::Tablespace(ts)) => format!(
-            "build a copy in the new tablespace and swap it in, outside a transaction block:\n  1. CREATE INDEX CONCURRENTLY {bare_new} ON <table> (<the definition of {name}>) TABLESPACE {};\n  2. DROP INDEX CONCURRENTLY {name};\n  3. ALTER INDEX {new} RENAME TO {bare};",
-            tablespace(ts)
+        (Kind::Index, Form::Tablespace(ts)) => numbered_steps(
+            "build a copy in the new tablespace and swap it in, outside a transaction block:",
+            &[
+                format!(
+                    "CREATE INDEX CONCURRENTLY {bare_new} ON <table> (<the definition of {name}>) TABLESPACE {};",
+                    tablespace(ts)
+                ),
+                format!("DROP INDEX CONCURRENTLY {name};"),
+                format!("ALTER INDEX {new} RENAME TO {bare};"),
+            ],
         ),
-        (Kind::MaterializedView, Form::Tablespace(ts)) => format!(
-            "build a copy in the new tablespace and swap it in:\n  1. CREATE MATERIALIZED VIEW {new} TABLESPACE {} AS <the query of {name}>;\n  2. in one short transaction with a lock_timeout: rename {name} to {old} and {new} to {bare}, then drop {old}",
-            tablespace(ts)
+        (Kind::MaterializedView, Form::Tablespace(ts)) => numbered_steps(
+            "build a copy in the new tablespace and swap it in:",
+            &[
+                format!("CREATE MATERIALIZED VIEW {new} TABLESPACE {} AS <the query of {name}>;", tablespace(ts)),
+                format!(
+                    "in one short transaction with a lock_timeout: rename {name} to {old} and {new} to {bare}, then drop {old}"
+                ),
+            ],
         ),
         (_, Form::Tablespace(ts)) => format!(
             "move it online outside the migration, locking it only briefly:\n  pg_repack --table={name} --tablespace={} --moveidx\nor by hand: create {new} (LIKE {name} INCLUDING ALL) TABLESPACE {0}, copy the rows in batches while a trigger carries new writes across, then rename the two tables in one short transaction with a lock_timeout",
@@ -124,9 +132,17 @@ fn help(kind: Kind, form: Form<'_>, relation: &RelationName) -> String {
                 ),
                 _ => (format!("CREATE TABLE {new} (LIKE {name} INCLUDING ALL);"), "\nthe copy is written to the WAL either way: expect replica lag"),
             };
-            format!(
-                "fill a new table instead of rewriting this one under the lock:\n  1. {create}\n  2. copy the rows in batches, with a trigger on {name} carrying new writes across\n  3. in one short transaction with a lock_timeout: ALTER TABLE {name} RENAME TO {old}; ALTER TABLE {new} RENAME TO {bare};{note}"
-            )
+            let steps = numbered_steps(
+                "fill a new table instead of rewriting this one under the lock:",
+                &[
+                    create,
+                    format!("copy the rows in batches, with a trigger on {name} carrying new writes across"),
+                    format!(
+                        "in one short transaction with a lock_timeout: ALTER TABLE {name} RENAME TO {old}; ALTER TABLE {new} RENAME TO {bare};"
+                    ),
+                ],
+            );
+            format!("{steps}{note}")
         }
     }
 }

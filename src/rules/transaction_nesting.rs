@@ -5,16 +5,12 @@
 
 use crate::analysis::{AnalyzedFile, StatementContext, TransactionControl};
 use crate::diagnostic::{Finding, Severity};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::source::Span;
 
 crate::declare_rule!(TransactionNesting, id: "transaction-nesting", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for TransactionNesting {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         // The statement ending the transaction each statement runs in, if any.
         let mut next_end: Vec<Option<Span>> = vec![None; file.statements.len()];

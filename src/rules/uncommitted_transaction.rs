@@ -5,15 +5,11 @@ use pg_query::NodeEnum;
 
 use crate::analysis::AnalyzedFile;
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(UncommittedTransaction, id: "uncommitted-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for UncommittedTransaction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         let Some(begin) = file.unclosed_transaction else {
             return;

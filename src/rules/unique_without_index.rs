@@ -3,34 +3,31 @@
 
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 
-use crate::analysis::facts::{added_column, constraint, lock_of_sql};
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
+use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
 
 crate::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for UniqueWithoutIndex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        let Some(alter) = ctx.alter_existing_table() else {
+        let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
         };
         let (table, lock) = (&alter.relation, alter.lock);
-        for (i, cmd) in alter.actions() {
-            let (con, span, column, plain_column) = if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
-                let Some(con) = constraint(cmd).filter(|c| builds_index(c)) else {
+        for action in alter.actions() {
+            let (con, span, column, plain_column) = if action.is(AlterTableType::AtAddConstraint) {
+                let Some(con) = action.added_constraint().filter(|c| builds_index(c)) else {
                     continue;
                 };
-                (con, ctx.alter_action_span(i), None, None)
-            } else if let Some(col) = added_column(cmd) {
+                (con, action.span(), None, None)
+            } else if let Some(col) = action.added_column() {
                 // `ADD COLUMN c ... UNIQUE` or `PRIMARY KEY`.
-                let constraints = ctx.column_constraints_with_spans(i, col);
+                let constraints = ctx.column_constraints_with_spans(action.n, col);
                 let Some((con, span)) = constraints.iter().find(|(c, _)| builds_index(c)) else {
                     continue;
                 };
@@ -39,7 +36,7 @@ impl Rule for UniqueWithoutIndex {
                     .filter(|(c, _)| builds_index(c))
                     .map(|(_, s)| *s)
                     .collect();
-                let plain = ctx.text_without(ctx.alter_action_span(i), &cut);
+                let plain = ctx.text_without(action.span(), &cut);
                 (*con, *span, Some(col.colname.clone()), Some(plain))
             } else {
                 continue;
@@ -66,7 +63,7 @@ impl Rule for UniqueWithoutIndex {
             out.push(
                 Finding::new(span, message)
                     .label(
-                        ctx.name_at(alter.range_var.location),
+                        alter.name_span(),
                         format!("{} until the index is built", lock.describe()),
                     )
                     .help(help(table, con, &columns, plain_column.as_deref(), ctx.pg_version()))

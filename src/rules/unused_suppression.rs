@@ -1,11 +1,7 @@
 //! `unused-suppression`: reported by the engine itself, not by a statement check.
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(UnusedSuppression, id: "unused-suppression", category: Suppression, severity: Warning, since: "0.1.0");
 
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for UnusedSuppression {}

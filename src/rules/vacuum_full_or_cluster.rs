@@ -7,15 +7,11 @@ use crate::analysis::facts::has_option;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule!(VacuumFullOrCluster, id: "vacuum-full-or-cluster", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for VacuumFullOrCluster {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let (command, keyword, tables) = match ctx.node() {
             NodeEnum::VacuumStmt(stmt) if has_option(&stmt.options, "full") => {

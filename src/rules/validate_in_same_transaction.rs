@@ -8,20 +8,17 @@ use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::table_constraint_name;
-use crate::analysis::facts::{alter_table_action_lock, alter_table_actions, constraint, lock_of_sql};
+use crate::analysis::facts::{constraint, lock_of_sql};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
-use crate::rule::{Rule, RuleMeta};
-use crate::rules::recipe::validate_constraint;
+use crate::rule::Rule;
+use crate::rules::alter_table;
+use crate::rules::recipe::{numbered_steps, validate_constraint};
 
 crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ValidateInSameTransaction {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
         // One pass: the constraints each transaction added NOT VALID, by
         // table and name (a statement in autocommit is its own transaction).
@@ -44,23 +41,24 @@ impl Rule for ValidateInSameTransaction {
             let Some(rv) = &stmt.relation else { continue };
             let table = RelationName::from_range_var(rv);
             let existing = ctx.alter_existing_table().is_some();
-            for (n, cmd) in alter_table_actions(&stmt.cmds) {
+            for action in alter_table::actions(ctx) {
+                let cmd = action.cmd;
                 if let Some(con) = constraint(cmd).filter(|c| c.skip_validation) {
-                    if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                    if action.is(AlterTableType::AtAddConstraint) {
                         if let Some(name) = table_constraint_name(&table.name, con) {
                             let at = AddedNotValid {
                                 index: ctx.index,
-                                action: n,
-                                lock: alter_table_action_lock(cmd),
+                                action: action.n,
+                                lock: action.lock_mode(),
                                 references: con.pktable.as_ref().map(RelationName::from_range_var),
                                 undone_by: ctx.state().undone_by,
                             };
                             added.insert(key(&table, &name), at);
                         }
                     }
-                } else if cmd.subtype == AlterTableType::AtValidateConstraint as i32 && existing {
+                } else if action.is(AlterTableType::AtValidateConstraint) && existing {
                     if let Some(at) = added.get(&key(&table, &cmd.name)) {
-                        out.push(finding(ctx, &table, n, &cmd.name, at));
+                        out.push(finding(ctx, &table, action.n, &cmd.name, at));
                     }
                 }
             }
@@ -101,16 +99,26 @@ fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str
     // The lock the recipe's VALIDATE takes, as the facts state it.
     let own = lock_of_sql(&validate, ctx.pg_version()).map_or_else(|| "lock".to_string(), |m| format!("{m} lock"));
     let help = if add.index == ctx.index {
-        format!(
-            "split the statement, and commit between the two steps so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. the ADD CONSTRAINT ... NOT VALID alone, then COMMIT\n  2. in a later transaction: {validate}"
+        numbered_steps(
+            &format!(
+                "split the statement, and commit between the two steps so the scan runs under VALIDATE's own {own} (reads and writes continue):"
+            ),
+            &[
+                "the ADD CONSTRAINT ... NOT VALID alone, then COMMIT".to_string(),
+                format!("in a later transaction: {validate}"),
+            ],
         )
     } else if ctx.in_implicit_transaction() {
         format!(
             "the migration runner runs this file in one transaction: move the validation to a later migration, where it runs under its own {own} (reads and writes continue):\n  {validate}"
         )
     } else {
-        format!(
-            "commit between the two steps, so the scan runs under VALIDATE's own {own} (reads and writes continue):\n  1. COMMIT right after the ADD CONSTRAINT ... NOT VALID\n  2. in a new transaction: {validate}"
+        numbered_steps(
+            &format!("commit between the two steps, so the scan runs under VALIDATE's own {own} (reads and writes continue):"),
+            &[
+                "COMMIT right after the ADD CONSTRAINT ... NOT VALID".to_string(),
+                format!("in a new transaction: {validate}"),
+            ],
         )
     };
     let mut finding = Finding::new(

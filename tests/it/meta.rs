@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use miglint::rules;
+use miglint::rules::markdown;
 
 use crate::common::{lint, repo_root, sorted_files};
 
@@ -125,45 +126,50 @@ fn summaries_are_whole_first_sentences() {
     }
 }
 
-/// The README's rules table lists every rule, in the order of the rule list,
-/// with its category, default and summary as `miglint rules` prints them.
+/// The README's rules table is the one `miglint rules --format markdown`
+/// prints: every rule, in the order of the rule list, with its category,
+/// default and summary.
 #[test]
 fn readme_rules_table_matches_the_rules() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let rows: Vec<Vec<String>> = readme
-        .lines()
-        .filter(|line| line.starts_with("| [`"))
-        .map(|line| {
-            // The summary is the last cell: it may hold an escaped `\|`.
-            let inner = line.trim_start_matches("| ").trim_end_matches(" |");
-            inner.splitn(4, " | ").map(|cell| cell.replace("\\|", "|")).collect()
-        })
-        .collect();
-    let expected: Vec<Vec<String>> = rules::all()
-        .iter()
-        .map(|rule| {
-            let meta = rule.meta();
-            let default = if meta.enabled_by_default {
-                meta.default_severity.as_str()
-            } else {
-                "off"
-            };
-            vec![
-                format!("[`{0}`](rules/{0}.md)", meta.id),
-                meta.category.as_str().to_string(),
-                default.to_string(),
-                meta.summary().to_string(),
-            ]
-        })
-        .collect();
-    for (row, rule) in rows.iter().zip(&expected) {
-        assert_eq!(row, rule, "README.md's rules table: a row differs from its rule");
+    let found = markdown::table_in_readme(&readme).unwrap_or_else(|| {
+        panic!(
+            "README.md has no rules table between `{}` and `{}`",
+            markdown::README_START,
+            markdown::README_END
+        )
+    });
+    let expected = markdown::rules_table(rules::all().iter().map(|r| r.meta()));
+    if found != expected {
+        let first_difference = found
+            .lines()
+            .zip(expected.lines())
+            .find(|(found, expected)| found != expected)
+            .map_or_else(
+                || format!("{} rows for {} rules", found.lines().count() - 2, rules::all().len()),
+                |(found, expected)| {
+                    format!(
+                        "README.md: {found}
+expected:  {expected}"
+                    )
+                },
+            );
+        panic!(
+            "README.md's rules table differs from the rules; run `cargo xtask readme` to regenerate it
+{first_difference}"
+        );
     }
+}
+
+#[test]
+fn rules_format_markdown_prints_the_readme_table() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_miglint"))
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
     assert_eq!(
-        rows.len(),
-        expected.len(),
-        "README.md's rules table has {} rows for {} rules",
-        rows.len(),
-        expected.len()
+        String::from_utf8(output.stdout).unwrap(),
+        markdown::rules_table(rules::all().iter().map(|r| r.meta()))
     );
 }
