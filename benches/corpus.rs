@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use miglint::config::Config;
-use miglint::discover::layout::detect;
-use miglint::engine::{lint_run, ChangeScope, RunInput};
+use miglint::input::config::Config;
+use miglint::input::discover::layout::detect;
+use miglint::report::engine::{lint_run, ChangeScope, RunInput};
 
 fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };

@@ -1,8 +1,8 @@
 //! Findings as rules report them, and diagnostics as users see them.
 
 use crate::analysis::{LockMode, RelationName};
+use crate::input::source::{Position, Span};
 pub use crate::settings::{FailOn, Severity};
-use crate::source::{Position, Span};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

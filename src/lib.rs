@@ -6,24 +6,18 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod config;
 pub mod diagnostic;
-pub mod discover;
-pub mod engine;
-pub mod layout;
+pub mod input;
 pub mod lsp;
 pub mod parse;
-pub mod plan;
 pub mod prepare;
-pub mod read;
-pub mod render;
+pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod settings;
-pub mod source;
-pub mod suppress;
 pub mod trace;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use engine::{lint_bytes, lint_source, FileReport, Settings};
-pub use source::SourceFile;
+pub use input::source::SourceFile;
+pub use report::engine::{lint_bytes, lint_source, Settings};
+pub use report::FileReport;

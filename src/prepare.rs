@@ -11,16 +11,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::analysis::{Catalog, TransactionMode};
-use crate::config::{self, Config};
 use crate::diagnostic::FailOn;
-use crate::discover::configs::Configs;
-use crate::discover::select::{SelectOptions, Selected};
-use crate::discover::{self, Input};
-use crate::engine::{history_catalog, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
-use crate::layout::{RootSummary, Tool};
-use crate::read::{self, Content};
+use crate::input::config::{self, Config};
+use crate::input::discover::configs::Configs;
+use crate::input::discover::select::{SelectOptions, Selected};
+use crate::input::discover::{self, Input};
+use crate::input::layout::{RootSummary, Tool};
+use crate::input::read::{self, Content};
+use crate::input::source::SourceFile;
+use crate::report::engine::{history_catalog, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
 use crate::rules;
-use crate::source::SourceFile;
 
 /// What a run is asked to do: the command-line options of `check` and `plan`.
 #[derive(Clone, Debug, Default)]

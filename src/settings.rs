@@ -12,6 +12,11 @@ pub const DEFAULT_PG_VERSION: u32 = 16;
 pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 pub const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
 
+/// The largest file read by default: far above any hand-written migration
+/// (the largest of 2,652 real ones is 200 KB), small enough that a data dump
+/// or a binary saved as `.sql` is refused instead of held in memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -93,7 +98,7 @@ impl Default for Settings {
             transaction: None,
             assume_lock_timeout: false,
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
-            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             overrides: BTreeMap::new(),
         }
     }

@@ -7,10 +7,10 @@ use pg_query::protobuf::{ColumnDef, Constraint, TypeName};
 use pg_query::NodeEnum;
 
 use super::types::base_name;
+use crate::input::source::Span;
 use crate::parse::ast::is_constraint_attribute;
 use crate::parse::tokens::{self, Token};
 use crate::parse::Statement;
-use crate::source::Span;
 
 /// One statement with its tokens, to find the spans of its parts. Every
 /// search falls back to the whole statement when what it looks for is not
@@ -283,9 +283,9 @@ fn skip_qualified_name(tokens: &[Token], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::source::SourceFile;
     use crate::parse::ast::alter_table_cmds;
     use crate::parse::parse_file;
-    use crate::source::SourceFile;
 
     /// Runs `f` on the first statement of `text`, with the file to slice spans.
     fn with_statement<R>(text: &str, f: impl FnOnce(&SourceFile, Locator) -> R) -> R {

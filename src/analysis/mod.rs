@@ -20,11 +20,11 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, O
 use pg_query::NodeEnum;
 use std::sync::{Arc, OnceLock};
 
-use crate::layout::ScriptInfo;
+use crate::input::layout::ScriptInfo;
+use crate::input::source::{SourceFile, Span};
 use crate::parse::ast;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
-use crate::source::{SourceFile, Span};
 pub use catalog::{Catalog, Location, Origin, Relation};
 pub use facts::{Facts, RelationLock, ScopedLock};
 use locate::Locator;

@@ -30,7 +30,7 @@ use pg_query::protobuf::{TransactionStmtKind, VariableSetKind};
 use pg_query::NodeEnum;
 
 use super::guc::duration_setting_ms;
-use crate::source::Span;
+use crate::input::source::Span;
 
 pub use crate::settings::TransactionMode;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::FailOn;
-use crate::render::Format;
+use crate::input::config::FailOn;
+use crate::report::render::Format;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -72,7 +72,7 @@ pub struct RunArgs {
     /// golang-migrate, sqlx, diesel, dbmate, goose, prisma, drizzle, sqitch,
     /// supabase, atlas, plain.
     #[arg(long, value_parser = parse_tool, value_name = "NAME")]
-    pub tool: Option<crate::layout::Tool>,
+    pub tool: Option<crate::input::layout::Tool>,
 
     /// Check only migrations added or changed since this git ref (and
     /// untracked ones), after replaying the others; also runs the history
@@ -179,9 +179,9 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     FailOn::parse(s).ok_or_else(|| "expected error, warning or never".to_string())
 }
 
-fn parse_tool(text: &str) -> Result<crate::layout::Tool, String> {
-    crate::layout::Tool::parse(text).ok_or_else(|| {
-        let ids: Vec<&str> = crate::layout::Tool::ALL.iter().map(|t| t.id()).collect();
+fn parse_tool(text: &str) -> Result<crate::input::layout::Tool, String> {
+    crate::input::layout::Tool::parse(text).ok_or_else(|| {
+        let ids: Vec<&str> = crate::input::layout::Tool::ALL.iter().map(|t| t.id()).collect();
         format!("unknown tool `{text}`; expected one of {}", ids.join(", "))
     })
 }

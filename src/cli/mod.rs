@@ -14,11 +14,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::diagnostic::FailOn;
-use crate::engine::{lint_and_plan_run, lint_run, plan_run, FileReport, RunInput};
-use crate::layout::Role;
-use crate::plan::FilePlan;
+use crate::input::layout::Role;
 use crate::prepare::{self, Message, PreparedRun, RunRequest};
-use crate::render::{self, Format, RenderOptions, Report};
+use crate::report::engine::{lint_and_plan_run, lint_run, plan_run, RunInput};
+use crate::report::plan::FilePlan;
+use crate::report::render::{self, Format, RenderOptions};
+use crate::report::FileReport;
+use crate::report::Report;
 use crate::rules;
 use crate::trace::Tracer;
 use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};

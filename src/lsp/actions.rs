@@ -7,9 +7,9 @@ use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, NumberOrString,
 
 use super::convert::Text;
 use super::documents::Document;
+use crate::input::source::SourceFile;
 use crate::parse::parse_file;
 use crate::rules;
-use crate::source::SourceFile;
 
 /// Stands for the reason the user must give; any text after `--` is one.
 pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
@@ -83,7 +83,7 @@ mod tests {
     use lsp_types::Uri;
 
     use super::*;
-    use crate::engine::{lint_bytes, Settings};
+    use crate::report::engine::{lint_bytes, Settings};
 
     /// Applies the single edit of `action` to `text`.
     fn apply(text: &str, action: &CodeActionOrCommand) -> String {

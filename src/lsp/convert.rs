@@ -8,8 +8,8 @@ use lsp_types::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::render::rule_doc_url;
-use crate::source::{floor_char_boundary, LineIndex};
+use crate::input::source::{floor_char_boundary, LineIndex};
+use crate::report::render::rule_doc_url;
 
 /// A text with its line index, for conversions both ways.
 pub struct Text<'a> {

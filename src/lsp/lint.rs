@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::config;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{lint_run, plan_run};
-use crate::plan::StatementPlan;
+use crate::input::config;
 use crate::prepare::{prepare, Message, PreparedRun, RunRequest};
+use crate::report::engine::{lint_run, plan_run};
+use crate::report::plan::StatementPlan;
 
 use super::documents::Document;
 

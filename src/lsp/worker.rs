@@ -18,7 +18,7 @@ use lsp_types::{
 use super::convert::{self, Text};
 use super::documents::Document;
 use super::lint;
-use crate::render::plan::statement_markdown;
+use crate::report::render::plan::statement_markdown;
 
 pub enum Job {
     /// Lint the document and publish its diagnostics.

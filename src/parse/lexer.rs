@@ -7,7 +7,7 @@
 //! comments (for suppressions) and the top-level semicolons, so a file the
 //! PostgreSQL scanner rejects (an unterminated quote, say) can still be split.
 
-use crate::source::Span;
+use crate::input::source::Span;
 
 #[derive(Debug, Default)]
 pub struct Lexed {

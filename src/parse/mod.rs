@@ -12,7 +12,7 @@ pub mod tokens;
 
 use pg_query::NodeEnum;
 
-use crate::source::{excerpt, SourceFile, Span};
+use crate::input::source::{excerpt, SourceFile, Span};
 use lexer::Lexed;
 
 pub use lexer::Comment;

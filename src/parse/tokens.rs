@@ -4,7 +4,7 @@
 
 use pg_query::protobuf::{KeywordKind, Token as PgToken};
 
-use crate::source::Span;
+use crate::input::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct Token {

@@ -10,10 +10,10 @@ use crate::analysis::types;
 use crate::analysis::volatility::{first_volatile_call, VolatileCall};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::numbered_steps;
-use crate::source::Span;
 
 crate::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
 
@@ -324,7 +324,7 @@ fn parenthesized_after(ctx: StatementContext<'_>, span: Span, word: &str) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     #[test]

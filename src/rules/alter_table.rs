@@ -8,7 +8,7 @@ use pg_query::NodeEnum;
 
 use crate::analysis::facts::{added_column, alter_table_action_lock, alter_table_actions, constraint};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
-use crate::source::Span;
+use crate::input::source::Span;
 
 /// An `ALTER TABLE` of a relation that existed before the file (a relation
 /// the file created is empty, and locking it blocks nobody).
@@ -138,8 +138,8 @@ mod tests {
 
     use super::{actions, AlterTable};
     use crate::analysis::{analyze, AnalyzedFile, Catalog, Options, TransactionMode};
+    use crate::input::source::SourceFile;
     use crate::parse::parse_file;
-    use crate::source::SourceFile;
 
     fn with_file(text: &str, f: impl FnOnce(&AnalyzedFile)) {
         let source = SourceFile::new("t.sql", text);

@@ -106,9 +106,9 @@ mod tests {
 
     #[test]
     fn update_is_only_a_warning() {
-        let report = crate::engine::lint_source(
-            crate::source::SourceFile::new("t.sql", "UPDATE users SET plan = 'free';"),
-            &crate::engine::Settings::default(),
+        let report = crate::report::engine::lint_source(
+            crate::input::source::SourceFile::new("t.sql", "UPDATE users SET plan = 'free';"),
+            &crate::report::engine::Settings::default(),
         );
         let found: Vec<_> = report
             .diagnostics

@@ -6,9 +6,9 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
-use crate::source::Span;
 
 crate::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
 

@@ -6,10 +6,10 @@ use crate::analysis::names::quote_ident;
 use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
-use crate::source::Span;
 
 crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
 
@@ -188,12 +188,12 @@ mod tests {
                 "column \"i\" of \"t\" changed from integer to bigint, rewriting the table and its indexes"
             ]
         );
-        let utc = crate::engine::lint_source(
-            crate::source::SourceFile::new(
+        let utc = crate::report::engine::lint_source(
+            crate::input::source::SourceFile::new(
                 "t.sql",
                 "ALTER TABLE t ADD COLUMN ts timestamp;\nALTER TABLE t ALTER ts TYPE timestamptz;",
             ),
-            &crate::engine::Settings::default(),
+            &crate::report::engine::Settings::default(),
         );
         let d = utc
             .diagnostics

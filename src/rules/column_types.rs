@@ -7,7 +7,7 @@ use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::{self, declared_columns, Declaration, DeclaredColumn};
 use crate::analysis::StatementContext;
-use crate::source::Span;
+use crate::input::source::Span;
 
 /// A column a statement declares, as written.
 pub struct Column<'a> {

@@ -154,10 +154,10 @@ mod tests {
 
     #[test]
     fn notes_versions_without_the_concurrent_form() {
-        let mut settings = crate::engine::Settings::new(13);
+        let mut settings = crate::report::engine::Settings::new(13);
         settings.set_rule("require-lock-timeout", None);
         let sql = "BEGIN;\nALTER TABLE m DETACH PARTITION m1 CONCURRENTLY;\nCOMMIT;";
-        let report = crate::engine::lint_source(crate::source::SourceFile::new("t.sql", sql), &settings);
+        let report = crate::report::engine::lint_source(crate::input::source::SourceFile::new("t.sql", sql), &settings);
         let help = report
             .diagnostics
             .iter()
@@ -170,14 +170,14 @@ mod tests {
         let add_value = "BEGIN;\nALTER TYPE mood ADD VALUE 'calm';\nCOMMIT;";
         let id = "concurrently-in-transaction";
         assert!(
-            findings_with(id, add_value, &crate::engine::Settings::new(11)).is_empty(),
+            findings_with(id, add_value, &crate::report::engine::Settings::new(11)).is_empty(),
             "enum-value-in-transaction reports it"
         );
     }
 
     #[test]
     fn flags_each_statement_in_the_runner_transaction() {
-        let mut settings = crate::engine::Settings::default();
+        let mut settings = crate::report::engine::Settings::default();
         settings.transaction = Some(crate::analysis::TransactionMode::PerFile);
         let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);\nCOMMIT;\nVACUUM t;";
         let found = findings_with("concurrently-in-transaction", sql, &settings);

@@ -11,10 +11,10 @@ use crate::analysis::facts::{
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};
-use crate::source::Span;
 
 crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
 

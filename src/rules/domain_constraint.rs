@@ -8,9 +8,9 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::lock_of_sql;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
-use crate::source::Span;
 
 crate::declare_rule!(DomainConstraint, id: "domain-constraint", category: Locking, severity: Warning, since: "0.1.0");
 

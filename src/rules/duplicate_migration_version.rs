@@ -4,9 +4,9 @@
 
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
-use crate::layout::GitState;
+use crate::input::layout::GitState;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 use super::history::{compare_versions, migration_inputs, Entry};
 
@@ -53,11 +53,11 @@ fn finding(entry: &Entry, other: &Entry, version: &str) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
-    use crate::layout::GitState;
+    use crate::input::layout::GitState;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
 
-    fn findings(inputs: Vec<crate::engine::RunInput>) -> Vec<String> {
+    fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("duplicate-migration-version", inputs, &Settings::default())
     }
 
@@ -77,9 +77,9 @@ mod tests {
     fn scripts_of_one_migration_and_deleted_files_are_no_duplicates() {
         let mut down = migration("2", "add_email", 0, GitState::Added);
         down.path = "db/2_add_email.down.sql".to_string();
-        down.script.direction = Some(crate::layout::Direction::Down);
+        down.script.direction = Some(crate::input::layout::Direction::Down);
         let mut deleted = migration("2", "old", 1, GitState::Deleted);
-        deleted.content = crate::read::Content::Bytes(Vec::new());
+        deleted.content = crate::input::read::Content::Bytes(Vec::new());
         let found = findings(vec![migration("2", "add_email", 0, GitState::Added), down, deleted]);
         assert!(found.is_empty(), "{found:?}");
     }

@@ -9,8 +9,8 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::string_constants;
 use crate::analysis::{AnalyzedFile, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 crate::declare_rule!(EnumValueInTransaction, id: "enum-value-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
@@ -190,7 +190,7 @@ fn literal_span(ctx: StatementContext<'_>, location: i32, literal: &str) -> Span
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "enum-value-in-transaction";

@@ -12,9 +12,9 @@ use crate::analysis::facts::{column_constraints, constraint};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::alter_table;
-use crate::source::Span;
 
 crate::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -78,7 +78,7 @@ fn finding(
     let list = columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
     let mut index_name = format!("{}_{}_idx", relation.name.name, columns.join("_"));
     if index_name.len() > 63 {
-        index_name.truncate(crate::source::floor_char_boundary(&index_name, 63));
+        index_name.truncate(crate::input::source::floor_char_boundary(&index_name, 63));
     }
     let index_name = quote_ident(&index_name);
     let help = if relation.origin == Origin::Change {

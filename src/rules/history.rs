@@ -5,9 +5,9 @@
 use std::cmp::Ordering;
 
 use crate::analysis::RunContext;
-pub use crate::layout::compare_versions;
-use crate::layout::{GitState, Role, ScriptInfo, Tool};
-use crate::source::{SourceFile, Span};
+pub use crate::input::layout::compare_versions;
+use crate::input::layout::{GitState, Role, ScriptInfo, Tool};
+use crate::input::source::{SourceFile, Span};
 
 /// One input of the run that belongs to a migration root.
 #[derive(Clone, Copy)]

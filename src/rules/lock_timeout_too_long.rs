@@ -55,7 +55,7 @@ impl Rule for LockTimeoutTooLong {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "lock-timeout-too-long";

@@ -4,9 +4,9 @@
 
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
-use crate::layout::GitState;
+use crate::input::layout::GitState;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 use super::history::{line_span, migration_inputs};
 
@@ -53,18 +53,18 @@ impl Rule for MigrationHistoryEdited {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
-    use crate::layout::{Direction, GitState};
+    use crate::input::layout::{Direction, GitState};
+    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
 
-    fn findings(inputs: Vec<crate::engine::RunInput>) -> Vec<String> {
+    fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-history-edited", inputs, &Settings::default())
     }
 
     #[test]
     fn an_edit_is_reported_at_its_first_changed_line() {
         let mut edited = migration("2", "add_email", 1, GitState::Modified { first_changed_line: 2 });
-        edited.content = crate::read::Content::Bytes(b"SELECT 1;\nSELECT 2;\n".to_vec());
+        edited.content = crate::input::read::Content::Bytes(b"SELECT 1;\nSELECT 2;\n".to_vec());
         let found = findings(vec![migration("1", "users", 0, GitState::Unchanged), edited]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn a_deleted_file_is_reported_and_new_or_down_files_are_not() {
         let mut deleted = migration("2", "gone", 1, GitState::Deleted);
-        deleted.content = crate::read::Content::Bytes(Vec::new());
+        deleted.content = crate::input::read::Content::Bytes(Vec::new());
         let mut down = migration("1", "users", 0, GitState::Modified { first_changed_line: 1 });
         down.path = "db/1_users.down.sql".to_string();
         down.script.direction = Some(Direction::Down);

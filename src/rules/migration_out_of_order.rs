@@ -4,9 +4,9 @@
 
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
-use crate::layout::Tool;
+use crate::input::layout::Tool;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 use super::history::{compare_versions, migration_inputs, runs_before, Entry};
 
@@ -88,11 +88,11 @@ fn what_the_tool_does(tool: Tool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
-    use crate::layout::GitState;
+    use crate::input::layout::GitState;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
 
-    fn findings(inputs: Vec<crate::engine::RunInput>) -> Vec<String> {
+    fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-out-of-order", inputs, &Settings::default())
     }
 
@@ -122,7 +122,7 @@ mod tests {
         // A deleted file has no place in the order: its version says where it was.
         let mut deleted = migration("5", "gone", 0, GitState::Deleted);
         deleted.script.order = None;
-        deleted.content = crate::read::Content::Bytes(Vec::new());
+        deleted.content = crate::input::read::Content::Bytes(Vec::new());
         let found = findings(vec![migration("4", "new", 0, GitState::Added), deleted]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("sorts before `5_gone`"), "{found:?}");

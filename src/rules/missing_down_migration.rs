@@ -3,9 +3,9 @@
 
 use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
-use crate::layout::Tool;
+use crate::input::layout::Tool;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 use super::history::migration_inputs;
 
@@ -52,11 +52,11 @@ fn down_hint(tool: Tool) -> String {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::engine::Settings;
-    use crate::layout::GitState;
+    use crate::input::layout::GitState;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
 
-    fn inputs() -> Vec<crate::engine::RunInput> {
+    fn inputs() -> Vec<crate::report::engine::RunInput> {
         let mut with_down = migration("1", "users", 0, GitState::Added);
         with_down.script.has_down = Some(true);
         let mut without = migration("2", "add_email", 1, GitState::Added);

@@ -3,7 +3,7 @@
 
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
-use crate::layout::{no_transaction_hint, RunnerTransaction};
+use crate::input::layout::{no_transaction_hint, RunnerTransaction};
 
 /// The statement's text with `insert` placed after its first `word` token,
 /// e.g. `CREATE INDEX CONCURRENTLY i ON t (a);`.
@@ -42,7 +42,7 @@ pub fn runner_wraps(ctx: StatementContext<'_>) -> String {
     let script = ctx.file.script;
     let tool = script.tool.display_name();
     match script.transaction {
-        RunnerTransaction::None | RunnerTransaction::PerFile if script.tool == crate::layout::Tool::Plain => {
+        RunnerTransaction::None | RunnerTransaction::PerFile if script.tool == crate::input::layout::Tool::Plain => {
             "the migration runner runs this file in one transaction".to_string()
         }
         RunnerTransaction::None | RunnerTransaction::PerFile => format!("{tool} runs this migration in one transaction"),
@@ -69,7 +69,9 @@ pub fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
     }
     let own = "move the statement to a migration of its own";
     match no_transaction_hint(script.tool, &ctx.file.source.path) {
-        Some(hint) if script.transaction == RunnerTransaction::Batch || script.tool == crate::layout::Tool::Drizzle => {
+        Some(hint)
+            if script.transaction == RunnerTransaction::Batch || script.tool == crate::input::layout::Tool::Drizzle =>
+        {
             hint
         }
         Some(hint) => format!("{own}, and {hint}"),

@@ -76,7 +76,7 @@ fn help(ctx: StatementContext<'_>, parent: &RelationName, partition: &RelationNa
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     #[test]

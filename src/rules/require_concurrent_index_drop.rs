@@ -7,8 +7,8 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::dropped_names;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 crate::declare_rule!(RequireConcurrentIndexDrop, id: "require-concurrent-index-drop", category: Locking, severity: Error, since: "0.1.0");
 

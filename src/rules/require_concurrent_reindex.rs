@@ -60,7 +60,7 @@ impl Rule for RequireConcurrentReindex {
                 .nth(1)
                 .map(|t| t.span),
         };
-        let mut labels: Vec<(crate::source::Span, String)> = Vec::new();
+        let mut labels: Vec<(crate::input::source::Span, String)> = Vec::new();
         if let (Some(lock), Some(span)) = (named_lock, name_span) {
             labels.push((span, lock.describe()));
         }
@@ -165,7 +165,7 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     #[test]

@@ -7,9 +7,9 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
+use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
-use crate::source::Span;
 
 crate::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
 
@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn follows_the_runner_transaction_and_the_role_setting() {
         use crate::analysis::TransactionMode;
-        use crate::engine::Settings;
+        use crate::report::engine::Settings;
         use crate::rules::testing::findings_with;
         let mut per_file = Settings::default();
         per_file.transaction = Some(TransactionMode::PerFile);

@@ -134,7 +134,7 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     #[test]
@@ -185,8 +185,8 @@ mod tests {
     #[test]
     fn help_follows_the_postgres_version() {
         let help = |v: u32| {
-            crate::engine::lint_source(
-                crate::source::SourceFile::new("t.sql", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
+            crate::report::engine::lint_source(
+                crate::input::source::SourceFile::new("t.sql", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"),
                 &Settings::new(v),
             )
             .diagnostics

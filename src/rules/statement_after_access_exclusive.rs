@@ -6,9 +6,9 @@ use pg_query::NodeEnum;
 
 use crate::analysis::{AnalyzedFile, RelationLock, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
-use crate::layout::RunnerTransaction;
+use crate::input::layout::RunnerTransaction;
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 crate::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -205,7 +205,7 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "statement-after-access-exclusive";

@@ -1,7 +1,7 @@
 //! Smoke-test helper for the tests beside each rule.
 
-use crate::engine::{lint_source, Settings};
-use crate::source::SourceFile;
+use crate::input::source::SourceFile;
+use crate::report::engine::{lint_source, Settings};
 
 /// Messages of the active findings of one rule on `sql`, with default settings.
 pub fn findings(rule: &str, sql: &str) -> Vec<String> {
@@ -19,10 +19,15 @@ pub fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> 
 
 /// A golang-migrate script of root `db`, as `--since` selects it: history
 /// when unchanged since the ref, else part of the change.
-pub fn migration(version: &str, name: &str, order: usize, git: crate::layout::GitState) -> crate::engine::RunInput {
-    use crate::layout::{Direction, GitState, Role, ScriptInfo, Tool};
+pub fn migration(
+    version: &str,
+    name: &str,
+    order: usize,
+    git: crate::input::layout::GitState,
+) -> crate::report::engine::RunInput {
+    use crate::input::layout::{Direction, GitState, Role, ScriptInfo, Tool};
     let migration = format!("{version}_{name}");
-    let mut input = crate::engine::RunInput::new(format!("db/{migration}.up.sql"), b"SELECT 1;\n".to_vec());
+    let mut input = crate::report::engine::RunInput::new(format!("db/{migration}.up.sql"), b"SELECT 1;\n".to_vec());
     input.script = ScriptInfo {
         tool: Tool::GolangMigrate,
         root: "db".to_string(),
@@ -42,10 +47,10 @@ pub fn migration(version: &str, name: &str, order: usize, git: crate::layout::Gi
 }
 
 /// The active findings of one rule over a run, as `path:line message`.
-pub fn run_findings(rule: &str, inputs: Vec<crate::engine::RunInput>, settings: &Settings) -> Vec<String> {
+pub fn run_findings(rule: &str, inputs: Vec<crate::report::engine::RunInput>, settings: &Settings) -> Vec<String> {
     let settings = std::sync::Arc::new(settings.clone());
     let inputs = inputs.into_iter().map(|i| i.with_settings(settings.clone())).collect();
-    crate::engine::lint_run(inputs, crate::engine::ChangeScope::AllFiles)
+    crate::report::engine::lint_run(inputs, crate::report::engine::ChangeScope::AllFiles)
         .into_iter()
         .flat_map(|report| {
             report

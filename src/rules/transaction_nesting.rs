@@ -5,8 +5,8 @@
 
 use crate::analysis::{AnalyzedFile, StatementContext, TransactionControl};
 use crate::diagnostic::{Finding, Severity};
+use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::source::Span;
 
 crate::declare_rule!(TransactionNesting, id: "transaction-nesting", category: Transaction, severity: Error, since: "0.1.0");
 
@@ -177,7 +177,7 @@ fn command(ctx: StatementContext<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "transaction-nesting";

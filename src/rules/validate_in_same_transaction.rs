@@ -149,7 +149,7 @@ fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::engine::Settings;
+    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
 
     const ID: &str = "validate-in-same-transaction";

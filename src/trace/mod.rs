@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use postgres::{Client, NoTls};
 
 use crate::analysis::{LockMode, LockScope};
-use crate::plan::{FilePlan, StatementPlan};
+use crate::report::plan::{FilePlan, StatementPlan};
 
 /// What the server showed for one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

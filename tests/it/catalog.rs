@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use miglint::analysis::catalog::{ConstraintKind, RelationKind};
 use miglint::analysis::{Catalog, Origin, RelationName};
-use miglint::engine::{history_catalog, lint_run, ChangeScope, RunInput};
 use miglint::parse::{parse_file, ProblemKind};
+use miglint::report::engine::{history_catalog, lint_run, ChangeScope, RunInput};
 use miglint::SourceFile;
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;

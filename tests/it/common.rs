@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use miglint::engine::{lint_bytes, FileReport, Settings};
 use miglint::parse::parse_file;
+use miglint::report::engine::{lint_bytes, Settings};
+use miglint::report::FileReport;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,8 +4,8 @@
 //! sessions instead, whose output must name the rule under `## Example` and
 //! not under `## Use instead`, and their cases run in `history.rs`.
 
-use miglint::config::parse_size;
-use miglint::engine::{lint_bytes, Settings};
+use miglint::input::config::parse_size;
+use miglint::report::engine::{lint_bytes, Settings};
 use miglint::rule::Category;
 use miglint::rules;
 

@@ -20,9 +20,11 @@ use std::sync::Arc;
 
 use miglint::analysis::guc::parse_duration_ms;
 use miglint::analysis::TransactionMode;
-use miglint::config::{parse_size, FailOn};
-use miglint::engine::{history_catalog, lint_run, ChangeScope, FileReport, RunInput, Settings};
-use miglint::render::{self, Format, RenderOptions, Report};
+use miglint::input::config::{parse_size, FailOn};
+use miglint::report::engine::{history_catalog, lint_run, ChangeScope, RunInput, Settings};
+use miglint::report::render::{self, Format, RenderOptions};
+use miglint::report::FileReport;
+use miglint::report::Report;
 use miglint::SourceFile;
 
 use crate::common::{findings_by_statement_line, repo_root, sorted_files};

@@ -6,9 +6,11 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miglint::config::Config;
-use miglint::discover::layout::{compare_versions, detect, dialect_from_syntax, root_of, version_of, MigrationRoot};
-use miglint::layout::{Dialect, Direction, RunnerTransaction, Tool};
+use miglint::input::config::Config;
+use miglint::input::discover::layout::{
+    compare_versions, detect, dialect_from_syntax, root_of, version_of, MigrationRoot,
+};
+use miglint::input::layout::{Dialect, Direction, RunnerTransaction, Tool};
 
 use crate::common::{self, corpus_repositories, repo_root};
 
@@ -556,7 +558,7 @@ fn a_mysql_folder_names_the_dialect() {
 fn config_overrides_tool_and_dialect() {
     let base = fixture("dialect");
     let text = "[[roots]]\npath = \"db/postgres\"\ndialect = \"sqlite\"\ntool = \"sqlx\"\n";
-    let config = miglint::config::parse(text, &base.join("miglint.toml")).expect("config");
+    let config = miglint::input::config::parse(text, &base.join("miglint.toml")).expect("config");
     let (roots, _) = detect(&base, &config);
     let postgres = roots.iter().find(|r| r.dir.ends_with("db/postgres")).expect("root");
     assert_eq!((postgres.tool, postgres.dialect), (Tool::Sqlx, Dialect::Sqlite));
@@ -564,7 +566,7 @@ fn config_overrides_tool_and_dialect() {
     let mysql = roots.iter().find(|r| r.dir.ends_with("db/mysql")).expect("root");
     assert_eq!(mysql.tool, Tool::GolangMigrate);
     // `tool` for every root.
-    let config = miglint::config::parse("tool = \"plain\"\n", &base.join("miglint.toml")).expect("config");
+    let config = miglint::input::config::parse("tool = \"plain\"\n", &base.join("miglint.toml")).expect("config");
     let (roots, _) = detect(&base, &config);
     assert!(roots.iter().all(|r| r.tool == Tool::Plain));
     // A file's root, found from the file.

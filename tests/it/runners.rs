@@ -4,8 +4,9 @@
 //! all-pending transactions, history replay, down scripts).
 
 use miglint::diagnostic::Severity;
-use miglint::engine::{lint_run, ChangeScope, FileReport, RunInput};
-use miglint::layout::{Direction, Role, RunnerSegment, RunnerTransaction, ScriptInfo, Tool};
+use miglint::input::layout::{Direction, Role, RunnerSegment, RunnerTransaction, ScriptInfo, Tool};
+use miglint::report::engine::{lint_run, ChangeScope, RunInput};
+use miglint::report::FileReport;
 
 const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n";
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::ColumnType;
-use crate::source::Span;
+use crate::input::source::Span;
 
 /// Where an object comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -102,7 +102,7 @@ pub(super) fn default_name(table: &str, columns: &[String], suffix: &str) -> Str
     parts.extend(columns.iter().filter(|c| !c.is_empty()).cloned());
     let mut name = format!("{}_{suffix}", parts.join("_"));
     if name.len() > 63 {
-        name.truncate(crate::source::floor_char_boundary(&name, 63));
+        name.truncate(crate::input::source::floor_char_boundary(&name, 63));
     }
     name
 }

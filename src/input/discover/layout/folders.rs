@@ -1,0 +1,80 @@
+//! Tools with a folder per migration: Diesel (`<ts>_x/up.sql`, `down.sql`,
+//! `metadata.toml`) and Prisma (`<ts>_x/migration.sql`), run in version
+//! order (the folder name's, dashes removed for Diesel).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::version::{by_version, version_of};
+use super::{Migration, Script, SqlFile};
+use crate::input::discover::display_path;
+use crate::input::layout::{Direction, RunnerTransaction, Tool};
+
+pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
+    let mut notices = Vec::new();
+    let transaction = match tool {
+        Tool::Prisma => RunnerTransaction::Batch,
+        _ => RunnerTransaction::PerFile,
+    };
+    // Keyed by folder name; a stray file directly in the root stands alone.
+    let mut folders: BTreeMap<String, (PathBuf, Vec<SqlFile>)> = BTreeMap::new();
+    for file in files {
+        let parent = file.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let key = if parent == dir {
+            file.name().to_string()
+        } else {
+            parent
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        };
+        folders.entry(key).or_insert_with(|| (parent, Vec::new())).1.push(file);
+    }
+    let mut migrations = Vec::new();
+    for (name, (folder, mut files)) in folders {
+        files.sort_by_key(|f| direction_of(f.name()) == Some(Direction::Down));
+        let opted_out = tool == Tool::Diesel && folder != dir && !runs_in_transaction(&folder, &mut notices);
+        let scripts = files
+            .iter()
+            .map(|f| {
+                let direction = Some(direction_of(f.name()).unwrap_or(Direction::Up));
+                Script::whole(f, direction, transaction).opting_out(opted_out)
+            })
+            .collect();
+        let version = files.first().and_then(|f| version_of(tool, &f.path));
+        migrations.push(Migration { name, version, scripts });
+    }
+    // Diesel runs by version, its dashes removed: `2017-09-23-182408_x`
+    // after `20170804200817_y`, although it sorts before it as a name.
+    migrations.sort_by(|a, b| by_version(tool, a, b));
+    (migrations, notices)
+}
+
+fn direction_of(file_name: &str) -> Option<Direction> {
+    match file_name.to_ascii_lowercase().as_str() {
+        "up.sql" | "migration.sql" => Some(Direction::Up),
+        "down.sql" => Some(Direction::Down),
+        _ => None,
+    }
+}
+
+/// Diesel's `metadata.toml`: `run_in_transaction = false` opts out.
+fn runs_in_transaction(folder: &Path, notices: &mut Vec<String>) -> bool {
+    let path = folder.join("metadata.toml");
+    let Some(text) = crate::input::read::marker_file(&path) else {
+        return true;
+    };
+    match text.parse::<toml::Table>() {
+        Ok(table) => table
+            .get("run_in_transaction")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true),
+        Err(e) => {
+            notices.push(format!(
+                "{}: not valid TOML ({}); taken as running in a transaction",
+                display_path(&path),
+                e.message()
+            ));
+            true
+        }
+    }
+}

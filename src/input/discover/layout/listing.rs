@@ -1,0 +1,267 @@
+//! Which files make up one root folder, found by listing that folder and
+//! the few folders below it that a tool's shape puts there — never a walk
+//! of everything below — and reading each once.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::SqlFile;
+use crate::input::config::{Config, RootConfig};
+use crate::input::discover::configs::Configs;
+use crate::input::discover::top::real_path;
+use crate::input::discover::walk::{is_sql, walk, WalkLimits};
+use crate::input::discover::{display_path, DiscoverError};
+use crate::input::read::{self, Content};
+
+/// An editor's unsaved buffer (or stdin) standing in for a file, which may
+/// not exist yet: discovery sees the buffer as that file's content.
+#[derive(Clone, Debug)]
+pub struct Overlay {
+    /// As given (`--stdin-filename`).
+    pub path: PathBuf,
+    real: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Overlay {
+    pub fn new(path: &Path, bytes: Vec<u8>) -> Overlay {
+        Overlay {
+            path: path.to_path_buf(),
+            real: real_path(path),
+            bytes,
+        }
+    }
+
+    /// The real path of the file it stands in for.
+    pub fn real(&self) -> &Path {
+        &self.real
+    }
+
+    fn is(&self, path: &Path) -> bool {
+        path.file_name() == self.path.file_name() && real_path(path) == self.real
+    }
+}
+
+/// The folder of the root `file` belongs to, from its path alone: a
+/// `[[roots]]` path above it, else its shape's (the grandparent of
+/// `<ts>_x/up.sql` and of `deploy/x.sql`), else its own folder.
+pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
+    let dir = configured_root_above(file, config).unwrap_or_else(|| shape_root(file));
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
+
+fn shape_root(file: &Path) -> PathBuf {
+    let parent = file.parent().unwrap_or(Path::new("."));
+    let grandparent = parent.parent();
+    let folder = super::parent_name(file);
+    let in_numbered_folder = folder.starts_with(|c: char| c.is_ascii_digit());
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let folder_script = in_numbered_folder && matches!(name.as_str(), "up.sql" | "down.sql" | "migration.sql");
+    let sqitch_script = matches!(folder, "deploy" | "revert" | "verify");
+    match grandparent {
+        Some(grandparent) if folder_script || sqitch_script => grandparent.to_path_buf(),
+        _ => parent.to_path_buf(),
+    }
+}
+
+/// The nearest `[[roots]]` path of `config` above `file`, spelled as `file` is.
+fn configured_root_above(file: &Path, config: &Config) -> Option<PathBuf> {
+    if config.roots.is_empty() {
+        return None;
+    }
+    let configured: Vec<PathBuf> = config.roots.iter().map(|r| real_path(&r.path)).collect();
+    file.ancestors()
+        .skip(1)
+        .find(|a| configured.contains(&real_path(if a.as_os_str().is_empty() { Path::new(".") } else { a })))
+        .map(Path::to_path_buf)
+}
+
+/// The `[[roots]]` entry for the folder `dir`, if the config names it.
+pub(super) fn configured_root<'c>(dir: &Path, config: &'c Config) -> Option<&'c RootConfig> {
+    if config.roots.is_empty() {
+        return None;
+    }
+    let real = real_path(dir);
+    config.roots.iter().find(|r| real_path(&r.path) == real)
+}
+
+/// What listing a root folder found.
+#[derive(Default)]
+pub(super) struct Listing {
+    pub files: Vec<SqlFile>,
+    pub notices: Vec<String>,
+    pub errors: Vec<DiscoverError>,
+}
+
+/// Lists and reads the files of the root in `dir`: everything below a
+/// configured root; else the `.sql` files whose shape puts them in `dir`
+/// (its own, and those of its numbered and Sqitch folders). `report` says
+/// whether skipped files are worth a notice (not for a neighbour).
+pub(super) fn list_root(
+    dir: &Path,
+    config: &Config,
+    configs: &Configs,
+    overlay: Option<&Overlay>,
+    report: bool,
+) -> Listing {
+    let mut listing = Listing::default();
+    let mut paths = if configured_root(dir, config).is_some() {
+        let walked = walk(dir, configs, WalkLimits { depth: None, report });
+        listing.notices.extend(walked.notices);
+        listing.errors.extend(walked.errors);
+        walked.files.into_iter().collect()
+    } else {
+        shaped_files(dir, config, report, &mut listing)
+    };
+    if let Some(overlay) = overlay {
+        let belongs = real_path(&root_dir_of(&overlay.path, config)) == real_path(dir);
+        if belongs && !paths.iter().any(|p| overlay.is(p)) {
+            paths.push(overlay.path.clone());
+        }
+    }
+    let limit = config.max_file_size();
+    let read: Vec<Result<SqlFile, DiscoverError>> = paths
+        .into_par_iter()
+        .map(|path| read_sql_file(path, limit, overlay))
+        .collect();
+    for result in read {
+        match result {
+            Ok(file) => listing.files.push(file),
+            Err(error) => listing.errors.push(error),
+        }
+    }
+    listing
+}
+
+fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result<SqlFile, DiscoverError> {
+    if let Some(overlay) = overlay.filter(|o| o.is(&path)) {
+        return Ok(SqlFile {
+            path,
+            bytes: overlay.bytes.clone(),
+            too_large: None,
+        });
+    }
+    match read::regular_file(&path, limit) {
+        Ok(Content::Bytes(bytes)) => Ok(SqlFile {
+            path,
+            bytes,
+            too_large: None,
+        }),
+        Ok(Content::TooLarge(too_large)) => Ok(SqlFile {
+            path,
+            bytes: Vec::new(),
+            too_large: Some(too_large),
+        }),
+        Err(e) => Err(DiscoverError(format!("{}: {e}", display_path(&path)))),
+    }
+}
+
+/// The `.sql` files directly in `dir`, and in the folders below it that a
+/// tool's shape makes part of it (`<number>_x/` and Sqitch's `deploy/`,
+/// `revert/`, `verify/`), in path order.
+fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = Vec::new();
+    let mut entries = entries_of(dir, report, listing);
+    entries.sort();
+    for (path, kind) in entries {
+        if config.excludes(&path) {
+            continue;
+        }
+        match kind {
+            EntryKind::Folder => {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let shaped =
+                    name.starts_with(|c: char| c.is_ascii_digit()) || matches!(name, "deploy" | "revert" | "verify");
+                if shaped {
+                    folders.push(path);
+                }
+            }
+            kind => keep_if_shaped(dir, path, kind, report, listing, &mut found),
+        }
+    }
+    for folder in folders {
+        let mut entries = entries_of(&folder, false, listing);
+        entries.sort();
+        for (path, kind) in entries {
+            if kind != EntryKind::Folder && !config.excludes(&path) {
+                keep_if_shaped(dir, path, kind, report, listing, &mut found);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn keep_if_shaped(
+    dir: &Path,
+    path: PathBuf,
+    kind: EntryKind,
+    report: bool,
+    listing: &mut Listing,
+    found: &mut Vec<PathBuf>,
+) {
+    if !is_sql(&path) || shape_root(&path) != dir {
+        return;
+    }
+    match kind {
+        EntryKind::File => found.push(path),
+        EntryKind::Special(kind) if report => listing.notices.push(format!(
+            "{}: skipped, it is {kind}, not a regular file",
+            display_path(&path)
+        )),
+        _ => {}
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum EntryKind {
+    File,
+    Folder,
+    Special(&'static str),
+}
+
+/// The entries of a folder by what they are (a symbolic link by what it
+/// points to; a broken one is left out).
+fn entries_of(dir: &Path, report: bool, listing: &mut Listing) -> Vec<(PathBuf, EntryKind)> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // A folder that is not there yet (an editor's new file) holds nothing.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            if report {
+                listing.errors.push(DiscoverError(format!(
+                    "{}: cannot read directory: {e}",
+                    display_path(dir)
+                )));
+            }
+            return Vec::new();
+        }
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let path = entry.path();
+            let mut file_type = entry.file_type().ok()?;
+            if file_type.is_symlink() {
+                file_type = std::fs::metadata(&path).ok()?.file_type();
+            }
+            let kind = if file_type.is_dir() {
+                EntryKind::Folder
+            } else if file_type.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Special(read::special_kind(file_type).unwrap_or("not a regular file"))
+            };
+            Some((path, kind))
+        })
+        .collect()
+}

@@ -1,0 +1,194 @@
+//! Migration roots: where a tool's migrations live, which tool runs them,
+//! in which order, up or down, inside which transaction, and the dialect.
+//!
+//! A root is found from a file's path: its folder, or the folder its shape
+//! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
+//! `deploy/x.sql` a Sqitch change), or a `[[roots]]` path above it. Only
+//! that folder is listed and read (`listing.rs`); its tool comes from
+//! config, project files, content markers and file names (`tool.rs`); its
+//! migrations are built with that tool's rules (`build.rs`). Flyway
+//! locations of one dialect merge, and an undecided dialect is settled from
+//! the roots around it, within two folders and the project's top
+//! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
+//! named files, stdin and the language server, so each file gets one answer.
+
+mod build;
+mod dialect;
+mod finder;
+mod flyway;
+mod folders;
+mod liquibase;
+mod listing;
+mod neighbours;
+mod sections;
+mod sqitch;
+mod tool;
+mod version;
+
+use std::path::{Path, PathBuf};
+
+use super::configs::Configs;
+use super::DiscoverError;
+use crate::input::config::Config;
+use crate::input::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
+use crate::input::read::TooLarge;
+
+pub use crate::input::layout::compare_versions;
+pub use finder::RootFinder;
+pub use listing::Overlay;
+pub use version::{migration_of, version_of};
+
+/// A folder of migrations run by one tool against one database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationRoot {
+    pub dir: PathBuf,
+    pub tool: Tool,
+    /// Why this tool: "set in miglint.toml", "Cargo.toml names sqlx",
+    /// "files named `V<version>__<name>.sql`".
+    pub tool_reason: String,
+    /// Set by config or `--tool`, not detected.
+    pub tool_configured: bool,
+    pub dialect: Dialect,
+    /// Why this dialect: "config", "folder name `mysql`", "SQLite syntax
+    /// (AUTOINCREMENT) in 2 files", "the repository's other roots", "default".
+    pub dialect_reason: String,
+    /// In the order the tool runs them.
+    pub migrations: Vec<Migration>,
+    pub notices: Vec<String>,
+}
+
+impl MigrationRoot {
+    /// Every script, migration by migration, each migration's up first.
+    pub fn scripts(&self) -> impl Iterator<Item = &Script> {
+        self.migrations.iter().flat_map(|m| m.scripts.iter())
+    }
+
+    /// Only PostgreSQL roots are linted so far.
+    pub fn is_supported(&self) -> bool {
+        self.dialect == Dialect::Postgres
+    }
+}
+
+/// One migration: what the tool records as applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// "2024-01-01-000000_add_x", "V3__add_x", a Sqitch change name.
+    pub name: String,
+    /// The version the tool records (None for Flyway `R__`, Sqitch, plain).
+    pub version: Option<String>,
+    /// Up first, then down, then (Sqitch) verify.
+    pub scripts: Vec<Script>,
+}
+
+/// One file, or one direction's section of a file, as the tool runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub path: PathBuf,
+    /// None for Sqitch verify scripts.
+    pub direction: Option<Direction>,
+    /// After the file's own opt-out is applied.
+    pub transaction: RunnerTransaction,
+    /// The file opted out of the runner's transaction.
+    pub opted_out: bool,
+    /// Liquibase: one per changeset (start offset, runInTransaction).
+    pub segments: Vec<RunnerSegment>,
+    /// What the tool runs for this direction: the file's bytes with the other
+    /// direction's sections blanked (every byte except \n and \r replaced by a
+    /// space, so offsets, lines and columns match the file), and annotations
+    /// the tool splits on rewritten in place (Drizzle `--> statement-breakpoint`
+    /// becomes `;-- statement-breakpoint`, same length), Liquibase `--rollback `
+    /// prefixes blanked in the down view. Not UTF-8: the bytes unchanged.
+    pub bytes: Vec<u8>,
+    /// Larger than `max_file_size`: not read, `bytes` is empty.
+    pub too_large: Option<TooLarge>,
+}
+
+impl Script {
+    /// A whole file run one way.
+    fn whole(file: &SqlFile, direction: Option<Direction>, transaction: RunnerTransaction) -> Script {
+        Script {
+            path: file.path.clone(),
+            direction,
+            transaction,
+            opted_out: false,
+            segments: Vec::new(),
+            bytes: file.bytes.clone(),
+            too_large: file.too_large,
+        }
+    }
+
+    /// The script with the runner's transaction turned off by the file.
+    fn opting_out(mut self, opted_out: bool) -> Script {
+        if opted_out {
+            self.transaction = RunnerTransaction::None;
+            self.opted_out = true;
+        }
+        self
+    }
+}
+
+/// A `.sql` file and its bytes, read once.
+#[derive(Debug, Clone)]
+struct SqlFile {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    too_large: Option<TooLarge>,
+}
+
+impl SqlFile {
+    fn name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+
+    fn parent_name(&self) -> &str {
+        parent_name(&self.path)
+    }
+}
+
+fn parent_name(path: &Path) -> &str {
+    path.parent()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+}
+
+/// Every migration root with a `.sql` file under `dir`, each whole (its
+/// files outside `dir` too), in folder order.
+pub fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
+    let configs = Configs::with_config(config.clone());
+    let walked = super::walk::walk(dir, &configs, super::walk::WalkLimits::ALL);
+    let mut finder = RootFinder::new(&configs, None);
+    let files: Vec<PathBuf> = walked.files.into_iter().collect();
+    let mut roots: Vec<MigrationRoot> = Vec::new();
+    for (_, root) in finder.roots_of(&files) {
+        if let Some(root) = root {
+            if !roots.iter().any(|r| r.dir == root.dir) {
+                roots.push((*root).clone());
+            }
+        }
+    }
+    roots.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let mut errors = walked.errors;
+    errors.extend(finder.take_errors());
+    (roots, errors)
+}
+
+/// The dialect the syntax of these files shows, with the reason ("SQLite
+/// syntax (AUTOINCREMENT) in 2 files"), or None when it shows none.
+pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
+    let mut evidence = dialect::Evidence::default();
+    for bytes in files {
+        evidence.add(&dialect::sniff(bytes));
+    }
+    evidence.verdict()
+}
+
+/// The root a file belongs to, with all its migrations (so the ones before
+/// it can be replayed as history). None when the file is in no root (not a
+/// `.sql` file, excluded, or its folder cannot be read).
+pub fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
+    let configs = Configs::with_config(config.clone());
+    let mut finder = RootFinder::new(&configs, None);
+    let root = finder.roots_of(std::slice::from_ref(&file.to_path_buf())).pop()?.1?;
+    Some((*root).clone())
+}

@@ -1,0 +1,10 @@
+//! The first stage: what a run reads. Source text and its positions
+//! (`source`), files read safely (`read`), the configuration that applies
+//! (`config`), and which files to lint and how their migration tools run them
+//! (`discover`, with the facts it works out in `layout`).
+
+pub mod config;
+pub mod discover;
+pub mod layout;
+pub mod read;
+pub mod source;

@@ -1,0 +1,626 @@
+//! Runs the enabled rules over an analysed file, applies suppressions and
+//! sorts the result. No I/O: callers hand in bytes.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::FileReport;
+use crate::analysis::{self, AnalyzedFile, Catalog, Origin, RunContext, TransactionMode};
+use crate::diagnostic::{Diagnostic, Finding};
+use crate::input::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
+use crate::input::read::{Content, TooLarge};
+use crate::input::source::{SourceFile, Span};
+use crate::parse::{self, ProblemKind};
+use crate::report::plan::{self, FilePlan, PlannedFile};
+use crate::report::suppress;
+use crate::rule::RuleMeta;
+use crate::rules;
+use crate::settings::Severity;
+pub use crate::settings::{Settings, DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS};
+
+/// The analysis options for a file the runner wraps as `transaction` says.
+fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analysis::Options {
+    analysis::Options {
+        pg_version: settings.pg_version,
+        transaction,
+        assume_lock_timeout: settings.assume_lock_timeout,
+        max_lock_timeout_ms: settings.max_lock_timeout_ms,
+    }
+}
+
+/// The severity a rule reports at under `settings`, or None when it is off.
+fn severity(settings: &Settings, meta: &RuleMeta) -> Option<Severity> {
+    settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity))
+}
+
+/// One file handed to a run, with how its tool runs it and the settings
+/// of the config that applies to it.
+#[derive(Clone, Debug)]
+pub struct RunInput {
+    pub path: String,
+    pub content: Content,
+    pub script: ScriptInfo,
+    pub settings: Arc<Settings>,
+    /// The schema production already has (`--schema`, config `schema`):
+    /// what the input's root starts from.
+    pub schema: Option<Arc<Catalog>>,
+}
+
+impl RunInput {
+    /// A file run by no known tool, with the default settings.
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> RunInput {
+        RunInput {
+            path: path.into(),
+            content: Content::Bytes(bytes),
+            script: ScriptInfo::plain(),
+            settings: Settings::shared_default(),
+            schema: None,
+        }
+    }
+
+    pub fn with_settings(mut self, settings: Arc<Settings>) -> RunInput {
+        self.settings = settings;
+        self
+    }
+
+    pub fn with_schema(mut self, schema: Option<Arc<Catalog>>) -> RunInput {
+        self.schema = schema;
+        self
+    }
+
+    pub fn with_script(mut self, script: ScriptInfo) -> RunInput {
+        self.script = script;
+        self
+    }
+}
+
+/// Which files form the change being judged: what a change creates is new
+/// and empty for the rest of it, what came before is existing and populated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeScope {
+    /// Each file is its own change (an audit of a whole history).
+    EachFile,
+    /// All files together are one change (files named explicitly).
+    AllFiles,
+}
+
+/// Lints raw file content as a run of its own.
+pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
+    let input = RunInput::new(path, bytes.to_vec()).with_settings(Arc::new(settings.clone()));
+    lint_run(vec![input], ChangeScope::EachFile)
+        .pop()
+        .expect("one report per input")
+}
+
+/// Lints one source file as a run of its own.
+pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
+    lint_bytes(&source.path, source.text.as_bytes(), settings)
+}
+
+/// Reads text that is not a migration of the run but the schema production
+/// already has (`pg_dump --schema-only`, `structure.sql`) into a catalog.
+/// What is not DDL is read or skipped without noise.
+pub fn history_catalog(schema: &SourceFile) -> Catalog {
+    let parsed = parse::parse_file(schema);
+    let mut catalog = Catalog::default();
+    for stmt in &parsed.statements {
+        catalog.apply(&stmt.node, Origin::History, None);
+    }
+    catalog.settle();
+    catalog.reset_session();
+    catalog
+}
+
+/// A file after decoding: SQL text, or a report saying why it is not.
+enum Decoded {
+    Text(SourceFile, ScriptInfo, Arc<Settings>),
+    Unreadable(FileReport, Arc<Settings>),
+}
+
+impl Decoded {
+    fn settings(&self) -> &Arc<Settings> {
+        match self {
+            Decoded::Text(_, _, settings) | Decoded::Unreadable(_, settings) => settings,
+        }
+    }
+}
+
+/// A run after decoding, parsing and catalog replay: what `lint_run` and
+/// `miglint plan` both start from.
+pub struct AnalyzedRun<'a> {
+    /// One entry per input; None for content that is not SQL text.
+    pub files: Vec<Option<AnalyzedFile<'a>>>,
+    /// Reports for inputs that are not SQL text (binary, not UTF-8), by index.
+    pub unreadable: Vec<Option<&'a FileReport>>,
+    /// How every input runs, history included.
+    pub scripts: Vec<&'a ScriptInfo>,
+    /// The settings of each input.
+    pub settings: Vec<&'a Settings>,
+    pub parsed: &'a [Option<parse::ParsedFile>],
+    /// Each root's catalog at the end of the run (each root is a database
+    /// of its own), in the order the roots ran.
+    pub catalogs: Vec<Catalog>,
+}
+
+/// Decodes and parses the inputs in parallel, replays the catalog through
+/// them in order (so each statement is judged against the schema it will
+/// meet), and hands the analysed run to `work`. Each migration root (a
+/// change of `ScriptInfo::root`) is its own database with its own catalog;
+/// history scripts are replayed, not analysed; a down or verify script is
+/// judged against the schema before it and leaves it as it was.
+pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: impl FnOnce(AnalyzedRun<'_>) -> R) -> R {
+    let (decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
+        .into_par_iter()
+        .map(|input| {
+            let schema = input.schema.clone();
+            (decode(input), schema)
+        })
+        .unzip();
+    let parsed: Vec<Option<parse::ParsedFile>> = decoded
+        .par_iter()
+        .map(|d| match d {
+            Decoded::Text(source, _, _) => Some(parse::parse_file(source)),
+            Decoded::Unreadable(..) => None,
+        })
+        .collect();
+
+    let starting = |index: usize| schemas[index].as_deref().cloned().unwrap_or_default();
+    let mut catalogs: Vec<Catalog> = Vec::new();
+    let mut catalog: Option<Catalog> = None;
+    let mut root: Option<&str> = None;
+    let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
+    for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
+        let (Decoded::Text(source, script, settings), Some(parsed)) = (d, p) else {
+            files.push(None);
+            continue;
+        };
+        if root != Some(script.root.as_str()) {
+            catalogs.extend(catalog.take());
+        }
+        root = Some(&script.root);
+        let catalog = catalog.get_or_insert_with(|| starting(index));
+        // Each file starts a new session as far as search_path goes.
+        catalog.reset_session();
+        if script.role == Role::History {
+            if script.keeps_effects() {
+                for stmt in &parsed.statements {
+                    catalog.apply(&stmt.node, Origin::History, None);
+                }
+                catalog.settle();
+            }
+            files.push(None);
+            continue;
+        }
+        if scope == ChangeScope::EachFile {
+            catalog.settle();
+        }
+        let options = analysis_options(settings, runner_mode(script, parsed, settings));
+        // A down or verify script runs long after its up script, against
+        // everything it built, and leaves the schema as it found it.
+        let mut before;
+        let replayed = if script.keeps_effects() {
+            catalog
+        } else {
+            before = catalog.clone();
+            before.settle();
+            &mut before
+        };
+        files.push(Some(analysis::analyze_script(
+            source, parsed, options, replayed, index, script,
+        )));
+    }
+    catalogs.extend(catalog);
+    let unreadable = decoded
+        .iter()
+        .map(|d| match d {
+            Decoded::Unreadable(report, _) => Some(report),
+            Decoded::Text(..) => None,
+        })
+        .collect();
+    let scripts = decoded
+        .iter()
+        .map(|d| match d {
+            Decoded::Text(_, script, _) => script,
+            Decoded::Unreadable(report, _) => &report.script,
+        })
+        .collect();
+    let settings = decoded.iter().map(|d| d.settings().as_ref()).collect();
+    work(AnalyzedRun {
+        files,
+        unreadable,
+        scripts,
+        settings,
+        parsed: &parsed,
+        catalogs,
+    })
+}
+
+/// How the runner wraps a file, once its statements are known: a batch of
+/// one statement runs outside any transaction, and Flyway runs a script made
+/// only of statements that refuse a transaction without one.
+fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Settings) -> TransactionMode {
+    // After a COMMIT in the file, JDBC runners (autocommit off) and runners
+    // that send the file as one query still run the rest in a transaction;
+    // runners that send statements one by one (goose, Atlas, Drizzle) do not.
+    let per_file = match script.tool {
+        Tool::Flyway | Tool::Liquibase | Tool::Diesel | Tool::Sqlx | Tool::Dbmate => TransactionMode::Reopening,
+        _ => TransactionMode::PerFile,
+    };
+    match script.transaction {
+        RunnerTransaction::None => TransactionMode::None,
+        RunnerTransaction::PerFile | RunnerTransaction::AllPending => per_file,
+        RunnerTransaction::Batch if parsed.statements.len() > 1 => TransactionMode::Batch,
+        RunnerTransaction::Batch => TransactionMode::None,
+        RunnerTransaction::Detected => {
+            let all_refuse = !parsed.statements.is_empty()
+                && parsed
+                    .statements
+                    .iter()
+                    .all(|s| !analysis::facts::statement_facts(&s.node, settings.pg_version).transactional);
+            if all_refuse {
+                TransactionMode::None
+            } else {
+                per_file
+            }
+        }
+    }
+}
+
+/// Lints the files of a run, in order: the rules run on each analysed file
+/// in parallel, then the run-level rules on the whole. One report per input,
+/// in input order.
+pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
+    with_analyzed_run(inputs, scope, |run| lint_analyzed(&run).into_iter().flatten().collect())
+}
+
+/// A linted file and, when it is SQL text, its plan.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub report: FileReport,
+    pub plan: Option<FilePlan>,
+}
+
+/// `lint_run` and the plan of each file from the same analysis, for outputs
+/// that show findings beside what each statement locks (the CI job summary).
+pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
+    with_analyzed_run(inputs, scope, |run| {
+        lint_analyzed(&run)
+            .into_iter()
+            .zip(&run.files)
+            .filter_map(|(report, file)| {
+                Some(CheckedFile {
+                    report: report?,
+                    plan: file.as_ref().map(plan::plan_file),
+                })
+            })
+            .collect()
+    })
+}
+
+/// The report of each input of an analysed run, in input order; None for
+/// history, which is replayed, not reported.
+fn lint_analyzed(run: &AnalyzedRun<'_>) -> Vec<Option<FileReport>> {
+    let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
+    let context = RunContext {
+        files: &run.files,
+        scripts: &run.scripts,
+        catalogs: &run.catalogs,
+    };
+    // A run-level rule runs when any file's config enables it; each file
+    // then keeps what its own config asks for.
+    let enabled = |rule: &&&dyn crate::rule::Rule| run.settings.iter().any(|s| severity(s, rule.meta()).is_some());
+    for rule in rules::all().iter().filter(enabled) {
+        let mut out = Vec::new();
+        rule.check_run(&context, &mut out);
+        for (file, finding) in out {
+            if let Some(slot) = run_findings.get_mut(file) {
+                slot.push((rule.meta(), finding));
+            }
+        }
+    }
+    let reports: Vec<Option<FileReport>> = run
+        .files
+        .par_iter()
+        .zip(run.parsed.par_iter())
+        .zip(run_findings.into_par_iter())
+        .zip(run.settings.par_iter())
+        .map(|(((file, parsed), extra), settings)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
+        .collect();
+    reports
+        .into_iter()
+        .zip(&run.unreadable)
+        .map(|(report, unreadable)| {
+            report
+                .or_else(|| unreadable.map(|r| (*r).clone()))
+                .filter(|report| report.script.role != Role::History)
+        })
+        .collect()
+}
+
+/// The plan of every file of a run (`miglint plan`), in input order.
+pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
+    with_analyzed_run(inputs, scope, |run| {
+        run.files
+            .iter()
+            .zip(run.parsed)
+            .zip(&run.unreadable)
+            .zip(&run.settings)
+            .filter_map(
+                |(((file, parsed), unreadable), settings)| match (file, parsed, unreadable) {
+                    (Some(file), Some(parsed), _) => {
+                        let problems = parsed
+                            .problems
+                            .iter()
+                            .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
+                        Some(PlannedFile {
+                            plan: plan::plan_file(file),
+                            problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
+                        })
+                    }
+                    (_, _, Some(report)) if report.script.role != Role::History => Some(PlannedFile {
+                        plan: plan::FilePlan {
+                            path: report.path().to_string(),
+                            statements: Vec::new(),
+                        },
+                        problems: report.diagnostics.clone(),
+                    }),
+                    // History is replayed, not planned.
+                    _ => None,
+                },
+            )
+            .collect()
+    })
+}
+
+/// Rejects binary and non-UTF-8 content, and a file left unread for its
+/// size, with a located diagnostic instead of guessing at it.
+fn decode(input: RunInput) -> Decoded {
+    let RunInput {
+        path,
+        content,
+        mut script,
+        settings,
+        schema: _,
+    } = input;
+    // What the user says of the runner wins over the tool's preset.
+    match settings.transaction {
+        Some(TransactionMode::None) => script.transaction = RunnerTransaction::None,
+        Some(TransactionMode::PerFile | TransactionMode::Batch | TransactionMode::Reopening) => {
+            script.transaction = RunnerTransaction::PerFile
+        }
+        None => {}
+    }
+    let bytes = match content {
+        // Content that did not come from a read with the limit (stdin, an
+        // editor, a caller of the library) meets the same limit here.
+        Content::Bytes(bytes) if bytes.len() as u64 > settings.max_file_size => {
+            let too_large = TooLarge {
+                size: bytes.len() as u64,
+                limit: settings.max_file_size,
+            };
+            let report = too_large_report(SourceFile::new(path, String::new()), too_large, &settings, script);
+            return Decoded::Unreadable(report, settings);
+        }
+        Content::Bytes(bytes) => bytes,
+        Content::TooLarge(too_large) => {
+            let report = too_large_report(SourceFile::new(path, String::new()), too_large, &settings, script);
+            return Decoded::Unreadable(report, settings);
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => match text.find('\0') {
+            Some(nul) => {
+                let report = unreadable(
+                    SourceFile::new(path, text),
+                    nul,
+                    "file is binary (it holds a NUL byte), not SQL text; miglint skips it",
+                    &settings,
+                    script,
+                );
+                Decoded::Unreadable(report, settings)
+            }
+            None => Decoded::Text(SourceFile::new(path, text), script, settings),
+        },
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let byte = error.as_bytes()[at];
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let report = unreadable(
+                SourceFile::new(path, lossy),
+                at,
+                &format!(
+                    "file is not valid UTF-8 (invalid byte 0x{byte:02x}); save it as UTF-8 so miglint can check it"
+                ),
+                &settings,
+                script,
+            );
+            Decoded::Unreadable(report, settings)
+        }
+    }
+}
+
+fn unreadable(source: SourceFile, at: usize, message: &str, settings: &Settings, script: ScriptInfo) -> FileReport {
+    let end = at + source.text[at..].chars().next().map_or(0, char::len_utf8);
+    let finding = Finding::new(Span::new(at, end), message)
+        .help("convert the file to UTF-8 text, or leave it out with `exclude` in miglint.toml");
+    report_of_one(source, &rules::invalid_encoding::META, finding, settings, script)
+}
+
+fn too_large_report(source: SourceFile, too_large: TooLarge, settings: &Settings, script: ScriptInfo) -> FileReport {
+    let finding = Finding::new(
+        Span::new(0, 0),
+        format!(
+            "file is {}, larger than max_file_size ({}): miglint did not read it",
+            byte_size(too_large.size),
+            byte_size(too_large.limit)
+        ),
+    )
+    .help("a migration this large is usually data, not schema: move the data out, or raise `max_file_size` in miglint.toml if this file is a real migration");
+    report_of_one(source, &rules::file_too_large::META, finding, settings, script)
+}
+
+/// `10.0 MiB`, `512 KiB`, `900 bytes`.
+fn byte_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    UNITS.iter().find(|(_, size)| bytes >= *size).map_or_else(
+        || format!("{bytes} bytes"),
+        |(unit, size)| format!("{:.1} {unit}", bytes as f64 / *size as f64),
+    )
+}
+
+/// The report of a file the rules never saw: one finding.
+fn report_of_one(
+    source: SourceFile,
+    meta: &'static RuleMeta,
+    finding: Finding,
+    settings: &Settings,
+    script: ScriptInfo,
+) -> FileReport {
+    let diagnostics = into_diagnostics(&source, vec![(meta, finding)], settings, &script);
+    FileReport {
+        source,
+        diagnostics,
+        statements: 0,
+        script,
+        fail_on: settings.fail_on,
+    }
+}
+
+/// Runs the statement and file rules on one analysed file and turns every
+/// finding into a sorted, suppression-aware diagnostic.
+fn file_report(
+    file: &AnalyzedFile,
+    parsed: &parse::ParsedFile,
+    run_findings: Vec<(&'static RuleMeta, Finding)>,
+    settings: &Settings,
+) -> FileReport {
+    let source = file.source;
+    let script = file.script;
+    let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
+    // A file deleted since the git ref has no SQL left to judge: only what
+    // the run-level rules say of its deletion.
+    if !script.is_deleted() {
+        for problem in &parsed.problems {
+            findings.push((problem_meta(problem.kind), parse_problem_finding(problem)));
+        }
+        if !parsed.has_code && parsed.problems.is_empty() {
+            findings.push((
+                &rules::empty_file::META,
+                Finding::new(Span::new(0, 0), "file holds no SQL statements")
+                    .help("delete the file, or add the migration's statements"),
+            ));
+        }
+        run_rules(file, settings, &mut findings);
+    }
+    findings.extend(run_findings);
+
+    let mut diagnostics = into_diagnostics(source, findings, settings, script);
+    let directives = suppress::directives(source, parsed);
+    let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
+    diagnostics.extend(into_diagnostics(source, suppression_findings, settings, script));
+    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+
+    FileReport {
+        statements: parsed.statements.len(),
+        source: source.clone(),
+        diagnostics,
+        script: script.clone(),
+        fail_on: settings.fail_on,
+    }
+}
+
+fn problem_meta(kind: ProblemKind) -> &'static RuleMeta {
+    match kind {
+        ProblemKind::Syntax => &rules::syntax_error::META,
+        ProblemKind::Unsupported => &rules::unsupported_syntax::META,
+    }
+}
+
+fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {
+    let finding = Finding::new(problem.span, problem.message.clone());
+    match problem.kind {
+        ProblemKind::Syntax => finding
+            .label(problem.span, "PostgreSQL stops here")
+            .help("fix the statement: PostgreSQL will reject this migration as written"),
+        ProblemKind::Unsupported => finding.help(
+            "miglint checks plain SQL; render templates before linting, or move psql commands out of the migration",
+        ),
+    }
+}
+
+fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'static RuleMeta, Finding)>) {
+    let mut out = Vec::new();
+    for rule in rules::all() {
+        if severity(settings, rule.meta()).is_none() {
+            continue;
+        }
+        for ctx in file.contexts() {
+            rule.check_statement(ctx, &mut out);
+        }
+        rule.check_file(file, &mut out);
+        findings.extend(out.drain(..).map(|f| (rule.meta(), f)));
+    }
+}
+
+/// Turns findings into diagnostics at their configured severity. In a down
+/// script, losing data is what it is written to do: data-loss findings
+/// there are warnings at most.
+fn into_diagnostics(
+    source: &SourceFile,
+    findings: Vec<(&'static RuleMeta, Finding)>,
+    settings: &Settings,
+    script: &ScriptInfo,
+) -> Vec<Diagnostic> {
+    let down = script.is_down();
+    findings
+        .into_iter()
+        .filter_map(|(meta, finding)| {
+            let mut severity = severity(settings, meta)?;
+            if let Some(cap) = finding.max_severity {
+                severity = severity.min(cap);
+            }
+            if down && meta.category == crate::rule::Category::DataLoss {
+                severity = severity.min(Severity::Warning);
+            }
+            Some(Diagnostic {
+                rule: meta.id,
+                severity,
+                start: source.position(finding.span.start),
+                end: source.position(finding.span.end),
+                span: finding.span,
+                message: finding.message,
+                labels: finding.labels,
+                help: finding.help,
+                lock: finding.lock,
+                suppressed: None,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lint_and_plan_run_reports_what_lint_run_reports_with_each_files_plan() {
+        let inputs = vec![
+            RunInput::new(
+                "1.sql",
+                b"CREATE TABLE t (id bigint);\nCREATE INDEX i ON users (id);\n".to_vec(),
+            ),
+            RunInput::new("2.sql", vec![0xff, 0xfe]),
+        ];
+        let linted = lint_run(inputs.clone(), ChangeScope::AllFiles);
+        let checked = lint_and_plan_run(inputs, ChangeScope::AllFiles);
+        assert_eq!(checked.len(), 2);
+        for (checked, linted) in checked.iter().zip(&linted) {
+            assert_eq!(checked.report.diagnostics, linted.diagnostics);
+        }
+        let plan = checked[0].plan.as_ref().expect("SQL text is planned");
+        assert_eq!(plan.statements.len(), 2);
+        assert_eq!(plan.statements[1].locks.len(), 1, "the index build locks users");
+        assert!(checked[1].plan.is_none(), "content that is not UTF-8 has no plan");
+    }
+}

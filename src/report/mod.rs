@@ -1,0 +1,104 @@
+//! The last stage before the front ends: the rules run over analysed files
+//! (`engine`), suppressions applied (`suppress`), what each statement does
+//! (`plan`), and every output format (`render`).
+
+pub mod engine;
+pub mod plan;
+pub mod render;
+pub mod suppress;
+
+use crate::diagnostic::Diagnostic;
+use crate::input::layout::{RootSummary, ScriptInfo};
+use crate::input::source::SourceFile;
+use crate::settings::{FailOn, Severity};
+
+/// The result of linting one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Statements parsed and checked.
+    pub statements: usize,
+    /// How the file runs: tool, direction, transaction, order.
+    pub script: ScriptInfo,
+    /// The lowest severity that blocks, for this file's config.
+    pub fail_on: FailOn,
+}
+
+impl FileReport {
+    pub fn path(&self) -> &str {
+        &self.source.path
+    }
+
+    pub fn active(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_active())
+    }
+
+    /// Does this active diagnostic block the change?
+    pub fn blocks(&self, diagnostic: &Diagnostic) -> bool {
+        diagnostic.is_active() && self.fail_on.blocks(diagnostic.severity)
+    }
+}
+
+/// Everything a run produced, in file order.
+pub struct Report {
+    pub files: Vec<FileReport>,
+    /// The run's threshold, as the configuration where it started says;
+    /// each file blocks by its own config's (`FileReport::fail_on`).
+    pub fail_on: FailOn,
+    pub pg_version: u32,
+    /// The migration roots judged, as detected.
+    pub roots: Vec<RootSummary>,
+}
+
+/// Counts over the active (unsuppressed) diagnostics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub statements: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub suppressed: usize,
+    /// Active diagnostics at or above `--fail-on`.
+    pub blocking: usize,
+}
+
+impl Report {
+    /// A report of files alone, with no roots detected (tests, the library).
+    pub fn of_files(files: Vec<FileReport>, fail_on: FailOn, pg_version: u32) -> Report {
+        Report {
+            files,
+            fail_on,
+            pg_version,
+            roots: Vec::new(),
+        }
+    }
+
+    pub fn diagnostics(&self) -> impl Iterator<Item = (&FileReport, &Diagnostic)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (f, d)))
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            files: self.files.len(),
+            statements: self.files.iter().map(|f| f.statements).sum(),
+            ..Summary::default()
+        };
+        for (file, d) in self.diagnostics() {
+            if !d.is_active() {
+                summary.suppressed += 1;
+                continue;
+            }
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+            }
+            if file.blocks(d) {
+                summary.blocking += 1;
+            }
+        }
+        summary
+    }
+}

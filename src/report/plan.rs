@@ -1,0 +1,251 @@
+//! `miglint plan`: what each statement will do to a live database — the
+//! locks it takes and what they block, rewrites, scans, data loss, the
+//! transaction it runs in, and how long its locks are held — read straight
+//! from the analysis facts, with no rule involved.
+
+use pg_query::protobuf::TransactionStmtKind;
+use pg_query::NodeEnum;
+
+use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock};
+use crate::diagnostic::Diagnostic;
+use crate::input::source::Position;
+
+/// A planned file and the diagnostics that kept parts of it out of the plan
+/// (syntax errors, unsupported syntax, unreadable content).
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    pub plan: FilePlan,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// The plan of one file.
+#[derive(Debug, Clone)]
+pub struct FilePlan {
+    pub path: String,
+    pub statements: Vec<StatementPlan>,
+}
+
+/// The transaction a statement runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionKind {
+    /// Autocommit: the statement is its own transaction.
+    None,
+    /// Inside an explicit `BEGIN ... COMMIT` of the file.
+    Explicit,
+    /// Inside the transaction the runner opens around the file.
+    PerFile,
+}
+
+impl TransactionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionKind::None => "none",
+            TransactionKind::Explicit => "explicit",
+            TransactionKind::PerFile => "per-file",
+        }
+    }
+}
+
+/// How long the statement's locks are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldUntil {
+    StatementEnd,
+    /// Until the transaction ends: at the 1-based line of its COMMIT or
+    /// ROLLBACK, or at the end of the file (None).
+    TransactionEnd(Option<usize>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockPlan {
+    pub relation: RelationName,
+    pub mode: LockMode,
+    /// Created earlier in the change: new and empty, nobody waits on it.
+    pub new_relation: bool,
+}
+
+impl LockPlan {
+    /// What waits while the lock is held: `reads`, `writes`, or only `ddl`.
+    pub fn blocks(&self) -> Vec<&'static str> {
+        blocks_of(self.mode)
+    }
+}
+
+/// `["reads", "writes"]`, `["writes"]` or `["ddl"]` (every lock blocks some
+/// schema change).
+pub fn blocks_of(mode: LockMode) -> Vec<&'static str> {
+    match (mode.blocks_reads(), mode.blocks_writes()) {
+        (true, _) => vec!["reads", "writes"],
+        (false, true) => vec!["writes"],
+        (false, false) => vec!["ddl"],
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StatementPlan {
+    pub start: Position,
+    pub end: Position,
+    /// The statement on one line, shortened.
+    pub summary: String,
+    /// The statement's SQL as written (without its `;`).
+    pub text: String,
+    pub locks: Vec<LockPlan>,
+    /// Locks on relations the statement does not name (the table of a
+    /// dropped index, every index of a reindexed table).
+    pub scoped_locks: Vec<ScopedLock>,
+    pub rewrites: Vec<RelationName>,
+    pub scans: Vec<RelationName>,
+    pub data_loss: bool,
+    /// False for statements PostgreSQL refuses inside a transaction block.
+    pub transactional: bool,
+    pub transaction: TransactionKind,
+    pub held_until: HeldUntil,
+    /// 1-based lines of the later statements that run while the locks are held.
+    pub held_through: Vec<usize>,
+}
+
+impl StatementPlan {
+    /// What waits on the existing relations the statement names (scoped
+    /// locks are listed apart: whom they reach depends on the schema).
+    pub fn blocks(&self) -> Vec<&'static str> {
+        self.locks
+            .iter()
+            .filter(|l| !l.new_relation)
+            .map(|l| l.mode)
+            .max()
+            .map(blocks_of)
+            .unwrap_or_default()
+    }
+}
+
+const SUMMARY_CHARS: usize = 72;
+
+/// Builds the plan of an analysed file.
+pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
+    let statements = file
+        .contexts()
+        .map(|ctx| {
+            let state = ctx.state();
+            let facts = &state.facts;
+            let transaction = if state.transaction.is_some() {
+                TransactionKind::Explicit
+            } else if state.implicit_transaction {
+                TransactionKind::PerFile
+            } else {
+                TransactionKind::None
+            };
+            let (held_until, held_through) = if ctx.in_transaction() && transaction != TransactionKind::None {
+                let later: Vec<usize> = ctx.later_in_transaction().map(|c| c.index).collect();
+                let line = |j: usize| file.source.position(file.parsed.statements[j].span.start).line;
+                let end = later
+                    .last()
+                    .copied()
+                    .filter(|&j| ends_transaction(&file.parsed.statements[j].node));
+                let through = later.iter().copied().filter(|&j| Some(j) != end).map(line).collect();
+                (HeldUntil::TransactionEnd(end.map(line)), through)
+            } else {
+                (HeldUntil::StatementEnd, Vec::new())
+            };
+            StatementPlan {
+                start: file.source.position(ctx.span().start),
+                end: file.source.position(ctx.span().end),
+                summary: summarize(ctx.text()),
+                text: ctx.text().to_string(),
+                locks: facts
+                    .locks
+                    .iter()
+                    .map(|l| LockPlan {
+                        relation: l.relation.clone(),
+                        mode: l.mode,
+                        new_relation: ctx.is_new(&l.relation),
+                    })
+                    .collect(),
+                scoped_locks: facts.scoped_locks.clone(),
+                rewrites: facts.rewrites.clone(),
+                scans: facts.scans.clone(),
+                data_loss: facts.data_loss,
+                transactional: facts.transactional,
+                transaction,
+                held_until,
+                held_through,
+            }
+        })
+        .collect();
+    FilePlan {
+        path: file.source.path.clone(),
+        statements,
+    }
+}
+
+/// COMMIT, ROLLBACK or PREPARE TRANSACTION (not AND CHAIN).
+fn ends_transaction(node: &NodeEnum) -> bool {
+    matches!(
+        node,
+        NodeEnum::TransactionStmt(tx) if matches!(
+            TransactionStmtKind::try_from(tx.kind),
+            Ok(TransactionStmtKind::TransStmtCommit
+                | TransactionStmtKind::TransStmtRollback
+                | TransactionStmtKind::TransStmtPrepare)
+        ) && !tx.chain
+    )
+}
+
+fn summarize(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= SUMMARY_CHARS {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(SUMMARY_CHARS - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze, Catalog, Options, TransactionMode};
+    use crate::input::source::SourceFile;
+    use crate::parse::parse_file;
+
+    fn plan(sql: &str, transaction: TransactionMode) -> FilePlan {
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_file(&source);
+        let options = Options {
+            pg_version: 16,
+            transaction,
+            assume_lock_timeout: false,
+            max_lock_timeout_ms: 10_000,
+        };
+        plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
+    }
+
+    #[test]
+    fn locks_are_held_to_the_commit_and_name_what_runs_under_them() {
+        let p = plan(
+            "BEGIN;\nALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON users (a);",
+            TransactionMode::None,
+        );
+        let alter = &p.statements[1];
+        assert_eq!(alter.transaction, TransactionKind::Explicit);
+        assert_eq!(alter.held_until, HeldUntil::TransactionEnd(Some(4)));
+        assert_eq!(alter.held_through, [3]);
+        assert_eq!(alter.locks[0].mode, LockMode::AccessExclusive);
+        assert_eq!(alter.blocks(), ["reads", "writes"]);
+        let index = &p.statements[4];
+        assert_eq!(index.held_until, HeldUntil::StatementEnd);
+        assert!(!index.transactional);
+        assert_eq!(index.blocks(), ["ddl"]);
+    }
+
+    #[test]
+    fn per_file_transactions_hold_locks_to_the_end_of_the_file() {
+        let p = plan(
+            "CREATE TABLE t (id bigint);\nCREATE INDEX i ON t (id);\nCREATE INDEX j ON users (id);",
+            TransactionMode::PerFile,
+        );
+        assert_eq!(p.statements[1].transaction, TransactionKind::PerFile);
+        assert!(p.statements[1].locks[0].new_relation);
+        assert!(p.statements[1].blocks().is_empty());
+        assert_eq!(p.statements[2].held_until, HeldUntil::TransactionEnd(None));
+        assert_eq!(p.statements[0].held_through, [2, 3]);
+    }
+}

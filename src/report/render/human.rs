@@ -1,0 +1,214 @@
+//! Human output: a miette code frame per finding, then a summary line.
+
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use super::{plural, RenderOptions};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::source::{visible_control, Span};
+use crate::report::FileReport;
+use crate::report::Report;
+
+pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100)
+        // Help holds SQL recipes and ignore comments to copy: never wrapped.
+        .with_wrap_lines(false)
+        .with_context_lines(1);
+    // What was detected, so a wrong guess is seen before its findings.
+    for root in &report.roots {
+        writeln!(out, "{}", root.describe())?;
+    }
+    if !report.roots.is_empty() {
+        writeln!(out)?;
+    }
+    for file in &report.files {
+        for diagnostic in file.active() {
+            let mut text = String::new();
+            let frame = frame(file, diagnostic);
+            if handler.render_report(&mut text, &frame).is_err() {
+                text = format!("{}:{}: {}\n", file.path(), diagnostic.start.line, diagnostic.message);
+            }
+            writeln!(out, "{text}")?;
+        }
+    }
+    writeln!(out, "{}", summary_line(report))
+}
+
+struct Frame {
+    inner: MietteDiagnostic,
+    source: NamedSource<String>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::fmt::Display for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for Frame {}
+
+impl miette::Diagnostic for Frame {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+}
+
+fn frame(file: &FileReport, d: &Diagnostic) -> Frame {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    };
+    let shown = ShownSource::new(&file.source.text);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, shown.span(d.span))];
+    labels.extend(
+        d.labels
+            .iter()
+            .map(|l| LabeledSpan::new_with_span(Some(printable(&l.message)), shown.span(l.span))),
+    );
+    let mut inner = MietteDiagnostic::new(printable(&d.message))
+        .with_code(d.rule)
+        .with_severity(severity)
+        .with_labels(labels);
+    if let Some(help) = &d.help {
+        inner = inner.with_help(printable(help));
+    }
+    Frame {
+        inner,
+        source: NamedSource::new(file.path(), shown.text),
+    }
+}
+
+/// The source text as shown in a code frame: a lone CR becomes a line break
+/// (miette breaks lines only at LF), and control characters become visible
+/// symbols so a file can neither garble nor drive the terminal.
+struct ShownSource {
+    text: String,
+    /// (offset in the original text just past a replaced character, total
+    /// growth in bytes up to and including it), in order.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl ShownSource {
+    fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut shifts = Vec::new();
+        let mut growth = 0;
+        let mut chars = original.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                '\r' if chars.peek().is_some_and(|&(_, next)| next == '\n') => text.push(c),
+                '\r' => text.push('\n'),
+                '\n' | '\t' => text.push(c),
+                _ => match visible_control(c) {
+                    Some(symbol) => {
+                        text.push(symbol);
+                        growth += symbol.len_utf8() - c.len_utf8();
+                        shifts.push((at + c.len_utf8(), growth));
+                    }
+                    None => text.push(c),
+                },
+            }
+        }
+        ShownSource { text, shifts }
+    }
+
+    /// Moves an offset of the original text to the shown text.
+    fn offset(&self, offset: usize) -> usize {
+        let before = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset + before.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+
+    fn span(&self, span: Span) -> (usize, usize) {
+        let start = self.offset(span.start);
+        (start, self.offset(span.end) - start)
+    }
+}
+
+/// Message text with control characters made visible; CRLF and a lone CR
+/// (in a recipe quoting a CR-only file) become line breaks.
+fn printable(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\r' => '\n',
+            _ => visible_control(c).unwrap_or(c),
+        })
+        .collect()
+}
+
+fn summary_line(report: &Report) -> String {
+    let s = report.summary();
+    let checked = format!(
+        "{} checked, {}",
+        plural(s.files, "file"),
+        plural(s.statements, "statement")
+    );
+    let suppressed = if s.suppressed > 0 {
+        format!(", {} suppressed", s.suppressed)
+    } else {
+        String::new()
+    };
+    if s.errors + s.warnings == 0 {
+        return format!("miglint: no problems found ({checked}{suppressed})");
+    }
+    let verdict = if s.blocking > 0 {
+        format!("; this change is blocked (--fail-on {})", report.fail_on.as_str())
+    } else {
+        String::new()
+    };
+    format!(
+        "miglint: {}, {} ({checked}{suppressed}){verdict}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_cr_breaks_lines_and_keeps_offsets() {
+        let shown = ShownSource::new("a\rb\r\nc");
+        assert_eq!(shown.text, "a\nb\r\nc");
+        assert_eq!(shown.span(Span::new(2, 3)), (2, 1));
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_symbols_and_spans_follow() {
+        let shown = ShownSource::new("a\0b\x1b[2Jc");
+        assert_eq!(shown.text, "a\u{2400}b\u{241b}[2Jc");
+        // `b` moves by 2 bytes, `c` by 4
+        assert_eq!(shown.span(Span::new(2, 3)), (4, 1));
+        assert_eq!(shown.span(Span::new(1, 2)), (1, 3));
+        assert_eq!(shown.span(Span::new(7, 8)), (11, 1));
+        assert_eq!(printable("x\x1by\r\nz\rw"), "x\u{241b}y\nz\nw");
+    }
+}

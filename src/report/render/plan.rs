@@ -1,0 +1,228 @@
+//! Output of `miglint plan`: a compact table for reviewers, or versioned JSON
+//! described by `schema/miglint-plan.schema.json`.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::json::position_value;
+use crate::report::plan::{HeldUntil, PlannedFile, StatementPlan};
+
+pub const PLAN_VERSION: u32 = 1;
+
+pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()> {
+    for (i, file) in files.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", file.plan.path)?;
+        for problem in &file.problems {
+            writeln!(
+                out,
+                "  {}:{}  not planned: {} [{}]",
+                problem.start.line, problem.start.column, problem.message, problem.rule
+            )?;
+        }
+        if file.plan.statements.is_empty() {
+            writeln!(out, "  (no statements)")?;
+            continue;
+        }
+        let rows: Vec<[String; 5]> = file.plan.statements.iter().map(statement_cells).collect();
+        let header = ["line", "statement", "locks", "effects", "held until"];
+        let widths: Vec<usize> = (0..5)
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([header[c].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: [&str; 5]| {
+            let mut text = String::from(" ");
+            for (c, cell) in cells.iter().enumerate() {
+                let pad = widths[c].saturating_sub(cell.chars().count());
+                text.push(' ');
+                text.push_str(cell);
+                if c < 4 {
+                    text.push_str(&" ".repeat(pad + 1));
+                }
+            }
+            text.trim_end().to_string()
+        };
+        writeln!(out, "{}", line(header))?;
+        for row in &rows {
+            writeln!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]))?;
+        }
+    }
+    Ok(())
+}
+
+/// The cells of a statement's row: position, statement, locks and what waits,
+/// effects (rewrite, scan, data loss), and how long the locks are held.
+pub(super) fn statement_cells(s: &StatementPlan) -> [String; 5] {
+    let or_dash = |items: Vec<String>, separator: &str| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(separator)
+        }
+    };
+    [
+        format!("{}:{}", s.start.line, s.start.column),
+        s.summary.clone(),
+        or_dash(lock_phrases(s), "; "),
+        or_dash(effect_phrases(s), ", "),
+        held_phrase(s).unwrap_or_else(|| "-".to_string()),
+    ]
+}
+
+/// One statement's plan as Markdown (an editor's hover): the same phrases
+/// as a row of the table.
+pub fn statement_markdown(s: &StatementPlan) -> String {
+    let mut text = format!("**miglint plan** · line {}\n\n", s.start.line);
+    let locks = lock_phrases(s);
+    if locks.is_empty() {
+        text.push_str("- locks: none\n");
+    }
+    for lock in locks {
+        text.push_str(&format!("- lock: {}\n", escape_markdown(&lock)));
+    }
+    for effect in effect_phrases(s) {
+        text.push_str(&format!("- {}\n", escape_markdown(&effect)));
+    }
+    if let Some(held) = held_phrase(s) {
+        text.push_str(&format!("- held until: {}\n", escape_markdown(&held)));
+    }
+    text.push_str(&format!("- transaction: {}\n", s.transaction.as_str()));
+    text
+}
+
+/// Relation names are identifiers, and quoted ones may hold any character.
+fn escape_markdown(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// `ACCESS EXCLUSIVE on users (blocks reads+writes)`, one per lock.
+fn lock_phrases(s: &StatementPlan) -> Vec<String> {
+    s.locks
+        .iter()
+        .map(|l| {
+            let waits = if l.new_relation {
+                "new table, nobody waits".to_string()
+            } else {
+                match l.blocks().as_slice() {
+                    ["ddl"] => "blocks DDL only".to_string(),
+                    blocks => format!("blocks {}", blocks.join("+")),
+                }
+            };
+            format!("{} on {} ({waits})", l.mode, l.relation.plain())
+        })
+        .chain(s.scoped_locks.iter().map(|l| {
+            let blocks = crate::report::plan::blocks_of(l.mode).join("+");
+            format!("{} on {} (blocks {blocks})", l.mode, l.scope)
+        }))
+        .collect()
+}
+
+/// Rewrites, scans, data loss, and a statement that refuses a transaction block.
+fn effect_phrases(s: &StatementPlan) -> Vec<String> {
+    let mut effects = Vec::new();
+    for r in &s.rewrites {
+        effects.push(format!("rewrites {}", r.plain()));
+    }
+    for r in &s.scans {
+        effects.push(format!("scans {}", r.plain()));
+    }
+    if s.data_loss {
+        effects.push("DATA LOSS".to_string());
+    }
+    if !s.transactional {
+        effects.push("no transaction block".to_string());
+    }
+    effects
+}
+
+/// How long the locks are held, and which later lines run under them; None
+/// without locks.
+fn held_phrase(s: &StatementPlan) -> Option<String> {
+    if s.locks.is_empty() && s.scoped_locks.is_empty() {
+        return None;
+    }
+    let held = match s.held_until {
+        HeldUntil::StatementEnd => "statement end".to_string(),
+        HeldUntil::TransactionEnd(Some(line)) => format!("COMMIT at line {line}"),
+        HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
+    };
+    if s.held_through.is_empty() {
+        Some(held)
+    } else {
+        let lines: Vec<String> = s.held_through.iter().map(usize::to_string).collect();
+        Some(format!("{held}, through lines {}", lines.join(", ")))
+    }
+}
+
+pub fn render_json(files: &[PlannedFile], pg_version: u32, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &plan_value(files, pg_version))?;
+    writeln!(out)
+}
+
+pub fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
+    json!({
+        "version": PLAN_VERSION,
+        "tool": { "name": "miglint", "version": env!("CARGO_PKG_VERSION") },
+        "settings": { "pg_version": pg_version },
+        "files": files.iter().map(|f| json!({
+            "path": f.plan.path,
+            "problems": f.problems.iter().map(|d| json!({
+                "rule": d.rule,
+                "message": d.message,
+                "start": position_value(d.start),
+            })).collect::<Vec<_>>(),
+            "statements": f.plan.statements.iter().map(statement_value).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn statement_value(s: &StatementPlan) -> Value {
+    let names = |list: &[crate::analysis::RelationName]| {
+        list.iter()
+            .map(crate::analysis::RelationName::plain)
+            .collect::<Vec<_>>()
+    };
+    let (held_until, end_line) = match s.held_until {
+        HeldUntil::StatementEnd => ("statement", None),
+        HeldUntil::TransactionEnd(line) => ("transaction", line),
+    };
+    json!({
+        "span": { "start": position_value(s.start), "end": position_value(s.end) },
+        "summary": s.summary,
+        "locks": s.locks.iter().map(|l| json!({
+            "relation": l.relation.plain(),
+            "mode": l.mode.name(),
+            "blocks": l.blocks(),
+            "new_relation": l.new_relation,
+        })).collect::<Vec<_>>(),
+        "scoped_locks": s.scoped_locks.iter().map(|l| json!({
+            "scope": l.scope.to_string(),
+            "mode": l.mode.name(),
+            "blocks": crate::report::plan::blocks_of(l.mode),
+        })).collect::<Vec<_>>(),
+        "blocks": s.blocks(),
+        "rewrites": names(&s.rewrites),
+        "scans": names(&s.scans),
+        "data_loss": s.data_loss,
+        "transactional": s.transactional,
+        "transaction": s.transaction.as_str(),
+        "held_until": held_until,
+        "transaction_end_line": end_line,
+        "held_through": s.held_through,
+    })
+}

@@ -1,0 +1,254 @@
+//! Ignore comments:
+//!
+//! ```sql
+//! -- miglint: ignore ban-drop-column -- the column was never read
+//! ALTER TABLE users DROP COLUMN legacy;
+//! /* miglint: ignore-file prefer-text */
+//! ```
+//!
+//! `ignore` covers the statement directly below the comment (only comments
+//! and whitespace between), or, written at the end of a statement's last
+//! line, the statement it trails; `ignore-file` covers the whole file. Unknown ids
+//! and suppressions that suppressed nothing are reported.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, Finding, Suppressed};
+use crate::input::source::{SourceFile, Span};
+use crate::parse::ParsedFile;
+use crate::rule::RuleMeta;
+use crate::rules;
+use crate::settings::Settings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The statement (or unparsed text) directly below the comment.
+    Statement(Span),
+    File,
+    /// An `ignore` with no statement below it.
+    Nothing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub scope: Scope,
+    /// Each rule id and its span in the comment.
+    pub ids: Vec<(String, Span)>,
+    pub reason: Option<String>,
+}
+
+fn directive_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| Regex::new(r"^\s*miglint:\s*(ignore-file|ignore)\b(.*)$").expect("valid directive pattern"))
+}
+
+/// Finds the directives in a file's comments.
+pub fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Directive> {
+    parsed
+        .comments
+        .iter()
+        .filter_map(|comment| {
+            let body = source.slice(comment.body);
+            let body_line = body.lines().next().unwrap_or("");
+            let caps = directive_pattern().captures(body_line)?;
+            let kind = caps.get(1)?.as_str();
+            let rest = caps.get(2)?;
+            let rest_start = comment.body.start + rest.start();
+            let (ids_text, reason) = match rest.as_str().find("--") {
+                Some(i) => (&rest.as_str()[..i], Some(rest.as_str()[i + 2..].trim())),
+                None => (rest.as_str(), None),
+            };
+            let ids = split_ids(ids_text, rest_start);
+            let scope = if kind == "ignore-file" {
+                Scope::File
+            } else {
+                statement_trailed(source, parsed, comment.span.start)
+                    .unwrap_or_else(|| statement_below(source, parsed, comment.span.end))
+            };
+            Some(Directive {
+                scope,
+                ids,
+                reason: reason.filter(|r| !r.is_empty()).map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+fn split_ids(text: &str, base: usize) -> Vec<(String, Span)> {
+    let mut ids = Vec::new();
+    let mut offset = 0;
+    for part in text.split(',') {
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            let start = base + offset + part.find(trimmed).unwrap_or(0);
+            ids.push((trimmed.to_string(), Span::new(start, start + trimmed.len())));
+        }
+        offset += part.len() + 1;
+    }
+    ids
+}
+
+/// The statement (or parse problem) a comment starting at `at` trails: one
+/// that ends on the comment's line, with only `;` and spaces between.
+fn statement_trailed(source: &SourceFile, parsed: &ParsedFile, at: usize) -> Option<Scope> {
+    let before = parsed
+        .statements
+        .iter()
+        .map(|s| s.span)
+        .chain(parsed.problems.iter().map(|p| p.span))
+        .filter(|span| span.end <= at)
+        .max_by_key(|span| span.end)?;
+    let between = &source.text[before.end..at];
+    if !between.chars().all(|c| c == ';' || c == ' ' || c == '\t') {
+        return None;
+    }
+    Some(Scope::Statement(widen_to_statement(parsed, before)))
+}
+
+/// The statement or parse problem right below a comment ending at `after`,
+/// when nothing but comments and whitespace lies between.
+fn statement_below(source: &SourceFile, parsed: &ParsedFile, after: usize) -> Scope {
+    let next = parsed
+        .statements
+        .iter()
+        .map(|s| s.span)
+        .chain(parsed.problems.iter().map(|p| p.span))
+        .filter(|span| span.start >= after)
+        .min_by_key(|span| span.start);
+    let Some(span) = next else {
+        return Scope::Nothing;
+    };
+    let gap = Span::new(after, span.start);
+    let only_comments = parsed
+        .comments
+        .iter()
+        .filter(|c| gap.contains(c.span))
+        .fold(source.slice(gap).to_string(), |text, c| {
+            text.replace(source.slice(c.span), "")
+        })
+        .trim()
+        .is_empty();
+    if !only_comments {
+        return Scope::Nothing;
+    }
+    Scope::Statement(widen_to_statement(parsed, span))
+}
+
+/// The full statement holding a parse problem's span, or the span itself.
+fn widen_to_statement(parsed: &ParsedFile, span: Span) -> Span {
+    parsed
+        .statements
+        .iter()
+        .map(|s| s.span)
+        .find(|s| s.contains(span))
+        .unwrap_or(span)
+}
+
+/// Marks suppressed diagnostics and returns findings about the directives
+/// themselves (unknown ids, unused suppressions).
+pub fn apply(
+    directives: &[Directive],
+    diagnostics: &mut [Diagnostic],
+    settings: &Settings,
+) -> Vec<(&'static RuleMeta, Finding)> {
+    let mut findings = Vec::new();
+    for directive in directives {
+        for (id, id_span) in &directive.ids {
+            let Some(rule) = rules::find(id) else {
+                findings.push((
+                    &rules::unknown_rule::META,
+                    Finding::new(
+                        *id_span,
+                        format!(
+                            "unknown rule `{id}` in a miglint ignore comment{}",
+                            rules::did_you_mean(id)
+                        ),
+                    )
+                    .help("check the id with `miglint rules`; ids are kebab-case, such as `ban-drop-column`"),
+                ));
+                continue;
+            };
+            let mut used = false;
+            for diagnostic in diagnostics.iter_mut() {
+                if diagnostic.rule != rule.meta().id || diagnostic.suppressed.is_some() {
+                    continue;
+                }
+                let covered = match &directive.scope {
+                    Scope::File => true,
+                    Scope::Statement(span) => span.contains(Span::new(diagnostic.span.start, diagnostic.span.start)),
+                    Scope::Nothing => false,
+                };
+                if covered {
+                    diagnostic.suppressed = Some(Suppressed {
+                        reason: directive.reason.clone(),
+                        file_wide: directive.scope == Scope::File,
+                    });
+                    used = true;
+                }
+            }
+            let meta = rule.meta();
+            let enabled = settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity));
+            if !used && enabled.is_some() {
+                let message = match directive.scope {
+                    Scope::Nothing => format!("ignore comment for `{id}` has no statement below it"),
+                    _ => format!("`{id}` is ignored here but reports nothing"),
+                };
+                findings.push((
+                    &rules::unused_suppression::META,
+                    Finding::new(*id_span, message).help("remove the id from the ignore comment"),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_file;
+
+    #[test]
+    fn reads_ids_reason_and_scope() {
+        let text = "-- miglint: ignore ban-drop-table, ban-truncate -- old data\nDROP TABLE t;\n/* miglint: ignore-file prefer-text */";
+        let source = SourceFile::new("t.sql", text);
+        let parsed = parse_file(&source);
+        let found = directives(&source, &parsed);
+        assert_eq!(found.len(), 2);
+        let ids: Vec<_> = found[0]
+            .ids
+            .iter()
+            .map(|(id, span)| (id.as_str(), source.slice(*span)))
+            .collect();
+        assert_eq!(
+            ids,
+            [("ban-drop-table", "ban-drop-table"), ("ban-truncate", "ban-truncate")]
+        );
+        assert_eq!(found[0].reason.as_deref(), Some("old data"));
+        assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
+        assert_eq!(found[1].scope, Scope::File);
+    }
+
+    #[test]
+    fn a_comment_trailing_a_statement_covers_that_statement_not_the_next() {
+        let text = "DROP TABLE a; -- miglint: ignore ban-drop-table\nDROP TABLE b;\nDROP TABLE c -- miglint: ignore ban-drop-table\n;";
+        let source = SourceFile::new("t.sql", text);
+        let parsed = parse_file(&source);
+        let found = directives(&source, &parsed);
+        assert_eq!(found[0].scope, Scope::Statement(parsed.statements[0].span));
+        assert_eq!(found[1].scope, Scope::Statement(parsed.statements[2].span));
+    }
+
+    #[test]
+    fn code_between_comment_and_statement_breaks_the_link() {
+        let text = "-- miglint: ignore ban-drop-table\nSELECT 1; DROP TABLE t;";
+        let source = SourceFile::new("t.sql", text);
+        let parsed = parse_file(&source);
+        assert_eq!(
+            directives(&source, &parsed)[0].scope,
+            Scope::Statement(parsed.statements[0].span)
+        );
+    }
+}
