@@ -1,7 +1,7 @@
 //! `cargo bench --bench corpus`: lints every file of `../shared/corpus`, in
 //! its projects' folders as `miglint check` would walk them, and reports
-//! throughput and peak memory; then times the detection of every project's
-//! migration roots (tools, order, sections, dialects); then runs the
+//! throughput and peak memory; then times discovery of every project's
+//! migration roots (tools, order, sections, dialects, reading); then runs the
 //! `miglint` binary on the PostgreSQL projects' files named on the command
 //! line and on their folders, in turn, and prints the ratio of the medians
 //! (named files must not cost more than 1.2 times their folders). A plain
@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use miglint::input::config::Config;
-use miglint::input::discover::layout::detect;
-use miglint::report::engine::{lint_run, ChangeScope, RunInput};
+use miglint::{lint_run, prepare, ChangeScope, RunInput, RunRequest};
 
 fn sql_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -85,25 +83,29 @@ fn main() {
         println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
     }
 
-    let config = Config::default();
+    // Discovery as a run does it: roots, tools, order, sections, dialects,
+    // and reading the files (nothing is linted).
     let mut best = f64::MAX;
     let (mut roots, mut scripts) = (0, 0);
     for _ in 0..rounds {
         let start = Instant::now();
         (roots, scripts) = (0, 0);
         for project in &projects {
-            let (found, _) = detect(project, &config);
-            roots += found.len();
-            scripts += found.iter().map(|r| r.scripts().count()).sum::<usize>();
+            let request = RunRequest {
+                paths: vec![project.display().to_string()],
+                ..RunRequest::default()
+            };
+            let prepared = prepare(&request).expect("a run");
+            roots += prepared.roots.len();
+            scripts += prepared.inputs.len();
         }
         best = best.min(start.elapsed().as_secs_f64());
     }
     println!(
-        "detection: {roots} roots, {scripts} scripts in {:.3} s (best of {rounds}, {:.0} scripts/s)",
+        "discovery: {roots} PostgreSQL roots, {scripts} scripts read in {:.3} s (best of {rounds}, {:.0} scripts/s)",
         best,
         scripts as f64 / best
     );
-
     entry_paths(&corpus);
 }
 

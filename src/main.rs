@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    miglint::cli::run(std::env::args_os())
+    miglint::run(std::env::args_os())
 }

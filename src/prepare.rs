@@ -19,8 +19,9 @@ use crate::input::discover::{self, Input};
 use crate::input::layout::{RootSummary, Tool};
 use crate::input::read::{self, Content};
 use crate::input::source::SourceFile;
-use crate::report::engine::{history_catalog, ChangeScope, RunInput, Settings, DEFAULT_PG_VERSION};
+use crate::report::engine::{history_catalog, ChangeScope, RunInput};
 use crate::rules;
+use crate::settings::{Settings, DEFAULT_PG_VERSION};
 
 /// What a run is asked to do: the command-line options of `check` and `plan`.
 #[derive(Clone, Debug, Default)]

@@ -72,6 +72,11 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
+    /// The text of a `## heading` section of the rule's documentation.
+    pub fn section(&self, heading: &str) -> Option<&'static str> {
+        doc_section(self.doc, heading)
+    }
+
     /// The first sentence under `## What it does`.
     pub fn summary(&self) -> &'static str {
         let paragraph = self.description().split("\n\n").next().unwrap_or("");

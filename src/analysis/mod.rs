@@ -16,13 +16,12 @@ pub mod transaction;
 pub mod types;
 pub mod volatility;
 
-use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TypeName};
+use pg_query::protobuf::{AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TypeName};
 use pg_query::NodeEnum;
 use std::sync::{Arc, OnceLock};
 
 use crate::input::layout::ScriptInfo;
 use crate::input::source::{SourceFile, Span};
-use crate::parse::ast;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 pub use catalog::{Catalog, Location, Origin, Relation};
@@ -49,8 +48,6 @@ pub struct Options {
 pub struct AnalyzedFile<'a> {
     pub source: &'a SourceFile,
     pub parsed: &'a ParsedFile,
-    /// The file's place in the run.
-    pub index: usize,
     pub options: Options,
     pub pg_version: u32,
     pub statements: Vec<StatementState>,
@@ -93,11 +90,13 @@ pub struct StatementState {
     tokens: OnceLock<Vec<Token>>,
 }
 
-/// A file run by no known tool.
+/// A file run by no known tool (tests analyse plain files).
+#[cfg(test)]
 pub static PLAIN_SCRIPT: ScriptInfo = ScriptInfo::plain();
 
 /// Analyses one plain file, replaying it into `catalog` statement by
-/// statement.
+/// statement (for tests; runs use `analyze_script`).
+#[cfg(test)]
 pub fn analyze<'a>(
     source: &'a SourceFile,
     parsed: &'a ParsedFile,
@@ -166,7 +165,6 @@ pub fn analyze_script<'a>(
     AnalyzedFile {
         source,
         parsed,
-        index,
         options,
         pg_version,
         statements,
@@ -283,15 +281,6 @@ pub struct ExistingRelationAlter<'a> {
     pub lock: &'a RelationLock,
 }
 
-impl<'a> ExistingRelationAlter<'a> {
-    /// Each action with its position in the statement, the `n` of
-    /// `StatementContext::alter_action_span`.
-    pub fn actions(&self) -> impl Iterator<Item = (usize, &'a AlterTableCmd)> + 'a {
-        let stmt: &'a AlterTableStmt = self.stmt;
-        ast::alter_table_actions(&stmt.cmds)
-    }
-}
-
 /// One statement as a rule sees it.
 #[derive(Clone, Copy)]
 pub struct StatementContext<'a> {
@@ -347,17 +336,6 @@ impl<'a> StatementContext<'a> {
     /// What the statement does to the transaction (`BEGIN`, `COMMIT`, ...).
     pub fn control(&self) -> Option<&'a TransactionControl> {
         self.state().control.as_ref()
-    }
-
-    /// The statements that ran before this one in the same transaction, in
-    /// order, without those a `ROLLBACK TO SAVEPOINT` undid before it.
-    pub fn earlier_in_transaction(&self) -> impl Iterator<Item = StatementContext<'a>> + 'a {
-        let (file, index) = (self.file, self.index);
-        let id = self.state().transaction_id;
-        (0..index)
-            .filter(move |&i| id.is_some() && file.statements[i].transaction_id == id)
-            .filter(move |&i| file.statements[i].undone_by.is_none_or(|by| by > index))
-            .map(move |i| file.statement(i))
     }
 
     /// The statements that run after this one in the same transaction, in

@@ -83,7 +83,8 @@ mod tests {
     use lsp_types::Uri;
 
     use super::*;
-    use crate::report::engine::{lint_bytes, Settings};
+    use crate::report::engine::lint_bytes;
+    use crate::settings::Settings;
 
     /// Applies the single edit of `action` to `text`.
     fn apply(text: &str, action: &CodeActionOrCommand) -> String {

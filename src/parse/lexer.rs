@@ -32,7 +32,6 @@ pub struct Comment {
     pub span: Span,
     /// The text inside the comment markers.
     pub body: Span,
-    pub block: bool,
 }
 
 impl Lexed {
@@ -175,7 +174,6 @@ impl<'a> Lexer<'a> {
         self.out.comments.push(Comment {
             span: Span::new(start, end),
             body: Span::new(start + 2, end),
-            block: false,
         });
         self.pos = end;
     }
@@ -205,7 +203,6 @@ impl<'a> Lexer<'a> {
         self.out.comments.push(Comment {
             span: Span::new(start, self.pos),
             body: Span::new(start + 2, body_end.max(start + 2)),
-            block: true,
         });
     }
 

@@ -16,7 +16,6 @@ use crate::input::source::{excerpt, SourceFile, Span};
 use lexer::Lexed;
 
 pub use lexer::Comment;
-pub use tokens::Token;
 
 /// One parsed SQL statement.
 #[derive(Debug, Clone)]

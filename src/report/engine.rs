@@ -16,8 +16,8 @@ use crate::report::plan::{self, FilePlan, PlannedFile};
 use crate::report::suppress;
 use crate::rule::RuleMeta;
 use crate::rules;
+use crate::settings::Settings;
 use crate::settings::Severity;
-pub use crate::settings::{Settings, DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS};
 
 /// The analysis options for a file the runner wraps as `transaction` says.
 fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analysis::Options {

@@ -5,10 +5,11 @@
 use pg_query::protobuf::{ColumnDef, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{column_constraints, lock_of_sql};
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{types, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::parse::ast::column_constraints;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};

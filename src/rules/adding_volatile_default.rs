@@ -324,8 +324,8 @@ fn parenthesized_after(ctx: StatementContext<'_>, span: Span, word: &str) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     #[test]
     fn flags_volatile_defaults_serials_identity_and_stored_columns() {

@@ -6,9 +6,10 @@
 use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ColumnDef, Constraint, RangeVar};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{added_column, alter_table_action_lock, alter_table_actions, constraint};
+use crate::analysis::facts::alter_table_action_lock;
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::input::source::Span;
+use crate::parse::ast::{added_column, alter_table_actions, constraint};
 
 /// An `ALTER TABLE` of a relation that existed before the file (a relation
 /// the file created is empty, and locking it blocks nobody).

@@ -108,7 +108,7 @@ mod tests {
     fn update_is_only_a_warning() {
         let report = crate::report::engine::lint_source(
             crate::input::source::SourceFile::new("t.sql", "UPDATE users SET plan = 'free';"),
-            &crate::report::engine::Settings::default(),
+            &crate::settings::Settings::default(),
         );
         let found: Vec<_> = report
             .diagnostics

@@ -1,12 +1,13 @@
 //! `changing-column-type`: `ALTER COLUMN ... TYPE` on an existing table
 //! rewrites the table and all its indexes while reads and writes wait.
 
-use crate::analysis::facts::{column_def, ColumnTypeChange};
+use crate::analysis::facts::ColumnTypeChange;
 use crate::analysis::names::quote_ident;
 use crate::analysis::types::TypeChangeCost;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::input::source::Span;
+use crate::parse::ast::column_def;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
@@ -193,7 +194,7 @@ mod tests {
                 "t.sql",
                 "ALTER TABLE t ADD COLUMN ts timestamp;\nALTER TABLE t ALTER ts TYPE timestamptz;",
             ),
-            &crate::report::engine::Settings::default(),
+            &crate::settings::Settings::default(),
         );
         let d = utc
             .diagnostics

@@ -5,9 +5,10 @@
 use pg_query::protobuf::{AlterTableType, ObjectType, ReindexObjectType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::{alter_table_cmds, minimum_version};
+use crate::analysis::facts::minimum_version;
 use crate::analysis::{AnalyzedFile, StatementContext};
 use crate::diagnostic::Finding;
+use crate::parse::ast::alter_table_cmds;
 use crate::rule::Rule;
 use crate::rules::recipe::{leave_runner_transaction, runner_wraps};
 
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn notes_versions_without_the_concurrent_form() {
-        let mut settings = crate::report::engine::Settings::new(13);
+        let mut settings = crate::settings::Settings::new(13);
         settings.set_rule("require-lock-timeout", None);
         let sql = "BEGIN;\nALTER TABLE m DETACH PARTITION m1 CONCURRENTLY;\nCOMMIT;";
         let report = crate::report::engine::lint_source(crate::input::source::SourceFile::new("t.sql", sql), &settings);
@@ -170,14 +171,14 @@ mod tests {
         let add_value = "BEGIN;\nALTER TYPE mood ADD VALUE 'calm';\nCOMMIT;";
         let id = "concurrently-in-transaction";
         assert!(
-            findings_with(id, add_value, &crate::report::engine::Settings::new(11)).is_empty(),
+            findings_with(id, add_value, &crate::settings::Settings::new(11)).is_empty(),
             "enum-value-in-transaction reports it"
         );
     }
 
     #[test]
     fn flags_each_statement_in_the_runner_transaction() {
-        let mut settings = crate::report::engine::Settings::default();
+        let mut settings = crate::settings::Settings::default();
         settings.transaction = Some(crate::analysis::TransactionMode::PerFile);
         let sql = "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);\nCOMMIT;\nVACUUM t;";
         let found = findings_with("concurrently-in-transaction", sql, &settings);

@@ -4,14 +4,12 @@
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
 use pg_query::{NodeEnum, NodeRef};
 
-use crate::analysis::facts::{
-    column_constraints_enforced, inline_foreign_keys_validated, is_foreign_key, lock_of_sql,
-    VALIDATE_FOREIGN_KEY_REFERENCED_LOCK,
-};
+use crate::analysis::facts::{inline_foreign_keys_validated, lock_of_sql, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
+use crate::parse::ast::{column_constraints_enforced, is_foreign_key};
 use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};

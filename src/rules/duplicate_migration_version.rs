@@ -54,8 +54,8 @@ fn finding(entry: &Entry, other: &Entry, version: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::GitState;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
+    use crate::settings::Settings;
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("duplicate-migration-version", inputs, &Settings::default())

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::string_constants;
 use crate::analysis::{AnalyzedFile, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
+use crate::parse::ast::string_constants;
 use crate::rule::Rule;
 
 crate::declare_rule!(EnumValueInTransaction, id: "enum-value-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
@@ -190,8 +190,8 @@ fn literal_span(ctx: StatementContext<'_>, location: i32, literal: &str) -> Span
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     const ID: &str = "enum-value-in-transaction";
 

@@ -8,11 +8,11 @@ use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation};
-use crate::analysis::facts::{column_constraints, constraint};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
+use crate::parse::ast::{column_constraints, constraint};
 use crate::rule::Rule;
 use crate::rules::alter_table;
 

@@ -55,8 +55,8 @@ impl Rule for LockTimeoutTooLong {
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     const ID: &str = "lock-timeout-too-long";
 

@@ -54,8 +54,8 @@ impl Rule for MigrationHistoryEdited {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::{Direction, GitState};
-    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
+    use crate::settings::Settings;
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-history-edited", inputs, &Settings::default())

@@ -89,8 +89,8 @@ fn what_the_tool_does(tool: Tool) -> String {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::GitState;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
+    use crate::settings::Settings;
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-out-of-order", inputs, &Settings::default())

@@ -53,8 +53,8 @@ fn down_hint(tool: Tool) -> String {
 mod tests {
     use crate::diagnostic::Severity;
     use crate::input::layout::GitState;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{migration, run_findings};
+    use crate::settings::Settings;
 
     fn inputs() -> Vec<crate::report::engine::RunInput> {
         let mut with_down = migration("1", "users", 0, GitState::Added);

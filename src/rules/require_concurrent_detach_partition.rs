@@ -76,8 +76,8 @@ fn help(ctx: StatementContext<'_>, parent: &RelationName, partition: &RelationNa
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     #[test]
     fn flags_plain_detach() {

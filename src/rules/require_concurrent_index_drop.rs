@@ -4,7 +4,7 @@
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::dropped_names;
+use crate::analysis::names::dropped_names;
 use crate::analysis::{LockScope, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;

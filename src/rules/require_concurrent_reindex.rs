@@ -4,10 +4,10 @@
 use pg_query::protobuf::ReindexObjectType;
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::has_option;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::parse::ast::has_option;
 use crate::rule::Rule;
 use crate::rules::recipe;
 
@@ -165,8 +165,8 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     #[test]
     fn flags_every_blocking_form() {

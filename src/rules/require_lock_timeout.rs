@@ -127,8 +127,8 @@ mod tests {
     #[test]
     fn follows_the_runner_transaction_and_the_role_setting() {
         use crate::analysis::TransactionMode;
-        use crate::report::engine::Settings;
         use crate::rules::testing::findings_with;
+        use crate::settings::Settings;
         let mut per_file = Settings::default();
         per_file.transaction = Some(TransactionMode::PerFile);
         let local = "SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a text;";

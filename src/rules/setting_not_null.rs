@@ -134,8 +134,8 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
 
 #[cfg(test)]
 mod tests {
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     #[test]
     fn flags_set_not_null_on_existing_table() {

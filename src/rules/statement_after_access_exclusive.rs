@@ -205,8 +205,8 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     const ID: &str = "statement-after-access-exclusive";
 

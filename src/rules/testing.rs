@@ -1,7 +1,8 @@
 //! Smoke-test helper for the tests beside each rule.
 
 use crate::input::source::SourceFile;
-use crate::report::engine::{lint_source, Settings};
+use crate::report::engine::lint_source;
+use crate::settings::Settings;
 
 /// Messages of the active findings of one rule on `sql`, with default settings.
 pub fn findings(rule: &str, sql: &str) -> Vec<String> {

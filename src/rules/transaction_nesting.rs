@@ -177,8 +177,8 @@ fn command(ctx: StatementContext<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     const ID: &str = "transaction-nesting";
 

@@ -3,10 +3,10 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::facts::has_option;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::parse::ast::has_option;
 use crate::rule::Rule;
 
 crate::declare_rule!(VacuumFullOrCluster, id: "vacuum-full-or-cluster", category: Rewrite, severity: Error, since: "0.1.0");

@@ -8,10 +8,11 @@ use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::analysis::catalog::table_constraint_name;
-use crate::analysis::facts::{constraint, lock_of_sql};
+use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, StatementContext};
 use crate::diagnostic::Finding;
+use crate::parse::ast::constraint;
 use crate::rule::Rule;
 use crate::rules::alter_table;
 use crate::rules::recipe::{numbered_steps, validate_constraint};
@@ -149,8 +150,8 @@ fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::report::engine::Settings;
     use crate::rules::testing::{findings, findings_with};
+    use crate::settings::Settings;
 
     const ID: &str = "validate-in-same-transaction";
 

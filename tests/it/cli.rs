@@ -113,7 +113,7 @@ pub(crate) fn sarif_schema() -> Option<jsonschema::Validator> {
 }
 
 fn all_rule_ids() -> BTreeSet<String> {
-    miglint::rules::all().iter().map(|r| r.meta().id.to_string()).collect()
+    miglint::rules().map(|m| m.id.to_string()).collect()
 }
 
 fn position(value: &Value) -> (u64, u64, u64) {
@@ -206,7 +206,7 @@ fn the_schema_names_every_lock_mode_and_severity() {
     let schema = json(&text);
     let diagnostic = &schema["$defs"]["diagnostic"]["properties"];
     let modes = &diagnostic["lock"]["oneOf"][1]["properties"]["mode"]["enum"];
-    let expected: Vec<&str> = miglint::analysis::LockMode::ALL.iter().map(|m| m.name()).collect();
+    let expected: Vec<&str> = miglint::LockMode::ALL.iter().map(|m| m.name()).collect();
     assert_eq!(modes, &serde_json::json!(expected));
     let severities = &diagnostic["severity"]["enum"];
     let expected = [miglint::Severity::Error.as_str(), miglint::Severity::Warning.as_str()];
@@ -786,13 +786,13 @@ fn rules_lists_every_rule_in_both_formats() {
         .map(str::to_string)
         .collect();
     assert_eq!(listed, all_rule_ids());
-    assert_eq!(human.lines().count(), miglint::rules::all().len());
+    assert_eq!(human.lines().count(), miglint::rules().len());
 
     let list = json(&stdout_of(&mut miglint(dir.path(), &["rules", "--format", "json"]), 0));
     let list = list.as_array().unwrap();
     let ids: BTreeSet<String> = list.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, all_rule_ids());
-    assert_eq!(list.len(), miglint::rules::all().len());
+    assert_eq!(list.len(), miglint::rules().len());
     for rule in list {
         for key in ["category", "default_severity", "since", "summary"] {
             assert!(rule[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {rule}");
@@ -803,7 +803,7 @@ fn rules_lists_every_rule_in_both_formats() {
 #[test]
 fn explain_prints_the_rule_doc() {
     let dir = project(&[]);
-    let doc = miglint::rules::find("require-concurrent-index").unwrap().meta().doc;
+    let doc = miglint::rule("require-concurrent-index").unwrap().doc;
     miglint(dir.path(), &["explain", "require-concurrent-index"])
         .assert()
         .code(0)

@@ -8,8 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use miglint::report::engine::{lint_bytes, Settings};
-use miglint::report::FileReport;
+use miglint::{lint_bytes, FileReport, Settings};
 use rayon::prelude::*;
 
 use crate::common::{check_positions, corpus, manifest};

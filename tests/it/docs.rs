@@ -4,10 +4,7 @@
 //! sessions instead, whose output must name the rule under `## Example` and
 //! not under `## Use instead`, and their cases run in `history.rs`.
 
-use miglint::input::config::parse_size;
-use miglint::report::engine::{lint_bytes, Settings};
-use miglint::rule::Category;
-use miglint::rules;
+use miglint::{lint_bytes, Category, RuleMeta, Settings};
 
 const HEADINGS: [&str; 7] = [
     "What it does",
@@ -64,13 +61,13 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 }
 
 /// A block's info string may set options for it after the language:
-/// ```` ```sql max_file_size=64 ````.
+/// ```` ```sql max_file_size=64 ```` (bytes).
 fn block_settings(info: &str) -> Settings {
     let mut settings = Settings::default();
     for pair in info.split_whitespace().skip(1) {
         match pair.split_once('=') {
             Some(("max_file_size", value)) => {
-                settings.max_file_size = parse_size(value).unwrap_or_else(|| panic!("bad size in `{info}`"))
+                settings.max_file_size = value.parse().unwrap_or_else(|_| panic!("bad size in `{info}`"))
             }
             _ => panic!("unknown block setting `{pair}` in `{info}`"),
         }
@@ -90,8 +87,7 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
 
 #[test]
 fn docs_have_the_headings_in_order() {
-    for rule in rules::all() {
-        let meta = rule.meta();
+    for meta in miglint::rules() {
         assert!(
             meta.doc.starts_with(&format!("# {}\n", meta.id)),
             "{}: doc must start with `# {}`",
@@ -108,10 +104,9 @@ fn docs_have_the_headings_in_order() {
 fn examples_trigger_and_recipes_do_not() {
     let mut failures = Vec::new();
     let mut blocks = 0;
-    for rule in rules::all().iter().filter(|r| r.meta().category != Category::History) {
-        let meta = rule.meta();
+    for meta in miglint::rules().filter(|m| m.category != Category::History) {
         for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
-            let section = miglint::rule::doc_section(meta.doc, heading).unwrap_or("");
+            let section = meta.section(heading).unwrap_or("");
             let found = sql_blocks(section);
             if found.is_empty() {
                 failures.push(format!("{}: no sql block under `## {heading}`", meta.id));
@@ -126,14 +121,11 @@ fn examples_trigger_and_recipes_do_not() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(blocks >= 2 * rules::all().len() - 2 * history_rules().count());
+    assert!(blocks >= 2 * miglint::rules().len() - 2 * history_rules().count());
 }
 
-fn history_rules() -> impl Iterator<Item = &'static miglint::rule::RuleMeta> {
-    rules::all()
-        .iter()
-        .map(|r| r.meta())
-        .filter(|m| m.category == Category::History)
+fn history_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    miglint::rules().filter(|m| m.category == Category::History)
 }
 
 /// A console session reports the rule when a line of its output reads
@@ -150,7 +142,7 @@ fn history_examples_report_the_rule_and_recipes_do_not() {
     let mut checked = 0;
     for meta in history_rules() {
         for (heading, must_report) in [("Example", true), ("Use instead", false)] {
-            let section = miglint::rule::doc_section(meta.doc, heading).unwrap_or("");
+            let section = meta.section(heading).unwrap_or("");
             if !sql_blocks(section).is_empty() {
                 failures.push(format!(
                     "{}: `## {heading}` of a history rule holds sql blocks no test runs",

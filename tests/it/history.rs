@@ -10,8 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use miglint::rule::Category;
-use miglint::rules;
+use miglint::Category;
 
 use crate::cli::{json, miglint};
 use crate::common::{git, repo_root, sorted_files, tools_available};
@@ -56,9 +55,7 @@ fn parse_expect_line(line: &str) -> Option<(String, usize, String)> {
 }
 
 fn history_rule_ids() -> BTreeSet<&'static str> {
-    rules::all()
-        .iter()
-        .map(|r| r.meta())
+    miglint::rules()
         .filter(|m| m.category == Category::History)
         .map(|m| m.id)
         .collect()

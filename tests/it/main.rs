@@ -4,22 +4,18 @@
 
 #[cfg(unix)]
 mod action;
-mod catalog;
 mod ci_files;
 mod cli;
 mod common;
 mod corpus;
 mod docs;
 mod entry;
-mod fixtures;
 mod history;
 mod integrations;
 mod layers;
-mod layouts;
 mod lsp;
 mod meta;
 mod plan;
-mod postgres;
 mod projects;
 mod robustness;
 mod runners;

@@ -2,8 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use miglint::rules;
-use miglint::rules::markdown;
+use miglint::rules_table as markdown;
 
 use crate::common::{lint, repo_root, sorted_files};
 
@@ -11,18 +10,18 @@ use crate::common::{lint, repo_root, sorted_files};
 const CROSS_CUTTING: &[&str] = &["catalog", "layouts", "line-endings", "samples", "suppressions"];
 
 fn rule_ids() -> BTreeSet<&'static str> {
-    rules::all().iter().map(|r| r.meta().id).collect()
+    miglint::rules().map(|m| m.id).collect()
 }
 
 #[test]
 fn ids_are_unique_and_kebab_case() {
-    assert_eq!(rule_ids().len(), rules::all().len(), "duplicate rule ids");
+    assert_eq!(rule_ids().len(), miglint::rules().len(), "duplicate rule ids");
     for id in rule_ids() {
         assert!(
             id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.starts_with('-') && !id.ends_with('-'),
             "{id} is not kebab-case"
         );
-        assert!(rules::find(id).is_some());
+        assert!(miglint::rule(id).is_some());
     }
 }
 
@@ -99,8 +98,7 @@ fn messages_are_lowercase_without_trailing_period() {
 
 #[test]
 fn summaries_are_whole_first_sentences() {
-    for rule in rules::all() {
-        let meta = rule.meta();
+    for meta in miglint::rules() {
         let summary = meta.summary();
         let paragraph = meta.description().split("\n\n").next().unwrap_or("");
         assert!(!summary.is_empty(), "{}: empty summary", meta.id);
@@ -139,14 +137,20 @@ fn readme_rules_table_matches_the_rules() {
             markdown::README_END
         )
     });
-    let expected = markdown::rules_table(rules::all().iter().map(|r| r.meta()));
+    let expected = markdown::rules_table(miglint::rules());
     if found != expected {
         let first_difference = found
             .lines()
             .zip(expected.lines())
             .find(|(found, expected)| found != expected)
             .map_or_else(
-                || format!("{} rows for {} rules", found.lines().count() - 2, rules::all().len()),
+                || {
+                    format!(
+                        "{} rows for {} rules",
+                        found.lines().count() - 2,
+                        miglint::rules().len()
+                    )
+                },
                 |(found, expected)| {
                     format!(
                         "README.md: {found}
@@ -170,6 +174,6 @@ fn rules_format_markdown_prints_the_readme_table() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        markdown::rules_table(rules::all().iter().map(|r| r.meta()))
+        markdown::rules_table(miglint::rules())
     );
 }

@@ -5,8 +5,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use miglint::report::engine::{lint_bytes, Settings};
-use miglint::report::FileReport;
+use miglint::{lint_bytes, FileReport, Settings};
 
 use crate::common::check_positions;
 
@@ -273,7 +272,7 @@ fn every_output_format_survives_hostile_input() {
     for (name, bytes) in inputs {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
-    for format in miglint::report::render::Format::NAMES {
+    for format in miglint::Format::NAMES {
         // No colour hints from the environment: FORCE_COLOR would add escapes.
         let output = crate::cli::miglint(dir.path(), &["check", ".", "--format", format])
             .assert()

@@ -3,10 +3,10 @@
 //! check the findings follow (transactions per tool, batches, changesets,
 //! all-pending transactions, history replay, down scripts).
 
-use miglint::diagnostic::Severity;
-use miglint::input::layout::{Direction, Role, RunnerSegment, RunnerTransaction, ScriptInfo, Tool};
-use miglint::report::engine::{lint_run, ChangeScope, RunInput};
-use miglint::report::FileReport;
+use miglint::{
+    lint_run, ChangeScope, Direction, FileReport, Role, RunInput, RunnerSegment, RunnerTransaction, ScriptInfo,
+    Severity, Tool,
+};
 
 const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n";
 

@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
+use crate::common::cluster::cluster;
 use crate::common::repo_root;
-use crate::postgres::cluster;
 
 /// Tables the fixtures use, with rows, so that their statements run.
 const SEED: &str = r#"

@@ -15,7 +15,7 @@ fn usage() -> String {
       writes a new rule that passes the whole test suite as written: src/rules/<id_snake>.rs,
       its two lines in src/rules/mod.rs, rules/<id>.md, fixtures/<id>/bad_example.sql and
       ok_example.sql, the README's rules table and a CHANGELOG line; then accepts the new
-      fixtures' snapshots (`INSTA_UPDATE=unseen cargo test --test it fixtures::human_output`),
+      fixtures' snapshots (`INSTA_UPDATE=unseen cargo test --lib tests::fixtures::human_output`),
       unless --no-snapshots.
       category: {}
       --severity: the default severity (error; warning for style)
@@ -84,7 +84,7 @@ fn new_rule(args: &[String]) -> Result<(), String> {
     }
     println!(
         "\nnext: narrow the check, message and help in src/rules/{}.rs and every `todo` in rules/{}.md and the \
-         fixtures; then `cargo xtask readme`, and `INSTA_UPDATE=always cargo test --test it fixtures::human_output` \
+         fixtures; then `cargo xtask readme`, and `INSTA_UPDATE=always cargo test --lib tests::fixtures::human_output` \
          to review the snapshots.{}",
         rule.module(),
         rule.id,
@@ -109,7 +109,7 @@ fn accept_new_snapshots(root: &Path) -> Result<(), String> {
     let status = Command::new(cargo)
         .current_dir(root)
         .env("INSTA_UPDATE", "unseen")
-        .args(["test", "--test", "it", "fixtures::human_output"])
+        .args(["test", "--package", "miglint", "--lib", "tests::fixtures::human_output"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {

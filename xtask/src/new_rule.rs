@@ -11,8 +11,7 @@
 
 use std::path::Path;
 
-use miglint::diagnostic::Severity;
-use miglint::rule::{Category, RuleMeta};
+use miglint::{Category, RuleMeta, Severity};
 
 use crate::statement_kinds::{StatementKind, ALTER_TABLE, DEFAULT};
 
@@ -136,7 +135,7 @@ fn is_kebab_case(id: &str) -> bool {
 /// written when the id is taken or a file it would write exists.
 pub fn write_new_rule(root: &Path, rule: &NewRule) -> Result<Vec<String>, String> {
     let id = &rule.id;
-    if miglint::rules::find(id).is_some() {
+    if miglint::rule(id).is_some() {
         return Err(format!("a rule `{id}` exists already"));
     }
     let source = format!("src/rules/{}.rs", rule.module());
@@ -176,7 +175,7 @@ pub fn write_new_rule(root: &Path, rule: &NewRule) -> Result<Vec<String>, String
         since: leak(since.clone()),
         doc: leak(doc.clone()),
     };
-    let mut metas: Vec<&RuleMeta> = miglint::rules::all().iter().map(|r| r.meta()).collect();
+    let mut metas: Vec<&RuleMeta> = miglint::rules().collect();
     metas.insert(position, &meta);
     let readme = crate::readme::with_rules_table(&crate::read(root, "README.md")?, metas)?;
     let (example, fine) = (
@@ -210,7 +209,7 @@ pub fn write_new_rule(root: &Path, rule: &NewRule) -> Result<Vec<String>, String
 }
 
 /// Where the fixtures' insta snapshots are.
-pub const SNAPSHOTS: &str = "tests/it/snapshots";
+pub const SNAPSHOTS: &str = "tests/snapshots";
 
 /// Formats the generated rule as `cargo fmt` would (an id's length decides
 /// where lines break); a failure means the scaffold wrote invalid Rust. Left
@@ -267,7 +266,7 @@ fn register(mod_rs: &str, rule: &NewRule) -> Result<(String, usize), String> {
         .collect();
     let category_of = |line: &str| {
         let module = line.trim().trim_start_matches('&').split("::").next()?;
-        miglint::rules::find(&module.replace('_', "-")).map(|r| r.meta().category)
+        miglint::rule(&module.replace('_', "-")).map(|r| r.category)
     };
     let same_category = entries
         .iter()

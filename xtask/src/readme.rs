@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use miglint::rule::RuleMeta;
-use miglint::rules::markdown::{rules_table, with_table, README_END, README_START};
+use miglint::rules_table::{rules_table, with_table, README_END, README_START};
+use miglint::RuleMeta;
 
 /// `readme` (README.md's text) with the table of `rules` between its markers.
 pub fn with_rules_table<'m>(readme: &str, rules: impl IntoIterator<Item = &'m RuleMeta>) -> Result<String, String> {
@@ -17,7 +17,7 @@ pub fn with_rules_table<'m>(readme: &str, rules: impl IntoIterator<Item = &'m Ru
 /// with into `root/README.md`; true when the file changed.
 pub fn regenerate(root: &Path) -> Result<bool, String> {
     let readme = crate::read(root, "README.md")?;
-    let updated = with_rules_table(&readme, miglint::rules::all().iter().map(|rule| rule.meta()))?;
+    let updated = with_rules_table(&readme, miglint::rules())?;
     if updated == readme {
         return Ok(false);
     }
@@ -37,7 +37,7 @@ mod tests {
 
         assert!(regenerate(dir.path()).unwrap());
         let readme = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
-        let table = rules_table(miglint::rules::all().iter().map(|rule| rule.meta()));
+        let table = rules_table(miglint::rules());
         assert_eq!(
             readme,
             format!("# miglint\n\n{README_START}\n{table}{README_END}\n\n## Next\n")

@@ -17,10 +17,7 @@ mod sequences;
 #[cfg(test)]
 mod tests;
 
-pub use model::{
-    Catalog, Column, ConstraintKind, Domain, EnumType, Index, Location, Origin, Relation, RelationKind, TableConstraint,
-};
+#[cfg(test)]
+pub use model::RelationKind;
+pub use model::{Catalog, ConstraintKind, Index, Location, Origin, Relation};
 pub use naming::table_constraint_name;
-
-// Kept at this path for the rules that import it from here.
-pub use super::types::ColumnType;

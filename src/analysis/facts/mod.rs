@@ -21,11 +21,3 @@ pub use alter_table::{
 };
 pub use model::{ColumnTypeChange, Facts, RelationLock, ScopedLock};
 pub use statement::{lock_of_sql, minimum_version, statement_facts, statement_facts_in};
-
-// Kept at this path for the rules and tests that import them from here.
-pub use super::locks::LockScope;
-pub use super::names::dropped_names;
-pub use crate::parse::ast::{
-    added_column, alter_table_actions, alter_table_cmds, column_constraints, column_constraints_enforced, column_def,
-    constraint, has_option, is_foreign_key, string_constants,
-};

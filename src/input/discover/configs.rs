@@ -48,7 +48,8 @@ impl Configs {
         })
     }
 
-    /// One config for every folder (the library's callers, tests).
+    /// One config for every folder (tests).
+    #[cfg(test)]
     pub fn with_config(config: Config) -> Configs {
         let config = Arc::new(config);
         Configs {

@@ -294,7 +294,7 @@ fn detach_partition_locks_parent_and_partition() {
 }
 
 // The tests below state facts observed on a PostgreSQL 15 server by the
-// truth suite (tests/it/postgres); each corrected an earlier claim.
+// truth suite (src/tests/truth); each corrected an earlier claim.
 #[test]
 fn recursing_alter_table_actions_reach_partitions_and_children() {
     // Observed: ADD COLUMN, SET NOT NULL, ALTER TYPE, CHECK, ... lock every

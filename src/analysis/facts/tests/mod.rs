@@ -1,4 +1,4 @@
-//! Tests of the facts miglint states per statement; `tests/it/postgres`
+//! Tests of the facts miglint states per statement; `src/tests/truth`
 //! checks the same facts on a real server.
 
 mod alter_table;

@@ -149,7 +149,7 @@ fn whole_database_maintenance_and_domains() {
 }
 
 // The tests below state facts observed on a PostgreSQL 15 server by the
-// truth suite (tests/it/postgres); each corrected an earlier claim.
+// truth suite (src/tests/truth); each corrected an earlier claim.
 #[test]
 fn statements_that_lock_tables_they_name() {
     let exclusive = |name: &str| vec![(name.to_string(), "ACCESS EXCLUSIVE")];

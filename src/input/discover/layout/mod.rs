@@ -27,13 +27,9 @@ mod version;
 
 use std::path::{Path, PathBuf};
 
-use super::configs::Configs;
-use super::DiscoverError;
-use crate::input::config::Config;
 use crate::input::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
 use crate::input::read::TooLarge;
 
-pub use crate::input::layout::compare_versions;
 pub use finder::RootFinder;
 pub use listing::Overlay;
 pub use version::{migration_of, version_of};
@@ -152,43 +148,60 @@ fn parent_name(path: &Path) -> &str {
         .unwrap_or("")
 }
 
-/// Every migration root with a `.sql` file under `dir`, each whole (its
-/// files outside `dir` too), in folder order.
-pub fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
-    let configs = Configs::with_config(config.clone());
-    let walked = super::walk::walk(dir, &configs, super::walk::WalkLimits::ALL);
-    let mut finder = RootFinder::new(&configs, None);
-    let files: Vec<PathBuf> = walked.files.into_iter().collect();
-    let mut roots: Vec<MigrationRoot> = Vec::new();
-    for (_, root) in finder.roots_of(&files) {
-        if let Some(root) = root {
-            if !roots.iter().any(|r| r.dir == root.dir) {
-                roots.push((*root).clone());
+#[cfg(test)]
+pub use whole_folders::{detect, dialect_from_syntax, root_of};
+
+/// Folder-wide detection, as `select` does it for a folder, for the tests of
+/// the layouts (runs go through `select`).
+#[cfg(test)]
+mod whole_folders {
+    use std::path::{Path, PathBuf};
+
+    use super::{dialect, MigrationRoot, RootFinder};
+    use crate::input::config::Config;
+    use crate::input::discover::configs::Configs;
+    use crate::input::discover::DiscoverError;
+    use crate::input::layout::Dialect;
+
+    /// Every migration root with a `.sql` file under `dir`, each whole (its
+    /// files outside `dir` too), in folder order: what `select` finds for a
+    /// folder, as roots (for tests of the layouts).
+    pub fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
+        let configs = Configs::with_config(config.clone());
+        let walked = crate::input::discover::walk::walk(dir, &configs, crate::input::discover::walk::WalkLimits::ALL);
+        let mut finder = RootFinder::new(&configs, None);
+        let files: Vec<PathBuf> = walked.files.into_iter().collect();
+        let mut roots: Vec<MigrationRoot> = Vec::new();
+        for (_, root) in finder.roots_of(&files) {
+            if let Some(root) = root {
+                if !roots.iter().any(|r| r.dir == root.dir) {
+                    roots.push((*root).clone());
+                }
             }
         }
+        roots.sort_by(|a, b| a.dir.cmp(&b.dir));
+        let mut errors = walked.errors;
+        errors.extend(finder.take_errors());
+        (roots, errors)
     }
-    roots.sort_by(|a, b| a.dir.cmp(&b.dir));
-    let mut errors = walked.errors;
-    errors.extend(finder.take_errors());
-    (roots, errors)
-}
 
-/// The dialect the syntax of these files shows, with the reason ("SQLite
-/// syntax (AUTOINCREMENT) in 2 files"), or None when it shows none.
-pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
-    let mut evidence = dialect::Evidence::default();
-    for bytes in files {
-        evidence.add(&dialect::sniff(bytes));
+    /// The dialect the syntax of these files shows, with the reason ("SQLite
+    /// syntax (AUTOINCREMENT) in 2 files"), or None when it shows none.
+    pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
+        let mut evidence = dialect::Evidence::default();
+        for bytes in files {
+            evidence.add(&dialect::sniff(bytes));
+        }
+        evidence.verdict()
     }
-    evidence.verdict()
-}
 
-/// The root a file belongs to, with all its migrations (so the ones before
-/// it can be replayed as history). None when the file is in no root (not a
-/// `.sql` file, excluded, or its folder cannot be read).
-pub fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
-    let configs = Configs::with_config(config.clone());
-    let mut finder = RootFinder::new(&configs, None);
-    let root = finder.roots_of(std::slice::from_ref(&file.to_path_buf())).pop()?.1?;
-    Some((*root).clone())
+    /// The root a file belongs to, with all its migrations (so the ones before
+    /// it can be replayed as history). None when the file is in no root (not a
+    /// `.sql` file, excluded, or its folder cannot be read).
+    pub fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
+        let configs = Configs::with_config(config.clone());
+        let mut finder = RootFinder::new(&configs, None);
+        let root = finder.roots_of(std::slice::from_ref(&file.to_path_buf())).pop()?.1?;
+        Some((*root).clone())
+    }
 }

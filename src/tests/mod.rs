@@ -1,0 +1,45 @@
+//! The crate's own test suites that need its insides (black-box tests of the
+//! binary are in `tests/it`): every fixture against its markers and
+//! snapshot, the catalog over real histories, migration layouts over the
+//! corpus, and the lock facts against a real PostgreSQL.
+
+mod catalog;
+mod fixtures;
+mod layouts;
+mod truth;
+
+// Shared with tests/it, which uses other parts of it.
+#[allow(dead_code)]
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+/// What the suites share: the machine, the corpus, and how a finding is
+/// placed on its statement.
+mod common {
+    pub use super::support::corpus::{corpus, corpus_repositories, manifest};
+    pub use super::support::env::{repo_root, sorted_files};
+
+    use crate::parse::parse_file;
+    use crate::report::FileReport;
+
+    /// Each active finding as (line of the statement holding it, rule id):
+    /// a finding anywhere inside a statement counts at the statement's first line.
+    pub fn findings_by_statement_line(report: &FileReport) -> Vec<(usize, String)> {
+        let parsed = parse_file(&report.source);
+        let mut found: Vec<(usize, String)> = report
+            .active()
+            .map(|d| {
+                let start = parsed
+                    .statements
+                    .iter()
+                    .map(|s| s.span)
+                    .find(|s| s.start <= d.span.start && d.span.start < s.end.max(s.start + 1))
+                    .map_or(d.span.start, |s| s.start);
+                (report.source.position(start).line, d.rule.to_string())
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+}

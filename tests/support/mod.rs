@@ -1,0 +1,7 @@
+//! Helpers shared by the integration tests (`tests/it`) and the crate's own
+//! test suites (`src/tests`): plain Rust with no path into miglint, included
+//! by both with `#[path]`.
+
+pub mod cluster;
+pub mod corpus;
+pub mod env;
