@@ -2,7 +2,7 @@
 
 use crate::analysis::{LockMode, RelationName};
 use crate::input::source::{Position, Span};
-pub use crate::settings::{FailOn, Severity};
+pub(crate) use crate::settings::{FailOn, Severity};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -19,7 +19,7 @@ pub struct LockInfo {
 
 /// What a rule reports: where, what happens, and the safe way instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub span: Span,
     pub message: String,
     pub labels: Vec<Label>,
@@ -31,7 +31,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn new(span: Span, message: impl Into<String>) -> Self {
         Finding {
             span,
             message: message.into(),
@@ -42,7 +42,7 @@ impl Finding {
         }
     }
 
-    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
             message: message.into(),
@@ -50,12 +50,12 @@ impl Finding {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn lock(mut self, relation: &RelationName, mode: LockMode) -> Self {
+    pub(crate) fn lock(mut self, relation: &RelationName, mode: LockMode) -> Self {
         self.lock = Some(LockInfo {
             mode,
             relation: relation.clone(),
@@ -63,7 +63,7 @@ impl Finding {
         self
     }
 
-    pub fn at_most(mut self, severity: Severity) -> Self {
+    pub(crate) fn at_most(mut self, severity: Severity) -> Self {
         self.max_severity = Some(severity);
         self
     }

@@ -22,6 +22,8 @@
 //! them, and read the rules' metadata. Everything else is private to the
 //! crate, so the compiler reports what nothing uses.
 
+#![warn(unreachable_pub)]
+
 mod analysis;
 mod cli;
 mod diagnostic;

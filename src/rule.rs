@@ -112,7 +112,7 @@ fn first_sentence(paragraph: &str) -> &str {
 }
 
 /// The text of a `## heading` section of a rule doc.
-pub fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
+pub(crate) fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     let marker = format!("\n## {heading}\n");
     let start = doc.find(&marker)? + marker.len();
     let end = doc[start..].find("\n## ").map_or(doc.len(), |e| start + e);
@@ -121,12 +121,12 @@ pub fn doc_section<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
 
 /// The metadata half of a rule. `declare_rule!` implements it from its
 /// arguments and `rules/<id>.md`, so no rule writes it by hand.
-pub trait DeclaredRule {
+pub(crate) trait DeclaredRule {
     fn meta(&self) -> &'static RuleMeta;
 }
 
 /// What a rule checks; its metadata comes from `declare_rule!`.
-pub trait Rule: DeclaredRule + Send + Sync {
+pub(crate) trait Rule: DeclaredRule + Send + Sync {
     /// Checks one statement. Most rules match one kind of statement and
     /// return early for the rest.
     fn check_statement(&self, _ctx: StatementContext<'_>, _out: &mut Vec<Finding>) {}
@@ -142,16 +142,18 @@ pub trait Rule: DeclaredRule + Send + Sync {
 
 /// Declares a rule's unit struct and metadata (`META`, and `meta()` through
 /// `DeclaredRule`); its doc is `rules/<id>.md`. The rule's file then only
-/// writes `impl Rule` with its checks.
+/// writes `impl Rule` with its checks. Exported only so that rule files can
+/// name it `crate::declare_rule!`; it is of no use outside the crate.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! declare_rule {
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
         $crate::declare_rule!($name, id: $id, category: $category, severity: $severity, since: $since, enabled_by_default: true);
     };
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal, enabled_by_default: $enabled:literal $(,)?) => {
-        pub struct $name;
+        pub(crate) struct $name;
 
-        pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+        pub(crate) const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
             id: $id,
             category: $crate::rule::Category::$category,
             default_severity: $crate::diagnostic::Severity::$severity,

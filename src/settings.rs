@@ -8,14 +8,14 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-pub const DEFAULT_PG_VERSION: u32 = 16;
-pub const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
-pub const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
+pub(crate) const DEFAULT_PG_VERSION: u32 = 16;
+pub(crate) const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
+pub(crate) const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
 
 /// The largest file read by default: far above any hand-written migration
 /// (the largest of 2,652 real ones is 200 KB), small enough that a data dump
 /// or a binary saved as `.sql` is refused instead of held in memory.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,7 +159,7 @@ pub enum TransactionMode {
 /// rounded to the nearest millisecond (halves to even, as
 /// PostgreSQL's `rint`), so `'0.4'` is 0. Negative or
 /// malformed values are None (PostgreSQL rejects them).
-pub fn parse_duration_ms(text: &str) -> Option<u64> {
+pub(crate) fn parse_duration_ms(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

@@ -4,12 +4,12 @@
 use pg_query::protobuf::a_const::Val;
 use pg_query::NodeEnum;
 
-pub use crate::settings::parse_duration_ms;
+pub(crate) use crate::settings::parse_duration_ms;
 
 /// The value, in milliseconds, of `SET name = value` for a time parameter:
 /// `5000`, `'5s'`, `1.5`. None when it is not one literal PostgreSQL would
 /// accept.
-pub fn duration_setting_ms(args: &[pg_query::Node]) -> Option<u64> {
+pub(crate) fn duration_setting_ms(args: &[pg_query::Node]) -> Option<u64> {
     let [arg] = args else { return None };
     let Some(NodeEnum::AConst(constant)) = arg.node.as_ref() else {
         return None;
@@ -24,7 +24,7 @@ pub fn duration_setting_ms(args: &[pg_query::Node]) -> Option<u64> {
 
 /// A duration in the largest unit that writes it whole: `500ms`, `5s`,
 /// `2min`, `1h`, `1d`.
-pub fn format_duration_ms(ms: u64) -> String {
+pub(crate) fn format_duration_ms(ms: u64) -> String {
     const UNITS: [(u64, &str); 4] = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1_000, "s")];
     for (size, unit) in UNITS {
         if ms >= size && ms % size == 0 {

@@ -16,7 +16,7 @@ use crate::parse::Statement;
 /// search falls back to the whole statement when what it looks for is not
 /// there.
 #[derive(Clone, Copy)]
-pub struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     pub statement: &'a Statement,
     /// The file's text: spans are offsets in it.
     pub text: &'a str,
@@ -31,7 +31,7 @@ impl<'a> Locator<'a> {
 
     /// The tokens of this statement inside `span`. Tokens are in order and
     /// do not overlap, so those inside `span` are one contiguous run.
-    pub fn tokens_in(&self, span: Span) -> &'a [Token] {
+    pub(crate) fn tokens_in(&self, span: Span) -> &'a [Token] {
         let tokens = self.tokens;
         let from = tokens.partition_point(|t| t.span.start < span.start);
         let to = tokens.partition_point(|t| t.span.end <= span.end).max(from);
@@ -40,7 +40,7 @@ impl<'a> Locator<'a> {
 
     /// From the first `word` token (lowercase) to the end of the statement,
     /// or the whole statement when it is not found.
-    pub fn clause_from(&self, word: &str) -> Span {
+    pub(crate) fn clause_from(&self, word: &str) -> Span {
         let span = self.span();
         self.tokens
             .iter()
@@ -50,12 +50,12 @@ impl<'a> Locator<'a> {
 
     /// The span of the words (lowercase) in this statement, or the whole
     /// statement when they are not found.
-    pub fn clause(&self, words: &[&str]) -> Span {
+    pub(crate) fn clause(&self, words: &[&str]) -> Span {
         tokens::find_words(self.tokens, words).unwrap_or(self.span())
     }
 
     /// The span of the `n`th action of an `ALTER TABLE name action, ...`.
-    pub fn alter_action_span(&self, n: usize) -> Span {
+    pub(crate) fn alter_action_span(&self, n: usize) -> Span {
         let tokens = self.tokens;
         let NodeEnum::AlterTableStmt(stmt) = &self.statement.node else {
             return self.span();
@@ -85,7 +85,11 @@ impl<'a> Locator<'a> {
     /// of its last token before the next constraint, taking along the
     /// attributes that belong to it (`DEFERRABLE`, `INITIALLY ...`). A
     /// constraint that cannot be located gets the action's span.
-    pub fn column_constraints_with_spans<'c>(&self, n: usize, col: &'c ColumnDef) -> Vec<(&'c Constraint, Span)> {
+    pub(crate) fn column_constraints_with_spans<'c>(
+        &self,
+        n: usize,
+        col: &'c ColumnDef,
+    ) -> Vec<(&'c Constraint, Span)> {
         let spans = self.column_constraint_spans(n, col);
         col.constraints
             .iter()
@@ -141,7 +145,7 @@ impl<'a> Locator<'a> {
     /// spans cut out: `ADD COLUMN c uuid DEFAULT f() NOT NULL` without the
     /// default is `ADD COLUMN c uuid NOT NULL`. Spacing between tokens is
     /// kept unless it holds a line break, a comment or a cut.
-    pub fn text_without(&self, span: Span, removed: &[Span]) -> String {
+    pub(crate) fn text_without(&self, span: Span, removed: &[Span]) -> String {
         let text = self.text;
         let mut out = String::new();
         let mut previous: Option<Span> = None;
@@ -166,7 +170,7 @@ impl<'a> Locator<'a> {
 
     /// The span of the word at a parse-tree location (an identifier, a
     /// keyword), falling back to the statement.
-    pub fn word_at(&self, location: i32) -> Span {
+    pub(crate) fn word_at(&self, location: i32) -> Span {
         let Some(at) = self.statement.offset_of(location) else {
             return self.span();
         };
@@ -179,7 +183,7 @@ impl<'a> Locator<'a> {
     /// The span of a column type as written, from its location to its last
     /// word: `character varying(20)`, `timestamp(3) without time zone`,
     /// `int[]`, `public.citext`, `interval day to second`.
-    pub fn type_span(&self, type_name: &TypeName) -> Span {
+    pub(crate) fn type_span(&self, type_name: &TypeName) -> Span {
         let Some(at) = self.statement.offset_of(type_name.location) else {
             return self.span();
         };
@@ -209,7 +213,7 @@ impl<'a> Locator<'a> {
 
     /// The span of the possibly qualified name (`app.users`) at a
     /// parse-tree location, falling back to the statement.
-    pub fn name_at(&self, location: i32) -> Span {
+    pub(crate) fn name_at(&self, location: i32) -> Span {
         let Some(at) = self.statement.offset_of(location) else {
             return self.span();
         };
@@ -226,7 +230,7 @@ impl<'a> Locator<'a> {
 
     /// The span of a node from its location to the end of its last token
     /// before a top-level comma or closing parenthesis.
-    pub fn clause_at(&self, location: i32) -> Span {
+    pub(crate) fn clause_at(&self, location: i32) -> Span {
         let Some(at) = self.statement.offset_of(location) else {
             return self.span();
         };

@@ -6,15 +6,15 @@
 //! `analyze` walks a file statement by statement; `StatementContext` is one
 //! statement as a rule sees it, and `locate` finds where its clauses are.
 
-pub mod catalog;
-pub mod facts;
-pub mod guc;
-pub mod locate;
-pub mod locks;
-pub mod names;
-pub mod transaction;
-pub mod types;
-pub mod volatility;
+pub(crate) mod catalog;
+pub(crate) mod facts;
+pub(crate) mod guc;
+pub(crate) mod locate;
+pub(crate) mod locks;
+pub(crate) mod names;
+pub(crate) mod transaction;
+pub(crate) mod types;
+pub(crate) mod volatility;
 
 use pg_query::protobuf::{AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TypeName};
 use pg_query::NodeEnum;
@@ -24,17 +24,19 @@ use crate::input::layout::ScriptInfo;
 use crate::input::source::{SourceFile, Span};
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
-pub use catalog::{Catalog, Location, Origin, Relation};
-pub use facts::{Facts, RelationLock, ScopedLock};
+pub use catalog::Catalog;
+pub(crate) use catalog::{Location, Origin, Relation};
+pub(crate) use facts::{Facts, RelationLock, ScopedLock};
 use locate::Locator;
-pub use locks::{LockMode, LockScope};
+pub use locks::LockMode;
+pub(crate) use locks::LockScope;
 pub use names::RelationName;
 use transaction::TransactionTracker;
-pub use transaction::{TransactionControl, TransactionMode};
+pub(crate) use transaction::{TransactionControl, TransactionMode};
 
 /// What analysis needs to know about the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
+pub(crate) struct Options {
     pub pg_version: u32,
     pub transaction: TransactionMode,
     /// A lock timeout is set outside the migrations (on the role, the
@@ -45,7 +47,7 @@ pub struct Options {
 }
 
 /// A parsed file with the facts of every statement.
-pub struct AnalyzedFile<'a> {
+pub(crate) struct AnalyzedFile<'a> {
     pub source: &'a SourceFile,
     pub parsed: &'a ParsedFile,
     pub options: Options,
@@ -61,7 +63,7 @@ pub struct AnalyzedFile<'a> {
 
 /// The facts of one statement and the state it runs in.
 #[derive(Debug)]
-pub struct StatementState {
+pub(crate) struct StatementState {
     pub facts: Facts,
     /// Span of the `BEGIN` of the explicit transaction block it runs in.
     pub transaction: Option<Span>,
@@ -92,12 +94,12 @@ pub struct StatementState {
 
 /// A file run by no known tool (tests analyse plain files).
 #[cfg(test)]
-pub static PLAIN_SCRIPT: ScriptInfo = ScriptInfo::plain();
+pub(crate) static PLAIN_SCRIPT: ScriptInfo = ScriptInfo::plain();
 
 /// Analyses one plain file, replaying it into `catalog` statement by
 /// statement (for tests; runs use `analyze_script`).
 #[cfg(test)]
-pub fn analyze<'a>(
+pub(crate) fn analyze<'a>(
     source: &'a SourceFile,
     parsed: &'a ParsedFile,
     options: Options,
@@ -109,7 +111,7 @@ pub fn analyze<'a>(
 
 /// Analyses one file as `script` says the runner runs it, replaying it into
 /// `catalog` statement by statement; what it creates is new in the change.
-pub fn analyze_script<'a>(
+pub(crate) fn analyze_script<'a>(
     source: &'a SourceFile,
     parsed: &'a ParsedFile,
     options: Options,
@@ -250,7 +252,7 @@ fn catalog_view(
 /// not SQL text and for history, which is replayed, not analysed), how each
 /// input runs, and the catalog at the end of the run. Findings on a history
 /// input are dropped: history is never reported.
-pub struct RunContext<'r, 'a> {
+pub(crate) struct RunContext<'r, 'a> {
     pub files: &'r [Option<AnalyzedFile<'a>>],
     /// How every input of the run runs, history included, by input index.
     pub scripts: &'r [&'a ScriptInfo],
@@ -259,11 +261,11 @@ pub struct RunContext<'r, 'a> {
 }
 
 impl<'a> AnalyzedFile<'a> {
-    pub fn statement(&self, index: usize) -> StatementContext<'_> {
+    pub(crate) fn statement(&self, index: usize) -> StatementContext<'_> {
         StatementContext { file: self, index }
     }
 
-    pub fn contexts(&self) -> impl Iterator<Item = StatementContext<'_>> {
+    pub(crate) fn contexts(&self) -> impl Iterator<Item = StatementContext<'_>> {
         (0..self.statements.len()).map(|index| self.statement(index))
     }
 }
@@ -271,7 +273,7 @@ impl<'a> AnalyzedFile<'a> {
 /// An `ALTER TABLE` on a relation that existed before the file, and the
 /// lock it takes on it. (`ALTER INDEX`, `ALTER MATERIALIZED VIEW` and the
 /// like are the same statement with another `objtype`.)
-pub struct ExistingRelationAlter<'a> {
+pub(crate) struct ExistingRelationAlter<'a> {
     pub stmt: &'a AlterTableStmt,
     /// The relation as written: `name_at(range_var.location)` spans it.
     pub range_var: &'a RangeVar,
@@ -283,65 +285,65 @@ pub struct ExistingRelationAlter<'a> {
 
 /// One statement as a rule sees it.
 #[derive(Clone, Copy)]
-pub struct StatementContext<'a> {
+pub(crate) struct StatementContext<'a> {
     pub file: &'a AnalyzedFile<'a>,
     pub index: usize,
 }
 
 impl<'a> StatementContext<'a> {
-    pub fn statement(&self) -> &'a Statement {
+    pub(crate) fn statement(&self) -> &'a Statement {
         &self.file.parsed.statements[self.index]
     }
 
-    pub fn node(&self) -> &'a NodeEnum {
+    pub(crate) fn node(&self) -> &'a NodeEnum {
         &self.statement().node
     }
 
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.statement().span
     }
 
-    pub fn text(&self) -> &'a str {
+    pub(crate) fn text(&self) -> &'a str {
         self.file.source.slice(self.span())
     }
 
-    pub fn state(&self) -> &'a StatementState {
+    pub(crate) fn state(&self) -> &'a StatementState {
         &self.file.statements[self.index]
     }
 
-    pub fn facts(&self) -> &'a Facts {
+    pub(crate) fn facts(&self) -> &'a Facts {
         &self.state().facts
     }
 
-    pub fn pg_version(&self) -> u32 {
+    pub(crate) fn pg_version(&self) -> u32 {
         self.file.pg_version
     }
 
     /// The `BEGIN` span when the statement runs in an explicit transaction.
-    pub fn transaction(&self) -> Option<Span> {
+    pub(crate) fn transaction(&self) -> Option<Span> {
         self.state().transaction
     }
 
     /// It runs inside the transaction the runner opens around the file.
-    pub fn in_implicit_transaction(&self) -> bool {
+    pub(crate) fn in_implicit_transaction(&self) -> bool {
         self.state().implicit_transaction
     }
 
     /// It runs inside a transaction, explicit or the runner's (not in
     /// autocommit).
-    pub fn in_transaction(&self) -> bool {
+    pub(crate) fn in_transaction(&self) -> bool {
         self.state().transaction_id.is_some()
     }
 
     /// What the statement does to the transaction (`BEGIN`, `COMMIT`, ...).
-    pub fn control(&self) -> Option<&'a TransactionControl> {
+    pub(crate) fn control(&self) -> Option<&'a TransactionControl> {
         self.state().control.as_ref()
     }
 
     /// The statements that run after this one in the same transaction, in
     /// order, up to the `ROLLBACK TO SAVEPOINT` that undoes this one (which
     /// releases its locks), if any.
-    pub fn later_in_transaction(&self) -> impl Iterator<Item = StatementContext<'a>> + 'a {
+    pub(crate) fn later_in_transaction(&self) -> impl Iterator<Item = StatementContext<'a>> + 'a {
         let (file, index) = (self.file, self.index);
         let id = self.state().transaction_id;
         let until = self.state().undone_by.unwrap_or(usize::MAX);
@@ -354,13 +356,13 @@ impl<'a> StatementContext<'a> {
     /// file, or in an earlier file of the same change): it is new and empty,
     /// so locking it blocks nobody. Relations the catalog has never seen
     /// count as existing and large.
-    pub fn is_new(&self, relation: &RelationName) -> bool {
+    pub(crate) fn is_new(&self, relation: &RelationName) -> bool {
         self.state().new_relations.iter().any(|n| n.same_as(relation))
     }
 
     /// The catalog's definition of a relation the statement names, as it was
     /// before the statement ran; None when the history never created it.
-    pub fn relation_before(&self, relation: &RelationName) -> Option<&'a Relation> {
+    pub(crate) fn relation_before(&self, relation: &RelationName) -> Option<&'a Relation> {
         self.state()
             .relations_before
             .iter()
@@ -369,7 +371,7 @@ impl<'a> StatementContext<'a> {
     }
 
     /// Locks this statement takes on relations that existed before the change.
-    pub fn locks_on_existing(&self) -> impl Iterator<Item = &'a RelationLock> + 'a {
+    pub(crate) fn locks_on_existing(&self) -> impl Iterator<Item = &'a RelationLock> + 'a {
         let state = self.state();
         self.facts()
             .locks
@@ -379,13 +381,13 @@ impl<'a> StatementContext<'a> {
 
     /// The lock this statement takes on `relation` when the relation existed
     /// before the file.
-    pub fn lock_on_existing(&self, relation: &RelationName) -> Option<&'a RelationLock> {
+    pub(crate) fn lock_on_existing(&self, relation: &RelationName) -> Option<&'a RelationLock> {
         self.locks_on_existing().find(|l| l.relation.same_as(relation))
     }
 
     /// The statement when it is an `ALTER TABLE`, `ALTER INDEX`, ... on a
     /// relation that existed before the file.
-    pub fn alter_existing_relation(&self) -> Option<ExistingRelationAlter<'a>> {
+    pub(crate) fn alter_existing_relation(&self) -> Option<ExistingRelationAlter<'a>> {
         let NodeEnum::AlterTableStmt(stmt) = self.node() else {
             return None;
         };
@@ -402,20 +404,20 @@ impl<'a> StatementContext<'a> {
 
     /// The statement when it is an `ALTER TABLE` on a table that existed
     /// before the file (not on a view, an index, a foreign table, ...).
-    pub fn alter_existing_table(&self) -> Option<ExistingRelationAlter<'a>> {
+    pub(crate) fn alter_existing_table(&self) -> Option<ExistingRelationAlter<'a>> {
         self.alter_existing_relation()
             .filter(|alter| alter.stmt.objtype == ObjectType::ObjectTable as i32)
     }
 
     /// The statement's tokens (comments dropped), scanned on first use.
-    pub fn tokens(&self) -> &'a [Token] {
+    pub(crate) fn tokens(&self) -> &'a [Token] {
         self.state()
             .tokens
             .get_or_init(|| tokens::tokenize(&self.file.source.text, self.span()))
     }
 
     /// Where the statement's clauses are, found from its tokens.
-    pub fn locate(&self) -> Locator<'a> {
+    pub(crate) fn locate(&self) -> Locator<'a> {
         Locator {
             statement: self.statement(),
             text: &self.file.source.text,
@@ -424,52 +426,56 @@ impl<'a> StatementContext<'a> {
     }
 
     /// See [`Locator::tokens_in`].
-    pub fn tokens_in(&self, span: Span) -> &'a [Token] {
+    pub(crate) fn tokens_in(&self, span: Span) -> &'a [Token] {
         self.locate().tokens_in(span)
     }
 
     /// See [`Locator::clause_from`].
-    pub fn clause_from(&self, word: &str) -> Span {
+    pub(crate) fn clause_from(&self, word: &str) -> Span {
         self.locate().clause_from(word)
     }
 
     /// See [`Locator::clause`].
-    pub fn clause(&self, words: &[&str]) -> Span {
+    pub(crate) fn clause(&self, words: &[&str]) -> Span {
         self.locate().clause(words)
     }
 
     /// See [`Locator::alter_action_span`].
-    pub fn alter_action_span(&self, n: usize) -> Span {
+    pub(crate) fn alter_action_span(&self, n: usize) -> Span {
         self.locate().alter_action_span(n)
     }
 
     /// See [`Locator::column_constraints_with_spans`].
-    pub fn column_constraints_with_spans<'c>(&self, n: usize, col: &'c ColumnDef) -> Vec<(&'c Constraint, Span)> {
+    pub(crate) fn column_constraints_with_spans<'c>(
+        &self,
+        n: usize,
+        col: &'c ColumnDef,
+    ) -> Vec<(&'c Constraint, Span)> {
         self.locate().column_constraints_with_spans(n, col)
     }
 
     /// See [`Locator::text_without`].
-    pub fn text_without(&self, span: Span, removed: &[Span]) -> String {
+    pub(crate) fn text_without(&self, span: Span, removed: &[Span]) -> String {
         self.locate().text_without(span, removed)
     }
 
     /// See [`Locator::word_at`].
-    pub fn word_at(&self, location: i32) -> Span {
+    pub(crate) fn word_at(&self, location: i32) -> Span {
         self.locate().word_at(location)
     }
 
     /// See [`Locator::type_span`].
-    pub fn type_span(&self, type_name: &TypeName) -> Span {
+    pub(crate) fn type_span(&self, type_name: &TypeName) -> Span {
         self.locate().type_span(type_name)
     }
 
     /// See [`Locator::name_at`].
-    pub fn name_at(&self, location: i32) -> Span {
+    pub(crate) fn name_at(&self, location: i32) -> Span {
         self.locate().name_at(location)
     }
 
     /// See [`Locator::clause_at`].
-    pub fn clause_at(&self, location: i32) -> Span {
+    pub(crate) fn clause_at(&self, location: i32) -> Span {
         self.locate().clause_at(location)
     }
 }

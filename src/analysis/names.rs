@@ -10,7 +10,7 @@ use pg_query::NodeEnum;
 use crate::parse::tokens;
 
 // Kept at this path for the rules that import it from here.
-pub use crate::parse::ast::strings;
+pub(crate) use crate::parse::ast::strings;
 
 /// A possibly schema-qualified relation name. No schema means the first
 /// schema of the search path, `public` unless the file says otherwise.
@@ -73,7 +73,7 @@ impl RelationName {
 }
 
 /// Names in `DROP TABLE a, s.b`: each object is a list of name parts.
-pub fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
+pub(crate) fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
     objects
         .iter()
         .filter_map(|o| match o.node.as_ref()? {
@@ -86,7 +86,7 @@ pub fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
 
 /// The tables of `DROP TRIGGER t ON s.tbl`, `DROP POLICY`, `DROP RULE`:
 /// each object is the table's qualified name followed by the object's name.
-pub fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> {
+pub(crate) fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> {
     objects
         .iter()
         .filter_map(|o| match o.node.as_ref()? {
@@ -98,7 +98,7 @@ pub fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> 
 
 /// An identifier as SQL: bare when PostgreSQL reads it back unchanged
 /// (lowercase, not a reserved word), otherwise double-quoted.
-pub fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()

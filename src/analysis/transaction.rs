@@ -32,11 +32,11 @@ use pg_query::NodeEnum;
 use super::guc::duration_setting_ms;
 use crate::input::source::Span;
 
-pub use crate::settings::TransactionMode;
+pub(crate) use crate::settings::TransactionMode;
 
 /// What a transaction-control statement does where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TransactionControl {
+pub(crate) enum TransactionControl {
     /// `BEGIN` / `START TRANSACTION` opening a transaction block.
     Begin,
     /// `BEGIN` while a transaction block is open: PostgreSQL warns and keeps
@@ -74,7 +74,7 @@ pub enum TransactionControl {
 /// What changes after a statement: its transaction control, and the
 /// statements a `ROLLBACK TO` undid (by index).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Step {
+pub(crate) struct Step {
     pub control: Option<TransactionControl>,
     pub undone: Option<std::ops::Range<usize>>,
 }
@@ -90,7 +90,7 @@ struct SavepointMark {
 
 /// The transaction state as the file runs, statement by statement.
 #[derive(Debug)]
-pub struct TransactionTracker {
+pub(crate) struct TransactionTracker {
     /// The `BEGIN` of the open explicit transaction block.
     explicit: Option<Span>,
     /// The runner's transaction around the file is still open.
@@ -121,7 +121,7 @@ pub struct TransactionTracker {
 impl TransactionTracker {
     /// `mode`: how the runner wraps the file.
     /// `assume_lock_timeout`: the session starts with a lock timeout.
-    pub fn new(mode: TransactionMode, assume_lock_timeout: bool) -> Self {
+    pub(crate) fn new(mode: TransactionMode, assume_lock_timeout: bool) -> Self {
         let runner_transaction = mode != TransactionMode::None;
         let mut tracker = TransactionTracker {
             explicit: None,
@@ -147,7 +147,7 @@ impl TransactionTracker {
     /// The runner commits its transaction at `at` and runs what follows in a
     /// new one, or in none (a Liquibase changeset boundary). An explicit
     /// block the file opened is the file's own business and stays open.
-    pub fn restart_runner(&mut self, transaction: bool, at: Span) {
+    pub(crate) fn restart_runner(&mut self, transaction: bool, at: Span) {
         if self.explicit.is_some() {
             return;
         }
@@ -162,23 +162,23 @@ impl TransactionTracker {
     }
 
     /// The `BEGIN` of the explicit block the next statement runs in.
-    pub fn explicit_block(&self) -> Option<Span> {
+    pub(crate) fn explicit_block(&self) -> Option<Span> {
         self.explicit
     }
 
     /// The next statement runs inside the runner's transaction.
-    pub fn in_runner_transaction(&self) -> bool {
+    pub(crate) fn in_runner_transaction(&self) -> bool {
         self.runner_open
     }
 
     /// The transaction the next statement runs in (numbered in the file),
     /// or None in autocommit.
-    pub fn transaction_id(&self) -> Option<usize> {
+    pub(crate) fn transaction_id(&self) -> Option<usize> {
         self.id
     }
 
     /// A `lock_timeout` other than 0 is in force for the next statement.
-    pub fn lock_timeout_set(&self) -> bool {
+    pub(crate) fn lock_timeout_set(&self) -> bool {
         self.local_timeout.unwrap_or(self.session_timeout)
     }
 
@@ -205,7 +205,7 @@ impl TransactionTracker {
     }
 
     /// Applies statement `index` (spanning `span`) after it ran.
-    pub fn step(&mut self, index: usize, span: Span, node: &NodeEnum) -> Step {
+    pub(crate) fn step(&mut self, index: usize, span: Span, node: &NodeEnum) -> Step {
         match node {
             NodeEnum::TransactionStmt(tx) => {
                 let kind = TransactionStmtKind::try_from(tx.kind).unwrap_or(TransactionStmtKind::Undefined);

@@ -60,7 +60,7 @@ impl std::fmt::Display for ColumnType {
 
 /// How a statement gives a column its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Declaration {
+pub(crate) enum Declaration {
     /// A column of `CREATE TABLE`.
     CreateTable,
     /// `ALTER TABLE ... ADD COLUMN`.
@@ -71,7 +71,7 @@ pub enum Declaration {
 
 /// A column type a statement declares.
 #[derive(Clone, Debug)]
-pub struct DeclaredColumn<'a> {
+pub(crate) struct DeclaredColumn<'a> {
     pub table: RelationName,
     pub column: &'a str,
     /// Parse-tree location of the column's name.
@@ -82,7 +82,7 @@ pub struct DeclaredColumn<'a> {
 
 /// The column types a `CREATE TABLE` or `ALTER TABLE` statement declares,
 /// in order. Columns without a type (`PARTITION OF`, `OF type`) are left out.
-pub fn declared_columns(node: &NodeEnum) -> Vec<DeclaredColumn<'_>> {
+pub(crate) fn declared_columns(node: &NodeEnum) -> Vec<DeclaredColumn<'_>> {
     let mut found = Vec::new();
     match node {
         NodeEnum::CreateStmt(stmt) => {
@@ -146,12 +146,12 @@ fn column_def(node: &pg_query::Node) -> Option<&ColumnDef> {
 }
 
 /// The type's own name, without schema: `int4`, `varchar`, `serial`, `citext`.
-pub fn base_name(type_name: &TypeName) -> &str {
+pub(crate) fn base_name(type_name: &TypeName) -> &str {
     strings(&type_name.names).last().unwrap_or("")
 }
 
 /// Integer type modifiers, e.g. `[20]` for `varchar(20)`, `[10, 2]` for `numeric(10,2)`.
-pub fn modifiers(type_name: &TypeName) -> Vec<i64> {
+pub(crate) fn modifiers(type_name: &TypeName) -> Vec<i64> {
     type_name
         .typmods
         .iter()
@@ -165,18 +165,18 @@ pub fn modifiers(type_name: &TypeName) -> Vec<i64> {
         .collect()
 }
 
-pub fn is_array(type_name: &TypeName) -> bool {
+pub(crate) fn is_array(type_name: &TypeName) -> bool {
     !type_name.array_bounds.is_empty()
 }
 
 /// The name users write for a catalog type, for messages: `integer`,
 /// `varchar(20)`, `text[]` (one spelling, `ColumnType`'s).
-pub fn display_name(type_name: &TypeName) -> String {
+pub(crate) fn display_name(type_name: &TypeName) -> String {
     ColumnType::from_type_name(type_name).to_string()
 }
 
 /// Serial pseudo-types: a sequence and a volatile `nextval()` default.
-pub fn is_serial(type_name: &TypeName) -> bool {
+pub(crate) fn is_serial(type_name: &TypeName) -> bool {
     matches!(
         base_name(type_name),
         "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
@@ -185,7 +185,7 @@ pub fn is_serial(type_name: &TypeName) -> bool {
 
 /// What `ALTER COLUMN ... TYPE` costs the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TypeChangeCost {
+pub(crate) enum TypeChangeCost {
     /// PostgreSQL only updates the catalog: no rewrite, the indexes are kept.
     InPlace,
     /// Between `timestamp` and `timestamptz` (PostgreSQL 12 and later): in
@@ -212,7 +212,7 @@ pub enum TypeChangeCost {
 /// unbounded `varbit`; `cidr` to `inet`; a domain to its base type (or to a
 /// type its base converts to in place). `timestamp` and `timestamptz` convert
 /// in place only under a UTC session time zone, from PostgreSQL 12 on.
-pub fn type_change_cost(
+pub(crate) fn type_change_cost(
     old: Option<&ColumnType>,
     new: &ColumnType,
     has_using: bool,
@@ -293,7 +293,7 @@ fn is_builtin(ty: &ColumnType) -> bool {
 }
 
 /// The same type, reading a missing schema as whatever the other says.
-pub fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
+pub(crate) fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
     let schemas_agree = match (&a.schema, &b.schema) {
         (Some(x), Some(y)) => x == y,
         _ => true,

@@ -9,7 +9,7 @@ use pg_query::{NodeEnum, NodeRef};
 use crate::parse::ast::strings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Volatility {
+pub(crate) enum Volatility {
     Immutable,
     Stable,
     Volatile,
@@ -37,13 +37,13 @@ fn builtin_functions() -> &'static HashMap<&'static str, Volatility> {
 }
 
 /// Volatility of a built-in function by name, None when it is not built in.
-pub fn builtin_volatility(name: &str) -> Option<Volatility> {
+pub(crate) fn builtin_volatility(name: &str) -> Option<Volatility> {
     builtin_functions().get(name).copied()
 }
 
 /// A function call that makes an expression volatile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VolatileCall {
+pub(crate) struct VolatileCall {
     pub function: String,
     /// False for functions PostgreSQL does not ship: they are VOLATILE unless
     /// declared otherwise, and miglint cannot see their declaration.
@@ -53,7 +53,7 @@ pub struct VolatileCall {
 
 /// The first call in `expr` that makes it volatile, if any. Functions
 /// qualified with a schema other than `pg_catalog` are user-defined.
-pub fn first_volatile_call(expr: &NodeEnum) -> Option<VolatileCall> {
+pub(crate) fn first_volatile_call(expr: &NodeEnum) -> Option<VolatileCall> {
     let calls = std::iter::once(expr.to_ref())
         .chain(expr.nodes().into_iter().map(|(node, ..)| node))
         .filter_map(|node| match node {

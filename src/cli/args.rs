@@ -14,13 +14,13 @@ use crate::report::render::Format;
     about = "Gate PostgreSQL schema migrations in CI: locks, rewrites, data loss, and the safe way instead",
     after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings that block, 2 miglint could not do its job."
 )]
-pub struct Cli {
+pub(super) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(super) enum Command {
     /// Lint migration files, directories (searched for *.sql) and quoted globs.
     Check(CheckArgs),
     /// Show what each statement will lock, block, rewrite and scan, and for how long.
@@ -45,7 +45,7 @@ pub enum Command {
 
 /// What `check` and `plan` share: the inputs and what miglint knows of them.
 #[derive(Args, Debug)]
-pub struct RunArgs {
+pub(super) struct RunArgs {
     /// Files, directories or quoted globs; `-` reads standard input.
     #[arg(value_name = "PATH|GLOB")]
     pub paths: Vec<String>,
@@ -100,7 +100,7 @@ pub struct RunArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct CheckArgs {
+pub(super) struct CheckArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
@@ -132,7 +132,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct PlanArgs {
+pub(super) struct PlanArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
@@ -142,7 +142,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct TraceArgs {
+pub(super) struct TraceArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
@@ -158,13 +158,13 @@ pub struct TraceArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum PlanFormat {
+pub(super) enum PlanFormat {
     Human,
     Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum RulesFormat {
+pub(super) enum RulesFormat {
     Human,
     Json,
     /// The README's rules table.

@@ -25,9 +25,9 @@ use crate::rules;
 use crate::trace::Tracer;
 use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_BLOCKED: u8 = 1;
-pub const EXIT_FAILURE: u8 = 2;
+pub(crate) const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_BLOCKED: u8 = 1;
+pub(crate) const EXIT_FAILURE: u8 = 2;
 
 /// Runs miglint with `argv` (program name first) and returns the exit code.
 pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {

@@ -338,7 +338,7 @@ impl RootSummary {
 
 /// How a tool lets one script run outside its transaction, said as an
 /// instruction for a finding's help, or None when it has no such switch.
-pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
+pub(crate) fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
     let file_name = path.rsplit('/').next().unwrap_or(path);
     let folder = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
     Some(match tool {
@@ -362,7 +362,7 @@ pub fn no_transaction_hint(tool: Tool, path: &str) -> Option<String> {
 /// Compares two versions as the tool orders them. Diesel and Prisma compare
 /// the text; the others compare numbers part by part (`.`, `_` and `-`
 /// separate parts), so Flyway `1.10` follows `1.9` and `1.0` equals `1`.
-pub fn compare_versions(tool: Tool, a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_versions(tool: Tool, a: &str, b: &str) -> Ordering {
     match tool {
         Tool::Diesel | Tool::Prisma => a.cmp(b),
         _ => compare_parts(a, b),

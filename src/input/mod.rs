@@ -3,8 +3,8 @@
 //! (`config`), and which files to lint and how their migration tools run them
 //! (`discover`, with the facts it works out in `layout`).
 
-pub mod config;
-pub mod discover;
-pub mod layout;
-pub mod read;
-pub mod source;
+pub(crate) mod config;
+pub(crate) mod discover;
+pub(crate) mod layout;
+pub(crate) mod read;
+pub(crate) mod source;

@@ -38,7 +38,7 @@ impl Content {
 }
 
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// A FIFO, socket or device: never opened for reading.
     NotRegular(&'static str),
     Io(std::io::Error),
@@ -54,7 +54,7 @@ impl fmt::Display for ReadError {
 }
 
 /// What kind of special file this is, or None for a regular file or folder.
-pub fn special_kind(file_type: FileType) -> Option<&'static str> {
+pub(crate) fn special_kind(file_type: FileType) -> Option<&'static str> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -74,7 +74,7 @@ pub fn special_kind(file_type: FileType) -> Option<&'static str> {
 /// Reads a regular file of at most `limit` bytes. The file is opened
 /// without blocking and checked on the open handle, so a FIFO is refused
 /// even if it replaced a regular file after a directory listing.
-pub fn regular_file(path: &Path, limit: u64) -> Result<Content, ReadError> {
+pub(crate) fn regular_file(path: &Path, limit: u64) -> Result<Content, ReadError> {
     let file = open_nonblocking(path).map_err(ReadError::Io)?;
     let metadata = file.metadata().map_err(ReadError::Io)?;
     check_regular(&metadata)?;
@@ -100,7 +100,7 @@ pub fn regular_file(path: &Path, limit: u64) -> Result<Content, ReadError> {
 
 /// A small marker or metadata file as text, or None when it is absent,
 /// not a regular file, too large or unreadable: such a file says nothing.
-pub fn marker_file(path: &Path) -> Option<String> {
+pub(crate) fn marker_file(path: &Path) -> Option<String> {
     match regular_file(path, MAX_MARKER_SIZE) {
         Ok(Content::Bytes(bytes)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
         _ => None,
@@ -108,7 +108,7 @@ pub fn marker_file(path: &Path) -> Option<String> {
 }
 
 /// Whether `path` is a regular file (following symbolic links), without opening it.
-pub fn is_regular_file(path: &Path) -> bool {
+pub(crate) fn is_regular_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 

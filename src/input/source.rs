@@ -107,7 +107,7 @@ impl LineIndex {
 }
 
 /// The largest char boundary at or before `offset`.
-pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -118,7 +118,7 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// The visible symbol for a control character (other than tab and line
 /// breaks, which callers handle), so source text quoted in output can neither
 /// garble nor drive a terminal: U+2400.. for C0, U+2421 for DEL, U+FFFD for C1.
-pub fn visible_control(c: char) -> Option<char> {
+pub(crate) fn visible_control(c: char) -> Option<char> {
     match c {
         '\0'..='\x1f' => char::from_u32(0x2400 + c as u32),
         '\x7f' => Some('\u{2421}'),
@@ -130,7 +130,7 @@ pub fn visible_control(c: char) -> Option<char> {
 /// Source text quoted in a one-line message: whitespace runs (line breaks
 /// included) become one space, control characters become visible, and at
 /// most `max` characters are kept, with `…` when cut.
-pub fn excerpt(text: &str, max: usize) -> String {
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out: String = collapsed
         .chars()

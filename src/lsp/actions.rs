@@ -12,11 +12,11 @@ use crate::parse::parse_file;
 use crate::rules;
 
 /// Stands for the reason the user must give; any text after `--` is one.
-pub const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
+pub(super) const REASON_PLACEHOLDER: &str = "TODO: why this is safe";
 
 /// One quick fix per miglint diagnostic that lies in a statement, one per
 /// rule and statement.
-pub fn ignore_fixes(document: &Document, diagnostics: &[lsp_types::Diagnostic]) -> Vec<CodeActionOrCommand> {
+pub(super) fn ignore_fixes(document: &Document, diagnostics: &[lsp_types::Diagnostic]) -> Vec<CodeActionOrCommand> {
     let source = SourceFile::new(document.name(), document.text.as_str());
     let parsed = parse_file(&source);
     let text = Text::new(&document.text);

@@ -12,13 +12,13 @@ use crate::input::source::{floor_char_boundary, LineIndex};
 use crate::report::render::rule_doc_url;
 
 /// A text with its line index, for conversions both ways.
-pub struct Text<'a> {
+pub(super) struct Text<'a> {
     pub text: &'a str,
     lines: LineIndex,
 }
 
 impl<'a> Text<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(super) fn new(text: &'a str) -> Self {
         Text {
             text,
             lines: LineIndex::new(text),
@@ -26,7 +26,7 @@ impl<'a> Text<'a> {
     }
 
     /// The protocol position of a byte offset (clamped into the text).
-    pub fn position(&self, offset: usize) -> Position {
+    pub(super) fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset);
         let line = self.lines.line_of(offset);
         let start = self.lines.line_start(line);
@@ -34,14 +34,14 @@ impl<'a> Text<'a> {
         Position::new(to_u32(line), to_u32(character))
     }
 
-    pub fn range(&self, start: usize, end: usize) -> Range {
+    pub(super) fn range(&self, start: usize, end: usize) -> Range {
         Range::new(self.position(start), self.position(end))
     }
 
     /// The byte offset of a protocol position. A line past the end means the
     /// end of the text, a character past the line's end the end of the line
     /// (before its line break), and half a surrogate pair the character's start.
-    pub fn offset(&self, position: Position) -> usize {
+    pub(super) fn offset(&self, position: Position) -> usize {
         let line = position.line as usize;
         if line >= self.lines.line_count() {
             return self.text.len();
@@ -61,7 +61,7 @@ impl<'a> Text<'a> {
     }
 
     /// The byte offset where the line holding `offset` starts.
-    pub fn line_start_of(&self, offset: usize) -> usize {
+    pub(super) fn line_start_of(&self, offset: usize) -> usize {
         self.lines.line_start(self.lines.line_of(offset.min(self.text.len())))
     }
 }
@@ -73,7 +73,7 @@ fn to_u32(n: usize) -> u32 {
 /// A miglint diagnostic as the protocol's, on the document at `uri`: the
 /// rule id as its code linked to the rule's page, help after the message,
 /// labels as related information.
-pub fn diagnostic(d: &Diagnostic, text: &Text, uri: &Uri) -> lsp_types::Diagnostic {
+pub(super) fn diagnostic(d: &Diagnostic, text: &Text, uri: &Uri) -> lsp_types::Diagnostic {
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
@@ -104,7 +104,7 @@ pub fn diagnostic(d: &Diagnostic, text: &Text, uri: &Uri) -> lsp_types::Diagnost
 }
 
 /// The local path of a `file:` URI; None for other schemes and remote hosts.
-pub fn file_path(uri: &str) -> Option<PathBuf> {
+pub(super) fn file_path(uri: &str) -> Option<PathBuf> {
     let (scheme, rest) = uri.split_once(':')?;
     if !scheme.eq_ignore_ascii_case("file") {
         return None;

@@ -10,7 +10,7 @@ use super::convert::{file_path, Text};
 
 /// One open document, as the editor last sent it.
 #[derive(Clone, Debug)]
-pub struct Document {
+pub(super) struct Document {
     pub uri: Uri,
     /// The file it is (None for unsaved buffers and other schemes).
     pub path: Option<PathBuf>,
@@ -19,7 +19,7 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(uri: Uri, version: i32, text: String) -> Self {
+    pub(super) fn new(uri: Uri, version: i32, text: String) -> Self {
         let path = file_path(uri.as_str());
         Document {
             uri,
@@ -31,7 +31,7 @@ impl Document {
 
     /// The name miglint reports it under and finds its config and migration
     /// root by: the file's path, else the URI.
-    pub fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         match &self.path {
             Some(path) => path.display().to_string(),
             None => self.uri.as_str().to_string(),
@@ -40,7 +40,7 @@ impl Document {
 
     /// Applies the editor's changes in order: a change without a range
     /// replaces the text, one with a range replaces that range.
-    pub fn apply(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+    pub(super) fn apply(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
         for change in changes {
             match change.range {
                 None => self.text = change.text,
@@ -57,25 +57,25 @@ impl Document {
 }
 
 #[derive(Default)]
-pub struct Documents {
+pub(super) struct Documents {
     /// Keyed by the URI as text (`Uri` itself caches parts of itself inside).
     open: HashMap<String, Document>,
 }
 
 impl Documents {
-    pub fn open(&mut self, document: Document) {
+    pub(super) fn open(&mut self, document: Document) {
         self.open.insert(document.uri.as_str().to_string(), document);
     }
 
-    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+    pub(super) fn get(&self, uri: &Uri) -> Option<&Document> {
         self.open.get(uri.as_str())
     }
 
-    pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
+    pub(super) fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
         self.open.get_mut(uri.as_str())
     }
 
-    pub fn close(&mut self, uri: &Uri) {
+    pub(super) fn close(&mut self, uri: &Uri) {
         self.open.remove(uri.as_str());
     }
 }

@@ -15,7 +15,7 @@ use super::documents::Document;
 /// The run `check --stdin-filename PATH -` makes, with the editor's text as
 /// standard input: the config that applies to the file, as for any path; a
 /// document with no file (untitled) takes the one at or above the workspace.
-pub fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
+pub(super) fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
     let config = match document.path {
         Some(_) => None,
         None => workspace.and_then(config::find),
@@ -31,7 +31,7 @@ pub fn request(document: &Document, workspace: Option<&Path>) -> RunRequest {
 
 /// The document's active diagnostics (a file of a tool with up and down
 /// sections is two scripts: both are reported), or why it could not be linted.
-pub fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<Diagnostic>, String> {
+pub(super) fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<Diagnostic>, String> {
     let prepared = prepared(document, workspace)?;
     let name = document.name();
     let reports = lint_run(prepared.inputs, prepared.scope);
@@ -47,7 +47,7 @@ pub fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<
 }
 
 /// The plan of the statement holding byte `offset` of the document, if any.
-pub fn statement_plan(
+pub(super) fn statement_plan(
     document: &Document,
     workspace: Option<&Path>,
     offset: usize,

@@ -14,6 +14,6 @@ mod server;
 mod worker;
 
 /// The `source` of every diagnostic the server publishes.
-pub const SOURCE: &str = "miglint";
+pub(crate) const SOURCE: &str = "miglint";
 
-pub use server::run;
+pub(crate) use server::run;

@@ -25,7 +25,7 @@ use super::worker::{Job, Worker};
 /// Serves one client on standard input and output. Exit code: 0 after
 /// `shutdown` then `exit`, 1 when the client left without `shutdown` (as
 /// the protocol says), 2 when the server could not run.
-pub fn run() -> u8 {
+pub(crate) fn run() -> u8 {
     let (connection, io_threads) = Connection::stdio();
     let outcome = serve(&connection);
     // The writer thread ends when the last sender is gone.

@@ -20,7 +20,7 @@ use super::documents::Document;
 use super::lint;
 use crate::report::render::plan::statement_markdown;
 
-pub enum Job {
+pub(super) enum Job {
     /// Lint the document and publish its diagnostics.
     Lint(Document),
     /// The document was closed: clear its diagnostics.
@@ -44,13 +44,13 @@ impl Job {
     }
 }
 
-pub struct Worker {
+pub(super) struct Worker {
     jobs: Sender<Job>,
     thread: JoinHandle<()>,
 }
 
 impl Worker {
-    pub fn spawn(out: Sender<Message>, workspace: Option<PathBuf>) -> std::io::Result<Worker> {
+    pub(super) fn spawn(out: Sender<Message>, workspace: Option<PathBuf>) -> std::io::Result<Worker> {
         let (jobs, queue) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
             .name("miglint-lsp-worker".to_string())
@@ -58,13 +58,13 @@ impl Worker {
         Ok(Worker { jobs, thread })
     }
 
-    pub fn submit(&self, job: Job) {
+    pub(super) fn submit(&self, job: Job) {
         // Fails only once the worker has stopped, which `stop` alone does.
         let _ = self.jobs.send(job);
     }
 
     /// Finishes the queued jobs and stops.
-    pub fn stop(self) {
+    pub(super) fn stop(self) {
         drop(self.jobs);
         let _ = self.thread.join();
     }

@@ -8,7 +8,7 @@ use pg_query::NodeEnum;
 
 /// The text of each `String` node of a list, other nodes skipped: the parts
 /// of a qualified name, the columns of `UNIQUE (a, b)`.
-pub fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
+pub(crate) fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
     nodes.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::String(s) => Some(s.sval.as_str()),
         _ => None,
@@ -16,7 +16,7 @@ pub fn strings(nodes: &[pg_query::Node]) -> impl Iterator<Item = &str> {
 }
 
 /// The text of a `String` node or of a string constant (`'a, b'`).
-pub fn string_value(node: &pg_query::Node) -> Option<String> {
+pub(crate) fn string_value(node: &pg_query::Node) -> Option<String> {
     match node.node.as_ref()? {
         NodeEnum::String(s) => Some(s.sval.clone()),
         NodeEnum::AConst(c) => match c.val.as_ref()? {
@@ -28,13 +28,13 @@ pub fn string_value(node: &pg_query::Node) -> Option<String> {
 }
 
 /// The actions of an `ALTER TABLE`, in order.
-pub fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
+pub(crate) fn alter_table_cmds(cmds: &[pg_query::Node]) -> impl Iterator<Item = &AlterTableCmd> {
     alter_table_actions(cmds).map(|(_, cmd)| cmd)
 }
 
 /// Each action of an `ALTER TABLE` with its position among the statement's
 /// actions: the `n` of `StatementContext::alter_action_span`.
-pub fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usize, &AlterTableCmd)> {
+pub(crate) fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usize, &AlterTableCmd)> {
     cmds.iter()
         .enumerate()
         .filter_map(|(n, node)| match node.node.as_ref()? {
@@ -45,7 +45,7 @@ pub fn alter_table_actions(cmds: &[pg_query::Node]) -> impl Iterator<Item = (usi
 
 /// The column an action defines: the new column of `ADD COLUMN`, the new
 /// type (and `USING`) of `ALTER COLUMN ... TYPE`.
-pub fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+pub(crate) fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
     match cmd.def.as_ref()?.node.as_ref()? {
         NodeEnum::ColumnDef(col) => Some(col),
         _ => None,
@@ -53,12 +53,12 @@ pub fn column_def(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
 }
 
 /// The column an `ADD COLUMN` action adds.
-pub fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
+pub(crate) fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
     column_def(cmd).filter(|_| cmd.subtype == AlterTableType::AtAddColumn as i32)
 }
 
 /// The constraint an `ADD CONSTRAINT` action adds.
-pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
+pub(crate) fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
     match cmd.def.as_ref()?.node.as_ref()? {
         NodeEnum::Constraint(con) => Some(con),
         _ => None,
@@ -67,7 +67,7 @@ pub fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
 
 /// The constraints written on a column (`NOT NULL`, `DEFAULT`,
 /// `REFERENCES`, ...), in order, attributes such as `DEFERRABLE` included.
-pub fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
+pub(crate) fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
     col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::Constraint(con) => Some(con.as_ref()),
         _ => None,
@@ -75,7 +75,7 @@ pub fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> 
 }
 
 /// A `FOREIGN KEY` or `REFERENCES` constraint.
-pub fn is_foreign_key(con: &Constraint) -> bool {
+pub(crate) fn is_foreign_key(con: &Constraint) -> bool {
     con.contype == ConstrType::ConstrForeign as i32
 }
 
@@ -83,7 +83,7 @@ pub fn is_foreign_key(con: &Constraint) -> bool {
 /// whether it is enforced: a `NOT ENFORCED` written after a `CHECK` or
 /// `REFERENCES` (PostgreSQL 18) is a separate node that switches it off, and
 /// PostgreSQL then skips validating it.
-pub fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
+pub(crate) fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
     let list: Vec<&Constraint> = column_constraints(col).collect();
     (0..list.len())
         .map(|i| {
@@ -97,7 +97,7 @@ pub fn column_constraints_enforced(col: &ColumnDef) -> Vec<bool> {
 
 /// `DEFERRABLE`, `INITIALLY DEFERRED`, `NOT ENFORCED`: they follow the
 /// constraint they qualify as separate parse nodes.
-pub fn is_constraint_attribute(con: &Constraint) -> bool {
+pub(crate) fn is_constraint_attribute(con: &Constraint) -> bool {
     matches!(
         ConstrType::try_from(con.contype),
         Ok(ConstrType::ConstrAttrDeferrable
@@ -110,12 +110,12 @@ pub fn is_constraint_attribute(con: &Constraint) -> bool {
 }
 
 /// `DETACH PARTITION ... CONCURRENTLY`.
-pub fn partition_cmd_concurrent(cmd: &AlterTableCmd) -> bool {
+pub(crate) fn partition_cmd_concurrent(cmd: &AlterTableCmd) -> bool {
     matches!(cmd.def.as_ref().and_then(|d| d.node.as_ref()), Some(NodeEnum::PartitionCmd(p)) if p.concurrent)
 }
 
 /// The relation of a `RangeVar` node, skipping other nodes.
-pub fn range_var(node: &pg_query::Node) -> Option<&RangeVar> {
+pub(crate) fn range_var(node: &pg_query::Node) -> Option<&RangeVar> {
     match node.node.as_ref()? {
         NodeEnum::RangeVar(rv) => Some(rv),
         _ => None,
@@ -123,7 +123,7 @@ pub fn range_var(node: &pg_query::Node) -> Option<&RangeVar> {
 }
 
 /// A boolean `DefElem` option such as `VACUUM (FULL)` or `REINDEX (CONCURRENTLY)`.
-pub fn has_option(options: &[pg_query::Node], name: &str) -> bool {
+pub(crate) fn has_option(options: &[pg_query::Node], name: &str) -> bool {
     options.iter().any(|o| match o.node.as_ref() {
         Some(NodeEnum::DefElem(def)) => {
             def.defname == name
@@ -140,7 +140,7 @@ pub fn has_option(options: &[pg_query::Node], name: &str) -> bool {
 /// parse-tree location, in no particular order. Strings that are not
 /// constants (identifiers, the text of `COMMENT ON ... IS`, the value named
 /// by `ALTER TYPE ... ADD VALUE`) are not included.
-pub fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
+pub(crate) fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
     fn walk(value: &serde_json::Value, out: &mut Vec<(String, i32)>) {
         match value {
             serde_json::Value::Object(map) => {

@@ -80,13 +80,13 @@ mirror_functions! {
 
 /// A parse error with the parser's 1-based character position, if it gave one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(super) struct ParseError {
     pub message: String,
     pub cursor: Option<usize>,
 }
 
 /// Parses `sql` with the C library and returns its error, if any.
-pub fn parse_error(sql: &str) -> Option<ParseError> {
+pub(super) fn parse_error(sql: &str) -> Option<ParseError> {
     let Ok(input) = CString::new(sql) else {
         return Some(ParseError {
             message: "text contains a NUL byte".into(),

@@ -10,7 +10,7 @@
 use crate::input::source::Span;
 
 #[derive(Debug, Default)]
-pub struct Lexed {
+pub(crate) struct Lexed {
     /// `--` and `/* */` comments, in order.
     pub comments: Vec<Comment>,
     /// Whole psql meta-command lines, from the backslash to the line end.
@@ -28,7 +28,7 @@ pub struct Lexed {
 }
 
 #[derive(Debug, Clone)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub span: Span,
     /// The text inside the comment markers.
     pub body: Span,
@@ -37,15 +37,15 @@ pub struct Comment {
 impl Lexed {
     /// True when the file holds anything but whitespace, comments and
     /// meta-commands.
-    pub fn has_code(&self) -> bool {
+    pub(crate) fn has_code(&self) -> bool {
         !self.code.is_empty()
     }
 }
 
 /// The byte order mark some editors write at the start of UTF-8 files.
-pub const BOM: char = '\u{feff}';
+pub(crate) const BOM: char = '\u{feff}';
 
-pub fn lex(text: &str) -> Lexed {
+pub(crate) fn lex(text: &str) -> Lexed {
     Lexer {
         text,
         bytes: text.as_bytes(),

@@ -5,21 +5,21 @@
 //! scan, the C library), and `ast` is the home of the accessors over their
 //! parse tree. Other layers read pg_query's node types and ask these.
 
-pub mod ast;
+pub(crate) mod ast;
 mod ffi;
-pub mod lexer;
-pub mod tokens;
+pub(crate) mod lexer;
+pub(crate) mod tokens;
 
 use pg_query::NodeEnum;
 
 use crate::input::source::{excerpt, SourceFile, Span};
 use lexer::Lexed;
 
-pub use lexer::Comment;
+pub(crate) use lexer::Comment;
 
 /// One parsed SQL statement.
 #[derive(Debug, Clone)]
-pub struct Statement {
+pub(crate) struct Statement {
     /// From the first token to the last, without the trailing `;`.
     pub span: Span,
     pub node: NodeEnum,
@@ -29,13 +29,13 @@ pub struct Statement {
 
 impl Statement {
     /// The file offset of a parse-tree `location` (-1 means unknown).
-    pub fn offset_of(&self, location: i32) -> Option<usize> {
+    pub(crate) fn offset_of(&self, location: i32) -> Option<usize> {
         usize::try_from(location).ok().map(|l| self.base + l)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
+pub(crate) enum ProblemKind {
     /// PostgreSQL itself rejects the text.
     Syntax,
     /// Valid for another layer (psql, a template engine) but not SQL.
@@ -44,14 +44,14 @@ pub enum ProblemKind {
 
 /// Text that could not be turned into a statement.
 #[derive(Debug, Clone)]
-pub struct ParseProblem {
+pub(crate) struct ParseProblem {
     pub kind: ProblemKind,
     pub span: Span,
     pub message: String,
 }
 
 #[derive(Debug)]
-pub struct ParsedFile {
+pub(crate) struct ParsedFile {
     pub statements: Vec<Statement>,
     pub problems: Vec<ParseProblem>,
     pub comments: Vec<Comment>,
@@ -61,7 +61,7 @@ pub struct ParsedFile {
 
 /// Parses a whole file. Never fails: what does not parse becomes a problem,
 /// and the statements around it are still returned.
-pub fn parse_file(source: &SourceFile) -> ParsedFile {
+pub(crate) fn parse_file(source: &SourceFile) -> ParsedFile {
     let text: &str = &source.text;
     let lexed = lexer::lex(text);
     let mut problems = Vec::new();
@@ -108,7 +108,7 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
 /// The parse tree of the first statement of `sql`: text miglint writes
 /// itself, such as a recipe's statement. None when it does not parse or holds
 /// no statement.
-pub fn parse_statement(sql: &str) -> Option<NodeEnum> {
+pub(crate) fn parse_statement(sql: &str) -> Option<NodeEnum> {
     let parsed = pg_query::parse(sql, 0).ok()?;
     parsed.protobuf.stmts.into_iter().next()?.stmt?.node
 }

@@ -7,7 +7,7 @@ use pg_query::protobuf::{KeywordKind, Token as PgToken};
 use crate::input::source::Span;
 
 #[derive(Debug, Clone)]
-pub struct Token {
+pub(crate) struct Token {
     /// Absolute span in the file.
     pub span: Span,
     /// The token text, lowercased when it is a keyword or bare identifier.
@@ -16,7 +16,7 @@ pub struct Token {
 }
 
 impl Token {
-    pub fn is(&self, word: &str) -> bool {
+    pub(crate) fn is(&self, word: &str) -> bool {
         self.word == word
     }
 
@@ -26,7 +26,7 @@ impl Token {
 }
 
 /// Scans `text[span]` into tokens with absolute spans. Comments are dropped.
-pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+pub(crate) fn tokenize(text: &str, span: Span) -> Vec<Token> {
     let slice = &text[span.start..span.end];
     let Ok(tokens) = pg_query::scan_tokens(slice) else {
         return Vec::new();
@@ -54,14 +54,14 @@ pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
 
 /// `text` scans as one word that is no keyword, or an unreserved one: what
 /// PostgreSQL reads back as an identifier without quotes.
-pub fn is_unreserved_word(text: &str) -> bool {
+pub(crate) fn is_unreserved_word(text: &str) -> bool {
     matches!(pg_query::scan_tokens(text).as_deref(), Ok([token])
         if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32)
 }
 
 /// The span of the first run of consecutive tokens spelling `words`
 /// (lowercase), searching within `tokens`.
-pub fn find_words(tokens: &[Token], words: &[&str]) -> Option<Span> {
+pub(crate) fn find_words(tokens: &[Token], words: &[&str]) -> Option<Span> {
     if words.is_empty() || tokens.len() < words.len() {
         return None;
     }
@@ -75,7 +75,7 @@ pub fn find_words(tokens: &[Token], words: &[&str]) -> Option<Span> {
 
 /// Splits tokens at commas outside parentheses. Used to find the span of
 /// each action of `ALTER TABLE t action, action, ...`.
-pub fn split_top_level_commas(tokens: &[Token]) -> Vec<&[Token]> {
+pub(crate) fn split_top_level_commas(tokens: &[Token]) -> Vec<&[Token]> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut start = 0;
@@ -95,7 +95,7 @@ pub fn split_top_level_commas(tokens: &[Token]) -> Vec<&[Token]> {
 }
 
 /// The span covered by a run of tokens.
-pub fn span_of(tokens: &[Token]) -> Option<Span> {
+pub(crate) fn span_of(tokens: &[Token]) -> Option<Span> {
     Some(Span::new(tokens.first()?.span.start, tokens.last()?.span.end))
 }
 

@@ -128,7 +128,7 @@ impl Decoded {
 
 /// A run after decoding, parsing and catalog replay: what `lint_run` and
 /// `miglint plan` both start from.
-pub struct AnalyzedRun<'a> {
+pub(crate) struct AnalyzedRun<'a> {
     /// One entry per input; None for content that is not SQL text.
     pub files: Vec<Option<AnalyzedFile<'a>>>,
     /// Reports for inputs that are not SQL text (binary, not UTF-8), by index.
@@ -149,7 +149,11 @@ pub struct AnalyzedRun<'a> {
 /// change of `ScriptInfo::root`) is its own database with its own catalog;
 /// history scripts are replayed, not analysed; a down or verify script is
 /// judged against the schema before it and leaves it as it was.
-pub fn with_analyzed_run<R>(inputs: Vec<RunInput>, scope: ChangeScope, work: impl FnOnce(AnalyzedRun<'_>) -> R) -> R {
+pub(crate) fn with_analyzed_run<R>(
+    inputs: Vec<RunInput>,
+    scope: ChangeScope,
+    work: impl FnOnce(AnalyzedRun<'_>) -> R,
+) -> R {
     let (decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
         .into_par_iter()
         .map(|input| {

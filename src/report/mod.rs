@@ -2,10 +2,10 @@
 //! (`engine`), suppressions applied (`suppress`), what each statement does
 //! (`plan`), and every output format (`render`).
 
-pub mod engine;
-pub mod plan;
-pub mod render;
-pub mod suppress;
+pub(crate) mod engine;
+pub(crate) mod plan;
+pub(crate) mod render;
+pub(crate) mod suppress;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::layout::{RootSummary, ScriptInfo};

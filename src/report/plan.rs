@@ -72,7 +72,7 @@ impl LockPlan {
 
 /// `["reads", "writes"]`, `["writes"]` or `["ddl"]` (every lock blocks some
 /// schema change).
-pub fn blocks_of(mode: LockMode) -> Vec<&'static str> {
+pub(crate) fn blocks_of(mode: LockMode) -> Vec<&'static str> {
     match (mode.blocks_reads(), mode.blocks_writes()) {
         (true, _) => vec!["reads", "writes"],
         (false, true) => vec!["writes"],
@@ -120,7 +120,7 @@ impl StatementPlan {
 const SUMMARY_CHARS: usize = 72;
 
 /// Builds the plan of an analysed file.
-pub fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
+pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
     let statements = file
         .contexts()
         .map(|ctx| {

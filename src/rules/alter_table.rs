@@ -13,7 +13,7 @@ use crate::parse::ast::{added_column, alter_table_actions, constraint};
 
 /// An `ALTER TABLE` of a relation that existed before the file (a relation
 /// the file created is empty, and locking it blocks nobody).
-pub struct AlterTable<'a> {
+pub(crate) struct AlterTable<'a> {
     ctx: StatementContext<'a>,
     pub stmt: &'a AlterTableStmt,
     /// The relation as written: `name_span` spans it.
@@ -26,14 +26,14 @@ pub struct AlterTable<'a> {
 
 impl<'a> AlterTable<'a> {
     /// The statement when it alters a table that existed before the file.
-    pub fn of_existing_table(ctx: StatementContext<'a>) -> Option<Self> {
+    pub(crate) fn of_existing_table(ctx: StatementContext<'a>) -> Option<Self> {
         ctx.alter_existing_table().map(|alter| Self::new(ctx, alter))
     }
 
     /// The statement when it alters any relation that existed before the
     /// file: also `ALTER INDEX`, `ALTER MATERIALIZED VIEW` and the like,
     /// which are the same statement with another `objtype`.
-    pub fn of_existing_relation(ctx: StatementContext<'a>) -> Option<Self> {
+    pub(crate) fn of_existing_relation(ctx: StatementContext<'a>) -> Option<Self> {
         ctx.alter_existing_relation().map(|alter| Self::new(ctx, alter))
     }
 
@@ -48,33 +48,33 @@ impl<'a> AlterTable<'a> {
     }
 
     /// The relation's name as written, where a rule labels the lock.
-    pub fn name_span(&self) -> Span {
+    pub(crate) fn name_span(&self) -> Span {
         self.ctx.name_at(self.range_var.location)
     }
 
     /// Every action, in the order written.
-    pub fn actions(&self) -> impl Iterator<Item = Action<'a>> + 'a {
+    pub(crate) fn actions(&self) -> impl Iterator<Item = Action<'a>> + 'a {
         actions_of_statement(self.ctx, self.stmt)
     }
 
     /// The actions of one kind, e.g. every `DROP COLUMN`.
-    pub fn actions_of(&self, kind: AlterTableType) -> impl Iterator<Item = Action<'a>> + 'a {
+    pub(crate) fn actions_of(&self, kind: AlterTableType) -> impl Iterator<Item = Action<'a>> + 'a {
         self.actions().filter(move |action| action.is(kind))
     }
 
     /// The action at position `n` (the `action` of a fact about it).
-    pub fn action(&self, n: usize) -> Option<Action<'a>> {
+    pub(crate) fn action(&self, n: usize) -> Option<Action<'a>> {
         self.actions().find(|action| action.n == n)
     }
 
     /// Each `ADD COLUMN` with the column it adds.
-    pub fn added_columns(&self) -> impl Iterator<Item = (Action<'a>, &'a ColumnDef)> + 'a {
+    pub(crate) fn added_columns(&self) -> impl Iterator<Item = (Action<'a>, &'a ColumnDef)> + 'a {
         self.actions()
             .filter_map(|action| Some((action, action.added_column()?)))
     }
 
     /// Each `ADD CONSTRAINT` with the constraint it adds.
-    pub fn added_constraints(&self) -> impl Iterator<Item = (Action<'a>, &'a Constraint)> + 'a {
+    pub(crate) fn added_constraints(&self) -> impl Iterator<Item = (Action<'a>, &'a Constraint)> + 'a {
         self.actions()
             .filter_map(|action| Some((action, action.added_constraint()?)))
     }
@@ -82,7 +82,7 @@ impl<'a> AlterTable<'a> {
 
 /// The actions of the statement when it is an `ALTER TABLE` of any
 /// relation, new or existing; none for other statements.
-pub fn actions<'a>(ctx: StatementContext<'a>) -> impl Iterator<Item = Action<'a>> + 'a {
+pub(crate) fn actions<'a>(ctx: StatementContext<'a>) -> impl Iterator<Item = Action<'a>> + 'a {
     let stmt = match ctx.node() {
         NodeEnum::AlterTableStmt(stmt) => Some(stmt),
         _ => None,
@@ -99,7 +99,7 @@ fn actions_of_statement<'a>(
 
 /// One action of an `ALTER TABLE` (`DROP COLUMN c`, `ADD CONSTRAINT ...`).
 #[derive(Clone, Copy)]
-pub struct Action<'a> {
+pub(crate) struct Action<'a> {
     ctx: StatementContext<'a>,
     /// Its position among the statement's actions.
     pub n: usize,
@@ -107,28 +107,28 @@ pub struct Action<'a> {
 }
 
 impl<'a> Action<'a> {
-    pub fn is(&self, kind: AlterTableType) -> bool {
+    pub(crate) fn is(&self, kind: AlterTableType) -> bool {
         self.cmd.subtype == kind as i32
     }
 
     /// The action's text in the statement, where a rule reports it.
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.ctx.alter_action_span(self.n)
     }
 
     /// The lock this action takes by itself: the statement's may be
     /// stronger, from its other actions.
-    pub fn lock_mode(&self) -> LockMode {
+    pub(crate) fn lock_mode(&self) -> LockMode {
         alter_table_action_lock(self.cmd)
     }
 
     /// The column an `ADD COLUMN` adds.
-    pub fn added_column(&self) -> Option<&'a ColumnDef> {
+    pub(crate) fn added_column(&self) -> Option<&'a ColumnDef> {
         added_column(self.cmd)
     }
 
     /// The constraint an `ADD CONSTRAINT` adds.
-    pub fn added_constraint(&self) -> Option<&'a Constraint> {
+    pub(crate) fn added_constraint(&self) -> Option<&'a Constraint> {
         constraint(self.cmd).filter(|_| self.is(AlterTableType::AtAddConstraint))
     }
 }

@@ -10,7 +10,7 @@ use crate::analysis::StatementContext;
 use crate::input::source::Span;
 
 /// A column a statement declares, as written.
-pub struct Column<'a> {
+pub(crate) struct Column<'a> {
     pub decl: DeclaredColumn<'a>,
     /// The type as written: `character varying(20)`.
     pub type_span: Span,
@@ -19,7 +19,7 @@ pub struct Column<'a> {
 }
 
 /// Columns of `CREATE TABLE`, `ADD COLUMN` and `ALTER COLUMN ... TYPE`.
-pub fn columns<'a>(ctx: StatementContext<'a>) -> Vec<Column<'a>> {
+pub(crate) fn columns<'a>(ctx: StatementContext<'a>) -> Vec<Column<'a>> {
     declared_columns(ctx.node())
         .into_iter()
         .map(|decl| {
@@ -41,17 +41,17 @@ pub fn columns<'a>(ctx: StatementContext<'a>) -> Vec<Column<'a>> {
 
 impl Column<'_> {
     /// `column "id" of "users"`, for messages.
-    pub fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         format!("column \"{}\" of {}", self.decl.column, self.decl.table)
     }
 
     /// The type for messages: `integer`, `varchar(20)`, `timestamp[]`.
-    pub fn type_display(&self) -> String {
+    pub(crate) fn type_display(&self) -> String {
         types::display_name(self.decl.type_name)
     }
 
     /// `[]` when the column is an array.
-    pub fn array_suffix(&self) -> &'static str {
+    pub(crate) fn array_suffix(&self) -> &'static str {
         if types::is_array(self.decl.type_name) {
             "[]"
         } else {
@@ -59,17 +59,17 @@ impl Column<'_> {
         }
     }
 
-    pub fn is_serial(&self) -> bool {
+    pub(crate) fn is_serial(&self) -> bool {
         types::is_serial(self.decl.type_name)
     }
 
-    pub fn base_name(&self) -> &str {
+    pub(crate) fn base_name(&self) -> &str {
         types::base_name(self.decl.type_name)
     }
 
     /// The column written with `new_type` in the statement's own form:
     /// `id bigint`, `ADD COLUMN id bigint`, `ALTER COLUMN id TYPE bigint`.
-    pub fn with_type(&self, new_type: &str) -> String {
+    pub(crate) fn with_type(&self, new_type: &str) -> String {
         match self.decl.declaration {
             Declaration::CreateTable => format!("{} {new_type}", self.name),
             Declaration::AddColumn => format!("ADD COLUMN {} {new_type}", self.name),
@@ -78,13 +78,13 @@ impl Column<'_> {
     }
 
     /// The table as SQL: `users`, `app.users`, `"Users"`.
-    pub fn table_sql(&self) -> String {
+    pub(crate) fn table_sql(&self) -> String {
         sql_name(&self.decl.table)
     }
 
     /// `an ACCESS EXCLUSIVE lock`: the lock the facts state for changing
     /// the column to `new_type` later with `ALTER COLUMN ... TYPE`.
-    pub fn type_change_lock(&self, new_type: &str, pg_version: u32) -> String {
+    pub(crate) fn type_change_lock(&self, new_type: &str, pg_version: u32) -> String {
         let sql = format!(
             "ALTER TABLE {} ALTER COLUMN {} TYPE {new_type};",
             self.table_sql(),
@@ -99,7 +99,7 @@ impl Column<'_> {
 }
 
 /// A relation name as SQL, quoting the parts that need it.
-pub fn sql_name(relation: &RelationName) -> String {
+pub(crate) fn sql_name(relation: &RelationName) -> String {
     match &relation.schema {
         Some(schema) => format!("{}.{}", ident(schema), ident(&relation.name)),
         None => ident(&relation.name),
@@ -107,7 +107,7 @@ pub fn sql_name(relation: &RelationName) -> String {
 }
 
 /// An identifier as SQL: bare when PostgreSQL would read it back unchanged.
-pub fn ident(name: &str) -> String {
+pub(crate) fn ident(name: &str) -> String {
     let bare = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()

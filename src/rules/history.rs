@@ -5,13 +5,13 @@
 use std::cmp::Ordering;
 
 use crate::analysis::RunContext;
-pub use crate::input::layout::compare_versions;
+pub(crate) use crate::input::layout::compare_versions;
 use crate::input::layout::{GitState, Role, ScriptInfo, Tool};
 use crate::input::source::{SourceFile, Span};
 
 /// One input of the run that belongs to a migration root.
 #[derive(Clone, Copy)]
-pub struct Entry<'r> {
+pub(crate) struct Entry<'r> {
     /// The input's index in the run.
     pub index: usize,
     pub script: &'r ScriptInfo,
@@ -20,17 +20,17 @@ pub struct Entry<'r> {
 }
 
 impl Entry<'_> {
-    pub fn is_change(&self) -> bool {
+    pub(crate) fn is_change(&self) -> bool {
         self.script.role == Role::Change
     }
 
     /// An up script: what a tool records as applied (not a down or a Sqitch verify script).
-    pub fn is_up(&self) -> bool {
+    pub(crate) fn is_up(&self) -> bool {
         !self.script.is_down() && !self.script.verify
     }
 
     /// The file was at the git ref: it may have run already.
-    pub fn existed_at_ref(&self) -> bool {
+    pub(crate) fn existed_at_ref(&self) -> bool {
         matches!(
             self.script.git,
             Some(GitState::Unchanged | GitState::Modified { .. } | GitState::Deleted)
@@ -38,18 +38,18 @@ impl Entry<'_> {
     }
 
     /// The file is new since the git ref.
-    pub fn is_new(&self) -> bool {
+    pub(crate) fn is_new(&self) -> bool {
         matches!(self.script.git, Some(GitState::Added | GitState::Untracked))
     }
 
     /// A Flyway repeatable migration (`R__x.sql`): re-run whenever it
     /// changes, after the versioned ones, so never out of order or stale.
-    pub fn is_repeatable(&self) -> bool {
+    pub(crate) fn is_repeatable(&self) -> bool {
         self.script.tool == Tool::Flyway && self.script.version.is_none()
     }
 
     /// The migration as the tool names it, else the file's name.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         if let Some(name) = &self.script.migration {
             return name.clone();
         }
@@ -63,7 +63,7 @@ impl Entry<'_> {
 
 /// Every input that belongs to a migration root (files outside one are not
 /// known to be migrations), in run order.
-pub fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>> {
+pub(crate) fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>> {
     run.scripts
         .iter()
         .enumerate()
@@ -78,7 +78,7 @@ pub fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>> {
 
 /// Whether `a` runs before `b` in their root: by the tool's order when both
 /// have one, else by version (a file deleted since the ref has no order).
-pub fn runs_before(a: &ScriptInfo, b: &ScriptInfo) -> Option<bool> {
+pub(crate) fn runs_before(a: &ScriptInfo, b: &ScriptInfo) -> Option<bool> {
     if let (Some(x), Some(y)) = (a.order, b.order) {
         return Some(x < y);
     }
@@ -90,7 +90,7 @@ pub fn runs_before(a: &ScriptInfo, b: &ScriptInfo) -> Option<bool> {
 
 /// The span of a 1-based line without its line break; the end of the text
 /// when the file has fewer lines.
-pub fn line_span(source: &SourceFile, line: usize) -> Span {
+pub(crate) fn line_span(source: &SourceFile, line: usize) -> Span {
     let text = &source.text;
     if line == 0 || line > source.lines.line_count() {
         return Span::new(text.len(), text.len());

@@ -5,62 +5,62 @@
 
 use crate::rule::Rule;
 
-pub mod alter_table;
-pub mod column_types;
-pub mod history;
-pub mod markdown;
-pub mod recipe;
+pub(crate) mod alter_table;
+pub(crate) mod column_types;
+pub(crate) mod history;
+pub(crate) mod markdown;
+pub(crate) mod recipe;
 #[cfg(test)]
-pub mod testing;
+pub(crate) mod testing;
 
-pub mod adding_required_column;
-pub mod adding_volatile_default;
-pub mod ban_delete_without_where;
-pub mod ban_drop_column;
-pub mod ban_drop_schema;
-pub mod ban_drop_table;
-pub mod ban_truncate;
-pub mod changing_column_type;
-pub mod concurrently_in_transaction;
-pub mod constraint_missing_not_valid;
-pub mod domain_constraint;
-pub mod duplicate_migration_version;
-pub mod empty_file;
-pub mod enum_value_in_transaction;
-pub mod exclusion_constraint;
-pub mod file_too_large;
-pub mod foreign_key_without_index;
-pub mod invalid_encoding;
-pub mod lock_table;
-pub mod lock_timeout_too_long;
-pub mod migration_history_edited;
-pub mod migration_out_of_order;
-pub mod missing_down_migration;
-pub mod prefer_bigint;
-pub mod prefer_identity;
-pub mod prefer_jsonb;
-pub mod prefer_text;
-pub mod prefer_timestamptz;
-pub mod refresh_matview_blocking;
-pub mod renaming_column;
-pub mod renaming_table;
-pub mod require_concurrent_detach_partition;
-pub mod require_concurrent_index;
-pub mod require_concurrent_index_drop;
-pub mod require_concurrent_reindex;
-pub mod require_lock_timeout;
-pub mod setting_not_null;
-pub mod statement_after_access_exclusive;
-pub mod syntax_error;
-pub mod table_rewrite_statement;
-pub mod transaction_nesting;
-pub mod uncommitted_transaction;
-pub mod unique_without_index;
-pub mod unknown_rule;
-pub mod unsupported_syntax;
-pub mod unused_suppression;
-pub mod vacuum_full_or_cluster;
-pub mod validate_in_same_transaction;
+pub(crate) mod adding_required_column;
+pub(crate) mod adding_volatile_default;
+pub(crate) mod ban_delete_without_where;
+pub(crate) mod ban_drop_column;
+pub(crate) mod ban_drop_schema;
+pub(crate) mod ban_drop_table;
+pub(crate) mod ban_truncate;
+pub(crate) mod changing_column_type;
+pub(crate) mod concurrently_in_transaction;
+pub(crate) mod constraint_missing_not_valid;
+pub(crate) mod domain_constraint;
+pub(crate) mod duplicate_migration_version;
+pub(crate) mod empty_file;
+pub(crate) mod enum_value_in_transaction;
+pub(crate) mod exclusion_constraint;
+pub(crate) mod file_too_large;
+pub(crate) mod foreign_key_without_index;
+pub(crate) mod invalid_encoding;
+pub(crate) mod lock_table;
+pub(crate) mod lock_timeout_too_long;
+pub(crate) mod migration_history_edited;
+pub(crate) mod migration_out_of_order;
+pub(crate) mod missing_down_migration;
+pub(crate) mod prefer_bigint;
+pub(crate) mod prefer_identity;
+pub(crate) mod prefer_jsonb;
+pub(crate) mod prefer_text;
+pub(crate) mod prefer_timestamptz;
+pub(crate) mod refresh_matview_blocking;
+pub(crate) mod renaming_column;
+pub(crate) mod renaming_table;
+pub(crate) mod require_concurrent_detach_partition;
+pub(crate) mod require_concurrent_index;
+pub(crate) mod require_concurrent_index_drop;
+pub(crate) mod require_concurrent_reindex;
+pub(crate) mod require_lock_timeout;
+pub(crate) mod setting_not_null;
+pub(crate) mod statement_after_access_exclusive;
+pub(crate) mod syntax_error;
+pub(crate) mod table_rewrite_statement;
+pub(crate) mod transaction_nesting;
+pub(crate) mod uncommitted_transaction;
+pub(crate) mod unique_without_index;
+pub(crate) mod unknown_rule;
+pub(crate) mod unsupported_syntax;
+pub(crate) mod unused_suppression;
+pub(crate) mod vacuum_full_or_cluster;
+pub(crate) mod validate_in_same_transaction;
 
 static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
@@ -127,11 +127,11 @@ static RULES: &[&dyn Rule] = &[
 ];
 
 /// Every rule, in a stable order.
-pub fn all() -> &'static [&'static dyn Rule] {
+pub(crate) fn all() -> &'static [&'static dyn Rule] {
     RULES
 }
 
-pub fn find(id: &str) -> Option<&'static dyn Rule> {
+pub(crate) fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|rule| rule.meta().id == id)
 }
 
@@ -139,7 +139,7 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 /// distance (a swap of two letters counts as one edit), when at most one
 /// character in three differs, so that `require-concurent-index` finds its
 /// rule and an unrelated word finds none.
-pub fn suggest(id: &str) -> Option<&'static str> {
+pub(crate) fn suggest(id: &str) -> Option<&'static str> {
     let max_edits = (id.chars().count() / 3).max(1);
     RULES
         .iter()
@@ -152,7 +152,7 @@ pub fn suggest(id: &str) -> Option<&'static str> {
 
 /// `; did you mean `<id>`?` for an unknown rule id that has a likely match,
 /// else nothing: the one phrasing of the hint wherever an id is read.
-pub fn did_you_mean(id: &str) -> String {
+pub(crate) fn did_you_mean(id: &str) -> String {
     suggest(id).map_or_else(String::new, |known| format!("; did you mean `{known}`?"))
 }
 

@@ -7,7 +7,7 @@ use crate::input::layout::{no_transaction_hint, RunnerTransaction};
 
 /// The statement's text with `insert` placed after its first `word` token,
 /// e.g. `CREATE INDEX CONCURRENTLY i ON t (a);`.
-pub fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) -> String {
+pub(crate) fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) -> String {
     let text = &ctx.file.source.text;
     let span = ctx.span();
     match ctx.tokens().iter().find(|t| t.is(word)) {
@@ -22,7 +22,7 @@ pub fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &str) ->
 
 /// Where a recipe that must run outside a transaction block has to go when
 /// the flagged statement runs inside one: None in autocommit.
-pub fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<String> {
+pub(crate) fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<String> {
     if ctx.transaction().is_some() {
         Some("move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one".to_string())
     } else if ctx.in_implicit_transaction() {
@@ -38,7 +38,7 @@ pub fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<String> {
 
 /// Who wraps the statement's file in a transaction, as the start of a
 /// sentence: the file's tool, or the runner the configuration describes.
-pub fn runner_wraps(ctx: StatementContext<'_>) -> String {
+pub(crate) fn runner_wraps(ctx: StatementContext<'_>) -> String {
     let script = ctx.file.script;
     let tool = script.tool.display_name();
     match script.transaction {
@@ -58,7 +58,7 @@ pub fn runner_wraps(ctx: StatementContext<'_>) -> String {
 
 /// How to get one statement out of the runner's transaction with the
 /// file's tool.
-pub fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
+pub(crate) fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
     let script = ctx.file.script;
     if script.transaction == RunnerTransaction::Detected {
         return format!(
@@ -85,7 +85,7 @@ pub fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
 /// `intro` followed by the steps, numbered from 1, one per line: the one
 /// place recipes are numbered. A step that runs over several lines indents
 /// its later lines by five spaces, under the step's text.
-pub fn numbered_steps<S: AsRef<str>>(intro: &str, steps: &[S]) -> String {
+pub(crate) fn numbered_steps<S: AsRef<str>>(intro: &str, steps: &[S]) -> String {
     let mut text = intro.to_string();
     for (n, step) in steps.iter().enumerate() {
         text.push_str(&format!("\n  {}. {}", n + 1, step.as_ref()));
@@ -95,7 +95,7 @@ pub fn numbered_steps<S: AsRef<str>>(intro: &str, steps: &[S]) -> String {
 
 /// ` "name"` to follow the kind of a constraint in a message (`exclusion
 /// constraint "no_overlap"`), nothing for an unnamed one.
-pub fn constraint_name_in_message(conname: &str) -> String {
+pub(crate) fn constraint_name_in_message(conname: &str) -> String {
     if conname.is_empty() {
         String::new()
     } else {
@@ -105,18 +105,18 @@ pub fn constraint_name_in_message(conname: &str) -> String {
 
 /// The name, as SQL, of the CHECK constraint a recipe adds to prove a
 /// column NOT NULL without a long lock: `users_email_not_null`.
-pub fn not_null_check_name(table: &RelationName, column: &str) -> String {
+pub(crate) fn not_null_check_name(table: &RelationName, column: &str) -> String {
     quote_ident(&format!("{}_{column}_not_null", table.name))
 }
 
 /// `ALTER TABLE t ADD CONSTRAINT check CHECK (c IS NOT NULL) NOT VALID;`
 /// (`table`, `column` and `check` as SQL).
-pub fn add_not_null_check(table: &str, column: &str, check: &str) -> String {
+pub(crate) fn add_not_null_check(table: &str, column: &str, check: &str) -> String {
     format!("ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;")
 }
 
 /// `ALTER TABLE t VALIDATE CONSTRAINT name;` (`table` and `name` as SQL).
-pub fn validate_constraint(table: &str, name: &str) -> String {
+pub(crate) fn validate_constraint(table: &str, name: &str) -> String {
     format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};")
 }
 

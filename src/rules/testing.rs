@@ -5,11 +5,11 @@ use crate::report::engine::lint_source;
 use crate::settings::Settings;
 
 /// Messages of the active findings of one rule on `sql`, with default settings.
-pub fn findings(rule: &str, sql: &str) -> Vec<String> {
+pub(crate) fn findings(rule: &str, sql: &str) -> Vec<String> {
     findings_with(rule, sql, &Settings::default())
 }
 
-pub fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> {
+pub(crate) fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> {
     lint_source(SourceFile::new("test.sql", sql), settings)
         .diagnostics
         .into_iter()
@@ -20,7 +20,7 @@ pub fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> 
 
 /// A golang-migrate script of root `db`, as `--since` selects it: history
 /// when unchanged since the ref, else part of the change.
-pub fn migration(
+pub(crate) fn migration(
     version: &str,
     name: &str,
     order: usize,
@@ -48,7 +48,11 @@ pub fn migration(
 }
 
 /// The active findings of one rule over a run, as `path:line message`.
-pub fn run_findings(rule: &str, inputs: Vec<crate::report::engine::RunInput>, settings: &Settings) -> Vec<String> {
+pub(crate) fn run_findings(
+    rule: &str,
+    inputs: Vec<crate::report::engine::RunInput>,
+    settings: &Settings,
+) -> Vec<String> {
     let settings = std::sync::Arc::new(settings.clone());
     let inputs = inputs.into_iter().map(|i| i.with_settings(settings.clone())).collect();
     crate::report::engine::lint_run(inputs, crate::report::engine::ChangeScope::AllFiles)

@@ -16,15 +16,15 @@ mod support;
 /// What the suites share: the machine, the corpus, and how a finding is
 /// placed on its statement.
 mod common {
-    pub use super::support::corpus::{corpus, corpus_repositories, manifest};
-    pub use super::support::env::{repo_root, sorted_files};
+    pub(super) use super::support::corpus::{corpus, corpus_repositories, manifest};
+    pub(super) use super::support::env::{repo_root, sorted_files};
 
     use crate::parse::parse_file;
     use crate::report::FileReport;
 
     /// Each active finding as (line of the statement holding it, rule id):
     /// a finding anywhere inside a statement counts at the statement's first line.
-    pub fn findings_by_statement_line(report: &FileReport) -> Vec<(usize, String)> {
+    pub(super) fn findings_by_statement_line(report: &FileReport) -> Vec<(usize, String)> {
         let parsed = parse_file(&report.source);
         let mut found: Vec<(usize, String)> = report
             .active()

@@ -8,7 +8,7 @@
 //! VACUUM) run only with `--commit`, on their own, and their locks are not
 //! observed. The file's own BEGIN/COMMIT statements are left to miglint.
 
-pub mod render;
+pub(crate) mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +19,7 @@ use crate::report::plan::{FilePlan, StatementPlan};
 
 /// What the server showed for one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// Strongest new lock mode per relation (`schema.name`), tables,
     /// partitioned tables and materialized views only.
     pub locks: BTreeMap<String, LockMode>,
@@ -28,7 +28,7 @@ pub struct Observed {
 }
 
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Ran and was observed; the differences from the prediction, if any.
     Compared {
         observed: Observed,
@@ -43,20 +43,20 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone)]
-pub struct TracedStatement {
+pub(crate) struct TracedStatement {
     pub line: usize,
     pub summary: String,
     pub outcome: Outcome,
 }
 
 #[derive(Debug, Clone)]
-pub struct TracedFile {
+pub(crate) struct TracedFile {
     pub path: String,
     pub statements: Vec<TracedStatement>,
 }
 
 impl TracedFile {
-    pub fn differences(&self) -> usize {
+    pub(crate) fn differences(&self) -> usize {
         self.statements
             .iter()
             .filter(|s| matches!(&s.outcome, Outcome::Compared { differences, .. } if !differences.is_empty()))
@@ -64,7 +64,7 @@ impl TracedFile {
     }
 }
 
-pub struct Tracer {
+pub(crate) struct Tracer {
     client: Client,
     commit: bool,
 }
@@ -73,14 +73,14 @@ pub struct Tracer {
 type Snapshot = BTreeMap<String, (u32, i64)>;
 
 impl Tracer {
-    pub fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
+    pub(crate) fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
         let client =
             Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {}", error_text(&e)))?;
         Ok(Tracer { client, commit })
     }
 
     /// Traces one planned file; `texts` are the statements' SQL, in order.
-    pub fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
+    pub(crate) fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
         let mut statements = Vec::new();
         let mut in_transaction = false;
         for (stmt, text) in plan.statements.iter().zip(texts) {

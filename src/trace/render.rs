@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{Outcome, TracedFile};
 
-pub fn render_human(file: &TracedFile, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render_human(file: &TracedFile, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", file.path)?;
     for s in &file.statements {
         let verdict = match &s.outcome {

@@ -8,9 +8,9 @@ use miglint::{lint_bytes, FileReport, Settings};
 #[path = "../support/mod.rs"]
 mod support;
 
-pub use support::cluster;
-pub use support::corpus::{corpus, corpus_repositories, manifest};
-pub use support::env::{git, in_ci, repo_root, sorted_files, tools_available};
+pub(crate) use support::cluster;
+pub(crate) use support::corpus::{corpus, corpus_repositories, manifest};
+pub(crate) use support::env::{git, in_ci, repo_root, sorted_files, tools_available};
 
 /// Lints bytes as a file at `path` with default settings.
 pub fn lint(path: &str, bytes: &[u8]) -> FileReport {

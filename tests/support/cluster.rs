@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::env::in_ci;
 
 /// A running throwaway cluster, stopped and removed on drop.
-pub struct Cluster {
+pub(crate) struct Cluster {
     bin: PathBuf,
     dir: PathBuf,
     run_as: Option<String>,
@@ -44,7 +44,7 @@ fn is_root() -> bool {
 
 impl Cluster {
     /// Starts a cluster, or returns why it cannot.
-    pub fn start() -> Result<Cluster, String> {
+    pub(crate) fn start() -> Result<Cluster, String> {
         let bin = find_bin().ok_or("no PostgreSQL server binaries (set MIGLINT_PG_BIN or install postgresql)")?;
         let run_as = is_root().then(|| "postgres".to_string());
         let dir = std::env::temp_dir().join(format!("miglint-pg-{}-{}", std::process::id(), unique()));
@@ -133,12 +133,12 @@ impl Cluster {
     }
 
     /// A libpq connection string for the cluster's unix socket.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("host={} user=postgres dbname=postgres", path_str(&self.dir))
     }
 
     /// A folder the server may use as a tablespace.
-    pub fn tablespace_dir(&self) -> PathBuf {
+    pub(crate) fn tablespace_dir(&self) -> PathBuf {
         self.dir.join("tablespace")
     }
 
@@ -158,12 +158,12 @@ impl Cluster {
 
     /// Runs SQL through psql on the `postgres` database and returns its
     /// unaligned, tuples-only output.
-    pub fn psql(&self, sql: &str) -> Result<String, String> {
+    pub(crate) fn psql(&self, sql: &str) -> Result<String, String> {
         self.psql_in("postgres", sql)
     }
 
     /// Runs one SQL string (`-c`: one implicit transaction) on `db`.
-    pub fn psql_in(&self, db: &str, sql: &str) -> Result<String, String> {
+    pub(crate) fn psql_in(&self, db: &str, sql: &str) -> Result<String, String> {
         let output = self
             .psql_command(db, "miglint-test")
             .args(["-c", sql])
@@ -173,7 +173,7 @@ impl Cluster {
     }
 
     /// Runs a script on `db`, statement by statement as psql reads it.
-    pub fn script(&self, db: &str, script: &str) -> Result<String, String> {
+    pub(crate) fn script(&self, db: &str, script: &str) -> Result<String, String> {
         let mut child = self.spawn(db, "miglint-test", script)?;
         let output = child.wait_output(Duration::from_secs(60))?;
         psql_result(output)
@@ -181,7 +181,7 @@ impl Cluster {
 
     /// Starts a psql session running `script`; the session is stopped (and
     /// waited for) when the returned handle is dropped.
-    pub fn spawn(&self, db: &str, app: &str, script: &str) -> Result<Session, String> {
+    pub(crate) fn spawn(&self, db: &str, app: &str, script: &str) -> Result<Session, String> {
         let mut child = self
             .psql_command(db, app)
             .args(["-f", "-"])
@@ -212,20 +212,20 @@ fn psql_result(output: Output) -> Result<String, String> {
 }
 
 /// A psql process of ours: killed and reaped on drop.
-pub struct Session {
+pub(crate) struct Session {
     child: Option<Child>,
 }
 
 impl Session {
     /// Whether the process has ended.
-    pub fn finished(&mut self) -> bool {
+    pub(crate) fn finished(&mut self) -> bool {
         self.child
             .as_mut()
             .is_none_or(|c| c.try_wait().map(|s| s.is_some()).unwrap_or(true))
     }
 
     /// Waits for the process to end, at most `limit`, and returns its output.
-    pub fn wait_output(&mut self, limit: Duration) -> Result<Output, String> {
+    pub(crate) fn wait_output(&mut self, limit: Duration) -> Result<Output, String> {
         let deadline = Instant::now() + limit;
         while !self.finished() {
             if Instant::now() > deadline {
@@ -258,7 +258,7 @@ impl Drop for Cluster {
     }
 }
 
-pub fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("temp paths are UTF-8")
 }
 
@@ -270,7 +270,7 @@ fn unique() -> u64 {
 
 /// A cluster of the test's own, stopped and removed when the test ends; None
 /// (after printing why) when there is no server and this is not CI.
-pub fn cluster() -> Option<Cluster> {
+pub(crate) fn cluster() -> Option<Cluster> {
     match Cluster::start() {
         Ok(cluster) => Some(cluster),
         Err(why) if in_ci() => panic!("CI=true: the PostgreSQL truth tests cannot be skipped: {why}"),

@@ -7,7 +7,7 @@ use super::env::{git, in_ci, repo_root};
 
 /// The corpus at `../shared/corpus`, or None (with the reason printed) when it
 /// is absent; absent under CI fails: `what` names the tests that would be skipped.
-pub fn corpus(what: &str) -> Option<PathBuf> {
+pub(crate) fn corpus(what: &str) -> Option<PathBuf> {
     let corpus = repo_root().join("../shared/corpus");
     if !corpus.join("MANIFEST.tsv").is_file() {
         let reason = format!("no corpus at {}", corpus.display());
@@ -22,7 +22,7 @@ pub fn corpus(what: &str) -> Option<PathBuf> {
 /// is where it came from: discovery looks around a root (sibling roots,
 /// Flyway locations) only within a project's top. Made once per test run
 /// under Cargo's temporary folder.
-pub fn corpus_repositories(what: &str) -> Option<PathBuf> {
+pub(crate) fn corpus_repositories(what: &str) -> Option<PathBuf> {
     static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let corpus = corpus(what)?;
     Some(
@@ -64,7 +64,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// One row of the corpus's `MANIFEST.tsv`: a project's migrations in one dialect.
-pub struct ManifestRow {
+pub(crate) struct ManifestRow {
     /// The project folder.
     pub dir: String,
     /// The tool, as the manifest names it (`other` for plain SQL).
@@ -75,7 +75,7 @@ pub struct ManifestRow {
     pub paths: Vec<String>,
 }
 
-pub fn manifest(corpus: &Path) -> Vec<ManifestRow> {
+pub(crate) fn manifest(corpus: &Path) -> Vec<ManifestRow> {
     let text = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("a header").split('\t').collect();

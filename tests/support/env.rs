@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Files in `dir` sorted by name.
-pub fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn sorted_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -19,13 +19,13 @@ pub fn sorted_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// True when running under CI, where nothing may be skipped.
-pub fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
 /// True when `tools` (such as `git`, `bash`) can run here; on CI a missing
 /// tool fails the test instead of skipping it.
-pub fn tools_available(tools: &[&str]) -> bool {
+pub(crate) fn tools_available(tools: &[&str]) -> bool {
     for tool in tools {
         if std::process::Command::new(tool).arg("--version").output().is_err() {
             assert!(!in_ci(), "{tool} is missing on CI");
@@ -38,7 +38,7 @@ pub fn tools_available(tools: &[&str]) -> bool {
 
 /// Runs git in `dir` with no configuration from the machine; its trimmed
 /// standard output.
-pub fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)

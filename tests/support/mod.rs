@@ -2,6 +2,6 @@
 //! test suites (`src/tests`): plain Rust with no path into miglint, included
 //! by both with `#[path]`.
 
-pub mod cluster;
-pub mod corpus;
-pub mod env;
+pub(crate) mod cluster;
+pub(crate) mod corpus;
+pub(crate) mod env;

@@ -284,19 +284,19 @@ fn register(mod_rs: &str, rule: &NewRule) -> Result<(String, usize), String> {
         }
     };
 
-    // The rule modules: the `pub mod` lines just above `RULES`.
+    // The rule modules: the `pub(crate) mod` lines just above `RULES`.
     let mut block_end = list_start;
     while block_end > 0 && lines[block_end - 1].trim().is_empty() {
         block_end -= 1;
     }
     let mut block_start = block_end;
-    while block_start > 0 && lines[block_start - 1].starts_with("pub mod ") {
+    while block_start > 0 && lines[block_start - 1].starts_with("pub(crate) mod ") {
         block_start -= 1;
     }
     if block_start == block_end {
-        return Err(unexpected("the `pub mod` lines of the rules above `RULES`"));
+        return Err(unexpected("the `pub(crate) mod` lines of the rules above `RULES`"));
     }
-    let declaration = format!("pub mod {};", rule.module());
+    let declaration = format!("pub(crate) mod {};", rule.module());
     let at = (block_start..block_end)
         .find(|&i| lines[i].as_str() > declaration.as_str())
         .unwrap_or(block_end);
@@ -582,8 +582,12 @@ mod tests {
         // after the last data-loss rule.
         let registry = read(&dir, "src/rules/mod.rs");
         let added: Vec<&str> = registry.lines().filter(|l| !mod_rs.lines().any(|m| m == *l)).collect();
-        assert_eq!(added, ["pub mod ban_drop_view;", "    &ban_drop_view::BanDropView,"]);
-        assert!(registry.contains("pub mod ban_drop_table;\npub mod ban_drop_view;\npub mod ban_truncate;\n"));
+        assert_eq!(
+            added,
+            ["pub(crate) mod ban_drop_view;", "    &ban_drop_view::BanDropView,"]
+        );
+        assert!(registry
+            .contains("pub(crate) mod ban_drop_table;\npub(crate) mod ban_drop_view;\npub(crate) mod ban_truncate;\n"));
         assert!(registry
             .contains("    &ban_delete_without_where::BanDeleteWithoutWhere,\n    &ban_drop_view::BanDropView,\n"));
 

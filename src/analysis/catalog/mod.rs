@@ -17,7 +17,8 @@ mod sequences;
 #[cfg(test)]
 mod tests;
 
+pub use model::Catalog;
 #[cfg(test)]
-pub use model::RelationKind;
-pub use model::{Catalog, ConstraintKind, Index, Location, Origin, Relation};
-pub use naming::table_constraint_name;
+pub(crate) use model::RelationKind;
+pub(crate) use model::{ConstraintKind, Index, Location, Origin, Relation};
+pub(crate) use naming::table_constraint_name;

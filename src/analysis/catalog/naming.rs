@@ -143,7 +143,7 @@ pub(super) fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
 /// an unnamed `FOREIGN KEY` (`orders_user_id_fkey`) or `CHECK`
 /// (`orders_total_check` when the check reads one column, else
 /// `orders_check`). None for other unnamed constraints.
-pub fn table_constraint_name(table: &str, con: &Constraint) -> Option<String> {
+pub(crate) fn table_constraint_name(table: &str, con: &Constraint) -> Option<String> {
     if !con.conname.is_empty() {
         return Some(con.conname.clone());
     }

@@ -21,7 +21,7 @@ use crate::parse::ast::{
 /// Validating a foreign key reads the referenced table under ROW SHARE
 /// (observed on PostgreSQL 15: `VALIDATE CONSTRAINT` of a foreign key holds
 /// RowShareLock on the referenced table until the transaction ends).
-pub const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
+pub(crate) const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
 
 /// The facts of an `ALTER TABLE` (and of `ALTER INDEX`, `ALTER TYPE`, ...,
 /// the same statement with another `objtype`): each action's lock, effects
@@ -144,7 +144,7 @@ fn action_recursion(cmd: &AlterTableCmd) -> Recursion {
 }
 
 /// The lock one `ALTER TABLE` action takes on its table.
-pub fn alter_table_action_lock(cmd: &AlterTableCmd) -> LockMode {
+pub(crate) fn alter_table_action_lock(cmd: &AlterTableCmd) -> LockMode {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
         AtSetStatistics | AtSetOptions | AtResetOptions | AtClusterOn | AtDropCluster | AtValidateConstraint
@@ -329,7 +329,7 @@ fn alter_index_effects(cmd: &AlterTableCmd, index: &RelationName, facts: &mut Fa
 /// Whether `ADD COLUMN` rewrites the table: any default before 11; from 11
 /// on only a volatile default, a serial, an identity or a stored generated
 /// column does.
-pub fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
+pub(crate) fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
     let is_serial = col.type_name.as_ref().is_some_and(types::is_serial);
     if is_serial {
         return true;
@@ -408,7 +408,7 @@ fn column_has_raw_default(col: &ColumnDef) -> bool {
 /// `ALTER TABLE` are checked against the existing rows. PostgreSQL skips the
 /// check, and marks them valid, when no added column has a default: every
 /// existing row then holds NULL (`transformAlterTableStmt`).
-pub fn inline_foreign_keys_validated(cmds: &[pg_query::Node]) -> bool {
+pub(crate) fn inline_foreign_keys_validated(cmds: &[pg_query::Node]) -> bool {
     alter_table_cmds(cmds).any(|cmd| added_column(cmd).is_some_and(column_has_raw_default))
 }
 

@@ -9,14 +9,14 @@ use crate::analysis::types::{ColumnType, TypeChangeCost};
 
 /// A lock a statement takes on one relation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RelationLock {
+pub(crate) struct RelationLock {
     pub relation: RelationName,
     pub mode: LockMode,
 }
 
 impl RelationLock {
     /// `ACCESS EXCLUSIVE lock on "users": reads and writes wait`
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} lock on {}: {}", self.mode, self.relation, self.mode.what_waits())
     }
 }
@@ -38,7 +38,7 @@ impl ScopedLock {
 /// What one statement does: its locks, rewrites, scans and data loss, and
 /// whether it may run in a transaction block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// One entry per relation, with the strongest mode taken on it.
     pub locks: Vec<RelationLock>,
     /// Locks on relations reached without being named (the table of an
@@ -63,7 +63,7 @@ pub struct Facts {
 
 /// One `ALTER COLUMN ... TYPE` action.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ColumnTypeChange {
+pub(crate) struct ColumnTypeChange {
     /// The action's position in the statement (the `n` of
     /// `StatementContext::alter_action_span`).
     pub action: usize,
@@ -152,7 +152,7 @@ impl Facts {
 
     /// The mode the statement takes on a relation it names, reading no
     /// schema as `public`.
-    pub fn lock_on(&self, relation: &RelationName) -> Option<LockMode> {
+    pub(crate) fn lock_on(&self, relation: &RelationName) -> Option<LockMode> {
         self.locks.iter().find(|l| l.relation.same_as(relation)).map(|l| l.mode)
     }
 }

@@ -22,7 +22,7 @@ use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_va
 /// `sql`, on any relation: what a message says about a statement it only
 /// shows, such as a recipe's `ALTER TABLE t VALIDATE CONSTRAINT c;`. None
 /// when the text does not parse or the statement takes no lock.
-pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
+pub(crate) fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
     let node = crate::parse::parse_statement(sql)?;
     let facts = statement_facts(&node, pg_version);
     let named = facts.locks.iter().map(|l| l.mode);
@@ -31,14 +31,14 @@ pub fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
 
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// without a catalog.
-pub fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
+pub(crate) fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
     statement_facts_in(node, pg_version, None)
 }
 
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// against the catalog as it stands before the statement runs (the old type
 /// of a column whose type changes).
-pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
+pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
     let mut facts = Facts {
         transactional: true,
         ..Facts::default()
@@ -128,7 +128,7 @@ pub fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Cat
 /// `REINDEX CONCURRENTLY` came in 12, `DETACH PARTITION ... CONCURRENTLY`
 /// and `DETACH PARTITION ... FINALIZE` in 14. Older servers reject the
 /// statement as a syntax error.
-pub fn minimum_version(node: &NodeEnum) -> Option<(&'static str, u32)> {
+pub(crate) fn minimum_version(node: &NodeEnum) -> Option<(&'static str, u32)> {
     match node {
         NodeEnum::ReindexStmt(stmt) if has_option(&stmt.params, "concurrently") => Some(("REINDEX CONCURRENTLY", 12)),
         NodeEnum::AlterTableStmt(stmt) => alter_table_minimum_version(stmt),

@@ -29,16 +29,16 @@ use toml::Spanned;
 
 use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
-pub use crate::settings::FailOn;
+pub(crate) use crate::settings::FailOn;
 use crate::settings::{parse_duration_ms, Severity, TransactionMode, SUPPORTED_PG_VERSIONS};
 
-pub const FILE_NAME: &str = "miglint.toml";
+pub(crate) const FILE_NAME: &str = "miglint.toml";
 
 /// A configuration is a few lines; a larger file is not one.
 const MAX_CONFIG_SIZE: u64 = 1 << 20;
 
 /// A rule setting: a severity, or off.
-pub fn parse_rule_level(text: &str) -> Option<Option<Severity>> {
+pub(crate) fn parse_rule_level(text: &str) -> Option<Option<Severity>> {
     match text {
         "error" => Some(Some(Severity::Error)),
         "warning" | "warn" => Some(Some(Severity::Warning)),
@@ -75,7 +75,7 @@ struct RawRoot {
 
 /// A migration root set in the config: its dialect or tool, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RootConfig {
+pub(crate) struct RootConfig {
     /// Resolved against the config's folder.
     pub path: PathBuf,
     pub dialect: Option<Dialect>,
@@ -85,7 +85,7 @@ pub struct RootConfig {
 /// A line of `[rules]`. Whether the id names a rule is for the caller that
 /// knows the rules to check (`Config::check_rule_ids`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleSetting {
+pub(crate) struct RuleSetting {
     pub id: String,
     /// A severity, or None for off.
     pub level: Option<Severity>,
@@ -95,7 +95,7 @@ pub struct RuleSetting {
 
 /// A loaded configuration file.
 #[derive(Debug, Default, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     pub path: Option<PathBuf>,
     pub pg_version: Option<u32>,
     pub fail_on: Option<FailOn>,
@@ -117,7 +117,7 @@ pub struct Config {
     pub roots: Vec<RootConfig>,
 }
 
-pub fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
+pub(crate) fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
     match text {
         "per-file" => Some(TransactionMode::PerFile),
         "none" => Some(TransactionMode::None),
@@ -127,7 +127,7 @@ pub fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
 
 /// A configuration error, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub(crate) struct ConfigError(pub String);
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -138,14 +138,14 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Finds `miglint.toml` in `start` or the nearest folder above it.
-pub fn find(start: &Path) -> Option<PathBuf> {
+pub(crate) fn find(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
         .find(|candidate| candidate.is_file())
 }
 
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
+pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
     let cannot_read = |why: String| ConfigError(format!("{}: cannot read configuration: {why}", path.display()));
     let bytes = match crate::input::read::regular_file(path, MAX_CONFIG_SIZE) {
         Ok(crate::input::read::Content::Bytes(bytes)) => bytes,
@@ -158,7 +158,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 /// Parses configuration text; `path` names it in errors.
-pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let lines = LineIndex::new(text);
     let at = |span: std::ops::Range<usize>| {
         let pos = lines.position(text, span.start);
@@ -303,7 +303,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 
 /// `"10MB"`, `"512 KiB"`, `"2GB"`, `"1000"`: a size in bytes. KB, MB and
 /// GB count in thousands, KiB, MiB and GiB in 1024s.
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
     let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let number: u64 = text[..digits].parse().ok()?;
@@ -418,7 +418,7 @@ fn describe(text: &str, value: &Spanned<toml::de::DeValue<'_>>) -> String {
 impl Config {
     /// An error for the first `[rules]` id that `is_rule` does not know,
     /// with `hint(id)` (a "did you mean") after it.
-    pub fn check_rule_ids(
+    pub(crate) fn check_rule_ids(
         &self,
         is_rule: impl Fn(&str) -> bool,
         hint: impl Fn(&str) -> String,
@@ -435,7 +435,7 @@ impl Config {
     }
 
     /// The folder paths in this config are relative to (the current folder for no file).
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.path
             .as_deref()
             .and_then(Path::parent)
@@ -444,12 +444,12 @@ impl Config {
     }
 
     /// The largest file read: `max_file_size`, or the default.
-    pub fn max_file_size(&self) -> u64 {
+    pub(crate) fn max_file_size(&self) -> u64 {
         self.max_file_size.unwrap_or(crate::settings::DEFAULT_MAX_FILE_SIZE)
     }
 
     /// True when `path` matches an `exclude` glob, relative to the config's folder.
-    pub fn excludes(&self, path: &Path) -> bool {
+    pub(crate) fn excludes(&self, path: &Path) -> bool {
         if self.exclude.is_empty() {
             return false;
         }

@@ -12,7 +12,7 @@ use crate::input::config::{self, Config, ConfigError};
 use crate::input::layout::Tool;
 
 /// The configs of a run, found and loaded on demand.
-pub struct Configs {
+pub(crate) struct Configs {
     /// `--config`: the one config of the run.
     fixed: Option<Arc<Config>>,
     /// `--tool`: over every config's `tool`.
@@ -28,7 +28,7 @@ type Found = Result<Arc<Config>, ConfigError>;
 
 impl Configs {
     /// `fixed` is the `--config` file; an error loading it stops the run.
-    pub fn new(fixed: Option<&Path>, tool: Option<Tool>) -> Result<Configs, ConfigError> {
+    pub(crate) fn new(fixed: Option<&Path>, tool: Option<Tool>) -> Result<Configs, ConfigError> {
         let with_tool = |mut config: Config| {
             if tool.is_some() {
                 config.tool = tool;
@@ -50,7 +50,7 @@ impl Configs {
 
     /// One config for every folder (tests).
     #[cfg(test)]
-    pub fn with_config(config: Config) -> Configs {
+    pub(crate) fn with_config(config: Config) -> Configs {
         let config = Arc::new(config);
         Configs {
             fixed: Some(config.clone()),
@@ -62,12 +62,12 @@ impl Configs {
     }
 
     /// `--tool`, which overrides every config's `tool`.
-    pub fn tool_flag(&self) -> Option<Tool> {
+    pub(crate) fn tool_flag(&self) -> Option<Tool> {
         self.tool
     }
 
     /// The config for files in `dir` (a folder path as given, relative or absolute).
-    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+    pub(crate) fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
@@ -104,7 +104,7 @@ impl Configs {
     }
 
     /// The config for a file (which need not exist yet).
-    pub fn for_file(&self, file: &Path) -> Result<Arc<Config>, ConfigError> {
+    pub(crate) fn for_file(&self, file: &Path) -> Result<Arc<Config>, ConfigError> {
         self.for_dir(file.parent().unwrap_or(Path::new(".")))
     }
 

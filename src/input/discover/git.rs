@@ -12,7 +12,7 @@ use crate::input::layout::GitState;
 
 /// The files of a repository that differ from a base commit.
 #[derive(Clone, Debug)]
-pub struct GitChanges {
+pub(crate) struct GitChanges {
     /// The repository's top folder, canonical.
     pub repo_root: PathBuf,
     /// The commit compared against: the merge base of the ref and HEAD.
@@ -34,7 +34,7 @@ enum Change {
 
 /// Compares the working tree (committed, staged, unstaged and untracked files) with the merge base of
 /// `git_ref` and HEAD, as a pull request's diff does. `dir` is any folder inside the repository.
-pub fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, String> {
+pub(crate) fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, String> {
     let dir = if dir.is_file() {
         dir.parent().unwrap_or(dir)
     } else {
@@ -115,7 +115,7 @@ pub fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, String> {
 
 impl GitChanges {
     /// The state of a file (any path form: relative to cwd or absolute) against the base.
-    pub fn state(&self, path: &Path) -> GitState {
+    pub(crate) fn state(&self, path: &Path) -> GitState {
         let Some(relative) = self.relative(path) else {
             // Outside the repository: git knows nothing of it.
             return GitState::Untracked;
@@ -139,7 +139,7 @@ impl GitChanges {
 
     /// Files under `dir` that differ from the base and are there now: added,
     /// modified or untracked (absolute paths, in path order).
-    pub fn present_under(&self, dir: &Path) -> Vec<PathBuf> {
+    pub(crate) fn present_under(&self, dir: &Path) -> Vec<PathBuf> {
         let Some(under) = self.relative(dir) else {
             return Vec::new();
         };
@@ -156,7 +156,7 @@ impl GitChanges {
     }
 
     /// Files that existed at the base under `dir` and are gone now (absolute paths).
-    pub fn deleted_under(&self, dir: &Path) -> Vec<PathBuf> {
+    pub(crate) fn deleted_under(&self, dir: &Path) -> Vec<PathBuf> {
         let Some(under) = self.relative(dir) else {
             return Vec::new();
         };

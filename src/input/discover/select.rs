@@ -27,7 +27,7 @@ use crate::input::read::Content;
 
 /// What the user asked for beyond the paths.
 #[derive(Clone, Debug, Default)]
-pub struct SelectOptions {
+pub(crate) struct SelectOptions {
     /// `--since`: judge only what changed since this git ref.
     pub since: Option<String>,
     /// `--no-history`: do not replay a named file's earlier migrations.
@@ -39,7 +39,7 @@ pub struct SelectOptions {
 
 /// One script of the run, not read yet when `content` is None.
 #[derive(Clone, Debug)]
-pub struct Selected {
+pub(crate) struct Selected {
     pub input: Input,
     /// What the tool runs, when detection already read it.
     pub content: Option<Content>,
@@ -50,7 +50,7 @@ pub struct Selected {
 
 /// The run's scripts in the order they run, and how they form the change.
 #[derive(Debug, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub scripts: Vec<Selected>,
     /// All the scripts judged form one change (`--since`); otherwise each
     /// is a change of its own, judged against what ran before it.
@@ -64,7 +64,12 @@ pub struct Selection {
 
 /// Selects the scripts for `args` (paths, folders, quoted globs, `-`).
 /// `stdin_name` is what `-` is called (`--stdin-filename`).
-pub fn select(args: &[String], stdin_name: Option<&str>, configs: &Configs, options: &SelectOptions) -> Selection {
+pub(crate) fn select(
+    args: &[String],
+    stdin_name: Option<&str>,
+    configs: &Configs,
+    options: &SelectOptions,
+) -> Selection {
     let mut selection = Selection {
         one_change: options.since.is_some(),
         ..Selection::default()

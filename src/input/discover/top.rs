@@ -9,13 +9,13 @@
 use std::path::{Component, Path, PathBuf};
 
 /// The nearest folder at or above `dir` (a real path) holding `.git`.
-pub fn repository_top(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn repository_top(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().find(|a| a.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// The repository's top, else the folder of the nearest `miglint.toml`,
 /// else None. `dir` is a real path.
-pub fn project_top(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn project_top(dir: &Path) -> Option<PathBuf> {
     repository_top(dir).or_else(|| {
         dir.ancestors()
             .find(|a| crate::input::read::is_regular_file(&a.join(crate::input::config::FILE_NAME)))
@@ -27,7 +27,7 @@ pub fn project_top(dir: &Path) -> Option<PathBuf> {
 /// file in an editor, a file deleted since a git ref), the real path of the
 /// nearest folder above that does, joined with the rest of the path; `.`
 /// and `..` are resolved by name first.
-pub fn real_path(path: &Path) -> PathBuf {
+pub(crate) fn real_path(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     if let Ok(real) = absolute.canonicalize() {
         return real;

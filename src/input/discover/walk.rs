@@ -33,7 +33,7 @@ pub(crate) struct WalkLimits {
 }
 
 impl WalkLimits {
-    pub const ALL: WalkLimits = WalkLimits {
+    pub(crate) const ALL: WalkLimits = WalkLimits {
         depth: None,
         report: true,
     };

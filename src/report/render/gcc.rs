@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::report::Report;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (file, d) in report.diagnostics().filter(|(_, d)| d.is_active()) {
         let message = d.message.replace(['\r', '\n'], " ");
         writeln!(

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::diagnostic::Severity;
 use crate::report::Report;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (file, d) in report.diagnostics().filter(|(_, d)| d.is_active()) {
         let command = match d.severity {
             Severity::Error => "error",
@@ -35,11 +35,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn escape_data(text: &str) -> String {
+pub(super) fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
-pub fn escape_property(text: &str) -> String {
+pub(super) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::FileReport;
 use crate::report::Report;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let issues: Vec<Value> = report
         .diagnostics()

@@ -10,7 +10,7 @@ use crate::input::source::{visible_control, Span};
 use crate::report::FileReport;
 use crate::report::Report;
 
-pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {

@@ -11,14 +11,14 @@ use crate::input::source::Position;
 use crate::report::FileReport;
 use crate::report::Report;
 
-pub const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 1;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &report_value(report))?;
     writeln!(out)
 }
 
-pub fn report_value(report: &Report) -> Value {
+pub(super) fn report_value(report: &Report) -> Value {
     let summary = report.summary();
     let mut value = json!({
         "version": VERSION,
@@ -77,11 +77,11 @@ fn file_value(file: &FileReport) -> Value {
     })
 }
 
-pub fn position_value(p: Position) -> Value {
+pub(super) fn position_value(p: Position) -> Value {
     json!({ "line": p.line, "column": p.column, "offset": p.offset })
 }
 
-pub fn diagnostic_value(file: &FileReport, d: &Diagnostic) -> Value {
+pub(super) fn diagnostic_value(file: &FileReport, d: &Diagnostic) -> Value {
     let span = |start: usize, end: usize| {
         json!({
             "start": position_value(file.source.position(start)),

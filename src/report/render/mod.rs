@@ -6,9 +6,9 @@ mod github;
 mod gitlab;
 mod human;
 mod json;
-pub mod plan;
+pub(crate) mod plan;
 mod sarif;
-pub mod summary;
+pub(crate) mod summary;
 
 use std::io::{self, Write};
 
@@ -56,7 +56,7 @@ pub fn render(format: Format, report: &Report, options: &RenderOptions, out: &mu
 }
 
 /// The rule's documentation page, for links in SARIF and editors.
-pub fn rule_doc_url(id: &str) -> String {
+pub(crate) fn rule_doc_url(id: &str) -> String {
     format!("https://github.com/miglint/miglint/blob/main/rules/{id}.md")
 }
 

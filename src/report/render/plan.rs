@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 use super::json::position_value;
 use crate::report::plan::{HeldUntil, PlannedFile, StatementPlan};
 
-pub const PLAN_VERSION: u32 = 1;
+pub(crate) const PLAN_VERSION: u32 = 1;
 
-pub fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render_human(files: &[PlannedFile], out: &mut dyn Write) -> io::Result<()> {
     for (i, file) in files.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -79,7 +79,7 @@ pub(super) fn statement_cells(s: &StatementPlan) -> [String; 5] {
 
 /// One statement's plan as Markdown (an editor's hover): the same phrases
 /// as a row of the table.
-pub fn statement_markdown(s: &StatementPlan) -> String {
+pub(crate) fn statement_markdown(s: &StatementPlan) -> String {
     let mut text = format!("**miglint plan** · line {}\n\n", s.start.line);
     let locks = lock_phrases(s);
     if locks.is_empty() {
@@ -169,12 +169,12 @@ fn held_phrase(s: &StatementPlan) -> Option<String> {
     }
 }
 
-pub fn render_json(files: &[PlannedFile], pg_version: u32, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render_json(files: &[PlannedFile], pg_version: u32, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &plan_value(files, pg_version))?;
     writeln!(out)
 }
 
-pub fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
+pub(crate) fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
     json!({
         "version": PLAN_VERSION,
         "tool": { "name": "miglint", "version": env!("CARGO_PKG_VERSION") },

@@ -11,7 +11,7 @@ use crate::report::FileReport;
 use crate::report::Report;
 use crate::rules;
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &sarif_value(report))?;
     writeln!(out)
 }
@@ -23,7 +23,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn sarif_value(report: &Report) -> Value {
+pub(super) fn sarif_value(report: &Report) -> Value {
     let rule_list: Vec<Value> = rules::all()
         .iter()
         .map(|rule| {

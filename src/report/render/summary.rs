@@ -20,7 +20,12 @@ const MAX_PLANNED_FILES: usize = 50;
 /// `plans` holds the plan of each file of `report.files`, in the same order
 /// (None for content that is not SQL text). `incomplete` says some input
 /// could not be read, so the verdict covers only part of the change.
-pub fn render(report: &Report, plans: &[Option<FilePlan>], incomplete: bool, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(
+    report: &Report,
+    plans: &[Option<FilePlan>],
+    incomplete: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let summary = report.summary();
     let verdict = if incomplete {
         "⚠️ incomplete: some inputs could not be read (see the job log)"

@@ -23,7 +23,7 @@ use crate::rules;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// The statement (or unparsed text) directly below the comment.
     Statement(Span),
     File,
@@ -32,7 +32,7 @@ pub enum Scope {
 }
 
 #[derive(Debug, Clone)]
-pub struct Directive {
+pub(crate) struct Directive {
     pub scope: Scope,
     /// Each rule id and its span in the comment.
     pub ids: Vec<(String, Span)>,
@@ -45,7 +45,7 @@ fn directive_pattern() -> &'static Regex {
 }
 
 /// Finds the directives in a file's comments.
-pub fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Directive> {
+pub(crate) fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Directive> {
     parsed
         .comments
         .iter()
@@ -148,7 +148,7 @@ fn widen_to_statement(parsed: &ParsedFile, span: Span) -> Span {
 
 /// Marks suppressed diagnostics and returns findings about the directives
 /// themselves (unknown ids, unused suppressions).
-pub fn apply(
+pub(crate) fn apply(
     directives: &[Directive],
     diagnostics: &mut [Diagnostic],
     settings: &Settings,

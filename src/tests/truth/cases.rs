@@ -6,14 +6,14 @@
 
 /// Run before `SEED`, outside a transaction block: `{tablespace}` is a folder
 /// the server may write.
-pub const SEED_SETUP: &str = "CREATE TABLESPACE ts LOCATION '{tablespace}'";
+pub(super) const SEED_SETUP: &str = "CREATE TABLESPACE ts LOCATION '{tablespace}'";
 
 /// Small tables with rows (enough for a plan to read them), foreign keys,
 /// a partitioned table with a default partition, inheritance, a materialized
 /// view with a unique index, an enum, a composite type with a typed table,
 /// domains used by columns, sequences, plain, unique, partial and expression
 /// indexes, a view, a trigger, a rule, a policy and a clustered index.
-pub const SEED: &str = r#"
+pub(super) const SEED: &str = r#"
 CREATE SCHEMA other;
 CREATE ROLE reader;
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
@@ -108,23 +108,23 @@ ANALYZE;
 /// A partitioned table whose partition `pending_2` is left "detach pending"
 /// by an interrupted `DETACH PARTITION ... CONCURRENTLY` (the test sets that
 /// up), for `DETACH PARTITION ... FINALIZE`.
-pub const PENDING_DETACH: &str = "
+pub(super) const PENDING_DETACH: &str = "
 CREATE TABLE pending (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE pending_1 PARTITION OF pending FOR VALUES IN (1);
 CREATE TABLE pending_2 PARTITION OF pending FOR VALUES IN (2);
 INSERT INTO pending SELECT g, 1 + g % 2 FROM generate_series(1, 100) g;
 ";
-pub const PENDING_DETACH_START: &str = "ALTER TABLE pending DETACH PARTITION pending_2 CONCURRENTLY";
+pub(super) const PENDING_DETACH_START: &str = "ALTER TABLE pending DETACH PARTITION pending_2 CONCURRENTLY";
 
 /// Statements that need a contrib extension: seeded after `SEED` when the
 /// server has it, skipped (with a note) when it has not.
-pub struct Extension {
+pub(super) struct Extension {
     pub name: &'static str,
     pub seed: &'static str,
     pub cases: &'static [&'static str],
 }
 
-pub const EXTENSIONS: &[Extension] = &[
+pub(super) const EXTENSIONS: &[Extension] = &[
     Extension {
         name: "citext",
         seed: "CREATE EXTENSION citext",
@@ -151,7 +151,7 @@ pub const EXTENSIONS: &[Extension] = &[
 ];
 
 /// The statements, each checked on its own against the seeded schema.
-pub const CASES: &[&str] = &[
+pub(super) const CASES: &[&str] = &[
     // ALTER TABLE: columns
     "ALTER TABLE t ADD COLUMN z int",
     "ALTER TABLE t ADD COLUMN z int DEFAULT 0",

@@ -8,7 +8,7 @@ use crate::input::layout::Dialect;
 
 /// Syntax that only one dialect writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Marker {
+pub(super) enum Marker {
     Backtick,
     Autoincrement,
     Pragma,
@@ -35,7 +35,7 @@ pub enum Marker {
 }
 
 impl Marker {
-    pub fn dialect(self) -> Dialect {
+    pub(super) fn dialect(self) -> Dialect {
         use Marker::*;
         match self {
             Backtick | Autoincrement | Pragma | WithoutRowid | Strftime | DatetimeLiteral | CollateNocase | Blob => {
@@ -48,7 +48,7 @@ impl Marker {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         use Marker::*;
         match self {
             Backtick => "backticks",
@@ -79,7 +79,7 @@ impl Marker {
 }
 
 /// The markers one file shows, each once.
-pub fn sniff(bytes: &[u8]) -> Vec<Marker> {
+pub(super) fn sniff(bytes: &[u8]) -> Vec<Marker> {
     let mut found = Vec::new();
     let mut note = |marker: Marker| {
         if !found.contains(&marker) {
@@ -205,12 +205,12 @@ fn dollar_tag(bytes: &[u8], start: usize) -> Option<Vec<u8>> {
 
 /// Counts of files showing each marker, over a root.
 #[derive(Debug, Default, Clone)]
-pub struct Evidence {
+pub(super) struct Evidence {
     pub files_with: BTreeMap<Marker, usize>,
 }
 
 impl Evidence {
-    pub fn add(&mut self, markers: &[Marker]) {
+    pub(super) fn add(&mut self, markers: &[Marker]) {
         for marker in markers {
             *self.files_with.entry(*marker).or_default() += 1;
         }
@@ -227,7 +227,7 @@ impl Evidence {
     /// The dialect the syntax shows, with the reason, or None without any.
     /// MySQL and SQLite need more evidence than PostgreSQL shows, and more
     /// than one file's one odd word.
-    pub fn verdict(&self) -> Option<(Dialect, String)> {
+    pub(super) fn verdict(&self) -> Option<(Dialect, String)> {
         let postgres = self.score(Dialect::Postgres);
         let mysql = self.score(Dialect::Mysql);
         let sqlite = self.score(Dialect::Sqlite);
@@ -274,7 +274,7 @@ impl Evidence {
 /// never counting the project's top or anything above it: a repository
 /// called `sqlite-tools` says nothing of its migrations. Returns the folder
 /// that names it too (`real_dir` is a real path).
-pub fn from_folder_names(real_dir: &Path, top: Option<&Path>) -> Option<(Dialect, String, PathBuf)> {
+pub(super) fn from_folder_names(real_dir: &Path, top: Option<&Path>) -> Option<(Dialect, String, PathBuf)> {
     real_dir
         .ancestors()
         .take(FOLDER_NAMES_COUNTED)

@@ -20,7 +20,7 @@ use crate::input::layout::{Dialect, Tool};
 
 /// Finds and caches the roots of a run (what lies around a root is asked in
 /// `neighbours.rs`, which extends it).
-pub struct RootFinder<'c> {
+pub(crate) struct RootFinder<'c> {
     pub(super) configs: &'c Configs,
     overlay: Option<Overlay>,
     /// What each folder showed on its own, by real path; None: no root there.
@@ -50,7 +50,7 @@ pub(super) struct Facts {
 
 impl<'c> RootFinder<'c> {
     /// `overlay`: stdin or an editor's buffer standing in for a file.
-    pub fn new(configs: &'c Configs, overlay: Option<Overlay>) -> RootFinder<'c> {
+    pub(crate) fn new(configs: &'c Configs, overlay: Option<Overlay>) -> RootFinder<'c> {
         RootFinder {
             configs,
             overlay,
@@ -66,7 +66,7 @@ impl<'c> RootFinder<'c> {
     /// The root of each file, in order; None for a file in no root (not a
     /// `.sql` file, excluded by its config, or under an invalid config,
     /// which is an error of the run).
-    pub fn roots_of(&mut self, files: &[PathBuf]) -> Vec<(PathBuf, Option<Arc<MigrationRoot>>)> {
+    pub(crate) fn roots_of(&mut self, files: &[PathBuf]) -> Vec<(PathBuf, Option<Arc<MigrationRoot>>)> {
         let mut dirs: Vec<Option<PathBuf>> = Vec::with_capacity(files.len());
         let mut wanted: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
         let mut real_of_dir: HashMap<PathBuf, PathBuf> = HashMap::new();
@@ -91,11 +91,11 @@ impl<'c> RootFinder<'c> {
     }
 
     /// Notices about the roots found (skipped files, guessed order), once each.
-    pub fn take_notices(&mut self) -> Vec<String> {
+    pub(crate) fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notices)
     }
 
-    pub fn take_errors(&mut self) -> Vec<DiscoverError> {
+    pub(crate) fn take_errors(&mut self) -> Vec<DiscoverError> {
         std::mem::take(&mut self.errors)
     }
 

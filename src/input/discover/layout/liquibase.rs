@@ -8,7 +8,7 @@ use super::{Migration, Script};
 use crate::input::layout::{Direction, RunnerSegment, RunnerTransaction};
 
 /// True when the file's first non-blank line is `--liquibase formatted sql`.
-pub fn is_formatted_sql(bytes: &[u8]) -> bool {
+pub(super) fn is_formatted_sql(bytes: &[u8]) -> bool {
     let Some(line) = lines(bytes).find(|l| !bytes[l.clone()].trim_ascii().is_empty()) else {
         return false;
     };
@@ -36,7 +36,7 @@ fn directive(line: &[u8], keyword: &str) -> Option<usize> {
 
 /// One migration per file: the up script with a segment per changeset, and a
 /// down script made of the `--rollback` lines when there are any.
-pub fn migration(path: &Path, bytes: &[u8]) -> Migration {
+pub(super) fn migration(path: &Path, bytes: &[u8]) -> Migration {
     let mut segments = Vec::new();
     let mut down = bytes.to_vec();
     blank(&mut down, 0..bytes.len());
@@ -91,7 +91,7 @@ fn file_stem(path: &Path) -> String {
 
 /// The files a master changelog includes, in its order (`file="…"` in XML,
 /// `file: …` in YAML, `"file": "…"` in JSON), resolved against `dir`.
-pub fn included_files(changelog: &str, dir: &Path) -> Vec<PathBuf> {
+pub(super) fn included_files(changelog: &str, dir: &Path) -> Vec<PathBuf> {
     let pattern = regex::Regex::new(r#"(?m)\bfile"?\s*[:=]\s*["']?([^"'\s>]+\.sql)"#);
     let Ok(pattern) = pattern else { return Vec::new() };
     pattern

@@ -17,7 +17,7 @@ use crate::input::read::{self, Content};
 /// An editor's unsaved buffer (or stdin) standing in for a file, which may
 /// not exist yet: discovery sees the buffer as that file's content.
 #[derive(Clone, Debug)]
-pub struct Overlay {
+pub(crate) struct Overlay {
     /// As given (`--stdin-filename`).
     pub path: PathBuf,
     real: PathBuf,
@@ -25,7 +25,7 @@ pub struct Overlay {
 }
 
 impl Overlay {
-    pub fn new(path: &Path, bytes: Vec<u8>) -> Overlay {
+    pub(crate) fn new(path: &Path, bytes: Vec<u8>) -> Overlay {
         Overlay {
             path: path.to_path_buf(),
             real: real_path(path),
@@ -34,7 +34,7 @@ impl Overlay {
     }
 
     /// The real path of the file it stands in for.
-    pub fn real(&self) -> &Path {
+    pub(crate) fn real(&self) -> &Path {
         &self.real
     }
 

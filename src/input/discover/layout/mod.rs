@@ -30,13 +30,13 @@ use std::path::{Path, PathBuf};
 use crate::input::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
 use crate::input::read::TooLarge;
 
-pub use finder::RootFinder;
-pub use listing::Overlay;
-pub use version::{migration_of, version_of};
+pub(crate) use finder::RootFinder;
+pub(crate) use listing::Overlay;
+pub(crate) use version::{migration_of, version_of};
 
 /// A folder of migrations run by one tool against one database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationRoot {
+pub(crate) struct MigrationRoot {
     pub dir: PathBuf,
     pub tool: Tool,
     /// Why this tool: "set in miglint.toml", "Cargo.toml names sqlx",
@@ -55,19 +55,19 @@ pub struct MigrationRoot {
 
 impl MigrationRoot {
     /// Every script, migration by migration, each migration's up first.
-    pub fn scripts(&self) -> impl Iterator<Item = &Script> {
+    pub(crate) fn scripts(&self) -> impl Iterator<Item = &Script> {
         self.migrations.iter().flat_map(|m| m.scripts.iter())
     }
 
     /// Only PostgreSQL roots are linted so far.
-    pub fn is_supported(&self) -> bool {
+    pub(crate) fn is_supported(&self) -> bool {
         self.dialect == Dialect::Postgres
     }
 }
 
 /// One migration: what the tool records as applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Migration {
+pub(crate) struct Migration {
     /// "2024-01-01-000000_add_x", "V3__add_x", a Sqitch change name.
     pub name: String,
     /// The version the tool records (None for Flyway `R__`, Sqitch, plain).
@@ -78,7 +78,7 @@ pub struct Migration {
 
 /// One file, or one direction's section of a file, as the tool runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
+pub(crate) struct Script {
     pub path: PathBuf,
     /// None for Sqitch verify scripts.
     pub direction: Option<Direction>,
@@ -149,7 +149,7 @@ fn parent_name(path: &Path) -> &str {
 }
 
 #[cfg(test)]
-pub use whole_folders::{detect, dialect_from_syntax, root_of};
+pub(crate) use whole_folders::{detect, dialect_from_syntax, root_of};
 
 /// Folder-wide detection, as `select` does it for a folder, for the tests of
 /// the layouts (runs go through `select`).
@@ -166,7 +166,7 @@ mod whole_folders {
     /// Every migration root with a `.sql` file under `dir`, each whole (its
     /// files outside `dir` too), in folder order: what `select` finds for a
     /// folder, as roots (for tests of the layouts).
-    pub fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
+    pub(crate) fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
         let configs = Configs::with_config(config.clone());
         let walked = crate::input::discover::walk::walk(dir, &configs, crate::input::discover::walk::WalkLimits::ALL);
         let mut finder = RootFinder::new(&configs, None);
@@ -187,7 +187,7 @@ mod whole_folders {
 
     /// The dialect the syntax of these files shows, with the reason ("SQLite
     /// syntax (AUTOINCREMENT) in 2 files"), or None when it shows none.
-    pub fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
+    pub(crate) fn dialect_from_syntax<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<(Dialect, String)> {
         let mut evidence = dialect::Evidence::default();
         for bytes in files {
             evidence.add(&dialect::sniff(bytes));
@@ -198,7 +198,7 @@ mod whole_folders {
     /// The root a file belongs to, with all its migrations (so the ones before
     /// it can be replayed as history). None when the file is in no root (not a
     /// `.sql` file, excluded, or its folder cannot be read).
-    pub fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
+    pub(crate) fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
         let configs = Configs::with_config(config.clone());
         let mut finder = RootFinder::new(&configs, None);
         let root = finder.roots_of(std::slice::from_ref(&file.to_path_buf())).pop()?.1?;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::input::layout::Direction;
 
 /// Each line's byte range, without its line ending.
-pub fn lines(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+pub(super) fn lines(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= bytes.len() {
@@ -28,7 +28,7 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
 }
 
 /// Replaces every byte in `range` except `\n` and `\r` by a space.
-pub fn blank(bytes: &mut [u8], range: Range<usize>) {
+pub(super) fn blank(bytes: &mut [u8], range: Range<usize>) {
     let end = range.end.min(bytes.len());
     for byte in bytes.iter_mut().take(end).skip(range.start) {
         if *byte != b'\n' && *byte != b'\r' {
@@ -38,7 +38,7 @@ pub fn blank(bytes: &mut [u8], range: Range<usize>) {
 }
 
 /// The file with everything outside `keep` blanked.
-pub fn keep_only(bytes: &[u8], keep: Range<usize>) -> Vec<u8> {
+pub(super) fn keep_only(bytes: &[u8], keep: Range<usize>) -> Vec<u8> {
     let mut view = bytes.to_vec();
     blank(&mut view, 0..keep.start);
     blank(&mut view, keep.end..bytes.len());
@@ -59,7 +59,7 @@ fn comment_text(line: &[u8]) -> Option<String> {
 /// One direction's part of a file, and whether it runs in the runner's
 /// transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
+pub(super) struct Section {
     pub direction: Direction,
     pub range: Range<usize>,
     pub transaction: bool,
@@ -67,7 +67,7 @@ pub struct Section {
 
 /// dbmate's `-- migrate:up` / `-- migrate:down` sections, each running to
 /// the next marker; options such as `transaction:false` follow the marker.
-pub fn dbmate_sections(bytes: &[u8]) -> Vec<Section> {
+pub(super) fn dbmate_sections(bytes: &[u8]) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     for line in lines(bytes) {
         let Some(text) = comment_text(&bytes[line.clone()]) else {
@@ -94,7 +94,7 @@ pub fn dbmate_sections(bytes: &[u8]) -> Vec<Section> {
 
 /// goose's `-- +goose Up` / `-- +goose Down` sections, and whether the file
 /// says `-- +goose NO TRANSACTION` (which holds for both).
-pub fn goose_sections(bytes: &[u8]) -> (Vec<Section>, bool) {
+pub(super) fn goose_sections(bytes: &[u8]) -> (Vec<Section>, bool) {
     let mut sections: Vec<Section> = Vec::new();
     let mut no_transaction = false;
     for line in lines(bytes) {
@@ -130,7 +130,7 @@ pub fn goose_sections(bytes: &[u8]) -> (Vec<Section>, bool) {
 
 /// Drizzle Kit splits on `--> statement-breakpoint`: make each one end the
 /// statement before it (`;-- statement-breakpoint`, the same length).
-pub fn drizzle_breakpoints(bytes: &[u8]) -> Vec<u8> {
+pub(super) fn drizzle_breakpoints(bytes: &[u8]) -> Vec<u8> {
     const MARKER: &[u8] = b"--> statement-breakpoint";
     let mut view = bytes.to_vec();
     let mut at = 0;

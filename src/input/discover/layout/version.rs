@@ -8,7 +8,7 @@ use crate::input::layout::{compare_versions, Tool};
 
 /// A file name without its `.sql`, `.up.sql` or `.down.sql` ending, and the
 /// direction that ending names (None for a bare `.sql`).
-pub fn split_stem(file_name: &str) -> (&str, Option<crate::input::layout::Direction>) {
+pub(super) fn split_stem(file_name: &str) -> (&str, Option<crate::input::layout::Direction>) {
     use crate::input::layout::Direction;
     let base = strip_suffix_ignore_case(file_name, ".sql").unwrap_or(file_name);
     if let Some(stem) = strip_suffix_ignore_case(base, ".up") {
@@ -20,7 +20,7 @@ pub fn split_stem(file_name: &str) -> (&str, Option<crate::input::layout::Direct
     }
 }
 
-pub fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+pub(super) fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
     let cut = text.len().checked_sub(suffix.len())?;
     let (head, tail) = (text.get(..cut)?, text.get(cut..)?);
     tail.eq_ignore_ascii_case(suffix).then_some(head)
@@ -28,7 +28,7 @@ pub fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a s
 
 /// The digits a name starts with, when a separator (`_`, `-`, `.`) or the
 /// end follows them: `100_add_x` -> `100`.
-pub fn leading_number(name: &str) -> Option<&str> {
+pub(super) fn leading_number(name: &str) -> Option<&str> {
     let digits = name.bytes().take_while(u8::is_ascii_digit).count();
     let rest = &name[digits..];
     (digits > 0 && (rest.is_empty() || rest.starts_with(['_', '-', '.']))).then(|| &name[..digits])
@@ -36,7 +36,7 @@ pub fn leading_number(name: &str) -> Option<&str> {
 
 /// A Flyway script name: its prefix (`V`, `U` or `R`), version (empty for
 /// `R`) and description. `V1_2__add_x.sql` -> (`V`, `1_2`, `add_x`).
-pub fn flyway_parts(file_name: &str) -> Option<(char, &str, &str)> {
+pub(super) fn flyway_parts(file_name: &str) -> Option<(char, &str, &str)> {
     let stem = strip_suffix_ignore_case(file_name, ".sql")?;
     let prefix = stem.chars().next()?;
     let rest = stem.get(1..)?;
@@ -49,14 +49,14 @@ pub fn flyway_parts(file_name: &str) -> Option<(char, &str, &str)> {
 }
 
 /// Diesel's version: the folder name up to its first `_`, dashes removed.
-pub fn diesel_version(folder: &str) -> Option<String> {
+pub(super) fn diesel_version(folder: &str) -> Option<String> {
     let head = folder.split('_').next()?;
     head.starts_with(|c: char| c.is_ascii_digit())
         .then(|| head.replace('-', ""))
 }
 
 /// The version a tool would give a migration file at `path`.
-pub fn version_of(tool: Tool, path: &Path) -> Option<String> {
+pub(crate) fn version_of(tool: Tool, path: &Path) -> Option<String> {
     let file_name = path.file_name()?.to_str()?;
     let folder = || path.parent()?.file_name()?.to_str();
     match tool {
@@ -80,7 +80,7 @@ pub fn version_of(tool: Tool, path: &Path) -> Option<String> {
 /// The migration a file at `path` belongs to, as the tool names it, and
 /// the direction its name gives (for files deleted since a git ref, which
 /// detection never sees).
-pub fn migration_of(tool: Tool, path: &Path) -> (String, Option<crate::input::layout::Direction>) {
+pub(crate) fn migration_of(tool: Tool, path: &Path) -> (String, Option<crate::input::layout::Direction>) {
     use crate::input::layout::Direction;
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let folder = path
