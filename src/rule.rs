@@ -143,12 +143,12 @@ pub(crate) trait Rule: DeclaredRule + Send + Sync {
 /// Declares a rule's unit struct and metadata (`META`, and `meta()` through
 /// `DeclaredRule`); its doc is `rules/<id>.md`. The rule's file then only
 /// writes `impl Rule` with its checks. Exported only so that rule files can
-/// name it `crate::declare_rule!`; it is of no use outside the crate.
+/// name it `crate::rule::declare_rule!`; it is of no use outside the crate.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! declare_rule {
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal $(,)?) => {
-        $crate::declare_rule!($name, id: $id, category: $category, severity: $severity, since: $since, enabled_by_default: true);
+        $crate::rule::declare_rule!($name, id: $id, category: $category, severity: $severity, since: $since, enabled_by_default: true);
     };
     ($name:ident, id: $id:literal, category: $category:ident, severity: $severity:ident, since: $since:literal, enabled_by_default: $enabled:literal $(,)?) => {
         pub(crate) struct $name;
@@ -169,6 +169,7 @@ macro_rules! declare_rule {
         }
     };
 }
+pub(crate) use declare_rule;
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
-crate::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(AddingRequiredColumn, id: "adding-required-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for AddingRequiredColumn {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -143,7 +143,7 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_not_null_without_default() {

@@ -15,7 +15,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(AddingVolatileDefault, id: "adding-volatile-default", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for AddingVolatileDefault {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -324,8 +324,8 @@ fn parenthesized_after(ctx: StatementContext<'_>, span: Span, word: &str) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_volatile_defaults_serials_identity_and_stored_columns() {

@@ -7,7 +7,7 @@ use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::rule::Rule;
 
-crate::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDeleteWithoutWhere {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -86,7 +86,7 @@ impl Rule for BanDeleteWithoutWhere {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_delete_and_update_without_where() {

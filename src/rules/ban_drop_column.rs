@@ -10,7 +10,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropColumn {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -64,7 +64,7 @@ fn help(column: &str, table: &RelationName) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_each_dropped_column() {

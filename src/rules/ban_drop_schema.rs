@@ -11,7 +11,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(BanDropSchema, id: "ban-drop-schema", category: DataLoss, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(BanDropSchema, id: "ban-drop-schema", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropSchema {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -103,7 +103,7 @@ fn created_earlier(ctx: StatementContext<'_>, what: Created<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_drop_schema_and_names_cascade() {

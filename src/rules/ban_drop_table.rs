@@ -10,7 +10,7 @@ use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropTable {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -83,7 +83,7 @@ fn name_span(ctx: StatementContext<'_>, table: &RelationName) -> Span {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_dropping_an_existing_table() {

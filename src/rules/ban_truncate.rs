@@ -9,7 +9,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(BanTruncate, id: "ban-truncate", category: DataLoss, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(BanTruncate, id: "ban-truncate", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanTruncate {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -74,7 +74,7 @@ impl Rule for BanTruncate {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_truncate_of_existing_tables() {

@@ -12,7 +12,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(ChangingColumnType, id: "changing-column-type", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for ChangingColumnType {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -159,7 +159,7 @@ fn help(table: &RelationName, change: &ColumnTypeChange, parts: &TypeChange, act
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_type_changes_that_may_rewrite() {

@@ -12,7 +12,7 @@ use crate::parse::ast::alter_table_cmds;
 use crate::rule::Rule;
 use crate::rules::recipe::{leave_runner_transaction, runner_wraps};
 
-crate::declare_rule!(ConcurrentlyInTransaction, id: "concurrently-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(ConcurrentlyInTransaction, id: "concurrently-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for ConcurrentlyInTransaction {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -134,7 +134,7 @@ fn command_name(node: &NodeEnum) -> (&'static str, Clauses) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_concurrent_index_inside_begin_commit() {

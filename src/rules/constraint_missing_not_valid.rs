@@ -14,7 +14,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};
 
-crate::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ConstraintMissingNotValid {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -309,7 +309,7 @@ fn single_column(con: &Constraint) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_check_and_foreign_key_without_not_valid() {

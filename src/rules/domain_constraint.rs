@@ -12,7 +12,7 @@ use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(DomainConstraint, id: "domain-constraint", category: Locking, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(DomainConstraint, id: "domain-constraint", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for DomainConstraint {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -174,7 +174,7 @@ fn add_help(ctx: StatementContext<'_>, con: &Constraint, span: Span, domain: &Re
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_validating_alter_and_create_with_check() {

@@ -10,7 +10,7 @@ use crate::rule::Rule;
 
 use super::history::{compare_versions, migration_inputs, Entry};
 
-crate::declare_rule!(DuplicateMigrationVersion, id: "duplicate-migration-version", category: History, severity: Error, since: "0.2.0");
+crate::rule::declare_rule!(DuplicateMigrationVersion, id: "duplicate-migration-version", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for DuplicateMigrationVersion {
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
@@ -54,8 +54,8 @@ fn finding(entry: &Entry, other: &Entry, version: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::GitState;
-    use crate::rules::testing::{migration, run_findings};
     use crate::settings::Settings;
+    use crate::tests::rules::{migration, run_findings};
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("duplicate-migration-version", inputs, &Settings::default())

@@ -2,6 +2,6 @@
 
 use crate::rule::Rule;
 
-crate::declare_rule!(EmptyFile, id: "empty-file", category: Syntax, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(EmptyFile, id: "empty-file", category: Syntax, severity: Warning, since: "0.1.0");
 
 impl Rule for EmptyFile {}

@@ -12,7 +12,7 @@ use crate::input::source::Span;
 use crate::parse::ast::string_constants;
 use crate::rule::Rule;
 
-crate::declare_rule!(EnumValueInTransaction, id: "enum-value-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(EnumValueInTransaction, id: "enum-value-in-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for EnumValueInTransaction {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -190,8 +190,8 @@ fn literal_span(ctx: StatementContext<'_>, location: i32, literal: &str) -> Span
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     const ID: &str = "enum-value-in-transaction";
 

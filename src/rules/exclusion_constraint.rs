@@ -10,7 +10,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::constraint_name_in_message;
 
-crate::declare_rule!(ExclusionConstraint, id: "exclusion-constraint", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(ExclusionConstraint, id: "exclusion-constraint", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ExclusionConstraint {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -49,7 +49,7 @@ impl Rule for ExclusionConstraint {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_exclusion_constraint_on_existing_table() {

@@ -2,6 +2,6 @@
 
 use crate::rule::Rule;
 
-crate::declare_rule!(FileTooLarge, id: "file-too-large", category: Syntax, severity: Error, since: "0.2.0");
+crate::rule::declare_rule!(FileTooLarge, id: "file-too-large", category: Syntax, severity: Error, since: "0.2.0");
 
 impl Rule for FileTooLarge {}

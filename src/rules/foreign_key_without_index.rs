@@ -16,7 +16,7 @@ use crate::parse::ast::{column_constraints, constraint};
 use crate::rule::Rule;
 use crate::rules::alter_table;
 
-crate::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for ForeignKeyWithoutIndex {
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
@@ -150,7 +150,7 @@ fn constraint_span(ctx: StatementContext<'_>, table: &str, name: &str) -> Option
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     const ID: &str = "foreign-key-without-index";
 

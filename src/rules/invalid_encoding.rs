@@ -2,6 +2,6 @@
 
 use crate::rule::Rule;
 
-crate::declare_rule!(InvalidEncoding, id: "invalid-encoding", category: Syntax, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(InvalidEncoding, id: "invalid-encoding", category: Syntax, severity: Error, since: "0.1.0");
 
 impl Rule for InvalidEncoding {}

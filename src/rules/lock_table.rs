@@ -7,7 +7,7 @@ use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 
-crate::declare_rule!(LockTable, id: "lock-table", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(LockTable, id: "lock-table", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for LockTable {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -40,7 +40,7 @@ impl Rule for LockTable {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_blocking_modes_on_existing_tables() {

@@ -9,7 +9,7 @@ use crate::analysis::StatementContext;
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 
-crate::declare_rule!(LockTimeoutTooLong, id: "lock-timeout-too-long", category: Timeout, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(LockTimeoutTooLong, id: "lock-timeout-too-long", category: Timeout, severity: Warning, since: "0.1.0");
 
 impl Rule for LockTimeoutTooLong {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -55,8 +55,8 @@ impl Rule for LockTimeoutTooLong {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     const ID: &str = "lock-timeout-too-long";
 

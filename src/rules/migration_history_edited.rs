@@ -10,7 +10,7 @@ use crate::rule::Rule;
 
 use super::history::{line_span, migration_inputs};
 
-crate::declare_rule!(MigrationHistoryEdited, id: "migration-history-edited", category: History, severity: Error, since: "0.2.0");
+crate::rule::declare_rule!(MigrationHistoryEdited, id: "migration-history-edited", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationHistoryEdited {
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
@@ -54,8 +54,8 @@ impl Rule for MigrationHistoryEdited {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::{Direction, GitState};
-    use crate::rules::testing::{migration, run_findings};
     use crate::settings::Settings;
+    use crate::tests::rules::{migration, run_findings};
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-history-edited", inputs, &Settings::default())

@@ -10,7 +10,7 @@ use crate::rule::Rule;
 
 use super::history::{compare_versions, migration_inputs, runs_before, Entry};
 
-crate::declare_rule!(MigrationOutOfOrder, id: "migration-out-of-order", category: History, severity: Error, since: "0.2.0");
+crate::rule::declare_rule!(MigrationOutOfOrder, id: "migration-out-of-order", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationOutOfOrder {
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
@@ -89,8 +89,8 @@ fn what_the_tool_does(tool: Tool) -> String {
 #[cfg(test)]
 mod tests {
     use crate::input::layout::GitState;
-    use crate::rules::testing::{migration, run_findings};
     use crate::settings::Settings;
+    use crate::tests::rules::{migration, run_findings};
 
     fn findings(inputs: Vec<crate::report::engine::RunInput>) -> Vec<String> {
         run_findings("migration-out-of-order", inputs, &Settings::default())

@@ -9,7 +9,7 @@ use crate::rule::Rule;
 
 use super::history::migration_inputs;
 
-crate::declare_rule!(MissingDownMigration, id: "missing-down-migration", category: History, severity: Warning, since: "0.2.0", enabled_by_default: false);
+crate::rule::declare_rule!(MissingDownMigration, id: "missing-down-migration", category: History, severity: Warning, since: "0.2.0", enabled_by_default: false);
 
 impl Rule for MissingDownMigration {
     fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
@@ -53,8 +53,8 @@ fn down_hint(tool: Tool) -> String {
 mod tests {
     use crate::diagnostic::Severity;
     use crate::input::layout::GitState;
-    use crate::rules::testing::{migration, run_findings};
     use crate::settings::Settings;
+    use crate::tests::rules::{migration, run_findings};
 
     fn inputs() -> Vec<crate::report::engine::RunInput> {
         let mut with_down = migration("1", "users", 0, GitState::Added);

@@ -10,8 +10,6 @@ pub(crate) mod column_types;
 pub(crate) mod history;
 pub(crate) mod markdown;
 pub(crate) mod recipe;
-#[cfg(test)]
-pub(crate) mod testing;
 
 pub(crate) mod adding_required_column;
 pub(crate) mod adding_volatile_default;

@@ -7,7 +7,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::column_types;
 
-crate::declare_rule!(PreferBigint, id: "prefer-bigint", category: Style, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(PreferBigint, id: "prefer-bigint", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferBigint {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -59,7 +59,7 @@ impl Rule for PreferBigint {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_integer_and_smallint_columns() {

@@ -7,7 +7,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::column_types;
 
-crate::declare_rule!(PreferIdentity, id: "prefer-identity", category: Style, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(PreferIdentity, id: "prefer-identity", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferIdentity {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -36,7 +36,7 @@ impl Rule for PreferIdentity {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_every_serial() {

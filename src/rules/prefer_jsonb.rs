@@ -6,7 +6,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::column_types;
 
-crate::declare_rule!(PreferJsonb, id: "prefer-jsonb", category: Style, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(PreferJsonb, id: "prefer-jsonb", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferJsonb {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -35,7 +35,7 @@ impl Rule for PreferJsonb {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_json_columns() {

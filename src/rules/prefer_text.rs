@@ -9,7 +9,7 @@ use crate::rule::Rule;
 use crate::rules::column_types::{self, ident, Column};
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(PreferText, id: "prefer-text", category: Style, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(PreferText, id: "prefer-text", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferText {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -83,7 +83,7 @@ fn help(ctx: StatementContext<'_>, col: &Column<'_>, limit: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_bounded_varchar_and_char() {

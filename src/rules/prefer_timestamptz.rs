@@ -7,7 +7,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::column_types;
 
-crate::declare_rule!(PreferTimestamptz, id: "prefer-timestamptz", category: Style, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(PreferTimestamptz, id: "prefer-timestamptz", category: Style, severity: Warning, since: "0.1.0");
 
 impl Rule for PreferTimestamptz {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -41,7 +41,7 @@ impl Rule for PreferTimestamptz {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_timestamp_without_time_zone() {

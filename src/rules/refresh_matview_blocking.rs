@@ -7,7 +7,7 @@ use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 
-crate::declare_rule!(RefreshMatviewBlocking, id: "refresh-matview-blocking", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RefreshMatviewBlocking, id: "refresh-matview-blocking", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RefreshMatviewBlocking {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -51,7 +51,7 @@ impl Rule for RefreshMatviewBlocking {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_plain_refresh() {

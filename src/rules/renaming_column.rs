@@ -10,7 +10,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingColumn {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -59,7 +59,7 @@ impl Rule for RenamingColumn {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_renamed_columns_of_existing_tables() {

@@ -10,7 +10,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingTable {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -77,7 +77,7 @@ fn view_keeps_old_name(ctx: StatementContext<'_>, table: &RelationName) -> bool 
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_renaming_an_existing_table() {

@@ -9,7 +9,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::alter_table;
 
-crate::declare_rule!(RequireConcurrentDetachPartition, id: "require-concurrent-detach-partition", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RequireConcurrentDetachPartition, id: "require-concurrent-detach-partition", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentDetachPartition {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -76,8 +76,8 @@ fn help(ctx: StatementContext<'_>, parent: &RelationName, partition: &RelationNa
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_plain_detach() {

@@ -8,7 +8,7 @@ use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::recipe;
 
-crate::declare_rule!(RequireConcurrentIndex, id: "require-concurrent-index", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RequireConcurrentIndex, id: "require-concurrent-index", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentIndex {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -36,7 +36,7 @@ impl Rule for RequireConcurrentIndex {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_plain_index_on_existing_table() {

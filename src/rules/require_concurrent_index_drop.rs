@@ -10,7 +10,7 @@ use crate::diagnostic::Finding;
 use crate::input::source::Span;
 use crate::rule::Rule;
 
-crate::declare_rule!(RequireConcurrentIndexDrop, id: "require-concurrent-index-drop", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RequireConcurrentIndexDrop, id: "require-concurrent-index-drop", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentIndexDrop {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -78,7 +78,7 @@ fn name_span(ctx: StatementContext<'_>, index: &RelationName) -> Span {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_each_existing_index() {

@@ -11,7 +11,7 @@ use crate::parse::ast::has_option;
 use crate::rule::Rule;
 use crate::rules::recipe;
 
-crate::declare_rule!(RequireConcurrentReindex, id: "require-concurrent-reindex", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RequireConcurrentReindex, id: "require-concurrent-reindex", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for RequireConcurrentReindex {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -165,8 +165,8 @@ fn help(ctx: StatementContext<'_>, kind: ReindexObjectType, keyword: &str, named
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_every_blocking_form() {

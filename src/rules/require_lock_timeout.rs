@@ -11,7 +11,7 @@ use crate::input::source::Span;
 use crate::rule::Rule;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
 
 impl Rule for RequireLockTimeout {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -96,7 +96,7 @@ fn table_token(ctx: StatementContext<'_>, name: &str) -> Option<Span> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_the_first_blocking_statement_once() {
@@ -127,8 +127,8 @@ mod tests {
     #[test]
     fn follows_the_runner_transaction_and_the_role_setting() {
         use crate::analysis::TransactionMode;
-        use crate::rules::testing::findings_with;
         use crate::settings::Settings;
+        use crate::tests::rules::findings_with;
         let mut per_file = Settings::default();
         per_file.transaction = Some(TransactionMode::PerFile);
         let local = "SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a text;";

@@ -11,7 +11,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
 
-crate::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for SettingNotNull {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -134,8 +134,8 @@ fn help(table: &RelationName, column: &str, name: Option<&str>, proven_by: Optio
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_set_not_null_on_existing_table() {

@@ -10,7 +10,7 @@ use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
 use crate::rule::Rule;
 
-crate::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for StatementAfterAccessExclusive {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -205,8 +205,8 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     const ID: &str = "statement-after-access-exclusive";
 

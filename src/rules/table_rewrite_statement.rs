@@ -11,7 +11,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::numbered_steps;
 
-crate::declare_rule!(TableRewriteStatement, id: "table-rewrite-statement", category: Rewrite, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(TableRewriteStatement, id: "table-rewrite-statement", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for TableRewriteStatement {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -149,7 +149,7 @@ fn help(kind: Kind, form: Form<'_>, relation: &RelationName) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_each_rewriting_form() {

@@ -8,7 +8,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::input::source::Span;
 use crate::rule::Rule;
 
-crate::declare_rule!(TransactionNesting, id: "transaction-nesting", category: Transaction, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(TransactionNesting, id: "transaction-nesting", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for TransactionNesting {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -177,8 +177,8 @@ fn command(ctx: StatementContext<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     const ID: &str = "transaction-nesting";
 

@@ -7,7 +7,7 @@ use crate::analysis::AnalyzedFile;
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 
-crate::declare_rule!(UncommittedTransaction, id: "uncommitted-transaction", category: Transaction, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(UncommittedTransaction, id: "uncommitted-transaction", category: Transaction, severity: Error, since: "0.1.0");
 
 impl Rule for UncommittedTransaction {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -41,7 +41,7 @@ impl Rule for UncommittedTransaction {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_begin_without_commit() {

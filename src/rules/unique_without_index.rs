@@ -11,7 +11,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
 
-crate::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for UniqueWithoutIndex {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -172,7 +172,7 @@ fn help(
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_unique_and_primary_key_building_their_index() {

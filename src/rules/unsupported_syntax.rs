@@ -2,6 +2,6 @@
 
 use crate::rule::Rule;
 
-crate::declare_rule!(UnsupportedSyntax, id: "unsupported-syntax", category: Syntax, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(UnsupportedSyntax, id: "unsupported-syntax", category: Syntax, severity: Warning, since: "0.1.0");
 
 impl Rule for UnsupportedSyntax {}

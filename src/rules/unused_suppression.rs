@@ -2,6 +2,6 @@
 
 use crate::rule::Rule;
 
-crate::declare_rule!(UnusedSuppression, id: "unused-suppression", category: Suppression, severity: Warning, since: "0.1.0");
+crate::rule::declare_rule!(UnusedSuppression, id: "unused-suppression", category: Suppression, severity: Warning, since: "0.1.0");
 
 impl Rule for UnusedSuppression {}

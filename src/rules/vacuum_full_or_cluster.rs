@@ -9,7 +9,7 @@ use crate::diagnostic::Finding;
 use crate::parse::ast::has_option;
 use crate::rule::Rule;
 
-crate::declare_rule!(VacuumFullOrCluster, id: "vacuum-full-or-cluster", category: Rewrite, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(VacuumFullOrCluster, id: "vacuum-full-or-cluster", category: Rewrite, severity: Error, since: "0.1.0");
 
 impl Rule for VacuumFullOrCluster {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
@@ -85,7 +85,7 @@ fn help(ctx: StatementContext<'_>, command: &str, table: Option<&RelationName>) 
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::findings;
+    use crate::tests::rules::findings;
 
     #[test]
     fn flags_vacuum_full_and_cluster() {

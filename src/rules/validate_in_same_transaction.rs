@@ -17,7 +17,7 @@ use crate::rule::Rule;
 use crate::rules::alter_table;
 use crate::rules::recipe::{numbered_steps, validate_constraint};
 
-crate::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
+crate::rule::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-transaction", category: Locking, severity: Error, since: "0.1.0");
 
 impl Rule for ValidateInSameTransaction {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
@@ -150,8 +150,8 @@ fn finding(ctx: StatementContext<'_>, table: &RelationName, n: usize, name: &str
 #[cfg(test)]
 mod tests {
     use crate::analysis::TransactionMode;
-    use crate::rules::testing::{findings, findings_with};
     use crate::settings::Settings;
+    use crate::tests::rules::{findings, findings_with};
 
     const ID: &str = "validate-in-same-transaction";
 

@@ -6,6 +6,7 @@
 mod catalog;
 mod fixtures;
 mod layouts;
+pub(crate) mod rules;
 mod truth;
 
 // Shared with tests/it, which uses other parts of it.

@@ -207,9 +207,13 @@ fn import_graph() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
             continue;
         }
         let code = code_of(&std::fs::read_to_string(file).unwrap());
+        // A path that names no module names an item of the crate's root
+        // (`crate::some_macro!` exported there): that is an import of lib.rs.
+        let root = vec!["lib".to_string()];
         let targets: BTreeSet<Vec<String>> = imported_paths(&module, &code)
             .iter()
-            .filter_map(|path| target_module(&modules, path))
+            .filter(|path| !path.is_empty())
+            .map(|path| target_module(&modules, path).unwrap_or_else(|| root.clone()))
             .filter(|target| *target != module)
             .collect();
         graph.insert(module, targets);

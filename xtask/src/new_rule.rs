@@ -390,7 +390,7 @@ fn rule_source(rule: &NewRule, since: &str) -> String {
     let kind = rule.kind;
     let name = rule.example_name();
     let declaration = format!(
-        "crate::declare_rule!({}, id: \"{}\", category: {:?}, severity: {:?}, since: \"{since}\");",
+        "crate::rule::declare_rule!({}, id: \"{}\", category: {:?}, severity: {:?}, since: \"{since}\");",
         rule.type_name(),
         rule.id,
         rule.category,
@@ -470,7 +470,7 @@ fn rule_source(rule: &NewRule, since: &str) -> String {
          \n\
          #[cfg(test)]\n\
          mod tests {{\n\
-         \x20   use crate::rules::testing::findings;\n\
+         \x20   use crate::tests::rules::findings;\n\
          \n\
          \x20   const ID: &str = \"{id}\";\n\
          \n\
@@ -571,7 +571,7 @@ mod tests {
 
         let source = read(&dir, "src/rules/ban_drop_view.rs");
         assert!(source.contains(
-            "crate::declare_rule!(BanDropView, id: \"ban-drop-view\", category: DataLoss, severity: Error, since: \"0.1.0\");"
+            "crate::rule::declare_rule!(BanDropView, id: \"ban-drop-view\", category: DataLoss, severity: Error, since: \"0.1.0\");"
         ));
         assert!(source.contains("let NodeEnum::DropStmt(_stmt) = ctx.node() else {\n            return;\n        };"));
         assert!(source.contains("const PLACEHOLDER: &str = \"ban_drop_view_example\";"));

@@ -1,4 +1,5 @@
-//! Smoke-test helper for the tests beside each rule.
+//! Smoke-test helpers for the tests beside each rule: a rule's findings on
+//! some SQL, or over a run.
 
 use crate::input::source::SourceFile;
 use crate::report::engine::lint_source;
