@@ -201,7 +201,7 @@ fn parse_rule_flag(flag: &str) -> Result<(&str, Option<crate::diagnostic::Severi
         ));
     }
     let level = config::parse_rule_level(level)
-        .ok_or_else(|| format!("--rule {flag:?}: level must be error, warning or off"))?;
+        .ok_or_else(|| format!("--rule {flag:?}: level must be error, warning, info or off"))?;
     Ok((id, level))
 }
 

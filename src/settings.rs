@@ -20,13 +20,19 @@ pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Said, never blocking: what miglint could not check, for a reviewer to look at.
+    Info,
     Warning,
     Error,
 }
 
 impl Severity {
+    /// Every severity, the most severe first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
@@ -64,7 +70,7 @@ impl FailOn {
     pub fn blocks(self, severity: Severity) -> bool {
         match self {
             FailOn::Error => severity == Severity::Error,
-            FailOn::Warning => true,
+            FailOn::Warning => severity >= Severity::Warning,
             FailOn::Never => false,
         }
     }

@@ -113,7 +113,7 @@ pub(super) struct CheckArgs {
     pub fail_on: Option<FailOn>,
 
     /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
-    #[arg(long = "rule", value_name = "ID=error|warning|off")]
+    #[arg(long = "rule", value_name = "ID=error|warning|info|off")]
     pub rules: Vec<String>,
 
     /// Also append a Markdown summary (verdict, findings, what each

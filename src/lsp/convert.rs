@@ -92,6 +92,7 @@ pub(super) fn diagnostic(d: &Diagnostic, text: &Text, uri: &Uri) -> lsp_types::D
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(d.rule.to_string())),
         code_description: rule_doc_url(d.rule).parse().ok().map(|href| CodeDescription { href }),

@@ -58,6 +58,8 @@ pub struct Summary {
     pub statements: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Active diagnostics of severity `info`: said, never blocking.
+    pub infos: usize,
     pub suppressed: usize,
     /// Active diagnostics at or above `--fail-on`.
     pub blocking: usize,
@@ -94,6 +96,7 @@ impl Report {
             match d.severity {
                 Severity::Error => summary.errors += 1,
                 Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
             }
             if file.blocks(d) {
                 summary.blocking += 1;

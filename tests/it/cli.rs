@@ -209,9 +209,67 @@ fn the_schema_names_every_lock_mode_and_severity() {
     let expected: Vec<&str> = miglint::LockMode::ALL.iter().map(|m| m.name()).collect();
     assert_eq!(modes, &serde_json::json!(expected));
     let severities = &diagnostic["severity"]["enum"];
-    let expected = [miglint::Severity::Error.as_str(), miglint::Severity::Warning.as_str()];
+    let expected: Vec<&str> = miglint::Severity::ALL.iter().map(|s| s.as_str()).collect();
     assert_eq!(severities, &serde_json::json!(expected));
     assert_eq!(schema["properties"]["version"]["const"], 1);
+}
+
+/// A rule set to `info` is said in every format, at that format's lowest
+/// level, and never blocks.
+#[test]
+fn info_findings_are_said_and_never_block() {
+    let dir = project(&[
+        (
+            "migrations/0001_index.sql",
+            b"CREATE INDEX users_email_idx ON users (email);\n" as &[u8],
+        ),
+        (
+            "miglint.toml",
+            b"[rules]\nrequire-concurrent-index = \"info\"\nrequire-lock-timeout = \"info\"\n",
+        ),
+    ]);
+    let run = |format: &str| {
+        stdout_of(
+            &mut miglint(dir.path(), &["check", "--format", format, "migrations"]),
+            0,
+        )
+    };
+    let report = json(&run("json"));
+    assert_valid(&report_schema(), &report, "the JSON report");
+    assert_eq!(report["summary"]["infos"], 2);
+    assert_eq!(report["summary"]["blocking"], 0);
+    assert!(report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["severity"] == "info"));
+    assert!(
+        run("github").lines().all(|l| l.starts_with("::notice ")),
+        "{}",
+        run("github")
+    );
+    assert!(run("gcc").contains(": info: index on \"users\" built without CONCURRENTLY"));
+    let sarif = json(&run("sarif"));
+    if let Some(validator) = sarif_schema() {
+        assert_valid(&validator, &sarif, "the SARIF log");
+    }
+    assert!(sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["level"] == "note"));
+    let human = run("human");
+    assert!(
+        human
+            .trim_end()
+            .ends_with("miglint: no problems found (2 infos to review) (1 file checked, 1 statement)"),
+        "{human}"
+    );
+    // `--fail-on warning` still passes: an info never blocks.
+    stdout_of(
+        &mut miglint(dir.path(), &["check", "--fail-on", "warning", "migrations"]),
+        0,
+    );
 }
 
 #[test]

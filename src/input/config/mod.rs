@@ -42,6 +42,7 @@ pub(crate) fn parse_rule_level(text: &str) -> Option<Option<Severity>> {
     match text {
         "error" => Some(Some(Severity::Error)),
         "warning" | "warn" => Some(Some(Severity::Warning)),
+        "info" => Some(Some(Severity::Info)),
         "off" => Some(None),
         _ => None,
     }
@@ -238,7 +239,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     for (id, level) in raw.rules.unwrap_or_default() {
         let parsed = parse_rule_level(level.get_ref()).ok_or_else(|| {
             ConfigError(format!(
-                "{}: rule `{}` must be \"error\", \"warning\" or \"off\", not {:?}",
+                "{}: rule `{}` must be \"error\", \"warning\", \"info\" or \"off\", not {:?}",
                 at(level.span()),
                 id.get_ref(),
                 level.get_ref()
@@ -334,7 +335,7 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["max_lock_timeout"] => "a whole number of milliseconds or a string such as \"10s\"",
         ["max_file_size"] => "a whole number of bytes or a string such as \"10MB\"",
         ["rules"] => "a table of rule ids and levels",
-        ["rules", _] => "a string: \"error\", \"warning\" or \"off\"",
+        ["rules", _] => "a string: \"error\", \"warning\", \"info\" or \"off\"",
         ["tool"] | ["roots", "tool"] => "a string naming a migration tool",
         ["roots"] => "a list of tables, each written [[roots]]",
         ["roots", "path"] => "a string (a folder path)",
@@ -621,7 +622,7 @@ mod tests {
             (
                 "[rules]\nrequire-concurrent-index = false\n",
                 "miglint.toml:2:28: invalid configuration: `require-concurrent-index` in [rules] must be a string: \
-                 \"error\", \"warning\" or \"off\", not false",
+                 \"error\", \"warning\", \"info\" or \"off\", not false",
             ),
             (
                 "[[roots]]\npath = 1.5\n",

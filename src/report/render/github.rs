@@ -11,6 +11,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "notice",
         };
         let mut properties = vec![
             format!("file={}", escape_property(file.path())),

@@ -28,7 +28,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "description": d.message,
                 "content": { "body": d.help.clone().unwrap_or_default() },
                 "categories": ["Bug Risk"],
-                "severity": match d.severity { Severity::Error => "major", Severity::Warning => "minor" },
+                "severity": match d.severity { Severity::Error => "major", Severity::Warning => "minor", Severity::Info => "info" },
                 "fingerprint": fingerprint,
                 "location": {
                     "path": file.path(),

@@ -83,6 +83,7 @@ fn frame(file: &FileReport, d: &Diagnostic) -> Frame {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
     };
     let shown = ShownSource::new(&file.source.text);
     let mut labels = vec![LabeledSpan::new_primary_with_span(None, shown.span(d.span))];
@@ -175,8 +176,18 @@ fn summary_line(report: &Report) -> String {
     } else {
         String::new()
     };
+    let infos = if s.infos > 0 {
+        format!(", {}", plural(s.infos, "info"))
+    } else {
+        String::new()
+    };
     if s.errors + s.warnings == 0 {
-        return format!("miglint: no problems found ({checked}{suppressed})");
+        let notes = if s.infos > 0 {
+            format!(" ({} to review)", plural(s.infos, "info"))
+        } else {
+            String::new()
+        };
+        return format!("miglint: no problems found{notes} ({checked}{suppressed})");
     }
     let verdict = if s.blocking > 0 {
         format!("; this change is blocked (--fail-on {})", report.fail_on.as_str())
@@ -184,7 +195,7 @@ fn summary_line(report: &Report) -> String {
         String::new()
     };
     format!(
-        "miglint: {}, {} ({checked}{suppressed}){verdict}",
+        "miglint: {}, {}{infos} ({checked}{suppressed}){verdict}",
         plural(s.errors, "error"),
         plural(s.warnings, "warning")
     )

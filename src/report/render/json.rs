@@ -32,6 +32,7 @@ pub(super) fn report_value(report: &Report) -> Value {
             "statements": summary.statements,
             "errors": summary.errors,
             "warnings": summary.warnings,
+            "infos": summary.infos,
             "suppressed": summary.suppressed,
             "blocking": summary.blocking,
         },

@@ -31,7 +31,7 @@ pub(crate) fn render(
         "⚠️ incomplete: some inputs could not be read (see the job log)"
     } else if summary.blocking > 0 {
         "❌ blocked"
-    } else if summary.errors + summary.warnings > 0 {
+    } else if summary.errors + summary.warnings + summary.infos > 0 {
         "✅ passed, with findings below the threshold"
     } else {
         "✅ passed"
@@ -43,6 +43,9 @@ pub(crate) fn render(
         plural(summary.errors, "error"),
         plural(summary.warnings, "warning")
     );
+    if summary.infos > 0 {
+        counts.push_str(&format!(", {} to review", plural(summary.infos, "info")));
+    }
     if summary.suppressed > 0 {
         counts.push_str(&format!(" ({} suppressed)", summary.suppressed));
     }
