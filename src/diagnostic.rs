@@ -88,8 +88,28 @@ pub struct Diagnostic {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppressed {
     pub reason: Option<String>,
-    /// `ignore` above the statement, or `ignore-file`.
-    pub file_wide: bool,
+    pub scope: SuppressionScope,
+}
+
+/// What silenced a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionScope {
+    /// `miglint: ignore` above the statement, or at the end of its line.
+    Statement,
+    /// `miglint: ignore-file`.
+    File,
+    /// A baseline file listed it (`miglint baseline`, `check --baseline`).
+    Baseline,
+}
+
+impl SuppressionScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionScope::Statement => "statement",
+            SuppressionScope::File => "file",
+            SuppressionScope::Baseline => "baseline",
+        }
+    }
 }
 
 impl Diagnostic {

@@ -42,13 +42,13 @@ mod tests;
 
 pub use analysis::{Catalog, LockMode, RelationName};
 pub use cli::run;
-pub use diagnostic::{Diagnostic, Label, LockInfo, Suppressed};
+pub use diagnostic::{Diagnostic, Label, LockInfo, Suppressed, SuppressionScope};
 pub use input::layout::{
     Dialect, Direction, GitState, Role, RootSummary, RunnerSegment, RunnerTransaction, ScriptInfo, Tool,
 };
 pub use input::read::{Content, TooLarge};
 pub use input::source::{Position, SourceFile, Span};
-pub use prepare::{prepare, Message, PreparedRun, RunRequest};
+pub use prepare::{apply_baselines, prepare, Message, PreparedRun, RunRequest};
 pub use report::engine::{
     history_catalog, lint_and_plan_run, lint_bytes, lint_run, lint_source, plan_run, ChangeScope, CheckedFile, RunInput,
 };

@@ -19,7 +19,9 @@ use crate::input::discover::{self, Input};
 use crate::input::layout::{RootSummary, Tool};
 use crate::input::read::{self, Content};
 use crate::input::source::SourceFile;
+use crate::report::baseline::Baseline;
 use crate::report::engine::{history_catalog, ChangeScope, RunInput};
+use crate::report::FileReport;
 use crate::rules;
 use crate::settings::{Settings, DEFAULT_PG_VERSION};
 
@@ -46,6 +48,8 @@ pub struct RunRequest {
     /// The content of `-` when it does not come from the standard input (an
     /// editor's unsaved buffer).
     pub stdin: Option<Vec<u8>>,
+    /// `--baseline`: the baseline file for every file, over config `baseline`.
+    pub baseline: Option<PathBuf>,
 }
 
 /// Something to tell the user about a run, in the order it happened.
@@ -250,6 +254,7 @@ impl<'r> SettingsResolver<'r> {
             settings.max_lock_timeout_ms = ms;
         }
         settings.max_file_size = config.max_file_size();
+        settings.baseline = request.baseline.clone().or_else(|| config.baseline.clone());
         let settings = Arc::new(settings);
         self.by_config.insert(config.path.clone(), settings.clone());
         Ok(settings)
@@ -280,4 +285,64 @@ impl<'r> SettingsResolver<'r> {
         self.schemas.insert(path.to_path_buf(), catalog.clone());
         Ok(catalog)
     }
+}
+
+/// Silences the findings each file's baseline lists (`--baseline`, config
+/// `baseline`): each baseline file read once, its paths relative to its
+/// own folder. What went wrong reading one, or entries that matched nothing,
+/// come back as messages.
+pub fn apply_baselines(files: &mut [FileReport]) -> Vec<Message> {
+    let mut messages = Vec::new();
+    let mut paths: Vec<PathBuf> = files.iter().filter_map(|f| f.baseline.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    for path in paths {
+        let shown = discover::display_path(&path);
+        let text = match read::regular_file(&path, u64::MAX) {
+            Ok(content) => String::from_utf8_lossy(content.bytes()).into_owned(),
+            Err(e) => {
+                messages.push(Message::Error(format!(
+                    "{shown}: cannot read the baseline: {e} (write it with `miglint baseline`)"
+                )));
+                continue;
+            }
+        };
+        let baseline = match Baseline::parse(&text, &shown) {
+            Ok(baseline) => baseline,
+            Err(message) => {
+                messages.push(Message::Error(message));
+                continue;
+            }
+        };
+        let dir = folder_of(&path);
+        let mine: Vec<&mut FileReport> = files
+            .iter_mut()
+            .filter(|f| f.baseline.as_ref() == Some(&path))
+            .collect();
+        let applied = baseline.apply(mine, |file| path_from(dir, file.path()));
+        if applied.stale > 0 {
+            messages.push(Message::Note(format!(
+                "{shown}: {} of its findings no longer occur (fixed, or in files not checked); `miglint baseline` writes it anew",
+                applied.stale
+            )));
+        }
+    }
+    messages
+}
+
+/// The folder a baseline's paths are relative to: its own.
+pub(crate) fn folder_of(baseline: &Path) -> &Path {
+    baseline
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A file's path as seen from `dir` (the baseline's folder), with `/`.
+pub(crate) fn path_from(dir: &Path, path: &str) -> String {
+    let real = crate::input::discover::top::real_path(Path::new(path));
+    let base = crate::input::discover::top::real_path(dir);
+    real.strip_prefix(&base)
+        .map(discover::display_path)
+        .unwrap_or_else(|_| discover::display_path(&real))
 }

@@ -4,6 +4,7 @@
 //! graph: config fills it, the engine and the rules read it.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -92,6 +93,8 @@ pub struct Settings {
     pub max_lock_timeout_ms: u64,
     /// Files larger than this many bytes are reported (`file-too-large`), not linted.
     pub max_file_size: u64,
+    /// The baseline file whose findings are accepted (`--baseline`, config `baseline`).
+    pub baseline: Option<PathBuf>,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -105,6 +108,7 @@ impl Default for Settings {
             assume_lock_timeout: false,
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            baseline: None,
             overrides: BTreeMap::new(),
         }
     }

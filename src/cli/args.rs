@@ -41,6 +41,10 @@ pub(super) enum Command {
     /// Run the language server on standard input and output, for editors:
     /// diagnostics as you type, plan facts on hover, ignore quick fixes.
     Lsp,
+    /// Write today's findings to a baseline file, so that `check --baseline`
+    /// (or config `baseline`) reports only new ones: adopt miglint on an old
+    /// history without fixing it first.
+    Baseline(BaselineArgs),
 }
 
 /// What `check` and `plan` share: the inputs and what miglint knows of them.
@@ -50,7 +54,8 @@ pub(super) struct RunArgs {
     #[arg(value_name = "PATH|GLOB")]
     pub paths: Vec<String>,
 
-    /// Configuration file [default: miglint.toml here or in a parent folder].
+    /// The configuration file for every file [default: for each file, the
+    /// nearest miglint.toml above its migration root].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
@@ -116,6 +121,11 @@ pub(super) struct CheckArgs {
     #[arg(long = "rule", value_name = "ID=error|warning|info|off")]
     pub rules: Vec<String>,
 
+    /// Report only findings this baseline file does not list (written by
+    /// `miglint baseline`) [default: config `baseline`].
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+
     /// Also append a Markdown summary (verdict, findings, what each
     /// migration locks) to this file, e.g. "$GITHUB_STEP_SUMMARY".
     #[arg(long, value_name = "PATH")]
@@ -129,6 +139,21 @@ pub(super) struct CheckArgs {
     /// this file, e.g. "$GITHUB_OUTPUT".
     #[arg(long, value_name = "PATH")]
     pub github_output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct BaselineArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Set a rule's severity, e.g. --rule prefer-text=off (repeatable).
+    #[arg(long = "rule", value_name = "ID=error|warning|info|off")]
+    pub rules: Vec<String>,
+
+    /// Where to write the baseline [default: config `baseline`, else
+    /// miglint-baseline.json in the current folder].
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

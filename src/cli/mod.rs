@@ -8,7 +8,7 @@ mod args;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -23,7 +23,7 @@ use crate::report::FileReport;
 use crate::report::Report;
 use crate::rules;
 use crate::trace::Tracer;
-use args::{CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
+use args::{BaselineArgs, CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
 
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_BLOCKED: u8 = 1;
@@ -45,6 +45,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Lsp => crate::lsp::run(),
+        Command::Baseline(args) => baseline(args),
     };
     ExitCode::from(code)
 }
@@ -56,7 +57,12 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 
 /// Prepares the run the arguments ask for and prints what there is to tell
 /// of it; Err when it cannot start or has no input left.
-fn prepare(run: &RunArgs, rule_flags: &[String], fail_on: Option<FailOn>) -> Result<PreparedRun, String> {
+fn prepare(
+    run: &RunArgs,
+    rule_flags: &[String],
+    fail_on: Option<FailOn>,
+    baseline: Option<&Path>,
+) -> Result<PreparedRun, String> {
     let request = RunRequest {
         paths: run.paths.clone(),
         config: run.config.clone(),
@@ -71,28 +77,76 @@ fn prepare(run: &RunArgs, rule_flags: &[String], fail_on: Option<FailOn>) -> Res
         stdin_filename: run.stdin_filename.clone(),
         rules: rule_flags.to_vec(),
         stdin: None,
+        baseline: baseline.map(Path::to_path_buf),
     };
     let prepared = prepare::prepare(&request)?;
-    for message in &prepared.messages {
-        match message {
-            Message::Error(text) => eprintln!("miglint: error: {text}"),
-            Message::Note(text) => eprintln!("miglint: note: {text}"),
-        }
-    }
+    prepared.messages.iter().for_each(print_message);
     if prepared.inputs.is_empty() && prepared.failed() {
         return Err("no input was read".into());
     }
     Ok(prepared)
 }
 
-fn check(args: CheckArgs) -> u8 {
-    let prepared = match prepare(&args.run, &args.rules, args.fail_on) {
+fn print_message(message: &Message) {
+    match message {
+        Message::Error(text) => eprintln!("miglint: error: {text}"),
+        Message::Note(text) => eprintln!("miglint: note: {text}"),
+    }
+}
+
+/// `miglint baseline`: today's findings (those no ignore comment silences,
+/// whatever a baseline already says) written to the baseline file.
+fn baseline(args: BaselineArgs) -> u8 {
+    let prepared = match prepare(&args.run, &args.rules, None, None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
     let failed = prepared.failed();
+    let output = args
+        .output
+        .clone()
+        .or_else(|| prepared.settings.baseline.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE));
+    let files = lint_run(prepared.inputs, prepared.scope);
+    let dir = prepare::folder_of(&output);
+    let (text, count) = crate::report::baseline::write(&files, |file| prepare::path_from(dir, file.path()));
+    if let Err(e) = std::fs::write(&output, text) {
+        return fail(format!("{}: cannot write the baseline: {e}", output.display()));
+    }
+    let with_findings = files.iter().filter(|f| f.active().next().is_some()).count();
+    println!(
+        "miglint: wrote {} of {} to {}; `miglint check --baseline {}` (or `baseline = \"...\"` in miglint.toml) reports only new ones",
+        plural(count, "finding"),
+        plural(with_findings, "file"),
+        output.display(),
+        output.display()
+    );
+    if failed {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Where `miglint baseline` writes when neither `--output` nor config says.
+const DEFAULT_BASELINE: &str = "miglint-baseline.json";
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let prepared = match prepare(&args.run, &args.rules, args.fail_on, args.baseline.as_deref()) {
+        Ok(prepared) => prepared,
+        Err(message) => return fail(message),
+    };
+    let mut failed = prepared.failed();
     // The summary shows plans beside the findings: both from one analysis.
-    let (files, plans): (Vec<FileReport>, Vec<Option<FilePlan>>) = if args.summary_file.is_some() {
+    let (mut files, plans): (Vec<FileReport>, Vec<Option<FilePlan>>) = if args.summary_file.is_some() {
         lint_and_plan_run(prepared.inputs, prepared.scope)
             .into_iter()
             .map(|checked| (checked.report, checked.plan))
@@ -101,6 +155,10 @@ fn check(args: CheckArgs) -> u8 {
         let files = lint_run(prepared.inputs, prepared.scope);
         (files, Vec::new())
     };
+    for message in prepare::apply_baselines(&mut files) {
+        failed |= matches!(message, Message::Error(_));
+        print_message(&message);
+    }
     let report = Report {
         files,
         fail_on: prepared.settings.fail_on,
@@ -213,7 +271,7 @@ fn step_output(name: &str, value: &str) -> String {
 /// `miglint plan`: exit 0 when every input was planned, 2 otherwise; a plan
 /// never blocks.
 fn plan(args: PlanArgs) -> u8 {
-    let prepared = match prepare(&args.run, &[], None) {
+    let prepared = match prepare(&args.run, &[], None, None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
@@ -240,7 +298,7 @@ fn plan(args: PlanArgs) -> u8 {
 /// `miglint trace`: exit 0 when the server did what miglint predicted, 1 on
 /// any difference, 2 when it could not run (connection, unreadable input).
 fn trace(args: TraceArgs) -> u8 {
-    let prepared = match prepare(&args.run, &[], None) {
+    let prepared = match prepare(&args.run, &[], None, None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };

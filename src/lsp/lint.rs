@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::config;
-use crate::prepare::{prepare, Message, PreparedRun, RunRequest};
+use crate::prepare::{apply_baselines, prepare, Message, PreparedRun, RunRequest};
 use crate::report::engine::{lint_run, plan_run};
 use crate::report::plan::StatementPlan;
 
@@ -34,7 +34,11 @@ pub(super) fn request(document: &Document, workspace: Option<&Path>) -> RunReque
 pub(super) fn diagnostics(document: &Document, workspace: Option<&Path>) -> Result<Vec<Diagnostic>, String> {
     let prepared = prepared(document, workspace)?;
     let name = document.name();
-    let reports = lint_run(prepared.inputs, prepared.scope);
+    let mut reports = lint_run(prepared.inputs, prepared.scope);
+    // Findings the baseline accepts are not shown, as `check` does not report them.
+    for message in apply_baselines(&mut reports) {
+        log(document, &message);
+    }
     let mut found: Vec<Diagnostic> = reports
         .into_iter()
         .filter(|report| report.path() == name)
@@ -65,11 +69,15 @@ pub(super) fn statement_plan(
 fn prepared(document: &Document, workspace: Option<&Path>) -> Result<PreparedRun, String> {
     let prepared = prepare(&request(document, workspace))?;
     for message in &prepared.messages {
-        // The client shows the server's standard error in its log.
-        match message {
-            Message::Error(text) => eprintln!("miglint lsp: {}: {text}", document.name()),
-            Message::Note(text) => eprintln!("miglint lsp: note: {}: {text}", document.name()),
-        }
+        log(document, message);
     }
     Ok(prepared)
+}
+
+/// The client shows the server's standard error in its log.
+fn log(document: &Document, message: &Message) {
+    match message {
+        Message::Error(text) => eprintln!("miglint lsp: {}: {text}", document.name()),
+        Message::Note(text) => eprintln!("miglint lsp: note: {}: {text}", document.name()),
+    }
 }

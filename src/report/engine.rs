@@ -488,6 +488,7 @@ fn report_of_one(
         statements: 0,
         script,
         fail_on: settings.fail_on,
+        baseline: settings.baseline.clone(),
     }
 }
 
@@ -531,6 +532,7 @@ fn file_report(
         diagnostics,
         script: script.clone(),
         fail_on: settings.fail_on,
+        baseline: settings.baseline.clone(),
     }
 }
 

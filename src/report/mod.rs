@@ -2,12 +2,16 @@
 //! (`engine`), suppressions applied (`suppress`), what each statement does
 //! (`plan`), and every output format (`render`).
 
+pub(crate) mod baseline;
 pub(crate) mod engine;
+pub(crate) mod fingerprint;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod suppress;
 
-use crate::diagnostic::Diagnostic;
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, SuppressionScope};
 use crate::input::layout::{RootSummary, ScriptInfo};
 use crate::input::source::SourceFile;
 use crate::settings::{FailOn, Severity};
@@ -23,6 +27,8 @@ pub struct FileReport {
     pub script: ScriptInfo,
     /// The lowest severity that blocks, for this file's config.
     pub fail_on: FailOn,
+    /// The baseline file that applies to this file (`--baseline`, config `baseline`).
+    pub baseline: Option<PathBuf>,
 }
 
 impl FileReport {
@@ -60,7 +66,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Active diagnostics of severity `info`: said, never blocking.
     pub infos: usize,
+    /// Silenced by an ignore comment.
     pub suppressed: usize,
+    /// Silenced by the baseline.
+    pub baselined: usize,
     /// Active diagnostics at or above `--fail-on`.
     pub blocking: usize,
 }
@@ -89,8 +98,12 @@ impl Report {
             ..Summary::default()
         };
         for (file, d) in self.diagnostics() {
-            if !d.is_active() {
-                summary.suppressed += 1;
+            if let Some(suppressed) = &d.suppressed {
+                if suppressed.scope == SuppressionScope::Baseline {
+                    summary.baselined += 1;
+                } else {
+                    summary.suppressed += 1;
+                }
                 continue;
             }
             match d.severity {

@@ -4,6 +4,7 @@
 
 #[cfg(unix)]
 mod action;
+mod adoption;
 mod ci_files;
 mod cli;
 mod common;

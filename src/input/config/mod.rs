@@ -7,6 +7,7 @@
 //! exclude = ["migrations/legacy/**"]
 //!
 //! max_file_size = "10MB"     # larger files are reported, not read
+//! baseline = "miglint-baseline.json"  # accepted findings (`miglint baseline`)
 //! tool = "diesel"            # skip detection: every root is this tool's
 //! check_down = true           # lint down migrations too (default)
 //!
@@ -56,6 +57,7 @@ struct RawConfig {
     fail_on: Option<Spanned<String>>,
     exclude: Option<Vec<Spanned<String>>>,
     schema: Option<Spanned<String>>,
+    baseline: Option<Spanned<String>>,
     transaction: Option<Spanned<String>>,
     assume_lock_timeout: Option<bool>,
     max_lock_timeout: Option<Spanned<toml::Value>>,
@@ -105,6 +107,8 @@ pub(crate) struct Config {
     /// A schema dump read as the production catalog, resolved against the
     /// config's folder.
     pub schema: Option<PathBuf>,
+    /// The baseline file of accepted findings, resolved against the config's folder.
+    pub baseline: Option<PathBuf>,
     pub transaction: Option<TransactionMode>,
     pub assume_lock_timeout: Option<bool>,
     pub max_lock_timeout_ms: Option<u64>,
@@ -209,9 +213,12 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         })?;
         config.exclude.push(compiled);
     }
+    let base = path.parent().unwrap_or(Path::new("."));
     if let Some(schema) = raw.schema {
-        let base = path.parent().unwrap_or(Path::new("."));
         config.schema = Some(base.join(schema.get_ref()));
+    }
+    if let Some(baseline) = raw.baseline {
+        config.baseline = Some(base.join(baseline.get_ref()));
     }
     if let Some(mode) = raw.transaction {
         config.transaction = Some(parse_transaction_mode(mode.get_ref()).ok_or_else(|| {
@@ -277,7 +284,6 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ))
         })?);
     }
-    let base = path.parent().unwrap_or(Path::new("."));
     for root in raw.roots.unwrap_or_default() {
         let dialect = match &root.dialect {
             Some(name) => Some(Dialect::parse(name.get_ref()).ok_or_else(|| {
@@ -329,7 +335,7 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["pg_version"] => "a whole number such as 16",
         ["fail_on"] => "a string: \"error\", \"warning\" or \"never\"",
         ["exclude"] => "a list of strings",
-        ["schema"] => "a string (a file path)",
+        ["schema"] | ["baseline"] => "a string (a file path)",
         ["transaction"] => "a string: \"per-file\" or \"none\"",
         ["assume_lock_timeout"] | ["check_down"] => "true or false",
         ["max_lock_timeout"] => "a whole number of milliseconds or a string such as \"10s\"",

@@ -1,5 +1,7 @@
-//! Human output: a miette code frame per finding, then a summary line.
+//! Human output: what was detected of each root, a miette code frame per
+//! finding, totals per rule and per file for a long run, a summary line.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
@@ -39,7 +41,51 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Wri
             writeln!(out, "{text}")?;
         }
     }
+    write_totals(report, out)?;
     writeln!(out, "{}", summary_line(report))
+}
+
+/// From this many findings on (several screens of frames), the output ends
+/// with totals per rule and per file: a reader of a long run, an audit of an
+/// old history, sees where the findings are without scrolling through them.
+const TOTALS_FROM: usize = 50;
+
+/// The files named in the totals, the most findings first.
+const FILES_SHOWN: usize = 10;
+
+fn write_totals(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_file: Vec<(&str, usize)> = Vec::new();
+    for file in &report.files {
+        let count = file.active().count();
+        for d in file.active() {
+            *by_rule.entry(d.rule).or_insert(0) += 1;
+        }
+        if count > 0 {
+            by_file.push((file.path(), count));
+        }
+    }
+    let total: usize = by_rule.values().sum();
+    if total < TOTALS_FROM {
+        return Ok(());
+    }
+    let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    writeln!(out, "findings by rule:")?;
+    for (rule, count) in &rules {
+        writeln!(out, "  {count:>5}  {rule}")?;
+    }
+    by_file.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let shown = by_file.len().min(FILES_SHOWN);
+    if by_file.len() > shown {
+        writeln!(out, "files with the most findings ({shown} of {}):", by_file.len())?;
+    } else {
+        writeln!(out, "findings by file:")?;
+    }
+    for (path, count) in &by_file[..shown] {
+        writeln!(out, "  {count:>5}  {path}")?;
+    }
+    writeln!(out)
 }
 
 struct Frame {
@@ -171,11 +217,13 @@ fn summary_line(report: &Report) -> String {
         plural(s.files, "file"),
         plural(s.statements, "statement")
     );
-    let suppressed = if s.suppressed > 0 {
-        format!(", {} suppressed", s.suppressed)
-    } else {
-        String::new()
-    };
+    let mut suppressed = String::new();
+    if s.suppressed > 0 {
+        suppressed.push_str(&format!(", {} suppressed", s.suppressed));
+    }
+    if s.baselined > 0 {
+        suppressed.push_str(&format!(", {} in the baseline", s.baselined));
+    }
     let infos = if s.infos > 0 {
         format!(", {}", plural(s.infos, "info"))
     } else {

@@ -34,6 +34,7 @@ pub(super) fn report_value(report: &Report) -> Value {
             "warnings": summary.warnings,
             "infos": summary.infos,
             "suppressed": summary.suppressed,
+            "baselined": summary.baselined,
             "blocking": summary.blocking,
         },
     });
@@ -109,7 +110,7 @@ pub(super) fn diagnostic_value(file: &FileReport, d: &Diagnostic) -> Value {
         "suppressed": d.suppressed.is_some(),
         "suppression": d.suppressed.as_ref().map(|s| json!({
             "reason": s.reason,
-            "scope": if s.file_wide { "file" } else { "statement" },
+            "scope": s.scope.as_str(),
         })),
     })
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::rule_doc_url;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, SuppressionScope};
 use crate::report::FileReport;
 use crate::report::Report;
 use crate::rules;
@@ -98,7 +98,13 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
         result["properties"] = json!({ "lock": { "mode": lock.mode.name(), "relation": &lock.relation.plain() } });
     }
     if let Some(s) = &d.suppressed {
-        let mut suppression = json!({ "kind": "inSource" });
+        // A baseline is kept outside the source; an ignore comment is in it.
+        let kind = if s.scope == SuppressionScope::Baseline {
+            "external"
+        } else {
+            "inSource"
+        };
+        let mut suppression = json!({ "kind": kind });
         if let Some(reason) = &s.reason {
             suppression["justification"] = json!(reason);
         }

@@ -49,6 +49,9 @@ pub(crate) fn render(
     if summary.suppressed > 0 {
         counts.push_str(&format!(" ({} suppressed)", summary.suppressed));
     }
+    if summary.baselined > 0 {
+        counts.push_str(&format!(" ({} in the baseline)", summary.baselined));
+    }
     writeln!(
         out,
         "{counts} in {} checked ({}), for PostgreSQL {}; `--fail-on {}`.",

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::diagnostic::{Diagnostic, Finding, Suppressed};
+use crate::diagnostic::{Diagnostic, Finding, Suppressed, SuppressionScope};
 use crate::input::source::{SourceFile, Span};
 use crate::parse::ParsedFile;
 use crate::rule::RuleMeta;
@@ -181,9 +181,14 @@ pub(crate) fn apply(
                     Scope::Nothing => false,
                 };
                 if covered {
+                    let scope = if directive.scope == Scope::File {
+                        SuppressionScope::File
+                    } else {
+                        SuppressionScope::Statement
+                    };
                     diagnostic.suppressed = Some(Suppressed {
                         reason: directive.reason.clone(),
-                        file_wide: directive.scope == Scope::File,
+                        scope,
                     });
                     used = true;
                 }
