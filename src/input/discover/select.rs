@@ -17,7 +17,9 @@ use std::sync::Arc;
 
 use super::configs::Configs;
 use super::git::{changes_since, GitChanges};
+use super::layout::variants::is_other_dialect_sql;
 use super::layout::{MigrationRoot, Overlay, RootFinder, Script};
+use super::notices;
 use super::top::real_path;
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
 use super::{display_path, relative_to_cwd, DiscoverError, Input};
@@ -116,6 +118,8 @@ pub(crate) fn select(
         }
     }
 
+    // Other databases' dialect files, named or on stdin: never PostgreSQL's.
+    let mut other_dialect: Vec<String> = Vec::new();
     // stdin named after a file the config leaves out is left out too, as
     // the file would be (an editor showing an excluded migration).
     if let Some(name) = stdin_name.filter(|_| stdin.is_some()) {
@@ -124,6 +128,9 @@ pub(crate) fn select(
             selection
                 .notices
                 .push(format!("{name}: excluded by miglint.toml, not checked"));
+            stdin = None;
+        } else if is_other_dialect_sql(path) {
+            other_dialect.push(name.to_string());
             stdin = None;
         }
     }
@@ -155,6 +162,11 @@ pub(crate) fn select(
                 .or_insert_with(|| root.scripts().map(|s| real_path(&s.path)).collect())
                 .contains(&real)
         };
+        // A file a PostgreSQL variant replaces stands for the variant.
+        let replaced_by = |root: &MigrationRoot| {
+            let variant = root.replaced.iter().find(|(replaced, _)| real_path(replaced) == real)?;
+            Some(real_path(&variant.1))
+        };
         match root {
             Some(root) if in_root(&root) || is_deleted(&git, &file) => {
                 stdin_placed |= overlay.as_ref().is_some_and(|o| o.real() == real);
@@ -164,6 +176,17 @@ pub(crate) fn select(
                     .1
                     .insert(real);
             }
+            Some(root) => {
+                if let Some(variant) = replaced_by(&root) {
+                    judged
+                        .entry(root.dir.clone())
+                        .or_insert_with(|| (root.clone(), BTreeSet::new()))
+                        .1
+                        .insert(variant);
+                }
+            }
+            // Another database's dialect file (`x.sql.sqlite`), named explicitly.
+            None if is_other_dialect_sql(&file) => other_dialect.push(display_path(&file)),
             // In no root: not a `.sql` file (named explicitly), or a file
             // its root could not read (already an error).
             None if !is_sql(&file) && file.exists() => loose.push(file),
@@ -207,6 +230,7 @@ pub(crate) fn select(
             skipped.join("; ")
         ));
     }
+    selection.notices.extend(notices::other_databases(&other_dialect));
     for path in loose {
         let config = configs.for_file(&path).unwrap_or_default();
         let mut script = ScriptInfo::plain();

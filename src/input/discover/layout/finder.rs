@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::listing::{configured_root, list_root, root_dir_of, Overlay};
-use super::{build, dialect, flyway, MigrationRoot, SqlFile};
+use super::{build, dialect, flyway, variants, MigrationRoot, SqlFile};
 use crate::input::config::Config;
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::{project_top, real_path};
@@ -217,6 +217,7 @@ fn build_folder(
     overlay: Option<&Overlay>,
     report: bool,
 ) -> Built {
+    let top = project_top(real);
     let listing = list_root(dir, config, configs, overlay, report);
     let mut built = Built {
         root: None,
@@ -227,6 +228,7 @@ fn build_folder(
         return built;
     }
     let files: Vec<SqlFile> = listing.files;
+    let has_postgres_variant = files.iter().any(|f| variants::dialect_of_name(&f.path).is_some());
     let configured = configured_root(dir, config);
     let configured_tool = match (configs.tool_flag(), configured.and_then(|c| c.tool), config.tool) {
         (Some(tool), _, _) => Some((tool, "--tool".to_string())),
@@ -244,7 +246,10 @@ fn build_folder(
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.too_large?)))
         .collect();
-    let (mut migrations, notices) = build::migrations(tool, dir, files);
+    let (mut migrations, mut notices) = build::migrations(tool, dir, files);
+    if let Some(notice) = variants::notice(&listing.replaced) {
+        notices.push(notice);
+    }
     // Tools that build scripts from a file's text see none in a file left
     // unread: mark its scripts so the run reports it.
     if !too_large.is_empty() {
@@ -254,12 +259,19 @@ fn build_folder(
             }
         }
     }
-    let top = project_top(real);
     let configured_dialect = configured.and_then(|c| c.dialect);
     let named = dialect::from_folder_names(real, top.as_deref());
+    // Files kept for several databases: PostgreSQL's view of them is checked,
+    // whatever the syntax of the files all databases share.
+    let variants = !listing.replaced.is_empty() || listing.other_dialects > 0 || has_postgres_variant;
+    let for_several = variants.then(|| {
+        let reason = "dialect files (`.sql.<database>`) beside the SQL: the files PostgreSQL runs are checked";
+        (Dialect::Postgres, reason.to_string())
+    });
     let own_dialect = configured_dialect
         .map(|d| (d, "config".to_string()))
         .or_else(|| named.as_ref().map(|(d, reason, _)| (*d, reason.clone())))
+        .or(for_several)
         .or_else(|| evidence.verdict());
     built.root = Some((
         MigrationRoot {
@@ -270,6 +282,7 @@ fn build_folder(
             dialect: Dialect::Postgres,
             dialect_reason: "default".to_string(),
             migrations,
+            replaced: listing.replaced,
             notices,
         },
         Facts {

@@ -105,6 +105,7 @@ pub(super) fn merge_locations(mut roots: Vec<MigrationRoot>) -> MigrationRoot {
     let mut merged = rest.next().expect("a location");
     for other in rest {
         merged.migrations.extend(other.migrations);
+        merged.replaced.extend(other.replaced);
         merged.notices.extend(other.notices);
     }
     merged.dir = common_ancestor(&dirs);

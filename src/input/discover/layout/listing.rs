@@ -1,12 +1,13 @@
 //! Which files make up one root folder, found by listing that folder and
 //! the few folders below it that a tool's shape puts there — never a walk
-//! of everything below — and reading each once.
+//! of everything below — and reading each once. A dialect variant stands
+//! in for the file it replaces.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::SqlFile;
+use super::{variants, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::real_path;
@@ -97,6 +98,10 @@ pub(super) fn configured_root<'c>(dir: &Path, config: &'c Config) -> Option<&'c 
 #[derive(Default)]
 pub(super) struct Listing {
     pub files: Vec<SqlFile>,
+    /// Files a PostgreSQL variant replaces: (file, variant).
+    pub replaced: Vec<(PathBuf, PathBuf)>,
+    /// Dialect files for other databases (`x.sql.sqlite`), never read.
+    pub other_dialects: usize,
     pub notices: Vec<String>,
     pub errors: Vec<DiscoverError>,
 }
@@ -127,6 +132,9 @@ pub(super) fn list_root(
             paths.push(overlay.path.clone());
         }
     }
+    let chosen = variants::choose_postgres(paths);
+    listing.replaced = chosen.replaced;
+    let paths = chosen.paths;
     let limit = config.max_file_size();
     let read: Vec<Result<SqlFile, DiscoverError>> = paths
         .into_par_iter()
@@ -166,7 +174,8 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 
 /// The `.sql` files directly in `dir`, and in the folders below it that a
 /// tool's shape makes part of it (`<number>_x/` and Sqitch's `deploy/`,
-/// `revert/`, `verify/`), in path order.
+/// `revert/`, `verify/`), in path order; other databases' files are
+/// counted.
 fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = Vec::new();
@@ -185,6 +194,7 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
                     folders.push(path);
                 }
             }
+            EntryKind::File if variants::is_other_dialect_sql(&path) => listing.other_dialects += 1,
             kind => keep_if_shaped(dir, path, kind, report, listing, &mut found),
         }
     }

@@ -4,9 +4,10 @@
 //! A root is found from a file's path: its folder, or the folder its shape
 //! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
 //! `deploy/x.sql` a Sqitch change), or a `[[roots]]` path above it. Only
-//! that folder is listed and read (`listing.rs`); its tool comes from
-//! config, project files, content markers and file names (`tool.rs`); its
-//! migrations are built with that tool's rules (`build.rs`). Flyway
+//! that folder is listed and read (`listing.rs`), dialect variants chosen
+//! (`variants.rs`); its tool comes from config, project files, content
+//! markers and file names (`tool.rs`); its migrations are built with that
+//! tool's rules (`build.rs`). Flyway
 //! locations of one dialect merge, and an undecided dialect is settled from
 //! the roots around it, within two folders and the project's top
 //! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
@@ -23,6 +24,7 @@ mod neighbours;
 mod sections;
 mod sqitch;
 mod tool;
+pub(crate) mod variants;
 mod version;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +52,9 @@ pub(crate) struct MigrationRoot {
     pub dialect_reason: String,
     /// In the order the tool runs them.
     pub migrations: Vec<Migration>,
+    /// Files PostgreSQL does not run because a variant of theirs
+    /// (`x.sql.postgres`) runs in their place: (file, variant).
+    pub replaced: Vec<(PathBuf, PathBuf)>,
     pub notices: Vec<String>,
 }
 
@@ -132,8 +137,10 @@ struct SqlFile {
 }
 
 impl SqlFile {
+    /// The name as a tool sees it: a variant's plain name (`x.sql` for
+    /// `x.sql.postgres`).
     fn name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        variants::plain_name(self.path.file_name().and_then(|n| n.to_str()).unwrap_or(""))
     }
 
     fn parent_name(&self) -> &str {
