@@ -150,6 +150,8 @@ pub(crate) fn select(
 
     // Per root (by its folder): the root and the real paths judged in it.
     let mut judged: BTreeMap<PathBuf, (Arc<MigrationRoot>, BTreeSet<PathBuf>)> = BTreeMap::new();
+    // Files as the user spelled them, by real path: reported so.
+    let spelled: HashMap<PathBuf, PathBuf> = found.iter().map(|(file, _)| (real_path(file), file.clone())).collect();
     let mut loose: Vec<PathBuf> = Vec::new();
     let mut stdin_placed = false;
     // Each root's files by real path, worked out once per root.
@@ -213,6 +215,7 @@ pub(crate) fn select(
             options,
             config: &config,
             stdin: overlay.as_ref().map(|o| (o.real(), stdin_name.unwrap_or("<stdin>"))),
+            spelled: &spelled,
         };
         let scripts = context.scripts();
         // Named files that git says are unchanged leave nothing to judge.
@@ -388,6 +391,8 @@ struct RootContext<'a> {
     config: &'a Arc<Config>,
     /// The file stdin stands in for (real path), and the name it is reported under.
     stdin: Option<(&'a Path, &'a str)>,
+    /// Files named or walked, as spelled, by real path.
+    spelled: &'a HashMap<PathBuf, PathBuf>,
 }
 
 impl RootContext<'_> {
@@ -426,9 +431,13 @@ impl RootContext<'_> {
                 if role == Role::History && self.options.no_history {
                     continue;
                 }
+                let real_script = &real[script.path.as_path()];
                 let input = match self.stdin {
-                    Some((file, name)) if file == real[script.path.as_path()] => Input::Stdin(name.to_string()),
-                    _ => Input::File(relative_to_cwd(&script.path)),
+                    Some((file, name)) if file == real_script => Input::Stdin(name.to_string()),
+                    _ => match self.spelled.get(real_script) {
+                        Some(spelled) => Input::File(relative_to_cwd(spelled)),
+                        None => Input::File(relative_to_cwd(&script.path)),
+                    },
                 };
                 let content = match script.too_large {
                     Some(too_large) => Content::TooLarge(too_large),

@@ -3,7 +3,7 @@
 //! of everything below — and reading each once. A dialect variant stands
 //! in for the file it replaces.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -44,9 +44,9 @@ impl Overlay {
     }
 }
 
-/// The folder of the root `file` belongs to, from its path alone: a
-/// `[[roots]]` path above it, else its shape's (the grandparent of
-/// `<ts>_x/up.sql` and of `deploy/x.sql`), else its own folder.
+/// The folder of the root `file` belongs to, from its path: a `[[roots]]`
+/// path above it, else its shape's (the grandparent of `<ts>_x/up.sql`
+/// and of `deploy/x.sql`), else its own folder.
 pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
     let dir = configured_root_above(file, config).unwrap_or_else(|| shape_root(file));
     if dir.as_os_str().is_empty() {
@@ -57,8 +57,47 @@ pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
 }
 
 fn shape_root(file: &Path) -> PathBuf {
-    let parent = file.parent().unwrap_or(Path::new("."));
-    let grandparent = parent.parent();
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !matches!(parent.components().next_back(), Some(Component::Normal(_))) {
+        return shape_root_from_real(file, parent);
+    }
+    match parent.parent() {
+        Some(grandparent) if shaped_by_name(file) => grandparent.to_path_buf(),
+        _ => parent.to_path_buf(),
+    }
+}
+
+/// The shape's root of a file named without its folder's name (`up.sql`
+/// from inside its folder, `../x.sql`): found from the real folders, and
+/// spelled from `parent` as the file is (`.`, `..`, `./other`).
+fn shape_root_from_real(file: &Path, parent: &Path) -> PathBuf {
+    let real_file = real_path(file);
+    let (Some(real_parent), root) = (real_file.parent(), shape_root(&real_file)) else {
+        return parent.to_path_buf();
+    };
+    // `join("")` would add a trailing separator.
+    let joined = |base: PathBuf, rest: &Path| {
+        if rest.as_os_str().is_empty() {
+            base
+        } else {
+            base.join(rest)
+        }
+    };
+    if let Ok(rest) = root.strip_prefix(real_parent) {
+        return joined(parent.to_path_buf(), rest);
+    }
+    match real_parent.parent().map(|above| root.strip_prefix(above)) {
+        Some(Ok(rest)) => joined(parent.join(".."), rest),
+        _ => root,
+    }
+}
+
+/// A file whose path alone puts it in the folder above its own: a Diesel
+/// or Prisma script, a Sqitch script.
+fn shaped_by_name(file: &Path) -> bool {
     let folder = super::parent_name(file);
     let in_numbered_folder = folder.starts_with(|c: char| c.is_ascii_digit());
     let name = file
@@ -67,10 +106,12 @@ fn shape_root(file: &Path) -> PathBuf {
         .unwrap_or_default();
     let folder_script = in_numbered_folder && matches!(name.as_str(), "up.sql" | "down.sql" | "migration.sql");
     let sqitch_script = matches!(folder, "deploy" | "revert" | "verify");
-    match grandparent {
-        Some(grandparent) if folder_script || sqitch_script => grandparent.to_path_buf(),
-        _ => parent.to_path_buf(),
-    }
+    folder_script || sqitch_script
+}
+
+/// A folder below a root whose files may belong to it, by its name.
+fn may_hold_root_files(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_digit()) || matches!(name, "deploy" | "revert" | "verify")
 }
 
 /// The nearest `[[roots]]` path of `config` above `file`, spelled as `file` is.
@@ -188,38 +229,43 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
         match kind {
             EntryKind::Folder => {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let shaped =
-                    name.starts_with(|c: char| c.is_ascii_digit()) || matches!(name, "deploy" | "revert" | "verify");
-                if shaped {
+                if may_hold_root_files(name) {
                     folders.push(path);
                 }
             }
             EntryKind::File if variants::is_other_dialect_sql(&path) => listing.other_dialects += 1,
-            kind => keep_if_shaped(dir, path, kind, report, listing, &mut found),
+            kind => keep_if_shaped(dir, path, kind, true, report, listing, &mut found),
         }
     }
     for folder in folders {
         let mut entries = entries_of(&folder, false, listing);
         entries.sort();
         for (path, kind) in entries {
-            if kind != EntryKind::Folder && !config.excludes(&path) {
-                keep_if_shaped(dir, path, kind, report, listing, &mut found);
+            if kind == EntryKind::Folder || config.excludes(&path) {
+                continue;
             }
+            let shaped = shaped_by_name(&path);
+            keep_if_shaped(dir, path, kind, shaped, report, listing, &mut found);
         }
     }
     found.sort();
     found
 }
 
+/// Keeps `path` when it is an SQL file the root runs: `shaped` for a file
+/// below the root, else (a file in the root's folder) when its shape
+/// leaves it there.
 fn keep_if_shaped(
     dir: &Path,
     path: PathBuf,
     kind: EntryKind,
+    shaped: bool,
     report: bool,
     listing: &mut Listing,
     found: &mut Vec<PathBuf>,
 ) {
-    if !is_sql(&path) || shape_root(&path) != dir {
+    let in_dir = path.parent() == Some(dir);
+    if !is_sql(&path) || !shaped || (in_dir && shape_root(&path) != dir) {
         return;
     }
     match kind {
