@@ -297,12 +297,18 @@ pub struct RootSummary {
     pub transaction: RunnerTransaction,
     /// Up scripts that opt out of the runner's transaction.
     pub opted_out: usize,
+    /// SQL migrations, the base schema not counted.
     pub migrations: usize,
+    /// The schema file replayed before the first migration (a root of
+    /// version folders beside `schema.sql`), as shown to users.
+    pub base_schema: Option<String>,
 }
 
 impl RootSummary {
     /// `db/migrations: sqlx (Cargo.toml names sqlx), each migration in its
-    /// own transaction, 42 migrations; set tool = "..." in miglint.toml to override`
+    /// own transaction, 42 migrations; set tool = "..." in miglint.toml to override`;
+    /// a base schema follows the count (`4 migrations after the base schema
+    /// `db/schema.sql``).
     pub fn describe(&self) -> String {
         let runner = match self.transaction {
             RunnerTransaction::PerFile => "each migration in its own transaction",
@@ -324,13 +330,17 @@ impl RootSummary {
             1 => "1 migration".to_string(),
             n => format!("{n} migrations"),
         };
+        let base = match &self.base_schema {
+            Some(path) => format!(" after the base schema `{path}`"),
+            None => String::new(),
+        };
         let tail = if self.tool_configured {
             String::new()
         } else {
             "; set tool = \"...\" in miglint.toml to override".to_string()
         };
         format!(
-            "{}: {} ({}), {runner}{opted_out}, {migrations}{tail}",
+            "{}: {} ({}), {runner}{opted_out}, {migrations}{base}{tail}",
             self.dir, self.tool, self.tool_reason
         )
     }

@@ -1,5 +1,9 @@
 //! What a run says once about files it leaves out: other databases'
-//! dialect files.
+//! dialect files, a base schema named on its own.
+
+use std::path::Path;
+
+use super::shown_path;
 
 /// Other databases' dialect files (`x.sql.sqlite`), named or on stdin.
 pub(crate) fn other_databases(files: &[String]) -> Option<String> {
@@ -12,6 +16,14 @@ pub(crate) fn other_databases(files: &[String]) -> Option<String> {
         if files.len() == 1 { "" } else { "s" },
         files.join(", ")
     ))
+}
+
+/// A base schema named with nothing else of its root: it is history.
+pub(crate) fn base_schema(root: &str, base: &Path) -> String {
+    format!(
+        "{root}: `{}` is the base schema its versions build on: replayed as history, not checked",
+        shown_path(base)
+    )
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use super::layout::{MigrationRoot, Overlay, RootFinder, Script};
 use super::notices;
 use super::top::real_path;
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
-use super::{display_path, relative_to_cwd, DiscoverError, Input};
+use super::{display_path, relative_to_cwd, shown_path, DiscoverError, Input};
 use crate::input::config::Config;
 use crate::input::layout::{Direction, GitState, Role, RootSummary, RunnerTransaction, ScriptInfo};
 use crate::input::read::Content;
@@ -218,8 +218,14 @@ pub(crate) fn select(
             spelled: &spelled,
         };
         let scripts = context.scripts();
-        // Named files that git says are unchanged leave nothing to judge.
+        // Named files that git says are unchanged, or a base schema, leave
+        // nothing to judge.
         if scripts.iter().all(|s| s.script.role == Role::History) {
+            if let Some(base) = root.base_schema.as_deref() {
+                if judged_here.contains(&real_path(base)) {
+                    selection.notices.push(notices::base_schema(&context.shown, base));
+                }
+            }
             continue;
         }
         selection.roots.push(summary(&context));
@@ -425,6 +431,8 @@ impl RootContext<'_> {
                 let state = self.git.map(|g| g.state(&script.path));
                 let role = match state {
                     Some(GitState::Unchanged) => Role::History,
+                    // The base schema is what production has: never new.
+                    _ if root.base_schema.as_ref() == Some(&script.path) => Role::History,
                     _ if is_judged(script) => Role::Change,
                     _ => Role::History,
                 };
@@ -508,7 +516,8 @@ fn summary(context: &RootContext<'_>) -> RootSummary {
         dialect_reason: root.dialect_reason.clone(),
         transaction,
         opted_out: ups().filter(|s| s.opted_out).count(),
-        migrations: root.migrations.len(),
+        migrations: root.migrations.len() - usize::from(root.base_schema.is_some()),
+        base_schema: root.base_schema.as_deref().map(shown_path),
     }
 }
 

@@ -61,6 +61,7 @@ fn root_value(root: &RootSummary) -> Value {
         "transaction": transaction,
         "opted_out": root.opted_out,
         "migrations": root.migrations,
+        "base_schema": root.base_schema,
     })
 }
 

@@ -218,7 +218,7 @@ fn build_folder(
     report: bool,
 ) -> Built {
     let top = project_top(real);
-    let listing = list_root(dir, config, configs, overlay, report);
+    let listing = list_root(dir, config, configs, overlay, top.as_deref(), report);
     let mut built = Built {
         root: None,
         notices: listing.notices,
@@ -246,7 +246,8 @@ fn build_folder(
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.too_large?)))
         .collect();
-    let (mut migrations, mut notices) = build::migrations(tool, dir, files);
+    let ordered = build::migrations(tool, dir, files);
+    let (mut migrations, mut notices) = (ordered.migrations, ordered.notices);
     if let Some(notice) = variants::notice(&listing.replaced) {
         notices.push(notice);
     }
@@ -282,6 +283,7 @@ fn build_folder(
             dialect: Dialect::Postgres,
             dialect_reason: "default".to_string(),
             migrations,
+            base_schema: ordered.base_schema,
             replaced: listing.replaced,
             notices,
         },

@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{variants, SqlFile};
+use super::{variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::real_path;
@@ -45,8 +45,8 @@ impl Overlay {
 }
 
 /// The folder of the root `file` belongs to, from its path: a `[[roots]]`
-/// path above it, else its shape's (the grandparent of `<ts>_x/up.sql`
-/// and of `deploy/x.sql`), else its own folder.
+/// path above it, else its shape's (the grandparent of `<ts>_x/up.sql`,
+/// `deploy/x.sql` and of a version folder's files), else its own folder.
 pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
     let dir = configured_root_above(file, config).unwrap_or_else(|| shape_root(file));
     if dir.as_os_str().is_empty() {
@@ -65,8 +65,10 @@ fn shape_root(file: &Path) -> PathBuf {
         return shape_root_from_real(file, parent);
     }
     match parent.parent() {
-        Some(grandparent) if shaped_by_name(file) => grandparent.to_path_buf(),
-        _ => parent.to_path_buf(),
+        // A version folder is told by a look at it and beside it: last.
+        Some(grandparent) if shaped_by_name(file) || versioned::is_version_folder(parent) => grandparent.to_path_buf(),
+        // A base schema beside the folder of version folders it seeds.
+        _ => versioned::seeded_root(file).unwrap_or_else(|| parent.to_path_buf()),
     }
 }
 
@@ -111,7 +113,9 @@ fn shaped_by_name(file: &Path) -> bool {
 
 /// A folder below a root whose files may belong to it, by its name.
 fn may_hold_root_files(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_digit()) || matches!(name, "deploy" | "revert" | "verify")
+    name.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(name, "deploy" | "revert" | "verify")
+        || versioned::folder_version(name).is_some()
 }
 
 /// The nearest `[[roots]]` path of `config` above `file`, spelled as `file` is.
@@ -149,13 +153,16 @@ pub(super) struct Listing {
 
 /// Lists and reads the files of the root in `dir`: everything below a
 /// configured root; else the `.sql` files whose shape puts them in `dir`
-/// (its own, and those of its numbered and Sqitch folders). `report` says
-/// whether skipped files are worth a notice (not for a neighbour).
+/// (its own, and those of its numbered, version and Sqitch folders), with
+/// a root of version folders' base schema from the folder above when it
+/// has none (never above `top`, the project's top). `report` says whether
+/// skipped files are worth a notice (not for a neighbour).
 pub(super) fn list_root(
     dir: &Path,
     config: &Config,
     configs: &Configs,
     overlay: Option<&Overlay>,
+    top: Option<&Path>,
     report: bool,
 ) -> Listing {
     let mut listing = Listing::default();
@@ -172,6 +179,9 @@ pub(super) fn list_root(
         if belongs && !paths.iter().any(|p| overlay.is(p)) {
             paths.push(overlay.path.clone());
         }
+    }
+    if let Some(top) = top {
+        paths.extend(versioned::base_schema_above(dir, &paths, top));
     }
     let chosen = variants::choose_postgres(paths);
     listing.replaced = chosen.replaced;
@@ -214,9 +224,9 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 }
 
 /// The `.sql` files directly in `dir`, and in the folders below it that a
-/// tool's shape makes part of it (`<number>_x/` and Sqitch's `deploy/`,
-/// `revert/`, `verify/`), in path order; other databases' files are
-/// counted.
+/// tool's shape makes part of it (`<number>_x/`, version folders,
+/// Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
+/// other databases' files are counted.
 fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = Vec::new();
@@ -238,13 +248,19 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
         }
     }
     for folder in folders {
+        // Told once per folder: all its files are the root's, or those its
+        // names put there.
+        let whole = versioned::is_version_folder(&folder);
         let mut entries = entries_of(&folder, false, listing);
         entries.sort();
         for (path, kind) in entries {
             if kind == EntryKind::Folder || config.excludes(&path) {
                 continue;
             }
-            let shaped = shaped_by_name(&path);
+            if whole && variants::is_other_dialect_sql(&path) {
+                listing.other_dialects += 1;
+            }
+            let shaped = whole || shaped_by_name(&path);
             keep_if_shaped(dir, path, kind, shaped, report, listing, &mut found);
         }
     }

@@ -3,11 +3,13 @@
 //!
 //! A root is found from a file's path: its folder, or the folder its shape
 //! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
-//! `deploy/x.sql` a Sqitch change), or a `[[roots]]` path above it. Only
-//! that folder is listed and read (`listing.rs`), dialect variants chosen
-//! (`variants.rs`); its tool comes from config, project files, content
-//! markers and file names (`tool.rs`); its migrations are built with that
-//! tool's rules (`build.rs`). Flyway
+//! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file),
+//! or a `[[roots]]` path above it. Only
+//! that folder is listed and read (`listing.rs`) and dialect variants
+//! chosen (`variants.rs`); its tool comes from
+//! config, project files, content markers and file names (`tool.rs`); its
+//! migrations are built with that tool's rules (`build.rs`,
+//! `versioned.rs`). Flyway
 //! locations of one dialect merge, and an undecided dialect is settled from
 //! the roots around it, within two folders and the project's top
 //! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
@@ -20,12 +22,14 @@ mod flyway;
 mod folders;
 mod liquibase;
 mod listing;
+mod manifest;
 mod neighbours;
 mod sections;
 mod sqitch;
 mod tool;
 pub(crate) mod variants;
 mod version;
+mod versioned;
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +56,9 @@ pub(crate) struct MigrationRoot {
     pub dialect_reason: String,
     /// In the order the tool runs them.
     pub migrations: Vec<Migration>,
+    /// The schema file replayed first (the first migration), for a root of
+    /// version folders.
+    pub base_schema: Option<PathBuf>,
     /// Files PostgreSQL does not run because a variant of theirs
     /// (`x.sql.postgres`) runs in their place: (file, variant).
     pub replaced: Vec<(PathBuf, PathBuf)>,
