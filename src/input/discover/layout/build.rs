@@ -1,6 +1,6 @@
 //! A root's migrations in its tool's order, for the tools whose migrations
 //! are files named `<version>_<name>[.up|.down].sql` (and plain SQL, in
-//! path order or by version folders).
+//! path order or by version and delta folders).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::sections::{dbmate_sections, drizzle_breakpoints, goose_sections, keep_only};
 use super::tool::atlas_directive;
 use super::version::{by_version, leading_number, split_stem};
-use super::{flyway, folders, liquibase, sqitch, versioned, Migration, Script, SqlFile};
+use super::{delta, flyway, folders, liquibase, sqitch, versioned, Migration, Script, SqlFile};
 use crate::input::discover::display_path;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
 
@@ -28,7 +28,8 @@ pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> Ordered
         Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files),
         Tool::Sqitch => sqitch::migrations(dir, files),
         Tool::Liquibase => liquibase_migrations(dir, files),
-        // Plain SQL kept in version folders runs folder by folder.
+        // Plain SQL kept in delta or version folders runs folder by folder.
+        Tool::Plain if delta::detect(dir, &files).is_some() => delta::migrations(dir, files),
         Tool::Plain if versioned::detect(dir, &files).is_some() => {
             let (migrations, notices, base_schema) = versioned::migrations(dir, files);
             return Ordered {

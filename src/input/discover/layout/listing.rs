@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{variants, versioned, SqlFile};
+use super::{delta, variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::real_path;
@@ -46,7 +46,8 @@ impl Overlay {
 
 /// The folder of the root `file` belongs to, from its path: a `[[roots]]`
 /// path above it, else its shape's (the grandparent of `<ts>_x/up.sql`,
-/// `deploy/x.sql` and of a version folder's files), else its own folder.
+/// `deploy/x.sql`, `delta/<N>/x.sql` and of a version folder's files),
+/// else its own folder.
 pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
     let dir = configured_root_above(file, config).unwrap_or_else(|| shape_root(file));
     if dir.as_os_str().is_empty() {
@@ -98,8 +99,9 @@ fn shape_root_from_real(file: &Path, parent: &Path) -> PathBuf {
 }
 
 /// A file whose path alone puts it in the folder above its own: a Diesel
-/// or Prisma script, a Sqitch script.
+/// or Prisma script, a Sqitch script, a delta folder's file.
 fn shaped_by_name(file: &Path) -> bool {
+    let parent = file.parent().unwrap_or(Path::new("."));
     let folder = super::parent_name(file);
     let in_numbered_folder = folder.starts_with(|c: char| c.is_ascii_digit());
     let name = file
@@ -108,7 +110,7 @@ fn shaped_by_name(file: &Path) -> bool {
         .unwrap_or_default();
     let folder_script = in_numbered_folder && matches!(name.as_str(), "up.sql" | "down.sql" | "migration.sql");
     let sqitch_script = matches!(folder, "deploy" | "revert" | "verify");
-    folder_script || sqitch_script
+    folder_script || sqitch_script || delta::is_delta_folder(parent)
 }
 
 /// A folder below a root whose files may belong to it, by its name.
@@ -153,10 +155,10 @@ pub(super) struct Listing {
 
 /// Lists and reads the files of the root in `dir`: everything below a
 /// configured root; else the `.sql` files whose shape puts them in `dir`
-/// (its own, and those of its numbered, version and Sqitch folders), with
-/// a root of version folders' base schema from the folder above when it
-/// has none (never above `top`, the project's top). `report` says whether
-/// skipped files are worth a notice (not for a neighbour).
+/// (its own, and those of its numbered, version, delta and Sqitch
+/// folders), with a root of version folders' base schema from the folder
+/// above when it has none (never above `top`, the project's top). `report`
+/// says whether skipped files are worth a notice (not for a neighbour).
 pub(super) fn list_root(
     dir: &Path,
     config: &Config,
@@ -225,7 +227,7 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 
 /// The `.sql` files directly in `dir`, and in the folders below it that a
 /// tool's shape makes part of it (`<number>_x/`, version folders,
-/// Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
+/// `delta/<N>/`, Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
 /// other databases' files are counted.
 fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -250,7 +252,7 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
     for folder in folders {
         // Told once per folder: all its files are the root's, or those its
         // names put there.
-        let whole = versioned::is_version_folder(&folder);
+        let whole = delta::is_delta_folder(&folder) || versioned::is_version_folder(&folder);
         let mut entries = entries_of(&folder, false, listing);
         entries.sort();
         for (path, kind) in entries {

@@ -3,19 +3,20 @@
 //!
 //! A root is found from a file's path: its folder, or the folder its shape
 //! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
-//! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file),
-//! or a `[[roots]]` path above it. Only
+//! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file and
+//! `delta/7/x.sql` a delta folder's), or a `[[roots]]` path above it. Only
 //! that folder is listed and read (`listing.rs`) and dialect variants
 //! chosen (`variants.rs`); its tool comes from
 //! config, project files, content markers and file names (`tool.rs`); its
-//! migrations are built with that tool's rules (`build.rs`,
-//! `versioned.rs`). Flyway
+//! migrations are built with that tool's rules (`build.rs`, `versioned.rs`,
+//! `delta.rs`). Flyway
 //! locations of one dialect merge, and an undecided dialect is settled from
 //! the roots around it, within two folders and the project's top
 //! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
 //! named files, stdin and the language server, so each file gets one answer.
 
 mod build;
+mod delta;
 mod dialect;
 mod finder;
 mod flyway;

@@ -119,7 +119,7 @@ pub(super) fn seeded_root(file: &Path) -> Option<PathBuf> {
     }
     beside
         .iter()
-        .filter(|(name, _, is_folder)| *is_folder && !name.starts_with('.'))
+        .filter(|(name, _, is_folder)| *is_folder && !name.starts_with('.') && name != "delta")
         .find(|(_, path, _)| {
             let inside = entries(path);
             let versions: Vec<&PathBuf> = inside
