@@ -147,6 +147,7 @@ pub(crate) fn select(
     let found = finder.roots_of(&wanted.files);
     selection.errors.extend(finder.take_errors());
     selection.notices.extend(finder.take_notices());
+    selection.notices.extend(notices::sqlc_queries(&finder.take_queries()));
 
     // Per root (by its folder): the root and the real paths judged in it.
     let mut judged: BTreeMap<PathBuf, (Arc<MigrationRoot>, BTreeSet<PathBuf>)> = BTreeMap::new();

@@ -31,6 +31,9 @@ pub(crate) struct RootFinder<'c> {
     roots: HashMap<PathBuf, Arc<MigrationRoot>>,
     /// Folders already looked around: (real folder, depth) -> root folders found.
     pub(super) around: HashMap<(PathBuf, usize), Vec<PathBuf>>,
+    /// sqlc query folders and files the run's files fell in, each with the
+    /// config that names it: left out.
+    queries: Vec<(PathBuf, PathBuf)>,
     notices: Vec<String>,
     errors: Vec<DiscoverError>,
 }
@@ -58,6 +61,7 @@ impl<'c> RootFinder<'c> {
             pending: HashMap::new(),
             roots: HashMap::new(),
             around: HashMap::new(),
+            queries: Vec::new(),
             notices: Vec::new(),
             errors: Vec::new(),
         }
@@ -97,6 +101,12 @@ impl<'c> RootFinder<'c> {
 
     pub(crate) fn take_errors(&mut self) -> Vec<DiscoverError> {
         std::mem::take(&mut self.errors)
+    }
+
+    /// The sqlc query folders and files left out, each with the config that
+    /// names it (as `queries:`), once each.
+    pub(crate) fn take_queries(&mut self) -> Vec<(PathBuf, PathBuf)> {
+        std::mem::take(&mut self.queries)
     }
 
     /// The folder of the root `file` belongs to, as `file` is spelled.
@@ -152,6 +162,9 @@ impl<'c> RootFinder<'c> {
         for (real, built) in built {
             self.notices.extend(built.notices);
             self.errors.extend(built.errors);
+            if report {
+                self.queries.extend(built.queries);
+            }
             match built.root {
                 Some((root, facts)) => {
                     self.pending.insert(real.clone(), root);
@@ -205,6 +218,8 @@ impl<'c> RootFinder<'c> {
 /// A folder's root (with its facts) and what building it had to say.
 struct Built {
     root: Option<(MigrationRoot, Facts)>,
+    /// sqlc query folders and files left out, with their config.
+    queries: Vec<(PathBuf, PathBuf)>,
     notices: Vec<String>,
     errors: Vec<DiscoverError>,
 }
@@ -219,8 +234,13 @@ fn build_folder(
 ) -> Built {
     let top = project_top(real);
     let listing = list_root(dir, config, configs, overlay, top.as_deref(), report);
+    let queries = match &listing.queries_of {
+        Some(sqlc) => vec![(dir.to_path_buf(), sqlc.clone())],
+        None => listing.query_files.clone(),
+    };
     let mut built = Built {
         root: None,
+        queries,
         notices: listing.notices,
         errors: listing.errors,
     };

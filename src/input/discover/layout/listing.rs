@@ -1,12 +1,13 @@
 //! Which files make up one root folder, found by listing that folder and
 //! the few folders below it that a tool's shape puts there — never a walk
-//! of everything below — and reading each once. A dialect variant stands
-//! in for the file it replaces.
+//! of everything below — and reading each once. sqlc's query folders are
+//! no root, and a dialect variant stands in for the file it replaces.
 
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::sqlc::Sqlc;
 use super::{delta, variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
@@ -149,6 +150,11 @@ pub(super) struct Listing {
     pub replaced: Vec<(PathBuf, PathBuf)>,
     /// Dialect files for other databases (`x.sql.sqlite`), never read.
     pub other_dialects: usize,
+    /// The sqlc config whose `queries:` name the whole folder: no root.
+    pub queries_of: Option<PathBuf>,
+    /// Query files sqlc's `queries:` name in the folder, left out, with
+    /// the config that names each.
+    pub query_files: Vec<(PathBuf, PathBuf)>,
     pub notices: Vec<String>,
     pub errors: Vec<DiscoverError>,
 }
@@ -168,6 +174,12 @@ pub(super) fn list_root(
     report: bool,
 ) -> Listing {
     let mut listing = Listing::default();
+    let real_dir = real_path(dir);
+    let sqlc = Sqlc::around(&real_dir, top);
+    if let Some(config) = sqlc.queries_folder(&real_dir) {
+        listing.queries_of = Some(config.to_path_buf());
+        return listing;
+    }
     let mut paths = if configured_root(dir, config).is_some() {
         let walked = walk(dir, configs, WalkLimits { depth: None, report });
         listing.notices.extend(walked.notices);
@@ -182,6 +194,16 @@ pub(super) fn list_root(
             paths.push(overlay.path.clone());
         }
     }
+    let mut paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|path| match sqlc.query_file(&real_path(path)) {
+            Some(config) => {
+                listing.query_files.push((path.clone(), config.to_path_buf()));
+                false
+            }
+            None => true,
+        })
+        .collect();
     if let Some(top) = top {
         paths.extend(versioned::base_schema_above(dir, &paths, top));
     }

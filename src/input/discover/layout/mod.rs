@@ -5,8 +5,8 @@
 //! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
 //! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file and
 //! `delta/7/x.sql` a delta folder's), or a `[[roots]]` path above it. Only
-//! that folder is listed and read (`listing.rs`) and dialect variants
-//! chosen (`variants.rs`); its tool comes from
+//! that folder is listed and read (`listing.rs`), sqlc's query folders
+//! left out (`sqlc.rs`) and dialect variants chosen (`variants.rs`); its tool comes from
 //! config, project files, content markers and file names (`tool.rs`); its
 //! migrations are built with that tool's rules (`build.rs`, `versioned.rs`,
 //! `delta.rs`). Flyway
@@ -27,6 +27,7 @@ mod manifest;
 mod neighbours;
 mod sections;
 mod sqitch;
+mod sqlc;
 mod tool;
 pub(crate) mod variants;
 mod version;
