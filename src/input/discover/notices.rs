@@ -1,8 +1,11 @@
-//! What a run says once about files it leaves out: sqlc's queries, other
-//! databases' dialect files, a base schema named on its own.
+//! What a run says once about files it leaves out or cannot read: sqlc's
+//! queries, other databases' dialect files, a base schema named on its own,
+//! and migrations written in code that run before the ones judged.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use super::layout::CodeMigration;
 use super::shown_path;
 
 /// The sqlc query folders and files the run's files fell in, each with the
@@ -47,9 +50,66 @@ pub(crate) fn base_schema(root: &str, base: &Path) -> String {
     )
 }
 
+/// Said once per root: migrations written in code run before the last
+/// migration judged (`last_judged`, its place in the root), so the schema
+/// it is judged against lacks what they did.
+pub(crate) fn code_before(root: &str, code: &[CodeMigration], last_judged: usize) -> Option<String> {
+    let before: Vec<&CodeMigration> = code.iter().filter(|c| c.before <= last_judged).collect();
+    let first = before.first()?;
+    let mut names: Vec<String> = before
+        .iter()
+        .take(3)
+        .map(|c| format!("`{}`", c.path.file_name().unwrap_or_default().to_string_lossy()))
+        .collect();
+    if before.len() > 3 {
+        names.push(format!("and {} more", before.len() - 3));
+    }
+    let (count, verb, pronoun) = match before.len() {
+        1 => (format!("1 migration in {}", first.language.name()), "runs", "it"),
+        n => {
+            let languages: BTreeSet<&str> = before.iter().map(|c| c.language.name()).collect();
+            let languages: Vec<&str> = languages.into_iter().collect();
+            (format!("{n} migrations in {}", languages.join(" and ")), "run", "they")
+        }
+    };
+    Some(format!(
+        "{root}: {count} ({}) {verb} before migrations checked here and cannot be read: what {pronoun} changed is missing from the schema they are judged against",
+        names.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::discover::layout::Language;
+
+    fn code(name: &str, language: Language, before: usize) -> CodeMigration {
+        CodeMigration {
+            path: PathBuf::from("db").join(name),
+            language,
+            version: None,
+            before,
+        }
+    }
+
+    #[test]
+    fn code_migrations_before_the_last_judged_are_named() {
+        let code = [
+            code("2_a.go", Language::Go, 1),
+            code("3_b.py", Language::Python, 2),
+            code("4_c.go", Language::Go, 3),
+            code("5_d.go", Language::Go, 3),
+            code("9_e.go", Language::Go, 9),
+        ];
+        assert_eq!(code_before("db", &code, 0), None);
+        assert_eq!(
+            code_before("db", &code, 1).unwrap(),
+            "db: 1 migration in Go (`2_a.go`) runs before migrations checked here and cannot be read: what it changed is missing from the schema they are judged against"
+        );
+        assert!(code_before("db", &code, 3)
+            .unwrap()
+            .starts_with("db: 4 migrations in Go and Python (`2_a.go`, `3_b.py`, `4_c.go`, and 1 more) run before"));
+    }
 
     #[test]
     fn one_notice_names_every_query_path_and_config_once() {

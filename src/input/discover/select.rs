@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::configs::Configs;
 use super::git::{changes_since, GitChanges};
 use super::layout::variants::is_other_dialect_sql;
-use super::layout::{MigrationRoot, Overlay, RootFinder, Script};
+use super::layout::{Language, MigrationRoot, Overlay, RootFinder, Script};
 use super::notices;
 use super::top::real_path;
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
@@ -229,6 +229,14 @@ pub(crate) fn select(
             }
             continue;
         }
+        let last_judged = scripts
+            .iter()
+            .filter(|s| s.script.role == Role::Change)
+            .filter_map(|s| s.script.order)
+            .max();
+        selection
+            .notices
+            .extend(last_judged.and_then(|last| notices::code_before(&context.shown, &root.code, last)));
         selection.roots.push(summary(&context));
         selection.scripts.extend(scripts);
     }
@@ -519,6 +527,14 @@ fn summary(context: &RootContext<'_>) -> RootSummary {
         opted_out: ups().filter(|s| s.opted_out).count(),
         migrations: root.migrations.len() - usize::from(root.base_schema.is_some()),
         base_schema: root.base_schema.as_deref().map(shown_path),
+        code_migrations: [Language::Go, Language::Python]
+            .into_iter()
+            .map(|language| {
+                let count = root.code.iter().filter(|c| c.language == language).count();
+                (language.name().to_string(), count)
+            })
+            .filter(|(_, count)| *count > 0)
+            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::listing::{configured_root, list_root, root_dir_of, Overlay};
-use super::{build, dialect, flyway, variants, MigrationRoot, SqlFile};
+use super::{build, code, dialect, flyway, variants, MigrationRoot, SqlFile};
 use crate::input::config::Config;
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::{project_top, real_path};
@@ -271,6 +271,7 @@ fn build_folder(
     if let Some(notice) = variants::notice(&listing.replaced) {
         notices.push(notice);
     }
+    let code = code::place(tool, listing.code, &migrations);
     // Tools that build scripts from a file's text see none in a file left
     // unread: mark its scripts so the run reports it.
     if !too_large.is_empty() {
@@ -304,6 +305,7 @@ fn build_folder(
             dialect_reason: "default".to_string(),
             migrations,
             base_schema: ordered.base_schema,
+            code,
             replaced: listing.replaced,
             notices,
         },

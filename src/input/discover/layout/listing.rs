@@ -1,12 +1,14 @@
 //! Which files make up one root folder, found by listing that folder and
 //! the few folders below it that a tool's shape puts there — never a walk
 //! of everything below — and reading each once. sqlc's query folders are
-//! no root, and a dialect variant stands in for the file it replaces.
+//! no root, a dialect variant stands in for the file it replaces, and
+//! migrations written in code are noted by name, never read.
 
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::code::{self, Language};
 use super::sqlc::Sqlc;
 use super::{delta, variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
@@ -146,6 +148,8 @@ pub(super) fn configured_root<'c>(dir: &Path, config: &'c Config) -> Option<&'c 
 #[derive(Default)]
 pub(super) struct Listing {
     pub files: Vec<SqlFile>,
+    /// Migrations written in code, directly in the folder (not read).
+    pub code: Vec<(PathBuf, Language)>,
     /// Files a PostgreSQL variant replaces: (file, variant).
     pub replaced: Vec<(PathBuf, PathBuf)>,
     /// Dialect files for other databases (`x.sql.sqlite`), never read.
@@ -250,7 +254,7 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 /// The `.sql` files directly in `dir`, and in the folders below it that a
 /// tool's shape makes part of it (`<number>_x/`, version folders,
 /// `delta/<N>/`, Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
-/// other databases' files are counted.
+/// migrations written in code and other databases' files are noted.
 fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = Vec::new();
@@ -268,6 +272,10 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
                 }
             }
             EntryKind::File if variants::is_other_dialect_sql(&path) => listing.other_dialects += 1,
+            EntryKind::File => match code::language_of(&path, dir) {
+                Some(language) => listing.code.push((path, language)),
+                None => keep_if_shaped(dir, path, kind, true, report, listing, &mut found),
+            },
             kind => keep_if_shaped(dir, path, kind, true, report, listing, &mut found),
         }
     }

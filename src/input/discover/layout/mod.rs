@@ -6,7 +6,8 @@
 //! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file and
 //! `delta/7/x.sql` a delta folder's), or a `[[roots]]` path above it. Only
 //! that folder is listed and read (`listing.rs`), sqlc's query folders
-//! left out (`sqlc.rs`) and dialect variants chosen (`variants.rs`); its tool comes from
+//! left out (`sqlc.rs`), dialect variants chosen (`variants.rs`) and
+//! migrations written in code counted (`code.rs`); its tool comes from
 //! config, project files, content markers and file names (`tool.rs`); its
 //! migrations are built with that tool's rules (`build.rs`, `versioned.rs`,
 //! `delta.rs`). Flyway
@@ -16,6 +17,7 @@
 //! named files, stdin and the language server, so each file gets one answer.
 
 mod build;
+mod code;
 mod delta;
 mod dialect;
 mod finder;
@@ -38,6 +40,7 @@ use std::path::{Path, PathBuf};
 use crate::input::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
 use crate::input::read::TooLarge;
 
+pub(crate) use code::{CodeMigration, Language};
 pub(crate) use finder::RootFinder;
 pub(crate) use listing::Overlay;
 pub(crate) use version::{migration_of, version_of};
@@ -61,6 +64,8 @@ pub(crate) struct MigrationRoot {
     /// The schema file replayed first (the first migration), for a root of
     /// version folders.
     pub base_schema: Option<PathBuf>,
+    /// Migrations written in code, which miglint counts but cannot read.
+    pub code: Vec<CodeMigration>,
     /// Files PostgreSQL does not run because a variant of theirs
     /// (`x.sql.postgres`) runs in their place: (file, variant).
     pub replaced: Vec<(PathBuf, PathBuf)>,
