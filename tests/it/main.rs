@@ -17,6 +17,7 @@ mod lsp;
 mod meta;
 mod plan;
 mod projects;
+mod repositories;
 mod robustness;
 mod runners;
 mod tools;
