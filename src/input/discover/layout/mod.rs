@@ -10,10 +10,9 @@
 //! migrations written in code counted (`code.rs`); its tool comes from
 //! config, project files, content markers and file names (`tool.rs`); its
 //! migrations are built with that tool's rules (`build.rs`, `versioned.rs`,
-//! `delta.rs`). Flyway
-//! locations of one dialect merge, and an undecided dialect is settled from
-//! the roots around it, within two folders and the project's top
-//! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
+//! `delta.rs`). Flyway locations of one dialect merge, and an undecided
+//! dialect is settled from the roots around it, within two folders and the
+//! project's top (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
 //! named files, stdin and the language server, so each file gets one answer.
 
 mod build;
