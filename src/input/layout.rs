@@ -297,12 +297,21 @@ pub struct RootSummary {
     pub transaction: RunnerTransaction,
     /// Up scripts that opt out of the runner's transaction.
     pub opted_out: usize,
+    /// SQL migrations, the base schema and code migrations not counted.
     pub migrations: usize,
+    /// The schema file replayed before the first migration (a root of
+    /// version folders beside `schema.sql`), as shown to users.
+    pub base_schema: Option<String>,
+    /// Migrations written in code that miglint cannot read, per language as
+    /// users write it (`Go`, `Python`), in that order.
+    pub code_migrations: Vec<(String, usize)>,
 }
 
 impl RootSummary {
     /// `db/migrations: sqlx (Cargo.toml names sqlx), each migration in its
-    /// own transaction, 42 migrations; set tool = "..." in miglint.toml to override`
+    /// own transaction, 42 migrations; set tool = "..." in miglint.toml to override`;
+    /// a base schema and code migrations follow the count
+    /// (`12 migrations, 9 migrations in Go not checked`).
     pub fn describe(&self) -> String {
         let runner = match self.transaction {
             RunnerTransaction::PerFile => "each migration in its own transaction",
@@ -324,13 +333,25 @@ impl RootSummary {
             1 => "1 migration".to_string(),
             n => format!("{n} migrations"),
         };
+        let base = match &self.base_schema {
+            Some(path) => format!(" after the base schema `{path}`"),
+            None => String::new(),
+        };
+        let code: String = self
+            .code_migrations
+            .iter()
+            .map(|(language, count)| match count {
+                1 => format!(", 1 migration in {language} not checked"),
+                n => format!(", {n} migrations in {language} not checked"),
+            })
+            .collect();
         let tail = if self.tool_configured {
             String::new()
         } else {
             "; set tool = \"...\" in miglint.toml to override".to_string()
         };
         format!(
-            "{}: {} ({}), {runner}{opted_out}, {migrations}{tail}",
+            "{}: {} ({}), {runner}{opted_out}, {migrations}{base}{code}{tail}",
             self.dir, self.tool, self.tool_reason
         )
     }

@@ -1,11 +1,13 @@
 //! The crate's own test suites that need its insides (black-box tests of the
 //! binary are in `tests/it`): every fixture against its markers and
 //! snapshot, the catalog over real histories, migration layouts over the
-//! corpus, and the lock facts against a real PostgreSQL.
+//! corpus and the sample repositories of `tests/repositories/`, and the
+//! lock facts against a real PostgreSQL.
 
 mod catalog;
 mod fixtures;
 mod layouts;
+mod repositories;
 pub(crate) mod rules;
 mod truth;
 

@@ -11,6 +11,7 @@ mod support;
 pub(crate) use support::cluster;
 pub(crate) use support::corpus::{corpus, corpus_repositories, manifest};
 pub(crate) use support::env::{git, in_ci, repo_root, sorted_files, tools_available};
+pub(crate) use support::repositories::repository;
 
 /// Lints bytes as a file at `path` with default settings.
 pub fn lint(path: &str, bytes: &[u8]) -> FileReport {

@@ -386,3 +386,39 @@ fn the_human_output_starts_with_what_was_detected() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_file_named_from_inside_its_migration_folder_is_judged_in_its_root() {
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            b"[package]\nname = \"app\"\n\n[dependencies]\ndiesel = \"2\"\n",
+        ),
+        (
+            "migrations/2024-01-01-000000_users/up.sql",
+            b"CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+        ),
+        ("migrations/2024-01-01-000000_users/down.sql", b"DROP TABLE users;\n"),
+        (
+            "migrations/2024-01-02-000000_index/up.sql",
+            b"CREATE INDEX users_email_idx ON users (email);\n",
+        ),
+        (
+            "migrations/2024-01-02-000000_index/down.sql",
+            b"DROP INDEX users_email_idx;\n",
+        ),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let (_, from_top, _) = check_json(dir.path(), &["migrations/2024-01-02-000000_index/up.sql"]);
+    let inside = dir.path().join("migrations/2024-01-02-000000_index");
+    let (_, from_inside, stderr) = check_json(&inside, &["up.sql"]);
+    // The Diesel root above, not a folder of its own; the file as named.
+    assert_eq!(from_inside["roots"][0]["tool"], "diesel", "{stderr}");
+    assert_eq!(from_inside["roots"][0]["path"], "..");
+    assert_eq!(from_inside["files"][0]["path"], "up.sql");
+    let rules = |report: &Value| -> Vec<(u64, String)> { findings(report).into_iter().map(|f| (f.1, f.2)).collect() };
+    assert_eq!(rules(&from_inside), rules(&from_top));
+    assert!(rules(&from_top)
+        .iter()
+        .any(|(_, rule)| rule == "require-concurrent-index"));
+}

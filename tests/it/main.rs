@@ -18,6 +18,7 @@ mod lsp;
 mod meta;
 mod plan;
 mod projects;
+mod repositories;
 mod robustness;
 mod runners;
 mod tools;

@@ -45,7 +45,8 @@ pub(crate) fn corpus_repositories(what: &str) -> Option<PathBuf> {
     )
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a folder, its files made writable (the copy must be removable).
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

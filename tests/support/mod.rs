@@ -5,3 +5,4 @@
 pub(crate) mod cluster;
 pub(crate) mod corpus;
 pub(crate) mod env;
+pub(crate) mod repositories;

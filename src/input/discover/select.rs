@@ -17,10 +17,12 @@ use std::sync::Arc;
 
 use super::configs::Configs;
 use super::git::{changes_since, GitChanges};
-use super::layout::{MigrationRoot, Overlay, RootFinder, Script};
+use super::layout::variants::is_other_dialect_sql;
+use super::layout::{Language, MigrationRoot, Overlay, RootFinder, Script};
+use super::notices;
 use super::top::real_path;
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
-use super::{display_path, relative_to_cwd, DiscoverError, Input};
+use super::{display_path, relative_to_cwd, shown_path, DiscoverError, Input};
 use crate::input::config::Config;
 use crate::input::layout::{Direction, GitState, Role, RootSummary, RunnerTransaction, ScriptInfo};
 use crate::input::read::Content;
@@ -116,6 +118,8 @@ pub(crate) fn select(
         }
     }
 
+    // Other databases' dialect files, named or on stdin: never PostgreSQL's.
+    let mut other_dialect: Vec<String> = Vec::new();
     // stdin named after a file the config leaves out is left out too, as
     // the file would be (an editor showing an excluded migration).
     if let Some(name) = stdin_name.filter(|_| stdin.is_some()) {
@@ -124,6 +128,9 @@ pub(crate) fn select(
             selection
                 .notices
                 .push(format!("{name}: excluded by miglint.toml, not checked"));
+            stdin = None;
+        } else if is_other_dialect_sql(path) {
+            other_dialect.push(name.to_string());
             stdin = None;
         }
     }
@@ -140,9 +147,12 @@ pub(crate) fn select(
     let found = finder.roots_of(&wanted.files);
     selection.errors.extend(finder.take_errors());
     selection.notices.extend(finder.take_notices());
+    selection.notices.extend(notices::sqlc_queries(&finder.take_queries()));
 
     // Per root (by its folder): the root and the real paths judged in it.
     let mut judged: BTreeMap<PathBuf, (Arc<MigrationRoot>, BTreeSet<PathBuf>)> = BTreeMap::new();
+    // Files as the user spelled them, by real path: reported so.
+    let spelled: HashMap<PathBuf, PathBuf> = found.iter().map(|(file, _)| (real_path(file), file.clone())).collect();
     let mut loose: Vec<PathBuf> = Vec::new();
     let mut stdin_placed = false;
     // Each root's files by real path, worked out once per root.
@@ -155,6 +165,11 @@ pub(crate) fn select(
                 .or_insert_with(|| root.scripts().map(|s| real_path(&s.path)).collect())
                 .contains(&real)
         };
+        // A file a PostgreSQL variant replaces stands for the variant.
+        let replaced_by = |root: &MigrationRoot| {
+            let variant = root.replaced.iter().find(|(replaced, _)| real_path(replaced) == real)?;
+            Some(real_path(&variant.1))
+        };
         match root {
             Some(root) if in_root(&root) || is_deleted(&git, &file) => {
                 stdin_placed |= overlay.as_ref().is_some_and(|o| o.real() == real);
@@ -164,6 +179,17 @@ pub(crate) fn select(
                     .1
                     .insert(real);
             }
+            Some(root) => {
+                if let Some(variant) = replaced_by(&root) {
+                    judged
+                        .entry(root.dir.clone())
+                        .or_insert_with(|| (root.clone(), BTreeSet::new()))
+                        .1
+                        .insert(variant);
+                }
+            }
+            // Another database's dialect file (`x.sql.sqlite`), named explicitly.
+            None if is_other_dialect_sql(&file) => other_dialect.push(display_path(&file)),
             // In no root: not a `.sql` file (named explicitly), or a file
             // its root could not read (already an error).
             None if !is_sql(&file) && file.exists() => loose.push(file),
@@ -190,12 +216,27 @@ pub(crate) fn select(
             options,
             config: &config,
             stdin: overlay.as_ref().map(|o| (o.real(), stdin_name.unwrap_or("<stdin>"))),
+            spelled: &spelled,
         };
         let scripts = context.scripts();
-        // Named files that git says are unchanged leave nothing to judge.
+        // Named files that git says are unchanged, or a base schema, leave
+        // nothing to judge.
         if scripts.iter().all(|s| s.script.role == Role::History) {
+            if let Some(base) = root.base_schema.as_deref() {
+                if judged_here.contains(&real_path(base)) {
+                    selection.notices.push(notices::base_schema(&context.shown, base));
+                }
+            }
             continue;
         }
+        let last_judged = scripts
+            .iter()
+            .filter(|s| s.script.role == Role::Change)
+            .filter_map(|s| s.script.order)
+            .max();
+        selection
+            .notices
+            .extend(last_judged.and_then(|last| notices::code_before(&context.shown, &root.code, last)));
         selection.roots.push(summary(&context));
         selection.scripts.extend(scripts);
     }
@@ -207,6 +248,7 @@ pub(crate) fn select(
             skipped.join("; ")
         ));
     }
+    selection.notices.extend(notices::other_databases(&other_dialect));
     for path in loose {
         let config = configs.for_file(&path).unwrap_or_default();
         let mut script = ScriptInfo::plain();
@@ -364,6 +406,8 @@ struct RootContext<'a> {
     config: &'a Arc<Config>,
     /// The file stdin stands in for (real path), and the name it is reported under.
     stdin: Option<(&'a Path, &'a str)>,
+    /// Files named or walked, as spelled, by real path.
+    spelled: &'a HashMap<PathBuf, PathBuf>,
 }
 
 impl RootContext<'_> {
@@ -396,15 +440,21 @@ impl RootContext<'_> {
                 let state = self.git.map(|g| g.state(&script.path));
                 let role = match state {
                     Some(GitState::Unchanged) => Role::History,
+                    // The base schema is what production has: never new.
+                    _ if root.base_schema.as_ref() == Some(&script.path) => Role::History,
                     _ if is_judged(script) => Role::Change,
                     _ => Role::History,
                 };
                 if role == Role::History && self.options.no_history {
                     continue;
                 }
+                let real_script = &real[script.path.as_path()];
                 let input = match self.stdin {
-                    Some((file, name)) if file == real[script.path.as_path()] => Input::Stdin(name.to_string()),
-                    _ => Input::File(relative_to_cwd(&script.path)),
+                    Some((file, name)) if file == real_script => Input::Stdin(name.to_string()),
+                    _ => match self.spelled.get(real_script) {
+                        Some(spelled) => Input::File(relative_to_cwd(spelled)),
+                        None => Input::File(relative_to_cwd(&script.path)),
+                    },
                 };
                 let content = match script.too_large {
                     Some(too_large) => Content::TooLarge(too_large),
@@ -475,7 +525,16 @@ fn summary(context: &RootContext<'_>) -> RootSummary {
         dialect_reason: root.dialect_reason.clone(),
         transaction,
         opted_out: ups().filter(|s| s.opted_out).count(),
-        migrations: root.migrations.len(),
+        migrations: root.migrations.len() - usize::from(root.base_schema.is_some()),
+        base_schema: root.base_schema.as_deref().map(shown_path),
+        code_migrations: [Language::Go, Language::Python]
+            .into_iter()
+            .map(|language| {
+                let count = root.code.iter().filter(|c| c.language == language).count();
+                (language.name().to_string(), count)
+            })
+            .filter(|(_, count)| *count > 0)
+            .collect(),
     }
 }
 

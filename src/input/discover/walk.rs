@@ -144,9 +144,10 @@ impl Walker<'_> {
     }
 }
 
-/// A name ending in `.sql`, in any case.
+/// A name ending in `.sql`, in any case, or a PostgreSQL variant of one
+/// (`x.sql.postgres`, see `layout::variants`).
 pub(crate) fn is_sql(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+    super::layout::variants::is_postgres_sql(path)
 }
 
 #[cfg(test)]

@@ -62,6 +62,12 @@ fn root_value(root: &RootSummary) -> Value {
         "transaction": transaction,
         "opted_out": root.opted_out,
         "migrations": root.migrations,
+        "base_schema": root.base_schema,
+        "code_migrations": root
+            .code_migrations
+            .iter()
+            .map(|(language, count)| json!({ "language": language.to_ascii_lowercase(), "count": count }))
+            .collect::<Vec<_>>(),
     })
 }
 

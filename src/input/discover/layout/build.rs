@@ -1,5 +1,6 @@
 //! A root's migrations in its tool's order, for the tools whose migrations
-//! are files named `<version>_<name>[.up|.down].sql` (and plain SQL).
+//! are files named `<version>_<name>[.up|.down].sql` (and plain SQL, in
+//! path order or by version and delta folders).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,18 +8,42 @@ use std::path::{Path, PathBuf};
 use super::sections::{dbmate_sections, drizzle_breakpoints, goose_sections, keep_only};
 use super::tool::atlas_directive;
 use super::version::{by_version, leading_number, split_stem};
-use super::{flyway, folders, liquibase, sqitch, Migration, Script, SqlFile};
+use super::{delta, flyway, folders, liquibase, sqitch, versioned, Migration, Script, SqlFile};
 use crate::input::discover::display_path;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
 
+/// A root's migrations in the order they run.
+pub(super) struct Ordered {
+    pub migrations: Vec<Migration>,
+    /// What the layout calls for telling (a guessed order, a stray file).
+    pub notices: Vec<String>,
+    /// The schema file replayed first (version folders beside `schema.sql`).
+    pub base_schema: Option<PathBuf>,
+}
+
 /// The migrations of a root and the notices its layout calls for.
-pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
-    match tool {
+pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> Ordered {
+    let (migrations, notices) = match tool {
         Tool::Flyway => flyway::migrations(files),
         Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files),
         Tool::Sqitch => sqitch::migrations(dir, files),
         Tool::Liquibase => liquibase_migrations(dir, files),
+        // Plain SQL kept in delta or version folders runs folder by folder.
+        Tool::Plain if delta::detect(dir, &files).is_some() => delta::migrations(dir, files),
+        Tool::Plain if versioned::detect(dir, &files).is_some() => {
+            let (migrations, notices, base_schema) = versioned::migrations(dir, files);
+            return Ordered {
+                migrations,
+                notices,
+                base_schema,
+            };
+        }
         _ => flat_migrations(tool, dir, files),
+    };
+    Ordered {
+        migrations,
+        notices,
+        base_schema: None,
     }
 }
 

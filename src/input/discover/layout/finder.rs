@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::listing::{configured_root, list_root, root_dir_of, Overlay};
-use super::{build, dialect, flyway, MigrationRoot, SqlFile};
+use super::{build, code, dialect, flyway, variants, MigrationRoot, SqlFile};
 use crate::input::config::Config;
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::{project_top, real_path};
@@ -31,6 +31,9 @@ pub(crate) struct RootFinder<'c> {
     roots: HashMap<PathBuf, Arc<MigrationRoot>>,
     /// Folders already looked around: (real folder, depth) -> root folders found.
     pub(super) around: HashMap<(PathBuf, usize), Vec<PathBuf>>,
+    /// sqlc query folders and files the run's files fell in, each with the
+    /// config that names it: left out.
+    queries: Vec<(PathBuf, PathBuf)>,
     notices: Vec<String>,
     errors: Vec<DiscoverError>,
 }
@@ -58,6 +61,7 @@ impl<'c> RootFinder<'c> {
             pending: HashMap::new(),
             roots: HashMap::new(),
             around: HashMap::new(),
+            queries: Vec::new(),
             notices: Vec::new(),
             errors: Vec::new(),
         }
@@ -97,6 +101,12 @@ impl<'c> RootFinder<'c> {
 
     pub(crate) fn take_errors(&mut self) -> Vec<DiscoverError> {
         std::mem::take(&mut self.errors)
+    }
+
+    /// The sqlc query folders and files left out, each with the config that
+    /// names it (as `queries:`), once each.
+    pub(crate) fn take_queries(&mut self) -> Vec<(PathBuf, PathBuf)> {
+        std::mem::take(&mut self.queries)
     }
 
     /// The folder of the root `file` belongs to, as `file` is spelled.
@@ -152,6 +162,9 @@ impl<'c> RootFinder<'c> {
         for (real, built) in built {
             self.notices.extend(built.notices);
             self.errors.extend(built.errors);
+            if report {
+                self.queries.extend(built.queries);
+            }
             match built.root {
                 Some((root, facts)) => {
                     self.pending.insert(real.clone(), root);
@@ -205,6 +218,8 @@ impl<'c> RootFinder<'c> {
 /// A folder's root (with its facts) and what building it had to say.
 struct Built {
     root: Option<(MigrationRoot, Facts)>,
+    /// sqlc query folders and files left out, with their config.
+    queries: Vec<(PathBuf, PathBuf)>,
     notices: Vec<String>,
     errors: Vec<DiscoverError>,
 }
@@ -217,9 +232,15 @@ fn build_folder(
     overlay: Option<&Overlay>,
     report: bool,
 ) -> Built {
-    let listing = list_root(dir, config, configs, overlay, report);
+    let top = project_top(real);
+    let listing = list_root(dir, config, configs, overlay, top.as_deref(), report);
+    let queries = match &listing.queries_of {
+        Some(sqlc) => vec![(dir.to_path_buf(), sqlc.clone())],
+        None => listing.query_files.clone(),
+    };
     let mut built = Built {
         root: None,
+        queries,
         notices: listing.notices,
         errors: listing.errors,
     };
@@ -227,6 +248,7 @@ fn build_folder(
         return built;
     }
     let files: Vec<SqlFile> = listing.files;
+    let has_postgres_variant = files.iter().any(|f| variants::dialect_of_name(&f.path).is_some());
     let configured = configured_root(dir, config);
     let configured_tool = match (configs.tool_flag(), configured.and_then(|c| c.tool), config.tool) {
         (Some(tool), _, _) => Some((tool, "--tool".to_string())),
@@ -244,7 +266,12 @@ fn build_folder(
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.too_large?)))
         .collect();
-    let (mut migrations, notices) = build::migrations(tool, dir, files);
+    let ordered = build::migrations(tool, dir, files);
+    let (mut migrations, mut notices) = (ordered.migrations, ordered.notices);
+    if let Some(notice) = variants::notice(&listing.replaced) {
+        notices.push(notice);
+    }
+    let code = code::place(tool, listing.code, &migrations);
     // Tools that build scripts from a file's text see none in a file left
     // unread: mark its scripts so the run reports it.
     if !too_large.is_empty() {
@@ -254,12 +281,19 @@ fn build_folder(
             }
         }
     }
-    let top = project_top(real);
     let configured_dialect = configured.and_then(|c| c.dialect);
     let named = dialect::from_folder_names(real, top.as_deref());
+    // Files kept for several databases: PostgreSQL's view of them is checked,
+    // whatever the syntax of the files all databases share.
+    let variants = !listing.replaced.is_empty() || listing.other_dialects > 0 || has_postgres_variant;
+    let for_several = variants.then(|| {
+        let reason = "dialect files (`.sql.<database>`) beside the SQL: the files PostgreSQL runs are checked";
+        (Dialect::Postgres, reason.to_string())
+    });
     let own_dialect = configured_dialect
         .map(|d| (d, "config".to_string()))
         .or_else(|| named.as_ref().map(|(d, reason, _)| (*d, reason.clone())))
+        .or(for_several)
         .or_else(|| evidence.verdict());
     built.root = Some((
         MigrationRoot {
@@ -270,6 +304,9 @@ fn build_folder(
             dialect: Dialect::Postgres,
             dialect_reason: "default".to_string(),
             migrations,
+            base_schema: ordered.base_schema,
+            code,
+            replaced: listing.replaced,
             notices,
         },
         Facts {

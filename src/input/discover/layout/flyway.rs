@@ -105,10 +105,15 @@ pub(super) fn merge_locations(mut roots: Vec<MigrationRoot>) -> MigrationRoot {
     let mut merged = rest.next().expect("a location");
     for other in rest {
         merged.migrations.extend(other.migrations);
+        merged.code.extend(other.code);
+        merged.replaced.extend(other.replaced);
         merged.notices.extend(other.notices);
     }
     merged.dir = common_ancestor(&dirs);
     sort(&mut merged.migrations);
+    // Code migrations are placed again in the merged sequence.
+    let code = merged.code.drain(..).map(|c| (c.path, c.language)).collect();
+    merged.code = super::code::place(Tool::Flyway, code, &merged.migrations);
     let locations: Vec<String> = dirs.iter().map(|d| crate::input::discover::shown_path(d)).collect();
     merged.notices.push(format!(
         "Flyway locations run as one sequence: {}",

@@ -1,12 +1,16 @@
 //! Which files make up one root folder, found by listing that folder and
 //! the few folders below it that a tool's shape puts there — never a walk
-//! of everything below — and reading each once.
+//! of everything below — and reading each once. sqlc's query folders are
+//! no root, a dialect variant stands in for the file it replaces, and
+//! migrations written in code are noted by name, never read.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::SqlFile;
+use super::code::{self, Language};
+use super::sqlc::Sqlc;
+use super::{delta, variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
 use crate::input::discover::top::real_path;
@@ -43,9 +47,10 @@ impl Overlay {
     }
 }
 
-/// The folder of the root `file` belongs to, from its path alone: a
-/// `[[roots]]` path above it, else its shape's (the grandparent of
-/// `<ts>_x/up.sql` and of `deploy/x.sql`), else its own folder.
+/// The folder of the root `file` belongs to, from its path: a `[[roots]]`
+/// path above it, else its shape's (the grandparent of `<ts>_x/up.sql`,
+/// `deploy/x.sql`, `delta/<N>/x.sql` and of a version folder's files),
+/// else its own folder.
 pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
     let dir = configured_root_above(file, config).unwrap_or_else(|| shape_root(file));
     if dir.as_os_str().is_empty() {
@@ -56,8 +61,50 @@ pub(super) fn root_dir_of(file: &Path, config: &Config) -> PathBuf {
 }
 
 fn shape_root(file: &Path) -> PathBuf {
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !matches!(parent.components().next_back(), Some(Component::Normal(_))) {
+        return shape_root_from_real(file, parent);
+    }
+    match parent.parent() {
+        // A version folder is told by a look at it and beside it: last.
+        Some(grandparent) if shaped_by_name(file) || versioned::is_version_folder(parent) => grandparent.to_path_buf(),
+        // A base schema beside the folder of version folders it seeds.
+        _ => versioned::seeded_root(file).unwrap_or_else(|| parent.to_path_buf()),
+    }
+}
+
+/// The shape's root of a file named without its folder's name (`up.sql`
+/// from inside its folder, `../x.sql`): found from the real folders, and
+/// spelled from `parent` as the file is (`.`, `..`, `./other`).
+fn shape_root_from_real(file: &Path, parent: &Path) -> PathBuf {
+    let real_file = real_path(file);
+    let (Some(real_parent), root) = (real_file.parent(), shape_root(&real_file)) else {
+        return parent.to_path_buf();
+    };
+    // `join("")` would add a trailing separator.
+    let joined = |base: PathBuf, rest: &Path| {
+        if rest.as_os_str().is_empty() {
+            base
+        } else {
+            base.join(rest)
+        }
+    };
+    if let Ok(rest) = root.strip_prefix(real_parent) {
+        return joined(parent.to_path_buf(), rest);
+    }
+    match real_parent.parent().map(|above| root.strip_prefix(above)) {
+        Some(Ok(rest)) => joined(parent.join(".."), rest),
+        _ => root,
+    }
+}
+
+/// A file whose path alone puts it in the folder above its own: a Diesel
+/// or Prisma script, a Sqitch script, a delta folder's file.
+fn shaped_by_name(file: &Path) -> bool {
     let parent = file.parent().unwrap_or(Path::new("."));
-    let grandparent = parent.parent();
     let folder = super::parent_name(file);
     let in_numbered_folder = folder.starts_with(|c: char| c.is_ascii_digit());
     let name = file
@@ -66,10 +113,14 @@ fn shape_root(file: &Path) -> PathBuf {
         .unwrap_or_default();
     let folder_script = in_numbered_folder && matches!(name.as_str(), "up.sql" | "down.sql" | "migration.sql");
     let sqitch_script = matches!(folder, "deploy" | "revert" | "verify");
-    match grandparent {
-        Some(grandparent) if folder_script || sqitch_script => grandparent.to_path_buf(),
-        _ => parent.to_path_buf(),
-    }
+    folder_script || sqitch_script || delta::is_delta_folder(parent)
+}
+
+/// A folder below a root whose files may belong to it, by its name.
+fn may_hold_root_files(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_digit())
+        || matches!(name, "deploy" | "revert" | "verify")
+        || versioned::folder_version(name).is_some()
 }
 
 /// The nearest `[[roots]]` path of `config` above `file`, spelled as `file` is.
@@ -97,22 +148,42 @@ pub(super) fn configured_root<'c>(dir: &Path, config: &'c Config) -> Option<&'c 
 #[derive(Default)]
 pub(super) struct Listing {
     pub files: Vec<SqlFile>,
+    /// Migrations written in code, directly in the folder (not read).
+    pub code: Vec<(PathBuf, Language)>,
+    /// Files a PostgreSQL variant replaces: (file, variant).
+    pub replaced: Vec<(PathBuf, PathBuf)>,
+    /// Dialect files for other databases (`x.sql.sqlite`), never read.
+    pub other_dialects: usize,
+    /// The sqlc config whose `queries:` name the whole folder: no root.
+    pub queries_of: Option<PathBuf>,
+    /// Query files sqlc's `queries:` name in the folder, left out, with
+    /// the config that names each.
+    pub query_files: Vec<(PathBuf, PathBuf)>,
     pub notices: Vec<String>,
     pub errors: Vec<DiscoverError>,
 }
 
 /// Lists and reads the files of the root in `dir`: everything below a
 /// configured root; else the `.sql` files whose shape puts them in `dir`
-/// (its own, and those of its numbered and Sqitch folders). `report` says
-/// whether skipped files are worth a notice (not for a neighbour).
+/// (its own, and those of its numbered, version, delta and Sqitch
+/// folders), with a root of version folders' base schema from the folder
+/// above when it has none (never above `top`, the project's top). `report`
+/// says whether skipped files are worth a notice (not for a neighbour).
 pub(super) fn list_root(
     dir: &Path,
     config: &Config,
     configs: &Configs,
     overlay: Option<&Overlay>,
+    top: Option<&Path>,
     report: bool,
 ) -> Listing {
     let mut listing = Listing::default();
+    let real_dir = real_path(dir);
+    let sqlc = Sqlc::around(&real_dir, top);
+    if let Some(config) = sqlc.queries_folder(&real_dir) {
+        listing.queries_of = Some(config.to_path_buf());
+        return listing;
+    }
     let mut paths = if configured_root(dir, config).is_some() {
         let walked = walk(dir, configs, WalkLimits { depth: None, report });
         listing.notices.extend(walked.notices);
@@ -127,6 +198,22 @@ pub(super) fn list_root(
             paths.push(overlay.path.clone());
         }
     }
+    let mut paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|path| match sqlc.query_file(&real_path(path)) {
+            Some(config) => {
+                listing.query_files.push((path.clone(), config.to_path_buf()));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if let Some(top) = top {
+        paths.extend(versioned::base_schema_above(dir, &paths, top));
+    }
+    let chosen = variants::choose_postgres(paths);
+    listing.replaced = chosen.replaced;
+    let paths = chosen.paths;
     let limit = config.max_file_size();
     let read: Vec<Result<SqlFile, DiscoverError>> = paths
         .into_par_iter()
@@ -165,8 +252,9 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 }
 
 /// The `.sql` files directly in `dir`, and in the folders below it that a
-/// tool's shape makes part of it (`<number>_x/` and Sqitch's `deploy/`,
-/// `revert/`, `verify/`), in path order.
+/// tool's shape makes part of it (`<number>_x/`, version folders,
+/// `delta/<N>/`, Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
+/// migrations written in code and other databases' files are noted.
 fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = Vec::new();
@@ -179,37 +267,53 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
         match kind {
             EntryKind::Folder => {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let shaped =
-                    name.starts_with(|c: char| c.is_ascii_digit()) || matches!(name, "deploy" | "revert" | "verify");
-                if shaped {
+                if may_hold_root_files(name) {
                     folders.push(path);
                 }
             }
-            kind => keep_if_shaped(dir, path, kind, report, listing, &mut found),
+            EntryKind::File if variants::is_other_dialect_sql(&path) => listing.other_dialects += 1,
+            EntryKind::File => match code::language_of(&path, dir) {
+                Some(language) => listing.code.push((path, language)),
+                None => keep_if_shaped(dir, path, kind, true, report, listing, &mut found),
+            },
+            kind => keep_if_shaped(dir, path, kind, true, report, listing, &mut found),
         }
     }
     for folder in folders {
+        // Told once per folder: all its files are the root's, or those its
+        // names put there.
+        let whole = delta::is_delta_folder(&folder) || versioned::is_version_folder(&folder);
         let mut entries = entries_of(&folder, false, listing);
         entries.sort();
         for (path, kind) in entries {
-            if kind != EntryKind::Folder && !config.excludes(&path) {
-                keep_if_shaped(dir, path, kind, report, listing, &mut found);
+            if kind == EntryKind::Folder || config.excludes(&path) {
+                continue;
             }
+            if whole && variants::is_other_dialect_sql(&path) {
+                listing.other_dialects += 1;
+            }
+            let shaped = whole || shaped_by_name(&path);
+            keep_if_shaped(dir, path, kind, shaped, report, listing, &mut found);
         }
     }
     found.sort();
     found
 }
 
+/// Keeps `path` when it is an SQL file the root runs: `shaped` for a file
+/// below the root, else (a file in the root's folder) when its shape
+/// leaves it there.
 fn keep_if_shaped(
     dir: &Path,
     path: PathBuf,
     kind: EntryKind,
+    shaped: bool,
     report: bool,
     listing: &mut Listing,
     found: &mut Vec<PathBuf>,
 ) {
-    if !is_sql(&path) || shape_root(&path) != dir {
+    let in_dir = path.parent() == Some(dir);
+    if !is_sql(&path) || !shaped || (in_dir && shape_root(&path) != dir) {
         return;
     }
     match kind {

@@ -3,33 +3,43 @@
 //!
 //! A root is found from a file's path: its folder, or the folder its shape
 //! names (`<ts>_x/up.sql` is a Diesel migration in its grandparent,
-//! `deploy/x.sql` a Sqitch change), or a `[[roots]]` path above it. Only
-//! that folder is listed and read (`listing.rs`); its tool comes from
+//! `deploy/x.sql` a Sqitch change, `v1.2/x.sql` a version folder's file and
+//! `delta/7/x.sql` a delta folder's), or a `[[roots]]` path above it. Only
+//! that folder is listed and read (`listing.rs`), sqlc's query folders
+//! left out (`sqlc.rs`), dialect variants chosen (`variants.rs`) and
+//! migrations written in code counted (`code.rs`); its tool comes from
 //! config, project files, content markers and file names (`tool.rs`); its
-//! migrations are built with that tool's rules (`build.rs`). Flyway
-//! locations of one dialect merge, and an undecided dialect is settled from
-//! the roots around it, within two folders and the project's top
-//! (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
+//! migrations are built with that tool's rules (`build.rs`, `versioned.rs`,
+//! `delta.rs`). Flyway locations of one dialect merge, and an undecided
+//! dialect is settled from the roots around it, within two folders and the
+//! project's top (`finder.rs`, `neighbours.rs`). The same steps serve a folder, a glob,
 //! named files, stdin and the language server, so each file gets one answer.
 
 mod build;
+mod code;
+mod delta;
 mod dialect;
 mod finder;
 mod flyway;
 mod folders;
 mod liquibase;
 mod listing;
+mod manifest;
 mod neighbours;
 mod sections;
 mod sqitch;
+mod sqlc;
 mod tool;
+pub(crate) mod variants;
 mod version;
+mod versioned;
 
 use std::path::{Path, PathBuf};
 
 use crate::input::layout::{Dialect, Direction, RunnerSegment, RunnerTransaction, Tool};
 use crate::input::read::TooLarge;
 
+pub(crate) use code::{CodeMigration, Language};
 pub(crate) use finder::RootFinder;
 pub(crate) use listing::Overlay;
 pub(crate) use version::{migration_of, version_of};
@@ -50,6 +60,14 @@ pub(crate) struct MigrationRoot {
     pub dialect_reason: String,
     /// In the order the tool runs them.
     pub migrations: Vec<Migration>,
+    /// The schema file replayed first (the first migration), for a root of
+    /// version folders.
+    pub base_schema: Option<PathBuf>,
+    /// Migrations written in code, which miglint counts but cannot read.
+    pub code: Vec<CodeMigration>,
+    /// Files PostgreSQL does not run because a variant of theirs
+    /// (`x.sql.postgres`) runs in their place: (file, variant).
+    pub replaced: Vec<(PathBuf, PathBuf)>,
     pub notices: Vec<String>,
 }
 
@@ -132,8 +150,10 @@ struct SqlFile {
 }
 
 impl SqlFile {
+    /// The name as a tool sees it: a variant's plain name (`x.sql` for
+    /// `x.sql.postgres`).
     fn name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        variants::plain_name(self.path.file_name().and_then(|n| n.to_str()).unwrap_or(""))
     }
 
     fn parent_name(&self) -> &str {

@@ -6,11 +6,28 @@ use std::path::Path;
 use super::liquibase::is_formatted_sql;
 use super::sections::{dbmate_sections, goose_sections, lines};
 use super::version::{flyway_parts, leading_number, split_stem};
-use super::SqlFile;
+use super::{delta, versioned, SqlFile};
 use crate::input::layout::{Direction, Tool};
 
 /// The tool that runs the root in `dir`, and what gave it away.
 pub(super) fn detect_tool(dir: &Path, files: &[SqlFile]) -> (Tool, String) {
+    let flyway_named = files.iter().filter(|f| flyway_parts(f.name()).is_some()).count();
+    let mostly_flyway = flyway_named > 0 && flyway_named * 2 >= files.len();
+    // Folders that hold a schema's versions or deltas are run by the
+    // project's own runner: plain SQL, folder by folder. Flyway reads the
+    // versions from file names in any folder of a location.
+    if let Some(reason) = delta::detect(dir, files) {
+        return (Tool::Plain, reason);
+    }
+    if let Some(reason) = versioned::detect(dir, files) {
+        if mostly_flyway {
+            return (
+                Tool::Flyway,
+                "files named `V<version>__<name>.sql` in version folders".into(),
+            );
+        }
+        return (Tool::Plain, reason);
+    }
     let direct = |file: &&SqlFile| file.path.parent().and_then(Path::parent) == Some(dir);
     let in_numbered_folder = |file: &&SqlFile| file.parent_name().starts_with(|c: char| c.is_ascii_digit());
     let folder_scripts: Vec<&SqlFile> = files.iter().filter(direct).filter(in_numbered_folder).collect();
@@ -36,8 +53,7 @@ pub(super) fn detect_tool(dir: &Path, files: &[SqlFile]) -> (Tool, String) {
     if let Some(marked) = marked_tool(files) {
         return marked;
     }
-    let flyway_named = files.iter().filter(|f| flyway_parts(f.name()).is_some()).count();
-    if flyway_named > 0 && flyway_named * 2 >= files.len() {
+    if mostly_flyway {
         return (Tool::Flyway, "files named `V<version>__<name>.sql`".into());
     }
     numbered_tool(dir, files)

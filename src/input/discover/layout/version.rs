@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
+use super::variants::plain_name;
 use super::Migration;
 use crate::input::layout::{compare_versions, Tool};
 
@@ -57,7 +58,7 @@ pub(super) fn diesel_version(folder: &str) -> Option<String> {
 
 /// The version a tool would give a migration file at `path`.
 pub(crate) fn version_of(tool: Tool, path: &Path) -> Option<String> {
-    let file_name = path.file_name()?.to_str()?;
+    let file_name = plain_name(path.file_name()?.to_str()?);
     let folder = || path.parent()?.file_name()?.to_str();
     match tool {
         Tool::Flyway => match flyway_parts(file_name)? {
@@ -82,7 +83,7 @@ pub(crate) fn version_of(tool: Tool, path: &Path) -> Option<String> {
 /// detection never sees).
 pub(crate) fn migration_of(tool: Tool, path: &Path) -> (String, Option<crate::input::layout::Direction>) {
     use crate::input::layout::Direction;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let file_name = plain_name(path.file_name().and_then(|n| n.to_str()).unwrap_or(""));
     let folder = path
         .parent()
         .and_then(|p| p.file_name())

@@ -1,0 +1,4 @@
+CREATE TABLE sessions (
+    id bigint PRIMARY KEY,
+    account_id bigint NOT NULL
+);

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE accounts ALTER COLUMN email TYPE varchar(40);

@@ -1,0 +1,2 @@
+-- name: DeleteInvoices :exec
+DELETE FROM invoices;
