@@ -64,7 +64,7 @@ fn main() {
                 })
                 .collect();
             files += inputs.len();
-            let reports = lint_run(inputs, ChangeScope::EachFile);
+            let reports = lint_run(inputs, ChangeScope::EachMigration);
             statements += reports.iter().map(|r| r.statements).sum::<usize>();
         }
         best = best.min(start.elapsed().as_secs_f64());

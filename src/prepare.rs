@@ -166,7 +166,7 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     let scope = if selection.one_change {
         ChangeScope::AllFiles
     } else {
-        ChangeScope::EachFile
+        ChangeScope::EachMigration
     };
     Ok(PreparedRun {
         inputs,

@@ -79,8 +79,10 @@ impl RunInput {
 /// and empty for the rest of it, what came before is existing and populated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeScope {
-    /// Each file is its own change (an audit of a whole history).
-    EachFile,
+    /// Each migration is its own change, judged against those before it (an
+    /// audit of a history, files named without `--since`); the files of one
+    /// migration (a version folder's) are one change together.
+    EachMigration,
     /// All files together are one change (files named explicitly).
     AllFiles,
 }
@@ -88,7 +90,7 @@ pub enum ChangeScope {
 /// Lints raw file content as a run of its own.
 pub fn lint_bytes(path: &str, bytes: &[u8], settings: &Settings) -> FileReport {
     let input = RunInput::new(path, bytes.to_vec()).with_settings(Arc::new(settings.clone()));
-    lint_run(vec![input], ChangeScope::EachFile)
+    lint_run(vec![input], ChangeScope::EachMigration)
         .pop()
         .expect("one report per input")
 }
@@ -173,6 +175,8 @@ pub(crate) fn with_analyzed_run<R>(
     let mut catalogs: Vec<Catalog> = Vec::new();
     let mut catalog: Option<Catalog> = None;
     let mut root: Option<&str> = None;
+    // The migration of the last judged script: (root, place in its order).
+    let mut last_migration: Option<(&str, usize)> = None;
     let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
     for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
         let (Decoded::Text(source, script, settings), Some(parsed)) = (d, p) else {
@@ -196,9 +200,11 @@ pub(crate) fn with_analyzed_run<R>(
             files.push(None);
             continue;
         }
-        if scope == ChangeScope::EachFile {
+        let migration = script.order.map(|order| (script.root.as_str(), order));
+        if scope == ChangeScope::EachMigration && (migration.is_none() || migration != last_migration) {
             catalog.settle();
         }
+        last_migration = migration;
         let options = analysis_options(settings, runner_mode(script, parsed, settings));
         // A down or verify script runs long after its up script, against
         // everything it built, and leaves the schema as it found it.

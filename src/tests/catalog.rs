@@ -363,7 +363,7 @@ fn every_postgres_history_of_the_corpus_replays_without_a_panic() {
             })
             .collect();
         let count = inputs.len();
-        let run = catch_unwind(AssertUnwindSafe(|| lint_run(inputs, ChangeScope::EachFile)));
+        let run = catch_unwind(AssertUnwindSafe(|| lint_run(inputs, ChangeScope::EachMigration)));
         match run {
             Ok(reports) if reports.len() == count => {}
             Ok(reports) => failures.push(format!("{}: {} reports for {count} files", cells[dir], reports.len())),

@@ -140,7 +140,7 @@ impl Case {
         let scope = if self.path.is_dir() {
             ChangeScope::AllFiles
         } else {
-            ChangeScope::EachFile
+            ChangeScope::EachMigration
         };
         lint_run(inputs, scope)
     }

@@ -216,6 +216,39 @@ fn a_varchar_created_in_an_earlier_version_is_widened_in_place_and_narrowed_with
     assert!(rules_of(&run.report, index).contains(&"require-concurrent-index".to_string()));
 }
 
+/// The files of one version folder are one migration: a table one of them
+/// creates is new to the others, so its index needs no CONCURRENTLY; the
+/// next version meets it as an existing table.
+#[test]
+fn the_files_of_one_version_folder_are_one_change() {
+    let dir = crate::cli::project(&[
+        (
+            "db/v1.0/manifest.json",
+            br#"["1_tables.sql", "2_indexes.sql"]"# as &[u8],
+        ),
+        (
+            "db/v1.0/1_tables.sql",
+            b"CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint);\n",
+        ),
+        (
+            "db/v1.0/2_indexes.sql",
+            b"CREATE INDEX orders_account_idx ON orders (account_id);\n",
+        ),
+        ("db/v1.1/manifest.json", br#"["1_index.sql"]"#),
+        (
+            "db/v1.1/1_index.sql",
+            b"CREATE INDEX orders_id_idx ON orders (id, account_id);\n",
+        ),
+    ]);
+    let run = check(dir.path(), &["db"], None);
+    assert!(
+        rules_of(&run.report, "db/v1.0/2_indexes.sql").is_empty(),
+        "{:#}",
+        run.report
+    );
+    assert!(rules_of(&run.report, "db/v1.1/1_index.sql").contains(&"require-concurrent-index".to_string()));
+}
+
 #[test]
 fn each_versioned_file_gets_one_answer_however_it_arrives() {
     let repo = repository("versioned");
