@@ -312,7 +312,7 @@ fn trace(args: TraceArgs) -> u8 {
         let (history, changes): (Vec<RunInput>, Vec<RunInput>) = prepared
             .inputs
             .into_iter()
-            .partition(|input| input.script.role == Role::History);
+            .partition(|input| input.script.role != Role::Change);
         changes
             .into_iter()
             .flat_map(|input| {

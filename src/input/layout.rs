@@ -197,6 +197,11 @@ pub enum Role {
     Change,
     /// Already applied: replayed into the catalog, never reported.
     History,
+    /// Not asked for, but part of a migration that is (another file of its
+    /// version folder): analysed with it, as part of the same change, and
+    /// not reported, so naming one file of a migration judges it as the
+    /// whole migration's folder would.
+    Companion,
 }
 
 /// How the script stands against the `--since` git ref.

@@ -343,7 +343,7 @@ fn lint_analyzed(run: &AnalyzedRun<'_>) -> Vec<Option<FileReport>> {
         .map(|(report, unreadable)| {
             report
                 .or_else(|| unreadable.map(|r| (*r).clone()))
-                .filter(|report| report.script.role != Role::History)
+                .filter(|report| report.script.role == Role::Change)
         })
         .collect()
 }
@@ -358,7 +358,7 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
             .zip(&run.settings)
             .filter_map(
                 |(((file, parsed), unreadable), settings)| match (file, parsed, unreadable) {
-                    (Some(file), Some(parsed), _) => {
+                    (Some(file), Some(parsed), _) if file.script.role == Role::Change => {
                         let problems = parsed
                             .problems
                             .iter()
@@ -368,14 +368,14 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
                             problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
                         })
                     }
-                    (_, _, Some(report)) if report.script.role != Role::History => Some(PlannedFile {
+                    (_, _, Some(report)) if report.script.role == Role::Change => Some(PlannedFile {
                         plan: plan::FilePlan {
                             path: report.path().to_string(),
                             statements: Vec::new(),
                         },
                         problems: report.diagnostics.clone(),
                     }),
-                    // History is replayed, not planned.
+                    // History is replayed, companions analysed: neither is planned.
                     _ => None,
                 },
             )

@@ -308,7 +308,10 @@ fn a_base_schema_beside_the_folder_of_versions_seeds_it() {
 fn each_area_delta_folder_is_a_root_run_in_numeric_order_with_postgres_variants() {
     let repo = repository("delta");
     let run = check(repo.path(), &["."], None);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    // One delta folder is one migration: the audit index is built on a table
+    // the same migration creates, empty, so nothing blocks.
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(rules_of(&run.report, "schema/audit/delta/1/002_events_index.sql.postgres").is_empty());
     let roots: Vec<(&str, &str)> = run.report["roots"]
         .as_array()
         .unwrap()

@@ -433,6 +433,7 @@ impl RootContext<'_> {
                 break;
             }
             let has_down = migration.scripts.iter().any(|s| s.direction == Some(Direction::Down));
+            let migration_judged = migration.scripts.iter().any(is_judged);
             for script in &migration.scripts {
                 if script.direction == Some(Direction::Down) && !check_down {
                     continue;
@@ -443,6 +444,8 @@ impl RootContext<'_> {
                     // The base schema is what production has: never new.
                     _ if root.base_schema.as_ref() == Some(&script.path) => Role::History,
                     _ if is_judged(script) => Role::Change,
+                    // Another up file of a migration being judged.
+                    _ if migration_judged && script.direction == Some(Direction::Up) => Role::Companion,
                     _ => Role::History,
                 };
                 if role == Role::History && self.options.no_history {
