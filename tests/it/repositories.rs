@@ -247,6 +247,14 @@ fn the_files_of_one_version_folder_are_one_change() {
         run.report
     );
     assert!(rules_of(&run.report, "db/v1.1/1_index.sql").contains(&"require-concurrent-index".to_string()));
+    // Named alone, the file is judged with the rest of its migration, which is not reported.
+    let alone = check(dir.path(), &["db/v1.0/2_indexes.sql"], None);
+    assert_eq!(judged(&alone.report), ["db/v1.0/2_indexes.sql"]);
+    assert!(
+        rules_of(&alone.report, "db/v1.0/2_indexes.sql").is_empty(),
+        "{:#}",
+        alone.report
+    );
 }
 
 #[test]
