@@ -25,9 +25,8 @@ pub(crate) struct Run {
     pub by: usize,
     /// The run that statement is in, if any.
     pub parent: Option<usize>,
-    /// Where it runs, in the file: the `DO` statement, or the call.
-    pub site: Span,
-    /// 1-based line of `site`.
+    /// 1-based line where it runs in the file: the `DO` statement's, or
+    /// the call's.
     pub line: usize,
     /// Its `COMMIT` and `ROLLBACK` end transactions: a `DO` or `CALL`
     /// outside any transaction block, reached through nothing but `DO` and
@@ -40,7 +39,11 @@ pub(crate) enum RunKind {
     DoBlock,
     /// A function or procedure called: `f()`, and whether the body is
     /// written in the file being analysed.
-    Call { name: String, procedure: bool, same_file: bool },
+    Call {
+        name: String,
+        procedure: bool,
+        same_file: bool,
+    },
 }
 
 impl Run {

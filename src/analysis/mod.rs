@@ -25,17 +25,17 @@ use std::sync::{Arc, OnceLock};
 
 use crate::input::layout::ScriptInfo;
 use crate::input::source::{SourceFile, Span};
-use crate::parse::tokens::{self, Token};
 use crate::parse::embedded::Step;
+use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 pub use catalog::Catalog;
 pub(crate) use catalog::{Origin, Relation};
+use embedded::{Embedding, Run, Tail, Unchecked};
 pub(crate) use facts::{Facts, RelationLock, ScopedLock};
 use locate::Locator;
 pub use locks::LockMode;
 pub(crate) use locks::LockScope;
 pub use names::RelationName;
-use embedded::{Embedding, Run, Tail, Unchecked};
 pub(crate) use transaction::{TransactionControl, TransactionMode};
 pub(crate) use walk::{analyze_script, replay};
 

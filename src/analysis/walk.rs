@@ -44,7 +44,6 @@ pub(crate) fn analyze_script<'a>(
 ) -> AnalyzedFile<'a> {
     let mut walker = Walker {
         source,
-        parsed,
         options,
         catalog,
         index,
@@ -117,7 +116,6 @@ struct Written<'t> {
 
 struct Walker<'a, 'c> {
     source: &'a SourceFile,
-    parsed: &'a ParsedFile,
     options: Options,
     catalog: &'c mut Catalog,
     index: usize,
@@ -155,7 +153,9 @@ impl Walker<'_, '_> {
         let mut facts = facts::statement_facts_in(node, self.options.pg_version, Some(self.catalog));
         // Children of a table the catalog knows to have none take no lock.
         facts.scoped_locks.retain(|l| self.catalog.scope_may_reach(&l.scope));
-        facts.scoped_rewrites.retain(|scope| self.catalog.scope_may_reach(scope));
+        facts
+            .scoped_rewrites
+            .retain(|scope| self.catalog.scope_may_reach(scope));
         facts.scoped_scans.retain(|scope| self.catalog.scope_may_reach(scope));
         let (new_relations, relations_before) = catalog_view(self.catalog, node, &facts);
         self.statements.push(StatementState {
@@ -172,14 +172,8 @@ impl Walker<'_, '_> {
             embedding,
             tokens: Default::default(),
         });
-        self.catalog.apply(
-            node,
-            Origin::Change,
-            Some(Location {
-                file: self.index,
-                span,
-            }),
-        );
+        self.catalog
+            .apply(node, Origin::Change, Some(Location { file: self.index, span }));
         if let Some(routine) = body.as_ref().filter(|b| matches!(b.kind, BodyKind::Routine(_))) {
             self.catalog.define_routine(routine);
         }
@@ -200,7 +194,9 @@ impl Walker<'_, '_> {
             self.run(RunKind::DoBlock, body, index, parent, site, owned);
         }
         for (body, site) in calls {
-            let BodyKind::Routine(signature) = &body.kind else { continue };
+            let BodyKind::Routine(signature) = &body.kind else {
+                continue;
+            };
             let kind = RunKind::Call {
                 name: format!("{}()", signature.name),
                 procedure: signature.procedure,
@@ -240,7 +236,6 @@ impl Walker<'_, '_> {
             body: Arc::clone(&body),
             by,
             parent,
-            site,
             line: self.source.position(site.start).line,
             may_end_transactions,
         });
@@ -307,7 +302,10 @@ impl Walker<'_, '_> {
             return None;
         };
         let plpgsql = run.body.language == "plpgsql" && !embedded.dynamic;
-        let ends = matches!(kind, TransactionStmtKind::TransStmtCommit | TransactionStmtKind::TransStmtRollback);
+        let ends = matches!(
+            kind,
+            TransactionStmtKind::TransStmtCommit | TransactionStmtKind::TransStmtRollback
+        );
         if plpgsql && ends && run.may_end_transactions && !step.in_protected_block {
             self.tracker.end_in_block(rollback, span);
             return Some(TransactionControl::EndInBlock);
@@ -373,7 +371,9 @@ impl Walker<'_, '_> {
         };
         for (node, ..) in node.nodes() {
             let NodeRef::FuncCall(call) = node else { continue };
-            let Some(name) = called_name(&call.funcname) else { continue };
+            let Some(name) = called_name(&call.funcname) else {
+                continue;
+            };
             let Some(body) = self.catalog.routine(&name, call.args.len()) else {
                 continue;
             };
@@ -409,9 +409,7 @@ fn replay_statement(
             .nodes()
             .into_iter()
             .filter_map(|(n, ..)| match n {
-                NodeRef::FuncCall(call) => {
-                    catalog.routine(&called_name(&call.funcname)?, call.args.len()).cloned()
-                }
+                NodeRef::FuncCall(call) => catalog.routine(&called_name(&call.funcname)?, call.args.len()).cloned(),
                 _ => None,
             })
             .collect(),

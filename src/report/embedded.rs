@@ -18,7 +18,11 @@ pub(crate) fn place(file: &AnalyzedFile<'_>, mut finding: Finding) -> Finding {
         label.span = file.file_span(label.span);
     }
     if let Some((run, embedding)) = file.run_at(primary) {
-        finding.message = format!("{} ({})", finding.message, run.describe());
+        let handler = match run.step(embedding.step) {
+            Some(step) if step.in_handler => ", in an exception handler",
+            _ => "",
+        };
+        finding.message = format!("{} ({}{handler})", finding.message, run.describe());
         if let (RunKind::Call { name, same_file, .. }, Some(step)) = (&run.kind, run.step(embedding.step)) {
             let statement = excerpt(step_text(file, primary).unwrap_or_default(), 60);
             let at = format!("line {} of {}", step.line, run.body.path);

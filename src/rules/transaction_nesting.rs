@@ -145,7 +145,7 @@ fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Findin
             )),
             TransactionControl::RefusedInBlock { why } => Finding::new(
                 ctx.span(),
-                format!("{word} fails here with \"invalid transaction termination\": {why}"),
+                format!("this {word} fails with \"invalid transaction termination\": {why}"),
             )
             .help(
                 "to commit between batches, put the work in a procedure and run it with `CALL` outside any transaction block (a migration the runner runs without its transaction), with no EXCEPTION clause around the COMMIT; otherwise remove it",

@@ -83,7 +83,9 @@ impl Catalog {
     /// procedures and routines): every overload moves.
     pub(super) fn move_routine(&mut self, node: &NodeEnum) {
         let (object, schema, name) = match node {
-            NodeEnum::RenameStmt(stmt) if is_routine(stmt.rename_type) => (stmt.object.as_deref(), None, Some(&stmt.newname)),
+            NodeEnum::RenameStmt(stmt) if is_routine(stmt.rename_type) => {
+                (stmt.object.as_deref(), None, Some(&stmt.newname))
+            }
             NodeEnum::AlterObjectSchemaStmt(stmt) if is_routine(stmt.object_type) => {
                 (stmt.object.as_deref(), Some(&stmt.newschema), None)
             }

@@ -126,10 +126,7 @@ impl Evaluator<'_> {
             "format" => {
                 let (format, rest) = call.args.split_first()?;
                 let format = self.eval(format.node.as_ref()?, depth + 1)?;
-                let rest: Vec<Option<Built>> = rest
-                    .iter()
-                    .map(|a| self.eval(a.node.as_ref()?, depth + 1))
-                    .collect();
+                let rest: Vec<Option<Built>> = rest.iter().map(|a| self.eval(a.node.as_ref()?, depth + 1)).collect();
                 apply_format(&format, &rest)
             }
             "concat" => {

@@ -158,7 +158,10 @@ mod tests {
     fn doubled_quotes_stand_for_one() {
         let (value, spans) = decode("'it''s'");
         assert_eq!(value, "it's");
-        assert_eq!(spans, [Span::new(1, 2), Span::new(2, 3), Span::new(3, 5), Span::new(5, 6)]);
+        assert_eq!(
+            spans,
+            [Span::new(1, 2), Span::new(2, 3), Span::new(3, 5), Span::new(5, 6)]
+        );
     }
 
     #[test]

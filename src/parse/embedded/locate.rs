@@ -4,8 +4,8 @@
 //! first token at or after the end of the statement before it.
 
 use super::span_map::SpanMap;
-use crate::parse::ffi::PlpgsqlError;
 use crate::input::source::Span;
+use crate::parse::ffi::PlpgsqlError;
 
 /// The start of each line of a body, as PL/pgSQL counts lines.
 pub(super) struct Lines {
@@ -142,7 +142,10 @@ mod tests {
         let lines = Lines::new(text);
         assert_eq!(lines.start(1), 0);
         assert_eq!(lines.start(3), 7);
-        assert_eq!(&text[lines.line_span(text, 3).start..lines.line_span(text, 3).end], "x;");
+        assert_eq!(
+            &text[lines.line_span(text, 3).start..lines.line_span(text, 3).end],
+            "x;"
+        );
         assert_eq!(lines.start(99), 13);
     }
 

@@ -51,8 +51,6 @@ pub(crate) struct Body {
     /// The body's text in the file: its string constant, or `BEGIN ATOMIC
     /// ... END`.
     pub span: Span,
-    /// 1-based line of the file where the statement holding it starts.
-    pub line: usize,
     /// What it runs, in the order of the text.
     pub steps: Vec<Step>,
     /// Its loops: where each is in the file.
@@ -175,13 +173,11 @@ impl Reader<'_> {
             }
             _ => return None,
         };
-        let start = map.file_span(statement.span).map_or(0, |s| s.start);
         let mut body = Body {
             kind,
             language: language.to_ascii_lowercase(),
             path: self.path.clone(),
             span: map.file_span(statement.span).unwrap_or_default(),
-            line: self.line(start),
             steps: Vec::new(),
             loops: Vec::new(),
         };
@@ -212,12 +208,14 @@ impl Reader<'_> {
             }
             "sql" => self.sql_steps(&mut body, &literal.value, &literal_map, depth),
             other => {
-                let what = match &body.kind {
-                    BodyKind::DoBlock => format!("DO block in language {other}"),
-                    BodyKind::Routine(sig) => format!("{} written in {other}", sig.display()),
+                let of = match &body.kind {
+                    BodyKind::DoBlock => "the DO block".to_string(),
+                    BodyKind::Routine(sig) => sig.display(),
                 };
                 body.steps.push(Step {
-                    kind: StepKind::Unchecked(format!("{what}: miglint reads only PL/pgSQL and SQL")),
+                    kind: StepKind::Unchecked(format!(
+                        "body of {of} is in {other}: miglint reads only PL/pgSQL and SQL"
+                    )),
                     span: body.span,
                     line: self.line(body.span.start),
                     loops: Vec::new(),
@@ -233,7 +231,11 @@ impl Reader<'_> {
     /// ATOMIC`).
     fn sql_steps(&mut self, body: &mut Body, text: &str, map: &SpanMap, depth: usize) {
         for embedded in self.statements(text, map, false, depth) {
-            body.steps.push(self.step(StepKind::Statement(Box::new(embedded.0)), embedded.1, &Default::default()));
+            body.steps.push(self.step(
+                StepKind::Statement(Box::new(embedded.0)),
+                embedded.1,
+                &Default::default(),
+            ));
         }
     }
 
@@ -279,10 +281,14 @@ impl Reader<'_> {
                     .and_then(|s| map.file_span(s))
                     .unwrap_or(Span::new(body.span.start, body.span.start));
                 let span = self.word_at(span);
+                let of = match &body.kind {
+                    BodyKind::DoBlock => "the DO block".to_string(),
+                    BodyKind::Routine(signature) => signature.display(),
+                };
                 self.problems.push(ParseProblem {
                     kind: ProblemKind::Syntax,
                     span,
-                    message: format!("{} (in the body)", shorten(&error.message)),
+                    message: format!("{} (in the body of {of})", shorten(&error.message)),
                 });
                 return;
             }
@@ -308,7 +314,8 @@ impl Reader<'_> {
                     cursor = in_body.whole().map_or(from, |w| w.end);
                     let query_map = pad(in_body.through(map), query.len());
                     for (embedded, span) in self.statements(query, &query_map, false, depth) {
-                        body.steps.push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
+                        body.steps
+                            .push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
                     }
                 }
                 plpgsql::Action::Execute(expr) => {
@@ -321,27 +328,34 @@ impl Reader<'_> {
                         Some(built) => {
                             let built_map = built.map.through(&expr_map);
                             for (embedded, span) in self.statements(&built.text, &built_map, true, depth) {
-                                body.steps.push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
+                                body.steps
+                                    .push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
                             }
                         }
                         None => {
                             let why = format!(
-                                "EXECUTE of SQL built at run time (`{}`): miglint cannot tell what it runs",
+                                "statement built at run time and run by EXECUTE (`{}`): miglint cannot tell what it runs",
                                 excerpt(expr, 60)
                             );
-                            body.steps.push(self.step(StepKind::Unchecked(why), file_span, &at.around));
+                            body.steps
+                                .push(self.step(StepKind::Unchecked(why), file_span, &at.around));
                         }
                     }
                 }
                 plpgsql::Action::Commit { chain } | plpgsql::Action::Rollback { chain } => {
-                    let word = if matches!(at.action, plpgsql::Action::Commit { .. }) { "commit" } else { "rollback" };
+                    let word = if matches!(at.action, plpgsql::Action::Commit { .. }) {
+                        "commit"
+                    } else {
+                        "rollback"
+                    };
                     let span = locate::word(text, from, word).unwrap_or(Span::new(from, from));
                     cursor = span.end;
                     let sql = format!("{}{}", word.to_uppercase(), if *chain { " AND CHAIN" } else { "" });
                     let mut sql_map = SpanMap::default();
                     sql_map.push_whole(sql.len(), map.file_span(span).unwrap_or(body.span));
                     for (embedded, span) in self.statements(&sql, &sql_map, false, depth) {
-                        body.steps.push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
+                        body.steps
+                            .push(self.step(StepKind::Statement(Box::new(embedded)), span, &at.around));
                     }
                 }
             }
@@ -371,13 +385,17 @@ impl Reader<'_> {
         };
         let mut found = Vec::new();
         for raw in parsed.protobuf.stmts {
-            let Some(node) = raw.stmt.and_then(|s| s.node) else { continue };
+            let Some(node) = raw.stmt.and_then(|s| s.node) else {
+                continue;
+            };
             let start = usize::try_from(raw.stmt_location).unwrap_or(0).min(text.len());
             let end = match usize::try_from(raw.stmt_len).unwrap_or(0) {
                 0 => text.len(),
                 n => (start + n).min(text.len()),
             };
-            let Some(span) = trim(text, Span::new(start, end)) else { continue };
+            let Some(span) = trim(text, Span::new(start, end)) else {
+                continue;
+            };
             let statement = Statement { span, node, base: 0 };
             let file_span = map.file_span(span).unwrap_or_default();
             let body = matches!(statement.node, NodeEnum::DoStmt(_) | NodeEnum::CreateFunctionStmt(_))
@@ -400,7 +418,11 @@ impl Reader<'_> {
 
     /// The word of the file at the start of `span`, for a problem's span.
     fn word_at(&self, span: Span) -> Span {
-        super::word_at(&self.source.text, span.start.min(self.source.text.len()), self.source.text.len())
+        super::word_at(
+            &self.source.text,
+            span.start.min(self.source.text.len()),
+            self.source.text.len(),
+        )
     }
 }
 
@@ -461,7 +483,13 @@ fn body_literal(statement: &Statement, text: &str, value: &str) -> Option<Litera
 /// A dollar-quote tag that does not occur in `body`.
 pub(super) fn dollar_tag(body: &str) -> String {
     (0..)
-        .map(|n| if n == 0 { "$miglint$".to_string() } else { format!("$miglint{n}$") })
+        .map(|n| {
+            if n == 0 {
+                "$miglint$".to_string()
+            } else {
+                format!("$miglint{n}$")
+            }
+        })
         .find(|tag| !body.contains(tag.as_str()))
         .unwrap_or_default()
 }

@@ -20,8 +20,12 @@ pub(crate) enum Action {
     /// `EXECUTE expr` (or `FOR ... IN EXECUTE`, `RETURN QUERY EXECUTE`,
     /// `OPEN ... FOR EXECUTE`): the expression that yields the SQL.
     Execute(String),
-    Commit { chain: bool },
-    Rollback { chain: bool },
+    Commit {
+        chain: bool,
+    },
+    Rollback {
+        chain: bool,
+    },
 }
 
 /// A statement of the body, in the order of the text.
@@ -142,7 +146,11 @@ impl Walker {
                 }
             }
             "PLpgSQL_stmt_execsql" | "PLpgSQL_stmt_perform" | "PLpgSQL_stmt_call" => {
-                let field = if kind == "PLpgSQL_stmt_execsql" { "sqlstmt" } else { "expr" };
+                let field = if kind == "PLpgSQL_stmt_execsql" {
+                    "sqlstmt"
+                } else {
+                    "expr"
+                };
                 if let Some(sql) = query(field) {
                     self.push(Action::Sql(sql), line, context);
                 }
@@ -176,7 +184,10 @@ impl Walker {
                 let inner = self.in_loop(line, context);
                 self.statements(node.get("body"), &inner, depth);
             }
-            "PLpgSQL_stmt_loop" | "PLpgSQL_stmt_while" | "PLpgSQL_stmt_fori" | "PLpgSQL_stmt_forc"
+            "PLpgSQL_stmt_loop"
+            | "PLpgSQL_stmt_while"
+            | "PLpgSQL_stmt_fori"
+            | "PLpgSQL_stmt_forc"
             | "PLpgSQL_stmt_foreach_a" => {
                 let inner = self.in_loop(line, context);
                 self.statements(node.get("body"), &inner, depth);
@@ -190,7 +201,12 @@ impl Walker {
                 self.statements(node.get("else_body"), context, depth);
             }
             "PLpgSQL_stmt_case" => {
-                for when in node.get("case_when_list").and_then(Value::as_array).into_iter().flatten() {
+                for when in node
+                    .get("case_when_list")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let stmts = when.get("PLpgSQL_case_when").and_then(|e| e.get("stmts"));
                     self.statements(stmts, context, depth);
                 }

@@ -142,7 +142,9 @@ pub(super) fn plpgsql_wrapper(stmt: &CreateFunctionStmt, body: &str) -> String {
         Some(ty) => {
             let names: Vec<String> = ty.names.iter().filter_map(string_value).collect();
             let shape = match names.last().map(String::as_str) {
-                Some(kept @ ("void" | "trigger" | "event_trigger")) => kept,
+                Some("void") => "void",
+                Some("trigger") => "trigger",
+                Some("event_trigger") => "event_trigger",
                 _ => "text",
             };
             format!(" RETURNS {}{shape}", if setof { "SETOF " } else { "" })

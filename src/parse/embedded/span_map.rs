@@ -40,7 +40,11 @@ impl SpanMap {
 
     /// Appends text copied byte for byte from the file span `from`.
     pub(crate) fn push_verbatim(&mut self, from: Span) {
-        if let Some(last) = self.pieces.last_mut().filter(|p| p.verbatim && p.from.end == from.start) {
+        if let Some(last) = self
+            .pieces
+            .last_mut()
+            .filter(|p| p.verbatim && p.from.end == from.start)
+        {
             last.len += from.len();
             last.from.end = from.end;
         } else if !from.is_empty() {
