@@ -125,6 +125,24 @@ pub(super) fn names_a_line(error: &PlpgsqlError) -> bool {
     line_in_context(&error.context).is_some()
 }
 
+/// The compiler raised the error only because it runs without a database:
+/// it knows built-in types alone, so a variable of a user-defined type (or
+/// an array of one, or `tbl.col%TYPE`) looks missing or like a pseudo-type.
+/// PostgreSQL itself accepts such a body.
+pub(super) fn needs_a_database(error: &PlpgsqlError) -> bool {
+    let message = error.message.to_ascii_lowercase();
+    [
+        "does not exist",
+        "pseudo-type",
+        "not implemented",
+        "only a shell",
+        "array type",
+        "cache lookup failed",
+    ]
+    .iter()
+    .any(|artifact| message.contains(artifact))
+}
+
 /// The number after the last ` line ` of a PL/pgSQL error context.
 fn line_in_context(context: &str) -> Option<usize> {
     let at = context.rfind(" line ")?;
@@ -182,5 +200,16 @@ mod tests {
         .unwrap();
         assert_eq!(&text[span.start..span.end], "TABEL");
         assert_eq!(error_in_body(text, "x", "no line here"), None);
+    }
+
+    #[test]
+    fn errors_of_a_compiler_without_a_database_are_told_apart() {
+        let error = |message: &str| PlpgsqlError {
+            message: message.to_string(),
+            context: "compilation of PL/pgSQL function \"f\" near line 3".to_string(),
+        };
+        assert!(needs_a_database(&error("variable \"b\" has pseudo-type _record")));
+        assert!(needs_a_database(&error("type \"s3region\" does not exist")));
+        assert!(!needs_a_database(&error("syntax error at or near \"TABEL\"")));
     }
 }

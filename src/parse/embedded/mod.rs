@@ -262,9 +262,10 @@ impl Reader<'_> {
     ) {
         let tree = match compiled {
             Ok(tree) => tree,
-            Err(error) if !locate::names_a_line(&error) => {
+            Err(error) if !locate::names_a_line(&error) || locate::needs_a_database(&error) => {
                 // Not the body's fault: what the compiler could not read is
-                // the signature, which miglint gave it as well as it could.
+                // the signature, which miglint gave it as well as it could,
+                // or a type only a database knows.
                 let why = format!("body not read ({})", shorten(&error.message));
                 body.steps.push(Step {
                     kind: StepKind::Unchecked(why),

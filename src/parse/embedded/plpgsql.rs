@@ -69,7 +69,7 @@ const MAX_DEPTH: usize = 200;
 /// statements of its first function.
 pub(crate) fn compile(wrapper: &str) -> Result<Tree, PlpgsqlError> {
     let json = ffi::parse_plpgsql(wrapper)?;
-    let value: Value = serde_json::from_str(&json).map_err(|e| PlpgsqlError {
+    let value: Value = serde_json::from_str(&without_datums(&json)).map_err(|e| PlpgsqlError {
         message: format!("PL/pgSQL tree not read: {e}"),
         context: String::new(),
     })?;
@@ -82,6 +82,23 @@ pub(crate) fn compile(wrapper: &str) -> Result<Tree, PlpgsqlError> {
         walker.statement(action, &Around::default(), 0);
     }
     Ok(walker.tree)
+}
+
+/// The JSON without the function's variables (`"datums"`), which miglint
+/// does not read and libpg_query writes as invalid JSON for a trigger
+/// function (`{}}` for each of its `TG_` variables).
+fn without_datums(json: &str) -> std::borrow::Cow<'_, str> {
+    const DATUMS: &str = "\"datums\":[";
+    // A string inside the datums escapes its quotes, so the first `],"action":`
+    // after them ends them.
+    const END: &str = "],\"action\":";
+    let Some(start) = json.find(DATUMS) else {
+        return json.into();
+    };
+    match json[start..].find(END) {
+        Some(end) => format!("{}{}", &json[..start], &json[start + end + 2..]).into(),
+        None => json.into(),
+    }
 }
 
 #[derive(Default)]
@@ -214,5 +231,22 @@ impl Walker {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_variables_of_a_trigger_function_are_left_out() {
+        let json = r#"[{"PLpgSQL_function":{"datums":[{"PLpgSQL_rec":{"refname":"new"}},{}},{}}],"action":{"PLpgSQL_stmt_block":{}}}}]"#;
+        let value: Value = serde_json::from_str(&without_datums(json)).unwrap();
+        assert!(value[0]["PLpgSQL_function"]["action"].is_object());
+        let tree = compile(
+            "CREATE FUNCTION t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE x SET a = 1; RETURN NEW; END $$",
+        )
+        .unwrap();
+        assert_eq!(tree.steps.len(), 1);
     }
 }

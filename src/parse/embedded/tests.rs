@@ -143,3 +143,11 @@ fn a_function_created_inside_a_do_block_has_its_own_body() {
     assert_eq!(source.slice(inner.steps[0].span), "DROP TABLE t");
     assert_eq!(inner.steps[0].line, 5);
 }
+
+#[test]
+fn variables_of_types_only_a_database_knows_are_not_syntax_errors() {
+    let (_, parsed) = read("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE\n  buckets s3region[];\nBEGIN\n  RETURN NEW;\nEND $$;");
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let body = parsed.body(0).unwrap();
+    assert!(matches!(&body.steps[0].kind, StepKind::Unchecked(why) if why.contains("pseudo-type")));
+}
