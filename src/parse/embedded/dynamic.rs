@@ -45,6 +45,8 @@ pub(crate) fn resolve(expr: &str) -> Option<Built> {
 
 /// Nesting of calls and `||` followed before giving up.
 const MAX_DEPTH: usize = 64;
+/// The widest `%10s` filled in.
+const MAX_WIDTH: usize = 1024;
 
 struct Evaluator<'a> {
     expr: &'a str,
@@ -224,7 +226,12 @@ fn apply_format(format: &Built, args: &[Option<Built>]) -> Option<Built> {
         if left {
             i += 1;
         }
+        // A width past any identifier or literal a migration writes is not
+        // filled in: the text would only be padding.
         let width = digits(&mut i).unwrap_or(0);
+        if width > MAX_WIDTH {
+            return None;
+        }
         let kind = *bytes.get(i)?;
         i += 1;
         let index = match position {
@@ -297,5 +304,10 @@ mod tests {
         assert_eq!(resolve("format('%*s', 3, 'x')"), None);
         assert_eq!(resolve("(SELECT sql FROM todo LIMIT 1)"), None);
         assert_eq!(resolve("format('%s')"), None, "a missing argument");
+        assert_eq!(
+            resolve("format('%999999999s', 'x')"),
+            None,
+            "a width that is only padding"
+        );
     }
 }
