@@ -201,7 +201,13 @@ fn held_phrase(s: &StatementPlan) -> Option<String> {
     }
     let held = match s.held_until {
         HeldUntil::StatementEnd => "statement end".to_string(),
-        HeldUntil::TransactionEnd(Some(line)) => format!("COMMIT at line {line}"),
+        HeldUntil::TransactionEnd(Some(line)) => match &s.inside {
+            // The COMMIT is in the routine's body, which runs at the call.
+            Some(Inside::Routine { name, line: call, .. }) if *call == line => {
+                format!("COMMIT in {name}, called at line {line}")
+            }
+            _ => format!("COMMIT at line {line}"),
+        },
         HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
         HeldUntil::BlockEnd(line) => match s.inside {
             Some(Inside::DoBlock { line: block }) if block == line => format!("end of the DO block at line {line}"),
