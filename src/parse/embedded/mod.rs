@@ -212,16 +212,9 @@ impl Reader<'_> {
                     BodyKind::DoBlock => "the DO block".to_string(),
                     BodyKind::Routine(sig) => sig.display(),
                 };
-                body.steps.push(Step {
-                    kind: StepKind::Unchecked(format!(
-                        "body of {of} is in {other}: miglint reads only PL/pgSQL and SQL"
-                    )),
-                    span: body.span,
-                    line: self.line(body.span.start),
-                    loops: Vec::new(),
-                    in_handler: false,
-                    in_protected_block: false,
-                });
+                let why = format!("body of {of} is in {other}: miglint reads only PL/pgSQL and SQL");
+                body.steps
+                    .push(self.step(StepKind::Unchecked(why), body.span, &Default::default()));
             }
         }
         Some(body)
@@ -267,14 +260,8 @@ impl Reader<'_> {
                 // the signature, which miglint gave it as well as it could,
                 // or a type only a database knows.
                 let why = format!("body not read ({})", shorten(&error.message));
-                body.steps.push(Step {
-                    kind: StepKind::Unchecked(why),
-                    span: body.span,
-                    line: self.line(body.span.start),
-                    loops: Vec::new(),
-                    in_handler: false,
-                    in_protected_block: false,
-                });
+                body.steps
+                    .push(self.step(StepKind::Unchecked(why), body.span, &Default::default()));
                 return;
             }
             Err(error) => {
