@@ -252,7 +252,19 @@ impl Walker<'_, '_> {
                 StepKind::Statement(embedded) if self.embedded.len() < MAX_EMBEDDED => {
                     self.embedded_statement(embedded, embedding, in_call.then_some(site));
                 }
-                StepKind::Statement(_) => {}
+                StepKind::Statement(_) => {
+                    // Said once, where the bound is reached.
+                    if self.embedded.len() == MAX_EMBEDDED
+                        && !self.unchecked.iter().any(|u| u.why.starts_with("more than"))
+                    {
+                        self.unchecked.push(Unchecked {
+                            run,
+                            span: if in_call { site } else { step.span },
+                            why: format!("more than {MAX_EMBEDDED} statements run inside DO blocks and calls in this file: the rest is not checked"),
+                            written: (Arc::clone(&body.path), step.line),
+                        });
+                    }
+                }
             }
         }
         self.stack.pop();

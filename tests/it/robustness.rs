@@ -397,8 +397,15 @@ fn deep_and_recursive_bodies_end() {
         "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN {} END $$;\n{calls}",
         "UPDATE t SET a = 1; ".repeat(20)
     );
-    lint_checked(many.as_bytes());
+    let report = lint_checked(many.as_bytes());
     assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "dynamic-sql-not-checked" && d.message.starts_with("more than")),
+        "the statements past the bound are said to be unchecked"
+    );
 }
 
 /// `text` as a SQL string constant.
