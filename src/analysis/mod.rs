@@ -7,6 +7,7 @@
 //! statement as a rule sees it, and `locate` finds where its clauses are.
 
 pub(crate) mod catalog;
+pub(crate) mod embedded;
 pub(crate) mod facts;
 pub(crate) mod guc;
 pub(crate) mod locate;
@@ -15,24 +16,28 @@ pub(crate) mod names;
 pub(crate) mod transaction;
 pub(crate) mod types;
 pub(crate) mod volatility;
+mod walk;
 
 use pg_query::protobuf::{AlterTableStmt, ColumnDef, Constraint, ObjectType, RangeVar, TypeName};
 use pg_query::NodeEnum;
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use crate::input::layout::ScriptInfo;
 use crate::input::source::{SourceFile, Span};
+use crate::parse::embedded::Step;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
 pub use catalog::Catalog;
-pub(crate) use catalog::{Location, Origin, Relation};
+pub(crate) use catalog::{Origin, Relation};
+use embedded::{Embedding, Run, Tail, Unchecked};
 pub(crate) use facts::{Facts, RelationLock, ScopedLock};
 use locate::Locator;
 pub use locks::LockMode;
 pub(crate) use locks::LockScope;
 pub use names::RelationName;
-use transaction::TransactionTracker;
 pub(crate) use transaction::{TransactionControl, TransactionMode};
+pub(crate) use walk::{analyze_script, replay};
 
 /// What analysis needs to know about the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,9 +51,16 @@ pub(crate) struct Options {
     pub max_lock_timeout_ms: u64,
 }
 
-/// A parsed file with the facts of every statement.
+/// A parsed file with the facts of every statement, in the order they run:
+/// the file's statements, each followed by the statements of the body it
+/// runs (a `DO` block's, a called routine's).
 pub(crate) struct AnalyzedFile<'a> {
-    pub source: &'a SourceFile,
+    /// The analysis text: the file's text, followed by the text of the
+    /// statements found inside it (`tail`), so that every statement's span
+    /// is a span of it.
+    pub source: Cow<'a, SourceFile>,
+    /// The file as written: spans past its end are the tail's.
+    pub original: &'a SourceFile,
     pub parsed: &'a ParsedFile,
     pub options: Options,
     pub pg_version: u32,
@@ -59,6 +71,25 @@ pub(crate) struct AnalyzedFile<'a> {
     pub script: &'a ScriptInfo,
     /// The runner's transaction is still open at the end of the file.
     pub runner_open_at_end: bool,
+    /// The statements found inside others, in analysis-text coordinates
+    /// (`Place::Embedded` indexes them).
+    pub embedded: Vec<Statement>,
+    /// The bodies that run in the file, in the order they start.
+    pub runs: Vec<Run>,
+    /// SQL that bodies run and miglint could not read.
+    pub unchecked: Vec<Unchecked>,
+    /// Where the statements found inside others are in the analysis text,
+    /// and in the file.
+    pub tail: Tail,
+}
+
+/// Where an analysed statement is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The file's statement at this index.
+    File(usize),
+    /// `AnalyzedFile::embedded[index]`: inside a body.
+    Embedded(usize),
 }
 
 /// The facts of one statement and the state it runs in.
@@ -86,6 +117,10 @@ pub(crate) struct StatementState {
     /// The catalog entries of the relations the statement names, as they
     /// were before it ran, with the name as written.
     pub relations_before: Vec<(RelationName, Arc<Relation>)>,
+    /// Where it is written.
+    pub place: Place,
+    /// The body step it is, for a statement found inside another.
+    pub embedding: Option<Embedding>,
     /// The statement's tokens, scanned once on first use: rules locate
     /// clauses many times per statement, and rescanning each time cost more
     /// than the rest of linting.
@@ -107,73 +142,6 @@ pub(crate) fn analyze<'a>(
     index: usize,
 ) -> AnalyzedFile<'a> {
     analyze_script(source, parsed, options, catalog, index, &PLAIN_SCRIPT)
-}
-
-/// Analyses one file as `script` says the runner runs it, replaying it into
-/// `catalog` statement by statement; what it creates is new in the change.
-pub(crate) fn analyze_script<'a>(
-    source: &'a SourceFile,
-    parsed: &'a ParsedFile,
-    options: Options,
-    catalog: &mut Catalog,
-    index: usize,
-    script: &'a ScriptInfo,
-) -> AnalyzedFile<'a> {
-    let pg_version = options.pg_version;
-    let mut statements: Vec<StatementState> = Vec::with_capacity(parsed.statements.len());
-    let mut tracker = TransactionTracker::new(options.transaction, options.assume_lock_timeout);
-
-    // Ranges of statements a ROLLBACK TO SAVEPOINT undid, nested or disjoint.
-    let mut undone: Vec<std::ops::Range<usize>> = Vec::new();
-    // Where the runner restarts its transaction (Liquibase changesets).
-    let mut segments = script.segments.iter().peekable();
-    for (i, stmt) in parsed.statements.iter().enumerate() {
-        while let Some(segment) = segments.next_if(|s| s.start <= stmt.span.start) {
-            tracker.restart_runner(segment.transaction, Span::new(segment.start, segment.start));
-        }
-        let mut facts = facts::statement_facts_in(&stmt.node, pg_version, Some(catalog));
-        // Children of a table the catalog knows to have none take no lock.
-        facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
-        facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
-        facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
-        let (new_relations, relations_before) = catalog_view(catalog, &stmt.node, &facts);
-        statements.push(StatementState {
-            facts,
-            transaction: tracker.explicit_block(),
-            implicit_transaction: tracker.in_runner_transaction(),
-            transaction_id: tracker.transaction_id(),
-            control: None,
-            undone_by: None,
-            lock_timeout_set: tracker.lock_timeout_set(),
-            new_relations,
-            relations_before,
-            tokens: OnceLock::new(),
-        });
-        catalog.apply(
-            &stmt.node,
-            Origin::Change,
-            Some(Location {
-                file: index,
-                span: stmt.span,
-            }),
-        );
-        let step = tracker.step(i, stmt.span, &stmt.node);
-        statements[i].control = step.control;
-        if let Some(range) = step.undone {
-            mark_undone(&mut statements, &mut undone, range, i);
-        }
-    }
-
-    AnalyzedFile {
-        source,
-        parsed,
-        options,
-        pg_version,
-        statements,
-        unclosed_transaction: tracker.explicit_block(),
-        script,
-        runner_open_at_end: tracker.in_runner_transaction(),
-    }
 }
 
 /// Marks the statements in `range` as undone by statement `by`, keeping an
@@ -268,6 +236,23 @@ impl<'a> AnalyzedFile<'a> {
     pub(crate) fn contexts(&self) -> impl Iterator<Item = StatementContext<'_>> {
         (0..self.statements.len()).map(|index| self.statement(index))
     }
+
+    /// The statements written in the file itself, not inside a body.
+    pub(crate) fn top_level(&self) -> impl Iterator<Item = StatementContext<'_>> {
+        self.contexts().filter(|c| c.embedding().is_none())
+    }
+
+    /// The span of the file a span of the analysis text stands for.
+    pub(crate) fn file_span(&self, span: Span) -> Span {
+        self.tail.file_span(span, self.original.text.len())
+    }
+
+    /// The run a span of the analysis text is a statement of, if it is past
+    /// the file's own text.
+    pub(crate) fn run_at(&self, span: Span) -> Option<(&Run, Embedding)> {
+        let region = self.tail.region(span.start)?;
+        Some((self.runs.get(region.embedding.run)?, region.embedding))
+    }
 }
 
 /// An `ALTER TABLE` on a relation that existed before the file, and the
@@ -292,7 +277,23 @@ pub(crate) struct StatementContext<'a> {
 
 impl<'a> StatementContext<'a> {
     pub(crate) fn statement(&self) -> &'a Statement {
-        &self.file.parsed.statements[self.index]
+        match self.state().place {
+            Place::File(i) => &self.file.parsed.statements[i],
+            Place::Embedded(i) => &self.file.embedded[i],
+        }
+    }
+
+    /// The run and body step, for a statement found inside another.
+    pub(crate) fn embedding(&self) -> Option<(&'a Run, &'a Step)> {
+        let embedding = self.state().embedding?;
+        let run = self.file.runs.get(embedding.run)?;
+        Some((run, run.step(embedding.step)?))
+    }
+
+    /// Where the statement is in the file: its own span, or for a statement
+    /// of a routine's body, the call.
+    pub(crate) fn file_span(&self) -> Span {
+        self.file.file_span(self.span())
     }
 
     pub(crate) fn node(&self) -> &'a NodeEnum {

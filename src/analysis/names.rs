@@ -7,10 +7,9 @@ use std::fmt;
 use pg_query::protobuf::RangeVar;
 use pg_query::NodeEnum;
 
-use crate::parse::tokens;
-
-// Kept at this path for the rules that import it from here.
+// Kept at this path for the rules that import them from here.
 pub(crate) use crate::parse::ast::strings;
+pub(crate) use crate::parse::tokens::quote_ident;
 
 /// A possibly schema-qualified relation name. No schema means the first
 /// schema of the search path, `public` unless the file says otherwise.
@@ -94,21 +93,6 @@ pub(crate) fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<Relatio
             _ => None,
         })
         .collect()
-}
-
-/// An identifier as SQL: bare when PostgreSQL reads it back unchanged
-/// (lowercase, not a reserved word), otherwise double-quoted.
-pub(crate) fn quote_ident(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    let bare = plain && tokens::is_unreserved_word(name);
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
 }
 
 impl fmt::Display for RelationName {

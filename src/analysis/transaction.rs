@@ -69,6 +69,13 @@ pub(crate) enum TransactionControl {
     /// `RELEASE` or `ROLLBACK TO` a savepoint the transaction never
     /// established: PostgreSQL refuses it.
     UnknownSavepoint { name: String },
+    /// PL/pgSQL's `COMMIT` or `ROLLBACK` in a `DO` block or a procedure run
+    /// outside any transaction block: it ends the transaction, and the next
+    /// starts at once.
+    EndInBlock,
+    /// Transaction control inside a body where PostgreSQL refuses it
+    /// ("invalid transaction termination"), and why.
+    RefusedInBlock { why: &'static str },
 }
 
 /// What changes after a statement: its transaction control, and the
@@ -116,6 +123,9 @@ pub(crate) struct TransactionTracker {
     session_at_begin: bool,
     /// `SET LOCAL`'s value until the transaction ends.
     local_timeout: Option<bool>,
+    /// One entry per `DO` block or routine call running: true when it
+    /// opened the transaction its statements run in (it ran in autocommit).
+    blocks: Vec<bool>,
 }
 
 impl TransactionTracker {
@@ -137,6 +147,7 @@ impl TransactionTracker {
             session_timeout: assume_lock_timeout,
             session_at_begin: assume_lock_timeout,
             local_timeout: None,
+            blocks: Vec::new(),
         };
         if runner_transaction {
             tracker.start_transaction();
@@ -159,6 +170,32 @@ impl TransactionTracker {
         if transaction {
             self.start_transaction();
         }
+    }
+
+    /// A `DO` block or a routine call starts: its statements run in the
+    /// transaction open now, or, in autocommit, in one of its own that ends
+    /// with it. Returns whether it opened its own.
+    pub(crate) fn enter_block(&mut self) -> bool {
+        let owned = self.id.is_none();
+        if owned {
+            self.start_transaction();
+        }
+        self.blocks.push(owned);
+        owned
+    }
+
+    /// The `DO` block or call that `enter_block` started ends at `at`.
+    pub(crate) fn leave_block(&mut self, at: Span) {
+        if self.blocks.pop() == Some(true) && self.id.is_some() {
+            self.end_transaction(false, false, at);
+        }
+    }
+
+    /// PL/pgSQL's `COMMIT` or `ROLLBACK` where PostgreSQL allows it: the
+    /// transaction ends at `at` and the next starts at once.
+    pub(crate) fn end_in_block(&mut self, rollback: bool, at: Span) {
+        self.end_transaction(rollback, false, at);
+        self.start_transaction();
     }
 
     /// The `BEGIN` of the explicit block the next statement runs in.

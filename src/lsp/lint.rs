@@ -63,7 +63,10 @@ pub(super) fn statement_plan(
         .into_iter()
         .filter(|file| file.plan.path == name)
         .flat_map(|file| file.plan.statements)
-        .find(|s| s.start.offset <= offset && offset <= s.end.offset))
+        .filter(|s| s.start.offset <= offset && offset <= s.end.offset)
+        // A statement inside a DO block (or a routine's, at its call) over
+        // the statement holding it.
+        .min_by_key(|s| s.end.offset - s.start.offset))
 }
 
 fn prepared(document: &Document, workspace: Option<&Path>) -> Result<PreparedRun, String> {

@@ -1,9 +1,12 @@
-//! The one thing the `pg_query` crate drops: where a parse error is.
+//! What the `pg_query` crate drops: where a parse error is.
 //!
 //! The crate reports a parse error as a message only, while the C library
-//! it links also returns the cursor position. This thin declaration of the
-//! library's own entry point reads it; it is called only for text that
-//! already failed to parse, so the common path stays on the crate's API.
+//! it links also returns the cursor position, and for PL/pgSQL the context
+//! that names the line. This thin declaration of the library's own entry
+//! points reads them. `parse_error` is called only for text that already
+//! failed to parse, so the common path stays on the crate's API;
+//! `parse_plpgsql` replaces the crate's function of the same name, which
+//! keeps only the message of an error.
 
 use std::ffi::{c_char, c_int, CStr, CString};
 
@@ -71,11 +74,19 @@ mirror_structs! {
         stderr_buffer: *mut c_char,
         error: *mut PgQueryError,
     }
+
+    #[repr(C)]
+    struct PgQueryPlpgsqlParseResult {
+        plpgsql_funcs: *mut c_char,
+        error: *mut PgQueryError,
+    }
 }
 
 mirror_functions! {
     fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
     fn pg_query_free_parse_result(result: PgQueryParseResult);
+    fn pg_query_parse_plpgsql(input: *const c_char) -> PgQueryPlpgsqlParseResult;
+    fn pg_query_free_plpgsql_parse_result(result: PgQueryPlpgsqlParseResult);
 }
 
 /// A parse error with the parser's 1-based character position, if it gave one.
@@ -113,6 +124,53 @@ pub(super) fn parse_error(sql: &str) -> Option<ParseError> {
         };
         pg_query_free_parse_result(result);
         error
+    }
+}
+
+/// A PL/pgSQL compile error: PostgreSQL's message and its context, which
+/// names the line of the body (`... near line 3`, `... line 3 at SQL
+/// statement`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlpgsqlError {
+    pub message: String,
+    pub context: String,
+}
+
+/// Compiles the `DO` blocks and `CREATE FUNCTION`s of `sql` as PostgreSQL's
+/// PL/pgSQL compiler does and returns each function's tree as JSON text.
+pub(crate) fn parse_plpgsql(sql: &str) -> Result<String, PlpgsqlError> {
+    let Ok(input) = CString::new(sql) else {
+        return Err(PlpgsqlError {
+            message: "text contains a NUL byte".into(),
+            context: String::new(),
+        });
+    };
+    let text = |ptr: *mut c_char| {
+        if ptr.is_null() {
+            String::new()
+        } else {
+            // SAFETY: the library's strings are NUL-terminated and live until
+            // the result is freed, after this read.
+            unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
+        }
+    };
+    // SAFETY: `input` is a valid NUL-terminated string that outlives the call;
+    // the result is read before it is freed, exactly once. Only the message
+    // and context of an error are read: the library leaves its other fields
+    // unset for some errors.
+    unsafe {
+        let result = pg_query_parse_plpgsql(input.as_ptr());
+        let outcome = if result.error.is_null() {
+            Ok(text(result.plpgsql_funcs))
+        } else {
+            let err = &*result.error;
+            Err(PlpgsqlError {
+                message: text(err.message),
+                context: text(err.context),
+            })
+        };
+        pg_query_free_plpgsql_parse_result(result);
+        outcome
     }
 }
 

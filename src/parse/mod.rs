@@ -6,13 +6,17 @@
 //! parse tree. Other layers read pg_query's node types and ask these.
 
 pub(crate) mod ast;
+pub(crate) mod embedded;
 mod ffi;
 pub(crate) mod lexer;
 pub(crate) mod tokens;
 
+use std::sync::Arc;
+
 use pg_query::NodeEnum;
 
 use crate::input::source::{excerpt, SourceFile, Span};
+use embedded::Body;
 use lexer::Lexed;
 
 pub(crate) use lexer::Comment;
@@ -31,6 +35,16 @@ impl Statement {
     /// The file offset of a parse-tree `location` (-1 means unknown).
     pub(crate) fn offset_of(&self, location: i32) -> Option<usize> {
         usize::try_from(location).ok().map(|l| self.base + l)
+    }
+
+    /// The same statement in a text where its own text starts `by` bytes
+    /// further on.
+    pub(crate) fn shifted(&self, by: usize) -> Statement {
+        Statement {
+            span: self.span.offset_by(by),
+            node: self.node.clone(),
+            base: self.base + by,
+        }
     }
 }
 
@@ -57,6 +71,17 @@ pub(crate) struct ParsedFile {
     pub comments: Vec<Comment>,
     /// False when the file is empty or holds only comments and whitespace.
     pub has_code: bool,
+    /// The bodies of `DO` blocks and routines, by statement index, in order.
+    pub bodies: Vec<(usize, Arc<Body>)>,
+}
+
+impl ParsedFile {
+    /// The body the statement at `index` holds: a `DO` block's, or a
+    /// routine's.
+    pub(crate) fn body(&self, index: usize) -> Option<&Arc<Body>> {
+        let at = self.bodies.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        Some(&self.bodies[at].1)
+    }
 }
 
 /// Parses a whole file. Never fails: what does not parse becomes a problem,
@@ -96,12 +121,14 @@ pub(crate) fn parse_file(source: &SourceFile) -> ParsedFile {
         statement_by_statement(&sql, &lexed, &mut problems, source)
     };
 
+    let bodies = embedded::file_bodies(&statements, source, &mut problems);
     problems.sort_by_key(|p| p.span);
     ParsedFile {
         statements,
         problems,
         has_code: lexed.has_code(),
         comments: lexed.comments,
+        bodies,
     }
 }
 

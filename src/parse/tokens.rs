@@ -20,6 +20,11 @@ impl Token {
         self.word == word
     }
 
+    /// A string constant: quoted, dollar-quoted, `E'...'` or `U&'...'`.
+    pub(crate) fn is_string(&self) -> bool {
+        matches!(self.kind, PgToken::Sconst | PgToken::Usconst)
+    }
+
     fn is_comment(&self) -> bool {
         matches!(self.kind, PgToken::SqlComment | PgToken::CComment)
     }
@@ -57,6 +62,21 @@ pub(crate) fn tokenize(text: &str, span: Span) -> Vec<Token> {
 pub(crate) fn is_unreserved_word(text: &str) -> bool {
     matches!(pg_query::scan_tokens(text).as_deref(), Ok([token])
         if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32)
+}
+
+/// An identifier as SQL: bare when PostgreSQL reads it back unchanged
+/// (lowercase, not a reserved word), otherwise double-quoted.
+pub(crate) fn quote_ident(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    let bare = plain && is_unreserved_word(name);
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 /// The span of the first run of consecutive tokens spelling `words`

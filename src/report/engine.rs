@@ -12,6 +12,7 @@ use crate::input::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::input::read::{Content, TooLarge};
 use crate::input::source::{SourceFile, Span};
 use crate::parse::{self, ProblemKind};
+use crate::report::embedded;
 use crate::report::plan::{self, FilePlan, PlannedFile};
 use crate::report::suppress;
 use crate::rule::RuleMeta;
@@ -106,9 +107,7 @@ pub fn lint_source(source: SourceFile, settings: &Settings) -> FileReport {
 pub fn history_catalog(schema: &SourceFile) -> Catalog {
     let parsed = parse::parse_file(schema);
     let mut catalog = Catalog::default();
-    for stmt in &parsed.statements {
-        catalog.apply(&stmt.node, Origin::History, None);
-    }
+    analysis::replay(&mut catalog, &parsed, Origin::History);
     catalog.settle();
     catalog.reset_session();
     catalog
@@ -192,9 +191,7 @@ pub(crate) fn with_analyzed_run<R>(
         catalog.reset_session();
         if script.role == Role::History {
             if script.keeps_effects() {
-                for stmt in &parsed.statements {
-                    catalog.apply(&stmt.node, Origin::History, None);
-                }
+                analysis::replay(catalog, parsed, Origin::History);
                 catalog.settle();
             }
             files.push(None);
@@ -365,7 +362,7 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
                             .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
                         Some(PlannedFile {
                             plan: plan::plan_file(file),
-                            problems: into_diagnostics(file.source, problems.collect(), settings, file.script),
+                            problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
                         })
                     }
                     (_, _, Some(report)) if report.script.role == Role::Change => Some(PlannedFile {
@@ -506,7 +503,7 @@ fn file_report(
     run_findings: Vec<(&'static RuleMeta, Finding)>,
     settings: &Settings,
 ) -> FileReport {
-    let source = file.source;
+    let source = file.original;
     let script = file.script;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
     // A file deleted since the git ref has no SQL left to judge: only what
@@ -525,6 +522,12 @@ fn file_report(
         run_rules(file, settings, &mut findings);
     }
     findings.extend(run_findings);
+    // Rules report spans of the analysis text: statements inside bodies are
+    // placed where they are written, or called.
+    let findings = findings
+        .into_iter()
+        .map(|(meta, finding)| (meta, embedded::place(file, finding)))
+        .collect();
 
     let mut diagnostics = into_diagnostics(source, findings, settings, script);
     let directives = suppress::directives(source, parsed);

@@ -1,8 +1,10 @@
 //! The last stage before the front ends: the rules run over analysed files
-//! (`engine`), suppressions applied (`suppress`), what each statement does
-//! (`plan`), and every output format (`render`).
+//! (`engine`), findings inside bodies placed in the file (`embedded`),
+//! suppressions applied (`suppress`), what each statement does (`plan`), and
+//! every output format (`render`).
 
 pub(crate) mod baseline;
+pub(crate) mod embedded;
 pub(crate) mod engine;
 pub(crate) mod fingerprint;
 pub(crate) mod plan;

@@ -1,12 +1,15 @@
 //! `miglint plan`: what each statement will do to a live database — the
 //! locks it takes and what they block, rewrites, scans, data loss, the
 //! transaction it runs in, and how long its locks are held — read straight
-//! from the analysis facts, with no rule involved.
+//! from the analysis facts, with no rule involved. The statements of a `DO`
+//! block, and of a routine a statement calls, follow it, each marked with
+//! where it runs.
 
 use pg_query::protobuf::TransactionStmtKind;
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock};
+use crate::analysis::embedded::RunKind;
+use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock, StatementContext};
 use crate::diagnostic::Diagnostic;
 use crate::input::source::Position;
 
@@ -34,6 +37,9 @@ pub enum TransactionKind {
     Explicit,
     /// Inside the transaction the runner opens around the file.
     PerFile,
+    /// Inside the transaction a `DO` block or a call runs in when nothing
+    /// else is open: it ends with the block, or at a `COMMIT` in it.
+    Block,
 }
 
 impl TransactionKind {
@@ -42,6 +48,7 @@ impl TransactionKind {
             TransactionKind::None => "none",
             TransactionKind::Explicit => "explicit",
             TransactionKind::PerFile => "per-file",
+            TransactionKind::Block => "block",
         }
     }
 }
@@ -53,6 +60,25 @@ pub enum HeldUntil {
     /// Until the transaction ends: at the 1-based line of its COMMIT or
     /// ROLLBACK, or at the end of the file (None).
     TransactionEnd(Option<usize>),
+    /// Until the `DO` block or the statement calling a routine, at this
+    /// 1-based line, ends: it runs in a transaction of its own.
+    BlockEnd(usize),
+}
+
+/// Where a statement found inside another runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inside {
+    /// A statement of the `DO` block that starts at this 1-based line.
+    DoBlock { line: usize },
+    /// A statement of a function's or procedure's body (`name` is `f()`),
+    /// run by the call at `line`; it is written at `written_line` of `path`.
+    Routine {
+        name: String,
+        procedure: bool,
+        line: usize,
+        path: String,
+        written_line: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +127,8 @@ pub struct StatementPlan {
     pub held_until: HeldUntil,
     /// 1-based lines of the later statements that run while the locks are held.
     pub held_through: Vec<usize>,
+    /// For a statement inside a `DO` block or a called routine: where.
+    pub inside: Option<Inside>,
 }
 
 impl StatementPlan {
@@ -121,6 +149,7 @@ const SUMMARY_CHARS: usize = 72;
 
 /// Builds the plan of an analysed file.
 pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
+    let line = |ctx: StatementContext<'_>| file.original.position(ctx.file_span().start).line;
     let statements = file
         .contexts()
         .map(|ctx| {
@@ -130,24 +159,33 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 TransactionKind::Explicit
             } else if state.implicit_transaction {
                 TransactionKind::PerFile
+            } else if state.transaction_id.is_some() {
+                TransactionKind::Block
             } else {
                 TransactionKind::None
             };
-            let (held_until, held_through) = if ctx.in_transaction() && transaction != TransactionKind::None {
-                let later: Vec<usize> = ctx.later_in_transaction().map(|c| c.index).collect();
-                let line = |j: usize| file.source.position(file.parsed.statements[j].span.start).line;
-                let end = later
-                    .last()
-                    .copied()
-                    .filter(|&j| ends_transaction(&file.parsed.statements[j].node));
-                let through = later.iter().copied().filter(|&j| Some(j) != end).map(line).collect();
-                (HeldUntil::TransactionEnd(end.map(line)), through)
+            let (held_until, held_through) = if transaction != TransactionKind::None {
+                let later: Vec<StatementContext<'_>> = ctx.later_in_transaction().collect();
+                let end = later.last().copied().filter(|c| ends_transaction(c.node()));
+                let mut through: Vec<usize> = later
+                    .iter()
+                    .filter(|c| Some(c.index) != end.map(|e| e.index))
+                    .map(|&c| line(c))
+                    .collect();
+                through.dedup();
+                let held = match end {
+                    Some(end) => HeldUntil::TransactionEnd(Some(line(end))),
+                    None if transaction == TransactionKind::Block => HeldUntil::BlockEnd(line(outermost(ctx))),
+                    None => HeldUntil::TransactionEnd(None),
+                };
+                (held, through)
             } else {
                 (HeldUntil::StatementEnd, Vec::new())
             };
+            let span = ctx.file_span();
             StatementPlan {
-                start: file.source.position(ctx.span().start),
-                end: file.source.position(ctx.span().end),
+                start: file.original.position(span.start),
+                end: file.original.position(span.end),
                 summary: summarize(ctx.text()),
                 text: ctx.text().to_string(),
                 locks: facts
@@ -167,13 +205,37 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 transaction,
                 held_until,
                 held_through,
+                inside: inside(ctx),
             }
         })
         .collect();
     FilePlan {
-        path: file.source.path.clone(),
+        path: file.original.path.clone(),
         statements,
     }
+}
+
+/// The statement of the file itself that runs `ctx` (itself, for one).
+fn outermost(ctx: StatementContext<'_>) -> StatementContext<'_> {
+    let mut at = ctx;
+    while let Some((run, _)) = at.embedding() {
+        at = at.file.statement(run.by);
+    }
+    at
+}
+
+fn inside(ctx: StatementContext<'_>) -> Option<Inside> {
+    let (run, step) = ctx.embedding()?;
+    Some(match &run.kind {
+        RunKind::DoBlock => Inside::DoBlock { line: run.line },
+        RunKind::Call { name, procedure, .. } => Inside::Routine {
+            name: name.clone(),
+            procedure: *procedure,
+            line: run.line,
+            path: run.body.path.to_string(),
+            written_line: step.line,
+        },
+    })
 }
 
 /// COMMIT, ROLLBACK or PREPARE TRANSACTION (not AND CHAIN).

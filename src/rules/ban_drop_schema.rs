@@ -92,13 +92,11 @@ enum Created<'n> {
 /// An earlier statement of the file created the schema or database: it holds
 /// nothing anyone else wrote.
 fn created_earlier(ctx: StatementContext<'_>, what: Created<'_>) -> bool {
-    ctx.file.parsed.statements[..ctx.index]
-        .iter()
-        .any(|s| match (&s.node, &what) {
-            (NodeEnum::CreateSchemaStmt(create), Created::Schema(name)) => create.schemaname == *name,
-            (NodeEnum::CreatedbStmt(create), Created::Database(name)) => create.dbname == *name,
-            _ => false,
-        })
+    ctx.file.contexts().take(ctx.index).any(|s| match (s.node(), &what) {
+        (NodeEnum::CreateSchemaStmt(create), Created::Schema(name)) => create.schemaname == *name,
+        (NodeEnum::CreatedbStmt(create), Created::Database(name)) => create.dbname == *name,
+        _ => false,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `concurrently-in-transaction`: a statement PostgreSQL refuses inside a
 //! transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) placed
-//! between `BEGIN` and `COMMIT` fails when the migration runs.
+//! between `BEGIN` and `COMMIT`, or inside a `DO` block or a function,
+//! fails when the migration runs.
 
 use pg_query::protobuf::{AlterTableType, ObjectType, ReindexObjectType};
 use pg_query::NodeEnum;
@@ -31,7 +32,8 @@ impl Rule for ConcurrentlyInTransaction {
 fn check(ctx: StatementContext<'_>, in_runner: usize, out: &mut Vec<Finding>) {
     let begin = ctx.transaction();
     let runner = ctx.in_implicit_transaction();
-    if begin.is_none() && !runner {
+    let embedded = ctx.embedding().is_some();
+    if begin.is_none() && !runner && !embedded {
         return;
     }
     let (command, clauses) = command_name(ctx.node());
@@ -40,7 +42,15 @@ fn check(ctx: StatementContext<'_>, in_runner: usize, out: &mut Vec<Finding>) {
         .map(|words| ctx.clause(words))
         .find(|span| *span != ctx.span())
         .unwrap_or(ctx.span());
-    let (message, mut help) = if runner {
+    let (message, mut help) = if embedded {
+        (
+            format!("inside a DO block or function, {command} fails with \"cannot be executed from a function\""),
+            format!(
+                "run it as a statement of its own, outside the body and outside any transaction block:\n  {};",
+                ctx.text()
+            ),
+        )
+    } else if runner {
         let mut help = format!("{}:\n  {};", leave_runner_transaction(ctx), ctx.text());
         if in_runner > 1 {
             help.push_str(&format!(

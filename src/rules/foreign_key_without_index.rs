@@ -50,11 +50,9 @@ fn check_catalog(run: &RunContext<'_, '_>, catalog: &Catalog, out: &mut Vec<(usi
             if on_table.iter().any(|index| leads_with(index, columns)) {
                 continue;
             }
-            let statements = &file.parsed.statements;
-            let Ok(i) = statements.binary_search_by_key(&at.span.start, |s| s.span.start) else {
+            let Some(ctx) = file.contexts().find(|c| c.span().start == at.span.start) else {
                 continue;
             };
-            let ctx = file.statement(i);
             out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
         }
     }

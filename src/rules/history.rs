@@ -71,7 +71,7 @@ pub(crate) fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>
         .map(|(index, script)| Entry {
             index,
             script,
-            source: run.files.get(index).and_then(Option::as_ref).map(|f| f.source),
+            source: run.files.get(index).and_then(Option::as_ref).map(|f| f.original),
         })
         .collect()
 }

@@ -18,11 +18,13 @@ pub(crate) mod ban_drop_column;
 pub(crate) mod ban_drop_schema;
 pub(crate) mod ban_drop_table;
 pub(crate) mod ban_truncate;
+pub(crate) mod batches_in_one_transaction;
 pub(crate) mod changing_column_type;
 pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod domain_constraint;
 pub(crate) mod duplicate_migration_version;
+pub(crate) mod dynamic_sql_not_checked;
 pub(crate) mod empty_file;
 pub(crate) mod enum_value_in_transaction;
 pub(crate) mod exclusion_constraint;
@@ -64,6 +66,7 @@ static RULES: &[&dyn Rule] = &[
     // syntax and suppressions (reported by the engine)
     &syntax_error::SyntaxError,
     &unsupported_syntax::UnsupportedSyntax,
+    &dynamic_sql_not_checked::DynamicSqlNotChecked,
     &empty_file::EmptyFile,
     &invalid_encoding::InvalidEncoding,
     &file_too_large::FileTooLarge,
@@ -108,6 +111,7 @@ static RULES: &[&dyn Rule] = &[
     &uncommitted_transaction::UncommittedTransaction,
     &transaction_nesting::TransactionNesting,
     &enum_value_in_transaction::EnumValueInTransaction,
+    &batches_in_one_transaction::BatchesInOneTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
     &lock_timeout_too_long::LockTimeoutTooLong,

@@ -64,15 +64,13 @@ impl Rule for RenamingTable {
 /// A later statement of the file creates a view with the table's old name,
 /// the safe recipe itself.
 fn view_keeps_old_name(ctx: StatementContext<'_>, table: &RelationName) -> bool {
-    ctx.file.parsed.statements[ctx.index + 1..]
-        .iter()
-        .any(|s| match &s.node {
-            NodeEnum::ViewStmt(view) => view
-                .view
-                .as_ref()
-                .is_some_and(|rv| RelationName::from_range_var(rv).same_as(table)),
-            _ => false,
-        })
+    ctx.file.contexts().skip(ctx.index + 1).any(|s| match s.node() {
+        NodeEnum::ViewStmt(view) => view
+            .view
+            .as_ref()
+            .is_some_and(|rv| RelationName::from_range_var(rv).same_as(table)),
+        _ => false,
+    })
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ fn check_all_pending(run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) 
             });
             if let (Some(later), Some(earlier)) = (slow, run.files[at_file].as_ref()) {
                 let taken = earlier.statement(at_statement);
-                let position = earlier.source.position(taken.span().start);
+                let position = earlier.original.position(taken.file_span().start);
                 let table = &lock.relation;
                 out.push((
                     index,

@@ -1,7 +1,8 @@
 //! `transaction-nesting`: transaction control that does not do what the
 //! file shows: a `BEGIN` inside an open transaction, a `COMMIT` with none
 //! open, a `BEGIN` or `COMMIT` inside the runner's transaction, savepoints
-//! outside a transaction.
+//! outside a transaction, a `COMMIT` inside a function or a `DO` block where
+//! PostgreSQL refuses it.
 
 use crate::analysis::{AnalyzedFile, StatementContext, TransactionControl};
 use crate::diagnostic::{Finding, Severity};
@@ -38,14 +39,9 @@ fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Findin
     // What runs after the runner's transaction ends: JDBC connections and
     // batches start another one, other runners leave the rest in autocommit.
     let after_runner = |end: Span| {
-        let next = ctx
-            .file
-            .statements
-            .iter()
-            .zip(&ctx.file.parsed.statements)
-            .find(|(_, s)| s.span.start >= end.end);
+        let next = ctx.file.top_level().find(|c| c.span().start >= end.end);
         match next {
-            Some((state, _)) if state.transaction_id.is_some() => "what comes after it runs in a new transaction",
+            Some(next) if next.in_transaction() => "what comes after it runs in a new transaction",
             _ => "what comes after it runs outside any transaction",
         }
     };
@@ -147,8 +143,16 @@ fn check(ctx: StatementContext<'_>, next_end: Option<Span>, out: &mut Vec<Findin
             .help(format!(
                 "establish it earlier in the same transaction with `SAVEPOINT {name};`, or fix the name"
             )),
+            TransactionControl::RefusedInBlock { why } => Finding::new(
+                ctx.span(),
+                format!("this {word} fails with \"invalid transaction termination\": {why}"),
+            )
+            .help(
+                "to commit between batches, put the work in a procedure and run it with `CALL` outside any transaction block (a migration the runner runs without its transaction), with no EXCEPTION clause around the COMMIT; otherwise remove it",
+            ),
             TransactionControl::Begin
             | TransactionControl::End { .. }
+            | TransactionControl::EndInBlock
             | TransactionControl::Savepoint
             | TransactionControl::SavepointEnd => return,
         };

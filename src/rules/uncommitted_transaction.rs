@@ -14,8 +14,8 @@ impl Rule for UncommittedTransaction {
         let Some(begin) = file.unclosed_transaction else {
             return;
         };
-        let last = file.parsed.statements.last();
-        let chained = matches!(last.map(|s| &s.node), Some(NodeEnum::TransactionStmt(tx)) if tx.chain);
+        let last = file.top_level().last();
+        let chained = matches!(last.map(|s| s.node()), Some(NodeEnum::TransactionStmt(tx)) if tx.chain);
         let help = if chained {
             "end the file with a plain `COMMIT;`: `AND CHAIN` opens the next transaction at once".to_string()
         } else {
@@ -24,7 +24,7 @@ impl Rule for UncommittedTransaction {
                 file.source.slice(begin)
             )
         };
-        let last = last.map_or(begin, |s| s.span);
+        let last = last.map_or(begin, |s| s.span());
         out.push(
             Finding::new(
                 begin,

@@ -22,21 +22,27 @@ mod common {
     pub(super) use super::support::corpus::{corpus, corpus_repositories, manifest};
     pub(super) use super::support::env::{repo_root, sorted_files};
 
+    use crate::input::source::Span;
+    use crate::parse::embedded::{Body, StepKind};
     use crate::parse::parse_file;
     use crate::report::FileReport;
 
     /// Each active finding as (line of the statement holding it, rule id):
-    /// a finding anywhere inside a statement counts at the statement's first line.
+    /// a finding anywhere inside a statement counts at the statement's first
+    /// line, the innermost one for a statement inside a `DO` block or a body.
     pub(super) fn findings_by_statement_line(report: &FileReport) -> Vec<(usize, String)> {
         let parsed = parse_file(&report.source);
+        let mut spans: Vec<Span> = parsed.statements.iter().map(|s| s.span).collect();
+        for (_, body) in &parsed.bodies {
+            body_statement_spans(body, &report.source.path, &mut spans);
+        }
         let mut found: Vec<(usize, String)> = report
             .active()
             .map(|d| {
-                let start = parsed
-                    .statements
+                let start = spans
                     .iter()
-                    .map(|s| s.span)
-                    .find(|s| s.start <= d.span.start && d.span.start < s.end.max(s.start + 1))
+                    .filter(|s| s.start <= d.span.start && d.span.start < s.end.max(s.start + 1))
+                    .min_by_key(|s| s.len())
                     .map_or(d.span.start, |s| s.start);
                 (report.source.position(start).line, d.rule.to_string())
             })
@@ -44,5 +50,21 @@ mod common {
         found.sort();
         found.dedup();
         found
+    }
+
+    /// The file spans of the steps of a body written in `path` (its
+    /// statements, and SQL it builds at run time), and of the bodies inside it.
+    fn body_statement_spans(body: &Body, path: &str, spans: &mut Vec<Span>) {
+        if &*body.path != path {
+            return;
+        }
+        for step in &body.steps {
+            spans.push(step.span);
+            if let StepKind::Statement(embedded) = &step.kind {
+                if let Some(inner) = &embedded.body {
+                    body_statement_spans(inner, path, spans);
+                }
+            }
+        }
     }
 }

@@ -69,8 +69,8 @@ pub(crate) struct Tracer {
     commit: bool,
 }
 
-/// A relation's storage and scan counters, by `schema.name`.
-type Snapshot = BTreeMap<String, (u32, i64)>;
+/// A relation's oid, storage and scan counters, by `schema.name`.
+type Snapshot = BTreeMap<String, (u32, u32, i64)>;
 
 impl Tracer {
     pub(crate) fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
@@ -83,7 +83,8 @@ impl Tracer {
     pub(crate) fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
         let mut statements = Vec::new();
         let mut in_transaction = false;
-        for (stmt, text) in plan.statements.iter().zip(texts) {
+        for (stmt, text) in with_bodies(&plan.statements, texts) {
+            let (stmt, text) = (&stmt, text.as_str());
             let outcome = if is_transaction_control(text) {
                 Outcome::Skipped("transaction control is left to miglint trace".into())
             } else if !stmt.transactional {
@@ -149,8 +150,10 @@ impl Tracer {
             let entry = observed.locks.entry(relation.clone()).or_insert(*mode);
             *entry = (*entry).max(*mode);
         }
-        for (relation, (node, scans)) in &after {
-            if let Some((old_node, old_scans)) = before.get(relation) {
+        for (relation, (oid, node, scans)) in &after {
+            // A name that now belongs to another relation (a table dropped
+            // and another renamed into its place) was not rewritten.
+            if let Some((_, old_node, old_scans)) = before.get(relation).filter(|(old, ..)| old == oid) {
                 if old_node != node {
                     observed.rewrites.insert(relation.clone());
                 }
@@ -201,7 +204,7 @@ impl Tracer {
             .client
             .query(
                 "SELECT s.schemaname || '.' || s.relname, c.relfilenode::oid::int8, \
-                 (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::int8 \
+                 (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::int8, c.oid::int8 \
                  FROM pg_stat_xact_user_tables s JOIN pg_class c ON c.oid = s.relid",
                 &[],
             )
@@ -210,7 +213,9 @@ impl Tracer {
             .iter()
             .map(|row| {
                 let node: i64 = row.get(1);
-                (row.get(0), (u32::try_from(node).unwrap_or(0), row.get(2)))
+                let oid: i64 = row.get(3);
+                let oid = u32::try_from(oid).unwrap_or(0);
+                (row.get(0), (oid, u32::try_from(node).unwrap_or(0), row.get(2)))
             })
             .collect())
     }
@@ -274,6 +279,25 @@ impl Tracer {
             .ok();
         Ok(row.map(|r| r.get(0)))
     }
+}
+
+/// The statements of the file itself, each with what the statements of the
+/// bodies it runs (a `DO` block, a called routine) predict merged in: the
+/// server runs those as part of it.
+fn with_bodies(statements: &[StatementPlan], texts: &[String]) -> Vec<(StatementPlan, String)> {
+    let mut merged: Vec<(StatementPlan, String)> = Vec::new();
+    for (stmt, text) in statements.iter().zip(texts) {
+        match merged.last_mut().filter(|_| stmt.inside.is_some()) {
+            Some((outer, _)) => {
+                outer.locks.extend(stmt.locks.iter().cloned());
+                outer.scoped_locks.extend(stmt.scoped_locks.iter().cloned());
+                outer.rewrites.extend(stmt.rewrites.iter().cloned());
+                outer.scans.extend(stmt.scans.iter().cloned());
+            }
+            None => merged.push((stmt.clone(), text.clone())),
+        }
+    }
+    merged
 }
 
 /// The differences between the prediction and what was observed. Locks an

@@ -337,7 +337,7 @@ fn sarif_matches_the_official_schema_and_lists_every_rule() {
         assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()), "{rule}");
         assert!(rule["helpUri"].as_str().is_some(), "{rule}");
         let level = rule["defaultConfiguration"]["level"].as_str().unwrap();
-        assert!(["error", "warning"].contains(&level), "{rule}");
+        assert!(["error", "warning", "note"].contains(&level), "{rule}");
     }
 
     let results = run["results"].as_array().unwrap();

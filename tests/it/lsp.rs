@@ -308,6 +308,39 @@ fn rules(found: &Found) -> Vec<(&str, i64)> {
 }
 
 #[test]
+fn hover_inside_a_do_block_shows_the_statement_under_the_cursor() {
+    let project = Project::new("do-block");
+    let path = project.document();
+    let uri = file_uri(&path);
+    let text = "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN plan text;\n  CREATE INDEX users_plan_idx ON users (plan);\nEND $$;\n";
+    let mut client = Client::start(&std::env::temp_dir());
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = from_server(&client.diagnostics(&uri, Some(1)));
+    assert!(
+        published
+            .iter()
+            .any(|(rule, _, range)| rule == "require-concurrent-index" && range["start"]["line"] == 3),
+        "{published:?}"
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 3, "character": 10 } }),
+    );
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(markdown.contains("SHARE on users (blocks writes)"), "{hover:#}");
+    assert!(markdown.contains("inside the DO block at line 1"), "{hover:#}");
+    assert_eq!(hover["result"]["range"]["start"], json!({ "line": 3, "character": 2 }));
+}
+
+#[test]
 fn an_editor_gets_the_cli_diagnostics_hover_and_quick_fixes() {
     let project = Project::new("session");
     let path = project.document();

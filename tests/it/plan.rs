@@ -94,6 +94,74 @@ fn human_plan_is_a_table_a_reviewer_can_read() {
     assert!(drop.contains("DATA LOSS"), "{drop}");
 }
 
+/// A DO block copying a table, dropping it and renaming the copy into its
+/// place, in autocommit; and a function from an earlier migration, called.
+const BODIES: &[(&str, &str)] = &[
+    (
+        "db/001_functions.sql",
+        "CREATE FUNCTION archive_old() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  DELETE FROM orders WHERE created_at < now() - interval '1 year';\nEND $$;\n",
+    ),
+    (
+        "db/002_rebuild.sql",
+        "DO $$\nBEGIN\n  CREATE TABLE orders_new (LIKE orders INCLUDING ALL);\n  INSERT INTO orders_new SELECT * FROM orders;\n  DROP TABLE orders;\n  ALTER TABLE orders_new RENAME TO orders;\nEND $$;\nSELECT archive_old();\n",
+    ),
+];
+
+#[test]
+fn the_statements_of_a_do_block_and_of_a_called_function_are_planned_under_it() {
+    let files: Vec<(&str, &[u8])> = BODIES.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    let dir = project(&files);
+    let out = stdout_of(&mut miglint(dir.path(), &["plan", "db/002_rebuild.sql"]), 0);
+    let row = |at: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(at))
+            .unwrap_or_else(|| panic!("no row at {at}:\n{out}"))
+    };
+    assert!(row("1:1 ").contains("DO $$"), "{out}");
+    let drop = row("5:3 ");
+    assert!(drop.contains("↳ DROP TABLE orders"), "{drop}");
+    assert!(
+        drop.contains("ACCESS EXCLUSIVE on orders (blocks reads+writes)"),
+        "{drop}"
+    );
+    assert!(drop.contains("DATA LOSS"), "{drop}");
+    assert!(
+        drop.contains("end of the DO block at line 1, through lines 6"),
+        "{drop}"
+    );
+    let call = row("8:8 ");
+    assert!(
+        call.contains("↳ archive_old() at 001_functions.sql:3: DELETE FROM orders"),
+        "{call}"
+    );
+    assert!(call.contains("ROW EXCLUSIVE on orders"), "{call}");
+
+    let plan = json(&stdout_of(
+        &mut miglint(dir.path(), &["plan", "--format", "json", "db/002_rebuild.sql"]),
+        0,
+    ));
+    assert_valid(
+        &validator(&repo_root().join("schema/miglint-plan.schema.json")),
+        &plan,
+        "plan",
+    );
+    let statements = plan["files"][0]["statements"].as_array().unwrap();
+    let drop = &statements[3];
+    assert_eq!(drop["span"]["start"]["line"], 5);
+    assert_eq!(drop["span"]["start"]["column"], 3);
+    assert_eq!(drop["inside"], serde_json::json!({"kind": "do", "line": 1}));
+    assert_eq!(drop["transaction"], "block");
+    assert_eq!(drop["held_until"], "block");
+    assert_eq!(drop["block_line"], 1);
+    assert_eq!(drop["held_through"], serde_json::json!([6]));
+    let delete = statements.last().unwrap();
+    assert_eq!(delete["inside"]["kind"], "function");
+    assert_eq!(delete["inside"]["name"], "archive_old()");
+    assert_eq!(delete["inside"]["line"], 8);
+    assert_eq!(delete["inside"]["written_line"], 3);
+    assert_eq!(statements[0]["inside"], Value::Null);
+}
+
 #[test]
 fn unparsable_text_is_named_and_exit_codes_hold() {
     let dir = project(&[("m.sql", b"ALTER TABEL t ADD c int;\nCREATE INDEX i ON t (c);\n")]);

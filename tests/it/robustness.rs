@@ -291,3 +291,124 @@ fn every_output_format_survives_hostile_input() {
         }
     }
 }
+
+/// Pieces of PL/pgSQL bodies, well and badly formed.
+const BODY_FRAGMENTS: &[&str] = &[
+    "BEGIN ",
+    "END; ",
+    "END ",
+    "DECLARE x int := 1; ",
+    "LOOP ",
+    "END LOOP; ",
+    "FOR i IN 1..3 LOOP ",
+    "IF true THEN ",
+    "ELSE ",
+    "END IF; ",
+    "EXCEPTION WHEN others THEN NULL; ",
+    "COMMIT; ",
+    "ROLLBACK; ",
+    "UPDATE t SET a = 1; ",
+    "ALTER TABLE t ADD COLUMN b text; ",
+    "PERFORM f(); ",
+    "EXECUTE 'DROP TABLE t'; ",
+    "EXECUTE format('ALTER TABLE %I ADD c int', 't'); ",
+    "EXECUTE format('%",
+    "EXECUTE 'x' || y; ",
+    "SELECT 1 INTO x; ",
+    "'",
+    "''",
+    "$x$",
+    "\n",
+    "-- c\n",
+    "/*",
+    "é",
+    ";",
+];
+
+/// Whole PL/pgSQL statements.
+const BODY_STATEMENTS: &[&str] = &[
+    "UPDATE t SET a = 1;\n",
+    "ALTER TABLE t ADD COLUMN b text;\n",
+    "PERFORM pg_sleep(0);\n",
+    "EXECUTE 'DROP TABLE t';\n",
+    "EXECUTE format('ALTER TABLE %I ADD c int', 't');\n",
+    "EXECUTE 'DROP TABLE ' || quote_ident(current_user);\n",
+    "FOR i IN 1..3 LOOP DELETE FROM t WHERE id = i; END LOOP;\n",
+    "IF now() > now() THEN CREATE INDEX j ON t (b); ELSE TRUNCATE t; END IF;\n",
+    "BEGIN INSERT INTO t VALUES (1); EXCEPTION WHEN others THEN NULL; END;\n",
+    "COMMIT;\n",
+    "-- é ;\n",
+];
+
+#[test]
+fn random_bodies_never_panic_and_stay_in_bounds() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rules = std::collections::BTreeSet::new();
+    for _ in 0..1500 {
+        // Mostly bodies that compile, with a broken piece now and then.
+        let mut body = String::from("BEGIN\n");
+        for _ in 0..1 + rng.below(8) {
+            let piece = if rng.below(6) == 0 {
+                BODY_FRAGMENTS[rng.below(BODY_FRAGMENTS.len())]
+            } else {
+                BODY_STATEMENTS[rng.below(BODY_STATEMENTS.len())]
+            };
+            body.push_str(piece);
+        }
+        body.push_str("END");
+        let text = match rng.below(3) {
+            0 => format!("DO $body$\n{body}\n$body$;\nCREATE INDEX i ON t (a);\n"),
+            1 => format!("CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $body$\n{body}\n$body$;\nSELECT f();\n"),
+            _ => format!("DO '{}';\n", body.replace('\'', "''")),
+        };
+        let report = lint_checked(text.as_bytes());
+        rules.extend(report.diagnostics.iter().map(|d| d.rule));
+    }
+    for rule in ["syntax-error", "require-concurrent-index", "dynamic-sql-not-checked"] {
+        assert!(rules.contains(rule), "no body produced {rule}: {rules:?}");
+    }
+}
+
+#[test]
+fn deep_and_recursive_bodies_end() {
+    // Blocks nested far deeper than anyone writes them.
+    let depth = 2000;
+    let nested = format!(
+        "DO $$\n{}ALTER TABLE t ADD COLUMN b text;\n{}$$;\n",
+        "BEGIN\n".repeat(depth),
+        "END;\n".repeat(depth)
+    );
+    lint_checked(nested.as_bytes());
+    // EXECUTE of a DO block of an EXECUTE of a DO block, ...
+    let mut inner = "ALTER TABLE t ADD COLUMN b text".to_string();
+    for _ in 0..12 {
+        inner = format!("DO $$ BEGIN EXECUTE {}; END $$", quote(&inner));
+    }
+    lint_checked(format!("{inner};\n").as_bytes());
+    // Functions that call themselves and each other.
+    let recursive = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM g(); PERFORM f(); END $$;\n\
+                     CREATE FUNCTION g() RETURNS void LANGUAGE sql AS 'SELECT f()';\n\
+                     SELECT f();\n";
+    lint_checked(recursive.as_bytes());
+    // One function called many times: each call is judged, within a bound.
+    let started = Instant::now();
+    let calls = "SELECT f();\n".repeat(3000);
+    let many = format!(
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN {} END $$;\n{calls}",
+        "UPDATE t SET a = 1; ".repeat(20)
+    );
+    let report = lint_checked(many.as_bytes());
+    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "dynamic-sql-not-checked" && d.message.starts_with("more than")),
+        "the statements past the bound are said to be unchecked"
+    );
+}
+
+/// `text` as a SQL string constant.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}

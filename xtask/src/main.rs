@@ -11,7 +11,7 @@ use xtask::statement_kinds::{StatementKind, DEFAULT};
 fn usage() -> String {
     format!(
         "usage:
-  cargo xtask new-rule <id> <category> [--severity error|warning] [--node KIND] [--no-snapshots]
+  cargo xtask new-rule <id> <category> [--severity error|warning|info] [--node KIND] [--no-snapshots]
       writes a new rule that passes the whole test suite as written: src/rules/<id_snake>.rs,
       its two lines in src/rules/mod.rs, rules/<id>.md, fixtures/<id>/bad_example.sql and
       ok_example.sql, the README's rules table and a CHANGELOG line; then accepts the new

@@ -28,7 +28,7 @@ pub struct NewRule {
 const NOT_SCAFFOLDED: [Category; 3] = [Category::Syntax, Category::Suppression, Category::History];
 
 impl NewRule {
-    /// From the command's arguments: `<id> <category> [--severity error|warning] [--node KIND]`.
+    /// From the command's arguments: `<id> <category> [--severity error|warning|info] [--node KIND]`.
     pub fn from_args(args: &[String]) -> Result<NewRule, String> {
         let mut positional = Vec::new();
         let mut severity = None;
@@ -76,7 +76,8 @@ impl NewRule {
             None => Severity::Error,
             Some("error") => Severity::Error,
             Some("warning") => Severity::Warning,
-            Some(other) => return Err(format!("unknown severity `{other}`: error or warning")),
+            Some("info") => Severity::Info,
+            Some(other) => return Err(format!("unknown severity `{other}`: error, warning or info")),
         };
         let kind = StatementKind::find(node).ok_or_else(|| {
             format!(
@@ -525,6 +526,8 @@ mod tests {
         assert_eq!((rule.severity, rule.kind.node), (Severity::Error, "DropStmt"));
         let style = NewRule::from_args(&args("prefer-uuid style")).unwrap();
         assert_eq!((style.severity, style.kind.node), (Severity::Warning, ALTER_TABLE));
+        let info = NewRule::from_args(&args("note-uuid style --severity info")).unwrap();
+        assert_eq!(info.severity, Severity::Info);
     }
 
     /// The files the scaffold reads, copied from the repository.

@@ -6,13 +6,14 @@
 //! already has: existing, populated) or from the change being judged (new and
 //! empty for the rest of the change). `model` holds the objects and the
 //! lookups, `replay` and `replay_table` apply statements, `sequences` keeps
-//! the sequences columns own, `naming` gives unnamed objects PostgreSQL's
-//! names.
+//! the sequences columns own, `routines` the bodies of functions and
+//! procedures, `naming` gives unnamed objects PostgreSQL's names.
 
 mod model;
 mod naming;
 mod replay;
 mod replay_table;
+mod routines;
 mod sequences;
 #[cfg(test)]
 mod tests;
@@ -22,3 +23,4 @@ pub use model::Catalog;
 pub(crate) use model::RelationKind;
 pub(crate) use model::{ConstraintKind, Index, Location, Origin, Relation};
 pub(crate) use naming::table_constraint_name;
+pub(crate) use routines::called_name;

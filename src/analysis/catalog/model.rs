@@ -10,6 +10,7 @@ use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::ColumnType;
 use crate::input::source::Span;
+use crate::parse::embedded::{Body, Signature};
 
 /// Where an object comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +177,9 @@ pub struct Catalog {
     /// Sequences owned by a column (serial, identity, `OWNED BY`): they go
     /// with the column.
     pub(super) sequence_owners: BTreeMap<Key, (RelationName, String)>,
+    /// Functions and procedures with a body, each name's overloads in the
+    /// order they were created.
+    pub(super) routines: BTreeMap<Key, Vec<(Signature, Arc<Body>)>>,
 }
 
 impl Default for Catalog {
@@ -188,6 +192,7 @@ impl Default for Catalog {
             schemas: BTreeMap::from([("public".to_string(), Origin::History)]),
             search_path: vec!["public".to_string()],
             sequence_owners: BTreeMap::new(),
+            routines: BTreeMap::new(),
         }
     }
 }

@@ -67,9 +67,18 @@ impl Catalog {
             }
             NodeEnum::AlterTableStmt(stmt) => self.alter_table_stmt(stmt, origin, at),
             NodeEnum::IndexStmt(stmt) => self.create_index(stmt, origin),
-            NodeEnum::RenameStmt(stmt) => self.rename(stmt),
-            NodeEnum::AlterObjectSchemaStmt(stmt) => self.set_schema(stmt),
-            NodeEnum::DropStmt(stmt) => self.drop(stmt),
+            NodeEnum::RenameStmt(stmt) => {
+                self.rename(stmt);
+                self.move_routine(node);
+            }
+            NodeEnum::AlterObjectSchemaStmt(stmt) => {
+                self.set_schema(stmt);
+                self.move_routine(node);
+            }
+            NodeEnum::DropStmt(stmt) => {
+                self.drop(stmt);
+                self.drop_routines(stmt);
+            }
             NodeEnum::CreateEnumStmt(stmt) => {
                 if let Some(name) = RelationName::from_name_list(&stmt.type_name) {
                     let name = self.qualify_type(&name);

@@ -126,8 +126,9 @@ impl Facts {
         self.lock_scoped(scope, mode);
     }
 
-    /// Adds another part's facts (one action of an `ALTER TABLE`).
-    pub(super) fn merge(&mut self, other: Facts) {
+    /// Adds another part's facts (one action of an `ALTER TABLE`, one
+    /// statement of a `DO` block).
+    pub(crate) fn merge(&mut self, other: Facts) {
         for lock in other.locks {
             self.lock(lock.relation, lock.mode);
         }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::json::position_value;
-use crate::report::plan::{HeldUntil, PlannedFile, StatementPlan};
+use crate::report::plan::{HeldUntil, Inside, PlannedFile, StatementPlan};
 
 pub(crate) const PLAN_VERSION: u32 = 1;
 
@@ -70,17 +70,60 @@ pub(super) fn statement_cells(s: &StatementPlan) -> [String; 5] {
     };
     [
         format!("{}:{}", s.start.line, s.start.column),
-        s.summary.clone(),
+        statement_cell(s),
         or_dash(lock_phrases(s), "; "),
         or_dash(effect_phrases(s), ", "),
         held_phrase(s).unwrap_or_else(|| "-".to_string()),
     ]
 }
 
+/// The statement on one line; one found inside another is marked as a step
+/// of it: `↳ ALTER TABLE ...` under its `DO`, `↳ f() at 001_f.sql:4: ALTER
+/// TABLE ...` under a call of `f()`.
+fn statement_cell(s: &StatementPlan) -> String {
+    match &s.inside {
+        None => s.summary.clone(),
+        Some(Inside::DoBlock { .. }) => format!("↳ {}", s.summary),
+        Some(Inside::Routine {
+            name,
+            path,
+            written_line,
+            ..
+        }) => {
+            let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            format!("↳ {name} at {file}:{written_line}: {}", s.summary)
+        }
+    }
+}
+
+/// Where a statement found inside another runs, in words.
+fn inside_phrase(inside: &Inside) -> String {
+    match inside {
+        Inside::DoBlock { line } => format!("inside the DO block at line {line}"),
+        Inside::Routine {
+            name,
+            procedure,
+            line,
+            path,
+            written_line,
+        } => {
+            let kind = if *procedure { "procedure" } else { "function" };
+            format!("in {kind} {name} (line {written_line} of {path}), called at line {line}")
+        }
+    }
+}
+
 /// One statement's plan as Markdown (an editor's hover): the same phrases
 /// as a row of the table.
 pub(crate) fn statement_markdown(s: &StatementPlan) -> String {
     let mut text = format!("**miglint plan** · line {}\n\n", s.start.line);
+    if let Some(inside) = &s.inside {
+        text.push_str(&format!(
+            "- runs {}: `{}`\n",
+            escape_markdown(&inside_phrase(inside)),
+            s.summary.replace('`', "'")
+        ));
+    }
     let locks = lock_phrases(s);
     if locks.is_empty() {
         text.push_str("- locks: none\n");
@@ -158,8 +201,18 @@ fn held_phrase(s: &StatementPlan) -> Option<String> {
     }
     let held = match s.held_until {
         HeldUntil::StatementEnd => "statement end".to_string(),
-        HeldUntil::TransactionEnd(Some(line)) => format!("COMMIT at line {line}"),
+        HeldUntil::TransactionEnd(Some(line)) => match &s.inside {
+            // The COMMIT is in the routine's body, which runs at the call.
+            Some(Inside::Routine { name, line: call, .. }) if *call == line => {
+                format!("COMMIT in {name}, called at line {line}")
+            }
+            _ => format!("COMMIT at line {line}"),
+        },
         HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
+        HeldUntil::BlockEnd(line) => match s.inside {
+            Some(Inside::DoBlock { line: block }) if block == line => format!("end of the DO block at line {line}"),
+            _ => format!("end of the statement at line {line}, which runs in one transaction"),
+        },
     };
     if s.held_through.is_empty() {
         Some(held)
@@ -197,10 +250,27 @@ fn statement_value(s: &StatementPlan) -> Value {
             .map(crate::analysis::RelationName::plain)
             .collect::<Vec<_>>()
     };
-    let (held_until, end_line) = match s.held_until {
-        HeldUntil::StatementEnd => ("statement", None),
-        HeldUntil::TransactionEnd(line) => ("transaction", line),
+    let (held_until, end_line, block_line) = match s.held_until {
+        HeldUntil::StatementEnd => ("statement", None, None),
+        HeldUntil::TransactionEnd(line) => ("transaction", line, None),
+        HeldUntil::BlockEnd(line) => ("block", None, Some(line)),
     };
+    let inside = s.inside.as_ref().map(|inside| match inside {
+        Inside::DoBlock { line } => json!({ "kind": "do", "line": line }),
+        Inside::Routine {
+            name,
+            procedure,
+            line,
+            path,
+            written_line,
+        } => json!({
+            "kind": if *procedure { "procedure" } else { "function" },
+            "line": line,
+            "name": name,
+            "path": path,
+            "written_line": written_line,
+        }),
+    });
     json!({
         "span": { "start": position_value(s.start), "end": position_value(s.end) },
         "summary": s.summary,
@@ -223,6 +293,8 @@ fn statement_value(s: &StatementPlan) -> Value {
         "transaction": s.transaction.as_str(),
         "held_until": held_until,
         "transaction_end_line": end_line,
+        "block_line": block_line,
         "held_through": s.held_through,
+        "inside": inside,
     })
 }

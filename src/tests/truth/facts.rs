@@ -63,7 +63,7 @@ use pg_query::NodeEnum;
 use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED, SEED_SETUP};
 use crate::tests::support::cluster::{cluster, path_str, Cluster};
 
-const SEED_DB: &str = "seed";
+pub(super) const SEED_DB: &str = "seed";
 const TX_DB: &str = "truth";
 /// Non-transactional statements run on a fresh copy of the seed under this
 /// name (`REINDEX SYSTEM scratch` names it).
@@ -128,7 +128,7 @@ impl Rel {
 
 /// The seeded schema as the server knows it: relation oids are the same in
 /// every copy of the seed database.
-struct World {
+pub(super) struct World {
     rels: BTreeMap<Oid, Rel>,
     /// (table, domain schema, domain name) for each column of a domain type.
     domain_columns: Vec<(Oid, String, String)>,
@@ -442,7 +442,7 @@ fn mode_of(pg_name: &str) -> Option<LockMode> {
 
 /// What the server did.
 #[derive(Default, Debug)]
-struct Observed {
+pub(super) struct Observed {
     transactional: bool,
     /// The strongest mode seen on each relation of the seeded schema.
     locks: BTreeMap<Oid, LockMode>,
@@ -506,7 +506,7 @@ fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observe
 
 /// Runs the statement in a transaction that is rolled back. `Ok(None)` when
 /// the server refuses to run it in a transaction block.
-fn observe_in_transaction(cluster: &Cluster, world: &World, sql: &str) -> Result<Option<Observed>, String> {
+pub(super) fn observe_in_transaction(cluster: &Cluster, world: &World, sql: &str) -> Result<Option<Observed>, String> {
     let script = format!(
         "BEGIN;\n{before}{sql};\n{after}\
          SELECT 'L', l.relation, l.mode FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.granted \
@@ -751,7 +751,7 @@ fn probes(facts: &Facts, world: &World) -> Vec<Oid> {
 }
 
 /// Every difference between miglint's facts and the observation.
-fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<String> {
+pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<String> {
     let mut out = Vec::new();
     if facts.transactional != observed.transactional {
         out.push(format!(
@@ -880,7 +880,7 @@ fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<String> {
     out
 }
 
-fn describe_facts(facts: &Facts) -> String {
+pub(super) fn describe_facts(facts: &Facts) -> String {
     let mut s = String::new();
     let locks: Vec<String> = facts
         .locks
@@ -906,7 +906,7 @@ fn describe_facts(facts: &Facts) -> String {
     s
 }
 
-fn describe_observed(observed: &Observed, world: &World) -> String {
+pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
     let set = |v: &BTreeSet<Oid>| v.iter().map(|o| world.label(*o)).collect::<Vec<_>>().join(", ");
     let locks: Vec<String> = observed
         .locks
@@ -961,16 +961,16 @@ fn kind(node: &NodeEnum) -> String {
 }
 
 /// A seeded cluster, with the cases of the extensions the server has.
-struct Seeded {
-    cluster: Cluster,
-    world: World,
+pub(super) struct Seeded {
+    pub(super) cluster: Cluster,
+    pub(super) world: World,
     extension_cases: Vec<&'static str>,
     /// The server's major version.
-    pg_version: u32,
+    pub(super) pg_version: u32,
 }
 
 /// Starts a cluster and seeds it; None when the tests are skipped.
-fn seeded() -> Option<Seeded> {
+pub(super) fn seeded() -> Option<Seeded> {
     let cluster = cluster()?;
     let setup = || -> Result<(World, Vec<&'static str>), String> {
         cluster.psql(&format!("CREATE DATABASE {SEED_DB}"))?;

@@ -9,8 +9,11 @@
 //! - this file: function volatility against `pg_proc`;
 //! - `facts`: the lock, rewrite, scan and transaction facts of
 //!   `analysis::facts` against `pg_locks`, `relfilenode` and the scan
-//!   counters, for the statements of `cases`.
+//!   counters, for the statements of `cases`;
+//! - `bodies`: the statements of `DO` blocks and called functions, and how
+//!   long a block holds their locks.
 
+mod bodies;
 mod cases;
 mod facts;
 
