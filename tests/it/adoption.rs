@@ -2,38 +2,18 @@
 //! findings, `check --baseline` (or config `baseline`) reports only new
 //! ones, whatever edits moved the old ones; a long run ends with totals.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::cli::{json, miglint, project};
+use crate::cli::{active_findings, check_json, json, miglint, project};
 
 const OLD: &str = "CREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN age int NOT NULL;\n";
 
-fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    let output = miglint(dir, &all).output().unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)));
-    (output.status.code().unwrap(), report)
-}
-
+/// (path, rule) of every active finding, sorted.
 fn active_rules(report: &Value) -> Vec<(String, String)> {
-    let mut found: Vec<(String, String)> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["suppressed"] == false)
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
+    active_findings(report)
+        .into_iter()
+        .map(|(path, _, rule)| (path, rule))
+        .collect()
 }
 
 #[test]
@@ -52,7 +32,7 @@ fn a_baseline_hides_todays_findings_and_reports_only_new_ones() {
     assert_eq!(file["findings"][0]["path"], "db/migrations/0001_old.up.sql");
 
     // Today: nothing blocks, and the report says what the baseline holds.
-    let (code, report) = check_json(dir.path(), &["--baseline", "miglint-baseline.json", "db/migrations"]);
+    let (code, report, _) = check_json(dir.path(), &["--baseline", "miglint-baseline.json", "db/migrations"]);
     assert_eq!(code, 0);
     assert_eq!(report["summary"]["baselined"], 4);
     assert_eq!(report["summary"]["blocking"], 0);
@@ -75,7 +55,7 @@ fn a_baseline_hides_todays_findings_and_reports_only_new_ones() {
         "CREATE INDEX users_age_idx ON users (age);\n",
     )
     .unwrap();
-    let (code, report) = check_json(dir.path(), &["--baseline", "miglint-baseline.json", "db/migrations"]);
+    let (code, report, _) = check_json(dir.path(), &["--baseline", "miglint-baseline.json", "db/migrations"]);
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["baselined"], 4);
     assert_eq!(
@@ -98,7 +78,7 @@ fn a_baseline_hides_todays_findings_and_reports_only_new_ones() {
         "baseline = \"miglint-baseline.json\"\n",
     )
     .unwrap();
-    let (code, from_config) = check_json(&dir.path().join("db"), &["migrations"]);
+    let (code, from_config, _) = check_json(&dir.path().join("db"), &["migrations"]);
     assert_eq!(code, 1);
     assert_eq!(active_rules(&from_config).len(), 2);
     let output = miglint(

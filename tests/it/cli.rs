@@ -53,6 +53,45 @@ pub(crate) fn miglint(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// Far longer than any run of these tests takes, even in a debug build on a
+/// busy machine; a run still going then has hung.
+pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `miglint check --format json <args>` in `dir`, with the timeout: exit
+/// code, report and standard error.
+pub(crate) fn check_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let output = miglint(dir, &all).timeout(TIMEOUT).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("miglint {all:?} did not exit (timed out?): {stderr}"));
+    let report = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("miglint {all:?}: no JSON ({e}); stderr: {stderr}"));
+    (code, report, stderr)
+}
+
+/// (path, line, rule) of every active finding of a JSON report, sorted.
+pub(crate) fn active_findings(report: &Value) -> Vec<(String, u64, String)> {
+    let mut found: Vec<(String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["suppressed"] == false)
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 pub(crate) fn stdout_of(cmd: &mut Command, code: i32) -> String {
     let output = cmd.assert().code(code).get_output().clone();
     String::from_utf8(output.stdout).expect("UTF-8 output")

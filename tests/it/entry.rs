@@ -4,51 +4,12 @@
 //! same config. Every run here has a generous timeout: a hang is a failure.
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::cli::{miglint, project};
+use crate::cli::{active_findings as findings, check_json, miglint, project, TIMEOUT};
 use crate::common::{git, tools_available};
-
-/// Far longer than any of these runs takes, even in a debug build on a busy
-/// machine; a run still going then has hung.
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// `miglint check --format json <args>` in `dir`: exit code and report.
-fn check_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    let output = miglint(dir, &all).timeout(TIMEOUT).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let code = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("miglint {all:?} did not exit (timed out?): {stderr}"));
-    let report = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("miglint {all:?}: no JSON ({e}); stderr: {stderr}"));
-    (code, report, stderr)
-}
-
-/// (path, line, rule) of every active finding.
-fn findings(report: &Value) -> Vec<(String, u64, String)> {
-    let mut found: Vec<(String, u64, String)> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["suppressed"] == false)
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["span"]["start"]["line"].as_u64().unwrap(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
-}
 
 #[cfg(unix)]
 fn mkfifo(path: &Path) -> bool {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::cli::{assert_valid, miglint, validator};
+use crate::cli::{active_findings as findings, assert_valid, miglint, validator};
 use crate::common::{git, repo_root, repository, tools_available};
 
 /// Far longer than any of these runs takes; a run still going has hung.
@@ -66,25 +66,6 @@ fn judged(report: &Value) -> Vec<String> {
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// (path, line, rule) of every active finding, sorted.
-fn findings(report: &Value) -> Vec<(String, u64, String)> {
-    let mut found: Vec<(String, u64, String)> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["suppressed"] == false)
-        .map(|d| {
-            (
-                d["path"].as_str().unwrap().to_string(),
-                d["span"]["start"]["line"].as_u64().unwrap(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
 }
 
 fn rules_of(report: &Value, path: &str) -> Vec<String> {

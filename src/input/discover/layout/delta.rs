@@ -81,14 +81,6 @@ pub(super) fn migrations(dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Ve
 mod tests {
     use super::*;
 
-    fn file(path: &str) -> SqlFile {
-        SqlFile {
-            path: PathBuf::from(path),
-            bytes: Vec::new(),
-            too_large: None,
-        }
-    }
-
     #[test]
     fn delta_folders_from_their_path() {
         assert!(is_delta_folder(Path::new("schema/main/delta/12")));
@@ -101,10 +93,10 @@ mod tests {
     fn numbered_folders_run_in_numeric_order() {
         let dir = Path::new("/nowhere/schema/main/delta");
         let files = vec![
-            file("/nowhere/schema/main/delta/10/a.sql"),
-            file("/nowhere/schema/main/delta/9/b.sql.postgres"),
-            file("/nowhere/schema/main/delta/9/a.sql"),
-            file("/nowhere/schema/main/delta/notes.sql"),
+            SqlFile::named("/nowhere/schema/main/delta/10/a.sql"),
+            SqlFile::named("/nowhere/schema/main/delta/9/b.sql.postgres"),
+            SqlFile::named("/nowhere/schema/main/delta/9/a.sql"),
+            SqlFile::named("/nowhere/schema/main/delta/notes.sql"),
         ];
         assert!(detect(dir, &files).is_some());
         assert!(detect(Path::new("/nowhere/schema/main"), &files).is_none());

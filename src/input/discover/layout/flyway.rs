@@ -139,14 +139,6 @@ fn common_ancestor(dirs: &[PathBuf]) -> PathBuf {
 mod tests {
     use super::*;
 
-    fn file(path: &str) -> SqlFile {
-        SqlFile {
-            path: PathBuf::from(path),
-            bytes: Vec::new(),
-            too_large: None,
-        }
-    }
-
     #[test]
     fn versions_then_repeatables_with_undo_after_its_version() {
         let files = [
@@ -157,7 +149,7 @@ mod tests {
             "V1_2__a.sql",
             "callback.sql",
         ]
-        .map(|n| file(&format!("/nowhere/{n}")))
+        .map(|n| SqlFile::named(&format!("/nowhere/{n}")))
         .to_vec();
         let (migrations, notices) = migrations(files);
         let order: Vec<(&str, Option<&str>, usize)> = migrations

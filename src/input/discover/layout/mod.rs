@@ -150,6 +150,16 @@ struct SqlFile {
 }
 
 impl SqlFile {
+    /// A file with no content (tests of ordering and grouping).
+    #[cfg(test)]
+    fn named(path: &str) -> SqlFile {
+        SqlFile {
+            path: PathBuf::from(path),
+            bytes: Vec::new(),
+            too_large: None,
+        }
+    }
+
     /// The name as a tool sees it: a variant's plain name (`x.sql` for
     /// `x.sql.postgres`).
     fn name(&self) -> &str {
