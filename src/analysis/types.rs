@@ -279,11 +279,39 @@ pub(crate) fn type_change_cost(
                 Rewrite
             }
         }
+        // Fractional-second precision that is removed or does not shrink:
+        // the values already fit (`timestamp_support`, `time_support`,
+        // `interval_support`); 6 is the most any of them stores.
+        ("timestamp", "timestamp") | ("timestamptz", "timestamptz") | ("time", "time") | ("timetz", "timetz") => {
+            precision_kept(old.modifiers.first(), new.modifiers.first())
+        }
+        // An interval's typmod is its fields, then its precision; a change
+        // of fields is judged a rewrite.
+        ("interval", "interval") if new.modifiers.is_empty() => InPlace,
+        ("interval", "interval") if all_fields(&old.modifiers) && all_fields(&new.modifiers) => {
+            precision_kept(old.modifiers.get(1), new.modifiers.get(1))
+        }
         ("timestamp", "timestamptz") | ("timestamptz", "timestamp") if new.modifiers.is_empty() && pg_version >= 12 => {
             InPlaceIfUtc
         }
         _ => Rewrite,
     }
+}
+
+/// Whether a fractional-second precision change keeps every value: the
+/// precision is removed, reaches the most stored (6), or does not shrink.
+fn precision_kept(old: Option<&i64>, new: Option<&i64>) -> TypeChangeCost {
+    let limited = |p: Option<&i64>| p.copied().filter(|&p| p < 6);
+    match (limited(old), limited(new)) {
+        (_, None) => TypeChangeCost::InPlace,
+        (Some(o), Some(n)) if n >= o => TypeChangeCost::InPlace,
+        _ => TypeChangeCost::Rewrite,
+    }
+}
+
+/// An interval typmod without a field restriction (`INTERVAL_FULL_RANGE`).
+fn all_fields(modifiers: &[i64]) -> bool {
+    modifiers.first().is_none_or(|&range| range == 0x7FFF)
 }
 
 /// A type of `pg_catalog`, as the parser writes it (`text` has no schema,
@@ -411,6 +439,22 @@ mod tests {
             (Some("timestamptz"), "timestamp", false, 12, InPlaceIfUtc),
             (Some("timestamp"), "timestamptz(3)", false, 16, Rewrite),
             (Some("timestamp"), "timestamptz", false, 11, Rewrite),
+            (Some("timestamp(3)"), "timestamp", false, 16, InPlace),
+            (Some("timestamp(3)"), "timestamp(6)", false, 16, InPlace),
+            (Some("timestamp(3)"), "timestamp(4)", false, 16, InPlace),
+            (Some("timestamp(3)"), "timestamp(1)", false, 16, Rewrite),
+            (Some("timestamp"), "timestamp(3)", false, 16, Rewrite),
+            (Some("timestamp"), "timestamp(6)", false, 16, InPlace),
+            (Some("timestamptz(0)"), "timestamptz", false, 16, InPlace),
+            (Some("time(2)"), "time", false, 16, InPlace),
+            (Some("time(2)"), "time(1)", false, 16, Rewrite),
+            (Some("timetz(2)"), "timetz(5)", false, 16, InPlace),
+            (Some("interval(2)"), "interval", false, 16, InPlace),
+            (Some("interval(2)"), "interval(4)", false, 16, InPlace),
+            (Some("interval(4)"), "interval(2)", false, 16, Rewrite),
+            (Some("interval"), "interval(2)", false, 16, Rewrite),
+            (Some("interval day"), "interval", false, 16, InPlace),
+            (Some("interval"), "interval day", false, 16, Rewrite),
             (Some("email"), "varchar(100)", false, 16, InPlace),
             (Some("email"), "text", false, 16, InPlace),
             (Some("short"), "varchar(200)", false, 16, InPlace),

@@ -100,6 +100,9 @@ INSERT INTO ul SELECT g FROM generate_series(1, 100) g;
 CREATE TABLE pairs (x int, y int);
 CREATE TABLE typed OF pair;
 INSERT INTO typed SELECT g, g FROM generate_series(1, 100) g;
+CREATE TABLE times (ts timestamp(3), tz timestamptz(0), tm time(2), iv interval(2));
+INSERT INTO times SELECT now(), now(), now(), interval '1 s' FROM generate_series(1, 100) g;
+CREATE INDEX times_ts ON times (ts);
 CREATE TABLE other.o (id int);
 INSERT INTO other.o SELECT g FROM generate_series(1, 100) g;
 ANALYZE;
@@ -185,6 +188,15 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE ser ALTER COLUMN v TYPE bigint",
     "ALTER TABLE child ALTER COLUMN t_id TYPE bigint",
     "ALTER TABLE p ALTER COLUMN id TYPE bigint",
+    "ALTER TABLE times ALTER COLUMN ts TYPE timestamp",
+    "ALTER TABLE times ALTER COLUMN ts TYPE timestamp(5)",
+    "ALTER TABLE times ALTER COLUMN ts TYPE timestamp(1)",
+    "ALTER TABLE times ALTER COLUMN tz TYPE timestamptz(6)",
+    "ALTER TABLE times ALTER COLUMN tm TYPE time",
+    "ALTER TABLE times ALTER COLUMN tm TYPE time(1)",
+    "ALTER TABLE times ALTER COLUMN iv TYPE interval(4)",
+    "ALTER TABLE times ALTER COLUMN iv TYPE interval",
+    "ALTER TABLE times ALTER COLUMN iv TYPE interval(1)",
     "ALTER TABLE child DROP COLUMN t_id",
     "ALTER TABLE p DROP COLUMN v",
     "ALTER TABLE t RENAME COLUMN a TO aa",

@@ -1,7 +1,9 @@
 //! miglint's facts about each statement of `cases::CASES` (the lock mode on
 //! each relation, rewrite, scan, transaction block) against what PostgreSQL
-//! does when it runs the statement. The server's major version is passed to
-//! `statement_facts`; the cases are written for PostgreSQL 15.
+//! does when it runs the statement. Each statement is judged as in a run:
+//! `statement_facts_in` with the server's major version and the catalog of
+//! the seeded schema replayed as history (so a column's old type is known);
+//! the cases are written for PostgreSQL 15.
 //!
 //! How the server is observed:
 //! - A statement that may run in a transaction block runs in one (`BEGIN`,
@@ -55,7 +57,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::analysis::facts::{statement_facts, Facts};
+use crate::analysis::catalog::{Catalog, Origin};
+use crate::analysis::facts::{statement_facts_in, Facts};
 use crate::analysis::LockScope;
 use crate::analysis::{LockMode, RelationName};
 use pg_query::NodeEnum;
@@ -930,6 +933,17 @@ pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
     s
 }
 
+/// The seeded schema as miglint's catalog knows it after replaying `SEED`
+/// as history: statements are judged against it, as in a run.
+fn seed_catalog() -> Catalog {
+    let mut catalog = Catalog::default();
+    let parsed = pg_query::parse(SEED, 0).unwrap_or_else(|e| panic!("SEED: {e}"));
+    for node in parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()) {
+        catalog.apply(node, Origin::History, None);
+    }
+    catalog
+}
+
 fn parse_one(sql: &str) -> NodeEnum {
     let parsed = pg_query::parse(sql, 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
     assert_eq!(parsed.protobuf.stmts.len(), 1, "{sql}: one statement per case");
@@ -1075,12 +1089,13 @@ fn check_cases(which: bool) {
     };
     let started = Instant::now();
     let cases: Vec<&str> = CASES.iter().copied().chain(extension_cases).collect();
+    let catalog = seed_catalog();
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
     for sql in cases {
         let node = parse_one(sql);
-        let facts = statement_facts(&node, pg_version);
+        let facts = statement_facts_in(&node, pg_version, Some(&catalog));
         if facts.transactional != which {
             continue;
         }
