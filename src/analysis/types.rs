@@ -47,7 +47,15 @@ impl std::fmt::Display for ColumnType {
             other => other,
         };
         write!(f, "{name}")?;
-        if !self.modifiers.is_empty() {
+        if name == "interval" && !self.modifiers.is_empty() {
+            // The parser's typmods: the fields as a bit mask, then the precision.
+            if let Some(fields) = self.modifiers.first().and_then(|&mask| interval_fields(mask)) {
+                write!(f, " {fields}")?;
+            }
+            if let Some(precision) = self.modifiers.get(1) {
+                write!(f, "({precision})")?;
+            }
+        } else if !self.modifiers.is_empty() {
             let mods: Vec<String> = self.modifiers.iter().map(i64::to_string).collect();
             write!(f, "({})", mods.join(", "))?;
         }
@@ -298,6 +306,27 @@ pub(crate) fn type_change_cost(
     }
 }
 
+/// The fields an interval typmod keeps (PostgreSQL's `INTERVAL_MASK` bits:
+/// month 1, year 2, day 3, hour 10, minute 11, second 12); None for all.
+fn interval_fields(mask: i64) -> Option<&'static str> {
+    Some(match mask {
+        4 => "year",
+        2 => "month",
+        8 => "day",
+        1024 => "hour",
+        2048 => "minute",
+        4096 => "second",
+        6 => "year to month",
+        1032 => "day to hour",
+        3080 => "day to minute",
+        7176 => "day to second",
+        3072 => "hour to minute",
+        7168 => "hour to second",
+        6144 => "minute to second",
+        _ => return None,
+    })
+}
+
 /// Whether a fractional-second precision change keeps every value: the
 /// precision is removed, reaches the most stored (6), or does not shrink.
 fn precision_kept(old: Option<&i64>, new: Option<&i64>) -> TypeChangeCost {
@@ -393,6 +422,15 @@ mod tests {
     }
 
     #[test]
+    fn intervals_are_shown_as_written() {
+        let shown = |sql: &str| ColumnType::from_type_name(&column_type(sql)).to_string();
+        assert_eq!(shown("interval(2)"), "interval(2)");
+        assert_eq!(shown("interval day to second(3)"), "interval day to second(3)");
+        assert_eq!(shown("interval year to month"), "interval year to month");
+        assert_eq!(shown("interval"), "interval");
+    }
+
+    #[test]
     fn which_type_changes_rewrite() {
         use TypeChangeCost::*;
         let ty = |sql: &str| ColumnType::from_type_name(&column_type(sql));
@@ -452,6 +490,13 @@ mod tests {
             (Some("interval(2)"), "interval", false, 16, InPlace),
             (Some("interval(2)"), "interval(4)", false, 16, InPlace),
             (Some("interval(4)"), "interval(2)", false, 16, Rewrite),
+            (
+                Some("interval day to second(3)"),
+                "interval day to second(4)",
+                false,
+                16,
+                Rewrite,
+            ),
             (Some("interval"), "interval(2)", false, 16, Rewrite),
             (Some("interval day"), "interval", false, 16, InPlace),
             (Some("interval"), "interval day", false, 16, Rewrite),

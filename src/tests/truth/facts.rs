@@ -938,7 +938,12 @@ pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
 fn seed_catalog() -> Catalog {
     let mut catalog = Catalog::default();
     let parsed = pg_query::parse(SEED, 0).unwrap_or_else(|e| panic!("SEED: {e}"));
-    for node in parsed.protobuf.stmts.iter().filter_map(|s| s.stmt.as_ref()?.node.as_ref()) {
+    for node in parsed
+        .protobuf
+        .stmts
+        .iter()
+        .filter_map(|s| s.stmt.as_ref()?.node.as_ref())
+    {
         catalog.apply(node, Origin::History, None);
     }
     catalog
