@@ -8,6 +8,7 @@
 
 pub(crate) mod catalog;
 pub(crate) mod embedded;
+mod emptied;
 pub(crate) mod facts;
 pub(crate) mod guc;
 pub(crate) mod locate;
@@ -111,8 +112,9 @@ pub(crate) struct StatementState {
     pub undone_by: Option<usize>,
     /// A `lock_timeout` other than 0 is in force when it runs.
     pub lock_timeout_set: bool,
-    /// Relations the statement names that the change being judged created
-    /// (as the statement writes them).
+    /// Relations the statement names that the change being judged created,
+    /// or that a TRUNCATE of its transaction emptied (as the statement
+    /// writes them).
     pub new_relations: Vec<RelationName>,
     /// The catalog entries of the relations the statement names, as they
     /// were before it ran, with the name as written.
@@ -354,8 +356,9 @@ impl<'a> StatementContext<'a> {
     }
 
     /// The relation was created by the change being judged (earlier in this
-    /// file, or in an earlier file of the same change): it is new and empty,
-    /// so locking it blocks nobody. Relations the catalog has never seen
+    /// file, or in an earlier file of the same change), or emptied by a
+    /// `TRUNCATE` earlier in the transaction: it is new or empty, and
+    /// locking it blocks nobody new. Relations the catalog has never seen
     /// count as existing and large.
     pub(crate) fn is_new(&self, relation: &RelationName) -> bool {
         self.state().new_relations.iter().any(|n| n.same_as(relation))

@@ -17,6 +17,7 @@ use pg_query::{NodeEnum, NodeRef};
 
 use super::catalog::{called_name, Catalog, Location, Origin};
 use super::embedded::{Embedding, Run, RunKind, Tail, Unchecked};
+use super::emptied::Emptied;
 use super::facts;
 use super::locate::Locator;
 use super::transaction::{TransactionControl, TransactionTracker};
@@ -54,6 +55,7 @@ pub(crate) fn analyze_script<'a>(
         runs: Vec::new(),
         unchecked: Vec::new(),
         tail: Tail::new(source.text.len()),
+        emptied: Emptied::default(),
         stack: Vec::new(),
     };
     // Where the runner restarts its transaction (Liquibase changesets).
@@ -127,6 +129,8 @@ struct Walker<'a, 'c> {
     runs: Vec<Run>,
     unchecked: Vec<Unchecked>,
     tail: Tail,
+    /// Tables a transaction emptied, which count as new until it ends.
+    emptied: Emptied,
     /// The bodies running now, outermost first: a routine that calls itself
     /// is not followed into again.
     stack: Vec<Arc<Body>>,
@@ -157,12 +161,22 @@ impl Walker<'_, '_> {
             .scoped_rewrites
             .retain(|scope| self.catalog.scope_may_reach(scope));
         facts.scoped_scans.retain(|scope| self.catalog.scope_may_reach(scope));
-        let (new_relations, relations_before) = catalog_view(self.catalog, node, &facts);
+        let (mut new_relations, relations_before) = catalog_view(self.catalog, node, &facts);
+        let transaction_id = self.tracker.transaction_id();
+        for lock in &facts.locks {
+            let emptied = self.emptied.is_empty(&lock.relation, transaction_id, |by| {
+                self.statements[by].undone_by.is_some()
+            });
+            if emptied && !new_relations.iter().any(|n| n.same_as(&lock.relation)) {
+                new_relations.push(lock.relation.clone());
+            }
+        }
+        self.emptied.step(node, index, transaction_id);
         self.statements.push(StatementState {
             facts,
             transaction: self.tracker.explicit_block(),
             implicit_transaction: self.tracker.in_runner_transaction(),
-            transaction_id: self.tracker.transaction_id(),
+            transaction_id,
             control: None,
             undone_by: None,
             lock_timeout_set: self.tracker.lock_timeout_set(),

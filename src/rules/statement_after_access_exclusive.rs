@@ -4,7 +4,7 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, RelationLock, RelationName, RunContext, StatementContext};
+use crate::analysis::{AnalyzedFile, LockScope, RelationLock, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
@@ -196,8 +196,11 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
     );
     let facts = ctx.facts();
     let light = |relation: &RelationName| ctx.is_new(relation) || held.iter().any(|h| h.same_as(relation));
+    // The children of a table held or new were locked, or created, with it.
+    let light_scope =
+        |scope: &LockScope| matches!(scope, LockScope::Inheritors(t) | LockScope::Partitions(t) if light(t));
     catalog_only
-        && facts.scoped_locks.is_empty()
+        && facts.scoped_locks.iter().all(|l| light_scope(&l.scope))
         && facts.scans.iter().chain(&facts.rewrites).all(|r| ctx.is_new(r))
         && facts.locks.iter().all(|l| light(&l.relation))
 }

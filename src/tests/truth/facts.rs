@@ -935,7 +935,7 @@ pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
 
 /// The seeded schema as miglint's catalog knows it after replaying `SEED`
 /// as history: statements are judged against it, as in a run.
-fn seed_catalog() -> Catalog {
+pub(super) fn seed_catalog() -> Catalog {
     let mut catalog = Catalog::default();
     let parsed = pg_query::parse(SEED, 0).unwrap_or_else(|e| panic!("SEED: {e}"));
     for node in parsed

@@ -11,11 +11,13 @@
 //!   `analysis::facts` against `pg_locks`, `relfilenode` and the scan
 //!   counters, for the statements of `cases`;
 //! - `bodies`: the statements of `DO` blocks and called functions, and how
-//!   long a block holds their locks.
+//!   long a block holds their locks;
+//! - `outcomes`: scripts a rule says fail (or cannot fail) run or fail so.
 
 mod bodies;
 mod cases;
 mod facts;
+mod outcomes;
 
 use crate::analysis::volatility::{builtin_volatility, Volatility};
 
