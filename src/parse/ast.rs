@@ -164,9 +164,101 @@ pub(crate) fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
     out
 }
 
+/// Does a `WHERE` clause let every row through? None (no clause), or a
+/// condition true whatever the row: `true`, `1 = 1`, `'a' = 'a'`, `NOT
+/// false`, an `AND` of such, an `OR` with one. Conditions on columns, and
+/// constants that need casting to compare, are not judged.
+pub(crate) fn selects_every_row(where_clause: Option<&pg_query::Node>) -> bool {
+    where_clause
+        .and_then(|n| n.node.as_ref())
+        .is_none_or(|n| constant_truth(n, 0) == Some(true))
+}
+
+/// The value of a condition made only of constants, when it has one;
+/// `depth` bounds the walk of machine-written nesting.
+fn constant_truth(node: &NodeEnum, depth: usize) -> Option<bool> {
+    use pg_query::protobuf::{AExprKind, BoolExprType};
+    if depth > 32 {
+        return None;
+    }
+    let inner = |n: &pg_query::Node| n.node.as_ref().and_then(|n| constant_truth(n, depth + 1));
+    match node {
+        NodeEnum::AConst(c) => match &c.val {
+            Some(a_const::Val::Boolval(b)) => Some(b.boolval),
+            _ => None,
+        },
+        NodeEnum::BoolExpr(e) => {
+            let values: Vec<Option<bool>> = e.args.iter().map(inner).collect();
+            match e.boolop() {
+                BoolExprType::AndExpr if values.contains(&Some(false)) => Some(false),
+                BoolExprType::AndExpr => values.iter().all(|v| *v == Some(true)).then_some(true),
+                BoolExprType::OrExpr if values.contains(&Some(true)) => Some(true),
+                BoolExprType::OrExpr => values.iter().all(|v| *v == Some(false)).then_some(false),
+                BoolExprType::NotExpr => values.first().copied().flatten().map(|v| !v),
+                BoolExprType::Undefined => None,
+            }
+        }
+        NodeEnum::AExpr(e) if e.kind() == AExprKind::AexprOp => {
+            let constant = |n: Option<&Box<pg_query::Node>>| match n?.node.as_ref()? {
+                NodeEnum::AConst(c) if !c.isnull => c.val.clone(),
+                _ => None,
+            };
+            let (left, right) = (constant(e.lexpr.as_ref())?, constant(e.rexpr.as_ref())?);
+            // Only same-kind constants: `1 = '1'` needs the server's casts.
+            if std::mem::discriminant(&left) != std::mem::discriminant(&right) {
+                return None;
+            }
+            let same = left == right;
+            match strings(&e.name).last()? {
+                "=" | "<=" | ">=" => Some(same),
+                "<>" | "!=" => Some(!same),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn where_clauses_that_select_every_row() {
+        let every_row = |sql: &str| {
+            let parsed = pg_query::parse(sql, 0).unwrap();
+            let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+            match node {
+                NodeEnum::DeleteStmt(d) => selects_every_row(d.where_clause.as_deref()),
+                NodeEnum::UpdateStmt(u) => selects_every_row(u.where_clause.as_deref()),
+                _ => unreachable!(),
+            }
+        };
+        for sql in [
+            "DELETE FROM t",
+            "DELETE FROM t WHERE true",
+            "DELETE FROM t WHERE 1 = 1",
+            "DELETE FROM t WHERE 'a' = 'a'",
+            "UPDATE t SET a = 1 WHERE 1=1 AND true",
+            "UPDATE t SET a = 1 WHERE id = 3 OR 1 = 1",
+            "UPDATE t SET a = 1 WHERE NOT false",
+            "UPDATE t SET a = 1 WHERE 1 <> 2",
+            "UPDATE t SET a = 1 WHERE (true)",
+        ] {
+            assert!(every_row(sql), "{sql}");
+        }
+        for sql in [
+            "DELETE FROM t WHERE id = 1",
+            "DELETE FROM t WHERE 1 = 2",
+            "DELETE FROM t WHERE true AND id = 1",
+            "DELETE FROM t WHERE 1 = '1'",
+            "DELETE FROM t WHERE false OR id > 5",
+            "DELETE FROM t WHERE 1 < 2",
+            "UPDATE t SET a = 1 WHERE NULL = NULL",
+        ] {
+            assert!(!every_row(sql), "{sql}");
+        }
+    }
 
     #[test]
     fn finds_string_constants_anywhere() {

@@ -1,10 +1,12 @@
-//! `ban-delete-without-where`: `DELETE` without `WHERE` empties an existing
-//! table; `UPDATE` without `WHERE` rewrites every row in one transaction.
+//! `ban-delete-without-where`: `DELETE` without `WHERE` (or with one that is
+//! always true, `WHERE 1 = 1`) empties an existing table; `UPDATE` without
+//! one rewrites every row in one transaction.
 
 use pg_query::NodeEnum;
 
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
+use crate::parse::ast::selects_every_row;
 use crate::rule::Rule;
 
 crate::rule::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
@@ -12,7 +14,7 @@ crate::rule::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where"
 impl Rule for BanDeleteWithoutWhere {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
-            NodeEnum::DeleteStmt(delete) if delete.where_clause.is_none() => {
+            NodeEnum::DeleteStmt(delete) if selects_every_row(delete.where_clause.as_deref()) => {
                 let Some(rv) = delete.relation.as_ref() else {
                     return;
                 };
@@ -23,7 +25,7 @@ impl Rule for BanDeleteWithoutWhere {
                 out.push(
                     Finding::new(
                         ctx.clause(&["delete"]),
-                        format!("every row of {} deleted: DELETE has no WHERE clause", lock.relation),
+                        format!("every row of {} deleted: {}", lock.relation, why_every_row(delete.where_clause.is_some(), "DELETE")),
                     )
                     .label(
                         ctx.name_at(rv.location),
@@ -41,7 +43,7 @@ impl Rule for BanDeleteWithoutWhere {
                     .lock(&lock.relation, lock.mode),
                 );
             }
-            NodeEnum::UpdateStmt(update) if update.where_clause.is_none() => {
+            NodeEnum::UpdateStmt(update) if selects_every_row(update.where_clause.as_deref()) => {
                 let Some(rv) = update.relation.as_ref() else {
                     return;
                 };
@@ -50,8 +52,10 @@ impl Rule for BanDeleteWithoutWhere {
                 };
                 // The statement itself, batched by primary key range, when a
                 // WHERE clause can simply be appended to it.
-                let simple =
-                    update.from_clause.is_empty() && update.returning_clause.is_none() && update.with_clause.is_none();
+                let simple = update.from_clause.is_empty()
+                    && update.returning_clause.is_none()
+                    && update.with_clause.is_none()
+                    && update.where_clause.is_none();
                 let base = if simple {
                     ctx.text().split_whitespace().collect::<Vec<_>>().join(" ")
                 } else {
@@ -60,7 +64,11 @@ impl Rule for BanDeleteWithoutWhere {
                 out.push(
                     Finding::new(
                         ctx.clause(&["update"]),
-                        format!("every row of {} updated in one transaction: UPDATE has no WHERE clause", lock.relation),
+                        format!(
+                            "every row of {} updated in one transaction: {}",
+                            lock.relation,
+                            why_every_row(update.where_clause.is_some(), "UPDATE")
+                        ),
                     )
                     .label(
                         ctx.name_at(rv.location),
@@ -81,6 +89,14 @@ impl Rule for BanDeleteWithoutWhere {
             }
             _ => {}
         }
+    }
+}
+
+fn why_every_row(has_where: bool, verb: &str) -> String {
+    if has_where {
+        "its WHERE clause is true for every row".to_string()
+    } else {
+        format!("{verb} has no WHERE clause")
     }
 }
 

@@ -16,7 +16,7 @@ use crate::analysis::catalog::Catalog;
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
-use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_var};
+use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_var, selects_every_row};
 
 /// The strongest lock `statement_facts` states for the first statement of
 /// `sql`, on any relation: what a message says about a statement it only
@@ -332,20 +332,22 @@ fn delete_facts(stmt: &DeleteStmt, facts: &mut Facts) {
         let table = RelationName::from_range_var(rv);
         facts.lock(table.clone(), RowExclusive);
         // With a WHERE clause the plan decides (observed: an index
-        // serves `WHERE id = ...`, no sequential scan).
-        if stmt.where_clause.is_none() {
+        // serves `WHERE id = ...`, no sequential scan); `WHERE true` reads
+        // every row like none.
+        if selects_every_row(stmt.where_clause.as_deref()) {
             facts.scan(&table);
         }
     }
     facts.data_loss = true;
 }
 
-/// `UPDATE`: without `WHERE`, every row is read.
+/// `UPDATE`: without `WHERE` (or with one that is always true), every row
+/// is read.
 fn update_facts(stmt: &UpdateStmt, facts: &mut Facts) {
     if let Some(rv) = &stmt.relation {
         let table = RelationName::from_range_var(rv);
         facts.lock(table.clone(), RowExclusive);
-        if stmt.where_clause.is_none() {
+        if selects_every_row(stmt.where_clause.as_deref()) {
             facts.scan(&table);
         }
     }
