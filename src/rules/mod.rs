@@ -22,6 +22,7 @@ pub(crate) mod batches_in_one_transaction;
 pub(crate) mod changing_column_type;
 pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
+pub(crate) mod disable_trigger;
 pub(crate) mod domain_constraint;
 pub(crate) mod duplicate_migration_version;
 pub(crate) mod dynamic_sql_not_checked;
@@ -82,6 +83,7 @@ static RULES: &[&dyn Rule] = &[
     &renaming_column::RenamingColumn,
     &renaming_table::RenamingTable,
     &adding_required_column::AddingRequiredColumn,
+    &disable_trigger::DisableTrigger,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables

@@ -1,7 +1,8 @@
 //! Scripts whose outcome a rule predicts, against a real PostgreSQL: a
 //! statement miglint says fails on existing rows fails on the seeded schema,
 //! and one it lets pass because the table is empty (created, or emptied by a
-//! `TRUNCATE` of the same transaction) runs. Each script is linted against
+//! `TRUNCATE` of the same transaction) runs; a write miglint says skips the
+//! foreign keys is accepted though it breaks one. Each script is linted against
 //! the seeded schema's catalog as production, and run on the server in a
 //! transaction that is rolled back (its `COMMIT` made a `ROLLBACK`).
 
@@ -36,6 +37,20 @@ const CASES: &[(&str, &str, bool, bool)] = &[
         "adding-required-column",
         false,
         false,
+    ),
+    // DISABLE TRIGGER ALL turns the foreign-key checks off: an orphan gets
+    // in; USER keeps them.
+    (
+        "ALTER TABLE t DISABLE TRIGGER ALL;\nINSERT INTO t (id, pid) VALUES (100000, 999999);",
+        "disable-trigger",
+        true,
+        false,
+    ),
+    (
+        "ALTER TABLE t DISABLE TRIGGER USER;\nINSERT INTO t (id, pid) VALUES (100000, 999999);",
+        "disable-trigger",
+        true,
+        true,
     ),
 ];
 
