@@ -154,13 +154,7 @@ impl Walker<'_, '_> {
         let opens_block = do_body.is_some() || !calls.is_empty();
         let owned = opens_block && self.tracker.enter_block();
 
-        let mut facts = facts::statement_facts_in(node, self.options.pg_version, Some(self.catalog));
-        // Children of a table the catalog knows to have none take no lock.
-        facts.scoped_locks.retain(|l| self.catalog.scope_may_reach(&l.scope));
-        facts
-            .scoped_rewrites
-            .retain(|scope| self.catalog.scope_may_reach(scope));
-        facts.scoped_scans.retain(|scope| self.catalog.scope_may_reach(scope));
+        let facts = facts::statement_facts_judged(node, self.options.pg_version, self.catalog);
         let (mut new_relations, relations_before) = catalog_view(self.catalog, node, &facts);
         let transaction_id = self.tracker.transaction_id();
         for lock in &facts.locks {

@@ -273,13 +273,49 @@ impl Catalog {
     }
 
     /// Whether a lock scope can reach any relation. Only what the catalog can
-    /// rule out is ruled out: the children of a table it knows to have none.
+    /// rule out is ruled out, for relations it saw created (an inferred one
+    /// is known only in part): the children of a table it knows to have
+    /// none, the parent of a table that is no partition, the foreign-key
+    /// partners of a table or column no foreign key involves, the tables of
+    /// a "view" that is a table.
     pub fn scope_may_reach(&self, scope: &LockScope) -> bool {
         use LockScope::*;
+        let known = |name: &RelationName| self.relation(name).filter(|r| !r.inferred);
+        let has_foreign_key = |r: &Relation, column: Option<&str>| {
+            r.constraints.iter().any(|c| match &c.kind {
+                ConstraintKind::ForeignKey { columns, .. } => column.is_none_or(|col| columns.iter().any(|c| c == col)),
+                _ => false,
+            })
+        };
         match scope {
             Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
+            PartitionParent(t) => known(t).is_none_or(|r| r.partition_of.is_some()),
+            ReferencedTables(t) => known(t).is_none_or(|r| has_foreign_key(r, None)),
+            ReferencingTables(t) | ReferencingTablesCascade(t) => known(t).is_none() || self.is_referenced(t),
+            ColumnForeignKeyTables { table, column } => {
+                known(table).is_none_or(|r| has_foreign_key(r, Some(column)) || self.is_referenced(table))
+            }
+            ConstraintForeignKeyTables { table, constraint } => {
+                known(table).is_none_or(|r| match r.constraint(constraint).map(|c| &c.kind) {
+                    None | Some(ConstraintKind::ForeignKey { .. }) => true,
+                    Some(ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) => self.is_referenced(table),
+                    Some(_) => false,
+                })
+            }
+            ViewTables(view) => known(view).is_none_or(|r| r.kind == RelationKind::View),
             _ => true,
         }
+    }
+
+    /// Does a foreign key of any relation the catalog knows reference the
+    /// table?
+    fn is_referenced(&self, table: &RelationName) -> bool {
+        let table = self.qualify(table);
+        self.relations.values().any(|r| {
+            r.constraints
+                .iter()
+                .any(|c| matches!(&c.kind, ConstraintKind::ForeignKey { references, .. } if *references == table))
+        })
     }
 
     /// Indexes on a table.

@@ -261,3 +261,56 @@ fn an_alter_on_an_unseen_table_infers_an_existing_table() {
     let created = replay("CREATE TABLE t (a int); ALTER TABLE t ADD b int;");
     assert!(!table(&created, "t").inferred);
 }
+
+#[test]
+fn scopes_the_catalog_rules_out() {
+    use crate::analysis::locks::LockScope::*;
+    let c = replay(
+        "CREATE TABLE plain (id int PRIMARY KEY, note text, CONSTRAINT plain_note CHECK (note <> ''));
+         CREATE TABLE parent (id int PRIMARY KEY);
+         CREATE TABLE child (id int, parent_id int REFERENCES parent (id));
+         CREATE TABLE parted (id int) PARTITION BY LIST (id);
+         CREATE TABLE parted_1 PARTITION OF parted FOR VALUES IN (1);
+         CREATE VIEW v AS SELECT id FROM plain;
+         ALTER TABLE unseen ADD COLUMN x int;",
+    );
+    let name = |n: &str| RelationName::new(None, n);
+    let column = |t: &str, c: &str| ColumnForeignKeyTables {
+        table: name(t),
+        column: c.to_string(),
+    };
+    let constraint = |t: &str, c: &str| ConstraintForeignKeyTables {
+        table: name(t),
+        constraint: c.to_string(),
+    };
+    for ruled_out in [
+        ReferencedTables(name("plain")),
+        ReferencingTables(name("plain")),
+        PartitionParent(name("plain")),
+        Partitions(name("plain")),
+        column("plain", "note"),
+        column("child", "id"),
+        constraint("plain", "plain_note"),
+        constraint("plain", "plain_pkey"),
+        ViewTables(name("plain")),
+    ] {
+        assert!(!c.scope_may_reach(&ruled_out), "{ruled_out}");
+    }
+    for reached in [
+        ReferencedTables(name("child")),
+        ReferencingTables(name("parent")),
+        PartitionParent(name("parted_1")),
+        Partitions(name("parted")),
+        column("child", "parent_id"),
+        column("parent", "id"),
+        constraint("parent", "parent_pkey"),
+        constraint("plain", "not_known"),
+        ViewTables(name("v")),
+        // Known only from an ALTER: its constraints may be anything.
+        ReferencedTables(name("unseen")),
+        PartitionParent(name("unseen")),
+        ReferencedTables(name("never_named")),
+    ] {
+        assert!(c.scope_may_reach(&reached), "{reached}");
+    }
+}

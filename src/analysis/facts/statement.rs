@@ -29,6 +29,17 @@ pub(crate) fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
     named.chain(facts.scoped_locks.iter().map(|l| l.mode)).max()
 }
 
+/// The facts of one statement as a run states them: judged against the
+/// catalog, without the scoped locks, rewrites and scans it rules out (the
+/// children of a table it knows to have none, ...).
+pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: &Catalog) -> Facts {
+    let mut facts = statement_facts_in(node, pg_version, Some(catalog));
+    facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
+    facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
+    facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
+    facts
+}
+
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// without a catalog.
 pub(crate) fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {

@@ -1,7 +1,7 @@
 //! miglint's facts about each statement of `cases::CASES` (the lock mode on
 //! each relation, rewrite, scan, transaction block) against what PostgreSQL
 //! does when it runs the statement. Each statement is judged as in a run:
-//! `statement_facts_in` with the server's major version and the catalog of
+//! `statement_facts_judged` with the server's major version and the catalog of
 //! the seeded schema replayed as history (so a column's old type is known);
 //! the cases are written for PostgreSQL 15.
 //!
@@ -58,7 +58,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::analysis::catalog::{Catalog, Origin};
-use crate::analysis::facts::{statement_facts_in, Facts};
+use crate::analysis::facts::{statement_facts_judged, Facts};
 use crate::analysis::LockScope;
 use crate::analysis::{LockMode, RelationName};
 use pg_query::NodeEnum;
@@ -1100,7 +1100,7 @@ fn check_cases(which: bool) {
     let mut checked = 0;
     for sql in cases {
         let node = parse_one(sql);
-        let facts = statement_facts_in(&node, pg_version, Some(&catalog));
+        let facts = statement_facts_judged(&node, pg_version, &catalog);
         if facts.transactional != which {
             continue;
         }
