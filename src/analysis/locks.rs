@@ -191,12 +191,15 @@ impl std::fmt::Display for LockScope {
                 write!(f, "every table with a foreign key to {table}, or to one of those")
             }
             LockScope::ColumnForeignKeyTables { table, column } => {
-                write!(f, "every table a foreign key links to column \"{column}\" of {table}")
+                write!(
+                    f,
+                    "every table a foreign key links to column \"{column}\" of {table}, if any"
+                )
             }
             LockScope::ConstraintForeignKeyTables { table, constraint } => {
                 write!(
                     f,
-                    "every table a foreign key links to {table} through constraint \"{constraint}\""
+                    "every table at the other end of constraint \"{constraint}\" of {table}, if it is or backs a foreign key"
                 )
             }
             LockScope::DependentViews(relation) => write!(f, "every view built on {relation}"),

@@ -5,7 +5,7 @@
 use pg_query::protobuf::VariableSetKind;
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, StatementContext};
+use crate::analysis::{AnalyzedFile, LockScope, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
 use crate::rule::Rule;
@@ -59,19 +59,26 @@ impl Rule for RequireLockTimeout {
                 "\nthe lock_timeout set earlier in the file is not in force here: it was turned off (0, DEFAULT, RESET), undone by ROLLBACK or ROLLBACK TO SAVEPOINT, or was a SET LOCAL that ended with its transaction or ran outside one",
             );
         }
+        // A lock on an index is taken on its table too: the table's
+        // queries are the ones that wait.
+        let index_table = ctx
+            .facts()
+            .scoped_locks
+            .iter()
+            .find(|s| matches!(&s.scope, LockScope::TableOf(index) if *index == lock.relation));
+        let (subject, described) = match index_table {
+            Some(table_lock) => (format!("index {} and its table", lock.relation), table_lock.describe()),
+            None => (lock.relation.to_string(), lock.describe()),
+        };
         out.push(
             Finding::new(
                 span,
-                format!(
-                    "no lock_timeout set: the wait for {} on {} has no time limit",
-                    lock.mode, lock.relation
-                ),
+                format!("no lock_timeout set: the wait for {} on {subject} has no time limit", lock.mode),
             )
             .label(
                 table.unwrap_or(span),
                 format!(
-                    "{}; while it waits behind a long transaction, every later {} on the table queues behind it",
-                    lock.describe(),
+                    "{described}; while it waits behind a long transaction, every later {} on the table queues behind it",
                     if lock.mode.blocks_reads() {
                         "read and write"
                     } else {

@@ -298,7 +298,9 @@ impl Catalog {
             ConstraintForeignKeyTables { table, constraint } => {
                 known(table).is_none_or(|r| match r.constraint(constraint).map(|c| &c.kind) {
                     None | Some(ConstraintKind::ForeignKey { .. }) => true,
-                    Some(ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) => self.is_referenced(table),
+                    Some(ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }) => {
+                        self.is_referenced(table)
+                    }
                     Some(_) => false,
                 })
             }
