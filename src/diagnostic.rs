@@ -28,6 +28,10 @@ pub(crate) struct Finding {
     /// Caps the rule's severity for this finding (an `UPDATE` without
     /// `WHERE` is a warning where a `DELETE` is an error).
     pub max_severity: Option<Severity>,
+    /// What the finding is about within its statement, quoted as the message
+    /// writes it (`"email"` for a column): findings of one rule on one
+    /// statement that differ only in it are reported once, naming each.
+    pub subject: Option<String>,
 }
 
 impl Finding {
@@ -39,7 +43,15 @@ impl Finding {
             help: None,
             lock: None,
             max_severity: None,
+            subject: None,
         }
+    }
+
+    /// The column (or other part of the statement) the finding is about;
+    /// its message must name it as `"name"`.
+    pub(crate) fn about_column(mut self, column: &str) -> Self {
+        self.subject = Some(format!("\"{column}\""));
+        self
     }
 
     pub(crate) fn label(mut self, span: Span, message: impl Into<String>) -> Self {

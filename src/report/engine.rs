@@ -571,7 +571,9 @@ fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'sta
             continue;
         }
         for ctx in file.contexts() {
-            rule.check_statement(ctx, &mut out);
+            let mut of_statement = Vec::new();
+            rule.check_statement(ctx, &mut of_statement);
+            out.extend(super::merge::merge_subjects(of_statement));
         }
         rule.check_file(file, &mut out);
         findings.extend(out.drain(..).map(|f| (rule.meta(), f)));

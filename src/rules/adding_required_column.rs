@@ -40,6 +40,7 @@ impl Rule for AddingRequiredColumn {
             };
             out.push(
                 Finding::new(action.span(), message)
+                    .about_column(&col.colname)
                     .label(
                         alter.name_span(),
                         format!(

@@ -55,6 +55,7 @@ impl Rule for AddingVolatileDefault {
                 ),
             };
             let mut finding = Finding::new(cause.span(), message)
+                .about_column(column)
                 .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()));
             if let Cause::Default { call: Some(call), .. } = &cause {
                 let why = if call.builtin {

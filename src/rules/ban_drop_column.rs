@@ -38,6 +38,7 @@ impl Rule for BanDropColumn {
                         "column \"{column}\" of {table} dropped: its data is lost and running app versions that read it fail{cascade}"
                     ),
                 )
+                .about_column(column)
                 .label(alter.name_span(), format!("{} while the column is removed", lock.describe()))
                 .help(help(column, table))
                 .lock(&lock.relation, lock.mode),

@@ -63,6 +63,7 @@ impl Rule for ChangingColumnType {
                 ),
             };
             finding = finding
+                .about_column(column)
                 .label(alter.name_span(), format!("{} until the rewrite ends", lock.describe()))
                 .help(help(table, change, &parts, &ctx.text_without(action, &[])))
                 .lock(&lock.relation, lock.mode);

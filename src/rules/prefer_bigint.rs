@@ -51,6 +51,7 @@ impl Rule for PreferBigint {
                         col.type_display()
                     ),
                 )
+                .about_column(col.decl.column)
                 .help(help),
             );
         }

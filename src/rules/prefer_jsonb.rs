@@ -24,6 +24,7 @@ impl Rule for PreferJsonb {
                         col.type_display()
                     ),
                 )
+                .about_column(col.decl.column)
                 .help(format!(
                     "declare it as jsonb, stored parsed, with equality, containment operators and GIN indexes:\n  {}\nkeep json only if the exact text, key order or duplicate keys must be preserved",
                     col.with_type(&new_type)

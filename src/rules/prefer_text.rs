@@ -37,6 +37,7 @@ impl Rule for PreferText {
                         col.type_display()
                     ),
                 )
+                .about_column(col.decl.column)
                 .help(help(ctx, &col, limit)),
             );
         }

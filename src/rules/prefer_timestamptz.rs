@@ -30,6 +30,7 @@ impl Rule for PreferTimestamptz {
                         col.array_suffix()
                     ),
                 )
+                .about_column(col.decl.column)
                 .help(format!(
                     "declare it as timestamptz, which stores an instant (as UTC) and shows it in each session's TimeZone:\n  {}\nit takes the same 8 bytes; with timestamp, the same value means different instants to writers in different time zones",
                     col.with_type(&new_type)

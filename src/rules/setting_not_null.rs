@@ -59,6 +59,7 @@ impl Rule for SettingNotNull {
                     action.span(),
                     format!("column \"{column}\" of {table} {how} with a full-table scan"),
                 )
+                .about_column(&column)
                 .label(
                     alter.name_span(),
                     format!("{} until every row is checked", lock.describe()),
