@@ -254,6 +254,10 @@ impl<'r> SettingsResolver<'r> {
             settings.max_lock_timeout_ms = ms;
         }
         settings.max_file_size = config.max_file_size();
+        settings.placeholders = crate::settings::Placeholders {
+            values: config.placeholders.clone(),
+            patterns: config.placeholder_patterns.clone(),
+        };
         settings.baseline = request.baseline.clone().or_else(|| config.baseline.clone());
         let settings = Arc::new(settings);
         self.by_config.insert(config.path.clone(), settings.clone());

@@ -95,8 +95,24 @@ pub struct Settings {
     pub max_file_size: u64,
     /// The baseline file whose findings are accepted (`--baseline`, config `baseline`).
     pub baseline: Option<PathBuf>,
+    /// Template placeholders: their values (`[placeholders]`) and the
+    /// project's own macro syntaxes (`placeholder_patterns`).
+    pub placeholders: Placeholders,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
+}
+
+/// What miglint substitutes for template placeholders before parsing.
+#[derive(Clone, Debug, Default)]
+pub struct Placeholders {
+    /// Name -> value, from `[placeholders]`. A name is looked up as written
+    /// in the placeholder (`flyway:defaultSchema`, `.Schema`), then by the
+    /// word it names (`Schema`), then ignoring case.
+    pub values: BTreeMap<String, String>,
+    /// Regular expressions for macros of the project's own
+    /// (`placeholder_patterns`, e.g. `\$%(\w+)%\$`): the first capture
+    /// group is the name (the whole match without one).
+    pub patterns: Vec<regex::Regex>,
 }
 
 impl Default for Settings {
@@ -109,6 +125,7 @@ impl Default for Settings {
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             baseline: None,
+            placeholders: Placeholders::default(),
             overrides: BTreeMap::new(),
         }
     }

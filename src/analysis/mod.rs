@@ -56,9 +56,9 @@ pub(crate) struct Options {
 /// the file's statements, each followed by the statements of the body it
 /// runs (a `DO` block's, a called routine's).
 pub(crate) struct AnalyzedFile<'a> {
-    /// The analysis text: the file's text, followed by the text of the
-    /// statements found inside it (`tail`), so that every statement's span
-    /// is a span of it.
+    /// The analysis text: the file's text (with its template placeholders
+    /// replaced), followed by the text of the statements found inside it
+    /// (`tail`), so that every statement's span is a span of it.
     pub source: Cow<'a, SourceFile>,
     /// The file as written: spans past its end are the tail's.
     pub original: &'a SourceFile,
@@ -246,7 +246,8 @@ impl<'a> AnalyzedFile<'a> {
 
     /// The span of the file a span of the analysis text stands for.
     pub(crate) fn file_span(&self, span: Span) -> Span {
-        self.tail.file_span(span, self.original.text.len())
+        let text_len = self.parsed.text(self.original).text.len();
+        self.parsed.file_span(self.tail.file_span(span, text_len))
     }
 
     /// The run a span of the analysis text is a statement of, if it is past

@@ -43,6 +43,9 @@ pub(crate) fn analyze_script<'a>(
     index: usize,
     script: &'a ScriptInfo,
 ) -> AnalyzedFile<'a> {
+    let original = source;
+    // With template placeholders, statements are spans of the substituted text.
+    let source = parsed.text(original);
     let mut walker = Walker {
         source,
         options,
@@ -61,10 +64,9 @@ pub(crate) fn analyze_script<'a>(
     // Where the runner restarts its transaction (Liquibase changesets).
     let mut segments = script.segments.iter().peekable();
     for (i, stmt) in parsed.statements.iter().enumerate() {
-        while let Some(segment) = segments.next_if(|s| s.start <= stmt.span.start) {
-            walker
-                .tracker
-                .restart_runner(segment.transaction, Span::new(segment.start, segment.start));
+        while let Some(segment) = segments.next_if(|s| s.start <= parsed.file_span(stmt.span).start) {
+            let at = parsed.text_offset(segment.start);
+            walker.tracker.restart_runner(segment.transaction, Span::new(at, at));
         }
         let written = Written {
             text: &source.text,
@@ -92,7 +94,7 @@ pub(crate) fn analyze_script<'a>(
     };
     AnalyzedFile {
         source: analysis_source,
-        original: source,
+        original,
         parsed,
         options,
         pg_version: options.pg_version,

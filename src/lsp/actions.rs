@@ -37,14 +37,15 @@ pub(super) fn ignore_fixes(document: &Document, diagnostics: &[lsp_types::Diagno
         let Some(statement) = parsed
             .statements
             .iter()
-            .find(|s| s.span.start <= at && at <= s.span.end)
+            .map(|s| parsed.file_span(s.span))
+            .find(|s| s.start <= at && at <= s.end)
         else {
             continue;
         };
-        if !seen.insert((id.clone(), statement.span.start)) {
+        if !seen.insert((id.clone(), statement.start)) {
             continue;
         }
-        let edit = ignore_edit(&text, statement.span.start, id);
+        let edit = ignore_edit(&text, statement.start, id);
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: format!("Ignore `{id}` for this statement (miglint)"),
             kind: Some(CodeActionKind::QUICKFIX),

@@ -15,8 +15,9 @@ pub(crate) struct Lexed {
     pub comments: Vec<Comment>,
     /// Whole psql meta-command lines, from the backslash to the line end.
     pub meta_commands: Vec<Span>,
-    /// Template placeholders found in SQL code.
-    pub placeholders: Vec<Span>,
+    /// Template placeholders found in SQL code (and in quoted identifiers),
+    /// in order.
+    pub placeholders: Vec<Placeholder>,
     /// Byte offsets of `;` in SQL code (statement terminators).
     pub semicolons: Vec<usize>,
     /// Byte ranges that are neither whitespace nor comments nor meta-commands.
@@ -25,6 +26,35 @@ pub(crate) struct Lexed {
     /// including the `\.` line that ends them (pg_dump writes table data
     /// this way). They are input to the COPY, not SQL.
     pub copy_data: Vec<Span>,
+}
+
+/// A template placeholder: text a tool replaces before PostgreSQL sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Placeholder {
+    pub span: Span,
+    pub syntax: Syntax,
+    /// The name inside it: `schema` of `${schema}`, `.Schema` of
+    /// `{{ .Schema }}`, the first capture group of a custom pattern.
+    pub name: Span,
+    /// Written inside a double-quoted identifier (`"{{ .Schema }}_users"`).
+    pub quoted: bool,
+}
+
+/// Which tool's syntax a placeholder is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// `${name}`: Flyway, Liquibase, shell templates.
+    DollarBrace,
+    /// `{{ ... }}`: Go's text/template (golang-migrate, goose), Jinja.
+    GoTemplate,
+    /// psql `:name`: the value as is.
+    PsqlVariable,
+    /// psql `:'name'`: the value as a string literal.
+    PsqlLiteral,
+    /// psql `:"name"`: the value as a quoted identifier.
+    PsqlIdentifier,
+    /// A match of a `placeholder_patterns` expression.
+    Custom,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +75,14 @@ impl Lexed {
 /// The byte order mark some editors write at the start of UTF-8 files.
 pub(crate) const BOM: char = '\u{feff}';
 
+#[cfg(test)]
 pub(crate) fn lex(text: &str) -> Lexed {
+    lex_with(text, &[])
+}
+
+/// Lexes `text`, also taking the matches of `patterns` in SQL code as
+/// placeholders (their first capture group, if any, is the name).
+pub(crate) fn lex_with(text: &str, patterns: &[regex::Regex]) -> Lexed {
     Lexer {
         text,
         bytes: text.as_bytes(),
@@ -54,8 +91,37 @@ pub(crate) fn lex(text: &str) -> Lexed {
         code_start: None,
         statement_code: 0,
         copy_pending: false,
+        brackets: 0,
+        custom: custom_matches(text, patterns),
+        next_custom: 0,
     }
     .run()
+}
+
+/// The matches of every pattern, by start, overlaps dropped (the earlier,
+/// then the longer, wins).
+fn custom_matches(text: &str, patterns: &[regex::Regex]) -> Vec<(Span, Span)> {
+    let mut found: Vec<(Span, Span)> = Vec::new();
+    for pattern in patterns {
+        for caps in pattern.captures_iter(text) {
+            let Some(whole) = caps.get(0).filter(|m| !m.is_empty()) else {
+                continue;
+            };
+            let name = caps.get(1).unwrap_or(whole);
+            found.push((
+                Span::new(whole.start(), whole.end()),
+                Span::new(name.start(), name.end()),
+            ));
+        }
+    }
+    found.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+    let mut kept: Vec<(Span, Span)> = Vec::new();
+    for m in found {
+        if kept.last().is_none_or(|last| last.0.end <= m.0.start) {
+            kept.push(m);
+        }
+    }
+    kept
 }
 
 struct Lexer<'a> {
@@ -69,6 +135,12 @@ struct Lexer<'a> {
     statement_code: usize,
     /// A `COPY ... FROM stdin` just ended: its data starts on the next line.
     copy_pending: bool,
+    /// Depth of `[` brackets in the statement: `a[1:n]` is a slice, not a
+    /// psql variable.
+    brackets: usize,
+    /// Matches of the project's own placeholder patterns: (whole, name).
+    custom: Vec<(Span, Span)>,
+    next_custom: usize,
 }
 
 impl<'a> Lexer<'a> {
@@ -79,6 +151,10 @@ impl<'a> Lexer<'a> {
             self.pos = BOM.len_utf8();
         }
         while self.pos < self.bytes.len() {
+            if let Some((span, name)) = self.custom_at() {
+                self.placeholder(span.end, Syntax::Custom, name);
+                continue;
+            }
             let b = self.bytes[self.pos];
             match b {
                 b'-' if self.peek(1) == Some(b'-') => self.line_comment(),
@@ -88,10 +164,15 @@ impl<'a> Lexer<'a> {
                     let escapes = self.is_escape_string_prefix();
                     self.code_run(|l| l.quoted(b'\'', escapes));
                 }
-                b'"' => self.code_run(|l| l.quoted(b'"', false)),
+                b'"' => {
+                    let start = self.pos;
+                    self.code_run(|l| l.quoted(b'"', false));
+                    self.placeholders_in_quotes(start, self.pos);
+                }
                 b'$' => {
                     if let Some(end) = self.placeholder_dollar_brace() {
-                        self.placeholder(end);
+                        let name = trimmed(self.text, self.pos + 2, end - 1);
+                        self.placeholder(end, Syntax::DollarBrace, name);
                     } else if let Some(tag_len) = self.dollar_tag() {
                         self.code_run(|l| l.dollar_quoted(tag_len));
                     } else {
@@ -99,17 +180,29 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 b'{' if self.peek(1) == Some(b'{') => {
-                    let end = self.find_from(self.pos + 2, "}}").map_or(self.line_end(), |e| e + 2);
-                    self.placeholder(end);
+                    let (end, name) = go_template(self.text, self.pos).unwrap_or_else(|| {
+                        let end = self.line_end();
+                        (end, Span::new(end, end))
+                    });
+                    self.placeholder(end, Syntax::GoTemplate, name);
+                }
+                b'[' => {
+                    self.brackets += 1;
+                    self.code_run(|l| l.pos += 1);
+                }
+                b']' => {
+                    self.brackets = self.brackets.saturating_sub(1);
+                    self.code_run(|l| l.pos += 1);
                 }
                 b':' => {
-                    if let Some(end) = self.psql_variable() {
-                        self.placeholder(end);
+                    if let Some((end, syntax, name)) = self.psql_variable() {
+                        self.placeholder(end, syntax, name);
                     } else {
                         self.code_run(|l| l.pos += if l.peek(1) == Some(b':') { 2 } else { 1 });
                     }
                 }
                 b';' => {
+                    self.brackets = 0;
                     self.out.semicolons.push(self.pos);
                     self.code_run(|l| l.pos += 1);
                     self.copy_pending = self.statement_is_copy_from_stdin();
@@ -269,10 +362,65 @@ impl<'a> Lexer<'a> {
         self.statement_code = self.out.code.len();
     }
 
-    fn placeholder(&mut self, end: usize) {
-        let end = end.min(self.bytes.len());
-        self.out.placeholders.push(Span::new(self.pos, end));
+    fn placeholder(&mut self, end: usize, syntax: Syntax, name: Span) {
+        let end = end.min(self.bytes.len()).max(self.pos + 1);
+        self.out.placeholders.push(Placeholder {
+            span: Span::new(self.pos, end),
+            syntax,
+            name,
+            quoted: false,
+        });
         self.code_run(|l| l.pos = end);
+    }
+
+    /// The custom pattern match starting at the cursor, if any; matches the
+    /// cursor jumped over (in strings, comments) are dropped.
+    fn custom_at(&mut self) -> Option<(Span, Span)> {
+        while self
+            .custom
+            .get(self.next_custom)
+            .is_some_and(|(s, _)| s.start < self.pos)
+        {
+            self.next_custom += 1;
+        }
+        let found = *self.custom.get(self.next_custom).filter(|(s, _)| s.start == self.pos)?;
+        self.next_custom += 1;
+        Some(found)
+    }
+
+    /// `${name}` and `{{ ... }}` inside a double-quoted identifier from
+    /// `start` to `end` (Flyway and Go templates replace them there too).
+    fn placeholders_in_quotes(&mut self, start: usize, end: usize) {
+        let mut at = start + 1;
+        // An unterminated identifier runs to the end of the file.
+        let closed = end > at && self.bytes.get(end - 1) == Some(&b'"');
+        let inner_end = if closed { end - 1 } else { end }.max(at);
+        while at < inner_end {
+            let rest = &self.text[at..inner_end];
+            let next = rest.find("${").into_iter().chain(rest.find("{{")).min();
+            let Some(offset) = next else {
+                break;
+            };
+            let from = at + offset;
+            let found = if self.text[from..].starts_with("${") {
+                self.text[from + 2..inner_end].find('}').map(|close| {
+                    let close = from + 2 + close;
+                    (close + 1, Syntax::DollarBrace, trimmed(self.text, from + 2, close))
+                })
+            } else {
+                go_template(&self.text[..inner_end], from).map(|(end, name)| (end, Syntax::GoTemplate, name))
+            };
+            let Some((end, syntax, name)) = found else {
+                break;
+            };
+            self.out.placeholders.push(Placeholder {
+                span: Span::new(from, end),
+                syntax,
+                name,
+                quoted: true,
+            });
+            at = end;
+        }
     }
 
     /// `E'...'` strings treat backslash as an escape.
@@ -333,10 +481,11 @@ impl<'a> Lexer<'a> {
         Some(end + 1)
     }
 
-    /// psql variables: `:name`, `:'name'`, `:"name"` (but not `::` casts
-    /// nor array slices such as `a[1:n]`).
-    fn psql_variable(&self) -> Option<usize> {
-        if self.peek(1) == Some(b':') || (self.pos > 0 && self.bytes[self.pos - 1] == b':') {
+    /// psql variables: `:name`, `:'name'`, `:"name"` (but not `::` casts,
+    /// `:=` nor array slices such as `a[1:n]`): where it ends, its syntax,
+    /// its name.
+    fn psql_variable(&self) -> Option<(usize, Syntax, Span)> {
+        if self.peek(1) == Some(b':') || (self.pos > 0 && self.bytes[self.pos - 1] == b':') || self.brackets > 0 {
             return None;
         }
         let before_ok = self.pos == 0
@@ -354,15 +503,48 @@ impl<'a> Lexer<'a> {
                     .iter()
                     .take_while(|b| is_ident_byte(**b))
                     .count();
-                (len > 0 && self.bytes.get(start + 1 + len) == Some(&q)).then_some(start + len + 2)
+                let syntax = if q == b'\'' {
+                    Syntax::PsqlLiteral
+                } else {
+                    Syntax::PsqlIdentifier
+                };
+                (len > 0 && self.bytes.get(start + 1 + len) == Some(&q)).then_some((
+                    start + len + 2,
+                    syntax,
+                    Span::new(start + 1, start + 1 + len),
+                ))
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let len = self.bytes[start..].iter().take_while(|b| is_ident_byte(**b)).count();
-                Some(start + len)
+                Some((start + len, Syntax::PsqlVariable, Span::new(start, start + len)))
             }
             _ => None,
         }
     }
+}
+
+/// `{{ ... }}` starting at `from`: where it ends and the expression inside,
+/// without the trim markers (`{{- x -}}`). None when it is not closed.
+fn go_template(text: &str, from: usize) -> Option<(usize, Span)> {
+    let close = text.get(from + 2..)?.find("}}")? + from + 2;
+    let mut name = trimmed(text, from + 2, close);
+    let inner = &text[name.start..name.end];
+    if let Some(rest) = inner.strip_prefix('-') {
+        name = trimmed(text, name.end - rest.len(), name.end);
+    }
+    let inner = &text[name.start..name.end];
+    if let Some(rest) = inner.strip_suffix('-') {
+        name = trimmed(text, name.start, name.start + rest.len());
+    }
+    Some((close + 2, name))
+}
+
+/// `start..end` without the whitespace at either end.
+fn trimmed(text: &str, start: usize, end: usize) -> Span {
+    let inner = &text[start..end.max(start)];
+    let lead = inner.len() - inner.trim_start().len();
+    let trail = inner.len() - inner.trim_end().len();
+    Span::new(start + lead, (end - trail).max(start + lead))
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -392,7 +574,52 @@ mod tests {
     fn placeholders_in_code_but_not_in_strings() {
         let sql = "CREATE TABLE ${schema}.t (a int default '{{x}}');\nGRANT ALL ON t TO {{ .Role }};\nSELECT :'v', a::int, b[1:2];";
         let lexed = lex(sql);
-        assert_eq!(texts(sql, &lexed.placeholders), ["${schema}", "{{ .Role }}", ":'v'"]);
+        let spans: Vec<Span> = lexed.placeholders.iter().map(|p| p.span).collect();
+        assert_eq!(texts(sql, &spans), ["${schema}", "{{ .Role }}", ":'v'"]);
+    }
+
+    #[test]
+    fn placeholders_in_quoted_identifiers_and_their_names() {
+        let sql = "CREATE TABLE \"{{- .Schema -}}_x\".\"${p}\" (a int);\nSELECT \"{{ open\u{feff}";
+        let lexed = lex(sql);
+        let found: Vec<_> = lexed
+            .placeholders
+            .iter()
+            .map(|p| (&sql[p.span.start..p.span.end], &sql[p.name.start..p.name.end], p.quoted))
+            .collect();
+        assert_eq!(found, [("{{- .Schema -}}", ".Schema", true), ("${p}", "p", true)]);
+    }
+
+    #[test]
+    fn psql_variables_but_not_casts_assignments_or_slices() {
+        let sql = "SELECT a::int, f(x := 1), b[1:n], c[1 : n], d[:n] FROM t WHERE e = :v AND f IN (:'w', :\"x\");";
+        let lexed = lex(sql);
+        let found: Vec<_> = lexed
+            .placeholders
+            .iter()
+            .map(|p| (&sql[p.span.start..p.span.end], p.syntax))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (":v", Syntax::PsqlVariable),
+                (":'w'", Syntax::PsqlLiteral),
+                (":\"x\"", Syntax::PsqlIdentifier)
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_patterns_only_in_code() {
+        let patterns = [regex::Regex::new(r"\$%(\w+)%\$").unwrap()];
+        let sql = "CREATE INDEX i ON $%S%$.t (a); -- $%C%$\nSELECT '$%L%$';";
+        let lexed = lex_with(sql, &patterns);
+        let found: Vec<_> = lexed
+            .placeholders
+            .iter()
+            .map(|p| (&sql[p.span.start..p.span.end], &sql[p.name.start..p.name.end]))
+            .collect();
+        assert_eq!(found, [("$%S%$", "S")]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub(crate) mod ast;
 pub(crate) mod embedded;
 mod ffi;
 pub(crate) mod lexer;
+pub(crate) mod template;
 pub(crate) mod tokens;
 
 use std::sync::Arc;
@@ -16,8 +17,10 @@ use std::sync::Arc;
 use pg_query::NodeEnum;
 
 use crate::input::source::{excerpt, SourceFile, Span};
+use crate::settings::Placeholders;
 use embedded::Body;
 use lexer::Lexed;
+use template::{Found, OffsetMap};
 
 pub(crate) use lexer::Comment;
 
@@ -64,6 +67,10 @@ pub(crate) struct ParseProblem {
     pub message: String,
 }
 
+/// A parsed file. With template placeholders, its statements (and their
+/// bodies) are spans of the substituted text (`substituted`), and
+/// `file_span` takes them back to the file; problems and comments are
+/// always spans of the file as written.
 #[derive(Debug)]
 pub(crate) struct ParsedFile {
     pub statements: Vec<Statement>,
@@ -73,9 +80,32 @@ pub(crate) struct ParsedFile {
     pub has_code: bool,
     /// The bodies of `DO` blocks and routines, by statement index, in order.
     pub bodies: Vec<(usize, Arc<Body>)>,
+    /// The file's text with its template placeholders replaced, when it
+    /// has any: the text the statements' spans are in.
+    pub substituted: Option<SourceFile>,
+    /// From the substituted text to the file.
+    pub map: OffsetMap,
+    /// The file's template placeholders, in order.
+    pub placeholders: Vec<Found>,
 }
 
 impl ParsedFile {
+    /// The text the statements' spans are in: the substituted text, or
+    /// the file itself.
+    pub(crate) fn text<'a>(&'a self, file: &'a SourceFile) -> &'a SourceFile {
+        self.substituted.as_ref().unwrap_or(file)
+    }
+
+    /// The span of the file as written that a span of `text` stands for.
+    pub(crate) fn file_span(&self, span: Span) -> Span {
+        self.map.original(span)
+    }
+
+    /// Where an offset of the file as written is in `text`.
+    pub(crate) fn text_offset(&self, offset: usize) -> usize {
+        self.map.substituted(offset)
+    }
+
     /// The body the statement at `index` holds: a `DO` block's, or a
     /// routine's.
     pub(crate) fn body(&self, index: usize) -> Option<&Arc<Body>> {
@@ -84,11 +114,17 @@ impl ParsedFile {
     }
 }
 
-/// Parses a whole file. Never fails: what does not parse becomes a problem,
-/// and the statements around it are still returned.
+/// Parses a whole file, with stand-ins for its template placeholders.
 pub(crate) fn parse_file(source: &SourceFile) -> ParsedFile {
+    parse_file_with(source, &Placeholders::default())
+}
+
+/// Parses a whole file. Never fails: what does not parse becomes a problem,
+/// and the statements around it are still returned. Template placeholders
+/// are replaced by their values in `placeholders`, or stand-ins, first.
+pub(crate) fn parse_file_with(source: &SourceFile, placeholders: &Placeholders) -> ParsedFile {
     let text: &str = &source.text;
-    let lexed = lexer::lex(text);
+    let lexed = lexer::lex_with(text, &placeholders.patterns);
     let mut problems = Vec::new();
 
     for &span in &lexed.meta_commands {
@@ -112,16 +148,30 @@ pub(crate) fn parse_file(source: &SourceFile) -> ParsedFile {
     blanked.sort();
     let sql = blank_out(text, &blanked);
 
-    let statements = if lexed.placeholders.is_empty() {
-        match pg_query::parse(&sql, 0) {
-            Ok(parsed) => whole_file_statements(&lexed, parsed, sql.len()),
-            Err(_) => statement_by_statement(&sql, &lexed, &mut problems, source),
-        }
-    } else {
-        statement_by_statement(&sql, &lexed, &mut problems, source)
-    };
-
-    let bodies = embedded::file_bodies(&statements, source, &mut problems);
+    if lexed.placeholders.is_empty() {
+        let (statements, bodies) = statements_and_bodies(&sql, &lexed, source, &mut problems);
+        problems.sort_by_key(|p| p.span);
+        return ParsedFile {
+            statements,
+            problems,
+            has_code: lexed.has_code(),
+            comments: lexed.comments,
+            bodies,
+            substituted: None,
+            map: OffsetMap::default(),
+            placeholders: Vec::new(),
+        };
+    }
+    let substituted = template::substitute(&sql, &lexed, placeholders);
+    let sub_source = SourceFile::new(source.path.clone(), substituted.text);
+    let sub_lexed = lexer::lex_with(&sub_source.text, &placeholders.patterns);
+    let mut found = Vec::new();
+    let (statements, bodies) = statements_and_bodies(&sub_source.text, &sub_lexed, &sub_source, &mut found);
+    let map = substituted.map;
+    problems.extend(found.into_iter().map(|mut p| {
+        p.span = map.original(p.span);
+        p
+    }));
     problems.sort_by_key(|p| p.span);
     ParsedFile {
         statements,
@@ -129,7 +179,30 @@ pub(crate) fn parse_file(source: &SourceFile) -> ParsedFile {
         has_code: lexed.has_code(),
         comments: lexed.comments,
         bodies,
+        substituted: Some(sub_source),
+        map,
+        placeholders: substituted.found,
     }
+}
+
+/// The statements of `sql` (the text of `source`, with what is not SQL
+/// blanked) and the bodies they hold.
+fn statements_and_bodies(
+    sql: &str,
+    lexed: &Lexed,
+    source: &SourceFile,
+    problems: &mut Vec<ParseProblem>,
+) -> (Vec<Statement>, Vec<(usize, Arc<Body>)>) {
+    let statements = if lexed.placeholders.is_empty() {
+        match pg_query::parse(sql, 0) {
+            Ok(parsed) => whole_file_statements(lexed, parsed, sql.len()),
+            Err(_) => statement_by_statement(sql, lexed, problems, source),
+        }
+    } else {
+        statement_by_statement(sql, lexed, problems, source)
+    };
+    let bodies = embedded::file_bodies(&statements, source, problems);
+    (statements, bodies)
 }
 
 /// The parse tree of the first statement of `sql`: text miglint writes
@@ -177,9 +250,11 @@ fn statement_by_statement(
         let Some(span) = trim_to_code(lexed, chunk) else {
             continue;
         };
-        let placeholders: Vec<Span> = overlapping(&lexed.placeholders, span)
+        let first = lexed.placeholders.partition_point(|p| p.span.end <= span.start);
+        let placeholders: Vec<Span> = lexed.placeholders[first..]
             .iter()
-            .copied()
+            .take_while(|p| p.span.start < span.end)
+            .map(|p| p.span)
             .filter(|p| span.contains(*p))
             .collect();
         if !placeholders.is_empty() {
@@ -187,7 +262,7 @@ fn statement_by_statement(
                 kind: ProblemKind::Unsupported,
                 span: p,
                 message: format!(
-                    "template placeholder `{}` is not SQL; miglint cannot check this statement",
+                    "template placeholder `{}` is not SQL, and the statement does not parse with a stand-in for it; miglint cannot check this statement",
                     excerpt(&sql[p.start..p.end], 40)
                 ),
             }));
@@ -372,10 +447,45 @@ mod tests {
 
     #[test]
     fn meta_commands_and_placeholders_are_unsupported_not_syntax_errors() {
-        let (_, parsed) = parse("\\set x 1\nCREATE TABLE ${s}.t (id int);\nCREATE TABLE u (id int);");
+        let (_, parsed) = parse("\\set x 1\nCREATE TABLE t (${cols});\nCREATE TABLE u (id int);");
         let kinds: Vec<_> = parsed.problems.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, [ProblemKind::Unsupported, ProblemKind::Unsupported]);
         assert_eq!(parsed.statements.len(), 1);
+    }
+
+    #[test]
+    fn placeholders_are_replaced_and_spans_map_back_to_the_file() {
+        let text = "\\set x 1\nCREATE TABLE \"{{ .Schema }}\".t (id int);\n-- c\nALTER TABLE ${schema}.t ADD b int;\nSELECT 'a' FROM t WHERE x = :v;";
+        let (source, parsed) = parse(text);
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        let substituted = parsed.text(&source);
+        let texts: Vec<_> = parsed.statements.iter().map(|s| substituted.slice(s.span)).collect();
+        assert_eq!(
+            texts,
+            [
+                "CREATE TABLE \"schema\".t (id int)",
+                "ALTER TABLE schema.t ADD b int",
+                "SELECT 'a' FROM t WHERE x = v"
+            ]
+        );
+        let in_file: Vec<_> = parsed
+            .statements
+            .iter()
+            .map(|s| source.slice(parsed.file_span(s.span)))
+            .collect();
+        assert_eq!(
+            in_file,
+            [
+                "CREATE TABLE \"{{ .Schema }}\".t (id int)",
+                "ALTER TABLE ${schema}.t ADD b int",
+                "SELECT 'a' FROM t WHERE x = :v"
+            ]
+        );
+        // Lines of the substituted text are the file's.
+        let alter = &parsed.statements[1];
+        assert_eq!(substituted.position(alter.span.start).line, 4);
+        assert_eq!(parsed.comments.len(), 1);
+        assert_eq!(source.slice(parsed.comments[0].span), "-- c");
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub(crate) fn place(file: &AnalyzedFile<'_>, mut finding: Finding) -> Finding {
             });
             if *same_file {
                 finding.labels.push(Label {
-                    span: step.span,
+                    // A span of the text parsed, which may have placeholders replaced.
+                    span: file.parsed.file_span(step.span),
                     message: format!("the statement of {name} that the call runs"),
                 });
             }

@@ -165,7 +165,7 @@ pub(crate) fn with_analyzed_run<R>(
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
         .map(|d| match d {
-            Decoded::Text(source, _, _) => Some(parse::parse_file(source)),
+            Decoded::Text(source, _, settings) => Some(parse::parse_file_with(source, &settings.placeholders)),
             Decoded::Unreadable(..) => None,
         })
         .collect();
@@ -506,14 +506,16 @@ fn file_report(
     let source = file.original;
     let script = file.script;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
+    // Spans of the file as written, never placed.
+    let mut in_file: Vec<(&'static RuleMeta, Finding)> = Vec::new();
     // A file deleted since the git ref has no SQL left to judge: only what
     // the run-level rules say of its deletion.
     if !script.is_deleted() {
         for problem in &parsed.problems {
-            findings.push((problem_meta(problem.kind), parse_problem_finding(problem)));
+            in_file.push((problem_meta(problem.kind), parse_problem_finding(problem)));
         }
         if !parsed.has_code && parsed.problems.is_empty() {
-            findings.push((
+            in_file.push((
                 &rules::empty_file::META,
                 Finding::new(Span::new(0, 0), "file holds no SQL statements")
                     .help("delete the file, or add the migration's statements"),
@@ -527,6 +529,7 @@ fn file_report(
     let findings = findings
         .into_iter()
         .map(|(meta, finding)| (meta, embedded::place(file, finding)))
+        .chain(in_file)
         .collect();
 
     let mut diagnostics = into_diagnostics(source, findings, settings, script);
@@ -558,6 +561,9 @@ fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {
         ProblemKind::Syntax => finding
             .label(problem.span, "PostgreSQL stops here")
             .help("fix the statement: PostgreSQL will reject this migration as written"),
+        ProblemKind::Unsupported if problem.message.starts_with("template placeholder") => finding.help(
+            "give the placeholder the text your tool puts there in miglint.toml's [placeholders], or render templates before linting",
+        ),
         ProblemKind::Unsupported => finding.help(
             "miglint checks plain SQL; render templates before linting, or move psql commands out of the migration",
         ),

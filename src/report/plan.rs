@@ -129,6 +129,9 @@ pub struct StatementPlan {
     pub held_through: Vec<usize>,
     /// For a statement inside a `DO` block or a called routine: where.
     pub inside: Option<Inside>,
+    /// It holds a template placeholder that `[placeholders]` gives no
+    /// value: `text` has miglint's stand-in, not what the tool runs.
+    pub stand_in: bool,
 }
 
 impl StatementPlan {
@@ -206,6 +209,12 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 held_until,
                 held_through,
                 inside: inside(ctx),
+                stand_in: file
+                    .parsed
+                    .placeholders
+                    .iter()
+                    .filter(|p| !p.resolved && p.needs_value)
+                    .any(|p| span.contains(file.parsed.file_span(p.span))),
             }
         })
         .collect();
@@ -278,6 +287,20 @@ mod tests {
             max_lock_timeout_ms: 10_000,
         };
         plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
+    }
+
+    #[test]
+    fn statements_with_stand_ins_are_marked_and_placed_in_the_file() {
+        let p = plan(
+            "CREATE TABLE ${schema}.t (id int);\n  CREATE INDEX i ON ${schema}.t (id);\nSELECT 1;",
+            TransactionMode::None,
+        );
+        let marked: Vec<bool> = p.statements.iter().map(|s| s.stand_in).collect();
+        assert_eq!(marked, [true, true, false]);
+        let index = &p.statements[1];
+        assert_eq!((index.start.line, index.start.column), (2, 3));
+        assert_eq!((index.end.line, index.end.column), (2, 37));
+        assert_eq!(index.text, "CREATE INDEX i ON schema.t (id)");
     }
 
     #[test]

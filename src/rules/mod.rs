@@ -58,6 +58,7 @@ pub(crate) mod transaction_nesting;
 pub(crate) mod uncommitted_transaction;
 pub(crate) mod unique_without_index;
 pub(crate) mod unknown_rule;
+pub(crate) mod unresolved_placeholder;
 pub(crate) mod unsupported_syntax;
 pub(crate) mod unused_suppression;
 pub(crate) mod vacuum_full_or_cluster;
@@ -68,6 +69,7 @@ static RULES: &[&dyn Rule] = &[
     &syntax_error::SyntaxError,
     &unsupported_syntax::UnsupportedSyntax,
     &dynamic_sql_not_checked::DynamicSqlNotChecked,
+    &unresolved_placeholder::UnresolvedPlaceholder,
     &empty_file::EmptyFile,
     &invalid_encoding::InvalidEncoding,
     &file_too_large::FileTooLarge,

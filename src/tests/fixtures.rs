@@ -8,8 +8,9 @@
 //! linted together in name order; its `_schema.sql`, if any, is read as the
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
-//! `assume_lock_timeout`, `max_lock_timeout` (`2s`) or `max_file_size`
-//! (`120`, `10MB`) for the case.
+//! `assume_lock_timeout`, `max_lock_timeout` (`2s`), `max_file_size`
+//! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`) or
+//! `placeholder_pattern` (one of `placeholder_patterns`) for the case.
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -111,6 +112,16 @@ impl Case {
                         "max_file_size" => {
                             settings.max_file_size = parse_size(value)
                                 .unwrap_or_else(|| panic!("{}: bad max_file_size `{value}`", relative(file)))
+                        }
+                        "placeholder_pattern" => settings.placeholders.patterns.push(
+                            regex::Regex::new(value)
+                                .unwrap_or_else(|e| panic!("{}: bad placeholder_pattern: {e}", relative(file))),
+                        ),
+                        _ if key.starts_with("placeholder.") => {
+                            settings
+                                .placeholders
+                                .values
+                                .insert(key["placeholder.".len()..].to_string(), value.to_string());
                         }
                         other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
                     }

@@ -36,6 +36,10 @@ mod common {
         for (_, body) in &parsed.bodies {
             body_statement_spans(body, &report.source.path, &mut spans);
         }
+        // Spans of the text with template placeholders replaced, in the file.
+        for span in &mut spans {
+            *span = parsed.file_span(*span);
+        }
         let mut found: Vec<(usize, String)> = report
             .active()
             .map(|d| {

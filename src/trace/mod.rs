@@ -87,6 +87,11 @@ impl Tracer {
             let (stmt, text) = (&stmt, text.as_str());
             let outcome = if is_transaction_control(text) {
                 Outcome::Skipped("transaction control is left to miglint trace".into())
+            } else if stmt.stand_in {
+                Outcome::Skipped(
+                    "it holds a template placeholder with no value in [placeholders]: miglint will not run its stand-in"
+                        .into(),
+                )
             } else if !stmt.transactional {
                 if in_transaction {
                     self.finish(&mut in_transaction)?;

@@ -18,8 +18,8 @@ use crate::common::{in_ci, repo_root};
 const DANGEROUS: &str = "SET lock_timeout = '5s';
 -- the users table is large
 CREATE INDEX users_email_idx ON users (email);
-GRANT SELECT ON users TO {{ .Role
-  | printf \"%s\" }};
+CREATE TABLE audit ({{ .Columns
+  | printf \"%s\" }});
 ";
 const DANGEROUS_PATH: &str = "migrations/0001_index.sql";
 
@@ -332,7 +332,7 @@ fn github_annotations_one_per_line_escaped() {
         "{}",
         lines[1]
     );
-    assert!(lines[1].contains("{{ .Role | printf \"%25s\" }}"), "{}", lines[1]);
+    assert!(lines[1].contains("{{ .Columns | printf \"%25s\" }}"), "{}", lines[1]);
     assert!(!lines[1].contains("col="), "{}", lines[1]);
 }
 
@@ -454,7 +454,7 @@ fn gcc_prints_one_compiler_style_line_per_finding() {
         lines,
         [
             format!("{DANGEROUS_PATH}:3:8: error: index on \"users\" built without CONCURRENTLY [require-concurrent-index]"),
-            format!("{DANGEROUS_PATH}:4:26: warning: template placeholder `{{{{ .Role | printf \"%s\" }}}}` is not SQL; miglint cannot check this statement [unsupported-syntax]"),
+            format!("{DANGEROUS_PATH}:4:21: warning: template placeholder `{{{{ .Columns | printf \"%s\" }}}}` is not SQL, and the statement does not parse with a stand-in for it; miglint cannot check this statement [unsupported-syntax]"),
         ]
     );
 }

@@ -62,12 +62,20 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 
 /// A block's info string may set options for it after the language:
 /// ```` ```sql max_file_size=64 ```` (bytes).
+/// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
 fn block_settings(info: &str) -> Settings {
     let mut settings = Settings::default();
     for pair in info.split_whitespace().skip(1) {
         match pair.split_once('=') {
             Some(("max_file_size", value)) => {
                 settings.max_file_size = value.parse().unwrap_or_else(|_| panic!("bad size in `{info}`"))
+            }
+            // `placeholder.NAME=VALUE`: a line of `[placeholders]`.
+            Some((key, value)) if key.starts_with("placeholder.") => {
+                settings
+                    .placeholders
+                    .values
+                    .insert(key["placeholder.".len()..].to_string(), value.to_string());
             }
             _ => panic!("unknown block setting `{pair}` in `{info}`"),
         }

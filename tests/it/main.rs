@@ -21,5 +21,6 @@ mod projects;
 mod repositories;
 mod robustness;
 mod runners;
+mod templates;
 mod tools;
 mod trace;

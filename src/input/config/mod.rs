@@ -10,6 +10,10 @@
 //! baseline = "miglint-baseline.json"  # accepted findings (`miglint baseline`)
 //! tool = "diesel"            # skip detection: every root is this tool's
 //! check_down = true           # lint down migrations too (default)
+//! placeholder_patterns = ['\$%(\w+)%\$']  # macros of the project's own
+//!
+//! [placeholders]              # values of template placeholders
+//! schema = "public"
 //!
 //! [rules]
 //! prefer-text = "off"
@@ -65,6 +69,8 @@ struct RawConfig {
     tool: Option<Spanned<String>>,
     check_down: Option<bool>,
     max_file_size: Option<Spanned<toml::Value>>,
+    placeholders: Option<BTreeMap<String, Spanned<toml::Value>>>,
+    placeholder_patterns: Option<Vec<Spanned<String>>>,
     roots: Option<Vec<RawRoot>>,
 }
 
@@ -119,6 +125,10 @@ pub(crate) struct Config {
     pub check_down: Option<bool>,
     /// Files larger than this many bytes are reported, not read.
     pub max_file_size: Option<u64>,
+    /// `[placeholders]`: the value of each template placeholder.
+    pub placeholders: BTreeMap<String, String>,
+    /// `placeholder_patterns`: macro syntaxes of the project's own.
+    pub placeholder_patterns: Vec<regex::Regex>,
     pub roots: Vec<RootConfig>,
 }
 
@@ -284,6 +294,34 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ))
         })?);
     }
+    for (name, value) in raw.placeholders.unwrap_or_default() {
+        let text = match value.get_ref() {
+            toml::Value::String(text) => text.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(ConfigError(format!(
+                    "{}: placeholder `{name}` must be a string (or a number or boolean), the text to put in its place",
+                    at(value.span())
+                )))
+            }
+        };
+        config.placeholders.insert(name, text);
+    }
+    for pattern in raw.placeholder_patterns.unwrap_or_default() {
+        let compiled = regex::Regex::new(pattern.get_ref())
+            .ok()
+            .filter(|r| !r.is_match(""))
+            .ok_or_else(|| {
+                ConfigError(format!(
+                    "{}: bad `placeholder_patterns` entry {:?}: it must be a regular expression that matches some text (its first capture group, if any, is the name)",
+                    at(pattern.span()),
+                    pattern.get_ref()
+                ))
+            })?;
+        config.placeholder_patterns.push(compiled);
+    }
     for root in raw.roots.unwrap_or_default() {
         let dialect = match &root.dialect {
             Some(name) => Some(Dialect::parse(name.get_ref()).ok_or_else(|| {
@@ -341,6 +379,9 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["max_lock_timeout"] => "a whole number of milliseconds or a string such as \"10s\"",
         ["max_file_size"] => "a whole number of bytes or a string such as \"10MB\"",
         ["rules"] => "a table of rule ids and levels",
+        ["placeholders"] => "a table of placeholder names and their values",
+        ["placeholders", _] => "a string: the text put in the placeholder's place",
+        ["placeholder_patterns"] => "a list of strings (regular expressions)",
         ["rules", _] => "a string: \"error\", \"warning\", \"info\" or \"off\"",
         ["tool"] | ["roots", "tool"] => "a string naming a migration tool",
         ["roots"] => "a list of tables, each written [[roots]]",

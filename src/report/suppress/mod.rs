@@ -96,7 +96,7 @@ fn statement_trailed(source: &SourceFile, parsed: &ParsedFile, at: usize) -> Opt
     let before = parsed
         .statements
         .iter()
-        .map(|s| s.span)
+        .map(|s| parsed.file_span(s.span))
         .chain(parsed.problems.iter().map(|p| p.span))
         .filter(|span| span.end <= at)
         .max_by_key(|span| span.end)?;
@@ -113,7 +113,7 @@ fn statement_below(source: &SourceFile, parsed: &ParsedFile, after: usize) -> Sc
     let next = parsed
         .statements
         .iter()
-        .map(|s| s.span)
+        .map(|s| parsed.file_span(s.span))
         .chain(parsed.problems.iter().map(|p| p.span))
         .filter(|span| span.start >= after)
         .min_by_key(|span| span.start);
@@ -141,7 +141,7 @@ fn widen_to_statement(parsed: &ParsedFile, span: Span) -> Span {
     parsed
         .statements
         .iter()
-        .map(|s| s.span)
+        .map(|s| parsed.file_span(s.span))
         .find(|s| s.contains(span))
         .unwrap_or(span)
 }
