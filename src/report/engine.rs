@@ -515,11 +515,9 @@ fn file_report(
             in_file.push((problem_meta(problem.kind), parse_problem_finding(problem)));
         }
         if !parsed.has_code && parsed.problems.is_empty() {
-            in_file.push((
-                &rules::empty_file::META,
-                Finding::new(Span::new(0, 0), "file holds no SQL statements")
-                    .help("delete the file, or add the migration's statements"),
-            ));
+            if let Some(finding) = empty_script_finding(source, script) {
+                in_file.push((&rules::empty_file::META, finding));
+            }
         }
         run_rules(file, settings, &mut findings);
     }
@@ -553,6 +551,33 @@ fn problem_meta(kind: ProblemKind) -> &'static RuleMeta {
         ProblemKind::Syntax => &rules::syntax_error::META,
         ProblemKind::Unsupported => &rules::unsupported_syntax::META,
     }
+}
+
+/// What to say of a script without a statement. A section of a file
+/// (goose's `-- +goose Up`, dbmate's `-- migrate:up`) is named as such, at
+/// its marker; an empty down section is how a migration says it has nothing
+/// to undo, and is not reported.
+fn empty_script_finding(source: &SourceFile, script: &ScriptInfo) -> Option<Finding> {
+    let sections = matches!(script.tool, Tool::Goose | Tool::Dbmate) && script.direction.is_some();
+    if !sections {
+        return Some(
+            Finding::new(Span::new(0, 0), "file holds no SQL statements")
+                .help("delete the file, or add the migration's statements"),
+        );
+    }
+    if script.is_down() {
+        return None;
+    }
+    // The section's view blanks the rest of the file: its first text is
+    // the marker line.
+    let text = &source.text;
+    let start = text.find(|c: char| !c.is_whitespace()).unwrap_or(0);
+    let end = text[start..].find(['\r', '\n']).map_or(text.len(), |i| start + i);
+    Some(
+        Finding::new(Span::new(start, end), "up section holds no SQL statements")
+            .label(Span::new(start, end), "the migration runs nothing")
+            .help("add the migration's statements below this marker, or delete the file"),
+    )
 }
 
 fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {

@@ -519,3 +519,46 @@ fn python_migrations_are_counted_and_said() {
     assert!(detected(repo.path(), &["."])[0].contains(", 2 migrations, 1 migration in Python not checked;"));
     assert_each_file_alone_as_in_folder(repo.path(), "scripts/migrations");
 }
+
+// Sections of one file (goose, dbmate).
+
+#[test]
+fn an_empty_down_section_is_no_finding_and_an_empty_up_section_is_named_at_its_marker() {
+    let dir = crate::cli::project(&[
+        (
+            "db/migrations/20240101000000_users.sql",
+            b"-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY);\n\n-- +goose Down\n",
+        ),
+        (
+            "db/migrations/20240102000000_nothing.sql",
+            b"-- a placeholder kept for its version\n-- +goose Up\n\n-- +goose Down\n",
+        ),
+        (
+            "dbmate/db/migrations/20240101000000_users.sql",
+            b"-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY);\n-- migrate:down\n",
+        ),
+    ]);
+    let goose = check(dir.path(), &["db/migrations"], None);
+    let empty: Vec<(String, u64, String)> = findings(&goose.report)
+        .into_iter()
+        .filter(|f| f.2 == "empty-file")
+        .collect();
+    assert_eq!(
+        empty,
+        [(
+            "db/migrations/20240102000000_nothing.sql".to_string(),
+            2,
+            "empty-file".to_string()
+        )]
+    );
+    let message = goose.report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "empty-file")
+        .unwrap()["message"]
+        .clone();
+    assert_eq!(message, "up section holds no SQL statements");
+    let dbmate = check(&dir.path().join("dbmate"), &["db/migrations"], None);
+    assert!(findings(&dbmate.report).is_empty(), "{:?}", findings(&dbmate.report));
+}
