@@ -116,8 +116,12 @@ impl fmt::Display for LockMode {
 /// them); a scope that reaches no relation there takes no lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LockScope {
-    /// The table of a named index (`DROP INDEX i`, `REINDEX INDEX i`).
-    TableOf(RelationName),
+    /// The table of a named index (`DROP INDEX i`, `REINDEX INDEX i`), and
+    /// the table itself when the catalog knows the index.
+    TableOf {
+        index: RelationName,
+        table: Option<RelationName>,
+    },
     /// Every index of a named table (`REINDEX TABLE t`).
     IndexesOf(RelationName),
     /// Every table of a schema, or of the database when `None`.
@@ -168,10 +172,21 @@ pub enum LockScope {
     TablesOf(Box<LockScope>),
 }
 
+impl LockScope {
+    /// The table of a named index, its table not yet known.
+    pub(crate) fn table_of(index: RelationName) -> LockScope {
+        LockScope::TableOf { index, table: None }
+    }
+}
+
 impl std::fmt::Display for LockScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LockScope::TableOf(index) => write!(f, "the table of {index}"),
+            LockScope::TableOf { index, table: None } => write!(f, "the table of {index}"),
+            LockScope::TableOf {
+                index,
+                table: Some(table),
+            } => write!(f, "{table}, the table of {index}"),
             LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
             LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
             LockScope::TablesIn(None) => f.write_str("every table in the database"),

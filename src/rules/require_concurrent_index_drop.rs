@@ -20,7 +20,7 @@ impl Rule for RequireConcurrentIndexDrop {
         }
         let help = recipe(ctx, stmt);
         for lock in &ctx.facts().scoped_locks {
-            let LockScope::TableOf(index) = &lock.scope else {
+            let LockScope::TableOf { index, .. } = &lock.scope else {
                 continue;
             };
             if ctx.is_new(index) {

@@ -65,7 +65,7 @@ impl Rule for RequireLockTimeout {
             .facts()
             .scoped_locks
             .iter()
-            .find(|s| matches!(&s.scope, LockScope::TableOf(index) if *index == lock.relation));
+            .find(|s| matches!(&s.scope, LockScope::TableOf { index, .. } if *index == lock.relation));
         let (subject, described) = match index_table {
             Some(table_lock) => (format!("index {} and its table", lock.relation), table_lock.describe()),
             None => (lock.relation.to_string(), lock.describe()),

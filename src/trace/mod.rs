@@ -240,7 +240,7 @@ impl Tracer {
             }
         }
         for scoped in &stmt.scoped_locks {
-            if let LockScope::TableOf(index) = &scoped.scope {
+            if let LockScope::TableOf { index, .. } = &scoped.scope {
                 if let Some(name) = self.table_of_index(&index.to_sql())? {
                     add(name, scoped.mode);
                 }

@@ -67,8 +67,8 @@ pub(super) fn reindex_facts(stmt: &ReindexStmt, facts: &mut Facts) {
     // build reads its table in full.
     match (kind, named) {
         (ReindexObjectIndex, Some(index)) => {
-            facts.lock_scoped(LockScope::TableOf(index.clone()), table_mode);
-            facts.scan_scoped(LockScope::TableOf(index.clone()));
+            facts.lock_scoped(LockScope::table_of(index.clone()), table_mode);
+            facts.scan_scoped(LockScope::table_of(index.clone()));
             facts.rewrite(&index);
             facts.lock(index, index_mode);
         }

@@ -34,6 +34,17 @@ pub(crate) fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
 /// children of a table it knows to have none, ...).
 pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: &Catalog) -> Facts {
     let mut facts = statement_facts_in(node, pg_version, Some(catalog));
+    let name_table = |scope: &mut LockScope| {
+        if let LockScope::TableOf { index, table } = scope {
+            // An index lives in its table's schema: written as the index is.
+            *table = catalog.index(index).map(|i| RelationName {
+                schema: index.schema.clone(),
+                ..i.table.clone()
+            });
+        }
+    };
+    facts.scoped_locks.iter_mut().for_each(|l| name_table(&mut l.scope));
+    facts.scoped_scans.iter_mut().for_each(name_table);
     facts.scoped_locks.retain(|l| catalog.scope_may_reach(&l.scope));
     facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
     facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
@@ -232,7 +243,7 @@ fn drop_facts(stmt: &DropStmt, facts: &mut Facts) {
         for name in dropped_names(&stmt.objects) {
             // Dropping an index locks its table in the same mode.
             if kind == ObjectType::ObjectIndex {
-                facts.lock_scoped(LockScope::TableOf(name.clone()), mode);
+                facts.lock_scoped(LockScope::table_of(name.clone()), mode);
             }
             if kind == ObjectType::ObjectTable {
                 // Observed on PostgreSQL 15: dropping a table drops its

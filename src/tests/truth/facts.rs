@@ -263,7 +263,7 @@ impl World {
         };
         let is_index = |r: &Rel| matches!(r.kind, 'i' | 'I');
         match scope {
-            LockScope::TableOf(index) => self
+            LockScope::TableOf { index, .. } => self
                 .find(index)
                 .and_then(|i| self.rels.get(&i))
                 .map(|r| r.owner)
