@@ -137,6 +137,12 @@ pub struct Index {
     pub columns: Vec<String>,
     pub unique: bool,
     pub partial: bool,
+    /// What PostgreSQL compares when a partitioned table's index adopts a
+    /// partition's (`parse::ast::index_signature`); None when unknown.
+    pub signature: Option<String>,
+    /// Attached to a partitioned table's index (`ALTER INDEX ... ATTACH
+    /// PARTITION`): no other index of the parent can adopt it.
+    pub attached: bool,
     pub origin: Origin,
 }
 

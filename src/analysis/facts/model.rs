@@ -59,6 +59,69 @@ pub(crate) struct Facts {
     pub transactional: bool,
     /// Each `ALTER COLUMN ... TYPE` of an `ALTER TABLE`, and what it costs.
     pub type_changes: Vec<ColumnTypeChange>,
+    /// A `CREATE INDEX` on a table the catalog knows to be partitioned:
+    /// what it does on each partition.
+    pub partitioned_index: Option<PartitionedIndex>,
+}
+
+/// What a `CREATE INDEX` does on a partitioned table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionedIndex {
+    /// `ON ONLY`: the parent's index alone, invalid until an index of each
+    /// partition is attached to it (`ALTER INDEX ... ATTACH PARTITION`).
+    /// Nothing is built or read.
+    pub only: bool,
+    pub tree: PartitionIndexes,
+}
+
+impl PartitionedIndex {
+    /// Nothing is built: `ON ONLY`, or every partition holds a matching
+    /// index, which the new index adopts.
+    pub(crate) fn builds_nothing(&self) -> bool {
+        self.only || self.tree.adopts_everywhere()
+    }
+}
+
+/// A table of a partition tree, and what an index build on the tree's top
+/// does on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionIndexes {
+    pub table: RelationName,
+    /// The table's own index that matches the new one (same keys,
+    /// expressions, method, predicate, uniqueness): it is attached, not
+    /// built.
+    pub adopts: Option<RelationName>,
+    /// True for a partitioned table: it holds no rows, its partitions do.
+    pub partitioned: bool,
+    /// The partitions the catalog knows, for a partitioned table.
+    pub partitions: Vec<PartitionIndexes>,
+}
+
+impl PartitionIndexes {
+    /// Every partition below holds a matching index. A partitioned table
+    /// with no known partition is not taken to have none: partitions may be
+    /// made where the migrations do not show.
+    pub(crate) fn adopts_everywhere(&self) -> bool {
+        self.adopts.is_some()
+            || (self.partitioned
+                && !self.partitions.is_empty()
+                && self.partitions.iter().all(PartitionIndexes::adopts_everywhere))
+    }
+
+    /// The tables below that hold rows and no matching index: where the
+    /// build reads and builds.
+    pub(crate) fn built_leaves(&self) -> Vec<&PartitionIndexes> {
+        if self.adopts.is_some() {
+            Vec::new()
+        } else if self.partitioned {
+            self.partitions
+                .iter()
+                .flat_map(PartitionIndexes::built_leaves)
+                .collect()
+        } else {
+            vec![self]
+        }
+    }
 }
 
 /// One `ALTER COLUMN ... TYPE` action.

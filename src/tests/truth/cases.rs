@@ -81,6 +81,8 @@ CREATE TABLE listed (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE listed_1 PARTITION OF listed FOR VALUES IN (1);
 CREATE TABLE listed_2 PARTITION OF listed FOR VALUES IN (2);
 INSERT INTO listed SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
+CREATE INDEX listed_1_id ON listed_1 (id);
+CREATE INDEX listed_2_id ON listed_2 (id);
 
 CREATE VIEW tv AS SELECT id, a FROM t;
 CREATE VIEW tv2 AS SELECT id FROM tv;
@@ -271,6 +273,8 @@ pub(super) const CASES: &[&str] = &[
     "CREATE TABLE listed_3 PARTITION OF listed FOR VALUES IN (3)",
     "CREATE INDEX parted_id ON parted (id)",
     "CREATE INDEX parted_id ON ONLY parted (id)",
+    "CREATE INDEX listed_id ON listed (id)",
+    "CREATE INDEX parted_v2 ON parted (v)",
     "ALTER INDEX parted_v ATTACH PARTITION parted_1_v",
     "DROP TABLE parted_2",
     "DROP TABLE parted_def",

@@ -11,11 +11,14 @@
 //!   `analysis::facts` against `pg_locks`, `relfilenode` and the scan
 //!   counters, for the statements of `cases`;
 //! - `bodies`: the statements of `DO` blocks and called functions, and how
-//!   long a block holds their locks.
+//!   long a block holds their locks;
+//! - `partitions`: the recipes for partitioned tables run on the server, and
+//!   what the server refuses there is never advised.
 
 mod bodies;
 mod cases;
 mod facts;
+mod partitions;
 
 use crate::analysis::volatility::{builtin_volatility, Volatility};
 
