@@ -258,15 +258,63 @@ struct Names<'a> {
 }
 
 impl Names<'_> {
-    /// A partition's name as SQL: qualified when the statement qualifies
-    /// the parent or the partition is in another schema.
     fn table(&self, partition: &RelationName) -> String {
-        if self.schema.is_none() && partition.schema.as_deref() == Some("public") {
-            quote_ident(&partition.name)
-        } else {
-            partition.to_sql()
-        }
+        let written = RelationName::new(self.schema.as_deref(), "");
+        partition_sql(&written, partition)
     }
+}
+
+/// A partition's name as SQL in a recipe for `table` as the statement
+/// writes it: qualified when the statement qualifies the table or the
+/// partition is outside `public`.
+pub(crate) fn partition_sql(table: &RelationName, partition: &RelationName) -> String {
+    if table.schema.is_none() && partition.schema.as_deref() == Some("public") {
+        quote_ident(&partition.name)
+    } else {
+        partition.to_sql()
+    }
+}
+
+/// One step of a recipe run on each partition: `intro`, then `each` of the
+/// first few partitions one per line, and how many more get the same. With
+/// no partition known, the statement is shown once for `<partition>`.
+pub(crate) fn per_partition(
+    intro: &str,
+    partitions: &[(String, String)],
+    each: impl Fn(&str, &str) -> String,
+) -> String {
+    if partitions.is_empty() {
+        return format!("{intro} {}", each("<partition>", "<partition>_name"));
+    }
+    let mut text = intro.to_string();
+    for (sql, name) in partitions.iter().take(PARTITIONS_SPELLED) {
+        text.push_str(&format!("\n     {}", each(sql, name)));
+    }
+    if partitions.len() > PARTITIONS_SPELLED {
+        text.push_str(&format!(
+            "\n     ... and the same for the {} other partitions",
+            partitions.len() - PARTITIONS_SPELLED
+        ));
+    }
+    text
+}
+
+/// Each partition as SQL (see `partition_sql`) with the name its copy of
+/// `object` (a constraint or an index of `table`) gets.
+pub(crate) fn partition_names(
+    table: &RelationName,
+    object: &str,
+    partitions: &[RelationName],
+) -> Vec<(String, String)> {
+    partitions
+        .iter()
+        .map(|p| {
+            (
+                partition_sql(table, p),
+                quote_ident(&partition_index_name(object, &table.name, &p.name)),
+            )
+        })
+        .collect()
 }
 
 /// `parted_1_k` for the index `parted_k` of `parted` on its partition

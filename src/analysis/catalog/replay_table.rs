@@ -152,6 +152,12 @@ impl Catalog {
     ) {
         let keys: Vec<String> = match column {
             Some(c) => vec![c.to_string()],
+            // `UNIQUE USING INDEX i`: the index's columns.
+            None if con.keys.is_empty() && !con.indexname.is_empty() => self
+                .indexes
+                .get(&key(&RelationName::new(table.schema.as_deref(), &con.indexname)))
+                .map(|i| i.columns.clone())
+                .unwrap_or_default(),
             None => con.keys.iter().filter_map(string_value).collect(),
         };
         let fk_columns: Vec<String> = match column {

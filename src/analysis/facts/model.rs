@@ -3,6 +3,9 @@
 //! column type change. A statement's parts add theirs with the strongest
 //! lock kept per relation.
 
+use std::sync::Arc;
+
+use crate::analysis::catalog::Relation;
 use crate::analysis::locks::{LockMode, LockScope};
 use crate::analysis::names::RelationName;
 use crate::analysis::types::{ColumnType, TypeChangeCost};
@@ -62,6 +65,10 @@ pub(crate) struct Facts {
     /// A `CREATE INDEX` on a table the catalog knows to be partitioned:
     /// what it does on each partition.
     pub partitioned_index: Option<PartitionedIndex>,
+    /// An `ALTER TABLE` of a table the catalog knows to be partitioned: the
+    /// partitions that hold its rows (leaves of the partition tree), as far
+    /// as the catalog knows them, as they stand before the statement.
+    pub partition_leaves: Option<Vec<Arc<Relation>>>,
 }
 
 /// What a `CREATE INDEX` does on a partitioned table.

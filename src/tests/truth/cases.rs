@@ -83,6 +83,11 @@ CREATE TABLE listed_2 PARTITION OF listed FOR VALUES IN (2);
 INSERT INTO listed SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
 CREATE INDEX listed_1_id ON listed_1 (id);
 CREATE INDEX listed_2_id ON listed_2 (id);
+CREATE TABLE checked (id int, k int) PARTITION BY LIST (k);
+CREATE TABLE checked_1 PARTITION OF checked FOR VALUES IN (1);
+CREATE TABLE checked_2 PARTITION OF checked FOR VALUES IN (2);
+INSERT INTO checked SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
+ALTER TABLE checked ADD CONSTRAINT checked_nv CHECK (id > 0) NOT VALID;
 
 CREATE VIEW tv AS SELECT id, a FROM t;
 CREATE VIEW tv2 AS SELECT id FROM tv;
@@ -267,6 +272,8 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted ADD COLUMN z int",
     "ALTER TABLE parted ALTER COLUMN v SET NOT NULL",
     "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0)",
+    "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0) NOT VALID",
+    "ALTER TABLE checked VALIDATE CONSTRAINT checked_nv",
     "ALTER TABLE parted ALTER COLUMN id TYPE bigint",
     "ALTER TABLE ONLY parted ALTER COLUMN v SET DEFAULT 'x'",
     "CREATE TABLE parted_3 PARTITION OF parted FOR VALUES FROM (300) TO (400)",

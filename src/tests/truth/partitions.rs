@@ -13,13 +13,14 @@ use super::facts::{seeded, SEED_DB};
 use crate::tests::support::cluster::Cluster;
 
 /// The active findings of `rule` on `sql`, run as a migration after `SEED`
-/// (history): each finding's help.
+/// (history) and judged for PostgreSQL 15, the server's version: each
+/// finding's help.
 fn helps_after_seed(rule: &str, sql: &str) -> Vec<String> {
     let mut seed = migration("1", "seed", 0, GitState::Unchanged);
     seed.content = Content::Bytes(SEED.as_bytes().to_vec());
     let mut change = migration("2", "change", 1, GitState::Added);
     change.content = Content::Bytes(sql.as_bytes().to_vec());
-    let settings = std::sync::Arc::new(Settings::default());
+    let settings = std::sync::Arc::new(Settings::new(15));
     let inputs = vec![seed.with_settings(settings.clone()), change.with_settings(settings)];
     lint_run(inputs, ChangeScope::AllFiles)
         .into_iter()
@@ -32,17 +33,48 @@ fn helps_after_seed(rule: &str, sql: &str) -> Vec<String> {
 /// The SQL statements of a recipe, one per line of its help (a numbered
 /// step, or a statement under a step), in order.
 fn recipe_statements(help: &str) -> Vec<String> {
+    let is_sql = |s: &str| (s.starts_with("CREATE ") || s.starts_with("ALTER ")) && s.ends_with(';');
     help.lines()
-        .map(|line| {
+        .filter_map(|line| {
             let line = line.trim();
-            match line.split_once(". ") {
+            let line = match line.split_once(". ") {
                 Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => rest,
                 _ => line,
-            }
+            };
+            // `in a separate transaction: ALTER TABLE ...;`
+            let line = match line.split_once(": ") {
+                Some((_, rest)) if !is_sql(line) && is_sql(rest) => rest,
+                _ => line,
+            };
+            is_sql(line).then(|| line.to_string())
         })
-        .filter(|line| line.starts_with("CREATE ") || line.starts_with("ALTER "))
-        .map(str::to_string)
         .collect()
+}
+
+/// Runs the recipe of the one finding of `rule` on `sql` on `db`, each
+/// statement on its own in order, and returns it with how many whole-table
+/// reads of the partitions of `parted` its last statement made.
+fn run_recipe(cluster: &Cluster, db: &str, rule: &str, sql: &str) -> (String, u64) {
+    let helps = helps_after_seed(rule, sql);
+    assert_eq!(helps.len(), 1, "{sql}: {helps:?}");
+    let mut steps = recipe_statements(&helps[0]);
+    let last = steps.pop().expect("a recipe");
+    let fail = |e: String| panic!("{sql}: the recipe fails on the server: {e}\n{}", helps[0]);
+    cluster.script(db, &(steps.join("\n") + "\n")).unwrap_or_else(fail);
+    let scans = "SELECT coalesce(sum(seq_scan), 0) FROM pg_stat_xact_user_tables WHERE relname LIKE 'parted\\_%'";
+    let out = cluster
+        .script(
+            db,
+            &format!("BEGIN;\nCREATE TEMP TABLE before AS {scans};\n{last}\nSELECT ({scans}) - (SELECT * FROM before);\nCOMMIT;\n"),
+        )
+        .unwrap_or_else(fail);
+    let read = out
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    steps.push(last);
+    (steps.join("\n") + "\n", read)
 }
 
 /// A fresh copy of the seeded database named `db`.
@@ -143,4 +175,125 @@ fn on_only_and_attaching_indexes_build_nothing() {
     ] {
         assert!(helps_after_seed("require-concurrent-index", sql).is_empty(), "{sql}");
     }
+}
+
+#[test]
+fn constraints_on_a_partitioned_table_the_server_refuses_are_never_advised() {
+    let Some(seeded) = seeded() else { return };
+    let cluster = &seeded.cluster;
+    copy_of_seed(cluster, "refused_constraints");
+    let not_valid = cluster
+        .psql_in(
+            "refused_constraints",
+            "ALTER TABLE parted ADD CONSTRAINT parted_fk FOREIGN KEY (id) REFERENCES p (id) NOT VALID",
+        )
+        .expect_err("PostgreSQL 15 refuses NOT VALID foreign keys on a partitioned table");
+    assert!(
+        not_valid.contains("cannot add NOT VALID foreign key on partitioned table"),
+        "{not_valid}"
+    );
+    cluster
+        .psql_in(
+            "refused_constraints",
+            "CREATE UNIQUE INDEX parted_id_k ON parted (id, k)",
+        )
+        .unwrap();
+    let using_index = cluster
+        .psql_in(
+            "refused_constraints",
+            "ALTER TABLE parted ADD CONSTRAINT parted_id_k UNIQUE USING INDEX parted_id_k",
+        )
+        .expect_err("USING INDEX is refused on a partitioned table");
+    assert!(
+        using_index.contains("not supported on partitioned tables"),
+        "{using_index}"
+    );
+    for (rule, sql, refused) in [
+        (
+            "constraint-missing-not-valid",
+            "ALTER TABLE parted ADD CONSTRAINT parted_fk FOREIGN KEY (id) REFERENCES p (id);\n",
+            "ALTER TABLE parted ADD CONSTRAINT parted_fk FOREIGN KEY (id) REFERENCES p (id) NOT VALID;",
+        ),
+        (
+            "unique-without-index",
+            "ALTER TABLE parted ADD CONSTRAINT parted_id_k_key UNIQUE (id, k);\n",
+            "USING INDEX parted_id_k_key",
+        ),
+    ] {
+        let helps = helps_after_seed(rule, sql);
+        assert_eq!(helps.len(), 1, "{sql}: {helps:?}");
+        assert!(!helps[0].contains(refused), "{sql}: {}", helps[0]);
+    }
+}
+
+#[test]
+fn the_partitioned_constraint_recipes_run_and_the_parent_adopts_the_partitions() {
+    let Some(seeded) = seeded() else { return };
+    let cluster = &seeded.cluster;
+    copy_of_seed(cluster, "constraints");
+    let children = |constraint: &str| {
+        cluster
+            .psql_in(
+                "constraints",
+                &format!(
+                    "SELECT count(*) FILTER (WHERE c.convalidated) || '/' || count(*) FROM pg_constraint c \
+                     JOIN pg_constraint parent ON parent.oid = c.conparentid \
+                     WHERE parent.conname = '{constraint}' AND parent.conrelid = 'parted'::regclass \
+                     AND parent.convalidated"
+                ),
+            )
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    // A foreign key: each partition's NOT VALID key validated, then the
+    // parent's, which adopts them.
+    let (script, read) = run_recipe(
+        cluster,
+        "constraints",
+        "constraint-missing-not-valid",
+        "ALTER TABLE parted ADD CONSTRAINT parted_fk FOREIGN KEY (id) REFERENCES p (id);\n",
+    );
+    assert_eq!(children("parted_fk"), "3/3");
+    assert_eq!(read, 0, "the parent's key checks rows again:\n{script}");
+    let again = helps_after_seed("constraint-missing-not-valid", &script);
+    assert!(again.is_empty(), "the recipe is flagged itself: {again:?}");
+    // A unique constraint: each partition's index built CONCURRENTLY and
+    // made its constraint, then the parent's, which adopts them.
+    let (script, read) = run_recipe(
+        cluster,
+        "constraints",
+        "unique-without-index",
+        "ALTER TABLE parted ADD CONSTRAINT parted_id_k_key UNIQUE (id, k);\n",
+    );
+    assert!(script.contains("CREATE UNIQUE INDEX CONCURRENTLY"), "{script}");
+    assert_eq!(read, 0, "the parent's constraint builds an index:\n{script}");
+    let again = helps_after_seed("unique-without-index", &script);
+    assert!(again.is_empty(), "the recipe is flagged itself: {again:?}");
+    assert_eq!(children("parted_id_k_key"), "3/3");
+    let adopted = cluster
+        .psql_in(
+            "constraints",
+            "SELECT string_agg(inhrelid::regclass::text, ',' ORDER BY 1) FROM pg_inherits \
+             WHERE inhparent = 'parted_id_k_key'::regclass",
+        )
+        .unwrap();
+    assert_eq!(
+        adopted.trim(),
+        "parted_1_id_k_key,parted_2_id_k_key,parted_def_id_k_key"
+    );
+    // SET NOT NULL through a validated CHECK works on a partitioned table.
+    let (script, _) = run_recipe(
+        cluster,
+        "constraints",
+        "setting-not-null",
+        "ALTER TABLE parted ALTER COLUMN v SET NOT NULL;\n",
+    );
+    let not_null = cluster
+        .psql_in(
+            "constraints",
+            "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'parted'::regclass AND attname = 'v'",
+        )
+        .unwrap();
+    assert_eq!(not_null.trim(), "t", "{script}");
 }
