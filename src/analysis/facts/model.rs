@@ -69,6 +69,9 @@ pub(crate) struct Facts {
     /// partitions that hold its rows (leaves of the partition tree), as far
     /// as the catalog knows them, as they stand before the statement.
     pub partition_leaves: Option<Vec<Arc<Relation>>>,
+    /// The indexes a `DROP INDEX` names that the catalog knows to be on a
+    /// partitioned table (PostgreSQL refuses to drop those concurrently).
+    pub partitioned_indexes: Vec<RelationName>,
 }
 
 /// What a `CREATE INDEX` does on a partitioned table.

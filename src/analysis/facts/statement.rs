@@ -55,7 +55,28 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
         }
         NodeEnum::CreateStmt(stmt) => create_table_facts(stmt, &mut facts),
         NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, catalog, &mut facts),
-        NodeEnum::DropStmt(stmt) => drop_facts(stmt, &mut facts),
+        NodeEnum::DropStmt(stmt) => {
+            drop_facts(stmt, &mut facts);
+            if let Some(catalog) = catalog.filter(|_| stmt.remove_type == ObjectType::ObjectIndex as i32) {
+                for name in dropped_names(&stmt.objects) {
+                    let table = catalog
+                        .index(&name)
+                        .and_then(|i| catalog.relation(&i.table))
+                        .filter(|t| t.kind == RelationKind::PartitionedTable);
+                    if let Some(table) = table {
+                        // Observed: the partitions' indexes go too, each
+                        // partition locked like the parent.
+                        let mode = if stmt.concurrent {
+                            ShareUpdateExclusive
+                        } else {
+                            AccessExclusive
+                        };
+                        facts.lock_scoped(LockScope::Partitions(table.name.clone()), mode);
+                        facts.partitioned_indexes.push(name);
+                    }
+                }
+            }
+        }
         NodeEnum::RenameStmt(stmt) => rename_facts(stmt, &mut facts),
         NodeEnum::TruncateStmt(stmt) => truncate_facts(stmt, &mut facts),
         NodeEnum::DeleteStmt(stmt) => delete_facts(stmt, &mut facts),

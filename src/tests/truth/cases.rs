@@ -283,6 +283,7 @@ pub(super) const CASES: &[&str] = &[
     "CREATE INDEX listed_id ON listed (id)",
     "CREATE INDEX parted_v2 ON parted (v)",
     "ALTER INDEX parted_v ATTACH PARTITION parted_1_v",
+    "DROP INDEX parted_k",
     "DROP TABLE parted_2",
     "DROP TABLE parted_def",
     "ALTER TABLE parted DETACH PARTITION parted_def",

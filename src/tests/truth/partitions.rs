@@ -297,3 +297,28 @@ fn the_partitioned_constraint_recipes_run_and_the_parent_adopts_the_partitions()
         .unwrap();
     assert_eq!(not_null.trim(), "t", "{script}");
 }
+
+#[test]
+fn a_partitioned_tables_index_cannot_be_dropped_concurrently_nor_piecemeal() {
+    let Some(seeded) = seeded() else { return };
+    let cluster = &seeded.cluster;
+    copy_of_seed(cluster, "drops");
+    let refused = cluster
+        .psql_in("drops", "DROP INDEX CONCURRENTLY parted_k")
+        .expect_err("PostgreSQL 15 refuses to drop a partitioned index concurrently");
+    assert!(refused.contains("cannot drop partitioned index"), "{refused}");
+    let child = cluster
+        .psql_in(
+            "drops",
+            "SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'parted_k'::regclass ORDER BY 1 LIMIT 1",
+        )
+        .unwrap();
+    let piecemeal = cluster
+        .psql_in("drops", &format!("DROP INDEX CONCURRENTLY {}", child.trim()))
+        .expect_err("a partition's attached index cannot be dropped alone");
+    assert!(piecemeal.contains("requires it"), "{piecemeal}");
+    let helps = helps_after_seed("require-concurrent-index-drop", "DROP INDEX parted_k;\n");
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    assert!(recipe_statements(&helps[0]).is_empty(), "{}", helps[0]);
+    assert!(helps[0].contains("refuses DROP INDEX CONCURRENTLY"), "{}", helps[0]);
+}
