@@ -142,6 +142,37 @@ fn the_partitioned_index_recipe_runs_and_leaves_a_valid_index() {
 }
 
 #[test]
+fn the_foreign_key_index_recipe_on_a_partitioned_table_runs() {
+    let Some(seeded) = seeded() else { return };
+    let cluster = &seeded.cluster;
+    copy_of_seed(cluster, "fk_index");
+    let helps = helps_after_seed(
+        "foreign-key-without-index",
+        "ALTER TABLE parted ADD CONSTRAINT parted_fk FOREIGN KEY (id) REFERENCES p (id);\n",
+    );
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    let steps = recipe_statements(&helps[0]);
+    assert!(
+        !steps
+            .iter()
+            .any(|s| s.contains("CONCURRENTLY") && s.contains(" ON parted ")),
+        "{}",
+        helps[0]
+    );
+    let script = steps.join("\n") + "\n";
+    cluster
+        .script("fk_index", &script)
+        .unwrap_or_else(|e| panic!("the recipe fails on the server: {e}\n{script}"));
+    let valid = cluster
+        .psql_in(
+            "fk_index",
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'parted_id_idx'::regclass",
+        )
+        .unwrap();
+    assert_eq!(valid.trim(), "t", "{script}");
+}
+
+#[test]
 fn on_only_and_attaching_indexes_build_nothing() {
     let Some(seeded) = seeded() else { return };
     let cluster = &seeded.cluster;
