@@ -239,6 +239,23 @@ fn constraints_on_a_partitioned_table_the_server_refuses_are_never_advised() {
         using_index.contains("not supported on partitioned tables"),
         "{using_index}"
     );
+    let new_key = cluster
+        .psql_in(
+            "refused_constraints",
+            "ALTER TABLE parted ADD COLUMN nid bigint PRIMARY KEY",
+        )
+        .expect_err("a partitioned table's primary key must hold the partition key");
+    assert!(new_key.contains("must include all partitioning columns"), "{new_key}");
+    let helps = helps_after_seed(
+        "adding-required-column",
+        "ALTER TABLE parted ADD COLUMN nid bigint PRIMARY KEY;\n",
+    );
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    assert!(
+        !recipe_statements(&helps[0]).iter().any(|s| s.contains("USING INDEX")),
+        "{}",
+        helps[0]
+    );
     for (rule, sql, refused) in [
         (
             "constraint-missing-not-valid",
