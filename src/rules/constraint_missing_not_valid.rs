@@ -4,7 +4,6 @@
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
 use pg_query::{NodeEnum, NodeRef};
 
-use crate::analysis::catalog::ConstraintKind;
 use crate::analysis::facts::{inline_foreign_keys_validated, lock_of_sql, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
@@ -35,7 +34,7 @@ impl Rule for ConstraintMissingNotValid {
             if action.is(AlterTableType::AtAddConstraint) {
                 if let Some(con) = action
                     .added_constraint()
-                    .filter(|c| validates(c) && !partitions_hold_validated(ctx, c))
+                    .filter(|c| validates(c) && !ctx.facts().adopted_constraints.contains(&action.n))
                 {
                     out.push(check.table_constraint(action, con));
                 }
@@ -67,28 +66,6 @@ struct Inline<'c> {
     con: &'c Constraint,
     span: Span,
     flagged: bool,
-}
-
-/// A foreign key on a partitioned table whose every partition (the
-/// migrations show one or more) already holds the same key, validated: the
-/// parent's key adopts them and checks no row (observed on PostgreSQL 15).
-fn partitions_hold_validated(ctx: StatementContext<'_>, con: &Constraint) -> bool {
-    let Some(leaves) = ctx.facts().partition_leaves.as_deref().filter(|l| !l.is_empty()) else {
-        return false;
-    };
-    let Some(references) = con.pktable.as_ref().map(RelationName::from_range_var) else {
-        return false;
-    };
-    let columns: Vec<&str> = strings(&con.fk_attrs).collect();
-    is_foreign_key(con)
-        && !columns.is_empty()
-        && leaves.iter().all(|leaf| {
-            leaf.constraints.iter().any(|c| {
-                c.validated
-                    && matches!(&c.kind, ConstraintKind::ForeignKey { columns: cs, references: r }
-                        if cs.iter().map(String::as_str).eq(columns.iter().copied()) && r.same_as(&references))
-            })
-        })
 }
 
 /// A CHECK or FOREIGN KEY that PostgreSQL validates when it is added.
@@ -304,9 +281,13 @@ impl Check<'_> {
         let t = self.table.to_sql();
         let table = self.table;
         let partitions = partition_names(table, name, leaves);
+        // Observed on PostgreSQL 15: attaching the partitions' keys takes
+        // ACCESS EXCLUSIVE on the referenced table, briefly.
         let also = match referenced.map(RelationName::from_range_var) {
-            Some(pk) if !pk.same_as(table) => format!(", its partitions and {pk}"),
-            _ => " and its partitions".to_string(),
+            Some(pk) if !pk.same_as(table) => {
+                format!("SHARE ROW EXCLUSIVE on {table} and its partitions and ACCESS EXCLUSIVE on {pk}")
+            }
+            _ => format!("locks {table} and its partitions"),
         };
         let shown = match leaves.len() {
             0 => "the migrations show none of its partitions".to_string(),
@@ -329,7 +310,7 @@ impl Check<'_> {
                 ),
                 format!(
                     "ALTER TABLE {t} ADD CONSTRAINT {} {body};\n     \
-                     (locks {table}{also} only briefly: each partition's validated key is attached, no row is checked again)",
+                     ({also}, only briefly: each partition's validated key is attached, no row is checked again)",
                     quote_ident(name)
                 ),
             ],

@@ -3,7 +3,6 @@
 
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 
-use crate::analysis::catalog::ConstraintKind;
 use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
@@ -49,18 +48,9 @@ impl Rule for UniqueWithoutIndex {
                 None => names(&con.keys),
             };
             let partitions = ctx.facts().partition_leaves.as_deref();
-            // Every partition holds a unique constraint on these columns:
-            // the parent's adopts them and builds nothing (observed).
-            if column.is_none()
-                && partitions.is_some_and(|leaves| {
-                    !leaves.is_empty()
-                        && leaves.iter().all(|leaf| {
-                            leaf.constraints.iter().any(|c| {
-                                matches!(&c.kind, ConstraintKind::Unique { columns: cs } | ConstraintKind::PrimaryKey { columns: cs } if *cs == columns)
-                            })
-                        })
-                })
-            {
+            // Every partition holds this unique constraint: the parent's
+            // adopts them and builds nothing.
+            if column.is_none() && ctx.facts().adopted_constraints.contains(&action.n) {
                 continue;
             }
             let leaves: Option<Vec<RelationName>> =

@@ -72,6 +72,11 @@ pub(crate) struct Facts {
     /// The indexes a `DROP INDEX` names that the catalog knows to be on a
     /// partitioned table (PostgreSQL refuses to drop those concurrently).
     pub partitioned_indexes: Vec<RelationName>,
+    /// The actions (by position, as `ColumnTypeChange::action`) adding a
+    /// foreign key or unique constraint to a partitioned table whose every
+    /// partition already holds it (validated): the partitions' constraints
+    /// are attached, no row is checked and no index built.
+    pub adopted_constraints: Vec<usize>,
 }
 
 /// What a `CREATE INDEX` does on a partitioned table.

@@ -12,9 +12,7 @@ use pg_query::NodeEnum;
 use super::alter_table::{alter_table_facts, alter_table_minimum_version};
 use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
 use super::model::{Facts, PartitionIndexes, PartitionedIndex};
-use std::sync::Arc;
-
-use crate::analysis::catalog::{Catalog, Relation, RelationKind};
+use crate::analysis::catalog::{Catalog, RelationKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
@@ -51,7 +49,7 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
             let table = stmt.relation.as_ref().map(RelationName::from_range_var);
             facts.partition_leaves = catalog
                 .zip(table)
-                .and_then(|(catalog, table)| leaf_partitions(catalog, &table));
+                .and_then(|(catalog, table)| catalog.leaf_partitions(&table));
         }
         NodeEnum::CreateStmt(stmt) => create_table_facts(stmt, &mut facts),
         NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, catalog, &mut facts),
@@ -260,30 +258,6 @@ fn create_index_facts(stmt: &IndexStmt, catalog: Option<&Catalog>, facts: &mut F
         }
     }
     facts.partitioned_index = partitioned;
-}
-
-/// The partitions holding the rows of `table` when the catalog knows it to
-/// be partitioned: its partitions, and theirs for a partitioned partition.
-fn leaf_partitions(catalog: &Catalog, table: &RelationName) -> Option<Vec<Arc<Relation>>> {
-    let relation = catalog.relation(table)?;
-    if relation.kind != RelationKind::PartitionedTable {
-        return None;
-    }
-    let mut leaves: Vec<Arc<Relation>> = Vec::new();
-    let mut parents = vec![relation.name.clone()];
-    while let Some(parent) = parents.pop() {
-        for r in catalog.relations().filter(|r| r.partition_of.as_ref() == Some(&parent)) {
-            if r.kind == RelationKind::PartitionedTable {
-                if parents.len() + leaves.len() < 10_000 {
-                    parents.push(r.name.clone());
-                }
-            } else if let Some(shared) = catalog.shared_relation(&r.name) {
-                leaves.push(Arc::clone(shared));
-            }
-        }
-    }
-    leaves.sort_by(|a, b| a.name.name.cmp(&b.name.name));
-    Some(leaves)
 }
 
 /// The partition tree under `table` when the catalog knows it to be

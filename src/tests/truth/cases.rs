@@ -88,6 +88,10 @@ CREATE TABLE checked_1 PARTITION OF checked FOR VALUES IN (1);
 CREATE TABLE checked_2 PARTITION OF checked FOR VALUES IN (2);
 INSERT INTO checked SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
 ALTER TABLE checked ADD CONSTRAINT checked_nv CHECK (id > 0) NOT VALID;
+ALTER TABLE checked_1 ADD CONSTRAINT checked_1_fk FOREIGN KEY (id) REFERENCES p (id);
+ALTER TABLE checked_2 ADD CONSTRAINT checked_2_fk FOREIGN KEY (id) REFERENCES p (id);
+ALTER TABLE checked_1 ADD CONSTRAINT checked_1_key UNIQUE (id, k);
+ALTER TABLE checked_2 ADD CONSTRAINT checked_2_key UNIQUE (id, k);
 
 CREATE VIEW tv AS SELECT id, a FROM t;
 CREATE VIEW tv2 AS SELECT id FROM tv;
@@ -274,6 +278,8 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0)",
     "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0) NOT VALID",
     "ALTER TABLE checked VALIDATE CONSTRAINT checked_nv",
+    "ALTER TABLE checked ADD CONSTRAINT checked_fk FOREIGN KEY (id) REFERENCES p (id)",
+    "ALTER TABLE checked ADD CONSTRAINT checked_key UNIQUE (id, k)",
     "ALTER TABLE parted ALTER COLUMN id TYPE bigint",
     "ALTER TABLE ONLY parted ALTER COLUMN v SET DEFAULT 'x'",
     "CREATE TABLE parted_3 PARTITION OF parted FOR VALUES FROM (300) TO (400)",
