@@ -3,7 +3,9 @@
 //! written on a column, the options of `VACUUM (...)`). Analysis and rules
 //! share them, so each is written once, below both.
 
-use pg_query::protobuf::{a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, RangeVar};
+use pg_query::protobuf::{
+    a_const, AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, IndexStmt, RangeVar,
+};
 use pg_query::NodeEnum;
 
 /// The text of each `String` node of a list, other nodes skipped: the parts
@@ -219,6 +221,69 @@ fn constant_truth(node: &NodeEnum, depth: usize) -> Option<bool> {
     }
 }
 
+/// What makes two indexes the same for PostgreSQL when a partitioned
+/// table's index adopts a partition's: access method, keys (columns or
+/// expressions, with collations and operator classes), included columns,
+/// predicate, uniqueness and `NULLS NOT DISTINCT`, as one normalized text
+/// (`CREATE UNIQUE INDEX ON t USING btree (lower(a))`). Names, table,
+/// `CONCURRENTLY`, storage parameters and tablespace are left out. None when
+/// the text cannot be rebuilt.
+pub(crate) fn index_signature(stmt: &IndexStmt) -> Option<String> {
+    let mut normal = stmt.clone();
+    normal.idxname = String::new();
+    normal.relation = Some(RangeVar {
+        relname: "t".to_string(),
+        inh: true,
+        relpersistence: "p".to_string(),
+        ..RangeVar::default()
+    });
+    normal.concurrent = false;
+    normal.if_not_exists = false;
+    normal.primary = false;
+    normal.isconstraint = false;
+    normal.deferrable = false;
+    normal.initdeferred = false;
+    normal.options = Vec::new();
+    normal.table_space = String::new();
+    normal.idxcomment = String::new();
+    if normal.access_method.is_empty() {
+        normal.access_method = "btree".to_string();
+    }
+    let result = pg_query::protobuf::ParseResult {
+        version: 0,
+        stmts: vec![pg_query::protobuf::RawStmt {
+            stmt: Some(Box::new(pg_query::Node {
+                node: Some(NodeEnum::IndexStmt(Box::new(normal))),
+            })),
+            stmt_location: 0,
+            stmt_len: 0,
+        }],
+    };
+    pg_query::deparse(&result, Default::default()).ok()
+}
+
+/// The signature (`index_signature`) of the btree index a `UNIQUE` or
+/// `PRIMARY KEY` constraint on `columns` builds.
+pub(crate) fn constraint_index_signature(columns: &[String]) -> Option<String> {
+    let params = columns
+        .iter()
+        .map(|c| pg_query::Node {
+            node: Some(NodeEnum::IndexElem(Box::new(pg_query::protobuf::IndexElem {
+                name: c.clone(),
+                ordering: pg_query::protobuf::SortByDir::SortbyDefault as i32,
+                nulls_ordering: pg_query::protobuf::SortByNulls::SortbyNullsDefault as i32,
+                ..Default::default()
+            }))),
+        })
+        .collect();
+    index_signature(&IndexStmt {
+        unique: true,
+        access_method: "btree".to_string(),
+        index_params: params,
+        ..Default::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +345,36 @@ mod tests {
         );
         assert!(constants("COMMENT ON TYPE mood IS 'calm'").is_empty());
         assert!(constants("ALTER TYPE mood ADD VALUE 'calm'").is_empty());
+    }
+
+    #[test]
+    fn index_signatures_ignore_names_and_match_constraint_indexes() {
+        let sig = |sql: &str| match pg_query::parse(sql, 0).unwrap().protobuf.stmts[0]
+            .stmt
+            .as_ref()
+            .unwrap()
+            .node
+            .clone()
+        {
+            Some(NodeEnum::IndexStmt(stmt)) => super::index_signature(&stmt),
+            _ => None,
+        };
+        assert_eq!(
+            sig("CREATE INDEX a ON t (x)"),
+            sig("CREATE INDEX CONCURRENTLY b ON ONLY app.u USING btree (x)")
+        );
+        assert_ne!(
+            sig("CREATE INDEX a ON t (x)"),
+            sig("CREATE INDEX a ON t (x) WHERE x > 0")
+        );
+        assert_ne!(
+            sig("CREATE INDEX a ON t (x)"),
+            sig("CREATE INDEX a ON t USING hash (x)")
+        );
+        assert_ne!(sig("CREATE INDEX a ON t (x)"), sig("CREATE INDEX a ON t (lower(x))"));
+        assert_eq!(
+            sig("CREATE UNIQUE INDEX k ON t (a, b)"),
+            super::constraint_index_signature(&["a".to_string(), "b".to_string()])
+        );
     }
 }

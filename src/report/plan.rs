@@ -120,6 +120,9 @@ pub struct StatementPlan {
     pub scoped_locks: Vec<ScopedLock>,
     pub rewrites: Vec<RelationName>,
     pub scans: Vec<RelationName>,
+    /// A `CREATE INDEX` on a partitioned table that builds nothing, and
+    /// why: its locks are brief.
+    pub builds_no_index: Option<&'static str>,
     pub data_loss: bool,
     /// False for statements PostgreSQL refuses inside a transaction block.
     pub transactional: bool,
@@ -203,6 +206,15 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 scoped_locks: facts.scoped_locks.clone(),
                 rewrites: facts.rewrites.clone(),
                 scans: facts.scans.clone(),
+                builds_no_index: facts.partitioned_index.as_ref().and_then(|p| {
+                    if p.only {
+                        Some("no build: ON ONLY, the parent's index alone (brief lock)")
+                    } else if p.builds_nothing() {
+                        Some("no build: each partition's matching index is attached (brief locks)")
+                    } else {
+                        None
+                    }
+                }),
                 data_loss: facts.data_loss,
                 transactional: facts.transactional,
                 transaction,

@@ -109,6 +109,15 @@ fn help(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, requir
     if let Required::PrimaryKey = required {
         let index = quote_ident(&format!("{}_{}_key", table.name, col.colname));
         let pkey = quote_ident(&format!("{}_pkey", table.name));
+        if ctx.facts().partition_leaves.is_some() {
+            // A partitioned table refuses USING INDEX, and its primary key
+            // must hold the partition key, which a new column cannot be.
+            return format!(
+                "{table} is partitioned: PostgreSQL refuses a primary key on it that leaves out the partition key's columns, \
+                 and ADD CONSTRAINT ... USING INDEX on it; add the column first ({add_column}), backfill it, then give \
+                 the key the partition key's columns too and build it partition by partition (see unique-without-index)"
+            );
+        }
         return numbered_steps(
             "a primary key needs a distinct value in every row: add the column first, then the key",
             &[

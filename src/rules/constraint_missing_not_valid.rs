@@ -12,7 +12,9 @@ use crate::input::source::Span;
 use crate::parse::ast::{column_constraints_enforced, is_foreign_key};
 use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
-use crate::rules::recipe::{constraint_name_in_message, numbered_steps, validate_constraint};
+use crate::rules::recipe::{
+    constraint_name_in_message, numbered_steps, partition_names, per_partition, validate_constraint,
+};
 
 crate::rule::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
 
@@ -30,7 +32,10 @@ impl Rule for ConstraintMissingNotValid {
         let inline_fks_validated = inline_foreign_keys_validated(&alter.stmt.cmds);
         for action in alter.actions() {
             if action.is(AlterTableType::AtAddConstraint) {
-                if let Some(con) = action.added_constraint().filter(|c| validates(c)) {
+                if let Some(con) = action
+                    .added_constraint()
+                    .filter(|c| validates(c) && !ctx.facts().adopted_constraints.contains(&action.n))
+                {
                     out.push(check.table_constraint(action, con));
                 }
             } else if let Some(col) = action.added_column() {
@@ -106,8 +111,9 @@ impl Check<'_> {
                 self.table,
                 self.both(referenced)
             );
+            let body = foreign_key_clause(&definition);
             self.finding(span, message, referenced)
-                .help(self.foreign_key_help(&add, &name, referenced))
+                .help(self.foreign_key_help(&add, body, &name, referenced))
         } else {
             let message = format!(
                 "check constraint{named} on {} validated against every row while the table is locked",
@@ -171,7 +177,7 @@ impl Check<'_> {
             }
             finding.help(format!(
                 "first {first}\nthen {}",
-                self.foreign_key_help(&add, &name, referenced)
+                self.foreign_key_help(&add, &definition, &name, referenced)
             ))
         } else {
             let message = format!(
@@ -213,7 +219,19 @@ impl Check<'_> {
         }
     }
 
-    fn foreign_key_help(&self, add: &str, name: &str, referenced: Option<&RangeVar>) -> String {
+    /// `add` is the statement adding the key NOT VALID, `body` its
+    /// `FOREIGN KEY (...) REFERENCES ...`.
+    fn foreign_key_help(&self, add: &str, body: &str, name: &str, referenced: Option<&RangeVar>) -> String {
+        if let Some(leaves) = self
+            .ctx
+            .facts()
+            .partition_leaves
+            .as_deref()
+            .filter(|_| self.ctx.pg_version() < 18)
+        {
+            let leaves: Vec<RelationName> = leaves.iter().map(|r| r.name.clone()).collect();
+            return self.partitioned_foreign_key_help(body, name, referenced, &leaves);
+        }
         let t = self.table.to_sql();
         let table = self.table;
         let validate = validate_constraint(&t, &quote_ident(name));
@@ -248,6 +266,58 @@ impl Check<'_> {
     }
 }
 
+impl Check<'_> {
+    /// Before PostgreSQL 18 a partitioned table refuses `NOT VALID` foreign
+    /// keys. Each partition takes one NOT VALID and validates it; the
+    /// parent's key then adopts the partitions' validated keys and checks no
+    /// row (observed on PostgreSQL 15).
+    fn partitioned_foreign_key_help(
+        &self,
+        body: &str,
+        name: &str,
+        referenced: Option<&RangeVar>,
+        leaves: &[RelationName],
+    ) -> String {
+        let t = self.table.to_sql();
+        let table = self.table;
+        let partitions = partition_names(table, name, leaves);
+        // Observed on PostgreSQL 15: attaching the partitions' keys takes
+        // ACCESS EXCLUSIVE on the referenced table, briefly.
+        let also = match referenced.map(RelationName::from_range_var) {
+            Some(pk) if !pk.same_as(table) => {
+                format!("SHARE ROW EXCLUSIVE on {table} and its partitions and ACCESS EXCLUSIVE on {pk}")
+            }
+            _ => format!("locks {table} and its partitions"),
+        };
+        let shown = match leaves.len() {
+            0 => "the migrations show none of its partitions".to_string(),
+            1 => "the migrations show 1 partition".to_string(),
+            n => format!("the migrations show {n} partitions"),
+        };
+        numbered_steps(
+            &format!(
+                "PostgreSQL before 18 refuses NOT VALID foreign keys on a partitioned table; add the key to each partition \
+                 ({shown}), where it can be validated without blocking, then to {table}, which adopts them:"
+            ),
+            &[
+                per_partition("on each partition (briefly locked, no scan):", &partitions, |p, n| {
+                    format!("ALTER TABLE {p} ADD CONSTRAINT {n} {body} NOT VALID;")
+                }),
+                per_partition(
+                    "in separate transactions (reads and writes continue during each check):",
+                    &partitions,
+                    validate_constraint,
+                ),
+                format!(
+                    "ALTER TABLE {t} ADD CONSTRAINT {} {body};\n     \
+                     ({also}, only briefly: each partition's validated key is attached, no row is checked again)",
+                    quote_ident(name)
+                ),
+            ],
+        )
+    }
+}
+
 fn check_help(t: &str, add: &str, name: &str, pg_version: u32) -> String {
     let validate = validate_constraint(t, &quote_ident(name));
     let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
@@ -264,6 +334,21 @@ fn check_help(t: &str, add: &str, name: &str, pg_version: u32) -> String {
             ),
         ],
     )
+}
+
+/// `FOREIGN KEY (...) REFERENCES ...` of a constraint's definition, without
+/// the `CONSTRAINT name` before it.
+fn foreign_key_clause(definition: &str) -> &str {
+    let upper = definition.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(at) = upper[from..].find("FOREIGN").map(|i| i + from) {
+        let after = &upper[at + "FOREIGN".len()..];
+        if after.starts_with(char::is_whitespace) && after.trim_start().starts_with("KEY") {
+            return &definition[at..];
+        }
+        from = at + 1;
+    }
+    definition
 }
 
 /// The constraint's name, or the one PostgreSQL would choose:

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
-use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation};
+use crate::analysis::catalog::{
+    table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation, RelationKind,
+};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
@@ -15,6 +17,7 @@ use crate::input::source::Span;
 use crate::parse::ast::{column_constraints, constraint};
 use crate::rule::Rule;
 use crate::rules::alter_table;
+use crate::rules::recipe::{numbered_steps, partition_names, per_partition};
 
 crate::rule::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -53,7 +56,11 @@ fn check_catalog(run: &RunContext<'_, '_>, catalog: &Catalog, out: &mut Vec<(usi
             let Some(ctx) = file.contexts().find(|c| c.span().start == at.span.start) else {
                 continue;
             };
-            out.push((at.file, finding(ctx, at, relation, &con.name, columns, references)));
+            let partitions = partitions_of(catalog, relation);
+            out.push((
+                at.file,
+                finding(ctx, at, relation, &con.name, columns, references, partitions.as_deref()),
+            ));
         }
     }
 }
@@ -63,6 +70,50 @@ fn leads_with(index: &Index, columns: &[String]) -> bool {
     index.columns.len() >= columns.len() && columns.iter().all(|c| index.columns[..columns.len()].contains(c))
 }
 
+/// The partitions of a partitioned table, as the catalog knows them, with
+/// whether each is partitioned in turn; None for any other table.
+fn partitions_of(catalog: &Catalog, relation: &Relation) -> Option<Vec<(RelationName, bool)>> {
+    (relation.kind == RelationKind::PartitionedTable).then(|| {
+        catalog
+            .relations()
+            .filter(|r| r.partition_of.as_ref() == Some(&relation.name))
+            .map(|r| (r.name.clone(), r.kind == RelationKind::PartitionedTable))
+            .collect()
+    })
+}
+
+/// PostgreSQL refuses `CREATE INDEX CONCURRENTLY` on a partitioned table:
+/// the parent's index `ON ONLY`, each partition's `CONCURRENTLY`, then
+/// attached.
+fn partitioned_index_help(
+    table: &RelationName,
+    index: &str,
+    list: &str,
+    partitions: &[(RelationName, bool)],
+) -> String {
+    let leaves: Vec<RelationName> = partitions.iter().map(|(p, _)| p.clone()).collect();
+    let names = partition_names(table, index, &leaves);
+    let nested = partitions.iter().any(|(_, partitioned)| *partitioned);
+    let mut text = numbered_steps(
+        "index the referencing columns partition by partition (PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table):",
+        &[
+            format!("CREATE INDEX {} ON ONLY {} ({list});", quote_ident(index), table.to_sql()),
+            per_partition("outside a transaction block, one statement at a time:", &names, |p, n| {
+                format!("CREATE INDEX CONCURRENTLY {n} ON {p} ({list});")
+            }),
+            per_partition("then:", &names, |_, n| {
+                format!("ALTER INDEX {} ATTACH PARTITION {n};", quote_ident(index))
+            }),
+        ],
+    );
+    if nested {
+        text.push_str(
+            "\na partition that is partitioned in turn takes the same steps: an index ON ONLY it, one CONCURRENTLY on each of its partitions, attached",
+        );
+    }
+    text
+}
+
 fn finding(
     ctx: StatementContext<'_>,
     at: Location,
@@ -70,6 +121,7 @@ fn finding(
     name: &str,
     columns: &[String],
     references: &RelationName,
+    partitions: Option<&[(RelationName, bool)]>,
 ) -> Finding {
     let table = written(&relation.name);
     let referenced = written(references);
@@ -78,15 +130,18 @@ fn finding(
     if index_name.len() > 63 {
         index_name.truncate(crate::input::source::floor_char_boundary(&index_name, 63));
     }
-    let index_name = quote_ident(&index_name);
-    let help = if relation.origin == Origin::Change {
+    let help = if let Some(partitions) = partitions.filter(|_| relation.origin != Origin::Change) {
+        partitioned_index_help(&table, &index_name, &list, partitions)
+    } else if relation.origin == Origin::Change {
         format!(
-            "index the referencing columns in the same change, while {table} is new and empty:\n  CREATE INDEX {index_name} ON {} ({list});",
+            "index the referencing columns in the same change, while {table} is new and empty:\n  CREATE INDEX {} ON {} ({list});",
+            quote_ident(&index_name),
             table.to_sql()
         )
     } else {
         format!(
-            "index the referencing columns without blocking writes, outside a transaction block:\n  CREATE INDEX CONCURRENTLY {index_name} ON {} ({list});",
+            "index the referencing columns without blocking writes, outside a transaction block:\n  CREATE INDEX CONCURRENTLY {} ON {} ({list});",
+            quote_ident(&index_name),
             table.to_sql()
         )
     };

@@ -1,6 +1,9 @@
 //! Text that rules share: the safe version of the very statement a rule
 //! flags, the steps of a recipe, and the names the recipes give.
 
+use pg_query::protobuf::IndexStmt;
+
+use crate::analysis::facts::PartitionIndexes;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::input::layout::{no_transaction_hint, RunnerTransaction};
@@ -120,6 +123,210 @@ pub(crate) fn validate_constraint(table: &str, name: &str) -> String {
     format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};")
 }
 
+/// How many partitions a recipe names one by one before it says "the same
+/// for the others".
+const PARTITIONS_SPELLED: usize = 4;
+
+/// The steps that build an index on a partitioned table without blocking
+/// writes, since PostgreSQL refuses `CREATE INDEX CONCURRENTLY` there: the
+/// parent's index `ON ONLY` (catalog only, invalid), each partition's index
+/// `CONCURRENTLY`, then each attached to the parent's, which becomes valid
+/// once every partition's is. A partition that is partitioned in turn gets
+/// the same steps; one that holds a matching index has it attached. `tree`
+/// is the parent and the partitions the catalog knows; with none known the
+/// steps say `<partition>`.
+pub(crate) fn partitioned_index_steps(
+    ctx: StatementContext<'_>,
+    stmt: &IndexStmt,
+    tree: &PartitionIndexes,
+) -> Vec<String> {
+    let Some(rv) = &stmt.relation else { return Vec::new() };
+    let text = &ctx.file.source.text;
+    let span = ctx.span();
+    let name_span = ctx.name_at(rv.location);
+    let on = ctx
+        .tokens()
+        .iter()
+        .find(|t| t.is("on"))
+        .map_or(name_span.start, |t| t.span.start);
+    // `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name]`, and what follows the
+    // table's name: `(a, b) WHERE ...`, `USING gin (...)`.
+    let head = text[span.start..on].trim_end();
+    let rest = text[name_span.end..span.end].trim_end().trim_end_matches(';');
+    let parent = &text[name_span.start..name_span.end];
+    let unique = if stmt.unique { "UNIQUE " } else { "" };
+    let name = if stmt.idxname.is_empty() {
+        format!("{}_idx", tree.table.name)
+    } else {
+        stmt.idxname.clone()
+    };
+    let parent_head = if stmt.idxname.is_empty() {
+        format!("{head} {}", quote_ident(&name))
+    } else {
+        head.to_string()
+    };
+    let mut steps = vec![format!("{parent_head} ON ONLY {parent}{rest};")];
+    let mut builds = Vec::new();
+    let mut attaches = Vec::new();
+    // Partitions are named as the statement names the parent: unqualified
+    // when it is and they share its schema.
+    let schema = tree.table.schema.clone().filter(|_| !rv.schemaname.is_empty());
+    let names = Names { unique, rest, schema };
+    partition_steps(&names, &name, tree, &mut steps, &mut builds, &mut attaches);
+    if tree.partitions.is_empty() {
+        let index = quote_ident(&format!("<partition>_{name}"));
+        builds.push(format!(
+            "CREATE {unique}INDEX CONCURRENTLY {index} ON <partition>{rest};"
+        ));
+        attaches.push(format!("ALTER INDEX {} ATTACH PARTITION {index};", quote_ident(&name)));
+        steps.push(format!(
+            "for each partition, outside a transaction block: {}",
+            builds.join(" ")
+        ));
+        steps.push(format!("for each partition: {}", attaches.join(" ")));
+        return steps;
+    }
+    let spelled = builds.len().min(PARTITIONS_SPELLED);
+    let others = builds.len() - spelled;
+    let mut build_step = format!(
+        "outside a transaction block, one statement at a time:\n     {}",
+        builds[..spelled].join("\n     ")
+    );
+    if others > 0 {
+        build_step.push_str(&format!("\n     ... and the same for the {others} other partitions"));
+    }
+    steps.push(build_step);
+    let mut attach_step = attaches[..attaches.len().min(PARTITIONS_SPELLED)].join("\n     ");
+    if attaches.len() > PARTITIONS_SPELLED {
+        attach_step.push_str(&format!(
+            "\n     ... and the same for the {} other partitions",
+            attaches.len() - PARTITIONS_SPELLED
+        ));
+    }
+    steps.push(attach_step);
+    steps
+}
+
+/// The steps under one partitioned table whose index is `parent_index`:
+/// builds (leaf partitions, `CONCURRENTLY`) and attaches, the parent's
+/// `ON ONLY` index of a partitioned partition among the builds.
+fn partition_steps(
+    names: &Names<'_>,
+    parent_index: &str,
+    tree: &PartitionIndexes,
+    steps: &mut Vec<String>,
+    builds: &mut Vec<String>,
+    attaches: &mut Vec<String>,
+) {
+    let Names { unique, rest, .. } = names;
+    for partition in &tree.partitions {
+        let table = names.table(&partition.table);
+        let index = match &partition.adopts {
+            Some(existing) => existing.name.clone(),
+            None => partition_index_name(parent_index, &tree.table.name, &partition.table.name),
+        };
+        if partition.adopts.is_none() {
+            if partition.partitioned {
+                steps.push(format!(
+                    "CREATE {unique}INDEX {} ON ONLY {table}{rest};",
+                    quote_ident(&index)
+                ));
+                partition_steps(names, &index, partition, steps, builds, attaches);
+            } else {
+                builds.push(format!(
+                    "CREATE {unique}INDEX CONCURRENTLY {} ON {table}{rest};",
+                    quote_ident(&index)
+                ));
+            }
+        }
+        attaches.push(format!(
+            "ALTER INDEX {} ATTACH PARTITION {};",
+            quote_ident(parent_index),
+            quote_ident(&index)
+        ));
+    }
+}
+
+/// What every step of a partitioned index recipe shares.
+struct Names<'a> {
+    /// `UNIQUE ` or nothing.
+    unique: &'a str,
+    /// What follows the table's name in the statement: `(a, b) WHERE ...`.
+    rest: &'a str,
+    /// The schema the statement names the parent in, if it does.
+    schema: Option<String>,
+}
+
+impl Names<'_> {
+    fn table(&self, partition: &RelationName) -> String {
+        let written = RelationName::new(self.schema.as_deref(), "");
+        partition_sql(&written, partition)
+    }
+}
+
+/// A partition's name as SQL in a recipe for `table` as the statement
+/// writes it: qualified when the statement qualifies the table or the
+/// partition is outside `public`.
+pub(crate) fn partition_sql(table: &RelationName, partition: &RelationName) -> String {
+    if table.schema.is_none() && partition.schema.as_deref() == Some("public") {
+        quote_ident(&partition.name)
+    } else {
+        partition.to_sql()
+    }
+}
+
+/// One step of a recipe run on each partition: `intro`, then `each` of the
+/// first few partitions one per line, and how many more get the same. With
+/// no partition known, the statement is shown once for `<partition>`.
+pub(crate) fn per_partition(
+    intro: &str,
+    partitions: &[(String, String)],
+    each: impl Fn(&str, &str) -> String,
+) -> String {
+    if partitions.is_empty() {
+        return format!("{intro} {}", each("<partition>", "<partition>_name"));
+    }
+    let mut text = intro.to_string();
+    for (sql, name) in partitions.iter().take(PARTITIONS_SPELLED) {
+        text.push_str(&format!("\n     {}", each(sql, name)));
+    }
+    if partitions.len() > PARTITIONS_SPELLED {
+        text.push_str(&format!(
+            "\n     ... and the same for the {} other partitions",
+            partitions.len() - PARTITIONS_SPELLED
+        ));
+    }
+    text
+}
+
+/// Each partition as SQL (see `partition_sql`) with the name its copy of
+/// `object` (a constraint or an index of `table`) gets.
+pub(crate) fn partition_names(
+    table: &RelationName,
+    object: &str,
+    partitions: &[RelationName],
+) -> Vec<(String, String)> {
+    partitions
+        .iter()
+        .map(|p| {
+            (
+                partition_sql(table, p),
+                quote_ident(&partition_index_name(object, &table.name, &p.name)),
+            )
+        })
+        .collect()
+}
+
+/// `parted_1_k` for the index `parted_k` of `parted` on its partition
+/// `parted_1`; `parted_1_<index>` when the index's name does not start
+/// with its table's.
+fn partition_index_name(index: &str, table: &str, partition: &str) -> String {
+    match index.strip_prefix(table) {
+        Some(suffix) if suffix.starts_with('_') => format!("{partition}{suffix}"),
+        _ => format!("{partition}_{index}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +345,7 @@ mod tests {
             "ALTER TABLE app.\"Users\" ADD CONSTRAINT \"Users_email_not_null\" CHECK (email IS NOT NULL) NOT VALID;"
         );
         assert_eq!(validate_constraint("t", "c"), "ALTER TABLE t VALIDATE CONSTRAINT c;");
+        assert_eq!(partition_index_name("parted_k", "parted", "parted_1"), "parted_1_k");
+        assert_eq!(partition_index_name("by_k", "parted", "parted_1"), "parted_1_by_k");
     }
 }

@@ -3,6 +3,7 @@
 
 use pg_query::NodeEnum;
 
+use crate::analysis::facts::PartitionIndexes;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
@@ -20,17 +21,56 @@ impl Rule for RequireConcurrentIndex {
         let Some(lock) = ctx.lock_on_existing(&table) else {
             return;
         };
+        let partitioned = ctx.facts().partitioned_index.as_ref();
+        // ON ONLY, or a build that only adopts the partitions' indexes:
+        // nothing is built, the locks are brief.
+        if partitioned.is_some_and(|p| p.builds_nothing()) {
+            return;
+        }
         let unique = if index.unique { "unique " } else { "" };
+        let help = match partitioned {
+            Some(p) => recipe::numbered_steps(
+                &format!(
+                    "PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table; build the index partition by partition ({}):",
+                    known_partitions(&p.tree)
+                ),
+                &recipe::partitioned_index_steps(ctx, index, &p.tree),
+            ) + "\nthe parent's index is valid once every partition's is attached; a build that fails leaves an INVALID index: drop it and build it again"
+                + &recipe::outside_transaction_note(ctx).map_or(String::new(), |note| format!("\n{note}")),
+            None => format!(
+                "build it without blocking writes, outside a transaction block:\n  {}\nif the build fails it leaves an INVALID index: drop it and run the statement again{}",
+                recipe::insert_after_word(ctx, "index", "CONCURRENTLY"),
+                recipe::outside_transaction_note(ctx).map_or(String::new(), |note| format!("\n{note}"))
+            ),
+        };
         out.push(
-            Finding::new(ctx.clause(&["index"]), format!("{unique}index on {table} built without CONCURRENTLY"))
-                .label(ctx.word_at(rv.location), format!("{} until the build ends", lock.describe()))
-                .help(format!(
-                    "build it without blocking writes, outside a transaction block:\n  {}\nif the build fails it leaves an INVALID index: drop it and run the statement again{}",
-                    recipe::insert_after_word(ctx, "index", "CONCURRENTLY"),
-                    recipe::outside_transaction_note(ctx).map_or(String::new(), |note| format!("\n{note}"))
-                ))
-                .lock(&lock.relation, lock.mode),
+            Finding::new(
+                ctx.clause(&["index"]),
+                format!("{unique}index on {table} built without CONCURRENTLY"),
+            )
+            .label(
+                ctx.word_at(rv.location),
+                match partitioned {
+                    Some(_) => format!(
+                        "{}, and the same on every partition, until the build ends",
+                        lock.describe()
+                    ),
+                    None => format!("{} until the build ends", lock.describe()),
+                },
+            )
+            .help(help)
+            .lock(&lock.relation, lock.mode),
         );
+    }
+}
+
+/// Which partitions the recipe names: those the migrations show, which
+/// may not be all.
+fn known_partitions(tree: &PartitionIndexes) -> String {
+    match tree.partitions.len() {
+        0 => "the migrations show none of its partitions".to_string(),
+        1 => "the migrations show 1 partition".to_string(),
+        n => format!("the migrations show {n} partitions"),
     }
 }
 

@@ -18,7 +18,12 @@ impl Rule for RequireConcurrentIndexDrop {
         if stmt.remove_type != ObjectType::ObjectIndex as i32 || stmt.concurrent {
             return;
         }
-        let help = recipe(ctx, stmt);
+        let partitioned = &ctx.facts().partitioned_indexes;
+        let help = if partitioned.is_empty() {
+            recipe(ctx, stmt)
+        } else {
+            partitioned_help(partitioned)
+        };
         for lock in &ctx.facts().scoped_locks {
             let LockScope::TableOf { index, .. } = &lock.scope else {
                 continue;
@@ -29,7 +34,11 @@ impl Rule for RequireConcurrentIndexDrop {
             out.push(
                 Finding::new(
                     ctx.clause(&["drop", "index"]),
-                    format!("index {index} dropped without CONCURRENTLY"),
+                    if partitioned.iter().any(|p| p.same_as(index)) {
+                        format!("index {index} of a partitioned table dropped, locking the table and every partition")
+                    } else {
+                        format!("index {index} dropped without CONCURRENTLY")
+                    },
                 )
                 .label(
                     name_span(ctx, index),
@@ -64,6 +73,19 @@ fn recipe(ctx: StatementContext<'_>, stmt: &pg_query::protobuf::DropStmt) -> Str
         help.push_str(&note);
     }
     help
+}
+
+/// PostgreSQL refuses `DROP INDEX CONCURRENTLY` on a partitioned table's
+/// index, and a partition's index attached to it cannot be dropped alone:
+/// there is no way around the lock, only keeping its wait short.
+fn partitioned_help(indexes: &[RelationName]) -> String {
+    let names: Vec<String> = indexes.iter().map(ToString::to_string).collect();
+    format!(
+        "PostgreSQL refuses DROP INDEX CONCURRENTLY on the index of a partitioned table ({}), and the partitions' indexes \
+         attached to it cannot be dropped one by one: there is no concurrent way. Set a short lock_timeout before it, \
+         so that it gives up instead of queueing everyone behind it, and retry at a quiet time",
+        names.join(", ")
+    )
 }
 
 /// The span of the index's name in the statement, or of `DROP INDEX`.

@@ -9,7 +9,7 @@ use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
-use crate::rules::recipe::{constraint_name_in_message, numbered_steps};
+use crate::rules::recipe::{constraint_name_in_message, numbered_steps, partition_names, per_partition};
 
 crate::rule::declare_rule!(UniqueWithoutIndex, id: "unique-without-index", category: Locking, severity: Error, since: "0.1.0");
 
@@ -47,6 +47,14 @@ impl Rule for UniqueWithoutIndex {
                 Some(c) => vec![c.clone()],
                 None => names(&con.keys),
             };
+            let partitions = ctx.facts().partition_leaves.as_deref();
+            // Every partition holds this unique constraint: the parent's
+            // adopts them and builds nothing.
+            if column.is_none() && ctx.facts().adopted_constraints.contains(&action.n) {
+                continue;
+            }
+            let leaves: Option<Vec<RelationName>> =
+                partitions.map(|leaves| leaves.iter().map(|r| r.name.clone()).collect());
             let message = match &column {
                 Some(c) => {
                     format!("{kind} on new column \"{c}\" of {table} built with a new index while the table is locked")
@@ -66,7 +74,14 @@ impl Rule for UniqueWithoutIndex {
                         alter.name_span(),
                         format!("{} until the index is built", lock.describe()),
                     )
-                    .help(help(table, con, &columns, plain_column.as_deref(), ctx.pg_version()))
+                    .help(help(
+                        table,
+                        con,
+                        &columns,
+                        plain_column.as_deref(),
+                        ctx.pg_version(),
+                        leaves.as_deref(),
+                    ))
                     .lock(&lock.relation, lock.mode),
             );
         }
@@ -91,6 +106,7 @@ fn help(
     columns: &[String],
     plain_column: Option<&str>,
     pg_version: u32,
+    partitions: Option<&[RelationName]>,
 ) -> String {
     // The lock of each recipe step, as the facts state it.
     let lock = |sql: &str| lock_of_sql(sql, pg_version).map_or_else(|| "its lock".to_string(), |m| m.to_string());
@@ -135,6 +151,16 @@ fn help(
     } else {
         ""
     };
+    let mut attributes = String::new();
+    if con.deferrable {
+        attributes.push_str(" DEFERRABLE");
+    }
+    if con.initdeferred {
+        attributes.push_str(" INITIALLY DEFERRED");
+    }
+    if let Some(leaves) = partitions {
+        return partitioned_help(table, &name, kind, &cols, &include, nulls, &attributes, steps, leaves);
+    }
     let create = format!(
         "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {t} ({}){include}{nulls};",
         cols.join(", ")
@@ -144,13 +170,6 @@ fn help(
          ({}: reads and writes continue; run it outside a transaction block, and if it fails drop the INVALID index it leaves and retry)",
         lock(&create)
     ));
-    let mut attributes = String::new();
-    if con.deferrable {
-        attributes.push_str(" DEFERRABLE");
-    }
-    if con.initdeferred {
-        attributes.push_str(" INITIALLY DEFERRED");
-    }
     let attach = format!("ALTER TABLE {t} ADD CONSTRAINT {index} {kind} USING INDEX {index}{attributes};");
     let attach_lock = lock(&attach);
     steps.push(format!(
@@ -165,6 +184,61 @@ fn help(
             "\nPRIMARY KEY needs {} NOT NULL: where a column is still nullable, USING INDEX sets NOT NULL with a full scan \
              under {attach_lock}, so make it NOT NULL first without one (see setting-not-null)",
             cols.join(", "),
+        ));
+    }
+    text
+}
+
+/// PostgreSQL refuses `ADD CONSTRAINT ... USING INDEX` on a partitioned
+/// table. Each partition gets its index built `CONCURRENTLY` and its own
+/// constraint on it; the parent's constraint then adopts them, building
+/// nothing (observed on PostgreSQL 15).
+#[allow(clippy::too_many_arguments)]
+fn partitioned_help(
+    table: &RelationName,
+    name: &str,
+    kind: &str,
+    cols: &[String],
+    include: &str,
+    nulls: &str,
+    attributes: &str,
+    mut steps: Vec<String>,
+    leaves: &[RelationName],
+) -> String {
+    let t = table.to_sql();
+    let partitions = partition_names(table, name, leaves);
+    let cols = cols.join(", ");
+    steps.push(per_partition(
+        "on each partition, outside a transaction block (reads and writes continue):",
+        &partitions,
+        |p, n| format!("CREATE UNIQUE INDEX CONCURRENTLY {n} ON {p} ({cols}){include}{nulls};"),
+    ));
+    steps.push(per_partition(
+        "on each partition (briefly locked):",
+        &partitions,
+        |p, n| format!("ALTER TABLE {p} ADD CONSTRAINT {n} {kind} USING INDEX {n}{attributes};"),
+    ));
+    steps.push(format!(
+        "ALTER TABLE {t} ADD CONSTRAINT {} {kind} ({cols}){include}{nulls}{attributes};\n     \
+         (locks {table} and its partitions only briefly: each partition's constraint and index are adopted, nothing is built)",
+        quote_ident(name)
+    ));
+    let shown = match leaves.len() {
+        0 => "the migrations show none of its partitions".to_string(),
+        1 => "the migrations show 1 partition".to_string(),
+        n => format!("the migrations show {n} partitions"),
+    };
+    let mut text = numbered_steps(
+        &format!(
+            "PostgreSQL refuses ADD CONSTRAINT ... USING INDEX on a partitioned table; build the constraint on each partition \
+             ({shown}), then add it to {table}, which adopts them:"
+        ),
+        &steps,
+    );
+    if kind == "PRIMARY KEY" {
+        text.push_str(&format!(
+            "\nPRIMARY KEY needs {cols} NOT NULL: where a column is still nullable, USING INDEX sets NOT NULL with a full scan \
+             of the partition while it is locked, so make it NOT NULL first without one (see setting-not-null)"
         ));
     }
     text

@@ -19,7 +19,6 @@ mod sequences;
 mod tests;
 
 pub use model::Catalog;
-#[cfg(test)]
 pub(crate) use model::RelationKind;
 pub(crate) use model::{ConstraintKind, Index, Location, Origin, Relation};
 pub(crate) use naming::table_constraint_name;

@@ -137,6 +137,12 @@ pub struct Index {
     pub columns: Vec<String>,
     pub unique: bool,
     pub partial: bool,
+    /// What PostgreSQL compares when a partitioned table's index adopts a
+    /// partition's (`parse::ast::index_signature`); None when unknown.
+    pub signature: Option<String>,
+    /// Attached to a partitioned table's index (`ALTER INDEX ... ATTACH
+    /// PARTITION`): no other index of the parent can adopt it.
+    pub attached: bool,
     pub origin: Origin,
 }
 
@@ -270,6 +276,33 @@ impl Catalog {
         self.relations
             .values()
             .any(|r| r.partition_of.as_ref() == Some(&table) || r.inherits.contains(&table))
+    }
+
+    /// The partitions holding the rows of `table` when it is a partitioned
+    /// table: its partitions, and theirs for a partitioned partition, by
+    /// name. None for any other table.
+    pub fn leaf_partitions(&self, table: &RelationName) -> Option<Vec<Arc<Relation>>> {
+        let relation = self.relation(table)?;
+        if relation.kind != RelationKind::PartitionedTable {
+            return None;
+        }
+        let mut leaves: Vec<Arc<Relation>> = Vec::new();
+        let mut parents = vec![relation.name.clone()];
+        while let Some(parent) = parents.pop() {
+            for r in self
+                .relations
+                .values()
+                .filter(|r| r.partition_of.as_ref() == Some(&parent))
+            {
+                if r.kind != RelationKind::PartitionedTable {
+                    leaves.push(Arc::clone(r));
+                } else if parents.len() + leaves.len() < 10_000 {
+                    parents.push(r.name.clone());
+                }
+            }
+        }
+        leaves.sort_by(|a, b| a.name.name.cmp(&b.name.name));
+        Some(leaves)
     }
 
     /// Whether a lock scope can reach any relation. Only what the catalog can

@@ -14,7 +14,9 @@ use super::naming::{index_name_parts, only_column};
 use super::sequences::identity_sequence_name;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::{self, ColumnType};
-use crate::parse::ast::{alter_table_cmds, column_constraints, constraint, string_value};
+use crate::parse::ast::{
+    alter_table_cmds, column_constraints, constraint, constraint_index_signature, index_signature, string_value,
+};
 
 impl Catalog {
     pub(super) fn create_table(&mut self, stmt: &CreateStmt, origin: Origin, at: Option<Location>) {
@@ -150,6 +152,12 @@ impl Catalog {
     ) {
         let keys: Vec<String> = match column {
             Some(c) => vec![c.to_string()],
+            // `UNIQUE USING INDEX i`: the index's columns.
+            None if con.keys.is_empty() && !con.indexname.is_empty() => self
+                .indexes
+                .get(&key(&RelationName::new(table.schema.as_deref(), &con.indexname)))
+                .map(|i| i.columns.clone())
+                .unwrap_or_default(),
             None => con.keys.iter().filter_map(string_value).collect(),
         };
         let fk_columns: Vec<String> = match column {
@@ -242,6 +250,10 @@ impl Catalog {
                         .remove(&key(&RelationName::new(table.schema.as_deref(), &con.indexname)))
                 })
                 .flatten();
+            let signature = match &adopted {
+                Some(index) => index.signature.clone(),
+                None => constraint_index_signature(&columns),
+            };
             let columns = adopted.as_ref().map_or(columns, |i| i.columns.clone());
             let index_origin = adopted.as_ref().map_or(origin, |i| i.origin);
             self.indexes.insert(
@@ -252,6 +264,8 @@ impl Catalog {
                     columns,
                     unique: true,
                     partial: false,
+                    signature,
+                    attached: false,
                     origin: index_origin,
                 },
             );
@@ -371,6 +385,9 @@ impl Catalog {
                         let parent = (subtype == AtAttachPartition).then(|| table.clone());
                         if let Some(rel) = self.relation_mut(&partition) {
                             rel.partition_of = parent;
+                        } else if let Some(index) = self.indexes.get_mut(&key(&self.qualify(&partition))) {
+                            // `ALTER INDEX parent ATTACH PARTITION index`.
+                            index.attached = parent.is_some();
                         }
                     }
                 }
@@ -396,6 +413,8 @@ impl Catalog {
                 columns,
                 unique: stmt.unique || stmt.primary,
                 partial: stmt.where_clause.is_some(),
+                signature: index_signature(stmt),
+                attached: false,
                 origin,
             },
         );

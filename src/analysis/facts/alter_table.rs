@@ -69,6 +69,22 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
                 action.lock(referenced, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK);
             }
         }
+        if !is_index && !is_type && partitions_adopt(catalog, &table, cmd) {
+            // Observed: the parent's constraint attaches each partition's
+            // and reads nothing.
+            action.scans.clear();
+            action.scoped_scans.clear();
+            // Observed: attaching the partitions' foreign keys replaces
+            // their triggers on the referenced table, under ACCESS
+            // EXCLUSIVE there.
+            if let Some(pk) = constraint(cmd)
+                .filter(|c| is_foreign_key(c))
+                .and_then(|c| c.pktable.as_ref())
+            {
+                action.lock(RelationName::from_range_var(pk), AccessExclusive);
+            }
+            facts.adopted_constraints.push(n);
+        }
         if is_type {
             // ALTER TYPE ... ATTRIBUTE: the type has no rows; with
             // CASCADE its typed tables change (observed: ACCESS
@@ -90,6 +106,40 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
         }
         facts.merge(action);
     }
+}
+
+/// `ADD CONSTRAINT` of a foreign key or a unique constraint on a table the
+/// catalog knows to be partitioned, whose every partition (one or more)
+/// already holds the same constraint, validated.
+fn partitions_adopt(catalog: Option<&Catalog>, table: &RelationName, cmd: &AlterTableCmd) -> bool {
+    if cmd.subtype != AlterTableType::AtAddConstraint as i32 {
+        return false;
+    }
+    let (Some(catalog), Some(con)) = (catalog, constraint(cmd)) else {
+        return false;
+    };
+    let Some(leaves) = catalog.leaf_partitions(table).filter(|l| !l.is_empty()) else {
+        return false;
+    };
+    let names =
+        |nodes: &[pg_query::Node]| -> Vec<String> { crate::parse::ast::strings(nodes).map(str::to_string).collect() };
+    let held = |leaf: &crate::analysis::catalog::Relation, kind: &dyn Fn(&ConstraintKind) -> bool| {
+        leaf.constraints.iter().any(|c| c.validated && kind(&c.kind))
+    };
+    if is_foreign_key(con) && !con.skip_validation {
+        let columns = names(&con.fk_attrs);
+        let Some(references) = con.pktable.as_ref().map(RelationName::from_range_var) else {
+            return false;
+        };
+        let same = |kind: &ConstraintKind| matches!(kind, ConstraintKind::ForeignKey { columns: c, references: r } if *c == columns && r.same_as(&references));
+        return !columns.is_empty() && leaves.iter().all(|leaf| held(leaf, &same));
+    }
+    if con.contype == ConstrType::ConstrUnique as i32 && con.indexname.is_empty() {
+        let columns = names(&con.keys);
+        let same = |kind: &ConstraintKind| matches!(kind, ConstraintKind::Unique { columns: c } | ConstraintKind::PrimaryKey { columns: c } if *c == columns);
+        return !columns.is_empty() && leaves.iter().all(|leaf| held(leaf, &same));
+    }
+    false
 }
 
 /// The PostgreSQL version an `ALTER TABLE` form needs: `DETACH PARTITION

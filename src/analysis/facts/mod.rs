@@ -19,7 +19,7 @@ mod tests;
 pub(crate) use alter_table::{
     add_column_rewrites, alter_table_action_lock, inline_foreign_keys_validated, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK,
 };
-pub(crate) use model::{ColumnTypeChange, Facts, RelationLock, ScopedLock};
+pub(crate) use model::{ColumnTypeChange, Facts, PartitionIndexes, RelationLock, ScopedLock};
 #[cfg(test)]
 pub(crate) use statement::statement_facts_in;
 pub(crate) use statement::{lock_of_sql, minimum_version, statement_facts, statement_facts_judged};

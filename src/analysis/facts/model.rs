@@ -3,6 +3,9 @@
 //! column type change. A statement's parts add theirs with the strongest
 //! lock kept per relation.
 
+use std::sync::Arc;
+
+use crate::analysis::catalog::Relation;
 use crate::analysis::locks::{LockMode, LockScope};
 use crate::analysis::names::RelationName;
 use crate::analysis::types::{ColumnType, TypeChangeCost};
@@ -59,6 +62,81 @@ pub(crate) struct Facts {
     pub transactional: bool,
     /// Each `ALTER COLUMN ... TYPE` of an `ALTER TABLE`, and what it costs.
     pub type_changes: Vec<ColumnTypeChange>,
+    /// A `CREATE INDEX` on a table the catalog knows to be partitioned:
+    /// what it does on each partition.
+    pub partitioned_index: Option<PartitionedIndex>,
+    /// An `ALTER TABLE` of a table the catalog knows to be partitioned: the
+    /// partitions that hold its rows (leaves of the partition tree), as far
+    /// as the catalog knows them, as they stand before the statement.
+    pub partition_leaves: Option<Vec<Arc<Relation>>>,
+    /// The indexes a `DROP INDEX` names that the catalog knows to be on a
+    /// partitioned table (PostgreSQL refuses to drop those concurrently).
+    pub partitioned_indexes: Vec<RelationName>,
+    /// The actions (by position, as `ColumnTypeChange::action`) adding a
+    /// foreign key or unique constraint to a partitioned table whose every
+    /// partition already holds it (validated): the partitions' constraints
+    /// are attached, no row is checked and no index built.
+    pub adopted_constraints: Vec<usize>,
+}
+
+/// What a `CREATE INDEX` does on a partitioned table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionedIndex {
+    /// `ON ONLY`: the parent's index alone, invalid until an index of each
+    /// partition is attached to it (`ALTER INDEX ... ATTACH PARTITION`).
+    /// Nothing is built or read.
+    pub only: bool,
+    pub tree: PartitionIndexes,
+}
+
+impl PartitionedIndex {
+    /// Nothing is built: `ON ONLY`, or every partition holds a matching
+    /// index, which the new index adopts.
+    pub(crate) fn builds_nothing(&self) -> bool {
+        self.only || self.tree.adopts_everywhere()
+    }
+}
+
+/// A table of a partition tree, and what an index build on the tree's top
+/// does on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionIndexes {
+    pub table: RelationName,
+    /// The table's own index that matches the new one (same keys,
+    /// expressions, method, predicate, uniqueness): it is attached, not
+    /// built.
+    pub adopts: Option<RelationName>,
+    /// True for a partitioned table: it holds no rows, its partitions do.
+    pub partitioned: bool,
+    /// The partitions the catalog knows, for a partitioned table.
+    pub partitions: Vec<PartitionIndexes>,
+}
+
+impl PartitionIndexes {
+    /// Every partition below holds a matching index. A partitioned table
+    /// with no known partition is not taken to have none: partitions may be
+    /// made where the migrations do not show.
+    pub(crate) fn adopts_everywhere(&self) -> bool {
+        self.adopts.is_some()
+            || (self.partitioned
+                && !self.partitions.is_empty()
+                && self.partitions.iter().all(PartitionIndexes::adopts_everywhere))
+    }
+
+    /// The tables below that hold rows and no matching index: where the
+    /// build reads and builds.
+    pub(crate) fn built_leaves(&self) -> Vec<&PartitionIndexes> {
+        if self.adopts.is_some() {
+            Vec::new()
+        } else if self.partitioned {
+            self.partitions
+                .iter()
+                .flat_map(PartitionIndexes::built_leaves)
+                .collect()
+        } else {
+            vec![self]
+        }
+    }
 }
 
 /// One `ALTER COLUMN ... TYPE` action.

@@ -11,8 +11,8 @@ use pg_query::NodeEnum;
 
 use super::alter_table::{alter_table_facts, alter_table_minimum_version};
 use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
-use super::model::Facts;
-use crate::analysis::catalog::Catalog;
+use super::model::{Facts, PartitionIndexes, PartitionedIndex};
+use crate::analysis::catalog::{Catalog, RelationKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
@@ -66,10 +66,37 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
         ..Facts::default()
     };
     match node {
-        NodeEnum::AlterTableStmt(stmt) => alter_table_facts(stmt, pg_version, catalog, &mut facts),
+        NodeEnum::AlterTableStmt(stmt) => {
+            alter_table_facts(stmt, pg_version, catalog, &mut facts);
+            let table = stmt.relation.as_ref().map(RelationName::from_range_var);
+            facts.partition_leaves = catalog
+                .zip(table)
+                .and_then(|(catalog, table)| catalog.leaf_partitions(&table));
+        }
         NodeEnum::CreateStmt(stmt) => create_table_facts(stmt, &mut facts),
-        NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, &mut facts),
-        NodeEnum::DropStmt(stmt) => drop_facts(stmt, &mut facts),
+        NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, catalog, &mut facts),
+        NodeEnum::DropStmt(stmt) => {
+            drop_facts(stmt, &mut facts);
+            if let Some(catalog) = catalog.filter(|_| stmt.remove_type == ObjectType::ObjectIndex as i32) {
+                for name in dropped_names(&stmt.objects) {
+                    let table = catalog
+                        .index(&name)
+                        .and_then(|i| catalog.relation(&i.table))
+                        .filter(|t| t.kind == RelationKind::PartitionedTable);
+                    if let Some(table) = table {
+                        // Observed: the partitions' indexes go too, each
+                        // partition locked like the parent.
+                        let mode = if stmt.concurrent {
+                            ShareUpdateExclusive
+                        } else {
+                            AccessExclusive
+                        };
+                        facts.lock_scoped(LockScope::Partitions(table.name.clone()), mode);
+                        facts.partitioned_indexes.push(name);
+                    }
+                }
+            }
+        }
         NodeEnum::RenameStmt(stmt) => rename_facts(stmt, &mut facts),
         NodeEnum::TruncateStmt(stmt) => truncate_facts(stmt, &mut facts),
         NodeEnum::DeleteStmt(stmt) => delete_facts(stmt, &mut facts),
@@ -205,20 +232,95 @@ fn create_table_references(stmt: &CreateStmt) -> Vec<RelationName> {
         .collect()
 }
 /// `CREATE INDEX`: the table is read in full under SHARE (SHARE UPDATE
-/// EXCLUSIVE with `CONCURRENTLY`, which refuses a transaction block).
-fn create_index_facts(stmt: &IndexStmt, facts: &mut Facts) {
-    if let Some(rv) = &stmt.relation {
-        let table = RelationName::from_range_var(rv);
-        let mode = if stmt.concurrent { ShareUpdateExclusive } else { Share };
-        facts.lock(table.clone(), mode);
-        facts.scan(&table);
-        if rv.inh {
-            // Observed: an index on a partitioned table is built on
-            // every partition, each under the same lock.
-            facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
+/// EXCLUSIVE with `CONCURRENTLY`, which refuses a transaction block). On a
+/// table the catalog knows to be partitioned, `ON ONLY` builds nothing, nor
+/// does a build whose every partition already holds a matching index.
+fn create_index_facts(stmt: &IndexStmt, catalog: Option<&Catalog>, facts: &mut Facts) {
+    facts.transactional = !stmt.concurrent;
+    let Some(rv) = &stmt.relation else { return };
+    let table = RelationName::from_range_var(rv);
+    let mode = if stmt.concurrent { ShareUpdateExclusive } else { Share };
+    facts.lock(table.clone(), mode);
+    let partitioned = catalog.and_then(|catalog| {
+        let tree = match partition_indexes(catalog, &table, stmt, 0) {
+            Some(tree) => tree,
+            // `ON ONLY` is written for partitioned tables (pg_dump writes
+            // it for them alone): a table the catalog does not know is
+            // taken to be one.
+            None if !rv.inh && catalog.relation(&table).is_none() => PartitionIndexes {
+                table: catalog.qualify(&table),
+                adopts: None,
+                partitioned: true,
+                partitions: Vec::new(),
+            },
+            None => return None,
+        };
+        Some(PartitionedIndex { only: !rv.inh, tree })
+    });
+    match &partitioned {
+        // Observed: ON ONLY locks the parent alone and reads nothing.
+        Some(p) if p.only => {}
+        // Observed: matching indexes are attached under SHARE on every
+        // partition, and no partition is read.
+        Some(p) if p.builds_nothing() => facts.lock_scoped(LockScope::Partitions(table.clone()), mode),
+        // Observed: only the partitions without a matching index are read.
+        Some(p) if !p.tree.partitions.is_empty() => {
+            facts.lock_scoped(LockScope::Partitions(table.clone()), mode);
+            for leaf in p.tree.built_leaves() {
+                facts.scan(&leaf.table);
+            }
+        }
+        _ => {
+            facts.scan(&table);
+            if rv.inh {
+                // Observed: an index on a partitioned table is built on
+                // every partition, each under the same lock.
+                facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
+            }
         }
     }
-    facts.transactional = !stmt.concurrent;
+    facts.partitioned_index = partitioned;
+}
+
+/// The partition tree under `table` when the catalog knows it to be
+/// partitioned, with the index each table holds that matches the one
+/// `stmt` creates.
+fn partition_indexes(
+    catalog: &Catalog,
+    table: &RelationName,
+    stmt: &IndexStmt,
+    depth: usize,
+) -> Option<PartitionIndexes> {
+    let relation = catalog.relation(table)?;
+    let partitioned = relation.kind == RelationKind::PartitionedTable;
+    if depth == 0 && !partitioned {
+        return None;
+    }
+    let name = relation.name.clone();
+    let signature = crate::parse::ast::index_signature(stmt);
+    let adopts = if depth == 0 {
+        None
+    } else {
+        catalog
+            .indexes_on(&name)
+            .find(|i| !i.attached && i.signature.is_some() && i.signature == signature)
+            .map(|i| i.name.clone())
+    };
+    let partitions = if partitioned && depth < 8 {
+        catalog
+            .relations()
+            .filter(|r| r.partition_of.as_ref() == Some(&name))
+            .filter_map(|r| partition_indexes(catalog, &r.name, stmt, depth + 1))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(PartitionIndexes {
+        table: name,
+        adopts,
+        partitioned,
+        partitions,
+    })
 }
 
 /// `DROP` of relations, of what lives on a table (triggers, policies,

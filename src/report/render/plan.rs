@@ -184,6 +184,9 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     for r in &s.scans {
         effects.push(format!("scans {}", r.plain()));
     }
+    if let Some(why) = s.builds_no_index {
+        effects.push(why.to_string());
+    }
     if s.data_loss {
         effects.push("DATA LOSS".to_string());
     }

@@ -81,6 +81,17 @@ CREATE TABLE listed (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE listed_1 PARTITION OF listed FOR VALUES IN (1);
 CREATE TABLE listed_2 PARTITION OF listed FOR VALUES IN (2);
 INSERT INTO listed SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
+CREATE INDEX listed_1_id ON listed_1 (id);
+CREATE INDEX listed_2_id ON listed_2 (id);
+CREATE TABLE checked (id int, k int) PARTITION BY LIST (k);
+CREATE TABLE checked_1 PARTITION OF checked FOR VALUES IN (1);
+CREATE TABLE checked_2 PARTITION OF checked FOR VALUES IN (2);
+INSERT INTO checked SELECT g, 1 + g % 2 FROM generate_series(1, 200) g;
+ALTER TABLE checked ADD CONSTRAINT checked_nv CHECK (id > 0) NOT VALID;
+ALTER TABLE checked_1 ADD CONSTRAINT checked_1_fk FOREIGN KEY (id) REFERENCES p (id);
+ALTER TABLE checked_2 ADD CONSTRAINT checked_2_fk FOREIGN KEY (id) REFERENCES p (id);
+ALTER TABLE checked_1 ADD CONSTRAINT checked_1_key UNIQUE (id, k);
+ALTER TABLE checked_2 ADD CONSTRAINT checked_2_key UNIQUE (id, k);
 
 CREATE VIEW tv AS SELECT id, a FROM t;
 CREATE VIEW tv2 AS SELECT id FROM tv;
@@ -277,13 +288,20 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted ADD COLUMN z int",
     "ALTER TABLE parted ALTER COLUMN v SET NOT NULL",
     "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0)",
+    "ALTER TABLE parted ADD CONSTRAINT parted_chk CHECK (k >= 0) NOT VALID",
+    "ALTER TABLE checked VALIDATE CONSTRAINT checked_nv",
+    "ALTER TABLE checked ADD CONSTRAINT checked_fk FOREIGN KEY (id) REFERENCES p (id)",
+    "ALTER TABLE checked ADD CONSTRAINT checked_key UNIQUE (id, k)",
     "ALTER TABLE parted ALTER COLUMN id TYPE bigint",
     "ALTER TABLE ONLY parted ALTER COLUMN v SET DEFAULT 'x'",
     "CREATE TABLE parted_3 PARTITION OF parted FOR VALUES FROM (300) TO (400)",
     "CREATE TABLE listed_3 PARTITION OF listed FOR VALUES IN (3)",
     "CREATE INDEX parted_id ON parted (id)",
     "CREATE INDEX parted_id ON ONLY parted (id)",
+    "CREATE INDEX listed_id ON listed (id)",
+    "CREATE INDEX parted_v2 ON parted (v)",
     "ALTER INDEX parted_v ATTACH PARTITION parted_1_v",
+    "DROP INDEX parted_k",
     "DROP TABLE parted_2",
     "DROP TABLE parted_def",
     "ALTER TABLE parted DETACH PARTITION parted_def",

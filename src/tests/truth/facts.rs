@@ -1,9 +1,8 @@
 //! miglint's facts about each statement of `cases::CASES` (the lock mode on
 //! each relation, rewrite, scan, transaction block) against what PostgreSQL
-//! does when it runs the statement. Each statement is judged as in a run:
-//! `statement_facts_judged` with the server's major version and the catalog of
-//! the seeded schema replayed as history (so a column's old type is known);
-//! the cases are written for PostgreSQL 15.
+//! does when it runs the statement. The facts are judged as a migration's
+//! are, against the catalog miglint replays from the seed (`seed_catalog`),
+//! for the server's major version; the cases are written for PostgreSQL 15.
 //!
 //! How the server is observed:
 //! - A statement that may run in a transaction block runs in one (`BEGIN`,
@@ -933,22 +932,6 @@ pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
     s
 }
 
-/// The seeded schema as miglint's catalog knows it after replaying `SEED`
-/// as history: statements are judged against it, as in a run.
-pub(super) fn seed_catalog() -> Catalog {
-    let mut catalog = Catalog::default();
-    let parsed = pg_query::parse(SEED, 0).unwrap_or_else(|e| panic!("SEED: {e}"));
-    for node in parsed
-        .protobuf
-        .stmts
-        .iter()
-        .filter_map(|s| s.stmt.as_ref()?.node.as_ref())
-    {
-        catalog.apply(node, Origin::History, None);
-    }
-    catalog
-}
-
 fn parse_one(sql: &str) -> NodeEnum {
     let parsed = pg_query::parse(sql, 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
     assert_eq!(parsed.protobuf.stmts.len(), 1, "{sql}: one statement per case");
@@ -1081,6 +1064,21 @@ fn poll_in(cluster: &Cluster, db: &str, query: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The catalog miglint replays from `SEED` (and the partitioned table left
+/// detach pending): the cases are judged against it, as a migration is
+/// against its history.
+pub(super) fn seed_catalog() -> Catalog {
+    let mut catalog = Catalog::default();
+    for script in [SEED, PENDING_DETACH] {
+        for raw in pg_query::parse(script, 0).expect("the seed parses").protobuf.stmts {
+            if let Some(node) = raw.stmt.and_then(|s| s.node) {
+                catalog.apply(&node, Origin::History, None);
+            }
+        }
+    }
+    catalog
+}
+
 /// Checks every case whose facts say `transactional == which`.
 fn check_cases(which: bool) {
     let Some(Seeded {
@@ -1094,10 +1092,10 @@ fn check_cases(which: bool) {
     };
     let started = Instant::now();
     let cases: Vec<&str> = CASES.iter().copied().chain(extension_cases).collect();
-    let catalog = seed_catalog();
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
+    let catalog = seed_catalog();
     for sql in cases {
         let node = parse_one(sql);
         let facts = statement_facts_judged(&node, pg_version, &catalog);

@@ -12,12 +12,15 @@
 //!   counters, for the statements of `cases`;
 //! - `bodies`: the statements of `DO` blocks and called functions, and how
 //!   long a block holds their locks;
-//! - `outcomes`: scripts a rule says fail (or cannot fail) run or fail so.
+//! - `outcomes`: scripts a rule says fail (or cannot fail) run or fail so;
+//! - `partitions`: the recipes for partitioned tables run on the server, and
+//!   what the server refuses there is never advised.
 
 mod bodies;
 mod cases;
 mod facts;
 mod outcomes;
+mod partitions;
 
 use crate::analysis::volatility::{builtin_volatility, Volatility};
 
