@@ -20,7 +20,7 @@ use super::git::{changes_since, GitChanges};
 use super::layout::variants::is_other_dialect_sql;
 use super::layout::{Language, MigrationRoot, Overlay, RootFinder, Script};
 use super::notices;
-use super::top::real_path;
+use super::top::{real_path, RealPaths};
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
 use super::{display_path, relative_to_cwd, shown_path, DiscoverError, Input};
 use crate::input::config::Config;
@@ -152,23 +152,30 @@ pub(crate) fn select(
     // Per root (by its folder): the root and the real paths judged in it.
     let mut judged: BTreeMap<PathBuf, (Arc<MigrationRoot>, BTreeSet<PathBuf>)> = BTreeMap::new();
     // Files as the user spelled them, by real path: reported so.
-    let spelled: HashMap<PathBuf, PathBuf> = found.iter().map(|(file, _)| (real_path(file), file.clone())).collect();
+    let real_paths = &wanted.real_paths;
+    let spelled: HashMap<PathBuf, PathBuf> = found
+        .iter()
+        .map(|(file, _)| (real_paths.of(file), file.clone()))
+        .collect();
     let mut loose: Vec<PathBuf> = Vec::new();
     let mut stdin_placed = false;
     // Each root's files by real path, worked out once per root.
     let mut files_of: HashMap<PathBuf, HashSet<PathBuf>> = HashMap::new();
     for (file, root) in found {
-        let real = real_path(&file);
+        let real = real_paths.of(&file);
         let mut in_root = |root: &MigrationRoot| {
             files_of
                 .entry(root.dir.clone())
-                .or_insert_with(|| root.scripts().map(|s| real_path(&s.path)).collect())
+                .or_insert_with(|| root.scripts().map(|s| real_paths.of(&s.path)).collect())
                 .contains(&real)
         };
         // A file a PostgreSQL variant replaces stands for the variant.
         let replaced_by = |root: &MigrationRoot| {
-            let variant = root.replaced.iter().find(|(replaced, _)| real_path(replaced) == real)?;
-            Some(real_path(&variant.1))
+            let variant = root
+                .replaced
+                .iter()
+                .find(|(replaced, _)| real_paths.of(replaced) == real)?;
+            Some(real_paths.of(&variant.1))
         };
         match root {
             Some(root) if in_root(&root) || is_deleted(&git, &file) => {
@@ -217,6 +224,7 @@ pub(crate) fn select(
             config: &config,
             stdin: overlay.as_ref().map(|o| (o.real(), stdin_name.unwrap_or("<stdin>"))),
             spelled: &spelled,
+            real_paths,
         };
         let scripts = context.scripts();
         // Named files that git says are unchanged, or a base schema, leave
@@ -280,11 +288,13 @@ pub(crate) fn select(
 struct Wanted {
     files: Vec<PathBuf>,
     seen: BTreeSet<PathBuf>,
+    /// Real paths of this selection's files, each folder resolved once.
+    real_paths: RealPaths,
 }
 
 impl Wanted {
     fn add(&mut self, file: PathBuf) {
-        if self.seen.insert(real_path(&file)) {
+        if self.seen.insert(self.real_paths.of(&file)) {
             self.files.push(file);
         }
     }
@@ -408,6 +418,7 @@ struct RootContext<'a> {
     stdin: Option<(&'a Path, &'a str)>,
     /// Files named or walked, as spelled, by real path.
     spelled: &'a HashMap<PathBuf, PathBuf>,
+    real_paths: &'a RealPaths,
 }
 
 impl RootContext<'_> {
@@ -418,7 +429,10 @@ impl RootContext<'_> {
     /// for the history rules (a new migration older than an applied one).
     fn scripts(&self) -> Vec<Selected> {
         let root = self.root;
-        let real: HashMap<&Path, PathBuf> = root.scripts().map(|s| (s.path.as_path(), real_path(&s.path))).collect();
+        let real: HashMap<&Path, PathBuf> = root
+            .scripts()
+            .map(|s| (s.path.as_path(), self.real_paths.of(&s.path)))
+            .collect();
         let is_judged = |script: &Script| self.judged.contains(&real[script.path.as_path()]);
         let last_judged = root
             .migrations

@@ -6,6 +6,8 @@
 //! is in, so a file under `/tmp` or a home folder never sets off a search of
 //! everything beside it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 /// The nearest folder at or above `dir` (a real path) holding `.git`.
@@ -21,6 +23,37 @@ pub(crate) fn project_top(dir: &Path) -> Option<PathBuf> {
             .find(|a| crate::input::read::is_regular_file(&a.join(crate::input::config::FILE_NAME)))
             .map(Path::to_path_buf)
     })
+}
+
+/// Real paths of many files in few folders, each folder resolved once: a
+/// file that is no symbolic link is its folder's real path and its name.
+/// (Resolving every file in full asked the kernel for each component of
+/// each path: most of the system calls of a large run.) For one selection
+/// only: what it remembers may be stale later.
+#[derive(Default)]
+pub(crate) struct RealPaths {
+    folders: RefCell<HashMap<PathBuf, PathBuf>>,
+}
+
+impl RealPaths {
+    pub(crate) fn of(&self, path: &Path) -> PathBuf {
+        let plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) if plain_file => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                self.folders
+                    .borrow_mut()
+                    .entry(parent.to_path_buf())
+                    .or_insert_with(|| real_path(parent))
+                    .join(name)
+            }
+            _ => real_path(path),
+        }
+    }
 }
 
 /// The real path of a folder or file. For one that does not exist (a new
