@@ -170,13 +170,15 @@ fn check(args: CheckArgs) -> u8 {
         |name| std::env::var_os(name),
         std::io::stdout().is_terminal(),
     );
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = render::render(args.format, &report, &RenderOptions { color }, &mut stdout) {
+    // Buffered: a large report is many small writes.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written =
+        render::render(args.format, &report, &RenderOptions { color }, &mut stdout).and_then(|()| stdout.flush());
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(format!("cannot write output: {e}"));
         }
     }
-    let _ = stdout.flush();
     if let Err(message) = write_ci_files(&args, &report, &plans, failed) {
         return fail(message);
     }
@@ -277,17 +279,17 @@ fn plan(args: PlanArgs) -> u8 {
     };
     let failed = prepared.failed();
     let files = plan_run(prepared.inputs, prepared.scope);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = match args.format {
         PlanFormat::Human => render::plan::render_human(&files, &mut stdout),
         PlanFormat::Json => render::plan::render_json(&files, prepared.settings.pg_version, &mut stdout),
-    };
+    }
+    .and_then(|()| stdout.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(format!("cannot write output: {e}"));
         }
     }
-    let _ = stdout.flush();
     if failed {
         EXIT_FAILURE
     } else {
