@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
 use crate::diagnostic::Diagnostic;
@@ -13,35 +14,66 @@ use crate::report::Report;
 
 pub(super) const VERSION: u32 = 1;
 
+/// Writes the report as it is serialized: each diagnostic becomes a value
+/// and is written before the next is built, so memory does not grow with
+/// the report (a whole report as one value took more than the analysis).
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report_value(report))?;
+    serde_json::to_writer_pretty(&mut *out, &ReportOut(report))?;
     writeln!(out)
 }
 
-pub(super) fn report_value(report: &Report) -> Value {
-    let summary = report.summary();
-    let mut value = json!({
-        "version": VERSION,
-        "tool": { "name": "miglint", "version": env!("CARGO_PKG_VERSION") },
-        "settings": { "pg_version": report.pg_version, "fail_on": report.fail_on.as_str() },
-        "roots": report.roots.iter().map(root_value).collect::<Vec<_>>(),
-        "files": report.files.iter().map(file_value).collect::<Vec<_>>(),
-        "diagnostics": report.diagnostics().map(|(f, d)| diagnostic_value(f, d)).collect::<Vec<_>>(),
-        "summary": {
-            "files": summary.files,
-            "statements": summary.statements,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "suppressed": summary.suppressed,
-            "baselined": summary.baselined,
-            "blocking": summary.blocking,
-        },
-    });
-    if report.roots.is_empty() {
-        value.as_object_mut().expect("an object").remove("roots");
+struct ReportOut<'a>(&'a Report);
+
+impl Serialize for ReportOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let summary = report.summary();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("version", &VERSION)?;
+        map.serialize_entry(
+            "tool",
+            &json!({ "name": "miglint", "version": env!("CARGO_PKG_VERSION") }),
+        )?;
+        map.serialize_entry(
+            "settings",
+            &json!({ "pg_version": report.pg_version, "fail_on": report.fail_on.as_str() }),
+        )?;
+        if !report.roots.is_empty() {
+            map.serialize_entry("roots", &Streamed(|| report.roots.iter().map(root_value)))?;
+        }
+        map.serialize_entry("files", &Streamed(|| report.files.iter().map(file_value)))?;
+        map.serialize_entry(
+            "diagnostics",
+            &Streamed(|| report.diagnostics().map(|(f, d)| diagnostic_value(f, d))),
+        )?;
+        map.serialize_entry(
+            "summary",
+            &json!({
+                "files": summary.files,
+                "statements": summary.statements,
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "infos": summary.infos,
+                "suppressed": summary.suppressed,
+                "baselined": summary.baselined,
+                "blocking": summary.blocking,
+            }),
+        )?;
+        map.end()
     }
-    value
+}
+
+/// A JSON array written from an iterator, one element at a time.
+struct Streamed<F>(F);
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 fn root_value(root: &RootSummary) -> Value {
