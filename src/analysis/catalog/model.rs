@@ -186,6 +186,10 @@ pub struct Catalog {
     /// Functions and procedures with a body, each name's overloads in the
     /// order they were created.
     pub(super) routines: BTreeMap<Key, Vec<(Signature, Arc<Body>)>>,
+    /// Something the change created may not count as history yet: `settle`
+    /// has work to do. (Replaying a long history settles after every file;
+    /// walking every object each time made that quadratic.)
+    pub(super) unsettled: bool,
 }
 
 impl Default for Catalog {
@@ -199,6 +203,7 @@ impl Default for Catalog {
             search_path: vec!["public".to_string()],
             sequence_owners: BTreeMap::new(),
             routines: BTreeMap::new(),
+            unsettled: false,
         }
     }
 }
@@ -206,6 +211,9 @@ impl Default for Catalog {
 impl Catalog {
     /// Ends a change: what it created now counts as existing history.
     pub fn settle(&mut self) {
+        if !std::mem::take(&mut self.unsettled) {
+            return;
+        }
         for r in self.relations.values_mut() {
             // Only copy a shared relation when something changes.
             if r.origin == Origin::History && r.constraints.iter().all(|c| c.origin == Origin::History) {

@@ -20,6 +20,7 @@ impl Catalog {
     /// Applies one statement. Statements the catalog does not model, and
     /// references to objects it has never seen, change nothing.
     pub fn apply(&mut self, node: &NodeEnum, origin: Origin, at: Option<Location>) {
+        self.unsettled |= origin == Origin::Change;
         match node {
             NodeEnum::CreateSchemaStmt(stmt) => {
                 if !stmt.schemaname.is_empty() {
