@@ -162,13 +162,19 @@ pub(crate) fn with_analyzed_run<R>(
             (decode(input), schema)
         })
         .unzip();
+    // Files judged are parsed up front, in parallel, and kept for the
+    // rules; history is parsed a batch at a time as the replay reaches it,
+    // and its trees dropped once replayed, so a long history costs memory
+    // for a batch, not for all of it.
     let parsed: Vec<Option<parse::ParsedFile>> = decoded
         .par_iter()
         .map(|d| match d {
-            Decoded::Text(source, _, settings) => Some(parse::parse_file_with(source, &settings.placeholders)),
+            Decoded::Text(_, script, _) if script.role == Role::History => None,
+            Decoded::Text(source, _, settings) => Some(parse_decoded(source, settings)),
             Decoded::Unreadable(..) => None,
         })
         .collect();
+    let mut history = HistoryTrees::default();
 
     let starting = |index: usize| schemas[index].as_deref().cloned().unwrap_or_default();
     let mut catalogs: Vec<Catalog> = Vec::new();
@@ -178,7 +184,7 @@ pub(crate) fn with_analyzed_run<R>(
     let mut last_migration: Option<(&str, usize)> = None;
     let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
     for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
-        let (Decoded::Text(source, script, settings), Some(parsed)) = (d, p) else {
+        let Decoded::Text(source, script, settings) = d else {
             files.push(None);
             continue;
         };
@@ -191,12 +197,17 @@ pub(crate) fn with_analyzed_run<R>(
         catalog.reset_session();
         if script.role == Role::History {
             if script.keeps_effects() {
-                analysis::replay(catalog, parsed, Origin::History);
+                let tree = history.take(&decoded, index, source, settings);
+                analysis::replay(catalog, &tree, Origin::History);
                 catalog.settle();
             }
             files.push(None);
             continue;
         }
+        let Some(parsed) = p else {
+            files.push(None);
+            continue;
+        };
         let migration = script.order.map(|order| (script.root.as_str(), order));
         if scope == ChangeScope::EachMigration && (migration.is_none() || migration != last_migration) {
             catalog.settle();
@@ -241,6 +252,63 @@ pub(crate) fn with_analyzed_run<R>(
         parsed: &parsed,
         catalogs,
     })
+}
+
+fn parse_decoded(source: &SourceFile, settings: &Settings) -> parse::ParsedFile {
+    parse::parse_file_with(source, &settings.placeholders)
+}
+
+/// The parse trees of history files, parsed in parallel a batch ahead of
+/// the replay and handed out in order.
+#[derive(Default)]
+struct HistoryTrees {
+    ready: std::collections::VecDeque<(usize, parse::ParsedFile)>,
+}
+
+impl HistoryTrees {
+    /// Files parsed together: enough to keep every core busy, few enough
+    /// that their trees stay small.
+    const BATCH: usize = 256;
+
+    /// The tree of history input `index`, parsing the next batch of history
+    /// inputs whose effects are replayed when it is not ready.
+    fn take(
+        &mut self,
+        decoded: &[Decoded],
+        index: usize,
+        source: &SourceFile,
+        settings: &Settings,
+    ) -> parse::ParsedFile {
+        while self.ready.front().is_some_and(|(i, _)| *i < index) {
+            self.ready.pop_front();
+        }
+        if self.ready.front().is_none_or(|(i, _)| *i != index) {
+            self.ready.clear();
+            let batch: Vec<(usize, &SourceFile, &Settings)> = decoded[index..]
+                .iter()
+                .enumerate()
+                .filter_map(|(offset, d)| match d {
+                    Decoded::Text(source, script, settings)
+                        if script.role == Role::History && script.keeps_effects() =>
+                    {
+                        Some((index + offset, source, &**settings))
+                    }
+                    _ => None,
+                })
+                .take(Self::BATCH)
+                .collect();
+            self.ready = batch
+                .into_par_iter()
+                .map(|(i, source, settings)| (i, parse_decoded(source, settings)))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        match self.ready.pop_front() {
+            Some((i, tree)) if i == index => tree,
+            // Not reached: the batch starts at `index`.
+            _ => parse_decoded(source, settings),
+        }
+    }
 }
 
 /// How the runner wraps a file, once its statements are known: a batch of
