@@ -1157,7 +1157,7 @@ mod hostile {
                 )
             },
             Row {
-                stderr: Some("miglint.toml"),
+                stderr: Some("miglint.toml:2:1: cannot read configuration: not UTF-8 text (byte 0x89)"),
                 neighbour: false,
                 ..row(
                     "a binary miglint.toml",
@@ -1170,7 +1170,7 @@ mod hostile {
                 )
             },
             Row {
-                stderr: Some("miglint.toml"),
+                stderr: Some("miglint.toml: cannot read configuration: larger than 1 MiB"),
                 neighbour: false,
                 ..row(
                     "a huge miglint.toml",
