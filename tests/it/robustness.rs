@@ -1127,6 +1127,20 @@ mod hostile {
                 1,
                 &[("bad-\u{fffd}\u{fffd}.sql", 1, 8, "require-concurrent-index")],
             ),
+            // Found by the lsp fuzz target: a stack overflow looking for the
+            // layout of a file whose folder is the filesystem's root.
+            Row {
+                neighbour: false,
+                ..row(
+                    "standard input named after a file at the filesystem root",
+                    |_| Setup {
+                        args: vec!["--stdin-filename".into(), "/hostile-at-root.sql".into(), "-".into()],
+                        stdin: Some(b"DROP TABLE users;\n".to_vec()),
+                    },
+                    1,
+                    &[("/hostile-at-root.sql", 1, 1, "ban-drop-table")],
+                )
+            },
             Row {
                 neighbour: false,
                 ..row(
