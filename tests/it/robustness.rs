@@ -504,7 +504,9 @@ mod hostile {
         elapsed: Duration,
         /// Peak resident set size in bytes: the highest `VmHWM` read while
         /// it ran (`wait4`'s `ru_maxrss` would count the test process itself,
-        /// whose pages the child held between fork and exec).
+        /// whose pages the child held between fork and exec). A run that ends
+        /// before the first read (about 10 ms) reads 0: it had no time to
+        /// hold much.
         peak_rss: u64,
     }
 
