@@ -92,7 +92,7 @@ fn main() {
         (roots, scripts) = (0, 0);
         for project in &projects {
             let request = RunRequest {
-                paths: vec![project.display().to_string()],
+                paths: vec![project.clone().into_os_string()],
                 ..RunRequest::default()
             };
             let prepared = prepare(&request).expect("a run");

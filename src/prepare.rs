@@ -29,7 +29,8 @@ use crate::settings::{Settings, DEFAULT_PG_VERSION};
 #[derive(Clone, Debug, Default)]
 pub struct RunRequest {
     /// Files, directories or globs; `-` is the standard input (or `stdin`).
-    pub paths: Vec<String>,
+    /// Not necessarily UTF-8: a file name is whatever the system allows.
+    pub paths: Vec<std::ffi::OsString>,
     /// The configuration file for every file; None: the nearest
     /// `miglint.toml` above each file's root.
     pub config: Option<PathBuf>,

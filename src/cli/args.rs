@@ -52,7 +52,7 @@ pub(super) enum Command {
 pub(super) struct RunArgs {
     /// Files, directories or quoted globs; `-` reads standard input.
     #[arg(value_name = "PATH|GLOB")]
-    pub paths: Vec<String>,
+    pub paths: Vec<std::ffi::OsString>,
 
     /// The configuration file for every file [default: for each file, the
     /// nearest miglint.toml above its migration root].

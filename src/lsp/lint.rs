@@ -21,7 +21,7 @@ pub(super) fn request(document: &Document, workspace: Option<&Path>) -> RunReque
         None => workspace.and_then(config::find),
     };
     RunRequest {
-        paths: vec!["-".to_string()],
+        paths: vec!["-".into()],
         config,
         stdin_filename: Some(document.name()),
         stdin: Some(document.text.clone().into_bytes()),

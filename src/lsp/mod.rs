@@ -16,4 +16,4 @@ mod worker;
 /// The `source` of every diagnostic the server publishes.
 pub(crate) const SOURCE: &str = "miglint";
 
-pub(crate) use server::run;
+pub(crate) use server::{run, serve_in_memory};

@@ -45,6 +45,24 @@ pub(crate) fn run() -> u8 {
     }
 }
 
+/// Serves a client held in memory that sends `messages`, then hangs up:
+/// the protocol loop without standard input and output (the fuzz target).
+/// The server's exit code; what it answers is read and dropped.
+pub(crate) fn serve_in_memory(messages: Vec<Message>) -> u8 {
+    let (server, client) = Connection::memory();
+    let serving = std::thread::spawn(move || serve(&server).unwrap_or(2));
+    for message in messages {
+        if client.sender.send(message).is_err() {
+            break;
+        }
+    }
+    let Connection { sender, receiver } = client;
+    // Hanging up ends the protocol loop, then the server's connection.
+    drop(sender);
+    for _answer in receiver.iter() {}
+    serving.join().unwrap_or(2)
+}
+
 fn serve(connection: &Connection) -> Result<u8, String> {
     let params = initialize(connection)?;
     let workspace = workspace_root(&params);

@@ -26,6 +26,9 @@ pub(crate) struct Lexed {
     /// including the `\.` line that ends them (pg_dump writes table data
     /// this way). They are input to the COPY, not SQL.
     pub copy_data: Vec<Span>,
+    /// The `/*` of a block comment the file never closes (nested comments
+    /// count: `/* /* */` is still open). PostgreSQL rejects the text.
+    pub unterminated_comment: Option<usize>,
 }
 
 /// A template placeholder: text a tool replaces before PostgreSQL sees it.
@@ -293,6 +296,9 @@ impl<'a> Lexer<'a> {
             }
         }
         self.pos = self.pos.min(self.bytes.len());
+        if depth > 0 {
+            self.out.unterminated_comment.get_or_insert(start);
+        }
         self.out.comments.push(Comment {
             span: Span::new(start, self.pos),
             body: Span::new(start + 2, body_end.max(start + 2)),
@@ -636,6 +642,9 @@ mod tests {
         let lexed = lex(sql);
         let bodies: Vec<_> = lexed.comments.iter().map(|c| &sql[c.body.start..c.body.end]).collect();
         assert_eq!(bodies, [" a /* b */ c ", " tail", " open"]);
+        assert_eq!(lex(sql).unterminated_comment, Some(36));
+        assert_eq!(lex("/* a */ /* b /* c */").unterminated_comment, Some(8));
+        assert_eq!(lex("/* a /* b */ */").unterminated_comment, None);
         assert!(lexed.has_code());
         assert!(!lex("-- only\n/* comments */").has_code());
     }

@@ -137,6 +137,16 @@ pub(crate) fn parse_file_with(source: &SourceFile, placeholders: &Placeholders) 
             ),
         });
     }
+    if let Some(start) = lexed.unterminated_comment {
+        problems.push(ParseProblem {
+            kind: ProblemKind::Syntax,
+            span: Span::new(start, start + 2),
+            message:
+                "unterminated /* comment: PostgreSQL rejects the text from here to the end of the file (comments nest, \
+                      each /* needs its */)"
+                    .to_string(),
+        });
+    }
     let bom = text
         .starts_with(lexer::BOM)
         .then(|| Span::new(0, lexer::BOM.len_utf8()));
@@ -185,6 +195,25 @@ pub(crate) fn parse_file_with(source: &SourceFile, placeholders: &Placeholders) 
     }
 }
 
+/// The largest statement miglint reads into a parse tree. The tree of a
+/// statement takes several hundred times its text (pg_query decodes each
+/// node into a large enum, each list into a vector with room for four): a
+/// 5 MB `INSERT ... VALUES` took over 4 GB. A larger statement (only data
+/// loads are this large) is checked for syntax by PostgreSQL's parser
+/// without building the tree, and reported as not judged.
+const MAX_TREE_STATEMENT: usize = 1024 * 1024;
+
+/// True when a statement of `sql` (split at its top-level semicolons) is
+/// larger than `MAX_TREE_STATEMENT`.
+fn has_huge_statement(sql: &str, lexed: &Lexed) -> bool {
+    let mut start = 0;
+    lexed.semicolons.iter().copied().chain([sql.len()]).any(|end| {
+        let huge = end.saturating_sub(start) > MAX_TREE_STATEMENT;
+        start = end + 1;
+        huge
+    })
+}
+
 /// The statements of `sql` (the text of `source`, with what is not SQL
 /// blanked) and the bodies they hold.
 fn statements_and_bodies(
@@ -193,7 +222,7 @@ fn statements_and_bodies(
     source: &SourceFile,
     problems: &mut Vec<ParseProblem>,
 ) -> (Vec<Statement>, Vec<(usize, Arc<Body>)>) {
-    let statements = if lexed.placeholders.is_empty() {
+    let statements = if lexed.placeholders.is_empty() && !has_huge_statement(sql, lexed) {
         match pg_query::parse(sql, 0) {
             Ok(parsed) => whole_file_statements(lexed, parsed, sql.len()),
             Err(_) => statement_by_statement(sql, lexed, problems, source),
@@ -269,6 +298,22 @@ fn statement_by_statement(
             continue;
         }
         let text = &sql[span.start..span.end];
+        if text.len() > MAX_TREE_STATEMENT {
+            problems.push(match pg_query::split_with_parser(text) {
+                Ok(_) => ParseProblem {
+                    kind: ProblemKind::Unsupported,
+                    span: word_at(&source.text, span.start, span.end),
+                    message: format!(
+                        "statement of {:.1} MB is larger than miglint reads ({} MB): PostgreSQL accepts its syntax, \
+                         but miglint does not judge what it does",
+                        text.len() as f64 / (1024.0 * 1024.0),
+                        MAX_TREE_STATEMENT / (1024 * 1024)
+                    ),
+                },
+                Err(_) => syntax_problem(text, span, source),
+            });
+            continue;
+        }
         match pg_query::parse(text, 0) {
             Ok(parsed) => statements.extend(parsed.protobuf.stmts.into_iter().filter_map(|raw| {
                 Some(Statement {

@@ -168,7 +168,19 @@ pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
         Err(crate::input::read::ReadError::Io(e)) => return Err(cannot_read(e.to_string())),
         Err(e) => return Err(cannot_read(e.to_string())),
     };
-    let text = String::from_utf8(bytes).map_err(|_| cannot_read("not UTF-8 text".into()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // Where the text stops being UTF-8, as line:column of what precedes it.
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let good = std::str::from_utf8(good).unwrap_or_default();
+        let at = LineIndex::new(good).position(good, good.len());
+        ConfigError(format!(
+            "{}:{}:{}: cannot read configuration: not UTF-8 text (byte 0x{:02x})",
+            path.display(),
+            at.line,
+            at.column,
+            e.as_bytes()[good.len()]
+        ))
+    })?;
     parse(&text, path)
 }
 

@@ -12,6 +12,7 @@
 //! content, saved or not: it belongs to the root its path lies in.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -67,7 +68,7 @@ pub(crate) struct Selection {
 /// Selects the scripts for `args` (paths, folders, quoted globs, `-`).
 /// `stdin_name` is what `-` is called (`--stdin-filename`).
 pub(crate) fn select(
-    args: &[String],
+    args: &[OsString],
     stdin_name: Option<&str>,
     configs: &Configs,
     options: &SelectOptions,
@@ -303,7 +304,7 @@ impl Wanted {
 /// One argument: a folder (walked for `.sql` files, or with `--since` left
 /// for git to say what changed in it), a file, or a quoted glob.
 fn expand(
-    arg: &str,
+    arg: &OsStr,
     configs: &Configs,
     options: &SelectOptions,
     wanted: &mut Wanted,
@@ -311,6 +312,7 @@ fn expand(
     selection: &mut Selection,
 ) {
     let path = Path::new(arg);
+    let shown = arg.to_string_lossy();
     let metadata = std::fs::metadata(path);
     if metadata.as_ref().is_ok_and(|m| m.is_dir()) {
         if options.since.is_some() {
@@ -324,7 +326,7 @@ fn expand(
         if nothing {
             selection
                 .errors
-                .push(DiscoverError(format!("{arg}: no .sql files in this directory")));
+                .push(DiscoverError(format!("{shown}: no .sql files in this directory")));
         }
         for file in walked.files {
             wanted.add(file);
@@ -335,7 +337,7 @@ fn expand(
         if !metadata.is_file() {
             let kind = crate::input::read::special_kind(metadata.file_type()).unwrap_or("not a regular file");
             selection.errors.push(DiscoverError(format!(
-                "{arg}: not a regular file ({kind}); pipe it to `miglint check -` instead"
+                "{shown}: not a regular file ({kind}); pipe it to `miglint check -` instead"
             )));
             return;
         }
@@ -346,23 +348,31 @@ fn expand(
         }
         return;
     }
-    if !arg.contains(['*', '?', '[']) {
+    // A glob is text: a name that is not UTF-8 is a path or nothing.
+    let Some(pattern) = arg.to_str().filter(|a| a.contains(['*', '?', '['])) else {
         selection
             .errors
-            .push(DiscoverError(format!("{arg}: no such file or directory")));
+            .push(DiscoverError(format!("{shown}: no such file or directory")));
         return;
-    }
-    let paths = match glob::glob(arg) {
+    };
+    let paths = match glob::glob(pattern) {
         Ok(paths) => paths,
         Err(e) => {
             selection
                 .errors
-                .push(DiscoverError(format!("{arg}: invalid glob pattern: {e}")));
+                .push(DiscoverError(format!("{shown}: invalid glob pattern: {e}")));
             return;
         }
     };
+    // A glob through a symbolic link loop (`tree/**/*.sql` with
+    // `tree/a/loop -> ..`) matches one file under many spellings, as deep
+    // as the system resolves: each file once, under its shortest.
+    let mut entries: Vec<Result<PathBuf, glob::GlobError>> = paths.collect();
+    entries.sort_by_key(|entry| entry.as_ref().map_or(0, |p| p.components().count()));
+    let mut seen = HashSet::new();
+    entries.retain(|entry| entry.as_ref().map_or(true, |p| seen.insert(real_path(p))));
     let mut matched = 0;
-    for entry in paths {
+    for entry in entries {
         match entry {
             Ok(p) if p.is_dir() => {}
             Ok(p) if !crate::input::read::is_regular_file(&p) => selection
@@ -382,7 +392,7 @@ fn expand(
     if matched == 0 {
         selection
             .errors
-            .push(DiscoverError(format!("{arg}: no files match this pattern")));
+            .push(DiscoverError(format!("{shown}: no files match this pattern")));
     }
 }
 

@@ -81,6 +81,13 @@ fn shape_root(file: &Path) -> PathBuf {
 /// spelled from `parent` as the file is (`.`, `..`, `./other`).
 fn shape_root_from_real(file: &Path, parent: &Path) -> PathBuf {
     let real_file = real_path(file);
+    // A file at the filesystem's root (`/x.sql`) has no folder name even
+    // when real: its folder is the root, not a shape to look for (and
+    // `shape_root` of it would come back here forever).
+    let named = |p: &Path| matches!(p.components().next_back(), Some(Component::Normal(_)));
+    if !real_file.parent().is_some_and(named) {
+        return parent.to_path_buf();
+    }
     let (Some(real_parent), root) = (real_file.parent(), shape_root(&real_file)) else {
         return parent.to_path_buf();
     };

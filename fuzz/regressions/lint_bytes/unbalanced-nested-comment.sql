@@ -1,0 +1,3 @@
+SELECT 1;
+/* /* */
+CREATE INDEX i ON t (a);
