@@ -5,6 +5,7 @@
 use pg_query::protobuf::AlterTableType::{self, *};
 use pg_query::NodeEnum;
 
+use crate::analysis::catalog::ConstraintKind;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::parse::ast::alter_table_cmds;
@@ -116,7 +117,8 @@ fn writes_between(ctx: StatementContext<'_>, table: &RelationName, until: usize)
         .find(|later| {
             let written = match later.node() {
                 NodeEnum::InsertStmt(s) => s.relation.as_ref(),
-                NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
+                // An update is checked only on the key columns it sets.
+                NodeEnum::UpdateStmt(s) if sets_key_column(later, s, table) => s.relation.as_ref(),
                 NodeEnum::CopyStmt(s) if s.is_from => s.relation.as_ref(),
                 NodeEnum::MergeStmt(s) => s.relation.as_ref(),
                 _ => None,
@@ -124,6 +126,29 @@ fn writes_between(ctx: StatementContext<'_>, table: &RelationName, until: usize)
             written.is_some_and(|rv| RelationName::from_range_var(rv).same_as(table))
         })
         .map(|later| later.file_span())
+}
+
+/// Does the `UPDATE` set a column a foreign key checks: one of the table's
+/// foreign keys, or a key other tables may reference? A table the catalog
+/// does not know may have any.
+fn sets_key_column(ctx: &StatementContext<'_>, update: &pg_query::protobuf::UpdateStmt, table: &RelationName) -> bool {
+    let Some(relation) = ctx.relation_before(table) else {
+        return true;
+    };
+    let set: Vec<&str> = update
+        .target_list
+        .iter()
+        .filter_map(|n| match n.node.as_ref()? {
+            NodeEnum::ResTarget(target) => Some(target.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    relation.constraints.iter().any(|c| match &c.kind {
+        ConstraintKind::ForeignKey { columns, .. }
+        | ConstraintKind::PrimaryKey { columns }
+        | ConstraintKind::Unique { columns } => columns.iter().any(|c| set.contains(&c.as_str())),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -152,6 +177,25 @@ mod tests {
         assert!(findings(ID, all).is_empty());
         let written = "BEGIN;\nALTER TABLE orders DISABLE TRIGGER ALL;\nINSERT INTO orders SELECT * FROM old_orders;\nALTER TABLE orders ENABLE TRIGGER ALL;\nCOMMIT;";
         assert_eq!(findings(ID, written).len(), 1);
+        // A table the history knows: only an update of a key column skips a check.
+        let update = |set: &str| {
+            use crate::input::layout::GitState;
+            use crate::tests::rules::{migration, run_findings};
+            let mut history = migration("1", "orders", 0, GitState::Unchanged);
+            history.content = crate::input::read::Content::Bytes(
+                b"CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers, total int);\n"
+                    .to_vec(),
+            );
+            let mut change = migration("2", "fix", 1, GitState::Added);
+            change.script.transaction = crate::input::layout::RunnerTransaction::PerFile;
+            change.content = crate::input::read::Content::Bytes(
+                format!("ALTER TABLE orders DISABLE TRIGGER ALL;\nUPDATE orders SET {set} WHERE id < 100;\nALTER TABLE orders ENABLE TRIGGER ALL;\n")
+                    .into_bytes(),
+            );
+            run_findings(ID, vec![history, change], &crate::settings::Settings::default())
+        };
+        assert!(update("total = 0").is_empty());
+        assert_eq!(update("customer_id = 7").len(), 1);
     }
 
     #[test]
