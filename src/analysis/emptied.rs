@@ -7,6 +7,7 @@
 use pg_query::NodeEnum;
 
 use crate::analysis::names::RelationName;
+use crate::parse::ast::rows_added_to;
 
 #[derive(Default)]
 pub(crate) struct Emptied {
@@ -32,10 +33,7 @@ impl Emptied {
                     self.tables.push((transaction, RelationName::from_range_var(rv), index));
                 }
             }
-            NodeEnum::InsertStmt(stmt) => self.filled(stmt.relation.as_ref()),
-            NodeEnum::CopyStmt(stmt) if stmt.is_from => self.filled(stmt.relation.as_ref()),
-            NodeEnum::MergeStmt(stmt) => self.filled(stmt.relation.as_ref()),
-            _ => {}
+            _ => self.filled(rows_added_to(node)),
         }
     }
 

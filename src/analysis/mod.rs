@@ -486,4 +486,4 @@ impl<'a> StatementContext<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

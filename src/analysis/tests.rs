@@ -4,7 +4,9 @@
 use super::*;
 use crate::parse::parse_file;
 
-fn with_file<R>(text: &str, f: impl FnOnce(&AnalyzedFile) -> R) -> R {
+/// Runs `f` on the analysis of `text` as a file of its own (PostgreSQL 16,
+/// autocommit, an empty catalog); rules' unit tests use it too.
+pub(crate) fn with_file<R>(text: &str, f: impl FnOnce(&AnalyzedFile) -> R) -> R {
     let source = SourceFile::new("t.sql", text);
     let parsed = parse_file(&source);
     let options = Options {

@@ -166,6 +166,17 @@ pub(crate) fn string_constants(node: &NodeEnum) -> Vec<(String, i32)> {
     out
 }
 
+/// The table a statement adds rows to: `INSERT INTO`, `COPY ... FROM`,
+/// `MERGE INTO`.
+pub(crate) fn rows_added_to(node: &NodeEnum) -> Option<&RangeVar> {
+    match node {
+        NodeEnum::InsertStmt(s) => s.relation.as_ref(),
+        NodeEnum::CopyStmt(s) if s.is_from => s.relation.as_ref(),
+        NodeEnum::MergeStmt(s) => s.relation.as_ref(),
+        _ => None,
+    }
+}
+
 /// Does a `WHERE` clause let every row through? None (no clause), or a
 /// condition true whatever the row: `true`, `1 = 1`, `'a' = 'a'`, `NOT
 /// false`, an `AND` of such, an `OR` with one. Conditions on columns, and

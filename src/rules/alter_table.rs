@@ -138,21 +138,7 @@ mod tests {
     use pg_query::protobuf::AlterTableType;
 
     use super::{actions, AlterTable};
-    use crate::analysis::{analyze, AnalyzedFile, Catalog, Options, TransactionMode};
-    use crate::input::source::SourceFile;
-    use crate::parse::parse_file;
-
-    fn with_file(text: &str, f: impl FnOnce(&AnalyzedFile)) {
-        let source = SourceFile::new("t.sql", text);
-        let parsed = parse_file(&source);
-        let options = Options {
-            pg_version: 16,
-            transaction: TransactionMode::None,
-            assume_lock_timeout: false,
-            max_lock_timeout_ms: 10_000,
-        };
-        f(&analyze(&source, &parsed, options, &mut Catalog::default(), 0));
-    }
+    use crate::analysis::tests::with_file;
 
     #[test]
     fn reads_the_actions_of_an_existing_table_only() {

@@ -8,7 +8,7 @@ use pg_query::NodeEnum;
 use crate::analysis::catalog::ConstraintKind;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
-use crate::parse::ast::alter_table_cmds;
+use crate::parse::ast::{alter_table_cmds, rows_added_to};
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 
@@ -116,12 +116,9 @@ fn writes_between(ctx: StatementContext<'_>, table: &RelationName, until: usize)
         .take_while(|later| later.index < until)
         .find(|later| {
             let written = match later.node() {
-                NodeEnum::InsertStmt(s) => s.relation.as_ref(),
                 // An update is checked only on the key columns it sets.
                 NodeEnum::UpdateStmt(s) if sets_key_column(later, s, table) => s.relation.as_ref(),
-                NodeEnum::CopyStmt(s) if s.is_from => s.relation.as_ref(),
-                NodeEnum::MergeStmt(s) => s.relation.as_ref(),
-                _ => None,
+                node => rows_added_to(node),
             };
             written.is_some_and(|rv| RelationName::from_range_var(rv).same_as(table))
         })

@@ -67,13 +67,7 @@ impl Catalog {
             let k = key(&RelationName::new(schema, n));
             self.relations.contains_key(&k) || self.indexes.contains_key(&k)
         };
-        if !taken(name) {
-            return name.to_string();
-        }
-        (1..1000)
-            .map(|i| format!("{name}{i}"))
-            .find(|n| !taken(n))
-            .unwrap_or_else(|| name.to_string())
+        first_free(name, taken)
     }
 
     /// A constraint name free in the schema (PostgreSQL's
@@ -85,14 +79,20 @@ impl Catalog {
                 .filter(|r| r.name.schema.as_deref() == schema)
                 .any(|r| r.constraint(n).is_some())
         };
-        if !taken(name) {
-            return name.to_string();
-        }
-        (1..1000)
-            .map(|i| format!("{name}{i}"))
-            .find(|n| !taken(n))
-            .unwrap_or_else(|| name.to_string())
+        first_free(name, taken)
     }
+}
+
+/// `name`, else `name1`, `name2`, ... the first that is not `taken`, as
+/// PostgreSQL numbers a generated name that collides.
+fn first_free(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    (1..1000)
+        .map(|i| format!("{name}{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// PostgreSQL's generated names: `users_pkey`, `users_email_key`,
