@@ -134,10 +134,26 @@ pub(crate) trait Rule: DeclaredRule + Send + Sync {
     /// Checks the file as a whole, for rules about order or what is missing.
     fn check_file(&self, _file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {}
 
-    /// Checks the run as a whole, once the catalog has seen every file, for
-    /// rules about the end state. Each finding names its file's index in
-    /// the run.
-    fn check_run(&self, _run: &RunContext<'_, '_>, _out: &mut Vec<(usize, Finding)>) {}
+    /// Starts a check of one run as a whole, for rules about order across
+    /// files or the end state; None for rules of statements and files.
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        None
+    }
+}
+
+/// A rule's check of one run. A run is analysed a few files at a time and
+/// each file's parse trees are dropped once it is linted, so the check sees
+/// every analysed file once, in run order, while its trees exist (`file`),
+/// keeps what it needs of it, and decides at the end (`finish`).
+pub(crate) trait RunCheck: Send {
+    /// Sees the file at input `index`. Its findings are the file's, in
+    /// the file's analysis text like those of `check_file`.
+    fn file(&mut self, _index: usize, _file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks the run's end, once the catalog has seen every file. Each
+    /// finding names its file's index in the run; its spans are of that
+    /// file's analysis text.
+    fn finish(self: Box<Self>, _run: &RunContext<'_>, _out: &mut Vec<(usize, Finding)>) {}
 }
 
 /// Declares a rule's unit struct and metadata (`META`, and `meta()` through

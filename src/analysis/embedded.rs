@@ -97,7 +97,7 @@ pub(crate) struct Region {
 }
 
 /// The analysis text past the file's own: the regions, appended in order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Tail {
     /// Where the tail starts in the analysis text.
     pub start: usize,

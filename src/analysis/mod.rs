@@ -218,14 +218,16 @@ fn catalog_view(
     (new_relations, relations_before)
 }
 
-/// What run-level rules see: every file of the run (None for files that are
-/// not SQL text and for history, which is replayed, not analysed), how each
-/// input runs, and the catalog at the end of the run. Findings on a history
-/// input are dropped: history is never reported.
-pub(crate) struct RunContext<'r, 'a> {
-    pub files: &'r [Option<AnalyzedFile<'a>>],
+/// What run-level rules see at the run's end: how each input runs, the
+/// text of each file judged (None for history, which is replayed, not
+/// analysed, and for content that is not SQL text), and the catalog at the
+/// end of the run. Findings on a history input are dropped: history is
+/// never reported.
+pub(crate) struct RunContext<'r> {
     /// How every input of the run runs, history included, by input index.
-    pub scripts: &'r [&'a ScriptInfo],
+    pub scripts: &'r [&'r ScriptInfo],
+    /// The text of every input judged, by input index.
+    pub sources: &'r [Option<&'r SourceFile>],
     /// Each root's catalog at the end of the run, in the order the roots ran.
     pub catalogs: &'r [Catalog],
 }
@@ -248,13 +250,6 @@ impl<'a> AnalyzedFile<'a> {
     pub(crate) fn file_span(&self, span: Span) -> Span {
         let text_len = self.parsed.text(self.original).text.len();
         self.parsed.file_span(self.tail.file_span(span, text_len))
-    }
-
-    /// The run a span of the analysis text is a statement of, if it is past
-    /// the file's own text.
-    pub(crate) fn run_at(&self, span: Span) -> Option<(&Run, Embedding)> {
-        let region = self.tail.region(span.start)?;
-        Some((self.runs.get(region.embedding.run)?, region.embedding))
     }
 }
 

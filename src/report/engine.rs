@@ -12,10 +12,10 @@ use crate::input::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::input::read::{Content, TooLarge};
 use crate::input::source::{SourceFile, Span};
 use crate::parse::{self, ProblemKind};
-use crate::report::embedded;
+use crate::report::embedded::Placement;
 use crate::report::plan::{self, FilePlan, PlannedFile};
 use crate::report::suppress;
-use crate::rule::RuleMeta;
+use crate::rule::{RuleMeta, RunCheck};
 use crate::rules;
 use crate::settings::Settings;
 use crate::settings::Severity;
@@ -127,34 +127,51 @@ impl Decoded {
     }
 }
 
-/// A run after decoding, parsing and catalog replay: what `lint_run` and
-/// `miglint plan` both start from.
-pub(crate) struct AnalyzedRun<'a> {
-    /// One entry per input; None for content that is not SQL text.
-    pub files: Vec<Option<AnalyzedFile<'a>>>,
-    /// Reports for inputs that are not SQL text (binary, not UTF-8), by index.
-    pub unreadable: Vec<Option<&'a FileReport>>,
-    /// How every input runs, history included.
-    pub scripts: Vec<&'a ScriptInfo>,
-    /// The settings of each input.
-    pub settings: Vec<&'a Settings>,
-    pub parsed: &'a [Option<parse::ParsedFile>],
-    /// Each root's catalog at the end of the run (each root is a database
-    /// of its own), in the order the roots ran.
-    pub catalogs: Vec<Catalog>,
+/// Inputs parsed together at most: enough to keep every core busy, few
+/// enough that their parse trees (about a hundred times their text) stay
+/// small. A run is analysed a chunk at a time and each chunk's trees are
+/// dropped before the next is parsed, so memory follows the chunk and the
+/// catalog, not the run.
+const CHUNK_FILES: usize = 128;
+/// Text parsed together at most (one larger file is a chunk of its own).
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// A run after every input was decoded and every file judged.
+struct JudgedRun<T> {
+    decoded: Vec<Decoded>,
+    /// What was made of each file analysed, by input index; None for
+    /// history and content that is not SQL text.
+    judged: Vec<Option<T>>,
+    /// Findings of the run checks at the run's end: (input index, rule,
+    /// finding in the file's analysis text).
+    run_findings: Vec<(usize, &'static RuleMeta, Finding)>,
 }
 
-/// Decodes and parses the inputs in parallel, replays the catalog through
-/// them in order (so each statement is judged against the schema it will
-/// meet), and hands the analysed run to `work`. Each migration root (a
-/// change of `ScriptInfo::root`) is its own database with its own catalog;
-/// history scripts are replayed, not analysed; a down or verify script is
-/// judged against the schema before it and leaves it as it was.
-pub(crate) fn with_analyzed_run<R>(
+/// The rules' checks of a run as a whole, for the rules that any input's
+/// config turns on.
+fn run_checks(decoded: &[Decoded]) -> Vec<(&'static RuleMeta, Box<dyn RunCheck>)> {
+    rules::all()
+        .iter()
+        .filter(|rule| decoded.iter().any(|d| severity(d.settings(), rule.meta()).is_some()))
+        .filter_map(|rule| Some((rule.meta(), rule.run_check()?)))
+        .collect()
+}
+
+/// Decodes the inputs, then parses and analyses them in run order a chunk
+/// at a time: each chunk's text inputs are parsed in parallel, replayed
+/// (history) or analysed (files judged) in order against their root's
+/// catalog, so each statement meets the schema it will meet, seen by the
+/// run checks in order, and handed to `judge` in parallel. Each migration
+/// root (a change of `ScriptInfo::root`) is its own database with its own
+/// catalog; a down or verify script is judged against the schema before it
+/// and leaves it as it was. `judge` gets a file's findings of the run
+/// checks; with `checked` false there are no run checks.
+fn judge_run<T: Send>(
     inputs: Vec<RunInput>,
     scope: ChangeScope,
-    work: impl FnOnce(AnalyzedRun<'_>) -> R,
-) -> R {
+    checked: bool,
+    judge: impl Fn(&AnalyzedFile<'_>, &Settings, Vec<(&'static RuleMeta, Finding)>) -> T + Sync,
+) -> JudgedRun<T> {
     let (decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
         .into_par_iter()
         .map(|input| {
@@ -162,57 +179,165 @@ pub(crate) fn with_analyzed_run<R>(
             (decode(input), schema)
         })
         .unzip();
-    // Files judged are parsed up front, in parallel, and kept for the
-    // rules; history is parsed a batch at a time as the replay reaches it,
-    // and its trees dropped once replayed, so a long history costs memory
-    // for a batch, not for all of it.
-    let parsed: Vec<Option<parse::ParsedFile>> = decoded
-        .par_iter()
+    let mut checks = if checked { run_checks(&decoded) } else { Vec::new() };
+    let mut judged: Vec<Option<T>> = Vec::with_capacity(decoded.len());
+    let mut replay = Replay::new(&schemas, scope);
+    let mut next = 0;
+    while next < decoded.len() {
+        let chunk = next..chunk_end(&decoded, next);
+        next = chunk.end;
+        // Every text input the chunk replays or judges, parsed in parallel.
+        let trees: Vec<Option<parse::ParsedFile>> = decoded[chunk.clone()]
+            .par_iter()
+            .map(|d| match d {
+                Decoded::Text(source, script, settings) if script.role != Role::History || script.keeps_effects() => {
+                    Some(parse_decoded(source, settings))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut files: Vec<(usize, AnalyzedFile)> = Vec::new();
+        for (index, tree) in chunk.clone().zip(&trees) {
+            if let (Decoded::Text(source, script, settings), Some(tree)) = (&decoded[index], tree) {
+                files.extend(
+                    replay
+                        .input(index, source, script, settings, tree)
+                        .map(|file| (index, file)),
+                );
+            } else if let Decoded::Text(_, script, _) = &decoded[index] {
+                // History whose effects are undone (a down script).
+                replay.enter(index, script);
+            }
+        }
+        // The run checks see the files in order, while their trees exist.
+        let mut found: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); files.len()];
+        for ((index, file), found) in files.iter().zip(&mut found) {
+            for (meta, check) in &mut checks {
+                let mut out = Vec::new();
+                check.file(*index, file, &mut out);
+                found.extend(out.into_iter().map(|finding| (*meta, finding)));
+            }
+        }
+        let made: Vec<(usize, T)> = files
+            .par_iter()
+            .zip(found.into_par_iter())
+            .map(|((index, file), found)| (*index, judge(file, decoded[*index].settings(), found)))
+            .collect();
+        let mut slots: Vec<Option<T>> = chunk.clone().map(|_| None).collect();
+        for (index, made) in made {
+            slots[index - chunk.start] = Some(made);
+        }
+        judged.extend(slots);
+    }
+    let catalogs = replay.finish();
+    let scripts: Vec<&ScriptInfo> = decoded
+        .iter()
         .map(|d| match d {
-            Decoded::Text(_, script, _) if script.role == Role::History => None,
-            Decoded::Text(source, _, settings) => Some(parse_decoded(source, settings)),
-            Decoded::Unreadable(..) => None,
+            Decoded::Text(_, script, _) => script,
+            Decoded::Unreadable(report, _) => &report.script,
         })
         .collect();
-    let mut history = HistoryTrees::default();
+    let sources: Vec<Option<&SourceFile>> = decoded
+        .iter()
+        .zip(&judged)
+        .map(|(d, judged)| match d {
+            Decoded::Text(source, ..) if judged.is_some() => Some(source),
+            _ => None,
+        })
+        .collect();
+    let context = RunContext {
+        scripts: &scripts,
+        sources: &sources,
+        catalogs: &catalogs,
+    };
+    let mut run_findings = Vec::new();
+    for (meta, check) in checks {
+        let mut out = Vec::new();
+        check.finish(&context, &mut out);
+        run_findings.extend(out.into_iter().map(|(index, finding)| (index, meta, finding)));
+    }
+    JudgedRun {
+        decoded,
+        judged,
+        run_findings,
+    }
+}
 
-    let starting = |index: usize| schemas[index].as_deref().cloned().unwrap_or_default();
-    let mut catalogs: Vec<Catalog> = Vec::new();
-    let mut catalog: Option<Catalog> = None;
-    let mut root: Option<&str> = None;
-    // The migration of the last judged script: (root, place in its order).
-    let mut last_migration: Option<(&str, usize)> = None;
-    let mut files: Vec<Option<AnalyzedFile>> = Vec::with_capacity(decoded.len());
-    for (index, (d, p)) in decoded.iter().zip(&parsed).enumerate() {
-        let Decoded::Text(source, script, settings) = d else {
-            files.push(None);
-            continue;
-        };
-        if root != Some(script.root.as_str()) {
-            catalogs.extend(catalog.take());
+/// Where the chunk that starts at input `start` ends.
+fn chunk_end(decoded: &[Decoded], start: usize) -> usize {
+    let mut bytes = 0;
+    let mut end = start;
+    while end < decoded.len() && end - start < CHUNK_FILES && (end == start || bytes < CHUNK_BYTES) {
+        if let Decoded::Text(source, ..) = &decoded[end] {
+            bytes += source.text.len();
         }
-        root = Some(&script.root);
-        let catalog = catalog.get_or_insert_with(|| starting(index));
-        // Each file starts a new session as far as search_path goes.
+        end += 1;
+    }
+    end
+}
+
+/// The catalog replay through a run's inputs, in order.
+struct Replay<'s> {
+    schemas: &'s [Option<Arc<Catalog>>],
+    scope: ChangeScope,
+    /// Each finished root's catalog, in the order the roots ran.
+    catalogs: Vec<Catalog>,
+    /// The catalog of the root being replayed.
+    catalog: Option<Catalog>,
+    root: Option<String>,
+    /// The migration of the last judged script: (root, place in its order).
+    last_migration: Option<(String, usize)>,
+}
+
+impl<'s> Replay<'s> {
+    fn new(schemas: &'s [Option<Arc<Catalog>>], scope: ChangeScope) -> Replay<'s> {
+        Replay {
+            schemas,
+            scope,
+            catalogs: Vec::new(),
+            catalog: None,
+            root: None,
+            last_migration: None,
+        }
+    }
+
+    /// The catalog of input `index`'s root, a new one when the root
+    /// changes; each file starts a new session as far as search_path goes.
+    fn enter(&mut self, index: usize, script: &ScriptInfo) -> &mut Catalog {
+        if self.root.as_deref() != Some(script.root.as_str()) {
+            self.catalogs.extend(self.catalog.take());
+            self.root = Some(script.root.clone());
+        }
+        let schemas = self.schemas;
+        let catalog = self
+            .catalog
+            .get_or_insert_with(|| schemas[index].as_deref().cloned().unwrap_or_default());
         catalog.reset_session();
+        catalog
+    }
+
+    /// Replays a history input, or analyses a file judged against the
+    /// schema before it.
+    fn input<'a>(
+        &mut self,
+        index: usize,
+        source: &'a SourceFile,
+        script: &'a ScriptInfo,
+        settings: &Settings,
+        parsed: &'a parse::ParsedFile,
+    ) -> Option<AnalyzedFile<'a>> {
+        let scope = self.scope;
+        let migration = script.order.map(|order| (script.root.clone(), order));
+        let new_change = migration.is_none() || migration != self.last_migration;
+        let catalog = self.enter(index, script);
         if script.role == Role::History {
-            if script.keeps_effects() {
-                let tree = history.take(&decoded, index, source, settings);
-                analysis::replay(catalog, &tree, Origin::History);
-                catalog.settle();
-            }
-            files.push(None);
-            continue;
+            analysis::replay(catalog, parsed, Origin::History);
+            catalog.settle();
+            return None;
         }
-        let Some(parsed) = p else {
-            files.push(None);
-            continue;
-        };
-        let migration = script.order.map(|order| (script.root.as_str(), order));
-        if scope == ChangeScope::EachMigration && (migration.is_none() || migration != last_migration) {
+        if scope == ChangeScope::EachMigration && new_change {
             catalog.settle();
         }
-        last_migration = migration;
         let options = analysis_options(settings, runner_mode(script, parsed, settings));
         // A down or verify script runs long after its up script, against
         // everything it built, and leaves the schema as it found it.
@@ -224,91 +349,20 @@ pub(crate) fn with_analyzed_run<R>(
             before.settle();
             &mut before
         };
-        files.push(Some(analysis::analyze_script(
-            source, parsed, options, replayed, index, script,
-        )));
+        let file = analysis::analyze_script(source, parsed, options, replayed, index, script);
+        self.last_migration = migration;
+        Some(file)
     }
-    catalogs.extend(catalog);
-    let unreadable = decoded
-        .iter()
-        .map(|d| match d {
-            Decoded::Unreadable(report, _) => Some(report),
-            Decoded::Text(..) => None,
-        })
-        .collect();
-    let scripts = decoded
-        .iter()
-        .map(|d| match d {
-            Decoded::Text(_, script, _) => script,
-            Decoded::Unreadable(report, _) => &report.script,
-        })
-        .collect();
-    let settings = decoded.iter().map(|d| d.settings().as_ref()).collect();
-    work(AnalyzedRun {
-        files,
-        unreadable,
-        scripts,
-        settings,
-        parsed: &parsed,
-        catalogs,
-    })
+
+    /// Each root's catalog at the end of the run, in the order they ran.
+    fn finish(mut self) -> Vec<Catalog> {
+        self.catalogs.extend(self.catalog.take());
+        self.catalogs
+    }
 }
 
 fn parse_decoded(source: &SourceFile, settings: &Settings) -> parse::ParsedFile {
     parse::parse_file_with(source, &settings.placeholders)
-}
-
-/// The parse trees of history files, parsed in parallel a batch ahead of
-/// the replay and handed out in order.
-#[derive(Default)]
-struct HistoryTrees {
-    ready: std::collections::VecDeque<(usize, parse::ParsedFile)>,
-}
-
-impl HistoryTrees {
-    /// Files parsed together: enough to keep every core busy, few enough
-    /// that their trees stay small.
-    const BATCH: usize = 256;
-
-    /// The tree of history input `index`, parsing the next batch of history
-    /// inputs whose effects are replayed when it is not ready.
-    fn take(
-        &mut self,
-        decoded: &[Decoded],
-        index: usize,
-        source: &SourceFile,
-        settings: &Settings,
-    ) -> parse::ParsedFile {
-        while self.ready.front().is_some_and(|(i, _)| *i < index) {
-            self.ready.pop_front();
-        }
-        if self.ready.front().is_none_or(|(i, _)| *i != index) {
-            self.ready.clear();
-            let batch: Vec<(usize, &SourceFile, &Settings)> = decoded[index..]
-                .iter()
-                .enumerate()
-                .filter_map(|(offset, d)| match d {
-                    Decoded::Text(source, script, settings)
-                        if script.role == Role::History && script.keeps_effects() =>
-                    {
-                        Some((index + offset, source, &**settings))
-                    }
-                    _ => None,
-                })
-                .take(Self::BATCH)
-                .collect();
-            self.ready = batch
-                .into_par_iter()
-                .map(|(i, source, settings)| (i, parse_decoded(source, settings)))
-                .collect::<Vec<_>>()
-                .into();
-        }
-        match self.ready.pop_front() {
-            Some((i, tree)) if i == index => tree,
-            // Not reached: the batch starts at `index`.
-            _ => parse_decoded(source, settings),
-        }
-    }
 }
 
 /// How the runner wraps a file, once its statements are known: a batch of
@@ -343,10 +397,17 @@ fn runner_mode(script: &ScriptInfo, parsed: &parse::ParsedFile, settings: &Setti
 }
 
 /// Lints the files of a run, in order: the rules run on each analysed file
-/// in parallel, then the run-level rules on the whole. One report per input,
-/// in input order.
+/// as soon as its chunk is analysed, the run-level rules on the whole. One
+/// report per input, in input order.
 pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
-    with_analyzed_run(inputs, scope, |run| lint_analyzed(&run).into_iter().flatten().collect())
+    let run = judge_run(inputs, scope, true, |file, settings, found| {
+        (lint_file(file, settings, found), ())
+    });
+    finish_reports(run)
+        .into_iter()
+        .flatten()
+        .map(|(report, _)| report)
+        .collect()
 }
 
 /// A linted file and, when it is SQL text, its plan.
@@ -359,93 +420,121 @@ pub struct CheckedFile {
 /// `lint_run` and the plan of each file from the same analysis, for outputs
 /// that show findings beside what each statement locks (the CI job summary).
 pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
-    with_analyzed_run(inputs, scope, |run| {
-        lint_analyzed(&run)
-            .into_iter()
-            .zip(&run.files)
-            .filter_map(|(report, file)| {
-                Some(CheckedFile {
-                    report: report?,
-                    plan: file.as_ref().map(plan::plan_file),
-                })
-            })
-            .collect()
-    })
+    let run = judge_run(inputs, scope, true, |file, settings, found| {
+        (lint_file(file, settings, found), plan::plan_file(file))
+    });
+    finish_reports(run)
+        .into_iter()
+        .flatten()
+        .map(|(report, plan)| CheckedFile { report, plan })
+        .collect()
 }
 
-/// The report of each input of an analysed run, in input order; None for
-/// history, which is replayed, not reported.
-fn lint_analyzed(run: &AnalyzedRun<'_>) -> Vec<Option<FileReport>> {
-    let mut run_findings: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); run.files.len()];
-    let context = RunContext {
-        files: &run.files,
-        scripts: &run.scripts,
-        catalogs: &run.catalogs,
-    };
-    // A run-level rule runs when any file's config enables it; each file
-    // then keeps what its own config asks for.
-    let enabled = |rule: &&&dyn crate::rule::Rule| run.settings.iter().any(|s| severity(s, rule.meta()).is_some());
-    for rule in rules::all().iter().filter(enabled) {
-        let mut out = Vec::new();
-        rule.check_run(&context, &mut out);
-        for (file, finding) in out {
-            if let Some(slot) = run_findings.get_mut(file) {
-                slot.push((rule.meta(), finding));
-            }
+/// A file linted before the run's end: what the run checks find at the
+/// end joins its diagnostics, then its suppressions apply.
+struct PendingReport {
+    diagnostics: Vec<Diagnostic>,
+    directives: Vec<suppress::Directive>,
+    statements: usize,
+    placement: Placement,
+}
+
+/// The report of each input, in input order, with what else was made of
+/// it; None for history, which is replayed, not reported.
+fn finish_reports<X>(run: JudgedRun<(PendingReport, X)>) -> Vec<Option<(FileReport, Option<X>)>> {
+    let JudgedRun {
+        decoded,
+        judged,
+        run_findings,
+    } = run;
+    let mut at_end: Vec<Vec<(&'static RuleMeta, Finding)>> = Vec::new();
+    at_end.resize_with(decoded.len(), Vec::new);
+    for (index, meta, finding) in run_findings {
+        if let Some(slot) = at_end.get_mut(index) {
+            slot.push((meta, finding));
         }
     }
-    let reports: Vec<Option<FileReport>> = run
-        .files
-        .par_iter()
-        .zip(run.parsed.par_iter())
-        .zip(run_findings.into_par_iter())
-        .zip(run.settings.par_iter())
-        .map(|(((file, parsed), extra), settings)| Some(file_report(file.as_ref()?, parsed.as_ref()?, extra, settings)))
-        .collect();
-    reports
+    decoded
         .into_iter()
-        .zip(&run.unreadable)
-        .map(|(report, unreadable)| {
-            report
-                .or_else(|| unreadable.map(|r| (*r).clone()))
-                .filter(|report| report.script.role == Role::Change)
+        .zip(judged)
+        .zip(at_end)
+        .map(|((decoded, judged), at_end)| {
+            let (report, extra) = match (decoded, judged) {
+                (Decoded::Text(source, script, settings), Some((pending, extra))) => {
+                    (finish_report(source, script, &settings, pending, at_end), Some(extra))
+                }
+                (Decoded::Unreadable(report, _), _) => (report, None),
+                (Decoded::Text(..), None) => return None,
+            };
+            (report.script.role == Role::Change).then_some((report, extra))
         })
         .collect()
 }
 
+/// A file's report: its findings, those of the run's end placed in the
+/// file, its suppressions applied, sorted.
+fn finish_report(
+    source: SourceFile,
+    script: ScriptInfo,
+    settings: &Settings,
+    pending: PendingReport,
+    at_end: Vec<(&'static RuleMeta, Finding)>,
+) -> FileReport {
+    let PendingReport {
+        mut diagnostics,
+        directives,
+        statements,
+        placement,
+    } = pending;
+    let at_end = at_end
+        .into_iter()
+        .map(|(meta, finding)| (meta, placement.place(finding)))
+        .collect();
+    diagnostics.extend(into_diagnostics(&source, at_end, settings, &script));
+    let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
+    diagnostics.extend(into_diagnostics(&source, suppression_findings, settings, &script));
+    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+    FileReport {
+        statements,
+        source,
+        diagnostics,
+        script,
+        fail_on: settings.fail_on,
+        baseline: settings.baseline.clone(),
+    }
+}
+
 /// The plan of every file of a run (`miglint plan`), in input order.
 pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
-    with_analyzed_run(inputs, scope, |run| {
-        run.files
-            .iter()
-            .zip(run.parsed)
-            .zip(&run.unreadable)
-            .zip(&run.settings)
-            .filter_map(
-                |(((file, parsed), unreadable), settings)| match (file, parsed, unreadable) {
-                    (Some(file), Some(parsed), _) if file.script.role == Role::Change => {
-                        let problems = parsed
-                            .problems
-                            .iter()
-                            .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
-                        Some(PlannedFile {
-                            plan: plan::plan_file(file),
-                            problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
-                        })
-                    }
-                    (_, _, Some(report)) if report.script.role == Role::Change => Some(PlannedFile {
-                        plan: plan::FilePlan {
-                            path: report.path().to_string(),
-                            statements: Vec::new(),
-                        },
-                        problems: report.diagnostics.clone(),
-                    }),
-                    // History is replayed, companions analysed: neither is planned.
-                    _ => None,
+    let run = judge_run(inputs, scope, false, |file, settings, _| {
+        (file.script.role == Role::Change).then(|| {
+            let problems = file
+                .parsed
+                .problems
+                .iter()
+                .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
+            PlannedFile {
+                plan: plan::plan_file(file),
+                problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
+            }
+        })
+    });
+    run.decoded
+        .into_iter()
+        .zip(run.judged)
+        .filter_map(|(decoded, judged)| match (decoded, judged) {
+            (_, Some(planned)) => planned,
+            (Decoded::Unreadable(report, _), None) if report.script.role == Role::Change => Some(PlannedFile {
+                plan: plan::FilePlan {
+                    path: report.path().to_string(),
+                    statements: Vec::new(),
                 },
-            )
-            .collect()
-    })
+                problems: report.diagnostics,
+            }),
+            // History is replayed, companions analysed: neither is planned.
+            _ => None,
+        })
+        .collect()
 }
 
 /// Rejects binary and non-UTF-8 content, and a file left unread for its
@@ -563,16 +652,17 @@ fn report_of_one(
     }
 }
 
-/// Runs the statement and file rules on one analysed file and turns every
-/// finding into a sorted, suppression-aware diagnostic.
-fn file_report(
+/// Runs the statement and file rules on one analysed file, places every
+/// finding (with the file's findings of the run checks) in the file and
+/// turns it into a diagnostic; suppressions apply at the run's end.
+fn lint_file(
     file: &AnalyzedFile,
-    parsed: &parse::ParsedFile,
-    run_findings: Vec<(&'static RuleMeta, Finding)>,
     settings: &Settings,
-) -> FileReport {
+    run_findings: Vec<(&'static RuleMeta, Finding)>,
+) -> PendingReport {
     let source = file.original;
     let script = file.script;
+    let parsed = file.parsed;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
     // Spans of the file as written, never placed.
     let mut in_file: Vec<(&'static RuleMeta, Finding)> = Vec::new();
@@ -588,29 +678,21 @@ fn file_report(
             }
         }
         run_rules(file, settings, &mut findings);
+        findings.extend(run_findings);
     }
-    findings.extend(run_findings);
     // Rules report spans of the analysis text: statements inside bodies are
     // placed where they are written, or called.
+    let placement = Placement::of(file);
     let findings = findings
         .into_iter()
-        .map(|(meta, finding)| (meta, embedded::place(file, finding)))
+        .map(|(meta, finding)| (meta, placement.place(finding)))
         .chain(in_file)
         .collect();
-
-    let mut diagnostics = into_diagnostics(source, findings, settings, script);
-    let directives = suppress::directives(source, parsed);
-    let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
-    diagnostics.extend(into_diagnostics(source, suppression_findings, settings, script));
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
-
-    FileReport {
+    PendingReport {
+        diagnostics: into_diagnostics(source, findings, settings, script),
+        directives: suppress::directives(source, parsed),
         statements: parsed.statements.len(),
-        source: source.clone(),
-        diagnostics,
-        script: script.clone(),
-        fail_on: settings.fail_on,
-        baseline: settings.baseline.clone(),
+        placement,
     }
 }
 

@@ -6,14 +6,21 @@ use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::input::layout::GitState;
 use crate::input::source::Span;
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 
 use super::history::{compare_versions, migration_inputs, Entry};
 
 crate::rule::declare_rule!(DuplicateMigrationVersion, id: "duplicate-migration-version", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for DuplicateMigrationVersion {
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::new(DuplicateMigrationVersion))
+    }
+}
+
+/// Decided at the run's end, from how each input runs.
+impl RunCheck for DuplicateMigrationVersion {
+    fn finish(self: Box<Self>, run: &RunContext<'_>, out: &mut Vec<(usize, Finding)>) {
         // One entry per migration: its up script, still on disk.
         let migrations: Vec<Entry> = migration_inputs(run)
             .into_iter()

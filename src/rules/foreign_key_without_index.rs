@@ -7,60 +7,84 @@ use std::collections::HashMap;
 use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
-use crate::analysis::catalog::{
-    table_constraint_name, Catalog, ConstraintKind, Index, Location, Origin, Relation, RelationKind,
-};
+use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Origin, Relation, RelationKind};
 use crate::analysis::names::quote_ident;
-use crate::analysis::{RelationName, RunContext, StatementContext};
+use crate::analysis::{AnalyzedFile, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
 use crate::parse::ast::{column_constraints, constraint};
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 use crate::rules::alter_table;
 use crate::rules::recipe::{numbered_steps, partition_names, per_partition};
 
 crate::rule::declare_rule!(ForeignKeyWithoutIndex, id: "foreign-key-without-index", category: Locking, severity: Warning, since: "0.1.0");
 
 impl Rule for ForeignKeyWithoutIndex {
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::<ForeignKeyClauses>::default())
+    }
+}
+
+/// The foreign key clauses of the run's `CREATE TABLE` and `ALTER TABLE`
+/// statements, by (file index, statement start): the name each constraint
+/// gets and where it is written. Whether one lacks an index is known only
+/// at the end of the run, once the trees of its file are gone.
+#[derive(Default)]
+struct ForeignKeyClauses {
+    by_statement: HashMap<(usize, usize), Vec<(String, Span)>>,
+}
+
+impl RunCheck for ForeignKeyClauses {
+    fn file(&mut self, index: usize, file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {
+        for ctx in file.contexts() {
+            if let Some(clauses) = foreign_key_clauses(ctx) {
+                self.by_statement.insert((index, ctx.span().start), clauses);
+            }
+        }
+    }
+
+    fn finish(self: Box<Self>, run: &RunContext<'_>, out: &mut Vec<(usize, Finding)>) {
         // Each root is a database of its own, judged at the end of its run.
         for catalog in run.catalogs {
-            check_catalog(run, catalog, out);
+            self.check_catalog(catalog, out);
         }
     }
 }
 
-fn check_catalog(run: &RunContext<'_, '_>, catalog: &Catalog, out: &mut Vec<(usize, Finding)>) {
-    let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
-    for index in catalog.indexes().filter(|i| !i.partial) {
-        indexes.entry(&index.table).or_default().push(index);
-    }
-    // A table the catalog only inferred from an ALTER has unknown indexes.
-    for relation in catalog.relations().filter(|r| !r.inferred) {
-        for con in &relation.constraints {
-            let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
-                continue;
-            };
-            // Created by a file of this run (each file is a change of its own in an audit).
-            let Some(at) = con.defined_at else { continue };
-            let Some(Some(file)) = run.files.get(at.file) else {
-                continue;
-            };
-            if columns.is_empty() || columns.iter().any(String::is_empty) {
-                continue;
+impl ForeignKeyClauses {
+    fn check_catalog(&self, catalog: &Catalog, out: &mut Vec<(usize, Finding)>) {
+        let mut indexes: HashMap<&RelationName, Vec<&Index>> = HashMap::new();
+        for index in catalog.indexes().filter(|i| !i.partial) {
+            indexes.entry(&index.table).or_default().push(index);
+        }
+        // A table the catalog only inferred from an ALTER has unknown indexes.
+        for relation in catalog.relations().filter(|r| !r.inferred) {
+            for con in &relation.constraints {
+                let ConstraintKind::ForeignKey { columns, references } = &con.kind else {
+                    continue;
+                };
+                // Created by a statement of this run (each file is a change of its own in an audit).
+                let Some(at) = con.defined_at else { continue };
+                let Some(clauses) = self.by_statement.get(&(at.file, at.span.start)) else {
+                    continue;
+                };
+                if columns.is_empty() || columns.iter().any(String::is_empty) {
+                    continue;
+                }
+                let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
+                if on_table.iter().any(|index| leads_with(index, columns)) {
+                    continue;
+                }
+                let span = clauses
+                    .iter()
+                    .find(|(name, _)| *name == con.name)
+                    .map_or(at.span, |(_, span)| *span);
+                let partitions = partitions_of(catalog, relation);
+                out.push((
+                    at.file,
+                    finding(span, relation, &con.name, columns, references, partitions.as_deref()),
+                ));
             }
-            let on_table = indexes.get(&relation.name).map_or(&[][..], Vec::as_slice);
-            if on_table.iter().any(|index| leads_with(index, columns)) {
-                continue;
-            }
-            let Some(ctx) = file.contexts().find(|c| c.span().start == at.span.start) else {
-                continue;
-            };
-            let partitions = partitions_of(catalog, relation);
-            out.push((
-                at.file,
-                finding(ctx, at, relation, &con.name, columns, references, partitions.as_deref()),
-            ));
         }
     }
 }
@@ -115,8 +139,7 @@ fn partitioned_index_help(
 }
 
 fn finding(
-    ctx: StatementContext<'_>,
-    at: Location,
+    span: Span,
     relation: &Relation,
     name: &str,
     columns: &[String],
@@ -145,7 +168,6 @@ fn finding(
             table.to_sql()
         )
     };
-    let span = constraint_span(ctx, &relation.name.name, name).unwrap_or(at.span);
     Finding::new(
         span,
         format!(
@@ -164,41 +186,59 @@ fn written(name: &RelationName) -> RelationName {
     }
 }
 
-/// The span of the foreign key clause named `name` in the statement that
-/// created it: a table constraint, a column's `REFERENCES`, or an `ADD
-/// CONSTRAINT` action.
-fn constraint_span(ctx: StatementContext<'_>, table: &str, name: &str) -> Option<Span> {
+/// The foreign key clauses of a `CREATE TABLE` or `ALTER TABLE`, with the
+/// name each constraint gets and its span: a table constraint, a column's
+/// `REFERENCES`, or an `ADD CONSTRAINT` action. None for other statements.
+fn foreign_key_clauses(ctx: StatementContext<'_>) -> Option<Vec<(String, Span)>> {
     let is_fk = |con: &pg_query::protobuf::Constraint| con.contype == ConstrType::ConstrForeign as i32;
-    let column_fk_name = |con: &pg_query::protobuf::Constraint, column: &str| {
+    let column_fk_name = |table: &str, con: &pg_query::protobuf::Constraint, column: &str| {
         if con.conname.is_empty() {
             format!("{table}_{column}_fkey")
         } else {
             con.conname.clone()
         }
     };
+    let mut clauses = Vec::new();
     match ctx.node() {
-        NodeEnum::CreateStmt(stmt) => stmt.table_elts.iter().find_map(|elt| match elt.node.as_ref()? {
-            NodeEnum::Constraint(con) if is_fk(con) && table_constraint_name(table, con).as_deref() == Some(name) => {
-                Some(ctx.clause_at(con.location))
+        NodeEnum::CreateStmt(stmt) => {
+            let table = stmt.relation.as_ref().map_or("", |r| r.relname.as_str());
+            for elt in &stmt.table_elts {
+                match elt.node.as_ref() {
+                    Some(NodeEnum::Constraint(con)) if is_fk(con) => {
+                        if let Some(name) = table_constraint_name(table, con) {
+                            clauses.push((name, ctx.clause_at(con.location)));
+                        }
+                    }
+                    Some(NodeEnum::ColumnDef(col)) => clauses.extend(
+                        column_constraints(col)
+                            .filter(|con| is_fk(con))
+                            .map(|con| (column_fk_name(table, con, &col.colname), ctx.clause_at(con.location))),
+                    ),
+                    _ => {}
+                }
             }
-            NodeEnum::ColumnDef(col) => column_constraints(col)
-                .find(|con| is_fk(con) && column_fk_name(con, &col.colname) == name)
-                .map(|con| ctx.clause_at(con.location)),
-            _ => None,
-        }),
-        NodeEnum::AlterTableStmt(_) => alter_table::actions(ctx).find_map(|action| {
-            if let Some(con) = constraint(action.cmd) {
-                return (is_fk(con) && table_constraint_name(table, con).as_deref() == Some(name))
-                    .then(|| action.span());
+        }
+        NodeEnum::AlterTableStmt(stmt) => {
+            let table = stmt.relation.as_ref().map_or("", |r| r.relname.as_str());
+            for action in alter_table::actions(ctx) {
+                if let Some(con) = constraint(action.cmd) {
+                    if let Some(name) = table_constraint_name(table, con).filter(|_| is_fk(con)) {
+                        clauses.push((name, action.span()));
+                    }
+                    continue;
+                }
+                let Some(col) = action.added_column() else { continue };
+                clauses.extend(
+                    ctx.column_constraints_with_spans(action.n, col)
+                        .into_iter()
+                        .filter(|(con, _)| is_fk(con))
+                        .map(|(con, span)| (column_fk_name(table, con, &col.colname), span)),
+                );
             }
-            let col = action.added_column()?;
-            ctx.column_constraints_with_spans(action.n, col)
-                .into_iter()
-                .find(|(con, _)| is_fk(con) && column_fk_name(con, &col.colname) == name)
-                .map(|(_, span)| span)
-        }),
-        _ => None,
+        }
+        _ => return None,
     }
+    Some(clauses)
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ impl Entry<'_> {
 
 /// Every input that belongs to a migration root (files outside one are not
 /// known to be migrations), in run order.
-pub(crate) fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>> {
+pub(crate) fn migration_inputs<'r>(run: &'r RunContext<'_>) -> Vec<Entry<'r>> {
     run.scripts
         .iter()
         .enumerate()
@@ -71,7 +71,7 @@ pub(crate) fn migration_inputs<'r>(run: &'r RunContext<'_, '_>) -> Vec<Entry<'r>
         .map(|(index, script)| Entry {
             index,
             script,
-            source: run.files.get(index).and_then(Option::as_ref).map(|f| f.original),
+            source: run.sources.get(index).copied().flatten(),
         })
         .collect()
 }

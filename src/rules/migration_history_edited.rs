@@ -6,14 +6,21 @@ use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::input::layout::GitState;
 use crate::input::source::Span;
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 
 use super::history::{line_span, migration_inputs};
 
 crate::rule::declare_rule!(MigrationHistoryEdited, id: "migration-history-edited", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationHistoryEdited {
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::new(MigrationHistoryEdited))
+    }
+}
+
+/// Decided at the run's end, from how each input runs.
+impl RunCheck for MigrationHistoryEdited {
+    fn finish(self: Box<Self>, run: &RunContext<'_>, out: &mut Vec<(usize, Finding)>) {
         for entry in migration_inputs(run) {
             // A down script runs as it is when rolling back, and a Flyway
             // repeatable migration re-runs when it changes: editing them is

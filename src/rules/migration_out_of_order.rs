@@ -6,14 +6,21 @@ use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::input::layout::Tool;
 use crate::input::source::Span;
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 
 use super::history::{compare_versions, migration_inputs, runs_before, Entry};
 
 crate::rule::declare_rule!(MigrationOutOfOrder, id: "migration-out-of-order", category: History, severity: Error, since: "0.2.0");
 
 impl Rule for MigrationOutOfOrder {
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::new(MigrationOutOfOrder))
+    }
+}
+
+/// Decided at the run's end, from how each input runs.
+impl RunCheck for MigrationOutOfOrder {
+    fn finish(self: Box<Self>, run: &RunContext<'_>, out: &mut Vec<(usize, Finding)>) {
         let inputs = migration_inputs(run);
         for new in inputs
             .iter()

@@ -5,14 +5,21 @@ use crate::analysis::RunContext;
 use crate::diagnostic::Finding;
 use crate::input::layout::Tool;
 use crate::input::source::Span;
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 
 use super::history::migration_inputs;
 
 crate::rule::declare_rule!(MissingDownMigration, id: "missing-down-migration", category: History, severity: Warning, since: "0.2.0", enabled_by_default: false);
 
 impl Rule for MissingDownMigration {
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::new(MissingDownMigration))
+    }
+}
+
+/// Decided at the run's end, from how each input runs.
+impl RunCheck for MissingDownMigration {
+    fn finish(self: Box<Self>, run: &RunContext<'_>, out: &mut Vec<(usize, Finding)>) {
         for entry in migration_inputs(run) {
             if !entry.is_change() || !entry.is_up() || entry.script.is_deleted() || entry.script.has_down != Some(false)
             {

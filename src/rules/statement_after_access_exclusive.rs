@@ -4,11 +4,11 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockScope, RelationLock, RelationName, RunContext, StatementContext};
+use crate::analysis::{AnalyzedFile, LockScope, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
-use crate::rule::Rule;
+use crate::rule::{Rule, RunCheck};
 
 crate::rule::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -47,71 +47,76 @@ impl Rule for StatementAfterAccessExclusive {
         }
     }
 
-    fn check_run(&self, run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
-        check_all_pending(run, out);
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::<AllPending>::default())
     }
 }
 
 /// Runners that wrap all pending migrations in one transaction (Drizzle
-/// Kit) hold what one file locked through the files after it.
-fn check_all_pending(run: &RunContext<'_, '_>, out: &mut Vec<(usize, Finding)>) {
-    // The ACCESS EXCLUSIVE locks the shared transaction holds, with the
-    // statement that took each: (file index, statement index, lock).
-    let mut held: Vec<(usize, usize, &RelationLock)> = Vec::new();
-    let mut root: Option<&str> = None;
-    for (index, file) in run.files.iter().enumerate() {
-        let Some(file) = file
-            .as_ref()
-            .filter(|f| f.script.transaction == RunnerTransaction::AllPending)
-        else {
-            held.clear();
-            continue;
-        };
-        if root != Some(file.script.root.as_str()) {
-            held.clear();
-            root = Some(&file.script.root);
+/// Kit) hold what one file locked through the files after it. What the
+/// shared transaction holds, file after file.
+#[derive(Default)]
+struct AllPending {
+    /// The input index of the last file seen: an input between two files
+    /// that was not analysed (history, content that is not SQL) breaks the
+    /// run of pending files.
+    last: Option<usize>,
+    root: Option<String>,
+    /// The ACCESS EXCLUSIVE locks the shared transaction holds, each with
+    /// where the statement that took it is (`path:line`).
+    held: Vec<(RelationLock, String)>,
+}
+
+impl RunCheck for AllPending {
+    fn file(&mut self, index: usize, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        if self.last.is_none_or(|last| last + 1 != index) {
+            self.held.clear();
         }
-        if let Some(&(at_file, at_statement, lock)) = held.first() {
-            let names: Vec<&RelationName> = held.iter().map(|(_, _, l)| &l.relation).collect();
+        self.last = Some(index);
+        if file.script.transaction != RunnerTransaction::AllPending {
+            self.held.clear();
+            return;
+        }
+        if self.root.as_deref() != Some(file.script.root.as_str()) {
+            self.held.clear();
+            self.root = Some(file.script.root.clone());
+        }
+        if let Some((lock, taken_at)) = self.held.first() {
+            let names: Vec<&RelationName> = self.held.iter().map(|(l, _)| &l.relation).collect();
             let slow = file.contexts().find(|ctx| {
                 ctx.in_implicit_transaction() && !is_control_or_setting(ctx) && !is_quick_follow_up(ctx, &names)
             });
-            if let (Some(later), Some(earlier)) = (slow, run.files[at_file].as_ref()) {
-                let taken = earlier.statement(at_statement);
-                let position = earlier.original.position(taken.file_span().start);
+            if let Some(later) = slow {
                 let table = &lock.relation;
-                out.push((
-                    index,
+                let tool = file.script.tool.display_name();
+                out.push(
                     Finding::new(
                         first_line(later),
                         format!(
-                            "statement runs while {} still holds the {} lock on {table} that {}:{} took: every read and write of {table} keeps waiting until it finishes",
-                            file.script.tool.display_name(),
+                            "statement runs while {tool} still holds the {} lock on {table} that {taken_at} took: every read and write of {table} keeps waiting until it finishes",
                             lock.mode,
-                            earlier.source.path,
-                            position.line,
                         ),
                     )
                     .help(format!(
-                        "{} runs all pending migrations in one transaction: deploy the migration that locks {table} on its own, so its lock ends with it",
-                        file.script.tool.display_name()
+                        "{tool} runs all pending migrations in one transaction: deploy the migration that locks {table} on its own, so its lock ends with it"
                     ))
                     .lock(table, lock.mode),
-                ));
+                );
             }
         }
         // What the shared transaction holds when the next file starts.
         if !file.runner_open_at_end {
-            held.clear();
-            continue;
+            self.held.clear();
+            return;
         }
         for ctx in file.contexts() {
             if !ctx.in_implicit_transaction() || ctx.state().undone_by.is_some() {
                 continue;
             }
             for lock in ctx.locks_on_existing().filter(|l| l.mode.blocks_reads()) {
-                if !held.iter().any(|(_, _, l)| l.relation.same_as(&lock.relation)) {
-                    held.push((index, ctx.index, lock));
+                if !self.held.iter().any(|(l, _)| l.relation.same_as(&lock.relation)) {
+                    let line = file.original.position(ctx.file_span().start).line;
+                    self.held.push((lock.clone(), format!("{}:{line}", file.source.path)));
                 }
             }
         }
