@@ -132,9 +132,9 @@ impl Decoded {
 /// small. A run is analysed a chunk at a time and each chunk's trees are
 /// dropped before the next is parsed, so memory follows the chunk and the
 /// catalog, not the run.
-const CHUNK_FILES: usize = 128;
+const CHUNK_FILES: usize = 64;
 /// Text parsed together at most (one larger file is a chunk of its own).
-const CHUNK_BYTES: usize = 256 * 1024;
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// A run after every input was decoded and every file judged.
 struct JudgedRun<T> {
@@ -182,52 +182,39 @@ fn judge_run<T: Send>(
     let mut checks = if checked { run_checks(&decoded) } else { Vec::new() };
     let mut judged: Vec<Option<T>> = Vec::with_capacity(decoded.len());
     let mut replay = Replay::new(&schemas, scope);
-    let mut next = 0;
-    while next < decoded.len() {
-        let chunk = next..chunk_end(&decoded, next);
-        next = chunk.end;
-        // Every text input the chunk replays or judges, parsed in parallel.
-        let trees: Vec<Option<parse::ParsedFile>> = decoded[chunk.clone()]
-            .par_iter()
-            .map(|d| match d {
-                Decoded::Text(source, script, settings) if script.role != Role::History || script.keeps_effects() => {
-                    Some(parse_decoded(source, settings))
+    // The chunk after the one analysed is parsed meanwhile: the replay runs
+    // on one core, the parse on the others.
+    let mut chunk = 0..chunk_end(&decoded, 0);
+    let mut trees = parse_chunk(&decoded, chunk.clone());
+    while !chunk.is_empty() {
+        let next = chunk.end..chunk_end(&decoded, chunk.end);
+        let (next_trees, slots) = rayon::join(
+            || parse_chunk(&decoded, next.clone()),
+            || {
+                let files = replay.chunk(&decoded, chunk.clone(), &trees);
+                // The run checks see the files in order, while their trees exist.
+                let mut found: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); files.len()];
+                for ((index, file), found) in files.iter().zip(&mut found) {
+                    for (meta, check) in &mut checks {
+                        let mut out = Vec::new();
+                        check.file(*index, file, &mut out);
+                        found.extend(out.into_iter().map(|finding| (*meta, finding)));
+                    }
                 }
-                _ => None,
-            })
-            .collect();
-        let mut files: Vec<(usize, AnalyzedFile)> = Vec::new();
-        for (index, tree) in chunk.clone().zip(&trees) {
-            if let (Decoded::Text(source, script, settings), Some(tree)) = (&decoded[index], tree) {
-                files.extend(
-                    replay
-                        .input(index, source, script, settings, tree)
-                        .map(|file| (index, file)),
-                );
-            } else if let Decoded::Text(_, script, _) = &decoded[index] {
-                // History whose effects are undone (a down script).
-                replay.enter(index, script);
-            }
-        }
-        // The run checks see the files in order, while their trees exist.
-        let mut found: Vec<Vec<(&'static RuleMeta, Finding)>> = vec![Vec::new(); files.len()];
-        for ((index, file), found) in files.iter().zip(&mut found) {
-            for (meta, check) in &mut checks {
-                let mut out = Vec::new();
-                check.file(*index, file, &mut out);
-                found.extend(out.into_iter().map(|finding| (*meta, finding)));
-            }
-        }
-        let made: Vec<(usize, T)> = files
-            .par_iter()
-            .zip(found.into_par_iter())
-            .map(|((index, file), found)| (*index, judge(file, decoded[*index].settings(), found)))
-            .collect();
-        let mut slots: Vec<Option<T>> = chunk.clone().map(|_| None).collect();
-        for (index, made) in made {
-            slots[index - chunk.start] = Some(made);
-        }
+                let made: Vec<(usize, T)> = files
+                    .par_iter()
+                    .zip(found.into_par_iter())
+                    .map(|((index, file), found)| (*index, judge(file, decoded[*index].settings(), found)))
+                    .collect();
+                let mut slots: Vec<Option<T>> = chunk.clone().map(|_| None).collect();
+                for (index, made) in made {
+                    slots[index - chunk.start] = Some(made);
+                }
+                slots
+            },
+        );
         judged.extend(slots);
+        (chunk, trees) = (next, next_trees);
     }
     let catalogs = replay.finish();
     let scripts: Vec<&ScriptInfo> = decoded
@@ -261,6 +248,20 @@ fn judge_run<T: Send>(
         judged,
         run_findings,
     }
+}
+
+/// The parse tree of every text input of `chunk` that is replayed or
+/// judged (history undone by a down script is neither), parsed in parallel.
+fn parse_chunk(decoded: &[Decoded], chunk: std::ops::Range<usize>) -> Vec<Option<parse::ParsedFile>> {
+    decoded[chunk]
+        .par_iter()
+        .map(|d| match d {
+            Decoded::Text(source, script, settings) if script.role != Role::History || script.keeps_effects() => {
+                Some(parse_decoded(source, settings))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Where the chunk that starts at input `start` ends.
@@ -314,6 +315,33 @@ impl<'s> Replay<'s> {
             .get_or_insert_with(|| schemas[index].as_deref().cloned().unwrap_or_default());
         catalog.reset_session();
         catalog
+    }
+
+    /// Replays or analyses the inputs of `chunk` in order, with their trees:
+    /// the files judged, analysed.
+    fn chunk<'a>(
+        &mut self,
+        decoded: &'a [Decoded],
+        chunk: std::ops::Range<usize>,
+        trees: &'a [Option<parse::ParsedFile>],
+    ) -> Vec<(usize, AnalyzedFile<'a>)> {
+        let mut files = Vec::new();
+        for (index, tree) in chunk.zip(trees) {
+            match (&decoded[index], tree) {
+                (Decoded::Text(source, script, settings), Some(tree)) => {
+                    files.extend(
+                        self.input(index, source, script, settings, tree)
+                            .map(|file| (index, file)),
+                    );
+                }
+                // History whose effects are undone (a down script).
+                (Decoded::Text(_, script, _), None) => {
+                    self.enter(index, script);
+                }
+                (Decoded::Unreadable(..), _) => {}
+            }
+        }
+        files
     }
 
     /// Replays a history input, or analyses a file judged against the
