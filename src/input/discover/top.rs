@@ -6,9 +6,9 @@
 //! is in, so a file under `/tmp` or a home folder never sets off a search of
 //! everything beside it.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// The nearest folder at or above `dir` (a real path) holding `.git`.
 pub(crate) fn repository_top(dir: &Path) -> Option<PathBuf> {
@@ -25,35 +25,125 @@ pub(crate) fn project_top(dir: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Real paths of many files in few folders, each folder resolved once: a
-/// file that is no symbolic link is its folder's real path and its name.
-/// (Resolving every file in full asked the kernel for each component of
-/// each path: most of the system calls of a large run.) For one selection
-/// only: what it remembers may be stale later.
+/// The real paths and project tops of one run, each path component asked
+/// of the kernel once: a path that is no symbolic link is its folder's real
+/// path and its name, and a folder's real path is worked out once however
+/// many files, roots and configs ask for it. (Resolving every path in full
+/// asked the kernel for each component of each path, and for the current
+/// folder each time: most of the system calls of a large run.) For one run
+/// only: what it remembers may be stale later (the language server makes
+/// one per run).
 #[derive(Default)]
 pub(crate) struct RealPaths {
-    folders: RefCell<HashMap<PathBuf, PathBuf>>,
+    /// The current folder, asked once.
+    cwd: OnceLock<Option<PathBuf>>,
+    /// By absolute path without `.` or `..`: its real path.
+    known: Mutex<HashMap<PathBuf, PathBuf>>,
+    /// By real folder: whether it holds `.git`, and a regular `miglint.toml`.
+    marks: Mutex<HashMap<PathBuf, Marks>>,
+}
+
+#[derive(Clone, Copy)]
+struct Marks {
+    git: bool,
+    config: bool,
 }
 
 impl RealPaths {
+    /// The real path of `path`, as [`real_path`] finds it.
     pub(crate) fn of(&self, path: &Path) -> PathBuf {
-        let plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
-        match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) if plain_file => {
-                let parent = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
-                self.folders
-                    .borrow_mut()
-                    .entry(parent.to_path_buf())
-                    .or_insert_with(|| real_path(parent))
-                    .join(name)
-            }
-            _ => real_path(path),
+        if path.as_os_str().is_empty() {
+            return real_path(path);
         }
+        let mut components = path.components().peekable();
+        let mut base = PathBuf::new();
+        if path.is_absolute() {
+            while let Some(c @ (Component::Prefix(_) | Component::RootDir)) = components.peek() {
+                base.push(c);
+                components.next();
+            }
+        } else {
+            match self.cwd.get_or_init(|| std::env::current_dir().ok()) {
+                Some(cwd) => base = self.resolve(cwd),
+                None => return real_path(path),
+            }
+        }
+        // Leading `..` climb from the real folder the path starts in, as
+        // the kernel does; a `..` after a name (after a symbolic link, it
+        // climbs from where the link points) is left to the full resolution.
+        while let Some(c @ (Component::ParentDir | Component::CurDir)) = components.peek() {
+            if *c == Component::ParentDir {
+                base.pop();
+            }
+            components.next();
+        }
+        let rest: Vec<Component<'_>> = components.filter(|c| *c != Component::CurDir).collect();
+        if rest.contains(&Component::ParentDir) {
+            return real_path(path);
+        }
+        let absolute = rest.iter().fold(base, |acc, c| acc.join(c));
+        self.resolve(&absolute)
     }
+
+    /// `path` is absolute, without `.` or `..`.
+    fn resolve(&self, path: &Path) -> PathBuf {
+        if let Some(real) = lock(&self.known).get(path) {
+            return real.clone();
+        }
+        let real = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => match std::fs::symlink_metadata(path) {
+                // What a link points to is resolved in full; a link that
+                // leads nowhere stays a name, as a missing file does.
+                Ok(m) if m.file_type().is_symlink() => {
+                    path.canonicalize().unwrap_or_else(|_| self.resolve(parent).join(name))
+                }
+                // A file or folder, or one that does not exist (yet).
+                _ => self.resolve(parent).join(name),
+            },
+            _ => path.canonicalize().unwrap_or_else(|_| path.to_path_buf()),
+        };
+        lock(&self.known).insert(path.to_path_buf(), real.clone());
+        real
+    }
+
+    fn marks(&self, dir: &Path) -> Marks {
+        if let Some(marks) = lock(&self.marks).get(dir) {
+            return *marks;
+        }
+        let marks = Marks {
+            git: dir.join(".git").exists(),
+            config: crate::input::read::is_regular_file(&dir.join(crate::input::config::FILE_NAME)),
+        };
+        lock(&self.marks).insert(dir.to_path_buf(), marks);
+        marks
+    }
+
+    /// Whether the real folder `dir` holds `.git` (asked once per run).
+    pub(crate) fn holds_git(&self, dir: &Path) -> bool {
+        self.marks(dir).git
+    }
+
+    /// Whether the real folder `dir` holds a regular `miglint.toml` (asked
+    /// once per run).
+    pub(crate) fn holds_config(&self, dir: &Path) -> bool {
+        self.marks(dir).config
+    }
+
+    /// [`repository_top`], each folder asked once per run.
+    pub(crate) fn repository_top(&self, dir: &Path) -> Option<PathBuf> {
+        dir.ancestors().find(|a| self.holds_git(a)).map(Path::to_path_buf)
+    }
+
+    /// [`project_top`], each folder asked once per run.
+    pub(crate) fn project_top(&self, dir: &Path) -> Option<PathBuf> {
+        self.repository_top(dir)
+            .or_else(|| dir.ancestors().find(|a| self.holds_config(a)).map(Path::to_path_buf))
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-insert: the map is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The real path of a folder or file. For one that does not exist (a new

@@ -70,10 +70,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn folder(&mut self, dir: &Path, depth: usize, links: &mut Vec<(PathBuf, usize)>) {
-        if !self
-            .visited
-            .insert(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
-        {
+        if !self.visited.insert(self.configs.real_paths().of(dir)) {
             return;
         }
         let config = match self.configs.for_dir(dir) {

@@ -185,7 +185,8 @@ pub(super) fn list_root(
     report: bool,
 ) -> Listing {
     let mut listing = Listing::default();
-    let real_dir = real_path(dir);
+    let real_paths = configs.real_paths();
+    let real_dir = real_paths.of(dir);
     let sqlc = Sqlc::around(&real_dir, top);
     if let Some(config) = sqlc.queries_folder(&real_dir) {
         listing.queries_of = Some(config.to_path_buf());
@@ -200,14 +201,14 @@ pub(super) fn list_root(
         shaped_files(dir, config, report, &mut listing)
     };
     if let Some(overlay) = overlay {
-        let belongs = real_path(&root_dir_of(&overlay.path, config)) == real_path(dir);
+        let belongs = real_paths.of(&root_dir_of(&overlay.path, config)) == real_dir;
         if belongs && !paths.iter().any(|p| overlay.is(p)) {
             paths.push(overlay.path.clone());
         }
     }
     let mut paths: Vec<PathBuf> = paths
         .into_iter()
-        .filter(|path| match sqlc.query_file(&real_path(path)) {
+        .filter(|path| match sqlc.query_file(&real_paths.of(path)) {
             Some(config) => {
                 listing.query_files.push((path.clone(), config.to_path_buf()));
                 false
