@@ -52,8 +52,55 @@ struct Marks {
 impl RealPaths {
     /// The real path of `path`, as [`real_path`] finds it.
     pub(crate) fn of(&self, path: &Path) -> PathBuf {
+        match self.absolute(path) {
+            Some(absolute) => self.resolve(&absolute),
+            None => real_path(path),
+        }
+    }
+
+    /// A listing of the folder `dir` (entries spelled from `dir`, with their
+    /// types as the listing gave them): an entry that is no symbolic link is
+    /// the folder's real path and its name, and whether the folder holds
+    /// `.git` or a `miglint.toml` is seen, not asked again. Nothing is
+    /// taken from an entry of unknown type or a link (a link to nowhere is
+    /// no `.git`).
+    pub(crate) fn note_listing(&self, dir: &Path, entries: &[(PathBuf, Option<std::fs::FileType>)]) {
+        let Some(absolute) = self.absolute(dir) else {
+            return;
+        };
+        let real = self.resolve(&absolute);
+        let mut git = false;
+        let mut config = false;
+        let mut sure = true;
+        let mut known = lock(&self.known);
+        for (path, file_type) in entries {
+            let Some(name) = path.file_name() else { continue };
+            let plain = file_type.filter(|t| !t.is_symlink());
+            if name == ".git" {
+                git = true;
+                sure &= plain.is_some();
+            } else if name == crate::input::config::FILE_NAME {
+                config = plain.is_some_and(|t| t.is_file());
+                sure &= plain.is_some();
+            }
+            if plain.is_some() {
+                known.entry(absolute.join(name)).or_insert_with(|| real.join(name));
+            }
+        }
+        drop(known);
+        if sure {
+            lock(&self.marks).entry(real).or_insert(Marks { git, config });
+        }
+    }
+
+    /// `path` made absolute from the current folder (asked once), without
+    /// `.`; None when it cannot be resolved piecewise. Leading `..` climb
+    /// from the real folder the path starts in, as the kernel does; a `..`
+    /// after a name (after a symbolic link it climbs from where the link
+    /// points) is left to the full resolution.
+    fn absolute(&self, path: &Path) -> Option<PathBuf> {
         if path.as_os_str().is_empty() {
-            return real_path(path);
+            return None;
         }
         let mut components = path.components().peekable();
         let mut base = PathBuf::new();
@@ -63,14 +110,9 @@ impl RealPaths {
                 components.next();
             }
         } else {
-            match self.cwd.get_or_init(|| std::env::current_dir().ok()) {
-                Some(cwd) => base = self.resolve(cwd),
-                None => return real_path(path),
-            }
+            let cwd = self.cwd.get_or_init(|| std::env::current_dir().ok()).as_ref()?;
+            base = self.resolve(cwd);
         }
-        // Leading `..` climb from the real folder the path starts in, as
-        // the kernel does; a `..` after a name (after a symbolic link, it
-        // climbs from where the link points) is left to the full resolution.
         while let Some(c @ (Component::ParentDir | Component::CurDir)) = components.peek() {
             if *c == Component::ParentDir {
                 base.pop();
@@ -79,10 +121,9 @@ impl RealPaths {
         }
         let rest: Vec<Component<'_>> = components.filter(|c| *c != Component::CurDir).collect();
         if rest.contains(&Component::ParentDir) {
-            return real_path(path);
+            return None;
         }
-        let absolute = rest.iter().fold(base, |acc, c| acc.join(c));
-        self.resolve(&absolute)
+        Some(rest.iter().fold(base, |acc, c| acc.join(c)))
     }
 
     /// `path` is absolute, without `.` or `..`.
@@ -206,6 +247,91 @@ mod tests {
             real_path(&dir.join("repo/db/migrations/new.sql")),
             real.join("repo/db/migrations/new.sql")
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The run's memo answers as a full resolution does: through links, for
+    /// files not there yet, with `..` before and after a link, and after a
+    /// listing told it what a folder holds.
+    #[cfg(unix)]
+    #[test]
+    fn remembered_real_paths_are_the_real_paths() {
+        let dir = std::env::temp_dir().join(format!("miglint-realpaths-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+        std::fs::create_dir_all(dir.join("repo/db/migrations")).unwrap();
+        std::fs::create_dir_all(dir.join("elsewhere/deep")).unwrap();
+        std::fs::write(dir.join("repo/db/migrations/1.sql"), "").unwrap();
+        std::fs::write(dir.join("elsewhere/deep/2.sql"), "").unwrap();
+        std::os::unix::fs::symlink(dir.join("elsewhere/deep"), dir.join("repo/db/linked")).unwrap();
+        std::os::unix::fs::symlink(dir.join("repo/db/migrations/1.sql"), dir.join("repo/db/one.sql")).unwrap();
+        std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("repo/db/dangling")).unwrap();
+        let paths = RealPaths::default();
+        for path in [
+            "repo/db/migrations/1.sql",
+            "repo/db/migrations/./1.sql",
+            "repo/db/linked/2.sql",
+            "repo/db/linked/../deep/2.sql",
+            "repo/db/linked/new.sql",
+            "repo/db/one.sql",
+            "repo/db/dangling",
+            "repo/db/dangling/new.sql",
+            "repo/db/new/../migrations/1.sql",
+            "repo/db/migrations/1.sql/x",
+            "repo/db/migrations/",
+            "repo/db/linked",
+        ] {
+            let path = dir.join(path);
+            assert_eq!(paths.of(&path), real_path(&path), "{}", path.display());
+            assert_eq!(paths.of(&path), real_path(&path), "{} again", path.display());
+        }
+        let cwd = std::env::current_dir().unwrap();
+        for path in [
+            "",
+            ".",
+            "..",
+            "../x.sql",
+            "./src/../Cargo.toml",
+            "src/lib.rs",
+            "new/x.sql",
+        ] {
+            assert_eq!(
+                paths.of(Path::new(path)),
+                real_path(Path::new(path)),
+                "{path:?} from {}",
+                cwd.display()
+            );
+        }
+
+        let listing = |folder: &Path| -> Vec<(PathBuf, Option<std::fs::FileType>)> {
+            std::fs::read_dir(folder)
+                .unwrap()
+                .map(|e| e.unwrap())
+                .map(|e| (e.path(), e.file_type().ok()))
+                .collect()
+        };
+        let noted = RealPaths::default();
+        noted.note_listing(&dir.join("repo"), &listing(&dir.join("repo")));
+        noted.note_listing(&dir.join("repo/db"), &listing(&dir.join("repo/db")));
+        assert!(noted.holds_git(&paths.of(&dir.join("repo"))));
+        assert!(!noted.holds_config(&paths.of(&dir.join("repo"))));
+        assert!(!noted.holds_git(&paths.of(&dir.join("repo/db"))));
+        assert_eq!(
+            noted.project_top(&paths.of(&dir.join("repo/db/migrations"))),
+            project_top(&paths.of(&dir.join("repo/db/migrations")))
+        );
+        for path in [
+            "repo/db/linked",
+            "repo/db/one.sql",
+            "repo/db/dangling",
+            "repo/db/migrations",
+        ] {
+            assert_eq!(
+                noted.of(&dir.join(path)),
+                real_path(&dir.join(path)),
+                "{path} after a listing"
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
