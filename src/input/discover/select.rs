@@ -320,7 +320,16 @@ fn expand(
 ) {
     let path = Path::new(arg);
     let shown = arg.to_string_lossy();
-    let metadata = std::fs::metadata(path);
+    // A file that is no symbolic link is known to the run's real paths
+    // without asking again.
+    let metadata = std::fs::symlink_metadata(path).and_then(|m| {
+        if m.file_type().is_symlink() {
+            std::fs::metadata(path)
+        } else {
+            configs.real_paths().note_plain(path);
+            Ok(m)
+        }
+    });
     if metadata.as_ref().is_ok_and(|m| m.is_dir()) {
         if options.since.is_some() {
             folders.push(path.to_path_buf());

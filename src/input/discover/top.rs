@@ -7,8 +7,10 @@
 //! everything beside it.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::FileType;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The nearest folder at or above `dir` (a real path) holding `.git`.
 pub(crate) fn repository_top(dir: &Path) -> Option<PathBuf> {
@@ -41,7 +43,12 @@ pub(crate) struct RealPaths {
     known: Mutex<HashMap<PathBuf, PathBuf>>,
     /// By real folder: whether it holds `.git`, and a regular `miglint.toml`.
     marks: Mutex<HashMap<PathBuf, Marks>>,
+    /// By real folder: its entries' names and types, as listed.
+    listings: Mutex<HashMap<PathBuf, Arc<Listed>>>,
 }
+
+/// A folder's entries: names and types as the listing gave them.
+type Listed = Vec<(OsString, Option<FileType>)>;
 
 #[derive(Clone, Copy)]
 struct Marks {
@@ -64,7 +71,7 @@ impl RealPaths {
     /// `.git` or a `miglint.toml` is seen, not asked again. Nothing is
     /// taken from an entry of unknown type or a link (a link to nowhere is
     /// no `.git`).
-    pub(crate) fn note_listing(&self, dir: &Path, entries: &[(PathBuf, Option<std::fs::FileType>)]) {
+    pub(crate) fn note_listing(&self, dir: &Path, entries: &[(PathBuf, Option<FileType>)]) {
         let Some(absolute) = self.absolute(dir) else {
             return;
         };
@@ -91,6 +98,60 @@ impl RealPaths {
         if sure {
             lock(&self.marks).entry(real).or_insert(Marks { git, config });
         }
+    }
+
+    /// The entries of the folder `dir`, spelled from `dir`, with their types
+    /// as listed (a link as a link), in no set order: each folder listed
+    /// once per run (an entry that cannot be read is left out, and such a
+    /// listing is not kept). An error is `read_dir`'s.
+    pub(crate) fn list(&self, dir: &Path) -> std::io::Result<Vec<(PathBuf, Option<FileType>)>> {
+        let real = self.of(dir);
+        if let Some(listed) = lock(&self.listings).get(&real).cloned() {
+            return Ok(listed.iter().map(|(name, t)| (dir.join(name), *t)).collect());
+        }
+        let mut whole = true;
+        let entries: Vec<(PathBuf, Option<FileType>)> = std::fs::read_dir(dir)?
+            .filter_map(|entry| {
+                whole &= entry.is_ok();
+                entry.ok()
+            })
+            .map(|e| (e.path(), e.file_type().ok()))
+            .collect();
+        if whole {
+            self.note_listing(dir, &entries);
+            let listed: Listed = entries
+                .iter()
+                .filter_map(|(path, t)| Some((path.file_name()?.to_os_string(), *t)))
+                .collect();
+            lock(&self.listings).insert(real, Arc::new(listed));
+        }
+        Ok(entries)
+    }
+
+    /// `path` exists and is no symbolic link: it is its folder's real path
+    /// and its name.
+    pub(crate) fn note_plain(&self, path: &Path) {
+        // `link/` and `link/.` are what the link points to, not the link.
+        let text = path.as_os_str().as_encoded_bytes();
+        if text.ends_with(b"/") || text.ends_with(b"\\") || text.ends_with(b".") {
+            return;
+        }
+        let Some(absolute) = self.absolute(path) else {
+            return;
+        };
+        if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
+            let real = self.resolve(parent).join(name);
+            lock(&self.known).entry(absolute).or_insert(real);
+        }
+    }
+
+    /// Whether the folder `dir` was listed in this run and held no entry
+    /// named `name` (false when it was not listed).
+    pub(crate) fn listed_without(&self, dir: &Path, name: &str) -> bool {
+        let real = self.of(dir);
+        lock(&self.listings)
+            .get(&real)
+            .is_some_and(|listed| listed.iter().all(|(entry, _)| entry != name))
     }
 
     /// `path` made absolute from the current folder (asked once), without
@@ -320,11 +381,40 @@ mod tests {
             noted.project_top(&paths.of(&dir.join("repo/db/migrations"))),
             project_top(&paths.of(&dir.join("repo/db/migrations")))
         );
+        noted.note_plain(&dir.join("repo/db/linked/"));
+        noted.note_plain(&dir.join("repo/db/linked/."));
+        noted.note_plain(&dir.join("repo/db/migrations/1.sql"));
+        assert!(
+            !noted.listed_without(&dir.join("repo/db"), "metadata.toml"),
+            "not listed yet"
+        );
+        let mut listed: Vec<PathBuf> = noted
+            .list(&dir.join("repo/db"))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
+        listed.sort();
+        let again: Vec<PathBuf> = noted
+            .list(&dir.join("repo/db"))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(listed.len(), 4);
+        assert!(again.iter().all(|p| listed.contains(p)) && again.len() == listed.len());
+        assert!(noted.listed_without(&dir.join("repo/db"), "metadata.toml"));
+        assert!(!noted.listed_without(&dir.join("repo/db"), "migrations"));
+        assert!(
+            !noted.listed_without(&dir.join("elsewhere"), "metadata.toml"),
+            "not listed"
+        );
         for path in [
             "repo/db/linked",
             "repo/db/one.sql",
             "repo/db/dangling",
             "repo/db/migrations",
+            "repo/db/migrations/1.sql",
         ] {
             assert_eq!(
                 noted.of(&dir.join(path)),

@@ -76,19 +76,8 @@ impl Walker<'_> {
         }
         // Listed before its config is looked up: the listing tells the
         // config lookup whether the folder holds `miglint.toml` or `.git`.
-        let entries = std::fs::read_dir(dir).map(|entries| {
-            let mut whole = true;
-            let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
-                .filter_map(|entry| {
-                    whole &= entry.is_ok();
-                    entry.ok()
-                })
-                .map(|e| (e.path(), e.file_type().ok()))
-                .collect();
+        let entries = real_paths.list(dir).map(|mut entries| {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            if whole {
-                real_paths.note_listing(dir, &entries);
-            }
             entries
         });
         let config = match self.configs.for_dir(dir) {
