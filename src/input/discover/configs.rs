@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::top::real_path;
+use super::top::RealPaths;
 use crate::input::config::{self, Config, ConfigError};
 use crate::input::layout::Tool;
 
@@ -22,6 +22,8 @@ pub(crate) struct Configs {
     by_dir: Mutex<HashMap<PathBuf, Found>>,
     /// By config file: loaded once.
     loaded: Mutex<HashMap<PathBuf, Found>>,
+    /// The run's real paths and project tops, shared by all of discovery.
+    real_paths: RealPaths,
 }
 
 type Found = Result<Arc<Config>, ConfigError>;
@@ -45,6 +47,7 @@ impl Configs {
             default: with_tool(Config::default()),
             by_dir: Mutex::new(HashMap::new()),
             loaded: Mutex::new(HashMap::new()),
+            real_paths: RealPaths::default(),
         })
     }
 
@@ -58,7 +61,13 @@ impl Configs {
             default: config,
             by_dir: Mutex::new(HashMap::new()),
             loaded: Mutex::new(HashMap::new()),
+            real_paths: RealPaths::default(),
         }
+    }
+
+    /// The real paths of the run: each folder resolved once.
+    pub(crate) fn real_paths(&self) -> &RealPaths {
+        &self.real_paths
     }
 
     /// `--tool`, which overrides every config's `tool`.
@@ -76,7 +85,7 @@ impl Configs {
         } else {
             dir
         };
-        let real = real_path(dir);
+        let real = self.real_paths.of(dir);
         let mut climbed = Vec::new();
         let mut found = None;
         for folder in real.ancestors() {
@@ -85,13 +94,12 @@ impl Configs {
                 break;
             }
             climbed.push(folder.to_path_buf());
-            let candidate = folder.join(config::FILE_NAME);
-            if crate::input::read::is_regular_file(&candidate) {
-                found = Some(self.load(&candidate));
+            if self.real_paths.holds_config(folder) {
+                found = Some(self.load(&folder.join(config::FILE_NAME)));
                 break;
             }
             // A config above the repository belongs to something else.
-            if folder.join(".git").exists() {
+            if self.real_paths.holds_git(folder) {
                 break;
             }
         }

@@ -21,7 +21,7 @@ use super::git::{changes_since, GitChanges};
 use super::layout::variants::is_other_dialect_sql;
 use super::layout::{Language, MigrationRoot, Overlay, RootFinder, Script};
 use super::notices;
-use super::top::{real_path, RealPaths};
+use super::top::RealPaths;
 use super::walk::{is_sql, walk, WalkLimits, SKIPPED_DIRS};
 use super::{display_path, relative_to_cwd, shown_path, DiscoverError, Input};
 use crate::input::config::Config;
@@ -77,7 +77,7 @@ pub(crate) fn select(
         one_change: options.since.is_some(),
         ..Selection::default()
     };
-    let mut wanted = Wanted::default();
+    let mut wanted = Wanted::new(configs.real_paths());
     let mut folders: Vec<PathBuf> = Vec::new();
     let mut stdin: Option<Vec<u8>> = None;
     for arg in args {
@@ -153,7 +153,7 @@ pub(crate) fn select(
     // Per root (by its folder): the root and the real paths judged in it.
     let mut judged: BTreeMap<PathBuf, (Arc<MigrationRoot>, BTreeSet<PathBuf>)> = BTreeMap::new();
     // Files as the user spelled them, by real path: reported so.
-    let real_paths = &wanted.real_paths;
+    let real_paths = configs.real_paths();
     let spelled: HashMap<PathBuf, PathBuf> = found
         .iter()
         .map(|(file, _)| (real_paths.of(file), file.clone()))
@@ -232,7 +232,7 @@ pub(crate) fn select(
         // nothing to judge.
         if scripts.iter().all(|s| s.script.role == Role::History) {
             if let Some(base) = root.base_schema.as_deref() {
-                if judged_here.contains(&real_path(base)) {
+                if judged_here.contains(&real_paths.of(base)) {
                     selection.notices.push(notices::base_schema(&context.shown, base));
                 }
             }
@@ -285,15 +285,22 @@ pub(crate) fn select(
 }
 
 /// The files to judge, each once (by real path), in the order first named.
-#[derive(Default)]
-struct Wanted {
+struct Wanted<'a> {
     files: Vec<PathBuf>,
     seen: BTreeSet<PathBuf>,
-    /// Real paths of this selection's files, each folder resolved once.
-    real_paths: RealPaths,
+    /// The run's real paths.
+    real_paths: &'a RealPaths,
 }
 
-impl Wanted {
+impl<'a> Wanted<'a> {
+    fn new(real_paths: &'a RealPaths) -> Wanted<'a> {
+        Wanted {
+            files: Vec::new(),
+            seen: BTreeSet::new(),
+            real_paths,
+        }
+    }
+
     fn add(&mut self, file: PathBuf) {
         if self.seen.insert(self.real_paths.of(&file)) {
             self.files.push(file);
@@ -307,13 +314,22 @@ fn expand(
     arg: &OsStr,
     configs: &Configs,
     options: &SelectOptions,
-    wanted: &mut Wanted,
+    wanted: &mut Wanted<'_>,
     folders: &mut Vec<PathBuf>,
     selection: &mut Selection,
 ) {
     let path = Path::new(arg);
     let shown = arg.to_string_lossy();
-    let metadata = std::fs::metadata(path);
+    // A file that is no symbolic link is known to the run's real paths
+    // without asking again.
+    let metadata = std::fs::symlink_metadata(path).and_then(|m| {
+        if m.file_type().is_symlink() {
+            std::fs::metadata(path)
+        } else {
+            configs.real_paths().note_plain(path);
+            Ok(m)
+        }
+    });
     if metadata.as_ref().is_ok_and(|m| m.is_dir()) {
         if options.since.is_some() {
             folders.push(path.to_path_buf());
@@ -370,7 +386,7 @@ fn expand(
     let mut entries: Vec<Result<PathBuf, glob::GlobError>> = paths.collect();
     entries.sort_by_key(|entry| entry.as_ref().map_or(0, |p| p.components().count()));
     let mut seen = HashSet::new();
-    entries.retain(|entry| entry.as_ref().map_or(true, |p| seen.insert(real_path(p))));
+    entries.retain(|entry| entry.as_ref().map_or(true, |p| seen.insert(configs.real_paths().of(p))));
     let mut matched = 0;
     for entry in entries {
         match entry {
@@ -400,7 +416,7 @@ fn expand(
 /// would have found: `.sql`, outside skipped folders, not excluded, and a
 /// regular file unless it is gone.
 fn is_candidate(file: &Path, folder: &Path, configs: &Configs) -> bool {
-    let real_folder = real_path(folder);
+    let real_folder = configs.real_paths().of(folder);
     let inside = file.strip_prefix(&real_folder).unwrap_or(file);
     let in_skipped = inside
         .components()

@@ -70,12 +70,16 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn folder(&mut self, dir: &Path, depth: usize, links: &mut Vec<(PathBuf, usize)>) {
-        if !self
-            .visited
-            .insert(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
-        {
+        let real_paths = self.configs.real_paths();
+        if !self.visited.insert(real_paths.of(dir)) {
             return;
         }
+        // Listed before its config is looked up: the listing tells the
+        // config lookup whether the folder holds `miglint.toml` or `.git`.
+        let entries = real_paths.list(dir).map(|mut entries| {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries
+        });
         let config = match self.configs.for_dir(dir) {
             Ok(config) => config,
             Err(error) => {
@@ -86,7 +90,7 @@ impl Walker<'_> {
                 return;
             }
         };
-        let entries = match std::fs::read_dir(dir) {
+        let entries = match entries {
             Ok(entries) => entries,
             Err(e) => {
                 if self.limits.report {
@@ -98,11 +102,6 @@ impl Walker<'_> {
                 return;
             }
         };
-        let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
-            .filter_map(Result::ok)
-            .map(|e| (e.path(), e.file_type().ok()))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
         for (path, file_type) in entries {
             let Some(file_type) = file_type else { continue };
             if config.excludes(&path) {

@@ -10,6 +10,7 @@ use super::tool::atlas_directive;
 use super::version::{by_version, leading_number, split_stem};
 use super::{delta, flyway, folders, liquibase, sqitch, versioned, Migration, Script, SqlFile};
 use crate::input::discover::display_path;
+use crate::input::discover::top::RealPaths;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
 
 /// A root's migrations in the order they run.
@@ -22,10 +23,10 @@ pub(super) struct Ordered {
 }
 
 /// The migrations of a root and the notices its layout calls for.
-pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> Ordered {
+pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>, real_paths: &RealPaths) -> Ordered {
     let (migrations, notices) = match tool {
         Tool::Flyway => flyway::migrations(files),
-        Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files),
+        Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files, real_paths),
         Tool::Sqitch => sqitch::migrations(dir, files),
         Tool::Liquibase => liquibase_migrations(dir, files),
         // Plain SQL kept in delta or version folders runs folder by folder.

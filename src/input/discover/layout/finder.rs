@@ -13,7 +13,6 @@ use super::listing::{configured_root, list_root, root_dir_of, Overlay};
 use super::{build, code, dialect, flyway, variants, MigrationRoot, SqlFile};
 use crate::input::config::Config;
 use crate::input::discover::configs::Configs;
-use crate::input::discover::top::{project_top, real_path};
 use crate::input::discover::walk::is_sql;
 use crate::input::discover::DiscoverError;
 use crate::input::layout::{Dialect, Tool};
@@ -78,7 +77,7 @@ impl<'c> RootFinder<'c> {
             let dir = self.root_dir(file).map(|dir| {
                 let real = real_of_dir
                     .entry(dir.clone())
-                    .or_insert_with(|| real_path(&dir))
+                    .or_insert_with(|| self.configs.real_paths().of(&dir))
                     .clone();
                 wanted.entry(real.clone()).or_insert(dir);
                 real
@@ -232,7 +231,7 @@ fn build_folder(
     overlay: Option<&Overlay>,
     report: bool,
 ) -> Built {
-    let top = project_top(real);
+    let top = configs.real_paths().project_top(real);
     let listing = list_root(dir, config, configs, overlay, top.as_deref(), report);
     let queries = match &listing.queries_of {
         Some(sqlc) => vec![(dir.to_path_buf(), sqlc.clone())],
@@ -266,7 +265,7 @@ fn build_folder(
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.too_large?)))
         .collect();
-    let ordered = build::migrations(tool, dir, files);
+    let ordered = build::migrations(tool, dir, files, configs.real_paths());
     let (mut migrations, mut notices) = (ordered.migrations, ordered.notices);
     if let Some(notice) = variants::notice(&listing.replaced) {
         notices.push(notice);

@@ -8,9 +8,15 @@ use std::path::{Path, PathBuf};
 use super::version::{by_version, version_of};
 use super::{Migration, Script, SqlFile};
 use crate::input::discover::display_path;
+use crate::input::discover::top::RealPaths;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
 
-pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
+pub(super) fn migrations(
+    tool: Tool,
+    dir: &Path,
+    files: Vec<SqlFile>,
+    real_paths: &RealPaths,
+) -> (Vec<Migration>, Vec<String>) {
     let mut notices = Vec::new();
     let transaction = match tool {
         Tool::Prisma => RunnerTransaction::Batch,
@@ -32,7 +38,8 @@ pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>) -> (Vec<Mi
     let mut migrations = Vec::new();
     for (name, (folder, mut files)) in folders {
         files.sort_by_key(|f| direction_of(f.name()) == Some(Direction::Down));
-        let opted_out = tool == Tool::Diesel && folder != dir && !runs_in_transaction(&folder, &mut notices);
+        let opted_out =
+            tool == Tool::Diesel && folder != dir && !runs_in_transaction(&folder, real_paths, &mut notices);
         let scripts = files
             .iter()
             .map(|f| {
@@ -58,7 +65,11 @@ fn direction_of(file_name: &str) -> Option<Direction> {
 }
 
 /// Diesel's `metadata.toml`: `run_in_transaction = false` opts out.
-fn runs_in_transaction(folder: &Path, notices: &mut Vec<String>) -> bool {
+fn runs_in_transaction(folder: &Path, real_paths: &RealPaths, notices: &mut Vec<String>) -> bool {
+    // A folder listed without one is not asked again.
+    if real_paths.listed_without(folder, "metadata.toml") {
+        return true;
+    }
     let path = folder.join("metadata.toml");
     let Some(text) = crate::input::read::marker_file(&path) else {
         return true;

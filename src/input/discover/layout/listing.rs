@@ -13,7 +13,7 @@ use super::sqlc::Sqlc;
 use super::{delta, variants, versioned, SqlFile};
 use crate::input::config::{Config, RootConfig};
 use crate::input::discover::configs::Configs;
-use crate::input::discover::top::real_path;
+use crate::input::discover::top::{real_path, RealPaths};
 use crate::input::discover::walk::{is_sql, walk, WalkLimits};
 use crate::input::discover::{display_path, DiscoverError};
 use crate::input::read::{self, Content};
@@ -185,7 +185,8 @@ pub(super) fn list_root(
     report: bool,
 ) -> Listing {
     let mut listing = Listing::default();
-    let real_dir = real_path(dir);
+    let real_paths = configs.real_paths();
+    let real_dir = real_paths.of(dir);
     let sqlc = Sqlc::around(&real_dir, top);
     if let Some(config) = sqlc.queries_folder(&real_dir) {
         listing.queries_of = Some(config.to_path_buf());
@@ -197,17 +198,17 @@ pub(super) fn list_root(
         listing.errors.extend(walked.errors);
         walked.files.into_iter().collect()
     } else {
-        shaped_files(dir, config, report, &mut listing)
+        shaped_files(dir, config, real_paths, report, &mut listing)
     };
     if let Some(overlay) = overlay {
-        let belongs = real_path(&root_dir_of(&overlay.path, config)) == real_path(dir);
+        let belongs = real_paths.of(&root_dir_of(&overlay.path, config)) == real_dir;
         if belongs && !paths.iter().any(|p| overlay.is(p)) {
             paths.push(overlay.path.clone());
         }
     }
     let mut paths: Vec<PathBuf> = paths
         .into_iter()
-        .filter(|path| match sqlc.query_file(&real_path(path)) {
+        .filter(|path| match sqlc.query_file(&real_paths.of(path)) {
             Some(config) => {
                 listing.query_files.push((path.clone(), config.to_path_buf()));
                 false
@@ -262,10 +263,16 @@ fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result
 /// tool's shape makes part of it (`<number>_x/`, version folders,
 /// `delta/<N>/`, Sqitch's `deploy/`, `revert/`, `verify/`), in path order;
 /// migrations written in code and other databases' files are noted.
-fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing) -> Vec<PathBuf> {
+fn shaped_files(
+    dir: &Path,
+    config: &Config,
+    real_paths: &RealPaths,
+    report: bool,
+    listing: &mut Listing,
+) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = Vec::new();
-    let mut entries = entries_of(dir, report, listing);
+    let mut entries = entries_of(dir, real_paths, report, listing);
     entries.sort();
     for (path, kind) in entries {
         if config.excludes(&path) {
@@ -290,7 +297,7 @@ fn shaped_files(dir: &Path, config: &Config, report: bool, listing: &mut Listing
         // Told once per folder: all its files are the root's, or those its
         // names put there.
         let whole = delta::is_delta_folder(&folder) || versioned::is_version_folder(&folder);
-        let mut entries = entries_of(&folder, false, listing);
+        let mut entries = entries_of(&folder, real_paths, false, listing);
         entries.sort();
         for (path, kind) in entries {
             if kind == EntryKind::Folder || config.excludes(&path) {
@@ -342,8 +349,8 @@ enum EntryKind {
 
 /// The entries of a folder by what they are (a symbolic link by what it
 /// points to; a broken one is left out).
-fn entries_of(dir: &Path, report: bool, listing: &mut Listing) -> Vec<(PathBuf, EntryKind)> {
-    let entries = match std::fs::read_dir(dir) {
+fn entries_of(dir: &Path, real_paths: &RealPaths, report: bool, listing: &mut Listing) -> Vec<(PathBuf, EntryKind)> {
+    let entries = match real_paths.list(dir) {
         Ok(entries) => entries,
         // A folder that is not there yet (an editor's new file) holds nothing.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
@@ -358,10 +365,9 @@ fn entries_of(dir: &Path, report: bool, listing: &mut Listing) -> Vec<(PathBuf, 
         }
     };
     entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let path = entry.path();
-            let mut file_type = entry.file_type().ok()?;
+        .into_iter()
+        .filter_map(|(path, file_type)| {
+            let mut file_type = file_type?;
             if file_type.is_symlink() {
                 file_type = std::fs::metadata(&path).ok()?.file_type();
             }
