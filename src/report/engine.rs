@@ -134,7 +134,7 @@ impl Decoded {
 /// catalog, not the run.
 const CHUNK_FILES: usize = 64;
 /// Text parsed together at most (one larger file is a chunk of its own).
-const CHUNK_BYTES: usize = 32 * 1024;
+const CHUNK_BYTES: usize = 16 * 1024;
 
 /// A run after every input was decoded and every file judged.
 struct JudgedRun<T> {
