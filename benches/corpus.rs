@@ -7,6 +7,11 @@
 //! (named files must not cost more than 1.2 times their folders). A plain
 //! harness (no extra dependency): it prints numbers to compare across
 //! changes, it asserts nothing.
+//!
+//! `cargo bench --bench corpus -- --parse-only` prints only the parse
+//! floor: `pg_query::parse` of the PostgreSQL projects' files on every
+//! core, in process, with nothing else of a run (no reading, discovery,
+//! analysis, rules or output). No miglint run can be faster than that.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,6 +43,10 @@ fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if !corpus.is_dir() {
         eprintln!("no corpus at {}: nothing to measure", corpus.display());
+        return;
+    }
+    if std::env::args().any(|a| a == "--parse-only") {
+        parse_floor(&corpus);
         return;
     }
     let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus)
@@ -133,6 +142,33 @@ fn postgres_projects(corpus: &Path) -> (Vec<String>, Vec<String>) {
         );
     }
     (folders, files)
+}
+
+/// The time `pg_query::parse` alone takes over the PostgreSQL projects'
+/// files (libpg_query's grammar, then its protobuf encoded in C and decoded
+/// in Rust: what every parse tree miglint reads costs), on every core.
+fn parse_floor(corpus: &Path) {
+    use rayon::prelude::*;
+    let (_, files) = postgres_projects(corpus);
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| String::from_utf8(std::fs::read(corpus.join(f)).ok()?).ok())
+        .collect();
+    let rounds = 7;
+    let times: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            let parsed = texts.par_iter().filter(|t| pg_query::parse(t, 0).is_ok()).count();
+            std::hint::black_box(parsed);
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    println!(
+        "parse floor: pg_query::parse of {} files on {} threads: {:.3} s (median of {rounds}, in process)",
+        texts.len(),
+        rayon::current_num_threads(),
+        median(times)
+    );
 }
 
 /// Seconds one `miglint check` run takes, as a whole process.

@@ -75,3 +75,10 @@ for kind in named folders; do
   printf 'miglint %-8s speed: %5.2fx squawk   memory: %5.2fx squawk\n' "$kind" \
     "$(echo "$sw / $mw" | bc -l)" "$(echo "$mm / $sm" | bc -l)"
 done
+# What no miglint run can beat: PostgreSQL's grammar (libpg_query) and the
+# protobuf round trip of its trees, on every core, with nothing else.
+floor=$(cargo bench --quiet --bench corpus -- --parse-only 2>/dev/null | sed -n 's/^parse floor: .*: \([0-9.]*\) s .*/\1/p')
+if [ -n "$floor" ]; then
+  printf 'parse floor (pg_query::parse alone, in process): %.3f s = %.2fx squawk'"'"'s whole run\n' \
+    "$floor" "$(echo "$sw / $floor" | bc -l)"
+fi

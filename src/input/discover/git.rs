@@ -116,7 +116,12 @@ pub(crate) fn changes_since(dir: &Path, git_ref: &str) -> Result<GitChanges, Str
 impl GitChanges {
     /// The state of a file (any path form: relative to cwd or absolute) against the base.
     pub(crate) fn state(&self, path: &Path) -> GitState {
-        let Some(relative) = self.relative(path) else {
+        self.state_of_real(&real_path(path))
+    }
+
+    /// The state of a file by its real path (a run resolves each path once).
+    pub(crate) fn state_of_real(&self, real: &Path) -> GitState {
+        let Some(relative) = real.strip_prefix(&self.repo_root).ok().map(Path::to_path_buf) else {
             // Outside the repository: git knows nothing of it.
             return GitState::Untracked;
         };

@@ -478,7 +478,8 @@ impl RootContext<'_> {
                 if script.direction == Some(Direction::Down) && !check_down {
                     continue;
                 }
-                let state = self.git.map(|g| g.state(&script.path));
+                let real_script = &real[script.path.as_path()];
+                let state = self.git.map(|g| g.state_of_real(real_script));
                 let role = match state {
                     Some(GitState::Unchanged) => Role::History,
                     // The base schema is what production has: never new.
@@ -491,12 +492,11 @@ impl RootContext<'_> {
                 if role == Role::History && self.options.no_history {
                     continue;
                 }
-                let real_script = &real[script.path.as_path()];
                 let input = match self.stdin {
                     Some((file, name)) if file == real_script => Input::Stdin(name.to_string()),
                     _ => match self.spelled.get(real_script) {
-                        Some(spelled) => Input::File(relative_to_cwd(spelled)),
-                        None => Input::File(relative_to_cwd(&script.path)),
+                        Some(spelled) => Input::File(self.real_paths.relative_to_cwd(spelled)),
+                        None => Input::File(self.real_paths.relative_to_cwd(&script.path)),
                     },
                 };
                 let content = match script.too_large {
@@ -532,7 +532,7 @@ impl RootContext<'_> {
                 }
                 let (migration, direction) = super::layout::migration_of(root.tool, &path);
                 out.push(Selected {
-                    input: Input::File(relative_to_cwd(&path)),
+                    input: Input::File(self.real_paths.relative_to_cwd(&path)),
                     content: Some(Content::Bytes(Vec::new())),
                     script: ScriptInfo {
                         tool: root.tool,

@@ -231,6 +231,17 @@ impl RealPaths {
         self.marks(dir).config
     }
 
+    /// [`super::relative_to_cwd`], the current folder asked once per run.
+    pub(crate) fn relative_to_cwd(&self, path: &Path) -> PathBuf {
+        if !path.is_absolute() {
+            return path.to_path_buf();
+        }
+        match self.cwd.get_or_init(|| std::env::current_dir().ok()) {
+            Some(cwd) => super::relative_to(path, cwd, |p| self.of(p)),
+            None => path.to_path_buf(),
+        }
+    }
+
     /// [`repository_top`], each folder asked once per run.
     pub(crate) fn repository_top(&self, dir: &Path) -> Option<PathBuf> {
         dir.ancestors().find(|a| self.holds_git(a)).map(Path::to_path_buf)
