@@ -125,6 +125,16 @@ impl Decoded {
             Decoded::Text(_, _, settings) | Decoded::Unreadable(_, settings) => settings,
         }
     }
+
+    /// Drops the text of a history input once it is replayed: a long
+    /// history's text would otherwise stay to the end of the run.
+    fn release_history_text(&mut self) {
+        if let Decoded::Text(source, script, _) = self {
+            if script.role == Role::History {
+                *source = SourceFile::new(std::mem::take(&mut source.path), "");
+            }
+        }
+    }
 }
 
 /// Inputs parsed together at most: enough to keep every core busy, few
@@ -172,7 +182,7 @@ fn judge_run<T: Send>(
     checked: bool,
     judge: impl Fn(&AnalyzedFile<'_>, &Settings, Vec<(&'static RuleMeta, Finding)>) -> T + Sync,
 ) -> JudgedRun<T> {
-    let (decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
+    let (mut decoded, schemas): (Vec<Decoded>, Vec<Option<Arc<Catalog>>>) = inputs
         .into_par_iter()
         .map(|input| {
             let schema = input.schema.clone();
@@ -214,6 +224,10 @@ fn judge_run<T: Send>(
             },
         );
         judged.extend(slots);
+        // History is replayed, never reported: its text is not needed again.
+        decoded[chunk.clone()]
+            .iter_mut()
+            .for_each(Decoded::release_history_text);
         (chunk, trees) = (next, next_trees);
     }
     let catalogs = replay.finish();

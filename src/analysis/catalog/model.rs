@@ -190,6 +190,11 @@ pub struct Catalog {
     /// has work to do. (Replaying a long history settles after every file;
     /// walking every object each time made that quadratic.)
     pub(super) unsettled: bool,
+    /// Some relation was made a partition or an inheritance child at some
+    /// point: only then can a table have children (`has_children` would
+    /// otherwise scan every relation for each statement judged, which grew
+    /// with the history).
+    pub(super) children_possible: bool,
 }
 
 impl Default for Catalog {
@@ -204,6 +209,7 @@ impl Default for Catalog {
             sequence_owners: BTreeMap::new(),
             routines: BTreeMap::new(),
             unsettled: false,
+            children_possible: false,
         }
     }
 }
@@ -280,6 +286,9 @@ impl Catalog {
 
     /// Does the table have partitions or inheritance children?
     pub fn has_children(&self, table: &RelationName) -> bool {
+        if !self.children_possible {
+            return false;
+        }
         let table = self.qualify(table);
         self.relations
             .values()

@@ -56,6 +56,7 @@ impl Catalog {
         } else {
             Vec::new()
         };
+        self.children_possible |= partition_of.is_some() || !inherits.is_empty();
         if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
             rel.columns = inherited;
             rel.partition_of = partition_of;
@@ -370,6 +371,7 @@ impl Catalog {
             AtAddInherit | AtDropInherit => {
                 if let Some(NodeEnum::RangeVar(rv)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                     let parent = self.qualify(&RelationName::from_range_var(rv));
+                    self.children_possible |= subtype == AtAddInherit;
                     if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
                         rel.inherits.retain(|p| *p != parent);
                         if subtype == AtAddInherit {
@@ -383,6 +385,7 @@ impl Catalog {
                     if let Some(rv) = &part.name {
                         let partition = RelationName::from_range_var(rv);
                         let parent = (subtype == AtAttachPartition).then(|| table.clone());
+                        self.children_possible |= parent.is_some();
                         if let Some(rel) = self.relation_mut(&partition) {
                             rel.partition_of = parent;
                         } else if let Some(index) = self.indexes.get_mut(&key(&self.qualify(&partition))) {
