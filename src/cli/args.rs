@@ -7,10 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::input::config::FailOn;
 use crate::report::render::Format;
 
+/// `miglint --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("MIGLINT_COMMIT"), ")");
+
 #[derive(Parser, Debug)]
 #[command(
     name = "miglint",
-    version,
+    version = VERSION,
     about = "Gate PostgreSQL schema migrations in CI: locks, rewrites, data loss, and the safe way instead",
     after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings that block, 2 miglint could not do its job."
 )]

@@ -649,10 +649,24 @@ fn help_and_version_exit_0() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Exit codes"));
-    miglint(dir.path(), &["--version"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+    let version = miglint(dir.path(), &["--version"]).output().unwrap();
+    assert_eq!(version.status.code(), Some(0));
+    let version = String::from_utf8(version.stdout).unwrap();
+    // `miglint 0.1.0 (commit 0123456789ab)`: the commit of this checkout.
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_string(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        );
+    assert_eq!(
+        version.trim(),
+        format!("miglint {} (commit {commit})", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 // ---------------------------------------------------------------------------
