@@ -180,11 +180,13 @@ impl RealPaths {
             }
             components.next();
         }
-        let rest: Vec<Component<'_>> = components.filter(|c| *c != Component::CurDir).collect();
-        if rest.contains(&Component::ParentDir) {
-            return None;
+        for component in components.filter(|c| *c != Component::CurDir) {
+            if component == Component::ParentDir {
+                return None;
+            }
+            base.push(component);
         }
-        Some(rest.iter().fold(base, |acc, c| acc.join(c)))
+        Some(base)
     }
 
     /// `path` is absolute, without `.` or `..`.

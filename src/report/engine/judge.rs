@@ -32,9 +32,9 @@ fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analys
 /// small. A run is analysed a chunk at a time and each chunk's trees are
 /// dropped before the next is parsed, so memory follows the chunk and the
 /// catalog, not the run.
-const CHUNK_FILES: usize = 64;
+const CHUNK_FILES: usize = 48;
 /// Text parsed together at most (one larger file is a chunk of its own).
-const CHUNK_BYTES: usize = 16 * 1024;
+const CHUNK_BYTES: usize = 12 * 1024;
 
 /// A run after every input was decoded and every file judged.
 pub(super) struct JudgedRun<T> {
