@@ -155,36 +155,27 @@ impl RealPaths {
     }
 
     /// `path` made absolute from the current folder (asked once), without
-    /// `.`; None when it cannot be resolved piecewise. Leading `..` climb
-    /// from the real folder the path starts in, as the kernel does; a `..`
-    /// after a name (after a symbolic link it climbs from where the link
-    /// points) is left to the full resolution.
+    /// `.` or `..`; None when it is empty or the current folder is unknown.
+    /// A `..` climbs from the real folder reached so far, as the kernel does
+    /// (after a symbolic link, from where the link points).
     fn absolute(&self, path: &Path) -> Option<PathBuf> {
         if path.as_os_str().is_empty() {
             return None;
         }
-        let mut components = path.components().peekable();
         let mut base = PathBuf::new();
-        if path.is_absolute() {
-            while let Some(c @ (Component::Prefix(_) | Component::RootDir)) = components.peek() {
-                base.push(c);
-                components.next();
-            }
-        } else {
+        if path.is_relative() {
             let cwd = self.cwd.get_or_init(|| std::env::current_dir().ok()).as_ref()?;
             base = self.resolve(cwd);
         }
-        while let Some(c @ (Component::ParentDir | Component::CurDir)) = components.peek() {
-            if *c == Component::ParentDir {
-                base.pop();
+        for component in path.components() {
+            match component {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    base = self.resolve(&base);
+                    base.pop();
+                }
+                other => base.push(other),
             }
-            components.next();
-        }
-        for component in components.filter(|c| *c != Component::CurDir) {
-            if component == Component::ParentDir {
-                return None;
-            }
-            base.push(component);
         }
         Some(base)
     }
