@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use pg_query::protobuf::ConstrType;
 use pg_query::NodeEnum;
 
-use crate::analysis::catalog::{table_constraint_name, Catalog, ConstraintKind, Index, Origin, Relation, RelationKind};
+use crate::analysis::catalog::{
+    column_foreign_key_name, table_constraint_name, Catalog, ConstraintKind, Index, Origin, Relation, RelationKind,
+};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{AnalyzedFile, RelationName, RunContext, StatementContext};
 use crate::diagnostic::Finding;
@@ -191,13 +193,6 @@ fn written(name: &RelationName) -> RelationName {
 /// `REFERENCES`, or an `ADD CONSTRAINT` action. None for other statements.
 fn foreign_key_clauses(ctx: StatementContext<'_>) -> Option<Vec<(String, Span)>> {
     let is_fk = |con: &pg_query::protobuf::Constraint| con.contype == ConstrType::ConstrForeign as i32;
-    let column_fk_name = |table: &str, con: &pg_query::protobuf::Constraint, column: &str| {
-        if con.conname.is_empty() {
-            format!("{table}_{column}_fkey")
-        } else {
-            con.conname.clone()
-        }
-    };
     let mut clauses = Vec::new();
     match ctx.node() {
         NodeEnum::CreateStmt(stmt) => {
@@ -209,11 +204,14 @@ fn foreign_key_clauses(ctx: StatementContext<'_>) -> Option<Vec<(String, Span)>>
                             clauses.push((name, ctx.clause_at(con.location)));
                         }
                     }
-                    Some(NodeEnum::ColumnDef(col)) => clauses.extend(
-                        column_constraints(col)
-                            .filter(|con| is_fk(con))
-                            .map(|con| (column_fk_name(table, con, &col.colname), ctx.clause_at(con.location))),
-                    ),
+                    Some(NodeEnum::ColumnDef(col)) => {
+                        clauses.extend(column_constraints(col).filter(|con| is_fk(con)).map(|con| {
+                            (
+                                column_foreign_key_name(table, &col.colname, con),
+                                ctx.clause_at(con.location),
+                            )
+                        }))
+                    }
                     _ => {}
                 }
             }
@@ -232,7 +230,7 @@ fn foreign_key_clauses(ctx: StatementContext<'_>) -> Option<Vec<(String, Span)>>
                     ctx.column_constraints_with_spans(action.n, col)
                         .into_iter()
                         .filter(|(con, _)| is_fk(con))
-                        .map(|(con, span)| (column_fk_name(table, con, &col.colname), span)),
+                        .map(|(con, span)| (column_foreign_key_name(table, &col.colname, con), span)),
                 );
             }
         }

@@ -139,6 +139,16 @@ pub(super) fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
         .collect()
 }
 
+/// The name of a column's `REFERENCES` constraint as written, or the one
+/// PostgreSQL gives it unnamed: `orders_user_id_fkey`.
+pub(crate) fn column_foreign_key_name(table: &str, column: &str, con: &Constraint) -> String {
+    if con.conname.is_empty() {
+        default_name(table, &[column.to_string()], "fkey")
+    } else {
+        con.conname.clone()
+    }
+}
+
 /// The name of a table constraint as written, or the one PostgreSQL gives
 /// an unnamed `FOREIGN KEY` (`orders_user_id_fkey`) or `CHECK`
 /// (`orders_total_check` when the check reads one column, else

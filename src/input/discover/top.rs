@@ -12,19 +12,10 @@ use std::fs::FileType;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The nearest folder at or above `dir` (a real path) holding `.git`.
-pub(crate) fn repository_top(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find(|a| a.join(".git").exists()).map(Path::to_path_buf)
-}
-
 /// The repository's top, else the folder of the nearest `miglint.toml`,
 /// else None. `dir` is a real path.
 pub(crate) fn project_top(dir: &Path) -> Option<PathBuf> {
-    repository_top(dir).or_else(|| {
-        dir.ancestors()
-            .find(|a| crate::input::read::is_regular_file(&a.join(crate::input::config::FILE_NAME)))
-            .map(Path::to_path_buf)
-    })
+    RealPaths::default().project_top(dir)
 }
 
 /// The real paths and project tops of one run, each path component asked
@@ -226,21 +217,20 @@ impl RealPaths {
 
     /// [`super::relative_to_cwd`], the current folder asked once per run.
     pub(crate) fn relative_to_cwd(&self, path: &Path) -> PathBuf {
-        if !path.is_absolute() {
-            return path.to_path_buf();
-        }
         match self.cwd.get_or_init(|| std::env::current_dir().ok()) {
             Some(cwd) => super::relative_to(path, cwd, |p| self.of(p)),
             None => path.to_path_buf(),
         }
     }
 
-    /// [`repository_top`], each folder asked once per run.
+    /// The nearest folder at or above `dir` (a real path) holding `.git`,
+    /// each folder asked once per run.
     pub(crate) fn repository_top(&self, dir: &Path) -> Option<PathBuf> {
         dir.ancestors().find(|a| self.holds_git(a)).map(Path::to_path_buf)
     }
 
-    /// [`project_top`], each folder asked once per run.
+    /// The repository's top, else the folder of the nearest `miglint.toml`,
+    /// else None (`dir` is a real path), each folder asked once per run.
     pub(crate) fn project_top(&self, dir: &Path) -> Option<PathBuf> {
         self.repository_top(dir)
             .or_else(|| dir.ancestors().find(|a| self.holds_config(a)).map(Path::to_path_buf))
@@ -303,7 +293,7 @@ mod tests {
         let real = dir.canonicalize().unwrap();
         assert_eq!(project_top(&real.join("repo/db/migrations")), Some(real.join("repo")));
         assert_eq!(project_top(&real.join("loose/db")), Some(real.join("loose")));
-        assert_eq!(repository_top(&real.join("loose/db")), None);
+        assert_eq!(RealPaths::default().repository_top(&real.join("loose/db")), None);
         assert_eq!(
             real_path(&dir.join("repo/db/./migrations/../new.sql")),
             real.join("repo/db/new.sql")
