@@ -23,6 +23,12 @@ temp=${RUNNER_TEMP:?}
 version_input=${VERSION:-}
 action_ref=${ACTION_REF:-}
 
+# The runner leaves github.action_ref empty in some composite-action contexts; the folder it unpacked the
+# action into, .../_actions/<owner>/<repository>/<ref>, names the ref too (`uses: ./` has no such folder).
+if [ -z "$action_ref" ] && [[ ${action_path//\\//} =~ /_actions/[^/]+/[^/]+/(.+)$ ]]; then
+  action_ref=${BASH_REMATCH[1]}
+fi
+
 semver='[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?'
 
 # The version in [package] of a Cargo.toml.
@@ -62,7 +68,7 @@ if [[ $version_input =~ ^v?($semver)$ ]]; then
   version=${BASH_REMATCH[1]}
 elif [ -z "$version_input" ] && [[ $action_ref =~ ^v[0-9]+(\.[0-9]+){0,2}$ ]]; then
   mode=download
-  version=$(package_version "$action_path/Cargo.toml")
+  version=$(package_version "$action_path/Cargo.toml") || true
   if ! [[ $version =~ ^$semver$ ]]; then
     echo "::error title=miglint::the action's Cargo.toml at $action_ref has no package version (read \"$version\")" >&2
     exit 1

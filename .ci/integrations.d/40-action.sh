@@ -60,7 +60,7 @@ action_url="http://127.0.0.1:$(cat "$action_work/port" 2>/dev/null)"
 # Runs a command as a step of a Linux x64 runner would.
 action_env() {
   env RUNNER_OS="${RUNNER_OS:-Linux}" RUNNER_ARCH="${RUNNER_ARCH:-X64}" RUNNER_TEMP="$action_work/temp" \
-    GITHUB_ACTION_PATH="$repo" GITHUB_SERVER_URL="${GITHUB_SERVER_URL:-https://github.com}" "$@"
+    GITHUB_ACTION_PATH="${action_path_override:-$repo}" GITHUB_SERVER_URL="${GITHUB_SERVER_URL:-https://github.com}" "$@"
 }
 mkdir -p "$action_work/temp"
 
@@ -86,6 +86,21 @@ tagged_refs_download_the_cargo_toml_version() {
 }
 check "action: a tagged ref (v1, v1.2, v1.2.3) downloads the release of the action's own Cargo.toml version" \
   tagged_refs_download_the_cargo_toml_version
+# Where the runner unpacks miglint/miglint@v1 and miglint/miglint@release/v1.
+mkdir -p "$action_work/_actions/miglint/miglint/v1" "$action_work/_actions/miglint/miglint/release/v1"
+cp Cargo.toml "$action_work/_actions/miglint/miglint/v1/"
+cp -r Cargo.toml Cargo.lock build.rs src rules "$action_work/_actions/miglint/miglint/release/v1/"
+empty_action_ref_is_read_from_the_action_path() {
+  local out
+  out=$(action_path_override=$action_work/_actions/miglint/miglint/v1 action_locate "" "") || return
+  echo "$out"
+  grep -qx 'mode=download' <<<"$out" && grep -qx "version=$action_version" <<<"$out" || return
+  out=$(action_path_override=$action_work/_actions/miglint/miglint/release/v1 action_locate "" "") || return
+  echo "$out"
+  grep -qx 'mode=build' <<<"$out" && grep -q '^key=miglint-Linux-X64-release_v1-' <<<"$out"
+}
+check "action: an empty github.action_ref is read from the folder the runner unpacked the action into" \
+  empty_action_ref_is_read_from_the_action_path
 version_inputs_download_that_version() {
   local input out
   for input in 0.2.0 v0.2.0; do
