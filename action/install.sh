@@ -76,6 +76,8 @@ case "$archive" in
       unzip -q "$staging/$archive" -d "$staging/unpacked"
     elif command -v 7z >/dev/null; then
       7z x -bd -y -o"$staging/unpacked" "$staging/$archive" >/dev/null
+    elif python=$(command -v python3 || command -v python); then
+      "$python" -m zipfile -e "$staging/$archive" "$staging/unpacked"
     else
       pwsh -NoProfile -Command "Expand-Archive -LiteralPath '$staging/$archive' -DestinationPath '$staging/unpacked'"
     fi

@@ -42,6 +42,13 @@ grep -v " $action_archive\$" "$action_site/unlisted/v$action_version/SHA256SUMS"
 mv "$action_work/unlisted.sums" "$action_site/unlisted/v$action_version/SHA256SUMS"
 # A release whose binary reports another version than its tag.
 action_release other 9.9.9
+# Windows's archive: a zip of miglint-x86_64-pc-windows-msvc/miglint.exe (here the Linux binary under that name).
+action_windows=x86_64-pc-windows-msvc
+mkdir -p "$action_work/pack-windows/miglint-$action_windows" "$action_site/windows/v$action_version"
+cp "$release_bin" "$action_work/pack-windows/miglint-$action_windows/miglint.exe"
+(cd "$action_work/pack-windows" && python3 -m zipfile -c "$action_site/windows/v$action_version/miglint-$action_windows.zip" \
+  "miglint-$action_windows")
+(cd "$action_site/windows/v$action_version" && sha256sum "miglint-$action_windows.zip" >SHA256SUMS)
 
 # The fake GitHub, stopped when this part ends (or the driver exits early).
 action_log=$action_work/requests.log
@@ -210,6 +217,25 @@ installed_binary_is_kept() {
 }
 check "action: a binary of the version already installed (a restored cache) is kept without a download" \
   installed_binary_is_kept
+windows_zip_installs() {
+  local root=$action_work/temp/miglint-windows
+  action_env MIGLINT_RELEASE_URL="$action_url/windows" MIGLINT_ROOT="$root" MIGLINT_VERSION="$action_version" \
+    MIGLINT_TARGET="$action_windows" bash action/install.sh && "$root/bin/miglint.exe" --version
+}
+check "action: Windows's zip archive installs bin/miglint.exe" windows_zip_installs
+# macOS has shasum, not sha256sum: a PATH of everything but sha256sum.
+mkdir -p "$action_work/no-sha256sum"
+for action_tool in /usr/local/bin/* /usr/bin/* /bin/*; do
+  case "${action_tool##*/}" in sha256sum) ;; *) ln -sf "$action_tool" "$action_work/no-sha256sum/" ;; esac
+done
+shasum_verifies_without_sha256sum() {
+  command -v shasum >/dev/null || { echo "no shasum here"; return 1; }
+  PATH=$action_work/no-sha256sum action_install good "$action_work/temp/miglint-shasum" || return
+  ! PATH=$action_work/no-sha256sum action_install tampered "$action_work/temp/miglint-shasum-tampered" \
+    && [ ! -e "$action_work/temp/miglint-shasum-tampered" ]
+}
+check "action: without sha256sum (macOS) shasum -a 256 verifies the archive, and refuses a tampered one" \
+  shasum_verifies_without_sha256sum
 installed_binary_lints() {
   local summary=$action_work/run-summary.md
   : >"$summary"
