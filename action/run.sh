@@ -7,6 +7,10 @@
 set -euo pipefail
 
 miglint="${MIGLINT_BIN:-miglint}"
+# No summary of an earlier run in the same job is left for the comment step.
+if [ -n "${RUNNER_TEMP:-}" ]; then
+  rm -f "$RUNNER_TEMP/miglint-summary.md"
+fi
 args=(check --format github)
 
 # Paths are separated by spaces or newlines; globs are left for miglint to

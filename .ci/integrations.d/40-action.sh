@@ -248,6 +248,13 @@ installed_binary_lints() {
 }
 check "action: run.sh lints with the downloaded binary (exit 1, summary, a copy kept for the comment)" \
   installed_binary_lints
+no_stale_summary_for_the_comment() {
+  [ -s "$action_work/temp/miglint-summary.md" ] || return
+  exits_with 2 action_env MIGLINT_BIN="$action_work/temp/miglint-fresh/bin/miglint" INPUT_PATHS=examples/migrations \
+    INPUT_SINCE=0123456789abcdef0123456789abcdef01234567 GITHUB_STEP_SUMMARY="$action_work/run-summary.md" \
+    bash action/run.sh && [ ! -e "$action_work/temp/miglint-summary.md" ]
+}
+check "action: a run that cannot lint leaves no earlier summary for the comment" no_stale_summary_for_the_comment
 
 # action.yml itself, step by step, in a pull request's checkout: base commit, then the example migrations.
 action_pr=$action_work/pull-request
