@@ -285,12 +285,17 @@ fn the_action_declares_the_inputs_and_outputs_it_passes_on() {
             "since",
             "pg-version",
             "sarif-file",
-            "version"
+            "version",
+            "comment",
+            "github-token"
         ]
     );
     assert_eq!(inputs["paths"]["default"], ".");
     assert_eq!(inputs["fail-on"]["default"], "error");
     assert_eq!(inputs["since"]["default"], "${{ github.event.pull_request.base.sha }}");
+    // The comment needs `pull-requests: write`: off unless asked for.
+    assert_eq!(inputs["comment"]["default"], "false");
+    assert_eq!(inputs["github-token"]["default"], "${{ github.token }}");
     let outputs: Vec<&str> = action["outputs"]
         .as_object()
         .expect("outputs")
@@ -321,11 +326,31 @@ fn the_action_declares_the_inputs_and_outputs_it_passes_on() {
         .collect();
     assert_eq!(read_by_script, set_by_step);
 
-    // The binary is cached by OS, architecture and the source it is built from.
+    // The binary is cached by OS, architecture and the version downloaded or the source built
+    // (action/locate.sh writes the key), and saved before the lint: a failing lint keeps it.
     let cache = step(&action, "cache");
-    assert!(cache["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache@")));
-    let source = step(&action, "source")["run"].as_str().unwrap_or_default();
+    assert!(cache["uses"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("actions/cache/restore@")));
+    let locate = std::fs::read_to_string(repo_root().join("action/locate.sh")).unwrap();
     for part in ["ACTION_REF", "Cargo.lock", "RUNNER_OS", "RUNNER_ARCH"] {
-        assert!(source.contains(part), "the cache key leaves out {part}");
+        assert!(locate.contains(part), "the cache key leaves out {part}");
     }
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let save = steps
+        .iter()
+        .position(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache/save@")))
+        .expect("a step saving the cache");
+    let check = steps.iter().position(|s| s["id"] == "check").expect("the check step");
+    let comment = steps
+        .iter()
+        .position(|s| s["id"] == "comment")
+        .expect("the comment step");
+    assert!(save < check && check < comment, "save, then lint, then comment");
+    // The comment runs whatever the lint's verdict, and only when asked for.
+    let condition = steps[comment]["if"].as_str().unwrap_or_default();
+    assert!(
+        condition.contains("!cancelled()") && condition.contains("inputs.comment == 'true'"),
+        "{condition}"
+    );
 }

@@ -86,6 +86,8 @@ fn the_example_workflow_runs_the_action_after_a_full_checkout_and_uploads_sarif(
         "the upload must run when miglint fails the job"
     );
     assert_eq!(workflow["permissions"]["security-events"], "write");
+    // A push to the default branch saves the action's cache, which pull requests restore.
+    assert_eq!(workflow["on"]["push"]["branches"], serde_json::json!(["main"]));
 }
 
 #[test]
