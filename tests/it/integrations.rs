@@ -91,23 +91,58 @@ fn the_example_workflow_runs_the_action_after_a_full_checkout_and_uploads_sarif(
 }
 
 #[test]
-fn the_pre_commit_hook_judges_what_differs_from_head_whatever_files_it_is_given() {
+fn the_pre_commit_hooks_judge_what_differs_from_head_whatever_files_they_are_given() {
     let hooks = yaml(".pre-commit-hooks.yaml");
-    let hook = &hooks[0];
-    assert_eq!(hook["id"], "miglint");
-    assert_eq!(hook["language"], "rust");
-    assert_eq!(hook["entry"], "miglint check --since HEAD");
-    assert_eq!(hook["args"], serde_json::json!(["."]));
-    // The change is what git says, not the files pre-commit passes: a
-    // commit and `--all-files` must agree.
-    assert_eq!(hook["pass_filenames"], false);
-    assert_eq!(hook["require_serial"], true);
-    let files = regex::Regex::new(hook["files"].as_str().expect("files")).expect("a valid pattern");
+    let mirror = yaml("packaging/pre-commit-mirror/.pre-commit-hooks.yaml");
+    let (source, system, wheel) = (&hooks[0], &hooks[1], &mirror[0]);
+    assert_eq!(source["id"], "miglint");
+    // pre-commit's `language: rust` cannot pass --locked: a script builds with it.
+    assert_eq!(source["language"], "script");
+    assert_eq!(source["entry"], "scripts/pre-commit-from-source check --since HEAD");
+    let script = std::fs::read_to_string("scripts/pre-commit-from-source").expect("the script");
+    assert!(script.contains("cargo install --locked"));
+    assert_eq!(system["id"], "miglint-system");
+    assert_eq!(system["language"], "system");
+    assert_eq!(
+        wheel["id"], "miglint",
+        "the mirror's hook keeps the id: switching is a URL"
+    );
+    assert_eq!(wheel["language"], "python");
+    for hook in [system, wheel] {
+        assert_eq!(hook["entry"], "miglint check --since HEAD");
+    }
+    for hook in [source, system, wheel] {
+        assert_eq!(hook["args"], serde_json::json!(["."]));
+        // The change is what git says, not the files pre-commit passes: a
+        // commit and `--all-files` must agree.
+        assert_eq!(hook["pass_filenames"], false);
+        assert_eq!(hook["require_serial"], true);
+        assert_eq!(hook["files"], source["files"]);
+    }
+    let files = regex::Regex::new(source["files"].as_str().expect("files")).expect("a valid pattern");
     assert!(files.is_match("db/migrations/0001_x.sql"));
     assert!(!files.is_match("db/migrations/0001_x.sql.conf"));
 
     let config = yaml("examples/pre-commit-config.yaml");
+    assert_eq!(
+        config["repos"][0]["repo"],
+        "https://github.com/miglint/miglint-pre-commit"
+    );
     assert_eq!(config["repos"][0]["hooks"][0]["id"], "miglint");
+}
+
+#[test]
+fn the_pre_commit_mirror_pins_the_wheel_of_this_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let text =
+        std::fs::read_to_string("packaging/pre-commit-mirror/pyproject.toml").expect("the mirror's pyproject.toml");
+    let mirror: toml::Table = toml::from_str(&text).expect("TOML");
+    assert_eq!(mirror["project"]["version"].as_str(), Some(version));
+    let pin = format!("miglint=={version}");
+    assert_eq!(mirror["project"]["dependencies"].as_array().map(|d| d.len()), Some(1));
+    assert_eq!(mirror["project"]["dependencies"][0].as_str(), Some(pin.as_str()));
+    let config = yaml("examples/pre-commit-config.yaml");
+    assert_eq!(config["repos"][0]["rev"], format!("v{version}"));
 }
 
 /// The job that uploads a Code Quality report, and the file it names.
