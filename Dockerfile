@@ -36,9 +36,10 @@ COPY . .
 # The commit `miglint --version` names (build.rs); without it the binary says `unknown`.
 ARG MIGLINT_COMMIT=
 # The target of the machine building, x86_64 or aarch64. bindgen's clang finds no C headers for a musl
-# target by itself: it gets musl's (Debian's musl-dev) as the system headers.
-RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    --mount=type=cache,target=/build/target \
+# target by itself: it gets musl's (Debian's musl-dev) as the system headers. The caches keep crates and
+# builds between builds; `locked`, because a multi-platform build would otherwise share them at once.
+RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
+    --mount=type=cache,target=/build/target,sharing=locked \
     set -eux; \
     arch="$(uname -m)"; \
     target="$arch-unknown-linux-musl"; \
