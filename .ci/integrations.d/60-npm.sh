@@ -37,6 +37,35 @@ npm_checks() {
   }
   check "npm: build.js refuses an x86_64 binary for linux-arm64 and writes nothing" wrong_binary
 
+  # A release's run makes all five packages. Headers alone stand in for the other targets' binaries: ELF for
+  # aarch64 (e_machine 183), 64-bit Mach-O for x86_64 and arm64 (cputype 0x01000007, 0x0100000c), and PE for
+  # x86_64 (machine 0x8664 after the "PE" signature that offset 0x3c points at).
+  all_targets() {
+    local dir=$npm_dir/all-binaries out=$npm_dir/all-packages
+    mkdir -p "$dir"/miglint-{aarch64-unknown-linux-musl,x86_64-apple-darwin,aarch64-apple-darwin,x86_64-pc-windows-msvc}
+    cp -r "$npm_dir/binaries/miglint-x86_64-unknown-linux-musl" "$dir/"
+    { printf '\177ELF\2\1\1'; head -c 11 /dev/zero; printf '\267\0'; } >"$dir/miglint-aarch64-unknown-linux-musl/miglint"
+    printf '\317\372\355\376\7\0\0\1' >"$dir/miglint-x86_64-apple-darwin/miglint"
+    printf '\317\372\355\376\14\0\0\1' >"$dir/miglint-aarch64-apple-darwin/miglint"
+    { printf 'MZ'; head -c 58 /dev/zero; printf '\100\0\0\0PE\0\0\144\206'; } >"$dir/miglint-x86_64-pc-windows-msvc/miglint.exe"
+    # shellcheck disable=SC2016 # JavaScript, not shell: its ${} are template literals
+    node packaging/npm/build.js "$version" "$dir" "$out" &&
+      node -e '
+        const [out, version] = process.argv.slice(1);
+        const fs = require("fs");
+        const expected = { "linux-x64": "", "linux-arm64": "", "darwin-x64": "", "darwin-arm64": "", "win32-x64": ".exe" };
+        for (const [key, exe] of Object.entries(expected)) {
+          const [os, cpu] = key.split("-");
+          const manifest = JSON.parse(fs.readFileSync(`${out}/cli-${key}/package.json`, "utf8"));
+          const ok = manifest.name === `@miglint/cli-${key}` && manifest.version === version &&
+            manifest.os.join() === os && manifest.cpu.join() === cpu && !("libc" in manifest) &&
+            fs.statSync(`${out}/cli-${key}/bin/miglint${exe}`).mode & 0o100;
+          console.log(`${manifest.name}: os ${manifest.os}, cpu ${manifest.cpu}, bin/miglint${exe}: ${ok ? "ok" : "WRONG"}`);
+          if (!ok) process.exit(1);
+        }' "$out" "$version"
+  }
+  check "npm: build.js makes the five platform packages of a release, os and cpu each" all_targets
+
   pack() { (cd "$1" && npm pack --pack-destination "$tarballs"); }
   check "npm pack: miglint" pack "$packages/miglint"
   check "npm pack: @miglint/cli-linux-x64" pack "$packages/cli-linux-x64"
