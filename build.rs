@@ -38,9 +38,14 @@ fn checkout_commit(manifest_dir: &Path) -> Option<String> {
 fn main() {
     println!("cargo:rerun-if-env-changed=MIGLINT_COMMIT");
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    // A full 40-hex commit (CI's GITHUB_SHA) is shown as git's short form.
     let commit = std::env::var("MIGLINT_COMMIT")
         .ok()
         .filter(|c| !c.is_empty())
+        .map(|c| match c.len() > 12 && c.chars().all(|h| h.is_ascii_hexdigit()) {
+            true => c[..12].to_string(),
+            false => c,
+        })
         .or_else(|| packaged_commit(&manifest_dir))
         .or_else(|| checkout_commit(&manifest_dir))
         .unwrap_or_else(|| "unknown".to_string());

@@ -20,6 +20,8 @@ misspelt_input_is_caught() {
   exits_with 1 actionlint_in_project .github/workflows/misspelt.yml
 }
 check "actionlint: a misspelt input of the action is an error" misspelt_input_is_caught
+# The repository's own workflows (the release), with shellcheck on their run blocks.
+check "actionlint: .github/workflows/*.yml" actionlint .github/workflows/*.yml
 
 # actionlint reads an action's metadata but not its steps: lint them as the steps of a reusable workflow
 # with the action's inputs (expressions, action versions, and shellcheck on each `run` block).

@@ -1,31 +1,28 @@
 # shellcheck shell=bash disable=SC2154
-# A part of .ci/integrations, sourced by it: check, exits_with, repo, work, release_bin and release_target come
-# from there.
+# A part of .ci/integrations, sourced by it: check, exits_with, repo, work, release_bin, release_dir and
+# release_target come from there.
 # --- the GitHub Action: locate, download and verify, cache, lint, comment ---------------------------------
 # A local GitHub: .ci/fake_github.py serves releases built from release_bin (the archive a release publishes for
 # release_target, and SHA256SUMS) and the issue comments API; .ci/action_runner.py runs the steps of action.yml
 # as a runner does (expressions, `if`, GITHUB_OUTPUT, actions/cache/restore and save on a local folder).
 action_work=$work/action
 action_site=$action_work/site
-action_version=$(awk '/^\[/ { p = ($0 == "[package]") } p && /^version *=/ { gsub(/.*= *"|".*/, ""); print; exit }' Cargo.toml)
+action_version=$release_version
 action_archive=miglint-$release_target.tar.gz
-mkdir -p "$action_work/pack/miglint-$release_target" "$action_site"
-cp "$release_bin" "$action_work/pack/miglint-$release_target/miglint"
-cp README.md CHANGELOG.md "$action_work/pack/miglint-$release_target/"
+mkdir -p "$action_site"
 
-# A release as docs/distribution.md describes it, under site/<name>/v<version>/.
+# A release as docs/distribution.md describes it, under site/<name>/v<version>/: the driver's release_dir
+# (scripts/package-release, as the release workflow makes it).
 action_release() {
   local name=$1 version=$2
   mkdir -p "$action_site/$name/v$version"
-  tar -czf "$action_site/$name/v$version/$action_archive" -C "$action_work/pack" "miglint-$release_target"
+  cp "$release_dir/$action_archive" "$action_site/$name/v$version/"
   (
-    cd "$action_site/$name/v$version" || exit
-    sha256sum "$action_archive"
+    cat "$release_dir/SHA256SUMS"
     # Lines for the other archives of a release, which the action must skip.
     echo "$(printf 'a%.0s' {1..64})  miglint-x86_64-pc-windows-msvc.zip"
     echo "$(printf 'b%.0s' {1..64})  miglint-aarch64-apple-darwin.tar.gz"
-  ) >"$action_work/SHA256SUMS.$name"
-  mv "$action_work/SHA256SUMS.$name" "$action_site/$name/v$version/SHA256SUMS"
+  ) >"$action_site/$name/v$version/SHA256SUMS"
 }
 action_release good "$action_version"
 # One byte of the archive changed, the checksums of the real one.
@@ -44,11 +41,10 @@ mv "$action_work/unlisted.sums" "$action_site/unlisted/v$action_version/SHA256SU
 action_release other 9.9.9
 # Windows's archive: a zip of miglint-x86_64-pc-windows-msvc/miglint.exe (here the Linux binary under that name).
 action_windows=x86_64-pc-windows-msvc
-mkdir -p "$action_work/pack-windows/miglint-$action_windows" "$action_site/windows/v$action_version"
-cp "$release_bin" "$action_work/pack-windows/miglint-$action_windows/miglint.exe"
-(cd "$action_work/pack-windows" && python3 -m zipfile -c "$action_site/windows/v$action_version/miglint-$action_windows.zip" \
-  "miglint-$action_windows")
-(cd "$action_site/windows/v$action_version" && sha256sum "miglint-$action_windows.zip" >SHA256SUMS)
+mkdir -p "$action_work/windows" "$action_site/windows/v$action_version"
+cp "$release_bin" "$action_work/windows/miglint.exe"
+scripts/package-release archive "$action_windows" "$action_work/windows/miglint.exe" "$action_site/windows/v$action_version" >/dev/null
+scripts/package-release checksums "$action_site/windows/v$action_version" >/dev/null
 
 # The fake GitHub, stopped when this part ends (or the driver exits early).
 action_log=$action_work/requests.log

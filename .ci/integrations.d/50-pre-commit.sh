@@ -16,7 +16,7 @@ if [ -n "$(git status --porcelain -- .pre-commit-hooks.yaml scripts Cargo.toml C
 fi
 
 # The mirror, as the release workflow publishes it: its own repository, tagged with the version.
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+version=$release_version
 mirror=$work/pre-commit-mirror
 cp -r packaging/pre-commit-mirror "$mirror"
 git -c init.defaultBranch=main init -q "$mirror"

@@ -7,7 +7,7 @@
 # dependency at the local tarball, so npm installs it as that optional dependency, as from the registry.
 npm_checks() {
   local npm_dir=$work/npm version packages tarballs main_tgz platform_tgz
-  version=$(grep -m1 '^version = ' Cargo.toml | cut -d'"' -f2)
+  version=$release_version
   packages=$npm_dir/packages
   tarballs=$npm_dir/tarballs
   mkdir -p "$npm_dir/binaries/miglint-x86_64-unknown-linux-musl" "$tarballs"

@@ -46,7 +46,7 @@ fi
 # version's archive: a release that moves the version must move them too.
 gitlab_example_version() {
   local version
-  version=$(grep -m1 '^version = ' Cargo.toml | cut -d'"' -f2)
+  version=$release_version
   grep -n -E 'ghcr\.io/miglint/miglint:|releases/download/' examples/gitlab-ci.yml &&
     grep -q "name: ghcr.io/miglint/miglint:$version\$" examples/gitlab-ci.yml &&
     grep -q "releases/download/v$version " examples/gitlab-ci.yml &&
@@ -72,11 +72,9 @@ gitlab_alternative() {
   CI_PROJECT_DIR=$repo sh -e "$script" 2>&1 | tee "$work/gitlab-alternative.out" &&
     grep -q "^$tmp/miglint-x86_64-unknown-linux-musl/miglint\$" "$work/gitlab-alternative.out"
 }
-mkdir -p "$gitlab_release/miglint-x86_64-unknown-linux-musl"
-cp "$release_bin" "$gitlab_release/miglint-x86_64-unknown-linux-musl/miglint"
-tar -czf "$gitlab_release/miglint-x86_64-unknown-linux-musl.tar.gz" -C "$gitlab_release" miglint-x86_64-unknown-linux-musl
-rm -r "$gitlab_release/miglint-x86_64-unknown-linux-musl"
-(cd "$gitlab_release" && sha256sum miglint-x86_64-unknown-linux-musl.tar.gz >"$work/gitlab-sums-good")
+mkdir -p "$gitlab_release"
+cp "$release_dir/miglint-x86_64-unknown-linux-musl.tar.gz" "$gitlab_release/"
+cp "$release_dir/SHA256SUMS" "$work/gitlab-sums-good"
 sed 's/^[0-9a-f]*/0000000000000000000000000000000000000000000000000000000000000000/' "$work/gitlab-sums-good" \
   >"$work/gitlab-sums-bad"
 check "examples/gitlab-ci.yml's alternative: downloads, checks and runs the release archive" \
@@ -91,7 +89,7 @@ check "examples/gitlab-ci.yml's alternative: stops at an archive SHA256SUMS does
 # The image itself, from the release binary (`--target release`), where Docker can build it.
 image_checks() {
   local context=$work/image-context image=miglint-integrations:test version
-  version=$(grep -m1 '^version = ' Cargo.toml | cut -d'"' -f2)
+  version=$release_version
   mkdir -p "$context/miglint-x86_64-unknown-linux-musl"
   cp "$release_bin" "$context/miglint-x86_64-unknown-linux-musl/miglint"
   check "docker buildx build --target release: the image from the release binary" \

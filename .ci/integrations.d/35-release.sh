@@ -1,0 +1,83 @@
+# shellcheck shell=bash disable=SC2154
+# A part of .ci/integrations, sourced by it: check, exits_with, repo, work, wheels, release_dir, release_bin and
+# release_target come from there.
+# --- what a release publishes: archives, checksums, notes, the wheel, the sdist, the crate -----------------
+# The release workflow (.github/workflows/release.yml) runs these same scripts and tools on each target; here
+# they run on x86_64 Linux, and what they make is installed and run.
+release_archive=miglint-$release_target.tar.gz
+
+archive_layout() {
+  tar -tzf "$release_dir/$release_archive" | sort | tee "$work/archive.list" &&
+    diff <(printf "miglint-$release_target/%s\n" '' miglint README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE | sort) \
+      "$work/archive.list"
+}
+check "release archive: one folder with the binary, README, CHANGELOG and licences" archive_layout
+archive_runs() {
+  local unpacked=$work/unpacked
+  mkdir -p "$unpacked" && tar -xzf "$release_dir/$release_archive" -C "$unpacked" &&
+    "$unpacked/miglint-$release_target/miglint" --version | grep -q "^miglint $release_version (commit " &&
+    exits_with 1 "$unpacked/miglint-$release_target/miglint" check examples/migrations
+}
+check "release archive: its binary runs and blocks the examples" archive_runs
+checksums_vouch() { (cd "$release_dir" && cat SHA256SUMS && sha256sum -c SHA256SUMS); }
+check "release SHA256SUMS: sha256sum -c vouches for the archive" checksums_vouch
+windows_zip() {
+  local zips=$work/windows-zip
+  mkdir -p "$zips" && cp "$release_bin" "$work/miglint.exe" &&
+    scripts/package-release archive x86_64-pc-windows-msvc "$work/miglint.exe" "$zips" &&
+    python3 -m zipfile -l "$zips/miglint-x86_64-pc-windows-msvc.zip" | tee "$work/zip.list" &&
+    grep -q '^miglint-x86_64-pc-windows-msvc/miglint.exe ' "$work/zip.list"
+}
+check "release archive for Windows: a zip holding miglint-<target>/miglint.exe" windows_zip
+
+# The release notes: a version's CHANGELOG section, never the next one's; a tag without one is refused.
+notes_changelog=$work/CHANGELOG.md
+printf '%s\n' '# Changelog' '' '## [Unreleased]' '- later' '' '## [0.2.0] - 2027-01-02' '### Added' '- two' '' \
+  '## [0.1.0] - 2026-12-07' '- one' >"$notes_changelog"
+release_notes_section() {
+  scripts/release-notes 0.2.0 "$notes_changelog" | tee "$work/notes.md" && grep -qx -- '- two' "$work/notes.md" &&
+    ! grep -q -- '- one\|- later' "$work/notes.md"
+}
+check "release notes: the version's CHANGELOG section and nothing else" release_notes_section
+check "release notes: a version without a section is refused" \
+  exits_with 1 scripts/release-notes 0.3.0 "$notes_changelog"
+
+# The wheel (maturin, bindings = "bin"), as `pip install miglint` gets it: into a fresh virtualenv, offline.
+wheel_installs_and_runs() {
+  local venv=$work/wheel-venv
+  python3 -m venv "$venv" &&
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index --find-links "$wheels" miglint &&
+    "$venv/bin/miglint" --version | tee "$work/wheel-version.out" &&
+    grep -q "^miglint $release_version (commit " "$work/wheel-version.out" &&
+    exits_with 1 "$venv/bin/miglint" check examples/migrations &&
+    exits_with 0 "$venv/bin/miglint" check examples/safe-migrations
+}
+check "wheel: pip installs it in a fresh virtualenv; miglint runs and blocks the examples" wheel_installs_and_runs
+wheel_tags() {
+  # A static binary: maturin tags it manylinux (any glibc), which PyPI accepts.
+  local found=("$wheels"/miglint-"$release_version"-py3-none-manylinux*x86_64.whl)
+  printf '%s\n' "${found[@]}" && [ "${#found[@]}" = 1 ] && [ -f "${found[0]}" ]
+}
+check "wheel: one py3-none manylinux wheel of this version" wheel_tags
+
+# The sdist and the crate hold everything a build needs, and nothing it does not.
+sdist_contents() {
+  rm -rf "$work/sdist" && maturin sdist --out "$work/sdist" >/dev/null &&
+    tar -tzf "$work/sdist/miglint-$release_version.tar.gz" | sed "s#^miglint-$release_version/##" | sort >"$work/sdist.list" &&
+    for needed in Cargo.toml Cargo.lock pyproject.toml build.rs src/main.rs src/lib.rs rules/require-concurrent-index.md \
+      LICENSE-MIT LICENSE-APACHE README.md; do grep -qx "$needed" "$work/sdist.list" || { echo "missing $needed"; return 1; }; done
+}
+check "sdist: the sources, the lock file and the rule docs" sdist_contents
+crate_package() {
+  local crate=target/package/miglint-$release_version crate_copy
+  cargo package --quiet --locked --no-verify --allow-dirty &&
+    cargo package --quiet --locked --list --allow-dirty | sort >"$work/crate.list" &&
+    diff <(printf '%s\n' rules/*.md | sort) <(grep '^rules/.*\.md$' "$work/crate.list") &&
+    ! grep -q '^fixtures/\|^tests/\|^benches/\|^fuzz/' "$work/crate.list" &&
+    [ "$(stat -c %s "$crate.crate")" -lt 10000000 ] &&
+    # The published crate builds on its own, unpacked outside this workspace (checked, with the target folder
+    # and so the dependencies already built here).
+    crate_copy=$(mktemp -d) && tar -xzf "$crate.crate" -C "$crate_copy" &&
+    CARGO_TARGET_DIR=$repo/target cargo check --quiet --locked --manifest-path "$crate_copy/miglint-$release_version/Cargo.toml"
+}
+check "crate: cargo package holds the sources and rule docs, under 10 MB, and checks on its own" crate_package
