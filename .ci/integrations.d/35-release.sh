@@ -53,6 +53,21 @@ wheel_installs_and_runs() {
     exits_with 0 "$venv/bin/miglint" check examples/safe-migrations
 }
 check "wheel: pip installs it in a fresh virtualenv; miglint runs and blocks the examples" wheel_installs_and_runs
+# `pipx run miglint` and `uvx miglint`, the README's other Python commands, from the same wheel, offline.
+pipx_runs() {
+  # pipx installs with uv when uv is on PATH, else with pip: both are pointed at the wheel.
+  env PIPX_HOME="$work/pipx-home" PIPX_BIN_DIR="$work/pipx-bin" PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels" \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 UV_CACHE_DIR="$work/uv-cache" UV_NO_INDEX=1 UV_FIND_LINKS="$wheels" \
+    pipx run miglint check examples/migrations | tee "$work/pipx.out"
+  [ "${PIPESTATUS[0]}" = 1 ] && grep -q 'require-concurrent-index' "$work/pipx.out"
+}
+check "pipx run miglint: blocks the examples (exit 1)" pipx_runs
+uvx_runs() {
+  env UV_CACHE_DIR="$work/uv-cache" UV_TOOL_DIR="$work/uv-tools" UV_NO_INDEX=1 UV_FIND_LINKS="$wheels" \
+    uvx miglint check examples/migrations | tee "$work/uvx.out"
+  [ "${PIPESTATUS[0]}" = 1 ] && grep -q 'require-concurrent-index' "$work/uvx.out"
+}
+check "uvx miglint: blocks the examples (exit 1)" uvx_runs
 wheel_tags() {
   # A static binary: maturin tags it manylinux (any glibc), which PyPI accepts.
   local found=("$wheels"/miglint-"$release_version"-py3-none-manylinux*x86_64.whl)
@@ -81,3 +96,23 @@ crate_package() {
     CARGO_TARGET_DIR=$repo/target cargo check --quiet --locked --manifest-path "$crate_copy/miglint-$release_version/Cargo.toml"
 }
 check "crate: cargo package holds the sources and rule docs, under 10 MB, and checks on its own" crate_package
+
+# The README's archive install (examples/install-release.sh) as a user runs it, with the release URL pointing
+# at release_dir (file://) and HOME in the work folder; a SHA256SUMS that does not vouch for the archive must
+# stop it before anything is installed.
+install_from_archive() {
+  local release=$1 home=$work/install-home
+  rm -rf "$home" && mkdir -p "$home" &&
+    sed "s#^base=https://github.com/miglint/miglint/releases/latest/download\$#base=file://$release#" \
+      examples/install-release.sh >"$work/install-release.sh" &&
+    grep -q "^base=file://" "$work/install-release.sh" &&
+    HOME=$home TMPDIR=$work sh -e "$work/install-release.sh" &&
+    "$home/.local/bin/miglint" --version | grep "^miglint $release_version "
+}
+check "README's archive install: downloads, checks and installs the binary" install_from_archive "$release_dir"
+tampered_release=$work/tampered-release
+mkdir -p "$tampered_release" && cp "$release_dir/$release_archive" "$tampered_release/"
+sed 's/^[0-9a-f]*/0000000000000000000000000000000000000000000000000000000000000000/' "$release_dir/SHA256SUMS" \
+  >"$tampered_release/SHA256SUMS"
+refuses_tampered() { ! install_from_archive "$tampered_release" && [ ! -e "$work/install-home/.local/bin/miglint" ]; }
+check "README's archive install: stops at an archive SHA256SUMS does not vouch for" refuses_tampered

@@ -30,8 +30,9 @@ no_compiler=$work/no-compiler
 compiler_log=$work/compilers-run.log
 mkdir -p "$no_compiler"
 : >"$compiler_log"
+# `rustc --version` alone is pip asking for its user agent, not a build: answered "not here", not recorded.
 for tool in cc gcc c++ clang cargo rustc rustup maturin; do
-  printf '#!/bin/sh\necho "%s $*" >>"%s"\nexit 1\n' "$tool" "$compiler_log" >"$no_compiler/$tool"
+  printf '#!/bin/sh\n[ "$*" = --version ] && exit 1\necho "%s $*" >>"%s"\nexit 1\n' "$tool" "$compiler_log" >"$no_compiler/$tool"
   chmod +x "$no_compiler/$tool"
 done
 wheel_hook_env=(env PRE_COMMIT_HOME="$pre_commit_home" PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
@@ -60,6 +61,8 @@ first_run_started=$SECONDS
 check "pre-commit run (the README's config, the wheel): a new table passes" hook_passes wheel_hook pre-commit run
 echo "  the wheel hook's first run, install included: $((SECONDS - first_run_started))s"
 check "pre-commit run --all-files (the wheel): a new table passes" hook_passes wheel_hook pre-commit run --all-files
+check "pre-commit try-repo miglint-pre-commit (the wheel): a new table passes" \
+  hook_passes "${wheel_hook_env[@]}" pre-commit try-repo "$mirror" miglint --ref "v$version" --all-files
 check "pre-commit try-repo (built from source): a new table passes" hook_passes "${source_hook[@]}" --all-files
 git -C "$sample" -c user.name=ci -c user.email=ci@example.com commit -qm accounts
 
@@ -74,10 +77,14 @@ check "pre-commit run (the wheel): indexing an existing table is blocked" hook_b
 check "pre-commit run --all-files (the wheel): the same verdict" hook_blocks wheel_hook pre-commit run --all-files
 check "pre-commit run --files on the old migration (the wheel): the same verdict" \
   hook_blocks wheel_hook pre-commit run --files db/migrations/0001_accounts.sql
+check "pre-commit try-repo miglint-pre-commit (the wheel): the same verdict" \
+  hook_blocks "${wheel_hook_env[@]}" pre-commit try-repo "$mirror" miglint --ref "v$version"
 nothing_compiled() { cat "$compiler_log" && [ ! -s "$compiler_log" ]; }
 check "pre-commit (the wheel): installed and ran without a compiler" nothing_compiled
-check "pre-commit try-repo (built from source, --locked): the same verdict" hook_blocks "${source_hook[@]}"
-built_in_clone() { find "$pre_commit_home" -path '*/.pre-commit-build/bin/miglint' -type f | grep -q .; }
-check "pre-commit try-repo (built from source): the binary was built in pre-commit's clone" built_in_clone
+# try-repo clones into a store of its own each time, so the hook builds (incrementally, in the kept target
+# folder) on every try-repo, and says how.
+built_locked() { hook_blocks "$@" && grep -q 'building miglint with cargo install --locked' "$work/hook.out"; }
+check "pre-commit try-repo (built from source with cargo install --locked): the same verdict" \
+  built_locked "${source_hook[@]}"
 check "pre-commit try-repo miglint-system (miglint on PATH): the same verdict" hook_blocks "${system_hook[@]}"
 echo "  pre-commit checks took $((SECONDS - pre_commit_started))s"

@@ -47,6 +47,7 @@ fn the_readme_shows_each_integration_example_as_it_is() {
     assert_eq!(
         paths,
         [
+            "examples/install-release.sh",
             "examples/github-workflow.yml",
             "examples/pre-commit-config.yaml",
             "examples/gitlab-ci.yml"
@@ -232,5 +233,90 @@ fn the_gitlab_job_script_reports_the_merge_requests_findings() {
             "only the new migration: {issue}"
         );
         assert!(issue["fingerprint"].as_str().is_some_and(|f| !f.is_empty()));
+    }
+}
+
+/// The release targets, as docs/distribution.md lists them and the release workflow builds them.
+const RELEASE_TARGETS: [&str; 5] = [
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+];
+
+#[test]
+fn the_release_workflow_builds_every_target_the_docs_promise() {
+    let workflow = yaml(".github/workflows/release.yml");
+    let built: Vec<&str> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("a build matrix")
+        .iter()
+        .map(|entry| entry["target"].as_str().expect("a target"))
+        .collect();
+    assert_eq!(built, RELEASE_TARGETS);
+    let docs = read(&repo_root().join("docs/distribution.md"));
+    for target in RELEASE_TARGETS {
+        assert!(
+            docs.contains(&format!("| `{target}` |")),
+            "docs/distribution.md does not list {target}"
+        );
+    }
+}
+
+/// `cargo binstall` must find the archive the release publishes for each
+/// target, and the binary inside it (scripts/package-release's layout).
+#[test]
+fn binstall_metadata_names_the_release_archives() {
+    let text = read(&repo_root().join("Cargo.toml"));
+    let manifest: toml::Table = toml::from_str(&text).expect("Cargo.toml");
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let field = |target: &str, key: &str| -> String {
+        binstall
+            .get("overrides")
+            .and_then(|o| o.get(target))
+            .and_then(|o| o.get(key))
+            .or_else(|| binstall.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("no binstall {key} for {target}"))
+            .to_string()
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let fill = |template: String, target: &str| {
+        let exe = if target.contains("windows") { ".exe" } else { "" };
+        template
+            .replace("{ repo }", "https://github.com/miglint/miglint")
+            .replace("{ version }", version)
+            .replace("{ name }", "miglint")
+            .replace("{ target }", target)
+            .replace("{ bin }", "miglint")
+            .replace("{ binary-ext }", exe)
+    };
+    let base = format!("https://github.com/miglint/miglint/releases/download/v{version}");
+    for target in RELEASE_TARGETS {
+        let (archive, exe, format) = match target.contains("windows") {
+            true => ("zip", ".exe", "zip"),
+            false => ("tar.gz", "", "tgz"),
+        };
+        assert_eq!(
+            fill(field(target, "pkg-url"), target),
+            format!("{base}/miglint-{target}.{archive}")
+        );
+        assert_eq!(
+            fill(field(target, "bin-dir"), target),
+            format!("miglint-{target}/miglint{exe}")
+        );
+        assert_eq!(field(target, "pkg-fmt"), format);
+    }
+    // Linux with glibc takes the static musl archive of its architecture.
+    for (gnu, musl) in [
+        ("x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl"),
+        ("aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl"),
+    ] {
+        assert_eq!(
+            fill(field(gnu, "pkg-url"), gnu),
+            format!("{base}/miglint-{musl}.tar.gz")
+        );
+        assert_eq!(fill(field(gnu, "bin-dir"), gnu), format!("miglint-{musl}/miglint"));
     }
 }
