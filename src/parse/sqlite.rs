@@ -1,0 +1,345 @@
+//! SQLite files become statements with exact spans, parsed by `sqlparser`'s
+//! SQLite dialect, and located problems for what SQLite would reject.
+//!
+//! The file is split at its top-level `;` by sqlparser's own tokenizer (so
+//! strings, quoted names and comments never split it), keeping a trigger's
+//! `BEGIN ... END` body whole; each piece is then parsed on its own, so one
+//! bad statement never hides the rest. `PRAGMA` is read here: its grammar is
+//! small and sqlparser rejects the usual `PRAGMA foreign_keys = OFF`.
+
+use sqlparser::ast::Statement as Ast;
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use super::{ParseProblem, ProblemKind};
+use crate::input::source::{excerpt, SourceFile, Span};
+
+/// One statement of a SQLite file.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteStatement {
+    /// From the first token to the last, without the trailing `;`.
+    pub span: Span,
+    pub kind: SqliteKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum SqliteKind {
+    /// `PRAGMA [schema.]name [= value | (value)]`, name and value lowercased
+    /// (a value is a name, a number or a string, unquoted).
+    Pragma { name: String, value: Option<String> },
+    /// Every other statement, as sqlparser reads it.
+    Ast(Box<Ast>),
+}
+
+/// A parsed SQLite file.
+#[derive(Debug, Default)]
+pub(crate) struct SqliteFile {
+    pub statements: Vec<SqliteStatement>,
+    pub problems: Vec<ParseProblem>,
+    /// False when the file is empty or holds only comments and whitespace.
+    pub has_code: bool,
+}
+
+pub(crate) fn parse_sqlite(source: &SourceFile) -> SqliteFile {
+    let text: &str = &source.text;
+    let offsets = LineStarts::new(text);
+    let tokens = match Tokenizer::new(&SQLiteDialect {}, text).tokenize_with_location() {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            // An unterminated string or comment: everything from the first
+            // statement on is one problem, located where the tokenizer stopped.
+            let at = offsets.offset(text, error.location.line, error.location.column);
+            let start = text.len() - text.trim_start().len();
+            let span = Span::new(start.min(at), text.trim_end().len().max(at));
+            return SqliteFile {
+                statements: Vec::new(),
+                problems: vec![problem(text, span, at, &error.message)],
+                has_code: !text.trim().is_empty(),
+            };
+        }
+    };
+    let mut file = SqliteFile::default();
+    for piece in split_statements(&tokens) {
+        let first = &tokens[piece.start];
+        let last = &tokens[piece.end - 1];
+        let start = offsets.offset(text, first.span.start.line, first.span.start.column);
+        let end = offsets.offset(text, last.span.end.line, last.span.end.column);
+        let span = Span::new(start, end.max(start));
+        file.has_code = true;
+        let sql = &text[span.start..span.end];
+        match statement_kind(sql, &tokens[piece.clone()]) {
+            Ok(kind) => file.statements.push(SqliteStatement { span, kind }),
+            Err((message, at)) => {
+                let at = at.map_or(span.start, |(line, column)| {
+                    // The piece's line 1 is the statement's first line.
+                    let base_line = first.span.start.line;
+                    let column = if line == 1 {
+                        column + first.span.start.column - 1
+                    } else {
+                        column
+                    };
+                    offsets.offset(text, base_line + line - 1, column)
+                });
+                file.problems.push(problem(text, span, at, &message));
+            }
+        }
+    }
+    file
+}
+
+/// A statement's kind, or sqlparser's message with the 1-based line and
+/// column it names (in the statement's own text).
+fn statement_kind(sql: &str, tokens: &[TokenWithSpan]) -> Result<SqliteKind, (String, Option<(u64, u64)>)> {
+    if let Some(pragma) = pragma(tokens) {
+        return pragma.ok_or_else(|| ("PRAGMA expects a name and an optional = value".to_string(), None));
+    }
+    let mut parser = Parser::new(&SQLiteDialect {})
+        .try_with_sql(sql)
+        .map_err(|e| parser_error(&e.to_string()))?;
+    let statement = parser.parse_statement().map_err(|e| parser_error(&e.to_string()))?;
+    // One statement per piece: anything after it is the split's mistake
+    // or text SQLite would reject.
+    if parser.peek_token().token != Token::EOF {
+        return Err(parser_error("unexpected text after the statement"));
+    }
+    Ok(SqliteKind::Ast(Box::new(statement)))
+}
+
+/// `PRAGMA` statements, read by hand: `None` when the piece is not one,
+/// `Some(None)` when it is malformed.
+fn pragma(tokens: &[TokenWithSpan]) -> Option<Option<SqliteKind>> {
+    let mut words = tokens
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !matches!(t, Token::Whitespace(_)));
+    match words.next() {
+        Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("pragma") => {}
+        _ => return None,
+    }
+    let rest: Vec<&Token> = words.collect();
+    let name_text = |t: &Token| match t {
+        Token::Word(w) => Some(w.value.to_ascii_lowercase()),
+        _ => None,
+    };
+    let mut at = 0;
+    let mut name = rest.first().and_then(|t| name_text(t));
+    // `schema.name`
+    if matches!(rest.get(1), Some(Token::Period)) {
+        name = rest.get(2).and_then(|t| name_text(t));
+        at = 2;
+    }
+    let Some(name) = name else { return Some(None) };
+    let value_text = |t: &Token| match t {
+        Token::Word(w) => Some(w.value.to_ascii_lowercase()),
+        Token::Number(n, _) => Some(n.clone()),
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Some(s.to_ascii_lowercase()),
+        _ => None,
+    };
+    let value = match (rest.get(at + 1), rest.get(at + 2), rest.get(at + 3)) {
+        (None, _, _) => None,
+        (Some(Token::Eq), Some(Token::Minus), Some(Token::Number(n, _))) => Some(format!("-{n}")),
+        (Some(Token::Eq), Some(value), _) => match value_text(value) {
+            Some(v) => Some(v),
+            None => return Some(None),
+        },
+        (Some(Token::LParen), Some(value), Some(Token::RParen)) => match value_text(value) {
+            Some(v) => Some(v),
+            None => return Some(None),
+        },
+        _ => return Some(None),
+    };
+    Some(Some(SqliteKind::Pragma { name, value }))
+}
+
+/// sqlparser's message without its prefix and position, and that position.
+fn parser_error(message: &str) -> (String, Option<(u64, u64)>) {
+    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
+    let Some((text, position)) = message.rsplit_once(" at Line: ") else {
+        return (message.to_string(), None);
+    };
+    let position = position.split_once(", Column: ").and_then(|(line, column)| {
+        let column: String = column.chars().take_while(char::is_ascii_digit).collect();
+        Some((line.trim().parse().ok()?, column.parse().ok()?))
+    });
+    (text.to_string(), position)
+}
+
+fn problem(text: &str, span: Span, at: usize, message: &str) -> ParseProblem {
+    let near: String = excerpt(&text[at.min(span.end)..span.end], 30);
+    let mut message = match near.trim().is_empty() {
+        true => format!("SQLite cannot parse this statement: {message}"),
+        false => format!("SQLite cannot parse this statement: {message} (near `{}`)", near.trim()),
+    };
+    // sqlparser names other databases' ALTER TABLE forms; SQLite has four.
+    let statement = text[span.start..span.end].trim_start();
+    let words: Vec<&str> = statement.split_whitespace().take(2).collect();
+    if words.len() == 2 && words[0].eq_ignore_ascii_case("alter") && words[1].eq_ignore_ascii_case("table") {
+        message.push_str(
+            "; SQLite's ALTER TABLE can only RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN: \
+             any other change rebuilds the table",
+        );
+    }
+    ParseProblem {
+        kind: ProblemKind::Syntax,
+        span,
+        message,
+    }
+}
+
+/// The token ranges of the file's statements: split at top-level `;`,
+/// blank pieces dropped, a trigger's `BEGIN ... END` kept whole.
+fn split_statements(tokens: &[TokenWithSpan]) -> Vec<std::ops::Range<usize>> {
+    let mut pieces = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut words_seen = 0;
+    let mut is_trigger = false;
+    let mut in_body = false;
+    let mut case_depth = 0usize;
+    let mut last_code = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        match &token.token {
+            Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)) => {}
+            Token::Whitespace(_) | Token::EOF => {}
+            Token::SemiColon if !in_body => {
+                if let Some(s) = start.take() {
+                    pieces.push(s..last_code + 1);
+                }
+                words_seen = 0;
+                is_trigger = false;
+                case_depth = 0;
+            }
+            token => {
+                start.get_or_insert(i);
+                last_code = i;
+                if let Token::Word(w) = token {
+                    let word = w.value.to_ascii_uppercase();
+                    words_seen += 1;
+                    // CREATE [TEMP | TEMPORARY] TRIGGER
+                    if words_seen <= 3 && word == "TRIGGER" {
+                        is_trigger = true;
+                    }
+                    if is_trigger && w.quote_style.is_none() {
+                        match word.as_str() {
+                            "BEGIN" if !in_body => in_body = true,
+                            "CASE" if in_body => case_depth += 1,
+                            "END" if in_body && case_depth > 0 => case_depth -= 1,
+                            "END" if in_body => in_body = false,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(s) = start {
+        pieces.push(s..last_code + 1);
+    }
+    pieces
+}
+
+/// Byte offsets of sqlparser's 1-based lines (counted at `\n`) and columns
+/// (counted in characters).
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> LineStarts {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    fn offset(&self, text: &str, line: u64, column: u64) -> usize {
+        let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
+        let Some(&start) = self.0.get(line - 1) else {
+            return text.len();
+        };
+        let column = usize::try_from(column).unwrap_or(usize::MAX).max(1);
+        text[start..]
+            .char_indices()
+            .nth(column - 1)
+            .map_or(text.len(), |(i, _)| start + i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(sql: &str) -> (SourceFile, SqliteFile) {
+        let source = SourceFile::new("m.sql", sql);
+        let parsed = parse_sqlite(&source);
+        (source, parsed)
+    }
+
+    fn texts<'a>(source: &'a SourceFile, parsed: &SqliteFile) -> Vec<&'a str> {
+        parsed.statements.iter().map(|s| source.slice(s.span)).collect()
+    }
+
+    #[test]
+    fn statements_are_split_at_top_level_semicolons_with_exact_spans() {
+        let (source, parsed) = parse("-- c;\nCREATE TABLE a (x text DEFAULT ';');\n\n  DROP TABLE b ;\nSELECT 1");
+        assert_eq!(
+            texts(&source, &parsed),
+            ["CREATE TABLE a (x text DEFAULT ';')", "DROP TABLE b", "SELECT 1"]
+        );
+        assert!(parsed.problems.is_empty());
+    }
+
+    #[test]
+    fn a_trigger_body_is_one_statement() {
+        let sql = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  UPDATE a SET x = CASE WHEN 1 THEN 2 END;\n  DELETE FROM b;\nEND;\nSELECT 2;";
+        let (source, parsed) = parse(sql);
+        let texts = texts(&source, &parsed);
+        assert_eq!(texts.len(), 2, "{texts:?} {:?}", parsed.problems);
+        assert!(texts[0].ends_with("END"));
+    }
+
+    #[test]
+    fn pragmas_are_read_whatever_their_value() {
+        let (_, parsed) = parse("PRAGMA foreign_keys = OFF;\nPRAGMA main.legacy_alter_table=ON;\nPRAGMA foreign_key_check;\nPRAGMA user_version = -3;");
+        let pragmas: Vec<(String, Option<String>)> = parsed
+            .statements
+            .iter()
+            .map(|s| match &s.kind {
+                SqliteKind::Pragma { name, value } => (name.clone(), value.clone()),
+                other => panic!("not a pragma: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            pragmas,
+            [
+                ("foreign_keys".into(), Some("off".into())),
+                ("legacy_alter_table".into(), Some("on".into())),
+                ("foreign_key_check".into(), None),
+                ("user_version".into(), Some("-3".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_statement_is_a_located_problem_and_the_rest_still_parse() {
+        let sql = "CREATE TABLE a (x int);\nALTER TABLE a ALTER COLUMN x TO y int;\nDROP TABLE a;";
+        let (source, parsed) = parse(sql);
+        assert_eq!(texts(&source, &parsed), ["CREATE TABLE a (x int)", "DROP TABLE a"]);
+        assert_eq!(parsed.problems.len(), 1);
+        let problem = &parsed.problems[0];
+        assert_eq!(source.slice(problem.span), "ALTER TABLE a ALTER COLUMN x TO y int");
+        assert!(problem.message.contains("near `TO y int`"), "{}", problem.message);
+    }
+
+    #[test]
+    fn an_unterminated_string_is_one_problem() {
+        let (_, parsed) = parse("SELECT 1;\nSELECT 'x;\n");
+        assert!(parsed.statements.is_empty());
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(parsed.has_code);
+    }
+
+    #[test]
+    fn comments_only_is_no_code() {
+        let (_, parsed) = parse("-- nothing\n/* here */\n");
+        assert!(!parsed.has_code);
+        assert!(parsed.statements.is_empty() && parsed.problems.is_empty());
+    }
+}
