@@ -234,6 +234,9 @@ impl<'r> SettingsResolver<'r> {
         let request = self.request;
         let pg_version = request.pg_version.or(config.pg_version).unwrap_or(DEFAULT_PG_VERSION);
         let mut settings = Settings::new(pg_version);
+        if let Some(version) = config.sqlite_version {
+            settings.sqlite_version = version;
+        }
         settings.fail_on = request.fail_on.or(config.fail_on).unwrap_or_default();
         config
             .check_rule_ids(|id| rules::find(id).is_some(), rules::did_you_mean)

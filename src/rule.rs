@@ -1,5 +1,6 @@
 //! The rule trait and its metadata.
 
+use crate::analysis::sqlite::SqliteAnalyzed;
 use crate::analysis::{AnalyzedFile, RunContext, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 
@@ -133,6 +134,10 @@ pub(crate) trait Rule: DeclaredRule + Send + Sync {
 
     /// Checks the file as a whole, for rules about order or what is missing.
     fn check_file(&self, _file: &AnalyzedFile<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks a SQLite file: the SQLite rules, and the rules whose danger
+    /// SQLite shares (dropping a table or a column loses its data there too).
+    fn check_sqlite(&self, _file: &SqliteAnalyzed<'_>, _out: &mut Vec<Finding>) {}
 
     /// Starts a check of one run as a whole, for rules about order across
     /// files or the end state; None for rules of statements and files.

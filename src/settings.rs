@@ -77,11 +77,46 @@ impl FailOn {
     }
 }
 
+/// A SQLite version, `major.minor` (`3.35`): what `ALTER TABLE` can do
+/// depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SqliteVersion(pub u32, pub u32);
+
+impl SqliteVersion {
+    /// `RENAME COLUMN`.
+    pub const RENAME_COLUMN: SqliteVersion = SqliteVersion(3, 25);
+    /// `DROP COLUMN`.
+    pub const DROP_COLUMN: SqliteVersion = SqliteVersion(3, 35);
+    /// The version assumed when the config names none: the first with
+    /// every ALTER TABLE form (March 2021).
+    pub const DEFAULT: SqliteVersion = SqliteVersion::DROP_COLUMN;
+
+    /// `3.35` or `3.35.5` (the patch level does not matter here).
+    pub fn parse(text: &str) -> Option<SqliteVersion> {
+        let mut parts = text.trim().split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        match parts.next() {
+            Some(patch) if patch.parse::<u32>().is_err() => None,
+            _ if parts.next().is_some() => None,
+            _ => Some(SqliteVersion(major, minor)),
+        }
+    }
+}
+
+impl std::fmt::Display for SqliteVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
 /// Resolved, immutable settings for the files of one config (every file of
 /// a migration root shares its root's).
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub pg_version: u32,
+    /// The SQLite version SQLite migrations run on (`sqlite_version`).
+    pub sqlite_version: SqliteVersion,
     /// The lowest severity that blocks the change.
     pub fail_on: FailOn,
     /// How the runner wraps each file, whatever the tool does (`--assume-in-transaction`,
@@ -119,6 +154,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             pg_version: DEFAULT_PG_VERSION,
+            sqlite_version: SqliteVersion::DEFAULT,
             fail_on: FailOn::default(),
             transaction: None,
             assume_lock_timeout: false,

@@ -65,8 +65,8 @@ gitlab_alternative() {
   mkdir -p "$tmp"
   cp "$sums" "$gitlab_release/SHA256SUMS"
   sed -n 's/^  #   - //p' examples/gitlab-ci.yml | grep -v '^apk add' |
-    sed -e "s#https://github.com/miglint/miglint/releases/download/v[^ ]*#file://$gitlab_release#" \
-      -e "s#/tmp#$tmp#g" >"$script"
+    sed -e "s#/tmp#$tmp#g" \
+      -e "s#https://github.com/miglint/miglint/releases/download/v[^ ]*#file://$gitlab_release#" >"$script"
   printf 'command -v miglint\nmiglint --version\n' >>"$script"
   cat "$script"
   CI_PROJECT_DIR=$repo sh -e "$script" 2>&1 | tee "$work/gitlab-alternative.out" &&

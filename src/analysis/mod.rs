@@ -14,6 +14,7 @@ pub(crate) mod guc;
 pub(crate) mod locate;
 pub(crate) mod locks;
 pub(crate) mod names;
+pub(crate) mod sqlite;
 pub(crate) mod transaction;
 pub(crate) mod types;
 pub(crate) mod volatility;

@@ -92,7 +92,7 @@ impl fmt::Display for Tool {
     }
 }
 
-/// The SQL dialect of a migration root. Only PostgreSQL is linted so far.
+/// The SQL dialect of a migration root. PostgreSQL and SQLite are linted; MySQL not yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Dialect {
     #[default]
@@ -223,6 +223,8 @@ pub enum GitState {
 #[derive(Clone, Debug, Default)]
 pub struct ScriptInfo {
     pub tool: Tool,
+    /// The SQL dialect of its migration root.
+    pub dialect: Dialect,
     /// The migration root, as shown to users (`""` for files outside one).
     pub root: String,
     pub direction: Option<Direction>,
@@ -254,6 +256,7 @@ impl ScriptInfo {
     pub const fn plain() -> ScriptInfo {
         ScriptInfo {
             tool: Tool::Plain,
+            dialect: Dialect::Postgres,
             root: String::new(),
             direction: None,
             order: None,

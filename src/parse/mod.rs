@@ -9,7 +9,6 @@ pub(crate) mod ast;
 pub(crate) mod embedded;
 mod ffi;
 pub(crate) mod lexer;
-#[allow(dead_code)] // wired into the engine by the SQLite checks that follow
 pub(crate) mod sqlite;
 pub(crate) mod template;
 pub(crate) mod tokens;

@@ -12,7 +12,7 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
-use super::{ParseProblem, ProblemKind};
+use super::{Comment, ParseProblem, ProblemKind};
 use crate::input::source::{excerpt, SourceFile, Span};
 
 /// One statement of a SQLite file.
@@ -37,6 +37,8 @@ pub(crate) enum SqliteKind {
 pub(crate) struct SqliteFile {
     pub statements: Vec<SqliteStatement>,
     pub problems: Vec<ParseProblem>,
+    /// `--` and `/* */` comments, for `miglint: ignore` directives.
+    pub comments: Vec<Comment>,
     /// False when the file is empty or holds only comments and whitespace.
     pub has_code: bool,
 }
@@ -55,11 +57,15 @@ pub(crate) fn parse_sqlite(source: &SourceFile) -> SqliteFile {
             return SqliteFile {
                 statements: Vec::new(),
                 problems: vec![problem(text, span, at, &error.message)],
+                comments: Vec::new(),
                 has_code: !text.trim().is_empty(),
             };
         }
     };
-    let mut file = SqliteFile::default();
+    let mut file = SqliteFile {
+        comments: comments(text, &offsets, &tokens),
+        ..SqliteFile::default()
+    };
     for piece in split_statements(&tokens) {
         let first = &tokens[piece.start];
         let last = &tokens[piece.end - 1];
@@ -86,6 +92,32 @@ pub(crate) fn parse_sqlite(source: &SourceFile) -> SqliteFile {
         }
     }
     file
+}
+
+/// The file's comments: each span without a line comment's line break, its
+/// body without the markers.
+fn comments(text: &str, offsets: &LineStarts, tokens: &[TokenWithSpan]) -> Vec<Comment> {
+    tokens
+        .iter()
+        .filter_map(|token| {
+            let (open, close) = match &token.token {
+                Token::Whitespace(Whitespace::SingleLineComment { prefix, .. }) => (prefix.len(), 0),
+                Token::Whitespace(Whitespace::MultiLineComment(_)) => (2, 2),
+                _ => return None,
+            };
+            let start = offsets.offset(text, token.span.start.line, token.span.start.column);
+            let end = offsets.offset(text, token.span.end.line, token.span.end.column);
+            let end = start + text[start..end.max(start)].trim_end_matches(['\r', '\n']).len();
+            let body = Span::new(
+                (start + open).min(end),
+                end.saturating_sub(close).max(start + open).min(end),
+            );
+            Some(Comment {
+                span: Span::new(start, end),
+                body,
+            })
+        })
+        .collect()
 }
 
 /// A statement's kind, or sqlparser's message with the 1-based line and
@@ -334,6 +366,14 @@ mod tests {
         assert!(parsed.statements.is_empty());
         assert_eq!(parsed.problems.len(), 1);
         assert!(parsed.has_code);
+    }
+
+    #[test]
+    fn comments_are_found_with_their_bodies() {
+        let (source, parsed) = parse("-- miglint: ignore x\r\nSELECT 1; /* b */\n");
+        let bodies: Vec<&str> = parsed.comments.iter().map(|c| source.slice(c.body)).collect();
+        assert_eq!(bodies, [" miglint: ignore x", " b "]);
+        assert_eq!(source.slice(parsed.comments[0].span), "-- miglint: ignore x");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use pg_query::protobuf::{AlterTableType, DropBehavior};
 
 use crate::analysis::names::quote_ident;
+use crate::analysis::sqlite::{Action as SqliteAction, SqliteAnalyzed};
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
@@ -13,6 +14,39 @@ use crate::rules::recipe::numbered_steps;
 crate::rule::declare_rule!(BanDropColumn, id: "ban-drop-column", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropColumn {
+    /// SQLite: a column of a table that held rows before the change, dropped
+    /// (when SQLite would refuse the drop, `sqlite-alter-table-fails` says so).
+    fn check_sqlite(&self, file: &SqliteAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in file.statements.iter().filter(|s| s.loses_data) {
+            let SqliteAction::DropColumn { table, column } = &statement.action else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    statement.span,
+                    format!(
+                        "column \"{column}\" of \"{table}\" dropped: its data is lost and running app versions that read it fail"
+                    ),
+                )
+                .about_column(column)
+                .label(
+                    statement.span,
+                    "SQLite rewrites every row of the table to remove it, holding the database's write lock",
+                )
+                .help(numbered_steps(
+                    "drop the column in two releases (expand/contract):",
+                    &[
+                        format!("stop reading and writing \"{column}\" in the application (list columns instead of SELECT *), and deploy that"),
+                        format!(
+                            "in a later migration, once no deployed version uses it: ALTER TABLE {table} DROP COLUMN {column};\n     \
+                             with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>"
+                        ),
+                    ],
+                )),
+            );
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;

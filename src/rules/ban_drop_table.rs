@@ -4,6 +4,7 @@
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
+use crate::analysis::sqlite::{Action as SqliteAction, SqliteAnalyzed};
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::source::Span;
@@ -13,6 +14,30 @@ use crate::rules::recipe::numbered_steps;
 crate::rule::declare_rule!(BanDropTable, id: "ban-drop-table", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDropTable {
+    /// SQLite: a table that held rows before the change, dropped without
+    /// its rows having been copied elsewhere by the file (a rebuild).
+    fn check_sqlite(&self, file: &SqliteAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in file.statements.iter().filter(|s| s.loses_data) {
+            let SqliteAction::DropTable { table, .. } = &statement.action else {
+                continue;
+            };
+            out.push(
+                Finding::new(statement.span, format!("table \"{table}\" dropped with its data"))
+                    .label(statement.span, "running code that still uses it fails afterwards")
+                    .help(numbered_steps(
+                        &format!("retire \"{table}\" in steps (expand/contract):"),
+                        &[
+                            "stop reading and writing it in the application, and deploy that".to_string(),
+                            format!(
+                                "keep the data for a while: rename it aside (ALTER TABLE {table} RENAME TO {table}_deprecated;) or back it up (sqlite3 app.db \".dump {table}\")"
+                            ),
+                            "drop it in a later release, once no deployed version uses it".to_string(),
+                        ],
+                    )),
+            );
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::DropStmt(drop) = ctx.node() else {
             return;

@@ -51,6 +51,10 @@ pub(crate) mod require_concurrent_index_drop;
 pub(crate) mod require_concurrent_reindex;
 pub(crate) mod require_lock_timeout;
 pub(crate) mod setting_not_null;
+pub(crate) mod sqlite_alter_table_fails;
+pub(crate) mod sqlite_foreign_keys_in_transaction;
+pub(crate) mod sqlite_rebuild_drops_indexes;
+pub(crate) mod sqlite_table_rebuild;
 pub(crate) mod statement_after_access_exclusive;
 pub(crate) mod syntax_error;
 pub(crate) mod table_rewrite_statement;
@@ -86,6 +90,8 @@ static RULES: &[&dyn Rule] = &[
     &renaming_table::RenamingTable,
     &adding_required_column::AddingRequiredColumn,
     &disable_trigger::DisableTrigger,
+    &sqlite_alter_table_fails::SqliteAlterTableFails,
+    &sqlite_rebuild_drops_indexes::SqliteRebuildDropsIndexes,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables
@@ -107,6 +113,7 @@ static RULES: &[&dyn Rule] = &[
     &validate_in_same_transaction::ValidateInSameTransaction,
     &statement_after_access_exclusive::StatementAfterAccessExclusive,
     &foreign_key_without_index::ForeignKeyWithoutIndex,
+    &sqlite_table_rebuild::SqliteTableRebuild,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
     &table_rewrite_statement::TableRewriteStatement,
@@ -116,6 +123,7 @@ static RULES: &[&dyn Rule] = &[
     &transaction_nesting::TransactionNesting,
     &enum_value_in_transaction::EnumValueInTransaction,
     &batches_in_one_transaction::BatchesInOneTransaction,
+    &sqlite_foreign_keys_in_transaction::SqliteForeignKeysInTransaction,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
     &lock_timeout_too_long::LockTimeoutTooLong,

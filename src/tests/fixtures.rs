@@ -9,8 +9,9 @@
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
 //! `assume_lock_timeout`, `max_lock_timeout` (`2s`), `max_file_size`
-//! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`) or
-//! `placeholder_pattern` (one of `placeholder_patterns`) for the case.
+//! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
+//! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
+//! (the case is a SQLite migration) or `sqlite_version` for the case.
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use crate::analysis::guc::parse_duration_ms;
 use crate::analysis::TransactionMode;
 use crate::input::config::{parse_size, FailOn};
+use crate::input::layout::{Dialect, ScriptInfo};
 use crate::report::engine::{history_catalog, lint_run, ChangeScope, RunInput};
 use crate::report::render::{self, Format, RenderOptions};
 use crate::report::FileReport;
@@ -98,6 +100,12 @@ impl Case {
                         .unwrap_or_else(|| panic!("{}: bad `{pair}`", relative(file)));
                     match key {
                         "pg_version" => settings.pg_version = value.parse().unwrap(),
+                        // Read by `dialect()`.
+                        "dialect" => {}
+                        "sqlite_version" => {
+                            settings.sqlite_version = crate::settings::SqliteVersion::parse(value)
+                                .unwrap_or_else(|| panic!("{}: bad sqlite_version `{value}`", relative(file)))
+                        }
                         "transaction" => {
                             settings.transaction = Some(match value {
                                 "per-file" => TransactionMode::PerFile,
@@ -131,10 +139,31 @@ impl Case {
         settings
     }
 
+    /// `-- fixture: dialect=sqlite` in any file makes the case SQLite's.
+    fn dialect(&self) -> Dialect {
+        let sqlite = self.files.iter().any(|file| {
+            let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
+            lines(&text).iter().any(|line| {
+                line.trim()
+                    .strip_prefix("-- fixture:")
+                    .is_some_and(|pairs| pairs.split_whitespace().any(|pair| pair == "dialect=sqlite"))
+            })
+        });
+        if sqlite {
+            Dialect::Sqlite
+        } else {
+            Dialect::Postgres
+        }
+    }
+
     /// Lints the case as `miglint check` would: one file alone, or a folder's
     /// files as one change after its schema.
     fn lint(&self) -> Vec<FileReport> {
         let settings = Arc::new(self.settings());
+        let script = ScriptInfo {
+            dialect: self.dialect(),
+            ..ScriptInfo::plain()
+        };
         let schema = self.schema.as_ref().map(|s| {
             let text = std::fs::read_to_string(s).unwrap();
             Arc::new(history_catalog(&SourceFile::new(relative(s), text)))
@@ -146,6 +175,7 @@ impl Case {
                 RunInput::new(relative(f), std::fs::read(f).unwrap())
                     .with_settings(settings.clone())
                     .with_schema(schema.clone())
+                    .with_script(script.clone())
             })
             .collect();
         let scope = if self.path.is_dir() {

@@ -19,6 +19,50 @@ pub(crate) fn findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<S
         .collect()
 }
 
+/// Messages of the active findings of one rule on SQLite `sql` (a file of a
+/// SQLite root run without a transaction), with default settings.
+pub(crate) fn sqlite_findings(rule: &str, sql: &str) -> Vec<String> {
+    sqlite_findings_with(rule, sql, &Settings::default())
+}
+
+pub(crate) fn sqlite_findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> {
+    sqlite_run(rule, None, sql, settings)
+}
+
+/// The same, for `sql` run after `history` (a migration already applied:
+/// its tables hold rows in production).
+pub(crate) fn sqlite_findings_after(rule: &str, history: &str, sql: &str) -> Vec<String> {
+    sqlite_run(rule, Some(history), sql, &Settings::default())
+}
+
+fn sqlite_run(rule: &str, history: Option<&str>, sql: &str, settings: &Settings) -> Vec<String> {
+    use crate::input::layout::{Dialect, Role, ScriptInfo};
+    use crate::report::engine::{lint_run, ChangeScope, RunInput};
+    let settings = std::sync::Arc::new(settings.clone());
+    let input = |path: &str, sql: &str, role: Role| {
+        let script = ScriptInfo {
+            dialect: Dialect::Sqlite,
+            root: "db".to_string(),
+            role,
+            ..ScriptInfo::plain()
+        };
+        RunInput::new(path, sql.as_bytes().to_vec())
+            .with_settings(settings.clone())
+            .with_script(script)
+    };
+    let mut inputs: Vec<RunInput> = history
+        .map(|h| input("db/1.sql", h, Role::History))
+        .into_iter()
+        .collect();
+    inputs.push(input("db/2.sql", sql, Role::Change));
+    lint_run(inputs, ChangeScope::AllFiles)
+        .into_iter()
+        .flat_map(|report| report.diagnostics)
+        .filter(|d| d.rule == rule && d.is_active())
+        .map(|d| d.message)
+        .collect()
+}
+
 /// A golang-migrate script of root `db`, as `--since` selects it: history
 /// when unchanged since the ref, else part of the change.
 pub(crate) fn migration(

@@ -4,7 +4,9 @@
 //! sessions instead, whose output must name the rule under `## Example` and
 //! not under `## Use instead`, and their cases run in `history.rs`.
 
-use miglint::{lint_bytes, Category, RuleMeta, Settings};
+use miglint::{
+    lint_bytes, lint_run, Category, ChangeScope, Dialect, RuleMeta, RunInput, ScriptInfo, Settings, SqliteVersion,
+};
 
 const HEADINGS: [&str; 7] = [
     "What it does",
@@ -63,10 +65,16 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 /// A block's info string may set options for it after the language:
 /// ```` ```sql max_file_size=64 ```` (bytes).
 /// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
+/// ```` ```sql dialect=sqlite sqlite_version=3.30 ```` (a SQLite migration).
 fn block_settings(info: &str) -> Settings {
     let mut settings = Settings::default();
     for pair in info.split_whitespace().skip(1) {
         match pair.split_once('=') {
+            Some(("dialect", "sqlite")) => {}
+            Some(("sqlite_version", value)) => {
+                settings.sqlite_version =
+                    SqliteVersion::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
+            }
             Some(("max_file_size", value)) => {
                 settings.max_file_size = value.parse().unwrap_or_else(|_| panic!("bad size in `{info}`"))
             }
@@ -84,11 +92,22 @@ fn block_settings(info: &str) -> Settings {
 }
 
 fn rule_fires(id: &str, info: &str, body: &str) -> bool {
-    let report = lint_bytes(
-        &format!("rules/{id}.md"),
-        &block_bytes(info, body),
-        &block_settings(info),
-    );
+    let path = format!("rules/{id}.md");
+    let bytes = block_bytes(info, body);
+    let settings = block_settings(info);
+    if info.split_whitespace().any(|pair| pair == "dialect=sqlite") {
+        let script = ScriptInfo {
+            dialect: Dialect::Sqlite,
+            ..ScriptInfo::plain()
+        };
+        let input = RunInput::new(path, bytes)
+            .with_settings(std::sync::Arc::new(settings))
+            .with_script(script);
+        return lint_run(vec![input], ChangeScope::AllFiles)
+            .iter()
+            .any(|report| report.active().any(|d| d.rule == id));
+    }
+    let report = lint_bytes(&path, &bytes, &settings);
     let fired = report.active().any(|d| d.rule == id);
     fired
 }

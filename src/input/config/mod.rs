@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! pg_version = 15
+//! sqlite_version = "3.35"      # what SQLite's ALTER TABLE can do (default 3.35)
 //! fail_on = "warning"
 //! exclude = ["migrations/legacy/**"]
 //!
@@ -35,7 +36,7 @@ use toml::Spanned;
 use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
-use crate::settings::{parse_duration_ms, Severity, TransactionMode, SUPPORTED_PG_VERSIONS};
+use crate::settings::{parse_duration_ms, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS};
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
 
@@ -58,6 +59,7 @@ pub(crate) fn parse_rule_level(text: &str) -> Option<Option<Severity>> {
 struct RawConfig {
     /// Any integer, so that one out of range meets the range check below.
     pg_version: Option<Spanned<i64>>,
+    sqlite_version: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     exclude: Option<Vec<Spanned<String>>>,
     schema: Option<Spanned<String>>,
@@ -107,6 +109,8 @@ pub(crate) struct RuleSetting {
 pub(crate) struct Config {
     pub path: Option<PathBuf>,
     pub pg_version: Option<u32>,
+    /// `sqlite_version = "3.35"`: what SQLite's ALTER TABLE can do.
+    pub sqlite_version: Option<SqliteVersion>,
     pub fail_on: Option<FailOn>,
     /// Path globs, matched against paths relative to the config's folder.
     pub exclude: Vec<glob::Pattern>,
@@ -215,6 +219,17 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             )));
         };
         config.pg_version = Some(supported);
+    }
+    if let Some(version) = raw.sqlite_version {
+        let parsed = SqliteVersion::parse(version.get_ref()).filter(|v| v.0 == 3);
+        let Some(parsed) = parsed else {
+            return Err(ConfigError(format!(
+                "{}: `sqlite_version` must be a SQLite 3 version such as \"3.35\", not {:?}",
+                at(version.span()),
+                version.get_ref()
+            )));
+        };
+        config.sqlite_version = Some(parsed);
     }
     if let Some(fail_on) = raw.fail_on {
         config.fail_on = Some(FailOn::parse(fail_on.get_ref()).ok_or_else(|| {
@@ -383,6 +398,7 @@ pub(crate) fn parse_size(text: &str) -> Option<u64> {
 fn expected_kind(path: &[&str]) -> Option<&'static str> {
     Some(match path {
         ["pg_version"] => "a whole number such as 16",
+        ["sqlite_version"] => "a string such as \"3.35\"",
         ["fail_on"] => "a string: \"error\", \"warning\" or \"never\"",
         ["exclude"] => "a list of strings",
         ["schema"] | ["baseline"] => "a string (a file path)",

@@ -251,7 +251,7 @@ pub(crate) fn select(
     }
     if !skipped.is_empty() {
         selection.notices.push(format!(
-            "skipped {} migration root{} in a dialect miglint does not check yet (only PostgreSQL): {}",
+            "skipped {} migration root{} in a dialect miglint does not check yet (PostgreSQL and SQLite are checked): {}",
             skipped.len(),
             if skipped.len() == 1 { "" } else { "s" },
             skipped.join("; ")
@@ -508,6 +508,7 @@ impl RootContext<'_> {
                     content: Some(content),
                     script: ScriptInfo {
                         tool: root.tool,
+                        dialect: root.dialect,
                         root: self.shown.clone(),
                         direction: script.direction,
                         order: Some(order),
@@ -536,6 +537,7 @@ impl RootContext<'_> {
                     content: Some(Content::Bytes(Vec::new())),
                     script: ScriptInfo {
                         tool: root.tool,
+                        dialect: root.dialect,
                         root: self.shown.clone(),
                         direction,
                         migration: Some(migration),

@@ -2,6 +2,7 @@
 //! sorts the result. No I/O: callers hand in bytes.
 
 mod judge;
+mod sqlite;
 
 use std::sync::Arc;
 
@@ -133,14 +134,53 @@ impl Decoded {
 /// as soon as its chunk is analysed, the run-level rules on the whole. One
 /// report per input, in input order.
 pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
+    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
         (lint_file(file, settings, found), ())
     });
-    finish_reports(run)
+    let postgres_reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
+    merge(indexes, postgres_reports, sqlite::lint_sqlite(sqlite))
         .into_iter()
         .flatten()
-        .map(|(report, _)| report)
         .collect()
+}
+
+/// A run's inputs parted by dialect: PostgreSQL's, judged together, and
+/// SQLite's, by their index in the run.
+struct Parted {
+    inputs: Vec<RunInput>,
+    /// The run index of each PostgreSQL input.
+    indexes: Vec<usize>,
+}
+
+fn by_dialect(inputs: Vec<RunInput>) -> (Parted, Vec<(usize, RunInput)>) {
+    let mut postgres = Parted {
+        inputs: Vec::new(),
+        indexes: Vec::new(),
+    };
+    let mut sqlite = Vec::new();
+    for (index, input) in inputs.into_iter().enumerate() {
+        if sqlite::is_sqlite(&input) {
+            sqlite.push((index, input));
+        } else {
+            postgres.indexes.push(index);
+            postgres.inputs.push(input);
+        }
+    }
+    (postgres, sqlite)
+}
+
+/// Both dialects' results in run order: PostgreSQL's, whose run indexes
+/// are `indexes`, and SQLite's, by theirs.
+fn merge<T>(
+    indexes: Vec<usize>,
+    postgres: impl IntoIterator<Item = Option<T>>,
+    sqlite: Vec<(usize, Option<T>)>,
+) -> Vec<Option<T>> {
+    let mut all: Vec<(usize, Option<T>)> = indexes.into_iter().zip(postgres).collect();
+    all.extend(sqlite);
+    all.sort_by_key(|(index, _)| *index);
+    all.into_iter().map(|(_, result)| result).collect()
 }
 
 /// A linted file and, when it is SQL text, its plan.
@@ -153,13 +193,21 @@ pub struct CheckedFile {
 /// `lint_run` and the plan of each file from the same analysis, for outputs
 /// that show findings beside what each statement locks (the CI job summary).
 pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
+    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
         (lint_file(file, settings, found), plan::plan_file(file))
     });
-    finish_reports(run)
+    let postgres_files = finish_reports(run)
+        .into_iter()
+        .map(|r| r.map(|(report, plan)| CheckedFile { report, plan }));
+    // miglint does not plan SQLite's statements: a SQLite write locks the whole database.
+    let sqlite_files = sqlite::lint_sqlite(sqlite)
+        .into_iter()
+        .map(|(index, report)| (index, report.map(|report| CheckedFile { report, plan: None })))
+        .collect();
+    merge(indexes, postgres_files, sqlite_files)
         .into_iter()
         .flatten()
-        .map(|(report, plan)| CheckedFile { report, plan })
         .collect()
 }
 
@@ -239,35 +287,57 @@ fn finish_report(
 
 /// The plan of every file of a run (`miglint plan`), in input order.
 pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
+    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
     let run = judge_run(inputs, scope, false, |file, settings, _| {
         (file.script.role == Role::Change).then(|| {
             let problems = file
                 .parsed
                 .problems
                 .iter()
-                .map(|p| (problem_meta(p.kind), parse_problem_finding(p)));
+                .map(|p| (problem_meta(p.kind), parse_problem_finding(p, "PostgreSQL")));
             PlannedFile {
                 plan: plan::plan_file(file),
                 problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
             }
         })
     });
-    run.decoded
+    let postgres_planned = run
+        .decoded
         .into_iter()
         .zip(run.judged)
-        .filter_map(|(decoded, judged)| match (decoded, judged) {
+        .map(|(decoded, judged)| match (decoded, judged) {
             (_, Some(planned)) => planned,
-            (Decoded::Unreadable(report, _), None) if report.script.role == Role::Change => Some(PlannedFile {
-                plan: plan::FilePlan {
-                    path: report.path().to_string(),
-                    statements: Vec::new(),
-                },
-                problems: report.diagnostics,
-            }),
+            (Decoded::Unreadable(report, _), None) if report.script.role == Role::Change => Some(unplanned(report)),
             // History is replayed, companions analysed: neither is planned.
             _ => None,
-        })
+        });
+    // SQLite's statements are not planned (a write locks the whole database):
+    // each file is listed with what keeps it from running.
+    let sqlite_planned = sqlite::lint_sqlite(sqlite)
+        .into_iter()
+        .map(|(index, report)| (index, report.map(unplanned)))
+        .collect();
+    merge(indexes, postgres_planned, sqlite_planned)
+        .into_iter()
+        .flatten()
         .collect()
+}
+
+/// A file listed in a plan without statements, with its syntax problems or
+/// the reason it was not read.
+fn unplanned(report: FileReport) -> PlannedFile {
+    let syntax = [rules::syntax_error::META.id, rules::unsupported_syntax::META.id];
+    PlannedFile {
+        plan: plan::FilePlan {
+            path: report.path().to_string(),
+            statements: Vec::new(),
+        },
+        problems: report
+            .diagnostics
+            .into_iter()
+            .filter(|d| syntax.contains(&d.rule) || report.statements == 0)
+            .collect(),
+    }
 }
 
 /// Rejects binary and non-UTF-8 content, and a file left unread for its
@@ -403,7 +473,7 @@ fn lint_file(
     // the run-level rules say of its deletion.
     if !script.is_deleted() {
         for problem in &parsed.problems {
-            in_file.push((problem_meta(problem.kind), parse_problem_finding(problem)));
+            in_file.push((problem_meta(problem.kind), parse_problem_finding(problem, "PostgreSQL")));
         }
         if !parsed.has_code && parsed.problems.is_empty() {
             if let Some(finding) = empty_script_finding(source, script) {
@@ -463,12 +533,13 @@ fn empty_script_finding(source: &SourceFile, script: &ScriptInfo) -> Option<Find
     )
 }
 
-fn parse_problem_finding(problem: &parse::ParseProblem) -> Finding {
+/// The finding of a parse problem; `database` names who rejects it.
+fn parse_problem_finding(problem: &parse::ParseProblem, database: &str) -> Finding {
     let finding = Finding::new(problem.span, problem.message.clone());
     match problem.kind {
         ProblemKind::Syntax => finding
-            .label(problem.span, "PostgreSQL stops here")
-            .help("fix the statement: PostgreSQL will reject this migration as written"),
+            .label(problem.span, format!("{database} stops here"))
+            .help(format!("fix the statement: {database} will reject this migration as written")),
         ProblemKind::Unsupported if problem.message.starts_with("template placeholder") => finding.help(
             "give the placeholder the text your tool puts there in miglint.toml's [placeholders], or render templates before linting",
         ),

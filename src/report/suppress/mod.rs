@@ -17,7 +17,7 @@ use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Finding, Suppressed, SuppressionScope};
 use crate::input::source::{SourceFile, Span};
-use crate::parse::ParsedFile;
+use crate::parse::{Comment, ParsedFile};
 use crate::rule::RuleMeta;
 use crate::rules;
 use crate::settings::Settings;
@@ -46,8 +46,26 @@ fn directive_pattern() -> &'static Regex {
 
 /// Finds the directives in a file's comments.
 pub(crate) fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Directive> {
-    parsed
-        .comments
+    let statements: Vec<Span> = parsed.statements.iter().map(|s| parsed.file_span(s.span)).collect();
+    let problems: Vec<Span> = parsed.problems.iter().map(|p| p.span).collect();
+    directives_in(source, &parsed.comments, &statements, &problems)
+}
+
+/// The directives of a file's comments, given where its statements and
+/// its unparseable text are (spans of the file as written): the same for
+/// every dialect.
+pub(crate) fn directives_in(
+    source: &SourceFile,
+    comments: &[Comment],
+    statements: &[Span],
+    problems: &[Span],
+) -> Vec<Directive> {
+    let layout = Layout {
+        comments,
+        statements,
+        problems,
+    };
+    comments
         .iter()
         .filter_map(|comment| {
             let body = source.slice(comment.body);
@@ -64,8 +82,8 @@ pub(crate) fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Direct
             let scope = if kind == "ignore-file" {
                 Scope::File
             } else {
-                statement_trailed(source, parsed, comment.span.start)
-                    .unwrap_or_else(|| statement_below(source, parsed, comment.span.end))
+                statement_trailed(source, &layout, comment.span.start)
+                    .unwrap_or_else(|| statement_below(source, &layout, comment.span.end))
             };
             Some(Directive {
                 scope,
@@ -74,6 +92,19 @@ pub(crate) fn directives(source: &SourceFile, parsed: &ParsedFile) -> Vec<Direct
             })
         })
         .collect()
+}
+
+/// Where a file's comments, statements and unparseable text are.
+struct Layout<'a> {
+    comments: &'a [Comment],
+    statements: &'a [Span],
+    problems: &'a [Span],
+}
+
+impl Layout<'_> {
+    fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        self.statements.iter().chain(self.problems).copied()
+    }
 }
 
 fn split_ids(text: &str, base: usize) -> Vec<(String, Span)> {
@@ -92,36 +123,30 @@ fn split_ids(text: &str, base: usize) -> Vec<(String, Span)> {
 
 /// The statement (or parse problem) a comment starting at `at` trails: one
 /// that ends on the comment's line, with only `;` and spaces between.
-fn statement_trailed(source: &SourceFile, parsed: &ParsedFile, at: usize) -> Option<Scope> {
-    let before = parsed
-        .statements
-        .iter()
-        .map(|s| parsed.file_span(s.span))
-        .chain(parsed.problems.iter().map(|p| p.span))
+fn statement_trailed(source: &SourceFile, layout: &Layout<'_>, at: usize) -> Option<Scope> {
+    let before = layout
+        .spans()
         .filter(|span| span.end <= at)
         .max_by_key(|span| span.end)?;
     let between = &source.text[before.end..at];
     if !between.chars().all(|c| c == ';' || c == ' ' || c == '\t') {
         return None;
     }
-    Some(Scope::Statement(widen_to_statement(parsed, before)))
+    Some(Scope::Statement(widen_to_statement(layout, before)))
 }
 
 /// The statement or parse problem right below a comment ending at `after`,
 /// when nothing but comments and whitespace lies between.
-fn statement_below(source: &SourceFile, parsed: &ParsedFile, after: usize) -> Scope {
-    let next = parsed
-        .statements
-        .iter()
-        .map(|s| parsed.file_span(s.span))
-        .chain(parsed.problems.iter().map(|p| p.span))
+fn statement_below(source: &SourceFile, layout: &Layout<'_>, after: usize) -> Scope {
+    let next = layout
+        .spans()
         .filter(|span| span.start >= after)
         .min_by_key(|span| span.start);
     let Some(span) = next else {
         return Scope::Nothing;
     };
     let gap = Span::new(after, span.start);
-    let only_comments = parsed
+    let only_comments = layout
         .comments
         .iter()
         .filter(|c| gap.contains(c.span))
@@ -133,15 +158,15 @@ fn statement_below(source: &SourceFile, parsed: &ParsedFile, after: usize) -> Sc
     if !only_comments {
         return Scope::Nothing;
     }
-    Scope::Statement(widen_to_statement(parsed, span))
+    Scope::Statement(widen_to_statement(layout, span))
 }
 
-/// The full statement holding a parse problem's span, or the span itself.
-fn widen_to_statement(parsed: &ParsedFile, span: Span) -> Span {
-    parsed
+/// The statement that holds `span` (a problem inside one), or `span`.
+fn widen_to_statement(layout: &Layout<'_>, span: Span) -> Span {
+    layout
         .statements
         .iter()
-        .map(|s| parsed.file_span(s.span))
+        .copied()
         .find(|s| s.contains(span))
         .unwrap_or(span)
 }

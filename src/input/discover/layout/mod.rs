@@ -79,7 +79,7 @@ impl MigrationRoot {
 
     /// Only PostgreSQL roots are linted so far.
     pub(crate) fn is_supported(&self) -> bool {
-        self.dialect == Dialect::Postgres
+        matches!(self.dialect, Dialect::Postgres | Dialect::Sqlite)
     }
 }
 
