@@ -9,6 +9,7 @@ mod fixtures;
 mod layouts;
 mod repositories;
 pub(crate) mod rules;
+mod sqlite_corpus;
 mod truth;
 
 // Shared with tests/it, which uses other parts of it.
