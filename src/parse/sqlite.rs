@@ -486,6 +486,9 @@ mod tests {
             ("ALTER TABLE t ADD d text", true),
             ("ALTER TABLE t DROP COLUMN a", true),
             ("ALTER TABLE t DROP a", true),
+            ("ALTER TABLE t ADD COLUMN d", true),
+            ("ALTER TABLE t ADD key int", true),
+            ("ALTER TABLE t ADD unique_id int", true),
             // Other databases' forms, which sqlparser's SQLite dialect takes.
             ("ALTER TABLE t DROP INDEX a_idx", false),
             ("ALTER TABLE t ADD COLUMN IF NOT EXISTS d int", false),
@@ -496,6 +499,12 @@ mod tests {
             ("ALTER TABLE t RENAME AS u", false),
             ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", false),
             ("ALTER TABLE t DROP CONSTRAINT c", false),
+            ("ALTER TABLE t ADD UNIQUE (a)", false),
+            ("ALTER TABLE t ADD PRIMARY KEY (a)", false),
+            ("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES t (a)", false),
+            ("ALTER TABLE t DROP PRIMARY KEY", false),
+            ("ALTER TABLE t DROP FOREIGN KEY f", false),
+            ("ALTER TABLE t RENAME COLUMN a TO y, RENAME COLUMN b TO z", false),
             ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", false),
             ("ALTER TABLE t MODIFY COLUMN a text", false),
         ];
