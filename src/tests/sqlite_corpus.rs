@@ -17,6 +17,10 @@
 //! Then: every statement miglint accepts SQLite accepts, every statement
 //! SQLite rejects miglint reports on that statement, and miglint's pieces are
 //! SQLite's statements (`sqlite3_complete` ends none of them early or late).
+//!
+//! Beyond the corpus, a list of SQLite statements must get the same verdict
+//! from both, and a list of known gaps (sqlparser's SQLite grammar) must still
+//! differ, so a fix shows up here.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -370,4 +374,182 @@ fn a_piece_split_otherwise_than_sqlite_splits_is_caught() {
     assert!(split_mismatch("DROP TABLE a; DROP TABLE b", false).is_some());
     assert!(split_mismatch("CREATE TRIGGER tr AFTER INSERT ON t BEGIN DELETE FROM u", false).is_some());
     assert_eq!(split_mismatch("SELECT 'unterminated", true), None);
+}
+
+/// SQLite statements beyond the corpus on which miglint and SQLite agree.
+const AGREE: &[&str] = &[
+    "CREATE TABLE x (a INT, b INTEGER, c TINYINT, d BIGINT, e INT2, f INT8, g CLOB, h DECIMAL(10,5), i DATETIME, j DOUBLE PRECISION)",
+    "CREATE TABLE x (a, b, c)",
+    "CREATE TABLE x (a int) STRICT",
+    "CREATE TABLE x (a int PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE x (a int PRIMARY KEY) STRICT, WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS x (id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT COLLATE NOCASE NOT NULL UNIQUE ON CONFLICT REPLACE)",
+    "CREATE TABLE x (a int PRIMARY KEY DESC)",
+    "CREATE TABLE x (a int REFERENCES t(a) ON DELETE CASCADE ON UPDATE SET NULL DEFERRABLE INITIALLY DEFERRED)",
+    "CREATE TABLE x (a int, FOREIGN KEY (a) REFERENCES t (a) MATCH SIMPLE)",
+    "CREATE TABLE x (a text DEFAULT CURRENT_TIMESTAMP, b text DEFAULT (strftime('%s','now')), c int DEFAULT -1, d blob DEFAULT x'00', e int DEFAULT +1)",
+    "CREATE TABLE x (a int, b int GENERATED ALWAYS AS (a * 2) STORED, c int AS (a + 1) VIRTUAL, d int AS (a))",
+    "CREATE TABLE x (a int CHECK (a > 0) CONSTRAINT named NOT NULL)",
+    "CREATE TABLE x (a int NOT NULL ON CONFLICT IGNORE)",
+    "CREATE TABLE x AS SELECT * FROM t",
+    "CREATE TEMP TABLE x (a)",
+    "CREATE TABLE main.x (a int)",
+    "CREATE TABLE \"x y\" ([a b] int, `c` int)",
+    "CREATE TABLE x (a boolean NOT NULL DEFAULT false, b bool DEFAULT TRUE, c int DEFAULT (unixepoch()) NOT NULL)",
+    "CREATE TABLE x (a int DEFAULT NULL, b varchar(255) DEFAULT NULL, c tinyint(1) DEFAULT 0, d datetime(6))",
+    "CREATE TABLE x (\"order\" int, \"group\" text, key text, value text, action text, replace text, begin int, end int)",
+    "CREATE TABLE x (a INTEGER PRIMARY KEY ASC AUTOINCREMENT, b TEXT CONSTRAINT c1 DEFAULT 'x' CONSTRAINT c2 NOT NULL)",
+    "CREATE VIRTUAL TABLE f USING fts4(a, b)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS r USING rtree(id, minx, maxx)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a COLLATE NOCASE DESC, b) WHERE a IS NOT NULL",
+    "CREATE INDEX i ON t (lower(a))",
+    "CREATE INDEX main.i ON t (a)",
+    "CREATE VIEW IF NOT EXISTS v2 (a, b) AS SELECT 1, 2",
+    "CREATE TEMP VIEW v2 AS SELECT 1",
+    "DROP INDEX IF EXISTS main.i",
+    "DROP VIEW IF EXISTS v",
+    "DROP TRIGGER IF EXISTS tr",
+    "DROP TABLE IF EXISTS main.t",
+    "INSERT OR REPLACE INTO t (a) VALUES (1)",
+    "INSERT OR IGNORE INTO t VALUES (1, 2, 3)",
+    "REPLACE INTO t (a) VALUES (1)",
+    "INSERT INTO t DEFAULT VALUES",
+    "INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET b = excluded.b WHERE b IS NULL",
+    "INSERT INTO t (a) VALUES (1) ON CONFLICT DO NOTHING",
+    "INSERT INTO t (a) SELECT a FROM t WHERE true ON CONFLICT (a) DO NOTHING",
+    "INSERT INTO t (a) VALUES (1) RETURNING *",
+    "UPDATE t SET a = u.a FROM t AS u WHERE t.b = u.b",
+    "UPDATE OR IGNORE t SET (a, b) = (1, 2)",
+    "UPDATE t SET a = 1 WHERE b = 2 RETURNING a",
+    "DELETE FROM t WHERE a IN (SELECT a FROM t) RETURNING a",
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 9) SELECT x FROM c",
+    "WITH c AS (SELECT 1) INSERT INTO t (a) SELECT * FROM c",
+    "SELECT a FROM t ORDER BY a NULLS LAST LIMIT 1 OFFSET 2",
+    "SELECT a FROM t LIMIT 2, 3",
+    "SELECT iif(a, 1, 2), a -> '$.x', a ->> '$.y', a GLOB 'x*', a ISNULL, a NOTNULL, a IS NOT DISTINCT FROM b, a IS b FROM t",
+    "SELECT CAST(a AS INTEGER), typeof(a), x'ff', ?1, :n, @n, $n FROM t",
+    "SELECT count(*) FILTER (WHERE a > 0) OVER (PARTITION BY b ORDER BY a ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t",
+    "SELECT json_each.value FROM t, json_each(t.a)",
+    "SELECT * FROM t LEFT OUTER JOIN u USING (a) CROSS JOIN v NATURAL JOIN t AS w",
+    "SELECT 1 UNION SELECT 2 EXCEPT SELECT 3 INTERSECT SELECT 4",
+    "VALUES (1, 2), (3, 4)",
+    "SELECT CASE a WHEN 1 THEN 'x' ELSE 'y' END, a COLLATE NOCASE FROM t",
+    "SELECT a FROM t WHERE a BETWEEN 1 AND 2 AND b NOT IN (1, 2) AND c LIKE 'x' ESCAPE '\\' AND a NOT LIKE 'y'",
+    "SELECT DISTINCT a FROM t GROUP BY a HAVING count(*) > 1 WINDOW w AS (ORDER BY a)",
+    "SELECT 'a' || 'b', 1 << 2, ~1, 5 % 2, -a, 1e5, 0x1F FROM t",
+    "SELECT CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, rowid, _rowid_, oid FROM t",
+    "SELECT a FROM t WHERE (a, b) IN (SELECT a, b FROM t) AND (a, b) = (1, 2)",
+    "BEGIN",
+    "BEGIN IMMEDIATE TRANSACTION",
+    "BEGIN EXCLUSIVE",
+    "COMMIT",
+    "END TRANSACTION",
+    "ROLLBACK TO SAVEPOINT s",
+    "SAVEPOINT s",
+    "RELEASE SAVEPOINT s",
+    "VACUUM",
+    "ANALYZE t",
+    "ATTACH DATABASE 'x.db' AS other",
+    "EXPLAIN QUERY PLAN SELECT 1",
+    "CREATE TRIGGER tr INSTEAD OF INSERT ON v BEGIN INSERT INTO t (a) VALUES (new.a); END",
+    "CREATE TEMP TRIGGER tr AFTER DELETE ON t BEGIN DELETE FROM u WHERE u.a = old.a; UPDATE u SET a = CASE WHEN 1 THEN 2 END; END",
+    "CREATE TRIGGER tr UPDATE ON t BEGIN SELECT 1; END",
+    "CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE u SET a = 1 FROM v; END",
+    "CREATE TRIGGER IF NOT EXISTS tr BEFORE UPDATE OF a, b ON t FOR EACH ROW WHEN new.a > 0 BEGIN SELECT RAISE(ABORT, 'no'); END",
+];
+
+/// Where miglint and SQLite still disagree beyond the corpus (sqlparser's
+/// SQLite grammar), and which way.
+const GAPS: &[(&str, &str)] = &[
+    (
+        "CREATE TABLE x (a UNSIGNED BIG INT, b VARYING CHARACTER(255), c NATIVE CHARACTER(70))",
+        "false error: a type name of several words",
+    ),
+    (
+        "CREATE TABLE x (a int, b int, PRIMARY KEY (a DESC, b) ON CONFLICT ABORT)",
+        "false error: a table constraint's ON CONFLICT",
+    ),
+    (
+        "CREATE VIRTUAL TABLE f USING fts5(a, b, tokenize='porter unicode61')",
+        "false error: a module argument that is not a column",
+    ),
+    (
+        "INSERT INTO t AS x (a) VALUES (1)",
+        "false error: an INSERT target's alias",
+    ),
+    (
+        "WITH c AS MATERIALIZED (SELECT 1) SELECT * FROM c",
+        "false error: MATERIALIZED",
+    ),
+    (
+        "SELECT a FROM t WHERE a NOT GLOB 'x'",
+        "false error: NOT GLOB (and NOT REGEXP, NOT MATCH)",
+    ),
+    ("VACUUM INTO 'x.db'", "false error: VACUUM INTO"),
+    ("REINDEX t", "false error: REINDEX"),
+    ("DETACH DATABASE other", "false error: DETACH"),
+    (
+        "ALTER TABLE t ADD COLUMN d int FIRST",
+        "false error: FIRST, which SQLite reads as part of the type",
+    ),
+    (
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO u DEFAULT VALUES; END",
+        "missed: DEFAULT VALUES in a trigger",
+    ),
+    (
+        "DELETE FROM t ORDER BY a LIMIT 1",
+        "missed: DELETE with ORDER BY and LIMIT (SQLite built without them)",
+    ),
+];
+
+/// SQLite's syntax verdict on `sql` against tables `t` and `u` and view `v`
+/// (a statement that fails on anything else must not be in the lists).
+fn sqlite_syntax_ok(sql: &str) -> bool {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE t (a int PRIMARY KEY, b int, c int); CREATE TABLE u (a int, b int); \
+         CREATE VIEW v AS SELECT a FROM t",
+    )
+    .unwrap();
+    let prepared = conn.prepare(sql).map(drop);
+    match prepared {
+        Ok(()) => true,
+        Err(error) => {
+            let message = error.to_string();
+            assert!(is_syntax_error(&message), "{sql}: not a syntax verdict: {message}");
+            false
+        }
+    }
+}
+
+fn miglint_ok(sql: &str) -> bool {
+    let parsed = parse_sqlite(&SourceFile::new("m.sql", sql));
+    assert_eq!(parsed.statements.len() + parsed.problems.len(), 1, "{sql}");
+    parsed.problems.is_empty()
+}
+
+#[test]
+fn parse_sqlite_agrees_with_sqlite_beyond_the_corpus_but_for_known_gaps() {
+    let disagree: Vec<String> = AGREE
+        .iter()
+        .filter(|sql| sqlite_syntax_ok(sql) != miglint_ok(sql))
+        .map(|sql| {
+            format!(
+                "{sql}: SQLite {}",
+                if sqlite_syntax_ok(sql) { "accepts" } else { "rejects" }
+            )
+        })
+        .collect();
+    assert!(
+        disagree.is_empty(),
+        "miglint disagrees with SQLite:\n{}",
+        disagree.join("\n")
+    );
+    for (sql, gap) in GAPS {
+        assert_ne!(
+            sqlite_syntax_ok(sql),
+            miglint_ok(sql),
+            "{sql}: agrees now ({gap}): move it to AGREE"
+        );
+    }
 }
