@@ -7,7 +7,7 @@
 //! bad statement never hides the rest. `PRAGMA` is read here: its grammar is
 //! small and sqlparser rejects the usual `PRAGMA foreign_keys = OFF`.
 
-use sqlparser::ast::Statement as Ast;
+use sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind, Statement as Ast};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
@@ -126,8 +126,9 @@ fn statement_kind(sql: &str, tokens: &[TokenWithSpan]) -> Result<SqliteKind, (St
     if let Some(pragma) = pragma(tokens) {
         return pragma.ok_or_else(|| ("PRAGMA expects a name and an optional = value".to_string(), None));
     }
+    let blanked = trigger_if_not_exists(sql);
     let mut parser = Parser::new(&SQLiteDialect {})
-        .try_with_sql(sql)
+        .try_with_sql(blanked.as_deref().unwrap_or(sql))
         .map_err(|e| parser_error(&e.to_string()))?;
     let statement = parser.parse_statement().map_err(|e| parser_error(&e.to_string()))?;
     // One statement per piece: anything after it is the split's mistake
@@ -135,7 +136,118 @@ fn statement_kind(sql: &str, tokens: &[TokenWithSpan]) -> Result<SqliteKind, (St
     if parser.peek_token().token != Token::EOF {
         return Err(parser_error("unexpected text after the statement"));
     }
+    if let Ast::AlterTable(alter) = &statement {
+        if let Some(form) = foreign_alter_table(alter) {
+            return Err((
+                format!("{form} is not a form of SQLite's ALTER TABLE"),
+                alter_operation_at(tokens),
+            ));
+        }
+    }
     Ok(SqliteKind::Ast(Box::new(statement)))
+}
+
+/// `CREATE [TEMP | TEMPORARY] TRIGGER IF NOT EXISTS`, which sqlparser does
+/// not take: the statement with `IF NOT EXISTS` blanked (spaces, so positions
+/// hold), or None for any other statement. The tree then says nothing of it.
+fn trigger_if_not_exists(sql: &str) -> Option<String> {
+    let tokens = Tokenizer::new(&SQLiteDialect {}, sql).tokenize_with_location().ok()?;
+    let code: Vec<&TokenWithSpan> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .take(6)
+        .collect();
+    let word = |i: usize, expected: &[&str]| match code.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => expected.iter().any(|e| w.value.eq_ignore_ascii_case(e)),
+        _ => false,
+    };
+    let temp = usize::from(word(1, &["TEMP", "TEMPORARY"]));
+    let at = 2 + temp;
+    let head = word(0, &["CREATE"]) && word(at - 1, &["TRIGGER"]);
+    if !(head && word(at, &["IF"]) && word(at + 1, &["NOT"]) && word(at + 2, &["EXISTS"])) {
+        return None;
+    }
+    let lines = LineStarts::new(sql);
+    let (start, end) = (code[at].span.start, code[at + 2].span.end);
+    let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
+    let mut blanked = sql.to_string();
+    let spaces: String = sql[range.clone()]
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
+    blanked.replace_range(range, &spaces);
+    Some(blanked)
+}
+
+/// What sqlparser reads in an `ALTER TABLE` that SQLite's own grammar has
+/// no form for (sqlparser's SQLite dialect takes other databases' forms,
+/// such as MySQL's `DROP INDEX`): None when SQLite reads it too. SQLite has
+/// `ALTER TABLE [schema.]table` and one of `RENAME TO name`, `RENAME [COLUMN]
+/// a TO b`, `ADD [COLUMN] column-def` and `DROP [COLUMN] name`.
+fn foreign_alter_table(alter: &AlterTable) -> Option<&'static str> {
+    if alter.if_exists {
+        return Some("IF EXISTS");
+    }
+    if alter.only {
+        return Some("ONLY");
+    }
+    if alter.on_cluster.is_some() || alter.location.is_some() || alter.table_type.is_some() {
+        return Some("this clause");
+    }
+    let [operation] = alter.operations.as_slice() else {
+        return Some("a list of changes");
+    };
+    match operation {
+        // MySQL's FIRST / AFTER x never get here: sqlparser's SQLite dialect
+        // stops at them (SQLite reads them as part of the type name).
+        AlterTableOperation::AddColumn { if_not_exists, .. } => if_not_exists.then_some("ADD COLUMN IF NOT EXISTS"),
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            drop_behavior,
+            ..
+        } => {
+            if *if_exists {
+                Some("DROP COLUMN IF EXISTS")
+            } else if drop_behavior.is_some() {
+                Some("CASCADE or RESTRICT")
+            } else if column_names.len() != 1 {
+                Some("DROP COLUMN of several columns")
+            } else {
+                None
+            }
+        }
+        AlterTableOperation::RenameColumn { .. } => None,
+        AlterTableOperation::RenameTable {
+            table_name: RenameTableNameKind::To(_),
+        } => None,
+        AlterTableOperation::RenameTable { .. } => Some("RENAME AS"),
+        _ => Some("this change"),
+    }
+}
+
+/// The 1-based line and column, in the statement, of what follows
+/// `ALTER TABLE [schema.]name`: where SQLite stops reading.
+fn alter_operation_at(tokens: &[TokenWithSpan]) -> Option<(u64, u64)> {
+    let base = tokens.first()?.span.start;
+    let mut code = tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_)));
+    // ALTER TABLE name
+    code.nth(2)?;
+    let mut next = code.next()?;
+    // [IF EXISTS | ONLY] are what SQLite stops at: only `.name` is skipped.
+    if next.token == Token::Period {
+        code.next()?;
+        next = code.next()?;
+    }
+    let at = next.span.start;
+    // Relative to the statement, whose first line is 1.
+    let line = at.line - base.line + 1;
+    let column = if at.line == base.line {
+        at.column - base.column + 1
+    } else {
+        at.column
+    };
+    Some((line, column))
 }
 
 /// `PRAGMA` statements, read by hand: `None` when the piece is not one,
@@ -381,5 +493,121 @@ mod tests {
         let (_, parsed) = parse("-- nothing\n/* here */\n");
         assert!(!parsed.has_code);
         assert!(parsed.statements.is_empty() && parsed.problems.is_empty());
+    }
+
+    /// Whether SQLite's own parser takes `sql`, against a table `t (a, b, c)`.
+    fn sqlite_parses(sql: &str) -> bool {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a int, b int, c int)").unwrap();
+        let prepared = conn.prepare(sql).map(drop);
+        match prepared {
+            Ok(()) => true,
+            Err(e) => {
+                let message = e.to_string();
+                assert!(
+                    ["syntax error", "incomplete input", "unrecognized token"]
+                        .iter()
+                        .any(|m| message.contains(m)),
+                    "{sql}: not a syntax error: {message}"
+                );
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn alter_table_is_read_as_sqlite_reads_it() {
+        let cases = [
+            ("ALTER TABLE t RENAME TO u", true),
+            ("ALTER TABLE main.t RENAME TO u", true),
+            ("ALTER TABLE t RENAME COLUMN a TO z", true),
+            ("ALTER TABLE t RENAME a TO z", true),
+            ("ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 0", true),
+            ("ALTER TABLE t ADD d text", true),
+            ("ALTER TABLE t DROP COLUMN a", true),
+            ("ALTER TABLE t DROP a", true),
+            ("ALTER TABLE t ADD COLUMN d", true),
+            ("ALTER TABLE t ADD key int", true),
+            ("ALTER TABLE t ADD unique_id int", true),
+            // Other databases' forms, which sqlparser's SQLite dialect takes.
+            ("ALTER TABLE t DROP INDEX a_idx", false),
+            ("ALTER TABLE t ADD COLUMN IF NOT EXISTS d int", false),
+            ("ALTER TABLE IF EXISTS t ADD COLUMN d int", false),
+            ("ALTER TABLE t DROP COLUMN IF EXISTS a", false),
+            ("ALTER TABLE t DROP COLUMN a CASCADE", false),
+            ("ALTER TABLE t ADD COLUMN d int, ADD COLUMN e int", false),
+            ("ALTER TABLE t RENAME AS u", false),
+            ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", false),
+            ("ALTER TABLE t DROP CONSTRAINT c", false),
+            ("ALTER TABLE t ADD UNIQUE (a)", false),
+            ("ALTER TABLE t ADD PRIMARY KEY (a)", false),
+            ("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES t (a)", false),
+            ("ALTER TABLE t DROP PRIMARY KEY", false),
+            ("ALTER TABLE t DROP FOREIGN KEY f", false),
+            ("ALTER TABLE t RENAME COLUMN a TO y, RENAME COLUMN b TO z", false),
+            ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", false),
+            ("ALTER TABLE t MODIFY COLUMN a text", false),
+        ];
+        for (sql, parses) in cases {
+            assert_eq!(sqlite_parses(sql), parses, "SQLite itself on {sql}");
+            let (_, parsed) = parse(sql);
+            assert_eq!(parsed.problems.is_empty(), parses, "{sql}: {:?}", parsed.problems);
+            assert_eq!(parsed.statements.len(), usize::from(parses), "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_foreign_alter_table_form_is_located_where_sqlite_stops() {
+        let sql = "SELECT 1;\n  alter table main.scripts\n    drop index name_uniq_idx;";
+        let (source, parsed) = parse(sql);
+        assert_eq!(texts(&source, &parsed), ["SELECT 1"]);
+        let [problem] = parsed.problems.as_slice() else {
+            panic!("{:?}", parsed.problems)
+        };
+        assert_eq!(
+            source.slice(problem.span),
+            "alter table main.scripts\n    drop index name_uniq_idx"
+        );
+        assert!(
+            problem.message.starts_with(
+                "SQLite cannot parse this statement: this change is not a form of SQLite's ALTER TABLE \
+                 (near `drop index name_uniq_idx`); SQLite's ALTER TABLE can only"
+            ),
+            "{}",
+            problem.message
+        );
+        let (_, parsed) = parse("ALTER TABLE t DROP COLUMN IF EXISTS a");
+        assert!(
+            parsed.problems[0].message.contains(
+                "DROP COLUMN IF EXISTS is not a form of SQLite's ALTER TABLE (near `DROP COLUMN IF EXISTS a`)"
+            ),
+            "{}",
+            parsed.problems[0].message
+        );
+    }
+
+    #[test]
+    fn a_trigger_may_say_if_not_exists() {
+        let sql = "CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN\n  DELETE FROM t WHERE a = 0;\nEND;\n\
+                   CREATE TEMP TRIGGER if  /* c */ not exists tr2 BEFORE DELETE ON t BEGIN SELECT 1; END;\n\
+                   CREATE TRIGGER IF NOT EXISTS tr3 AFTER INSERT ON t BEGIN SELECT (; END;";
+        let (source, parsed) = parse(sql);
+        let texts = texts(&source, &parsed);
+        assert_eq!(texts.len(), 2, "{texts:?} {:?}", parsed.problems);
+        for statement in &parsed.statements {
+            assert!(matches!(&statement.kind, SqliteKind::Ast(ast) if matches!(**ast, Ast::CreateTrigger(_))));
+        }
+        // A mistake after it is still found, and located in the file.
+        let [problem] = parsed.problems.as_slice() else {
+            panic!("{:?}", parsed.problems)
+        };
+        assert!(source
+            .slice(problem.span)
+            .starts_with("CREATE TRIGGER IF NOT EXISTS tr3"));
+        assert!(problem.message.contains("(near `; END`)"), "{}", problem.message);
+        for statement in source.text.split_inclusive("END;") {
+            let parses = sqlite_parses(statement);
+            assert_eq!(parses, !statement.contains("tr3"), "SQLite itself on {statement}");
+        }
     }
 }

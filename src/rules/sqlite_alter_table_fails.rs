@@ -92,7 +92,6 @@ fn help(statement: &SqliteStatementState) -> String {
             )
         }
         Action::DropColumn { table, .. } | Action::RenameColumn { table, .. } => rebuild_instead(table),
-        Action::UnsupportedAlter { table, .. } => rebuild_instead(table),
         _ => rebuild_instead("t"),
     }
 }

@@ -9,6 +9,7 @@ mod fixtures;
 mod layouts;
 mod repositories;
 pub(crate) mod rules;
+mod sqlite_corpus;
 mod sqlite_truth;
 mod truth;
 

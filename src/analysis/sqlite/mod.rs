@@ -187,7 +187,6 @@ fn refusal(
     foreign_keys: Option<bool>,
 ) -> Option<String> {
     match action {
-        Action::UnsupportedAlter { form, .. } => Some(format!("SQLite's ALTER TABLE has no {form}")),
         Action::RenameColumn { .. } if version < SqliteVersion::RENAME_COLUMN => Some(format!(
             "RENAME COLUMN needs SQLite {} (sqlite_version is {version})",
             SqliteVersion::RENAME_COLUMN
