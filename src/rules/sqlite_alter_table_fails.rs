@@ -55,7 +55,8 @@ fn help(statement: &SqliteStatementState) -> String {
                     ],
                 )
             } else if why.contains("STORED") {
-                "add it as a VIRTUAL generated column (computed when read), or rebuild the table to store it".to_string()
+                "add it as a VIRTUAL generated column (computed when read), or rebuild the table to store it"
+                    .to_string()
             } else if why.contains("non-constant default") {
                 numbered_steps(
                     "add it with a constant default (or none), then fill it:",
@@ -79,13 +80,15 @@ fn help(statement: &SqliteStatementState) -> String {
                 rebuild_instead(table)
             )
         }
-        Action::DropColumn { table, .. } if why.contains("no such column") => format!(
-            "check the name: an earlier migration may have dropped or renamed it (the schema of \"{table}\" comes from the migrations before this one)"
-        ),
         Action::DropColumn { table, .. } if why.contains("index") && !why.contains("partial") => {
-            format!("drop the index first (DROP INDEX ...;) in the same migration, or {}", rebuild_instead(table))
+            format!(
+                "drop the index first (DROP INDEX ...;) in the same migration, or {}",
+                rebuild_instead(table)
+            )
         }
-        Action::DropColumn { table, .. } if why.contains("view") || why.contains("trigger") || why.contains("generated") => {
+        Action::DropColumn { table, .. }
+            if why.contains("view") || why.contains("trigger") || why.contains("generated") =>
+        {
             format!(
                 "drop (and create again without the column) what uses it first, in the same migration, or {}",
                 rebuild_instead(table)

@@ -48,6 +48,14 @@ impl Table {
 }
 
 impl SqliteCatalog {
+    /// What the change built is now production's: its tables existing, with rows.
+    pub(crate) fn settle(&mut self) {
+        for table in self.tables.values_mut() {
+            table.new_in_change = false;
+            table.has_rows = true;
+        }
+    }
+
     /// Applies what a statement does; `in_change` marks what it creates as
     /// new in the change being judged.
     pub(crate) fn apply(&mut self, action: &Action, in_change: bool) {
@@ -184,9 +192,9 @@ impl SqliteCatalog {
     /// table is unknown).
     pub(crate) fn drop_column_blocker(&self, table: &str, column: &str) -> Option<String> {
         let t = self.tables.get(table)?;
-        let Some(c) = t.column(column) else {
-            return Some(format!("\"{table}\" has no such column"));
-        };
+        // A column no migration here created may come from elsewhere (a
+        // migration in code, the application): nothing to say of it.
+        let c = t.column(column)?;
         let in_rule = |kind: TableRuleKind| {
             t.rules
                 .iter()

@@ -139,7 +139,7 @@ pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
         (lint_file(file, settings, found), ())
     });
     let postgres_reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
-    merge(indexes, postgres_reports, sqlite::lint_sqlite(sqlite))
+    merge(indexes, postgres_reports, sqlite::lint_sqlite(sqlite, scope))
         .into_iter()
         .flatten()
         .collect()
@@ -201,7 +201,7 @@ pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<Check
         .into_iter()
         .map(|r| r.map(|(report, plan)| CheckedFile { report, plan }));
     // miglint does not plan SQLite's statements: a SQLite write locks the whole database.
-    let sqlite_files = sqlite::lint_sqlite(sqlite)
+    let sqlite_files = sqlite::lint_sqlite(sqlite, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(|report| CheckedFile { report, plan: None })))
         .collect();
@@ -313,7 +313,7 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
         });
     // SQLite's statements are not planned (a write locks the whole database):
     // each file is listed with what keeps it from running.
-    let sqlite_planned = sqlite::lint_sqlite(sqlite)
+    let sqlite_planned = sqlite::lint_sqlite(sqlite, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(unplanned)))
         .collect();

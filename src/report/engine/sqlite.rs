@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{decode, into_diagnostics, parse_problem_finding, problem_meta, severity, Decoded, RunInput};
+use super::{decode, into_diagnostics, parse_problem_finding, problem_meta, severity, ChangeScope, Decoded, RunInput};
 use crate::analysis::sqlite::{analyze_sqlite, SqliteAnalyzed, SqliteCatalog};
 use crate::diagnostic::Finding;
 use crate::input::layout::{Dialect, Role, RunnerTransaction};
@@ -26,7 +26,7 @@ pub(super) fn is_sqlite(input: &RunInput) -> bool {
 
 /// The report of each SQLite input, by its index in the run; None for
 /// history, which is replayed, not reported.
-pub(super) fn lint_sqlite(inputs: Vec<(usize, RunInput)>) -> Vec<(usize, Option<FileReport>)> {
+pub(super) fn lint_sqlite(inputs: Vec<(usize, RunInput)>, scope: ChangeScope) -> Vec<(usize, Option<FileReport>)> {
     let decoded: Vec<(usize, Decoded)> = inputs.into_par_iter().map(|(i, input)| (i, decode(input))).collect();
     // Parsing needs no schema: every file at once, on every core.
     let parsed: Vec<Option<SqliteFile>> = decoded
@@ -37,6 +37,8 @@ pub(super) fn lint_sqlite(inputs: Vec<(usize, RunInput)>) -> Vec<(usize, Option<
         })
         .collect();
     let mut catalogs: HashMap<String, SqliteCatalog> = HashMap::new();
+    // The migration of the last judged script: (root, place in its order).
+    let mut last_migration: Option<(String, usize)> = None;
     let mut reports = Vec::with_capacity(decoded.len());
     for ((index, decoded), parsed) in decoded.into_iter().zip(parsed) {
         let (source, script, settings) = match decoded {
@@ -49,17 +51,28 @@ pub(super) fn lint_sqlite(inputs: Vec<(usize, RunInput)>) -> Vec<(usize, Option<
         };
         let catalog = catalogs.entry(script.root.clone()).or_default();
         let parsed = parsed.unwrap_or_default();
-        // A down script (or a Sqitch verify) runs against the schema before
-        // it and leaves it as it was for the files after it.
+        let change = script.role == Role::Change;
+        // Each migration of an audit is its own change: what the ones before
+        // it built is production's by then.
+        let migration = script.order.map(|order| (script.root.clone(), order));
+        let new_change = migration.is_none() || migration != last_migration;
+        if !change || (scope == ChangeScope::EachMigration && new_change) {
+            catalog.settle();
+        }
+        if change {
+            last_migration = migration;
+        }
+        // A down script (or a Sqitch verify) runs long after its up script,
+        // against everything it built, and leaves the schema as it found it.
         let mut aside;
-        let catalog = if script.is_down() || script.verify {
-            aside = catalog.clone();
-            &mut aside
-        } else {
+        let catalog = if script.keeps_effects() {
             catalog
+        } else {
+            aside = catalog.clone();
+            aside.settle();
+            &mut aside
         };
         let runner_transaction = script.transaction != RunnerTransaction::None;
-        let change = script.role == Role::Change;
         let file = analyze_sqlite(
             &source,
             &parsed,
