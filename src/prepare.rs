@@ -237,6 +237,9 @@ impl<'r> SettingsResolver<'r> {
         if let Some(version) = config.sqlite_version {
             settings.sqlite_version = version;
         }
+        if let Some(server) = config.mysql_server {
+            settings.mysql_server = server;
+        }
         settings.fail_on = request.fail_on.or(config.fail_on).unwrap_or_default();
         config
             .check_rule_ids(|id| rules::find(id).is_some(), rules::did_you_mean)

@@ -110,6 +110,83 @@ impl std::fmt::Display for SqliteVersion {
     }
 }
 
+/// The MySQL-family server MySQL migrations run on (`mysql_version`): which
+/// ALTER TABLE changes it makes in place or instantly depends on the server
+/// and its version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MysqlServer {
+    pub flavor: MysqlFlavor,
+    /// `major, minor, patch`; a version written without its patch level
+    /// means that series' first release (the conservative reading).
+    pub version: (u32, u32, u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MysqlFlavor {
+    Mysql,
+    Mariadb,
+}
+
+impl MysqlServer {
+    /// MySQL 8.4, the LTS series, when the config names no server.
+    pub const DEFAULT: MysqlServer = MysqlServer {
+        flavor: MysqlFlavor::Mysql,
+        version: (8, 4, 0),
+    };
+
+    /// `8.0`, `8.0.35`, `mysql-5.7`, `mariadb-10.11`, `mariadb-11.4.2`.
+    pub fn parse(text: &str) -> Option<MysqlServer> {
+        let text = text.trim().to_ascii_lowercase();
+        let (flavor, number) = if let Some(rest) = text.strip_prefix("mariadb") {
+            (MysqlFlavor::Mariadb, rest.trim_start_matches(['-', ' ']))
+        } else {
+            (MysqlFlavor::Mysql, text.strip_prefix("mysql").unwrap_or(&text).trim_start_matches(['-', ' ']))
+        };
+        let mut parts = number.split('.').map(|part| part.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next()??;
+        let patch = match parts.next() {
+            Some(patch) => patch?,
+            None => 0,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let known = match flavor {
+            MysqlFlavor::Mysql => matches!((major, minor), (5, 7) | (8, _) | (9, _)),
+            MysqlFlavor::Mariadb => matches!(major, 10 | 11 | 12),
+        };
+        known.then_some(MysqlServer {
+            flavor,
+            version: (major, minor, patch),
+        })
+    }
+
+    pub fn is_mariadb(self) -> bool {
+        self.flavor == MysqlFlavor::Mariadb
+    }
+
+    /// The server is this flavor at `version` or later.
+    pub fn at_least(self, flavor: MysqlFlavor, version: (u32, u32, u32)) -> bool {
+        self.flavor == flavor && self.version >= version
+    }
+}
+
+impl std::fmt::Display for MysqlServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.flavor {
+            MysqlFlavor::Mysql => "MySQL",
+            MysqlFlavor::Mariadb => "MariaDB",
+        };
+        let (major, minor, patch) = self.version;
+        write!(f, "{name} {major}.{minor}")?;
+        if patch > 0 {
+            write!(f, ".{patch}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Resolved, immutable settings for the files of one config (every file of
 /// a migration root shares its root's).
 #[derive(Clone, Debug)]
@@ -117,6 +194,8 @@ pub struct Settings {
     pub pg_version: u32,
     /// The SQLite version SQLite migrations run on (`sqlite_version`).
     pub sqlite_version: SqliteVersion,
+    /// The MySQL or MariaDB server MySQL migrations run on (`mysql_version`).
+    pub mysql_server: MysqlServer,
     /// The lowest severity that blocks the change.
     pub fail_on: FailOn,
     /// How the runner wraps each file, whatever the tool does (`--assume-in-transaction`,
@@ -155,6 +234,7 @@ impl Default for Settings {
         Settings {
             pg_version: DEFAULT_PG_VERSION,
             sqlite_version: SqliteVersion::DEFAULT,
+            mysql_server: MysqlServer::DEFAULT,
             fail_on: FailOn::default(),
             transaction: None,
             assume_lock_timeout: false,

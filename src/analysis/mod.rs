@@ -14,6 +14,8 @@ pub(crate) mod guc;
 pub(crate) mod locate;
 pub(crate) mod locks;
 pub(crate) mod names;
+#[allow(dead_code)] // TEMPORARY: until the MySQL engine uses it
+pub(crate) mod mysql;
 pub(crate) mod sqlite;
 pub(crate) mod transaction;
 pub(crate) mod types;

@@ -4,6 +4,7 @@
 //! ```toml
 //! pg_version = 15
 //! sqlite_version = "3.35"      # what SQLite's ALTER TABLE can do (default 3.35)
+//! mysql_version = "8.0.35"     # MySQL or MariaDB ("mariadb-10.11"): online DDL (default 8.4)
 //! fail_on = "warning"
 //! exclude = ["migrations/legacy/**"]
 //!
@@ -36,7 +37,7 @@ use toml::Spanned;
 use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
-use crate::settings::{parse_duration_ms, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS};
+use crate::settings::{parse_duration_ms, MysqlServer, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS};
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
 
@@ -60,6 +61,7 @@ struct RawConfig {
     /// Any integer, so that one out of range meets the range check below.
     pg_version: Option<Spanned<i64>>,
     sqlite_version: Option<Spanned<String>>,
+    mysql_version: Option<Spanned<String>>,
     fail_on: Option<Spanned<String>>,
     exclude: Option<Vec<Spanned<String>>>,
     schema: Option<Spanned<String>>,
@@ -111,6 +113,8 @@ pub(crate) struct Config {
     pub pg_version: Option<u32>,
     /// `sqlite_version = "3.35"`: what SQLite's ALTER TABLE can do.
     pub sqlite_version: Option<SqliteVersion>,
+    /// `mysql_version = "8.0.35"` or `"mariadb-10.11"`: what online DDL the server does.
+    pub mysql_server: Option<MysqlServer>,
     pub fail_on: Option<FailOn>,
     /// Path globs, matched against paths relative to the config's folder.
     pub exclude: Vec<glob::Pattern>,
@@ -230,6 +234,16 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             )));
         };
         config.sqlite_version = Some(parsed);
+    }
+    if let Some(version) = raw.mysql_version {
+        let Some(parsed) = MysqlServer::parse(version.get_ref()) else {
+            return Err(ConfigError(format!(
+                "{}: `mysql_version` must be a MySQL version such as \"8.0.35\" or \"5.7\", or a MariaDB one such as \"mariadb-10.11\", not {:?}",
+                at(version.span()),
+                version.get_ref()
+            )));
+        };
+        config.mysql_server = Some(parsed);
     }
     if let Some(fail_on) = raw.fail_on {
         config.fail_on = Some(FailOn::parse(fail_on.get_ref()).ok_or_else(|| {
@@ -399,6 +413,7 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
     Some(match path {
         ["pg_version"] => "a whole number such as 16",
         ["sqlite_version"] => "a string such as \"3.35\"",
+        ["mysql_version"] => "a string such as \"8.0.35\" or \"mariadb-10.11\"",
         ["fail_on"] => "a string: \"error\", \"warning\" or \"never\"",
         ["exclude"] => "a list of strings",
         ["schema"] | ["baseline"] => "a string (a file path)",

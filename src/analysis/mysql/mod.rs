@@ -1,0 +1,9 @@
+//! What each statement of a MySQL or MariaDB migration does to a live
+//! server: the schema the migrations before it left (`MysqlCatalog`), the
+//! algorithm and concurrency of each ALTER (`online`), the metadata lock
+//! and `lock_wait_timeout`, and DDL's implicit commit.
+
+pub(crate) mod catalog;
+pub(crate) mod online;
+
+pub(crate) use catalog::MysqlCatalog;
