@@ -1,5 +1,6 @@
 //! The rule trait and its metadata.
 
+use crate::analysis::mysql::MysqlAnalyzed;
 use crate::analysis::sqlite::SqliteAnalyzed;
 use crate::analysis::{AnalyzedFile, RunContext, StatementContext};
 use crate::diagnostic::{Finding, Severity};
@@ -138,6 +139,10 @@ pub(crate) trait Rule: DeclaredRule + Send + Sync {
     /// Checks a SQLite file: the SQLite rules, and the rules whose danger
     /// SQLite shares (dropping a table or a column loses its data there too).
     fn check_sqlite(&self, _file: &SqliteAnalyzed<'_>, _out: &mut Vec<Finding>) {}
+
+    /// Checks a MySQL or MariaDB file: the MySQL rules, and the rules whose
+    /// danger MySQL shares (dropping a table, renaming a column).
+    fn check_mysql(&self, _file: &MysqlAnalyzed<'_>, _out: &mut Vec<Finding>) {}
 
     /// Starts a check of one run as a whole, for rules about order across
     /// files or the end state; None for rules of statements and files.

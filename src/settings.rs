@@ -140,7 +140,12 @@ impl MysqlServer {
         let (flavor, number) = if let Some(rest) = text.strip_prefix("mariadb") {
             (MysqlFlavor::Mariadb, rest.trim_start_matches(['-', ' ']))
         } else {
-            (MysqlFlavor::Mysql, text.strip_prefix("mysql").unwrap_or(&text).trim_start_matches(['-', ' ']))
+            (
+                MysqlFlavor::Mysql,
+                text.strip_prefix("mysql")
+                    .unwrap_or(&text)
+                    .trim_start_matches(['-', ' ']),
+            )
         };
         let mut parts = number.split('.').map(|part| part.parse::<u32>().ok());
         let major = parts.next()??;

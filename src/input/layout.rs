@@ -92,7 +92,7 @@ impl fmt::Display for Tool {
     }
 }
 
-/// The SQL dialect of a migration root. PostgreSQL and SQLite are linted; MySQL not yet.
+/// The SQL dialect of a migration root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Dialect {
     #[default]

@@ -9,7 +9,6 @@ pub(crate) mod ast;
 pub(crate) mod embedded;
 mod ffi;
 pub(crate) mod lexer;
-#[allow(dead_code)] // TEMPORARY: until the MySQL engine uses it
 pub(crate) mod mysql;
 pub(crate) mod sqlite;
 pub(crate) mod template;

@@ -42,7 +42,54 @@ pub(crate) struct MysqlFile {
     pub has_code: bool,
 }
 
+// TEMPORARY stand-in until the real splitter lands: splits at `;` outside
+// quotes, no DELIMITER, no comments.
 pub(crate) fn parse_mysql(source: &SourceFile) -> MysqlFile {
-    let _ = source;
-    MysqlFile::default()
+    use sqlparser::dialect::MySqlDialect;
+    use sqlparser::parser::Parser;
+    let text: &str = &source.text;
+    let mut file = MysqlFile::default();
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    let mut pieces = Vec::new();
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' || c == '`' => quote = Some(c),
+            None if c == ';' => {
+                pieces.push((start, i));
+                start = i + 1;
+            }
+            None => {}
+        }
+    }
+    pieces.push((start, text.len()));
+    for (start, end) in pieces {
+        let piece = &text[start..end];
+        let code: String = piece
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if code.trim().is_empty() {
+            continue;
+        }
+        let lead = piece.len() - piece.trim_start().len();
+        let span = Span::new(start + lead, start + piece.trim_end().len());
+        file.has_code = true;
+        match Parser::parse_sql(&MySqlDialect {}, &text[span.start..span.end]) {
+            Ok(mut statements) if statements.len() == 1 => file.statements.push(MysqlStatement {
+                span,
+                kind: MysqlKind::Ast(Box::new(statements.remove(0))),
+            }),
+            Ok(_) => {}
+            Err(error) => file.problems.push(ParseProblem {
+                span,
+                message: error.to_string(),
+                kind: super::ProblemKind::Syntax,
+            }),
+        }
+    }
+    file
 }

@@ -3,6 +3,9 @@
 
 use pg_query::protobuf::{AlterTableType, DropBehavior};
 
+use sqlparser::ast::{AlterTableOperation, Statement as Ast};
+
+use crate::analysis::mysql::{Algorithm, MysqlAnalyzed};
 use crate::analysis::names::quote_ident;
 use crate::analysis::sqlite::{Action as SqliteAction, SqliteAnalyzed};
 use crate::analysis::{RelationLock, RelationName, StatementContext};
@@ -33,17 +36,45 @@ impl Rule for BanDropColumn {
                     statement.span,
                     "SQLite rewrites every row of the table to remove it, holding the database's write lock",
                 )
-                .help(numbered_steps(
-                    "drop the column in two releases (expand/contract):",
-                    &[
-                        format!("stop reading and writing \"{column}\" in the application (list columns instead of SELECT *), and deploy that"),
-                        format!(
-                            "in a later migration, once no deployed version uses it: ALTER TABLE {table} DROP COLUMN {column};\n     \
-                             with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>"
-                        ),
-                    ],
-                )),
+                .help(drop_in_two_releases(&format!("\"{column}\""), column, table)),
             );
+        }
+    }
+
+    /// MySQL: a column of a table that held rows before the change, dropped.
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in &file.statements {
+            let (Some(Ast::AlterTable(alter)), Some(table)) = (statement.ast, &statement.table) else {
+                continue;
+            };
+            if !table.has_rows || table.new_in_change {
+                continue;
+            }
+            let name = &table.name;
+            for operation in &alter.operations {
+                let AlterTableOperation::DropColumn { column_names, .. } = operation else {
+                    continue;
+                };
+                for column in column_names {
+                    let column = &column.value;
+                    let rebuild = match statement.online.as_ref() {
+                        Some(verdict) if verdict.algorithm == Algorithm::Instant => {
+                            "dropped instantly: the data is gone at once".to_string()
+                        }
+                        Some(_) => "the table is rebuilt without it: every row is rewritten".to_string(),
+                        None => "the table is rebuilt without it".to_string(),
+                    };
+                    out.push(
+                        Finding::new(
+                            statement.span,
+                            format!("column `{column}` of `{name}` dropped: its data is lost and running app versions that read it fail"),
+                        )
+                        .about_column(&column.to_lowercase())
+                        .label(statement.span, rebuild)
+                        .help(drop_in_two_releases(&format!("`{column}`"), &format!("`{column}`"), &format!("`{name}`"))),
+                    );
+                }
+            }
         }
     }
 
@@ -82,15 +113,21 @@ impl Rule for BanDropColumn {
 }
 
 fn help(column: &str, table: &RelationName) -> String {
-    let (col, sql) = (quote_ident(column), table.to_sql());
+    let col = quote_ident(column);
+    drop_in_two_releases(&col, &col, &table.to_sql())
+}
+
+/// The two releases of a column's drop: `shown`, the column as the text
+/// names it; `column` and `table` as the SQL spells them.
+fn drop_in_two_releases(shown: &str, column: &str, table: &str) -> String {
     numbered_steps(
         "drop the column in two releases (expand/contract):",
         &[
             format!(
-                "stop reading and writing {col} in the application (list columns instead of SELECT *), and deploy that"
+                "stop reading and writing {shown} in the application (list columns instead of SELECT *), and deploy that"
             ),
             format!(
-                "in a later migration, once no deployed version uses it: ALTER TABLE {sql} DROP COLUMN {col};\n     \
+                "in a later migration, once no deployed version uses it: ALTER TABLE {table} DROP COLUMN {column};\n     \
                  with an ignore comment saying since when it is unused: -- miglint: ignore ban-drop-column -- <reason>"
             ),
         ],

@@ -4,6 +4,7 @@
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
+use crate::analysis::mysql::{Action as MysqlAction, MysqlAnalyzed};
 use crate::analysis::sqlite::{Action as SqliteAction, SqliteAnalyzed};
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -35,6 +36,31 @@ impl Rule for BanDropTable {
                         ],
                     )),
             );
+        }
+    }
+
+    /// MySQL: each table that existed before the change, dropped.
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in &file.statements {
+            if !matches!(statement.action, MysqlAction::DropTables { .. }) {
+                continue;
+            }
+            for table in &statement.existing_tables {
+                out.push(
+                    Finding::new(statement.span, format!("table `{table}` dropped with its data"))
+                        .label(statement.span, "running code that still uses it fails afterwards")
+                        .help(numbered_steps(
+                            &format!("retire `{table}` in steps (expand/contract):"),
+                            &[
+                                "stop reading and writing it in the application, and deploy that".to_string(),
+                                format!(
+                                    "keep the data for a while: rename it aside (RENAME TABLE `{table}` TO `{table}_deprecated`;) or back it up (mysqldump app {table})"
+                                ),
+                                "drop it in a later release, once no deployed version uses it".to_string(),
+                            ],
+                        )),
+                );
+            }
         }
     }
 

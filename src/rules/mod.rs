@@ -9,6 +9,7 @@ pub(crate) mod alter_table;
 pub(crate) mod column_types;
 pub(crate) mod history;
 pub(crate) mod markdown;
+pub(crate) mod mysql_online;
 pub(crate) mod recipe;
 
 pub(crate) mod adding_required_column;
@@ -37,6 +38,12 @@ pub(crate) mod lock_timeout_too_long;
 pub(crate) mod migration_history_edited;
 pub(crate) mod migration_out_of_order;
 pub(crate) mod missing_down_migration;
+pub(crate) mod mysql_algorithm_refused;
+pub(crate) mod mysql_blocking_alter;
+pub(crate) mod mysql_ddl_implicit_commit;
+pub(crate) mod mysql_require_algorithm;
+pub(crate) mod mysql_require_lock_wait_timeout;
+pub(crate) mod mysql_table_rebuild;
 pub(crate) mod prefer_bigint;
 pub(crate) mod prefer_identity;
 pub(crate) mod prefer_jsonb;
@@ -114,9 +121,13 @@ static RULES: &[&dyn Rule] = &[
     &statement_after_access_exclusive::StatementAfterAccessExclusive,
     &foreign_key_without_index::ForeignKeyWithoutIndex,
     &sqlite_table_rebuild::SqliteTableRebuild,
+    &mysql_blocking_alter::MysqlBlockingAlter,
+    &mysql_algorithm_refused::MysqlAlgorithmRefused,
+    &mysql_require_algorithm::MysqlRequireAlgorithm,
     // rewrite: statements that rewrite a whole table
     &vacuum_full_or_cluster::VacuumFullOrCluster,
     &table_rewrite_statement::TableRewriteStatement,
+    &mysql_table_rebuild::MysqlTableRebuild,
     // transaction
     &concurrently_in_transaction::ConcurrentlyInTransaction,
     &uncommitted_transaction::UncommittedTransaction,
@@ -124,9 +135,11 @@ static RULES: &[&dyn Rule] = &[
     &enum_value_in_transaction::EnumValueInTransaction,
     &batches_in_one_transaction::BatchesInOneTransaction,
     &sqlite_foreign_keys_in_transaction::SqliteForeignKeysInTransaction,
+    &mysql_ddl_implicit_commit::MysqlDdlImplicitCommit,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
     &lock_timeout_too_long::LockTimeoutTooLong,
+    &mysql_require_lock_wait_timeout::MysqlRequireLockWaitTimeout,
     // style: column types
     &prefer_bigint::PreferBigint,
     &prefer_timestamptz::PreferTimestamptz,

@@ -4,6 +4,9 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
+use sqlparser::ast::{AlterTableOperation, Statement as Ast};
+
+use crate::analysis::mysql::MysqlAnalyzed;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -13,6 +16,51 @@ use crate::rules::recipe::numbered_steps;
 crate::rule::declare_rule!(RenamingColumn, id: "renaming-column", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingColumn {
+    /// MySQL: `RENAME COLUMN`, or `CHANGE COLUMN` to another name, on a
+    /// table that existed before the change.
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in &file.statements {
+            let (Some(Ast::AlterTable(alter)), Some(table)) = (statement.ast, &statement.table) else {
+                continue;
+            };
+            if !table.has_rows || table.new_in_change {
+                continue;
+            }
+            for operation in &alter.operations {
+                let (old, new) = match operation {
+                    AlterTableOperation::RenameColumn {
+                        old_column_name,
+                        new_column_name,
+                    } => (&old_column_name.value, &new_column_name.value),
+                    AlterTableOperation::ChangeColumn { old_name, new_name, .. }
+                        if !old_name.value.eq_ignore_ascii_case(&new_name.value) =>
+                    {
+                        (&old_name.value, &new_name.value)
+                    }
+                    _ => continue,
+                };
+                let name = &table.name;
+                let steps = numbered_steps(
+                    "rename it in steps so that every deployed version keeps working (expand/contract):",
+                    &[
+                        format!("ALTER TABLE `{name}` ADD COLUMN `{new}` <type of `{old}`>, ALGORITHM=INSTANT;"),
+                        format!("write both `{old}` and `{new}` from the application (or a trigger), and deploy"),
+                        format!("backfill `{new}` from `{old}` in batches, outside the schema migration"),
+                        format!("read only `{new}`, and deploy"),
+                        format!("drop `{old}` in a later release"),
+                    ],
+                );
+                out.push(
+                    Finding::new(
+                        statement.span,
+                        format!("column `{old}` of `{name}` renamed to `{new}`: running code that uses `{old}` fails"),
+                    )
+                    .help(steps),
+                );
+            }
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;

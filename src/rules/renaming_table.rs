@@ -4,6 +4,10 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
+use sqlparser::ast::{AlterTableOperation, RenameTableNameKind, Statement as Ast};
+
+use crate::analysis::mysql::actions::name_of;
+use crate::analysis::mysql::{Action as MysqlAction, MysqlAnalyzed};
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::Finding;
@@ -13,6 +17,55 @@ use crate::rules::recipe::numbered_steps;
 crate::rule::declare_rule!(RenamingTable, id: "renaming-table", category: Compatibility, severity: Error, since: "0.1.0");
 
 impl Rule for RenamingTable {
+    /// MySQL: `RENAME TABLE` or `ALTER TABLE ... RENAME TO` of a table that
+    /// existed before the change.
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in &file.statements {
+            let renames: Vec<(String, String)> = match (&statement.action, statement.ast) {
+                (MysqlAction::RenameTables { pairs }, _) => pairs
+                    .iter()
+                    .filter(|(old, _)| statement.existing_tables.contains(old))
+                    .cloned()
+                    .collect(),
+                (_, Some(Ast::AlterTable(alter))) => match &statement.table {
+                    Some(table) if table.has_rows && !table.new_in_change => alter
+                        .operations
+                        .iter()
+                        .filter_map(|operation| match operation {
+                            AlterTableOperation::RenameTable {
+                                table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new),
+                            } => Some((table.name.clone(), name_of(new))),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            for (old, new) in renames {
+                let steps = numbered_steps(
+                    "keep the old name working while both versions of the application run:",
+                    &[
+                        format!(
+                            "rename it and leave an updatable view under the old name, so old code keeps reading and writing:\n     \
+                             RENAME TABLE `{old}` TO `{new}`;\n     \
+                             CREATE VIEW `{old}` AS SELECT * FROM `{new}`;"
+                        ),
+                        format!("switch the application to `{new}`, and deploy"),
+                        format!("DROP VIEW `{old}`; in a later release"),
+                    ],
+                );
+                out.push(
+                    Finding::new(
+                        statement.span,
+                        format!("table `{old}` renamed to `{new}`: running code that uses `{old}` fails"),
+                    )
+                    .help(steps),
+                );
+            }
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;

@@ -11,7 +11,8 @@
 //! `assume_lock_timeout`, `max_lock_timeout` (`2s`), `max_file_size`
 //! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
 //! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
-//! (the case is a SQLite migration) or `sqlite_version` for the case.
+//! (the case is a SQLite migration) or `sqlite_version` for the case,
+//! `dialect=mysql` and `mysql_version` likewise.
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -102,6 +103,10 @@ impl Case {
                         "pg_version" => settings.pg_version = value.parse().unwrap(),
                         // Read by `dialect()`.
                         "dialect" => {}
+                        "mysql_version" => {
+                            settings.mysql_server = crate::settings::MysqlServer::parse(value)
+                                .unwrap_or_else(|| panic!("{}: bad mysql_version `{value}`", relative(file)))
+                        }
                         "sqlite_version" => {
                             settings.sqlite_version = crate::settings::SqliteVersion::parse(value)
                                 .unwrap_or_else(|| panic!("{}: bad sqlite_version `{value}`", relative(file)))
@@ -139,21 +144,21 @@ impl Case {
         settings
     }
 
-    /// `-- fixture: dialect=sqlite` in any file makes the case SQLite's.
+    /// `-- fixture: dialect=sqlite` (or `dialect=mysql`) in any file makes
+    /// the case that dialect's.
     fn dialect(&self) -> Dialect {
-        let sqlite = self.files.iter().any(|file| {
-            let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
-            lines(&text).iter().any(|line| {
-                line.trim()
-                    .strip_prefix("-- fixture:")
-                    .is_some_and(|pairs| pairs.split_whitespace().any(|pair| pair == "dialect=sqlite"))
+        self.files
+            .iter()
+            .find_map(|file| {
+                let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).to_string();
+                lines(&text).iter().find_map(|line| {
+                    let pairs = line.trim().strip_prefix("-- fixture:")?;
+                    pairs
+                        .split_whitespace()
+                        .find_map(|pair| Dialect::parse(pair.strip_prefix("dialect=")?))
+                })
             })
-        });
-        if sqlite {
-            Dialect::Sqlite
-        } else {
-            Dialect::Postgres
-        }
+            .unwrap_or(Dialect::Postgres)
     }
 
     /// Lints the case as `miglint check` would: one file alone, or a folder's

@@ -1,6 +1,7 @@
 //! Smoke-test helpers for the tests beside each rule: a rule's findings on
 //! some SQL, or over a run.
 
+use crate::input::layout::Dialect;
 use crate::input::source::SourceFile;
 use crate::report::engine::lint_source;
 use crate::settings::Settings;
@@ -26,22 +27,34 @@ pub(crate) fn sqlite_findings(rule: &str, sql: &str) -> Vec<String> {
 }
 
 pub(crate) fn sqlite_findings_with(rule: &str, sql: &str, settings: &Settings) -> Vec<String> {
-    sqlite_run(rule, None, sql, settings)
+    dialect_run(Dialect::Sqlite, rule, None, sql, settings)
 }
 
 /// The same, for `sql` run after `history` (a migration already applied:
 /// its tables hold rows in production).
 pub(crate) fn sqlite_findings_after(rule: &str, history: &str, sql: &str) -> Vec<String> {
-    sqlite_run(rule, Some(history), sql, &Settings::default())
+    dialect_run(Dialect::Sqlite, rule, Some(history), sql, &Settings::default())
 }
 
-fn sqlite_run(rule: &str, history: Option<&str>, sql: &str, settings: &Settings) -> Vec<String> {
-    use crate::input::layout::{Dialect, Role, ScriptInfo};
+/// Messages of the active findings of one rule on MySQL `sql` (a file of a
+/// MySQL root run without a transaction), with default settings (MySQL 8.4).
+pub(crate) fn mysql_findings(rule: &str, sql: &str) -> Vec<String> {
+    dialect_run(Dialect::Mysql, rule, None, sql, &Settings::default())
+}
+
+/// The same, for `sql` run after `history` (its tables hold rows in
+/// production), with `settings`.
+pub(crate) fn mysql_findings_after(rule: &str, history: &str, sql: &str, settings: &Settings) -> Vec<String> {
+    dialect_run(Dialect::Mysql, rule, Some(history), sql, settings)
+}
+
+fn dialect_run(dialect: Dialect, rule: &str, history: Option<&str>, sql: &str, settings: &Settings) -> Vec<String> {
+    use crate::input::layout::{Role, ScriptInfo};
     use crate::report::engine::{lint_run, ChangeScope, RunInput};
     let settings = std::sync::Arc::new(settings.clone());
     let input = |path: &str, sql: &str, role: Role| {
         let script = ScriptInfo {
-            dialect: Dialect::Sqlite,
+            dialect,
             root: "db".to_string(),
             role,
             ..ScriptInfo::plain()

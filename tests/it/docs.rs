@@ -5,7 +5,8 @@
 //! not under `## Use instead`, and their cases run in `history.rs`.
 
 use miglint::{
-    lint_bytes, lint_run, Category, ChangeScope, Dialect, RuleMeta, RunInput, ScriptInfo, Settings, SqliteVersion,
+    lint_bytes, lint_run, Category, ChangeScope, Dialect, MysqlServer, RuleMeta, RunInput, ScriptInfo, Settings,
+    SqliteVersion,
 };
 
 const HEADINGS: [&str; 7] = [
@@ -66,11 +67,15 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 /// ```` ```sql max_file_size=64 ```` (bytes).
 /// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
 /// ```` ```sql dialect=sqlite sqlite_version=3.30 ```` (a SQLite migration).
+/// ```` ```sql dialect=mysql mysql_version=mariadb-10.11 ```` (a MySQL migration).
 fn block_settings(info: &str) -> Settings {
     let mut settings = Settings::default();
     for pair in info.split_whitespace().skip(1) {
         match pair.split_once('=') {
-            Some(("dialect", "sqlite")) => {}
+            Some(("dialect", "sqlite" | "mysql")) => {}
+            Some(("mysql_version", value)) => {
+                settings.mysql_server = MysqlServer::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
+            }
             Some(("sqlite_version", value)) => {
                 settings.sqlite_version =
                     SqliteVersion::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
@@ -95,9 +100,14 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
     let path = format!("rules/{id}.md");
     let bytes = block_bytes(info, body);
     let settings = block_settings(info);
-    if info.split_whitespace().any(|pair| pair == "dialect=sqlite") {
+    let dialect = info.split_whitespace().find_map(|pair| match pair {
+        "dialect=sqlite" => Some(Dialect::Sqlite),
+        "dialect=mysql" => Some(Dialect::Mysql),
+        _ => None,
+    });
+    if let Some(dialect) = dialect {
         let script = ScriptInfo {
-            dialect: Dialect::Sqlite,
+            dialect,
             ..ScriptInfo::plain()
         };
         let input = RunInput::new(path, bytes)

@@ -4,12 +4,13 @@
 //! of them, and the words of expressions that name columns.
 
 use sqlparser::ast::{
-    AlterTableOperation, ColumnDef, ColumnOption, Expr, GeneratedExpressionMode, ObjectName, ObjectType,
-    RenameTableNameKind, Statement, TableConstraint, TableObject, Value,
+    AlterTableOperation, ColumnDef, ColumnOption, Expr, GeneratedExpressionMode, ObjectType, RenameTableNameKind,
+    Statement, TableConstraint, TableObject, Value,
 };
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+pub(crate) use crate::analysis::sqlparser_tree::name_of;
 use crate::parse::sqlite::SqliteKind;
 
 /// A column as SQLite sees it when it is added or dropped.
@@ -236,16 +237,6 @@ fn statement_action(statement: &Statement) -> Action {
         Statement::Rollback { savepoint: None, .. } => Action::Rollback,
         _ => Action::Other,
     }
-}
-
-/// The last part of a name, unquoted and lowercased (`main."Users"` is
-/// `users`).
-pub(crate) fn name_of(name: &ObjectName) -> String {
-    name.0
-        .last()
-        .and_then(|part| part.as_ident())
-        .map(|ident| ident.value.to_lowercase())
-        .unwrap_or_default()
 }
 
 fn column_info(column: &ColumnDef) -> ColumnInfo {

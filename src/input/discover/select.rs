@@ -205,16 +205,11 @@ pub(crate) fn select(
         }
     }
 
-    let mut skipped = Vec::new();
     for (root, judged_here) in judged.values() {
         let shown = display_path(&relative_to_cwd(&root.dir));
         selection
             .notices
             .extend(root.notices.iter().map(|n| format!("{shown}: {n}")));
-        if !root.is_supported() {
-            skipped.push(format!("{shown} ({}, {})", root.dialect, root.dialect_reason));
-            continue;
-        }
         let config = configs.for_dir(&root.dir).unwrap_or_default();
         let context = RootContext {
             root,
@@ -248,14 +243,6 @@ pub(crate) fn select(
             .extend(last_judged.and_then(|last| notices::code_before(&context.shown, &root.code, last)));
         selection.roots.push(summary(&context));
         selection.scripts.extend(scripts);
-    }
-    if !skipped.is_empty() {
-        selection.notices.push(format!(
-            "skipped {} migration root{} in a dialect miglint does not check yet (PostgreSQL and SQLite are checked): {}",
-            skipped.len(),
-            if skipped.len() == 1 { "" } else { "s" },
-            skipped.join("; ")
-        ));
     }
     selection.notices.extend(notices::other_databases(&other_dialect));
     for path in loose {

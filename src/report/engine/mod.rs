@@ -2,6 +2,8 @@
 //! sorts the result. No I/O: callers hand in bytes.
 
 mod judge;
+mod mysql;
+mod replayed;
 mod sqlite;
 
 use std::sync::Arc;
@@ -134,19 +136,23 @@ impl Decoded {
 /// as soon as its chunk is analysed, the run-level rules on the whole. One
 /// report per input, in input order.
 pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
-    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
+    let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
         (lint_file(file, settings, found), ())
     });
     let postgres_reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
-    merge(indexes, postgres_reports, sqlite::lint_sqlite(sqlite, scope))
-        .into_iter()
-        .flatten()
-        .collect()
+    merge(
+        indexes,
+        postgres_reports,
+        replayed::lint_replayed(replayed_inputs, scope),
+    )
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// A run's inputs parted by dialect: PostgreSQL's, judged together, and
-/// SQLite's, by their index in the run.
+/// the replayed dialects' (SQLite, MySQL), by their index in the run.
 struct Parted {
     inputs: Vec<RunInput>,
     /// The run index of each PostgreSQL input.
@@ -158,27 +164,27 @@ fn by_dialect(inputs: Vec<RunInput>) -> (Parted, Vec<(usize, RunInput)>) {
         inputs: Vec::new(),
         indexes: Vec::new(),
     };
-    let mut sqlite = Vec::new();
+    let mut replayed_inputs = Vec::new();
     for (index, input) in inputs.into_iter().enumerate() {
-        if sqlite::is_sqlite(&input) {
-            sqlite.push((index, input));
+        if replayed::is_replayed(&input) {
+            replayed_inputs.push((index, input));
         } else {
             postgres.indexes.push(index);
             postgres.inputs.push(input);
         }
     }
-    (postgres, sqlite)
+    (postgres, replayed_inputs)
 }
 
-/// Both dialects' results in run order: PostgreSQL's, whose run indexes
-/// are `indexes`, and SQLite's, by theirs.
+/// Every dialect's results in run order: PostgreSQL's, whose run indexes
+/// are `indexes`, and the replayed dialects', by theirs.
 fn merge<T>(
     indexes: Vec<usize>,
     postgres: impl IntoIterator<Item = Option<T>>,
-    sqlite: Vec<(usize, Option<T>)>,
+    replayed: Vec<(usize, Option<T>)>,
 ) -> Vec<Option<T>> {
     let mut all: Vec<(usize, Option<T>)> = indexes.into_iter().zip(postgres).collect();
-    all.extend(sqlite);
+    all.extend(replayed);
     all.sort_by_key(|(index, _)| *index);
     all.into_iter().map(|(_, result)| result).collect()
 }
@@ -193,19 +199,20 @@ pub struct CheckedFile {
 /// `lint_run` and the plan of each file from the same analysis, for outputs
 /// that show findings beside what each statement locks (the CI job summary).
 pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
-    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
+    let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
         (lint_file(file, settings, found), plan::plan_file(file))
     });
     let postgres_files = finish_reports(run)
         .into_iter()
         .map(|r| r.map(|(report, plan)| CheckedFile { report, plan }));
-    // miglint does not plan SQLite's statements: a SQLite write locks the whole database.
-    let sqlite_files = sqlite::lint_sqlite(sqlite, scope)
+    // miglint does not plan SQLite's statements (a SQLite write locks the whole
+    // database) nor, yet, MySQL's.
+    let replayed_files = replayed::lint_replayed(replayed_inputs, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(|report| CheckedFile { report, plan: None })))
         .collect();
-    merge(indexes, postgres_files, sqlite_files)
+    merge(indexes, postgres_files, replayed_files)
         .into_iter()
         .flatten()
         .collect()
@@ -287,7 +294,7 @@ fn finish_report(
 
 /// The plan of every file of a run (`miglint plan`), in input order.
 pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
-    let (Parted { inputs, indexes }, sqlite) = by_dialect(inputs);
+    let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, false, |file, settings, _| {
         (file.script.role == Role::Change).then(|| {
             let problems = file
@@ -311,13 +318,13 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
             // History is replayed, companions analysed: neither is planned.
             _ => None,
         });
-    // SQLite's statements are not planned (a write locks the whole database):
-    // each file is listed with what keeps it from running.
-    let sqlite_planned = sqlite::lint_sqlite(sqlite, scope)
+    // SQLite's statements are not planned (a write locks the whole database),
+    // nor yet MySQL's: each file is listed with what keeps it from running.
+    let replayed_planned = replayed::lint_replayed(replayed_inputs, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(unplanned)))
         .collect();
-    merge(indexes, postgres_planned, sqlite_planned)
+    merge(indexes, postgres_planned, replayed_planned)
         .into_iter()
         .flatten()
         .collect()

@@ -76,11 +76,6 @@ impl MigrationRoot {
     pub(crate) fn scripts(&self) -> impl Iterator<Item = &Script> {
         self.migrations.iter().flat_map(|m| m.scripts.iter())
     }
-
-    /// Only PostgreSQL roots are linted so far.
-    pub(crate) fn is_supported(&self) -> bool {
-        matches!(self.dialect, Dialect::Postgres | Dialect::Sqlite)
-    }
 }
 
 /// One migration: what the tool records as applied.

@@ -1,0 +1,185 @@
+//! The inputs of the dialects miglint replays on a schema of their own
+//! (SQLite, MySQL): each root is its own database, whose files are parsed,
+//! replayed (history) or analysed and linted (the change) in run order
+//! against the schema the files before them left. A down script is judged
+//! against the schema before it and leaves it as it was. Each dialect says
+//! how it parses, analyses and is checked (`ReplayedDialect`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{decode, into_diagnostics, parse_problem_finding, problem_meta, severity, ChangeScope, Decoded, RunInput};
+use crate::diagnostic::Finding;
+use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo};
+use crate::input::source::{SourceFile, Span};
+use crate::parse::{Comment, ParseProblem};
+use crate::report::suppress;
+use crate::report::FileReport;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules;
+use crate::settings::Settings;
+
+/// A dialect whose files are judged against a schema replayed from the
+/// root's earlier files.
+pub(super) trait ReplayedDialect {
+    /// The dialect's name in messages: "SQLite".
+    const NAME: &'static str;
+    type File: Default + Send + Sync;
+    type Catalog: Default + Clone;
+    type Analyzed<'a>;
+
+    fn parse(source: &SourceFile) -> Self::File;
+    /// What the file holds, for the parts of a report every dialect shares.
+    fn parsed(file: &Self::File) -> Parsed<'_>;
+    /// What the change built is now production's: existing, with rows.
+    fn settle(catalog: &mut Self::Catalog);
+    /// The facts of each statement of `parsed`, leaving `catalog` as the
+    /// file leaves the schema; `in_change`: the file is part of the change.
+    #[allow(clippy::too_many_arguments)]
+    fn analyze<'a>(
+        source: &'a SourceFile,
+        parsed: &'a Self::File,
+        script: &'a ScriptInfo,
+        catalog: &mut Self::Catalog,
+        settings: &Settings,
+        runner_transaction: bool,
+        in_change: bool,
+    ) -> Self::Analyzed<'a>;
+    fn check(rule: &dyn Rule, file: &Self::Analyzed<'_>, out: &mut Vec<Finding>);
+}
+
+/// The dialect-neutral parts of a parsed file.
+pub(super) struct Parsed<'a> {
+    pub problems: &'a [ParseProblem],
+    pub comments: &'a [Comment],
+    pub statements: Vec<Span>,
+    /// False when the file is empty or holds only comments and whitespace.
+    pub has_code: bool,
+}
+
+/// The report of each input of a replayed dialect, by its index in the
+/// run; None for history, which is replayed, not reported.
+pub(super) fn lint_replayed(inputs: Vec<(usize, RunInput)>, scope: ChangeScope) -> Vec<(usize, Option<FileReport>)> {
+    let (sqlite, mysql): (Vec<_>, Vec<_>) = inputs
+        .into_iter()
+        .partition(|(_, input)| input.script.dialect == Dialect::Sqlite);
+    let mut reports = lint_dialect::<super::sqlite::Sqlite>(sqlite, scope);
+    reports.extend(lint_dialect::<super::mysql::Mysql>(mysql, scope));
+    reports
+}
+
+/// Whether an input is judged here rather than with PostgreSQL's.
+pub(super) fn is_replayed(input: &RunInput) -> bool {
+    input.script.dialect != Dialect::Postgres
+}
+
+fn lint_dialect<D: ReplayedDialect>(
+    inputs: Vec<(usize, RunInput)>,
+    scope: ChangeScope,
+) -> Vec<(usize, Option<FileReport>)> {
+    let decoded: Vec<(usize, Decoded)> = inputs.into_par_iter().map(|(i, input)| (i, decode(input))).collect();
+    // Parsing needs no schema: every file at once, on every core.
+    let parsed: Vec<Option<D::File>> = decoded
+        .par_iter()
+        .map(|(_, d)| match d {
+            Decoded::Text(source, script, _) if !script.is_deleted() => Some(D::parse(source)),
+            _ => None,
+        })
+        .collect();
+    let mut catalogs: HashMap<String, D::Catalog> = HashMap::new();
+    // The migration of the last judged script: (root, place in its order).
+    let mut last_migration: Option<(String, usize)> = None;
+    let mut reports = Vec::with_capacity(decoded.len());
+    for ((index, decoded), parsed) in decoded.into_iter().zip(parsed) {
+        let (source, script, settings) = match decoded {
+            Decoded::Text(source, script, settings) => (source, script, settings),
+            Decoded::Unreadable(report, _) => {
+                let reported = (report.script.role == Role::Change).then_some(report);
+                reports.push((index, reported));
+                continue;
+            }
+        };
+        let catalog = catalogs.entry(script.root.clone()).or_default();
+        let parsed = parsed.unwrap_or_default();
+        let change = script.role == Role::Change;
+        // Each migration of an audit is its own change: what the ones before
+        // it built is production's by then.
+        let migration = script.order.map(|order| (script.root.clone(), order));
+        let new_change = migration.is_none() || migration != last_migration;
+        if !change || (scope == ChangeScope::EachMigration && new_change) {
+            D::settle(catalog);
+        }
+        if change {
+            last_migration = migration;
+        }
+        // A down script (or a Sqitch verify) runs long after its up script,
+        // against everything it built, and leaves the schema as it found it.
+        let mut aside;
+        let catalog = if script.keeps_effects() {
+            catalog
+        } else {
+            aside = catalog.clone();
+            D::settle(&mut aside);
+            &mut aside
+        };
+        let runner_transaction = script.transaction != RunnerTransaction::None;
+        let file = D::analyze(
+            &source,
+            &parsed,
+            &script,
+            catalog,
+            &settings,
+            runner_transaction,
+            change,
+        );
+        let report = change.then(|| report_of::<D>(&file, &source, D::parsed(&parsed), &script, &settings));
+        reports.push((index, report));
+    }
+    reports
+}
+
+/// The report of one analysed file: its parse problems, what the rules
+/// find, its suppressions applied.
+fn report_of<D: ReplayedDialect>(
+    file: &D::Analyzed<'_>,
+    source: &SourceFile,
+    parsed: Parsed<'_>,
+    script: &ScriptInfo,
+    settings: &Arc<Settings>,
+) -> FileReport {
+    let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
+    if !script.is_deleted() {
+        for problem in parsed.problems {
+            findings.push((problem_meta(problem.kind), parse_problem_finding(problem, D::NAME)));
+        }
+        if !parsed.has_code && parsed.problems.is_empty() {
+            if let Some(finding) = super::empty_script_finding(source, script) {
+                findings.push((&rules::empty_file::META, finding));
+            }
+        }
+        for rule in rules::all() {
+            if severity(settings, rule.meta()).is_none() {
+                continue;
+            }
+            let mut out = Vec::new();
+            D::check(*rule, file, &mut out);
+            findings.extend(out.into_iter().map(|finding| (rule.meta(), finding)));
+        }
+    }
+    let mut diagnostics = into_diagnostics(source, findings, settings, script);
+    let problems: Vec<_> = parsed.problems.iter().map(|p| p.span).collect();
+    let directives = suppress::directives_in(source, parsed.comments, &parsed.statements, &problems);
+    let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
+    diagnostics.extend(into_diagnostics(source, suppression_findings, settings, script));
+    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+    FileReport {
+        statements: parsed.statements.len(),
+        source: source.clone(),
+        diagnostics,
+        script: script.clone(),
+        fail_on: settings.fail_on,
+        baseline: settings.baseline.clone(),
+    }
+}

@@ -1,0 +1,51 @@
+//! `mysql-table-rebuild`: an ALTER TABLE the server runs in place with
+//! concurrent writes, but by rebuilding the table: every row is rewritten,
+//! the metadata lock is taken exclusively at the start and the end, and
+//! replicas apply it only once it is done.
+
+use crate::analysis::mysql::{Concurrency, MysqlAnalyzed};
+use crate::diagnostic::Finding;
+use crate::rule::Rule;
+use crate::rules::mysql_online::{how_it_runs, online_clauses, subject, ONLINE_SCHEMA_CHANGE, SET_LOCK_WAIT_TIMEOUT};
+use crate::rules::recipe::numbered_steps;
+
+crate::rule::declare_rule!(MysqlTableRebuild, id: "mysql-table-rebuild", category: Rewrite, severity: Warning, since: "0.1.0");
+
+impl Rule for MysqlTableRebuild {
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in &file.statements {
+            let Some(verdict) = statement.online.as_ref() else {
+                continue;
+            };
+            // Blocking rebuilds are mysql-blocking-alter's.
+            if statement.refused.is_some()
+                || !statement.on_table_with_rows()
+                || !verdict.rebuilds
+                || verdict.concurrency != Concurrency::ReadsAndWrites
+            {
+                continue;
+            }
+            let table = statement.table_name();
+            let steps = [
+                format!("keep `{}` on the statement, so the server refuses it rather than block writes", online_clauses(verdict)),
+                format!("put `{SET_LOCK_WAIT_TIMEOUT}` before it: its exclusive metadata lock at the start and the end cannot then queue every query on `{table}` behind a long transaction"),
+                ONLINE_SCHEMA_CHANGE.to_string(),
+            ];
+            out.push(
+                Finding::new(
+                    statement.span,
+                    format!("{} rebuilds the table ({}): every row of `{table}` is rewritten", subject(statement), verdict.reason),
+                )
+                .label(
+                    statement.span,
+                    format!(
+                        "{} on {}: writes go on, but replicas apply the rebuild only after it ends here, and lag by as long",
+                        how_it_runs(verdict),
+                        file.server
+                    ),
+                )
+                .help(numbered_steps(&format!("rebuild `{table}` when it can take the time:"), &steps)),
+            );
+        }
+    }
+}
