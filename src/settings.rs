@@ -140,7 +140,12 @@ impl MysqlServer {
         let (flavor, number) = if let Some(rest) = text.strip_prefix("mariadb") {
             (MysqlFlavor::Mariadb, rest.trim_start_matches(['-', ' ']))
         } else {
-            (MysqlFlavor::Mysql, text.strip_prefix("mysql").unwrap_or(&text).trim_start_matches(['-', ' ']))
+            (
+                MysqlFlavor::Mysql,
+                text.strip_prefix("mysql")
+                    .unwrap_or(&text)
+                    .trim_start_matches(['-', ' ']),
+            )
         };
         let mut parts = number.split('.').map(|part| part.parse::<u32>().ok());
         let major = parts.next()??;
@@ -154,7 +159,7 @@ impl MysqlServer {
         }
         let known = match flavor {
             MysqlFlavor::Mysql => matches!((major, minor), (5, 7) | (8, _) | (9, _)),
-            MysqlFlavor::Mariadb => matches!(major, 10 | 11 | 12),
+            MysqlFlavor::Mariadb => matches!(major, 10..=12),
         };
         known.then_some(MysqlServer {
             flavor,

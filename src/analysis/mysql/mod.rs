@@ -6,4 +6,5 @@
 pub(crate) mod catalog;
 pub(crate) mod online;
 
+#[allow(unused_imports)] // TEMPORARY: until the MySQL engine uses it
 pub(crate) use catalog::MysqlCatalog;
