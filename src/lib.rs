@@ -56,7 +56,9 @@ pub use report::plan::{FilePlan, HeldUntil, Inside, LockPlan, PlannedFile, State
 pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};
-pub use settings::{FailOn, MysqlFlavor, MysqlServer, Placeholders, Settings, Severity, SqliteVersion, TransactionMode};
+pub use settings::{
+    FailOn, MysqlFlavor, MysqlServer, Placeholders, Settings, Severity, SqliteVersion, TransactionMode,
+};
 
 /// Every rule, in the order of the rule list (`miglint rules`).
 pub fn rules() -> impl ExactSizeIterator<Item = &'static RuleMeta> {

@@ -13,9 +13,9 @@ pub(crate) mod facts;
 pub(crate) mod guc;
 pub(crate) mod locate;
 pub(crate) mod locks;
-pub(crate) mod names;
 #[allow(dead_code)] // TEMPORARY: until the MySQL engine uses it
 pub(crate) mod mysql;
+pub(crate) mod names;
 pub(crate) mod sqlite;
 pub(crate) mod transaction;
 pub(crate) mod types;

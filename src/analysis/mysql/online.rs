@@ -60,7 +60,12 @@ pub(crate) enum DdlOp<'a> {
 /// when no migration created it) on `server`. `foreign_key_checks`: the
 /// session's setting when the statement runs (adding a foreign key is
 /// in place only with it off).
-pub(crate) fn judge(op: DdlOp<'_>, table: &MysqlTable, server: MysqlServer, foreign_key_checks: bool) -> Option<Verdict> {
+pub(crate) fn judge(
+    op: DdlOp<'_>,
+    table: &MysqlTable,
+    server: MysqlServer,
+    foreign_key_checks: bool,
+) -> Option<Verdict> {
     let _ = (op, table, server, foreign_key_checks);
     None
 }

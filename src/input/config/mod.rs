@@ -37,7 +37,9 @@ use toml::Spanned;
 use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
-use crate::settings::{parse_duration_ms, MysqlServer, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS};
+use crate::settings::{
+    parse_duration_ms, MysqlServer, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS,
+};
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
 
