@@ -282,7 +282,24 @@ pub(crate) fn judge(
         DdlOp::DropIndex(name) => drop_index(name, table, server),
         DdlOp::Clause(clause) => table_clause(clause, table, server),
     };
-    Some(other_engine(verdict, op, table, server))
+    Some(finish(verdict, op, table, server))
+}
+
+/// What the table adds to any change's verdict: its engine, its FULLTEXT index.
+fn finish(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable, server: MysqlServer) -> Verdict {
+    fulltext_rebuild(other_engine(verdict, op, table, server), table)
+}
+
+/// Rebuilding a table with a FULLTEXT index rebuilds that index, which
+/// needs a lock: writes wait (MySQL refuses LOCK=NONE with "Fulltext index
+/// creation requires a lock"; MariaDB 10.11 likewise).
+fn fulltext_rebuild(verdict: Verdict, table: &MysqlTable) -> Verdict {
+    if verdict.algorithm == Algorithm::Inplace && verdict.rebuilds && table.has_fulltext() {
+        let reason = format!("{}; with a FULLTEXT index, writes wait", verdict.reason);
+        Verdict { reason, ..verdict }.blocking(Concurrency::Reads)
+    } else {
+        verdict
+    }
 }
 
 /// The changes of one `ALTER TABLE`, judged together: `DROP PRIMARY KEY`
@@ -304,19 +321,53 @@ pub(crate) fn judge_alter(
             }
         )
     });
-    ops.iter()
+    let mut verdicts: Vec<Option<Verdict>> = ops
+        .iter()
         .map(|op| {
             if adds_primary && matches!(op, AlterTableOperation::DropPrimaryKey { .. }) {
-                return Some(other_engine(
-                    Verdict::rebuild("replacing the primary key rebuilds the table in place"),
-                    DdlOp::Alter(op),
-                    table,
-                    server,
-                ));
+                let verdict = Verdict::rebuild("replacing the primary key rebuilds the table in place");
+                return Some(finish(verdict, DdlOp::Alter(op), table, server));
             }
             judge(DdlOp::Alter(op), table, server, foreign_key_checks)
         })
-        .collect()
+        .collect();
+    // A statement is instant only as a whole: "a statement cannot combine
+    // the addition of a column with other ALTER TABLE actions that do not
+    // support the INSTANT algorithm" (MySQL §17.12.1; MariaDB alike). Then
+    // the column changes that are cheap only when instant rebuild in place.
+    let all_instant = verdicts.iter().flatten().all(|v| v.algorithm == Algorithm::Instant);
+    if !all_instant {
+        for (op, verdict) in ops.iter().zip(verdicts.iter_mut()) {
+            let Some(current) = verdict else { continue };
+            if current.algorithm == Algorithm::Instant && instant_or_rebuild(op, table) {
+                let fallback = Verdict::rebuild(format!(
+                    "{}, but only on its own: with a change that is not instant, the table is rebuilt in place",
+                    current.reason
+                ));
+                *verdict = Some(finish(fallback, DdlOp::Alter(op), table, server));
+            }
+        }
+    }
+    verdicts
+}
+
+/// The column changes whose only way without a rebuild is instant: adding,
+/// dropping (but a VIRTUAL column) and reordering columns.
+fn instant_or_rebuild(op: &AlterTableOperation, table: &MysqlTable) -> bool {
+    match op {
+        AlterTableOperation::AddColumn { column_def, .. } => {
+            let options: Vec<&ColumnOption> = column_def.options.iter().map(|o| &o.option).collect();
+            NewColumn::new(&column_def.data_type, &options, None).generated != Some(Generated::Virtual)
+        }
+        AlterTableOperation::DropColumn { column_names, .. } => column_names.iter().any(|name| {
+            table
+                .column(&name.value)
+                .is_none_or(|c| c.generated != Some(Generated::Virtual))
+        }),
+        AlterTableOperation::ModifyColumn { column_position, .. }
+        | AlterTableOperation::ChangeColumn { column_position, .. } => column_position.is_some(),
+        _ => false,
+    }
 }
 
 /// Engines other than InnoDB have no online DDL: anything beyond renames
@@ -507,6 +558,11 @@ fn add_column(new: &NewColumn<'_>, table: &MysqlTable, server: MysqlServer) -> V
         None
     };
     match index {
+        // Instant only alone (see `judge_alter`): with its index, in place.
+        Some(index) if column.algorithm == Algorithm::Instant => Verdict::rebuild(
+            "adding a column with an index rebuilds the table in place (instant ADD COLUMN builds no index)",
+        )
+        .worst(index),
         Some(index) => column.worst(index),
         None => column,
     }
@@ -811,7 +867,10 @@ fn add_constraint(constraint: &TableConstraint, table: &MysqlTable, server: Mysq
             };
             add_index_kind(kind, table, server)
         }
-        TableConstraint::ForeignKey(_) => add_foreign_key(server, fk_checks),
+        TableConstraint::ForeignKey(fk) => {
+            let columns: Vec<String> = fk.columns.iter().map(|c| c.value.to_ascii_lowercase()).collect();
+            add_foreign_key(&columns, table, server, fk_checks)
+        }
         TableConstraint::Check(_) => add_check(server),
         // Other databases' constraints: the server refuses them; judge the worst.
         _ => Verdict::copy(server, "this constraint is not MySQL's"),
@@ -883,13 +942,19 @@ fn drop_primary_key(server: MysqlServer) -> Verdict {
 // Constraints
 
 /// MySQL §17.12.1 Foreign Key Operations "Adding a foreign key
-/// constraint": in place only with foreign_key_checks disabled, else COPY.
-fn add_foreign_key(server: MysqlServer, fk_checks: bool) -> Verdict {
+/// constraint": in place (metadata only) with foreign_key_checks disabled,
+/// else COPY. MariaDB 10.11 adds it instantly when an index already leads
+/// with its columns (else it builds one, in place).
+fn add_foreign_key(columns: &[String], table: &MysqlTable, server: MysqlServer, fk_checks: bool) -> Verdict {
     if fk_checks {
-        Verdict::copy(
+        return Verdict::copy(
             server,
             "adding a foreign key with foreign_key_checks on copies the table",
-        )
+        );
+    }
+    let indexed = table.indexes.iter().any(|index| index.columns.starts_with(columns));
+    if indexed && server.flavor == MysqlFlavor::Mariadb && switch::INSTANT.on(server) {
+        Verdict::instant("adding a foreign key with foreign_key_checks off only changes metadata")
     } else {
         Verdict::nocopy("adding a foreign key with foreign_key_checks off only changes metadata, in place")
     }
@@ -1179,17 +1244,18 @@ pub(crate) mod testing {
         None
     }
 
-    /// The table a `CREATE TABLE` statement makes (its first CREATE TABLE).
+    /// The table the last `CREATE TABLE` of `sql` makes.
     pub(crate) fn table_from_create(sql: &str) -> MysqlTable {
         let create = parse(sql)
             .into_iter()
+            .rev()
             .find_map(|statement| match statement {
                 Statement::CreateTable(create) => Some(create),
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no CREATE TABLE in {sql}"));
         let create_sql = sql
-            .split(';')
+            .rsplit(';')
             .find(|s| s.trim_start().to_ascii_lowercase().starts_with("create table"))
             .unwrap_or(sql);
         let mut table = MysqlTable {
@@ -1416,11 +1482,15 @@ mod tests {
         );
         assert_eq!(
             short(&v("ALTER TABLE t ADD COLUMN c int UNIQUE", s)),
-            NOCOPY,
-            "instant column, built index"
+            REBUILD,
+            "no instant column with an index"
         );
         let fulltext = "CREATE TABLE t (id int primary key, a text, FULLTEXT f (a))";
-        assert_eq!(short(&on(fulltext, "ALTER TABLE t ADD COLUMN c int", s)), REBUILD);
+        // Rebuilding a table with a FULLTEXT index blocks writes.
+        assert_eq!(
+            short(&on(fulltext, "ALTER TABLE t ADD COLUMN c int", s)),
+            (Inplace, true, Reads)
+        );
         assert_eq!(
             short(&on(
                 "CREATE TABLE t (a int) ENGINE=MyISAM",
@@ -1429,6 +1499,40 @@ mod tests {
             )),
             COPY
         );
+    }
+
+    #[test]
+    fn a_statement_is_instant_only_as_a_whole() {
+        let s = mysql(8, 4, 0);
+        let table = table_from_create(T);
+        let verdicts = |sql: &str| -> Vec<(Algorithm, bool, Concurrency)> {
+            judge_alter(&alter_ops(sql), &table, s, true)
+                .iter()
+                .flatten()
+                .map(short)
+                .collect()
+        };
+        assert_eq!(
+            verdicts("ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int"),
+            [INSTANT, INSTANT]
+        );
+        assert_eq!(
+            verdicts("ALTER TABLE t ADD COLUMN c int, ADD INDEX ia (a)"),
+            [REBUILD, NOCOPY]
+        );
+        assert_eq!(
+            verdicts("ALTER TABLE t DROP COLUMN a, MODIFY b bigint"),
+            [REBUILD, COPY]
+        );
+        // Renames and defaults fall back to metadata changes in place, not rebuilds.
+        assert_eq!(
+            verdicts("ALTER TABLE t RENAME COLUMN a TO a2, ADD INDEX ib2 (b)"),
+            [INSTANT, NOCOPY]
+        );
+        let virt = table_from_create("CREATE TABLE t (id int primary key, b int, v int AS (b + 1) VIRTUAL)");
+        let ops = alter_ops("ALTER TABLE t DROP COLUMN v, ADD INDEX ib (b)");
+        let both: Vec<_> = judge_alter(&ops, &virt, s, true).iter().flatten().map(short).collect();
+        assert_eq!(both, [INSTANT, NOCOPY]);
     }
 
     #[test]
@@ -1710,6 +1814,14 @@ mod tests {
         let fk = alter_ops("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (b) REFERENCES p (id)");
         assert_eq!(short(&judge(DdlOp::Alter(&fk[0]), &table, s, true).unwrap()), COPY);
         assert_eq!(short(&judge(DdlOp::Alter(&fk[0]), &table, s, false).unwrap()), NOCOPY);
+        // MariaDB: instant when an index already leads with the columns.
+        let m = mariadb(10, 11, 0);
+        assert_eq!(short(&judge(DdlOp::Alter(&fk[0]), &table, m, false).unwrap()), INSTANT);
+        let unindexed = alter_ops("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)");
+        assert_eq!(
+            short(&judge(DdlOp::Alter(&unindexed[0]), &table, m, false).unwrap()),
+            NOCOPY
+        );
         assert_eq!(short(&v("ALTER TABLE t DROP FOREIGN KEY fk", s)), NOCOPY);
         assert_eq!(
             short(&v("ALTER TABLE t DROP FOREIGN KEY fk", mariadb(10, 11, 0))),
