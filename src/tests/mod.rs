@@ -7,6 +7,7 @@
 mod catalog;
 mod fixtures;
 mod layouts;
+mod mysql_online_truth;
 mod mysql_truth;
 mod repositories;
 pub(crate) mod rules;
