@@ -282,12 +282,12 @@ pub(crate) fn judge(
         DdlOp::DropIndex(name) => drop_index(name, table, server),
         DdlOp::Clause(clause) => table_clause(clause, table, server),
     };
-    Some(finish(verdict, op, table, server))
+    Some(finish(verdict, op, table))
 }
 
 /// What the table adds to any change's verdict: its engine, its FULLTEXT index.
-fn finish(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable, server: MysqlServer) -> Verdict {
-    fulltext_rebuild(other_engine(verdict, op, table, server), table)
+fn finish(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable) -> Verdict {
+    fulltext_rebuild(other_engine(verdict, op, table), table)
 }
 
 /// Rebuilding a table with a FULLTEXT index rebuilds that index, which
@@ -326,7 +326,7 @@ pub(crate) fn judge_alter(
         .map(|op| {
             if adds_primary && matches!(op, AlterTableOperation::DropPrimaryKey { .. }) {
                 let verdict = Verdict::rebuild("replacing the primary key rebuilds the table in place");
-                return Some(finish(verdict, DdlOp::Alter(op), table, server));
+                return Some(finish(verdict, DdlOp::Alter(op), table));
             }
             judge(DdlOp::Alter(op), table, server, foreign_key_checks)
         })
@@ -344,7 +344,7 @@ pub(crate) fn judge_alter(
                     "{}, but only on its own: with a change that is not instant, the table is rebuilt in place",
                     current.reason
                 ));
-                *verdict = Some(finish(fallback, DdlOp::Alter(op), table, server));
+                *verdict = Some(finish(fallback, DdlOp::Alter(op), table));
             }
         }
     }
@@ -371,8 +371,9 @@ fn instant_or_rebuild(op: &AlterTableOperation, table: &MysqlTable) -> bool {
 }
 
 /// Engines other than InnoDB have no online DDL: anything beyond renames
-/// and metadata copies the table (MySQL §17.12: online DDL is InnoDB's).
-fn other_engine(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable, server: MysqlServer) -> Verdict {
+/// and defaults copies the table, reads only (MySQL §17.12: online DDL is
+/// InnoDB's; MariaDB's online COPY is not assumed for other engines).
+fn other_engine(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable) -> Verdict {
     let Some(engine) = table
         .engine
         .as_deref()
@@ -384,17 +385,15 @@ fn other_engine(verdict: Verdict, op: DdlOp<'_>, table: &MysqlTable, server: Mys
         op,
         DdlOp::Alter(AlterTableOperation::RenameTable { .. } | AlterTableOperation::AlterColumn { .. })
     );
-    if metadata_only || verdict.algorithm == Algorithm::Copy {
+    if metadata_only {
         return verdict;
     }
-    // MariaDB's online COPY (`switch::ONLINE_COPY`) is InnoDB's too, so: reads only.
-    let _ = server;
-    Verdict::new(
-        Algorithm::Copy,
-        Concurrency::Reads,
-        true,
-        format!("{engine} tables have no online DDL: the table is copied"),
-    )
+    let reason = if verdict.algorithm == Algorithm::Copy {
+        verdict.reason
+    } else {
+        format!("{engine} tables have no online DDL: the table is copied")
+    };
+    Verdict::new(Algorithm::Copy, Concurrency::Reads, true, reason)
 }
 
 fn alter(op: &AlterTableOperation, table: &MysqlTable, server: MysqlServer, fk_checks: bool) -> Option<Verdict> {
@@ -1499,6 +1498,13 @@ mod tests {
             )),
             COPY
         );
+        let myisam = "CREATE TABLE t (a int) ENGINE=MyISAM";
+        assert_eq!(
+            short(&on(myisam, "ALTER TABLE t MODIFY a bigint", mariadb(11, 4, 0))),
+            COPY,
+            "no online copy"
+        );
+        assert_eq!(short(&on(myisam, "ALTER TABLE t ALTER a SET DEFAULT 1", s)), INSTANT);
     }
 
     #[test]
