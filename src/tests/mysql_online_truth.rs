@@ -174,6 +174,16 @@ fn cases() -> Vec<Case> {
         case(CHILD, "ALTER TABLE t DROP CONSTRAINT fk"),
         case(BASE, "ALTER TABLE t ADD CONSTRAINT ck CHECK (b > 0)"),
         case(CHECKED, "ALTER TABLE t DROP CONSTRAINT ck"),
+        // Several changes in one statement: instant only as a whole.
+        case(BASE, "ALTER TABLE t ADD COLUMN d int, ADD INDEX id_ (d)"),
+        case(BASE, "ALTER TABLE t ADD COLUMN d int, ADD COLUMN f int FIRST"),
+        case(BASE, "ALTER TABLE t DROP COLUMN a, MODIFY b bigint"),
+        case(BASE, "ALTER TABLE t RENAME COLUMN a TO a2, ADD INDEX ic (c)"),
+        case(BASE, "ALTER TABLE t CHANGE a a2 varchar(10) AFTER c"),
+        case(BASE, "ALTER TABLE t ADD COLUMN d int NOT NULL"),
+        case(FULLTEXT, "ALTER TABLE t DROP COLUMN b"),
+        case(NO_PK, "ALTER TABLE t ADD UNIQUE KEY uid (id)"),
+        case(NO_PK, "ALTER TABLE t ADD UNIQUE KEY ub (b)"),
         // Table options.
         case(BASE, "ALTER TABLE t AUTO_INCREMENT = 1000"),
         case(BASE, "ALTER TABLE t RENAME TO u"),

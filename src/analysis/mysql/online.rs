@@ -856,7 +856,7 @@ fn unknown_column(name: &str, table: &MysqlTable) -> String {
 fn add_constraint(constraint: &TableConstraint, table: &MysqlTable, server: MysqlServer, fk_checks: bool) -> Verdict {
     match constraint {
         TableConstraint::PrimaryKey(_) => add_index_kind(IndexKind::Primary, table, server),
-        TableConstraint::Unique(_) => add_index_kind(IndexKind::Unique, table, server),
+        TableConstraint::Unique(unique) => add_unique(&index_columns(&unique.columns), table, server),
         TableConstraint::Index(_) => add_index_kind(IndexKind::Plain, table, server),
         TableConstraint::FulltextOrSpatial(index) => {
             let kind = if index.fulltext {
@@ -884,7 +884,36 @@ fn create_index(index: &CreateIndex, table: &MysqlTable, server: MysqlServer) ->
     } else {
         IndexKind::Plain
     };
-    add_index_kind(kind, table, server)
+    match kind {
+        IndexKind::Unique => add_unique(&index_columns(&index.columns), table, server),
+        _ => add_index_kind(kind, table, server),
+    }
+}
+
+fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| c.column.expr.to_string().trim_matches('`').to_ascii_lowercase())
+        .collect()
+}
+
+/// A UNIQUE index on NOT NULL columns of a table without a primary key
+/// becomes its clustered index (MySQL §17.6.2.1 "Clustered and Secondary
+/// Indexes"): adding it rebuilds the table, like adding a primary key.
+fn add_unique(columns: &[String], table: &MysqlTable, server: MysqlServer) -> Verdict {
+    let clustered = "adding a UNIQUE index on NOT NULL columns to a table without a primary key makes it the \
+                     clustered index: the table is rebuilt in place";
+    if table.unknown {
+        return Verdict::rebuild(format!("{clustered} (miglint does not know table \"{}\")", table.name));
+    }
+    let not_null = |column: &String| table.column(column).is_some_and(|c| !c.nullable);
+    let has_clustered = table.indexes.iter().any(|index| {
+        matches!(index.kind, IndexKind::Primary | IndexKind::Unique) && index.columns.iter().all(not_null)
+    });
+    if !has_clustered && !columns.is_empty() && columns.iter().all(not_null) {
+        return Verdict::rebuild(clustered);
+    }
+    add_index_kind(IndexKind::Unique, table, server)
 }
 
 /// MySQL §17.12.1 Index Operations / Primary Key Operations.
@@ -1211,17 +1240,10 @@ pub(crate) mod testing {
     use sqlparser::parser::Parser;
 
     use super::super::catalog::{IndexKind, MysqlColumn, MysqlIndex, MysqlTable};
-    use super::NewColumn;
+    use super::{index_columns, NewColumn};
 
     pub(crate) fn parse(sql: &str) -> Vec<Statement> {
         Parser::parse_sql(&MySqlDialect {}, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
-    }
-
-    fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
-        columns
-            .iter()
-            .map(|c| c.column.expr.to_string().trim_matches('`').to_ascii_lowercase())
-            .collect()
     }
 
     /// The word after `key` (`ENGINE=InnoDB`, `DEFAULT CHARSET latin1`) in
@@ -1792,6 +1814,25 @@ mod tests {
         );
         let no_pk = "CREATE TABLE t (id int NOT NULL, b int)";
         assert_eq!(short(&on(no_pk, "ALTER TABLE t ADD PRIMARY KEY (id)", s)), REBUILD);
+        // A UNIQUE index on NOT NULL columns of a table without a primary key is its clustered index.
+        assert_eq!(short(&on(no_pk, "ALTER TABLE t ADD UNIQUE KEY u (id)", s)), REBUILD);
+        assert_eq!(short(&on(no_pk, "ALTER TABLE t ADD UNIQUE KEY u (b)", s)), NOCOPY);
+        assert_eq!(short(&on(no_pk, "ALTER TABLE t ADD UNIQUE KEY u (id, b)", s)), NOCOPY);
+        assert_eq!(short(&on(no_pk, "ALTER TABLE t ADD INDEX i (id)", s)), NOCOPY);
+        let unique_not_null = "CREATE TABLE t (id int NOT NULL, b int NOT NULL, UNIQUE KEY u (id))";
+        assert_eq!(
+            short(&on(unique_not_null, "ALTER TABLE t ADD UNIQUE KEY ub (b)", s)),
+            NOCOPY
+        );
+        let legacy = MysqlTable {
+            name: "legacy".into(),
+            unknown: true,
+            ..MysqlTable::default()
+        };
+        let ops = alter_ops("ALTER TABLE legacy ADD UNIQUE KEY u (x)");
+        let unique = judge(DdlOp::Alter(&ops[0]), &legacy, s, true).unwrap();
+        assert_eq!(short(&unique), REBUILD);
+        assert!(unique.reason.contains("does not know table"), "{unique:?}");
         assert_eq!(short(&v("ALTER TABLE t DROP PRIMARY KEY", s)), COPY);
         assert_eq!(
             short(&v("ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, b)", s)),
