@@ -128,6 +128,9 @@ fn read_statement(sql: &str) -> Read {
     if let Some(kind) = routine(&code) {
         return Read::Statement(kind);
     }
+    if let Some(statement) = rename_without_to(sql).and_then(|rewritten| parse_one(&rewritten).ok()) {
+        return Read::Statement(MysqlKind::Ast(Box::new(statement)));
+    }
     match known_form(sql, &code) {
         Some(what) => Read::Unsupported(what),
         None => Read::Error(error.0, error.1),
@@ -236,6 +239,45 @@ fn routine(code: &[Token]) -> Option<MysqlKind> {
         _ => None,
     };
     Some(MysqlKind::Routine { object, name, table })
+}
+
+/// `ALTER TABLE t RENAME new` (MySQL's `TO` and `AS` are optional), which
+/// sqlparser reads only with `TO`: the statement with `TO` written in, for
+/// its tree (positions inside the tree are never used, only the statement's
+/// span). None for any other statement.
+fn rename_without_to(sql: &str) -> Option<String> {
+    let tokens = Tokenizer::new(&MySqlDialect {}, sql).tokenize_with_location().ok()?;
+    let code: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+        .collect();
+    if !(is_word(code.first().map(|t| &t.token), &["ALTER"])) {
+        return None;
+    }
+    let table_at = code.iter().position(|t| is_word(Some(&t.token), &["TABLE"]))?;
+    let lines = LineStarts::new(sql);
+    let mut rewritten = sql.to_string();
+    let mut inserted = 0;
+    let mut depth = 0usize;
+    for (i, token) in code.iter().enumerate().skip(table_at + 2) {
+        match token.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let clause_start = matches!(code[i - 1].token, Token::Comma) || i == table_at + 2;
+        let bare_name = matches!(code.get(i + 1).map(|t| &t.token), Some(Token::Word(_)))
+            && !is_word(
+                code.get(i + 1).map(|t| &t.token),
+                &["TO", "AS", "INDEX", "KEY", "COLUMN", "CONSTRAINT"],
+            );
+        if depth == 0 && clause_start && is_word(Some(&token.token), &["RENAME"]) && bare_name {
+            let end = lines.offset(sql, token.span.end.line, token.span.end.column);
+            rewritten.insert_str(end + inserted, " TO");
+            inserted += 3;
+        }
+    }
+    (inserted > 0).then_some(rewritten)
 }
 
 /// MySQL statements that sqlparser cannot read, recognised here: what they
@@ -375,7 +417,9 @@ fn alter_table(code: &[Token]) -> Option<String> {
     for clause in clauses {
         let text: Vec<String> = clause.iter().map(ToString::to_string).collect();
         let alone = format!("ALTER TABLE t {}", text.join(" "));
-        if parse_one(&alone).is_ok() {
+        let readable = parse_one(&alone).is_ok()
+            || rename_without_to(&alone).is_some_and(|rewritten| parse_one(&rewritten).is_ok());
+        if readable {
             continue;
         }
         let what = alter_clause(clause)?;
@@ -1019,6 +1063,7 @@ mod tests {
             "ALTER TABLE t DEFAULT CHARSET=utf8mb4, ROW_FORMAT=DYNAMIC",
             "ALTER TABLE t ADD COLUMN a int, RENAME INDEX a TO b, ALGORITHM=INPLACE",
             "ALTER TABLE t DROP KEY i",
+            "ALTER TABLE t RENAME u, ENGINE=InnoDB",
             "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int",
             "PREPARE stmt FROM @sql",
             "DROP EVENT IF EXISTS e",
@@ -1042,6 +1087,22 @@ mod tests {
             let (_, parsed) = parse(sql);
             assert_eq!(parsed.problems.len(), 1, "{sql}");
             assert_eq!(parsed.problems[0].kind, ProblemKind::Syntax, "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_rename_without_to_is_read_with_it() {
+        for sql in [
+            "ALTER TABLE t RENAME u",
+            "alter table `t` rename `u`",
+            "ALTER TABLE t ADD COLUMN a int, RENAME u",
+        ] {
+            let (_, parsed) = parse(sql);
+            assert!(parsed.problems.is_empty(), "{sql}: {:?}", parsed.problems);
+            let MysqlKind::Ast(ast) = &parsed.statements[0].kind else {
+                panic!("{sql}")
+            };
+            assert!(ast.to_string().contains("RENAME TO"), "{ast}");
         }
     }
 
