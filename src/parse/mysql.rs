@@ -226,6 +226,26 @@ fn routine(code: &[Token]) -> Option<MysqlKind> {
     if !head_ok {
         return None;
     }
+    // Its blocks must close: a body cut short is the server's syntax error.
+    let mut blocks = Blocks::default();
+    for (i, token) in code.iter().enumerate() {
+        match token {
+            Token::Word(w) if w.quote_style.is_none() => {
+                let next = if code.get(i + 1) == Some(&Token::LParen) {
+                    b'('
+                } else {
+                    b' '
+                };
+                blocks.word(&w.value, next);
+            }
+            Token::SemiColon => blocks.punctuation(b';'),
+            Token::Colon => blocks.punctuation(b':'),
+            _ => blocks.punctuation(b'.'),
+        }
+    }
+    if blocks.depth > 0 {
+        return None;
+    }
     let mut name_at = at + 1;
     if is_word(code.get(name_at), &["IF"]) && is_word(code.get(name_at + 1), &["NOT"]) {
         name_at += 3;
@@ -751,20 +771,20 @@ fn scan(text: &str) -> Scan {
                 continue;
             }
             let close = text.get(i + 2..).and_then(|rest| rest.find("*/")).map(|at| i + 2 + at);
-            let end = match close {
-                Some(at) => at + 2,
+            let (end, body_end) = match close {
+                Some(at) => (at + 2, at),
                 None => {
                     // An unterminated comment: the server reads to the end.
                     first.get_or_insert(i);
                     seen = true;
                     last_end = len;
                     unterminated.get_or_insert((i, "comment /*"));
-                    len
+                    (len, len)
                 }
             };
             comments.push(Comment {
                 span: Span::new(i, end),
-                body: Span::new(i + 2, end.saturating_sub(2).max(i + 2)),
+                body: Span::new((i + 2).min(body_end), body_end),
             });
             i = end;
             continue;
@@ -1087,6 +1107,26 @@ mod tests {
             let (_, parsed) = parse(sql);
             assert_eq!(parsed.problems.len(), 1, "{sql}");
             assert_eq!(parsed.problems[0].kind, ProblemKind::Syntax, "{sql}");
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_file_parses_without_a_panic_and_in_bounds() {
+        let sql = "-- c\n/*!40101 SET NAMES utf8mb4 */;\nDELIMITER $$\nCREATE DEFINER=`r`@`%` PROCEDURE p() BEGIN IF 1 THEN SELECT 'é;'; END IF; END$$\nDELIMITER ;\n\
+                   CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = \"x\\\"\"; END;\n# h\n\
+                   ALTER TABLE t RENAME u, ENGINE=InnoDB, CONVERT TO CHARSET utf8mb4 /*M!100100 COMMENT 'x' */; /* ☃ */ SELECT 1--1";
+        for (at, _) in sql.char_indices().chain([(sql.len(), ' ')]) {
+            let (source, parsed) = parse(&sql[..at]);
+            let spans = parsed
+                .statements
+                .iter()
+                .map(|s| s.span)
+                .chain(parsed.problems.iter().map(|p| p.span))
+                .chain(parsed.comments.iter().flat_map(|c| [c.span, c.body]));
+            for span in spans {
+                assert!(span.start <= span.end && span.end <= at, "{at}: {span:?}");
+                assert!(source.text.is_char_boundary(span.start) && source.text.is_char_boundary(span.end));
+            }
         }
     }
 
