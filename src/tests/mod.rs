@@ -7,6 +7,7 @@
 mod catalog;
 mod fixtures;
 mod layouts;
+mod mysql_corpus;
 mod mysql_online_truth;
 mod mysql_truth;
 mod repositories;
@@ -25,7 +26,7 @@ mod support;
 mod common {
     pub(super) use super::support::corpus::{corpus, corpus_repositories, manifest};
     pub(super) use super::support::env::{repo_root, sorted_files};
-    pub(super) use super::support::mariadb::mariadb;
+    pub(super) use super::support::mariadb::{mariadb, Mariadb, MariadbError};
 
     use crate::input::source::Span;
     use crate::parse::embedded::{Body, StepKind};
