@@ -57,6 +57,8 @@ const CHECKED: &str = "CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT, a varc
                        CONSTRAINT ck CHECK (b > 0)) DEFAULT CHARSET latin1; INSERT INTO t (a, b, c, e, s) VALUES ('one', 1, 1, 1, 1), ('two', 2, 2, 2, 2), ('three', 3, 3, 3, 3);";
 const VIRTUAL: &str = "CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT, b int, v int AS (b + 1) VIRTUAL, \
                        w int AS (b + 2) STORED) DEFAULT CHARSET latin1; INSERT INTO t (b) VALUES (1), (2), (3);";
+const VIRTUAL_INDEXED: &str = "CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT, b int, v int AS (b + 1) VIRTUAL, \
+                               KEY iv (v)) DEFAULT CHARSET latin1; INSERT INTO t (b) VALUES (1), (2), (3);";
 const LEN127: &str = "CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT, a varchar(127), b int, c int, e int, s int) \
                       DEFAULT CHARSET latin1; INSERT INTO t (a, b, c, e, s) VALUES ('one', 1, 1, 1, 1), ('two', 2, 2, 2, 2), ('three', 3, 3, 3, 3);";
 const LEN128: &str = "CREATE TABLE t (id int PRIMARY KEY AUTO_INCREMENT, a varchar(128), b int, c int, e int, s int) \
@@ -124,6 +126,8 @@ fn cases() -> Vec<Case> {
         case(BASE, "ALTER TABLE t MODIFY id int"),
         case(VIRTUAL, "ALTER TABLE t MODIFY v int AS (b + 3) VIRTUAL"),
         case(VIRTUAL, "ALTER TABLE t MODIFY w int AS (b + 3) STORED"),
+        case(VIRTUAL_INDEXED, "ALTER TABLE t MODIFY v int AS (b + 3) VIRTUAL"),
+        case(VIRTUAL_INDEXED, "ALTER TABLE t DROP COLUMN v"),
         // ENUM and SET.
         case(BASE, "ALTER TABLE t MODIFY e enum('x','y','z')"),
         case(BASE, "ALTER TABLE t MODIFY e enum('y','x')"),

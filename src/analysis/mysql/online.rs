@@ -602,14 +602,18 @@ fn drop_column(name: &str, table: &MysqlTable, server: MysqlServer) -> Verdict {
         return Verdict::rebuild(format!("{REBUILD} ({})", unknown_column(name, table)));
     };
     // Generated Column Operations "Dropping a VIRTUAL column": instant (8.0) / no rebuild (5.7).
+    let indexed = table.indexes.iter().any(|i| i.columns.contains(&column.name));
     if column.generated == Some(Generated::Virtual) {
+        if indexed {
+            // Its index is dropped in place (MariaDB 10.11: NOCOPY, not INSTANT).
+            return Verdict::nocopy("dropping an indexed VIRTUAL generated column drops its index in place");
+        }
         return Verdict::metadata(server, "dropping a VIRTUAL generated column only changes metadata");
     }
     if !switch::INSTANT_DROP_COLUMN.on(server) {
         return Verdict::rebuild(REBUILD);
     }
     let in_primary = table.primary_key().is_some_and(|pk| pk.columns.contains(&column.name));
-    let indexed = table.indexes.iter().any(|i| i.columns.contains(&column.name));
     if in_primary {
         return Verdict::rebuild(format!("{REBUILD}: the column is part of the primary key"));
     }
@@ -1580,6 +1584,11 @@ mod tests {
             short(&on(virt, "ALTER TABLE t DROP COLUMN v", mysql(8, 0, 12))),
             INSTANT
         );
+        let indexed = "CREATE TABLE t (id int primary key, b int, v int AS (b + 1) VIRTUAL, KEY iv (v))";
+        assert_eq!(
+            short(&on(indexed, "ALTER TABLE t DROP COLUMN v", mariadb(10, 11, 0))),
+            NOCOPY
+        );
     }
 
     #[test]
@@ -1747,6 +1756,30 @@ mod tests {
         assert_eq!(short(&v("ALTER TABLE t MODIFY b int AUTO_INCREMENT", s)), COPY);
         assert_eq!(short(&v("ALTER TABLE t MODIFY id int", mariadb(10, 11, 0))), INSTANT);
         assert_eq!(short(&v("ALTER TABLE t MODIFY id int", s)), COPY);
+    }
+
+    #[test]
+    fn generated_columns_redefined() {
+        let virt = "CREATE TABLE t (id int primary key, b int, v int AS (b + 1) VIRTUAL, w int AS (b + 2) STORED)";
+        let expression = "ALTER TABLE t MODIFY v int AS (b + 3) VIRTUAL";
+        assert_eq!(short(&on(virt, expression, mysql(8, 4, 0))), COPY);
+        assert_eq!(short(&on(virt, expression, mariadb(10, 11, 0))), INSTANT);
+        assert_eq!(
+            short(&on(
+                virt,
+                "ALTER TABLE t MODIFY w int AS (b + 3) STORED",
+                mariadb(10, 11, 0)
+            )),
+            COPY
+        );
+        assert_eq!(
+            short(&on(
+                virt,
+                "ALTER TABLE t MODIFY v int AS (b + 3) STORED",
+                mariadb(10, 11, 0)
+            )),
+            COPY
+        );
     }
 
     #[test]
