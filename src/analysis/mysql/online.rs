@@ -732,6 +732,16 @@ fn generated_change(old: &MysqlColumn, new: &NewColumn<'_>, table: &MysqlTable, 
 /// A change of the column's data type.
 fn type_change(old: &MysqlColumn, new: &NewColumn<'_>, table: &MysqlTable, server: MysqlServer) -> Verdict {
     let same = || Verdict::metadata(server, "redefining a column with the same type only changes metadata");
+    if old.data_type == DataType::Unspecified {
+        // The catalog knows the column but not its type: it may change.
+        return Verdict::copy(
+            server,
+            format!(
+                "redefining a column copies the table if its type changes (miglint does not know the type of \"{}\")",
+                old.name
+            ),
+        );
+    }
     if canonical_type(&old.data_type) == canonical_type(new.data_type) {
         return same();
     }
@@ -1813,6 +1823,14 @@ mod tests {
         assert_eq!(short(&judge_one("ALTER TABLE legacy RENAME COLUMN c TO d")), NOCOPY);
         let fulltext = judge_one("ALTER TABLE legacy ADD FULLTEXT INDEX f (c)");
         assert_eq!(short(&fulltext), (Inplace, true, Reads));
+        let mut untyped = table_from_create(T);
+        if let Some(column) = untyped.columns.iter_mut().find(|c| c.name == "b") {
+            column.data_type = DataType::Unspecified;
+        }
+        let ops = alter_ops("ALTER TABLE t MODIFY b int");
+        let modify = judge(DdlOp::Alter(&ops[0]), &untyped, mysql(8, 4, 0), true).unwrap();
+        assert_eq!(short(&modify), COPY);
+        assert!(modify.reason.contains("does not know the type of \"b\""), "{modify:?}");
         let known = table_from_create(T);
         let ops = alter_ops("ALTER TABLE t MODIFY nosuch int");
         let missing = judge(DdlOp::Alter(&ops[0]), &known, mysql(8, 4, 0), true).unwrap();
