@@ -156,8 +156,8 @@ pub(crate) mod switch {
     /// "MODIFY COLUMN ... VARCHAR" (10.4.3, MDEV-15563).
     pub(crate) const INSTANT_VARCHAR_PAST_255: Since = since(None, Some((10, 4, 3)));
     /// A column's character set goes from utf8mb3 to utf8mb4 instantly.
-    /// MySQL: never (a type change); MariaDB INSTANT "character set"
-    /// conversions (10.4.3, MDEV-15564).
+    /// MySQL: never (a type change); MariaDB 10.4 ("ALTER TABLE
+    /// Improvements in MariaDB Server 10.4": instant utf8mb3 to utf8mb4).
     pub(crate) const INSTANT_UTF8MB3_TO_UTF8MB4: Since = since(None, Some((10, 4, 3)));
     /// A virtual column's expression or definition changes instantly.
     /// MySQL: never (§17.12.1 Generated Column Operations, a copy);
@@ -178,7 +178,7 @@ pub(crate) mod switch {
     /// MySQL: never; MariaDB "Online Schema Change" (available from 11.4).
     pub(crate) const ONLINE_COPY: Since = since(None, Some((11, 4, 0)));
     /// The server's default character set is utf8mb4 (latin1 before).
-    /// MySQL 8.0 §10.15; MariaDB 11.6.
+    /// MySQL 8.0.0 (character_set_server's default); MariaDB 11.6.
     pub(crate) const UTF8MB4_DEFAULT: Since = since(Some((8, 0, 0)), Some((11, 6, 0)));
 }
 
