@@ -159,7 +159,7 @@ impl MysqlServer {
         }
         let known = match flavor {
             MysqlFlavor::Mysql => matches!((major, minor), (5, 7) | (8, _) | (9, _)),
-            MysqlFlavor::Mariadb => matches!(major, 10 | 11 | 12),
+            MysqlFlavor::Mariadb => matches!(major, 10..=12),
         };
         known.then_some(MysqlServer {
             flavor,

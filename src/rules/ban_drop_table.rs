@@ -160,3 +160,19 @@ mod tests {
         assert!(findings("ban-drop-table", "DROP VIEW v; DROP MATERIALIZED VIEW m;").is_empty());
     }
 }
+
+#[cfg(test)]
+mod mysql_tests {
+    use crate::tests::rules::mysql_findings;
+
+    #[test]
+    fn mysql_drops_of_tables_the_change_did_not_create() {
+        assert_eq!(
+            mysql_findings(
+                "ban-drop-table",
+                "CREATE TABLE scratch (a int);\nDROP TABLE IF EXISTS scratch, `Sessions`;"
+            ),
+            ["table `sessions` dropped with its data"]
+        );
+    }
+}

@@ -25,7 +25,7 @@ impl Rule for MysqlAlgorithmRefused {
                 Finding::new(statement.span, format!("{} fails: {why}", subject(statement)))
                     .label(statement.span, format!("{} on {}", how_it_runs(verdict), file.server))
                     .help(numbered_steps(
-                        "the clause is right to refuse a blocking change; keep it and:",
+                        "keep the clause (it stops a slower change than the migration meant) and:",
                         &steps,
                     )),
             );

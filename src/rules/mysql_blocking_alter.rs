@@ -58,3 +58,33 @@ impl Rule for MysqlBlockingAlter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+    use crate::tests::rules::{mysql_findings, mysql_findings_after};
+
+    const ID: &str = "mysql-blocking-alter";
+    const HISTORY: &str =
+        "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, status enum('a','b'));";
+
+    #[test]
+    fn a_type_change_of_a_known_column_copies() {
+        assert_eq!(
+            mysql_findings_after(ID, HISTORY, "ALTER TABLE users MODIFY COLUMN id int NOT NULL;", &Settings::default()),
+            ["ALTER TABLE `users` copies the table (changing a column's type copies the table): writes to `users` wait until the copy ends"]
+        );
+    }
+
+    #[test]
+    fn online_changes_and_new_tables_are_left_alone() {
+        let online =
+            "ALTER TABLE users ADD COLUMN note text NULL;\nALTER TABLE users MODIFY COLUMN status enum('a','b','c');";
+        assert!(mysql_findings_after(ID, HISTORY, online, &Settings::default()).is_empty());
+        assert!(mysql_findings(
+            ID,
+            &format!("{HISTORY}\nALTER TABLE users MODIFY COLUMN id int NOT NULL;")
+        )
+        .is_empty());
+    }
+}

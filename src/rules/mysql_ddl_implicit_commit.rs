@@ -25,7 +25,7 @@ impl Rule for MysqlDdlImplicitCommit {
                     statement.span,
                     format!(
                         "{} commits the transaction begun on line {}: what ran before it stays, whatever follows",
-                        statement.action.verb(),
+                        statement.action.named(),
                         source.position(begin.start).line
                     ),
                 )
@@ -51,7 +51,7 @@ impl Rule for MysqlDdlImplicitCommit {
             statement.span,
             format!(
                 "{} commits at once: if a later statement of this file fails, the migration stops half-applied",
-                statement.action.verb()
+                statement.action.named()
             ),
         )
         .label(

@@ -1,12 +1,17 @@
 //! What the MySQL rules say alike: how a statement is named in a message,
 //! and the ways to change a large table without blocking it.
 
-use crate::analysis::mysql::{algorithm_name, lock_name, Algorithm, Concurrency, MysqlStatementState, Verdict};
+use crate::analysis::mysql::{algorithm_name, lock_name, Action, Algorithm, Concurrency, MysqlStatementState, Verdict};
 
 /// `ALTER TABLE \`users\``: the statement's verb and table, as a message
 /// starts.
 pub(crate) fn subject(statement: &MysqlStatementState<'_>) -> String {
-    format!("{} `{}`", statement.action.verb(), statement.table_name())
+    match &statement.action {
+        Action::CreateIndex { index, .. } | Action::DropIndex { index, .. } if !index.is_empty() => {
+            format!("{} `{index}` on `{}`", statement.action.verb(), statement.table_name())
+        }
+        action => format!("{} `{}`", action.verb(), statement.table_name()),
+    }
 }
 
 /// How the server runs the statement: "ALGORITHM=COPY, LOCK=SHARED at best".

@@ -32,9 +32,23 @@ impl Rule for MysqlRequireAlgorithm {
                 Algorithm::Instant => "instantly",
                 _ => "in place with concurrent writes",
             };
-            let written = match statement.action {
+            let spelled = |clauses: &str| match statement.action {
                 Action::CreateIndex { .. } => clauses.replace(", ", " "),
                 _ => format!(", {clauses}"),
+            };
+            let help = if verdict.assumed {
+                // What miglint does not know of the table may make it instant.
+                format!(
+                    "add `{}` at the end of the statement if the change can be instant on this table ({}), else `{}`: the server then refuses it, and the migration fails before it blocks anyone",
+                    spelled("ALGORITHM=INSTANT"),
+                    verdict.reason,
+                    spelled(clauses)
+                )
+            } else {
+                format!(
+                    "add `{}` at the end of the statement: the server then refuses it, and the migration fails before it blocks anyone, wherever it cannot make it {how}",
+                    spelled(clauses)
+                )
             };
             out.push(
                 Finding::new(
@@ -42,9 +56,7 @@ impl Rule for MysqlRequireAlgorithm {
                     format!("{} names no ALGORITHM or LOCK: where the server cannot make it {how}, it copies the table instead, blocking writes", subject(statement)),
                 )
                 .label(statement.span, format!("{} on {}", how_it_runs(verdict), file.server))
-                .help(format!(
-                    "add `{written}` at the end of the statement: the server then refuses it, and the migration fails before it blocks anyone, wherever it cannot make it {how}"
-                )),
+                .help(help),
             );
         }
     }

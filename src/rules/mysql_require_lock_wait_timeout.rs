@@ -21,6 +21,7 @@ fn locks_a_table(statement: &MysqlStatementState<'_>) -> bool {
             | Action::DropIndex { .. }
             | Action::DropTables { temporary: false, .. }
             | Action::Truncate { .. }
+            | Action::Routine { table: Some(_), .. }
     ) && statement.on_table_with_rows()
 }
 

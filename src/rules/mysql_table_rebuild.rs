@@ -17,10 +17,13 @@ impl Rule for MysqlTableRebuild {
             let Some(verdict) = statement.online.as_ref() else {
                 continue;
             };
-            // Blocking rebuilds are mysql-blocking-alter's.
+            // Blocking rebuilds are mysql-blocking-alter's. A rebuild miglint only
+            // assumes of a table or column it does not know is not claimed:
+            // mysql-require-algorithm asks for the clause that settles it.
             if statement.refused.is_some()
                 || !statement.on_table_with_rows()
                 || !verdict.rebuilds
+                || verdict.assumed
                 || verdict.concurrency != Concurrency::ReadsAndWrites
             {
                 continue;
@@ -47,5 +50,38 @@ impl Rule for MysqlTableRebuild {
                 .help(numbered_steps(&format!("rebuild `{table}` when it can take the time:"), &steps)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::{MysqlServer, Settings};
+    use crate::tests::rules::mysql_findings_after;
+
+    const ID: &str = "mysql-table-rebuild";
+    const HISTORY: &str = "CREATE TABLE users (id bigint PRIMARY KEY, legacy_flags int NULL, email varchar(100));";
+
+    fn on(version: &str) -> Settings {
+        let mut settings = Settings::default();
+        settings.mysql_server = MysqlServer::parse(version).unwrap();
+        settings
+    }
+
+    #[test]
+    fn dropping_a_column_rebuilds_before_instant_drop() {
+        let sql = "ALTER TABLE users DROP COLUMN legacy_flags;";
+        assert_eq!(
+            mysql_findings_after(ID, HISTORY, sql, &on("8.0.20")),
+            ["ALTER TABLE `users` rebuilds the table (dropping a column rebuilds the table in place): every row of `users` is rewritten"]
+        );
+        assert!(mysql_findings_after(ID, HISTORY, sql, &on("8.0.29")).is_empty());
+        assert!(mysql_findings_after(ID, HISTORY, sql, &on("mariadb-10.4")).is_empty());
+    }
+
+    #[test]
+    fn a_new_table_and_an_unknown_one_are_left_alone() {
+        let sql =
+            "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;\nALTER TABLE never_created DROP COLUMN b;";
+        assert!(mysql_findings_after(ID, "", sql, &on("8.0.20")).is_empty());
     }
 }

@@ -7,6 +7,9 @@
 mod catalog;
 mod fixtures;
 mod layouts;
+mod mysql_corpus;
+mod mysql_online_truth;
+mod mysql_truth;
 mod repositories;
 pub(crate) mod rules;
 mod sqlite_corpus;
@@ -23,6 +26,7 @@ mod support;
 mod common {
     pub(super) use super::support::corpus::{corpus, corpus_repositories, manifest};
     pub(super) use super::support::env::{repo_root, sorted_files};
+    pub(super) use super::support::mariadb::{mariadb, Mariadb, MariadbError};
 
     use crate::input::source::Span;
     use crate::parse::embedded::{Body, StepKind};

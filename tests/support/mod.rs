@@ -5,4 +5,5 @@
 pub(crate) mod cluster;
 pub(crate) mod corpus;
 pub(crate) mod env;
+pub(crate) mod mariadb;
 pub(crate) mod repositories;

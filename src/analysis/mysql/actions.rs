@@ -8,7 +8,7 @@ use sqlparser::ast::{
     Statement, TableConstraint, TableFactor, TableObject, Value,
 };
 
-use super::catalog::{Generated, IndexKind, MysqlColumn, MysqlIndex};
+use super::model::{Generated, IndexKind, MysqlColumn, MysqlIndex};
 pub(crate) use crate::analysis::sqlparser_tree::name_of;
 use crate::parse::mysql::MysqlKind;
 
@@ -66,6 +66,14 @@ pub(crate) enum Action {
     Rollback,
     /// `LOCK TABLES`: commits an open transaction, like DDL.
     LockTables,
+    /// A stored program sqlparser cannot read (`CREATE PROCEDURE`,
+    /// `FUNCTION`, `TRIGGER`, `EVENT`), and a trigger's table, whose
+    /// metadata lock it takes.
+    Routine {
+        object: &'static str,
+        name: String,
+        table: Option<String>,
+    },
     /// Another statement that commits implicitly: CREATE/DROP VIEW,
     /// DATABASE, PROCEDURE, FUNCTION, TRIGGER, EVENT, USER...
     OtherDdl,
@@ -92,6 +100,7 @@ impl Action {
             | Action::RenameTables { .. }
             | Action::Truncate { .. }
             | Action::LockTables
+            | Action::Routine { .. }
             | Action::OtherDdl => true,
             _ => false,
         }
@@ -104,6 +113,15 @@ impl Action {
             self,
             Action::Set { .. } | Action::Begin | Action::Commit | Action::Rollback | Action::Other
         )
+    }
+
+    /// The statement as a message names it: its verb, and a stored
+    /// program's name.
+    pub(crate) fn named(&self) -> String {
+        match self {
+            Action::Routine { name, .. } => format!("{} `{name}`", self.verb()),
+            _ => self.verb().to_string(),
+        }
     }
 
     /// The verb a message names the statement by.
@@ -124,6 +142,13 @@ impl Action {
             Action::Commit => "COMMIT",
             Action::Rollback => "ROLLBACK",
             Action::LockTables => "LOCK TABLES",
+            Action::Routine { object, .. } => match *object {
+                "procedure" => "CREATE PROCEDURE",
+                "function" => "CREATE FUNCTION",
+                "trigger" => "CREATE TRIGGER",
+                "event" => "CREATE EVENT",
+                _ => "this statement",
+            },
             Action::OtherDdl => "this statement",
             Action::Other => "this statement",
         }
@@ -132,8 +157,12 @@ impl Action {
 
 pub(crate) fn action_of(kind: &MysqlKind) -> Action {
     match kind {
-        MysqlKind::Routine { .. } => Action::OtherDdl,
-        MysqlKind::Ast(statement) => statement_action(statement),
+        MysqlKind::Routine { object, name, table } => Action::Routine {
+            object,
+            name: name.clone(),
+            table: table.as_ref().map(|t| t.to_lowercase()),
+        },
+        MysqlKind::Ast(statement) | MysqlKind::Alter { ast: statement, .. } => statement_action(statement),
     }
 }
 
@@ -318,13 +347,12 @@ pub(crate) fn column_of(name: &str, data_type: &sqlparser::ast::DataType, option
                     _ => Generated::Virtual,
                 })
             }
-            ColumnOption::DialectSpecific(tokens) => {
+            ColumnOption::DialectSpecific(tokens)
                 if tokens
                     .iter()
-                    .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT"))
-                {
-                    column.auto_increment = true;
-                }
+                    .any(|t| t.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")) =>
+            {
+                column.auto_increment = true;
             }
             _ => {}
         }

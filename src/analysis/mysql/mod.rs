@@ -7,17 +7,18 @@
 
 pub(crate) mod actions;
 pub(crate) mod catalog;
+pub(crate) mod model;
 pub(crate) mod online;
 
 use sqlparser::ast::{AlterTableAlgorithm, AlterTableLock, AlterTableOperation, Statement as Ast};
 
 use crate::input::source::{SourceFile, Span};
-use crate::parse::mysql::{MysqlFile, MysqlKind};
+use crate::parse::mysql::{AlterClause, MysqlFile, MysqlKind};
 pub(crate) use crate::settings::MysqlServer;
 use crate::settings::Settings;
 pub(crate) use actions::Action;
 pub(crate) use catalog::{MysqlCatalog, MysqlTable};
-pub(crate) use online::{Algorithm, Concurrency, DdlOp, Verdict};
+pub(crate) use online::{Algorithm, Concurrency, DdlOp, TableClause, Verdict};
 
 /// One statement as the MySQL rules see it.
 #[derive(Debug, Clone)]
@@ -102,13 +103,20 @@ pub(crate) fn analyze_mysql<'a>(
     let mut foreign_key_checks = true;
     for statement in &parsed.statements {
         let action = actions::action_of(&statement.kind);
-        let ast = match &statement.kind {
-            MysqlKind::Ast(ast) => Some(&**ast),
-            MysqlKind::Routine { .. } => None,
+        let (ast, clauses) = match &statement.kind {
+            MysqlKind::Ast(ast) => (Some(&**ast), &[][..]),
+            MysqlKind::Alter { ast, clauses } => (Some(&**ast), clauses.as_slice()),
+            MysqlKind::Routine { .. } => (None, &[][..]),
         };
         let table = target_table(&action).and_then(|name| catalog.table(name).cloned().or_else(|| unknown(name)));
         let changes = match (&table, ast) {
-            (Some(table), Some(ast)) => changes_of(ast, table, server, foreign_key_checks),
+            (Some(table), Some(ast)) => {
+                let mut changes = changes_of(ast, table, server, foreign_key_checks);
+                changes.extend(clauses.iter().filter_map(|clause| {
+                    online::judge(DdlOp::Clause(table_clause(clause)), table, server, foreign_key_checks)
+                }));
+                changes
+            }
             _ => Vec::new(),
         };
         let existing_tables = named_tables(&action)
@@ -171,6 +179,7 @@ fn target_table(action: &Action) -> Option<&str> {
         | Action::Update { table, .. }
         | Action::Insert { table } => Some(table.as_str()),
         Action::DropTables { tables, .. } | Action::Truncate { tables } => tables.first().map(String::as_str),
+        Action::Routine { table, .. } => table.as_deref(),
         _ => None,
     }
     .filter(|name| !name.is_empty())
@@ -199,22 +208,40 @@ fn unknown(name: &str) -> Option<MysqlTable> {
     })
 }
 
-/// What the server does for each change of an online DDL statement.
+/// What the server does for each change of an online DDL statement (an
+/// ALTER TABLE's changes judged together: some are instant only as a whole).
 fn changes_of(ast: &Ast, table: &MysqlTable, server: MysqlServer, foreign_key_checks: bool) -> Vec<Verdict> {
-    let ops: Vec<DdlOp<'_>> = match ast {
-        Ast::AlterTable(alter) => alter.operations.iter().map(DdlOp::Alter).collect(),
-        Ast::CreateIndex(create) => vec![DdlOp::CreateIndex(create)],
-        Ast::Drop { names, .. } => names
-            .first()
-            .and_then(|name| name.0.last()?.as_ident())
-            .map(|ident| DdlOp::DropIndex(ident.value.as_str()))
+    let single = |op| {
+        online::judge(op, table, server, foreign_key_checks)
             .into_iter()
-            .collect(),
-        _ => Vec::new(),
+            .collect()
     };
-    ops.into_iter()
-        .filter_map(|op| online::judge(op, table, server, foreign_key_checks))
-        .collect()
+    match ast {
+        Ast::AlterTable(alter) => online::judge_alter(&alter.operations, table, server, foreign_key_checks)
+            .into_iter()
+            .flatten()
+            .collect(),
+        Ast::CreateIndex(create) => single(DdlOp::CreateIndex(create)),
+        Ast::Drop { names, .. } => match names.first().and_then(|name| name.0.last()?.as_ident()) {
+            Some(ident) => single(DdlOp::DropIndex(ident.value.as_str())),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// A clause the parser read by hand, as the online DDL verdicts take it.
+fn table_clause(clause: &AlterClause) -> TableClause<'_> {
+    match clause {
+        AlterClause::Force => TableClause::Force,
+        AlterClause::Engine(engine) => TableClause::Engine(engine),
+        AlterClause::RowFormat => TableClause::RowFormat,
+        AlterClause::ConvertCharset(charset) => TableClause::ConvertCharset(charset),
+        AlterClause::DefaultCharset(charset) => TableClause::DefaultCharset(charset),
+        AlterClause::RenameIndex => TableClause::RenameIndex,
+        // COMMENT= and the other options that only change metadata.
+        AlterClause::Metadata => TableClause::Comment,
+    }
 }
 
 /// The statement's ALGORITHM= and LOCK= clauses.
@@ -260,19 +287,24 @@ fn combine(changes: &[Verdict]) -> Option<Verdict> {
         concurrency: changes.iter().map(|c| c.concurrency).max().unwrap_or(worst.concurrency),
         rebuilds: changes.iter().any(|c| c.rebuilds),
         reason: worst.reason.clone(),
+        assumed: changes.iter().any(|c| c.assumed),
     })
 }
 
 /// Why the server refuses the statement as written: it asks for a better
 /// algorithm or more concurrency than its changes allow (ER_ALTER_OPERATION_NOT_SUPPORTED).
 fn refusal(verdict: &Verdict, requested: Requested) -> Option<String> {
+    // The server may do better than the worst miglint assumes.
+    if verdict.assumed {
+        return None;
+    }
     if let Some(algorithm) = requested.algorithm {
         if algorithm < verdict.algorithm {
             return Some(format!(
-                "ALGORITHM={} is refused: {} needs {}",
+                "ALGORITHM={} is refused, this needs ALGORITHM={} ({})",
                 algorithm_name(algorithm),
-                verdict.reason,
-                algorithm_name(verdict.algorithm)
+                algorithm_name(verdict.algorithm),
+                verdict.reason
             ));
         }
     }
@@ -284,10 +316,10 @@ fn refusal(verdict: &Verdict, requested: Requested) -> Option<String> {
     };
     match requested.lock {
         Some(lock) if lock < most => Some(format!(
-            "LOCK={} is refused: {} permits at most LOCK={}",
+            "LOCK={} is refused, this permits at most LOCK={} ({})",
             lock_name(lock),
-            verdict.reason,
-            lock_name(most)
+            lock_name(most),
+            verdict.reason
         )),
         _ => None,
     }
@@ -311,6 +343,7 @@ fn as_run(verdict: Verdict, requested: Requested) -> Verdict {
         algorithm,
         concurrency,
         reason: verdict.reason,
+        assumed: verdict.assumed,
     }
 }
 

@@ -1,4 +1,4 @@
-use super::catalog::{Generated, IndexKind};
+use super::model::{Generated, IndexKind};
 use super::*;
 use crate::parse::mysql::parse_mysql;
 
@@ -110,21 +110,23 @@ fn requested_clauses_and_refusals() {
         concurrency: Concurrency::Reads,
         rebuilds: true,
         reason: "changing a column's type".to_string(),
+        assumed: false,
     };
     let instant = Verdict {
         algorithm: Algorithm::Instant,
         concurrency: Concurrency::ReadsAndWrites,
         rebuilds: false,
         reason: "adding a column".to_string(),
+        assumed: false,
     };
     let asked = |algorithm, lock| Requested { algorithm, lock };
     assert_eq!(
         refusal(&copy, asked(Some(Algorithm::Instant), None)).as_deref(),
-        Some("ALGORITHM=INSTANT is refused: changing a column's type needs COPY")
+        Some("ALGORITHM=INSTANT is refused, this needs ALGORITHM=COPY (changing a column's type)")
     );
     assert_eq!(
         refusal(&copy, asked(None, Some(Concurrency::ReadsAndWrites))).as_deref(),
-        Some("LOCK=NONE is refused: changing a column's type permits at most LOCK=SHARED")
+        Some("LOCK=NONE is refused, this permits at most LOCK=SHARED (changing a column's type)")
     );
     assert_eq!(
         refusal(&copy, asked(Some(Algorithm::Copy), Some(Concurrency::Reads))),
@@ -132,7 +134,7 @@ fn requested_clauses_and_refusals() {
     );
     assert_eq!(refusal(&instant, asked(Some(Algorithm::Instant), None)), None);
     // An instant change asked to copy: the server copies, blocking writes.
-    let run = as_run(instant, asked(Some(Algorithm::Copy), None));
+    let run = as_run(instant.clone(), asked(Some(Algorithm::Copy), None));
     assert_eq!(
         (run.algorithm, run.concurrency, run.rebuilds),
         (Algorithm::Copy, Concurrency::Reads, true)

@@ -51,8 +51,6 @@ pub(crate) struct Rebuild {
 
 /// A SQLite file with the facts of every statement.
 pub(crate) struct SqliteAnalyzed<'a> {
-    pub source: &'a SourceFile,
-    pub parsed: &'a SqliteFile,
     pub script: &'a ScriptInfo,
     pub statements: Vec<SqliteStatementState>,
     pub rebuilds: Vec<Rebuild>,
@@ -169,8 +167,6 @@ pub(crate) fn analyze_sqlite<'a>(
         })
         .collect();
     SqliteAnalyzed {
-        source,
-        parsed,
         script,
         statements,
         rebuilds,

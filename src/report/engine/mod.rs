@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::FileReport;
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::input::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
+use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::input::read::{Content, TooLarge};
 use crate::input::source::{SourceFile, Span};
 use crate::parse::{self, ProblemKind};
@@ -141,14 +141,21 @@ pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
         (lint_file(file, settings, found), ())
     });
     let postgres_reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
-    merge(
-        indexes,
-        postgres_reports,
-        replayed::lint_replayed(replayed_inputs, scope),
-    )
-    .into_iter()
-    .flatten()
-    .collect()
+    merge(indexes, postgres_reports, lint_replayed(replayed_inputs, scope))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The report of each input of a replayed dialect (SQLite, MySQL), by its
+/// index in the run; None for history, which is replayed, not reported.
+fn lint_replayed(inputs: Vec<(usize, RunInput)>, scope: ChangeScope) -> Vec<(usize, Option<FileReport>)> {
+    let (sqlite, mysql): (Vec<_>, Vec<_>) = inputs
+        .into_iter()
+        .partition(|(_, input)| input.script.dialect == Dialect::Sqlite);
+    let mut reports = replayed::lint_dialect::<sqlite::Sqlite>(sqlite, scope);
+    reports.extend(replayed::lint_dialect::<mysql::Mysql>(mysql, scope));
+    reports
 }
 
 /// A run's inputs parted by dialect: PostgreSQL's, judged together, and
@@ -208,7 +215,7 @@ pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<Check
         .map(|r| r.map(|(report, plan)| CheckedFile { report, plan }));
     // miglint does not plan SQLite's statements (a SQLite write locks the whole
     // database) nor, yet, MySQL's.
-    let replayed_files = replayed::lint_replayed(replayed_inputs, scope)
+    let replayed_files = lint_replayed(replayed_inputs, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(|report| CheckedFile { report, plan: None })))
         .collect();
@@ -320,7 +327,7 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
         });
     // SQLite's statements are not planned (a write locks the whole database),
     // nor yet MySQL's: each file is listed with what keeps it from running.
-    let replayed_planned = replayed::lint_replayed(replayed_inputs, scope)
+    let replayed_planned = lint_replayed(replayed_inputs, scope)
         .into_iter()
         .map(|(index, report)| (index, report.map(unplanned)))
         .collect();

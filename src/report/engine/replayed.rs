@@ -59,23 +59,14 @@ pub(super) struct Parsed<'a> {
     pub has_code: bool,
 }
 
-/// The report of each input of a replayed dialect, by its index in the
-/// run; None for history, which is replayed, not reported.
-pub(super) fn lint_replayed(inputs: Vec<(usize, RunInput)>, scope: ChangeScope) -> Vec<(usize, Option<FileReport>)> {
-    let (sqlite, mysql): (Vec<_>, Vec<_>) = inputs
-        .into_iter()
-        .partition(|(_, input)| input.script.dialect == Dialect::Sqlite);
-    let mut reports = lint_dialect::<super::sqlite::Sqlite>(sqlite, scope);
-    reports.extend(lint_dialect::<super::mysql::Mysql>(mysql, scope));
-    reports
-}
-
 /// Whether an input is judged here rather than with PostgreSQL's.
 pub(super) fn is_replayed(input: &RunInput) -> bool {
     input.script.dialect != Dialect::Postgres
 }
 
-fn lint_dialect<D: ReplayedDialect>(
+/// The report of each input of dialect `D`, by its index in the run; None
+/// for history, which is replayed, not reported.
+pub(super) fn lint_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<FileReport>)> {
