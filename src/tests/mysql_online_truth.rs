@@ -112,6 +112,19 @@ fn cases() -> Vec<Case> {
         case(BASE, "ALTER TABLE t CHANGE b b2 bigint"),
         // Columns redefined.
         case(BASE, "ALTER TABLE t MODIFY b int FIRST"),
+        // A COLLATE on an indexed column rebuilds its index in place; on another, metadata.
+        case(
+            "CREATE TABLE t (id int PRIMARY KEY, a varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, \
+             a2 varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, KEY ia (a)); \
+             INSERT INTO t (id, a, a2) VALUES (1, 'one', 'x'), (2, 'two', 'y');",
+            "ALTER TABLE t MODIFY a varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        ),
+        case(
+            "CREATE TABLE t (id int PRIMARY KEY, a varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, \
+             a2 varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, KEY ia (a)); \
+             INSERT INTO t (id, a, a2) VALUES (1, 'one', 'x'), (2, 'two', 'y');",
+            "ALTER TABLE t MODIFY a2 varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        ),
         case(BASE, "ALTER TABLE t MODIFY a varchar(10) AFTER c"),
         case(BASE, "ALTER TABLE t ALTER COLUMN b SET DEFAULT 3"),
         case(BASE, "ALTER TABLE t ALTER COLUMN c DROP DEFAULT"),

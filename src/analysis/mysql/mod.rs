@@ -335,14 +335,16 @@ fn as_run(verdict: Verdict, requested: Requested) -> Verdict {
     if algorithm == Algorithm::Copy {
         concurrency = concurrency.max(Concurrency::Reads);
     }
-    if let Some(lock) = requested.lock {
-        concurrency = concurrency.max(lock);
+    let mut reason = verdict.reason;
+    if let Some(lock) = requested.lock.filter(|lock| *lock > concurrency) {
+        reason = format!("its LOCK={} asks for that, though {reason}", lock_name(lock));
+        concurrency = lock;
     }
     Verdict {
         rebuilds: verdict.rebuilds || algorithm == Algorithm::Copy,
         algorithm,
         concurrency,
-        reason: verdict.reason,
+        reason,
         assumed: verdict.assumed,
     }
 }
