@@ -4,6 +4,7 @@
 
 use pg_query::NodeEnum;
 
+use crate::analysis::mysql::{Action as MysqlAction, MysqlAnalyzed};
 use crate::analysis::{RelationName, StatementContext};
 use crate::diagnostic::{Finding, Severity};
 use crate::parse::ast::selects_every_row;
@@ -12,6 +13,47 @@ use crate::rule::Rule;
 crate::rule::declare_rule!(BanDeleteWithoutWhere, id: "ban-delete-without-where", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanDeleteWithoutWhere {
+    /// MySQL: DELETE or UPDATE without WHERE (or a join that limits the
+    /// rows) of a table that holds rows.
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in file.statements.iter().filter(|s| s.on_table_with_rows()) {
+            let table = statement.table_name();
+            match statement.action {
+                MysqlAction::Delete { has_where: false, .. } => out.push(
+                    Finding::new(statement.span, format!("every row of `{table}` deleted: DELETE has no WHERE clause"))
+                        .label(
+                            statement.span,
+                            "InnoDB locks every row it deletes until the transaction commits, and replicas replay the whole delete at once",
+                        )
+                        .help(format!(
+                            "if only some rows must go, add the WHERE clause that selects them\n\
+                             if every row must go, delete in batches outside the schema migration, each batch committed on its own:\n  \
+                             DELETE FROM `{table}` ORDER BY id LIMIT 10000;\n  \
+                             repeat until it deletes no row"
+                        )),
+                ),
+                MysqlAction::Update { has_where: false, .. } => out.push(
+                    Finding::new(
+                        statement.span,
+                        format!("every row of `{table}` updated in one transaction: UPDATE has no WHERE clause"),
+                    )
+                    .label(
+                        statement.span,
+                        "every row stays locked until the transaction commits, so other writes to any of its rows wait",
+                    )
+                    .help(format!(
+                        "backfill in batches outside the schema migration, each batch committed on its own (here by primary key id):\n  \
+                         UPDATE `{table}` SET ... WHERE id >= 1 AND id < 10001;\n  \
+                         UPDATE `{table}` SET ... WHERE id >= 10001 AND id < 20001;\n  \
+                         ... and so on up to max(id): short transactions keep row locks brief and replicas current"
+                    ))
+                    .at_most(Severity::Warning),
+                ),
+                _ => {}
+            }
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         match ctx.node() {
             NodeEnum::DeleteStmt(delete) if selects_every_row(delete.where_clause.as_deref()) => {
@@ -147,5 +189,18 @@ mod tests {
             "CREATE TABLE t (id bigint);\nUPDATE t SET id = 1;\nDELETE FROM t;"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn mysql_delete_and_update_without_where_of_existing_tables() {
+        use crate::tests::rules::mysql_findings;
+        let sql = "CREATE TABLE scratch (a int);\nDELETE FROM scratch;\nDELETE FROM users;\nDELETE FROM users WHERE id = 1;\nUPDATE users SET a = 1;\nUPDATE users u JOIN teams t ON t.id = u.team_id SET u.a = 1;";
+        assert_eq!(
+            mysql_findings("ban-delete-without-where", sql),
+            [
+                "every row of `users` deleted: DELETE has no WHERE clause",
+                "every row of `users` updated in one transaction: UPDATE has no WHERE clause"
+            ]
+        );
     }
 }

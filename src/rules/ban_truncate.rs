@@ -4,6 +4,7 @@
 use pg_query::protobuf::DropBehavior;
 use pg_query::NodeEnum;
 
+use crate::analysis::mysql::{Action as MysqlAction, MysqlAnalyzed};
 use crate::analysis::{RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
@@ -12,6 +13,38 @@ use crate::rules::recipe::numbered_steps;
 crate::rule::declare_rule!(BanTruncate, id: "ban-truncate", category: DataLoss, severity: Error, since: "0.1.0");
 
 impl Rule for BanTruncate {
+    /// MySQL: TRUNCATE of a table that existed before the change (MySQL
+    /// drops and recreates it: no rollback, and it commits implicitly).
+    fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
+        for statement in file
+            .statements
+            .iter()
+            .filter(|s| matches!(s.action, MysqlAction::Truncate { .. }))
+        {
+            for table in &statement.existing_tables {
+                out.push(
+                    Finding::new(statement.span, format!("every row of table `{table}` deleted by TRUNCATE"))
+                        .label(
+                            statement.span,
+                            "MySQL drops and recreates the table under an exclusive metadata lock: no ROLLBACK brings the rows back",
+                        )
+                        .help(numbered_steps(
+                            "if the rows really must go, remove them without locking out reads and writes:",
+                            &[
+                                format!(
+                                    "delete in batches outside the schema migration, each batch committed on its own:\n     \
+                                     DELETE FROM `{table}` ORDER BY id LIMIT 10000;\n     \
+                                     repeat until it deletes no row"
+                                ),
+                                "or create a new empty table, switch the application to it and deploy, then drop the old one in a later release"
+                                    .to_string(),
+                            ],
+                        )),
+                );
+            }
+        }
+    }
+
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
         let NodeEnum::TruncateStmt(truncate) = ctx.node() else {
             return;
@@ -88,5 +121,15 @@ mod tests {
     #[test]
     fn new_tables_are_fine() {
         assert!(findings("ban-truncate", "CREATE TABLE t (id bigint);\nTRUNCATE t;").is_empty());
+    }
+
+    #[test]
+    fn mysql_truncate_of_existing_tables() {
+        use crate::tests::rules::mysql_findings;
+        let sql = "CREATE TABLE scratch (a int);\nTRUNCATE TABLE scratch;\nTRUNCATE TABLE sessions;";
+        assert_eq!(
+            mysql_findings("ban-truncate", sql),
+            ["every row of table `sessions` deleted by TRUNCATE"]
+        );
     }
 }
