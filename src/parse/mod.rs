@@ -11,6 +11,7 @@ mod ffi;
 pub(crate) mod lexer;
 pub(crate) mod mysql;
 pub(crate) mod sqlite;
+mod sqlparser_text;
 pub(crate) mod template;
 pub(crate) mod tokens;
 

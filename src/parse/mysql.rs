@@ -24,8 +24,9 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
+use super::sqlparser_text::{parser_error, syntax_problem, LineStarts};
 use super::{Comment, ParseProblem, ProblemKind};
-use crate::input::source::{excerpt, SourceFile, Span};
+use crate::input::source::{SourceFile, Span};
 
 /// One statement of a MySQL file.
 #[derive(Debug, Clone)]
@@ -98,7 +99,8 @@ pub(crate) fn parse_mysql(source: &SourceFile) -> MysqlFile {
     for piece in scan.pieces {
         let span = piece.span;
         if let Some((at, what)) = piece.unterminated {
-            file.problems.push(problem(
+            file.problems.push(syntax_problem(
+                "MySQL",
                 text,
                 span,
                 at,
@@ -120,7 +122,7 @@ pub(crate) fn parse_mysql(source: &SourceFile) -> MysqlFile {
                 let at = at.map_or(span.start, |(line, column)| {
                     span.start + LineStarts::new(sql).offset(sql, line, column)
                 });
-                file.problems.push(problem(text, span, at, &message));
+                file.problems.push(syntax_problem("MySQL", text, span, at, &message));
             }
         }
     }
@@ -446,25 +448,9 @@ const TABLE_OPTIONS: &[&str] = &[
 fn alter_table(code: &[Token]) -> Option<String> {
     let table_at = code.iter().position(|t| is_word(Some(t), &["TABLE"]))? + 1;
     let (_, start) = object_name(code, table_at)?;
-    let mut clauses: Vec<&[Token]> = Vec::new();
-    let mut depth = 0usize;
-    let mut from = start;
-    for (i, token) in code.iter().enumerate().skip(start) {
-        match token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            Token::Comma if depth == 0 => {
-                clauses.push(&code[from..i]);
-                from = i + 1;
-            }
-            _ => {}
-        }
-    }
-    clauses.push(&code[from..]);
     let mut unread = None;
-    for clause in clauses {
-        let text: Vec<String> = clause.iter().map(ToString::to_string).collect();
-        let alone = format!("ALTER TABLE t {}", text.join(" "));
+    for clause in top_level_clauses(&code[start..]) {
+        let alone = format!("ALTER TABLE t {}", tokens_text(clause));
         let readable = parse_one(&alone).is_ok()
             || rename_without_to(&alone).is_some_and(|rewritten| parse_one(&rewritten).is_ok());
         if readable {
@@ -691,33 +677,6 @@ fn blank_words(sql: &str, first: usize, count: usize) -> Option<String> {
     let spaces = " ".repeat(range.len());
     blanked.replace_range(range, &spaces);
     Some(blanked)
-}
-
-/// sqlparser's message without its prefix and position, and that position.
-fn parser_error(message: &str) -> (String, Option<(u64, u64)>) {
-    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
-    let Some((text, position)) = message.rsplit_once(" at Line: ") else {
-        return (message.to_string(), None);
-    };
-    let position = position.split_once(", Column: ").and_then(|(line, column)| {
-        let column: String = column.chars().take_while(char::is_ascii_digit).collect();
-        Some((line.trim().parse().ok()?, column.parse().ok()?))
-    });
-    (text.to_string(), position)
-}
-
-fn problem(text: &str, span: Span, at: usize, message: &str) -> ParseProblem {
-    let at = at.clamp(span.start, span.end);
-    let near: String = excerpt(text.get(at..span.end).unwrap_or(""), 30);
-    let message = match near.trim().is_empty() {
-        true => format!("MySQL cannot parse this statement: {message}"),
-        false => format!("MySQL cannot parse this statement: {message} (near `{}`)", near.trim()),
-    };
-    ParseProblem {
-        kind: ProblemKind::Syntax,
-        span,
-        message,
-    }
 }
 
 /// A statement's text, between delimiters.
@@ -1036,30 +995,6 @@ fn scan(text: &str) -> Scan {
         pieces,
         comments,
         problems,
-    }
-}
-
-/// Byte offsets of sqlparser's 1-based lines (counted at `\n`) and columns
-/// (counted in characters).
-struct LineStarts(Vec<usize>);
-
-impl LineStarts {
-    fn new(text: &str) -> LineStarts {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineStarts(starts)
-    }
-
-    fn offset(&self, text: &str, line: u64, column: u64) -> usize {
-        let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
-        let Some(&start) = self.0.get(line - 1) else {
-            return text.len();
-        };
-        let column = usize::try_from(column).unwrap_or(usize::MAX).max(1);
-        text[start..]
-            .char_indices()
-            .nth(column - 1)
-            .map_or(text.len(), |(i, _)| start + i)
     }
 }
 

@@ -12,8 +12,9 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
-use super::{Comment, ParseProblem, ProblemKind};
-use crate::input::source::{excerpt, SourceFile, Span};
+use super::sqlparser_text::{parser_error, syntax_problem, LineStarts};
+use super::{Comment, ParseProblem};
+use crate::input::source::{SourceFile, Span};
 
 /// One statement of a SQLite file.
 #[derive(Debug, Clone)]
@@ -296,39 +297,18 @@ fn pragma(tokens: &[TokenWithSpan]) -> Option<Option<SqliteKind>> {
     Some(Some(SqliteKind::Pragma { name, value }))
 }
 
-/// sqlparser's message without its prefix and position, and that position.
-fn parser_error(message: &str) -> (String, Option<(u64, u64)>) {
-    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
-    let Some((text, position)) = message.rsplit_once(" at Line: ") else {
-        return (message.to_string(), None);
-    };
-    let position = position.split_once(", Column: ").and_then(|(line, column)| {
-        let column: String = column.chars().take_while(char::is_ascii_digit).collect();
-        Some((line.trim().parse().ok()?, column.parse().ok()?))
-    });
-    (text.to_string(), position)
-}
-
 fn problem(text: &str, span: Span, at: usize, message: &str) -> ParseProblem {
-    let near: String = excerpt(&text[at.min(span.end)..span.end], 30);
-    let mut message = match near.trim().is_empty() {
-        true => format!("SQLite cannot parse this statement: {message}"),
-        false => format!("SQLite cannot parse this statement: {message} (near `{}`)", near.trim()),
-    };
+    let mut problem = syntax_problem("SQLite", text, span, at, message);
     // sqlparser names other databases' ALTER TABLE forms; SQLite has four.
     let statement = text[span.start..span.end].trim_start();
     let words: Vec<&str> = statement.split_whitespace().take(2).collect();
     if words.len() == 2 && words[0].eq_ignore_ascii_case("alter") && words[1].eq_ignore_ascii_case("table") {
-        message.push_str(
+        problem.message.push_str(
             "; SQLite's ALTER TABLE can only RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN: \
              any other change rebuilds the table",
         );
     }
-    ParseProblem {
-        kind: ProblemKind::Syntax,
-        span,
-        message,
-    }
+    problem
 }
 
 /// The token ranges of the file's statements: split at top-level `;`,
@@ -380,30 +360,6 @@ fn split_statements(tokens: &[TokenWithSpan]) -> Vec<std::ops::Range<usize>> {
         pieces.push(s..last_code + 1);
     }
     pieces
-}
-
-/// Byte offsets of sqlparser's 1-based lines (counted at `\n`) and columns
-/// (counted in characters).
-struct LineStarts(Vec<usize>);
-
-impl LineStarts {
-    fn new(text: &str) -> LineStarts {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineStarts(starts)
-    }
-
-    fn offset(&self, text: &str, line: u64, column: u64) -> usize {
-        let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
-        let Some(&start) = self.0.get(line - 1) else {
-            return text.len();
-        };
-        let column = usize::try_from(column).unwrap_or(usize::MAX).max(1);
-        text[start..]
-            .char_indices()
-            .nth(column - 1)
-            .map_or(text.len(), |(i, _)| start + i)
-    }
 }
 
 #[cfg(test)]

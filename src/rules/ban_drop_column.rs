@@ -3,7 +3,7 @@
 
 use pg_query::protobuf::{AlterTableType, DropBehavior};
 
-use sqlparser::ast::{AlterTableOperation, Statement as Ast};
+use sqlparser::ast::AlterTableOperation;
 
 use crate::analysis::mysql::{Algorithm, MysqlAnalyzed};
 use crate::analysis::names::quote_ident;
@@ -44,14 +44,11 @@ impl Rule for BanDropColumn {
     /// MySQL: a column of a table that held rows before the change, dropped.
     fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         for statement in &file.statements {
-            let (Some(Ast::AlterTable(alter)), Some(table)) = (statement.ast, &statement.table) else {
+            let Some((operations, table)) = statement.altered_existing_table() else {
                 continue;
             };
-            if !table.has_rows || table.new_in_change {
-                continue;
-            }
             let name = &table.name;
-            for operation in &alter.operations {
+            for operation in operations {
                 let AlterTableOperation::DropColumn { column_names, .. } = operation else {
                     continue;
                 };

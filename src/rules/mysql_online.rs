@@ -1,7 +1,7 @@
 //! What the MySQL rules say alike: how a statement is named in a message,
 //! and the ways to change a large table without blocking it.
 
-use crate::analysis::mysql::{algorithm_name, lock_name, Action, Algorithm, Concurrency, MysqlStatementState, Verdict};
+use crate::analysis::mysql::{algorithm_name, lock_name, Action, Algorithm, MysqlStatementState, Verdict};
 
 /// `ALTER TABLE \`users\``: the statement's verb and table, as a message
 /// starts.
@@ -26,10 +26,11 @@ pub(crate) fn how_it_runs(verdict: &Verdict) -> String {
 /// The clauses that keep a statement as online as it can be: the server
 /// refuses it rather than take a slower way.
 pub(crate) fn online_clauses(verdict: &Verdict) -> &'static str {
-    match (verdict.algorithm, verdict.concurrency) {
-        (Algorithm::Instant, _) => "ALGORITHM=INSTANT",
-        (Algorithm::Inplace, Concurrency::ReadsAndWrites) => "ALGORITHM=INPLACE, LOCK=NONE",
-        _ => "ALGORITHM=INPLACE, LOCK=NONE",
+    // MySQL takes only LOCK=DEFAULT beside ALGORITHM=INSTANT.
+    if verdict.algorithm == Algorithm::Instant {
+        "ALGORITHM=INSTANT"
+    } else {
+        "ALGORITHM=INPLACE, LOCK=NONE"
     }
 }
 

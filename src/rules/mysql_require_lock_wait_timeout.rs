@@ -4,7 +4,7 @@
 //! to `lock_wait_timeout` (a year by default), and every query on the table
 //! queues behind it.
 
-use crate::analysis::mysql::{Action, MysqlAnalyzed, MysqlStatementState};
+use crate::analysis::mysql::MysqlAnalyzed;
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
 use crate::rules::mysql_online::{subject, SET_LOCK_WAIT_TIMEOUT};
@@ -12,26 +12,13 @@ use crate::rules::recipe::numbered_steps;
 
 crate::rule::declare_rule!(MysqlRequireLockWaitTimeout, id: "mysql-require-lock-wait-timeout", category: Timeout, severity: Warning, since: "0.1.0");
 
-/// DDL that takes an exclusive metadata lock on a table of its own.
-fn locks_a_table(statement: &MysqlStatementState<'_>) -> bool {
-    matches!(
-        statement.action,
-        Action::AlterTable { .. }
-            | Action::CreateIndex { .. }
-            | Action::DropIndex { .. }
-            | Action::DropTables { temporary: false, .. }
-            | Action::Truncate { .. }
-            | Action::Routine { table: Some(_), .. }
-    ) && statement.on_table_with_rows()
-}
-
 impl Rule for MysqlRequireLockWaitTimeout {
     fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         if file.lock_wait_timeout_assumed {
             return;
         }
         let first = file.statements.iter().find(|statement| {
-            locks_a_table(statement)
+            statement.locks_table_metadata()
                 && statement
                     .lock_wait_timeout
                     .is_none_or(|s| s <= 0.0 || s > file.max_lock_wait_timeout)

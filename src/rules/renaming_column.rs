@@ -4,7 +4,7 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use sqlparser::ast::{AlterTableOperation, Statement as Ast};
+use sqlparser::ast::AlterTableOperation;
 
 use crate::analysis::mysql::MysqlAnalyzed;
 use crate::analysis::names::quote_ident;
@@ -20,13 +20,10 @@ impl Rule for RenamingColumn {
     /// table that existed before the change.
     fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         for statement in &file.statements {
-            let (Some(Ast::AlterTable(alter)), Some(table)) = (statement.ast, &statement.table) else {
+            let Some((operations, table)) = statement.altered_existing_table() else {
                 continue;
             };
-            if !table.has_rows || table.new_in_change {
-                continue;
-            }
-            for operation in &alter.operations {
+            for operation in operations {
                 let (old, new) = match operation {
                     AlterTableOperation::RenameColumn {
                         old_column_name,

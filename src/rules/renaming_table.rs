@@ -4,7 +4,7 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use sqlparser::ast::{AlterTableOperation, RenameTableNameKind, Statement as Ast};
+use sqlparser::ast::{AlterTableOperation, RenameTableNameKind};
 
 use crate::analysis::mysql::actions::name_of;
 use crate::analysis::mysql::{Action as MysqlAction, MysqlAnalyzed};
@@ -21,25 +21,24 @@ impl Rule for RenamingTable {
     /// existed before the change.
     fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         for statement in &file.statements {
-            let renames: Vec<(String, String)> = match (&statement.action, statement.ast) {
+            let renames: Vec<(String, String)> = match (&statement.action, statement.altered_existing_table()) {
+                // The existing tables, as written, of the renamed ones.
                 (MysqlAction::RenameTables { pairs }, _) => pairs
                     .iter()
-                    .filter(|(old, _)| statement.existing_tables.contains(old))
-                    .cloned()
+                    .filter_map(|(old, new)| {
+                        let existing = statement.existing_tables.iter().find(|t| t.eq_ignore_ascii_case(old))?;
+                        Some((existing.clone(), new.clone()))
+                    })
                     .collect(),
-                (_, Some(Ast::AlterTable(alter))) => match &statement.table {
-                    Some(table) if table.has_rows && !table.new_in_change => alter
-                        .operations
-                        .iter()
-                        .filter_map(|operation| match operation {
-                            AlterTableOperation::RenameTable {
-                                table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new),
-                            } => Some((table.name.clone(), name_of(new))),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                },
+                (_, Some((operations, table))) => operations
+                    .iter()
+                    .filter_map(|operation| match operation {
+                        AlterTableOperation::RenameTable {
+                            table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new),
+                        } => Some((table.name.clone(), name_of(new))),
+                        _ => None,
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             for (old, new) in renames {
@@ -147,5 +146,23 @@ mod tests {
         )
         .is_empty());
         assert!(findings("renaming-table", "ALTER TABLE users RENAME COLUMN a TO b;").is_empty());
+    }
+
+    #[test]
+    fn mysql_renames_of_existing_tables_whatever_their_case() {
+        use crate::tests::rules::mysql_findings_after;
+        let found = mysql_findings_after(
+            "renaming-table",
+            "CREATE TABLE `Users` (id int);\nCREATE TABLE teams (id int);",
+            "CREATE TABLE fresh (id int);\nRENAME TABLE users TO people, fresh TO fresher;\nALTER TABLE teams RENAME TO squads;",
+            &crate::settings::Settings::default(),
+        );
+        assert_eq!(
+            found,
+            [
+                "table `Users` renamed to `people`: running code that uses `Users` fails",
+                "table `teams` renamed to `squads`: running code that uses `teams` fails"
+            ]
+        );
     }
 }

@@ -28,10 +28,30 @@ mod common {
     pub(super) use super::support::env::{repo_root, sorted_files};
     pub(super) use super::support::mariadb::{mariadb, Mariadb, MariadbError};
 
-    use crate::input::source::Span;
+    use crate::input::discover::layout::Script;
+    use crate::input::layout::Direction;
+    use crate::input::source::{SourceFile, Span};
     use crate::parse::embedded::{Body, StepKind};
     use crate::parse::parse_file;
     use crate::report::FileReport;
+
+    /// A corpus script as the corpus truth suites read it: its text, named
+    /// by its path from the corpus, and its direction (`up` or `down`).
+    pub(super) fn corpus_script(corpus: &std::path::Path, script: &Script) -> (SourceFile, &'static str) {
+        let shown = script
+            .path
+            .strip_prefix(corpus)
+            .unwrap_or(&script.path)
+            .display()
+            .to_string();
+        let direction = match script.direction {
+            Some(Direction::Down) => "down",
+            _ => "up",
+        };
+        assert!(script.too_large.is_none(), "{shown}: too large to read");
+        let text = String::from_utf8(script.bytes.clone()).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        (SourceFile::new(shown, text), direction)
+    }
 
     /// Each active finding as (line of the statement holding it, rule id):
     /// a finding anywhere inside a statement counts at the statement's first

@@ -28,8 +28,7 @@ use crate::input::layout::Direction;
 use crate::input::source::{excerpt, Span};
 use crate::parse::mysql::{parse_mysql, MysqlKind};
 use crate::parse::ProblemKind;
-use crate::tests::common::{corpus_repositories, manifest, Mariadb, MariadbError};
-use crate::SourceFile;
+use crate::tests::common::{corpus_repositories, corpus_script, manifest, Mariadb, MariadbError};
 
 /// A delimiter no migration holds: the client sends each piece whole.
 pub(super) const DELIMITER: &str = "@@@miglint@@@";
@@ -146,19 +145,8 @@ struct Tally {
 }
 
 fn check_script(server: &Mariadb, db: &str, corpus: &Path, script: &Script, tally: &mut Tally) {
-    let shown = script
-        .path
-        .strip_prefix(corpus)
-        .unwrap_or(&script.path)
-        .display()
-        .to_string();
-    let direction = match script.direction {
-        Some(Direction::Down) => "down",
-        _ => "up",
-    };
-    assert!(script.too_large.is_none(), "{shown}: too large to read");
-    let text = String::from_utf8(script.bytes.clone()).unwrap_or_else(|e| panic!("{shown}: {e}"));
-    let source = SourceFile::new(shown.clone(), text);
+    let (source, direction) = corpus_script(corpus, script);
+    let shown = source.path.clone();
     let parsed = parse_mysql(&source);
     match script.direction {
         Some(Direction::Down) => tally.down_files += 1,

@@ -32,7 +32,7 @@ use crate::input::discover::layout::{detect, MigrationRoot, Script};
 use crate::input::layout::Direction;
 use crate::input::source::{excerpt, Span};
 use crate::parse::sqlite::parse_sqlite;
-use crate::tests::common::{corpus_repositories, manifest};
+use crate::tests::common::{corpus_repositories, corpus_script, manifest};
 use crate::SourceFile;
 
 /// What SQLite says of one piece.
@@ -175,19 +175,8 @@ struct Tally {
 
 /// Runs one script's pieces on `conn`, checking each against SQLite.
 fn check_script(conn: &Connection, corpus: &Path, script: &Script, tally: &mut Tally) {
-    let shown = script
-        .path
-        .strip_prefix(corpus)
-        .unwrap_or(&script.path)
-        .display()
-        .to_string();
-    let direction = match script.direction {
-        Some(Direction::Down) => "down",
-        _ => "up",
-    };
-    assert!(script.too_large.is_none(), "{shown}: too large to read");
-    let text = String::from_utf8(script.bytes.clone()).unwrap_or_else(|e| panic!("{shown}: {e}"));
-    let source = SourceFile::new(shown.clone(), text);
+    let (source, direction) = corpus_script(corpus, script);
+    let shown = source.path.clone();
     let parsed = parse_sqlite(&source);
     match script.direction {
         Some(Direction::Down) => tally.down_files += 1,

@@ -29,7 +29,7 @@ pub(crate) struct MysqlStatementState<'a> {
     /// The table the statement changes, as the schema held it before the
     /// statement (None for statements on no single table, or a table
     /// created by this statement).
-    pub table: Option<MysqlTable>,
+    pub table: Option<TableState>,
     /// The tables a DROP TABLE, TRUNCATE or RENAME TABLE names that existed
     /// before the change (or that no migration created): they hold
     /// production's rows.
@@ -53,6 +53,18 @@ pub(crate) struct MysqlStatementState<'a> {
     pub lock_wait_timeout: Option<f64>,
 }
 
+/// What the rules need of a statement's table, as it was before the statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TableState {
+    /// As written in its CREATE TABLE (lowercased when no migration created it).
+    pub name: String,
+    /// It holds rows in production: it existed before the change (or is
+    /// unknown to miglint), or the change filled it.
+    pub has_rows: bool,
+    /// It existed before the change: its data and its users are production's.
+    pub existed: bool,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Requested {
     pub algorithm: Option<Algorithm>,
@@ -69,6 +81,30 @@ impl MysqlStatementState<'_> {
     /// The table's name as the statement's message shows it.
     pub(crate) fn table_name(&self) -> &str {
         self.table.as_ref().map_or("", |t| t.name.as_str())
+    }
+
+    /// An `ALTER TABLE` of a table that existed before the change: its
+    /// operations and the table.
+    pub(crate) fn altered_existing_table(&self) -> Option<(&'_ [AlterTableOperation], &TableState)> {
+        match (self.ast, &self.table) {
+            (Some(Ast::AlterTable(alter)), Some(table)) if table.existed => Some((&alter.operations, table)),
+            _ => None,
+        }
+    }
+
+    /// DDL that takes the exclusive metadata lock of a table with rows: it
+    /// waits behind every open transaction that touched the table, and
+    /// every later query on the table waits behind it.
+    pub(crate) fn locks_table_metadata(&self) -> bool {
+        matches!(
+            self.action,
+            Action::AlterTable { .. }
+                | Action::CreateIndex { .. }
+                | Action::DropIndex { .. }
+                | Action::DropTables { temporary: false, .. }
+                | Action::Truncate { .. }
+                | Action::Routine { table: Some(_), .. }
+        ) && self.on_table_with_rows()
     }
 }
 
@@ -108,8 +144,20 @@ pub(crate) fn analyze_mysql<'a>(
             MysqlKind::Alter { ast, clauses } => (Some(&**ast), clauses.as_slice()),
             MysqlKind::Routine { .. } => (None, &[][..]),
         };
-        let table = target_table(&action).and_then(|name| catalog.table(name).cloned().or_else(|| unknown(name)));
-        let changes = match (&table, ast) {
+        // The table as the catalog holds it, borrowed: most statements are
+        // data changes, which need only its name and rows.
+        let unknown_table;
+        let known: Option<&MysqlTable> = match target_table(&action) {
+            Some(name) => match catalog.table(name) {
+                Some(table) => Some(table),
+                None => {
+                    unknown_table = unknown(name);
+                    Some(&unknown_table)
+                }
+            },
+            None => None,
+        };
+        let changes = match (known, ast) {
             (Some(table), Some(ast)) => {
                 let mut changes = changes_of(ast, table, server, foreign_key_checks);
                 changes.extend(clauses.iter().filter_map(|clause| {
@@ -121,13 +169,21 @@ pub(crate) fn analyze_mysql<'a>(
         };
         let existing_tables = named_tables(&action)
             .into_iter()
-            .filter(|name| catalog.table(name).is_none_or(|t| !t.new_in_change))
-            .map(|name| catalog.table(name).map_or_else(|| name.to_string(), |t| t.name.clone()))
+            .filter_map(|name| match catalog.table(name) {
+                Some(table) if table.new_in_change => None,
+                Some(table) => Some(table.name.clone()),
+                None => Some(name.to_string()),
+            })
             .collect();
         let requested = ast.map(requested_of).unwrap_or_default();
         let judged = combine(&changes);
         let refused = judged.as_ref().and_then(|verdict| refusal(verdict, requested));
         let online = judged.map(|verdict| as_run(verdict, requested));
+        let table = known.map(|t| TableState {
+            name: t.name.clone(),
+            has_rows: t.has_rows,
+            existed: !t.new_in_change,
+        });
         statements.push(MysqlStatementState {
             span: statement.span,
             ast,
@@ -199,13 +255,13 @@ fn named_tables(action: &Action) -> Vec<&str> {
 }
 
 /// A table no migration miglint read created: production's, with rows.
-fn unknown(name: &str) -> Option<MysqlTable> {
-    Some(MysqlTable {
+fn unknown(name: &str) -> MysqlTable {
+    MysqlTable {
         name: name.to_string(),
         unknown: true,
         has_rows: true,
         ..MysqlTable::default()
-    })
+    }
 }
 
 /// What the server does for each change of an online DDL statement (an
