@@ -40,6 +40,7 @@ mod trace;
 #[cfg(test)]
 mod tests;
 
+pub use analysis::mysql::MetadataLock;
 pub use analysis::{Catalog, LockMode, RelationName};
 pub use cli::run;
 pub use diagnostic::{Diagnostic, Label, LockInfo, Suppressed, SuppressionScope};
@@ -52,7 +53,7 @@ pub use prepare::{apply_baselines, prepare, Message, PreparedRun, RunRequest};
 pub use report::engine::{
     history_catalog, lint_and_plan_run, lint_bytes, lint_run, lint_source, plan_run, ChangeScope, CheckedFile, RunInput,
 };
-pub use report::plan::{FilePlan, HeldUntil, Inside, LockPlan, PlannedFile, StatementPlan, TransactionKind};
+pub use report::plan::{FilePlan, HeldUntil, Inside, LockPlan, PlanMode, PlannedFile, StatementPlan, TransactionKind};
 pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use postgres::{Client, NoTls};
 
 use crate::analysis::{LockMode, LockScope};
-use crate::report::plan::{FilePlan, StatementPlan};
+use crate::report::plan::{FilePlan, PlanMode, StatementPlan};
 
 /// What the server showed for one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -234,9 +234,11 @@ impl Tracer {
             let entry = predicted.entry(name).or_insert(mode);
             *entry = (*entry).max(mode);
         };
+        // A trace runs PostgreSQL's plans, whose locks are PostgreSQL's.
         for lock in &stmt.locks {
+            let PlanMode::Postgres(mode) = lock.mode else { continue };
             if let Some(name) = self.resolve(&lock.relation.to_sql())? {
-                add(name, lock.mode);
+                add(name, mode);
             }
         }
         for scoped in &stmt.scoped_locks {

@@ -94,6 +94,100 @@ fn human_plan_is_a_table_a_reviewer_can_read() {
     assert!(drop.contains("DATA LOSS"), "{drop}");
 }
 
+/// A MySQL root (golang-migrate, declared in miglint.toml) whose change
+/// alters a table an earlier migration made, and a SQLite one (sqlx, in a
+/// transaction per file) that rebuilds one.
+const DIALECTS: &[(&str, &str)] = &[
+    (
+        "miglint.toml",
+        "[[roots]]\npath = \"mysql\"\ndialect = \"mysql\"\n\n[[roots]]\npath = \"sqlite\"\ndialect = \"sqlite\"\n",
+    ),
+    (
+        "mysql/000001_users.up.sql",
+        "CREATE TABLE users (id int PRIMARY KEY, email varchar(100), flag int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n",
+    ),
+    (
+        "mysql/000002_email.up.sql",
+        "CREATE INDEX users_email ON users (email);\nALTER TABLE users MODIFY flag bigint;\nSTART TRANSACTION;\nUPDATE users SET flag = 0;\nALTER TABLE users ADD COLUMN note text;\n",
+    ),
+    (
+        "sqlite/20240101000000_users.sql",
+        "CREATE TABLE users (id integer PRIMARY KEY, email text, note text);\n",
+    ),
+    (
+        "sqlite/20240102000000_note.sql",
+        "CREATE INDEX users_email ON users (email);\nALTER TABLE users DROP COLUMN note;\n",
+    ),
+];
+
+#[test]
+fn mysql_and_sqlite_statements_are_planned_in_their_engines_terms() {
+    let files: Vec<(&str, &[u8])> = DIALECTS.iter().map(|(path, text)| (*path, text.as_bytes())).collect();
+    let dir = project(&files);
+    let args = [
+        "plan",
+        "--format",
+        "json",
+        "mysql/000002_email.up.sql",
+        "sqlite/20240102000000_note.sql",
+    ];
+    let plan = json(&stdout_of(&mut miglint(dir.path(), &args), 0));
+    assert_valid(
+        &validator(&repo_root().join("schema/miglint-plan.schema.json")),
+        &plan,
+        "plan",
+    );
+    let mysql = &plan["files"][0];
+    assert_eq!(mysql["dialect"], "mysql");
+    let [index, modify, _, update, add] = &mysql["statements"].as_array().unwrap()[..] else {
+        panic!("{mysql}")
+    };
+    assert_eq!(index["locks"][0]["mode"], "MDL_SHARED_UPGRADABLE");
+    assert_eq!(index["algorithm"], "INPLACE");
+    assert_eq!(index["blocks"], serde_json::json!(["ddl"]));
+    assert_eq!(index["scans"], serde_json::json!(["users"]));
+    assert_eq!(modify["algorithm"], "COPY");
+    assert_eq!(modify["locks"][0]["mode"], "MDL_SHARED_NO_WRITE");
+    assert_eq!(modify["rewrites"], serde_json::json!(["users"]));
+    assert_eq!(update["locks"][0]["mode"], "MDL_SHARED_WRITE");
+    assert_eq!(update["transaction"], "explicit");
+    // The ALTER's implicit commit ends the transaction the UPDATE ran in.
+    assert_eq!(update["transaction_end_line"], 5);
+    assert_eq!(add["implicit_commit"], true);
+    assert_eq!(add["algorithm"], "INSTANT");
+    assert_eq!(add["locks"][0]["mode"], "MDL_EXCLUSIVE");
+
+    let sqlite = &plan["files"][1];
+    assert_eq!(sqlite["dialect"], "sqlite");
+    let [index, drop] = &sqlite["statements"].as_array().unwrap()[..] else {
+        panic!("{sqlite}")
+    };
+    assert_eq!(index["locks"], serde_json::json!([]));
+    assert_eq!(index["database_lock"]["mode"], "RESERVED");
+    assert_eq!(index["blocks"], serde_json::json!(["writes"]));
+    assert_eq!(index["transaction"], "per-file");
+    assert_eq!(index["held_through"], serde_json::json!([2]));
+    assert_eq!(drop["rewrites"], serde_json::json!(["users"]));
+    assert_eq!(drop["data_loss"], true);
+
+    let out = stdout_of(
+        &mut miglint(
+            dir.path(),
+            &args[..1].iter().chain(&args[3..]).copied().collect::<Vec<_>>(),
+        ),
+        0,
+    );
+    assert!(
+        out.contains("MDL_SHARED_UPGRADABLE on users (blocks DDL only)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("commits implicitly, INPLACE (MDL_EXCLUSIVE briefly at start and end)"),
+        "{out}"
+    );
+    assert!(out.contains("RESERVED on the database (blocks writes)"), "{out}");
+}
+
 /// A DO block copying a table, dropping it and renaming the copy into its
 /// place, in autocommit; and a function from an earlier migration, called.
 const BODIES: &[(&str, &str)] = &[

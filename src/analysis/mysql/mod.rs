@@ -7,10 +7,11 @@
 
 pub(crate) mod actions;
 pub(crate) mod catalog;
+pub(crate) mod metadata;
 pub(crate) mod model;
 pub(crate) mod online;
 
-use sqlparser::ast::{AlterTableAlgorithm, AlterTableLock, AlterTableOperation, Statement as Ast};
+use sqlparser::ast::{AlterTableAlgorithm, AlterTableLock, AlterTableOperation, ObjectType, Statement as Ast};
 
 use crate::input::source::{SourceFile, Span};
 use crate::parse::mysql::{AlterClause, MysqlFile, MysqlKind};
@@ -18,6 +19,7 @@ pub(crate) use crate::settings::MysqlServer;
 use crate::settings::Settings;
 pub(crate) use actions::Action;
 pub(crate) use catalog::{MysqlCatalog, MysqlTable};
+pub use metadata::MetadataLock;
 pub(crate) use online::{Algorithm, Concurrency, DdlOp, TableClause, Verdict};
 
 /// One statement as the MySQL rules see it.
@@ -278,7 +280,11 @@ fn changes_of(ast: &Ast, table: &MysqlTable, server: MysqlServer, foreign_key_ch
             .flatten()
             .collect(),
         Ast::CreateIndex(create) => single(DdlOp::CreateIndex(create)),
-        Ast::Drop { names, .. } => match names.first().and_then(|name| name.0.last()?.as_ident()) {
+        Ast::Drop {
+            object_type: ObjectType::Index,
+            names,
+            ..
+        } => match names.first().and_then(|name| name.0.last()?.as_ident()) {
             Some(ident) => single(DdlOp::DropIndex(ident.value.as_str())),
             None => Vec::new(),
         },

@@ -99,6 +99,8 @@ fn dropping_and_truncating_name_the_existing_tables() {
         |file, _| {
             assert_eq!(file.statements[1].existing_tables, ["old", "never_created"]);
             assert_eq!(file.statements[2].existing_tables, ["kept"]);
+            // Dropping a table is not online DDL: it was once judged as DROP INDEX.
+            assert_eq!(file.statements[1].online, None);
         },
     );
 }

@@ -117,6 +117,49 @@ pub(crate) enum Action {
     Other,
 }
 
+impl Action {
+    /// The one table the statement acts on.
+    pub(crate) fn table(&self) -> Option<&str> {
+        match self {
+            Action::CreateTable { table, .. }
+            | Action::AddColumn { table, .. }
+            | Action::DropColumn { table, .. }
+            | Action::RenameColumn { table, .. }
+            | Action::RenameTable { table, .. }
+            | Action::DropTable { table }
+            | Action::CreateIndex { table, .. }
+            | Action::CreateTrigger { table, .. }
+            | Action::InsertSelect { table, .. }
+            | Action::Insert { table } => Some(table),
+            _ => None,
+        }
+    }
+}
+
+/// The statement takes the database's write lock (SQLite's RESERVED lock,
+/// held to the end of its transaction): everything but reads, transaction
+/// control and the pragmas that only set the connection.
+pub(crate) fn writes(kind: &SqliteKind, action: &Action) -> bool {
+    match (kind, action) {
+        (SqliteKind::Pragma { name, value }, _) => {
+            value.is_some() && matches!(name.as_str(), "user_version" | "application_id")
+        }
+        (_, Action::Begin | Action::Commit | Action::Rollback) => false,
+        (SqliteKind::Ast(statement), Action::Other) => !matches!(
+            **statement,
+            Statement::Query(_)
+                | Statement::Explain { .. }
+                | Statement::ExplainTable { .. }
+                | Statement::Savepoint { .. }
+                | Statement::ReleaseSavepoint { .. }
+                | Statement::Rollback { .. }
+                | Statement::AttachDatabase { .. }
+                | Statement::Set(_)
+        ),
+        _ => true,
+    }
+}
+
 /// A table constraint: PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TableRule {

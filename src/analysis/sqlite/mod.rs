@@ -26,6 +26,12 @@ pub(crate) struct SqliteStatementState {
     /// A table the statement drops or a column it drops that holds data: it
     /// existed before the change and the file did not copy it elsewhere.
     pub loses_data: bool,
+    /// The statement takes the database's write lock: it changes the
+    /// schema or the data.
+    pub writes: bool,
+    /// The table the statement acts on existed before the change (or no
+    /// migration created it): production's, with rows.
+    pub on_existing_table: bool,
 }
 
 /// A table rebuilt the way SQLite's documentation gives for changes ALTER
@@ -131,6 +137,8 @@ pub(crate) fn analyze_sqlite<'a>(
             in_transaction: explicit || runner_transaction,
             refused,
             loses_data,
+            writes: actions::writes(&statement.kind, &action),
+            on_existing_table: action.table().is_some_and(existing),
         });
         if let Action::CreateIndex { index: name, .. } | Action::CreateTrigger { trigger: name, .. } = &action {
             catalog

@@ -150,12 +150,20 @@ pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
 /// The report of each input of a replayed dialect (SQLite, MySQL), by its
 /// index in the run; None for history, which is replayed, not reported.
 fn lint_replayed(inputs: Vec<(usize, RunInput)>, scope: ChangeScope) -> Vec<(usize, Option<FileReport>)> {
-    let (sqlite, mysql): (Vec<_>, Vec<_>) = inputs
-        .into_iter()
-        .partition(|(_, input)| input.script.dialect == Dialect::Sqlite);
+    let (sqlite, mysql) = by_replayed_dialect(inputs);
     let mut reports = replayed::lint_dialect::<sqlite::Sqlite>(sqlite, scope);
     reports.extend(replayed::lint_dialect::<mysql::Mysql>(mysql, scope));
     reports
+}
+
+/// Inputs by their index in the run.
+type Indexed = Vec<(usize, RunInput)>;
+
+/// The replayed dialects' inputs: SQLite's, and MySQL's.
+fn by_replayed_dialect(inputs: Indexed) -> (Indexed, Indexed) {
+    inputs
+        .into_iter()
+        .partition(|(_, input)| input.script.dialect == Dialect::Sqlite)
 }
 
 /// A run's inputs parted by dialect: PostgreSQL's, judged together, and
@@ -213,11 +221,12 @@ pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<Check
     let postgres_files = finish_reports(run)
         .into_iter()
         .map(|r| r.map(|(report, plan)| CheckedFile { report, plan }));
-    // miglint does not plan SQLite's statements (a SQLite write locks the whole
-    // database) nor, yet, MySQL's.
-    let replayed_files = lint_replayed(replayed_inputs, scope)
+    let (sqlite, mysql) = by_replayed_dialect(replayed_inputs);
+    let mut replayed = replayed::lint_and_plan_dialect::<sqlite::Sqlite>(sqlite, scope);
+    replayed.extend(replayed::lint_and_plan_dialect::<mysql::Mysql>(mysql, scope));
+    let replayed_files = replayed
         .into_iter()
-        .map(|(index, report)| (index, report.map(|report| CheckedFile { report, plan: None })))
+        .map(|(index, checked)| (index, checked.map(|(report, plan)| CheckedFile { report, plan })))
         .collect();
     merge(indexes, postgres_files, replayed_files)
         .into_iter()
@@ -325,11 +334,12 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
             // History is replayed, companions analysed: neither is planned.
             _ => None,
         });
-    // SQLite's statements are not planned (a write locks the whole database),
-    // nor yet MySQL's: each file is listed with what keeps it from running.
-    let replayed_planned = lint_replayed(replayed_inputs, scope)
+    let (sqlite, mysql) = by_replayed_dialect(replayed_inputs);
+    let mut replayed_planned = replayed::plan_dialect::<sqlite::Sqlite>(sqlite, scope);
+    replayed_planned.extend(replayed::plan_dialect::<mysql::Mysql>(mysql, scope));
+    let replayed_planned = replayed_planned
         .into_iter()
-        .map(|(index, report)| (index, report.map(unplanned)))
+        .map(|(index, planned)| (index, planned.map(|p| p.unwrap_or_else(|unread| unplanned(*unread)))))
         .collect();
     merge(indexes, postgres_planned, replayed_planned)
         .into_iter()
@@ -344,6 +354,7 @@ fn unplanned(report: FileReport) -> PlannedFile {
     PlannedFile {
         plan: plan::FilePlan {
             path: report.path().to_string(),
+            dialect: report.script.dialect,
             statements: Vec::new(),
         },
         problems: report

@@ -7,6 +7,7 @@ use crate::diagnostic::Finding;
 use crate::input::layout::ScriptInfo;
 use crate::input::source::SourceFile;
 use crate::parse::mysql::{parse_mysql, MysqlFile};
+use crate::report::plan::{self, FilePlan};
 use crate::rule::Rule;
 use crate::settings::Settings;
 
@@ -49,5 +50,9 @@ impl ReplayedDialect for Mysql {
 
     fn check(rule: &dyn Rule, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         rule.check_mysql(file, out);
+    }
+
+    fn plan(file: &MysqlAnalyzed<'_>, _source: &SourceFile) -> FilePlan {
+        plan::plan_mysql(file)
     }
 }

@@ -15,6 +15,7 @@ use crate::diagnostic::Finding;
 use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo};
 use crate::input::source::{SourceFile, Span};
 use crate::parse::{Comment, ParseProblem};
+use crate::report::plan::{FilePlan, PlannedFile};
 use crate::report::suppress;
 use crate::report::FileReport;
 use crate::rule::{Rule, RuleMeta};
@@ -48,6 +49,8 @@ pub(super) trait ReplayedDialect {
         in_change: bool,
     ) -> Self::Analyzed<'a>;
     fn check(rule: &dyn Rule, file: &Self::Analyzed<'_>, out: &mut Vec<Finding>);
+    /// What each statement of the file does to a live database (`miglint plan`).
+    fn plan(file: &Self::Analyzed<'_>, source: &SourceFile) -> FilePlan;
 }
 
 /// The dialect-neutral parts of a parsed file.
@@ -70,6 +73,87 @@ pub(super) fn lint_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<FileReport>)> {
+    judge_dialect::<D, _>(inputs, scope, |judged| {
+        report_of::<D>(
+            judged.file,
+            judged.source,
+            judged.parsed,
+            judged.script,
+            judged.settings,
+        )
+    })
+    .into_iter()
+    .map(|(index, judged)| (index, judged.map(|report| report.unwrap_or_else(|unread| *unread))))
+    .collect()
+}
+
+/// The plan of each input of dialect `D` in the change, by its index in
+/// the run: its statements, and the parse problems that kept parts of it
+/// out; Err for a file that could not be read, with why.
+pub(super) fn plan_dialect<D: ReplayedDialect>(
+    inputs: Vec<(usize, RunInput)>,
+    scope: ChangeScope,
+) -> Vec<(usize, Option<Outcome<PlannedFile>>)> {
+    judge_dialect::<D, _>(inputs, scope, |judged| {
+        let problems = judged
+            .parsed
+            .problems
+            .iter()
+            .map(|p| (problem_meta(p.kind), parse_problem_finding(p, D::NAME)))
+            .collect();
+        PlannedFile {
+            plan: D::plan(judged.file, judged.source),
+            problems: into_diagnostics(judged.source, problems, judged.settings, judged.script),
+        }
+    })
+}
+
+/// `lint_dialect` and `plan_dialect` from one analysis: each file's
+/// report, and its plan when it is SQL text.
+pub(super) fn lint_and_plan_dialect<D: ReplayedDialect>(
+    inputs: Vec<(usize, RunInput)>,
+    scope: ChangeScope,
+) -> Vec<(usize, Option<ReportAndPlan>)> {
+    judge_dialect::<D, _>(inputs, scope, |judged| {
+        let plan = D::plan(judged.file, judged.source);
+        let report = report_of::<D>(
+            judged.file,
+            judged.source,
+            judged.parsed,
+            judged.script,
+            judged.settings,
+        );
+        (report, Some(plan))
+    })
+    .into_iter()
+    .map(|(index, judged)| (index, judged.map(|r| r.unwrap_or_else(|unread| (*unread, None)))))
+    .collect()
+}
+
+/// A file's report, and its plan when it is SQL text.
+pub(super) type ReportAndPlan = (FileReport, Option<FilePlan>);
+
+/// What became of a file of the change: judged, or the report of why it
+/// could not be read (boxed: a report is large beside most judgements).
+pub(super) type Outcome<T> = Result<T, Box<FileReport>>;
+
+/// A file of the change, analysed against the schema before it.
+pub(super) struct Judged<'j, 'a, D: ReplayedDialect> {
+    pub file: &'j D::Analyzed<'a>,
+    pub source: &'j SourceFile,
+    pub parsed: Parsed<'j>,
+    pub script: &'j ScriptInfo,
+    pub settings: &'j Arc<Settings>,
+}
+
+/// Replays every input of dialect `D` in run order and judges each file of
+/// the change with `judge`; by run index, None for history, Err with the
+/// report of a file that could not be read.
+fn judge_dialect<D: ReplayedDialect, T>(
+    inputs: Vec<(usize, RunInput)>,
+    scope: ChangeScope,
+    judge: impl for<'j, 'a> Fn(Judged<'j, 'a, D>) -> T,
+) -> Vec<(usize, Option<Outcome<T>>)> {
     let decoded: Vec<(usize, Decoded)> = inputs.into_par_iter().map(|(i, input)| (i, decode(input))).collect();
     // Parsing needs no schema: every file at once, on every core.
     let parsed: Vec<Option<D::File>> = decoded
@@ -87,7 +171,7 @@ pub(super) fn lint_dialect<D: ReplayedDialect>(
         let (source, script, settings) = match decoded {
             Decoded::Text(source, script, settings) => (source, script, settings),
             Decoded::Unreadable(report, _) => {
-                let reported = (report.script.role == Role::Change).then_some(report);
+                let reported = (report.script.role == Role::Change).then(|| Err(Box::new(report)));
                 reports.push((index, reported));
                 continue;
             }
@@ -125,8 +209,16 @@ pub(super) fn lint_dialect<D: ReplayedDialect>(
             runner_transaction,
             change,
         );
-        let report = change.then(|| report_of::<D>(&file, &source, D::parsed(&parsed), &script, &settings));
-        reports.push((index, report));
+        let judged = change.then(|| {
+            Ok(judge(Judged {
+                file: &file,
+                source: &source,
+                parsed: D::parsed(&parsed),
+                script: &script,
+                settings: &settings,
+            }))
+        });
+        reports.push((index, judged));
     }
     reports
 }

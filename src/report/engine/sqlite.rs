@@ -7,6 +7,7 @@ use crate::diagnostic::Finding;
 use crate::input::layout::ScriptInfo;
 use crate::input::source::SourceFile;
 use crate::parse::sqlite::{parse_sqlite, SqliteFile};
+use crate::report::plan::{self, FilePlan};
 use crate::rule::Rule;
 use crate::settings::Settings;
 
@@ -57,5 +58,9 @@ impl ReplayedDialect for Sqlite {
 
     fn check(rule: &dyn Rule, file: &SqliteAnalyzed<'_>, out: &mut Vec<Finding>) {
         rule.check_sqlite(file, out);
+    }
+
+    fn plan(file: &SqliteAnalyzed<'_>, source: &SourceFile) -> FilePlan {
+        plan::plan_sqlite(file, source)
     }
 }

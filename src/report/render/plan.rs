@@ -168,6 +168,10 @@ fn lock_phrases(s: &StatementPlan) -> Vec<String> {
             };
             format!("{} on {} ({waits})", l.mode, l.relation.plain())
         })
+        .chain(
+            s.database_lock
+                .map(|mode| format!("{mode} on the database (blocks {})", mode.blocks().join("+"))),
+        )
         .chain(s.scoped_locks.iter().map(|l| {
             let blocks = crate::report::plan::blocks_of(l.mode).join("+");
             format!("{} on {} (blocks {blocks})", l.mode, l.scope)
@@ -178,6 +182,18 @@ fn lock_phrases(s: &StatementPlan) -> Vec<String> {
 /// Rewrites, scans, data loss, and a statement that refuses a transaction block.
 fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     let mut effects = Vec::new();
+    if s.implicit_commit {
+        effects.push("commits implicitly".to_string());
+    }
+    match s.algorithm {
+        // The lock above is held while the work runs; the server takes the
+        // exclusive one only to start and to finish.
+        Some(algorithm @ ("INPLACE" | "COPY")) => {
+            effects.push(format!("{algorithm} (MDL_EXCLUSIVE briefly at start and end)"))
+        }
+        Some(algorithm) => effects.push(algorithm.to_string()),
+        None => {}
+    }
     for r in &s.rewrites {
         effects.push(format!("rewrites {}", r.plain()));
     }
@@ -199,7 +215,7 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
 /// How long the locks are held, and which later lines run under them; None
 /// without locks.
 fn held_phrase(s: &StatementPlan) -> Option<String> {
-    if s.locks.is_empty() && s.scoped_locks.is_empty() {
+    if s.locks.is_empty() && s.scoped_locks.is_empty() && s.database_lock.is_none() {
         return None;
     }
     let held = match s.held_until {
@@ -212,6 +228,7 @@ fn held_phrase(s: &StatementPlan) -> Option<String> {
             _ => format!("COMMIT at line {line}"),
         },
         HeldUntil::TransactionEnd(None) => format!("end of file ({} transaction)", s.transaction.as_str()),
+        HeldUntil::ImplicitCommit(line) => format!("implicit commit at line {line}"),
         HeldUntil::BlockEnd(line) => match s.inside {
             Some(Inside::DoBlock { line: block }) if block == line => format!("end of the DO block at line {line}"),
             _ => format!("end of the statement at line {line}, which runs in one transaction"),
@@ -237,6 +254,7 @@ pub(crate) fn plan_value(files: &[PlannedFile], pg_version: u32) -> Value {
         "settings": { "pg_version": pg_version },
         "files": files.iter().map(|f| json!({
             "path": f.plan.path,
+            "dialect": f.plan.dialect.id(),
             "problems": f.problems.iter().map(|d| json!({
                 "rule": d.rule,
                 "message": d.message,
@@ -256,6 +274,7 @@ fn statement_value(s: &StatementPlan) -> Value {
     let (held_until, end_line, block_line) = match s.held_until {
         HeldUntil::StatementEnd => ("statement", None, None),
         HeldUntil::TransactionEnd(line) => ("transaction", line, None),
+        HeldUntil::ImplicitCommit(line) => ("transaction", Some(line), None),
         HeldUntil::BlockEnd(line) => ("block", None, Some(line)),
     };
     let inside = s.inside.as_ref().map(|inside| match inside {
@@ -283,6 +302,7 @@ fn statement_value(s: &StatementPlan) -> Value {
             "blocks": l.blocks(),
             "new_relation": l.new_relation,
         })).collect::<Vec<_>>(),
+        "database_lock": s.database_lock.map(|mode| json!({ "mode": mode.name(), "blocks": mode.blocks() })),
         "scoped_locks": s.scoped_locks.iter().map(|l| json!({
             "scope": l.scope.to_string(),
             "mode": l.mode.name(),
@@ -291,6 +311,8 @@ fn statement_value(s: &StatementPlan) -> Value {
         "blocks": s.blocks(),
         "rewrites": names(&s.rewrites),
         "scans": names(&s.scans),
+        "algorithm": s.algorithm,
+        "implicit_commit": s.implicit_commit,
         "data_loss": s.data_loss,
         "transactional": s.transactional,
         "transaction": s.transaction.as_str(),

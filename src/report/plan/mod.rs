@@ -3,14 +3,23 @@
 //! transaction it runs in, and how long its locks are held — read straight
 //! from the analysis facts, with no rule involved. The statements of a `DO`
 //! block, and of a routine a statement calls, follow it, each marked with
-//! where it runs.
+//! where it runs. MySQL's and SQLite's statements are planned from their
+//! own analyses (`mysql`, `sqlite`), in the same shape.
+
+mod mysql;
+mod sqlite;
+
+pub(crate) use mysql::plan_mysql;
+pub(crate) use sqlite::plan_sqlite;
 
 use pg_query::protobuf::TransactionStmtKind;
 use pg_query::NodeEnum;
 
 use crate::analysis::embedded::RunKind;
+use crate::analysis::mysql::MetadataLock;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock, StatementContext};
 use crate::diagnostic::Diagnostic;
+use crate::input::layout::Dialect;
 use crate::input::source::Position;
 
 /// A planned file and the diagnostics that kept parts of it out of the plan
@@ -25,6 +34,7 @@ pub struct PlannedFile {
 #[derive(Debug, Clone)]
 pub struct FilePlan {
     pub path: String,
+    pub dialect: Dialect,
     pub statements: Vec<StatementPlan>,
 }
 
@@ -63,6 +73,19 @@ pub enum HeldUntil {
     /// Until the `DO` block or the statement calling a routine, at this
     /// 1-based line, ends: it runs in a transaction of its own.
     BlockEnd(usize),
+    /// Until the statement at this 1-based line commits the transaction
+    /// implicitly before it runs (MySQL's DDL).
+    ImplicitCommit(usize),
+}
+
+/// How a statement ends the transaction open before it, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ends {
+    No,
+    /// COMMIT or ROLLBACK.
+    Explicitly,
+    /// MySQL's DDL (and START TRANSACTION) commit the open one first.
+    Implicitly,
 }
 
 /// Where a statement found inside another runs.
@@ -81,10 +104,65 @@ pub enum Inside {
     },
 }
 
+/// A lock's mode in its engine's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanMode {
+    /// A PostgreSQL table-level lock.
+    Postgres(LockMode),
+    /// A MySQL or MariaDB metadata lock on a table.
+    Metadata(MetadataLock),
+    /// SQLite's write lock on the whole database (RESERVED): other writers
+    /// wait, readers go on (until the commit, in rollback-journal mode).
+    SqliteWrite,
+}
+
+impl PlanMode {
+    /// `ACCESS EXCLUSIVE`, `MDL_SHARED_UPGRADABLE`, `RESERVED`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanMode::Postgres(mode) => mode.name(),
+            PlanMode::Metadata(mode) => mode.name(),
+            PlanMode::SqliteWrite => "RESERVED",
+        }
+    }
+
+    fn blocks_reads(self) -> bool {
+        match self {
+            PlanMode::Postgres(mode) => mode.blocks_reads(),
+            PlanMode::Metadata(mode) => mode.blocks_reads(),
+            PlanMode::SqliteWrite => false,
+        }
+    }
+
+    fn blocks_writes(self) -> bool {
+        match self {
+            PlanMode::Postgres(mode) => mode.blocks_writes(),
+            PlanMode::Metadata(mode) => mode.blocks_writes(),
+            PlanMode::SqliteWrite => true,
+        }
+    }
+
+    /// `["reads", "writes"]`, `["writes"]` or `["ddl"]` (every lock blocks
+    /// some schema change).
+    pub fn blocks(self) -> Vec<&'static str> {
+        match (self.blocks_reads(), self.blocks_writes()) {
+            (true, _) => vec!["reads", "writes"],
+            (false, true) => vec!["writes"],
+            (false, false) => vec!["ddl"],
+        }
+    }
+}
+
+impl std::fmt::Display for PlanMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockPlan {
     pub relation: RelationName,
-    pub mode: LockMode,
+    pub mode: PlanMode,
     /// Created earlier in the change: new and empty, nobody waits on it.
     pub new_relation: bool,
 }
@@ -92,18 +170,13 @@ pub struct LockPlan {
 impl LockPlan {
     /// What waits while the lock is held: `reads`, `writes`, or only `ddl`.
     pub fn blocks(&self) -> Vec<&'static str> {
-        blocks_of(self.mode)
+        self.mode.blocks()
     }
 }
 
-/// `["reads", "writes"]`, `["writes"]` or `["ddl"]` (every lock blocks some
-/// schema change).
+/// What a PostgreSQL lock mode blocks (`PlanMode::blocks`).
 pub(crate) fn blocks_of(mode: LockMode) -> Vec<&'static str> {
-    match (mode.blocks_reads(), mode.blocks_writes()) {
-        (true, _) => vec!["reads", "writes"],
-        (false, true) => vec!["writes"],
-        (false, false) => vec!["ddl"],
-    }
+    PlanMode::Postgres(mode).blocks()
 }
 
 #[derive(Debug, Clone)]
@@ -118,8 +191,16 @@ pub struct StatementPlan {
     /// Locks on relations the statement does not name (the table of a
     /// dropped index, every index of a reindexed table).
     pub scoped_locks: Vec<ScopedLock>,
+    /// A lock on the whole database (SQLite's write lock).
+    pub database_lock: Option<PlanMode>,
     pub rewrites: Vec<RelationName>,
     pub scans: Vec<RelationName>,
+    /// The algorithm MySQL runs an online DDL statement with: `INSTANT`,
+    /// `INPLACE` or `COPY`.
+    pub algorithm: Option<&'static str>,
+    /// The statement commits the open transaction before it runs and runs
+    /// in one of its own (MySQL's DDL).
+    pub implicit_commit: bool,
     /// A `CREATE INDEX` on a partitioned table that builds nothing, and
     /// why: its locks are brief.
     pub builds_no_index: Option<&'static str>,
@@ -141,12 +222,20 @@ impl StatementPlan {
     /// What waits on the existing relations the statement names (scoped
     /// locks are listed apart: whom they reach depends on the schema).
     pub fn blocks(&self) -> Vec<&'static str> {
-        self.locks
+        let modes = self
+            .locks
             .iter()
             .filter(|l| !l.new_relation)
             .map(|l| l.mode)
+            .chain(self.database_lock);
+        modes
+            .map(|mode| (mode.blocks_reads(), mode.blocks_writes()))
             .max()
-            .map(blocks_of)
+            .map(|(reads, writes)| match (reads, writes) {
+                (true, _) => vec!["reads", "writes"],
+                (false, true) => vec!["writes"],
+                (false, false) => vec!["ddl"],
+            })
             .unwrap_or_default()
     }
 }
@@ -199,13 +288,16 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                     .iter()
                     .map(|l| LockPlan {
                         relation: l.relation.clone(),
-                        mode: l.mode,
+                        mode: PlanMode::Postgres(l.mode),
                         new_relation: ctx.is_new(&l.relation),
                     })
                     .collect(),
                 scoped_locks: facts.scoped_locks.clone(),
+                database_lock: None,
                 rewrites: facts.rewrites.clone(),
                 scans: facts.scans.clone(),
+                algorithm: None,
+                implicit_commit: false,
                 builds_no_index: facts.partitioned_index.as_ref().and_then(|p| {
                     if p.only {
                         Some("no build: ON ONLY, the parent's index alone (brief lock)")
@@ -232,6 +324,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
         .collect();
     FilePlan {
         path: file.original.path.clone(),
+        dialect: Dialect::Postgres,
         statements,
     }
 }
@@ -272,7 +365,36 @@ fn ends_transaction(node: &NodeEnum) -> bool {
     )
 }
 
-fn summarize(text: &str) -> String {
+/// How long the locks of each statement are held and which later
+/// statements run under them, for the dialects planned statement by
+/// statement (MySQL, SQLite): `steps[i]` is the transaction statement i
+/// runs in and whether it ends the one open before it (a COMMIT, a
+/// ROLLBACK, or MySQL's DDL, which commits implicitly).
+pub(crate) fn holds(steps: &[(usize, TransactionKind, Ends)]) -> Vec<(HeldUntil, Vec<usize>)> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, transaction, _))| {
+            if matches!(transaction, TransactionKind::None) {
+                return (HeldUntil::StatementEnd, Vec::new());
+            }
+            let mut through = Vec::new();
+            for &(line, _, ends) in &steps[i + 1..] {
+                match ends {
+                    Ends::Explicitly => return (HeldUntil::TransactionEnd(Some(line)), through),
+                    Ends::Implicitly => return (HeldUntil::ImplicitCommit(line), through),
+                    Ends::No => {}
+                }
+                if through.last() != Some(&line) {
+                    through.push(line);
+                }
+            }
+            (HeldUntil::TransactionEnd(None), through)
+        })
+        .collect()
+}
+
+pub(crate) fn summarize(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= SUMMARY_CHARS {
         one_line
@@ -325,7 +447,7 @@ mod tests {
         assert_eq!(alter.transaction, TransactionKind::Explicit);
         assert_eq!(alter.held_until, HeldUntil::TransactionEnd(Some(4)));
         assert_eq!(alter.held_through, [3]);
-        assert_eq!(alter.locks[0].mode, LockMode::AccessExclusive);
+        assert_eq!(alter.locks[0].mode, PlanMode::Postgres(LockMode::AccessExclusive));
         assert_eq!(alter.blocks(), ["reads", "writes"]);
         let index = &p.statements[4];
         assert_eq!(index.held_until, HeldUntil::StatementEnd);
