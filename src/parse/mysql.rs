@@ -34,6 +34,9 @@ pub(crate) struct MysqlStatement {
     /// From the first token to the last, without the delimiter.
     pub span: Span,
     pub kind: MysqlKind,
+    /// The lock wait timeout of this statement alone, in seconds: MariaDB's
+    /// `WAIT n` (`NOWAIT`: 0) or `SET STATEMENT lock_wait_timeout = n FOR`.
+    pub lock_wait: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,8 +112,9 @@ pub(crate) fn parse_mysql(source: &SourceFile) -> MysqlFile {
             continue;
         }
         let sql = &scan.code[span.start..span.end];
-        match read_statement(sql) {
-            Read::Statement(kind) => file.statements.push(MysqlStatement { span, kind }),
+        let (read, lock_wait) = read_with_lock_wait(sql);
+        match read {
+            Read::Statement(kind) => file.statements.push(MysqlStatement { span, kind, lock_wait }),
             Read::Unsupported(what) => file.problems.push(ParseProblem {
                 kind: ProblemKind::Unsupported,
                 span,
@@ -138,6 +142,135 @@ enum Read {
     /// sqlparser's message, and the 1-based line and column it names (in
     /// the piece).
     Error(String, Option<(u64, u64)>),
+}
+
+/// A statement with MariaDB's lock wait forms read: `SET STATEMENT
+/// assignments FOR statement`, and `WAIT n`/`NOWAIT` after the object a DDL
+/// statement names (each blanked, so positions in the statement hold).
+fn read_with_lock_wait(sql: &str) -> (Read, Option<f64>) {
+    if let Some((inner, set)) = set_statement(sql) {
+        let (read, wait) = read_with_lock_wait(&inner);
+        return (read, wait.or(set));
+    }
+    let online;
+    let sql = match alter_online(sql) {
+        Some(rewritten) => {
+            online = rewritten;
+            online.as_str()
+        }
+        None => sql,
+    };
+    let read = read_statement(sql);
+    if let Read::Error(..) = read {
+        if let Some((blanked, wait)) = without_wait(sql) {
+            match read_statement(&blanked) {
+                Read::Error(..) => {}
+                read => return (read, Some(wait)),
+            }
+        }
+    }
+    (read, None)
+}
+
+/// MariaDB's `ALTER ONLINE TABLE`, which is `ALTER TABLE ... LOCK=NONE`:
+/// that statement (ONLINE blanked, the clause added at the end unless the
+/// statement has a LOCK= of its own).
+fn alter_online(sql: &str) -> Option<String> {
+    let code = located_code(sql)?;
+    let words: Vec<Option<String>> = code.iter().take(3).map(|(t, _)| keyword(t)).collect();
+    if words != [Some("ALTER".into()), Some("ONLINE".into()), Some("TABLE".into())] {
+        return None;
+    }
+    let mut text = blanked(sql, code[1].1.clone());
+    if !code.iter().any(|(t, _)| is_word(Some(t), &["LOCK"])) {
+        text.push_str(", LOCK=NONE");
+    }
+    Some(text)
+}
+
+/// Code tokens with their positions as byte ranges of `sql`.
+fn located_code(sql: &str) -> Option<Vec<(Token, std::ops::Range<usize>)>> {
+    let tokens = Tokenizer::new(&MySqlDialect {}, sql).tokenize_with_location().ok()?;
+    let lines = LineStarts::new(sql);
+    Some(
+        tokens
+            .into_iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .map(|t| {
+                let (start, end) = (t.span.start, t.span.end);
+                let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
+                (t.token, range)
+            })
+            .collect(),
+    )
+}
+
+/// `sql` with `range` replaced by spaces.
+fn blanked(sql: &str, range: std::ops::Range<usize>) -> String {
+    let mut text = sql.to_string();
+    text.replace_range(range.clone(), &" ".repeat(range.len()));
+    text
+}
+
+/// MariaDB's `SET STATEMENT name = value [, ...] FOR statement`: the
+/// statement (the head blanked) and the `lock_wait_timeout` it sets.
+fn set_statement(sql: &str) -> Option<(String, Option<f64>)> {
+    let code = located_code(sql)?;
+    if !(is_word(code.first().map(|t| &t.0), &["SET"]) && is_word(code.get(1).map(|t| &t.0), &["STATEMENT"])) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let for_at = code.iter().position(|(token, _)| {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && is_word(Some(token), &["FOR"])
+    })?;
+    let assignments: Vec<&[(Token, std::ops::Range<usize>)]> =
+        code[2..for_at].split(|(token, _)| *token == Token::Comma).collect();
+    let mut lock_wait = None;
+    for assignment in &assignments {
+        match assignment {
+            [(name, _), (Token::Eq, _), (value, _)] => {
+                if keyword(name).as_deref() == Some("LOCK_WAIT_TIMEOUT") {
+                    lock_wait = Some(value.to_string().trim_matches(['\'', '"']).parse().ok()?);
+                }
+            }
+            [(_, _), (Token::Eq, _), ..] => {}
+            _ => return None,
+        }
+    }
+    let head = code[0].1.start..code[for_at].1.end;
+    Some((blanked(sql, head), lock_wait))
+}
+
+/// A DDL statement with MariaDB's `WAIT n` or `NOWAIT` at its top level:
+/// the statement without it, and the seconds it waits at most.
+fn without_wait(sql: &str) -> Option<(String, f64)> {
+    let code = located_code(sql)?;
+    const DDL: &[&str] = &["ALTER", "CREATE", "DROP", "TRUNCATE", "RENAME", "LOCK", "OPTIMIZE"];
+    if !is_word(code.first().map(|t| &t.0), DDL) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, (token, range)) in code.iter().enumerate() {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ if is_word(Some(token), &["NOWAIT"]) => return Some((blanked(sql, range.clone()), 0.0)),
+            _ if is_word(Some(token), &["WAIT"]) => {
+                if let Some((Token::Number(n, _), number)) = code.get(i + 1) {
+                    let seconds = n.parse().ok()?;
+                    return Some((blanked(sql, range.start..number.end), seconds));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn read_statement(sql: &str) -> Read {
@@ -665,18 +798,9 @@ fn alter_clause(clause: &[Token]) -> Option<String> {
 /// `sql` with `count` words from the `first`-th (0-based, counting code
 /// words) replaced by spaces: None when it has fewer words.
 fn blank_words(sql: &str, first: usize, count: usize) -> Option<String> {
-    let tokens = Tokenizer::new(&MySqlDialect {}, sql).tokenize_with_location().ok()?;
-    let code: Vec<_> = tokens
-        .iter()
-        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-        .collect();
-    let lines = LineStarts::new(sql);
-    let (start, end) = (code.get(first)?.span.start, code.get(first + count - 1)?.span.end);
-    let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
-    let mut blanked = sql.to_string();
-    let spaces = " ".repeat(range.len());
-    blanked.replace_range(range, &spaces);
-    Some(blanked)
+    let code = located_code(sql)?;
+    let (start, end) = (code.get(first)?.1.start, code.get(first + count - 1)?.1.end);
+    Some(blanked(sql, start..end))
 }
 
 /// A statement's text, between delimiters.
@@ -1265,6 +1389,46 @@ mod tests {
                 assert!(source.text.is_char_boundary(span.start) && source.text.is_char_boundary(span.end));
             }
         }
+    }
+
+    #[test]
+    fn mariadbs_lock_wait_for_one_statement_is_read() {
+        let cases: &[(&str, Option<f64>)] = &[
+            ("ALTER TABLE t WAIT 5 ADD COLUMN e int", Some(5.0)),
+            ("ALTER TABLE t NOWAIT ADD COLUMN e int", Some(0.0)),
+            ("CREATE INDEX i ON t (b) WAIT 2.5", Some(2.5)),
+            ("SET STATEMENT lock_wait_timeout = 7 FOR DROP TABLE t", Some(7.0)),
+            ("SET STATEMENT max_statement_time = 7 FOR DROP TABLE t", None),
+            (
+                "SET STATEMENT lock_wait_timeout = 7 FOR ALTER TABLE t WAIT 1 DROP COLUMN d",
+                Some(1.0),
+            ),
+            ("ALTER TABLE t ADD COLUMN wait int", None),
+            ("ALTER ONLINE TABLE t WAIT 10 ADD INDEX i (b)", Some(10.0)),
+        ];
+        for (sql, wait) in cases {
+            let (source, parsed) = parse(&format!("{sql};\nSELECT 1;"));
+            assert!(parsed.problems.is_empty(), "{sql}: {:?}", parsed.problems);
+            assert_eq!(parsed.statements[0].lock_wait, *wait, "{sql}");
+            // The statement keeps its span: the whole text, SET STATEMENT included.
+            assert_eq!(texts(&source, &parsed), [*sql, "SELECT 1"]);
+        }
+        let (_, parsed) = parse("ALTER TABLE t WAIT ADD COLUMN e int;");
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].kind, ProblemKind::Syntax);
+    }
+
+    #[test]
+    fn alter_online_table_is_alter_table_with_lock_none() {
+        let (_, parsed) =
+            parse("ALTER ONLINE TABLE t ADD INDEX i (b);\nALTER ONLINE TABLE t ADD COLUMN c int, LOCK=SHARED;");
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let lock = |at: usize| match &parsed.statements[at].kind {
+            MysqlKind::Ast(ast) => ast.to_string().contains("LOCK = NONE") || ast.to_string().contains("LOCK=NONE"),
+            other => panic!("{other:?}"),
+        };
+        assert!(lock(0));
+        assert!(!lock(1));
     }
 
     #[test]

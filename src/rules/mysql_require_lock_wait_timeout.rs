@@ -21,7 +21,8 @@ impl Rule for MysqlRequireLockWaitTimeout {
             statement.locks_table_metadata()
                 && statement
                     .lock_wait_timeout
-                    .is_none_or(|s| s <= 0.0 || s > file.max_lock_wait_timeout)
+                    // 0 is MariaDB's NOWAIT (a SET of 0 is raised to the minimum, 1 s).
+                    .is_none_or(|s| s > file.max_lock_wait_timeout)
         });
         let Some(statement) = first else { return };
         let table = statement.table_name();
@@ -42,7 +43,10 @@ impl Rule for MysqlRequireLockWaitTimeout {
                 .to_string(),
         ];
         if file.server.is_mariadb() {
-            steps.push("on MariaDB, `ALTER TABLE t WAIT 5 ...` (or NOWAIT) sets it for one statement".to_string());
+            steps.push(
+                "on MariaDB, `ALTER TABLE t WAIT 5 ...` (or `NOWAIT`), or `SET STATEMENT lock_wait_timeout = 5 FOR ...`, sets it for one statement"
+                    .to_string(),
+            );
         }
         out.push(
             Finding::new(statement.span, message)

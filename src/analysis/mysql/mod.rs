@@ -49,9 +49,10 @@ pub(crate) struct MysqlStatementState<'a> {
     /// An explicit transaction (`START TRANSACTION`/`BEGIN`) is open when
     /// the statement runs: where it started.
     pub open_transaction: Option<Span>,
-    /// `lock_wait_timeout` as the file set it before this statement, in
-    /// seconds (None: the server's, a year unless the database is set up
-    /// otherwise).
+    /// `lock_wait_timeout` as the file set it before this statement, or as
+    /// the statement sets it for itself (MariaDB's `WAIT n`, `NOWAIT` as 0,
+    /// `SET STATEMENT ... FOR`), in seconds (None: the server's, a year
+    /// unless the database is set up otherwise).
     pub lock_wait_timeout: Option<f64>,
 }
 
@@ -196,7 +197,8 @@ pub(crate) fn analyze_mysql<'a>(
             requested,
             refused,
             open_transaction,
-            lock_wait_timeout,
+            // MariaDB's WAIT n / NOWAIT, or SET STATEMENT ... FOR, for this statement alone.
+            lock_wait_timeout: statement.lock_wait.or(lock_wait_timeout),
         });
         match &action {
             Action::Begin => open_transaction = Some(statement.span),
