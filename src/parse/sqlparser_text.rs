@@ -1,8 +1,85 @@
 //! What the dialects parsed by `sqlparser` (SQLite, MySQL) share in
-//! reading its output: positions, error messages and syntax problems.
+//! reading its output: positions, error messages and syntax problems, and
+//! the tokens of a statement with their bytes, for the spellings each
+//! dialect rewrites into ones sqlparser reads.
+
+use std::ops::Range;
+
+use sqlparser::dialect::Dialect;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::{ParseProblem, ProblemKind};
 use crate::input::source::{excerpt, Span};
+
+/// A code token and the bytes of the statement it covers.
+pub(super) type Located = (Token, Range<usize>);
+
+/// The code tokens of `sql` (no whitespace or comments) with their bytes;
+/// None when it does not tokenize.
+pub(super) fn located_code(dialect: &dyn Dialect, sql: &str) -> Option<Vec<Located>> {
+    let tokens = Tokenizer::new(dialect, sql).tokenize_with_location().ok()?;
+    let lines = LineStarts::new(sql);
+    Some(
+        tokens
+            .into_iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .map(|t| {
+                let (start, end) = (t.span.start, t.span.end);
+                let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
+                (t.token, range)
+            })
+            .collect(),
+    )
+}
+
+/// A rewrite of a statement into a spelling sqlparser reads that means
+/// the same to miglint; None where it does not apply.
+pub(super) type Rewrite = fn(&str, &[Located]) -> Option<String>;
+
+/// `sql` after every rewrite that applies, each tried on what the one
+/// before left; None when none applies.
+pub(super) fn respell(dialect: &dyn Dialect, sql: &str, rewrites: &[Rewrite]) -> Option<String> {
+    let mut text: Option<String> = None;
+    for rewrite in rewrites {
+        let current = text.as_deref().unwrap_or(sql);
+        let code = located_code(dialect, current)?;
+        if let Some(rewritten) = rewrite(current, &code) {
+            text = Some(rewritten);
+        }
+    }
+    text
+}
+
+/// `sql` with `range` replaced by spaces (line breaks kept, so lines hold).
+pub(super) fn blanked(sql: &str, range: Range<usize>) -> String {
+    let spaces: String = sql[range.clone()]
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
+    let mut text = sql.to_string();
+    text.replace_range(range, &spaces);
+    text
+}
+
+/// The uppercase text of an unquoted word.
+pub(super) fn keyword(token: &Token) -> Option<String> {
+    match token {
+        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    }
+}
+
+/// The token is an unquoted word, one of `expected` (uppercase).
+pub(super) fn is_word(token: Option<&Token>, expected: &[&str]) -> bool {
+    token
+        .and_then(keyword)
+        .is_some_and(|k| expected.iter().any(|e| *e == k))
+}
+
+/// The code starts with these words.
+pub(super) fn first_words(code: &[Located], words: &[&str]) -> bool {
+    code.len() >= words.len() && code.iter().zip(words).all(|((t, _), w)| is_word(Some(t), &[w]))
+}
 
 /// Byte offsets of sqlparser's 1-based lines (counted at `\n`) and columns
 /// (counted in characters).

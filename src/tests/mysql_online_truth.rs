@@ -220,6 +220,9 @@ fn cases() -> Vec<Case> {
         ),
         clause(BASE, "ALTER TABLE t RENAME INDEX ib TO ib2", TableClause::RenameIndex),
         clause(BASE, "ALTER TABLE t COMMENT 'rows'", TableClause::Comment),
+        clause(BASE, "ALTER TABLE t ORDER BY b", TableClause::OrderBy),
+        clause(BASE, "ALTER TABLE t DISABLE KEYS", TableClause::Keys),
+        clause(BASE, "ALTER TABLE t ENABLE KEYS", TableClause::Keys),
     ]
 }
 

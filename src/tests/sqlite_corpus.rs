@@ -32,6 +32,7 @@ use crate::input::discover::layout::{detect, MigrationRoot, Script};
 use crate::input::layout::Direction;
 use crate::input::source::{excerpt, Span};
 use crate::parse::sqlite::parse_sqlite;
+use crate::parse::ProblemKind;
 use crate::tests::common::{corpus_repositories, corpus_script, manifest};
 use crate::SourceFile;
 
@@ -445,6 +446,26 @@ const AGREE: &[&str] = &[
     "CREATE TRIGGER tr UPDATE ON t BEGIN SELECT 1; END",
     "CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE u SET a = 1 FROM v; END",
     "CREATE TRIGGER IF NOT EXISTS tr BEFORE UPDATE OF a, b ON t FOR EACH ROW WHEN new.a > 0 BEGIN SELECT RAISE(ABORT, 'no'); END",
+    // Spellings read as ones sqlparser knows, and forms recognised unread
+    "CREATE TABLE x (a int, b int, PRIMARY KEY (a DESC, b) ON CONFLICT ABORT)",
+    "CREATE TABLE x (a int UNIQUE ON CONFLICT REPLACE, b int, UNIQUE (b) ON CONFLICT IGNORE)",
+    "INSERT INTO t AS x (a) VALUES (1)",
+    "INSERT INTO t AS x (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET b = x.b + 1",
+    "WITH c AS MATERIALIZED (SELECT 1) SELECT * FROM c",
+    "WITH c AS NOT MATERIALIZED (SELECT 1) SELECT * FROM c",
+    "SELECT a FROM t WHERE a NOT GLOB 'x'",
+    "SELECT a FROM t WHERE a NOT LIKE 'x' AND b NOT GLOB 'y*'",
+    "VACUUM",
+    "VACUUM INTO 'x.db'",
+    "REINDEX",
+    "REINDEX t",
+    "DETACH DATABASE other",
+    "DETACH other",
+    "CREATE VIRTUAL TABLE f USING fts5(a, b, tokenize='porter unicode61')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS f USING fts5(a, content='t', content_rowid='a')",
+    "DETACH DATABASE",
+    "CREATE VIRTUAL TABLE f USING fts5(a",
+    "INSERT INTO t AS (a) VALUES (1)",
 ];
 
 /// Where miglint and SQLite still disagree beyond the corpus (sqlparser's
@@ -454,29 +475,6 @@ const GAPS: &[(&str, &str)] = &[
         "CREATE TABLE x (a UNSIGNED BIG INT, b VARYING CHARACTER(255), c NATIVE CHARACTER(70))",
         "false error: a type name of several words",
     ),
-    (
-        "CREATE TABLE x (a int, b int, PRIMARY KEY (a DESC, b) ON CONFLICT ABORT)",
-        "false error: a table constraint's ON CONFLICT",
-    ),
-    (
-        "CREATE VIRTUAL TABLE f USING fts5(a, b, tokenize='porter unicode61')",
-        "false error: a module argument that is not a column",
-    ),
-    (
-        "INSERT INTO t AS x (a) VALUES (1)",
-        "false error: an INSERT target's alias",
-    ),
-    (
-        "WITH c AS MATERIALIZED (SELECT 1) SELECT * FROM c",
-        "false error: MATERIALIZED",
-    ),
-    (
-        "SELECT a FROM t WHERE a NOT GLOB 'x'",
-        "false error: NOT GLOB (and NOT REGEXP, NOT MATCH)",
-    ),
-    ("VACUUM INTO 'x.db'", "false error: VACUUM INTO"),
-    ("REINDEX t", "false error: REINDEX"),
-    ("DETACH DATABASE other", "false error: DETACH"),
     (
         "ALTER TABLE t ADD COLUMN d int FIRST",
         "false error: FIRST, which SQLite reads as part of the type",
@@ -514,7 +512,9 @@ fn sqlite_syntax_ok(sql: &str) -> bool {
 fn miglint_ok(sql: &str) -> bool {
     let parsed = parse_sqlite(&SourceFile::new("m.sql", sql));
     assert_eq!(parsed.statements.len() + parsed.problems.len(), 1, "{sql}");
-    parsed.problems.is_empty()
+    // A statement recognised but not read (`unsupported-syntax`) is one
+    // miglint accepts.
+    parsed.problems.iter().all(|p| p.kind == ProblemKind::Unsupported)
 }
 
 #[test]

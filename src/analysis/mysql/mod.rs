@@ -305,6 +305,8 @@ fn table_clause(clause: &AlterClause) -> TableClause<'_> {
         AlterClause::RenameIndex => TableClause::RenameIndex,
         // COMMENT= and the other options that only change metadata.
         AlterClause::Metadata => TableClause::Comment,
+        AlterClause::OrderBy => TableClause::OrderBy,
+        AlterClause::Keys => TableClause::Keys,
     }
 }
 

@@ -108,6 +108,10 @@ pub(crate) enum TableClause<'a> {
     RenameIndex,
     /// `COMMENT [=] '...'` of the table.
     Comment,
+    /// `ORDER BY columns`: the rows rewritten in that order.
+    OrderBy,
+    /// `DISABLE KEYS`/`ENABLE KEYS`, which InnoDB ignores.
+    Keys,
 }
 
 /// A release of each flavor: the first with a behaviour (None: none has it).
@@ -1136,6 +1140,16 @@ fn table_clause(clause: TableClause<'_>, table: &MysqlTable, server: MysqlServer
         // Index Operations "Renaming an index": in place, metadata only.
         TableClause::RenameIndex => Verdict::metadata(server, "renaming an index only changes metadata"),
         TableClause::Comment => Verdict::metadata(server, "changing the table's comment only changes metadata"),
+        // Not an online operation in any table of the manuals: the server
+        // copies the rows in the order asked for.
+        // MariaDB 10.11 refuses it even LOCK=SHARED.
+        TableClause::OrderBy => {
+            Verdict::copy(server, "ORDER BY copies the table in that order").blocking(Concurrency::Nothing)
+        }
+        // Nothing changes, yet MariaDB 10.11 refuses LOCK=NONE and
+        // LOCK=SHARED for it: the table is locked for the moment it takes.
+        TableClause::Keys => Verdict::metadata(server, "DISABLE KEYS and ENABLE KEYS change nothing in InnoDB")
+            .blocking(Concurrency::Nothing),
     }
 }
 

@@ -12,8 +12,10 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
+mod spelling;
+
 use super::sqlparser_text::{parser_error, syntax_problem, LineStarts};
-use super::{Comment, ParseProblem};
+use super::{Comment, ParseProblem, ProblemKind};
 use crate::input::source::{SourceFile, Span};
 
 /// One statement of a SQLite file.
@@ -77,6 +79,13 @@ pub(crate) fn parse_sqlite(source: &SourceFile) -> SqliteFile {
         let sql = &text[span.start..span.end];
         match statement_kind(sql, &tokens[piece.clone()]) {
             Ok(kind) => file.statements.push(SqliteStatement { span, kind }),
+            Err(_) if let Some(what) = spelling::known_form(sql) => file.problems.push(ParseProblem {
+                kind: ProblemKind::Unsupported,
+                span,
+                message: format!(
+                    "SQLite accepts this statement, but miglint cannot read {what}; miglint does not check it"
+                ),
+            }),
             Err((message, at)) => {
                 let at = at.map_or(span.start, |(line, column)| {
                     // The piece's line 1 is the statement's first line.
@@ -127,16 +136,15 @@ fn statement_kind(sql: &str, tokens: &[TokenWithSpan]) -> Result<SqliteKind, (St
     if let Some(pragma) = pragma(tokens) {
         return pragma.ok_or_else(|| ("PRAGMA expects a name and an optional = value".to_string(), None));
     }
-    let blanked = trigger_if_not_exists(sql);
-    let mut parser = Parser::new(&SQLiteDialect {})
-        .try_with_sql(blanked.as_deref().unwrap_or(sql))
-        .map_err(|e| parser_error(&e.to_string()))?;
-    let statement = parser.parse_statement().map_err(|e| parser_error(&e.to_string()))?;
-    // One statement per piece: anything after it is the split's mistake
-    // or text SQLite would reject.
-    if parser.peek_token().token != Token::EOF {
-        return Err(parser_error("unexpected text after the statement"));
-    }
+    let statement = match parse_one(sql) {
+        Ok(statement) => statement,
+        // Respelled words are blanked or padded, so an error in the
+        // respelled statement is located in the statement as written.
+        Err(error) => match spelling::respelled(sql) {
+            Some(text) => parse_one(&text)?,
+            None => return Err(error),
+        },
+    };
     if let Ast::AlterTable(alter) = &statement {
         if let Some(form) = foreign_alter_table(alter) {
             return Err((
@@ -148,36 +156,18 @@ fn statement_kind(sql: &str, tokens: &[TokenWithSpan]) -> Result<SqliteKind, (St
     Ok(SqliteKind::Ast(Box::new(statement)))
 }
 
-/// `CREATE [TEMP | TEMPORARY] TRIGGER IF NOT EXISTS`, which sqlparser does
-/// not take: the statement with `IF NOT EXISTS` blanked (spaces, so positions
-/// hold), or None for any other statement. The tree then says nothing of it.
-fn trigger_if_not_exists(sql: &str) -> Option<String> {
-    let tokens = Tokenizer::new(&SQLiteDialect {}, sql).tokenize_with_location().ok()?;
-    let code: Vec<&TokenWithSpan> = tokens
-        .iter()
-        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-        .take(6)
-        .collect();
-    let word = |i: usize, expected: &[&str]| match code.get(i).map(|t| &t.token) {
-        Some(Token::Word(w)) if w.quote_style.is_none() => expected.iter().any(|e| w.value.eq_ignore_ascii_case(e)),
-        _ => false,
-    };
-    let temp = usize::from(word(1, &["TEMP", "TEMPORARY"]));
-    let at = 2 + temp;
-    let head = word(0, &["CREATE"]) && word(at - 1, &["TRIGGER"]);
-    if !(head && word(at, &["IF"]) && word(at + 1, &["NOT"]) && word(at + 2, &["EXISTS"])) {
-        return None;
+/// One statement, the whole of `sql`.
+fn parse_one(sql: &str) -> Result<Ast, (String, Option<(u64, u64)>)> {
+    let mut parser = Parser::new(&SQLiteDialect {})
+        .try_with_sql(sql)
+        .map_err(|e| parser_error(&e.to_string()))?;
+    let statement = parser.parse_statement().map_err(|e| parser_error(&e.to_string()))?;
+    // One statement per piece: anything after it is the split's mistake
+    // or text SQLite would reject.
+    if parser.peek_token().token != Token::EOF {
+        return Err(parser_error("unexpected text after the statement"));
     }
-    let lines = LineStarts::new(sql);
-    let (start, end) = (code[at].span.start, code[at + 2].span.end);
-    let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
-    let mut blanked = sql.to_string();
-    let spaces: String = sql[range.clone()]
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
-        .collect();
-    blanked.replace_range(range, &spaces);
-    Some(blanked)
+    Ok(statement)
 }
 
 /// What sqlparser reads in an `ALTER TABLE` that SQLite's own grammar has

@@ -24,9 +24,12 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use super::sqlparser_text::{parser_error, syntax_problem, LineStarts};
+mod spelling;
+
+use super::sqlparser_text::{blanked, is_word, keyword, parser_error, syntax_problem, LineStarts};
 use super::{Comment, ParseProblem, ProblemKind};
 use crate::input::source::{SourceFile, Span};
+use spelling::{alter_online, located_code, respelled, set_statement, without_wait};
 
 /// One statement of a MySQL file.
 #[derive(Debug, Clone)]
@@ -76,6 +79,10 @@ pub(crate) enum AlterClause {
     RenameIndex,
     /// `COMMENT=` and the other table options that only change metadata.
     Metadata,
+    /// `ORDER BY columns`.
+    OrderBy,
+    /// `DISABLE KEYS`/`ENABLE KEYS`, which InnoDB ignores.
+    Keys,
 }
 
 /// A parsed MySQL file.
@@ -160,7 +167,12 @@ fn read_with_lock_wait(sql: &str) -> (Read, Option<f64>) {
         }
         None => sql,
     };
-    let read = read_statement(sql);
+    let mut read = read_statement(sql);
+    if let Read::Error(..) = read {
+        if let Some(statement) = respelled(sql).and_then(|text| parse_one(&text).ok()) {
+            read = Read::Statement(MysqlKind::Ast(Box::new(statement)));
+        }
+    }
     if let Read::Error(..) = read {
         if let Some((blanked, wait)) = without_wait(sql) {
             match read_statement(&blanked) {
@@ -170,107 +182,6 @@ fn read_with_lock_wait(sql: &str) -> (Read, Option<f64>) {
         }
     }
     (read, None)
-}
-
-/// MariaDB's `ALTER ONLINE TABLE`, which is `ALTER TABLE ... LOCK=NONE`:
-/// that statement (ONLINE blanked, the clause added at the end unless the
-/// statement has a LOCK= of its own).
-fn alter_online(sql: &str) -> Option<String> {
-    let code = located_code(sql)?;
-    let words: Vec<Option<String>> = code.iter().take(3).map(|(t, _)| keyword(t)).collect();
-    if words != [Some("ALTER".into()), Some("ONLINE".into()), Some("TABLE".into())] {
-        return None;
-    }
-    let mut text = blanked(sql, code[1].1.clone());
-    if !code.iter().any(|(t, _)| is_word(Some(t), &["LOCK"])) {
-        text.push_str(", LOCK=NONE");
-    }
-    Some(text)
-}
-
-/// Code tokens with their positions as byte ranges of `sql`.
-fn located_code(sql: &str) -> Option<Vec<(Token, std::ops::Range<usize>)>> {
-    let tokens = Tokenizer::new(&MySqlDialect {}, sql).tokenize_with_location().ok()?;
-    let lines = LineStarts::new(sql);
-    Some(
-        tokens
-            .into_iter()
-            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-            .map(|t| {
-                let (start, end) = (t.span.start, t.span.end);
-                let range = lines.offset(sql, start.line, start.column)..lines.offset(sql, end.line, end.column);
-                (t.token, range)
-            })
-            .collect(),
-    )
-}
-
-/// `sql` with `range` replaced by spaces.
-fn blanked(sql: &str, range: std::ops::Range<usize>) -> String {
-    let mut text = sql.to_string();
-    text.replace_range(range.clone(), &" ".repeat(range.len()));
-    text
-}
-
-/// MariaDB's `SET STATEMENT name = value [, ...] FOR statement`: the
-/// statement (the head blanked) and the `lock_wait_timeout` it sets.
-fn set_statement(sql: &str) -> Option<(String, Option<f64>)> {
-    let code = located_code(sql)?;
-    if !(is_word(code.first().map(|t| &t.0), &["SET"]) && is_word(code.get(1).map(|t| &t.0), &["STATEMENT"])) {
-        return None;
-    }
-    let mut depth = 0usize;
-    let for_at = code.iter().position(|(token, _)| {
-        match token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        depth == 0 && is_word(Some(token), &["FOR"])
-    })?;
-    let assignments: Vec<&[(Token, std::ops::Range<usize>)]> =
-        code[2..for_at].split(|(token, _)| *token == Token::Comma).collect();
-    let mut lock_wait = None;
-    for assignment in &assignments {
-        match assignment {
-            [(name, _), (Token::Eq, _), (value, _)] => {
-                if keyword(name).as_deref() == Some("LOCK_WAIT_TIMEOUT") {
-                    lock_wait = Some(value.to_string().trim_matches(['\'', '"']).parse().ok()?);
-                }
-            }
-            [(_, _), (Token::Eq, _), ..] => {}
-            _ => return None,
-        }
-    }
-    let head = code[0].1.start..code[for_at].1.end;
-    Some((blanked(sql, head), lock_wait))
-}
-
-/// A DDL statement with MariaDB's `WAIT n` or `NOWAIT` at its top level:
-/// the statement without it, and the seconds it waits at most.
-fn without_wait(sql: &str) -> Option<(String, f64)> {
-    let code = located_code(sql)?;
-    const DDL: &[&str] = &["ALTER", "CREATE", "DROP", "TRUNCATE", "RENAME", "LOCK", "OPTIMIZE"];
-    if !is_word(code.first().map(|t| &t.0), DDL) {
-        return None;
-    }
-    let mut depth = 0usize;
-    for (i, (token, range)) in code.iter().enumerate() {
-        match token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            _ if is_word(Some(token), &["NOWAIT"]) => return Some((blanked(sql, range.clone()), 0.0)),
-            _ if is_word(Some(token), &["WAIT"]) => {
-                if let Some((Token::Number(n, _), number)) = code.get(i + 1) {
-                    let seconds = n.parse().ok()?;
-                    return Some((blanked(sql, range.start..number.end), seconds));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 fn read_statement(sql: &str) -> Read {
@@ -292,6 +203,9 @@ fn read_statement(sql: &str) -> Read {
         return Read::Statement(MysqlKind::Ast(Box::new(statement)));
     }
     if let Some(kind) = alter_with_clauses(&code) {
+        return Read::Statement(kind);
+    }
+    if let Some(kind) = optimize_table(&code) {
         return Read::Statement(kind);
     }
     match known_form(sql, &code) {
@@ -318,20 +232,6 @@ fn parse_one(sql: &str) -> Result<Ast, (String, Option<(u64, u64)>)> {
         ));
     }
     Ok(statement)
-}
-
-/// The uppercase text of an unquoted word.
-fn keyword(token: &Token) -> Option<String> {
-    match token {
-        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
-        _ => None,
-    }
-}
-
-fn is_word(token: Option<&Token>, expected: &[&str]) -> bool {
-    token
-        .and_then(keyword)
-        .is_some_and(|k| expected.iter().any(|e| *e == k))
 }
 
 /// A name, `a` or `a.b`, starting at `at`: its text and the index after it.
@@ -463,6 +363,35 @@ fn rename_without_to(sql: &str) -> Option<String> {
     (inserted > 0).then_some(rewritten)
 }
 
+/// `OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE t`: InnoDB runs it as
+/// `ALTER TABLE t FORCE` (MySQL manual, "OPTIMIZE TABLE"; MariaDB's too
+/// unless `innodb_defragment` is on), and it is judged as that.
+fn optimize_table(code: &[Token]) -> Option<MysqlKind> {
+    if !is_word(code.first(), &["OPTIMIZE"]) {
+        return None;
+    }
+    let mut at = 1;
+    if is_word(code.get(at), &["NO_WRITE_TO_BINLOG", "LOCAL"]) {
+        at += 1;
+    }
+    if !is_word(code.get(at), &["TABLE", "TABLES"]) {
+        return None;
+    }
+    let (_, end) = object_name(code, at + 1)?;
+    if end != code.len() {
+        return None;
+    }
+    let ast = parse_one(&format!(
+        "ALTER TABLE {} ALGORITHM=DEFAULT",
+        tokens_text(&code[at + 1..end])
+    ))
+    .ok()?;
+    Some(MysqlKind::Alter {
+        ast: Box::new(ast),
+        clauses: vec![AlterClause::Force],
+    })
+}
+
 /// MySQL statements that sqlparser cannot read, recognised here: what they
 /// are, or None.
 fn known_form(sql: &str, code: &[Token]) -> Option<String> {
@@ -470,6 +399,13 @@ fn known_form(sql: &str, code: &[Token]) -> Option<String> {
     let starts = |head: &[&str]| words.len() >= head.len() && words.iter().zip(head).all(|(w, h)| w == h);
     if starts(&["ALTER", "TABLE"]) || starts(&["ALTER", "ONLINE", "TABLE"]) || starts(&["ALTER", "IGNORE", "TABLE"]) {
         return alter_table(code);
+    }
+    if starts(&["CREATE", "USER"]) || starts(&["ALTER", "USER"]) {
+        // An account is `'user'@'host'`, which sqlparser does not read.
+        let account = code
+            .iter()
+            .any(|t| *t == Token::AtSign || t.to_string().starts_with('@'));
+        return account.then(|| format!("{} {}", words[0], words[1]));
     }
     if starts(&["PREPARE"]) {
         // PREPARE name FROM @var | 'text'
@@ -645,6 +581,10 @@ fn top_level_clauses(code: &[Token]) -> Vec<&[Token]> {
                 clauses.push(&code[from..i]);
                 from = i + 1;
             }
+            // ORDER BY comes last, and its column list holds commas.
+            _ if depth == 0 && i == from && is_word(Some(token), &["ORDER"]) && is_word(code.get(i + 1), &["BY"]) => {
+                break;
+            }
             _ => {}
         }
     }
@@ -660,6 +600,9 @@ fn tokens_text(tokens: &[Token]) -> String {
 /// or `DROP KEY`/`DROP CHECK` are spelled `DROP INDEX`/`DROP CONSTRAINT`:
 /// that spelling.
 fn readable_form(clause: &[Token]) -> Option<String> {
+    if let Some(text) = add_column_list(clause) {
+        return parse_one(&format!("ALTER TABLE t {text}")).ok().map(|_| text);
+    }
     let words: Vec<String> = clause.iter().map(|t| keyword(t).unwrap_or_default()).collect();
     let without = |skip: std::ops::Range<usize>| -> String {
         let kept: Vec<Token> = clause
@@ -698,6 +641,39 @@ fn readable_form(clause: &[Token]) -> Option<String> {
     parse_one(&format!("ALTER TABLE t {text}")).ok().map(|_| text)
 }
 
+/// `ADD [COLUMN] (a int, b int)`: one `ADD COLUMN` per column.
+fn add_column_list(clause: &[Token]) -> Option<String> {
+    if !is_word(clause.first(), &["ADD"]) {
+        return None;
+    }
+    let open = match clause.get(1)? {
+        Token::LParen => 1,
+        t if is_word(Some(t), &["COLUMN"]) && clause.get(2) == Some(&Token::LParen) => 2,
+        _ => return None,
+    };
+    if clause.last() != Some(&Token::RParen) {
+        return None;
+    }
+    let inner = &clause[open + 1..clause.len() - 1];
+    // The parentheses must be the list's own: they close only at its end.
+    let mut depth = 0isize;
+    for token in inner {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    let columns: Vec<String> = top_level_clauses(inner)
+        .into_iter()
+        .map(|column| format!("ADD COLUMN {}", tokens_text(column)))
+        .collect();
+    Some(columns.join(", "))
+}
+
 /// A change known here (`alter_clause`) as the clause the online DDL
 /// verdicts judge.
 fn clause_of(clause: &[Token]) -> Option<AlterClause> {
@@ -728,6 +704,8 @@ fn clause_of(clause: &[Token]) -> Option<AlterClause> {
             AlterClause::ConvertCharset(value(after_eq(at)).unwrap_or_default())
         }
         "RENAME" => AlterClause::RenameIndex,
+        "ORDER" => AlterClause::OrderBy,
+        "DISABLE" | "ENABLE" => AlterClause::Keys,
         _ if TABLE_OPTIONS.contains(&first.as_str()) => AlterClause::Metadata,
         _ => return None,
     })
@@ -791,6 +769,15 @@ fn alter_clause(clause: &[Token]) -> Option<String> {
             Some("ADD ... IF NOT EXISTS".to_string())
         }
         "ALGORITHM" | "LOCK" => done(algorithm_or_lock(clause)?).then(|| first.clone()),
+        "DISABLE" | "ENABLE" if is_word(clause.get(1), &["KEYS"]) && clause.len() == 2 => Some(format!("{first} KEYS")),
+        "ORDER" if is_word(clause.get(1), &["BY"]) => {
+            // ORDER BY col [ASC | DESC] [, ...] is the statement's last change:
+            // its commas split it into clauses of bare names.
+            let columns_ok = clause[2..]
+                .iter()
+                .all(|t| matches!(t, Token::Word(_) | Token::Period | Token::Comma));
+            (clause.len() > 2 && columns_ok).then(|| "ORDER BY".to_string())
+        }
         _ => None,
     }
 }
