@@ -231,7 +231,9 @@ pub(crate) struct RunContext<'r> {
     pub scripts: &'r [&'r ScriptInfo],
     /// The text of every input judged, by input index.
     pub sources: &'r [Option<&'r SourceFile>],
-    /// Each root's catalog at the end of the run, in the order the roots ran.
+    /// Each root's catalog at the end of the run, in the order the roots ran;
+    /// none in the runs of the replayed dialects (SQLite, MySQL), whose run
+    /// checks are the History rules' only.
     pub catalogs: &'r [Catalog],
 }
 

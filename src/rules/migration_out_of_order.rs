@@ -135,6 +135,63 @@ mod tests {
         assert!(found[0].contains("sorts before `5_gone`"), "{found:?}");
     }
 
+    /// SQLite and MySQL roots are judged apart from PostgreSQL's: each
+    /// root's migration out of order is reported once, in its own file.
+    #[test]
+    fn in_every_dialects_roots_once() {
+        use crate::input::layout::Dialect;
+        let mut inputs = Vec::new();
+        for (root, dialect) in [
+            ("pg", Dialect::Postgres),
+            ("lite", Dialect::Sqlite),
+            ("my", Dialect::Mysql),
+        ] {
+            for (version, name, order, git) in [
+                ("1", "users", 0, GitState::Unchanged),
+                ("2", "late", 1, GitState::Added),
+                ("3", "orders", 2, GitState::Unchanged),
+            ] {
+                let mut input = migration(version, name, order, git);
+                input.path = format!("{root}/{version}_{name}.up.sql");
+                input.script.root = root.to_string();
+                input.script.dialect = dialect;
+                inputs.push(input);
+            }
+        }
+        let found: Vec<String> = findings(inputs)
+            .into_iter()
+            .map(|f| f.split(' ').next().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            found,
+            ["pg/2_late.up.sql:1", "lite/2_late.up.sql:1", "my/2_late.up.sql:1"]
+        );
+    }
+
+    /// A SQLite file's ignore comment covers what the history rules say of
+    /// it, as it does in a PostgreSQL file.
+    #[test]
+    fn suppressed_in_a_sqlite_file() {
+        let mut late = migration("2", "late", 1, GitState::Added);
+        late.content = crate::input::read::Content::Bytes(
+            b"-- miglint: ignore-file migration-out-of-order -- not applied anywhere yet\nSELECT 1;\n".to_vec(),
+        );
+        let mut inputs = vec![
+            migration("1", "users", 0, GitState::Unchanged),
+            late,
+            migration("3", "orders", 2, GitState::Unchanged),
+        ];
+        for input in &mut inputs {
+            input.script.dialect = crate::input::layout::Dialect::Sqlite;
+        }
+        let reports = crate::report::engine::lint_run(inputs, crate::report::engine::ChangeScope::AllFiles);
+        let rules: Vec<(&str, bool)> = reports
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(|d| (d.rule, d.is_active())))
+            .collect();
+        assert_eq!(rules, [("migration-out-of-order", false)]);
+    }
+
     #[test]
     fn needs_git() {
         let mut existing = migration("3", "orders", 1, GitState::Unchanged);

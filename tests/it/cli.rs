@@ -201,6 +201,7 @@ fn json_matches_its_schema_with_exact_positions() {
     assert_eq!(report["settings"]["fail_on"], "error");
     assert_eq!(report["settings"]["pg_version"], 16);
     assert_eq!(report["files"][0]["path"], DANGEROUS_PATH);
+    assert_eq!(report["files"][0]["dialect"], "postgres");
 
     let diagnostics = report["diagnostics"].as_array().unwrap();
     let rules: Vec<&str> = diagnostics.iter().map(|d| d["rule"].as_str().unwrap()).collect();
@@ -237,6 +238,53 @@ fn json_matches_its_schema_with_exact_positions() {
         ),
         (&Value::from(1), &Value::from(1), &Value::from(1), &Value::from(1))
     );
+}
+
+/// Each file entry names the dialect it was judged in, its root's: the
+/// roots of every dialect in one report.
+#[test]
+fn json_files_say_their_dialect() {
+    let dir = project(&[
+        (
+            "db/mysql/1_a.up.sql",
+            b"CREATE TABLE a (id int AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n" as &[u8],
+        ),
+        (
+            "db/sqlite/1_a.up.sql",
+            b"CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);\n",
+        ),
+        ("db/postgres/1_a.up.sql", b"CREATE TABLE a (id bigint PRIMARY KEY);\n"),
+    ]);
+    let report = json(&stdout_of(
+        &mut miglint(dir.path(), &["check", "--format", "json", "db"]),
+        0,
+    ));
+    assert_valid(&report_schema(), &report, "the JSON report");
+    let dialects: Vec<(&str, &str, &str)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["root"].as_str().unwrap(),
+                f["dialect"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dialects,
+        [
+            ("db/mysql/1_a.up.sql", "db/mysql", "mysql"),
+            ("db/postgres/1_a.up.sql", "db/postgres", "postgres"),
+            ("db/sqlite/1_a.up.sql", "db/sqlite", "sqlite"),
+        ],
+        "{report:#}"
+    );
+    for root in report["roots"].as_array().unwrap() {
+        let of_root = dialects.iter().find(|(_, r, _)| root["path"] == *r).unwrap();
+        assert_eq!(root["dialect"], of_root.2, "{root:#}");
+    }
 }
 
 #[test]

@@ -266,3 +266,172 @@ fn since_reports_exactly_the_expected_history_findings_on_the_changed_files() {
         failures.join("\n")
     );
 }
+
+/// Writes `files` (path, content) into `repo`, commits them as `message`.
+fn commit(repo: &Path, files: &[(&str, &str)], message: &str) {
+    for (path, content) in files {
+        let path = repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", message]);
+}
+
+/// `miglint check --since base --format json .` in `repo`: the history
+/// rules' findings as (path, line, rule), and the files reported.
+fn history_findings(repo: &Path) -> (Expected, BTreeSet<String>, serde_json::Value) {
+    let output = miglint(repo, &["check", "--since", "base", "--format", "json", "."])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "miglint exited {:?}\n{}{stdout}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json(&stdout);
+    let history_rules = history_rule_ids();
+    let findings = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| history_rules.contains(d["rule"].as_str().unwrap_or_default()))
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or_default().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap_or_default() as usize,
+                d["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let files = report["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str().map(str::to_string))
+        .collect();
+    (findings, files, report)
+}
+
+fn expected(lines: &[&str]) -> Expected {
+    lines.iter().map(|l| parse_expect_line(l).unwrap()).collect()
+}
+
+/// SQLite and MySQL roots are judged apart from PostgreSQL's, by their own
+/// dialect's rules, and the history rules judge them too: a migration added
+/// before one that existed at the ref, and an applied one edited, are
+/// reported in their own files; a history added to in order is not.
+#[test]
+fn since_runs_the_history_rules_on_sqlite_and_mysql_roots() {
+    if !tools_available(&["git"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["-c", "init.defaultBranch=main", "init", "-q"]);
+    git(repo, &["config", "user.name", "miglint tests"]);
+    git(repo, &["config", "user.email", "tests@miglint.invalid"]);
+    // sqlx's timestamped files in a SQLite folder; golang-migrate's up and
+    // down files in a MySQL one.
+    commit(
+        repo,
+        &[
+            (
+                "db/sqlite/20240101000000_users.sql",
+                "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);\n",
+            ),
+            (
+                "db/sqlite/20240301000000_orders.sql",
+                "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);\n",
+            ),
+            (
+                "db/mysql/1_users.up.sql",
+                "CREATE TABLE users (id bigint AUTO_INCREMENT PRIMARY KEY, name text) ENGINE=InnoDB;\n",
+            ),
+            ("db/mysql/1_users.down.sql", "DROP TABLE users;\n"),
+            (
+                "db/mysql/3_orders.up.sql",
+                "CREATE TABLE orders (id bigint AUTO_INCREMENT PRIMARY KEY, user_id bigint) ENGINE=InnoDB;\n",
+            ),
+            ("db/mysql/3_orders.down.sql", "DROP TABLE orders;\n"),
+        ],
+        "base",
+    );
+    git(repo, &["tag", "base"]);
+
+    // New migrations after the newest: the history is unchanged.
+    commit(
+        repo,
+        &[
+            (
+                "db/sqlite/20240401000000_items.sql",
+                "CREATE TABLE items (id INTEGER PRIMARY KEY);\n",
+            ),
+            (
+                "db/mysql/4_items.up.sql",
+                "CREATE TABLE items (id bigint AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n",
+            ),
+            ("db/mysql/4_items.down.sql", "DROP TABLE items;\n"),
+        ],
+        "in order",
+    );
+    let (found, files, report) = history_findings(repo);
+    let dialects: BTreeSet<(String, String)> = report["roots"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["dialect"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dialects,
+        BTreeSet::from([
+            ("db/mysql".to_string(), "mysql".to_string()),
+            ("db/sqlite".to_string(), "sqlite".to_string())
+        ]),
+        "{report:#}"
+    );
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(files.len(), 3, "{files:?}");
+
+    // A migration before one that existed at the ref, and one edited.
+    commit(
+        repo,
+        &[
+            (
+                "db/sqlite/20240201000000_email.sql",
+                "ALTER TABLE users ADD COLUMN email TEXT;\n",
+            ),
+            (
+                "db/sqlite/20240301000000_orders.sql",
+                "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);\nCREATE INDEX orders_user_id ON orders (user_id);\n",
+            ),
+            ("db/mysql/2_email.up.sql", "ALTER TABLE users ADD COLUMN email text;\n"),
+            ("db/mysql/2_email.down.sql", "ALTER TABLE users DROP COLUMN email;\n"),
+            (
+                "db/mysql/1_users.up.sql",
+                "CREATE TABLE users (id bigint AUTO_INCREMENT PRIMARY KEY, name varchar(255)) ENGINE=InnoDB;\n",
+            ),
+        ],
+        "out of order and edited",
+    );
+    let (found, files, _) = history_findings(repo);
+    assert_eq!(
+        found,
+        expected(&[
+            "db/sqlite/20240201000000_email.sql:1 migration-out-of-order",
+            "db/sqlite/20240301000000_orders.sql:2 migration-history-edited",
+            "db/mysql/2_email.up.sql:1 migration-out-of-order",
+            "db/mysql/1_users.up.sql:1 migration-history-edited",
+        ])
+    );
+    assert_eq!(files.len(), 8, "{files:?}");
+}

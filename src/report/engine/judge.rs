@@ -13,7 +13,7 @@ use crate::diagnostic::Finding;
 use crate::input::layout::{Role, RunnerTransaction, ScriptInfo, Tool};
 use crate::input::source::SourceFile;
 use crate::parse;
-use crate::rule::{RuleMeta, RunCheck};
+use crate::rule::{Category, RuleMeta, RunCheck};
 use crate::rules;
 use crate::settings::Settings;
 
@@ -55,6 +55,54 @@ fn run_checks(decoded: &[Decoded]) -> Vec<(&'static RuleMeta, Box<dyn RunCheck>)
         .filter(|rule| decoded.iter().any(|d| severity(d.settings(), rule.meta()).is_some()))
         .filter_map(|rule| Some((rule.meta(), rule.run_check()?)))
         .collect()
+}
+
+/// The run checks of the History rules, which need only how each input
+/// runs and the text of each file judged: those the dialects miglint does
+/// not analyse as PostgreSQL (SQLite, MySQL) run too.
+pub(super) fn history_checks(decoded: &[Decoded]) -> Vec<(&'static RuleMeta, Box<dyn RunCheck>)> {
+    let mut checks = run_checks(decoded);
+    checks.retain(|(meta, _)| meta.category == Category::History);
+    checks
+}
+
+/// What `checks` find at the run's end, from how every input runs, the
+/// text of each file judged (`judged[i]` is Some) and each root's catalog
+/// at the end of the run (none for the replayed dialects): (input index,
+/// rule, finding in the file's analysis text).
+pub(super) fn finish_checks<T>(
+    checks: Vec<(&'static RuleMeta, Box<dyn RunCheck>)>,
+    decoded: &[Decoded],
+    judged: &[Option<T>],
+    catalogs: &[Catalog],
+) -> Vec<(usize, &'static RuleMeta, Finding)> {
+    let scripts: Vec<&ScriptInfo> = decoded
+        .iter()
+        .map(|d| match d {
+            Decoded::Text(_, script, _) => script,
+            Decoded::Unreadable(report, _) => &report.script,
+        })
+        .collect();
+    let sources: Vec<Option<&SourceFile>> = decoded
+        .iter()
+        .zip(judged)
+        .map(|(d, judged)| match d {
+            Decoded::Text(source, ..) if judged.is_some() => Some(source),
+            _ => None,
+        })
+        .collect();
+    let context = RunContext {
+        scripts: &scripts,
+        sources: &sources,
+        catalogs,
+    };
+    let mut run_findings = Vec::new();
+    for (meta, check) in checks {
+        let mut out = Vec::new();
+        check.finish(&context, &mut out);
+        run_findings.extend(out.into_iter().map(|(index, finding)| (index, meta, finding)));
+    }
+    run_findings
 }
 
 /// Decodes the inputs, then parses and analyses them in run order a chunk
@@ -121,32 +169,7 @@ pub(super) fn judge_run<T: Send>(
         (chunk, trees) = (next, next_trees);
     }
     let catalogs = replay.finish();
-    let scripts: Vec<&ScriptInfo> = decoded
-        .iter()
-        .map(|d| match d {
-            Decoded::Text(_, script, _) => script,
-            Decoded::Unreadable(report, _) => &report.script,
-        })
-        .collect();
-    let sources: Vec<Option<&SourceFile>> = decoded
-        .iter()
-        .zip(&judged)
-        .map(|(d, judged)| match d {
-            Decoded::Text(source, ..) if judged.is_some() => Some(source),
-            _ => None,
-        })
-        .collect();
-    let context = RunContext {
-        scripts: &scripts,
-        sources: &sources,
-        catalogs: &catalogs,
-    };
-    let mut run_findings = Vec::new();
-    for (meta, check) in checks {
-        let mut out = Vec::new();
-        check.finish(&context, &mut out);
-        run_findings.extend(out.into_iter().map(|(index, finding)| (index, meta, finding)));
-    }
+    let run_findings = finish_checks(checks, &decoded, &judged, &catalogs);
     JudgedRun {
         decoded,
         judged,

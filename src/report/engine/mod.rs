@@ -240,7 +240,9 @@ struct PendingReport {
     diagnostics: Vec<Diagnostic>,
     directives: Vec<suppress::Directive>,
     statements: usize,
-    placement: Placement,
+    /// Where findings of the analysis text are in the file; None when the
+    /// analysis text is the file's (the replayed dialects).
+    placement: Option<Placement>,
 }
 
 /// The report of each input, in input order, with what else was made of
@@ -292,7 +294,10 @@ fn finish_report(
     } = pending;
     let at_end = at_end
         .into_iter()
-        .map(|(meta, finding)| (meta, placement.place(finding)))
+        .map(|(meta, finding)| match &placement {
+            Some(placement) => (meta, placement.place(finding)),
+            None => (meta, finding),
+        })
         .collect();
     diagnostics.extend(into_diagnostics(&source, at_end, settings, &script));
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
@@ -520,7 +525,7 @@ fn lint_file(
         diagnostics: into_diagnostics(source, findings, settings, script),
         directives: suppress::directives(source, parsed),
         statements: parsed.statements.len(),
-        placement,
+        placement: Some(placement),
     }
 }
 

@@ -10,7 +10,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{decode, into_diagnostics, parse_problem_finding, problem_meta, severity, ChangeScope, Decoded, RunInput};
+use super::judge::{finish_checks, history_checks, JudgedRun};
+use super::{
+    decode, finish_reports, into_diagnostics, parse_problem_finding, problem_meta, severity, ChangeScope, Decoded,
+    PendingReport, RunInput,
+};
 use crate::diagnostic::Finding;
 use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo};
 use crate::input::source::{SourceFile, Span};
@@ -68,23 +72,15 @@ pub(super) fn is_replayed(input: &RunInput) -> bool {
 }
 
 /// The report of each input of dialect `D`, by its index in the run; None
-/// for history, which is replayed, not reported.
+/// for history, which is replayed, not reported. The History rules' run
+/// checks see the dialect's inputs together at the end, as PostgreSQL's.
 pub(super) fn lint_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<FileReport>)> {
-    judge_dialect::<D, _>(inputs, scope, |judged| {
-        report_of::<D>(
-            judged.file,
-            judged.source,
-            judged.parsed,
-            judged.script,
-            judged.settings,
-        )
-    })
-    .into_iter()
-    .map(|(index, judged)| (index, judged.map(|report| report.unwrap_or_else(|unread| *unread))))
-    .collect()
+    let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| (pending_report(judged), ()));
+    let reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
+    indexes.into_iter().zip(reports).collect()
 }
 
 /// The plan of each input of dialect `D` in the change, by its index in
@@ -94,7 +90,7 @@ pub(super) fn plan_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<Outcome<PlannedFile>>)> {
-    judge_dialect::<D, _>(inputs, scope, |judged| {
+    let (indexes, run) = judge_dialect::<D, _>(inputs, scope, false, |judged| {
         let problems = judged
             .parsed
             .problems
@@ -105,7 +101,18 @@ pub(super) fn plan_dialect<D: ReplayedDialect>(
             plan: D::plan(judged.file, judged.source),
             problems: into_diagnostics(judged.source, problems, judged.settings, judged.script),
         }
-    })
+    });
+    let planned = run
+        .decoded
+        .into_iter()
+        .zip(run.judged)
+        .map(|(decoded, planned)| match (decoded, planned) {
+            (_, Some(planned)) => Some(Ok(planned)),
+            (Decoded::Unreadable(report, _), None) if report.script.role == Role::Change => Some(Err(Box::new(report))),
+            // History is replayed, not planned.
+            _ => None,
+        });
+    indexes.into_iter().zip(planned).collect()
 }
 
 /// `lint_dialect` and `plan_dialect` from one analysis: each file's
@@ -114,20 +121,11 @@ pub(super) fn lint_and_plan_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<ReportAndPlan>)> {
-    judge_dialect::<D, _>(inputs, scope, |judged| {
+    let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| {
         let plan = D::plan(judged.file, judged.source);
-        let report = report_of::<D>(
-            judged.file,
-            judged.source,
-            judged.parsed,
-            judged.script,
-            judged.settings,
-        );
-        (report, Some(plan))
-    })
-    .into_iter()
-    .map(|(index, judged)| (index, judged.map(|r| r.unwrap_or_else(|unread| (*unread, None)))))
-    .collect()
+        (pending_report(judged), plan)
+    });
+    indexes.into_iter().zip(finish_reports(run)).collect()
 }
 
 /// A file's report, and its plan when it is SQL text.
@@ -147,18 +145,21 @@ pub(super) struct Judged<'j, 'a, D: ReplayedDialect> {
 }
 
 /// Replays every input of dialect `D` in run order and judges each file of
-/// the change with `judge`; by run index, None for history, Err with the
-/// report of a file that could not be read.
+/// the change with `judge`; then, with `checked`, the History rules' run
+/// checks see the whole run. The run index of each input, and the run
+/// (`judged` None for history and content that is not SQL text).
 fn judge_dialect<D: ReplayedDialect, T>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
+    checked: bool,
     judge: impl for<'j, 'a> Fn(Judged<'j, 'a, D>) -> T,
-) -> Vec<(usize, Option<Outcome<T>>)> {
-    let decoded: Vec<(usize, Decoded)> = inputs.into_par_iter().map(|(i, input)| (i, decode(input))).collect();
+) -> (Vec<usize>, JudgedRun<T>) {
+    let (indexes, mut decoded): (Vec<usize>, Vec<Decoded>) =
+        inputs.into_par_iter().map(|(i, input)| (i, decode(input))).unzip();
     // Parsing needs no schema: every file at once, on every core.
     let parsed: Vec<Option<D::File>> = decoded
         .par_iter()
-        .map(|(_, d)| match d {
+        .map(|d| match d {
             Decoded::Text(source, script, _) if !script.is_deleted() => Some(D::parse(source)),
             _ => None,
         })
@@ -166,15 +167,11 @@ fn judge_dialect<D: ReplayedDialect, T>(
     let mut catalogs: HashMap<String, D::Catalog> = HashMap::new();
     // The migration of the last judged script: (root, place in its order).
     let mut last_migration: Option<(String, usize)> = None;
-    let mut reports = Vec::with_capacity(decoded.len());
-    for ((index, decoded), parsed) in decoded.into_iter().zip(parsed) {
-        let (source, script, settings) = match decoded {
-            Decoded::Text(source, script, settings) => (source, script, settings),
-            Decoded::Unreadable(report, _) => {
-                let reported = (report.script.role == Role::Change).then(|| Err(Box::new(report)));
-                reports.push((index, reported));
-                continue;
-            }
+    let mut judged: Vec<Option<T>> = Vec::with_capacity(decoded.len());
+    for (input, parsed) in decoded.iter_mut().zip(parsed) {
+        let Decoded::Text(source, script, settings) = &*input else {
+            judged.push(None);
+            continue;
         };
         let catalog = catalogs.entry(script.root.clone()).or_default();
         let parsed = parsed.unwrap_or_default();
@@ -200,38 +197,42 @@ fn judge_dialect<D: ReplayedDialect, T>(
             &mut aside
         };
         let runner_transaction = script.transaction != RunnerTransaction::None;
-        let file = D::analyze(
-            &source,
-            &parsed,
-            &script,
-            catalog,
-            &settings,
-            runner_transaction,
-            change,
-        );
-        let judged = change.then(|| {
-            Ok(judge(Judged {
-                file: &file,
-                source: &source,
-                parsed: D::parsed(&parsed),
-                script: &script,
-                settings: &settings,
-            }))
-        });
-        reports.push((index, judged));
+        let made = {
+            let file = D::analyze(source, &parsed, script, catalog, settings, runner_transaction, change);
+            change.then(|| {
+                judge(Judged {
+                    file: &file,
+                    source,
+                    parsed: D::parsed(&parsed),
+                    script,
+                    settings,
+                })
+            })
+        };
+        judged.push(made);
+        // History is replayed, never reported: its text is not needed again.
+        input.release_history_text();
     }
-    reports
+    let checks = if checked { history_checks(&decoded) } else { Vec::new() };
+    let run_findings = finish_checks(checks, &decoded, &judged, &[]);
+    let run = JudgedRun {
+        decoded,
+        judged,
+        run_findings,
+    };
+    (indexes, run)
 }
 
-/// The report of one analysed file: its parse problems, what the rules
-/// find, its suppressions applied.
-fn report_of<D: ReplayedDialect>(
-    file: &D::Analyzed<'_>,
-    source: &SourceFile,
-    parsed: Parsed<'_>,
-    script: &ScriptInfo,
-    settings: &Arc<Settings>,
-) -> FileReport {
+/// What the rules find in one analysed file, with its parse problems;
+/// its suppressions apply at the run's end, with the History rules' findings.
+fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingReport {
+    let Judged {
+        file,
+        source,
+        parsed,
+        script,
+        settings,
+    } = judged;
     let mut findings: Vec<(&'static RuleMeta, Finding)> = Vec::new();
     if !script.is_deleted() {
         for problem in parsed.problems {
@@ -251,18 +252,11 @@ fn report_of<D: ReplayedDialect>(
             findings.extend(out.into_iter().map(|finding| (rule.meta(), finding)));
         }
     }
-    let mut diagnostics = into_diagnostics(source, findings, settings, script);
     let problems: Vec<_> = parsed.problems.iter().map(|p| p.span).collect();
-    let directives = suppress::directives_in(source, parsed.comments, &parsed.statements, &problems);
-    let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
-    diagnostics.extend(into_diagnostics(source, suppression_findings, settings, script));
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
-    FileReport {
+    PendingReport {
+        diagnostics: into_diagnostics(source, findings, settings, script),
+        directives: suppress::directives_in(source, parsed.comments, &parsed.statements, &problems),
         statements: parsed.statements.len(),
-        source: source.clone(),
-        diagnostics,
-        script: script.clone(),
-        fail_on: settings.fail_on,
-        baseline: settings.baseline.clone(),
+        placement: None,
     }
 }

@@ -112,6 +112,7 @@ fn file_value(file: &FileReport) -> Value {
         "diagnostics": file.diagnostics.len(),
         "tool": script.tool.id(),
         "root": script.root,
+        "dialect": script.dialect.id(),
         "direction": script.direction.map(|d| d.id()),
         "transaction": script.transaction.id(),
         "order": script.order,
