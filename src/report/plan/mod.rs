@@ -198,6 +198,9 @@ pub struct StatementPlan {
     /// The algorithm MySQL runs an online DDL statement with: `INSTANT`,
     /// `INPLACE` or `COPY`.
     pub algorithm: Option<&'static str>,
+    /// The algorithm, lock and rebuild assume the worst of a table or
+    /// column miglint does not know (no migration it read created it).
+    pub assumed: bool,
     /// The statement commits the open transaction before it runs and runs
     /// in one of its own (MySQL's DDL).
     pub implicit_commit: bool,
@@ -297,6 +300,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 rewrites: facts.rewrites.clone(),
                 scans: facts.scans.clone(),
                 algorithm: None,
+                assumed: false,
                 implicit_commit: false,
                 builds_no_index: facts.partitioned_index.as_ref().and_then(|p| {
                     if p.only {

@@ -78,6 +78,7 @@ pub(crate) fn plan_mysql(file: &MysqlAnalyzed<'_>) -> FilePlan {
                     Vec::new()
                 },
                 algorithm: s.online.as_ref().map(|v| algorithm_name(v.algorithm)),
+                assumed: s.online.as_ref().is_some_and(|v| v.assumed),
                 implicit_commit: s.action.commits(),
                 builds_no_index: None,
                 data_loss: s.loses_data(),
@@ -160,6 +161,7 @@ mod tests {
         assert_eq!(modify.blocks(), ["writes"]);
         assert_eq!(modify.rewrites, [RelationName::new(None, "users")]);
         assert_eq!(locks(shared), ["MDL_SHARED_NO_WRITE users"]);
+        assert!(p.statements.iter().all(|s| !s.assumed));
         assert!(p.statements.iter().all(|s| s.implicit_commit));
         assert!(p
             .statements
@@ -193,6 +195,13 @@ mod tests {
         assert!(drop_column.data_loss && drop_column.implicit_commit);
         assert_eq!(locks(drop), ["MDL_EXCLUSIVE t new", "MDL_EXCLUSIVE old"]);
         assert!(drop.data_loss);
+    }
+
+    #[test]
+    fn a_table_no_migration_created_is_assumed_the_worst() {
+        let p = plan("ALTER TABLE unknown ADD COLUMN c int;", false);
+        assert!(p.statements[0].assumed);
+        assert_eq!(p.statements[0].rewrites, [RelationName::new(None, "unknown")]);
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub(crate) fn plan_sqlite(file: &SqliteAnalyzed<'_>, source: &SourceFile) -> Fil
                 rewrites,
                 scans,
                 algorithm: None,
+                assumed: false,
                 implicit_commit: false,
                 builds_no_index: None,
                 data_loss: s.loses_data,

@@ -185,12 +185,14 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     if s.implicit_commit {
         effects.push("commits implicitly".to_string());
     }
+    let assumed = if s.assumed { ", assumed: table unknown" } else { "" };
     match s.algorithm {
         // The lock above is held while the work runs; the server takes the
         // exclusive one only to start and to finish.
         Some(algorithm @ ("INPLACE" | "COPY")) => {
-            effects.push(format!("{algorithm} (MDL_EXCLUSIVE briefly at start and end)"))
+            effects.push(format!("{algorithm} (MDL_EXCLUSIVE briefly at start and end{assumed})"))
         }
+        Some(algorithm) if s.assumed => effects.push(format!("{algorithm} (assumed: table unknown)")),
         Some(algorithm) => effects.push(algorithm.to_string()),
         None => {}
     }
@@ -312,6 +314,7 @@ fn statement_value(s: &StatementPlan) -> Value {
         "rewrites": names(&s.rewrites),
         "scans": names(&s.scans),
         "algorithm": s.algorithm,
+        "assumed": s.assumed,
         "implicit_commit": s.implicit_commit,
         "data_loss": s.data_loss,
         "transactional": s.transactional,
