@@ -341,6 +341,46 @@ fn hover_inside_a_do_block_shows_the_statement_under_the_cursor() {
 }
 
 #[test]
+fn a_mysql_document_gets_mysql_diagnostics_and_its_metadata_locks_on_hover() {
+    let project = Project::new("mysql");
+    std::fs::write(
+        project.0.join("miglint.toml"),
+        "[[roots]]\npath = \"db/migrations\"\ndialect = \"mysql\"\n",
+    )
+    .unwrap();
+    let path = project.document();
+    let uri = file_uri(&path);
+    let text = "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users MODIFY email varchar(20);\n";
+    let mut client = Client::start(&std::env::temp_dir());
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = from_server(&client.diagnostics(&uri, Some(1)));
+    assert!(
+        published
+            .iter()
+            .any(|(rule, _, range)| rule == "mysql-blocking-alter" && range["start"]["line"] == 1),
+        "{published:?}"
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 5 } }),
+    );
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        markdown.contains("MDL\\_SHARED\\_NO\\_WRITE on users (blocks writes)"),
+        "{hover:#}"
+    );
+    assert!(markdown.contains("COPY"), "{hover:#}");
+}
+
+#[test]
 fn an_editor_gets_the_cli_diagnostics_hover_and_quick_fixes() {
     let project = Project::new("session");
     let path = project.document();
