@@ -307,12 +307,10 @@ fn rules(found: &Found) -> Vec<(&str, i64)> {
     rules
 }
 
-#[test]
-fn hover_inside_a_do_block_shows_the_statement_under_the_cursor() {
-    let project = Project::new("do-block");
-    let path = project.document();
-    let uri = file_uri(&path);
-    let text = "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN plan text;\n  CREATE INDEX users_plan_idx ON users (plan);\nEND $$;\n";
+/// Opens `text` as the project's document in a new session: the
+/// diagnostics published for it, and the hover at `line`, `character`.
+fn open_and_hover(project: &Project, text: &str, line: u32, character: u32) -> (Found, Value) {
+    let uri = file_uri(&project.document());
     let mut client = Client::start(&std::env::temp_dir());
     client.request(
         "initialize",
@@ -324,15 +322,23 @@ fn hover_inside_a_do_block_shows_the_statement_under_the_cursor() {
         json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
     );
     let published = from_server(&client.diagnostics(&uri, Some(1)));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+    );
+    (published, hover)
+}
+
+#[test]
+fn hover_inside_a_do_block_shows_the_statement_under_the_cursor() {
+    let project = Project::new("do-block");
+    let text = "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN plan text;\n  CREATE INDEX users_plan_idx ON users (plan);\nEND $$;\n";
+    let (published, hover) = open_and_hover(&project, text, 3, 10);
     assert!(
         published
             .iter()
             .any(|(rule, _, range)| rule == "require-concurrent-index" && range["start"]["line"] == 3),
         "{published:?}"
-    );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 3, "character": 10 } }),
     );
     let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
     assert!(markdown.contains("SHARE on users (blocks writes)"), "{hover:#}");
@@ -348,29 +354,13 @@ fn a_mysql_document_gets_mysql_diagnostics_and_its_metadata_locks_on_hover() {
         "[[roots]]\npath = \"db/migrations\"\ndialect = \"mysql\"\n",
     )
     .unwrap();
-    let path = project.document();
-    let uri = file_uri(&path);
     let text = "SET SESSION lock_wait_timeout = 5;\nALTER TABLE users MODIFY email varchar(20);\n";
-    let mut client = Client::start(&std::env::temp_dir());
-    client.request(
-        "initialize",
-        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
-    );
-    let published = from_server(&client.diagnostics(&uri, Some(1)));
+    let (published, hover) = open_and_hover(&project, text, 1, 5);
     assert!(
         published
             .iter()
             .any(|(rule, _, range)| rule == "mysql-blocking-alter" && range["start"]["line"] == 1),
         "{published:?}"
-    );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 5 } }),
     );
     let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
     assert!(

@@ -373,29 +373,64 @@ fn ends_transaction(node: &NodeEnum) -> bool {
 /// statements run under them, for the dialects planned statement by
 /// statement (MySQL, SQLite): `steps[i]` is the transaction statement i
 /// runs in and whether it ends the one open before it (a COMMIT, a
-/// ROLLBACK, or MySQL's DDL, which commits implicitly).
-pub(crate) fn holds(steps: &[(usize, TransactionKind, Ends)]) -> Vec<(HeldUntil, Vec<usize>)> {
+/// ROLLBACK, or MySQL's DDL, which commits implicitly); each statement's
+/// transaction comes back with what it holds.
+pub(crate) fn holds(steps: &[(usize, TransactionKind, Ends)]) -> Vec<(TransactionKind, (HeldUntil, Vec<usize>))> {
     steps
         .iter()
         .enumerate()
         .map(|(i, &(_, transaction, _))| {
             if matches!(transaction, TransactionKind::None) {
-                return (HeldUntil::StatementEnd, Vec::new());
+                return (transaction, (HeldUntil::StatementEnd, Vec::new()));
             }
             let mut through = Vec::new();
             for &(line, _, ends) in &steps[i + 1..] {
                 match ends {
-                    Ends::Explicitly => return (HeldUntil::TransactionEnd(Some(line)), through),
-                    Ends::Implicitly => return (HeldUntil::ImplicitCommit(line), through),
+                    Ends::Explicitly => return (transaction, (HeldUntil::TransactionEnd(Some(line)), through)),
+                    Ends::Implicitly => return (transaction, (HeldUntil::ImplicitCommit(line), through)),
                     Ends::No => {}
                 }
                 if through.last() != Some(&line) {
                     through.push(line);
                 }
             }
-            (HeldUntil::TransactionEnd(None), through)
+            (transaction, (HeldUntil::TransactionEnd(None), through))
         })
         .collect()
+}
+
+/// A statement of a dialect planned statement by statement (MySQL,
+/// SQLite), with nothing planned yet but where it is, its transaction and
+/// how long what it takes is held: the dialect fills in the rest.
+pub(crate) fn replayed_statement(
+    source: &crate::input::source::SourceFile,
+    span: crate::input::source::Span,
+    transaction: TransactionKind,
+    (held_until, held_through): (HeldUntil, Vec<usize>),
+) -> StatementPlan {
+    let text = source.slice(span);
+    StatementPlan {
+        start: source.position(span.start),
+        end: source.position(span.end),
+        summary: summarize(text),
+        text: text.to_string(),
+        locks: Vec::new(),
+        scoped_locks: Vec::new(),
+        database_lock: None,
+        rewrites: Vec::new(),
+        scans: Vec::new(),
+        algorithm: None,
+        assumed: false,
+        implicit_commit: false,
+        builds_no_index: None,
+        data_loss: false,
+        transactional: true,
+        transaction,
+        held_until,
+        held_through,
+        inside: None,
+        stand_in: false,
+    }
 }
 
 pub(crate) fn summarize(text: &str) -> String {

@@ -3,7 +3,7 @@
 //! table it rebuilds or reads, data it removes, and its transaction (DDL
 //! commits the open one and runs on its own).
 
-use super::{holds, summarize, Ends, FilePlan, LockPlan, PlanMode, StatementPlan, TransactionKind};
+use super::{holds, replayed_statement, Ends, FilePlan, LockPlan, PlanMode, StatementPlan, TransactionKind};
 use crate::analysis::mysql::{algorithm_name, Action, MysqlAnalyzed, MysqlStatementState};
 use crate::analysis::RelationName;
 use crate::input::layout::Dialect;
@@ -41,14 +41,11 @@ pub(crate) fn plan_mysql(file: &MysqlAnalyzed<'_>) -> FilePlan {
             (line(s), transaction, ends)
         })
         .collect();
-    let held = holds(&steps);
     let statements = file
         .statements
         .iter()
-        .zip(steps)
-        .zip(held)
-        .map(|((s, (_, transaction, _)), (held_until, held_through))| {
-            let text = source.slice(s.span);
+        .zip(holds(&steps))
+        .map(|(s, (transaction, held))| {
             let table = || RelationName::new(None, s.table_name());
             let rebuilds = s.online.as_ref().is_some_and(|v| v.rebuilds) && s.on_table_with_rows();
             let reads_every_row = match &s.action {
@@ -56,10 +53,6 @@ pub(crate) fn plan_mysql(file: &MysqlAnalyzed<'_>) -> FilePlan {
                 _ => s.builds_index(),
             } && s.on_table_with_rows();
             StatementPlan {
-                start: source.position(s.span.start),
-                end: source.position(s.span.end),
-                summary: summarize(text),
-                text: text.to_string(),
                 locks: s
                     .metadata_locks()
                     .into_iter()
@@ -69,8 +62,6 @@ pub(crate) fn plan_mysql(file: &MysqlAnalyzed<'_>) -> FilePlan {
                         new_relation: lock.new_table,
                     })
                     .collect(),
-                scoped_locks: Vec::new(),
-                database_lock: None,
                 rewrites: if rebuilds { vec![table()] } else { Vec::new() },
                 scans: if reads_every_row && !rebuilds {
                     vec![table()]
@@ -80,14 +71,8 @@ pub(crate) fn plan_mysql(file: &MysqlAnalyzed<'_>) -> FilePlan {
                 algorithm: s.online.as_ref().map(|v| algorithm_name(v.algorithm)),
                 assumed: s.online.as_ref().is_some_and(|v| v.assumed),
                 implicit_commit: s.action.commits(),
-                builds_no_index: None,
                 data_loss: s.loses_data(),
-                transactional: true,
-                transaction,
-                held_until,
-                held_through,
-                inside: None,
-                stand_in: false,
+                ..replayed_statement(source, s.span, transaction, held)
             }
         })
         .collect();

@@ -5,7 +5,7 @@
 //! plan says which statements take that lock and how long it is held,
 //! which rewrite or read a table in full, and which remove data.
 
-use super::{holds, summarize, Ends, FilePlan, PlanMode, StatementPlan, TransactionKind};
+use super::{holds, replayed_statement, Ends, FilePlan, PlanMode, StatementPlan, TransactionKind};
 use crate::analysis::sqlite::{Action, SqliteAnalyzed};
 use crate::analysis::RelationName;
 use crate::input::layout::Dialect;
@@ -35,14 +35,11 @@ pub(crate) fn plan_sqlite(file: &SqliteAnalyzed<'_>, source: &SourceFile) -> Fil
             (line(s.span.start), transaction, ends)
         })
         .collect();
-    let held = holds(&steps);
     let statements = file
         .statements
         .iter()
-        .zip(steps)
-        .zip(held)
-        .map(|((s, (_, transaction, _)), (held_until, held_through))| {
-            let text = source.slice(s.span);
+        .zip(holds(&steps))
+        .map(|(s, (transaction, held))| {
             let table = |name: &str| vec![RelationName::new(None, name)];
             let writes = s.writes && s.refused.is_none();
             // DROP COLUMN rewrites every row to purge the column's values.
@@ -59,32 +56,17 @@ pub(crate) fn plan_sqlite(file: &SqliteAnalyzed<'_>, source: &SourceFile) -> Fil
             };
             // Without a statement that writes, nothing waits on it; a lock
             // taken earlier in the transaction is listed at that statement.
-            let (held_until, held_through) = if writes {
-                (held_until, held_through)
+            let held = if writes {
+                held
             } else {
                 (super::HeldUntil::StatementEnd, Vec::new())
             };
             StatementPlan {
-                start: source.position(s.span.start),
-                end: source.position(s.span.end),
-                summary: summarize(text),
-                text: text.to_string(),
-                locks: Vec::new(),
-                scoped_locks: Vec::new(),
                 database_lock: writes.then_some(PlanMode::SqliteWrite),
                 rewrites,
                 scans,
-                algorithm: None,
-                assumed: false,
-                implicit_commit: false,
-                builds_no_index: None,
                 data_loss: s.loses_data,
-                transactional: true,
-                transaction,
-                held_until,
-                held_through,
-                inside: None,
-                stand_in: false,
+                ..replayed_statement(source, s.span, transaction, held)
             }
         })
         .collect();
