@@ -3,7 +3,12 @@
 //! `relfilenode`, scans from `pg_stat_xact_user_tables`) next to miglint's
 //! prediction, flagging every difference.
 //!
-//! Each file runs in one transaction that is rolled back, unless `--commit`.
+//! By default the files run in order in one transaction, each file behind a
+//! savepoint and each statement behind one of its own, and the transaction
+//! is rolled back at the end: a later file sees what an earlier one created,
+//! a failing statement is rolled back to its savepoint without ending the
+//! run, and nothing is kept. `--each-file` runs each file alone in a
+//! transaction of its own that is rolled back; `--commit` commits each file.
 //! Statements PostgreSQL refuses in a transaction block (CONCURRENTLY,
 //! VACUUM) run only with `--commit`, on their own, and their locks are not
 //! observed. The file's own BEGIN/COMMIT statements are left to miglint.
@@ -62,25 +67,122 @@ impl TracedFile {
             .filter(|s| matches!(&s.outcome, Outcome::Compared { differences, .. } if !differences.is_empty()))
             .count()
     }
+
+    /// Statements PostgreSQL refused: run, but not compared.
+    pub(crate) fn failed(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
+            .count()
+    }
+
+    /// Statements trace did not run.
+    pub(crate) fn skipped(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Skipped(_)))
+            .count()
+    }
+}
+
+/// How the files of a trace meet the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunMode {
+    /// The files in order in one transaction, rolled back at the end: each
+    /// file sees what the earlier ones did.
+    History,
+    /// Each file alone, in a transaction of its own that is rolled back:
+    /// each file meets the database as it is.
+    EachFile,
+    /// Each file committed; statements that cannot run in a transaction
+    /// block run on their own.
+    Commit,
 }
 
 pub(crate) struct Tracer {
     client: Client,
-    commit: bool,
+    mode: RunMode,
+    /// The run's transaction is open (`RunMode::History`).
+    run_open: bool,
 }
+
+const STAND_IN: &str =
+    "it holds a template placeholder with no value in [placeholders]: miglint will not run its stand-in";
 
 /// A relation's oid, storage and scan counters, by `schema.name`.
 type Snapshot = BTreeMap<String, (u32, u32, i64)>;
 
 impl Tracer {
-    pub(crate) fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
+    pub(crate) fn connect(url: &str, mode: RunMode) -> Result<Tracer, String> {
         let client =
             Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {}", error_text(&e)))?;
-        Ok(Tracer { client, commit })
+        Ok(Tracer {
+            client,
+            mode,
+            run_open: false,
+        })
     }
 
     /// Traces one planned file; `texts` are the statements' SQL, in order.
+    /// In a history run, the file runs behind a savepoint in the run's
+    /// transaction: an error of trace's own while tracing it rolls the file
+    /// back to that savepoint, so that the run can go on with the next file.
     pub(crate) fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
+        if self.mode != RunMode::History {
+            return self.trace_file_alone(plan, texts);
+        }
+        if !self.run_open {
+            self.sql("BEGIN")?;
+            self.run_open = true;
+        }
+        self.sql("SAVEPOINT miglint_trace_file")?;
+        let mut statements = Vec::new();
+        for (stmt, text) in with_bodies(&plan.statements, texts) {
+            let outcome = match self.run_in_history(&stmt, &text) {
+                Ok(outcome) => outcome,
+                Err(message) => {
+                    self.sql("ROLLBACK TO SAVEPOINT miglint_trace_file")?;
+                    self.sql("RELEASE SAVEPOINT miglint_trace_file")?;
+                    return Err(message);
+                }
+            };
+            statements.push(TracedStatement {
+                line: stmt.start.line,
+                summary: stmt.summary.clone(),
+                outcome,
+            });
+        }
+        self.sql("RELEASE SAVEPOINT miglint_trace_file")?;
+        Ok(TracedFile {
+            path: plan.path.clone(),
+            statements,
+        })
+    }
+
+    /// One statement of a history run, in the run's open transaction.
+    fn run_in_history(&mut self, stmt: &StatementPlan, text: &str) -> Result<Outcome, String> {
+        Ok(if is_transaction_control(text) {
+            Outcome::Skipped("transaction control is left to miglint trace".into())
+        } else if stmt.stand_in {
+            Outcome::Skipped(STAND_IN.into())
+        } else if !stmt.transactional {
+            Outcome::Skipped("cannot run in a transaction block: run with --commit".into())
+        } else {
+            self.observe(stmt, text)?
+        })
+    }
+
+    /// Ends the run: rolls back a history run's transaction.
+    pub(crate) fn finish_run(&mut self) -> Result<(), String> {
+        if self.run_open {
+            self.run_open = false;
+            self.sql("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    /// A file in a transaction of its own (`--each-file`, `--commit`).
+    fn trace_file_alone(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
         let mut statements = Vec::new();
         let mut in_transaction = false;
         for (stmt, text) in with_bodies(&plan.statements, texts) {
@@ -88,15 +190,12 @@ impl Tracer {
             let outcome = if is_transaction_control(text) {
                 Outcome::Skipped("transaction control is left to miglint trace".into())
             } else if stmt.stand_in {
-                Outcome::Skipped(
-                    "it holds a template placeholder with no value in [placeholders]: miglint will not run its stand-in"
-                        .into(),
-                )
+                Outcome::Skipped(STAND_IN.into())
             } else if !stmt.transactional {
                 if in_transaction {
                     self.finish(&mut in_transaction)?;
                 }
-                if self.commit {
+                if self.mode == RunMode::Commit {
                     match self.client.batch_execute(text) {
                         Ok(()) => Outcome::RanUnobserved,
                         Err(e) => Outcome::Failed(error_text(&e)),
@@ -128,7 +227,11 @@ impl Tracer {
 
     fn finish(&mut self, in_transaction: &mut bool) -> Result<(), String> {
         *in_transaction = false;
-        self.sql(if self.commit { "COMMIT" } else { "ROLLBACK" })
+        self.sql(if self.mode == RunMode::Commit {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        })
     }
 
     fn sql(&mut self, sql: &str) -> Result<(), String> {
