@@ -280,7 +280,13 @@ impl Tracer {
         }
         let existed: BTreeSet<String> = before.keys().cloned().collect();
         let predicted_rewrites = self.resolve_all(&stmt.rewrites)?;
-        let differences = compare(&predicted, &predicted_rewrites, &observed, &held_before, &existed);
+        let differences = compare(
+            &predicted,
+            &predicted_rewrites,
+            &observed,
+            (&locks_before, &held_before),
+            &existed,
+        );
         Ok(Outcome::Compared { observed, differences })
     }
 
@@ -410,20 +416,23 @@ fn with_bodies(statements: &[StatementPlan], texts: &[String]) -> Vec<(Statement
     merged
 }
 
-/// The differences between the prediction and what was observed. Locks an
-/// earlier statement of the transaction already holds at least as strongly
-/// cannot be told apart, and locks on relations the statement itself created
-/// block nobody: neither is compared.
+/// The differences between the prediction and what was observed, given the
+/// locks held before the statement: each mode held (`pg_locks` has a row per
+/// mode a backend holds, so a mode new to the relation shows even under a
+/// stronger one) and the strongest per relation. A predicted mode the
+/// transaction already held cannot be told apart, a lock the server took that
+/// miglint did not predict counts only when nothing as strong was held, and
+/// locks on relations the statement itself created block nobody.
 fn compare(
     predicted: &BTreeMap<String, LockMode>,
     predicted_rewrites: &BTreeSet<String>,
     observed: &Observed,
-    held_before: &BTreeMap<String, LockMode>,
+    (held_modes, held_before): (&BTreeSet<(String, LockMode)>, &BTreeMap<String, LockMode>),
     existed: &BTreeSet<String>,
 ) -> Vec<String> {
     let mut differences = Vec::new();
     for (name, mode) in predicted {
-        if held_before.get(name).is_some_and(|held| held >= mode) {
+        if held_modes.contains(&(name.clone(), *mode)) {
             continue;
         }
         match observed.locks.get(name) {
@@ -486,7 +495,33 @@ fn with_causes(error: &dyn std::error::Error) -> String {
 mod tests {
     use std::fmt;
 
-    use super::with_causes;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::{compare, with_causes, Observed};
+    use crate::analysis::LockMode;
+
+    #[test]
+    fn a_mode_new_to_a_relation_is_compared_under_a_stronger_one_already_held() {
+        let table = "public.projects".to_string();
+        let held_modes = BTreeSet::from([(table.clone(), LockMode::AccessExclusive)]);
+        let held_before = BTreeMap::from([(table.clone(), LockMode::AccessExclusive)]);
+        let existed = BTreeSet::from([table.clone()]);
+        let predicted = BTreeMap::from([(table.clone(), LockMode::Share)]);
+        let took = |mode: Option<LockMode>| Observed {
+            locks: mode.into_iter().map(|m| (table.clone(), m)).collect(),
+            ..Observed::default()
+        };
+        let held = (&held_modes, &held_before);
+        let none = BTreeSet::new();
+        assert!(compare(&predicted, &none, &took(Some(LockMode::Share)), held, &existed).is_empty());
+        assert_eq!(
+            compare(&predicted, &none, &took(None), held, &existed),
+            vec![format!("{table}: predicted SHARE, observed no lock")]
+        );
+        // The very mode already held cannot be told apart.
+        let predicted = BTreeMap::from([(table.clone(), LockMode::AccessExclusive)]);
+        assert!(compare(&predicted, &none, &took(None), held, &existed).is_empty());
+    }
 
     #[derive(Debug)]
     struct Layer(&'static str, Option<Box<Layer>>);
