@@ -38,6 +38,9 @@ pub(crate) enum Outcome {
     Compared {
         observed: Observed,
         differences: Vec<String>,
+        /// Predicted locks (`schema.name`, mode) the transaction already
+        /// held in that mode: the statement's own cannot be told apart.
+        already_held: Vec<(String, LockMode)>,
     },
     /// Not run, and why.
     Skipped(String),
@@ -287,7 +290,15 @@ impl Tracer {
             (&locks_before, &held_before),
             &existed,
         );
-        Ok(Outcome::Compared { observed, differences })
+        let already_held = predicted
+            .into_iter()
+            .filter(|(name, mode)| locks_before.contains(&(name.clone(), *mode)))
+            .collect();
+        Ok(Outcome::Compared {
+            observed,
+            differences,
+            already_held,
+        })
     }
 
     /// Relation-level locks this backend holds: (`schema.name`, mode).

@@ -9,7 +9,11 @@ pub(crate) fn render_human(file: &TracedFile, out: &mut dyn Write) -> io::Result
     writeln!(out, "{}", file.path)?;
     for s in &file.statements {
         let verdict = match &s.outcome {
-            Outcome::Compared { observed, differences } => {
+            Outcome::Compared {
+                observed,
+                differences,
+                already_held,
+            } => {
                 let locks: Vec<String> = observed.locks.iter().map(|(r, m)| format!("{m} on {r}")).collect();
                 let mut seen = if locks.is_empty() {
                     "no new table lock".to_string()
@@ -21,6 +25,9 @@ pub(crate) fn render_human(file: &TracedFile, out: &mut dyn Write) -> io::Result
                 }
                 for r in &observed.scans {
                     seen.push_str(&format!("; scanned {r}"));
+                }
+                for (r, m) in already_held {
+                    seen.push_str(&format!("; {m} on {r} held by an earlier statement: not compared"));
                 }
                 if differences.is_empty() {
                     format!("as planned: {seen}")
