@@ -30,6 +30,16 @@ pub(super) enum Command {
     Plan(PlanArgs),
     /// Run migrations against a scratch database and compare what PostgreSQL
     /// locked, rewrote and scanned with miglint's plan (rolled back unless --commit).
+    ///
+    /// The files run in order in one transaction (a savepoint per file and per
+    /// statement) that is rolled back at the end: each file sees what the
+    /// earlier ones created, and nothing is kept. A statement PostgreSQL refuses
+    /// is rolled back to its savepoint, marked failed, and the run goes on.
+    ///
+    /// Exit codes: 0 every statement that ran did what miglint predicted and
+    /// none failed; 1 a difference; 2 trace could not compare everything (a
+    /// statement failed, a file could not be planned) or could not run at all
+    /// (connection, unreadable input).
     Trace(TraceArgs),
     /// List every rule with its category, default severity and summary.
     Rules {
@@ -181,8 +191,14 @@ pub(super) struct TraceArgs {
 
     /// Commit each file instead of rolling it back, and run statements that
     /// cannot run in a transaction block (CONCURRENTLY, VACUUM).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "each_file")]
     pub commit: bool,
+
+    /// Trace each file alone against the database as it is, in a
+    /// transaction of its own that is rolled back, instead of the files in
+    /// order as one history.
+    #[arg(long)]
+    pub each_file: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -22,7 +22,7 @@ use crate::report::render::{self, Format, RenderOptions};
 use crate::report::FileReport;
 use crate::report::Report;
 use crate::rules;
-use crate::trace::Tracer;
+use crate::trace::{RunMode, Tracer};
 use args::{BaselineArgs, CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
 
 pub(crate) const EXIT_OK: u8 = 0;
@@ -297,20 +297,27 @@ fn plan(args: PlanArgs) -> u8 {
     }
 }
 
-/// `miglint trace`: exit 0 when the server did what miglint predicted, 1 on
-/// any difference, 2 when it could not run (connection, unreadable input).
+/// `miglint trace`: exit 0 when every statement that ran did what miglint
+/// predicted and none failed, 1 on any difference, 2 when trace could not
+/// compare everything (a statement failed, a file could not be planned) or
+/// could not run (connection, unreadable input).
 fn trace(args: TraceArgs) -> u8 {
     let prepared = match prepare(&args.run, &[], None, None) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
     let failed = prepared.failed();
-    // Rolled back, each file meets the database as it was: plan each file
-    // after the history alone (the schema dump, and the migrations of its
-    // root that ran before it). Committed, each file builds on the last.
-    let files = if args.commit {
-        plan_run(prepared.inputs, prepared.scope)
+    let mode = if args.commit {
+        RunMode::Commit
+    } else if args.each_file {
+        RunMode::EachFile
     } else {
+        RunMode::History
+    };
+    // Alone, each file meets the database as it was: plan each file after
+    // the history alone (the schema dump, and the migrations of its root
+    // that ran before it). Otherwise each file builds on the last.
+    let files = if mode == RunMode::EachFile {
         let (history, changes): (Vec<RunInput>, Vec<RunInput>) = prepared
             .inputs
             .into_iter()
@@ -327,12 +334,14 @@ fn trace(args: TraceArgs) -> u8 {
                 plan_run(run, prepared.scope)
             })
             .collect()
+    } else {
+        plan_run(prepared.inputs, prepared.scope)
     };
-    let mut tracer = match Tracer::connect(&args.database_url, args.commit) {
+    let mut tracer = match Tracer::connect(&args.database_url, mode) {
         Ok(tracer) => tracer,
         Err(message) => return fail(message),
     };
-    let mut differences = 0;
+    let (mut differences, mut statements_failed, mut skipped) = (0, 0, 0);
     let mut failed = failed;
     let mut out = std::io::stdout().lock();
     for file in &files {
@@ -348,6 +357,8 @@ fn trace(args: TraceArgs) -> u8 {
         match tracer.trace_file(&file.plan, &texts) {
             Ok(traced) => {
                 differences += traced.differences();
+                statements_failed += traced.failed();
+                skipped += traced.skipped();
                 if crate::trace::render::render_human(&traced, &mut out).is_err() {
                     return EXIT_FAILURE;
                 }
@@ -358,17 +369,16 @@ fn trace(args: TraceArgs) -> u8 {
             }
         }
     }
+    if let Err(message) = tracer.finish_run() {
+        eprintln!("miglint: error: cannot roll the trace back: {message}");
+        failed = true;
+    }
     let _ = writeln!(
         out,
-        "miglint trace: {} with a difference between miglint's plan and the server ({})",
-        if differences == 1 {
-            "1 statement".to_string()
-        } else {
-            format!("{differences} statements")
-        },
-        if args.commit { "committed" } else { "rolled back" }
+        "{}",
+        crate::trace::render::summary(differences, statements_failed, skipped, mode)
     );
-    if failed {
+    if failed || statements_failed > 0 {
         EXIT_FAILURE
     } else if differences > 0 {
         EXIT_BLOCKED

@@ -3,7 +3,12 @@
 //! `relfilenode`, scans from `pg_stat_xact_user_tables`) next to miglint's
 //! prediction, flagging every difference.
 //!
-//! Each file runs in one transaction that is rolled back, unless `--commit`.
+//! By default the files run in order in one transaction, each file behind a
+//! savepoint and each statement behind one of its own, and the transaction
+//! is rolled back at the end: a later file sees what an earlier one created,
+//! a failing statement is rolled back to its savepoint without ending the
+//! run, and nothing is kept. `--each-file` runs each file alone in a
+//! transaction of its own that is rolled back; `--commit` commits each file.
 //! Statements PostgreSQL refuses in a transaction block (CONCURRENTLY,
 //! VACUUM) run only with `--commit`, on their own, and their locks are not
 //! observed. The file's own BEGIN/COMMIT statements are left to miglint.
@@ -33,6 +38,9 @@ pub(crate) enum Outcome {
     Compared {
         observed: Observed,
         differences: Vec<String>,
+        /// Predicted locks (`schema.name`, mode) the transaction already
+        /// held in that mode: the statement's own cannot be told apart.
+        already_held: Vec<(String, LockMode)>,
     },
     /// Not run, and why.
     Skipped(String),
@@ -62,25 +70,122 @@ impl TracedFile {
             .filter(|s| matches!(&s.outcome, Outcome::Compared { differences, .. } if !differences.is_empty()))
             .count()
     }
+
+    /// Statements PostgreSQL refused: run, but not compared.
+    pub(crate) fn failed(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
+            .count()
+    }
+
+    /// Statements trace did not run.
+    pub(crate) fn skipped(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Skipped(_)))
+            .count()
+    }
+}
+
+/// How the files of a trace meet the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunMode {
+    /// The files in order in one transaction, rolled back at the end: each
+    /// file sees what the earlier ones did.
+    History,
+    /// Each file alone, in a transaction of its own that is rolled back:
+    /// each file meets the database as it is.
+    EachFile,
+    /// Each file committed; statements that cannot run in a transaction
+    /// block run on their own.
+    Commit,
 }
 
 pub(crate) struct Tracer {
     client: Client,
-    commit: bool,
+    mode: RunMode,
+    /// The run's transaction is open (`RunMode::History`).
+    run_open: bool,
 }
+
+const STAND_IN: &str =
+    "it holds a template placeholder with no value in [placeholders]: miglint will not run its stand-in";
 
 /// A relation's oid, storage and scan counters, by `schema.name`.
 type Snapshot = BTreeMap<String, (u32, u32, i64)>;
 
 impl Tracer {
-    pub(crate) fn connect(url: &str, commit: bool) -> Result<Tracer, String> {
+    pub(crate) fn connect(url: &str, mode: RunMode) -> Result<Tracer, String> {
         let client =
             Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {}", error_text(&e)))?;
-        Ok(Tracer { client, commit })
+        Ok(Tracer {
+            client,
+            mode,
+            run_open: false,
+        })
     }
 
     /// Traces one planned file; `texts` are the statements' SQL, in order.
+    /// In a history run, the file runs behind a savepoint in the run's
+    /// transaction: an error of trace's own while tracing it rolls the file
+    /// back to that savepoint, so that the run can go on with the next file.
     pub(crate) fn trace_file(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
+        if self.mode != RunMode::History {
+            return self.trace_file_alone(plan, texts);
+        }
+        if !self.run_open {
+            self.sql("BEGIN")?;
+            self.run_open = true;
+        }
+        self.sql("SAVEPOINT miglint_trace_file")?;
+        let mut statements = Vec::new();
+        for (stmt, text) in with_bodies(&plan.statements, texts) {
+            let outcome = match self.run_in_history(&stmt, &text) {
+                Ok(outcome) => outcome,
+                Err(message) => {
+                    self.sql("ROLLBACK TO SAVEPOINT miglint_trace_file")?;
+                    self.sql("RELEASE SAVEPOINT miglint_trace_file")?;
+                    return Err(message);
+                }
+            };
+            statements.push(TracedStatement {
+                line: stmt.start.line,
+                summary: stmt.summary.clone(),
+                outcome,
+            });
+        }
+        self.sql("RELEASE SAVEPOINT miglint_trace_file")?;
+        Ok(TracedFile {
+            path: plan.path.clone(),
+            statements,
+        })
+    }
+
+    /// One statement of a history run, in the run's open transaction.
+    fn run_in_history(&mut self, stmt: &StatementPlan, text: &str) -> Result<Outcome, String> {
+        Ok(if is_transaction_control(text) {
+            Outcome::Skipped("transaction control is left to miglint trace".into())
+        } else if stmt.stand_in {
+            Outcome::Skipped(STAND_IN.into())
+        } else if !stmt.transactional {
+            Outcome::Skipped("cannot run in a transaction block: run with --commit".into())
+        } else {
+            self.observe(stmt, text)?
+        })
+    }
+
+    /// Ends the run: rolls back a history run's transaction.
+    pub(crate) fn finish_run(&mut self) -> Result<(), String> {
+        if self.run_open {
+            self.run_open = false;
+            self.sql("ROLLBACK")?;
+        }
+        Ok(())
+    }
+
+    /// A file in a transaction of its own (`--each-file`, `--commit`).
+    fn trace_file_alone(&mut self, plan: &FilePlan, texts: &[String]) -> Result<TracedFile, String> {
         let mut statements = Vec::new();
         let mut in_transaction = false;
         for (stmt, text) in with_bodies(&plan.statements, texts) {
@@ -88,15 +193,12 @@ impl Tracer {
             let outcome = if is_transaction_control(text) {
                 Outcome::Skipped("transaction control is left to miglint trace".into())
             } else if stmt.stand_in {
-                Outcome::Skipped(
-                    "it holds a template placeholder with no value in [placeholders]: miglint will not run its stand-in"
-                        .into(),
-                )
+                Outcome::Skipped(STAND_IN.into())
             } else if !stmt.transactional {
                 if in_transaction {
                     self.finish(&mut in_transaction)?;
                 }
-                if self.commit {
+                if self.mode == RunMode::Commit {
                     match self.client.batch_execute(text) {
                         Ok(()) => Outcome::RanUnobserved,
                         Err(e) => Outcome::Failed(error_text(&e)),
@@ -128,7 +230,11 @@ impl Tracer {
 
     fn finish(&mut self, in_transaction: &mut bool) -> Result<(), String> {
         *in_transaction = false;
-        self.sql(if self.commit { "COMMIT" } else { "ROLLBACK" })
+        self.sql(if self.mode == RunMode::Commit {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        })
     }
 
     fn sql(&mut self, sql: &str) -> Result<(), String> {
@@ -177,8 +283,22 @@ impl Tracer {
         }
         let existed: BTreeSet<String> = before.keys().cloned().collect();
         let predicted_rewrites = self.resolve_all(&stmt.rewrites)?;
-        let differences = compare(&predicted, &predicted_rewrites, &observed, &held_before, &existed);
-        Ok(Outcome::Compared { observed, differences })
+        let differences = compare(
+            &predicted,
+            &predicted_rewrites,
+            &observed,
+            (&locks_before, &held_before),
+            &existed,
+        );
+        let already_held = predicted
+            .into_iter()
+            .filter(|(name, mode)| locks_before.contains(&(name.clone(), *mode)))
+            .collect();
+        Ok(Outcome::Compared {
+            observed,
+            differences,
+            already_held,
+        })
     }
 
     /// Relation-level locks this backend holds: (`schema.name`, mode).
@@ -307,20 +427,23 @@ fn with_bodies(statements: &[StatementPlan], texts: &[String]) -> Vec<(Statement
     merged
 }
 
-/// The differences between the prediction and what was observed. Locks an
-/// earlier statement of the transaction already holds at least as strongly
-/// cannot be told apart, and locks on relations the statement itself created
-/// block nobody: neither is compared.
+/// The differences between the prediction and what was observed, given the
+/// locks held before the statement: each mode held (`pg_locks` has a row per
+/// mode a backend holds, so a mode new to the relation shows even under a
+/// stronger one) and the strongest per relation. A predicted mode the
+/// transaction already held cannot be told apart, a lock the server took that
+/// miglint did not predict counts only when nothing as strong was held, and
+/// locks on relations the statement itself created block nobody.
 fn compare(
     predicted: &BTreeMap<String, LockMode>,
     predicted_rewrites: &BTreeSet<String>,
     observed: &Observed,
-    held_before: &BTreeMap<String, LockMode>,
+    (held_modes, held_before): (&BTreeSet<(String, LockMode)>, &BTreeMap<String, LockMode>),
     existed: &BTreeSet<String>,
 ) -> Vec<String> {
     let mut differences = Vec::new();
     for (name, mode) in predicted {
-        if held_before.get(name).is_some_and(|held| held >= mode) {
+        if held_modes.contains(&(name.clone(), *mode)) {
             continue;
         }
         match observed.locks.get(name) {
@@ -383,7 +506,33 @@ fn with_causes(error: &dyn std::error::Error) -> String {
 mod tests {
     use std::fmt;
 
-    use super::with_causes;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::{compare, with_causes, Observed};
+    use crate::analysis::LockMode;
+
+    #[test]
+    fn a_mode_new_to_a_relation_is_compared_under_a_stronger_one_already_held() {
+        let table = "public.projects".to_string();
+        let held_modes = BTreeSet::from([(table.clone(), LockMode::AccessExclusive)]);
+        let held_before = BTreeMap::from([(table.clone(), LockMode::AccessExclusive)]);
+        let existed = BTreeSet::from([table.clone()]);
+        let predicted = BTreeMap::from([(table.clone(), LockMode::Share)]);
+        let took = |mode: Option<LockMode>| Observed {
+            locks: mode.into_iter().map(|m| (table.clone(), m)).collect(),
+            ..Observed::default()
+        };
+        let held = (&held_modes, &held_before);
+        let none = BTreeSet::new();
+        assert!(compare(&predicted, &none, &took(Some(LockMode::Share)), held, &existed).is_empty());
+        assert_eq!(
+            compare(&predicted, &none, &took(None), held, &existed),
+            vec![format!("{table}: predicted SHARE, observed no lock")]
+        );
+        // The very mode already held cannot be told apart.
+        let predicted = BTreeMap::from([(table.clone(), LockMode::AccessExclusive)]);
+        assert!(compare(&predicted, &none, &took(None), held, &existed).is_empty());
+    }
 
     #[derive(Debug)]
     struct Layer(&'static str, Option<Box<Layer>>);

@@ -66,7 +66,8 @@ fn trace_agrees_with_plan_on_the_fixtures() {
     let schema = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(schema.path(), SEED).unwrap();
     let schema_path = schema.path().to_str().unwrap();
-    let (code, out) = trace(&cluster.url(), &["fixtures"], &["--schema", schema_path]);
+    // The fixtures are not one history: each meets the seeded database alone.
+    let (code, out) = trace(&cluster.url(), &["fixtures"], &["--each-file", "--schema", schema_path]);
     let differences: Vec<&str> = out.lines().filter(|l| l.contains("DIFFERS")).collect();
     assert!(
         differences.is_empty(),
@@ -123,6 +124,112 @@ fn commit_runs_concurrent_statements_and_keeps_the_changes() {
             .trim(),
         "1"
     );
+}
+
+/// Writes `files` (name, SQL) into a new folder.
+fn history(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sql) in files {
+        std::fs::write(dir.path().join(name), sql).unwrap();
+    }
+    dir
+}
+
+fn widgets_left(cluster: &crate::common::cluster::Cluster) -> String {
+    cluster
+        .psql("SELECT count(*) FROM pg_class WHERE relname LIKE 'widgets%'")
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_history_runs_in_order_in_one_transaction_and_is_rolled_back() {
+    let Some(cluster) = cluster() else { return };
+    cluster.psql(SEED).unwrap();
+    let dir = history(&[
+        (
+            "001_widgets.sql",
+            "CREATE TABLE widgets (id bigint PRIMARY KEY, name text);\n\
+             INSERT INTO widgets SELECT g, 'w' || g FROM generate_series(1, 100) g;\n",
+        ),
+        (
+            "002_color.sql",
+            "ALTER TABLE widgets ADD COLUMN color text;\nALTER TABLE users ADD COLUMN widget_id bigint;\n",
+        ),
+        (
+            "003_color_index.sql",
+            "CREATE INDEX widgets_color_idx ON widgets (color);\n\
+             CREATE INDEX users_widget_id_idx ON users (widget_id);\n",
+        ),
+    ]);
+    let (code, out) = trace(&cluster.url(), &[dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code, Some(0), "{out}");
+    let compared = out.lines().filter(|l| l.contains("as planned")).count();
+    assert_eq!(compared, 6, "every statement runs and is compared:\n{out}");
+    // File 2 left ACCESS EXCLUSIVE on users held; the index build's SHARE is
+    // still seen, as a mode new to the table.
+    assert!(out.contains("as planned: SHARE on public.users"), "{out}");
+    // The very mode file 1 took on widgets cannot be told apart: said so.
+    assert!(
+        out.contains("ACCESS EXCLUSIVE on public.widgets held by an earlier statement: not compared"),
+        "{out}"
+    );
+    for word in ["failed", "skipped", "DIFFERS", "does not exist"] {
+        assert!(!out.contains(word), "{word}:\n{out}");
+    }
+    assert!(
+        out.contains(
+            "miglint trace: 0 statements with a difference between miglint's plan and the server \
+             (one transaction, rolled back)"
+        ),
+        "{out}"
+    );
+    assert_eq!(widgets_left(&cluster), "0", "the trace kept a table");
+    assert_eq!(
+        cluster
+            .psql("SELECT count(*) FROM pg_attribute WHERE attname = 'widget_id'")
+            .unwrap()
+            .trim(),
+        "0",
+        "the trace kept a column"
+    );
+}
+
+#[test]
+fn a_failed_statement_is_counted_and_the_run_goes_on() {
+    let Some(cluster) = cluster() else { return };
+    let dir = history(&[
+        (
+            "001_widgets.sql",
+            "CREATE TABLE widgets (id bigint PRIMARY KEY, name text);\n\
+             ALTER TABLE no_such_table ADD COLUMN color text;\n\
+             ALTER TABLE widgets ADD COLUMN color text;\n",
+        ),
+        (
+            "002_color_index.sql",
+            "CREATE INDEX widgets_color_idx ON widgets (color);\n",
+        ),
+    ]);
+    let (code, out) = trace(&cluster.url(), &[dir.path().to_str().unwrap()], &[]);
+    let failed: Vec<&str> = out.lines().filter(|l| l.contains("failed:")).collect();
+    assert_eq!(failed.len(), 1, "{out}");
+    assert!(
+        failed[0].contains("no_such_table") && failed[0].contains("does not exist"),
+        "{out}"
+    );
+    // What follows the failure, in its file and the next, still runs.
+    let compared = out.lines().filter(|l| l.contains("as planned")).count();
+    assert_eq!(compared, 3, "{out}");
+    assert!(
+        out.contains(
+            "miglint trace: 0 statements with a difference between miglint's plan and the server; \
+             1 statement failed and was not compared (one transaction, rolled back)"
+        ),
+        "{out}"
+    );
+    assert_eq!(code, Some(2), "a run with a failed statement is not clean:\n{out}");
+    assert_eq!(widgets_left(&cluster), "0", "the trace kept a table");
 }
 
 #[test]
