@@ -8,7 +8,7 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use super::FileReport;
+use super::{assign_owners, FileReport, StatementTables};
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo, Tool};
@@ -21,8 +21,8 @@ use crate::report::plan::{self, FilePlan, PlannedFile};
 use crate::report::suppress;
 use crate::rule::RuleMeta;
 use crate::rules;
-use crate::settings::Settings;
 use crate::settings::Severity;
+use crate::settings::{NameRules, Settings};
 use judge::{judge_run, JudgedRun};
 
 /// The severity a rule reports at under `settings`, or None when it is off.
@@ -243,6 +243,8 @@ struct PendingReport {
     /// Where findings of the analysis text are in the file; None when the
     /// analysis text is the file's (the replayed dialects).
     placement: Option<Placement>,
+    /// The tables each statement touches, at its place in the file.
+    tables: Vec<StatementTables>,
 }
 
 /// The report of each input, in input order, with what else was made of
@@ -291,6 +293,7 @@ fn finish_report(
         directives,
         statements,
         placement,
+        tables,
     } = pending;
     let at_end = at_end
         .into_iter()
@@ -303,6 +306,7 @@ fn finish_report(
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
     diagnostics.extend(into_diagnostics(&source, suppression_findings, settings, &script));
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+    let owners = assign_owners(&settings.owners, name_rules(&script), &tables, &mut diagnostics);
     FileReport {
         statements,
         source,
@@ -310,6 +314,15 @@ fn finish_report(
         script,
         fail_on: settings.fail_on,
         baseline: settings.baseline.clone(),
+        owners,
+    }
+}
+
+/// How the file's dialect compares table names, for `[owners]`.
+fn name_rules(script: &ScriptInfo) -> NameRules {
+    match script.dialect {
+        Dialect::Postgres => NameRules::Postgres,
+        Dialect::Mysql | Dialect::Sqlite => NameRules::CaseInsensitive,
     }
 }
 
@@ -482,6 +495,7 @@ fn report_of_one(
         script,
         fail_on: settings.fail_on,
         baseline: settings.baseline.clone(),
+        owners: Vec::new(),
     }
 }
 
@@ -526,7 +540,30 @@ fn lint_file(
         directives: suppress::directives(source, parsed),
         statements: parsed.statements.len(),
         placement: Some(placement),
+        tables: statement_tables(file, settings),
     }
+}
+
+/// The tables each statement of a PostgreSQL file locks, at its place in
+/// the file (none when no owners are configured: nothing reads them).
+fn statement_tables(file: &AnalyzedFile, settings: &Settings) -> Vec<StatementTables> {
+    if settings.owners.is_empty() {
+        return Vec::new();
+    }
+    file.contexts()
+        .map(|ctx| {
+            let mut tables: Vec<_> = Vec::new();
+            for lock in &ctx.state().facts.locks {
+                if !tables.contains(&lock.relation) {
+                    tables.push(lock.relation.clone());
+                }
+            }
+            StatementTables {
+                span: ctx.file_span(),
+                tables,
+            }
+        })
+        .collect()
 }
 
 fn problem_meta(kind: ProblemKind) -> &'static RuleMeta {
@@ -626,6 +663,7 @@ fn into_diagnostics(
                 help: finding.help,
                 lock: finding.lock,
                 suppressed: None,
+                owners: None,
             })
         })
         .collect()
