@@ -808,6 +808,36 @@ mod tests {
     }
 
     #[test]
+    fn owners_keep_the_order_written_and_bad_entries_are_located() {
+        let config = parse_str("[owners]\nzeta = \"@z\"\n\"billing.*\" = [\"@b\", \"@c\"]\nalpha = []\n").unwrap();
+        let patterns: Vec<&str> = config.owners.rules.iter().map(|r| r.pattern.as_str()).collect();
+        assert_eq!(patterns, ["zeta", "billing.*", "alpha"], "file order, not key order");
+        assert_eq!(config.owners.rules[1].owners, ["@b", "@c"]);
+        let cases = [
+            (
+                "[owners]\n\"[users\" = \"@a\"\n",
+                "miglint.toml:2:1: bad [owners] entry: bad pattern \"[users\": ",
+            ),
+            (
+                "[owners]\nusers = [\"@a\", 1]\n",
+                "miglint.toml:2:9: `users` in [owners] must be an owner such as \"@org/team\" or a list of them",
+            ),
+            (
+                "[owners]\npublic.users = \"@a\"\n",
+                "miglint.toml:2:1: `public` in [owners] must be an owner or a list of owners, not a table",
+            ),
+            (
+                "owners = \"@a\"\n",
+                "miglint.toml:1:10: invalid configuration: `owners` must be a table of table patterns and their owners",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_str(text).unwrap_err().0;
+            assert!(err.starts_with(expected), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn every_key_has_what_it_holds_in_words() {
         // serde lists the keys it accepts when it meets one it does not.
         let accepted = |text: &str| -> Vec<String> {
