@@ -673,6 +673,51 @@ fn into_diagnostics(
 mod tests {
     use super::*;
 
+    /// The owners of the file and of each finding (by rule) of `sql` in `dialect`.
+    fn owners_of(dialect: Dialect, sql: &str) -> (Vec<String>, Vec<(&'static str, Option<Vec<String>>)>) {
+        let mut settings = Settings::default();
+        settings.owners = crate::settings::Owners {
+            rules: [("users", "@identity"), ("*_new", "@dba"), ("billing.*", "@billing")]
+                .into_iter()
+                .map(|(p, o)| crate::settings::OwnerRule::new(p, vec![o.to_string()]).unwrap())
+                .collect(),
+        };
+        let mut script = ScriptInfo::plain();
+        script.dialect = dialect;
+        let input = RunInput::new("m.sql", sql.as_bytes().to_vec())
+            .with_settings(Arc::new(settings))
+            .with_script(script);
+        let report = lint_run(vec![input], ChangeScope::AllFiles).pop().unwrap();
+        let findings = report.diagnostics.iter().map(|d| (d.rule, d.owners.clone())).collect();
+        (report.owners, findings)
+    }
+
+    #[test]
+    fn owners_come_from_the_tables_each_dialect_knows() {
+        let (file, findings) = owners_of(Dialect::Postgres, "CREATE INDEX i ON billing.invoices (a);\n");
+        assert_eq!(file, ["@billing"]);
+        assert!(findings
+            .iter()
+            .all(|(_, owners)| owners.as_deref() == Some(&["@billing".to_string()][..])));
+        let (file, _) = owners_of(Dialect::Mysql, "ALTER TABLE USERS ADD COLUMN x int;\n");
+        assert_eq!(file, ["@identity"], "MySQL ignores case");
+        // A SQLite rebuild's copy is about the table it rebuilds too.
+        let (file, findings) = owners_of(
+            Dialect::Sqlite,
+            "CREATE TABLE users_new (id integer);\nINSERT INTO users_new SELECT id FROM users;\n\
+             DROP TABLE users;\nALTER TABLE users_new RENAME TO users;\n",
+        );
+        assert_eq!(file, ["@dba", "@identity"]);
+        let rebuild = findings
+            .iter()
+            .find(|(rule, _)| *rule == "sqlite-table-rebuild")
+            .unwrap();
+        assert_eq!(
+            rebuild.1.as_deref(),
+            Some(&["@dba".to_string(), "@identity".to_string()][..])
+        );
+    }
+
     #[test]
     fn lint_and_plan_run_reports_what_lint_run_reports_with_each_files_plan() {
         let inputs = vec![

@@ -80,6 +80,10 @@ impl ReplayedDialect for Sqlite {
                 if let Action::RenameTable { new, .. } = &s.action {
                     tables.push(RelationName::new(None, new));
                 }
+                // A rebuild's copy reads the table it rebuilds.
+                for rebuild in file.rebuilds.iter().filter(|r| r.copy == s.span) {
+                    tables.push(RelationName::new(None, &rebuild.table));
+                }
                 StatementTables { span: s.span, tables }
             })
             .collect()
