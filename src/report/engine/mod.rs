@@ -673,8 +673,11 @@ fn into_diagnostics(
 mod tests {
     use super::*;
 
+    /// Each finding's rule and owners.
+    type FindingOwners = Vec<(&'static str, Option<Vec<String>>)>;
+
     /// The owners of the file and of each finding (by rule) of `sql` in `dialect`.
-    fn owners_of(dialect: Dialect, sql: &str) -> (Vec<String>, Vec<(&'static str, Option<Vec<String>>)>) {
+    fn owners_of(dialect: Dialect, sql: &str) -> (Vec<String>, FindingOwners) {
         let mut settings = Settings::default();
         settings.owners = crate::settings::Owners {
             rules: [("users", "@identity"), ("*_new", "@dba"), ("billing.*", "@billing")]
