@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 
 mod owners;
-pub(crate) use owners::parse_owners_file;
+pub(crate) use owners::{check_owner, parse_owners_file};
 pub use owners::{NameRules, OwnerRule, Owners};
 
 pub(crate) const DEFAULT_PG_VERSION: u32 = 16;

@@ -102,7 +102,7 @@ impl OwnerRule {
 }
 
 /// `@org/team`, `@user` or `name@example.com`: one word, not empty.
-fn check_owner(owner: &str) -> Result<(), String> {
+pub(crate) fn check_owner(owner: &str) -> Result<(), String> {
     if owner.is_empty() {
         return Err("an owner is empty; write `@org/team`, `@user` or an e-mail address".to_string());
     }

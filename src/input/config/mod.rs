@@ -44,8 +44,8 @@ use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
 use crate::settings::{
-    parse_duration_ms, parse_owners_file, MysqlServer, OwnerRule, Owners, Severity, SqliteVersion, TransactionMode,
-    SUPPORTED_PG_VERSIONS,
+    check_owner, parse_duration_ms, parse_owners_file, MysqlServer, OwnerRule, Owners, Severity, SqliteVersion,
+    TransactionMode, SUPPORTED_PG_VERSIONS,
 };
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
@@ -430,15 +430,13 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 )))
             }
         };
-        let rule = OwnerRule::new(pattern.get_ref(), owners).map_err(|why| {
-            // A pattern's fault is at the pattern, an owner's at the owners.
-            let span = if why.contains("owner") {
-                value.span()
-            } else {
-                pattern.span()
-            };
-            ConfigError(format!("{}: bad [owners] entry: {why}", at(span)))
-        })?;
+        // An owner's fault is at the owners, a pattern's at the pattern.
+        for owner in &owners {
+            check_owner(owner)
+                .map_err(|why| ConfigError(format!("{}: bad [owners] entry: {why}", at(value.span()))))?;
+        }
+        let rule = OwnerRule::new(pattern.get_ref(), owners)
+            .map_err(|why| ConfigError(format!("{}: bad [owners] entry: {why}", at(pattern.span()))))?;
         config.owners.rules.push(rule);
     }
     Ok(config)
@@ -815,8 +813,8 @@ mod tests {
         assert_eq!(config.owners.rules[1].owners, ["@b", "@c"]);
         let cases = [
             (
-                "[owners]\n\"[users\" = \"@a\"\n",
-                "miglint.toml:2:1: bad [owners] entry: bad pattern \"[users\": ",
+                "[owners]\n\"[owners\" = \"@a\"\n",
+                "miglint.toml:2:1: bad [owners] entry: bad pattern \"[owners\": ",
             ),
             (
                 "[owners]\nusers = [\"@a\", 1]\n",
