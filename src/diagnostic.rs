@@ -95,6 +95,9 @@ pub struct Diagnostic {
     pub lock: Option<LockInfo>,
     /// Set when an ignore comment suppressed the finding.
     pub suppressed: Option<Suppressed>,
+    /// The owners of the tables the finding is about (`[owners]`), sorted;
+    /// None when its table is not known (or no owners are configured).
+    pub owners: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

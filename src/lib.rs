@@ -58,7 +58,8 @@ pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};
 pub use settings::{
-    FailOn, MysqlFlavor, MysqlServer, Placeholders, Settings, Severity, SqliteVersion, TransactionMode,
+    FailOn, MysqlFlavor, MysqlServer, NameRules, OwnerRule, Owners, Placeholders, Settings, Severity, SqliteVersion,
+    TransactionMode,
 };
 
 /// Every rule, in the order of the rule list (`miglint rules`).

@@ -265,6 +265,7 @@ impl<'r> SettingsResolver<'r> {
             values: config.placeholders.clone(),
             patterns: config.placeholder_patterns.clone(),
         };
+        settings.owners = config.owners.clone();
         settings.baseline = request.baseline.clone().or_else(|| config.baseline.clone());
         let settings = Arc::new(settings);
         self.by_config.insert(config.path.clone(), settings.clone());

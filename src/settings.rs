@@ -9,6 +9,10 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+mod owners;
+pub(crate) use owners::{check_owner, parse_owners_file};
+pub use owners::{NameRules, OwnerRule, Owners};
+
 pub(crate) const DEFAULT_PG_VERSION: u32 = 16;
 pub(crate) const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
 pub(crate) const DEFAULT_MAX_LOCK_TIMEOUT_MS: u64 = 10_000;
@@ -217,6 +221,9 @@ pub struct Settings {
     /// Template placeholders: their values (`[placeholders]`) and the
     /// project's own macro syntaxes (`placeholder_patterns`).
     pub placeholders: Placeholders,
+    /// Who owns which tables (`[owners]`, `owners_file`): the owners of
+    /// the tables a finding or a migration is about.
+    pub owners: Owners,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -247,6 +254,7 @@ impl Default for Settings {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             baseline: None,
             placeholders: Placeholders::default(),
+            owners: Owners::default(),
             overrides: BTreeMap::new(),
         }
     }

@@ -14,10 +14,11 @@ pub(crate) mod suppress;
 
 use std::path::PathBuf;
 
+use crate::analysis::RelationName;
 use crate::diagnostic::{Diagnostic, SuppressionScope};
 use crate::input::layout::{RootSummary, ScriptInfo};
-use crate::input::source::SourceFile;
-use crate::settings::{FailOn, Severity};
+use crate::input::source::{SourceFile, Span};
+use crate::settings::{FailOn, NameRules, Owners, Severity};
 
 /// The result of linting one file.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct FileReport {
     pub fail_on: FailOn,
     /// The baseline file that applies to this file (`--baseline`, config `baseline`).
     pub baseline: Option<PathBuf>,
+    /// The owners of the tables the file touches (`[owners]`), sorted, each once.
+    pub owners: Vec<String>,
 }
 
 impl FileReport {
@@ -47,6 +50,45 @@ impl FileReport {
     pub fn blocks(&self, diagnostic: &Diagnostic) -> bool {
         diagnostic.is_active() && self.fail_on.blocks(diagnostic.severity)
     }
+}
+
+/// The tables one statement touches (those it locks), and where it is in the file.
+#[derive(Debug, Clone)]
+pub(crate) struct StatementTables {
+    pub span: Span,
+    pub tables: Vec<RelationName>,
+}
+
+/// Names the owners of a file's tables on its report and on each finding
+/// whose table is known: the relation of the lock it names, else the
+/// tables of the innermost statement it is in.
+pub(crate) fn assign_owners(
+    owners: &Owners,
+    rules: NameRules,
+    statements: &[StatementTables],
+    diagnostics: &mut [Diagnostic],
+) -> Vec<String> {
+    if owners.is_empty() {
+        return Vec::new();
+    }
+    let of = |tables: &mut dyn Iterator<Item = &RelationName>| {
+        owners.owners_of_all(tables.map(|t| (t.schema.as_deref(), t.name.as_str())), rules)
+    };
+    for d in diagnostics.iter_mut() {
+        if let Some(lock) = &d.lock {
+            d.owners = Some(of(&mut std::iter::once(&lock.relation)));
+            continue;
+        }
+        let at = d.span.start;
+        let statement = statements
+            .iter()
+            .filter(|s| s.span.start <= at && at < s.span.end.max(s.span.start + 1) && !s.tables.is_empty())
+            .min_by_key(|s| s.span.end - s.span.start);
+        if let Some(statement) = statement {
+            d.owners = Some(of(&mut statement.tables.iter()));
+        }
+    }
+    of(&mut statements.iter().flat_map(|s| s.tables.iter()))
 }
 
 /// Everything a run produced, in file order.

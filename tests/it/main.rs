@@ -17,6 +17,7 @@ mod integrations;
 mod layers;
 mod lsp;
 mod meta;
+mod owners;
 mod plan;
 mod projects;
 mod repositories;

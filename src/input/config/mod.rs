@@ -21,6 +21,12 @@
 //! prefer-text = "off"
 //! ban-drop-column = "warning"
 //!
+//! owners_file = "OWNERS.tables"   # CODEOWNERS-style `pattern owner...` lines
+//!
+//! [owners]                    # who reviews changes to which tables (last match wins)
+//! "billing.*" = "@acme/billing"
+//! "users" = ["@acme/identity", "@alice"]
+//!
 //! [[roots]]                   # one migration root, found or named here
 //! path = "db/mysql"
 //! dialect = "mysql"           # postgres | mysql | sqlite
@@ -38,7 +44,8 @@ use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
 use crate::settings::{
-    parse_duration_ms, MysqlServer, Severity, SqliteVersion, TransactionMode, SUPPORTED_PG_VERSIONS,
+    check_owner, parse_duration_ms, parse_owners_file, MysqlServer, OwnerRule, Owners, Severity, SqliteVersion,
+    TransactionMode, SUPPORTED_PG_VERSIONS,
 };
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
@@ -78,6 +85,8 @@ struct RawConfig {
     placeholders: Option<BTreeMap<String, Spanned<toml::Value>>>,
     placeholder_patterns: Option<Vec<Spanned<String>>>,
     roots: Option<Vec<RawRoot>>,
+    owners: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    owners_file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +149,8 @@ pub(crate) struct Config {
     /// `placeholder_patterns`: macro syntaxes of the project's own.
     pub placeholder_patterns: Vec<regex::Regex>,
     pub roots: Vec<RootConfig>,
+    /// `owners_file`'s lines, then `[owners]`, in the order written.
+    pub owners: Owners,
 }
 
 pub(crate) fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
@@ -386,7 +397,70 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             tool,
         });
     }
+    if let Some(file) = raw.owners_file {
+        config
+            .owners
+            .rules
+            .extend(read_owners_file(&base.join(file.get_ref()), &at(file.span()))?);
+    }
+    // A table keeps the order of the file, not of its keys: sort by place.
+    let mut entries: Vec<_> = raw.owners.unwrap_or_default().into_iter().collect();
+    entries.sort_by_key(|(pattern, _)| pattern.span().start);
+    for (pattern, value) in entries {
+        let owners = match value.get_ref() {
+            toml::Value::String(owner) => vec![owner.clone()],
+            toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect(),
+            toml::Value::Table(_) => {
+                return Err(ConfigError(format!(
+                    "{}: `{}` in [owners] must be an owner or a list of owners, not a table; \
+                     quote a pattern with a schema: \"{}.…\" = \"@org/team\"",
+                    at(value.span()),
+                    pattern.get_ref(),
+                    pattern.get_ref()
+                )))
+            }
+            _ => {
+                return Err(ConfigError(format!(
+                    "{}: `{}` in [owners] must be an owner such as \"@org/team\" or a list of them",
+                    at(value.span()),
+                    pattern.get_ref()
+                )))
+            }
+        };
+        // An owner's fault is at the owners, a pattern's at the pattern.
+        for owner in &owners {
+            check_owner(owner)
+                .map_err(|why| ConfigError(format!("{}: bad [owners] entry: {why}", at(value.span()))))?;
+        }
+        let rule = OwnerRule::new(pattern.get_ref(), owners)
+            .map_err(|why| ConfigError(format!("{}: bad [owners] entry: {why}", at(pattern.span()))))?;
+        config.owners.rules.push(rule);
+    }
     Ok(config)
+}
+
+/// The rules of a CODEOWNERS-style owners file; `named_at` locates the
+/// `owners_file` setting, for a file that cannot be read.
+fn read_owners_file(path: &Path, named_at: &str) -> Result<Vec<OwnerRule>, ConfigError> {
+    let cannot = |why: String| {
+        ConfigError(format!(
+            "{named_at}: cannot read `owners_file` {}: {why}",
+            path.display()
+        ))
+    };
+    let bytes = match crate::input::read::regular_file(path, MAX_CONFIG_SIZE) {
+        Ok(crate::input::read::Content::Bytes(bytes)) => bytes,
+        Ok(crate::input::read::Content::TooLarge(_)) => return Err(cannot("larger than 1 MiB".into())),
+        Err(crate::input::read::ReadError::Io(e)) => return Err(cannot(e.to_string())),
+        Err(e) => return Err(cannot(e.to_string())),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| cannot("not UTF-8 text".into()))?;
+    parse_owners_file(&text).map_err(|(line, column, why)| {
+        ConfigError(format!("{}:{line}:{column}: bad owners line: {why}", path.display()))
+    })
 }
 
 /// `"10MB"`, `"512 KiB"`, `"2GB"`, `"1000"`: a size in bytes. KB, MB and
@@ -432,6 +506,9 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["roots"] => "a list of tables, each written [[roots]]",
         ["roots", "path"] => "a string (a folder path)",
         ["roots", "dialect"] => "a string: \"postgres\", \"mysql\" or \"sqlite\"",
+        ["owners"] => "a table of table patterns and their owners",
+        ["owners", _] => "an owner such as \"@org/team\" or a list of them",
+        ["owners_file"] => "a string (a file path)",
         _ => return None,
     })
 }
@@ -454,6 +531,7 @@ fn type_error_in_words(text: &str, error: &toml::de::Error) -> Option<String> {
     let key = match path.as_slice() {
         ["rules", id] => format!("`{id}` in [rules]"),
         ["roots", field] => format!("`{field}` in [[roots]]"),
+        ["owners", pattern] => format!("`{pattern}` in [owners]"),
         keys => format!("`{}`", keys.join(".")),
     };
     Some(format!("{key} must be {}, not {found}", expected_kind(&path)?))
@@ -724,6 +802,36 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(parse_str(text).unwrap_err().0, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn owners_keep_the_order_written_and_bad_entries_are_located() {
+        let config = parse_str("[owners]\nzeta = \"@z\"\n\"billing.*\" = [\"@b\", \"@c\"]\nalpha = []\n").unwrap();
+        let patterns: Vec<&str> = config.owners.rules.iter().map(|r| r.pattern.as_str()).collect();
+        assert_eq!(patterns, ["zeta", "billing.*", "alpha"], "file order, not key order");
+        assert_eq!(config.owners.rules[1].owners, ["@b", "@c"]);
+        let cases = [
+            (
+                "[owners]\n\"[owners\" = \"@a\"\n",
+                "miglint.toml:2:1: bad [owners] entry: bad pattern \"[owners\": ",
+            ),
+            (
+                "[owners]\nusers = [\"@a\", 1]\n",
+                "miglint.toml:2:9: `users` in [owners] must be an owner such as \"@org/team\" or a list of them",
+            ),
+            (
+                "[owners]\npublic.users = \"@a\"\n",
+                "miglint.toml:2:1: `public` in [owners] must be an owner or a list of owners, not a table",
+            ),
+            (
+                "owners = \"@a\"\n",
+                "miglint.toml:1:10: invalid configuration: `owners` must be a table of table patterns and their owners",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_str(text).unwrap_err().0;
+            assert!(err.starts_with(expected), "{text}: {err}");
         }
     }
 

@@ -8,7 +8,7 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use super::FileReport;
+use super::{assign_owners, FileReport, StatementTables};
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo, Tool};
@@ -21,8 +21,8 @@ use crate::report::plan::{self, FilePlan, PlannedFile};
 use crate::report::suppress;
 use crate::rule::RuleMeta;
 use crate::rules;
-use crate::settings::Settings;
 use crate::settings::Severity;
+use crate::settings::{NameRules, Settings};
 use judge::{judge_run, JudgedRun};
 
 /// The severity a rule reports at under `settings`, or None when it is off.
@@ -243,6 +243,8 @@ struct PendingReport {
     /// Where findings of the analysis text are in the file; None when the
     /// analysis text is the file's (the replayed dialects).
     placement: Option<Placement>,
+    /// The tables each statement touches, at its place in the file.
+    tables: Vec<StatementTables>,
 }
 
 /// The report of each input, in input order, with what else was made of
@@ -291,6 +293,7 @@ fn finish_report(
         directives,
         statements,
         placement,
+        tables,
     } = pending;
     let at_end = at_end
         .into_iter()
@@ -303,6 +306,7 @@ fn finish_report(
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
     diagnostics.extend(into_diagnostics(&source, suppression_findings, settings, &script));
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
+    let owners = assign_owners(&settings.owners, name_rules(&script), &tables, &mut diagnostics);
     FileReport {
         statements,
         source,
@@ -310,6 +314,15 @@ fn finish_report(
         script,
         fail_on: settings.fail_on,
         baseline: settings.baseline.clone(),
+        owners,
+    }
+}
+
+/// How the file's dialect compares table names, for `[owners]`.
+fn name_rules(script: &ScriptInfo) -> NameRules {
+    match script.dialect {
+        Dialect::Postgres => NameRules::Postgres,
+        Dialect::Mysql | Dialect::Sqlite => NameRules::CaseInsensitive,
     }
 }
 
@@ -482,6 +495,7 @@ fn report_of_one(
         script,
         fail_on: settings.fail_on,
         baseline: settings.baseline.clone(),
+        owners: Vec::new(),
     }
 }
 
@@ -526,7 +540,30 @@ fn lint_file(
         directives: suppress::directives(source, parsed),
         statements: parsed.statements.len(),
         placement: Some(placement),
+        tables: statement_tables(file, settings),
     }
+}
+
+/// The tables each statement of a PostgreSQL file locks, at its place in
+/// the file (none when no owners are configured: nothing reads them).
+fn statement_tables(file: &AnalyzedFile, settings: &Settings) -> Vec<StatementTables> {
+    if settings.owners.is_empty() {
+        return Vec::new();
+    }
+    file.contexts()
+        .map(|ctx| {
+            let mut tables: Vec<_> = Vec::new();
+            for lock in &ctx.state().facts.locks {
+                if !tables.contains(&lock.relation) {
+                    tables.push(lock.relation.clone());
+                }
+            }
+            StatementTables {
+                span: ctx.file_span(),
+                tables,
+            }
+        })
+        .collect()
 }
 
 fn problem_meta(kind: ProblemKind) -> &'static RuleMeta {
@@ -626,6 +663,7 @@ fn into_diagnostics(
                 help: finding.help,
                 lock: finding.lock,
                 suppressed: None,
+                owners: None,
             })
         })
         .collect()
@@ -634,6 +672,54 @@ fn into_diagnostics(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each finding's rule and owners.
+    type FindingOwners = Vec<(&'static str, Option<Vec<String>>)>;
+
+    /// The owners of the file and of each finding (by rule) of `sql` in `dialect`.
+    fn owners_of(dialect: Dialect, sql: &str) -> (Vec<String>, FindingOwners) {
+        let mut settings = Settings::default();
+        settings.owners = crate::settings::Owners {
+            rules: [("users", "@identity"), ("*_new", "@dba"), ("billing.*", "@billing")]
+                .into_iter()
+                .map(|(p, o)| crate::settings::OwnerRule::new(p, vec![o.to_string()]).unwrap())
+                .collect(),
+        };
+        let mut script = ScriptInfo::plain();
+        script.dialect = dialect;
+        let input = RunInput::new("m.sql", sql.as_bytes().to_vec())
+            .with_settings(Arc::new(settings))
+            .with_script(script);
+        let report = lint_run(vec![input], ChangeScope::AllFiles).pop().unwrap();
+        let findings = report.diagnostics.iter().map(|d| (d.rule, d.owners.clone())).collect();
+        (report.owners, findings)
+    }
+
+    #[test]
+    fn owners_come_from_the_tables_each_dialect_knows() {
+        let (file, findings) = owners_of(Dialect::Postgres, "CREATE INDEX i ON billing.invoices (a);\n");
+        assert_eq!(file, ["@billing"]);
+        assert!(findings
+            .iter()
+            .all(|(_, owners)| owners.as_deref() == Some(&["@billing".to_string()][..])));
+        let (file, _) = owners_of(Dialect::Mysql, "ALTER TABLE USERS ADD COLUMN x int;\n");
+        assert_eq!(file, ["@identity"], "MySQL ignores case");
+        // A SQLite rebuild's copy is about the table it rebuilds too.
+        let (file, findings) = owners_of(
+            Dialect::Sqlite,
+            "CREATE TABLE users_new (id integer);\nINSERT INTO users_new SELECT id FROM users;\n\
+             DROP TABLE users;\nALTER TABLE users_new RENAME TO users;\n",
+        );
+        assert_eq!(file, ["@dba", "@identity"]);
+        let rebuild = findings
+            .iter()
+            .find(|(rule, _)| *rule == "sqlite-table-rebuild")
+            .unwrap();
+        assert_eq!(
+            rebuild.1.as_deref(),
+            Some(&["@dba".to_string(), "@identity".to_string()][..])
+        );
+    }
 
     #[test]
     fn lint_and_plan_run_reports_what_lint_run_reports_with_each_files_plan() {

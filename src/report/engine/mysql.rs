@@ -3,11 +3,13 @@
 
 use super::replayed::{Parsed, ReplayedDialect};
 use crate::analysis::mysql::{analyze_mysql, MysqlAnalyzed, MysqlCatalog};
+use crate::analysis::RelationName;
 use crate::diagnostic::Finding;
 use crate::input::layout::ScriptInfo;
 use crate::input::source::SourceFile;
 use crate::parse::mysql::{parse_mysql, MysqlFile};
 use crate::report::plan::{self, FilePlan};
+use crate::report::StatementTables;
 use crate::rule::Rule;
 use crate::settings::Settings;
 
@@ -54,5 +56,21 @@ impl ReplayedDialect for Mysql {
 
     fn plan(file: &MysqlAnalyzed<'_>, _source: &SourceFile) -> FilePlan {
         plan::plan_mysql(file)
+    }
+
+    fn tables(file: &MysqlAnalyzed<'_>) -> Vec<StatementTables> {
+        file.statements
+            .iter()
+            .map(|s| {
+                let mut tables: Vec<RelationName> = Vec::new();
+                for lock in s.metadata_locks() {
+                    let table = RelationName::new(None, &lock.table);
+                    if !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+                StatementTables { span: s.span, tables }
+            })
+            .collect()
     }
 }

@@ -21,7 +21,7 @@ use crate::input::source::{SourceFile, Span};
 use crate::parse::{Comment, ParseProblem};
 use crate::report::plan::{FilePlan, PlannedFile};
 use crate::report::suppress;
-use crate::report::FileReport;
+use crate::report::{FileReport, StatementTables};
 use crate::rule::{Rule, RuleMeta};
 use crate::rules;
 use crate::settings::Settings;
@@ -55,6 +55,8 @@ pub(super) trait ReplayedDialect {
     fn check(rule: &dyn Rule, file: &Self::Analyzed<'_>, out: &mut Vec<Finding>);
     /// What each statement of the file does to a live database (`miglint plan`).
     fn plan(file: &Self::Analyzed<'_>, source: &SourceFile) -> FilePlan;
+    /// The tables each statement acts on, named as the analysis holds them.
+    fn tables(file: &Self::Analyzed<'_>) -> Vec<StatementTables>;
 }
 
 /// The dialect-neutral parts of a parsed file.
@@ -258,5 +260,10 @@ fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingRepor
         directives: suppress::directives_in(source, parsed.comments, &parsed.statements, &problems),
         statements: parsed.statements.len(),
         placement: None,
+        tables: if settings.owners.is_empty() {
+            Vec::new()
+        } else {
+            D::tables(file)
+        },
     }
 }

@@ -2,12 +2,14 @@
 //! the rules' `check_sqlite`.
 
 use super::replayed::{Parsed, ReplayedDialect};
-use crate::analysis::sqlite::{analyze_sqlite, SqliteAnalyzed, SqliteCatalog};
+use crate::analysis::sqlite::{analyze_sqlite, Action, SqliteAnalyzed, SqliteCatalog};
+use crate::analysis::RelationName;
 use crate::diagnostic::Finding;
 use crate::input::layout::ScriptInfo;
 use crate::input::source::SourceFile;
 use crate::parse::sqlite::{parse_sqlite, SqliteFile};
 use crate::report::plan::{self, FilePlan};
+use crate::report::StatementTables;
 use crate::rule::Rule;
 use crate::settings::Settings;
 
@@ -62,5 +64,28 @@ impl ReplayedDialect for Sqlite {
 
     fn plan(file: &SqliteAnalyzed<'_>, source: &SourceFile) -> FilePlan {
         plan::plan_sqlite(file, source)
+    }
+
+    fn tables(file: &SqliteAnalyzed<'_>) -> Vec<StatementTables> {
+        file.statements
+            .iter()
+            .map(|s| {
+                let mut tables: Vec<RelationName> = s
+                    .action
+                    .table()
+                    .map(|t| RelationName::new(None, t))
+                    .into_iter()
+                    .collect();
+                // A rename hands the table over under its new name.
+                if let Action::RenameTable { new, .. } = &s.action {
+                    tables.push(RelationName::new(None, new));
+                }
+                // A rebuild's copy reads the table it rebuilds.
+                for rebuild in file.rebuilds.iter().filter(|r| r.copy == s.span) {
+                    tables.push(RelationName::new(None, &rebuild.table));
+                }
+                StatementTables { span: s.span, tables }
+            })
+            .collect()
     }
 }

@@ -38,6 +38,11 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Wri
             if handler.render_report(&mut text, &frame).is_err() {
                 text = format!("{}:{}: {}\n", file.path(), diagnostic.start.line, diagnostic.message);
             }
+            // Who reviews it: the owners of its tables, under the frame.
+            if let Some(owners) = diagnostic.owners.as_ref().filter(|o| !o.is_empty()) {
+                text.truncate(text.trim_end_matches('\n').len());
+                text.push_str(&format!("\n  owners: {}\n", owners.join(", ")));
+            }
             writeln!(out, "{text}")?;
         }
     }

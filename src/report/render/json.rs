@@ -116,6 +116,7 @@ fn file_value(file: &FileReport) -> Value {
         "direction": script.direction.map(|d| d.id()),
         "transaction": script.transaction.id(),
         "order": script.order,
+        "owners": file.owners,
     })
 }
 
@@ -137,6 +138,8 @@ struct DiagnosticOut<'a> {
     lock: Option<LockOut>,
     suppressed: bool,
     suppression: Option<SuppressionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owners: Option<&'a [String]>,
 }
 
 #[derive(serde::Serialize)]
@@ -216,5 +219,6 @@ fn diagnostic_out<'a>(file: &'a FileReport, d: &'a Diagnostic) -> DiagnosticOut<
             reason: s.reason.as_deref(),
             scope: s.scope.as_str(),
         }),
+        owners: d.owners.as_deref(),
     }
 }

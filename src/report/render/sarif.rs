@@ -97,6 +97,13 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
     if let Some(lock) = &d.lock {
         result["properties"] = json!({ "lock": { "mode": lock.mode.name(), "relation": &lock.relation.plain() } });
     }
+    // Who reviews: the owners of the finding's tables (`[owners]`).
+    if let Some(owners) = d.owners.as_ref().filter(|o| !o.is_empty()) {
+        if result.get("properties").is_none() {
+            result["properties"] = json!({});
+        }
+        result["properties"]["owners"] = json!(owners);
+    }
     if let Some(s) = &d.suppressed {
         // A baseline is kept outside the source; an ignore comment is in it.
         let kind = if s.scope == SuppressionScope::Baseline {

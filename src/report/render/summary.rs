@@ -60,8 +60,39 @@ pub(crate) fn render(
         report.pg_version,
         report.fail_on.as_str()
     )?;
+    write_owners(report, out)?;
     write_findings(report, out)?;
     write_lock_tables(report, plans, out)
+}
+
+/// Who reviews each migration: the owners of the tables it touches
+/// (`[owners]`), when any migration has some.
+fn write_owners(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if report.files.iter().all(|f| f.owners.is_empty()) {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "### Owners")?;
+    writeln!(out)?;
+    writeln!(out, "| Migration | Owners |")?;
+    writeln!(out, "| --- | --- |")?;
+    for file in report.files.iter().take(MAX_FINDING_ROWS) {
+        let owners = if file.owners.is_empty() {
+            "no owner".to_string()
+        } else {
+            file.owners.join(", ")
+        };
+        writeln!(out, "| {} | {} |", code_cell(file.path()), text_cell(&owners))?;
+    }
+    if report.files.len() > MAX_FINDING_ROWS {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} more not shown here: see `miglint check --format json`.",
+            plural(report.files.len() - MAX_FINDING_ROWS, "migration")
+        )?;
+    }
+    Ok(())
 }
 
 fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -72,8 +103,17 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "### Findings")?;
     writeln!(out)?;
-    writeln!(out, "| Location | Rule | Severity | Finding | Lock | Help |")?;
-    writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+    // An Owners column when some finding's tables have owners.
+    let owned = findings
+        .iter()
+        .any(|(_, d)| d.owners.as_ref().is_some_and(|o| !o.is_empty()));
+    if owned {
+        writeln!(out, "| Location | Rule | Severity | Finding | Lock | Owners | Help |")?;
+        writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |")?;
+    } else {
+        writeln!(out, "| Location | Rule | Severity | Finding | Lock | Help |")?;
+        writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+    }
     for (file, d) in findings.iter().take(MAX_FINDING_ROWS) {
         let lock = d.lock.as_ref().map_or_else(String::new, |lock| {
             let waits = match blocks_of(lock.mode).as_slice() {
@@ -82,9 +122,14 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             format!("{} on {} ({waits})", lock.mode.name(), lock.relation.plain())
         });
+        let owners = if owned {
+            format!(" {} |", text_cell(&d.owners.as_deref().unwrap_or_default().join(", ")))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "| {} | [{}]({}) | {} | {} | {} | {} |",
+            "| {} | [{}]({}) | {} | {} | {} |{owners} {} |",
             code_cell(&format!("{}:{}", file.path(), d.start.line)),
             text_cell(d.rule),
             rule_doc_url(d.rule),
