@@ -136,3 +136,73 @@ pub(super) fn syntax_problem(dialect: &str, text: &str, span: Span, at: usize, m
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::input::source::SourceFile;
+    use crate::parse::{mysql::parse_mysql, sqlite::parse_sqlite};
+
+    /// The spellings the dialects rewrite, cut anywhere and with text put
+    /// in: never a panic (an index past a statement's first word once was).
+    #[test]
+    fn the_dialects_never_panic_on_edits_of_the_spellings_they_rewrite() {
+        let seeds = [
+            "SET @x := 1",
+            "LOCK TABLE t WRITE",
+            "UPDATE t, u SET t.b = u.b",
+            "DELETE LOW_PRIORITY QUICK IGNORE FROM t",
+            "SELECT a FROM t LOCK IN SHARE MODE",
+            "SELECT a MOD 2 FROM t",
+            "CREATE TABLE x (a char(36) BINARY)",
+            "CREATE TABLE x (a int) PARTITION BY HASH (a)",
+            "ALTER TABLE t WAIT 5 ADD COLUMN e int",
+            "SET STATEMENT lock_wait_timeout = 5 FOR ALTER TABLE t ADD COLUMN e int",
+            "ALTER ONLINE TABLE t ADD INDEX i (b)",
+            "OPTIMIZE TABLE t",
+            "ALTER TABLE t ADD (e int, f int), ORDER BY a, b",
+            "SELECT a FROM t WHERE a NOT GLOB 'é'",
+            "WITH c AS NOT MATERIALIZED (SELECT 1) SELECT 1",
+            "INSERT INTO t AS x (a) VALUES (1)",
+            "CREATE TABLE x (a int UNIQUE ON CONFLICT REPLACE)",
+            "CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END",
+            "REINDEX t",
+            "CREATE VIRTUAL TABLE f USING fts5(a)",
+        ];
+        let inserts = [
+            "", "é", "\n", "'", "(", ")", ",", " WAIT 1", " NOWAIT", "--", "`", ";", ":=", "AS",
+        ];
+        for seed in seeds {
+            let chars: Vec<char> = seed.chars().collect();
+            for cut in 0..=chars.len() {
+                for insert in inserts {
+                    let text: String = chars[..cut]
+                        .iter()
+                        .chain(insert.chars().collect::<Vec<_>>().iter())
+                        .chain(&chars[cut..])
+                        .collect();
+                    let source = SourceFile::new("m.sql", text.as_str());
+                    for (span, problems) in [
+                        {
+                            let parsed = parse_mysql(&source);
+                            (
+                                parsed.statements.iter().map(|s| s.span).collect::<Vec<_>>(),
+                                parsed.problems,
+                            )
+                        },
+                        {
+                            let parsed = parse_sqlite(&source);
+                            (
+                                parsed.statements.iter().map(|s| s.span).collect::<Vec<_>>(),
+                                parsed.problems,
+                            )
+                        },
+                    ] {
+                        for s in span.iter().chain(problems.iter().map(|p| &p.span)) {
+                            assert!(s.end <= text.len() && text.is_char_boundary(s.start), "{text:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

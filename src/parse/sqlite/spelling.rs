@@ -64,7 +64,8 @@ fn materialized(sql: &str, code: &[Located]) -> Option<String> {
     } else {
         at
     };
-    is_word(code.get(from - 1).map(|t| &t.0), &["AS"]).then(|| blanked(sql, code[from].1.start..code[at].1.end))
+    let as_at = from.checked_sub(1)?;
+    is_word(Some(&code[as_at].0), &["AS"]).then(|| blanked(sql, code[from].1.start..code[at].1.end))
 }
 
 /// `INSERT INTO t AS x ...`: an alias for the upsert clause.
