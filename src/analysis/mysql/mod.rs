@@ -164,7 +164,7 @@ pub(crate) fn analyze_mysql<'a>(
             (Some(table), Some(ast)) => {
                 let mut changes = changes_of(ast, table, server, foreign_key_checks);
                 changes.extend(clauses.iter().filter_map(|clause| {
-                    online::judge(DdlOp::Clause(table_clause(clause)), table, server, foreign_key_checks)
+                    online::judge(DdlOp::Clause(table_clause(clause)?), table, server, foreign_key_checks)
                 }));
                 changes
             }
@@ -178,7 +178,7 @@ pub(crate) fn analyze_mysql<'a>(
                 None => Some(name.to_string()),
             })
             .collect();
-        let requested = ast.map(requested_of).unwrap_or_default();
+        let requested = requested_by_clauses(ast.map(requested_of).unwrap_or_default(), clauses);
         let judged = combine(&changes);
         let refused = judged.as_ref().and_then(|verdict| refusal(verdict, requested));
         let online = judged.map(|verdict| as_run(verdict, requested));
@@ -294,9 +294,10 @@ fn changes_of(ast: &Ast, table: &MysqlTable, server: MysqlServer, foreign_key_ch
     }
 }
 
-/// A clause the parser read by hand, as the online DDL verdicts take it.
-fn table_clause(clause: &AlterClause) -> TableClause<'_> {
-    match clause {
+/// A clause the parser read by hand, as the online DDL verdicts take it
+/// (None for an ALGORITHM= or LOCK=, which asks, not changes).
+fn table_clause(clause: &AlterClause) -> Option<TableClause<'_>> {
+    Some(match clause {
         AlterClause::Force => TableClause::Force,
         AlterClause::Engine(engine) => TableClause::Engine(engine),
         AlterClause::RowFormat => TableClause::RowFormat,
@@ -307,7 +308,34 @@ fn table_clause(clause: &AlterClause) -> TableClause<'_> {
         AlterClause::Metadata => TableClause::Comment,
         AlterClause::OrderBy => TableClause::OrderBy,
         AlterClause::Keys => TableClause::Keys,
+        AlterClause::Algorithm(_) | AlterClause::Lock(_) => return None,
+    })
+}
+
+/// `requested` with the ALGORITHM= and LOCK= the parser read by hand.
+fn requested_by_clauses(mut requested: Requested, clauses: &[AlterClause]) -> Requested {
+    for clause in clauses {
+        match clause {
+            AlterClause::Algorithm(name) => {
+                requested.algorithm = match name.as_str() {
+                    "INSTANT" => Some(Algorithm::Instant),
+                    "INPLACE" | "NOCOPY" => Some(Algorithm::Inplace),
+                    "COPY" => Some(Algorithm::Copy),
+                    _ => None,
+                }
+            }
+            AlterClause::Lock(name) => {
+                requested.lock = match name.as_str() {
+                    "NONE" => Some(Concurrency::ReadsAndWrites),
+                    "SHARED" => Some(Concurrency::Reads),
+                    "EXCLUSIVE" => Some(Concurrency::Nothing),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
     }
+    requested
 }
 
 /// The statement's ALGORITHM= and LOCK= clauses.

@@ -155,3 +155,26 @@ fn requested_clauses_and_refusals() {
         asked(None, None)
     );
 }
+
+#[test]
+fn drop_index_with_algorithm_and_lock_is_judged_with_them() {
+    analyzed_after(
+        "CREATE TABLE t (id int PRIMARY KEY, a int, KEY ia (a));",
+        "DROP INDEX ia ON t ALGORITHM=INPLACE LOCK=NONE;\nDROP INDEX ia ON t ALGORITHM=INSTANT;",
+        |file, _| {
+            let [inplace, instant] = &file.statements[..] else {
+                panic!("{:?}", file.statements.len())
+            };
+            assert!(
+                matches!(inplace.action, Action::DropIndex { .. }),
+                "{:?}",
+                inplace.action
+            );
+            assert_eq!(inplace.requested.algorithm, Some(Algorithm::Inplace));
+            assert_eq!(inplace.requested.lock, Some(Concurrency::ReadsAndWrites));
+            assert_eq!(inplace.refused, None);
+            // MySQL 8.4 drops an index in place, not instantly: the server refuses.
+            assert!(instant.refused.is_some(), "{:?}", instant.online);
+        },
+    );
+}

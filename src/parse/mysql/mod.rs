@@ -83,6 +83,11 @@ pub(crate) enum AlterClause {
     OrderBy,
     /// `DISABLE KEYS`/`ENABLE KEYS`, which InnoDB ignores.
     Keys,
+    /// `ALGORITHM [=] name` of a statement whose tree has no place for it
+    /// (MySQL's `DROP INDEX ... ALGORITHM=`), uppercase.
+    Algorithm(String),
+    /// `LOCK [=] name` of such a statement, uppercase.
+    Lock(String),
 }
 
 /// A parsed MySQL file.
@@ -206,6 +211,9 @@ fn read_statement(sql: &str) -> Read {
         return Read::Statement(kind);
     }
     if let Some(kind) = optimize_table(&code) {
+        return Read::Statement(kind);
+    }
+    if let Some(kind) = drop_index_with_clauses(&code) {
         return Read::Statement(kind);
     }
     match known_form(sql, &code) {
@@ -363,6 +371,35 @@ fn rename_without_to(sql: &str) -> Option<String> {
     (inserted > 0).then_some(rewritten)
 }
 
+/// MySQL's `DROP INDEX i ON t ALGORITHM [=] x LOCK [=] y`: the DROP INDEX,
+/// and its clauses, which sqlparser's tree of it has no place for.
+fn drop_index_with_clauses(code: &[Token]) -> Option<MysqlKind> {
+    if !(is_word(code.first(), &["DROP"]) && is_word(code.get(1), &["INDEX"])) {
+        return None;
+    }
+    let on = code.iter().position(|t| is_word(Some(t), &["ON"]))?;
+    let (_, end) = object_name(code, on + 1)?;
+    let mut rest = &code[end..];
+    if rest.is_empty() {
+        return None;
+    }
+    let mut clauses = Vec::new();
+    while !rest.is_empty() {
+        let after = algorithm_or_lock(rest)?;
+        let value = keyword(&rest[rest.len() - after.len() - 1])?;
+        clauses.push(match keyword(&rest[0])?.as_str() {
+            "ALGORITHM" => AlterClause::Algorithm(value),
+            _ => AlterClause::Lock(value),
+        });
+        rest = after;
+    }
+    let ast = parse_one(&tokens_text(&code[..end])).ok()?;
+    Some(MysqlKind::Alter {
+        ast: Box::new(ast),
+        clauses,
+    })
+}
+
 /// `OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE t`: InnoDB runs it as
 /// `ALTER TABLE t FORCE` (MySQL manual, "OPTIMIZE TABLE"; MariaDB's too
 /// unless `innodb_defragment` is on), and it is judged as that.
@@ -442,19 +479,6 @@ fn known_form(sql: &str, code: &[Token]) -> Option<String> {
         let blanked = blank_words(sql, 1, 1)?;
         parse_one(&blanked).ok()?;
         return Some(format!("CREATE {} INDEX", words[1]));
-    }
-    if starts(&["DROP", "INDEX"]) {
-        // DROP INDEX i ON t ALGORITHM [=] x LOCK [=] y
-        let on = code.iter().position(|t| is_word(Some(t), &["ON"]))?;
-        let (_, end) = object_name(code, on + 1)?;
-        let mut rest = &code[end..];
-        if rest.is_empty() {
-            return None;
-        }
-        while !rest.is_empty() {
-            rest = algorithm_or_lock(rest)?;
-        }
-        return Some("DROP INDEX with ALGORITHM or LOCK".to_string());
     }
     None
 }
@@ -1332,12 +1356,21 @@ mod tests {
             ("ALTER TABLE t ADD COLUMN a INT".to_string(), Vec::new())
         );
         assert_eq!(clauses_of("ALTER TABLE t FORCE").1, [AlterClause::Force]);
+        assert_eq!(
+            clauses_of("DROP INDEX i ON t ALGORITHM=INPLACE LOCK = NONE"),
+            (
+                "DROP INDEX i ON t".to_string(),
+                vec![
+                    AlterClause::Algorithm("INPLACE".to_string()),
+                    AlterClause::Lock("NONE".to_string())
+                ]
+            )
+        );
         for sql in [
             "PREPARE stmt FROM @sql",
             "DROP EVENT IF EXISTS e",
             "ALTER DATABASE d CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
             "CREATE FULLTEXT INDEX f ON t (a)",
-            "DROP INDEX i ON t ALGORITHM=INPLACE LOCK=NONE",
         ] {
             let (_, parsed) = parse(sql);
             let [problem] = parsed.problems.as_slice() else {
