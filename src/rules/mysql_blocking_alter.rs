@@ -16,13 +16,10 @@ impl Rule for MysqlBlockingAlter {
         for statement in &file.statements {
             // A refused statement never runs (mysql-algorithm-refused says so);
             // a table the change created is empty: blocking it blocks nobody.
-            let Some(verdict) = statement.online.as_ref() else {
+            let Some(verdict) = statement.online_on_rows() else {
                 continue;
             };
-            if statement.refused.is_some()
-                || !statement.on_table_with_rows()
-                || verdict.concurrency == Concurrency::ReadsAndWrites
-            {
+            if verdict.concurrency == Concurrency::ReadsAndWrites {
                 continue;
             }
             let table = statement.table_name();

@@ -14,18 +14,13 @@ crate::rule::declare_rule!(MysqlTableRebuild, id: "mysql-table-rebuild", categor
 impl Rule for MysqlTableRebuild {
     fn check_mysql(&self, file: &MysqlAnalyzed<'_>, out: &mut Vec<Finding>) {
         for statement in &file.statements {
-            let Some(verdict) = statement.online.as_ref() else {
+            let Some(verdict) = statement.online_on_rows() else {
                 continue;
             };
             // Blocking rebuilds are mysql-blocking-alter's. A rebuild miglint only
             // assumes of a table or column it does not know is not claimed:
             // mysql-require-algorithm asks for the clause that settles it.
-            if statement.refused.is_some()
-                || !statement.on_table_with_rows()
-                || !verdict.rebuilds
-                || verdict.assumed
-                || verdict.concurrency != Concurrency::ReadsAndWrites
-            {
+            if !verdict.rebuilds || verdict.assumed || verdict.concurrency != Concurrency::ReadsAndWrites {
                 continue;
             }
             let table = statement.table_name();

@@ -95,6 +95,15 @@ impl MysqlStatementState<'_> {
         }
     }
 
+    /// How the server runs an online DDL statement that will run (its
+    /// ALGORITHM= and LOCK= are not refused) on a table with rows; None for
+    /// any other statement.
+    pub(crate) fn online_on_rows(&self) -> Option<&Verdict> {
+        self.online
+            .as_ref()
+            .filter(|_| self.refused.is_none() && self.on_table_with_rows())
+    }
+
     /// DDL that takes the exclusive metadata lock of a table with rows: it
     /// waits behind every open transaction that touched the table, and
     /// every later query on the table waits behind it.

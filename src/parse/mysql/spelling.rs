@@ -13,10 +13,22 @@ use sqlparser::tokenizer::Token;
 
 use crate::parse::sqlparser_text::{self, blanked, first_words, is_word, keyword, Located};
 
+/// The statement's text starts with `word` (any case), a cheap test before
+/// tokenizing it (a versioned comment's blanked marker is whitespace).
+fn starts_with_word(sql: &str, word: &str) -> bool {
+    sql.trim_start()
+        .get(..word.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(word))
+}
+
 /// MariaDB's `ALTER ONLINE TABLE`, which is `ALTER TABLE ... LOCK=NONE`:
 /// that statement (ONLINE blanked, the clause added at the end unless the
 /// statement has a LOCK= of its own).
 pub(super) fn alter_online(sql: &str) -> Option<String> {
+    // Every statement passes here: tokenize only what may be one.
+    if !starts_with_word(sql, "ALTER") {
+        return None;
+    }
     let code = located_code(sql)?;
     let words: Vec<Option<String>> = code.iter().take(3).map(|(t, _)| keyword(t)).collect();
     if words != [Some("ALTER".into()), Some("ONLINE".into()), Some("TABLE".into())] {
@@ -37,6 +49,9 @@ pub(super) fn located_code(sql: &str) -> Option<Vec<Located>> {
 /// MariaDB's `SET STATEMENT name = value [, ...] FOR statement`: the
 /// statement (the head blanked) and the `lock_wait_timeout` it sets.
 pub(super) fn set_statement(sql: &str) -> Option<(String, Option<f64>)> {
+    if !starts_with_word(sql, "SET") {
+        return None;
+    }
     let code = located_code(sql)?;
     if !(is_word(code.first().map(|t| &t.0), &["SET"]) && is_word(code.get(1).map(|t| &t.0), &["STATEMENT"])) {
         return None;
