@@ -2,6 +2,7 @@
 
 use crate::analysis::{LockMode, RelationName};
 use crate::input::source::{Position, Span};
+use crate::settings::TableSize;
 pub(crate) use crate::settings::{FailOn, Severity};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,7 +83,7 @@ impl Finding {
 }
 
 /// A finding with its rule, effective severity and positions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
@@ -98,6 +99,40 @@ pub struct Diagnostic {
     /// The owners of the tables the finding is about (`[owners]`), sorted;
     /// None when its table is not known (or no owners are configured).
     pub owners: Option<Vec<String>>,
+    /// How big the tables the finding is about are, and how long its
+    /// statement's work is estimated to take (`stats`, `[tables]`); None
+    /// when none of its tables is known.
+    pub size: Option<SizeNote>,
+}
+
+/// A table whose size miglint knows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizedTable {
+    pub relation: RelationName,
+    pub size: TableSize,
+}
+
+/// What a statement's known tables weigh, and how long its rewrites and
+/// whole-table reads are estimated to take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    /// The statement's tables whose size is known, in the order it names them.
+    pub tables: Vec<SizedTable>,
+    /// Seconds its rewrites and whole-table reads take at the assumed
+    /// throughput: None when it does neither or a table it does them on
+    /// is not known.
+    pub seconds: Option<f64>,
+}
+
+/// The size of a finding's tables, and what it did to the severity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeNote {
+    /// The finding's tables whose size is known.
+    pub tables: Vec<SizedTable>,
+    /// The estimated seconds of its statement's rewrites and reads.
+    pub seconds: Option<f64>,
+    /// The rule's severity when the estimate changed it.
+    pub scaled_from: Option<Severity>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -26,6 +26,7 @@
 
 mod analysis;
 mod cli;
+mod database;
 mod diagnostic;
 mod input;
 mod lsp;
@@ -35,6 +36,7 @@ mod report;
 mod rule;
 mod rules;
 mod settings;
+mod stats;
 mod trace;
 
 #[cfg(test)]
@@ -58,8 +60,9 @@ pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};
 pub use settings::{
-    FailOn, MysqlFlavor, MysqlServer, NameRules, OwnerRule, Owners, Placeholders, Settings, Severity, SqliteVersion,
-    TransactionMode,
+    Estimates, FailOn, LongTransaction, MysqlFlavor, MysqlServer, NameRules, OwnerRule, Owners, Placeholders, Settings,
+    Severity, Snapshot, SnapshotTable, SqliteVersion, TablePattern, TableSize, TableSizes, TransactionMode,
+    SNAPSHOT_VERSION,
 };
 
 /// Every rule, in the order of the rule list (`miglint rules`).

@@ -23,7 +23,7 @@ use crate::report::baseline::Baseline;
 use crate::report::engine::{history_catalog, ChangeScope, RunInput};
 use crate::report::FileReport;
 use crate::rules;
-use crate::settings::{Settings, DEFAULT_PG_VERSION};
+use crate::settings::{Settings, Snapshot, TableSizes, DEFAULT_PG_VERSION, SNAPSHOT_VERSION};
 
 /// What a run is asked to do: the command-line options of `check` and `plan`.
 #[derive(Clone, Debug, Default)]
@@ -51,6 +51,8 @@ pub struct RunRequest {
     pub stdin: Option<Vec<u8>>,
     /// `--baseline`: the baseline file for every file, over config `baseline`.
     pub baseline: Option<PathBuf>,
+    /// `--stats`: the snapshot of table sizes for every file, over config `stats`.
+    pub stats: Option<PathBuf>,
 }
 
 /// Something to tell the user about a run, in the order it happened.
@@ -216,6 +218,7 @@ struct SettingsResolver<'r> {
     request: &'r RunRequest,
     by_config: HashMap<Option<PathBuf>, Arc<Settings>>,
     schemas: HashMap<PathBuf, Arc<Catalog>>,
+    snapshots: HashMap<PathBuf, Arc<Snapshot>>,
 }
 
 impl<'r> SettingsResolver<'r> {
@@ -224,6 +227,7 @@ impl<'r> SettingsResolver<'r> {
             request,
             by_config: HashMap::new(),
             schemas: HashMap::new(),
+            snapshots: HashMap::new(),
         }
     }
 
@@ -266,6 +270,11 @@ impl<'r> SettingsResolver<'r> {
             patterns: config.placeholder_patterns.clone(),
         };
         settings.owners = config.owners.clone();
+        settings.sizes = TableSizes {
+            declared: config.tables.clone(),
+            snapshot: self.snapshot_for(config)?,
+            estimates: config.estimates,
+        };
         settings.baseline = request.baseline.clone().or_else(|| config.baseline.clone());
         let settings = Arc::new(settings);
         self.by_config.insert(config.path.clone(), settings.clone());
@@ -279,6 +288,20 @@ impl<'r> SettingsResolver<'r> {
             Some(path) => self.schema(path).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// `--stats`, else config `stats`: the snapshot of the production
+    /// tables for the files of `config`, read once per path.
+    fn snapshot_for(&mut self, config: &Config) -> Result<Option<Arc<Snapshot>>, String> {
+        let Some(path) = self.request.stats.as_ref().or(config.stats.as_ref()) else {
+            return Ok(None);
+        };
+        if let Some(snapshot) = self.snapshots.get(path) {
+            return Ok(Some(snapshot.clone()));
+        }
+        let snapshot = Arc::new(read_snapshot(path)?);
+        self.snapshots.insert(path.clone(), snapshot.clone());
+        Ok(Some(snapshot))
     }
 
     /// A schema dump read into a catalog, once per path.
@@ -357,4 +380,26 @@ pub(crate) fn path_from(dir: &Path, path: &str) -> String {
     real.strip_prefix(&base)
         .map(discover::display_path)
         .unwrap_or_else(|_| discover::display_path(&real))
+}
+
+/// A snapshot `miglint stats` wrote; Err says why it cannot be used.
+fn read_snapshot(path: &Path) -> Result<Snapshot, String> {
+    /// Far above the snapshot of a database with 100,000 tables.
+    const MAX_SNAPSHOT_SIZE: u64 = 256 << 20;
+    let cannot = |why: String| format!("{}: cannot read stats snapshot: {why}", path.display());
+    let bytes = match read::regular_file(path, MAX_SNAPSHOT_SIZE) {
+        Ok(read::Content::Bytes(bytes)) => bytes,
+        Ok(read::Content::TooLarge(_)) => return Err(cannot("larger than 256 MiB".into())),
+        Err(read::ReadError::Io(e)) => return Err(cannot(e.to_string())),
+        Err(e) => return Err(cannot(e.to_string())),
+    };
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| cannot(e.to_string()))?;
+    let version = value.get("version").and_then(serde_json::Value::as_u64);
+    if version != Some(u64::from(SNAPSHOT_VERSION)) {
+        return Err(cannot(format!(
+            "format version {} is not {SNAPSHOT_VERSION}; take it again with this miglint's `miglint stats`",
+            version.map_or("missing".to_string(), |v| v.to_string())
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| cannot(e.to_string()))
 }

@@ -10,8 +10,12 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 
 mod owners;
+mod sizes;
+mod table_pattern;
 pub(crate) use owners::{check_owner, parse_owners_file};
-pub use owners::{NameRules, OwnerRule, Owners};
+pub use owners::{OwnerRule, Owners};
+pub use sizes::{Estimates, LongTransaction, Snapshot, SnapshotTable, TableSize, TableSizes, SNAPSHOT_VERSION};
+pub use table_pattern::{NameRules, TablePattern};
 
 pub(crate) const DEFAULT_PG_VERSION: u32 = 16;
 pub(crate) const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
@@ -224,6 +228,9 @@ pub struct Settings {
     /// Who owns which tables (`[owners]`, `owners_file`): the owners of
     /// the tables a finding or a migration is about.
     pub owners: Owners,
+    /// How big and busy the tables are (`stats`, `[tables]`) and the
+    /// throughput assumed (`[estimates]`): findings scale with them.
+    pub sizes: TableSizes,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -255,6 +262,7 @@ impl Default for Settings {
             baseline: None,
             placeholders: Placeholders::default(),
             owners: Owners::default(),
+            sizes: TableSizes::default(),
             overrides: BTreeMap::new(),
         }
     }

@@ -41,6 +41,11 @@ pub(super) enum Command {
     /// statement failed, a file could not be planned) or could not run at all
     /// (connection, unreadable input).
     Trace(TraceArgs),
+    /// Snapshot the production tables' sizes, row estimates and write rates,
+    /// and the transactions open long, into miglint-stats.json for CI
+    /// (`check --stats`, config `stats`). Reads only: a read-only session
+    /// with a statement timeout; nothing is written to the database.
+    Stats(StatsArgs),
     /// List every rule with its category, default severity and summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
@@ -80,6 +85,12 @@ pub(super) struct RunArgs {
     /// as the existing production database before the migrations.
     #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
+
+    /// A snapshot of the production tables written by `miglint stats`:
+    /// findings and the plan scale with each table's size and write rate
+    /// [default: config `stats`].
+    #[arg(long, value_name = "PATH")]
+    pub stats: Option<PathBuf>,
 
     /// The migration runner wraps each file in a transaction (whatever the
     /// tool's own default).
@@ -199,6 +210,43 @@ pub(super) struct TraceArgs {
     /// order as one history.
     #[arg(long)]
     pub each_file: bool,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct StatsArgs {
+    /// The database to read, e.g. postgresql://readonly@db.internal/app or
+    /// "host=/var/run/postgresql dbname=app". A read-only role is enough.
+    #[arg(long, value_name = "URL", required = true)]
+    pub database_url: String,
+
+    /// Where to write the snapshot; `-` writes it to standard output.
+    #[arg(long, short, value_name = "PATH", default_value = "miglint-stats.json")]
+    pub output: PathBuf,
+
+    /// How long to watch the write counters to measure each table's write
+    /// rate, e.g. 5s or 1min.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "5s",
+          conflicts_with = "since_stats_reset")]
+    pub window: std::time::Duration,
+
+    /// Measure write rates since the statistics were last reset (or the
+    /// server started) instead of over a window: no wait, a long-run average.
+    #[arg(long)]
+    pub since_stats_reset: bool,
+
+    /// The longest any query may run.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "10s")]
+    pub statement_timeout: std::time::Duration,
+
+    /// List transactions open at least this long.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", default_value = "1min")]
+    pub long_transaction: std::time::Duration,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::settings::parse_duration_ms(s)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| "expected a duration such as 5s, 500ms or 1min".to_string())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

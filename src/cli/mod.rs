@@ -23,7 +23,7 @@ use crate::report::FileReport;
 use crate::report::Report;
 use crate::rules;
 use crate::trace::{RunMode, Tracer};
-use args::{BaselineArgs, CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, TraceArgs};
+use args::{BaselineArgs, CheckArgs, Cli, Command, PlanArgs, PlanFormat, RulesFormat, RunArgs, StatsArgs, TraceArgs};
 
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_BLOCKED: u8 = 1;
@@ -42,6 +42,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Check(args) => check(args),
         Command::Plan(args) => plan(args),
         Command::Trace(args) => trace(args),
+        Command::Stats(args) => stats(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Lsp => crate::lsp::run(),
@@ -53,6 +54,38 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("miglint: error: {message}");
     EXIT_FAILURE
+}
+
+/// `miglint stats`: the snapshot read and written where asked.
+fn stats(args: StatsArgs) -> u8 {
+    use crate::stats::{summary, take_snapshot, StatsRequest, WriteWindow};
+    let request = StatsRequest {
+        url: args.database_url,
+        writes: if args.since_stats_reset {
+            WriteWindow::SinceStatsReset
+        } else {
+            WriteWindow::Window(args.window)
+        },
+        statement_timeout: args.statement_timeout,
+        long_transaction: args.long_transaction,
+    };
+    let snapshot = match take_snapshot(&request) {
+        Ok(snapshot) => snapshot,
+        Err(message) => return fail(message),
+    };
+    let mut text = match serde_json::to_string_pretty(&snapshot) {
+        Ok(text) => text,
+        Err(e) => return fail(format!("cannot write the snapshot: {e}")),
+    };
+    text.push('\n');
+    if args.output.as_os_str() == "-" {
+        print!("{text}");
+    } else if let Err(e) = std::fs::write(&args.output, text) {
+        return fail(format!("{}: cannot write the snapshot: {e}", args.output.display()));
+    } else {
+        eprintln!("miglint: wrote {}: {}", args.output.display(), summary(&snapshot));
+    }
+    EXIT_OK
 }
 
 /// Prepares the run the arguments ask for and prints what there is to tell
@@ -78,6 +111,7 @@ fn prepare(
         rules: rule_flags.to_vec(),
         stdin: None,
         baseline: baseline.map(Path::to_path_buf),
+        stats: run.stats.clone(),
     };
     let prepared = prepare::prepare(&request)?;
     prepared.messages.iter().for_each(print_message);

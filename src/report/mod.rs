@@ -10,6 +10,7 @@ pub(crate) mod fingerprint;
 mod merge;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod sizes;
 pub(crate) mod suppress;
 
 use std::path::PathBuf;

@@ -1,25 +1,16 @@
 //! Who owns which tables (`[owners]` and `owners_file` in miglint.toml),
 //! so that each finding and each migration names the people who review it.
 //!
-//! A pattern is a glob over a table's name (`users`, `audit_*`) or over a
-//! schema and a table (`billing.*`, `public.audit_*`); `*`, `?` and `[...]`
-//! work as in file globs. A pattern without a schema matches the table in
-//! any schema; one with a schema matches the schema the statement writes,
-//! or PostgreSQL's `public` for a name written without one (MySQL and
-//! SQLite tables, whose database miglint does not read, meet only patterns
-//! without a schema). PostgreSQL compares names as it stores them
-//! (unquoted names folded to lowercase, quoted ones as written); MySQL and
-//! SQLite ignore case. As in CODEOWNERS, the LAST pattern that matches a
+//! Patterns are table globs (`table_pattern`). As in CODEOWNERS, the LAST pattern that matches a
 //! table gives its owners, and a pattern with no owners leaves the tables
 //! it matches without any.
+
+use super::table_pattern::{NameRules, TablePattern};
 
 /// One line of the ownership map: a pattern and the owners it gives.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnerRule {
-    /// The pattern as written.
-    pub pattern: String,
-    schema: Option<glob::Pattern>,
-    table: glob::Pattern,
+    pub pattern: TablePattern,
     /// `@org/team`, `@user` or an e-mail address; empty for "nobody".
     pub owners: Vec<String>,
 }
@@ -30,74 +21,20 @@ pub struct Owners {
     pub rules: Vec<OwnerRule>,
 }
 
-/// How a dialect compares table names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NameRules {
-    /// PostgreSQL: names as stored, compared exactly; no schema means `public`.
-    Postgres,
-    /// MySQL and SQLite: case ignored; the schema (database) is unknown.
-    CaseInsensitive,
-}
-
 impl OwnerRule {
     /// A rule from a pattern and its owners; Err says what is wrong with
     /// the pattern or an owner.
     pub fn new(pattern: &str, owners: Vec<String>) -> Result<OwnerRule, String> {
-        if pattern.trim().is_empty() {
-            return Err("an empty pattern matches no table".to_string());
-        }
-        if pattern.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "pattern {pattern:?} holds a space; a table pattern is one word"
-            ));
-        }
-        let parts: Vec<&str> = pattern.split('.').collect();
-        let (schema, table) = match parts.as_slice() {
-            [table] => (None, *table),
-            [schema, table] => (Some(*schema), *table),
-            _ => {
-                return Err(format!(
-                    "pattern {pattern:?} has more than one `.`; write `table` or `schema.table`"
-                ))
-            }
-        };
-        let compile = |part: &str| {
-            if part.is_empty() {
-                return Err(format!(
-                    "pattern {pattern:?} has an empty part; write `table` or `schema.table`"
-                ));
-            }
-            glob::Pattern::new(part).map_err(|e| format!("bad pattern {pattern:?}: {e}"))
-        };
-        let schema = schema.map(compile).transpose()?;
-        let table = compile(table)?;
+        let pattern = TablePattern::new(pattern)?;
         for owner in &owners {
             check_owner(owner)?;
         }
-        Ok(OwnerRule {
-            pattern: pattern.to_string(),
-            schema,
-            table,
-            owners,
-        })
+        Ok(OwnerRule { pattern, owners })
     }
 
-    /// Does this rule's pattern match the table `name` in `schema` (None:
-    /// as written without one)?
+    /// Does this rule's pattern match the table `name` in `schema`?
     pub fn matches(&self, schema: Option<&str>, name: &str, rules: NameRules) -> bool {
-        let options = glob::MatchOptions {
-            case_sensitive: rules == NameRules::Postgres,
-            require_literal_separator: false,
-            require_literal_leading_dot: false,
-        };
-        if !self.table.matches_with(name, options) {
-            return false;
-        }
-        match (&self.schema, rules) {
-            (None, _) => true,
-            (Some(pattern), NameRules::Postgres) => pattern.matches_with(schema.unwrap_or("public"), options),
-            (Some(pattern), NameRules::CaseInsensitive) => schema.is_some_and(|s| pattern.matches_with(s, options)),
-        }
+        self.pattern.matches(schema, name, rules)
     }
 }
 

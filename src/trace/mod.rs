@@ -17,7 +17,9 @@ pub(crate) mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use postgres::{Client, NoTls};
+use postgres::Client;
+
+use crate::database::error_text;
 
 use crate::analysis::{LockMode, LockScope};
 use crate::report::plan::{FilePlan, PlanMode, StatementPlan};
@@ -117,8 +119,7 @@ type Snapshot = BTreeMap<String, (u32, u32, i64)>;
 
 impl Tracer {
     pub(crate) fn connect(url: &str, mode: RunMode) -> Result<Tracer, String> {
-        let client =
-            Client::connect(url, NoTls).map_err(|e| format!("cannot connect to the database: {}", error_text(&e)))?;
+        let client = crate::database::connect(url)?;
         Ok(Tracer {
             client,
             mode,
@@ -478,38 +479,15 @@ fn is_transaction_control(text: &str) -> bool {
     )
 }
 
-/// The server's own message, or the error with its causes: the postgres
-/// crate says "error connecting to server" and keeps why in `source()`.
-fn error_text(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => with_causes(e),
-    }
-}
-
-/// `error: cause: its cause`, skipping a cause the text already ends with.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        let inner_text = inner.to_string();
-        if !text.ends_with(&inner_text) {
-            text.push_str(": ");
-            text.push_str(&inner_text);
-        }
-        cause = inner.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use std::fmt;
 
     use std::collections::{BTreeMap, BTreeSet};
 
-    use super::{compare, with_causes, Observed};
+    use super::{compare, Observed};
     use crate::analysis::LockMode;
+    use crate::database::with_causes;
 
     #[test]
     fn a_mode_new_to_a_relation_is_compared_under_a_stronger_one_already_held() {

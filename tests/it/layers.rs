@@ -18,7 +18,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("analysis", &["analysis"]),
     ("rules", &["diagnostic", "rule", "rules"]),
     ("report", &["report"]),
-    ("front ends", &["prepare", "trace", "lsp", "cli", "lib", "main"]),
+    (
+        "front ends",
+        &["prepare", "database", "trace", "stats", "lsp", "cli", "lib", "main"],
+    ),
 ];
 
 /// A source file as a module path: `src/discover/layout/mod.rs` ->

@@ -27,11 +27,21 @@
 //! "billing.*" = "@acme/billing"
 //! "users" = ["@acme/identity", "@alice"]
 //!
+//! stats = "miglint-stats.json"  # table sizes and write rates (`miglint stats`)
+//!
+//! [tables]                    # sizes known without a snapshot (config/sizes.rs)
+//! "public.events" = { size = "200GB", rows = 3000000000, writes_per_second = 500 }
+//!
+//! [estimates]                 # throughput assumed for durations
+//! rewrite_rate = "50MB"
+//!
 //! [[roots]]                   # one migration root, found or named here
 //! path = "db/mysql"
 //! dialect = "mysql"           # postgres | mysql | sqlite
 //! tool = "golang-migrate"
 //! ```
+
+mod sizes;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,8 +54,8 @@ use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
 use crate::settings::{
-    check_owner, parse_duration_ms, parse_owners_file, MysqlServer, OwnerRule, Owners, Severity, SqliteVersion,
-    TransactionMode, SUPPORTED_PG_VERSIONS,
+    check_owner, parse_duration_ms, parse_owners_file, Estimates, MysqlServer, OwnerRule, Owners, Severity,
+    SqliteVersion, TablePattern, TableSize, TransactionMode, SUPPORTED_PG_VERSIONS,
 };
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
@@ -87,6 +97,9 @@ struct RawConfig {
     roots: Option<Vec<RawRoot>>,
     owners: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     owners_file: Option<Spanned<String>>,
+    stats: Option<Spanned<String>>,
+    tables: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    estimates: Option<sizes::RawEstimates>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +164,12 @@ pub(crate) struct Config {
     pub roots: Vec<RootConfig>,
     /// `owners_file`'s lines, then `[owners]`, in the order written.
     pub owners: Owners,
+    /// `stats`: the snapshot `miglint stats` wrote.
+    pub stats: Option<PathBuf>,
+    /// `[tables]`, in the order written.
+    pub tables: Vec<(TablePattern, TableSize)>,
+    /// `[estimates]` over the defaults.
+    pub estimates: Estimates,
 }
 
 pub(crate) fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
@@ -439,6 +458,11 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|why| ConfigError(format!("{}: bad [owners] entry: {why}", at(pattern.span()))))?;
         config.owners.rules.push(rule);
     }
+    if let Some(stats) = raw.stats {
+        config.stats = Some(base.join(stats.get_ref()));
+    }
+    config.tables = sizes::declared_tables(raw.tables.unwrap_or_default(), &at)?;
+    config.estimates = sizes::estimates(raw.estimates.unwrap_or_default(), &at)?;
     Ok(config)
 }
 
@@ -477,6 +501,8 @@ pub(crate) fn parse_size(text: &str) -> Option<u64> {
         "mib" => 1 << 20,
         "gb" => 1_000_000_000,
         "gib" => 1 << 30,
+        "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
         _ => return None,
     };
     number.checked_mul(factor)
@@ -508,7 +534,12 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["roots", "dialect"] => "a string: \"postgres\", \"mysql\" or \"sqlite\"",
         ["owners"] => "a table of table patterns and their owners",
         ["owners", _] => "an owner such as \"@org/team\" or a list of them",
-        ["owners_file"] => "a string (a file path)",
+        ["owners_file"] | ["stats"] => "a string (a file path)",
+        ["tables"] => "a table of table patterns and their sizes",
+        ["tables", _] => "a size such as \"200GB\" or a table such as { size = \"200GB\", rows = 1000 }",
+        ["estimates"] => "a table: rewrite_rate, scan_rate, note_under, error_over",
+        ["estimates", "rewrite_rate" | "scan_rate"] => "a string such as \"50MB\" (bytes per second)",
+        ["estimates", "note_under" | "error_over"] => "a string such as \"1min\" or a whole number of milliseconds",
         _ => return None,
     })
 }
@@ -532,6 +563,8 @@ fn type_error_in_words(text: &str, error: &toml::de::Error) -> Option<String> {
         ["rules", id] => format!("`{id}` in [rules]"),
         ["roots", field] => format!("`{field}` in [[roots]]"),
         ["owners", pattern] => format!("`{pattern}` in [owners]"),
+        ["tables", pattern] => format!("`{pattern}` in [tables]"),
+        ["estimates", key] => format!("`{key}` in [estimates]"),
         keys => format!("`{}`", keys.join(".")),
     };
     Some(format!("{key} must be {}, not {found}", expected_kind(&path)?))

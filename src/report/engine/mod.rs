@@ -8,7 +8,7 @@ mod sqlite;
 
 use std::sync::Arc;
 
-use super::{assign_owners, FileReport, StatementTables};
+use super::{assign_owners, sizes, FileReport, StatementTables};
 use crate::analysis::{self, AnalyzedFile, Catalog, Origin, TransactionMode};
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::input::layout::{Dialect, Role, RunnerTransaction, ScriptInfo, Tool};
@@ -216,7 +216,10 @@ pub struct CheckedFile {
 pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
     let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
-        (lint_file(file, settings, found), plan::plan_file(file))
+        (
+            lint_file(file, settings, found),
+            weighed(plan::plan_file(file), settings, file.script),
+        )
     });
     let postgres_files = finish_reports(run)
         .into_iter()
@@ -245,6 +248,9 @@ struct PendingReport {
     placement: Option<Placement>,
     /// The tables each statement touches, at its place in the file.
     tables: Vec<StatementTables>,
+    /// The file's plan, weighed, when the sizes of tables are known: the
+    /// findings' severities scale with it.
+    weighed: Option<FilePlan>,
 }
 
 /// The report of each input, in input order, with what else was made of
@@ -294,6 +300,7 @@ fn finish_report(
         statements,
         placement,
         tables,
+        weighed,
     } = pending;
     let at_end = at_end
         .into_iter()
@@ -303,6 +310,9 @@ fn finish_report(
         })
         .collect();
     diagnostics.extend(into_diagnostics(&source, at_end, settings, &script));
+    if let Some(plan) = &weighed {
+        sizes::scale(plan, &settings.sizes, &mut diagnostics);
+    }
     let suppression_findings = suppress::apply(&directives, &mut diagnostics, settings);
     diagnostics.extend(into_diagnostics(&source, suppression_findings, settings, &script));
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, a.span.end).cmp(&(b.span.start, b.rule, b.span.end)));
@@ -318,7 +328,20 @@ fn finish_report(
     }
 }
 
-/// How the file's dialect compares table names, for `[owners]`.
+/// `plan` with the size of its tables and the duration of its work, when
+/// the config knows sizes (`stats`, `[tables]`).
+fn weighed(mut plan: FilePlan, settings: &Settings, script: &ScriptInfo) -> FilePlan {
+    sizes::weigh(&mut plan, &settings.sizes, name_rules(script));
+    plan
+}
+
+/// The weighed plan a file's findings scale with; None when no size is
+/// known (nothing would read it).
+fn plan_for_scaling(plan: impl FnOnce() -> FilePlan, settings: &Settings, script: &ScriptInfo) -> Option<FilePlan> {
+    (!settings.sizes.is_empty()).then(|| weighed(plan(), settings, script))
+}
+
+/// How the file's dialect compares table names, for `[owners]` and sizes.
 fn name_rules(script: &ScriptInfo) -> NameRules {
     match script.dialect {
         Dialect::Postgres => NameRules::Postgres,
@@ -337,7 +360,7 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
                 .iter()
                 .map(|p| (problem_meta(p.kind), parse_problem_finding(p, "PostgreSQL")));
             PlannedFile {
-                plan: plan::plan_file(file),
+                plan: weighed(plan::plan_file(file), settings, file.script),
                 problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
             }
         })
@@ -541,6 +564,7 @@ fn lint_file(
         statements: parsed.statements.len(),
         placement: Some(placement),
         tables: statement_tables(file, settings),
+        weighed: plan_for_scaling(|| plan::plan_file(file), settings, script),
     }
 }
 
@@ -664,6 +688,7 @@ fn into_diagnostics(
                 lock: finding.lock,
                 suppressed: None,
                 owners: None,
+                size: None,
             })
         })
         .collect()

@@ -100,7 +100,7 @@ pub(super) fn plan_dialect<D: ReplayedDialect>(
             .map(|p| (problem_meta(p.kind), parse_problem_finding(p, D::NAME)))
             .collect();
         PlannedFile {
-            plan: D::plan(judged.file, judged.source),
+            plan: super::weighed(D::plan(judged.file, judged.source), judged.settings, judged.script),
             problems: into_diagnostics(judged.source, problems, judged.settings, judged.script),
         }
     });
@@ -124,7 +124,7 @@ pub(super) fn lint_and_plan_dialect<D: ReplayedDialect>(
     scope: ChangeScope,
 ) -> Vec<(usize, Option<ReportAndPlan>)> {
     let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| {
-        let plan = D::plan(judged.file, judged.source);
+        let plan = super::weighed(D::plan(judged.file, judged.source), judged.settings, judged.script);
         (pending_report(judged), plan)
     });
     indexes.into_iter().zip(finish_reports(run)).collect()
@@ -260,6 +260,7 @@ fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingRepor
         directives: suppress::directives_in(source, parsed.comments, &parsed.statements, &problems),
         statements: parsed.statements.len(),
         placement: None,
+        weighed: super::plan_for_scaling(|| D::plan(file, source), settings, script),
         tables: if settings.owners.is_empty() {
             Vec::new()
         } else {

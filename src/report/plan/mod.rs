@@ -18,7 +18,7 @@ use pg_query::NodeEnum;
 use crate::analysis::embedded::RunKind;
 use crate::analysis::mysql::MetadataLock;
 use crate::analysis::{AnalyzedFile, LockMode, RelationName, ScopedLock, StatementContext};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Workload};
 use crate::input::layout::Dialect;
 use crate::input::source::Position;
 
@@ -219,6 +219,9 @@ pub struct StatementPlan {
     /// It holds a template placeholder that `[placeholders]` gives no
     /// value: `text` has miglint's stand-in, not what the tool runs.
     pub stand_in: bool,
+    /// How big its tables are and how long its rewrites and reads take,
+    /// when a snapshot or `[tables]` knows one of them (`sizes::weigh`).
+    pub workload: Option<Workload>,
 }
 
 impl StatementPlan {
@@ -323,6 +326,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                     .iter()
                     .filter(|p| !p.resolved && p.needs_value)
                     .any(|p| span.contains(file.parsed.file_span(p.span))),
+                workload: None,
             }
         })
         .collect();
@@ -430,6 +434,7 @@ pub(crate) fn replayed_statement(
         held_through,
         inside: None,
         stand_in: false,
+        workload: None,
     }
 }
 

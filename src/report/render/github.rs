@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::size_words::finding_context;
 use crate::diagnostic::Severity;
 use crate::report::Report;
 
@@ -30,6 +31,11 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if let Some(help) = &d.help {
             message.push_str("\n\nhelp: ");
             message.push_str(help);
+        }
+        // Who reviews it and how big its tables are.
+        for line in finding_context(d) {
+            message.push_str("\n");
+            message.push_str(&line);
         }
         writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(&message))?;
     }

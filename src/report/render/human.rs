@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
+use super::size_words::finding_context;
 use super::{plural, RenderOptions};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::source::{visible_control, Span};
@@ -38,10 +39,14 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Wri
             if handler.render_report(&mut text, &frame).is_err() {
                 text = format!("{}:{}: {}\n", file.path(), diagnostic.start.line, diagnostic.message);
             }
-            // Who reviews it: the owners of its tables, under the frame.
-            if let Some(owners) = diagnostic.owners.as_ref().filter(|o| !o.is_empty()) {
+            // Who reviews it and how big its tables are, under the frame.
+            let context = finding_context(diagnostic);
+            if !context.is_empty() {
                 text.truncate(text.trim_end_matches('\n').len());
-                text.push_str(&format!("\n  owners: {}\n", owners.join(", ")));
+                text.push('\n');
+                for line in context {
+                    text.push_str(&format!("  {line}\n"));
+                }
             }
             writeln!(out, "{text}")?;
         }

@@ -140,6 +140,8 @@ struct DiagnosticOut<'a> {
     suppression: Option<SuppressionOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     owners: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<serde_json::Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -220,5 +222,35 @@ fn diagnostic_out<'a>(file: &'a FileReport, d: &'a Diagnostic) -> DiagnosticOut<
             scope: s.scope.as_str(),
         }),
         owners: d.owners.as_deref(),
+        size: d.size.as_ref().map(size_json),
     }
+}
+
+/// A finding's size note: its known tables, the estimated duration of its
+/// statement's rewrites and reads, and the rule's severity when the
+/// estimate changed it.
+pub(super) fn size_json(note: &crate::diagnostic::SizeNote) -> serde_json::Value {
+    let mut out = serde_json::json!({ "tables": tables_json(&note.tables) });
+    if let Some(seconds) = note.seconds {
+        out["estimated_seconds"] = serde_json::json!(seconds);
+    }
+    if let Some(from) = note.scaled_from {
+        out["rule_severity"] = serde_json::json!(from.as_str());
+    }
+    out
+}
+
+/// Known tables as JSON: the relation and what is known of it.
+pub(crate) fn tables_json(tables: &[crate::diagnostic::SizedTable]) -> serde_json::Value {
+    tables
+        .iter()
+        .map(|t| {
+            let mut table = serde_json::Map::new();
+            table.insert("relation".into(), serde_json::json!(t.relation.plain()));
+            if let serde_json::Value::Object(fields) = serde_json::json!(t.size) {
+                table.extend(fields);
+            }
+            serde_json::Value::Object(table)
+        })
+        .collect()
 }

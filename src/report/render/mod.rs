@@ -8,6 +8,7 @@ mod human;
 mod json;
 pub(crate) mod plan;
 mod sarif;
+pub(crate) mod size_words;
 pub(crate) mod summary;
 
 use std::io::{self, Write};

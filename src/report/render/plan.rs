@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::json::position_value;
+use super::size_words::{duration_words, table_words};
 use crate::report::plan::{HeldUntil, Inside, PlannedFile, StatementPlan};
 
 pub(crate) const PLAN_VERSION: u32 = 1;
@@ -205,6 +206,12 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     if let Some(why) = s.builds_no_index {
         effects.push(why.to_string());
     }
+    if let Some(workload) = &s.workload {
+        effects.extend(workload.tables.iter().map(|t| table_words(&t.relation.plain(), t)));
+        if let Some(seconds) = workload.seconds {
+            effects.push(format!("takes {}", duration_words(seconds)));
+        }
+    }
     if s.data_loss {
         effects.push("DATA LOSS".to_string());
     }
@@ -324,5 +331,12 @@ fn statement_value(s: &StatementPlan) -> Value {
         "block_line": block_line,
         "held_through": s.held_through,
         "inside": inside,
+        "workload": s.workload.as_ref().map(|w| {
+            let mut value = json!({ "tables": super::json::tables_json(&w.tables) });
+            if let Some(seconds) = w.seconds {
+                value["estimated_seconds"] = json!(seconds);
+            }
+            value
+        }),
     })
 }

@@ -104,6 +104,13 @@ fn result(file: &FileReport, d: &Diagnostic) -> Value {
         }
         result["properties"]["owners"] = json!(owners);
     }
+    // How big its tables are, and the estimated duration of the work.
+    if let Some(note) = &d.size {
+        if result.get("properties").is_none() {
+            result["properties"] = json!({});
+        }
+        result["properties"]["size"] = super::json::size_json(note);
+    }
     if let Some(s) = &d.suppressed {
         // A baseline is kept outside the source; an ignore comment is in it.
         let kind = if s.scope == SuppressionScope::Baseline {

@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use super::plan::statement_cells;
+use super::size_words::note_words;
 use super::{plural, rule_doc_url};
 use crate::diagnostic::Diagnostic;
 use crate::input::layout::Role;
@@ -103,17 +104,18 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "### Findings")?;
     writeln!(out)?;
-    // An Owners column when some finding's tables have owners.
+    // An Owners column when some finding's tables have owners, a Size
+    // column when some finding's tables have a known size.
     let owned = findings
         .iter()
         .any(|(_, d)| d.owners.as_ref().is_some_and(|o| !o.is_empty()));
-    if owned {
-        writeln!(out, "| Location | Rule | Severity | Finding | Lock | Owners | Help |")?;
-        writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |")?;
-    } else {
-        writeln!(out, "| Location | Rule | Severity | Finding | Lock | Help |")?;
-        writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
-    }
+    let sized = findings.iter().any(|(_, d)| d.size.is_some());
+    let mut header = vec!["Location", "Rule", "Severity", "Finding", "Lock"];
+    header.extend(owned.then_some("Owners"));
+    header.extend(sized.then_some("Size"));
+    header.push("Help");
+    writeln!(out, "| {} |", header.join(" | "))?;
+    writeln!(out, "|{}", " --- |".repeat(header.len()))?;
     for (file, d) in findings.iter().take(MAX_FINDING_ROWS) {
         let lock = d.lock.as_ref().map_or_else(String::new, |lock| {
             let waits = match blocks_of(lock.mode).as_slice() {
@@ -122,22 +124,22 @@ fn write_findings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             };
             format!("{} on {} ({waits})", lock.mode.name(), lock.relation.plain())
         });
-        let owners = if owned {
-            format!(" {} |", text_cell(&d.owners.as_deref().unwrap_or_default().join(", ")))
-        } else {
-            String::new()
-        };
-        writeln!(
-            out,
-            "| {} | [{}]({}) | {} | {} | {} |{owners} {} |",
+        let mut cells = vec![
             code_cell(&format!("{}:{}", file.path(), d.start.line)),
-            text_cell(d.rule),
-            rule_doc_url(d.rule),
-            d.severity.as_str(),
+            format!("[{}]({})", text_cell(d.rule), rule_doc_url(d.rule)),
+            d.severity.as_str().to_string(),
             text_cell(&d.message),
             text_cell(&lock),
-            text_cell(d.help.as_deref().unwrap_or("")),
-        )?;
+        ];
+        if owned {
+            cells.push(text_cell(&d.owners.as_deref().unwrap_or_default().join(", ")));
+        }
+        if sized {
+            let size = d.size.as_ref().map(|n| note_words(n, d.severity)).unwrap_or_default();
+            cells.push(text_cell(&size));
+        }
+        cells.push(text_cell(d.help.as_deref().unwrap_or("")));
+        writeln!(out, "| {} |", cells.join(" | "))?;
     }
     if findings.len() > MAX_FINDING_ROWS {
         writeln!(out)?;
