@@ -130,3 +130,125 @@ fn scaled_severity(severity: Severity, seconds: f64, sizes: &TableSizes) -> Opti
     };
     (scaled != severity).then_some(scaled)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::engine::lint_bytes;
+    use crate::settings::{Estimates, Settings, Severity, TablePattern, TableSize, TableSizes};
+
+    /// `[tables]` with one entry per `(pattern, bytes, rows)`.
+    fn sized(tables: &[(&str, u64, u64)]) -> Settings {
+        let mut settings = Settings::default();
+        settings.sizes = TableSizes {
+            declared: tables
+                .iter()
+                .map(|(pattern, bytes, rows)| {
+                    let size = TableSize {
+                        table_bytes: Some(*bytes),
+                        total_bytes: Some(*bytes),
+                        rows: Some(*rows),
+                        writes_per_second: None,
+                    };
+                    (TablePattern::new(pattern).unwrap(), size)
+                })
+                .collect(),
+            ..TableSizes::default()
+        };
+        settings
+    }
+
+    /// Each finding's rule, severity, the severity its rule gave when the
+    /// size changed it, and its estimated seconds.
+    fn findings(settings: &Settings, sql: &str) -> Vec<(&'static str, Severity, Option<Severity>, Option<f64>)> {
+        lint_bytes("m.sql", sql.as_bytes(), settings)
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let note = d.size.as_ref();
+                (
+                    d.rule,
+                    d.severity,
+                    note.and_then(|n| n.scaled_from),
+                    note.and_then(|n| n.seconds),
+                )
+            })
+            .collect()
+    }
+
+    const TIMED: &str = "SET lock_timeout = '2s';\n";
+
+    #[test]
+    fn a_rewrite_of_a_small_table_is_a_note_and_of_a_huge_one_an_error() {
+        let sql = format!("{TIMED}ALTER TABLE t ADD COLUMN c timestamptz DEFAULT clock_timestamp();\n");
+        let small = findings(&sized(&[("t", 2_000_000, 2_000)]), &sql);
+        assert_eq!(
+            small,
+            [(
+                "adding-volatile-default",
+                Severity::Info,
+                Some(Severity::Error),
+                Some(0.04)
+            )]
+        );
+        let huge = findings(&sized(&[("t", 200_000_000_000, 3_000_000_000)]), &sql);
+        assert_eq!(huge, [("adding-volatile-default", Severity::Error, None, Some(4000.0))]);
+    }
+
+    #[test]
+    fn a_warning_between_the_thresholds_stays_and_outside_them_moves() {
+        // prefer-text is style: never scaled. foreign-key-without-index is
+        // about no work; require-concurrent-index scans.
+        let sql = format!("{TIMED}CREATE INDEX i ON t (a);\n");
+        let middle = findings(&sized(&[("t", 2_000_000_000, 1)]), &sql);
+        assert_eq!(
+            middle,
+            [("require-concurrent-index", Severity::Error, None, Some(10.0))]
+        );
+        let mut lowered = sized(&[("t", 2_000_000_000, 1)]);
+        lowered.sizes.estimates = Estimates {
+            note_under_ms: 20_000,
+            ..Estimates::default()
+        };
+        assert_eq!(
+            findings(&lowered, &sql),
+            [(
+                "require-concurrent-index",
+                Severity::Info,
+                Some(Severity::Error),
+                Some(10.0)
+            )]
+        );
+    }
+
+    #[test]
+    fn data_loss_and_unknown_tables_keep_their_severity() {
+        let settings = sized(&[("t", 1_000, 1)]);
+        let sql = format!("{TIMED}ALTER TABLE t DROP COLUMN a;\nCREATE INDEX i ON other (a);\n");
+        let found = findings(&settings, &sql);
+        assert_eq!(
+            found,
+            [
+                ("ban-drop-column", Severity::Error, None, None),
+                ("require-concurrent-index", Severity::Error, None, None),
+            ]
+        );
+        let report = lint_bytes("m.sql", sql.as_bytes(), &settings);
+        assert!(report.diagnostics[0].size.is_some(), "its table is known, and named");
+        assert!(report.diagnostics[1].size.is_none(), "`other` is not known");
+    }
+
+    #[test]
+    fn a_statement_reading_an_unknown_table_has_no_estimate() {
+        // The rewrite of `t` is known, the scan of the referenced table is
+        // not (the foreign key is checked against it).
+        let settings = sized(&[("t", 1_000, 1)]);
+        let sql = format!(
+            "{TIMED}ALTER TABLE t ALTER COLUMN a TYPE bigint, ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id);\n"
+        );
+        let report = lint_bytes("m.sql", sql.as_bytes(), &settings);
+        let notes: Vec<_> = report.diagnostics.iter().filter_map(|d| d.size.as_ref()).collect();
+        assert_eq!(notes.len(), 2, "{:?}", report.diagnostics);
+        assert!(notes.iter().all(|n| n.seconds.is_none() && n.scaled_from.is_none()));
+        assert!(report.diagnostics.iter().all(|d| d.severity == Severity::Error));
+    }
+}

@@ -23,6 +23,8 @@ mod projects;
 mod repositories;
 mod robustness;
 mod runners;
+mod sizes;
+mod stats;
 mod templates;
 mod tools;
 mod trace;

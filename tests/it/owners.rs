@@ -184,3 +184,57 @@ fn a_bad_owners_entry_is_a_located_config_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_plan_names_the_owners_of_each_statements_tables() {
+    let dir = owners_project();
+    let plan = json(&stdout_of(
+        &mut miglint(dir.path(), &["plan", "--format", "json", "migrations"]),
+        0,
+    ));
+    assert_valid(
+        &validator(&repo_root().join("schema/miglint-plan.schema.json")),
+        &plan,
+        "the plan",
+    );
+    let owners: Vec<String> = plan["files"][0]["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["owners"].to_string())
+        .collect();
+    assert_eq!(
+        owners,
+        ["[]", r#"["@acme/identity","@alice"]"#, r#"["@acme/billing"]"#, "[]"]
+    );
+    let human = stdout_of(&mut miglint(dir.path(), &["plan", "--no-color", "migrations"]), 0);
+    assert!(human.contains("owners: @acme/billing"), "{human}");
+}
+
+#[test]
+fn github_annotations_and_gitlab_issues_name_the_owners() {
+    let dir = owners_project();
+    let github = stdout_of(
+        &mut miglint(dir.path(), &["check", "--format", "github", "migrations"]),
+        1,
+    );
+    assert!(
+        github
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("%0Aowners: @acme/identity, @alice"),
+        "{github}"
+    );
+    let gitlab = json(&stdout_of(
+        &mut miglint(dir.path(), &["check", "--format", "gitlab", "migrations"]),
+        1,
+    ));
+    assert!(
+        gitlab[1]["content"]["body"]
+            .as_str()
+            .unwrap()
+            .ends_with("\n\nowners: @acme/billing"),
+        "{gitlab}"
+    );
+}

@@ -329,9 +329,19 @@ fn finish_report(
 }
 
 /// `plan` with the size of its tables and the duration of its work, when
-/// the config knows sizes (`stats`, `[tables]`).
+/// the config knows sizes (`stats`, `[tables]`), and the owners of the
+/// tables each statement locks (`[owners]`).
 fn weighed(mut plan: FilePlan, settings: &Settings, script: &ScriptInfo) -> FilePlan {
-    sizes::weigh(&mut plan, &settings.sizes, name_rules(script));
+    let rules = name_rules(script);
+    sizes::weigh(&mut plan, &settings.sizes, rules);
+    if !settings.owners.is_empty() {
+        for statement in &mut plan.statements {
+            let tables = statement.locks.iter().map(|l| &l.relation);
+            statement.owners = settings
+                .owners
+                .owners_of_all(tables.map(|t| (t.schema.as_deref(), t.name.as_str())), rules);
+        }
+    }
     plan
 }
 

@@ -222,6 +222,9 @@ pub struct StatementPlan {
     /// How big its tables are and how long its rewrites and reads take,
     /// when a snapshot or `[tables]` knows one of them (`sizes::weigh`).
     pub workload: Option<Workload>,
+    /// The owners of the tables it locks (`[owners]`), sorted, each once;
+    /// empty when none has one or no owners are configured.
+    pub owners: Vec<String>,
 }
 
 impl StatementPlan {
@@ -327,6 +330,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                     .filter(|p| !p.resolved && p.needs_value)
                     .any(|p| span.contains(file.parsed.file_span(p.span))),
                 workload: None,
+                owners: Vec::new(),
             }
         })
         .collect();
@@ -435,6 +439,7 @@ pub(crate) fn replayed_statement(
         inside: None,
         stand_in: false,
         workload: None,
+        owners: Vec::new(),
     }
 }
 

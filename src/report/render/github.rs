@@ -34,7 +34,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         // Who reviews it and how big its tables are.
         for line in finding_context(d) {
-            message.push_str("\n");
+            message.push('\n');
             message.push_str(&line);
         }
         writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(&message))?;

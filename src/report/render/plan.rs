@@ -206,6 +206,9 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     if let Some(why) = s.builds_no_index {
         effects.push(why.to_string());
     }
+    if !s.owners.is_empty() {
+        effects.push(format!("owners: {}", s.owners.join(" ")));
+    }
     if let Some(workload) = &s.workload {
         effects.extend(workload.tables.iter().map(|t| table_words(&t.relation.plain(), t)));
         if let Some(seconds) = workload.seconds {
@@ -331,6 +334,7 @@ fn statement_value(s: &StatementPlan) -> Value {
         "block_line": block_line,
         "held_through": s.held_through,
         "inside": inside,
+        "owners": s.owners,
         "workload": s.workload.as_ref().map(|w| {
             let mut value = json!({ "tables": super::json::tables_json(&w.tables) });
             if let Some(seconds) = w.seconds {
