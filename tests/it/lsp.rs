@@ -610,3 +610,26 @@ fn an_editor_gets_the_config_nearest_the_document_as_the_command_line_does() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit(), Some(0));
 }
+
+#[test]
+fn table_sizes_scale_the_editors_diagnostics_and_show_on_hover() {
+    let project = Project::new("sizes");
+    std::fs::write(
+        project.0.join("miglint.toml"),
+        "[rules]\nrequire-lock-timeout = \"off\"\nrequire-concurrent-index = \"warning\"\n\
+         [tables]\nusers = { size = \"100GB\", rows = 900000000 }\n",
+    )
+    .unwrap();
+    let text = "CREATE INDEX users_email_idx ON users (email);\n";
+    let (published, hover) = open_and_hover(&project, text, 0, 5);
+    // 100 GB read at 200 MB/s: over a minute, so the warning blocks (1 = Error).
+    assert!(
+        published
+            .iter()
+            .any(|(rule, severity, _)| rule == "require-concurrent-index" && *severity == 1),
+        "{published:?}"
+    );
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(markdown.contains("users 100.0 GB, about 900,000,000 rows"), "{hover:#}");
+    assert!(markdown.contains("takes about 8 min"), "{hover:#}");
+}
