@@ -133,6 +133,10 @@ pub struct SizeNote {
     pub seconds: Option<f64>,
     /// The rule's severity when the estimate changed it.
     pub scaled_from: Option<Severity>,
+    /// For a lock that blocks reads or writes: the transactions the stats
+    /// snapshot saw open long (how many, the longest in seconds), which
+    /// such a lock request would wait behind while queries queue behind it.
+    pub waits_behind: Option<(usize, f64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

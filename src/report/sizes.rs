@@ -103,12 +103,24 @@ pub(crate) fn scale(plan: &FilePlan, sizes: &TableSizes, diagnostics: &mut [Diag
             .filter(|_| scales_with_size(d.rule))
             .and_then(|seconds| scaled_severity(d.severity, seconds, sizes));
         let scaled_from = scaled.map(|severity| std::mem::replace(&mut d.severity, severity));
+        let blocking = d
+            .lock
+            .as_ref()
+            .is_some_and(|lock| lock.mode.blocks_reads() || lock.mode.blocks_writes());
         d.size = Some(SizeNote {
             tables,
             seconds: workload.seconds,
             scaled_from,
+            waits_behind: long_transactions(sizes).filter(|_| blocking),
         });
     }
+}
+
+/// How many transactions the snapshot saw open long, and the longest.
+fn long_transactions(sizes: &TableSizes) -> Option<(usize, f64)> {
+    let open = &sizes.snapshot.as_ref()?.long_transactions;
+    let longest = open.iter().map(|t| t.seconds).fold(0.0, f64::max);
+    (!open.is_empty()).then_some((open.len(), longest))
 }
 
 /// Locking and rewrite findings are about a lock held while the work

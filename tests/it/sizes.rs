@@ -264,3 +264,33 @@ fn a_bad_sizes_entry_or_snapshot_stops_the_run_with_its_place() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.json: cannot read stats snapshot"));
 }
+
+#[test]
+fn a_blocking_lock_says_which_long_transactions_it_would_wait_behind() {
+    let snapshot = SNAPSHOT.replace(
+        "\"long_transactions\": []",
+        "\"long_transactions\": [{ \"pid\": 7, \"seconds\": 840.0, \"state\": \"idle in transaction\", \"application\": \"report\" }]",
+    );
+    let dir = project(&[
+        ("miglint.toml", CONFIG.as_bytes()),
+        ("miglint-stats.json", snapshot.as_bytes()),
+        (PATH, MIGRATION.as_bytes()),
+    ]);
+    let report = json(&stdout_of(
+        &mut miglint(dir.path(), &["check", "--format", "json", "migrations"]),
+        1,
+    ));
+    assert_valid(
+        &validator(&repo_root().join("schema/miglint-report.schema.json")),
+        &report,
+        "the report",
+    );
+    let waits = &diagnostics(&report)[0]["size"]["long_transactions"];
+    assert_eq!(waits["count"], 1);
+    assert_eq!(waits["longest_seconds"], 840.0);
+    let human = stdout_of(&mut miglint(dir.path(), &["check", "--no-color", "migrations"]), 1);
+    assert!(
+        human.contains("when the stats were taken 1 transaction was open long (the longest for 14 min): the lock request waits behind them"),
+        "{human}"
+    );
+}

@@ -237,6 +237,9 @@ pub(super) fn size_json(note: &crate::diagnostic::SizeNote) -> serde_json::Value
     if let Some(from) = note.scaled_from {
         out["rule_severity"] = serde_json::json!(from.as_str());
     }
+    if let Some((count, longest)) = note.waits_behind {
+        out["long_transactions"] = serde_json::json!({ "count": count, "longest_seconds": longest });
+    }
     out
 }
 

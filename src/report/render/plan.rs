@@ -206,14 +206,14 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     if let Some(why) = s.builds_no_index {
         effects.push(why.to_string());
     }
-    if !s.owners.is_empty() {
-        effects.push(format!("owners: {}", s.owners.join(" ")));
-    }
     if let Some(workload) = &s.workload {
         effects.extend(workload.tables.iter().map(|t| table_words(&t.relation.plain(), t)));
         if let Some(seconds) = workload.seconds {
             effects.push(format!("takes {}", duration_words(seconds)));
         }
+    }
+    if !s.owners.is_empty() {
+        effects.push(format!("owners: {}", s.owners.join(" ")));
     }
     if s.data_loss {
         effects.push("DATA LOSS".to_string());

@@ -68,6 +68,17 @@ pub(crate) fn note_words(note: &SizeNote, severity: Severity) -> String {
     if let Some(seconds) = note.seconds {
         text.push_str(&format!("; the work under the lock takes {}", duration_words(seconds)));
     }
+    if let Some((count, longest)) = note.waits_behind {
+        let open = if count == 1 {
+            "1 transaction was".to_string()
+        } else {
+            format!("{count} transactions were")
+        };
+        text.push_str(&format!(
+            "; when the stats were taken {open} open long (the longest for {}): the lock request waits behind them, and queries queue behind it",
+            duration_words(longest).trim_start_matches("about ")
+        ));
+    }
     if let Some(from) = note.scaled_from {
         text.push_str(&format!(
             "; {} at this size (the rule says {})",
