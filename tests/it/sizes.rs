@@ -54,6 +54,14 @@ fn sized_project() -> tempfile::TempDir {
     ])
 }
 
+/// `check --format json` of the project's migrations, which block.
+fn check_json(dir: &std::path::Path) -> Value {
+    json(&stdout_of(
+        &mut miglint(dir, &["check", "--format", "json", "migrations"]),
+        1,
+    ))
+}
+
 fn diagnostics(report: &Value) -> Vec<&Value> {
     report["diagnostics"].as_array().unwrap().iter().collect()
 }
@@ -61,10 +69,7 @@ fn diagnostics(report: &Value) -> Vec<&Value> {
 #[test]
 fn json_scales_each_finding_by_the_size_of_its_tables() {
     let dir = sized_project();
-    let report = json(&stdout_of(
-        &mut miglint(dir.path(), &["check", "--format", "json", "migrations"]),
-        1,
-    ));
+    let report = check_json(dir.path());
     assert_valid(
         &validator(&repo_root().join("schema/miglint-report.schema.json")),
         &report,
@@ -200,10 +205,7 @@ fn throughput_and_thresholds_are_configurable() {
         ("miglint-stats.json", SNAPSHOT.as_bytes()),
         (PATH, MIGRATION.as_bytes()),
     ]);
-    let report = json(&stdout_of(
-        &mut miglint(dir.path(), &["check", "--format", "json", "migrations"]),
-        1,
-    ));
+    let report = check_json(dir.path());
     let events = &diagnostics(&report)[0];
     assert_eq!(events["size"]["estimated_seconds"], 200.0);
     assert_eq!(events["severity"], "error", "between the thresholds: the rule's own");
@@ -212,10 +214,7 @@ fn throughput_and_thresholds_are_configurable() {
 #[test]
 fn without_sizes_nothing_changes() {
     let dir = project(&[(PATH, MIGRATION.as_bytes())]);
-    let report = json(&stdout_of(
-        &mut miglint(dir.path(), &["check", "--format", "json", "migrations"]),
-        1,
-    ));
+    let report = check_json(dir.path());
     assert!(diagnostics(&report)
         .iter()
         .all(|d| d.get("size").is_none() && d["severity"] == "error"));
@@ -276,10 +275,7 @@ fn a_blocking_lock_says_which_long_transactions_it_would_wait_behind() {
         ("miglint-stats.json", snapshot.as_bytes()),
         (PATH, MIGRATION.as_bytes()),
     ]);
-    let report = json(&stdout_of(
-        &mut miglint(dir.path(), &["check", "--format", "json", "migrations"]),
-        1,
-    ));
+    let report = check_json(dir.path());
     assert_valid(
         &validator(&repo_root().join("schema/miglint-report.schema.json")),
         &report,
