@@ -222,7 +222,12 @@ fn without_sizes_nothing_changes() {
 
 #[test]
 fn a_bad_sizes_entry_or_snapshot_stops_the_run_with_its_place() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "[estimates]\nnote_under = \"5min\"\n",
+            "",
+            "miglint.toml:2:14: `error_over` (60000 ms) in [estimates] must not be shorter than `note_under` (300000 ms)",
+        ),
         (
             "[tables]\nevents = \"huge\"\n",
             "",

@@ -156,12 +156,15 @@ pub(super) fn estimates(
     }
     if let Some(value) = &raw.error_over {
         estimates.error_over_ms = duration(value, "error_over")?;
-        if estimates.error_over_ms < estimates.note_under_ms {
-            return Err(ConfigError(format!(
-                "{}: `error_over` in [estimates] must not be shorter than `note_under`",
-                at(value.span())
-            )));
-        }
+    }
+    if estimates.error_over_ms < estimates.note_under_ms {
+        let named = raw.error_over.as_ref().or(raw.note_under.as_ref());
+        return Err(ConfigError(format!(
+            "{}: `error_over` ({} ms) in [estimates] must not be shorter than `note_under` ({} ms)",
+            named.map_or_else(String::new, |value| at(value.span())),
+            estimates.error_over_ms,
+            estimates.note_under_ms
+        )));
     }
     Ok(estimates)
 }
