@@ -152,6 +152,19 @@ pub(super) struct CheckArgs {
     /// this file, e.g. "$GITHUB_OUTPUT".
     #[arg(long, value_name = "PATH")]
     pub github_output: Option<PathBuf>,
+
+    /// Apply the safe fixes (CONCURRENTLY with the tool's no-transaction
+    /// marker, SET lock_timeout) to the files checked, then report what is
+    /// left. Every file checked may be edited: name the new migrations, or
+    /// use --since.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print the safe fixes as a unified diff instead of the report, and
+    /// write nothing; the exit code is the one `check` would give once they
+    /// are applied.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Args, Debug)]

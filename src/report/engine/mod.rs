@@ -664,6 +664,7 @@ fn into_diagnostics(
                 lock: finding.lock,
                 suppressed: None,
                 owners: None,
+                fix: finding.fix,
             })
         })
         .collect()
