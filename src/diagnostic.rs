@@ -84,6 +84,10 @@ pub struct Fix {
     /// Sorted by position.
     pub edits: Vec<Edit>,
     pub new_file: Option<NewFile>,
+    /// Applied only to a file that no other fix changes: whether it is
+    /// still needed depends on what the others leave (a lock_timeout is
+    /// needed only while a statement still takes a lock that blocks).
+    pub yields: bool,
 }
 
 impl Fix {
@@ -94,7 +98,14 @@ impl Fix {
             applicability,
             edits,
             new_file: None,
+            yields: false,
         }
+    }
+
+    /// The fix, applied only once no other fix changes its file.
+    pub(crate) fn yielding(mut self) -> Fix {
+        self.yields = true;
+        self
     }
 
     pub fn is_safe(&self) -> bool {

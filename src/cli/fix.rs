@@ -22,7 +22,7 @@ use crate::report::fix;
 const MAX_PASSES: usize = 4;
 
 /// A file the fixes change or add.
-pub(super) struct Changed {
+pub(crate) struct Changed {
     pub path: PathBuf,
     /// As read; None for a new file.
     pub before: Option<String>,
@@ -30,7 +30,7 @@ pub(super) struct Changed {
 }
 
 /// What the passes did.
-pub(super) struct Fixed {
+pub(crate) struct Fixed {
     /// In path order.
     pub files: Vec<Changed>,
     /// Fixes applied, over all passes.
@@ -44,7 +44,7 @@ pub(super) struct Fixed {
 
 impl Fixed {
     /// The fixed content of every changed file, for a run that re-lints it.
-    pub(super) fn overlays(&self) -> Vec<(PathBuf, Vec<u8>)> {
+    pub(crate) fn overlays(&self) -> Vec<(PathBuf, Vec<u8>)> {
         self.files
             .iter()
             .map(|f| (f.path.clone(), f.after.clone().into_bytes()))
@@ -53,7 +53,7 @@ impl Fixed {
 }
 
 /// Runs the passes; Err when the run cannot start.
-pub(super) fn fix_run(request: &RunRequest) -> Result<Fixed, String> {
+pub(crate) fn fix_run(request: &RunRequest) -> Result<Fixed, String> {
     let mut request = request.clone();
     let mut files: BTreeMap<PathBuf, Changed> = BTreeMap::new();
     let mut refused: Vec<String> = Vec::new();
@@ -94,11 +94,11 @@ pub(super) fn fix_run(request: &RunRequest) -> Result<Fixed, String> {
                     }
                 },
             };
-            // A fix of several edits first: one that opts a file out of its
-            // transaction takes the top of the file before a `SET LOCAL`
-            // that would be lost outside the transaction.
-            let mut refs: Vec<&Fix> = fixes.iter().collect();
-            refs.sort_by_key(|fix| std::cmp::Reverse(fix.edits.len()));
+            // Fixes that yield wait for a pass where nothing else changes
+            // the file (no `SET LOCAL lock_timeout` above a statement that
+            // CONCURRENTLY is about to take out of its transaction).
+            let others = fixes.iter().any(|fix| !fix.yields);
+            let refs: Vec<&Fix> = fixes.iter().filter(|fix| !(others && fix.yields)).collect();
             let result = fix::apply(&current, &refs);
             if result.text == current {
                 continue;
@@ -181,7 +181,7 @@ fn new_file_path(beside: &Path, name: &str) -> Result<PathBuf, String> {
 
 /// Writes the changed files: an existing one only if it is still a
 /// regular file, a new one only if nothing has its name (`create_new`).
-pub(super) fn write(fixed: &Fixed) -> Result<(), String> {
+pub(crate) fn write(fixed: &Fixed) -> Result<(), String> {
     use std::io::Write as _;
     for file in &fixed.files {
         let cannot = |e: std::io::Error| format!("{}: cannot write the fix: {e}", file.path.display());
@@ -207,7 +207,7 @@ pub(super) fn write(fixed: &Fixed) -> Result<(), String> {
 }
 
 /// The unified diff of every changed file, in path order.
-pub(super) fn diff(fixed: &Fixed) -> String {
+pub(crate) fn diff(fixed: &Fixed) -> String {
     fixed
         .files
         .iter()

@@ -5,7 +5,7 @@
 //! path, no input).
 
 mod args;
-mod fix;
+pub(crate) mod fix;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

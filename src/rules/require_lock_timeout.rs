@@ -111,7 +111,7 @@ fn lock_timeout_fix(file: &AnalyzedFile<'_>, ctx: StatementContext<'_>) -> Optio
         None => (file.top_level().next()?, ctx.in_implicit_transaction()),
     };
     let edit = set_lock_timeout_edit(&file.source.text, before.span().start, local);
-    Some(Fix::new("set lock_timeout first", Applicability::Safe, vec![edit]))
+    Some(Fix::new("set lock_timeout first", Applicability::Safe, vec![edit]).yielding())
 }
 
 /// The span of the first token naming the table, bare or quoted.
