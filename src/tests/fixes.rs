@@ -142,7 +142,12 @@ pub(crate) const CASES: &[FixCase] = &[
 /// A folder holding the case's layout and migration.
 pub(crate) fn lay_out(case: &FixCase) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    for (path, content) in case.layout.iter().chain([&(case.path, case.sql)]) {
+    // A config of its own: none above the temporary folder applies.
+    for (path, content) in case
+        .layout
+        .iter()
+        .chain([&(case.path, case.sql), &("miglint.toml", "")])
+    {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, content).unwrap();
