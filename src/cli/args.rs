@@ -52,7 +52,8 @@ pub(super) enum Command {
         rule: String,
     },
     /// Run the language server on standard input and output, for editors:
-    /// diagnostics as you type, plan facts on hover, ignore quick fixes.
+    /// diagnostics as you type, plan facts on hover, rule fixes and ignore
+    /// quick fixes.
     Lsp,
     /// Write today's findings to a baseline file, so that `check --baseline`
     /// (or config `baseline`) reports only new ones: adopt miglint on an old
