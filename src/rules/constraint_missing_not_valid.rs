@@ -7,7 +7,8 @@ use pg_query::{NodeEnum, NodeRef};
 use crate::analysis::facts::{inline_foreign_keys_validated, lock_of_sql, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Applicability, Edit, Finding, Fix};
+use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
 use crate::parse::ast::{column_constraints_enforced, is_foreign_key};
 use crate::rule::Rule;
@@ -114,6 +115,7 @@ impl Check<'_> {
             let body = foreign_key_clause(&definition);
             self.finding(span, message, referenced)
                 .help(self.foreign_key_help(&add, body, &name, referenced))
+                .fix(self.not_valid_fix(action, con, &name))
         } else {
             let message = format!(
                 "check constraint{named} on {} validated against every row while the table is locked",
@@ -121,6 +123,7 @@ impl Check<'_> {
             );
             self.finding(span, message, None)
                 .help(check_help(&t, &add, &name, self.ctx.pg_version()))
+                .fix(self.not_valid_fix(action, con, &name))
         }
     }
 
@@ -189,6 +192,51 @@ impl Check<'_> {
                 check_help(&t, &add, &name, self.ctx.pg_version())
             ))
         }
+    }
+
+    /// `NOT VALID` at the end of the constraint (named, when it was not, as
+    /// the help names it), and `VALIDATE CONSTRAINT` as the next statement
+    /// of the file: only for an `ALTER TABLE` of this one action that runs in
+    /// autocommit, so that the validation runs in a transaction of its own.
+    /// A runner's transaction would hold the ADD's lock through the
+    /// validation (there the validation belongs in the next migration, which
+    /// this fix does not write); a partitioned table before PostgreSQL 18
+    /// refuses a NOT VALID foreign key.
+    fn not_valid_fix(&self, action: Action<'_>, con: &Constraint, name: &str) -> Option<Fix> {
+        let ctx = self.ctx;
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            return None;
+        };
+        let autocommit = ctx.embedding().is_none()
+            && !ctx.in_transaction()
+            && ctx.file.script.transaction == RunnerTransaction::None;
+        let partitioned_key = is_foreign_key(con) && ctx.facts().partition_leaves.is_some() && ctx.pg_version() < 18;
+        if !autocommit || stmt.cmds.len() != 1 || partitioned_key {
+            return None;
+        }
+        let span = action.span();
+        let mut edits = vec![Edit::insert(span.end, " NOT VALID")];
+        if con.conname.is_empty() {
+            let at = ctx
+                .statement()
+                .offset_of(con.location)
+                .filter(|&at| at >= span.start && at < span.end)?;
+            edits.push(Edit::insert(at, format!("CONSTRAINT {} ", quote_ident(name))));
+        }
+        // Right after the statement's semicolon.
+        let text = &ctx.file.source.text;
+        let end = ctx.span().end;
+        let gap = text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
+        if !text[end + gap..].starts_with(';') || span.end == end + gap + 1 {
+            return None;
+        }
+        let validate = validate_constraint(&self.table.to_sql(), &quote_ident(name));
+        edits.push(Edit::insert(end + gap + 1, format!("\n{validate}")));
+        Some(Fix::new(
+            "add it NOT VALID, then VALIDATE it in a transaction of its own",
+            Applicability::Safe,
+            edits,
+        ))
     }
 
     fn finding(&self, span: Span, message: String, referenced: Option<&RangeVar>) -> Finding {

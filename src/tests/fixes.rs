@@ -137,6 +137,22 @@ pub(crate) const CASES: &[FixCase] = &[
         fixed: "BEGIN;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCOMMIT;\n",
         in_transaction: false,
     },
+    FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: &[],
+        path: "plain/001.sql",
+        sql: "SET lock_timeout = '5s';\nALTER TABLE t ADD CHECK (d > -1);\n",
+        fixed: "SET lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_d_check CHECK (d > -1) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_d_check;\n",
+        in_transaction: false,
+    },
+    FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: &[],
+        path: "plain/001.sql",
+        sql: "ALTER TABLE t ADD CONSTRAINT t_pid_fk2 FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE; -- kept\n",
+        fixed: "SET lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_pid_fk2 FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_pid_fk2; -- kept\n",
+        in_transaction: false,
+    },
 ];
 
 /// A folder holding the case's layout and migration.
@@ -272,6 +288,20 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             "plain/001.sql",
             "SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN z bigint;\n",
             "require-lock-timeout",
+        ),
+        // The runner's transaction would hold the ADD's lock through the
+        // VALIDATE; two actions in one statement.
+        (
+            SQLX,
+            "migrations/20240101000000_check.sql",
+            "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\n",
+            "constraint-missing-not-valid",
+        ),
+        (
+            &[],
+            "plain/001.sql",
+            "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0), ADD COLUMN z bigint;\n",
+            "constraint-missing-not-valid",
         ),
     ];
     for &(layout, path, sql, rule) in cases {

@@ -66,7 +66,7 @@ use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED
 use crate::tests::support::cluster::{cluster, path_str, Cluster};
 
 pub(super) const SEED_DB: &str = "seed";
-const TX_DB: &str = "truth";
+pub(super) const TX_DB: &str = "truth";
 /// Non-transactional statements run on a fresh copy of the seed under this
 /// name (`REINDEX SYSTEM scratch` names it).
 const SCRATCH_DB: &str = "scratch";

@@ -3,12 +3,14 @@
 //! transaction and waits, behind a session holding its table, for SHARE
 //! UPDATE EXCLUSIVE (the lock that lets reads and writes go on) and for
 //! nothing stronger; a lock_timeout fix runs and leaves `lock_timeout` at
-//! 5s where its statement runs. One seeded cluster for every case.
+//! 5s where its statement runs; a NOT VALID fix adds the constraint
+//! without validating it, and its VALIDATE takes SHARE UPDATE EXCLUSIVE.
+//! One seeded cluster for every case.
 
 use crate::analysis::LockMode;
 use crate::tests::fixes::{fixed_text, lay_out, CASES};
 
-use super::facts::{observe_outside_transaction, seeded, SEED_DB};
+use super::facts::{observe_in_transaction, observe_outside_transaction, seeded, SEED_DB, TX_DB};
 
 /// What the runner runs of the fixed file: its up section.
 fn up_section(text: &str) -> &str {
@@ -36,6 +38,37 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
             match seeded.cluster.script(SEED_DB, &script) {
                 Ok(out) if out.lines().any(|l| l.trim() == "5s") => {}
                 other => failures.push(format!("{}: lock_timeout not 5s: {other:?}\n{sql}", case.path)),
+            }
+            continue;
+        }
+        if case.rule == "constraint-missing-not-valid" {
+            // The file up to the VALIDATE runs (and commits) in autocommit,
+            // then the VALIDATE in a transaction whose locks are read.
+            let (setup, validate): (Vec<&str>, Vec<&str>) =
+                sql.lines().partition(|line| !line.contains("VALIDATE CONSTRAINT"));
+            let validate = validate.concat();
+            let validate = validate.split(';').next().unwrap_or_default();
+            let added = seeded.cluster.script(
+                TX_DB,
+                &format!(
+                    "{}\nSELECT 'validated', convalidated FROM pg_constraint WHERE conrelid = {table} AND NOT convalidated;",
+                    setup.join("\n")
+                ),
+            );
+            match added {
+                Ok(out) if out.contains("validated\tf") => {}
+                other => {
+                    failures.push(format!("{}: not added NOT VALID: {other:?}\n{sql}", case.path));
+                    continue;
+                }
+            }
+            match observe_in_transaction(&seeded.cluster, &seeded.world, validate) {
+                Ok(Some(observed)) if observed.lock_on(table) == Some(LockMode::ShareUpdateExclusive) => {}
+                other => failures.push(format!(
+                    "{}: {validate}: expected SHARE UPDATE EXCLUSIVE on t, saw {:?}",
+                    case.path,
+                    other.map(|o| o.map(|o| o.lock_on(table)))
+                )),
             }
             continue;
         }
