@@ -98,28 +98,44 @@ pub(crate) fn fix_run(request: &RunRequest) -> Result<Fixed, String> {
             // the file (no `SET LOCAL lock_timeout` above a statement that
             // CONCURRENTLY is about to take out of its transaction).
             let others = fixes.iter().any(|fix| !fix.yields);
-            let refs: Vec<&Fix> = fixes.iter().filter(|fix| !(others && fix.yields)).collect();
-            let result = fix::apply(&current, &refs);
+            // A fix whose new file cannot be made is not applied at all.
+            let mut refs: Vec<(&Fix, Option<PathBuf>)> = Vec::new();
+            for fix in fixes.iter().filter(|fix| !(others && fix.yields)) {
+                let Some(new_file) = &fix.new_file else {
+                    refs.push((fix, None));
+                    continue;
+                };
+                match new_file_path(&path, &new_file.name) {
+                    Ok(new_path) if !files.contains_key(&new_path) => refs.push((fix, Some(new_path))),
+                    Ok(new_path) => refused.push(format!(
+                        "{}: not fixed: {} is made by another fix",
+                        path.display(),
+                        new_path.display()
+                    )),
+                    Err(why) => {
+                        let why = format!("{}: not fixed: {why}", path.display());
+                        if !refused.contains(&why) {
+                            refused.push(why);
+                        }
+                    }
+                }
+            }
+            let fix_refs: Vec<&Fix> = refs.iter().map(|(fix, _)| *fix).collect();
+            let result = fix::apply(&current, &fix_refs);
             if result.text == current {
                 continue;
             }
             for &n in &result.applied {
-                if let Some(new_file) = &refs[n].new_file {
-                    match new_file_path(&path, &new_file.name) {
-                        Ok(new_path) if !files.contains_key(&new_path) => {
-                            let ending = fix::line_ending(&current);
-                            files.insert(
-                                new_path.clone(),
-                                Changed {
-                                    path: new_path,
-                                    before: None,
-                                    after: fix::with_line_ending(&new_file.content, ending),
-                                },
-                            );
-                        }
-                        Ok(_) => {}
-                        Err(why) => refused.push(format!("{}: not fixed: {why}", path.display())),
-                    }
+                if let (Some(new_file), Some(new_path)) = (&fix_refs[n].new_file, &refs[n].1) {
+                    let ending = fix::line_ending(&current);
+                    files.insert(
+                        new_path.clone(),
+                        Changed {
+                            path: new_path.clone(),
+                            before: None,
+                            after: fix::with_line_ending(&new_file.content, ending),
+                        },
+                    );
                 }
             }
             changed = true;
@@ -172,9 +188,30 @@ fn new_file_path(beside: &Path, name: &str) -> Result<PathBuf, String> {
     if !plain {
         return Err(format!("the new file's name `{name}` is not a plain file name"));
     }
-    let path = beside.parent().unwrap_or(Path::new("")).join(name);
+    let folder = beside.parent().unwrap_or(Path::new(""));
+    let path = folder.join(name);
     if std::fs::symlink_metadata(&path).is_ok() {
         return Err(format!("{} already exists", path.display()));
+    }
+    // A versioned name (`<digits>_...`): no other migration may hold the version.
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && name[digits..].starts_with('_') {
+        let prefix = &name[..=digits];
+        let folder_or_here = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let entries = std::fs::read_dir(folder_or_here).map_err(|e| format!("{}: {e}", folder.display()))?;
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(prefix) {
+                return Err(format!(
+                    "version {} is taken by {}: the new migration would not run right after this one",
+                    &name[..digits],
+                    entry.path().display()
+                ));
+            }
+        }
     }
     Ok(path)
 }

@@ -23,6 +23,8 @@ pub(crate) struct FixCase {
     /// How the tool's runner runs the fixed file: in one transaction, or
     /// statement by statement.
     pub in_transaction: bool,
+    /// The migration the fix adds beside it (name, content).
+    pub new_file: Option<(&'static str, &'static str)>,
 }
 
 /// Files beside the migration, with their content.
@@ -40,6 +42,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "CREATE INDEX t_c ON t (c);\n",
         fixed: "CREATE INDEX CONCURRENTLY t_c ON t (c);\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index",
@@ -48,6 +51,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "CREATE UNIQUE INDEX IF NOT EXISTS t_c ON t (b);\n",
         fixed: "-- no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_c ON t (b);\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index",
@@ -56,6 +60,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "-- +goose Up\nCREATE INDEX t_c ON t (c);\n",
         fixed: "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index",
@@ -64,6 +69,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "-- migrate:up\nCREATE INDEX t_c ON t (c);\n\n-- migrate:down\nDROP INDEX t_c;\n",
         fixed: "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n\n-- migrate:down\nDROP INDEX t_c;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index",
@@ -72,6 +78,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "CREATE INDEX t_c ON t (c);\n",
         fixed: "-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index",
@@ -80,6 +87,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "CREATE INDEX t_c ON t (c);\n",
         fixed: "CREATE INDEX CONCURRENTLY t_c ON t (c);\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index-drop",
@@ -88,6 +96,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "DROP INDEX IF EXISTS t_a;\n",
         fixed: "DROP INDEX CONCURRENTLY IF EXISTS t_a;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-index-drop",
@@ -96,6 +105,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "DROP INDEX t_a;\n",
         fixed: "-- no-transaction\nDROP INDEX CONCURRENTLY t_a;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-reindex",
@@ -104,6 +114,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "REINDEX INDEX t_a;\n",
         fixed: "REINDEX INDEX CONCURRENTLY t_a;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-concurrent-reindex",
@@ -112,6 +123,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "-- +goose Up\nREINDEX TABLE t;\n",
         fixed: "-- +goose NO TRANSACTION\n-- +goose Up\nREINDEX TABLE CONCURRENTLY t;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-lock-timeout",
@@ -120,6 +132,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "-- a comment stays first\n  ALTER TABLE t ADD COLUMN z bigint;\n",
         fixed: "-- a comment stays first\n  SET lock_timeout = '5s';\n  ALTER TABLE t ADD COLUMN z bigint;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "require-lock-timeout",
@@ -128,6 +141,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "ALTER TABLE t ADD COLUMN z bigint;\nALTER TABLE t ADD COLUMN y bigint;\n",
         fixed: "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nALTER TABLE t ADD COLUMN y bigint;\n",
         in_transaction: true,
+        new_file: None,
     },
     FixCase {
         rule: "require-lock-timeout",
@@ -136,6 +150,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "BEGIN;\nALTER TABLE t ADD COLUMN z bigint;\nCOMMIT;\n",
         fixed: "BEGIN;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCOMMIT;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "constraint-missing-not-valid",
@@ -144,6 +159,7 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "SET lock_timeout = '5s';\nALTER TABLE t ADD CHECK (d > -1);\n",
         fixed: "SET lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_d_check CHECK (d > -1) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_d_check;\n",
         in_transaction: false,
+        new_file: None,
     },
     FixCase {
         rule: "constraint-missing-not-valid",
@@ -152,6 +168,40 @@ pub(crate) const CASES: &[FixCase] = &[
         sql: "ALTER TABLE t ADD CONSTRAINT t_pid_fk2 FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE; -- kept\n",
         fixed: "SET lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_pid_fk2 FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_pid_fk2; -- kept\n",
         in_transaction: false,
+        new_file: None,
+    },
+    FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: SQLX,
+        path: "migrations/20240101000000_check.sql",
+        sql: "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_n_floor CHECK (n > -5);\n",
+        fixed: "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_n_floor CHECK (n > -5) NOT VALID;\n",
+        in_transaction: true,
+        new_file: Some((
+            "20240101000001_validate_t_n_floor.sql",
+            "ALTER TABLE t VALIDATE CONSTRAINT t_n_floor;\n",
+        )),
+    },
+    FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: GOOSE,
+        path: "migrations/00007_key.sql",
+        sql: "-- +goose Up\nALTER TABLE t ADD FOREIGN KEY (d) REFERENCES p (id);\n",
+        fixed: "-- +goose Up\nSET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_d_fkey FOREIGN KEY (d) REFERENCES p (id) NOT VALID;\n",
+        in_transaction: true,
+        new_file: Some((
+            "00008_validate_t_d_fkey.sql",
+            "-- +goose Up\nALTER TABLE t VALIDATE CONSTRAINT t_d_fkey;\n",
+        )),
+    },
+    FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: &[("go.mod", "module x\nrequire github.com/golang-migrate/migrate/v4 v4.17.0\n")],
+        path: "migrations/3_check.up.sql",
+        sql: "ALTER TABLE t ADD CONSTRAINT t_q_floor CHECK (q > -5);\n",
+        fixed: "SET lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT t_q_floor CHECK (q > -5) NOT VALID;\n",
+        in_transaction: true,
+        new_file: Some(("4_validate_t_q_floor.up.sql", "ALTER TABLE t VALIDATE CONSTRAINT t_q_floor;\n")),
     },
 ];
 
@@ -182,18 +232,35 @@ fn request(file: &Path, overlay: Option<&str>) -> RunRequest {
     }
 }
 
+/// What `check --fix` makes of a case's file.
+pub(crate) struct Fixed {
+    pub text: String,
+    pub applied: usize,
+    /// A new migration beside it: (name, content).
+    pub new_file: Option<(String, String)>,
+}
+
 /// The case's file as `check --fix` leaves it (its text unchanged when
-/// nothing was fixed).
-pub(crate) fn fixed_text(file: &Path, overlay: Option<&str>) -> (String, usize) {
+/// nothing was fixed), and the file it adds.
+pub(crate) fn fixed_text(file: &Path, overlay: Option<&str>) -> Fixed {
     let fixed = fix_run(&request(file, overlay)).expect("a run");
     assert!(fixed.refused.is_empty(), "{:?}", fixed.refused);
-    assert!(fixed.files.len() <= 1, "only the file named changes");
-    match fixed.files.into_iter().next() {
-        Some(changed) => (changed.after, fixed.applied),
-        None => (
-            overlay.map_or_else(|| std::fs::read_to_string(file).unwrap(), str::to_string),
-            0,
-        ),
+    let mut text = overlay.map_or_else(|| std::fs::read_to_string(file).unwrap(), str::to_string);
+    let mut new_file = None;
+    for changed in &fixed.files {
+        if changed.path == file {
+            text = changed.after.clone();
+        } else {
+            assert!(changed.before.is_none(), "only the file named changes");
+            assert_eq!(changed.path.parent(), file.parent(), "a new file beside it");
+            let name = changed.path.file_name().unwrap().to_string_lossy().into_owned();
+            new_file = Some((name, changed.after.clone()));
+        }
+    }
+    Fixed {
+        text,
+        applied: fixed.applied,
+        new_file,
     }
 }
 
@@ -216,15 +283,20 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
             failures.push(format!("{}: {} does not flag\n{}", case.path, case.rule, case.sql));
             continue;
         }
-        let (text, applied) = fixed_text(&file, None);
+        let Fixed {
+            text,
+            applied,
+            new_file,
+        } = fixed_text(&file, None);
         assert_eq!(
             std::fs::read_to_string(&file).unwrap(),
             original,
             "fixing in memory writes nothing"
         );
-        if text != case.fixed || applied == 0 {
+        let expected_new = case.new_file.map(|(n, c)| (n.to_string(), c.to_string()));
+        if text != case.fixed || applied == 0 || new_file != expected_new {
             failures.push(format!(
-                "{} ({}): fixed as\n{text}expected\n{}",
+                "{} ({}): fixed as\n{text}{new_file:?}\nexpected\n{}{expected_new:?}",
                 case.path, case.rule, case.fixed
             ));
             continue;
@@ -236,9 +308,12 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
                 case.path, case.rule
             ));
         }
-        let (again, applied) = fixed_text(&file, Some(&text));
-        if again != text || applied != 0 {
-            failures.push(format!("{}: a second fix changed\n{text}into\n{again}", case.path));
+        let again = fixed_text(&file, Some(&text));
+        if again.text != text || again.applied != 0 || again.new_file.is_some() {
+            failures.push(format!(
+                "{}: a second fix changed\n{text}into\n{}",
+                case.path, again.text
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -289,11 +364,11 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             "SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN z bigint;\n",
             "require-lock-timeout",
         ),
-        // The runner's transaction would hold the ADD's lock through the
-        // VALIDATE; two actions in one statement.
+        // Flyway's versions leave no next one that surely runs next; two
+        // actions in one statement.
         (
-            SQLX,
-            "migrations/20240101000000_check.sql",
+            &[],
+            "flyway/V1__check.sql",
             "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\n",
             "constraint-missing-not-valid",
         ),
@@ -312,6 +387,7 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             sql,
             fixed: sql,
             in_transaction: false,
+            new_file: None,
         };
         let (_dir, file) = lay_out(&case);
         assert!(!findings_of(&file, sql, rule).is_empty(), "{path}: {rule} flags\n{sql}");
@@ -333,6 +409,7 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
         sql: "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n",
         fixed: "",
         in_transaction: true,
+        new_file: None,
     };
     let (_dir, file) = lay_out(&case);
     let prepared = prepare(&request(&file, None)).unwrap();
@@ -347,4 +424,31 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
     let fixed = fix_run(&request(&file, None)).unwrap();
     assert!(fixed.files.is_empty(), "--fix leaves an unsafe fix alone");
     assert_eq!(fixed.unsafe_left, 1);
+}
+
+#[test]
+fn a_new_migration_is_not_made_when_its_version_is_taken() {
+    let case = FixCase {
+        rule: "constraint-missing-not-valid",
+        layout: &[
+            ("Cargo.toml", "[dependencies]\nsqlx = \"0.8\"\n"),
+            ("migrations/20240101000001_next.sql", "SELECT 1;\n"),
+        ],
+        path: "migrations/20240101000000_check.sql",
+        sql: "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\n",
+        fixed: "",
+        in_transaction: true,
+        new_file: None,
+    };
+    let (_dir, file) = lay_out(&case);
+    let fixed = fix_run(&request(&file, None)).unwrap();
+    assert!(fixed.files.is_empty(), "neither the NOT VALID nor the new file");
+    assert!(
+        fixed
+            .refused
+            .iter()
+            .any(|why| why.contains("version 20240101000001 is taken")),
+        "{:?}",
+        fixed.refused
+    );
 }

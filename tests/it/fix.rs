@@ -128,3 +128,42 @@ fn a_symbolic_link_is_not_written_through() {
         "CREATE INDEX i ON users (a);\n"
     );
 }
+
+#[test]
+fn fix_adds_the_next_migration_for_a_runner_that_wraps_each_file() {
+    let check = "migrations/20240101000000_check.sql";
+    let dir = project(&[
+        ("Cargo.toml", SQLX_TOML),
+        (
+            check,
+            b"SET LOCAL lock_timeout = '5s';\r\nALTER TABLE users ADD CONSTRAINT users_age CHECK (age >= 0);\r\n",
+        ),
+    ]);
+    miglint(dir.path(), &["check", "--diff", check])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "--- /dev/null\n+++ b/migrations/20240101000001_validate_users_age.sql\n",
+        ));
+    assert!(!dir
+        .path()
+        .join("migrations/20240101000001_validate_users_age.sql")
+        .exists());
+    miglint(dir.path(), &["check", "--fix", check])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("applied 1 fix to 2 files"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(check)).unwrap(),
+        "SET LOCAL lock_timeout = '5s';\r\nALTER TABLE users ADD CONSTRAINT users_age CHECK (age >= 0) NOT VALID;\r\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("migrations/20240101000001_validate_users_age.sql")).unwrap(),
+        "ALTER TABLE users VALIDATE CONSTRAINT users_age;\r\n"
+    );
+    // Both migrations together are clean for the rule, and fixing again changes nothing.
+    miglint(dir.path(), &["check", "--fix", "migrations"])
+        .assert()
+        .stdout(predicate::str::contains("constraint-missing-not-valid").not())
+        .stderr(predicate::str::contains("applied").not());
+}

@@ -28,8 +28,8 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
     let mut failures = Vec::new();
     for case in CASES {
         let (_dir, file) = lay_out(case);
-        let (fixed, _) = fixed_text(&file, None);
-        let sql = up_section(&fixed).trim_end();
+        let fixed = fixed_text(&file, None);
+        let sql = up_section(&fixed.text).trim_end();
         if case.rule == "require-lock-timeout" {
             // Run in a transaction that is rolled back, its own COMMIT too.
             let body = sql.strip_prefix("BEGIN;").unwrap_or(sql);
@@ -42,10 +42,18 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
             continue;
         }
         if case.rule == "constraint-missing-not-valid" {
-            // The file up to the VALIDATE runs (and commits) in autocommit,
-            // then the VALIDATE in a transaction whose locks are read.
-            let (setup, validate): (Vec<&str>, Vec<&str>) =
+            // The file up to the VALIDATE runs (and commits) as its runner
+            // runs it, then the VALIDATE (the next statement, or the new
+            // migration's) in a transaction whose locks are read.
+            let (mut setup, mut validate): (Vec<&str>, Vec<&str>) =
                 sql.lines().partition(|line| !line.contains("VALIDATE CONSTRAINT"));
+            if case.in_transaction {
+                setup.insert(0, "BEGIN;");
+                setup.push("COMMIT;");
+            }
+            if let Some((_, content)) = &fixed.new_file {
+                validate.extend(content.lines().filter(|line| line.contains("VALIDATE CONSTRAINT")));
+            }
             let validate = validate.concat();
             let validate = validate.split(';').next().unwrap_or_default();
             let added = seeded.cluster.script(
