@@ -203,6 +203,15 @@ pub(crate) const CASES: &[FixCase] = &[
         in_transaction: true,
         new_file: Some(("4_validate_t_q_floor.up.sql", "ALTER TABLE t VALIDATE CONSTRAINT t_q_floor;\n")),
     },
+    FixCase {
+        rule: "setting-not-null",
+        layout: &[],
+        path: "plain/001.sql",
+        sql: "SET lock_timeout = '5s';\n  ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n",
+        fixed: "SET lock_timeout = '5s';\n  ALTER TABLE t ADD CONSTRAINT t_a_not_null CHECK (a IS NOT NULL) NOT VALID;\n  ALTER TABLE t VALIDATE CONSTRAINT t_a_not_null;\n  ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n  ALTER TABLE t DROP CONSTRAINT t_a_not_null;\n",
+        in_transaction: false,
+        new_file: None,
+    },
 ];
 
 /// A folder holding the case's layout and migration.
@@ -377,6 +386,19 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             "plain/001.sql",
             "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0), ADD COLUMN z bigint;\n",
             "constraint-missing-not-valid",
+        ),
+        // SET NOT NULL in a runner's transaction, or beside another action.
+        (
+            SQLX,
+            "migrations/20240101000000_not_null.sql",
+            "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\n",
+            "setting-not-null",
+        ),
+        (
+            &[],
+            "plain/001.sql",
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL, ALTER COLUMN b SET NOT NULL;\n",
+            "setting-not-null",
         ),
     ];
     for &(layout, path, sql, rule) in cases {

@@ -472,6 +472,11 @@ impl Observed {
         self.locks.get(&oid).copied()
     }
 
+    /// The relation was read in full (`seq_scan`).
+    pub(super) fn seq_scanned(&self, oid: Oid) -> bool {
+        self.seq_scanned.contains(&oid)
+    }
+
     /// Probes that saw the statement wait elsewhere, or not at all.
     pub(super) fn notes(&self) -> &[String] {
         &self.notes

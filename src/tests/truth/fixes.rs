@@ -4,7 +4,9 @@
 //! UPDATE EXCLUSIVE (the lock that lets reads and writes go on) and for
 //! nothing stronger; a lock_timeout fix runs and leaves `lock_timeout` at
 //! 5s where its statement runs; a NOT VALID fix adds the constraint
-//! without validating it, and its VALIDATE takes SHARE UPDATE EXCLUSIVE.
+//! without validating it, and its VALIDATE takes SHARE UPDATE EXCLUSIVE; a
+//! SET NOT NULL fix validates its CHECK under SHARE UPDATE EXCLUSIVE, and
+//! then SET NOT NULL reads no row.
 //! One seeded cluster for every case.
 
 use crate::analysis::LockMode;
@@ -38,6 +40,36 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
             match seeded.cluster.script(SEED_DB, &script) {
                 Ok(out) if out.lines().any(|l| l.trim() == "5s") => {}
                 other => failures.push(format!("{}: lock_timeout not 5s: {other:?}\n{sql}", case.path)),
+            }
+            continue;
+        }
+        if case.rule == "setting-not-null" {
+            // Autocommit: the ADD commits, the VALIDATE is observed then
+            // committed, and the SET NOT NULL observed (rolled back).
+            let lines: Vec<&str> = sql.lines().map(str::trim).collect();
+            let at = |word: &str| lines.iter().find(|l| l.contains(word)).copied().unwrap_or_default();
+            let statement = |line: &str| line.trim_end_matches(';').to_string();
+            let (add, validate, set) = (at("NOT VALID"), at("VALIDATE CONSTRAINT"), at("SET NOT NULL"));
+            let steps = seeded
+                .cluster
+                .script(TX_DB, &format!("{}\n{add}", lines[0]))
+                .and_then(|_| observe_in_transaction(&seeded.cluster, &seeded.world, &statement(validate)))
+                .and_then(|validating| {
+                    seeded.cluster.script(TX_DB, validate)?;
+                    let setting = observe_in_transaction(&seeded.cluster, &seeded.world, &statement(set))?;
+                    Ok((validating, setting))
+                });
+            match steps {
+                Ok((Some(validating), Some(setting)))
+                    if validating.lock_on(table) == Some(LockMode::ShareUpdateExclusive)
+                        && !setting.seq_scanned(table) => {}
+                Ok((validating, setting)) => failures.push(format!(
+                    "{}: VALIDATE {:?}, SET NOT NULL scanned {:?}\n{sql}",
+                    case.path,
+                    validating.map(|o| o.lock_on(table)),
+                    setting.map(|o| o.seq_scanned(table))
+                )),
+                Err(e) => failures.push(format!("{}: {e}\n{sql}", case.path)),
             }
             continue;
         }
