@@ -155,9 +155,10 @@ pub(super) struct CheckArgs {
     pub github_output: Option<PathBuf>,
 
     /// Apply the safe fixes (CONCURRENTLY with the tool's no-transaction
-    /// marker, SET lock_timeout) to the files checked, then report what is
-    /// left. Every file checked may be edited: name the new migrations, or
-    /// use --since.
+    /// marker, SET lock_timeout, NOT VALID then VALIDATE, SET NOT NULL after
+    /// a validated CHECK) to the files checked, then report what is left.
+    /// Every file checked may be edited: name the new migrations, or use
+    /// --since.
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
 

@@ -130,6 +130,17 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
             }
             Err(e) => failures.push(format!("{}: {e}\n{sql}", case.path)),
         }
+        // The control: the statement as written takes a stronger lock.
+        let original = up_section(case.sql).trim_end();
+        match observe_outside_transaction(&seeded.cluster, &seeded.world, original, &[table]) {
+            Ok(observed) if observed.lock_on(table) > Some(LockMode::ShareUpdateExclusive) => {}
+            Ok(observed) => failures.push(format!(
+                "{}: the unfixed statement took {:?}, not a stronger lock\n{original}",
+                case.path,
+                observed.lock_on(table)
+            )),
+            Err(e) => failures.push(format!("{}: {e}\n{original}", case.path)),
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
