@@ -167,3 +167,42 @@ fn fix_adds_the_next_migration_for_a_runner_that_wraps_each_file() {
         .stdout(predicate::str::contains("constraint-missing-not-valid").not())
         .stderr(predicate::str::contains("applied").not());
 }
+
+#[test]
+fn json_carries_each_fix_as_the_schema_describes_it() {
+    let check = "migrations/20240101000000_check.sql";
+    let dir = project(&[
+        ("Cargo.toml", SQLX_TOML),
+        ("db/001.sql", b"CREATE INDEX i ON users (a);\n"),
+        (
+            check,
+            b"SET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD CONSTRAINT users_age CHECK (age >= 0);\n",
+        ),
+    ]);
+    let output = miglint(dir.path(), &["check", "--format", "json", "db/001.sql", check])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let validator = crate::cli::validator(&crate::common::repo_root().join("schema/miglint-report.schema.json"));
+    crate::cli::assert_valid(&validator, &report, "the JSON report");
+    let fixes: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.get("fix"))
+        .collect();
+    let index = fixes
+        .iter()
+        .find(|f| f["title"] == "build the index with CONCURRENTLY")
+        .expect("the index build's fix");
+    assert_eq!(index["applicability"], "safe");
+    // The sqlx runner's marker at the top, then the keyword after INDEX.
+    assert_eq!(index["edits"][0]["text"], "-- no-transaction\n");
+    assert_eq!(index["edits"][1]["text"], " CONCURRENTLY");
+    assert_eq!(index["edits"][1]["span"]["start"]["offset"], 12);
+    let split = fixes
+        .iter()
+        .find(|f| !f["new_file"].is_null())
+        .expect("the NOT VALID split's new file");
+    assert_eq!(split["new_file"]["name"], "20240101000001_validate_users_age.sql");
+}
