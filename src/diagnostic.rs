@@ -33,6 +33,94 @@ pub(crate) struct Finding {
     /// writes it (`"email"` for a column): findings of one rule on one
     /// statement that differ only in it are reported once, naming each.
     pub subject: Option<String>,
+    /// The mechanical edit that resolves the finding, when the rule knows one.
+    pub fix: Option<Fix>,
+}
+
+/// How far a fix can be trusted to keep what the migration does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Keeps what the migration does and only changes how it locks or
+    /// waits: `miglint check --fix` applies it.
+    Safe,
+    /// Changes more than the lock (a file's other statements lose their
+    /// transaction, for example): offered in the editor, never applied by
+    /// `--fix`.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Text that replaces a span of the file (an insertion when the span is
+/// empty). Replacement text ends lines with `\n`; applying it writes the
+/// file's own line ending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+/// A file a fix adds beside the one it edits (in the same folder).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFile {
+    /// The file's name, without a folder.
+    pub name: String,
+    pub content: String,
+}
+
+/// A fix: edits of the finding's file (never overlapping), and perhaps a
+/// new file beside it, applied together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as an editor's action names it: `add CONCURRENTLY`.
+    pub title: String,
+    pub applicability: Applicability,
+    /// Sorted by position.
+    pub edits: Vec<Edit>,
+    pub new_file: Option<NewFile>,
+    /// Applied only to a file that no other fix changes: whether it is
+    /// still needed depends on what the others leave (a lock_timeout is
+    /// needed only while a statement still takes a lock that blocks).
+    pub yields: bool,
+}
+
+impl Fix {
+    pub(crate) fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Fix {
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        Fix {
+            title: title.into(),
+            applicability,
+            edits,
+            new_file: None,
+            yields: false,
+        }
+    }
+
+    /// The fix, applied only once no other fix changes its file.
+    pub(crate) fn yielding(mut self) -> Fix {
+        self.yields = true;
+        self
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
+}
+
+impl Edit {
+    pub(crate) fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span::new(at, at),
+            text: text.into(),
+        }
+    }
 }
 
 impl Finding {
@@ -45,7 +133,13 @@ impl Finding {
             lock: None,
             max_severity: None,
             subject: None,
+            fix: None,
         }
+    }
+
+    pub(crate) fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
     }
 
     /// The column (or other part of the statement) the finding is about;
@@ -103,6 +197,8 @@ pub struct Diagnostic {
     /// statement's work is estimated to take (`stats`, `[tables]`); None
     /// when none of its tables is known.
     pub size: Option<SizeNote>,
+    /// The rule's fix, with spans of the file.
+    pub fix: Option<Fix>,
 }
 
 /// A table whose size miglint knows.

@@ -45,7 +45,7 @@ mod tests;
 pub use analysis::mysql::MetadataLock;
 pub use analysis::{Catalog, LockMode, RelationName};
 pub use cli::run;
-pub use diagnostic::{Diagnostic, Label, LockInfo, Suppressed, SuppressionScope};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, LockInfo, NewFile, Suppressed, SuppressionScope};
 pub use input::layout::{
     Dialect, Direction, GitState, Role, RootSummary, RunnerSegment, RunnerTransaction, ScriptInfo, Tool,
 };

@@ -53,6 +53,9 @@ pub struct RunRequest {
     pub baseline: Option<PathBuf>,
     /// `--stats`: the snapshot of table sizes for every file, over config `stats`.
     pub stats: Option<PathBuf>,
+    /// Files whose content is given here rather than read from disk, by
+    /// path (`check --diff` re-lints the fixed text it does not write).
+    pub overlays: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// Something to tell the user about a run, in the order it happened.
@@ -97,6 +100,7 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
         since: request.since.clone(),
         no_history: request.no_history,
         stdin: request.stdin.clone(),
+        overlays: request.overlays.clone(),
     };
     let selection = discover::select::select(&request.paths, request.stdin_filename.as_deref(), &configs, &options);
     let mut messages: Vec<Message> = Vec::new();
@@ -146,9 +150,14 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     let read: Vec<Result<RunInput, String>> = selected
         .into_par_iter()
         .map(|(selected, settings, schema)| {
-            let content = match selected.content {
-                Some(content) => content,
-                None => read_input(&selected.input, selected.config.max_file_size())?,
+            let overlay = match &selected.input {
+                Input::File(path) => request.overlays.iter().find(|(p, _)| p == path),
+                Input::Stdin(_) => None,
+            };
+            let content = match (selected.content, overlay) {
+                (_, Some((_, bytes))) => Content::Bytes(bytes.clone()),
+                (Some(content), None) => content,
+                (None, None) => read_input(&selected.input, selected.config.max_file_size())?,
             };
             Ok(RunInput {
                 path: selected.input.display(),

@@ -57,7 +57,8 @@ pub(super) enum Command {
         rule: String,
     },
     /// Run the language server on standard input and output, for editors:
-    /// diagnostics as you type, plan facts on hover, ignore quick fixes.
+    /// diagnostics as you type, plan facts on hover, rule fixes and ignore
+    /// quick fixes.
     Lsp,
     /// Write today's findings to a baseline file, so that `check --baseline`
     /// (or config `baseline`) reports only new ones: adopt miglint on an old
@@ -163,6 +164,20 @@ pub(super) struct CheckArgs {
     /// this file, e.g. "$GITHUB_OUTPUT".
     #[arg(long, value_name = "PATH")]
     pub github_output: Option<PathBuf>,
+
+    /// Apply the safe fixes (CONCURRENTLY with the tool's no-transaction
+    /// marker, SET lock_timeout, NOT VALID then VALIDATE, SET NOT NULL after
+    /// a validated CHECK) to the files checked, then report what is left.
+    /// Every file checked may be edited: name the new migrations, or use
+    /// --since.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print the safe fixes as a unified diff instead of the report, and
+    /// write nothing; the exit code is the one `check` would give once they
+    /// are applied.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Args, Debug)]

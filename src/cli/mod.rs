@@ -5,6 +5,7 @@
 //! path, no input).
 
 mod args;
+pub(crate) mod fix;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -96,7 +97,21 @@ fn prepare(
     fail_on: Option<FailOn>,
     baseline: Option<&Path>,
 ) -> Result<PreparedRun, String> {
-    let request = RunRequest {
+    prepare_request(&request_of(run, rule_flags, fail_on, baseline))
+}
+
+fn prepare_request(request: &RunRequest) -> Result<PreparedRun, String> {
+    let prepared = prepare::prepare(request)?;
+    prepared.messages.iter().for_each(print_message);
+    if prepared.inputs.is_empty() && prepared.failed() {
+        return Err("no input was read".into());
+    }
+    Ok(prepared)
+}
+
+/// The run the arguments ask for.
+fn request_of(run: &RunArgs, rule_flags: &[String], fail_on: Option<FailOn>, baseline: Option<&Path>) -> RunRequest {
+    RunRequest {
         paths: run.paths.clone(),
         config: run.config.clone(),
         pg_version: run.pg_version,
@@ -112,13 +127,8 @@ fn prepare(
         stdin: None,
         baseline: baseline.map(Path::to_path_buf),
         stats: run.stats.clone(),
-    };
-    let prepared = prepare::prepare(&request)?;
-    prepared.messages.iter().for_each(print_message);
-    if prepared.inputs.is_empty() && prepared.failed() {
-        return Err("no input was read".into());
+        overlays: Vec::new(),
     }
-    Ok(prepared)
 }
 
 fn print_message(message: &Message) {
@@ -166,15 +176,24 @@ fn baseline(args: BaselineArgs) -> u8 {
 const DEFAULT_BASELINE: &str = "miglint-baseline.json";
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+    match n {
+        1 => format!("1 {word}"),
+        _ if word.ends_with('x') => format!("{n} {word}es"),
+        _ => format!("{n} {word}s"),
     }
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let prepared = match prepare(&args.run, &args.rules, args.fail_on, args.baseline.as_deref()) {
+    let mut request = request_of(&args.run, &args.rules, args.fail_on, args.baseline.as_deref());
+    if args.fix || args.diff {
+        match fix_files(&args, &request) {
+            // `--diff` judges the fixed text it does not write.
+            Ok(overlays) if args.diff => request.overlays = overlays,
+            Ok(_) => {}
+            Err(message) => return fail(message),
+        }
+    }
+    let prepared = match prepare_request(&request) {
         Ok(prepared) => prepared,
         Err(message) => return fail(message),
     };
@@ -206,8 +225,13 @@ fn check(args: CheckArgs) -> u8 {
     );
     // Buffered: a large report is many small writes.
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written =
-        render::render(args.format, &report, &RenderOptions { color }, &mut stdout).and_then(|()| stdout.flush());
+    // `--diff` prints the patch instead of the report.
+    let written = if args.diff {
+        Ok(())
+    } else {
+        render::render(args.format, &report, &RenderOptions { color }, &mut stdout)
+    }
+    .and_then(|()| stdout.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(format!("cannot write output: {e}"));
@@ -224,6 +248,50 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--fix` and `--diff`: applies the safe fixes of the run and writes the
+/// files, or prints their diff; the fixed content of every changed file.
+/// Standard input is refused: there is no file to write back to.
+fn fix_files(args: &CheckArgs, request: &RunRequest) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    let flag = if args.fix { "--fix" } else { "--diff" };
+    if args.run.paths.iter().any(|p| p == "-") {
+        return Err(format!(
+            "{flag} works on files, not standard input (`-`): name the migration files instead"
+        ));
+    }
+    let fixed = fix::fix_run(request)?;
+    for why in &fixed.refused {
+        eprintln!("miglint: note: {why}");
+    }
+    if args.diff {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(fix::diff(&fixed).as_bytes())
+            .and_then(|()| stdout.flush());
+    } else {
+        fix::write(&fixed)?;
+        if !fixed.files.is_empty() {
+            eprintln!(
+                "miglint: applied {} to {}",
+                plural(fixed.applied, "fix"),
+                plural(fixed.files.len(), "file")
+            );
+        }
+    }
+    if fixed.unsafe_left > 0 {
+        eprintln!(
+            "miglint: note: {} not applied: {} more than the lock (the editor's quick fixes offer {})",
+            plural(fixed.unsafe_left, "unsafe fix"),
+            if fixed.unsafe_left == 1 {
+                "it changes"
+            } else {
+                "they change"
+            },
+            if fixed.unsafe_left == 1 { "it" } else { "them" }
+        );
+    }
+    Ok(fixed.overlays())
 }
 
 /// Whether to colour the output, by the common conventions (no-color.org,

@@ -3,7 +3,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, NumberOrString, TextEdit, WorkspaceEdit};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions, DocumentChangeOperation,
+    DocumentChanges, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+};
+use serde::Deserialize;
 
 use super::convert::Text;
 use super::documents::Document;
@@ -55,6 +60,127 @@ pub(super) fn ignore_fixes(document: &Document, diagnostics: &[lsp_types::Diagno
         }));
     }
     actions
+}
+
+/// A fix as the diagnostic's `data` carries it (`convert::fix_data`).
+#[derive(Deserialize)]
+struct FixData {
+    fix: DataFix,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DataFix {
+    title: String,
+    safe: bool,
+    version: i32,
+    edits: Vec<TextEdit>,
+    new_file: Option<DataNewFile>,
+}
+
+#[derive(Deserialize)]
+struct DataNewFile {
+    name: String,
+    content: String,
+}
+
+/// The rules' fixes of the miglint diagnostics the client sends back, each
+/// a quick fix (preferred when safe) with the fix's edits; none for a
+/// diagnostic published for another version of the document. A fix that
+/// adds a file beside the document needs a client that creates files
+/// (`create_files`), and is left out for one that does not.
+pub(super) fn rule_fixes(
+    document: &Document,
+    diagnostics: &[lsp_types::Diagnostic],
+    create_files: bool,
+) -> Vec<CodeActionOrCommand> {
+    let mut actions = Vec::new();
+    for diagnostic in diagnostics {
+        if diagnostic.source.as_deref() != Some(super::SOURCE) {
+            continue;
+        }
+        let Some(data) = diagnostic.data.clone() else {
+            continue;
+        };
+        let Ok(FixData { fix }) = serde_json::from_value::<FixData>(data) else {
+            continue;
+        };
+        if fix.version != document.version {
+            continue;
+        }
+        let edit = match &fix.new_file {
+            None => WorkspaceEdit::new(HashMap::from([(document.uri.clone(), fix.edits.clone())])),
+            Some(_) if !create_files => continue,
+            Some(new_file) => {
+                let Some(uri) = beside(&document.uri, &new_file.name) else {
+                    continue;
+                };
+                let start = Position::new(0, 0);
+                WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Operations(vec![
+                        DocumentChangeOperation::Edit(TextDocumentEdit {
+                            text_document: OptionalVersionedTextDocumentIdentifier {
+                                uri: document.uri.clone(),
+                                version: Some(document.version),
+                            },
+                            edits: fix.edits.iter().cloned().map(OneOf::Left).collect(),
+                        }),
+                        DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                            uri: uri.clone(),
+                            options: Some(CreateFileOptions {
+                                overwrite: Some(false),
+                                ignore_if_exists: Some(false),
+                            }),
+                            annotation_id: None,
+                        })),
+                        DocumentChangeOperation::Edit(TextDocumentEdit {
+                            text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                            edits: vec![OneOf::Left(TextEdit::new(
+                                Range::new(start, start),
+                                new_file.content.clone(),
+                            ))],
+                        }),
+                    ])),
+                    ..WorkspaceEdit::default()
+                }
+            }
+        };
+        let rule = match &diagnostic.code {
+            Some(NumberOrString::String(id)) => id.as_str(),
+            _ => "",
+        };
+        let title = if fix.safe {
+            format!("{} ({rule}, miglint)", fix.title)
+        } else {
+            format!("{} ({rule}, miglint; unsafe: it changes more than the lock)", fix.title)
+        };
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            edit: Some(edit),
+            is_preferred: Some(fix.safe),
+            ..CodeAction::default()
+        }));
+    }
+    actions
+}
+
+/// The URI of the file `name` in the folder of `uri`.
+fn beside(uri: &Uri, name: &str) -> Option<Uri> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return None;
+    }
+    let text = uri.as_str();
+    let (folder, _) = text.rsplit_once('/')?;
+    let escaped: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{folder}/{escaped}").parse().ok()
 }
 
 /// `-- miglint: ignore <id> -- <reason>` on a line of its own right above
@@ -149,6 +275,94 @@ mod tests {
             "ban-drop-column",
         );
         assert!(fixed.starts_with("SET lock_timeout = '5s'; \n-- miglint: ignore ban-drop-column"));
+    }
+
+    /// The document's diagnostics as the server publishes them at `version`
+    /// (with their fixes as data), and the rule fixes offered for them.
+    fn rule_actions(text: &str, version: i32, document_version: i32, create_files: bool) -> Vec<CodeActionOrCommand> {
+        let uri: Uri = "file:///nowhere/m.sql".parse().unwrap();
+        let document = Document::new(uri.clone(), document_version, text.to_string());
+        let report = lint_bytes("m.sql", text.as_bytes(), &Settings::default());
+        let t = Text::new(text);
+        let diagnostics: Vec<lsp_types::Diagnostic> = report
+            .active()
+            .map(|d| lsp_types::Diagnostic {
+                data: super::super::convert::fix_data(d, &t, version),
+                ..super::super::convert::diagnostic(d, &t, &uri)
+            })
+            .collect();
+        rule_fixes(&document, &diagnostics, create_files)
+    }
+
+    #[test]
+    fn a_rule_fix_is_a_preferred_quick_fix_that_silences_its_rule() {
+        let text = "CREATE INDEX i ON users (email);\r\n";
+        let actions = rule_actions(text, 4, 4, false);
+        let action = actions
+            .iter()
+            .find(|a| matches!(a, CodeActionOrCommand::CodeAction(c) if c.title.contains("require-concurrent-index")))
+            .unwrap_or_else(|| panic!("a fix in {actions:?}"));
+        let CodeActionOrCommand::CodeAction(code_action) = action else {
+            unreachable!()
+        };
+        assert_eq!(code_action.is_preferred, Some(true));
+        assert_eq!(code_action.kind, Some(CodeActionKind::QUICKFIX));
+        let fixed = apply(text, action);
+        assert_eq!(fixed, "CREATE INDEX CONCURRENTLY i ON users (email);\r\n");
+        let after = lint_bytes("m.sql", fixed.as_bytes(), &Settings::default());
+        assert!(after.active().all(|d| d.rule != "require-concurrent-index"));
+        // The lock_timeout fix keeps the document's CRLF.
+        let timeout = actions
+            .iter()
+            .find(|a| matches!(a, CodeActionOrCommand::CodeAction(c) if c.title.contains("require-lock-timeout")))
+            .expect("a lock_timeout fix");
+        assert!(apply(text, timeout).starts_with("SET lock_timeout = '5s';\r\nCREATE INDEX"));
+    }
+
+    #[test]
+    fn no_rule_fix_for_another_version_of_the_document() {
+        assert!(rule_actions("CREATE INDEX i ON users (email);", 4, 5, false).is_empty());
+    }
+
+    #[test]
+    fn a_fix_that_adds_a_file_needs_a_client_that_creates_files() {
+        use crate::diagnostic::{Applicability, Edit, Fix, NewFile};
+        let uri: Uri = "file:///db/migrations/0001_x.sql".parse().unwrap();
+        let text = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0);\n";
+        let document = Document::new(uri.clone(), 1, text.to_string());
+        let mut fix = Fix::new(
+            "split",
+            Applicability::Safe,
+            vec![Edit::insert(text.len() - 2, " NOT VALID")],
+        );
+        fix.new_file = Some(NewFile {
+            name: "0002_validate c.sql".to_string(),
+            content: "ALTER TABLE t VALIDATE CONSTRAINT c;\n".to_string(),
+        });
+        let mut report = lint_bytes("m.sql", b"DROP TABLE t;", &Settings::default());
+        let mut finding = report.diagnostics.remove(0);
+        finding.fix = Some(fix);
+        let t = Text::new(text);
+        let diagnostic = lsp_types::Diagnostic {
+            data: super::super::convert::fix_data(&finding, &t, 1),
+            ..super::super::convert::diagnostic(&finding, &t, &uri)
+        };
+        assert!(rule_fixes(&document, std::slice::from_ref(&diagnostic), false).is_empty());
+        let actions = rule_fixes(&document, &[diagnostic], true);
+        let CodeActionOrCommand::CodeAction(action) = &actions[0] else {
+            panic!("a code action")
+        };
+        let Some(DocumentChanges::Operations(operations)) =
+            action.edit.as_ref().and_then(|e| e.document_changes.clone())
+        else {
+            panic!("document changes in {action:?}")
+        };
+        assert_eq!(operations.len(), 3);
+        let DocumentChangeOperation::Op(ResourceOp::Create(create)) = &operations[1] else {
+            panic!("a created file in {operations:?}")
+        };
+        assert_eq!(create.uri.as_str(), "file:///db/migrations/0002_validate%20c.sql");
+        assert_eq!(create.options.as_ref().and_then(|o| o.overwrite), Some(false));
     }
 
     #[test]

@@ -104,6 +104,39 @@ pub(super) fn diagnostic(d: &Diagnostic, text: &Text, uri: &Uri) -> lsp_types::D
     }
 }
 
+/// A diagnostic's fix as the `data` the client keeps with the diagnostic
+/// and sends back with a code action request: the edits in protocol ranges
+/// of the document at `version`, in its line endings.
+pub(super) fn fix_data(d: &Diagnostic, text: &Text, version: i32) -> Option<serde_json::Value> {
+    let fix = d.fix.as_ref()?;
+    let ending = crate::report::fix::line_ending(text.text);
+    let edits: Vec<serde_json::Value> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            serde_json::json!({
+                "range": text.range(edit.span.start, edit.span.end),
+                "newText": crate::report::fix::with_line_ending(&edit.text, ending),
+            })
+        })
+        .collect();
+    let new_file = fix.new_file.as_ref().map(|file| {
+        serde_json::json!({
+            "name": file.name,
+            "content": crate::report::fix::with_line_ending(&file.content, ending),
+        })
+    });
+    Some(serde_json::json!({
+        "fix": {
+            "title": fix.title,
+            "safe": fix.is_safe(),
+            "version": version,
+            "edits": edits,
+            "newFile": new_file,
+        }
+    }))
+}
+
 /// The local path of a `file:` URI; None for other schemes and remote hosts.
 pub(super) fn file_path(uri: &str) -> Option<PathBuf> {
     let (scheme, rest) = uri.split_once(':')?;

@@ -17,7 +17,7 @@ use lsp_types::{
 };
 use serde::de::DeserializeOwned;
 
-use super::actions::ignore_fixes;
+use super::actions::{ignore_fixes, rule_fixes};
 use super::convert::{file_path, Text};
 use super::documents::{Document, Documents};
 use super::worker::{Job, Worker};
@@ -67,8 +67,16 @@ fn serve(connection: &Connection) -> Result<u8, String> {
     let params = initialize(connection)?;
     let workspace = workspace_root(&params);
     let worker = Worker::spawn(connection.sender.clone(), workspace).map_err(|e| format!("cannot start: {e}"))?;
+    let create_files = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref())
+        .and_then(|e| e.resource_operations.as_ref())
+        .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Create));
     let mut server = Server {
         connection,
+        create_files,
         documents: Documents::default(),
         worker: &worker,
         shutting_down: false,
@@ -134,6 +142,8 @@ fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
 
 struct Server<'a> {
     connection: &'a Connection,
+    /// The client applies workspace edits that create files.
+    create_files: bool,
     documents: Documents,
     worker: &'a Worker,
     shutting_down: bool,
@@ -180,7 +190,12 @@ impl Server<'_> {
                     let actions = self
                         .documents
                         .get(&params.text_document.uri)
-                        .map(|document| ignore_fixes(document, &params.context.diagnostics))
+                        .map(|document| {
+                            let diagnostics = &params.context.diagnostics;
+                            let mut actions = rule_fixes(document, diagnostics, self.create_files);
+                            actions.extend(ignore_fixes(document, diagnostics));
+                            actions
+                        })
                         .unwrap_or_default();
                     Some(Response::new_ok(id, actions))
                 }

@@ -110,7 +110,10 @@ fn run(job: Job, out: &Sender<Message>, workspace: Option<&std::path::Path>, las
                     let text = Text::new(&document.text);
                     found
                         .iter()
-                        .map(|d| convert::diagnostic(d, &text, &document.uri))
+                        .map(|d| lsp_types::Diagnostic {
+                            data: convert::fix_data(d, &text, document.version),
+                            ..convert::diagnostic(d, &text, &document.uri)
+                        })
                         .collect()
                 }
                 Err(message) => {

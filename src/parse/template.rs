@@ -26,6 +26,23 @@ pub(crate) struct OffsetMap {
 }
 
 impl OffsetMap {
+    /// The span of the file a span of the substituted text is, when it
+    /// holds no piece of a substitution (an edit there edits the file's own
+    /// text); None when it does.
+    pub(crate) fn exact(&self, span: Span) -> Option<Span> {
+        let touches = |to: &Span| {
+            if span.start == span.end {
+                to.start < span.start && span.start < to.end
+            } else {
+                span.start < to.end && to.start < span.end
+            }
+        };
+        if self.segments.iter().any(|(to, _)| touches(to)) {
+            return None;
+        }
+        Some(self.original(span))
+    }
+
     /// The span of the file that a span of the substituted text stands for:
     /// text outside substitutions maps byte for byte, a piece of a
     /// substitution to the whole placeholder.

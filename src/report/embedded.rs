@@ -83,6 +83,19 @@ impl Placement {
         self.map.original(self.tail.file_span(span, self.text_len))
     }
 
+    /// A fix with its edits placed in the file: None when an edit is in
+    /// text the file does not hold as written (a body's statement, a
+    /// template placeholder's stand-in).
+    fn place_fix(&self, mut fix: crate::diagnostic::Fix) -> Option<crate::diagnostic::Fix> {
+        for edit in &mut fix.edits {
+            if edit.span.end > self.text_len {
+                return None;
+            }
+            edit.span = self.map.exact(edit.span)?;
+        }
+        Some(fix)
+    }
+
     /// The text of the body statement an analysis-text span is in.
     fn step_text(&self, span: Span) -> Option<&str> {
         let at = self.embedded.partition_point(|s| s.end < span.start);
@@ -94,6 +107,7 @@ impl Placement {
     /// `finding` with every span in the file's own text.
     pub(crate) fn place(&self, mut finding: Finding) -> Finding {
         let primary = finding.span;
+        finding.fix = finding.fix.take().and_then(|fix| self.place_fix(fix));
         finding.span = self.file_span(primary);
         for label in &mut finding.labels {
             label.span = self.file_span(label.span);

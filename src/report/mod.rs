@@ -7,6 +7,7 @@ pub(crate) mod baseline;
 pub(crate) mod embedded;
 pub(crate) mod engine;
 pub(crate) mod fingerprint;
+pub(crate) mod fix;
 mod merge;
 pub(crate) mod plan;
 pub(crate) mod render;

@@ -7,7 +7,8 @@ use pg_query::{NodeEnum, NodeRef};
 use crate::analysis::facts::{inline_foreign_keys_validated, lock_of_sql, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK};
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, NewFile};
+use crate::input::layout::{RunnerTransaction, Tool};
 use crate::input::source::Span;
 use crate::parse::ast::{column_constraints_enforced, is_foreign_key};
 use crate::rule::Rule;
@@ -114,6 +115,7 @@ impl Check<'_> {
             let body = foreign_key_clause(&definition);
             self.finding(span, message, referenced)
                 .help(self.foreign_key_help(&add, body, &name, referenced))
+                .fix(self.not_valid_fix(action, con, &name))
         } else {
             let message = format!(
                 "check constraint{named} on {} validated against every row while the table is locked",
@@ -121,6 +123,7 @@ impl Check<'_> {
             );
             self.finding(span, message, None)
                 .help(check_help(&t, &add, &name, self.ctx.pg_version()))
+                .fix(self.not_valid_fix(action, con, &name))
         }
     }
 
@@ -189,6 +192,70 @@ impl Check<'_> {
                 check_help(&t, &add, &name, self.ctx.pg_version())
             ))
         }
+    }
+
+    /// `NOT VALID` at the end of the constraint (named, when it was not, as
+    /// the help names it), and `VALIDATE CONSTRAINT` in a transaction of its
+    /// own: the next statement of the file for an `ALTER TABLE` of this one
+    /// action that runs in autocommit; the next migration, a new file, when
+    /// the runner wraps the file in a transaction (which would hold the
+    /// ADD's lock through the validation). A partitioned table before
+    /// PostgreSQL 18 refuses a NOT VALID foreign key.
+    fn not_valid_fix(&self, action: Action<'_>, con: &Constraint, name: &str) -> Option<Fix> {
+        let ctx = self.ctx;
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            return None;
+        };
+        let script = ctx.file.script;
+        let partitioned_key = is_foreign_key(con) && ctx.facts().partition_leaves.is_some() && ctx.pg_version() < 18;
+        if ctx.embedding().is_some() || ctx.transaction().is_some() || stmt.cmds.len() != 1 || partitioned_key {
+            return None;
+        }
+        let validate = validate_constraint(&self.table.to_sql(), &quote_ident(name));
+        let autocommit = !ctx.in_transaction() && script.transaction == RunnerTransaction::None;
+        if !autocommit {
+            let mut edits = vec![Edit::insert(action.span().end, " NOT VALID")];
+            edits.extend(self.name_edit(action, con, name)?);
+            let mut fix = Fix::new(
+                "add it NOT VALID, then VALIDATE it in the next migration",
+                Applicability::Safe,
+                edits,
+            );
+            fix.new_file = Some(next_migration(script, &ctx.file.source.path, name, &validate)?);
+            return Some(fix);
+        }
+        let span = action.span();
+        let mut edits = vec![Edit::insert(span.end, " NOT VALID")];
+        edits.extend(self.name_edit(action, con, name)?);
+        // Right after the statement's semicolon.
+        let text = &ctx.file.source.text;
+        let end = ctx.span().end;
+        let gap = text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
+        if !text[end + gap..].starts_with(';') || span.end == end + gap + 1 {
+            return None;
+        }
+        edits.push(Edit::insert(end + gap + 1, format!("\n{validate}")));
+        Some(Fix::new(
+            "add it NOT VALID, then VALIDATE it in a transaction of its own",
+            Applicability::Safe,
+            edits,
+        ))
+    }
+
+    /// `CONSTRAINT <name> ` before an unnamed constraint, so that the
+    /// VALIDATE can name it (Some(None) for a named one; None when its
+    /// place is not found).
+    fn name_edit(&self, action: Action<'_>, con: &Constraint, name: &str) -> Option<Option<Edit>> {
+        if !con.conname.is_empty() {
+            return Some(None);
+        }
+        let span = action.span();
+        let at = self
+            .ctx
+            .statement()
+            .offset_of(con.location)
+            .filter(|&at| at >= span.start && at < span.end)?;
+        Some(Some(Edit::insert(at, format!("CONSTRAINT {} ", quote_ident(name)))))
     }
 
     fn finding(&self, span: Span, message: String, referenced: Option<&RangeVar>) -> Finding {
@@ -352,6 +419,52 @@ fn foreign_key_clause(definition: &str) -> &str {
 }
 
 /// The constraint's name, or the one PostgreSQL would choose:
+/// The migration that runs right after the file at `path`, named in its
+/// tool's convention with the next version (same width): `<version+1>_
+/// validate_<name>.sql`, holding `validate` in the tool's form (goose's
+/// `-- +goose Up`, dbmate's `-- migrate:up`). Only for the tools whose
+/// versions are integers, where nothing sorts between a version and the
+/// next (`check --fix` refuses the file when that version is taken), for a
+/// file that is a whole migration (not sqlx's reversible `.up.sql`, which
+/// needs a down file too); None for the others (Flyway, Diesel, Atlas, whose
+/// `atlas.sum` would need `atlas migrate hash`, Liquibase, Prisma, ...).
+fn next_migration(
+    script: &crate::input::layout::ScriptInfo,
+    path: &str,
+    name: &str,
+    validate: &str,
+) -> Option<NewFile> {
+    let file_name = path.rsplit('/').next().unwrap_or(path);
+    let version = script.version.as_deref()?;
+    let rest = file_name.strip_prefix(version)?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) || !rest.starts_with('_') {
+        return None;
+    }
+    let next = version.parse::<u128>().ok()?.checked_add(1)?;
+    let next = format!("{next:0width$}", width = version.len());
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let (suffix, content) = match script.tool {
+        Tool::Sqlx if !rest.ends_with(".up.sql") && !rest.ends_with(".down.sql") => (".sql", format!("{validate}\n")),
+        Tool::GolangMigrate if rest.ends_with(".up.sql") => (".up.sql", format!("{validate}\n")),
+        Tool::Goose => (".sql", format!("-- +goose Up\n{validate}\n")),
+        Tool::Dbmate => (".sql", format!("-- migrate:up\n{validate}\n\n-- migrate:down\n")),
+        _ => return None,
+    };
+    Some(NewFile {
+        name: format!("{next}_validate_{slug}{suffix}"),
+        content,
+    })
+}
+
 /// `orders_customer_id_fkey`, `orders_amount_check`, `orders_check`.
 fn constraint_name(table: &RelationName, con: &Constraint, column: Option<&str>) -> String {
     if !con.conname.is_empty() {

@@ -2,11 +2,13 @@
 //! flags, the steps of a recipe, and the names the recipes give.
 
 use pg_query::protobuf::IndexStmt;
+use pg_query::NodeEnum;
 
 use crate::analysis::facts::PartitionIndexes;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
-use crate::input::layout::{no_transaction_hint, RunnerTransaction};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::input::layout::{no_transaction_hint, RunnerTransaction, Tool};
 
 /// The statement's text with `insert` placed after its first `word` token,
 /// e.g. `CREATE INDEX CONCURRENTLY i ON t (a);`.
@@ -325,6 +327,89 @@ fn partition_index_name(index: &str, table: &str, partition: &str) -> String {
         Some(suffix) if suffix.starts_with('_') => format!("{partition}{suffix}"),
         _ => format!("{partition}_{index}"),
     }
+}
+
+/// The fix that writes `CONCURRENTLY` after the statement's first `word`
+/// token and, when the runner wraps the file in a transaction, opts the
+/// file out of it the tool's own way. None where no edit can do it: inside
+/// a `BEGIN ... COMMIT` block or a body, or with a runner whose opt-out is
+/// not a line of the file (golang-migrate, Prisma and Supabase send a file
+/// of several statements as one transaction; Diesel and Flyway want a file
+/// beside it; Liquibase, Drizzle Kit and Sqitch have none per statement).
+/// Unsafe when other statements of the file (but `SET`s) would lose their
+/// transaction with it.
+pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &str) -> Option<Fix> {
+    if ctx.embedding().is_some() || ctx.transaction().is_some() {
+        return None;
+    }
+    let token = ctx.tokens().iter().find(|t| t.is(word))?;
+    let mut edits = vec![Edit::insert(token.span.end, " CONCURRENTLY")];
+    let mut applicability = Applicability::Safe;
+    if ctx.in_implicit_transaction() {
+        let others: Vec<StatementContext<'_>> = ctx.file.top_level().filter(|c| c.index != ctx.index).collect();
+        let only_sets = others.iter().all(|c| matches!(c.node(), NodeEnum::VariableSetStmt(_)));
+        match opt_out_edit(ctx)? {
+            // Flyway runs a script of statements that all refuse a
+            // transaction without one, and refuses a script that mixes.
+            OptOut::Detected if others.is_empty() => {}
+            OptOut::Detected => return None,
+            OptOut::Edit(edit) => {
+                edits.push(edit);
+                if !only_sets {
+                    applicability = Applicability::Unsafe;
+                }
+            }
+        }
+    }
+    Some(Fix::new(title, applicability, edits))
+}
+
+/// How a file leaves its runner's transaction by an edit of its own.
+enum OptOut {
+    /// The runner leaves the transaction out by itself once every
+    /// statement refuses one (Flyway).
+    Detected,
+    /// The tool's marker, written into the file.
+    Edit(Edit),
+}
+
+/// The tool's own marker for running the file without a transaction, as
+/// `input::discover` reads it and the tool honours it: sqlx `--
+/// no-transaction` as the first line, goose `-- +goose NO TRANSACTION`
+/// (for the whole file), Atlas `-- atlas:txmode none` at the top followed
+/// by an empty line, dbmate `transaction:false` on the `-- migrate:up` line.
+fn opt_out_edit(ctx: StatementContext<'_>) -> Option<OptOut> {
+    let script = ctx.file.script;
+    if script.transaction == RunnerTransaction::Detected {
+        return Some(OptOut::Detected);
+    }
+    if script.transaction != RunnerTransaction::PerFile {
+        return None;
+    }
+    let text = &ctx.file.source.text;
+    let edit = match script.tool {
+        Tool::Sqlx => Edit::insert(0, "-- no-transaction\n"),
+        Tool::Goose => Edit::insert(0, "-- +goose NO TRANSACTION\n"),
+        Tool::Atlas => Edit::insert(0, "-- atlas:txmode none\n\n"),
+        Tool::Dbmate => {
+            let marker = "-- migrate:up";
+            let at = text.find(marker)? + marker.len();
+            Edit::insert(at, " transaction:false")
+        }
+        _ => return None,
+    };
+    Some(OptOut::Edit(edit))
+}
+
+/// The `SET lock_timeout` a file needs, put before the statement that
+/// starts at `at`, on a line of its own: `SET LOCAL` when it runs in a
+/// transaction, which then ends it.
+pub(crate) fn set_lock_timeout_edit(text: &str, at: usize, local: bool) -> Edit {
+    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let indent = &text[line_start..at];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let set = if local { "SET LOCAL" } else { "SET" };
+    Edit::insert(at, format!("{set} lock_timeout = '5s';\n{indent}"))
 }
 
 #[cfg(test)]

@@ -59,7 +59,14 @@ impl Rule for RequireConcurrentIndex {
                 },
             )
             .help(help)
-            .lock(&lock.relation, lock.mode),
+            .lock(&lock.relation, lock.mode)
+            // PostgreSQL refuses CONCURRENTLY on a partitioned table.
+            .fix(
+                partitioned
+                    .is_none()
+                    .then(|| recipe::concurrently_fix(ctx, "index", "build the index with CONCURRENTLY"))
+                    .flatten(),
+            ),
         );
     }
 }

@@ -24,6 +24,13 @@ impl Rule for RequireConcurrentIndexDrop {
         } else {
             partitioned_help(partitioned)
         };
+        // CONCURRENTLY drops one index, without CASCADE, and not a
+        // partitioned table's.
+        let fix = (partitioned.is_empty()
+            && dropped_names(&stmt.objects).len() == 1
+            && stmt.behavior != DropBehavior::DropCascade as i32)
+            .then(|| crate::rules::recipe::concurrently_fix(ctx, "index", "drop the index with CONCURRENTLY"))
+            .flatten();
         for lock in &ctx.facts().scoped_locks {
             let LockScope::TableOf { index, .. } = &lock.scope else {
                 continue;
@@ -45,7 +52,8 @@ impl Rule for RequireConcurrentIndexDrop {
                     format!("{} until the transaction ends", lock.describe()),
                 )
                 .help(help.clone())
-                .lock(index, lock.mode),
+                .lock(index, lock.mode)
+                .fix(fix.clone()),
             );
         }
     }

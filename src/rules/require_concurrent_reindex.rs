@@ -75,7 +75,12 @@ impl Rule for RequireConcurrentReindex {
             ctx.clause(&["reindex"]),
             format!("{subject} rebuilt without CONCURRENTLY"),
         )
-        .help(help(ctx, kind, keyword, named.as_ref()));
+        .help(help(ctx, kind, keyword, named.as_ref()))
+        .fix(
+            (ctx.pg_version() >= 12)
+                .then(|| recipe::concurrently_fix(ctx, keyword, "rebuild with CONCURRENTLY"))
+                .flatten(),
+        );
         for (span, text) in labels {
             finding = finding.label(span, format!("{text} until the rebuild ends"));
         }

@@ -6,10 +6,10 @@ use pg_query::protobuf::VariableSetKind;
 use pg_query::NodeEnum;
 
 use crate::analysis::{AnalyzedFile, LockScope, StatementContext};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Applicability, Finding, Fix};
 use crate::input::source::Span;
 use crate::rule::Rule;
-use crate::rules::recipe::numbered_steps;
+use crate::rules::recipe::{numbered_steps, set_lock_timeout_edit};
 
 crate::rule::declare_rule!(RequireLockTimeout, id: "require-lock-timeout", category: Timeout, severity: Error, since: "0.1.0");
 
@@ -47,6 +47,7 @@ impl Rule for RequireLockTimeout {
             }
             None => "put `SET lock_timeout = '5s';` at the top of the file".to_string(),
         };
+        let fix = lock_timeout_fix(file, ctx);
         let mut help = numbered_steps(
             "give up instead of queueing everyone:",
             &[
@@ -87,9 +88,30 @@ impl Rule for RequireLockTimeout {
                 ),
             )
             .help(help)
-            .lock(&lock.relation, lock.mode),
+            .lock(&lock.relation, lock.mode)
+            .fix(fix),
         );
     }
+}
+
+/// `SET lock_timeout = '5s';` where the help says: right after the `BEGIN`
+/// of the block the statement runs in, else before the file's first
+/// statement (`SET LOCAL` in the runner's transaction). None when the file
+/// sets lock_timeout anywhere: which setting should win is not mechanical.
+fn lock_timeout_fix(file: &AnalyzedFile<'_>, ctx: StatementContext<'_>) -> Option<Fix> {
+    let sets_it = file.contexts().any(|c| match c.node() {
+        NodeEnum::VariableSetStmt(set) => set.name == "lock_timeout" || set.kind == VariableSetKind::VarResetAll as i32,
+        _ => false,
+    });
+    if sets_it {
+        return None;
+    }
+    let (before, local) = match ctx.transaction() {
+        Some(begin) => (file.top_level().find(|c| c.span().start >= begin.end)?, true),
+        None => (file.top_level().next()?, ctx.in_implicit_transaction()),
+    };
+    let edit = set_lock_timeout_edit(&file.source.text, before.span().start, local);
+    Some(Fix::new("set lock_timeout first", Applicability::Safe, vec![edit]).yielding())
 }
 
 /// The span of the first token naming the table, bare or quoted.

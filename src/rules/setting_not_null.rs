@@ -2,11 +2,13 @@
 //! scans every row while reads and writes wait.
 
 use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::NodeEnum;
 
 use crate::analysis::facts::lock_of_sql;
 use crate::analysis::names::{quote_ident, strings};
 use crate::analysis::{RelationName, StatementContext};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Applicability, Edit, Finding, Fix};
+use crate::input::layout::RunnerTransaction;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
 use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
@@ -65,10 +67,53 @@ impl Rule for SettingNotNull {
                     format!("{} until every row is checked", lock.describe()),
                 )
                 .help(help(table, &column, name.as_deref(), proven_by, ctx.pg_version()))
-                .lock(&lock.relation, lock.mode),
+                .lock(&lock.relation, lock.mode)
+                .fix(set_not_null.then(|| validated_check_fix(ctx, table, &column)).flatten()),
             );
         }
     }
+}
+
+/// The help's recipe around the statement: a CHECK (column IS NOT NULL)
+/// added NOT VALID and validated before it, so that PostgreSQL 12 and
+/// later set NOT NULL without a scan, and dropped after it. Only for an
+/// `ALTER TABLE` of this one action in autocommit: in a transaction the
+/// validation would run under the ADD's ACCESS EXCLUSIVE lock (the steps
+/// then belong in migrations of their own, which this fix does not write).
+fn validated_check_fix(ctx: StatementContext<'_>, table: &RelationName, column: &str) -> Option<Fix> {
+    let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+        return None;
+    };
+    let autocommit =
+        ctx.embedding().is_none() && !ctx.in_transaction() && ctx.file.script.transaction == RunnerTransaction::None;
+    if !autocommit || stmt.cmds.len() != 1 || ctx.pg_version() < 12 {
+        return None;
+    }
+    let text = &ctx.file.source.text;
+    let span = ctx.span();
+    let gap = text[span.end..].len() - text[span.end..].trim_start_matches([' ', '\t']).len();
+    if !text[span.end + gap..].starts_with(';') {
+        return None;
+    }
+    let line_start = text[..span.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let indent = &text[line_start..span.start];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let (t, c) = (table.to_sql(), quote_ident(column));
+    let check = not_null_check_name(table, column);
+    let before = format!(
+        "{}\n{indent}{}\n{indent}",
+        add_not_null_check(&t, &c, &check),
+        validate_constraint(&t, &check)
+    );
+    let after = format!("\n{indent}ALTER TABLE {t} DROP CONSTRAINT {check};");
+    Some(Fix::new(
+        "prove it with a validated CHECK first",
+        Applicability::Safe,
+        vec![
+            Edit::insert(span.start, before),
+            Edit::insert(span.end + gap + 1, after),
+        ],
+    ))
 }
 
 /// `name`: the name the statement gives its NOT NULL constraint, if any;

@@ -5,6 +5,7 @@
 //! lock facts against a real PostgreSQL.
 
 mod catalog;
+pub(crate) mod fixes;
 mod fixtures;
 mod layouts;
 mod mysql_corpus;

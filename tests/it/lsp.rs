@@ -633,3 +633,77 @@ fn table_sizes_scale_the_editors_diagnostics_and_show_on_hover() {
     assert!(markdown.contains("users 100.0 GB, about 900,000,000 rows"), "{hover:#}");
     assert!(markdown.contains("takes about 8 min"), "{hover:#}");
 }
+
+#[test]
+fn a_rule_fix_is_offered_as_a_quick_fix_and_applied_silences_the_rule() {
+    let project = Project::new("rule-fix");
+    let path = project.0.join("db/migrations/0003_index.up.sql");
+    let text = "CREATE INDEX orders_total_idx ON orders (id);\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = file_uri(&path);
+    let mut client = Client::start(&project.0);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = client.diagnostics(&uri, Some(1));
+    let diagnostic = published
+        .iter()
+        .find(|d| d["code"] == "require-concurrent-index")
+        .unwrap_or_else(|| panic!("require-concurrent-index in {published:?}"))
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    );
+    let fix = actions["result"]
+        .as_array()
+        .and_then(|list| list.iter().find(|a| a["isPreferred"] == true))
+        .unwrap_or_else(|| panic!("no preferred quick fix in {actions:#}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert!(fix["title"].as_str().unwrap().contains("CONCURRENTLY"), "{fix:#}");
+    let edits = fix["edit"]["changes"][&uri].as_array().expect("edits for the document");
+    let mut fixed = text.to_string();
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                byte_offset(text, &e["range"]["start"]),
+                byte_offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    for (start, end, new_text) in edits {
+        fixed.replace_range(start..end, &new_text);
+    }
+    assert_eq!(fixed, "CREATE INDEX CONCURRENTLY orders_total_idx ON orders (id);\n");
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "text": fixed }],
+        }),
+    );
+    let after = from_server(&client.diagnostics(&uri, Some(2)));
+    assert!(
+        rules(&after)
+            .iter()
+            .all(|(rule, _)| *rule != "require-concurrent-index"),
+        "{after:?}"
+    );
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit(), Some(0));
+}

@@ -11,6 +11,7 @@ mod common;
 mod corpus;
 mod docs;
 mod entry;
+mod fix;
 mod fuzz_regressions;
 mod history;
 mod integrations;

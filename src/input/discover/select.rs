@@ -38,6 +38,9 @@ pub(crate) struct SelectOptions {
     /// The content of `-` when it is not read from the standard input (an
     /// editor's unsaved buffer).
     pub stdin: Option<Vec<u8>>,
+    /// Files whose content is given here instead of read (`check --diff`
+    /// re-lints fixed text it does not write), by path as named.
+    pub overlays: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// One script of the run, not read yet when `content` is None.
@@ -144,7 +147,14 @@ pub(crate) fn select(
         wanted.add(overlay.path.clone());
     }
 
-    let mut finder = RootFinder::new(configs, overlay.clone());
+    let mut overlays: Vec<Overlay> = options
+        .overlays
+        .iter()
+        .filter(|(path, _)| overlay.as_ref().is_none_or(|o| o.path != *path))
+        .map(|(path, bytes)| Overlay::new(path, bytes.clone()))
+        .collect();
+    overlays.extend(overlay.clone());
+    let mut finder = RootFinder::new(configs, overlays);
     let found = finder.roots_of(&wanted.files);
     selection.errors.extend(finder.take_errors());
     selection.notices.extend(finder.take_notices());

@@ -699,6 +699,7 @@ fn into_diagnostics(
                 suppressed: None,
                 owners: None,
                 size: None,
+                fix: finding.fix,
             })
         })
         .collect()

@@ -142,6 +142,28 @@ struct DiagnosticOut<'a> {
     owners: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct FixOut<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    edits: Vec<EditOut<'a>>,
+    new_file: Option<NewFileOut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct EditOut<'a> {
+    span: SpanOut,
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct NewFileOut<'a> {
+    name: &'a str,
+    content: &'a str,
 }
 
 #[derive(serde::Serialize)]
@@ -223,6 +245,22 @@ fn diagnostic_out<'a>(file: &'a FileReport, d: &'a Diagnostic) -> DiagnosticOut<
         }),
         owners: d.owners.as_deref(),
         size: d.size.as_ref().map(size_json),
+        fix: d.fix.as_ref().map(|fix| FixOut {
+            title: &fix.title,
+            applicability: fix.applicability.as_str(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| EditOut {
+                    span: span(e.span.start, e.span.end),
+                    text: &e.text,
+                })
+                .collect(),
+            new_file: fix.new_file.as_ref().map(|f| NewFileOut {
+                name: &f.name,
+                content: &f.content,
+            }),
+        }),
     }
 }
 

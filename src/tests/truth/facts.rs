@@ -66,7 +66,7 @@ use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED
 use crate::tests::support::cluster::{cluster, path_str, Cluster};
 
 pub(super) const SEED_DB: &str = "seed";
-const TX_DB: &str = "truth";
+pub(super) const TX_DB: &str = "truth";
 /// Non-transactional statements run on a fresh copy of the seed under this
 /// name (`REINDEX SYSTEM scratch` names it).
 const SCRATCH_DB: &str = "scratch";
@@ -77,7 +77,7 @@ const WAIT: Duration = Duration::from_secs(20);
 /// At most this many relations of one scoped lock are probed.
 const SCOPE_PROBES: usize = 3;
 
-type Oid = u32;
+pub(super) type Oid = u32;
 
 /// A relation of the seeded schema (user schemas only: catalogs and TOAST
 /// tables follow the relation they belong to).
@@ -142,6 +142,14 @@ pub(super) struct World {
 }
 
 impl World {
+    /// The oid of a relation of the `public` schema.
+    pub(super) fn oid_of(&self, name: &str) -> Option<Oid> {
+        self.rels
+            .iter()
+            .find(|(_, rel)| rel.schema == "public" && rel.name == name)
+            .map(|(oid, _)| *oid)
+    }
+
     fn load(cluster: &Cluster, db: &str) -> Result<World, String> {
         let out = cluster.script(
             db,
@@ -459,6 +467,21 @@ pub(super) struct Observed {
 }
 
 impl Observed {
+    /// The strongest mode seen on the relation.
+    pub(super) fn lock_on(&self, oid: Oid) -> Option<LockMode> {
+        self.locks.get(&oid).copied()
+    }
+
+    /// The relation was read in full (`seq_scan`).
+    pub(super) fn seq_scanned(&self, oid: Oid) -> bool {
+        self.seq_scanned.contains(&oid)
+    }
+
+    /// Probes that saw the statement wait elsewhere, or not at all.
+    pub(super) fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     fn lock(&mut self, oid: Oid, mode: LockMode) {
         let entry = self.locks.entry(oid).or_insert(mode);
         *entry = (*entry).max(mode);
@@ -582,7 +605,7 @@ fn blocker_sql(rel: &Rel) -> Option<String> {
 
 /// Runs a statement PostgreSQL refuses in a transaction block: once for each
 /// probed relation, on a fresh copy of the seed, behind a blocker.
-fn observe_outside_transaction(
+pub(super) fn observe_outside_transaction(
     cluster: &Cluster,
     world: &World,
     sql: &str,

@@ -19,6 +19,7 @@
 mod bodies;
 mod cases;
 mod facts;
+mod fixes;
 mod outcomes;
 mod partitions;
 

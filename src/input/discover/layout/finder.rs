@@ -21,7 +21,7 @@ use crate::input::layout::{Dialect, Tool};
 /// `neighbours.rs`, which extends it).
 pub(crate) struct RootFinder<'c> {
     pub(super) configs: &'c Configs,
-    overlay: Option<Overlay>,
+    overlays: Vec<Overlay>,
     /// What each folder showed on its own, by real path; None: no root there.
     facts: HashMap<PathBuf, Option<Facts>>,
     /// Roots built but not settled yet (merge, dialect), by real path.
@@ -51,11 +51,12 @@ pub(super) struct Facts {
 }
 
 impl<'c> RootFinder<'c> {
-    /// `overlay`: stdin or an editor's buffer standing in for a file.
-    pub(crate) fn new(configs: &'c Configs, overlay: Option<Overlay>) -> RootFinder<'c> {
+    /// `overlays`: stdin, an editor's buffer or fixed text standing in for
+    /// files.
+    pub(crate) fn new(configs: &'c Configs, overlays: Vec<Overlay>) -> RootFinder<'c> {
         RootFinder {
             configs,
-            overlay,
+            overlays,
             facts: HashMap::new(),
             pending: HashMap::new(),
             roots: HashMap::new(),
@@ -150,11 +151,11 @@ impl<'c> RootFinder<'c> {
             })
             .collect();
         let configs = self.configs;
-        let overlay = self.overlay.as_ref();
+        let overlays = self.overlays.as_slice();
         let built: Vec<(PathBuf, Built)> = todo
             .into_par_iter()
             .map(|(real, dir, config)| {
-                let built = build_folder(&dir, &real, &config, configs, overlay, report);
+                let built = build_folder(&dir, &real, &config, configs, overlays, report);
                 (real, built)
             })
             .collect();
@@ -228,11 +229,11 @@ fn build_folder(
     real: &Path,
     config: &Config,
     configs: &Configs,
-    overlay: Option<&Overlay>,
+    overlays: &[Overlay],
     report: bool,
 ) -> Built {
     let top = configs.real_paths().project_top(real);
-    let listing = list_root(dir, config, configs, overlay, top.as_deref(), report);
+    let listing = list_root(dir, config, configs, overlays, top.as_deref(), report);
     let queries = match &listing.queries_of {
         Some(sqlc) => vec![(dir.to_path_buf(), sqlc.clone())],
         None => listing.query_files.clone(),

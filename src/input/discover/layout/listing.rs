@@ -180,7 +180,7 @@ pub(super) fn list_root(
     dir: &Path,
     config: &Config,
     configs: &Configs,
-    overlay: Option<&Overlay>,
+    overlays: &[Overlay],
     top: Option<&Path>,
     report: bool,
 ) -> Listing {
@@ -200,7 +200,7 @@ pub(super) fn list_root(
     } else {
         shaped_files(dir, config, real_paths, report, &mut listing)
     };
-    if let Some(overlay) = overlay {
+    for overlay in overlays {
         let belongs = real_paths.of(&root_dir_of(&overlay.path, config)) == real_dir;
         if belongs && !paths.iter().any(|p| overlay.is(p)) {
             paths.push(overlay.path.clone());
@@ -225,7 +225,7 @@ pub(super) fn list_root(
     let limit = config.max_file_size();
     let read: Vec<Result<SqlFile, DiscoverError>> = paths
         .into_par_iter()
-        .map(|path| read_sql_file(path, limit, overlay))
+        .map(|path| read_sql_file(path, limit, overlays))
         .collect();
     for result in read {
         match result {
@@ -236,8 +236,8 @@ pub(super) fn list_root(
     listing
 }
 
-fn read_sql_file(path: PathBuf, limit: u64, overlay: Option<&Overlay>) -> Result<SqlFile, DiscoverError> {
-    if let Some(overlay) = overlay.filter(|o| o.is(&path)) {
+fn read_sql_file(path: PathBuf, limit: u64, overlays: &[Overlay]) -> Result<SqlFile, DiscoverError> {
+    if let Some(overlay) = overlays.iter().find(|o| o.is(&path)) {
         return Ok(SqlFile {
             path,
             bytes: overlay.bytes.clone(),

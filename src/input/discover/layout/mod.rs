@@ -194,7 +194,7 @@ mod whole_folders {
     pub(crate) fn detect(dir: &Path, config: &Config) -> (Vec<MigrationRoot>, Vec<DiscoverError>) {
         let configs = Configs::with_config(config.clone());
         let walked = crate::input::discover::walk::walk(dir, &configs, crate::input::discover::walk::WalkLimits::ALL);
-        let mut finder = RootFinder::new(&configs, None);
+        let mut finder = RootFinder::new(&configs, Vec::new());
         let files: Vec<PathBuf> = walked.files.into_iter().collect();
         let mut roots: Vec<MigrationRoot> = Vec::new();
         for (_, root) in finder.roots_of(&files) {
@@ -225,7 +225,7 @@ mod whole_folders {
     /// `.sql` file, excluded, or its folder cannot be read).
     pub(crate) fn root_of(file: &Path, config: &Config) -> Option<MigrationRoot> {
         let configs = Configs::with_config(config.clone());
-        let mut finder = RootFinder::new(&configs, None);
+        let mut finder = RootFinder::new(&configs, Vec::new());
         let root = finder.roots_of(std::slice::from_ref(&file.to_path_buf())).pop()?.1?;
         Some((*root).clone())
     }
