@@ -161,7 +161,9 @@ pub enum LockScope {
     /// Every view and materialized view built on the relation, at any
     /// depth (`DROP ... CASCADE`).
     DependentViews(RelationName),
-    /// Every table a view reads, through other views (`LOCK` on a view).
+    /// Every relation a view or materialized view reads, and through each
+    /// view among them what that view reads (`LOCK` on a view, a query
+    /// through a view, `REFRESH MATERIALIZED VIEW`).
     ViewTables(RelationName),
     /// Every table of a composite type (`ALTER TYPE ... CASCADE`).
     TablesOfType(RelationName),
@@ -218,7 +220,7 @@ impl std::fmt::Display for LockScope {
                 )
             }
             LockScope::DependentViews(relation) => write!(f, "every view built on {relation}"),
-            LockScope::ViewTables(view) => write!(f, "every table read by {view} if it is a view"),
+            LockScope::ViewTables(view) => write!(f, "every relation read by {view} if it is a view"),
             LockScope::TablesOfType(type_name) => write!(f, "every table of type {type_name}"),
             LockScope::RelationsIn(schema) => write!(f, "every relation in schema \"{schema}\""),
             LockScope::TablesOf(indexes) => write!(f, "the tables of {indexes}"),

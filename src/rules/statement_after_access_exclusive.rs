@@ -4,7 +4,7 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockScope, RelationLock, RelationName, StatementContext};
+use crate::analysis::{AnalyzedFile, LockMode, LockScope, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
@@ -204,10 +204,16 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
     // The children of a table held or new were locked, or created, with it.
     let light_scope =
         |scope: &LockScope| matches!(scope, LockScope::Inheritors(t) | LockScope::Partitions(t) if light(t));
+    // ACCESS SHARE (a definition read: the source of `LIKE`, a view's
+    // query) waits for an ACCESS EXCLUSIVE holder alone.
+    let waits = |mode: LockMode| mode != LockMode::AccessShare;
     catalog_only
-        && facts.scoped_locks.iter().all(|l| light_scope(&l.scope))
+        && facts
+            .scoped_locks
+            .iter()
+            .all(|l| !waits(l.mode) || light_scope(&l.scope))
         && facts.scans.iter().chain(&facts.rewrites).all(|r| ctx.is_new(r))
-        && facts.locks.iter().all(|l| light(&l.relation))
+        && facts.locks.iter().all(|l| !waits(l.mode) || light(&l.relation))
 }
 
 #[cfg(test)]

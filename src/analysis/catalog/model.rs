@@ -354,7 +354,9 @@ impl Catalog {
                     Some(_) => false,
                 })
             }
-            ViewTables(view) => known(view).is_none_or(|r| r.kind == RelationKind::View),
+            ViewTables(view) => {
+                known(view).is_none_or(|r| matches!(r.kind, RelationKind::View | RelationKind::MaterializedView))
+            }
             _ => true,
         }
     }

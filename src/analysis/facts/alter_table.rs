@@ -7,6 +7,7 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ColumnDe
 use pg_query::NodeEnum;
 
 use super::model::{ColumnTypeChange, Facts};
+use super::query::{query_locks, Query};
 use crate::analysis::catalog::{Catalog, ConstraintKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
@@ -252,6 +253,11 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 if add_column_rewrites(col, pg_version) {
                     facts.rewrite(table);
                 }
+                // Observed: a default is evaluated for the rows there are,
+                // its `nextval()` under ROW EXCLUSIVE on the sequence.
+                for default in column_constraints(col).filter_map(|c| c.raw_expr.as_ref()?.node.as_ref()) {
+                    query_locks(default, Query::Executed, None, None, facts);
+                }
             }
         }
         AtAlterColumnType => {
@@ -347,6 +353,18 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 }
             }
         }
+        AtAddInherit | AtDropInherit => {
+            // Observed: INHERIT takes SHARE UPDATE EXCLUSIVE on the new
+            // parent, NO INHERIT reads the old one under ACCESS SHARE.
+            if let Some(NodeEnum::RangeVar(parent)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                let mode = if cmd.subtype == AtAddInherit as i32 {
+                    ShareUpdateExclusive
+                } else {
+                    AccessShare
+                };
+                facts.lock(RelationName::from_range_var(parent), mode);
+            }
+        }
         AtDetachPartitionFinalize => {
             // Finishing an interrupted concurrent detach takes the partition exclusively.
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
@@ -360,7 +378,8 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
 }
 
 /// `ALTER INDEX`: SET TABLESPACE copies the index; ATTACH PARTITION takes
-/// the attached index exclusively (observed: without reading anything).
+/// the attached index exclusively and reads the tables of both indexes
+/// under ACCESS SHARE (observed: without reading any row).
 fn alter_index_effects(cmd: &AlterTableCmd, index: &RelationName, facts: &mut Facts) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
@@ -368,7 +387,10 @@ fn alter_index_effects(cmd: &AlterTableCmd, index: &RelationName, facts: &mut Fa
         AtAttachPartition => {
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 if let Some(rv) = &part.name {
-                    facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+                    let attached = RelationName::from_range_var(rv);
+                    facts.lock_scoped(LockScope::table_of(index.clone()), AccessShare);
+                    facts.lock_scoped(LockScope::table_of(attached.clone()), AccessShare);
+                    facts.lock(attached, AccessExclusive);
                 }
             }
         }

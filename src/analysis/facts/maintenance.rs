@@ -5,22 +5,33 @@ use pg_query::protobuf::{ClusterStmt, RefreshMatViewStmt, ReindexStmt, VacuumStm
 use pg_query::NodeEnum;
 
 use super::model::Facts;
+use crate::analysis::catalog::{Catalog, RelationKind};
 use crate::analysis::locks::LockMode::*;
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
 use crate::parse::ast::has_option;
 
 /// `VACUUM` and `ANALYZE` (the same statement); `FULL` rewrites.
-pub(super) fn vacuum_facts(stmt: &VacuumStmt, facts: &mut Facts) {
+pub(super) fn vacuum_facts(stmt: &VacuumStmt, catalog: Option<&Catalog>, facts: &mut Facts) {
     let full = has_option(&stmt.options, "full");
     for rv in stmt.rels.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::VacuumRelation(r) => r.relation.as_ref(),
         _ => None,
     }) {
         let table = RelationName::from_range_var(rv);
-        facts.lock(table.clone(), if full { AccessExclusive } else { ShareUpdateExclusive });
+        let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
+        facts.lock(table.clone(), mode);
         if full {
             facts.rewrite(&table);
+        }
+        // Observed: a partitioned table's partitions are processed each
+        // in turn, under the same lock (stated for a table the catalog
+        // knows to be partitioned).
+        let partitioned = catalog
+            .and_then(|c| c.relation(&table))
+            .is_some_and(|r| r.kind == RelationKind::PartitionedTable);
+        if rv.inh && partitioned {
+            facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
         }
     }
     if stmt.rels.is_empty() {
@@ -100,6 +111,11 @@ pub(super) fn refresh_facts(stmt: &RefreshMatViewStmt, facts: &mut Facts) {
     if let Some(rv) = &stmt.relation {
         let view = RelationName::from_range_var(rv);
         facts.lock(view.clone(), if stmt.concurrent { Exclusive } else { AccessExclusive });
+        // Observed: the view's query runs, reading its relations under
+        // ACCESS SHARE (`WITH NO DATA` leaves it empty without running it).
+        if !stmt.skip_data {
+            facts.lock_scoped(LockScope::ViewTables(view.clone()), AccessShare);
+        }
         if stmt.concurrent {
             // Observed: CONCURRENTLY keeps the relfilenode and reads
             // the view in full to compute the difference.

@@ -35,11 +35,14 @@
 //!   reach in the seeded schema (resolved from the server's catalog:
 //!   `pg_inherits`, `pg_constraint`, `pg_depend`, ...), holds exactly the
 //!   stated mode (the strongest the backend holds on it); and no relation
-//!   that existed before the statement is locked in a mode that blocks reads
-//!   or writes without miglint saying so. An index or an owned sequence is
-//!   covered by a lock at least as strong on its table; a composite type's
-//!   row type is read and written by nobody. Relations the statement
-//!   creates are invisible to other sessions and not compared.
+//!   that existed before the statement is locked in any mode (ACCESS SHARE
+//!   and ROW EXCLUSIVE included) without miglint stating that mode. The one
+//!   rule that covers a relation miglint does not name: an index or an
+//!   owned sequence is covered by a lock at least as strong on its table
+//!   (a query opens the indexes of the tables it reads, a write takes its
+//!   table's sequences); a composite type's row type is read and written by
+//!   nobody. Relations the statement creates are invisible to other
+//!   sessions and not compared.
 //! - rewrites: a table, materialized view or index gets a new `relfilenode`
 //!   exactly when miglint says it is rewritten, by name or by scope (an index
 //!   rebuilt with its rewritten table needs no word of its own; sequences,
@@ -48,9 +51,11 @@
 //!   `seq_scan` (validation, index builds, DML without a WHERE clause).
 //!   Index lookups (`idx_scan`) are not scans. A table that is rewritten is
 //!   read in full as well: its scan is part of the rewrite either way. Every
-//!   scan miglint states must happen; a table read under a lock that blocks
-//!   neither reads nor writes (the query of a view or of `CREATE TABLE AS`,
-//!   `UPDATE ... WHERE`, a foreign key check) need not be stated.
+//!   scan miglint states must happen, and every sequential scan must be
+//!   stated, except a read under the lock of a query or of DML (ACCESS
+//!   SHARE, ROW SHARE, ROW EXCLUSIVE: the query of `CREATE TABLE AS`,
+//!   `UPDATE ... WHERE`, a foreign key check), whose plan is the planner's
+//!   choice.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -375,10 +380,15 @@ impl World {
                     })
                 })
                 .unwrap_or_default(),
+            // What a view's (or a materialized view's) query reads, and
+            // through each view it reads, what that view reads.
             LockScope::ViewTables(view) => self
                 .find(view)
                 .map(|v| {
                     self.closure(v, |at| {
+                        if at != v && self.rels.get(&at).is_none_or(|r| r.kind != 'v') {
+                            return Vec::new();
+                        }
                         self.view_reads
                             .iter()
                             .filter(|(viewing, _)| *viewing == at)
@@ -388,7 +398,11 @@ impl World {
                 })
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|oid| self.rels.get(oid).is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'm')))
+                .filter(|oid| {
+                    self.rels
+                        .get(oid)
+                        .is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'm' | 'v'))
+                })
                 .collect(),
             LockScope::TablesOfType(type_name) => {
                 let schema = type_name.schema.as_deref().unwrap_or("public");
@@ -795,7 +809,7 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     for (oid, mode) in &observed.locks {
-        if !(mode.blocks_reads() || mode.blocks_writes()) || claimed.contains_key(oid) {
+        if claimed.contains_key(oid) {
             continue;
         }
         let rel = &world.rels[oid];
@@ -871,7 +885,7 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
             continue;
         }
         let lock = observed.locks.get(oid);
-        if lock.is_some_and(|m| m.blocks_reads() || m.blocks_writes()) {
+        if lock.is_none_or(|m| !planner_reads(*m)) {
             out.push(format!(
                 "scan of {}: server yes (seq_scan, under {}), miglint no",
                 world.label(*oid),
@@ -880,6 +894,17 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     out
+}
+
+/// The modes of queries and DML (`SELECT`, `FOR UPDATE`, foreign key
+/// checks, `INSERT`, `UPDATE`, `DELETE`, `MERGE`): which rows they read, and
+/// how, is the planner's choice, so their reads need not be stated. Every
+/// other sequential scan must be.
+fn planner_reads(mode: LockMode) -> bool {
+    matches!(
+        mode,
+        LockMode::AccessShare | LockMode::RowShare | LockMode::RowExclusive
+    )
 }
 
 pub(super) fn describe_facts(facts: &Facts) -> String {
