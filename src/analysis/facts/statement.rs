@@ -50,6 +50,9 @@ pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: 
     facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
     facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
     facts
+        .scoped_new_empty_files
+        .retain(|scope| catalog.scope_may_reach(scope));
+    facts
 }
 
 /// The facts of one statement, for a PostgreSQL major version, judged
@@ -520,13 +523,14 @@ fn rename_facts(stmt: &RenameStmt, facts: &mut Facts) {
     }
 }
 
-/// `TRUNCATE`: every row goes, in new files.
+/// `TRUNCATE`: every row goes. Observed: each table (and its indexes) gets
+/// a new, empty file; no row is copied or read.
 fn truncate_facts(stmt: &TruncateStmt, facts: &mut Facts) {
     let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
     for rv in stmt.relations.iter().filter_map(range_var) {
         let table = RelationName::from_range_var(rv);
         facts.lock(table.clone(), AccessExclusive);
-        facts.rewrite(&table);
+        facts.empty(&table);
         // Observed: without ONLY, TRUNCATE empties every partition and
         // child table; with CASCADE, every table referencing it.
         if rv.inh {

@@ -194,6 +194,8 @@ pub struct StatementPlan {
     /// A lock on the whole database (SQLite's write lock).
     pub database_lock: Option<PlanMode>,
     pub rewrites: Vec<RelationName>,
+    /// Tables given a new, empty file (`TRUNCATE`): nothing copied or read.
+    pub new_empty_files: Vec<RelationName>,
     pub scans: Vec<RelationName>,
     /// The algorithm MySQL runs an online DDL statement with: `INSTANT`,
     /// `INPLACE` or `COPY`.
@@ -298,6 +300,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 scoped_locks: facts.scoped_locks.clone(),
                 database_lock: None,
                 rewrites: facts.rewrites.clone(),
+                new_empty_files: facts.new_empty_files.clone(),
                 scans: facts.scans.clone(),
                 algorithm: None,
                 assumed: false,
@@ -418,6 +421,7 @@ pub(crate) fn replayed_statement(
         scoped_locks: Vec::new(),
         database_lock: None,
         rewrites: Vec::new(),
+        new_empty_files: Vec::new(),
         scans: Vec::new(),
         algorithm: None,
         assumed: false,

@@ -44,7 +44,8 @@
 //!   nobody. Relations the statement creates are invisible to other
 //!   sessions and not compared.
 //! - rewrites: a table, materialized view or index gets a new `relfilenode`
-//!   exactly when miglint says it is rewritten, by name or by scope (an index
+//!   exactly when miglint says it is rewritten (copied) or given a new empty
+//!   file (`TRUNCATE`, which reads no row), by name or by scope (an index
 //!   rebuilt with its rewritten table needs no word of its own; sequences,
 //!   whose `RESTART` also swaps the file, are not compared).
 //! - scans: miglint's scans are whole-table reads, which PostgreSQL counts as
@@ -55,7 +56,9 @@
 //!   stated, except a read under the lock of a query or of DML (ACCESS
 //!   SHARE, ROW SHARE, ROW EXCLUSIVE: the query of `CREATE TABLE AS`,
 //!   `UPDATE ... WHERE`, a foreign key check), whose plan is the planner's
-//!   choice.
+//!   choice. A relation given a new empty file (`TRUNCATE`) is scanned only
+//!   to rebuild its indexes on that file: such a scan must read no row
+//!   (`seq_tup_read`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -469,6 +472,8 @@ pub(super) struct Observed {
     notes: Vec<String>,
     rewritten: BTreeSet<Oid>,
     seq_scanned: BTreeSet<Oid>,
+    /// Sequential scans that returned rows (`seq_tup_read`).
+    rows_read: BTreeSet<Oid>,
     idx_scanned: BTreeSet<Oid>,
 }
 
@@ -479,12 +484,14 @@ impl Observed {
     }
 }
 
-/// `relfilenode`, `seq_scan`, `idx_scan` of each user relation.
-type Snapshot = BTreeMap<Oid, (u64, u64, u64)>;
+/// `relfilenode`, `seq_scan`, `idx_scan`, `seq_tup_read` of each user
+/// relation.
+type Snapshot = BTreeMap<Oid, (u64, u64, u64, u64)>;
 
 fn snapshot_query(tag: &str, stats_view: &str) -> String {
     format!(
-        "SELECT '{tag}', c.oid, c.relfilenode, coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0) \
+        "SELECT '{tag}', c.oid, c.relfilenode, coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0), \
+           coalesce(s.seq_tup_read, 0) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN {stats_view} s ON s.relid = c.oid WHERE {USER_SCHEMAS};\n"
     )
@@ -493,8 +500,8 @@ fn snapshot_query(tag: &str, stats_view: &str) -> String {
 fn parse_snapshot(out: &str, tag: &str) -> Snapshot {
     rows(out)
         .into_iter()
-        .filter(|r| r.len() == 5 && r[0] == tag)
-        .map(|r| (num(r[1]), (num64(r[2]), num64(r[3]), num64(r[4]))))
+        .filter(|r| r.len() == 6 && r[0] == tag)
+        .map(|r| (num(r[1]), (num64(r[2]), num64(r[3]), num64(r[4]), num64(r[5]))))
         .collect()
 }
 
@@ -503,8 +510,8 @@ fn num64(s: &str) -> u64 {
 }
 
 fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observed: &mut Observed) {
-    for (oid, (node, seq, idx)) in before {
-        let Some((node_after, seq_after, idx_after)) = after.get(oid) else {
+    for (oid, (node, seq, idx, tuples)) in before {
+        let Some((node_after, seq_after, idx_after, tuples_after)) = after.get(oid) else {
             continue;
         };
         let storage = world.rels.get(oid).is_some_and(Rel::has_storage);
@@ -513,6 +520,9 @@ fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observe
         }
         if seq_after > seq {
             observed.seq_scanned.insert(*oid);
+        }
+        if tuples_after > tuples {
+            observed.rows_read.insert(*oid);
         }
         if idx_after > idx {
             observed.idx_scanned.insert(*oid);
@@ -844,10 +854,20 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         set
     };
     let rewrites = claimed_set(&facts.rewrites, &facts.scoped_rewrites, &mut out, "rewrite of");
-    for oid in &rewrites {
+    let emptied = claimed_set(
+        &facts.new_empty_files,
+        &facts.scoped_new_empty_files,
+        &mut out,
+        "new empty file of",
+    );
+    for (oid, what) in rewrites
+        .iter()
+        .map(|o| (o, "rewrite"))
+        .chain(emptied.iter().map(|o| (o, "new empty file")))
+    {
         if world.rels[oid].has_storage() && !observed.rewritten.contains(oid) {
             out.push(format!(
-                "rewrite of {}: miglint yes, server no (same relfilenode)",
+                "{what} of {}: miglint yes, server no (same relfilenode)",
                 world.label(*oid)
             ));
         }
@@ -855,6 +875,7 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
     for oid in &observed.rewritten {
         let rel = &world.rels[oid];
         let covered = rewrites.contains(oid)
+            || emptied.contains(oid)
             || (matches!(rel.kind, 'i' | 'I') && observed.rewritten.contains(&rel.owner))
             || rel.kind == 'S';
         if !covered {
@@ -881,7 +902,10 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     for oid in &observed.seq_scanned {
-        if scans.contains(oid) || observed.rewritten.contains(oid) {
+        // A rewrite reads what it copies. A new empty file is read only
+        // to rebuild the table's indexes on it (no row).
+        let empty_read = emptied.contains(oid) && !observed.rows_read.contains(oid);
+        if scans.contains(oid) || empty_read || (observed.rewritten.contains(oid) && !emptied.contains(oid)) {
             continue;
         }
         let lock = observed.locks.get(oid);
@@ -924,9 +948,10 @@ pub(super) fn describe_facts(facts: &Facts) -> String {
     };
     let _ = write!(
         s,
-        "locks: {}; rewrites: {}; scans: {}; transactional: {}",
+        "locks: {}; rewrites: {}; new empty files: {}; scans: {}; transactional: {}",
         locks.join(", "),
         names(&facts.rewrites, &facts.scoped_rewrites),
+        names(&facts.new_empty_files, &facts.scoped_new_empty_files),
         names(&facts.scans, &facts.scoped_scans),
         facts.transactional
     );
