@@ -157,6 +157,10 @@ pub struct EnumType {
 pub struct Domain {
     pub name: RelationName,
     pub base: ColumnType,
+    /// A CHECK or NOT NULL constraint was written on it (a dropped one is
+    /// not taken to be the last): a column of the domain added to a table
+    /// with rows checks each row, which rewrites the table.
+    pub constrained: bool,
     pub origin: Origin,
 }
 

@@ -60,7 +60,7 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
         if is_index {
             alter_index_effects(cmd, &table, &mut action);
         } else {
-            alter_table_action_effects(cmd, &table, pg_version, &mut action);
+            alter_table_action_effects(cmd, &table, pg_version, catalog, &mut action);
         }
         if let Some(col) = added_column(cmd).filter(|_| !is_index) {
             added_column_constraint_effects(col, &table, inline_fks_validated, &mut action);
@@ -245,12 +245,18 @@ fn only_fast_reloptions(cmd: &AlterTableCmd) -> bool {
 
 /// What one `ALTER TABLE` action does besides locking its table: the
 /// rewrites, full reads, data loss and locks on other relations it causes.
-fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_version: u32, facts: &mut Facts) {
+fn alter_table_action_effects(
+    cmd: &AlterTableCmd,
+    table: &RelationName,
+    pg_version: u32,
+    catalog: Option<&Catalog>,
+    facts: &mut Facts,
+) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
         AtAddColumn => {
             if let Some(col) = column_def(cmd) {
-                if add_column_rewrites(col, pg_version) {
+                if add_column_rewrites(col, pg_version) || adds_constrained_domain(col, catalog) {
                     facts.rewrite(table);
                 }
                 // Observed: a default is evaluated for the rows there are,
@@ -284,7 +290,12 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 let validates =
                     matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign) && !con.skip_validation;
                 let sets_not_null = ctype == ConstrType::ConstrNotnull && !con.skip_validation;
-                if builds_index || validates || sets_not_null {
+                // Observed: `PRIMARY KEY USING INDEX` sets its columns NOT
+                // NULL, reading every row, unless they already are.
+                let key_sets_not_null = ctype == ConstrType::ConstrPrimary
+                    && !con.indexname.is_empty()
+                    && !index_columns_not_null(catalog, table, &con.indexname);
+                if builds_index || validates || sets_not_null || key_sets_not_null {
                     facts.scan(table);
                 }
                 if is_foreign_key(con) {
@@ -423,6 +434,36 @@ pub(crate) fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
             _ => false,
         }
     })
+}
+
+/// Observed: a column of a domain with a CHECK or NOT NULL constraint is
+/// checked on every row as it is added (NULL too, without a default), which
+/// rewrites the table. An array of such a domain is not checked.
+fn adds_constrained_domain(col: &ColumnDef, catalog: Option<&Catalog>) -> bool {
+    let (Some(catalog), Some(type_name)) = (catalog, col.type_name.as_ref()) else {
+        return false;
+    };
+    let ty = ColumnType::from_type_name(type_name);
+    !ty.array
+        && ty.schema.as_deref() != Some("pg_catalog")
+        && catalog
+            .domain(&RelationName::new(ty.schema.as_deref(), &ty.name))
+            .is_some_and(|d| d.constrained)
+}
+
+/// The catalog knows every key column of the table's index `index` to be
+/// NOT NULL already.
+fn index_columns_not_null(catalog: Option<&Catalog>, table: &RelationName, index: &str) -> bool {
+    let Some(catalog) = catalog else { return false };
+    let index = RelationName::new(table.schema.as_deref(), index);
+    let (Some(index), Some(relation)) = (catalog.index(&index), catalog.relation(table)) else {
+        return false;
+    };
+    !index.columns.is_empty()
+        && index
+            .columns
+            .iter()
+            .all(|c| relation.column(c).is_some_and(|col| col.not_null))
 }
 
 /// Constraints written on a column added to an existing table: an inline

@@ -435,3 +435,38 @@ fn foreign_table_options_take_access_exclusive() {
         [("ft".to_string(), "ACCESS EXCLUSIVE")]
     );
 }
+
+#[test]
+fn constrained_domains_and_keys_over_nullable_columns_are_judged_against_the_catalog() {
+    let mut catalog = Catalog::default();
+    let history = "CREATE DOMAIN plain AS int;
+                   CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+                   CREATE DOMAIN later AS int;
+                   ALTER DOMAIN later SET NOT NULL;
+                   CREATE TABLE k (id int, v int NOT NULL);
+                   CREATE UNIQUE INDEX k_id ON k (id);
+                   CREATE UNIQUE INDEX k_v ON k (v);";
+    for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+        catalog.apply(
+            &raw.stmt.unwrap().node.unwrap(),
+            crate::analysis::catalog::Origin::History,
+            None,
+        );
+    }
+    let judged = |sql: &str| {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        statement_facts_in(&node, 15, Some(&catalog))
+    };
+    for (sql, rewrites) in [
+        ("ALTER TABLE k ADD COLUMN z plain", false),
+        ("ALTER TABLE k ADD COLUMN z positive", true),
+        ("ALTER TABLE k ADD COLUMN z positive[]", false),
+        ("ALTER TABLE k ADD COLUMN z later DEFAULT 1", true),
+    ] {
+        assert_eq!(!judged(sql).rewrites.is_empty(), rewrites, "{sql}");
+    }
+    assert_eq!(judged("ALTER TABLE k ADD PRIMARY KEY USING INDEX k_id").scans.len(), 1);
+    assert!(judged("ALTER TABLE k ADD PRIMARY KEY USING INDEX k_v").scans.is_empty());
+    assert!(judged("ALTER TABLE k ADD UNIQUE USING INDEX k_id").scans.is_empty());
+}
