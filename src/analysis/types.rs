@@ -6,6 +6,7 @@ use pg_query::NodeEnum;
 
 use super::names::RelationName;
 use crate::parse::ast::{alter_table_cmds, strings};
+use crate::settings::SessionTimeZone;
 
 /// A column type as declared: `varchar(20)`, `numeric(10, 2)`, `int4[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,6 +204,19 @@ pub(crate) enum TypeChangeCost {
     Rewrite,
 }
 
+impl TypeChangeCost {
+    /// The cost once the server's session time zone is known: a conversion
+    /// between `timestamp` and `timestamptz` is in place under UTC and a
+    /// rewrite under any other zone.
+    pub(crate) fn in_zone(self, zone: SessionTimeZone) -> TypeChangeCost {
+        match (self, zone) {
+            (TypeChangeCost::InPlaceIfUtc, SessionTimeZone::Utc) => TypeChangeCost::InPlace,
+            (TypeChangeCost::InPlaceIfUtc, SessionTimeZone::Other) => TypeChangeCost::Rewrite,
+            (cost, _) => cost,
+        }
+    }
+}
+
 /// Whether changing a column from `old` to `new` rewrites the table.
 ///
 /// `old` is the column's type before the statement when the catalog knows
@@ -299,7 +313,13 @@ pub(crate) fn type_change_cost(
         ("interval", "interval") if all_fields(&old.modifiers) && all_fields(&new.modifiers) => {
             precision_kept(old.modifiers.get(1), new.modifiers.get(1))
         }
-        ("timestamp", "timestamptz") | ("timestamptz", "timestamp") if new.modifiers.is_empty() && pg_version >= 12 => {
+        // The conversion's result has no precision of its own, so only a
+        // precision of 6 or none is known to keep it (observed:
+        // timestamptz(0) to timestamp(6) in place under UTC, timestamp(3)
+        // to timestamptz(3) rewritten).
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+            if precision_kept(None, new.modifiers.first()) == InPlace && pg_version >= 12 =>
+        {
             InPlaceIfUtc
         }
         _ => Rewrite,
@@ -360,6 +380,21 @@ pub(crate) fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn utc_and_its_aliases_are_the_zones_that_convert_timestamps_in_place() {
+        use crate::settings::SessionTimeZone::{self, *};
+        for name in ["UTC", "utc", "Etc/UTC", "GMT", "Etc/GMT+0", "Zulu", "Universal"] {
+            assert_eq!(SessionTimeZone::from_name(name), Utc, "{name}");
+        }
+        for name in ["Europe/London", "Etc/GMT+1", "America/New_York", "CET"] {
+            assert_eq!(SessionTimeZone::from_name(name), Other, "{name}");
+        }
+        let cost = TypeChangeCost::InPlaceIfUtc;
+        assert_eq!(cost.in_zone(Utc), TypeChangeCost::InPlace);
+        assert_eq!(cost.in_zone(Other), TypeChangeCost::Rewrite);
+        assert_eq!(cost.in_zone(Unknown), cost);
+    }
+
     use super::*;
 
     fn column_type(sql_type: &str) -> TypeName {
@@ -476,6 +511,8 @@ mod tests {
             ),
             (Some("timestamptz"), "timestamp", false, 12, InPlaceIfUtc),
             (Some("timestamp"), "timestamptz(3)", false, 16, Rewrite),
+            (Some("timestamptz(0)"), "timestamp(6)", false, 16, InPlaceIfUtc),
+            (Some("timestamp(3)"), "timestamptz(3)", false, 16, Rewrite),
             (Some("timestamp"), "timestamptz", false, 11, Rewrite),
             (Some("timestamp(3)"), "timestamp", false, 16, InPlace),
             (Some("timestamp(3)"), "timestamp(6)", false, 16, InPlace),

@@ -18,6 +18,7 @@ use crate::parse::ast::{
     added_column, alter_table_actions, alter_table_cmds, column_constraints, column_constraints_enforced, column_def,
     constraint, is_foreign_key, partition_cmd_concurrent,
 };
+use crate::settings::SessionTimeZone;
 
 /// Validating a foreign key reads the referenced table under ROW SHARE
 /// (observed on PostgreSQL 15: `VALIDATE CONSTRAINT` of a foreign key holds
@@ -27,7 +28,13 @@ pub(crate) const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
 /// The facts of an `ALTER TABLE` (and of `ALTER INDEX`, `ALTER TYPE`, ...,
 /// the same statement with another `objtype`): each action's lock, effects
 /// and reach to child tables, merged into `facts`.
-pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog: Option<&Catalog>, facts: &mut Facts) {
+pub(super) fn alter_table_facts(
+    stmt: &AlterTableStmt,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: Option<&Catalog>,
+    facts: &mut Facts,
+) {
     let Some(rv) = &stmt.relation else {
         return;
     };
@@ -50,9 +57,11 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
         };
         action.lock(table.clone(), mode);
         if !is_index && cmd.subtype == AlterTableType::AtAlterColumnType as i32 {
-            if let Some(change) = column_type_change(n, cmd, &table, pg_version, catalog) {
+            if let Some(change) = column_type_change(n, cmd, &table, pg_version, time_zone, catalog) {
                 if change.cost != TypeChangeCost::InPlace {
                     action.rewrite(&table);
+                } else if rebuilds_index(&change, &table, catalog) {
+                    action.scan(&table);
                 }
                 facts.type_changes.push(change);
             }
@@ -542,6 +551,7 @@ fn column_type_change(
     cmd: &AlterTableCmd,
     table: &RelationName,
     pg_version: u32,
+    time_zone: SessionTimeZone,
     catalog: Option<&Catalog>,
 ) -> Option<ColumnTypeChange> {
     let col = column_def(cmd)?;
@@ -567,7 +577,7 @@ fn column_type_change(
         let name = RelationName::new(ty.schema.as_deref(), &ty.name);
         catalog.domain(&name).map(|d| d.base.clone())
     };
-    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain_base);
+    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain_base).in_zone(time_zone);
     Some(ColumnTypeChange {
         action,
         column: cmd.name.clone(),
@@ -576,6 +586,22 @@ fn column_type_change(
         has_using,
         cost,
     })
+}
+
+/// An in-place change between `timestamp` and `timestamptz` of a column an
+/// index the catalog knows covers: the index's operator class changes, so
+/// it is built again, reading the table (observed on PostgreSQL 15). Other
+/// in-place changes keep their indexes.
+fn rebuilds_index(change: &ColumnTypeChange, table: &RelationName, catalog: Option<&Catalog>) -> bool {
+    let Some((catalog, old)) = catalog.zip(change.old.as_ref()) else {
+        return false;
+    };
+    let converts = matches!(
+        (old.name.as_str(), change.new.name.as_str()),
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+    );
+    let table = catalog.relation(table).map(|r| r.name.clone());
+    converts && table.is_some_and(|table| catalog.indexes_on(&table).any(|i| i.columns.contains(&change.column)))
 }
 
 /// `col` or `col::type` where the cast is to the column's new type.

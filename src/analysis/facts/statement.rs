@@ -18,6 +18,7 @@ use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
 use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_var, selects_every_row};
+use crate::settings::SessionTimeZone;
 
 /// The strongest lock `statement_facts` states for the first statement of
 /// `sql`, on any relation: what a message says about a statement it only
@@ -33,8 +34,13 @@ pub(crate) fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
 /// The facts of one statement as a run states them: judged against the
 /// catalog, without the scoped locks, rewrites and scans it rules out (the
 /// children of a table it knows to have none, ...).
-pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: &Catalog) -> Facts {
-    let mut facts = statement_facts_in(node, pg_version, Some(catalog));
+pub(crate) fn statement_facts_judged(
+    node: &NodeEnum,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: &Catalog,
+) -> Facts {
+    let mut facts = statement_facts_in(node, pg_version, time_zone, Some(catalog));
     let name_table = |scope: &mut LockScope| {
         if let LockScope::TableOf { index, table } = scope {
             // An index lives in its table's schema: written as the index is.
@@ -58,20 +64,25 @@ pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: 
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// without a catalog.
 pub(crate) fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
-    statement_facts_in(node, pg_version, None)
+    statement_facts_in(node, pg_version, SessionTimeZone::Unknown, None)
 }
 
-/// The facts of one statement, for a PostgreSQL major version, judged
-/// against the catalog as it stands before the statement runs (the old type
-/// of a column whose type changes).
-pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
+/// The facts of one statement, for a PostgreSQL major version and session
+/// time zone, judged against the catalog as it stands before the statement
+/// runs (the old type of a column whose type changes).
+pub(crate) fn statement_facts_in(
+    node: &NodeEnum,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: Option<&Catalog>,
+) -> Facts {
     let mut facts = Facts {
         transactional: true,
         ..Facts::default()
     };
     match node {
         NodeEnum::AlterTableStmt(stmt) => {
-            alter_table_facts(stmt, pg_version, catalog, &mut facts);
+            alter_table_facts(stmt, pg_version, time_zone, catalog, &mut facts);
             let table = stmt.relation.as_ref().map(RelationName::from_range_var);
             facts.partition_leaves = catalog
                 .zip(table)

@@ -462,6 +462,7 @@ mod tests {
             transaction,
             assume_lock_timeout: false,
             max_lock_timeout_ms: 10_000,
+            time_zone: crate::analysis::SessionTimeZone::Unknown,
         };
         plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
     }

@@ -171,6 +171,20 @@ pub(super) const EXTENSIONS: &[Extension] = &[
     },
 ];
 
+/// Statements run under a session `TimeZone` (`SET LOCAL TimeZone`), judged
+/// with that zone as `timezone` in `miglint.toml`: PostgreSQL converts
+/// between `timestamp` and `timestamptz` in place only under UTC.
+pub(super) const ZONED_CASES: &[(&str, &str)] = &[
+    ("UTC", "ALTER TABLE times ALTER COLUMN ts TYPE timestamptz"),
+    ("Etc/UTC", "ALTER TABLE times ALTER COLUMN tz TYPE timestamp"),
+    ("GMT", "ALTER TABLE times ALTER COLUMN ts TYPE timestamptz"),
+    ("Europe/Berlin", "ALTER TABLE times ALTER COLUMN ts TYPE timestamptz"),
+    ("America/New_York", "ALTER TABLE times ALTER COLUMN tz TYPE timestamp"),
+    ("Europe/London", "ALTER TABLE times ALTER COLUMN tz TYPE timestamp"),
+    ("UTC", "ALTER TABLE times ALTER COLUMN ts TYPE timestamptz(3)"),
+    ("UTC", "ALTER TABLE times ALTER COLUMN tz TYPE timestamp(6)"),
+];
+
 /// The statements, each checked on its own against the seeded schema.
 pub(super) const CASES: &[&str] = &[
     // ALTER TABLE: columns

@@ -67,10 +67,10 @@ use std::time::{Duration, Instant};
 use crate::analysis::catalog::{Catalog, Origin};
 use crate::analysis::facts::{statement_facts_judged, Facts};
 use crate::analysis::LockScope;
-use crate::analysis::{LockMode, RelationName};
+use crate::analysis::{LockMode, RelationName, SessionTimeZone};
 use pg_query::NodeEnum;
 
-use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED, SEED_SETUP};
+use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED, SEED_SETUP, ZONED_CASES};
 use crate::tests::support::cluster::{cluster, path_str, Cluster};
 
 pub(super) const SEED_DB: &str = "seed";
@@ -1141,14 +1141,30 @@ fn check_cases(which: bool) {
         return;
     };
     let started = Instant::now();
-    let cases: Vec<&str> = CASES.iter().copied().chain(extension_cases).collect();
+    // Each case with the session TimeZone it runs under, if it sets one.
+    let cases: Vec<(Option<&str>, &str)> = CASES
+        .iter()
+        .copied()
+        .chain(extension_cases)
+        .map(|sql| (None, sql))
+        .chain(ZONED_CASES.iter().map(|(zone, sql)| (Some(*zone), *sql)))
+        .collect();
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
     let catalog = seed_catalog();
-    for sql in cases {
+    for (zone, sql) in cases {
         let node = parse_one(sql);
-        let facts = statement_facts_judged(&node, pg_version, &catalog);
+        let time_zone = zone.map_or(SessionTimeZone::Unknown, SessionTimeZone::from_name);
+        let facts = statement_facts_judged(&node, pg_version, time_zone, &catalog);
+        let (sql, label) = match zone {
+            Some(zone) => (
+                format!("SET LOCAL TimeZone = '{zone}';\n{sql}"),
+                format!("{sql} (timezone = \"{zone}\")"),
+            ),
+            None => (sql.to_string(), sql.to_string()),
+        };
+        let (sql, label) = (sql.as_str(), label.as_str());
         if facts.transactional != which {
             continue;
         }
@@ -1159,12 +1175,12 @@ fn check_cases(which: bool) {
             None => observe_outside_transaction(&cluster, &world, sql, &probes(&facts, &world)),
         });
         match observed {
-            Err(e) => failures.push(format!("{sql}\n    error: {e}")),
+            Err(e) => failures.push(format!("{label}\n    error: {e}")),
             Ok(observed) => {
                 let mismatches = compare(&facts, &world, &observed);
                 if !mismatches.is_empty() {
                     failures.push(format!(
-                        "{sql}\n    {}\n    miglint: {}\n    server:  {}",
+                        "{label}\n    {}\n    miglint: {}\n    server:  {}",
                         mismatches.join("\n    "),
                         describe_facts(&facts),
                         describe_observed(&observed, &world)

@@ -5,6 +5,7 @@ use crate::analysis::catalog::Catalog;
 use crate::analysis::facts::statement_facts_in;
 use crate::analysis::locks::LockMode::*;
 use crate::analysis::types::TypeChangeCost;
+use crate::settings::SessionTimeZone;
 
 #[test]
 fn alter_table_takes_the_strongest_mode_of_its_actions() {
@@ -154,7 +155,7 @@ fn validating_a_known_foreign_key_locks_the_referenced_table() {
     }
     let parsed = pg_query::parse("ALTER TABLE t VALIDATE CONSTRAINT t_fk", 0).unwrap();
     let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-    let f = statement_facts_in(&node, 16, Some(&catalog));
+    let f = statement_facts_in(&node, 16, SessionTimeZone::Unknown, Some(&catalog));
     let modes: Vec<(String, &str)> = f
         .locks
         .iter()
@@ -184,7 +185,7 @@ fn type_changes_judged_against_the_catalog() {
     let judged = |sql: &str, pg_version: u32| {
         let parsed = pg_query::parse(sql, 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-        statement_facts_in(&node, pg_version, Some(&catalog))
+        statement_facts_in(&node, pg_version, SessionTimeZone::Unknown, Some(&catalog))
     };
     let f = judged(
         "ALTER TABLE app.t ALTER v TYPE varchar(40), ALTER n TYPE numeric(12, 2), ALTER e TYPE varchar(254)",
@@ -456,7 +457,7 @@ fn constrained_domains_and_keys_over_nullable_columns_are_judged_against_the_cat
     let judged = |sql: &str| {
         let parsed = pg_query::parse(sql, 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-        statement_facts_in(&node, 15, Some(&catalog))
+        statement_facts_in(&node, 15, SessionTimeZone::Unknown, Some(&catalog))
     };
     for (sql, rewrites) in [
         ("ALTER TABLE k ADD COLUMN z plain", false),
