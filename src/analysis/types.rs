@@ -192,6 +192,13 @@ pub(crate) fn is_serial(type_name: &TypeName) -> bool {
     )
 }
 
+/// A domain as a type change sees it: the type it stores, and whether it
+/// checks values (a CHECK or NOT NULL constraint).
+pub(crate) struct DomainType {
+    pub base: ColumnType,
+    pub constrained: bool,
+}
+
 /// What `ALTER COLUMN ... TYPE` costs the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TypeChangeCost {
@@ -223,8 +230,7 @@ impl TypeChangeCost {
 /// it; without it, only a change to `text` or unbounded `varchar` counts as
 /// in place (the one change provable from the statement alone, which holds
 /// for the text-like columns such changes are made on). `domain_base` gives
-/// the base type of a domain the catalog knows. A `USING` clause always
-/// rewrites.
+/// the domains the catalog knows. A `USING` clause always rewrites.
 ///
 /// In place, as PostgreSQL decides it (`ATColumnChangeRequiresRewrite` and
 /// the types' length-coercion support functions): the same type;
@@ -239,7 +245,7 @@ pub(crate) fn type_change_cost(
     new: &ColumnType,
     has_using: bool,
     pg_version: u32,
-    domain_base: &dyn Fn(&ColumnType) -> Option<ColumnType>,
+    domain: &dyn Fn(&ColumnType) -> Option<DomainType>,
 ) -> TypeChangeCost {
     use TypeChangeCost::*;
     if has_using {
@@ -256,15 +262,22 @@ pub(crate) fn type_change_cost(
     if same_type(old, new) {
         return InPlace;
     }
-    // Changing to a domain checks its constraints on every row.
-    if domain_base(new).is_some() {
-        return Rewrite;
+    // A domain is its base type on disk: dropping to the base relabels it,
+    // and so does changing to a domain that checks nothing (observed);
+    // changing to a domain with constraints checks them on every row.
+    let mut new = new.clone();
+    for _ in 0..8 {
+        match domain(&new).filter(|_| !new.array) {
+            Some(d) if d.constrained => return Rewrite,
+            Some(d) => new = d.base,
+            None => break,
+        }
     }
-    // A domain is its base type on disk: dropping to the base relabels it.
+    let new = &new;
     let mut old = old.clone();
     for _ in 0..8 {
-        match domain_base(&old).filter(|_| !old.array) {
-            Some(base) => old = base,
+        match domain(&old).filter(|_| !old.array) {
+            Some(d) => old = d.base,
             None => break,
         }
     }
@@ -469,11 +482,19 @@ mod tests {
     fn which_type_changes_rewrite() {
         use TypeChangeCost::*;
         let ty = |sql: &str| ColumnType::from_type_name(&column_type(sql));
-        // `email` is a domain over varchar(100), `short` over `email`.
-        let domains = |t: &ColumnType| match t.name.as_str() {
-            "email" => Some(ty("varchar(100)")),
-            "short" => Some(ty("email")),
-            _ => None,
+        // `email` is a domain over varchar(100) with a CHECK, `short` over
+        // `email`, `label` over varchar(100) without constraints.
+        let domains = |t: &ColumnType| {
+            let (base, constrained) = match t.name.as_str() {
+                "email" => ("varchar(100)", true),
+                "short" => ("email", false),
+                "label" => ("varchar(100)", false),
+                _ => return None,
+            };
+            Some(DomainType {
+                base: ty(base),
+                constrained,
+            })
         };
         // (old type or None when unknown, new type, USING, PostgreSQL version, cost)
         let cases: &[(Option<&str>, &str, bool, u32, TypeChangeCost)] = &[
@@ -542,6 +563,11 @@ mod tests {
             (Some("short"), "varchar(200)", false, 16, InPlace),
             (Some("email"), "varchar(10)", false, 16, Rewrite),
             (Some("varchar(100)"), "email", false, 16, Rewrite),
+            (Some("varchar(100)"), "label", false, 16, InPlace),
+            (Some("varchar(50)"), "label", false, 16, InPlace),
+            (Some("varchar(200)"), "label", false, 16, Rewrite),
+            (Some("varchar(100)"), "short", false, 16, Rewrite),
+            (Some("label"), "email", false, 16, Rewrite),
             (Some("integer"), "bigint", false, 16, Rewrite),
             (Some("int"), "integer", false, 16, InPlace),
             (Some("integer"), "text", false, 16, Rewrite),

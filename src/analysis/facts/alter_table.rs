@@ -569,15 +569,18 @@ fn column_type_change(
         .and_then(|c| c.relation(table))
         .and_then(|r| r.column(&cmd.name))
         .map(|c| c.ty.clone());
-    let domain_base = |ty: &ColumnType| {
+    let domain = |ty: &ColumnType| {
         let catalog = catalog?;
         if ty.schema.as_deref() == Some("pg_catalog") {
             return None;
         }
         let name = RelationName::new(ty.schema.as_deref(), &ty.name);
-        catalog.domain(&name).map(|d| d.base.clone())
+        catalog.domain(&name).map(|d| types::DomainType {
+            base: d.base.clone(),
+            constrained: d.constrained,
+        })
     };
-    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain_base).in_zone(time_zone);
+    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain).in_zone(time_zone);
     Some(ColumnTypeChange {
         action,
         column: cmd.name.clone(),

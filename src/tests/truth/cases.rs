@@ -121,6 +121,11 @@ CREATE UNIQUE INDEX keyed_v ON keyed (v);
 CREATE DOMAIN plain_int AS int;
 CREATE DOMAIN checked_int AS int CHECK (VALUE > 0);
 CREATE DOMAIN defaulted_int AS int DEFAULT 1;
+CREATE TABLE conv (v varchar(20), t text, n numeric(10, 2), c cidr, vb varbit(8), arr int[],
+    d plain_int, m mood, i int, s smallint, ts timestamp);
+INSERT INTO conv SELECT 'v' || g, 't' || g, g, '10.0.0.0/8', B'101', ARRAY[g], g, 'ok', g, g, now()
+FROM generate_series(1, 100) g;
+CREATE INDEX conv_v ON conv (v);
 CREATE TABLE other.o (id int);
 INSERT INTO other.o SELECT g FROM generate_series(1, 100) g;
 ANALYZE;
@@ -256,6 +261,31 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE times ALTER COLUMN iv TYPE interval(4)",
     "ALTER TABLE times ALTER COLUMN iv TYPE interval",
     "ALTER TABLE times ALTER COLUMN iv TYPE interval(1)",
+    // ALTER COLUMN TYPE: the pairs the catalog can judge
+    "ALTER TABLE conv ALTER COLUMN v TYPE varchar(30)",
+    "ALTER TABLE conv ALTER COLUMN v TYPE varchar(10)",
+    "ALTER TABLE conv ALTER COLUMN v TYPE varchar",
+    "ALTER TABLE conv ALTER COLUMN v TYPE text",
+    "ALTER TABLE conv ALTER COLUMN t TYPE varchar",
+    "ALTER TABLE conv ALTER COLUMN t TYPE varchar(50)",
+    "ALTER TABLE conv ALTER COLUMN n TYPE numeric(12, 2)",
+    "ALTER TABLE conv ALTER COLUMN n TYPE numeric",
+    "ALTER TABLE conv ALTER COLUMN n TYPE numeric(12, 3)",
+    "ALTER TABLE conv ALTER COLUMN n TYPE numeric(8, 2)",
+    "ALTER TABLE conv ALTER COLUMN c TYPE inet",
+    "ALTER TABLE conv ALTER COLUMN vb TYPE varbit(16)",
+    "ALTER TABLE conv ALTER COLUMN vb TYPE varbit",
+    "ALTER TABLE conv ALTER COLUMN vb TYPE varbit(4)",
+    "ALTER TABLE conv ALTER COLUMN arr TYPE bigint[]",
+    "ALTER TABLE conv ALTER COLUMN d TYPE int",
+    "ALTER TABLE conv ALTER COLUMN i TYPE plain_int",
+    "ALTER TABLE conv ALTER COLUMN i TYPE checked_int",
+    "ALTER TABLE conv ALTER COLUMN m TYPE text",
+    "ALTER TABLE conv ALTER COLUMN s TYPE int",
+    "ALTER TABLE conv ALTER COLUMN i TYPE int4",
+    "ALTER TABLE conv ALTER COLUMN ts TYPE timestamp(6)",
+    "ALTER TABLE t ALTER COLUMN e TYPE text",
+    "ALTER TABLE t ALTER COLUMN q TYPE int",
     "ALTER TABLE child DROP COLUMN t_id",
     "ALTER TABLE p DROP COLUMN v",
     "ALTER TABLE t RENAME COLUMN a TO aa",
