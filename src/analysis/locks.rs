@@ -124,6 +124,9 @@ pub enum LockScope {
     },
     /// Every index of a named table (`REINDEX TABLE t`).
     IndexesOf(RelationName),
+    /// Every index of each relation of another scope (`REINDEX TABLE` of a
+    /// partitioned table: the indexes of its partitions).
+    IndexesOfEach(Box<LockScope>),
     /// Every table of a schema, or of the database when `None`.
     TablesIn(Option<String>),
     /// Every index of a schema, or of the database when `None`.
@@ -190,6 +193,7 @@ impl std::fmt::Display for LockScope {
                 table: Some(table),
             } => write!(f, "{table}, the table of {index}"),
             LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
+            LockScope::IndexesOfEach(scope) => write!(f, "every index of {scope}"),
             LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
             LockScope::TablesIn(None) => f.write_str("every table in the database"),
             LockScope::IndexesIn(Some(schema)) => write!(f, "every index in schema \"{schema}\""),

@@ -94,6 +94,9 @@ pub struct Relation {
     pub partition_of: Option<RelationName>,
     /// Tables it inherits from (`INHERITS`, `ALTER TABLE ... INHERIT`).
     pub inherits: Vec<RelationName>,
+    /// The table access method written at creation (`USING`) or set since
+    /// (`SET ACCESS METHOD`); None for the server's default.
+    pub access_method: Option<String>,
     pub origin: Origin,
     /// The catalog never saw it created: an `ALTER TABLE` named a table the
     /// history does not hold (history is incomplete). It counts as an
@@ -435,6 +438,7 @@ impl Catalog {
                 constraints: Vec::new(),
                 partition_of: None,
                 inherits: Vec::new(),
+                access_method: None,
                 origin,
                 inferred: false,
             }),

@@ -8,7 +8,7 @@ use pg_query::NodeEnum;
 
 use super::model::{ColumnTypeChange, Facts};
 use super::query::{query_locks, Query};
-use crate::analysis::catalog::{Catalog, ConstraintKind};
+use crate::analysis::catalog::{Catalog, ConstraintKind, RelationKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
@@ -343,7 +343,12 @@ fn alter_table_action_effects(
                 AccessExclusive,
             );
         }
-        AtSetTableSpace | AtSetLogged | AtSetUnLogged | AtSetAccessMethod => facts.rewrite(table),
+        AtSetLogged | AtSetUnLogged => facts.rewrite(table),
+        // Observed: a partitioned table has no file to move; SET TABLESPACE
+        // only changes where its future partitions go.
+        AtSetTableSpace if !known_partitioned(catalog, table) => facts.rewrite(table),
+        // Observed: the method the table already has changes nothing.
+        AtSetAccessMethod if !keeps_access_method(catalog, table, &cmd.name) => facts.rewrite(table),
         AtAttachPartition | AtDetachPartition => {
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 if let Some(rv) = &part.name {
@@ -443,6 +448,24 @@ pub(crate) fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
             _ => false,
         }
     })
+}
+
+/// The catalog knows the table to be partitioned.
+fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
+    catalog
+        .and_then(|c| c.relation(table))
+        .is_some_and(|r| r.kind == RelationKind::PartitionedTable)
+}
+
+/// `SET ACCESS METHOD` names the method the catalog knows the table to have
+/// (a table created without `USING` is taken to have the default, `heap`;
+/// `DEFAULT`, written as no name, is taken to be `heap` too).
+fn keeps_access_method(catalog: Option<&Catalog>, table: &RelationName, method: &str) -> bool {
+    let Some(relation) = catalog.and_then(|c| c.relation(table)).filter(|r| !r.inferred) else {
+        return false;
+    };
+    let named = if method.is_empty() { "heap" } else { method };
+    relation.access_method.as_deref().unwrap_or("heap") == named
 }
 
 /// Observed: a column of a domain with a CHECK or NOT NULL constraint is

@@ -164,8 +164,8 @@ pub(crate) fn statement_facts_in(
             }
         }
         NodeEnum::VacuumStmt(stmt) => vacuum_facts(stmt, catalog, &mut facts),
-        NodeEnum::ClusterStmt(stmt) => cluster_facts(stmt, &mut facts),
-        NodeEnum::ReindexStmt(stmt) => reindex_facts(stmt, &mut facts),
+        NodeEnum::ClusterStmt(stmt) => cluster_facts(stmt, pg_version, catalog, &mut facts),
+        NodeEnum::ReindexStmt(stmt) => reindex_facts(stmt, pg_version, catalog, &mut facts),
         NodeEnum::AlterDomainStmt(stmt) => alter_domain_facts(stmt, &mut facts),
         NodeEnum::LockStmt(stmt) => lock_table_facts(stmt, &mut facts),
         NodeEnum::RefreshMatViewStmt(stmt) => refresh_facts(stmt, &mut facts),

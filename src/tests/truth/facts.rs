@@ -280,6 +280,10 @@ impl World {
                 Some(table) => select(&|r| is_index(r) && r.owner == table),
                 None => Vec::new(),
             },
+            LockScope::IndexesOfEach(scope) => {
+                let tables = self.resolve(scope);
+                select(&|r| is_index(r) && tables.contains(&r.owner))
+            }
             LockScope::TablesIn(schema) => select(&|r| r.is_table() && schema.as_ref().is_none_or(|s| *s == r.schema)),
             LockScope::IndexesIn(schema) => select(&|r| is_index(r) && schema.as_ref().is_none_or(|s| *s == r.schema)),
             LockScope::ClusteredTables => {

@@ -471,3 +471,48 @@ fn constrained_domains_and_keys_over_nullable_columns_are_judged_against_the_cat
     assert!(judged("ALTER TABLE k ADD PRIMARY KEY USING INDEX k_v").scans.is_empty());
     assert!(judged("ALTER TABLE k ADD UNIQUE USING INDEX k_id").scans.is_empty());
 }
+
+#[test]
+fn partitioned_tables_reindex_cluster_and_move_as_the_version_allows() {
+    let mut catalog = Catalog::default();
+    let history = "CREATE TABLE parted (id int, k int) PARTITION BY LIST (k);
+                   CREATE TABLE parted_1 PARTITION OF parted FOR VALUES IN (1);
+                   CREATE INDEX parted_k ON parted (k);
+                   CREATE TABLE plain (id int);
+                   CREATE TABLE columnar (id int) USING other_am;";
+    for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+        catalog.apply(
+            &raw.stmt.unwrap().node.unwrap(),
+            crate::analysis::catalog::Origin::History,
+            None,
+        );
+    }
+    let judged = |sql: &str, pg_version: u32| {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        statement_facts_in(&node, pg_version, SessionTimeZone::Unknown, Some(&catalog))
+    };
+    // REINDEX of a partitioned table or index: 14 on (release notes of 14).
+    assert!(judged("REINDEX TABLE parted", 13).transactional);
+    assert!(!judged("REINDEX TABLE parted", 14).transactional);
+    assert!(!judged("REINDEX INDEX parted_k", 14).transactional);
+    assert!(judged("REINDEX TABLE plain", 18).transactional);
+    // CLUSTER of a partitioned table: 15 on (release notes of 15).
+    assert!(judged("CLUSTER parted USING parted_k", 14).transactional);
+    let cluster = judged("CLUSTER parted USING parted_k", 15);
+    assert!(!cluster.transactional && cluster.rewrites.is_empty());
+    assert_eq!(cluster.scoped_rewrites.len(), 1);
+    // A partitioned table has no file to move; the method a table has is kept.
+    assert!(judged("ALTER TABLE parted SET TABLESPACE ts", 15).rewrites.is_empty());
+    assert_eq!(judged("ALTER TABLE plain SET TABLESPACE ts", 15).rewrites.len(), 1);
+    assert!(judged("ALTER TABLE plain SET ACCESS METHOD heap", 15)
+        .rewrites
+        .is_empty());
+    assert_eq!(
+        judged("ALTER TABLE columnar SET ACCESS METHOD heap", 15).rewrites.len(),
+        1
+    );
+    assert!(judged("ALTER TABLE columnar SET ACCESS METHOD other_am", 15)
+        .rewrites
+        .is_empty());
+}
