@@ -9,6 +9,7 @@ use crate::diagnostic::Finding;
 use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
 use crate::rule::{Rule, RunCheck};
+use crate::rules::validate_in_same_transaction::validations_in_adding_transaction;
 
 crate::rule::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -20,6 +21,11 @@ impl Rule for StatementAfterAccessExclusive {
         let mut current: Option<usize> = None;
         let mut held: Vec<(&RelationLock, usize, Option<usize>)> = Vec::new();
         let mut reported: Option<usize> = None;
+        // `validate-in-same-transaction` reports these, with their own recipe.
+        let validations: Vec<usize> = validations_in_adding_transaction(file)
+            .iter()
+            .map(|v| v.index)
+            .collect();
         for ctx in file.contexts() {
             let id = ctx.state().transaction_id;
             if id != current {
@@ -32,7 +38,8 @@ impl Rule for StatementAfterAccessExclusive {
             held.retain(|(_, _, released)| released.is_none_or(|at| at > ctx.index));
             if let Some(&(lock, at, _)) = held.first() {
                 let names: Vec<&RelationName> = held.iter().map(|(l, ..)| &l.relation).collect();
-                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) {
+                let said_elsewhere = validations.contains(&ctx.index);
+                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) && !said_elsewhere {
                     out.push(finding(file.statement(at), ctx, lock));
                     reported = id;
                     continue;
