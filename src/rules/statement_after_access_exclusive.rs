@@ -219,7 +219,12 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
             .scoped_locks
             .iter()
             .all(|l| !waits(l.mode) || light_scope(&l.scope))
-        && facts.scans.iter().chain(&facts.rewrites).all(|r| ctx.is_new(r))
+        && facts
+            .scans
+            .iter()
+            .chain(&facts.rewrites)
+            .chain(&facts.file_copies)
+            .all(|r| ctx.is_new(r))
         && facts.locks.iter().all(|l| !waits(l.mode) || light(&l.relation))
 }
 

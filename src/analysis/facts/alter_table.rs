@@ -346,7 +346,8 @@ fn alter_table_action_effects(
         AtSetLogged | AtSetUnLogged => facts.rewrite(table),
         // Observed: a partitioned table has no file to move; SET TABLESPACE
         // only changes where its future partitions go.
-        AtSetTableSpace if !known_partitioned(catalog, table) => facts.rewrite(table),
+        // Observed: the files are copied block by block, no row is read.
+        AtSetTableSpace if !known_partitioned(catalog, table) => facts.copy_file(table),
         // Observed: the method the table already has changes nothing.
         AtSetAccessMethod if !keeps_access_method(catalog, table, &cmd.name) => facts.rewrite(table),
         AtAttachPartition | AtDetachPartition => {
@@ -402,13 +403,13 @@ fn alter_table_action_effects(
     }
 }
 
-/// `ALTER INDEX`: SET TABLESPACE copies the index; ATTACH PARTITION takes
+/// `ALTER INDEX`: SET TABLESPACE copies the index's file; ATTACH PARTITION takes
 /// the attached index exclusively and reads the tables of both indexes
 /// under ACCESS SHARE (observed: without reading any row).
 fn alter_index_effects(cmd: &AlterTableCmd, index: &RelationName, facts: &mut Facts) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
-        AtSetTableSpace => facts.rewrite(index),
+        AtSetTableSpace => facts.copy_file(index),
         AtAttachPartition => {
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 if let Some(rv) = &part.name {

@@ -48,6 +48,9 @@ pub(crate) struct Facts {
     /// index, every table of a schema).
     pub scoped_locks: Vec<ScopedLock>,
     pub rewrites: Vec<RelationName>,
+    /// Relations whose files are copied block by block to another
+    /// tablespace (`SET TABLESPACE`): a new file, no row read or rewritten.
+    pub file_copies: Vec<RelationName>,
     /// Relations given a new, empty file (`TRUNCATE`): every row goes,
     /// nothing is copied or read.
     pub new_empty_files: Vec<RelationName>,
@@ -174,6 +177,12 @@ impl Facts {
         }
     }
 
+    pub(super) fn copy_file(&mut self, relation: &RelationName) {
+        if !self.file_copies.contains(relation) {
+            self.file_copies.push(relation.clone());
+        }
+    }
+
     pub(super) fn empty(&mut self, relation: &RelationName) {
         if !self.new_empty_files.contains(relation) {
             self.new_empty_files.push(relation.clone());
@@ -243,6 +252,9 @@ impl Facts {
         }
         for relation in &other.new_empty_files {
             self.empty(relation);
+        }
+        for relation in &other.file_copies {
+            self.copy_file(relation);
         }
         for scope in other.scoped_new_empty_files {
             self.empty_scoped(scope);

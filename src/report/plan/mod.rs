@@ -196,6 +196,8 @@ pub struct StatementPlan {
     pub rewrites: Vec<RelationName>,
     /// Tables given a new, empty file (`TRUNCATE`): nothing copied or read.
     pub new_empty_files: Vec<RelationName>,
+    /// Relations whose files are copied to another tablespace, no row read.
+    pub file_copies: Vec<RelationName>,
     pub scans: Vec<RelationName>,
     /// The algorithm MySQL runs an online DDL statement with: `INSTANT`,
     /// `INPLACE` or `COPY`.
@@ -301,6 +303,7 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 database_lock: None,
                 rewrites: facts.rewrites.clone(),
                 new_empty_files: facts.new_empty_files.clone(),
+                file_copies: facts.file_copies.clone(),
                 scans: facts.scans.clone(),
                 algorithm: None,
                 assumed: false,
@@ -422,6 +425,7 @@ pub(crate) fn replayed_statement(
         database_lock: None,
         rewrites: Vec::new(),
         new_empty_files: Vec::new(),
+        file_copies: Vec::new(),
         scans: Vec::new(),
         algorithm: None,
         assumed: false,

@@ -44,8 +44,9 @@
 //!   nobody. Relations the statement creates are invisible to other
 //!   sessions and not compared.
 //! - rewrites: a table, materialized view or index gets a new `relfilenode`
-//!   exactly when miglint says it is rewritten (copied) or given a new empty
-//!   file (`TRUNCATE`, which reads no row), by name or by scope (an index
+//!   exactly when miglint says it is rewritten (row by row), its files copied
+//!   (`SET TABLESPACE`, which reads no row) or given a new empty file
+//!   (`TRUNCATE`, which reads no row either), by name or by scope (an index
 //!   rebuilt with its rewritten table needs no word of its own; sequences,
 //!   whose `RESTART` also swaps the file, are not compared).
 //! - scans: miglint's scans are whole-table reads, which PostgreSQL counts as
@@ -864,10 +865,12 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         &mut out,
         "new empty file of",
     );
+    let copied = claimed_set(&facts.file_copies, &[], &mut out, "file copy of");
     for (oid, what) in rewrites
         .iter()
         .map(|o| (o, "rewrite"))
         .chain(emptied.iter().map(|o| (o, "new empty file")))
+        .chain(copied.iter().map(|o| (o, "file copy")))
     {
         if world.rels[oid].has_storage() && !observed.rewritten.contains(oid) {
             out.push(format!(
@@ -880,6 +883,7 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         let rel = &world.rels[oid];
         let covered = rewrites.contains(oid)
             || emptied.contains(oid)
+            || copied.contains(oid)
             || (matches!(rel.kind, 'i' | 'I') && observed.rewritten.contains(&rel.owner))
             || rel.kind == 'S';
         if !covered {
@@ -909,7 +913,8 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         // A rewrite reads what it copies. A new empty file is read only
         // to rebuild the table's indexes on it (no row).
         let empty_read = emptied.contains(oid) && !observed.rows_read.contains(oid);
-        if scans.contains(oid) || empty_read || (observed.rewritten.contains(oid) && !emptied.contains(oid)) {
+        let read_by_rewrite = observed.rewritten.contains(oid) && !emptied.contains(oid) && !copied.contains(oid);
+        if scans.contains(oid) || empty_read || read_by_rewrite {
             continue;
         }
         let lock = observed.locks.get(oid);
@@ -952,9 +957,10 @@ pub(super) fn describe_facts(facts: &Facts) -> String {
     };
     let _ = write!(
         s,
-        "locks: {}; rewrites: {}; new empty files: {}; scans: {}; transactional: {}",
+        "locks: {}; rewrites: {}; file copies: {}; new empty files: {}; scans: {}; transactional: {}",
         locks.join(", "),
         names(&facts.rewrites, &facts.scoped_rewrites),
+        names(&facts.file_copies, &[]),
         names(&facts.new_empty_files, &facts.scoped_new_empty_files),
         names(&facts.scans, &facts.scoped_scans),
         facts.transactional
