@@ -273,6 +273,9 @@ impl<'r> SettingsResolver<'r> {
         if let Some(ms) = config.max_lock_timeout_ms {
             settings.max_lock_timeout_ms = ms;
         }
+        if let Some(zone) = config.time_zone {
+            settings.time_zone = zone;
+        }
         settings.max_file_size = config.max_file_size();
         settings.placeholders = crate::settings::Placeholders {
             values: config.placeholders.clone(),

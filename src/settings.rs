@@ -218,6 +218,9 @@ pub struct Settings {
     pub assume_lock_timeout: bool,
     /// `lock-timeout-too-long`: the longest acceptable `lock_timeout`, in ms.
     pub max_lock_timeout_ms: u64,
+    /// The sessions' `TimeZone` (`timezone`): whether a change between
+    /// `timestamp` and `timestamptz` rewrites.
+    pub time_zone: SessionTimeZone,
     /// Files larger than this many bytes are reported (`file-too-large`), not linted.
     pub max_file_size: u64,
     /// The baseline file whose findings are accepted (`--baseline`, config `baseline`).
@@ -258,6 +261,7 @@ impl Default for Settings {
             transaction: None,
             assume_lock_timeout: false,
             max_lock_timeout_ms: DEFAULT_MAX_LOCK_TIMEOUT_MS,
+            time_zone: SessionTimeZone::Unknown,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             baseline: None,
             placeholders: Placeholders::default(),
@@ -293,6 +297,44 @@ impl Settings {
         match self.overrides.get(id) {
             Some(choice) => *choice,
             None => default,
+        }
+    }
+}
+
+/// The `TimeZone` the migrations' sessions run with (`timezone` in
+/// `miglint.toml`). PostgreSQL 12 and later convert between `timestamp` and
+/// `timestamptz` without a rewrite when the zone's offset is fixed at zero
+/// (`TimestampTimestampTzRequiresRewrite`): UTC and its aliases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SessionTimeZone {
+    /// Not configured: the conversion is judged a rewrite unless UTC.
+    #[default]
+    Unknown,
+    Utc,
+    Other,
+}
+
+impl SessionTimeZone {
+    /// The zone a `TimeZone` name stands for: UTC for the names of the IANA
+    /// database whose offset is zero at all times, in any case.
+    pub fn from_name(name: &str) -> SessionTimeZone {
+        const UTC_NAMES: [&str; 9] = [
+            "utc",
+            "uct",
+            "gmt",
+            "gmt0",
+            "gmt+0",
+            "gmt-0",
+            "greenwich",
+            "universal",
+            "zulu",
+        ];
+        let lower = name.trim().to_ascii_lowercase();
+        let bare = lower.strip_prefix("etc/").unwrap_or(&lower);
+        if UTC_NAMES.contains(&bare) {
+            SessionTimeZone::Utc
+        } else {
+            SessionTimeZone::Other
         }
     }
 }

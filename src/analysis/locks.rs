@@ -124,6 +124,9 @@ pub enum LockScope {
     },
     /// Every index of a named table (`REINDEX TABLE t`).
     IndexesOf(RelationName),
+    /// Every index of each relation of another scope (`REINDEX TABLE` of a
+    /// partitioned table: the indexes of its partitions).
+    IndexesOfEach(Box<LockScope>),
     /// Every table of a schema, or of the database when `None`.
     TablesIn(Option<String>),
     /// Every index of a schema, or of the database when `None`.
@@ -161,7 +164,9 @@ pub enum LockScope {
     /// Every view and materialized view built on the relation, at any
     /// depth (`DROP ... CASCADE`).
     DependentViews(RelationName),
-    /// Every table a view reads, through other views (`LOCK` on a view).
+    /// Every relation a view or materialized view reads, and through each
+    /// view among them what that view reads (`LOCK` on a view, a query
+    /// through a view, `REFRESH MATERIALIZED VIEW`).
     ViewTables(RelationName),
     /// Every table of a composite type (`ALTER TYPE ... CASCADE`).
     TablesOfType(RelationName),
@@ -188,6 +193,7 @@ impl std::fmt::Display for LockScope {
                 table: Some(table),
             } => write!(f, "{table}, the table of {index}"),
             LockScope::IndexesOf(table) => write!(f, "every index of {table}"),
+            LockScope::IndexesOfEach(scope) => write!(f, "every index of {scope}"),
             LockScope::TablesIn(Some(schema)) => write!(f, "every table in schema \"{schema}\""),
             LockScope::TablesIn(None) => f.write_str("every table in the database"),
             LockScope::IndexesIn(Some(schema)) => write!(f, "every index in schema \"{schema}\""),
@@ -218,7 +224,7 @@ impl std::fmt::Display for LockScope {
                 )
             }
             LockScope::DependentViews(relation) => write!(f, "every view built on {relation}"),
-            LockScope::ViewTables(view) => write!(f, "every table read by {view} if it is a view"),
+            LockScope::ViewTables(view) => write!(f, "every relation read by {view} if it is a view"),
             LockScope::TablesOfType(type_name) => write!(f, "every table of type {type_name}"),
             LockScope::RelationsIn(schema) => write!(f, "every relation in schema \"{schema}\""),
             LockScope::TablesOf(indexes) => write!(f, "the tables of {indexes}"),

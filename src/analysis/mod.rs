@@ -32,6 +32,7 @@ use crate::input::source::{SourceFile, Span};
 use crate::parse::embedded::Step;
 use crate::parse::tokens::{self, Token};
 use crate::parse::{ParsedFile, Statement};
+pub(crate) use crate::settings::SessionTimeZone;
 pub use catalog::Catalog;
 pub(crate) use catalog::{Origin, Relation};
 use embedded::{Embedding, Run, Tail, Unchecked};
@@ -53,6 +54,8 @@ pub(crate) struct Options {
     pub assume_lock_timeout: bool,
     /// The longest acceptable `lock_timeout`, in milliseconds.
     pub max_lock_timeout_ms: u64,
+    /// The sessions' `TimeZone` (`timezone` in `miglint.toml`).
+    pub time_zone: SessionTimeZone,
 }
 
 /// A parsed file with the facts of every statement, in the order they run:

@@ -6,6 +6,7 @@ use pg_query::NodeEnum;
 
 use super::names::RelationName;
 use crate::parse::ast::{alter_table_cmds, strings};
+use crate::settings::SessionTimeZone;
 
 /// A column type as declared: `varchar(20)`, `numeric(10, 2)`, `int4[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,6 +192,13 @@ pub(crate) fn is_serial(type_name: &TypeName) -> bool {
     )
 }
 
+/// A domain as a type change sees it: the type it stores, and whether it
+/// checks values (a CHECK or NOT NULL constraint).
+pub(crate) struct DomainType {
+    pub base: ColumnType,
+    pub constrained: bool,
+}
+
 /// What `ALTER COLUMN ... TYPE` costs the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TypeChangeCost {
@@ -203,14 +211,26 @@ pub(crate) enum TypeChangeCost {
     Rewrite,
 }
 
+impl TypeChangeCost {
+    /// The cost once the server's session time zone is known: a conversion
+    /// between `timestamp` and `timestamptz` is in place under UTC and a
+    /// rewrite under any other zone.
+    pub(crate) fn in_zone(self, zone: SessionTimeZone) -> TypeChangeCost {
+        match (self, zone) {
+            (TypeChangeCost::InPlaceIfUtc, SessionTimeZone::Utc) => TypeChangeCost::InPlace,
+            (TypeChangeCost::InPlaceIfUtc, SessionTimeZone::Other) => TypeChangeCost::Rewrite,
+            (cost, _) => cost,
+        }
+    }
+}
+
 /// Whether changing a column from `old` to `new` rewrites the table.
 ///
 /// `old` is the column's type before the statement when the catalog knows
 /// it; without it, only a change to `text` or unbounded `varchar` counts as
 /// in place (the one change provable from the statement alone, which holds
 /// for the text-like columns such changes are made on). `domain_base` gives
-/// the base type of a domain the catalog knows. A `USING` clause always
-/// rewrites.
+/// the domains the catalog knows. A `USING` clause always rewrites.
 ///
 /// In place, as PostgreSQL decides it (`ATColumnChangeRequiresRewrite` and
 /// the types' length-coercion support functions): the same type;
@@ -225,7 +245,7 @@ pub(crate) fn type_change_cost(
     new: &ColumnType,
     has_using: bool,
     pg_version: u32,
-    domain_base: &dyn Fn(&ColumnType) -> Option<ColumnType>,
+    domain: &dyn Fn(&ColumnType) -> Option<DomainType>,
 ) -> TypeChangeCost {
     use TypeChangeCost::*;
     if has_using {
@@ -242,15 +262,22 @@ pub(crate) fn type_change_cost(
     if same_type(old, new) {
         return InPlace;
     }
-    // Changing to a domain checks its constraints on every row.
-    if domain_base(new).is_some() {
-        return Rewrite;
+    // A domain is its base type on disk: dropping to the base relabels it,
+    // and so does changing to a domain that checks nothing (observed);
+    // changing to a domain with constraints checks them on every row.
+    let mut new = new.clone();
+    for _ in 0..8 {
+        match domain(&new).filter(|_| !new.array) {
+            Some(d) if d.constrained => return Rewrite,
+            Some(d) => new = d.base,
+            None => break,
+        }
     }
-    // A domain is its base type on disk: dropping to the base relabels it.
+    let new = &new;
     let mut old = old.clone();
     for _ in 0..8 {
-        match domain_base(&old).filter(|_| !old.array) {
-            Some(base) => old = base,
+        match domain(&old).filter(|_| !old.array) {
+            Some(d) => old = d.base,
             None => break,
         }
     }
@@ -299,7 +326,13 @@ pub(crate) fn type_change_cost(
         ("interval", "interval") if all_fields(&old.modifiers) && all_fields(&new.modifiers) => {
             precision_kept(old.modifiers.get(1), new.modifiers.get(1))
         }
-        ("timestamp", "timestamptz") | ("timestamptz", "timestamp") if new.modifiers.is_empty() && pg_version >= 12 => {
+        // The conversion's result has no precision of its own, so only a
+        // precision of 6 or none is known to keep it (observed:
+        // timestamptz(0) to timestamp(6) in place under UTC, timestamp(3)
+        // to timestamptz(3) rewritten).
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+            if precision_kept(None, new.modifiers.first()) == InPlace && pg_version >= 12 =>
+        {
             InPlaceIfUtc
         }
         _ => Rewrite,
@@ -360,6 +393,21 @@ pub(crate) fn same_type(a: &ColumnType, b: &ColumnType) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn utc_and_its_aliases_are_the_zones_that_convert_timestamps_in_place() {
+        use crate::settings::SessionTimeZone::{self, *};
+        for name in ["UTC", "utc", "Etc/UTC", "GMT", "Etc/GMT+0", "Zulu", "Universal"] {
+            assert_eq!(SessionTimeZone::from_name(name), Utc, "{name}");
+        }
+        for name in ["Europe/London", "Etc/GMT+1", "America/New_York", "CET"] {
+            assert_eq!(SessionTimeZone::from_name(name), Other, "{name}");
+        }
+        let cost = TypeChangeCost::InPlaceIfUtc;
+        assert_eq!(cost.in_zone(Utc), TypeChangeCost::InPlace);
+        assert_eq!(cost.in_zone(Other), TypeChangeCost::Rewrite);
+        assert_eq!(cost.in_zone(Unknown), cost);
+    }
+
     use super::*;
 
     fn column_type(sql_type: &str) -> TypeName {
@@ -434,11 +482,19 @@ mod tests {
     fn which_type_changes_rewrite() {
         use TypeChangeCost::*;
         let ty = |sql: &str| ColumnType::from_type_name(&column_type(sql));
-        // `email` is a domain over varchar(100), `short` over `email`.
-        let domains = |t: &ColumnType| match t.name.as_str() {
-            "email" => Some(ty("varchar(100)")),
-            "short" => Some(ty("email")),
-            _ => None,
+        // `email` is a domain over varchar(100) with a CHECK, `short` over
+        // `email`, `label` over varchar(100) without constraints.
+        let domains = |t: &ColumnType| {
+            let (base, constrained) = match t.name.as_str() {
+                "email" => ("varchar(100)", true),
+                "short" => ("email", false),
+                "label" => ("varchar(100)", false),
+                _ => return None,
+            };
+            Some(DomainType {
+                base: ty(base),
+                constrained,
+            })
         };
         // (old type or None when unknown, new type, USING, PostgreSQL version, cost)
         let cases: &[(Option<&str>, &str, bool, u32, TypeChangeCost)] = &[
@@ -476,6 +532,8 @@ mod tests {
             ),
             (Some("timestamptz"), "timestamp", false, 12, InPlaceIfUtc),
             (Some("timestamp"), "timestamptz(3)", false, 16, Rewrite),
+            (Some("timestamptz(0)"), "timestamp(6)", false, 16, InPlaceIfUtc),
+            (Some("timestamp(3)"), "timestamptz(3)", false, 16, Rewrite),
             (Some("timestamp"), "timestamptz", false, 11, Rewrite),
             (Some("timestamp(3)"), "timestamp", false, 16, InPlace),
             (Some("timestamp(3)"), "timestamp(6)", false, 16, InPlace),
@@ -505,6 +563,11 @@ mod tests {
             (Some("short"), "varchar(200)", false, 16, InPlace),
             (Some("email"), "varchar(10)", false, 16, Rewrite),
             (Some("varchar(100)"), "email", false, 16, Rewrite),
+            (Some("varchar(100)"), "label", false, 16, InPlace),
+            (Some("varchar(50)"), "label", false, 16, InPlace),
+            (Some("varchar(200)"), "label", false, 16, Rewrite),
+            (Some("varchar(100)"), "short", false, 16, Rewrite),
+            (Some("label"), "email", false, 16, Rewrite),
             (Some("integer"), "bigint", false, 16, Rewrite),
             (Some("int"), "integer", false, 16, InPlace),
             (Some("integer"), "text", false, 16, Rewrite),

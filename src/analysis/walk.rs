@@ -156,7 +156,7 @@ impl Walker<'_, '_> {
         let opens_block = do_body.is_some() || !calls.is_empty();
         let owned = opens_block && self.tracker.enter_block();
 
-        let facts = facts::statement_facts_judged(node, self.options.pg_version, self.catalog);
+        let facts = facts::statement_facts_judged(node, self.options.pg_version, self.options.time_zone, self.catalog);
         let (mut new_relations, relations_before) = catalog_view(self.catalog, node, &facts);
         let transaction_id = self.tracker.transaction_id();
         for lock in &facts.locks {

@@ -160,7 +160,7 @@ fn help(table: &RelationName, change: &ColumnTypeChange, parts: &TypeChange, act
 
 #[cfg(test)]
 mod tests {
-    use crate::tests::rules::findings;
+    use crate::tests::rules::{findings, findings_with};
 
     #[test]
     fn flags_type_changes_that_may_rewrite() {
@@ -207,6 +207,20 @@ mod tests {
             d.message.ends_with("unless the session TimeZone is UTC"),
             "{}",
             d.message
+        );
+        let in_zone = |zone: &str| {
+            let mut settings = crate::settings::Settings::default();
+            settings.time_zone = crate::settings::SessionTimeZone::from_name(zone);
+            findings_with(
+                "changing-column-type",
+                "ALTER TABLE t ADD COLUMN ts timestamp;\nALTER TABLE t ALTER ts TYPE timestamptz;",
+                &settings,
+            )
+        };
+        assert!(in_zone("UTC").is_empty(), "timezone = \"UTC\": in place");
+        assert_eq!(
+            in_zone("Europe/Berlin"),
+            ["column \"ts\" of \"t\" changed from timestamp to timestamptz, rewriting the table and its indexes"]
         );
     }
 

@@ -2,10 +2,11 @@
 //! existing table without `NOT VALID` checks every row while the lock is held.
 
 use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, RangeVar};
-use pg_query::{NodeEnum, NodeRef};
+use pg_query::NodeEnum;
 
+use crate::analysis::catalog::{column_check_name, column_foreign_key_name, first_free, table_constraint_name};
 use crate::analysis::facts::{inline_foreign_keys_validated, lock_of_sql, VALIDATE_FOREIGN_KEY_REFERENCED_LOCK};
-use crate::analysis::names::{quote_ident, strings};
+use crate::analysis::names::quote_ident;
 use crate::analysis::{LockMode, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::{Applicability, Edit, Finding, Fix, NewFile};
 use crate::input::layout::{RunnerTransaction, Tool};
@@ -88,7 +89,7 @@ impl Check<'_> {
         let ctx = self.ctx;
         let t = self.table.to_sql();
         let span = action.span();
-        let name = constraint_name(self.table, con, None);
+        let name = constraint_name(ctx, self.table, con, None);
         // The constraint as written, from its first word to the end of the action.
         let written = ctx
             .statement()
@@ -139,7 +140,7 @@ impl Check<'_> {
         let ctx = self.ctx;
         let t = self.table.to_sql();
         let c = quote_ident(column);
-        let name = constraint_name(self.table, con, Some(column));
+        let name = constraint_name(ctx, self.table, con, Some(column));
         // The column without its validated constraints, then each one added NOT VALID.
         let moved: Vec<Span> = all.iter().filter(|c| c.flagged).map(|c| c.span).collect();
         let plain = ctx.text_without(action.span(), &moved);
@@ -418,7 +419,6 @@ fn foreign_key_clause(definition: &str) -> &str {
     definition
 }
 
-/// The constraint's name, or the one PostgreSQL would choose:
 /// The migration that runs right after the file at `path`, named in its
 /// tool's convention with the next version (same width): `<version+1>_
 /// validate_<name>.sql`, holding `validate` in the tool's form (goose's
@@ -465,44 +465,21 @@ fn next_migration(
     })
 }
 
-/// `orders_customer_id_fkey`, `orders_amount_check`, `orders_check`.
-fn constraint_name(table: &RelationName, con: &Constraint, column: Option<&str>) -> String {
+/// The constraint's name, or the one PostgreSQL would choose:
+/// `orders_customer_id_fkey`, `orders_amount_check`, `orders_check`
+/// (truncated to 63 bytes), numbered (`orders_amount_check1`) when the
+/// table already holds a constraint of that name.
+fn constraint_name(ctx: StatementContext<'_>, table: &RelationName, con: &Constraint, column: Option<&str>) -> String {
+    let name = match column {
+        Some(c) if is_foreign_key(con) => column_foreign_key_name(&table.name, c, con),
+        Some(c) => column_check_name(&table.name, c, con),
+        None => table_constraint_name(&table.name, con).unwrap_or_else(|| con.conname.clone()),
+    };
     if !con.conname.is_empty() {
-        return con.conname.clone();
+        return name;
     }
-    if is_foreign_key(con) {
-        let mut columns: Vec<String> = strings(&con.fk_attrs).map(str::to_string).collect();
-        if columns.is_empty() {
-            columns.extend(column.map(str::to_string));
-        }
-        return format!("{}_{}_fkey", table.name, columns.join("_"));
-    }
-    let column = column.map(str::to_string).or_else(|| single_column(con));
-    match column {
-        Some(c) => format!("{}_{c}_check", table.name),
-        None => format!("{}_check", table.name),
-    }
-}
-
-/// The one column a CHECK expression reads, if it reads exactly one.
-fn single_column(con: &Constraint) -> Option<String> {
-    let expr = con.raw_expr.as_ref()?.node.as_ref()?;
-    let mut names: Vec<String> = std::iter::once(expr.to_ref())
-        .chain(expr.nodes().into_iter().map(|(n, ..)| n))
-        .filter_map(|n| match n {
-            NodeRef::ColumnRef(r) => r.fields.last().and_then(|f| match f.node.as_ref() {
-                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-                _ => None,
-            }),
-            _ => None,
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    match names.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    }
+    let before = ctx.relation_before(table);
+    first_free(&name, |n| before.is_some_and(|r| r.constraint(n).is_some()))
 }
 
 #[cfg(test)]
@@ -532,6 +509,34 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn unnamed_checks_get_the_name_postgresql_chooses() {
+        let help = |sql: &str| -> String {
+            crate::report::engine::lint_source(
+                crate::input::source::SourceFile::new("m.sql", sql),
+                &crate::settings::Settings::default(),
+            )
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "constraint-missing-not-valid")
+            .filter_map(|d| d.help.clone())
+            .collect()
+        };
+        assert!(
+            help("ALTER TABLE orders ADD CHECK (flag);").contains("VALIDATE CONSTRAINT orders_flag_check"),
+            "the expression is the column"
+        );
+        let long = format!("ALTER TABLE {} ADD CHECK ({} > 0);", "t".repeat(40), "c".repeat(40));
+        // Over 63 bytes the longer part is shortened first, the suffix kept
+        // (makeObjectName; the name a PostgreSQL 15 server gave).
+        let name = format!("{}_{}_check", "t".repeat(28), "c".repeat(28));
+        assert!(
+            help(&long).contains(&format!("VALIDATE CONSTRAINT {name};")),
+            "{}",
+            help(&long)
         );
     }
 

@@ -261,15 +261,17 @@ mod tests {
 
     #[test]
     fn a_long_generated_name_is_found_at_its_clause() {
-        // PostgreSQL truncates the generated name to 63 bytes; the finding
-        // is still on the REFERENCES clause (line 3), not the statement.
+        // PostgreSQL shortens the generated name to 63 bytes, table and
+        // column parts in turn, keeping `_fkey` (the name a PostgreSQL 15
+        // server gave); the finding is still on the REFERENCES clause (line
+        // 3), not the statement.
         let sql = "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE a_very_long_table_name_for_orders_here_x (id bigint PRIMARY KEY,\n  a_long_column_name_for_the_user_ref_x bigint REFERENCES users (id));\n";
         let input = crate::report::engine::RunInput::new("m.sql", sql.as_bytes().to_vec());
         let found = crate::tests::rules::run_findings(ID, vec![input], &crate::settings::Settings::default());
         assert_eq!(found.len(), 1);
         assert!(
             found[0]
-                .starts_with("m.sql:3 foreign key \"a_very_long_table_name_for_orders_here_x_a_long_column_name_for\""),
+                .starts_with("m.sql:3 foreign key \"a_very_long_table_name_for_or_a_long_column_name_for_the_u_fkey\""),
             "{found:?}"
         );
     }

@@ -4,11 +4,12 @@
 
 use pg_query::NodeEnum;
 
-use crate::analysis::{AnalyzedFile, LockScope, RelationLock, RelationName, StatementContext};
+use crate::analysis::{AnalyzedFile, LockMode, LockScope, RelationLock, RelationName, StatementContext};
 use crate::diagnostic::Finding;
 use crate::input::layout::RunnerTransaction;
 use crate::input::source::Span;
 use crate::rule::{Rule, RunCheck};
+use crate::rules::validate_in_same_transaction::validations_in_adding_transaction;
 
 crate::rule::declare_rule!(StatementAfterAccessExclusive, id: "statement-after-access-exclusive", category: Locking, severity: Warning, since: "0.1.0");
 
@@ -20,6 +21,11 @@ impl Rule for StatementAfterAccessExclusive {
         let mut current: Option<usize> = None;
         let mut held: Vec<(&RelationLock, usize, Option<usize>)> = Vec::new();
         let mut reported: Option<usize> = None;
+        // `validate-in-same-transaction` reports these, with their own recipe.
+        let validations: Vec<usize> = validations_in_adding_transaction(file)
+            .iter()
+            .map(|v| v.index)
+            .collect();
         for ctx in file.contexts() {
             let id = ctx.state().transaction_id;
             if id != current {
@@ -32,7 +38,8 @@ impl Rule for StatementAfterAccessExclusive {
             held.retain(|(_, _, released)| released.is_none_or(|at| at > ctx.index));
             if let Some(&(lock, at, _)) = held.first() {
                 let names: Vec<&RelationName> = held.iter().map(|(l, ..)| &l.relation).collect();
-                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) {
+                let said_elsewhere = validations.contains(&ctx.index);
+                if !is_control_or_setting(&ctx) && !is_quick_follow_up(&ctx, &names) && !said_elsewhere {
                     out.push(finding(file.statement(at), ctx, lock));
                     reported = id;
                     continue;
@@ -204,10 +211,21 @@ fn is_quick_follow_up(ctx: &StatementContext<'_>, held: &[&RelationName]) -> boo
     // The children of a table held or new were locked, or created, with it.
     let light_scope =
         |scope: &LockScope| matches!(scope, LockScope::Inheritors(t) | LockScope::Partitions(t) if light(t));
+    // ACCESS SHARE (a definition read: the source of `LIKE`, a view's
+    // query) waits for an ACCESS EXCLUSIVE holder alone.
+    let waits = |mode: LockMode| mode != LockMode::AccessShare;
     catalog_only
-        && facts.scoped_locks.iter().all(|l| light_scope(&l.scope))
-        && facts.scans.iter().chain(&facts.rewrites).all(|r| ctx.is_new(r))
-        && facts.locks.iter().all(|l| light(&l.relation))
+        && facts
+            .scoped_locks
+            .iter()
+            .all(|l| !waits(l.mode) || light_scope(&l.scope))
+        && facts
+            .scans
+            .iter()
+            .chain(&facts.rewrites)
+            .chain(&facts.file_copies)
+            .all(|r| ctx.is_new(r))
+        && facts.locks.iter().all(|l| !waits(l.mode) || light(&l.relation))
 }
 
 #[cfg(test)]

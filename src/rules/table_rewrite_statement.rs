@@ -19,7 +19,13 @@ impl Rule for TableRewriteStatement {
             return;
         };
         let (relation, lock) = (&alter.relation, alter.lock);
-        if !ctx.facts().rewrites.iter().any(|r| r.same_as(relation)) {
+        let facts = ctx.facts();
+        if !facts
+            .rewrites
+            .iter()
+            .chain(&facts.file_copies)
+            .any(|r| r.same_as(relation))
+        {
             return;
         }
         let kind = match ObjectType::try_from(alter.stmt.objtype) {

@@ -21,50 +21,78 @@ crate::rule::declare_rule!(ValidateInSameTransaction, id: "validate-in-same-tran
 
 impl Rule for ValidateInSameTransaction {
     fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
-        // One pass: the constraints each transaction added NOT VALID, by
-        // table and name (a statement in autocommit is its own transaction).
-        let mut current: Option<usize> = None;
-        let mut added: HashMap<Key, AddedNotValid> = HashMap::new();
-        for ctx in file.contexts() {
-            let id = ctx.state().transaction_id;
-            if id != current || id.is_none() {
-                added.clear();
-                current = id;
-            }
-            if let NodeEnum::TransactionStmt(_) = ctx.node() {
-                // A ROLLBACK TO SAVEPOINT takes back the constraints added since.
-                added.retain(|_, a| a.undone_by != Some(ctx.index));
-                continue;
-            }
-            let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
-                continue;
-            };
-            let Some(rv) = &stmt.relation else { continue };
-            let table = RelationName::from_range_var(rv);
-            let existing = ctx.alter_existing_table().is_some();
-            for action in alter_table::actions(ctx) {
-                let cmd = action.cmd;
-                if let Some(con) = constraint(cmd).filter(|c| c.skip_validation) {
-                    if action.is(AlterTableType::AtAddConstraint) {
-                        if let Some(name) = table_constraint_name(&table.name, con) {
-                            let at = AddedNotValid {
-                                index: ctx.index,
-                                action: action.n,
-                                lock: action.lock_mode(),
-                                references: con.pktable.as_ref().map(RelationName::from_range_var),
-                                undone_by: ctx.state().undone_by,
-                            };
-                            added.insert(key(&table, &name), at);
-                        }
+        for v in validations_in_adding_transaction(file) {
+            out.push(finding(file.statement(v.index), &v.table, v.action, &v.name, &v.added));
+        }
+    }
+}
+
+/// A `VALIDATE CONSTRAINT` of a constraint its own transaction added NOT
+/// VALID.
+pub(crate) struct SameTransactionValidation {
+    /// The statement that validates.
+    pub index: usize,
+    action: usize,
+    table: RelationName,
+    name: String,
+    added: AddedNotValid,
+}
+
+/// Every validation of a constraint in the transaction that added it NOT
+/// VALID, on a table that existed before: what this rule reports (and
+/// `statement-after-access-exclusive` leaves to it).
+pub(crate) fn validations_in_adding_transaction(file: &AnalyzedFile<'_>) -> Vec<SameTransactionValidation> {
+    // One pass: the constraints each transaction added NOT VALID, by
+    // table and name (a statement in autocommit is its own transaction).
+    let mut out = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut added: HashMap<Key, AddedNotValid> = HashMap::new();
+    for ctx in file.contexts() {
+        let id = ctx.state().transaction_id;
+        if id != current || id.is_none() {
+            added.clear();
+            current = id;
+        }
+        if let NodeEnum::TransactionStmt(_) = ctx.node() {
+            // A ROLLBACK TO SAVEPOINT takes back the constraints added since.
+            added.retain(|_, a| a.undone_by != Some(ctx.index));
+            continue;
+        }
+        let NodeEnum::AlterTableStmt(stmt) = ctx.node() else {
+            continue;
+        };
+        let Some(rv) = &stmt.relation else { continue };
+        let table = RelationName::from_range_var(rv);
+        let existing = ctx.alter_existing_table().is_some();
+        for action in alter_table::actions(ctx) {
+            let cmd = action.cmd;
+            if let Some(con) = constraint(cmd).filter(|c| c.skip_validation) {
+                if action.is(AlterTableType::AtAddConstraint) {
+                    if let Some(name) = table_constraint_name(&table.name, con) {
+                        let at = AddedNotValid {
+                            index: ctx.index,
+                            action: action.n,
+                            lock: action.lock_mode(),
+                            references: con.pktable.as_ref().map(RelationName::from_range_var),
+                            undone_by: ctx.state().undone_by,
+                        };
+                        added.insert(key(&table, &name), at);
                     }
-                } else if action.is(AlterTableType::AtValidateConstraint) && existing {
-                    if let Some(at) = added.get(&key(&table, &cmd.name)) {
-                        out.push(finding(ctx, &table, action.n, &cmd.name, at));
-                    }
+                }
+            } else if action.is(AlterTableType::AtValidateConstraint) && existing {
+                if let Some(at) = added.get(&key(&table, &cmd.name)) {
+                    out.push(SameTransactionValidation {
+                        index: ctx.index,
+                        action: action.n,
+                        table: table.clone(),
+                        name: cmd.name.clone(),
+                        added: at.clone(),
+                    });
                 }
             }
         }
     }
+    out
 }
 
 /// A table (schema, `public` when none is written, and name) and a
@@ -81,6 +109,7 @@ fn key(table: &RelationName, constraint: &str) -> Key {
 
 /// Where a constraint was added NOT VALID: the statement, the action, and
 /// for a foreign key the table it references.
+#[derive(Clone)]
 struct AddedNotValid {
     index: usize,
     action: usize,

@@ -283,7 +283,16 @@ impl Tracer {
             predicted.entry(name).or_insert(mode);
         }
         let existed: BTreeSet<String> = before.keys().cloned().collect();
-        let predicted_rewrites = self.resolve_all(&stmt.rewrites)?;
+        // A new relfilenode: a rewrite's copy, TRUNCATE's empty file, or a
+        // file copied to another tablespace.
+        let new_files: Vec<_> = stmt
+            .rewrites
+            .iter()
+            .chain(&stmt.new_empty_files)
+            .chain(&stmt.file_copies)
+            .cloned()
+            .collect();
+        let predicted_rewrites = self.resolve_all(&new_files)?;
         let differences = compare(
             &predicted,
             &predicted_rewrites,
@@ -420,6 +429,8 @@ fn with_bodies(statements: &[StatementPlan], texts: &[String]) -> Vec<(Statement
                 outer.locks.extend(stmt.locks.iter().cloned());
                 outer.scoped_locks.extend(stmt.scoped_locks.iter().cloned());
                 outer.rewrites.extend(stmt.rewrites.iter().cloned());
+                outer.new_empty_files.extend(stmt.new_empty_files.iter().cloned());
+                outer.file_copies.extend(stmt.file_copies.iter().cloned());
                 outer.scans.extend(stmt.scans.iter().cloned());
             }
             None => merged.push((stmt.clone(), text.clone())),

@@ -94,6 +94,9 @@ pub struct Relation {
     pub partition_of: Option<RelationName>,
     /// Tables it inherits from (`INHERITS`, `ALTER TABLE ... INHERIT`).
     pub inherits: Vec<RelationName>,
+    /// The table access method written at creation (`USING`) or set since
+    /// (`SET ACCESS METHOD`); None for the server's default.
+    pub access_method: Option<String>,
     pub origin: Origin,
     /// The catalog never saw it created: an `ALTER TABLE` named a table the
     /// history does not hold (history is incomplete). It counts as an
@@ -157,6 +160,10 @@ pub struct EnumType {
 pub struct Domain {
     pub name: RelationName,
     pub base: ColumnType,
+    /// A CHECK or NOT NULL constraint was written on it (a dropped one is
+    /// not taken to be the last): a column of the domain added to a table
+    /// with rows checks each row, which rewrites the table.
+    pub constrained: bool,
     pub origin: Origin,
 }
 
@@ -354,7 +361,9 @@ impl Catalog {
                     Some(_) => false,
                 })
             }
-            ViewTables(view) => known(view).is_none_or(|r| r.kind == RelationKind::View),
+            ViewTables(view) => {
+                known(view).is_none_or(|r| matches!(r.kind, RelationKind::View | RelationKind::MaterializedView))
+            }
             _ => true,
         }
     }
@@ -429,6 +438,7 @@ impl Catalog {
                 constraints: Vec::new(),
                 partition_of: None,
                 inherits: Vec::new(),
+                access_method: None,
                 origin,
                 inferred: false,
             }),

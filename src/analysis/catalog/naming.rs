@@ -85,7 +85,7 @@ impl Catalog {
 
 /// `name`, else `name1`, `name2`, ... the first that is not `taken`, as
 /// PostgreSQL numbers a generated name that collides.
-fn first_free(name: &str, taken: impl Fn(&str) -> bool) -> String {
+pub(crate) fn first_free(name: &str, taken: impl Fn(&str) -> bool) -> String {
     if !taken(name) {
         return name.to_string();
     }
@@ -96,15 +96,34 @@ fn first_free(name: &str, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// PostgreSQL's generated names: `users_pkey`, `users_email_key`,
-/// `orders_user_id_fkey`, `users_email_idx` (truncated to 63 bytes).
+/// `orders_user_id_fkey`, `users_email_idx`. Over 63 bytes, the table and
+/// column parts are shortened in turn, the longer first, and the suffix is
+/// kept (`makeObjectName`).
 pub(super) fn default_name(table: &str, columns: &[String], suffix: &str) -> String {
-    let mut parts = vec![table.to_string()];
-    parts.extend(columns.iter().filter(|c| !c.is_empty()).cloned());
-    let mut name = format!("{}_{suffix}", parts.join("_"));
-    if name.len() > 63 {
-        name.truncate(crate::input::source::floor_char_boundary(&name, 63));
+    let columns = columns
+        .iter()
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("_");
+    let separators = if columns.is_empty() { 1 } else { 2 };
+    let available = 63usize.saturating_sub(suffix.len() + separators);
+    let (mut table_len, mut columns_len) = (table.len(), columns.len());
+    while table_len + columns_len > available {
+        if table_len > columns_len {
+            table_len -= 1;
+        } else {
+            columns_len -= 1;
+        }
     }
-    name
+    let floor = crate::input::source::floor_char_boundary;
+    let table = &table[..floor(table, table_len)];
+    let columns = &columns[..floor(&columns, columns_len)];
+    if columns.is_empty() {
+        format!("{table}_{suffix}")
+    } else {
+        format!("{table}_{columns}_{suffix}")
+    }
 }
 
 /// The name PostgreSQL gives each key of an index in a generated index name:
@@ -149,6 +168,17 @@ pub(crate) fn column_foreign_key_name(table: &str, column: &str, con: &Constrain
     }
 }
 
+/// The name of a column's `CHECK` constraint as written, or the one
+/// PostgreSQL gives it unnamed: `orders_total_check`, after the column
+/// whatever the expression reads.
+pub(crate) fn column_check_name(table: &str, column: &str, con: &Constraint) -> String {
+    if con.conname.is_empty() {
+        default_name(table, &[column.to_string()], "check")
+    } else {
+        con.conname.clone()
+    }
+}
+
 /// The name of a table constraint as written, or the one PostgreSQL gives
 /// an unnamed `FOREIGN KEY` (`orders_user_id_fkey`) or `CHECK`
 /// (`orders_total_check` when the check reads one column, else
@@ -165,7 +195,9 @@ pub(crate) fn table_constraint_name(table: &str, con: &Constraint) -> Option<Str
         Ok(ConstrType::ConstrCheck) => {
             let mut columns: Vec<String> = Vec::new();
             if let Some(expr) = con.raw_expr.as_ref().and_then(|e| e.node.as_ref()) {
-                for (node, ..) in expr.nodes() {
+                // The expression itself may be the column (`CHECK (flag)`).
+                let nodes = std::iter::once(expr.to_ref()).chain(expr.nodes().into_iter().map(|(n, ..)| n));
+                for node in nodes {
                     if let pg_query::NodeRef::ColumnRef(col) = node {
                         if let Some(name) = col.fields.last().and_then(string_value) {
                             if !columns.contains(&name) {

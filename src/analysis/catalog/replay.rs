@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use pg_query::protobuf::{AlterObjectSchemaStmt, DropBehavior, DropStmt, ObjectType, RenameStmt};
+use pg_query::protobuf::{AlterObjectSchemaStmt, ConstrType, DropBehavior, DropStmt, ObjectType, RenameStmt};
 use pg_query::NodeEnum;
 
 use super::model::{
@@ -108,7 +108,28 @@ impl Catalog {
                 };
                 let name = self.qualify_type(&name);
                 let base = ColumnType::from_type_name(base);
-                self.domains.insert(key(&name), Domain { name, base, origin });
+                let constrained = stmt.constraints.iter().any(|c| {
+                    matches!(c.node.as_ref(), Some(NodeEnum::Constraint(con))
+                        if matches!(ConstrType::try_from(con.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
+                });
+                self.domains.insert(
+                    key(&name),
+                    Domain {
+                        name,
+                        base,
+                        constrained,
+                        origin,
+                    },
+                );
+            }
+            // ADD CONSTRAINT and SET NOT NULL.
+            NodeEnum::AlterDomainStmt(stmt) if matches!(stmt.subtype.as_str(), "C" | "O") => {
+                if let Some(name) = RelationName::from_name_list(&stmt.type_name) {
+                    let name = self.qualify_type(&name);
+                    if let Some(domain) = self.domains.get_mut(&key(&name)) {
+                        domain.constrained = true;
+                    }
+                }
             }
             NodeEnum::VariableSetStmt(stmt) if stmt.name == "search_path" => {
                 let path: Vec<String> = stmt.args.iter().filter_map(string_value).collect();

@@ -31,6 +31,9 @@ impl Catalog {
             RelationKind::Table
         };
         self.insert_relation(name.clone(), kind, origin, true);
+        if let Some(relation) = self.relation_mut(&name).filter(|_| !stmt.access_method.is_empty()) {
+            relation.access_method = Some(stmt.access_method.clone());
+        }
         // Columns inherited from a parent (PARTITION OF, INHERITS) come first.
         let parents: Vec<RelationName> = stmt
             .inh_relations
@@ -366,6 +369,12 @@ impl Catalog {
                     }
                     AtDropIdentity => self.drop_owned_sequences(&table, Some(&cmd.name)),
                     _ => {}
+                }
+            }
+            AtSetAccessMethod => {
+                if let Some(relation) = self.relation_mut(&table) {
+                    // `SET ACCESS METHOD DEFAULT` (PostgreSQL 17) has no name.
+                    relation.access_method = Some(cmd.name.clone()).filter(|am| !am.is_empty());
                 }
             }
             AtAddInherit | AtDropInherit => {

@@ -7,7 +7,8 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ColumnDe
 use pg_query::NodeEnum;
 
 use super::model::{ColumnTypeChange, Facts};
-use crate::analysis::catalog::{Catalog, ConstraintKind};
+use super::query::{query_locks, Query};
+use crate::analysis::catalog::{Catalog, ConstraintKind, RelationKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
@@ -17,6 +18,7 @@ use crate::parse::ast::{
     added_column, alter_table_actions, alter_table_cmds, column_constraints, column_constraints_enforced, column_def,
     constraint, is_foreign_key, partition_cmd_concurrent,
 };
+use crate::settings::SessionTimeZone;
 
 /// Validating a foreign key reads the referenced table under ROW SHARE
 /// (observed on PostgreSQL 15: `VALIDATE CONSTRAINT` of a foreign key holds
@@ -26,7 +28,13 @@ pub(crate) const VALIDATE_FOREIGN_KEY_REFERENCED_LOCK: LockMode = RowShare;
 /// The facts of an `ALTER TABLE` (and of `ALTER INDEX`, `ALTER TYPE`, ...,
 /// the same statement with another `objtype`): each action's lock, effects
 /// and reach to child tables, merged into `facts`.
-pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog: Option<&Catalog>, facts: &mut Facts) {
+pub(super) fn alter_table_facts(
+    stmt: &AlterTableStmt,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: Option<&Catalog>,
+    facts: &mut Facts,
+) {
     let Some(rv) = &stmt.relation else {
         return;
     };
@@ -49,9 +57,11 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
         };
         action.lock(table.clone(), mode);
         if !is_index && cmd.subtype == AlterTableType::AtAlterColumnType as i32 {
-            if let Some(change) = column_type_change(n, cmd, &table, pg_version, catalog) {
+            if let Some(change) = column_type_change(n, cmd, &table, pg_version, time_zone, catalog) {
                 if change.cost != TypeChangeCost::InPlace {
                     action.rewrite(&table);
+                } else if rebuilds_index(&change, &table, catalog) {
+                    action.scan(&table);
                 }
                 facts.type_changes.push(change);
             }
@@ -59,7 +69,7 @@ pub(super) fn alter_table_facts(stmt: &AlterTableStmt, pg_version: u32, catalog:
         if is_index {
             alter_index_effects(cmd, &table, &mut action);
         } else {
-            alter_table_action_effects(cmd, &table, pg_version, &mut action);
+            alter_table_action_effects(cmd, &table, pg_version, catalog, &mut action);
         }
         if let Some(col) = added_column(cmd).filter(|_| !is_index) {
             added_column_constraint_effects(col, &table, inline_fks_validated, &mut action);
@@ -244,13 +254,24 @@ fn only_fast_reloptions(cmd: &AlterTableCmd) -> bool {
 
 /// What one `ALTER TABLE` action does besides locking its table: the
 /// rewrites, full reads, data loss and locks on other relations it causes.
-fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_version: u32, facts: &mut Facts) {
+fn alter_table_action_effects(
+    cmd: &AlterTableCmd,
+    table: &RelationName,
+    pg_version: u32,
+    catalog: Option<&Catalog>,
+    facts: &mut Facts,
+) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
         AtAddColumn => {
             if let Some(col) = column_def(cmd) {
-                if add_column_rewrites(col, pg_version) {
+                if add_column_rewrites(col, pg_version) || adds_constrained_domain(col, catalog) {
                     facts.rewrite(table);
+                }
+                // Observed: a default is evaluated for the rows there are,
+                // its `nextval()` under ROW EXCLUSIVE on the sequence.
+                for default in column_constraints(col).filter_map(|c| c.raw_expr.as_ref()?.node.as_ref()) {
+                    query_locks(default, Query::Executed, None, None, facts);
                 }
             }
         }
@@ -278,7 +299,12 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 let validates =
                     matches!(ctype, ConstrType::ConstrCheck | ConstrType::ConstrForeign) && !con.skip_validation;
                 let sets_not_null = ctype == ConstrType::ConstrNotnull && !con.skip_validation;
-                if builds_index || validates || sets_not_null {
+                // Observed: `PRIMARY KEY USING INDEX` sets its columns NOT
+                // NULL, reading every row, unless they already are.
+                let key_sets_not_null = ctype == ConstrType::ConstrPrimary
+                    && !con.indexname.is_empty()
+                    && !index_columns_not_null(catalog, table, &con.indexname);
+                if builds_index || validates || sets_not_null || key_sets_not_null {
                     facts.scan(table);
                 }
                 if is_foreign_key(con) {
@@ -317,7 +343,13 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 AccessExclusive,
             );
         }
-        AtSetTableSpace | AtSetLogged | AtSetUnLogged | AtSetAccessMethod => facts.rewrite(table),
+        AtSetLogged | AtSetUnLogged => facts.rewrite(table),
+        // Observed: a partitioned table has no file to move; SET TABLESPACE
+        // only changes where its future partitions go.
+        // Observed: the files are copied block by block, no row is read.
+        AtSetTableSpace if !known_partitioned(catalog, table) => facts.copy_file(table),
+        // Observed: the method the table already has changes nothing.
+        AtSetAccessMethod if !keeps_access_method(catalog, table, &cmd.name) => facts.rewrite(table),
         AtAttachPartition | AtDetachPartition => {
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 if let Some(rv) = &part.name {
@@ -347,6 +379,18 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
                 }
             }
         }
+        AtAddInherit | AtDropInherit => {
+            // Observed: INHERIT takes SHARE UPDATE EXCLUSIVE on the new
+            // parent, NO INHERIT reads the old one under ACCESS SHARE.
+            if let Some(NodeEnum::RangeVar(parent)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                let mode = if cmd.subtype == AtAddInherit as i32 {
+                    ShareUpdateExclusive
+                } else {
+                    AccessShare
+                };
+                facts.lock(RelationName::from_range_var(parent), mode);
+            }
+        }
         AtDetachPartitionFinalize => {
             // Finishing an interrupted concurrent detach takes the partition exclusively.
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
@@ -359,16 +403,20 @@ fn alter_table_action_effects(cmd: &AlterTableCmd, table: &RelationName, pg_vers
     }
 }
 
-/// `ALTER INDEX`: SET TABLESPACE copies the index; ATTACH PARTITION takes
-/// the attached index exclusively (observed: without reading anything).
+/// `ALTER INDEX`: SET TABLESPACE copies the index's file; ATTACH PARTITION takes
+/// the attached index exclusively and reads the tables of both indexes
+/// under ACCESS SHARE (observed: without reading any row).
 fn alter_index_effects(cmd: &AlterTableCmd, index: &RelationName, facts: &mut Facts) {
     use AlterTableType::*;
     match AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined) {
-        AtSetTableSpace => facts.rewrite(index),
+        AtSetTableSpace => facts.copy_file(index),
         AtAttachPartition => {
             if let Some(NodeEnum::PartitionCmd(part)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
                 if let Some(rv) = &part.name {
-                    facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+                    let attached = RelationName::from_range_var(rv);
+                    facts.lock_scoped(LockScope::table_of(index.clone()), AccessShare);
+                    facts.lock_scoped(LockScope::table_of(attached.clone()), AccessShare);
+                    facts.lock(attached, AccessExclusive);
                 }
             }
         }
@@ -401,6 +449,54 @@ pub(crate) fn add_column_rewrites(col: &ColumnDef, pg_version: u32) -> bool {
             _ => false,
         }
     })
+}
+
+/// The catalog knows the table to be partitioned.
+fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
+    catalog
+        .and_then(|c| c.relation(table))
+        .is_some_and(|r| r.kind == RelationKind::PartitionedTable)
+}
+
+/// `SET ACCESS METHOD` names the method the catalog knows the table to have
+/// (a table created without `USING` is taken to have the default, `heap`;
+/// `DEFAULT`, written as no name, is taken to be `heap` too).
+fn keeps_access_method(catalog: Option<&Catalog>, table: &RelationName, method: &str) -> bool {
+    let Some(relation) = catalog.and_then(|c| c.relation(table)).filter(|r| !r.inferred) else {
+        return false;
+    };
+    let named = if method.is_empty() { "heap" } else { method };
+    relation.access_method.as_deref().unwrap_or("heap") == named
+}
+
+/// Observed: a column of a domain with a CHECK or NOT NULL constraint is
+/// checked on every row as it is added (NULL too, without a default), which
+/// rewrites the table. An array of such a domain is not checked.
+fn adds_constrained_domain(col: &ColumnDef, catalog: Option<&Catalog>) -> bool {
+    let (Some(catalog), Some(type_name)) = (catalog, col.type_name.as_ref()) else {
+        return false;
+    };
+    let ty = ColumnType::from_type_name(type_name);
+    !ty.array
+        && ty.schema.as_deref() != Some("pg_catalog")
+        && catalog
+            .domain(&RelationName::new(ty.schema.as_deref(), &ty.name))
+            .is_some_and(|d| d.constrained)
+}
+
+/// The catalog knows every key column of the table's index `index` to be
+/// NOT NULL already.
+fn index_columns_not_null(catalog: Option<&Catalog>, table: &RelationName, index: &str) -> bool {
+    let Some(catalog) = catalog else { return false };
+    let index = RelationName::new(table.schema.as_deref(), index);
+    let (Some(index), Some(relation)) = (catalog.index(&index), catalog.relation(table)) else {
+        return false;
+    };
+    !index.columns.is_empty()
+        && index
+            .columns
+            .iter()
+            .all(|c| relation.column(c).is_some_and(|col| col.not_null))
 }
 
 /// Constraints written on a column added to an existing table: an inline
@@ -479,6 +575,7 @@ fn column_type_change(
     cmd: &AlterTableCmd,
     table: &RelationName,
     pg_version: u32,
+    time_zone: SessionTimeZone,
     catalog: Option<&Catalog>,
 ) -> Option<ColumnTypeChange> {
     let col = column_def(cmd)?;
@@ -496,15 +593,18 @@ fn column_type_change(
         .and_then(|c| c.relation(table))
         .and_then(|r| r.column(&cmd.name))
         .map(|c| c.ty.clone());
-    let domain_base = |ty: &ColumnType| {
+    let domain = |ty: &ColumnType| {
         let catalog = catalog?;
         if ty.schema.as_deref() == Some("pg_catalog") {
             return None;
         }
         let name = RelationName::new(ty.schema.as_deref(), &ty.name);
-        catalog.domain(&name).map(|d| d.base.clone())
+        catalog.domain(&name).map(|d| types::DomainType {
+            base: d.base.clone(),
+            constrained: d.constrained,
+        })
     };
-    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain_base);
+    let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain).in_zone(time_zone);
     Some(ColumnTypeChange {
         action,
         column: cmd.name.clone(),
@@ -513,6 +613,22 @@ fn column_type_change(
         has_using,
         cost,
     })
+}
+
+/// An in-place change between `timestamp` and `timestamptz` of a column an
+/// index the catalog knows covers: the index's operator class changes, so
+/// it is built again, reading the table (observed on PostgreSQL 15). Other
+/// in-place changes keep their indexes.
+fn rebuilds_index(change: &ColumnTypeChange, table: &RelationName, catalog: Option<&Catalog>) -> bool {
+    let Some((catalog, old)) = catalog.zip(change.old.as_ref()) else {
+        return false;
+    };
+    let converts = matches!(
+        (old.name.as_str(), change.new.name.as_str()),
+        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
+    );
+    let table = catalog.relation(table).map(|r| r.name.clone());
+    converts && table.is_some_and(|table| catalog.indexes_on(&table).any(|i| i.columns.contains(&change.column)))
 }
 
 /// `col` or `col::type` where the cast is to the column's new type.

@@ -5,22 +5,33 @@ use pg_query::protobuf::{ClusterStmt, RefreshMatViewStmt, ReindexStmt, VacuumStm
 use pg_query::NodeEnum;
 
 use super::model::Facts;
+use crate::analysis::catalog::{Catalog, RelationKind};
 use crate::analysis::locks::LockMode::*;
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
 use crate::parse::ast::has_option;
 
 /// `VACUUM` and `ANALYZE` (the same statement); `FULL` rewrites.
-pub(super) fn vacuum_facts(stmt: &VacuumStmt, facts: &mut Facts) {
+pub(super) fn vacuum_facts(stmt: &VacuumStmt, catalog: Option<&Catalog>, facts: &mut Facts) {
     let full = has_option(&stmt.options, "full");
     for rv in stmt.rels.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::VacuumRelation(r) => r.relation.as_ref(),
         _ => None,
     }) {
         let table = RelationName::from_range_var(rv);
-        facts.lock(table.clone(), if full { AccessExclusive } else { ShareUpdateExclusive });
+        let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
+        facts.lock(table.clone(), mode);
         if full {
             facts.rewrite(&table);
+        }
+        // Observed: a partitioned table's partitions are processed each
+        // in turn, under the same lock (stated for a table the catalog
+        // knows to be partitioned).
+        let partitioned = catalog
+            .and_then(|c| c.relation(&table))
+            .is_some_and(|r| r.kind == RelationKind::PartitionedTable);
+        if rv.inh && partitioned {
+            facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
         }
     }
     if stmt.rels.is_empty() {
@@ -35,10 +46,19 @@ pub(super) fn vacuum_facts(stmt: &VacuumStmt, facts: &mut Facts) {
 }
 
 /// `CLUSTER`: rewrites the table in index order.
-pub(super) fn cluster_facts(stmt: &ClusterStmt, facts: &mut Facts) {
+pub(super) fn cluster_facts(stmt: &ClusterStmt, pg_version: u32, catalog: Option<&Catalog>, facts: &mut Facts) {
     if let Some(rv) = &stmt.relation {
         let table = RelationName::from_range_var(rv);
         facts.lock(table.clone(), AccessExclusive);
+        if pg_version >= PARTITIONED_CLUSTER_SINCE && known_partitioned(catalog, &table) {
+            // Observed: each partition is rewritten in its own transaction,
+            // so the statement refuses a transaction block.
+            let partitions = LockScope::Partitions(table);
+            facts.lock_scoped(partitions.clone(), AccessExclusive);
+            facts.rewrite_scoped(partitions);
+            facts.transactional = false;
+            return;
+        }
         facts.rewrite(&table);
     } else {
         facts.lock_scoped(LockScope::ClusteredTables, AccessExclusive);
@@ -49,8 +69,24 @@ pub(super) fn cluster_facts(stmt: &ClusterStmt, facts: &mut Facts) {
     facts.transactional = stmt.relation.is_some();
 }
 
+/// PostgreSQL 14 reindexes partitioned tables and indexes ("REINDEX can now
+/// process all child tables or indexes of a partitioned relation", release
+/// notes of 14); 11 to 13 refuse them.
+const PARTITIONED_REINDEX_SINCE: u32 = 14;
+
+/// PostgreSQL 15 clusters partitioned tables ("Allow CLUSTER on partitioned
+/// tables", release notes of 15); 11 to 14 refuse them.
+const PARTITIONED_CLUSTER_SINCE: u32 = 15;
+
+/// The catalog knows the table to be partitioned.
+fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
+    catalog
+        .and_then(|c| c.relation(table))
+        .is_some_and(|r| r.kind == RelationKind::PartitionedTable)
+}
+
 /// `REINDEX` of an index, a table, a schema, the system or the database.
-pub(super) fn reindex_facts(stmt: &ReindexStmt, facts: &mut Facts) {
+pub(super) fn reindex_facts(stmt: &ReindexStmt, pg_version: u32, catalog: Option<&Catalog>, facts: &mut Facts) {
     use pg_query::protobuf::ReindexObjectType::*;
     let concurrent = has_option(&stmt.params, "concurrently");
     // REINDEX takes SHARE on each table and ACCESS EXCLUSIVE on each
@@ -65,7 +101,39 @@ pub(super) fn reindex_facts(stmt: &ReindexStmt, facts: &mut Facts) {
     let schema = Some(stmt.name.clone()).filter(|n| !n.is_empty());
     // Observed: every rebuilt index gets a new relfilenode, and each
     // build reads its table in full.
+    let partitioned =
+        |table: &RelationName| pg_version >= PARTITIONED_REINDEX_SINCE && known_partitioned(catalog, table);
+    let index_of_partitioned = |index: &RelationName| {
+        catalog
+            .and_then(|c| c.index(index))
+            .is_some_and(|i| partitioned(&i.table))
+    };
     match (kind, named) {
+        // Observed: a partitioned relation is reindexed one partition at a
+        // time, each in its own transaction, which refuses a transaction
+        // block; the partitions' indexes are rebuilt, their tables read.
+        (ReindexObjectIndex, Some(index)) if index_of_partitioned(&index) => {
+            let partitions = LockScope::Partitions(index.clone());
+            facts.lock_scoped(LockScope::table_of(index.clone()), table_mode);
+            facts.lock_scoped(LockScope::TablesOf(Box::new(partitions.clone())), table_mode);
+            facts.scan_scoped(LockScope::TablesOf(Box::new(partitions.clone())));
+            facts.lock_scoped(partitions.clone(), index_mode);
+            facts.rewrite_scoped(partitions);
+            facts.lock(index, index_mode);
+            facts.transactional = false;
+            return;
+        }
+        (ReindexObjectTable, Some(table)) if partitioned(&table) => {
+            let partitions = LockScope::Partitions(table.clone());
+            let indexes = LockScope::IndexesOfEach(Box::new(partitions.clone()));
+            facts.lock_scoped(partitions, table_mode);
+            facts.lock_scoped(indexes.clone(), index_mode);
+            facts.rewrite_scoped(indexes.clone());
+            facts.scan_scoped(LockScope::TablesOf(Box::new(indexes)));
+            facts.lock(table, table_mode);
+            facts.transactional = false;
+            return;
+        }
         (ReindexObjectIndex, Some(index)) => {
             facts.lock_scoped(LockScope::table_of(index.clone()), table_mode);
             facts.scan_scoped(LockScope::table_of(index.clone()));
@@ -100,6 +168,11 @@ pub(super) fn refresh_facts(stmt: &RefreshMatViewStmt, facts: &mut Facts) {
     if let Some(rv) = &stmt.relation {
         let view = RelationName::from_range_var(rv);
         facts.lock(view.clone(), if stmt.concurrent { Exclusive } else { AccessExclusive });
+        // Observed: the view's query runs, reading its relations under
+        // ACCESS SHARE (`WITH NO DATA` leaves it empty without running it).
+        if !stmt.skip_data {
+            facts.lock_scoped(LockScope::ViewTables(view.clone()), AccessShare);
+        }
         if stmt.concurrent {
             // Observed: CONCURRENTLY keeps the relfilenode and reads
             // the view in full to compute the difference.

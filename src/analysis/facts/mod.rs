@@ -7,11 +7,12 @@
 //! the test suite. `model` holds the fact types, `statement` which kind of
 //! statement yields which facts, `alter_table` the facts of each `ALTER
 //! TABLE` action, `maintenance` those of `VACUUM`, `CLUSTER`, `REINDEX` and
-//! `REFRESH`.
+//! `REFRESH`, `query` the locks of the queries statements run or store.
 
 mod alter_table;
 mod maintenance;
 mod model;
+mod query;
 mod statement;
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,16 @@ pub(crate) struct Facts {
     /// index, every table of a schema).
     pub scoped_locks: Vec<ScopedLock>,
     pub rewrites: Vec<RelationName>,
+    /// Relations whose files are copied block by block to another
+    /// tablespace (`SET TABLESPACE`): a new file, no row read or rewritten.
+    pub file_copies: Vec<RelationName>,
+    /// Relations given a new, empty file (`TRUNCATE`): every row goes,
+    /// nothing is copied or read.
+    pub new_empty_files: Vec<RelationName>,
+    /// Relations given a new, empty file without being named: the
+    /// partitions and child tables of a truncated table, the tables
+    /// `TRUNCATE ... CASCADE` empties.
+    pub scoped_new_empty_files: Vec<LockScope>,
     /// Relations rewritten without being named: the partitions of a
     /// partitioned table, every index of a table `REINDEX` rebuilds.
     pub scoped_rewrites: Vec<LockScope>,
@@ -167,6 +177,24 @@ impl Facts {
         }
     }
 
+    pub(super) fn copy_file(&mut self, relation: &RelationName) {
+        if !self.file_copies.contains(relation) {
+            self.file_copies.push(relation.clone());
+        }
+    }
+
+    pub(super) fn empty(&mut self, relation: &RelationName) {
+        if !self.new_empty_files.contains(relation) {
+            self.new_empty_files.push(relation.clone());
+        }
+    }
+
+    pub(super) fn empty_scoped(&mut self, scope: LockScope) {
+        if !self.scoped_new_empty_files.contains(&scope) {
+            self.scoped_new_empty_files.push(scope);
+        }
+    }
+
     pub(super) fn scan(&mut self, relation: &RelationName) {
         if !self.scans.contains(relation) {
             self.scans.push(relation.clone());
@@ -192,7 +220,7 @@ impl Facts {
         }
     }
 
-    /// The lock, rewrite and scan of a table, extended to a scope (its
+    /// The lock, rewrite, scan and new file of a table, extended to a scope (its
     /// partitions, the tables of a type) that gets the same treatment.
     pub(super) fn extend_to(&mut self, table: &RelationName, scope: LockScope, mode: LockMode) {
         if self.rewrites.contains(table) {
@@ -200,6 +228,9 @@ impl Facts {
         }
         if self.scans.contains(table) {
             self.scan_scoped(scope.clone());
+        }
+        if self.new_empty_files.contains(table) {
+            self.empty_scoped(scope.clone());
         }
         self.lock_scoped(scope, mode);
     }
@@ -218,6 +249,15 @@ impl Facts {
         }
         for relation in &other.scans {
             self.scan(relation);
+        }
+        for relation in &other.new_empty_files {
+            self.empty(relation);
+        }
+        for relation in &other.file_copies {
+            self.copy_file(relation);
+        }
+        for scope in other.scoped_new_empty_files {
+            self.empty_scoped(scope);
         }
         for scope in other.scoped_rewrites {
             self.rewrite_scoped(scope);

@@ -4,19 +4,21 @@
 //! dropping and renaming, DML, locks, comments.
 
 use pg_query::protobuf::{
-    AlterDomainStmt, AlterObjectSchemaStmt, CommentStmt, CreateStmt, CreateTrigStmt, DeleteStmt, DropBehavior,
-    DropStmt, IndexStmt, LockStmt, ObjectType, RenameStmt, TruncateStmt, UpdateStmt,
+    AlterDomainStmt, AlterObjectSchemaStmt, CommentStmt, CopyStmt, CreateStmt, CreateTrigStmt, DeleteStmt,
+    DropBehavior, DropStmt, IndexStmt, LockStmt, ObjectType, RenameStmt, TruncateStmt, UpdateStmt,
 };
 use pg_query::NodeEnum;
 
 use super::alter_table::{alter_table_facts, alter_table_minimum_version};
 use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
 use super::model::{Facts, PartitionIndexes, PartitionedIndex};
+use super::query::{query_locks, Query};
 use crate::analysis::catalog::{Catalog, RelationKind};
 use crate::analysis::locks::LockMode::{self, *};
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::{dropped_names, qualified_object_tables, RelationName};
 use crate::parse::ast::{column_constraints, has_option, is_foreign_key, range_var, selects_every_row};
+use crate::settings::SessionTimeZone;
 
 /// The strongest lock `statement_facts` states for the first statement of
 /// `sql`, on any relation: what a message says about a statement it only
@@ -32,8 +34,13 @@ pub(crate) fn lock_of_sql(sql: &str, pg_version: u32) -> Option<LockMode> {
 /// The facts of one statement as a run states them: judged against the
 /// catalog, without the scoped locks, rewrites and scans it rules out (the
 /// children of a table it knows to have none, ...).
-pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: &Catalog) -> Facts {
-    let mut facts = statement_facts_in(node, pg_version, Some(catalog));
+pub(crate) fn statement_facts_judged(
+    node: &NodeEnum,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: &Catalog,
+) -> Facts {
+    let mut facts = statement_facts_in(node, pg_version, time_zone, Some(catalog));
     let name_table = |scope: &mut LockScope| {
         if let LockScope::TableOf { index, table } = scope {
             // An index lives in its table's schema: written as the index is.
@@ -49,31 +56,70 @@ pub(crate) fn statement_facts_judged(node: &NodeEnum, pg_version: u32, catalog: 
     facts.scoped_rewrites.retain(|scope| catalog.scope_may_reach(scope));
     facts.scoped_scans.retain(|scope| catalog.scope_may_reach(scope));
     facts
+        .scoped_new_empty_files
+        .retain(|scope| catalog.scope_may_reach(scope));
+    facts
 }
 
 /// The facts of one statement, for a PostgreSQL major version, judged
 /// without a catalog.
 pub(crate) fn statement_facts(node: &NodeEnum, pg_version: u32) -> Facts {
-    statement_facts_in(node, pg_version, None)
+    statement_facts_in(node, pg_version, SessionTimeZone::Unknown, None)
 }
 
-/// The facts of one statement, for a PostgreSQL major version, judged
-/// against the catalog as it stands before the statement runs (the old type
-/// of a column whose type changes).
-pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Option<&Catalog>) -> Facts {
+/// The facts of one statement, for a PostgreSQL major version and session
+/// time zone, judged against the catalog as it stands before the statement
+/// runs (the old type of a column whose type changes).
+pub(crate) fn statement_facts_in(
+    node: &NodeEnum,
+    pg_version: u32,
+    time_zone: SessionTimeZone,
+    catalog: Option<&Catalog>,
+) -> Facts {
     let mut facts = Facts {
         transactional: true,
         ..Facts::default()
     };
     match node {
         NodeEnum::AlterTableStmt(stmt) => {
-            alter_table_facts(stmt, pg_version, catalog, &mut facts);
+            alter_table_facts(stmt, pg_version, time_zone, catalog, &mut facts);
             let table = stmt.relation.as_ref().map(RelationName::from_range_var);
             facts.partition_leaves = catalog
                 .zip(table)
                 .and_then(|(catalog, table)| catalog.leaf_partitions(&table));
         }
         NodeEnum::CreateStmt(stmt) => create_table_facts(stmt, &mut facts),
+        NodeEnum::CreateTableAsStmt(stmt) => {
+            // `WITH NO DATA` only analyses the query.
+            let skip_data = stmt.into.as_ref().is_some_and(|i| i.skip_data);
+            let query = if skip_data { Query::Stored } else { Query::Executed };
+            if let Some(node) = stmt.query.as_ref().and_then(|q| q.node.as_ref()) {
+                query_locks(node, query, None, catalog, &mut facts);
+            }
+        }
+        NodeEnum::SelectStmt(stmt) => {
+            let into = stmt
+                .into_clause
+                .as_ref()
+                .and_then(|i| i.rel.as_ref())
+                .map(RelationName::from_range_var);
+            query_locks(node, Query::Executed, into.as_ref(), catalog, &mut facts);
+        }
+        NodeEnum::MergeStmt(stmt) => {
+            if let Some(rv) = &stmt.relation {
+                let target = RelationName::from_range_var(rv);
+                facts.lock(target.clone(), RowExclusive);
+                query_locks(node, Query::Executed, Some(&target), catalog, &mut facts);
+            }
+        }
+        NodeEnum::CopyStmt(stmt) => copy_facts(node, stmt, catalog, &mut facts),
+        NodeEnum::CreateStatsStmt(stmt) => {
+            // Observed: SHARE UPDATE EXCLUSIVE on the table.
+            for rv in stmt.relations.iter().filter_map(range_var) {
+                facts.lock(RelationName::from_range_var(rv), ShareUpdateExclusive);
+            }
+        }
+        NodeEnum::CreateSeqStmt(stmt) => owned_by_facts(&stmt.options, &mut facts),
         NodeEnum::IndexStmt(stmt) => create_index_facts(stmt, catalog, &mut facts),
         NodeEnum::DropStmt(stmt) => {
             drop_facts(stmt, &mut facts);
@@ -99,16 +145,27 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
         }
         NodeEnum::RenameStmt(stmt) => rename_facts(stmt, &mut facts),
         NodeEnum::TruncateStmt(stmt) => truncate_facts(stmt, &mut facts),
-        NodeEnum::DeleteStmt(stmt) => delete_facts(stmt, &mut facts),
-        NodeEnum::UpdateStmt(stmt) => update_facts(stmt, &mut facts),
+        NodeEnum::DeleteStmt(stmt) => {
+            delete_facts(stmt, &mut facts);
+            let target = stmt.relation.as_ref().map(RelationName::from_range_var);
+            query_locks(node, Query::Executed, target.as_ref(), catalog, &mut facts);
+        }
+        NodeEnum::UpdateStmt(stmt) => {
+            update_facts(stmt, &mut facts);
+            let target = stmt.relation.as_ref().map(RelationName::from_range_var);
+            query_locks(node, Query::Executed, target.as_ref(), catalog, &mut facts);
+        }
         NodeEnum::InsertStmt(stmt) => {
             if let Some(rv) = &stmt.relation {
-                facts.lock(RelationName::from_range_var(rv), RowExclusive);
+                let target = RelationName::from_range_var(rv);
+                facts.lock(target.clone(), RowExclusive);
+                facts.lock_scoped(LockScope::ReferencedTables(target.clone()), FOREIGN_KEY_CHECK_LOCK);
+                query_locks(node, Query::Executed, Some(&target), catalog, &mut facts);
             }
         }
-        NodeEnum::VacuumStmt(stmt) => vacuum_facts(stmt, &mut facts),
-        NodeEnum::ClusterStmt(stmt) => cluster_facts(stmt, &mut facts),
-        NodeEnum::ReindexStmt(stmt) => reindex_facts(stmt, &mut facts),
+        NodeEnum::VacuumStmt(stmt) => vacuum_facts(stmt, catalog, &mut facts),
+        NodeEnum::ClusterStmt(stmt) => cluster_facts(stmt, pg_version, catalog, &mut facts),
+        NodeEnum::ReindexStmt(stmt) => reindex_facts(stmt, pg_version, catalog, &mut facts),
         NodeEnum::AlterDomainStmt(stmt) => alter_domain_facts(stmt, &mut facts),
         NodeEnum::LockStmt(stmt) => lock_table_facts(stmt, &mut facts),
         NodeEnum::RefreshMatViewStmt(stmt) => refresh_facts(stmt, &mut facts),
@@ -134,8 +191,12 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
         NodeEnum::ViewStmt(stmt) => {
             // Observed: CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on the
             // view it replaces.
-            if let Some(rv) = stmt.view.as_ref().filter(|_| stmt.replace) {
-                facts.lock(RelationName::from_range_var(rv), AccessExclusive);
+            let view = stmt.view.as_ref().map(RelationName::from_range_var);
+            if let Some(view) = view.clone().filter(|_| stmt.replace) {
+                facts.lock(view, AccessExclusive);
+            }
+            if let Some(query) = stmt.query.as_ref().and_then(|q| q.node.as_ref()) {
+                query_locks(query, Query::Stored, view.as_ref(), catalog, &mut facts);
             }
         }
         NodeEnum::AlterSeqStmt(stmt) => {
@@ -144,6 +205,7 @@ pub(crate) fn statement_facts_in(node: &NodeEnum, pg_version: u32, catalog: Opti
             if let Some(rv) = &stmt.sequence {
                 facts.lock(RelationName::from_range_var(rv), ShareRowExclusive);
             }
+            owned_by_facts(&stmt.options, &mut facts);
         }
         NodeEnum::AlterObjectSchemaStmt(stmt) => set_schema_facts(stmt, &mut facts),
         NodeEnum::CommentStmt(stmt) => comment_facts(stmt, &mut facts),
@@ -185,9 +247,54 @@ pub(crate) fn minimum_version(node: &NodeEnum) -> Option<(&'static str, u32)> {
     }
 }
 
-/// `CREATE TABLE`: the parent of a partition or child table, and the
-/// tables its foreign keys reference.
+/// The lock a foreign key check takes on the referenced table (observed: the
+/// check is a `SELECT ... FOR KEY SHARE`).
+const FOREIGN_KEY_CHECK_LOCK: LockMode = RowShare;
+
+/// `COPY`: `FROM` writes the table (its foreign keys are checked like an
+/// `INSERT`'s), `TO` reads it or runs a query.
+fn copy_facts(node: &NodeEnum, stmt: &CopyStmt, catalog: Option<&Catalog>, facts: &mut Facts) {
+    if let Some(rv) = &stmt.relation {
+        let table = RelationName::from_range_var(rv);
+        if stmt.is_from {
+            facts.lock(table.clone(), RowExclusive);
+            facts.lock_scoped(LockScope::ReferencedTables(table), FOREIGN_KEY_CHECK_LOCK);
+        } else {
+            facts.lock(table, AccessShare);
+        }
+    } else {
+        query_locks(node, Query::Executed, None, catalog, facts);
+    }
+}
+
+/// `OWNED BY table.column` of `CREATE SEQUENCE` and `ALTER SEQUENCE`:
+/// observed, ACCESS SHARE on the table.
+fn owned_by_facts(options: &[pg_query::Node], facts: &mut Facts) {
+    let owned_by = options.iter().find_map(|o| match o.node.as_ref()? {
+        NodeEnum::DefElem(def) if def.defname == "owned_by" => match def.arg.as_ref()?.node.as_ref()? {
+            NodeEnum::List(list) => Some(list.items.clone()),
+            _ => None,
+        },
+        _ => None,
+    });
+    // `OWNED BY NONE` is one name; a column is `table.column` or longer.
+    if let Some(items) = owned_by.filter(|items| items.len() >= 2) {
+        if let Some(table) = RelationName::from_name_list(&items[..items.len() - 1]) {
+            facts.lock(table, AccessShare);
+        }
+    }
+}
+
+/// `CREATE TABLE`: the parent of a partition or child table, the tables its
+/// foreign keys reference, and the tables it copies with `LIKE`.
 fn create_table_facts(stmt: &CreateStmt, facts: &mut Facts) {
+    // Observed: `LIKE` reads the source's definition under ACCESS SHARE.
+    for like in stmt.table_elts.iter().filter_map(|n| match n.node.as_ref()? {
+        NodeEnum::TableLikeClause(like) => like.relation.as_ref(),
+        _ => None,
+    }) {
+        facts.lock(RelationName::from_range_var(like), AccessShare);
+    }
     if let Some(parent) = stmt.inh_relations.first().and_then(range_var) {
         let parent = RelationName::from_range_var(parent);
         // CREATE TABLE ... PARTITION OF takes the parent exclusively;
@@ -427,13 +534,14 @@ fn rename_facts(stmt: &RenameStmt, facts: &mut Facts) {
     }
 }
 
-/// `TRUNCATE`: every row goes, in new files.
+/// `TRUNCATE`: every row goes. Observed: each table (and its indexes) gets
+/// a new, empty file; no row is copied or read.
 fn truncate_facts(stmt: &TruncateStmt, facts: &mut Facts) {
     let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
     for rv in stmt.relations.iter().filter_map(range_var) {
         let table = RelationName::from_range_var(rv);
         facts.lock(table.clone(), AccessExclusive);
-        facts.rewrite(&table);
+        facts.empty(&table);
         // Observed: without ONLY, TRUNCATE empties every partition and
         // child table; with CASCADE, every table referencing it.
         if rv.inh {
@@ -461,6 +569,10 @@ fn delete_facts(stmt: &DeleteStmt, facts: &mut Facts) {
         if selects_every_row(stmt.where_clause.as_deref()) {
             facts.scan(&table);
         }
+        writes_children(rv, &table, facts);
+        // Observed: the rows that reference deleted keys are looked up
+        // (`SELECT ... FOR KEY SHARE` for NO ACTION and RESTRICT).
+        facts.lock_scoped(LockScope::ReferencingTables(table), FOREIGN_KEY_CHECK_LOCK);
     }
     facts.data_loss = true;
 }
@@ -474,6 +586,16 @@ fn update_facts(stmt: &UpdateStmt, facts: &mut Facts) {
         if selects_every_row(stmt.where_clause.as_deref()) {
             facts.scan(&table);
         }
+        writes_children(rv, &table, facts);
+    }
+}
+
+/// Observed: `UPDATE` and `DELETE` without `ONLY` write the partitions and
+/// child tables too, under the same ROW EXCLUSIVE, and read them as they
+/// read the table.
+fn writes_children(rv: &pg_query::protobuf::RangeVar, table: &RelationName, facts: &mut Facts) {
+    if rv.inh {
+        facts.extend_to(table, LockScope::Inheritors(table.clone()), RowExclusive);
     }
 }
 
@@ -516,6 +638,11 @@ fn lock_table_facts(stmt: &LockStmt, facts: &mut Facts) {
 fn create_trigger_facts(stmt: &CreateTrigStmt, facts: &mut Facts) {
     if let Some(rv) = &stmt.relation {
         let table = RelationName::from_range_var(rv);
+        // Observed: a constraint trigger's `FROM` table is looked up under
+        // ACCESS SHARE.
+        if let Some(from) = &stmt.constrrel {
+            facts.lock(RelationName::from_range_var(from), AccessShare);
+        }
         // Observed: a row trigger on a partitioned table is created
         // on every partition too.
         if stmt.row && rv.inh {
@@ -544,19 +671,31 @@ fn set_schema_facts(stmt: &AlterObjectSchemaStmt, facts: &mut Facts) {
     }
 }
 
-/// `COMMENT ON TABLE` or `COLUMN`: SHARE UPDATE EXCLUSIVE on the table.
+/// `COMMENT ON`: observed, SHARE UPDATE EXCLUSIVE on the relation a
+/// comment is on (table, column, index, view, sequence, ...), ACCESS SHARE
+/// on the table of a constraint, trigger, policy or rule.
 fn comment_facts(stmt: &CommentStmt, facts: &mut Facts) {
-    let kind = ObjectType::try_from(stmt.objtype).unwrap_or(ObjectType::Undefined);
-    if matches!(kind, ObjectType::ObjectTable | ObjectType::ObjectColumn) {
-        if let Some(NodeEnum::List(list)) = stmt.object.as_ref().and_then(|o| o.node.as_ref()) {
-            let items = if kind == ObjectType::ObjectColumn {
-                &list.items[..list.items.len().saturating_sub(1)]
-            } else {
-                &list.items[..]
-            };
-            if let Some(table) = RelationName::from_name_list(items) {
-                facts.lock(table, ShareUpdateExclusive);
-            }
+    use pg_query::protobuf::ObjectType as Object;
+    let kind = Object::try_from(stmt.objtype).unwrap_or(Object::Undefined);
+    let Some(NodeEnum::List(list)) = stmt.object.as_ref().and_then(|o| o.node.as_ref()) else {
+        return;
+    };
+    // The relation is the list's names; a column's or a constraint's own
+    // name comes last.
+    let (items, mode) = match kind {
+        Object::ObjectTable
+        | Object::ObjectIndex
+        | Object::ObjectView
+        | Object::ObjectMatview
+        | Object::ObjectSequence
+        | Object::ObjectForeignTable => (&list.items[..], ShareUpdateExclusive),
+        Object::ObjectColumn => (&list.items[..list.items.len().saturating_sub(1)], ShareUpdateExclusive),
+        Object::ObjectTabconstraint | Object::ObjectTrigger | Object::ObjectPolicy | Object::ObjectRule => {
+            (&list.items[..list.items.len().saturating_sub(1)], AccessShare)
         }
+        _ => return,
+    };
+    if let Some(relation) = RelationName::from_name_list(items) {
+        facts.lock(relation, mode);
     }
 }

@@ -8,6 +8,7 @@
 //! fail_on = "warning"
 //! exclude = ["migrations/legacy/**"]
 //!
+//! timezone = "UTC"           # the sessions' TimeZone: timestamp <-> timestamptz in place only under UTC
 //! max_file_size = "10MB"     # larger files are reported, not read
 //! baseline = "miglint-baseline.json"  # accepted findings (`miglint baseline`)
 //! tool = "diesel"            # skip detection: every root is this tool's
@@ -54,8 +55,8 @@ use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
 use crate::settings::{
-    check_owner, parse_duration_ms, parse_owners_file, Estimates, MysqlServer, OwnerRule, Owners, Severity,
-    SqliteVersion, TablePattern, TableSize, TransactionMode, SUPPORTED_PG_VERSIONS,
+    check_owner, parse_duration_ms, parse_owners_file, Estimates, MysqlServer, OwnerRule, Owners, SessionTimeZone,
+    Severity, SqliteVersion, TablePattern, TableSize, TransactionMode, SUPPORTED_PG_VERSIONS,
 };
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
@@ -88,6 +89,7 @@ struct RawConfig {
     transaction: Option<Spanned<String>>,
     assume_lock_timeout: Option<bool>,
     max_lock_timeout: Option<Spanned<toml::Value>>,
+    timezone: Option<Spanned<String>>,
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     tool: Option<Spanned<String>>,
     check_down: Option<bool>,
@@ -150,6 +152,8 @@ pub(crate) struct Config {
     pub transaction: Option<TransactionMode>,
     pub assume_lock_timeout: Option<bool>,
     pub max_lock_timeout_ms: Option<u64>,
+    /// `timezone = "UTC"`: the `TimeZone` the migrations run under.
+    pub time_zone: Option<SessionTimeZone>,
     pub rules: Vec<RuleSetting>,
     /// The tool every root is run by, instead of detecting it.
     pub tool: Option<Tool>,
@@ -325,6 +329,15 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 at(max.span())
             ))
         })?);
+    }
+    if let Some(zone) = raw.timezone {
+        if zone.get_ref().trim().is_empty() {
+            return Err(ConfigError(format!(
+                "{}: `timezone` must name a time zone such as \"UTC\"",
+                at(zone.span())
+            )));
+        }
+        config.time_zone = Some(SessionTimeZone::from_name(zone.get_ref()));
     }
     for (id, level) in raw.rules.unwrap_or_default() {
         let parsed = parse_rule_level(level.get_ref()).ok_or_else(|| {
@@ -521,6 +534,7 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["schema"] | ["baseline"] => "a string (a file path)",
         ["transaction"] => "a string: \"per-file\" or \"none\"",
         ["assume_lock_timeout"] | ["check_down"] => "true or false",
+        ["timezone"] => "a string naming a time zone such as \"UTC\"",
         ["max_lock_timeout"] => "a whole number of milliseconds or a string such as \"10s\"",
         ["max_file_size"] => "a whole number of bytes or a string such as \"10MB\"",
         ["rules"] => "a table of rule ids and levels",
@@ -703,6 +717,25 @@ mod tests {
         assert_eq!(config.rules.len(), 2);
         assert!(config.excludes(Path::new("old/1.sql")));
         assert!(!config.excludes(Path::new("new/1.sql")));
+    }
+
+    #[test]
+    fn timezone_says_whether_the_sessions_run_under_utc() {
+        let zone = |text: &str| parse_str(text).unwrap().time_zone;
+        assert_eq!(zone("timezone = \"UTC\"\n"), Some(SessionTimeZone::Utc));
+        assert_eq!(zone("timezone = \"Etc/UTC\"\n"), Some(SessionTimeZone::Utc));
+        assert_eq!(zone("timezone = \"Europe/Berlin\"\n"), Some(SessionTimeZone::Other));
+        assert_eq!(zone("pg_version = 15\n"), None);
+        let err = parse_str("timezone = \"\"\n").unwrap_err();
+        assert_eq!(
+            err.0,
+            "miglint.toml:1:12: `timezone` must name a time zone such as \"UTC\""
+        );
+        let err = parse_str("timezone = 0\n").unwrap_err();
+        assert!(
+            err.0.contains("`timezone` must be a string naming a time zone"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analys
         transaction,
         assume_lock_timeout: settings.assume_lock_timeout,
         max_lock_timeout_ms: settings.max_lock_timeout_ms,
+        time_zone: settings.time_zone,
     }
 }
 

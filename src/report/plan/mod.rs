@@ -194,6 +194,10 @@ pub struct StatementPlan {
     /// A lock on the whole database (SQLite's write lock).
     pub database_lock: Option<PlanMode>,
     pub rewrites: Vec<RelationName>,
+    /// Tables given a new, empty file (`TRUNCATE`): nothing copied or read.
+    pub new_empty_files: Vec<RelationName>,
+    /// Relations whose files are copied to another tablespace, no row read.
+    pub file_copies: Vec<RelationName>,
     pub scans: Vec<RelationName>,
     /// The algorithm MySQL runs an online DDL statement with: `INSTANT`,
     /// `INPLACE` or `COPY`.
@@ -304,6 +308,8 @@ pub(crate) fn plan_file(file: &AnalyzedFile<'_>) -> FilePlan {
                 scoped_locks: facts.scoped_locks.clone(),
                 database_lock: None,
                 rewrites: facts.rewrites.clone(),
+                new_empty_files: facts.new_empty_files.clone(),
+                file_copies: facts.file_copies.clone(),
                 scans: facts.scans.clone(),
                 algorithm: None,
                 assumed: false,
@@ -426,6 +432,8 @@ pub(crate) fn replayed_statement(
         scoped_locks: Vec::new(),
         database_lock: None,
         rewrites: Vec::new(),
+        new_empty_files: Vec::new(),
+        file_copies: Vec::new(),
         scans: Vec::new(),
         algorithm: None,
         assumed: false,
@@ -468,6 +476,7 @@ mod tests {
             transaction,
             assume_lock_timeout: false,
             max_lock_timeout_ms: 10_000,
+            time_zone: crate::analysis::SessionTimeZone::Unknown,
         };
         plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
     }

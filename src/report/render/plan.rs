@@ -200,6 +200,18 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
     for r in &s.rewrites {
         effects.push(format!("rewrites {}", r.plain()));
     }
+    for r in &s.file_copies {
+        effects.push(format!(
+            "copies the files of {} (block by block: no row read)",
+            r.plain()
+        ));
+    }
+    for r in &s.new_empty_files {
+        effects.push(format!(
+            "empties {} (a new empty file: no row copied or read)",
+            r.plain()
+        ));
+    }
     for r in &s.scans {
         effects.push(format!("scans {}", r.plain()));
     }
@@ -322,6 +334,8 @@ fn statement_value(s: &StatementPlan) -> Value {
         })).collect::<Vec<_>>(),
         "blocks": s.blocks(),
         "rewrites": names(&s.rewrites),
+        "new_empty_files": names(&s.new_empty_files),
+        "file_copies": names(&s.file_copies),
         "scans": names(&s.scans),
         "algorithm": s.algorithm,
         "assumed": s.assumed,

@@ -36,6 +36,7 @@ fn options(transaction: TransactionMode) -> Options {
         transaction,
         assume_lock_timeout: false,
         max_lock_timeout_ms: 10_000,
+        time_zone: crate::analysis::SessionTimeZone::Unknown,
     }
 }
 

@@ -35,22 +35,31 @@
 //!   reach in the seeded schema (resolved from the server's catalog:
 //!   `pg_inherits`, `pg_constraint`, `pg_depend`, ...), holds exactly the
 //!   stated mode (the strongest the backend holds on it); and no relation
-//!   that existed before the statement is locked in a mode that blocks reads
-//!   or writes without miglint saying so. An index or an owned sequence is
-//!   covered by a lock at least as strong on its table; a composite type's
-//!   row type is read and written by nobody. Relations the statement
-//!   creates are invisible to other sessions and not compared.
+//!   that existed before the statement is locked in any mode (ACCESS SHARE
+//!   and ROW EXCLUSIVE included) without miglint stating that mode. The one
+//!   rule that covers a relation miglint does not name: an index or an
+//!   owned sequence is covered by a lock at least as strong on its table
+//!   (a query opens the indexes of the tables it reads, a write takes its
+//!   table's sequences); a composite type's row type is read and written by
+//!   nobody. Relations the statement creates are invisible to other
+//!   sessions and not compared.
 //! - rewrites: a table, materialized view or index gets a new `relfilenode`
-//!   exactly when miglint says it is rewritten, by name or by scope (an index
+//!   exactly when miglint says it is rewritten (row by row), its files copied
+//!   (`SET TABLESPACE`, which reads no row) or given a new empty file
+//!   (`TRUNCATE`, which reads no row either), by name or by scope (an index
 //!   rebuilt with its rewritten table needs no word of its own; sequences,
 //!   whose `RESTART` also swaps the file, are not compared).
 //! - scans: miglint's scans are whole-table reads, which PostgreSQL counts as
 //!   `seq_scan` (validation, index builds, DML without a WHERE clause).
 //!   Index lookups (`idx_scan`) are not scans. A table that is rewritten is
 //!   read in full as well: its scan is part of the rewrite either way. Every
-//!   scan miglint states must happen; a table read under a lock that blocks
-//!   neither reads nor writes (the query of a view or of `CREATE TABLE AS`,
-//!   `UPDATE ... WHERE`, a foreign key check) need not be stated.
+//!   scan miglint states must happen, and every sequential scan must be
+//!   stated, except a read under the lock of a query or of DML (ACCESS
+//!   SHARE, ROW SHARE, ROW EXCLUSIVE: the query of `CREATE TABLE AS`,
+//!   `UPDATE ... WHERE`, a foreign key check), whose plan is the planner's
+//!   choice. A relation given a new empty file (`TRUNCATE`) is scanned only
+//!   to rebuild its indexes on that file: such a scan must read no row
+//!   (`seq_tup_read`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -59,10 +68,10 @@ use std::time::{Duration, Instant};
 use crate::analysis::catalog::{Catalog, Origin};
 use crate::analysis::facts::{statement_facts_judged, Facts};
 use crate::analysis::LockScope;
-use crate::analysis::{LockMode, RelationName};
+use crate::analysis::{LockMode, RelationName, SessionTimeZone};
 use pg_query::NodeEnum;
 
-use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED, SEED_SETUP};
+use super::cases::{CASES, EXTENSIONS, PENDING_DETACH, PENDING_DETACH_START, SEED, SEED_SETUP, ZONED_CASES};
 use crate::tests::support::cluster::{cluster, path_str, Cluster};
 
 pub(super) const SEED_DB: &str = "seed";
@@ -280,6 +289,10 @@ impl World {
                 Some(table) => select(&|r| is_index(r) && r.owner == table),
                 None => Vec::new(),
             },
+            LockScope::IndexesOfEach(scope) => {
+                let tables = self.resolve(scope);
+                select(&|r| is_index(r) && tables.contains(&r.owner))
+            }
             LockScope::TablesIn(schema) => select(&|r| r.is_table() && schema.as_ref().is_none_or(|s| *s == r.schema)),
             LockScope::IndexesIn(schema) => select(&|r| is_index(r) && schema.as_ref().is_none_or(|s| *s == r.schema)),
             LockScope::ClusteredTables => {
@@ -383,10 +396,15 @@ impl World {
                     })
                 })
                 .unwrap_or_default(),
+            // What a view's (or a materialized view's) query reads, and
+            // through each view it reads, what that view reads.
             LockScope::ViewTables(view) => self
                 .find(view)
                 .map(|v| {
                     self.closure(v, |at| {
+                        if at != v && self.rels.get(&at).is_none_or(|r| r.kind != 'v') {
+                            return Vec::new();
+                        }
                         self.view_reads
                             .iter()
                             .filter(|(viewing, _)| *viewing == at)
@@ -396,7 +414,11 @@ impl World {
                 })
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|oid| self.rels.get(oid).is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'm')))
+                .filter(|oid| {
+                    self.rels
+                        .get(oid)
+                        .is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'm' | 'v'))
+                })
                 .collect(),
             LockScope::TablesOfType(type_name) => {
                 let schema = type_name.schema.as_deref().unwrap_or("public");
@@ -463,6 +485,8 @@ pub(super) struct Observed {
     notes: Vec<String>,
     rewritten: BTreeSet<Oid>,
     seq_scanned: BTreeSet<Oid>,
+    /// Sequential scans that returned rows (`seq_tup_read`).
+    rows_read: BTreeSet<Oid>,
     idx_scanned: BTreeSet<Oid>,
 }
 
@@ -488,12 +512,14 @@ impl Observed {
     }
 }
 
-/// `relfilenode`, `seq_scan`, `idx_scan` of each user relation.
-type Snapshot = BTreeMap<Oid, (u64, u64, u64)>;
+/// `relfilenode`, `seq_scan`, `idx_scan`, `seq_tup_read` of each user
+/// relation.
+type Snapshot = BTreeMap<Oid, (u64, u64, u64, u64)>;
 
 fn snapshot_query(tag: &str, stats_view: &str) -> String {
     format!(
-        "SELECT '{tag}', c.oid, c.relfilenode, coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0) \
+        "SELECT '{tag}', c.oid, c.relfilenode, coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0), \
+           coalesce(s.seq_tup_read, 0) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN {stats_view} s ON s.relid = c.oid WHERE {USER_SCHEMAS};\n"
     )
@@ -502,8 +528,8 @@ fn snapshot_query(tag: &str, stats_view: &str) -> String {
 fn parse_snapshot(out: &str, tag: &str) -> Snapshot {
     rows(out)
         .into_iter()
-        .filter(|r| r.len() == 5 && r[0] == tag)
-        .map(|r| (num(r[1]), (num64(r[2]), num64(r[3]), num64(r[4]))))
+        .filter(|r| r.len() == 6 && r[0] == tag)
+        .map(|r| (num(r[1]), (num64(r[2]), num64(r[3]), num64(r[4]), num64(r[5]))))
         .collect()
 }
 
@@ -512,8 +538,8 @@ fn num64(s: &str) -> u64 {
 }
 
 fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observed: &mut Observed) {
-    for (oid, (node, seq, idx)) in before {
-        let Some((node_after, seq_after, idx_after)) = after.get(oid) else {
+    for (oid, (node, seq, idx, tuples)) in before {
+        let Some((node_after, seq_after, idx_after, tuples_after)) = after.get(oid) else {
             continue;
         };
         let storage = world.rels.get(oid).is_some_and(Rel::has_storage);
@@ -522,6 +548,9 @@ fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observe
         }
         if seq_after > seq {
             observed.seq_scanned.insert(*oid);
+        }
+        if tuples_after > tuples {
+            observed.rows_read.insert(*oid);
         }
         if idx_after > idx {
             observed.idx_scanned.insert(*oid);
@@ -818,7 +847,7 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     for (oid, mode) in &observed.locks {
-        if !(mode.blocks_reads() || mode.blocks_writes()) || claimed.contains_key(oid) {
+        if claimed.contains_key(oid) {
             continue;
         }
         let rel = &world.rels[oid];
@@ -853,10 +882,22 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         set
     };
     let rewrites = claimed_set(&facts.rewrites, &facts.scoped_rewrites, &mut out, "rewrite of");
-    for oid in &rewrites {
+    let emptied = claimed_set(
+        &facts.new_empty_files,
+        &facts.scoped_new_empty_files,
+        &mut out,
+        "new empty file of",
+    );
+    let copied = claimed_set(&facts.file_copies, &[], &mut out, "file copy of");
+    for (oid, what) in rewrites
+        .iter()
+        .map(|o| (o, "rewrite"))
+        .chain(emptied.iter().map(|o| (o, "new empty file")))
+        .chain(copied.iter().map(|o| (o, "file copy")))
+    {
         if world.rels[oid].has_storage() && !observed.rewritten.contains(oid) {
             out.push(format!(
-                "rewrite of {}: miglint yes, server no (same relfilenode)",
+                "{what} of {}: miglint yes, server no (same relfilenode)",
                 world.label(*oid)
             ));
         }
@@ -864,6 +905,8 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
     for oid in &observed.rewritten {
         let rel = &world.rels[oid];
         let covered = rewrites.contains(oid)
+            || emptied.contains(oid)
+            || copied.contains(oid)
             || (matches!(rel.kind, 'i' | 'I') && observed.rewritten.contains(&rel.owner))
             || rel.kind == 'S';
         if !covered {
@@ -890,11 +933,15 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     for oid in &observed.seq_scanned {
-        if scans.contains(oid) || observed.rewritten.contains(oid) {
+        // A rewrite reads what it copies. A new empty file is read only
+        // to rebuild the table's indexes on it (no row).
+        let empty_read = emptied.contains(oid) && !observed.rows_read.contains(oid);
+        let read_by_rewrite = observed.rewritten.contains(oid) && !emptied.contains(oid) && !copied.contains(oid);
+        if scans.contains(oid) || empty_read || read_by_rewrite {
             continue;
         }
         let lock = observed.locks.get(oid);
-        if lock.is_some_and(|m| m.blocks_reads() || m.blocks_writes()) {
+        if lock.is_none_or(|m| !planner_reads(*m)) {
             out.push(format!(
                 "scan of {}: server yes (seq_scan, under {}), miglint no",
                 world.label(*oid),
@@ -903,6 +950,17 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
         }
     }
     out
+}
+
+/// The modes of queries and DML (`SELECT`, `FOR UPDATE`, foreign key
+/// checks, `INSERT`, `UPDATE`, `DELETE`, `MERGE`): which rows they read, and
+/// how, is the planner's choice, so their reads need not be stated. Every
+/// other sequential scan must be.
+fn planner_reads(mode: LockMode) -> bool {
+    matches!(
+        mode,
+        LockMode::AccessShare | LockMode::RowShare | LockMode::RowExclusive
+    )
 }
 
 pub(super) fn describe_facts(facts: &Facts) -> String {
@@ -922,9 +980,11 @@ pub(super) fn describe_facts(facts: &Facts) -> String {
     };
     let _ = write!(
         s,
-        "locks: {}; rewrites: {}; scans: {}; transactional: {}",
+        "locks: {}; rewrites: {}; file copies: {}; new empty files: {}; scans: {}; transactional: {}",
         locks.join(", "),
         names(&facts.rewrites, &facts.scoped_rewrites),
+        names(&facts.file_copies, &[]),
+        names(&facts.new_empty_files, &facts.scoped_new_empty_files),
         names(&facts.scans, &facts.scoped_scans),
         facts.transactional
     );
@@ -1114,14 +1174,30 @@ fn check_cases(which: bool) {
         return;
     };
     let started = Instant::now();
-    let cases: Vec<&str> = CASES.iter().copied().chain(extension_cases).collect();
+    // Each case with the session TimeZone it runs under, if it sets one.
+    let cases: Vec<(Option<&str>, &str)> = CASES
+        .iter()
+        .copied()
+        .chain(extension_cases)
+        .map(|sql| (None, sql))
+        .chain(ZONED_CASES.iter().map(|(zone, sql)| (Some(*zone), *sql)))
+        .collect();
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut checked = 0;
     let catalog = seed_catalog();
-    for sql in cases {
+    for (zone, sql) in cases {
         let node = parse_one(sql);
-        let facts = statement_facts_judged(&node, pg_version, &catalog);
+        let time_zone = zone.map_or(SessionTimeZone::Unknown, SessionTimeZone::from_name);
+        let facts = statement_facts_judged(&node, pg_version, time_zone, &catalog);
+        let (sql, label) = match zone {
+            Some(zone) => (
+                format!("SET LOCAL TimeZone = '{zone}';\n{sql}"),
+                format!("{sql} (timezone = \"{zone}\")"),
+            ),
+            None => (sql.to_string(), sql.to_string()),
+        };
+        let (sql, label) = (sql.as_str(), label.as_str());
         if facts.transactional != which {
             continue;
         }
@@ -1132,12 +1208,12 @@ fn check_cases(which: bool) {
             None => observe_outside_transaction(&cluster, &world, sql, &probes(&facts, &world)),
         });
         match observed {
-            Err(e) => failures.push(format!("{sql}\n    error: {e}")),
+            Err(e) => failures.push(format!("{label}\n    error: {e}")),
             Ok(observed) => {
                 let mismatches = compare(&facts, &world, &observed);
                 if !mismatches.is_empty() {
                     failures.push(format!(
-                        "{sql}\n    {}\n    miglint: {}\n    server:  {}",
+                        "{label}\n    {}\n    miglint: {}\n    server:  {}",
                         mismatches.join("\n    "),
                         describe_facts(&facts),
                         describe_observed(&observed, &world)

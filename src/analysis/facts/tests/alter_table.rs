@@ -5,6 +5,7 @@ use crate::analysis::catalog::Catalog;
 use crate::analysis::facts::statement_facts_in;
 use crate::analysis::locks::LockMode::*;
 use crate::analysis::types::TypeChangeCost;
+use crate::settings::SessionTimeZone;
 
 #[test]
 fn alter_table_takes_the_strongest_mode_of_its_actions() {
@@ -154,7 +155,7 @@ fn validating_a_known_foreign_key_locks_the_referenced_table() {
     }
     let parsed = pg_query::parse("ALTER TABLE t VALIDATE CONSTRAINT t_fk", 0).unwrap();
     let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-    let f = statement_facts_in(&node, 16, Some(&catalog));
+    let f = statement_facts_in(&node, 16, SessionTimeZone::Unknown, Some(&catalog));
     let modes: Vec<(String, &str)> = f
         .locks
         .iter()
@@ -184,7 +185,7 @@ fn type_changes_judged_against_the_catalog() {
     let judged = |sql: &str, pg_version: u32| {
         let parsed = pg_query::parse(sql, 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-        statement_facts_in(&node, pg_version, Some(&catalog))
+        statement_facts_in(&node, pg_version, SessionTimeZone::Unknown, Some(&catalog))
     };
     let f = judged(
         "ALTER TABLE app.t ALTER v TYPE varchar(40), ALTER n TYPE numeric(12, 2), ALTER e TYPE varchar(254)",
@@ -354,10 +355,11 @@ fn recursing_alter_table_actions_reach_partitions_and_children() {
         ("every partition and child table of \"p\"".to_string(), "SHARE")
     );
     assert_eq!(
-        scoped_rewrites("TRUNCATE p"),
+        scoped_new_empty_files("TRUNCATE p"),
         ["every partition and child table of \"p\""]
     );
-    assert!(scoped_rewrites("TRUNCATE ONLY p").is_empty());
+    assert!(scoped_rewrites("TRUNCATE p").is_empty(), "nothing is copied");
+    assert!(scoped_new_empty_files("TRUNCATE ONLY p").is_empty());
 }
 
 #[test]
@@ -433,4 +435,87 @@ fn foreign_table_options_take_access_exclusive() {
         modes("ALTER FOREIGN TABLE ft ALTER COLUMN a OPTIONS (ADD force_not_null 'true')"),
         [("ft".to_string(), "ACCESS EXCLUSIVE")]
     );
+}
+
+#[test]
+fn constrained_domains_and_keys_over_nullable_columns_are_judged_against_the_catalog() {
+    let mut catalog = Catalog::default();
+    let history = "CREATE DOMAIN plain AS int;
+                   CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+                   CREATE DOMAIN later AS int;
+                   ALTER DOMAIN later SET NOT NULL;
+                   CREATE TABLE k (id int, v int NOT NULL);
+                   CREATE UNIQUE INDEX k_id ON k (id);
+                   CREATE UNIQUE INDEX k_v ON k (v);";
+    for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+        catalog.apply(
+            &raw.stmt.unwrap().node.unwrap(),
+            crate::analysis::catalog::Origin::History,
+            None,
+        );
+    }
+    let judged = |sql: &str| {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        statement_facts_in(&node, 15, SessionTimeZone::Unknown, Some(&catalog))
+    };
+    for (sql, rewrites) in [
+        ("ALTER TABLE k ADD COLUMN z plain", false),
+        ("ALTER TABLE k ADD COLUMN z positive", true),
+        ("ALTER TABLE k ADD COLUMN z positive[]", false),
+        ("ALTER TABLE k ADD COLUMN z later DEFAULT 1", true),
+    ] {
+        assert_eq!(!judged(sql).rewrites.is_empty(), rewrites, "{sql}");
+    }
+    assert_eq!(judged("ALTER TABLE k ADD PRIMARY KEY USING INDEX k_id").scans.len(), 1);
+    assert!(judged("ALTER TABLE k ADD PRIMARY KEY USING INDEX k_v").scans.is_empty());
+    assert!(judged("ALTER TABLE k ADD UNIQUE USING INDEX k_id").scans.is_empty());
+}
+
+#[test]
+fn partitioned_tables_reindex_cluster_and_move_as_the_version_allows() {
+    let mut catalog = Catalog::default();
+    let history = "CREATE TABLE parted (id int, k int) PARTITION BY LIST (k);
+                   CREATE TABLE parted_1 PARTITION OF parted FOR VALUES IN (1);
+                   CREATE INDEX parted_k ON parted (k);
+                   CREATE TABLE plain (id int);
+                   CREATE TABLE columnar (id int) USING other_am;";
+    for raw in pg_query::parse(history, 0).unwrap().protobuf.stmts {
+        catalog.apply(
+            &raw.stmt.unwrap().node.unwrap(),
+            crate::analysis::catalog::Origin::History,
+            None,
+        );
+    }
+    let judged = |sql: &str, pg_version: u32| {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
+        statement_facts_in(&node, pg_version, SessionTimeZone::Unknown, Some(&catalog))
+    };
+    // REINDEX of a partitioned table or index: 14 on (release notes of 14).
+    assert!(judged("REINDEX TABLE parted", 13).transactional);
+    assert!(!judged("REINDEX TABLE parted", 14).transactional);
+    assert!(!judged("REINDEX INDEX parted_k", 14).transactional);
+    assert!(judged("REINDEX TABLE plain", 18).transactional);
+    // CLUSTER of a partitioned table: 15 on (release notes of 15).
+    assert!(judged("CLUSTER parted USING parted_k", 14).transactional);
+    let cluster = judged("CLUSTER parted USING parted_k", 15);
+    assert!(!cluster.transactional && cluster.rewrites.is_empty());
+    assert_eq!(cluster.scoped_rewrites.len(), 1);
+    // A partitioned table has no file to move; the method a table has is kept.
+    assert!(judged("ALTER TABLE parted SET TABLESPACE ts", 15).rewrites.is_empty());
+    assert_eq!(judged("ALTER TABLE plain SET TABLESPACE ts", 15).file_copies.len(), 1);
+    assert!(judged("ALTER TABLE parted SET TABLESPACE ts", 15)
+        .file_copies
+        .is_empty());
+    assert!(judged("ALTER TABLE plain SET ACCESS METHOD heap", 15)
+        .rewrites
+        .is_empty());
+    assert_eq!(
+        judged("ALTER TABLE columnar SET ACCESS METHOD heap", 15).rewrites.len(),
+        1
+    );
+    assert!(judged("ALTER TABLE columnar SET ACCESS METHOD other_am", 15)
+        .rewrites
+        .is_empty());
 }

@@ -46,3 +46,11 @@ fn scoped_scans(sql: &str) -> Vec<String> {
 fn scoped_rewrites(sql: &str) -> Vec<String> {
     facts(sql).scoped_rewrites.iter().map(ToString::to_string).collect()
 }
+
+fn scoped_new_empty_files(sql: &str) -> Vec<String> {
+    facts(sql)
+        .scoped_new_empty_files
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}

@@ -173,7 +173,7 @@ fn statements_that_lock_tables_they_name() {
     );
     assert_eq!(
         scoped("LOCK TABLE ONLY v IN EXCLUSIVE MODE"),
-        [("every table read by \"v\" if it is a view".to_string(), "EXCLUSIVE")]
+        [("every relation read by \"v\" if it is a view".to_string(), "EXCLUSIVE")]
     );
     assert_eq!(
         scoped_rewrites("ALTER TYPE pair ALTER ATTRIBUTE y TYPE bigint CASCADE"),
