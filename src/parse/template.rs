@@ -385,21 +385,23 @@ fn stand_in_word(syntax: Syntax, name: &str) -> String {
         Syntax::GoTemplate => go_word(name),
         _ => name,
     };
-    let mut word: String = base
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .take(60)
-        .collect();
+    let mut word: String = snake_word(base).take(60).collect();
     if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
         word.insert_str(0, "placeholder_");
     }
     word
+}
+
+/// `text` as an unquoted lowercase identifier's characters: ASCII letters
+/// and digits lowercased, anything else `_` (`Orders-2024` is `orders_2024`).
+pub(crate) fn snake_word(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '_'
+        }
+    })
 }
 
 #[cfg(test)]

@@ -442,16 +442,7 @@ fn next_migration(
     }
     let next = version.parse::<u128>().ok()?.checked_add(1)?;
     let next = format!("{next:0width$}", width = version.len());
-    let slug: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let slug: String = crate::parse::template::snake_word(name).collect();
     let (suffix, content) = match script.tool {
         Tool::Sqlx if !rest.ends_with(".up.sql") && !rest.ends_with(".down.sql") => (".sql", format!("{validate}\n")),
         Tool::GolangMigrate if rest.ends_with(".up.sql") => (".up.sql", format!("{validate}\n")),
