@@ -41,10 +41,12 @@ pub(super) enum Command {
     /// statement failed, a file could not be planned) or could not run at all
     /// (connection, unreadable input).
     Trace(TraceArgs),
-    /// Snapshot the production tables' sizes, row estimates and write rates,
-    /// and the transactions open long, into miglint-stats.json for CI
-    /// (`check --stats`, config `stats`). Reads only: a read-only session
-    /// with a statement timeout; nothing is written to the database.
+    /// Snapshot production's table sizes and write rates into
+    /// miglint-stats.json, for `check --stats` in CI (reads only).
+    ///
+    /// Each table's size (rows, and with indexes), row estimate and write
+    /// rate, and the transactions open long. A read-only session with a
+    /// statement timeout: nothing is written to the database or locked.
     Stats(StatsArgs),
     /// List every rule with its category, default severity and summary.
     Rules {
