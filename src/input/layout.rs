@@ -247,6 +247,10 @@ pub struct ScriptInfo {
     pub segments: Vec<RunnerSegment>,
     /// The file opted out of the runner's transaction as the tool allows.
     pub opted_out: bool,
+    /// The tool's settings file for the migration exists: Diesel's
+    /// `metadata.toml` in its folder, a Flyway `<script>.conf` beside it.
+    /// A fix adds one, never edits it.
+    pub settings_file: bool,
     pub role: Role,
     pub git: Option<GitState>,
 }
@@ -267,6 +271,7 @@ impl ScriptInfo {
             transaction: RunnerTransaction::None,
             segments: Vec::new(),
             opted_out: false,
+            settings_file: false,
             role: Role::Change,
             git: None,
         }

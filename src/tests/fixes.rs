@@ -89,6 +89,27 @@ pub(crate) const CASES: &[FixCase] = &[
         in_transaction: false,
         new_file: None,
     },
+    // Diesel: a metadata.toml added in the migration's folder.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[("migrations/2024-01-01-000000_index/down.sql", "DROP INDEX t_c;\n")],
+        path: "migrations/2024-01-01-000000_index/up.sql",
+        sql: "CREATE INDEX t_c ON t (c);\n",
+        fixed: "CREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: Some(("metadata.toml", "run_in_transaction = false\n")),
+    },
+    // Flyway: a script Flyway would run in a transaction (it holds a SET
+    // too) gets a script config beside it.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[],
+        path: "flyway/V2__index.sql",
+        sql: "SET maintenance_work_mem = '64MB';\nCREATE INDEX t_c ON t (c);\n",
+        fixed: "SET maintenance_work_mem = '64MB';\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: Some(("V2__index.sql.conf", "executeInTransaction=false\n")),
+    },
     FixCase {
         rule: "require-concurrent-index-drop",
         layout: &[],
@@ -282,6 +303,16 @@ fn findings_of(file: &Path, text: &str, rule: &str) -> Vec<String> {
         .collect::<Vec<_>>()
 }
 
+/// The active findings of `rule` on the up script of the file's text.
+fn up_findings_of(file: &Path, text: &str, rule: &str) -> Vec<String> {
+    let prepared = prepare(&request(file, Some(text))).expect("a run");
+    lint_run(prepared.inputs, prepared.scope)
+        .iter()
+        .filter(|r| !r.script.is_down())
+        .flat_map(|r| r.active().filter(|d| d.rule == rule).map(|d| d.message.clone()))
+        .collect::<Vec<_>>()
+}
+
 #[test]
 fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
     let mut failures = Vec::new();
@@ -310,7 +341,19 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
             ));
             continue;
         }
+        // The new file as `--fix` writes it: discovery reads it (a tool's
+        // settings file makes the migration run outside a transaction).
+        if let Some((name, content)) = &new_file {
+            std::fs::write(file.with_file_name(name), content).unwrap();
+        }
         let left = findings_of(&file, &text, case.rule);
+        let refused = up_findings_of(&file, &text, "concurrently-in-transaction");
+        if !refused.is_empty() {
+            failures.push(format!(
+                "{}: the fixed text runs CONCURRENTLY in a transaction: {refused:?}",
+                case.path
+            ));
+        }
         if !left.is_empty() {
             failures.push(format!(
                 "{}: {} still flags the fixed text: {left:?}",
@@ -332,7 +375,8 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
 fn no_fix_where_no_edit_can_make_it_safe() {
     // (layout, path, sql, rule): inside BEGIN ... COMMIT, several indexes
     // dropped at once, CASCADE, golang-migrate's
-    // batch of several statements, Diesel (a metadata.toml, not a line).
+    // batch of several statements, a Diesel or Flyway settings file that
+    // exists.
     let cases: &[(Layout, &str, &str, &str)] = &[
         (
             &[],
@@ -361,10 +405,21 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             "SET lock_timeout = '5s';\nCREATE INDEX i ON t (c);\n",
             "require-concurrent-index",
         ),
+        // A Diesel metadata.toml or a Flyway script config that exists and
+        // keeps the transaction: miglint adds such a file, never edits one.
         (
-            &[],
+            &[(
+                "migrations/2024-01-01-000000_x/metadata.toml",
+                "run_in_transaction = true\n",
+            )],
             "migrations/2024-01-01-000000_x/up.sql",
             "CREATE INDEX i ON t (c);\n",
+            "require-concurrent-index",
+        ),
+        (
+            &[("flyway/V1__x.sql.conf", "encoding=UTF-8\n")],
+            "flyway/V1__x.sql",
+            "SET maintenance_work_mem = '64MB';\nCREATE INDEX i ON t (c);\n",
             "require-concurrent-index",
         ),
         (

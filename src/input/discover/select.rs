@@ -516,6 +516,7 @@ impl RootContext<'_> {
                         transaction: script.transaction,
                         segments: script.segments.clone(),
                         opted_out: script.opted_out,
+                        settings_file: script.settings_file,
                         role,
                         git: state,
                     },

@@ -99,6 +99,9 @@ pub(crate) struct Script {
     pub transaction: RunnerTransaction,
     /// The file opted out of the runner's transaction.
     pub opted_out: bool,
+    /// The tool's settings file for the migration exists (Diesel
+    /// `metadata.toml`, a Flyway `<script>.conf`).
+    pub settings_file: bool,
     /// Liquibase: one per changeset (start offset, runInTransaction).
     pub segments: Vec<RunnerSegment>,
     /// What the tool runs for this direction: the file's bytes with the other
@@ -120,10 +123,17 @@ impl Script {
             direction,
             transaction,
             opted_out: false,
+            settings_file: false,
             segments: Vec::new(),
             bytes: file.bytes.clone(),
             too_large: file.too_large,
         }
+    }
+
+    /// The script, knowing whether its tool's settings file exists.
+    fn with_settings_file(mut self, exists: bool) -> Script {
+        self.settings_file = exists;
+        self
     }
 
     /// The script with the runner's transaction turned off by the file.
