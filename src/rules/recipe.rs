@@ -383,7 +383,14 @@ pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &st
     let mut applicability = Applicability::Safe;
     let mut new_file = None;
     if ctx.in_implicit_transaction() {
-        let others: Vec<StatementContext<'_>> = ctx.file.top_level().filter(|c| c.index != ctx.index).collect();
+        // Liquibase runs each changeset in a transaction of its own: the
+        // others are those of the statement's changeset.
+        let part = changeset_of(ctx, ctx.span().start);
+        let others: Vec<StatementContext<'_>> = ctx
+            .file
+            .top_level()
+            .filter(|c| c.index != ctx.index && changeset_of(ctx, c.span().start) == part)
+            .collect();
         let only_sets = others.iter().all(|c| matches!(c.node(), NodeEnum::VariableSetStmt(_)));
         match opt_out(ctx, others.is_empty())? {
             // Flyway runs a script of statements that all refuse a
@@ -399,6 +406,22 @@ pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &st
     let mut fix = Fix::new(title, applicability, edits);
     fix.new_file = new_file;
     Some(fix)
+}
+
+/// The Liquibase changeset holding the byte `at` of the file, as the offset
+/// its `--changeset` line starts at and whether it runs in a transaction;
+/// None for other tools and before the first changeset.
+fn changeset_of(ctx: StatementContext<'_>, at: usize) -> Option<(usize, bool)> {
+    let script = ctx.file.script;
+    if script.tool != Tool::Liquibase {
+        return None;
+    }
+    script
+        .segments
+        .iter()
+        .take_while(|s| s.start <= at)
+        .last()
+        .map(|s| (s.start, s.transaction))
 }
 
 /// How a file leaves its runner's transaction.
@@ -448,6 +471,13 @@ fn opt_out(ctx: StatementContext<'_>, alone: bool) -> Option<OptOut> {
             let marker = "-- migrate:up";
             let at = text.find(marker)? + marker.len();
             Edit::insert(at, " transaction:false")
+        }
+        Tool::Liquibase if !script.is_down() => {
+            let (start, _) = changeset_of(ctx, ctx.span().start)?;
+            let line = &text[start..];
+            let end = start + line.find(['\n', '\r']).unwrap_or(line.len());
+            let end = start + text[start..end].trim_end().len();
+            Edit::insert(end, " runInTransaction:false")
         }
         Tool::Diesel if !script.settings_file && !script.is_down() && file_name.eq_ignore_ascii_case("up.sql") => {
             return Some(OptOut::NewFile(NewFile {

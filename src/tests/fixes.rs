@@ -110,6 +110,17 @@ pub(crate) const CASES: &[FixCase] = &[
         in_transaction: false,
         new_file: Some(("V2__index.sql.conf", "executeInTransaction=false\n")),
     },
+    // Liquibase: the statement's changeset leaves its transaction; the
+    // other changeset keeps its own, so the fix is safe.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[],
+        path: "changelog/002-index.sql",
+        sql: "--liquibase formatted sql\n\n--changeset ann:1\nCREATE TABLE liquibase_x (id int);\n\n--changeset ann:2 \nCREATE INDEX t_c ON t (c);\n",
+        fixed: "--liquibase formatted sql\n\n--changeset ann:1\nCREATE TABLE liquibase_x (id int);\n\n--changeset ann:2 runInTransaction:false \nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: None,
+    },
     FixCase {
         rule: "require-concurrent-index-drop",
         layout: &[],
@@ -479,11 +490,30 @@ fn no_fix_where_no_edit_can_make_it_safe() {
 
 #[test]
 fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
+    // sqlx, Diesel (its metadata.toml), Flyway (its script config), and a
+    // Liquibase changeset of two statements.
+    let cases = [
+        (SQLX, "migrations/20240101000000_index.sql"),
+        (&[] as Layout, "migrations/2024-01-01-000000_index/up.sql"),
+        (&[], "flyway/V3__index.sql"),
+    ];
+    let sql = "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n";
+    for (layout, path) in cases {
+        unsafe_fix_is_left(layout, path, sql);
+    }
+    unsafe_fix_is_left(
+        &[],
+        "changelog/001.sql",
+        "--liquibase formatted sql\n--changeset ann:1\nSET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n",
+    );
+}
+
+fn unsafe_fix_is_left(layout: Layout, path: &'static str, sql: &'static str) {
     let case = FixCase {
         rule: "require-concurrent-index",
-        layout: SQLX,
-        path: "migrations/20240101000000_index.sql",
-        sql: "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n",
+        layout,
+        path,
+        sql,
         fixed: "",
         in_transaction: true,
         new_file: None,
@@ -496,11 +526,11 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
         .flat_map(|r| r.active())
         .find(|d| d.rule == case.rule)
         .and_then(|d| d.fix.clone())
-        .expect("a fix is offered");
-    assert!(!fix.is_safe());
+        .unwrap_or_else(|| panic!("{path}: a fix is offered"));
+    assert!(!fix.is_safe(), "{path}");
     let fixed = fix_run(&request(&file, None)).unwrap();
-    assert!(fixed.files.is_empty(), "--fix leaves an unsafe fix alone");
-    assert_eq!(fixed.unsafe_left, 1);
+    assert!(fixed.files.is_empty(), "{path}: --fix leaves an unsafe fix alone");
+    assert!(fixed.unsafe_left >= 1, "{path}");
 }
 
 #[test]
