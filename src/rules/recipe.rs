@@ -371,9 +371,11 @@ fn partition_index_name(index: &str, table: &str, partition: &str) -> String {
 /// it: inside a `BEGIN ... COMMIT` block or a body, beside a settings file
 /// that exists (miglint adds one, never edits one), or with a runner whose
 /// opt-out is neither (golang-migrate, Prisma and Supabase send a file of
-/// several statements as one transaction; Liquibase, Drizzle Kit and Sqitch
-/// have none per statement). Unsafe when other statements of the file (but
-/// `SET`s) would lose their transaction with it.
+/// several statements as one transaction; Drizzle Kit has none per file;
+/// Sqitch adds no transaction, a script's own `BEGIN` is its only one).
+/// Liquibase opts the statement's changeset out on its `--changeset` line.
+/// Unsafe when other statements of the file (of the changeset, for
+/// Liquibase) but `SET`s would lose their transaction with it.
 pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &str) -> Option<Fix> {
     if ctx.embedding().is_some() || ctx.transaction().is_some() {
         return None;
@@ -440,7 +442,9 @@ enum OptOut {
 /// no-transaction` as the first line, goose `-- +goose NO TRANSACTION`
 /// (for the whole file), Atlas `-- atlas:txmode none` at the top followed
 /// by an empty line, dbmate `transaction:false` on the `-- migrate:up`
-/// line; Diesel `run_in_transaction = false` in a new `metadata.toml` in
+/// line, Liquibase `runInTransaction:false` on the statement's
+/// `--changeset` line (not from a `--rollback`); Diesel
+/// `run_in_transaction = false` in a new `metadata.toml` in
 /// the migration's folder (for `up.sql`: it covers `down.sql` too), Flyway
 /// `executeInTransaction=false` in a new `<script>.conf` beside a script
 /// Flyway would not run outside a transaction by itself (`alone`: the
