@@ -559,3 +559,44 @@ fn a_new_migration_is_not_made_when_its_version_is_taken() {
         fixed.refused
     );
 }
+
+#[test]
+fn where_no_fix_is_offered_the_help_says_why() {
+    // (layout, path, sql, what the help says)
+    let cases: &[(Layout, &str, &str, &str)] = &[
+        (
+            &[("flyway/V1__x.sql.conf", "encoding=UTF-8\n")],
+            "flyway/V1__x.sql",
+            "SET maintenance_work_mem = '64MB';\nCREATE INDEX i ON t (c);\n",
+            "set `executeInTransaction=false` in `",
+        ),
+        (
+            &[("sqitch/revert/x.sql", "DROP INDEX i;\n")],
+            "sqitch/deploy/x.sql",
+            "BEGIN;\nCREATE INDEX i ON t (c);\nCOMMIT;\n",
+            "Sqitch runs a deploy script with psql and has no transaction setting of its own",
+        ),
+    ];
+    for &(layout, path, sql, says) in cases {
+        let case = FixCase {
+            rule: "require-concurrent-index",
+            layout,
+            path,
+            sql,
+            fixed: sql,
+            in_transaction: false,
+            new_file: None,
+        };
+        let (_dir, file) = lay_out(&case);
+        let prepared = prepare(&request(&file, None)).unwrap();
+        let reports = lint_run(prepared.inputs, prepared.scope);
+        let finding = reports
+            .iter()
+            .flat_map(|r| r.active())
+            .find(|d| d.rule == case.rule)
+            .unwrap_or_else(|| panic!("{path}: flagged"));
+        assert!(finding.fix.is_none(), "{path}: no fix");
+        let help = finding.help.as_deref().unwrap_or_default();
+        assert!(help.contains(says), "{path}: the help says {says:?}\n{help}");
+    }
+}

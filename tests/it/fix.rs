@@ -218,6 +218,15 @@ fn fix_adds_diesel_metadata_beside_up_sql_and_touches_nothing_else() {
         (up, b"CREATE INDEX users_email ON users (email);\n"),
         ("migrations/2024-01-01-000000_index/down.sql", down),
     ]);
+    // --diff shows the new file and writes nothing; it exits 0, as the fixed
+    // files (the metadata.toml read before it is written) lint clean.
+    miglint(dir.path(), &["check", "--diff", up])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "--- /dev/null\n+++ b/migrations/2024-01-01-000000_index/metadata.toml\n@@ -0,0 +1 @@\n+run_in_transaction = false\n",
+        ));
+    assert!(!dir.path().join(folder).join("metadata.toml").exists());
     miglint(dir.path(), &["check", "--fix", up])
         .assert()
         .code(0)
