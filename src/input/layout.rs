@@ -251,6 +251,10 @@ pub struct ScriptInfo {
     /// `metadata.toml` in its folder, a Flyway `<script>.conf` beside it.
     /// A fix adds one, never edits it.
     pub settings_file: bool,
+    /// Another script of the migration (Diesel's `down.sql`) may hold
+    /// several statements: an opt-out for the whole migration would take
+    /// them out of their transaction too.
+    pub sibling_holds_several: bool,
     pub role: Role,
     pub git: Option<GitState>,
 }
@@ -272,6 +276,7 @@ impl ScriptInfo {
             segments: Vec::new(),
             opted_out: false,
             settings_file: false,
+            sibling_holds_several: false,
             role: Role::Change,
             git: None,
         }

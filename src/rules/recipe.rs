@@ -401,7 +401,10 @@ pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &st
             OptOut::Edit(edit) => edits.push(edit),
             OptOut::NewFile(file) => new_file = Some(file),
         }
-        if !others.is_empty() && !only_sets {
+        // Diesel's metadata.toml opts the whole migration out: its
+        // down.sql too.
+        let siblings = new_file.is_some() && ctx.file.script.sibling_holds_several;
+        if (!others.is_empty() && !only_sets) || siblings {
             applicability = Applicability::Unsafe;
         }
     }

@@ -501,6 +501,16 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
     for (layout, path) in cases {
         unsafe_fix_is_left(layout, path, sql);
     }
+    // Diesel's metadata.toml would take the down.sql's two statements out
+    // of their transaction too.
+    unsafe_fix_is_left(
+        &[(
+            "migrations/2024-01-01-000000_index/down.sql",
+            "DROP INDEX t_z;\nALTER TABLE t DROP COLUMN z;\n",
+        )],
+        "migrations/2024-01-01-000000_index/up.sql",
+        "SET lock_timeout = '5s';\nCREATE INDEX t_z ON t (z);\n",
+    );
     unsafe_fix_is_left(
         &[],
         "changelog/001.sql",

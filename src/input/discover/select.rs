@@ -517,6 +517,7 @@ impl RootContext<'_> {
                         segments: script.segments.clone(),
                         opted_out: script.opted_out,
                         settings_file: script.settings_file,
+                        sibling_holds_several: script.sibling_holds_several,
                         role,
                         git: state,
                     },

@@ -48,9 +48,17 @@ pub(super) fn migrations(
             .iter()
             .map(|f| {
                 let direction = Some(direction_of(f.name()).unwrap_or(Direction::Up));
-                Script::whole(f, direction, transaction)
+                // Diesel's metadata.toml is the migration's: it takes the
+                // other script (down.sql) out of its transaction too.
+                let sibling_holds_several = tool == Tool::Diesel
+                    && files
+                        .iter()
+                        .any(|other| other.path != f.path && may_hold_several_statements(&other.bytes));
+                let mut script = Script::whole(f, direction, transaction)
                     .opting_out(opted_out)
-                    .with_settings_file(metadata.is_some())
+                    .with_settings_file(metadata.is_some());
+                script.sibling_holds_several = sibling_holds_several;
+                script
             })
             .collect();
         let version = files.first().and_then(|f| version_of(tool, &f.path));
@@ -68,6 +76,14 @@ fn direction_of(file_name: &str) -> Option<Direction> {
         "down.sql" => Some(Direction::Down),
         _ => None,
     }
+}
+
+/// Whether a script may hold more than one statement: it does unless no
+/// `;` is followed by more than blanks. Text is not parsed here, so a `;`
+/// in a comment or a string counts too: the answer errs towards "several".
+fn may_hold_several_statements(bytes: &[u8]) -> bool {
+    let mut semicolons = bytes.iter().enumerate().filter(|(_, b)| **b == b';');
+    semicolons.any(|(at, _)| !bytes[at + 1..].trim_ascii().is_empty())
 }
 
 /// Diesel's `metadata.toml`, when the folder holds one: whether the
@@ -93,4 +109,17 @@ fn metadata(folder: &Path, real_paths: &RealPaths, overlays: &[Overlay], notices
             true
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_statements_are_told_by_what_follows_a_semicolon() {
+        assert!(!may_hold_several_statements(b"DROP INDEX i;\n"));
+        assert!(!may_hold_several_statements(b"SELECT 1"));
+        assert!(may_hold_several_statements(b"DROP INDEX i;\nDROP TABLE t;\n"));
+        assert!(may_hold_several_statements(b"DROP INDEX i; -- done\n"));
+    }
 }

@@ -102,6 +102,10 @@ pub(crate) struct Script {
     /// The tool's settings file for the migration exists (Diesel
     /// `metadata.toml`, a Flyway `<script>.conf`).
     pub settings_file: bool,
+    /// Diesel: another script of the migration (its `down.sql`) may hold
+    /// several statements, which the migration's `metadata.toml` would take
+    /// out of their transaction too.
+    pub sibling_holds_several: bool,
     /// Liquibase: one per changeset (start offset, runInTransaction).
     pub segments: Vec<RunnerSegment>,
     /// What the tool runs for this direction: the file's bytes with the other
@@ -124,6 +128,7 @@ impl Script {
             transaction,
             opted_out: false,
             settings_file: false,
+            sibling_holds_several: false,
             segments: Vec::new(),
             bytes: file.bytes.clone(),
             too_large: file.too_large,
