@@ -247,6 +247,14 @@ pub struct ScriptInfo {
     pub segments: Vec<RunnerSegment>,
     /// The file opted out of the runner's transaction as the tool allows.
     pub opted_out: bool,
+    /// The tool's settings file for the migration exists: Diesel's
+    /// `metadata.toml` in its folder, a Flyway `<script>.conf` beside it.
+    /// A fix adds one, never edits it.
+    pub settings_file: bool,
+    /// Another script of the migration (Diesel's `down.sql`) may hold
+    /// several statements: an opt-out for the whole migration would take
+    /// them out of their transaction too.
+    pub sibling_holds_several: bool,
     pub role: Role,
     pub git: Option<GitState>,
 }
@@ -267,6 +275,8 @@ impl ScriptInfo {
             transaction: RunnerTransaction::None,
             segments: Vec::new(),
             opted_out: false,
+            settings_file: false,
+            sibling_holds_several: false,
             role: Role::Change,
             git: None,
         }

@@ -7,7 +7,7 @@ use pg_query::NodeEnum;
 use crate::analysis::facts::PartitionIndexes;
 use crate::analysis::names::quote_ident;
 use crate::analysis::{RelationName, StatementContext};
-use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix, NewFile};
 use crate::input::layout::{no_transaction_hint, RunnerTransaction, Tool};
 
 /// The statement's text with `insert` placed after its first `word` token,
@@ -29,7 +29,14 @@ pub(crate) fn insert_after_word(ctx: StatementContext<'_>, word: &str, insert: &
 /// the flagged statement runs inside one: None in autocommit.
 pub(crate) fn outside_transaction_note(ctx: StatementContext<'_>) -> Option<String> {
     if ctx.transaction().is_some() {
-        Some("move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one".to_string())
+        let sqitch = if ctx.file.script.tool == Tool::Sqitch {
+            "; Sqitch runs a deploy script with psql and has no transaction setting of its own on PostgreSQL: the script's BEGIN and COMMIT are its only transaction"
+        } else {
+            ""
+        };
+        Some(format!(
+            "move it out of the BEGIN ... COMMIT block: CONCURRENTLY is refused inside one{sqitch}"
+        ))
     } else if ctx.in_implicit_transaction() {
         Some(format!(
             "{}, where CONCURRENTLY is refused: {}",
@@ -69,10 +76,15 @@ pub(crate) fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
         return format!(
             "give it a migration of its own, which {} runs outside a transaction (or {})",
             script.tool.display_name(),
-            no_transaction_hint(script.tool, &ctx.file.source.path).unwrap_or_default()
+            settings_file_hint(ctx)
+                .or_else(|| no_transaction_hint(script.tool, &ctx.file.source.path))
+                .unwrap_or_default()
         );
     }
     let own = "move the statement to a migration of its own";
+    if let Some(hint) = settings_file_hint(ctx) {
+        return format!("{own}, or {hint}");
+    }
     match no_transaction_hint(script.tool, &ctx.file.source.path) {
         Some(hint)
             if script.transaction == RunnerTransaction::Batch || script.tool == crate::input::layout::Tool::Drizzle =>
@@ -85,6 +97,28 @@ pub(crate) fn leave_runner_transaction(ctx: StatementContext<'_>) -> String {
         }
         None => format!("{own} that the runner runs without a transaction"),
     }
+}
+
+/// How to opt out in the settings file the migration already has (Diesel's
+/// `metadata.toml`, a Flyway `<script>.conf`), which miglint's fix does not
+/// edit: None when it has none.
+fn settings_file_hint(ctx: StatementContext<'_>) -> Option<String> {
+    let script = ctx.file.script;
+    if !script.settings_file {
+        return None;
+    }
+    let path = &ctx.file.source.path;
+    let (file, line) = match script.tool {
+        Tool::Diesel => (
+            format!("{}/metadata.toml", path.rsplit_once('/').map_or(".", |(dir, _)| dir)),
+            "run_in_transaction = false",
+        ),
+        Tool::Flyway => (format!("{path}.conf"), "executeInTransaction=false"),
+        _ => return None,
+    };
+    Some(format!(
+        "set `{line}` in `{file}` (miglint offers no fix here: it adds that file, and does not edit one that exists)"
+    ))
 }
 
 /// `intro` followed by the steps, numbered from 1, one per line: the one
@@ -331,13 +365,17 @@ fn partition_index_name(index: &str, table: &str, partition: &str) -> String {
 
 /// The fix that writes `CONCURRENTLY` after the statement's first `word`
 /// token and, when the runner wraps the file in a transaction, opts the
-/// file out of it the tool's own way. None where no edit can do it: inside
-/// a `BEGIN ... COMMIT` block or a body, or with a runner whose opt-out is
-/// not a line of the file (golang-migrate, Prisma and Supabase send a file
-/// of several statements as one transaction; Diesel and Flyway want a file
-/// beside it; Liquibase, Drizzle Kit and Sqitch have none per statement).
-/// Unsafe when other statements of the file (but `SET`s) would lose their
-/// transaction with it.
+/// file out of it the tool's own way: a line of the file (sqlx, goose,
+/// Atlas, dbmate), or a settings file added beside it (Diesel's
+/// `metadata.toml`, a Flyway `<script>.conf`). None where no edit can do
+/// it: inside a `BEGIN ... COMMIT` block or a body, beside a settings file
+/// that exists (miglint adds one, never edits one), or with a runner whose
+/// opt-out is neither (golang-migrate, Prisma and Supabase send a file of
+/// several statements as one transaction; Drizzle Kit has none per file;
+/// Sqitch adds no transaction, a script's own `BEGIN` is its only one).
+/// Liquibase opts the statement's changeset out on its `--changeset` line.
+/// Unsafe when other statements of the file (of the changeset, for
+/// Liquibase) but `SET`s would lose their transaction with it.
 pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &str) -> Option<Fix> {
     if ctx.embedding().is_some() || ctx.transaction().is_some() {
         return None;
@@ -345,43 +383,88 @@ pub(crate) fn concurrently_fix(ctx: StatementContext<'_>, word: &str, title: &st
     let token = ctx.tokens().iter().find(|t| t.is(word))?;
     let mut edits = vec![Edit::insert(token.span.end, " CONCURRENTLY")];
     let mut applicability = Applicability::Safe;
+    let mut new_file = None;
     if ctx.in_implicit_transaction() {
-        let others: Vec<StatementContext<'_>> = ctx.file.top_level().filter(|c| c.index != ctx.index).collect();
+        // Liquibase runs each changeset in a transaction of its own: the
+        // others are those of the statement's changeset.
+        let part = changeset_of(ctx, ctx.span().start);
+        let others: Vec<StatementContext<'_>> = ctx
+            .file
+            .top_level()
+            .filter(|c| c.index != ctx.index && changeset_of(ctx, c.span().start) == part)
+            .collect();
         let only_sets = others.iter().all(|c| matches!(c.node(), NodeEnum::VariableSetStmt(_)));
-        match opt_out_edit(ctx)? {
+        match opt_out(ctx, others.is_empty())? {
             // Flyway runs a script of statements that all refuse a
-            // transaction without one, and refuses a script that mixes.
-            OptOut::Detected if others.is_empty() => {}
-            OptOut::Detected => return None,
-            OptOut::Edit(edit) => {
-                edits.push(edit);
-                if !only_sets {
-                    applicability = Applicability::Unsafe;
-                }
-            }
+            // transaction without one.
+            OptOut::Detected => {}
+            OptOut::Edit(edit) => edits.push(edit),
+            OptOut::NewFile(file) => new_file = Some(file),
+        }
+        // Diesel's metadata.toml opts the whole migration out: its
+        // down.sql too.
+        let siblings = new_file.is_some() && ctx.file.script.sibling_holds_several;
+        if (!others.is_empty() && !only_sets) || siblings {
+            applicability = Applicability::Unsafe;
         }
     }
-    Some(Fix::new(title, applicability, edits))
+    let mut fix = Fix::new(title, applicability, edits);
+    fix.new_file = new_file;
+    Some(fix)
 }
 
-/// How a file leaves its runner's transaction by an edit of its own.
+/// The Liquibase changeset holding the byte `at` of the file, as the offset
+/// its `--changeset` line starts at and whether it runs in a transaction;
+/// None for other tools and before the first changeset.
+fn changeset_of(ctx: StatementContext<'_>, at: usize) -> Option<(usize, bool)> {
+    let script = ctx.file.script;
+    if script.tool != Tool::Liquibase {
+        return None;
+    }
+    script
+        .segments
+        .iter()
+        .take_while(|s| s.start <= at)
+        .last()
+        .map(|s| (s.start, s.transaction))
+}
+
+/// How a file leaves its runner's transaction.
 enum OptOut {
     /// The runner leaves the transaction out by itself once every
     /// statement refuses one (Flyway).
     Detected,
     /// The tool's marker, written into the file.
     Edit(Edit),
+    /// The tool's settings file, added beside the file.
+    NewFile(NewFile),
 }
 
-/// The tool's own marker for running the file without a transaction, as
+/// The tool's own way of running the file without a transaction, as
 /// `input::discover` reads it and the tool honours it: sqlx `--
 /// no-transaction` as the first line, goose `-- +goose NO TRANSACTION`
 /// (for the whole file), Atlas `-- atlas:txmode none` at the top followed
-/// by an empty line, dbmate `transaction:false` on the `-- migrate:up` line.
-fn opt_out_edit(ctx: StatementContext<'_>) -> Option<OptOut> {
+/// by an empty line, dbmate `transaction:false` on the `-- migrate:up`
+/// line, Liquibase `runInTransaction:false` on the statement's
+/// `--changeset` line (not from a `--rollback`); Diesel
+/// `run_in_transaction = false` in a new `metadata.toml` in
+/// the migration's folder (for `up.sql`: it covers `down.sql` too), Flyway
+/// `executeInTransaction=false` in a new `<script>.conf` beside a script
+/// Flyway would not run outside a transaction by itself (`alone`: the
+/// statement is the script's only one, which Flyway detects).
+fn opt_out(ctx: StatementContext<'_>, alone: bool) -> Option<OptOut> {
     let script = ctx.file.script;
+    let path = &ctx.file.source.path;
+    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     if script.transaction == RunnerTransaction::Detected {
-        return Some(OptOut::Detected);
+        return match script.tool {
+            _ if alone => Some(OptOut::Detected),
+            Tool::Flyway if !script.settings_file => Some(OptOut::NewFile(NewFile {
+                name: format!("{file_name}.conf"),
+                content: "executeInTransaction=false\n".to_string(),
+            })),
+            _ => None,
+        };
     }
     if script.transaction != RunnerTransaction::PerFile {
         return None;
@@ -395,6 +478,19 @@ fn opt_out_edit(ctx: StatementContext<'_>) -> Option<OptOut> {
             let marker = "-- migrate:up";
             let at = text.find(marker)? + marker.len();
             Edit::insert(at, " transaction:false")
+        }
+        Tool::Liquibase if !script.is_down() => {
+            let (start, _) = changeset_of(ctx, ctx.span().start)?;
+            let line = &text[start..];
+            let end = start + line.find(['\n', '\r']).unwrap_or(line.len());
+            let end = start + text[start..end].trim_end().len();
+            Edit::insert(end, " runInTransaction:false")
+        }
+        Tool::Diesel if !script.settings_file && !script.is_down() && file_name.eq_ignore_ascii_case("up.sql") => {
+            return Some(OptOut::NewFile(NewFile {
+                name: "metadata.toml".to_string(),
+                content: "run_in_transaction = false\n".to_string(),
+            }));
         }
         _ => return None,
     };

@@ -89,6 +89,38 @@ pub(crate) const CASES: &[FixCase] = &[
         in_transaction: false,
         new_file: None,
     },
+    // Diesel: a metadata.toml added in the migration's folder.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[("migrations/2024-01-01-000000_index/down.sql", "DROP INDEX t_c;\n")],
+        path: "migrations/2024-01-01-000000_index/up.sql",
+        sql: "CREATE INDEX t_c ON t (c);\n",
+        fixed: "CREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: Some(("metadata.toml", "run_in_transaction = false\n")),
+    },
+    // Flyway: a script Flyway would run in a transaction (it holds a SET
+    // too) gets a script config beside it.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[],
+        path: "flyway/V2__index.sql",
+        sql: "SET maintenance_work_mem = '64MB';\nCREATE INDEX t_c ON t (c);\n",
+        fixed: "SET maintenance_work_mem = '64MB';\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: Some(("V2__index.sql.conf", "executeInTransaction=false\n")),
+    },
+    // Liquibase: the statement's changeset leaves its transaction; the
+    // other changeset keeps its own, so the fix is safe.
+    FixCase {
+        rule: "require-concurrent-index",
+        layout: &[],
+        path: "changelog/002-index.sql",
+        sql: "--liquibase formatted sql\n\n--changeset ann:1\nCREATE TABLE liquibase_x (id int);\n\n--changeset ann:2 \nCREATE INDEX t_c ON t (c);\n",
+        fixed: "--liquibase formatted sql\n\n--changeset ann:1\nCREATE TABLE liquibase_x (id int);\n\n--changeset ann:2 runInTransaction:false \nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
+        in_transaction: false,
+        new_file: None,
+    },
     FixCase {
         rule: "require-concurrent-index-drop",
         layout: &[],
@@ -282,6 +314,16 @@ fn findings_of(file: &Path, text: &str, rule: &str) -> Vec<String> {
         .collect::<Vec<_>>()
 }
 
+/// The active findings of `rule` on the up script of the file's text.
+fn up_findings_of(file: &Path, text: &str, rule: &str) -> Vec<String> {
+    let prepared = prepare(&request(file, Some(text))).expect("a run");
+    lint_run(prepared.inputs, prepared.scope)
+        .iter()
+        .filter(|r| !r.script.is_down())
+        .flat_map(|r| r.active().filter(|d| d.rule == rule).map(|d| d.message.clone()))
+        .collect::<Vec<_>>()
+}
+
 #[test]
 fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
     let mut failures = Vec::new();
@@ -310,7 +352,19 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
             ));
             continue;
         }
+        // The new file as `--fix` writes it: discovery reads it (a tool's
+        // settings file makes the migration run outside a transaction).
+        if let Some((name, content)) = &new_file {
+            std::fs::write(file.with_file_name(name), content).unwrap();
+        }
         let left = findings_of(&file, &text, case.rule);
+        let refused = up_findings_of(&file, &text, "concurrently-in-transaction");
+        if !refused.is_empty() {
+            failures.push(format!(
+                "{}: the fixed text runs CONCURRENTLY in a transaction: {refused:?}",
+                case.path
+            ));
+        }
         if !left.is_empty() {
             failures.push(format!(
                 "{}: {} still flags the fixed text: {left:?}",
@@ -332,7 +386,8 @@ fn every_fix_silences_its_rule_and_a_second_fix_changes_nothing() {
 fn no_fix_where_no_edit_can_make_it_safe() {
     // (layout, path, sql, rule): inside BEGIN ... COMMIT, several indexes
     // dropped at once, CASCADE, golang-migrate's
-    // batch of several statements, Diesel (a metadata.toml, not a line).
+    // batch of several statements, a Diesel or Flyway settings file that
+    // exists.
     let cases: &[(Layout, &str, &str, &str)] = &[
         (
             &[],
@@ -361,10 +416,21 @@ fn no_fix_where_no_edit_can_make_it_safe() {
             "SET lock_timeout = '5s';\nCREATE INDEX i ON t (c);\n",
             "require-concurrent-index",
         ),
+        // A Diesel metadata.toml or a Flyway script config that exists and
+        // keeps the transaction: miglint adds such a file, never edits one.
         (
-            &[],
+            &[(
+                "migrations/2024-01-01-000000_x/metadata.toml",
+                "run_in_transaction = true\n",
+            )],
             "migrations/2024-01-01-000000_x/up.sql",
             "CREATE INDEX i ON t (c);\n",
+            "require-concurrent-index",
+        ),
+        (
+            &[("flyway/V1__x.sql.conf", "encoding=UTF-8\n")],
+            "flyway/V1__x.sql",
+            "SET maintenance_work_mem = '64MB';\nCREATE INDEX i ON t (c);\n",
             "require-concurrent-index",
         ),
         (
@@ -424,11 +490,40 @@ fn no_fix_where_no_edit_can_make_it_safe() {
 
 #[test]
 fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
+    // sqlx, Diesel (its metadata.toml), Flyway (its script config), and a
+    // Liquibase changeset of two statements.
+    let cases = [
+        (SQLX, "migrations/20240101000000_index.sql"),
+        (&[] as Layout, "migrations/2024-01-01-000000_index/up.sql"),
+        (&[], "flyway/V3__index.sql"),
+    ];
+    let sql = "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n";
+    for (layout, path) in cases {
+        unsafe_fix_is_left(layout, path, sql);
+    }
+    // Diesel's metadata.toml would take the down.sql's two statements out
+    // of their transaction too.
+    unsafe_fix_is_left(
+        &[(
+            "migrations/2024-01-01-000000_index/down.sql",
+            "DROP INDEX t_z;\nALTER TABLE t DROP COLUMN z;\n",
+        )],
+        "migrations/2024-01-01-000000_index/up.sql",
+        "SET lock_timeout = '5s';\nCREATE INDEX t_z ON t (z);\n",
+    );
+    unsafe_fix_is_left(
+        &[],
+        "changelog/001.sql",
+        "--liquibase formatted sql\n--changeset ann:1\nSET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n",
+    );
+}
+
+fn unsafe_fix_is_left(layout: Layout, path: &'static str, sql: &'static str) {
     let case = FixCase {
         rule: "require-concurrent-index",
-        layout: SQLX,
-        path: "migrations/20240101000000_index.sql",
-        sql: "SET lock_timeout = '5s';\nALTER TABLE t ADD COLUMN z bigint;\nCREATE INDEX t_z ON t (z);\n",
+        layout,
+        path,
+        sql,
         fixed: "",
         in_transaction: true,
         new_file: None,
@@ -441,11 +536,11 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
         .flat_map(|r| r.active())
         .find(|d| d.rule == case.rule)
         .and_then(|d| d.fix.clone())
-        .expect("a fix is offered");
-    assert!(!fix.is_safe());
+        .unwrap_or_else(|| panic!("{path}: a fix is offered"));
+    assert!(!fix.is_safe(), "{path}");
     let fixed = fix_run(&request(&file, None)).unwrap();
-    assert!(fixed.files.is_empty(), "--fix leaves an unsafe fix alone");
-    assert_eq!(fixed.unsafe_left, 1);
+    assert!(fixed.files.is_empty(), "{path}: --fix leaves an unsafe fix alone");
+    assert!(fixed.unsafe_left >= 1, "{path}");
 }
 
 #[test]
@@ -473,4 +568,45 @@ fn a_new_migration_is_not_made_when_its_version_is_taken() {
         "{:?}",
         fixed.refused
     );
+}
+
+#[test]
+fn where_no_fix_is_offered_the_help_says_why() {
+    // (layout, path, sql, what the help says)
+    let cases: &[(Layout, &str, &str, &str)] = &[
+        (
+            &[("flyway/V1__x.sql.conf", "encoding=UTF-8\n")],
+            "flyway/V1__x.sql",
+            "SET maintenance_work_mem = '64MB';\nCREATE INDEX i ON t (c);\n",
+            "set `executeInTransaction=false` in `",
+        ),
+        (
+            &[("sqitch/revert/x.sql", "DROP INDEX i;\n")],
+            "sqitch/deploy/x.sql",
+            "BEGIN;\nCREATE INDEX i ON t (c);\nCOMMIT;\n",
+            "Sqitch runs a deploy script with psql and has no transaction setting of its own",
+        ),
+    ];
+    for &(layout, path, sql, says) in cases {
+        let case = FixCase {
+            rule: "require-concurrent-index",
+            layout,
+            path,
+            sql,
+            fixed: sql,
+            in_transaction: false,
+            new_file: None,
+        };
+        let (_dir, file) = lay_out(&case);
+        let prepared = prepare(&request(&file, None)).unwrap();
+        let reports = lint_run(prepared.inputs, prepared.scope);
+        let finding = reports
+            .iter()
+            .flat_map(|r| r.active())
+            .find(|d| d.rule == case.rule)
+            .unwrap_or_else(|| panic!("{path}: flagged"));
+        assert!(finding.fix.is_none(), "{path}: no fix");
+        let help = finding.help.as_deref().unwrap_or_default();
+        assert!(help.contains(says), "{path}: the help says {says:?}\n{help}");
+    }
 }

@@ -206,3 +206,75 @@ fn json_carries_each_fix_as_the_schema_describes_it() {
         .expect("the NOT VALID split's new file");
     assert_eq!(split["new_file"]["name"], "20240101000001_validate_users_age.sql");
 }
+
+#[test]
+fn fix_adds_diesel_metadata_beside_up_sql_and_touches_nothing_else() {
+    let folder = "migrations/2024-01-01-000000_index";
+    let up = "migrations/2024-01-01-000000_index/up.sql";
+    let cargo: &[u8] = b"[dependencies]\ndiesel = \"2\"\n";
+    let down: &[u8] = b"DROP INDEX users_email;\n";
+    let dir = project(&[
+        ("Cargo.toml", cargo),
+        (up, b"CREATE INDEX users_email ON users (email);\n"),
+        ("migrations/2024-01-01-000000_index/down.sql", down),
+    ]);
+    // --diff shows the new file and writes nothing; it exits 0, as the fixed
+    // files (the metadata.toml read before it is written) lint clean.
+    miglint(dir.path(), &["check", "--diff", up])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "--- /dev/null\n+++ b/migrations/2024-01-01-000000_index/metadata.toml\n@@ -0,0 +1 @@\n+run_in_transaction = false\n",
+        ));
+    assert!(!dir.path().join(folder).join("metadata.toml").exists());
+    miglint(dir.path(), &["check", "--fix", up])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("applied 1 fix to 2 files"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(up)).unwrap(),
+        "CREATE INDEX CONCURRENTLY users_email ON users (email);\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(folder).join("metadata.toml")).unwrap(),
+        "run_in_transaction = false\n"
+    );
+    // Nothing else is touched or added.
+    assert_eq!(
+        std::fs::read(dir.path().join("migrations/2024-01-01-000000_index/down.sql")).unwrap(),
+        down
+    );
+    assert_eq!(std::fs::read(dir.path().join("Cargo.toml")).unwrap(), cargo);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["down.sql", "metadata.toml", "up.sql"]);
+    // Discovery now runs the migration outside a transaction: clean, and
+    // fixing again changes nothing.
+    miglint(dir.path(), &["check", "--fix", up])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("concurrently-in-transaction").not())
+        .stdout(predicate::str::contains("require-concurrent-index").not())
+        .stderr(predicate::str::contains("applied").not());
+    // A metadata.toml that exists is not edited: no fix, and the help says where to opt out.
+    std::fs::write(dir.path().join(up), "CREATE INDEX users_name ON users (name);\n").unwrap();
+    std::fs::write(
+        dir.path().join(folder).join("metadata.toml"),
+        "run_in_transaction = true\n",
+    )
+    .unwrap();
+    miglint(dir.path(), &["check", "--fix", up])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("set `run_in_transaction = false` in"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(folder).join("metadata.toml")).unwrap(),
+        "run_in_transaction = true\n"
+    );
+    assert!(std::fs::read_to_string(dir.path().join(up))
+        .unwrap()
+        .contains("CREATE INDEX users_name"));
+}

@@ -516,6 +516,8 @@ impl RootContext<'_> {
                         transaction: script.transaction,
                         segments: script.segments.clone(),
                         opted_out: script.opted_out,
+                        settings_file: script.settings_file,
+                        sibling_holds_several: script.sibling_holds_several,
                         role,
                         git: state,
                     },

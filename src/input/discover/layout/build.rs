@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::sections::{dbmate_sections, drizzle_breakpoints, goose_sections, keep_only};
 use super::tool::atlas_directive;
 use super::version::{by_version, leading_number, split_stem};
-use super::{delta, flyway, folders, liquibase, sqitch, versioned, Migration, Script, SqlFile};
+use super::{delta, flyway, folders, liquibase, sqitch, versioned, Migration, Overlay, Script, SqlFile};
 use crate::input::discover::display_path;
 use crate::input::discover::top::RealPaths;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
@@ -23,10 +23,17 @@ pub(super) struct Ordered {
 }
 
 /// The migrations of a root and the notices its layout calls for.
-pub(super) fn migrations(tool: Tool, dir: &Path, files: Vec<SqlFile>, real_paths: &RealPaths) -> Ordered {
+/// `overlays` stand in for files on disk, settings files among them.
+pub(super) fn migrations(
+    tool: Tool,
+    dir: &Path,
+    files: Vec<SqlFile>,
+    real_paths: &RealPaths,
+    overlays: &[Overlay],
+) -> Ordered {
     let (migrations, notices) = match tool {
-        Tool::Flyway => flyway::migrations(files),
-        Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files, real_paths),
+        Tool::Flyway => flyway::migrations(files, overlays),
+        Tool::Diesel | Tool::Prisma => folders::migrations(tool, dir, files, real_paths, overlays),
         Tool::Sqitch => sqitch::migrations(dir, files),
         Tool::Liquibase => liquibase_migrations(dir, files),
         // Plain SQL kept in delta or version folders runs folder by folder.

@@ -266,7 +266,7 @@ fn build_folder(
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.too_large?)))
         .collect();
-    let ordered = build::migrations(tool, dir, files, configs.real_paths());
+    let ordered = build::migrations(tool, dir, files, configs.real_paths(), overlays);
     let (mut migrations, mut notices) = (ordered.migrations, ordered.notices);
     if let Some(notice) = variants::notice(&listing.replaced) {
         notices.push(notice);

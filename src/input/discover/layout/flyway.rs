@@ -6,13 +6,15 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::listing::settings_text;
 use super::version::flyway_parts;
-use super::{Migration, MigrationRoot, Script, SqlFile};
+use super::{Migration, MigrationRoot, Overlay, Script, SqlFile};
 use crate::input::discover::display_path;
 use crate::input::layout::compare_versions;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
 
-pub(super) fn migrations(files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
+/// `overlays` stand in for files on disk, script configs among them.
+pub(super) fn migrations(files: Vec<SqlFile>, overlays: &[Overlay]) -> (Vec<Migration>, Vec<String>) {
     let mut versioned: BTreeMap<String, Migration> = BTreeMap::new();
     let mut repeatable = Vec::new();
     let mut unnamed = Vec::new();
@@ -25,8 +27,10 @@ pub(super) fn migrations(files: Vec<SqlFile>) -> (Vec<Migration>, Vec<String>) {
             continue;
         };
         let direction = if prefix == 'U' { Direction::Down } else { Direction::Up };
-        let script =
-            Script::whole(&file, Some(direction), RunnerTransaction::Detected).opting_out(opted_out(&file.path));
+        let conf = script_config(&file.path, overlays);
+        let script = Script::whole(&file, Some(direction), RunnerTransaction::Detected)
+            .opting_out(conf.as_deref().is_some_and(opts_out))
+            .with_settings_file(conf.is_some());
         let name = file.name().strip_suffix(".sql").unwrap_or(file.name()).to_string();
         if prefix == 'R' {
             repeatable.push(Migration {
@@ -80,13 +84,15 @@ fn sort(migrations: &mut [Migration]) {
     });
 }
 
-/// `<script>.conf` beside the script with `executeInTransaction=false`.
-fn opted_out(script: &Path) -> bool {
+/// The text of the script config `<script>.conf` beside the script, if any.
+fn script_config(script: &Path, overlays: &[Overlay]) -> Option<String> {
     let mut conf = script.as_os_str().to_owned();
     conf.push(".conf");
-    let Some(text) = crate::input::read::marker_file(&PathBuf::from(conf)) else {
-        return false;
-    };
+    settings_text(&PathBuf::from(conf), overlays)
+}
+
+/// A script config with `executeInTransaction=false`.
+fn opts_out(text: &str) -> bool {
     text.lines().any(|line| {
         line.split_once('=').is_some_and(|(key, value)| {
             key.trim() == "executeInTransaction" && value.trim().eq_ignore_ascii_case("false")
@@ -151,7 +157,7 @@ mod tests {
         ]
         .map(|n| SqlFile::named(&format!("/nowhere/{n}")))
         .to_vec();
-        let (migrations, notices) = migrations(files);
+        let (migrations, notices) = migrations(files, &[]);
         let order: Vec<(&str, Option<&str>, usize)> = migrations
             .iter()
             .map(|m| (m.name.as_str(), m.version.as_deref(), m.scripts.len()))

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::listing::{overlaid, settings_text};
 use super::version::{by_version, version_of};
-use super::{Migration, Script, SqlFile};
+use super::{Migration, Overlay, Script, SqlFile};
 use crate::input::discover::display_path;
 use crate::input::discover::top::RealPaths;
 use crate::input::layout::{Direction, RunnerTransaction, Tool};
@@ -16,6 +17,7 @@ pub(super) fn migrations(
     dir: &Path,
     files: Vec<SqlFile>,
     real_paths: &RealPaths,
+    overlays: &[Overlay],
 ) -> (Vec<Migration>, Vec<String>) {
     let mut notices = Vec::new();
     let transaction = match tool {
@@ -38,13 +40,25 @@ pub(super) fn migrations(
     let mut migrations = Vec::new();
     for (name, (folder, mut files)) in folders {
         files.sort_by_key(|f| direction_of(f.name()) == Some(Direction::Down));
-        let opted_out =
-            tool == Tool::Diesel && folder != dir && !runs_in_transaction(&folder, real_paths, &mut notices);
+        let metadata = (tool == Tool::Diesel && folder != dir)
+            .then(|| metadata(&folder, real_paths, overlays, &mut notices))
+            .flatten();
+        let opted_out = metadata == Some(false);
         let scripts = files
             .iter()
             .map(|f| {
                 let direction = Some(direction_of(f.name()).unwrap_or(Direction::Up));
-                Script::whole(f, direction, transaction).opting_out(opted_out)
+                // Diesel's metadata.toml is the migration's: it takes the
+                // other script (down.sql) out of its transaction too.
+                let sibling_holds_several = tool == Tool::Diesel
+                    && files
+                        .iter()
+                        .any(|other| other.path != f.path && may_hold_several_statements(&other.bytes));
+                let mut script = Script::whole(f, direction, transaction)
+                    .opting_out(opted_out)
+                    .with_settings_file(metadata.is_some());
+                script.sibling_holds_several = sibling_holds_several;
+                script
             })
             .collect();
         let version = files.first().and_then(|f| version_of(tool, &f.path));
@@ -64,17 +78,24 @@ fn direction_of(file_name: &str) -> Option<Direction> {
     }
 }
 
-/// Diesel's `metadata.toml`: `run_in_transaction = false` opts out.
-fn runs_in_transaction(folder: &Path, real_paths: &RealPaths, notices: &mut Vec<String>) -> bool {
-    // A folder listed without one is not asked again.
-    if real_paths.listed_without(folder, "metadata.toml") {
-        return true;
-    }
+/// Whether a script may hold more than one statement: it does unless no
+/// `;` is followed by more than blanks. Text is not parsed here, so a `;`
+/// in a comment or a string counts too: the answer errs towards "several".
+fn may_hold_several_statements(bytes: &[u8]) -> bool {
+    let mut semicolons = bytes.iter().enumerate().filter(|(_, b)| **b == b';');
+    semicolons.any(|(at, _)| !bytes[at + 1..].trim_ascii().is_empty())
+}
+
+/// Diesel's `metadata.toml`, when the folder holds one: whether the
+/// migration runs in a transaction (`run_in_transaction = false` opts out).
+fn metadata(folder: &Path, real_paths: &RealPaths, overlays: &[Overlay], notices: &mut Vec<String>) -> Option<bool> {
     let path = folder.join("metadata.toml");
-    let Some(text) = crate::input::read::marker_file(&path) else {
-        return true;
-    };
-    match text.parse::<toml::Table>() {
+    // A folder listed without one is not asked again.
+    if real_paths.listed_without(folder, "metadata.toml") && !overlaid(&path, overlays) {
+        return None;
+    }
+    let text = settings_text(&path, overlays)?;
+    Some(match text.parse::<toml::Table>() {
         Ok(table) => table
             .get("run_in_transaction")
             .and_then(toml::Value::as_bool)
@@ -87,5 +108,18 @@ fn runs_in_transaction(folder: &Path, real_paths: &RealPaths, notices: &mut Vec<
             ));
             true
         }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_statements_are_told_by_what_follows_a_semicolon() {
+        assert!(!may_hold_several_statements(b"DROP INDEX i;\n"));
+        assert!(!may_hold_several_statements(b"SELECT 1"));
+        assert!(may_hold_several_statements(b"DROP INDEX i;\nDROP TABLE t;\n"));
+        assert!(may_hold_several_statements(b"DROP INDEX i; -- done\n"));
     }
 }

@@ -69,6 +69,8 @@ pub(super) fn migration(path: &Path, bytes: &[u8]) -> Migration {
         direction: Some(direction),
         transaction: RunnerTransaction::PerFile,
         opted_out: false,
+        settings_file: false,
+        sibling_holds_several: false,
         segments: segments.clone(),
         bytes,
         too_large: None,

@@ -45,6 +45,29 @@ impl Overlay {
     fn is(&self, path: &Path) -> bool {
         path.file_name() == self.path.file_name() && real_path(path) == self.real
     }
+
+    /// A tool's settings file a fix adds (Diesel `metadata.toml`, a Flyway
+    /// `<script>.conf`), not a migration: read as the tool reads it, never
+    /// linted.
+    fn is_settings(&self) -> bool {
+        self.path
+            .file_name()
+            .is_some_and(|n| n == "metadata.toml" || n.to_string_lossy().ends_with(".conf"))
+    }
+}
+
+/// The text of a tool's settings file (`metadata.toml`, a Flyway `.conf`):
+/// an overlay's when one stands in for it, else the file's on disk.
+pub(super) fn settings_text(path: &Path, overlays: &[Overlay]) -> Option<String> {
+    match overlays.iter().find(|o| o.is(path)) {
+        Some(overlay) => Some(String::from_utf8_lossy(&overlay.bytes).into_owned()),
+        None => crate::input::read::marker_file(path),
+    }
+}
+
+/// Whether an overlay stands in for `path`.
+pub(super) fn overlaid(path: &Path, overlays: &[Overlay]) -> bool {
+    overlays.iter().any(|o| o.is(path))
 }
 
 /// The folder of the root `file` belongs to, from its path: a `[[roots]]`
@@ -200,7 +223,7 @@ pub(super) fn list_root(
     } else {
         shaped_files(dir, config, real_paths, report, &mut listing)
     };
-    for overlay in overlays {
+    for overlay in overlays.iter().filter(|o| !o.is_settings()) {
         let belongs = real_paths.of(&root_dir_of(&overlay.path, config)) == real_dir;
         if belongs && !paths.iter().any(|p| overlay.is(p)) {
             paths.push(overlay.path.clone());

@@ -99,6 +99,13 @@ pub(crate) struct Script {
     pub transaction: RunnerTransaction,
     /// The file opted out of the runner's transaction.
     pub opted_out: bool,
+    /// The tool's settings file for the migration exists (Diesel
+    /// `metadata.toml`, a Flyway `<script>.conf`).
+    pub settings_file: bool,
+    /// Diesel: another script of the migration (its `down.sql`) may hold
+    /// several statements, which the migration's `metadata.toml` would take
+    /// out of their transaction too.
+    pub sibling_holds_several: bool,
     /// Liquibase: one per changeset (start offset, runInTransaction).
     pub segments: Vec<RunnerSegment>,
     /// What the tool runs for this direction: the file's bytes with the other
@@ -120,10 +127,18 @@ impl Script {
             direction,
             transaction,
             opted_out: false,
+            settings_file: false,
+            sibling_holds_several: false,
             segments: Vec::new(),
             bytes: file.bytes.clone(),
             too_large: file.too_large,
         }
+    }
+
+    /// The script, knowing whether its tool's settings file exists.
+    fn with_settings_file(mut self, exists: bool) -> Script {
+        self.settings_file = exists;
+        self
     }
 
     /// The script with the runner's transaction turned off by the file.
