@@ -155,6 +155,10 @@ pub enum LockScope {
     /// Every table with a foreign key to the table, and to those, at any
     /// depth (`TRUNCATE ... CASCADE`).
     ReferencingTablesCascade(RelationName),
+    /// Every table whose rows a `DELETE` from the table deletes or updates
+    /// through a foreign key `ON DELETE CASCADE`, `SET NULL` or `SET
+    /// DEFAULT`, and through those, at any depth.
+    ReferencingTablesWrittenOnDelete(RelationName),
     /// The tables at the other end of the foreign keys on a column (`DROP
     /// COLUMN`, `ALTER COLUMN ... TYPE`).
     ColumnForeignKeyTables { table: RelationName, column: String },
@@ -211,6 +215,10 @@ impl std::fmt::Display for LockScope {
             LockScope::ReferencingTablesCascade(table) => {
                 write!(f, "every table with a foreign key to {table}, or to one of those")
             }
+            LockScope::ReferencingTablesWrittenOnDelete(table) => write!(
+                f,
+                "every table whose foreign key to {table} deletes or updates its rows on delete (CASCADE, SET NULL, SET DEFAULT)"
+            ),
             LockScope::ColumnForeignKeyTables { table, column } => {
                 write!(
                     f,

@@ -348,7 +348,9 @@ impl Catalog {
             Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
             PartitionParent(t) => known(t).is_none_or(|r| r.partition_of.is_some()),
             ReferencedTables(t) => known(t).is_none_or(|r| has_foreign_key(r, None)),
-            ReferencingTables(t) | ReferencingTablesCascade(t) => known(t).is_none() || self.is_referenced(t),
+            ReferencingTables(t) | ReferencingTablesCascade(t) | ReferencingTablesWrittenOnDelete(t) => {
+                known(t).is_none() || self.is_referenced(t)
+            }
             ColumnForeignKeyTables { table, column } => {
                 known(table).is_none_or(|r| has_foreign_key(r, Some(column)) || self.is_referenced(table))
             }

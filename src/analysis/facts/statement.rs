@@ -571,8 +571,11 @@ fn delete_facts(stmt: &DeleteStmt, facts: &mut Facts) {
         }
         writes_children(rv, &table, facts);
         // Observed: the rows that reference deleted keys are looked up
-        // (`SELECT ... FOR KEY SHARE` for NO ACTION and RESTRICT).
-        facts.lock_scoped(LockScope::ReferencingTables(table), FOREIGN_KEY_CHECK_LOCK);
+        // (`SELECT ... FOR KEY SHARE` for NO ACTION and RESTRICT), and
+        // deleted or updated under ROW EXCLUSIVE for CASCADE, SET NULL and
+        // SET DEFAULT.
+        facts.lock_scoped(LockScope::ReferencingTables(table.clone()), FOREIGN_KEY_CHECK_LOCK);
+        facts.lock_scoped(LockScope::ReferencingTablesWrittenOnDelete(table), RowExclusive);
     }
     facts.data_loss = true;
 }
@@ -587,7 +590,28 @@ fn update_facts(stmt: &UpdateStmt, facts: &mut Facts) {
             facts.scan(&table);
         }
         writes_children(rv, &table, facts);
+        // Observed: a changed foreign key value is checked against the
+        // referenced table, a changed referenced key against the
+        // referencing tables (`SELECT ... FOR KEY SHARE`).
+        for column in set_columns(&stmt.target_list) {
+            let scope = LockScope::ColumnForeignKeyTables {
+                table: table.clone(),
+                column,
+            };
+            facts.lock_scoped(scope, FOREIGN_KEY_CHECK_LOCK);
+        }
     }
+}
+
+/// The columns an `UPDATE ... SET` assigns.
+fn set_columns(targets: &[pg_query::Node]) -> Vec<String> {
+    targets
+        .iter()
+        .filter_map(|t| match t.node.as_ref()? {
+            NodeEnum::ResTarget(target) if !target.name.is_empty() => Some(target.name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Observed: `UPDATE` and `DELETE` without `ONLY` write the partitions and

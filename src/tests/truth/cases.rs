@@ -591,6 +591,10 @@ pub(super) const CASES: &[&str] = &[
     "UPDATE loose SET k = k + 1",
     "UPDATE loose SET k = 0 WHERE s = 'x'",
     "UPDATE t SET a = a + 1 WHERE id = 5",
+    // Foreign keys: a deleted key cascades into "child" (ROW EXCLUSIVE);
+    // a changed foreign key value is checked against "p" (ROW SHARE).
+    "DELETE FROM t WHERE id = 7",
+    "UPDATE t SET pid = 2 WHERE id = 5",
     "DELETE FROM loose",
     "DELETE FROM loose WHERE 1 = 1",
     "UPDATE loose SET k = 0 WHERE true AND 'a' = 'a'",
@@ -613,6 +617,7 @@ pub(super) const CASES: &[&str] = &[
     "ANALYZE t (a)",
     "ANALYZE",
     "ANALYZE parted",
+    "ANALYZE inh_parent",
     "VACUUM parted",
     "VACUUM (ANALYZE) inh_parent",
     "VACUUM t",
