@@ -142,6 +142,10 @@ pub enum LockScope {
     /// to partitions but not to inheritance children (`CREATE INDEX`, row
     /// triggers, `DROP TABLE`).
     Partitions(RelationName),
+    /// The partitions of a partitioned table that the rows written go to
+    /// (`INSERT`, `COPY FROM`): some of `Partitions`, which ones depends on
+    /// the rows.
+    RowPartitions(RelationName),
     /// The default partition of a partitioned table (`ATTACH PARTITION`,
     /// `DETACH PARTITION`, `CREATE TABLE ... PARTITION OF`).
     DefaultPartition(RelationName),
@@ -206,6 +210,7 @@ impl std::fmt::Display for LockScope {
             LockScope::TablesUsingDomain(domain) => write!(f, "every table with a column of domain {domain}"),
             LockScope::Inheritors(table) => write!(f, "every partition and child table of {table}"),
             LockScope::Partitions(table) => write!(f, "every partition of {table}"),
+            LockScope::RowPartitions(table) => write!(f, "the partitions of {table} the rows go to"),
             LockScope::DefaultPartition(table) => write!(f, "the default partition of {table}"),
             LockScope::PartitionParent(table) => {
                 write!(f, "the partitioned table of {table} and its default partition")

@@ -345,7 +345,9 @@ impl Catalog {
             })
         };
         match scope {
-            Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
+            Inheritors(t) | Partitions(t) | RowPartitions(t) | DefaultPartition(t) => {
+                self.relation(t).is_none() || self.has_children(t)
+            }
             PartitionParent(t) => known(t).is_none_or(|r| r.partition_of.is_some()),
             ReferencedTables(t) => known(t).is_none_or(|r| has_foreign_key(r, None)),
             ReferencingTables(t) | ReferencingTablesCascade(t) | ReferencingTablesWrittenOnDelete(t) => {

@@ -105,7 +105,7 @@ const PARTITIONED_REINDEX_SINCE: u32 = 14;
 const PARTITIONED_CLUSTER_SINCE: u32 = 15;
 
 /// The catalog knows the table to be partitioned.
-fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
+pub(super) fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
     catalog
         .and_then(|c| c.relation(table))
         .is_some_and(|r| r.kind == RelationKind::PartitionedTable)

@@ -10,7 +10,7 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::alter_table::{alter_table_facts, alter_table_minimum_version};
-use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
+use super::maintenance::{cluster_facts, known_partitioned, refresh_facts, reindex_facts, vacuum_facts};
 use super::model::{Facts, PartitionIndexes, PartitionedIndex};
 use super::query::{query_locks, Query};
 use crate::analysis::catalog::{Catalog, RelationKind};
@@ -158,8 +158,7 @@ pub(crate) fn statement_facts_in(
         NodeEnum::InsertStmt(stmt) => {
             if let Some(rv) = &stmt.relation {
                 let target = RelationName::from_range_var(rv);
-                facts.lock(target.clone(), RowExclusive);
-                facts.lock_scoped(LockScope::ReferencedTables(target.clone()), FOREIGN_KEY_CHECK_LOCK);
+                writes_rows(&target, catalog, &mut facts);
                 query_locks(node, Query::Executed, Some(&target), catalog, &mut facts);
             }
         }
@@ -257,13 +256,23 @@ fn copy_facts(node: &NodeEnum, stmt: &CopyStmt, catalog: Option<&Catalog>, facts
     if let Some(rv) = &stmt.relation {
         let table = RelationName::from_range_var(rv);
         if stmt.is_from {
-            facts.lock(table.clone(), RowExclusive);
-            facts.lock_scoped(LockScope::ReferencedTables(table), FOREIGN_KEY_CHECK_LOCK);
+            writes_rows(&table, catalog, facts);
         } else {
             facts.lock(table, AccessShare);
         }
     } else {
         query_locks(node, Query::Executed, None, catalog, facts);
+    }
+}
+
+/// `INSERT` and `COPY FROM`: new rows are written, their foreign keys
+/// checked. Observed: a partitioned table's rows are written to (and lock)
+/// only the partitions they go to.
+fn writes_rows(table: &RelationName, catalog: Option<&Catalog>, facts: &mut Facts) {
+    facts.lock(table.clone(), RowExclusive);
+    facts.lock_scoped(LockScope::ReferencedTables(table.clone()), FOREIGN_KEY_CHECK_LOCK);
+    if known_partitioned(catalog, table) {
+        facts.lock_scoped(LockScope::RowPartitions(table.clone()), RowExclusive);
     }
 }
 

@@ -586,6 +586,9 @@ pub(super) const CASES: &[&str] = &[
     "TRUNCATE p CASCADE",
     "TRUNCATE loose, ser RESTART IDENTITY",
     "INSERT INTO loose VALUES (1, 1, 's')",
+    // The row goes to "parted_1" alone, which it locks.
+    "INSERT INTO parted VALUES (1000, 5, 'x')",
+    "COPY parted FROM PROGRAM 'echo 1001,150,x' WITH (FORMAT csv)",
     "INSERT INTO t (id, a, b, pid) VALUES (1000, 1, 'new', 1)",
     "INSERT INTO loose SELECT * FROM loose",
     "UPDATE loose SET k = k + 1",
