@@ -22,7 +22,10 @@
 //!   mode but ACCESS SHARE: `VACUUM` first looks its table up under ACCESS
 //!   SHARE, and an ACCESS EXCLUSIVE blocker would only show that. For an
 //!   index (or a materialized view) it is `ALTER INDEX ... SET (fillfactor)`,
-//!   which takes SHARE UPDATE EXCLUSIVE on the index alone. Rewrites and
+//!   which takes SHARE UPDATE EXCLUSIVE on the index alone; for an index
+//!   miglint says is locked ACCESS EXCLUSIVE, a query's ACCESS SHARE on it
+//!   (which only ACCESS EXCLUSIVE waits for, so weaker requests that come
+//!   first do not hide it). Rewrites and
 //!   scans come from `relfilenode`, `pg_stat_user_tables` and
 //!   `pg_statio_user_tables` before the statement and after its session has
 //!   ended (and reported its counts). At most `SCOPE_PROBES` relations of
@@ -703,12 +706,21 @@ fn poll<T>(cluster: &Cluster, query: &str, what: &str, done: impl Fn(&str) -> Op
     }
 }
 
-/// The session that makes a statement wait on `rel`: a lock on that relation
-/// alone, held in an open transaction.
-fn blocker_sql(rel: &Rel) -> Option<String> {
-    let name = format!("\"{}\".\"{}\"", rel.schema, rel.name);
+/// The session that makes a statement wait on a relation: a lock on that
+/// relation alone, held in an open transaction. For an index the statement
+/// is said to lock in ACCESS EXCLUSIVE (`exclusive_only`), a query's ACCESS
+/// SHARE (planning a read of its table opens every index of the table), which
+/// only ACCESS EXCLUSIVE waits for: the wait shows that mode even when the
+/// statement asks weaker locks on the index first (`REINDEX` of a
+/// partitioned index takes SHARE on the whole index tree before it rebuilds
+/// each index).
+fn blocker_sql(world: &World, oid: Oid, exclusive_only: bool) -> Option<String> {
+    let rel = world.rels.get(&oid)?;
+    let quoted = |rel: &Rel| format!("\"{}\".\"{}\"", rel.schema, rel.name);
+    let name = quoted(rel);
     let lock = match rel.kind {
         'r' | 'p' | 'v' => format!("LOCK TABLE ONLY {name} IN EXCLUSIVE MODE"),
+        'i' if exclusive_only => format!("SELECT FROM ONLY {} LIMIT 0", quoted(world.rels.get(&rel.owner)?)),
         'i' => format!("ALTER INDEX {name} SET (fillfactor = 90)"),
         'm' => format!("ALTER MATERIALIZED VIEW {name} SET (fillfactor = 90)"),
         _ => return None,
@@ -723,6 +735,7 @@ pub(super) fn observe_outside_transaction(
     world: &World,
     sql: &str,
     probes: &[Oid],
+    exclusive_only: &BTreeSet<Oid>,
 ) -> Result<Observed, String> {
     let mut observed = Observed {
         transactional: false,
@@ -740,7 +753,7 @@ pub(super) fn observe_outside_transaction(
         let before = (n == 0)
             .then(|| cluster.script(SCRATCH_DB, &snapshot_query("S", "pg_stat_user_tables", true)))
             .transpose()?;
-        let blocker = match probe.and_then(|oid| Some((oid, blocker_sql(world.rels.get(&oid)?)?))) {
+        let blocker = match probe.and_then(|oid| Some((oid, blocker_sql(world, oid, exclusive_only.contains(&oid))?))) {
             Some((oid, blocker_script)) => {
                 let session = cluster.spawn(SCRATCH_DB, BLOCKER_APP, &blocker_script)?;
                 poll(
@@ -895,6 +908,24 @@ fn probes(facts: &Facts, world: &World) -> Vec<Oid> {
     let mut seen = BTreeSet::new();
     out.retain(|oid| seen.insert(*oid));
     out
+}
+
+/// The indexes miglint says the statement locks in ACCESS EXCLUSIVE.
+fn exclusive_indexes(facts: &Facts, world: &World) -> BTreeSet<Oid> {
+    let named = facts
+        .locks
+        .iter()
+        .filter(|l| l.mode == LockMode::AccessExclusive)
+        .filter_map(|l| world.find(&l.relation));
+    let scoped = facts
+        .scoped_locks
+        .iter()
+        .filter(|l| l.mode == LockMode::AccessExclusive)
+        .flat_map(|l| world.resolve(&l.scope));
+    named
+        .chain(scoped)
+        .filter(|oid| world.rels.get(oid).is_some_and(|r| r.kind == 'i'))
+        .collect()
 }
 
 /// Every difference between miglint's facts and the observation.
@@ -1334,7 +1365,13 @@ fn check_cases(which: bool) {
         *kinds.entry(kind(&node)).or_default() += 1;
         let observed = observe_in_transaction(&cluster, &world, sql).and_then(|o| match o {
             Some(o) => Ok(o),
-            None => observe_outside_transaction(&cluster, &world, sql, &probes(&facts, &world)),
+            None => observe_outside_transaction(
+                &cluster,
+                &world,
+                sql,
+                &probes(&facts, &world),
+                &exclusive_indexes(&facts, &world),
+            ),
         });
         match observed {
             Err(e) => failures.push(format!("{label}\n    error: {e}")),

@@ -117,7 +117,7 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
             "{}: CONCURRENTLY runs outside a transaction",
             case.path
         );
-        match observe_outside_transaction(&seeded.cluster, &seeded.world, sql, &[table]) {
+        match observe_outside_transaction(&seeded.cluster, &seeded.world, sql, &[table], &Default::default()) {
             Ok(observed) => {
                 let mode = observed.lock_on(table);
                 if mode != Some(LockMode::ShareUpdateExclusive) || !observed.notes().is_empty() {
@@ -132,7 +132,7 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
         }
         // The control: the statement as written takes a stronger lock.
         let original = up_section(case.sql).trim_end();
-        match observe_outside_transaction(&seeded.cluster, &seeded.world, original, &[table]) {
+        match observe_outside_transaction(&seeded.cluster, &seeded.world, original, &[table], &Default::default()) {
             Ok(observed) if observed.lock_on(table) > Some(LockMode::ShareUpdateExclusive) => {}
             Ok(observed) => failures.push(format!(
                 "{}: the unfixed statement took {:?}, not a stronger lock\n{original}",
