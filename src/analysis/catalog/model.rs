@@ -3,7 +3,7 @@
 //! domains and schemas, each with its origin; and the lookups that resolve a
 //! name through the search path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::analysis::locks::LockScope;
@@ -160,11 +160,36 @@ pub struct EnumType {
 pub struct Domain {
     pub name: RelationName,
     pub base: ColumnType,
-    /// A CHECK or NOT NULL constraint was written on it (a dropped one is
-    /// not taken to be the last): a column of the domain added to a table
-    /// with rows checks each row, which rewrites the table.
-    pub constrained: bool,
+    /// The names of its CHECK constraints (an unnamed one named as
+    /// PostgreSQL does, `<domain>_check`, then `<domain>_check1`, ...).
+    pub(super) checks: BTreeSet<String>,
+    /// `NOT NULL` (until `DROP NOT NULL`).
+    pub(super) not_null: bool,
     pub origin: Origin,
+}
+
+impl Domain {
+    /// A CHECK or NOT NULL constraint holds on it (a constraint dropped by a
+    /// name the catalog does not know is taken to stay): a column of the
+    /// domain added to a table with rows checks each row, which rewrites
+    /// the table.
+    pub fn constrained(&self) -> bool {
+        self.not_null || !self.checks.is_empty()
+    }
+
+    /// Records a CHECK constraint, named or not.
+    pub(super) fn add_check(&mut self, name: &str) {
+        let name = if name.is_empty() {
+            let base = format!("{}_check", self.name.name);
+            (0..)
+                .map(|n| if n == 0 { base.clone() } else { format!("{base}{n}") })
+                .find(|candidate| !self.checks.contains(candidate))
+                .unwrap_or(base)
+        } else {
+            name.to_string()
+        };
+        self.checks.insert(name);
+    }
 }
 
 /// The key of the catalog's maps: schema (empty when unqualified) and name.

@@ -481,7 +481,7 @@ fn adds_constrained_domain(col: &ColumnDef, catalog: Option<&Catalog>) -> bool {
         && ty.schema.as_deref() != Some("pg_catalog")
         && catalog
             .domain(&RelationName::new(ty.schema.as_deref(), &ty.name))
-            .is_some_and(|d| d.constrained)
+            .is_some_and(|d| d.constrained())
 }
 
 /// The catalog knows every key column of the table's index `index` to be
@@ -601,7 +601,7 @@ fn column_type_change(
         let name = RelationName::new(ty.schema.as_deref(), &ty.name);
         catalog.domain(&name).map(|d| types::DomainType {
             base: d.base.clone(),
-            constrained: d.constrained,
+            constrained: d.constrained(),
         })
     };
     let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain).in_zone(time_zone);

@@ -120,6 +120,9 @@ CREATE UNIQUE INDEX keyed_id ON keyed (id);
 CREATE UNIQUE INDEX keyed_v ON keyed (v);
 CREATE DOMAIN plain_int AS int;
 CREATE DOMAIN checked_int AS int CHECK (VALUE > 0);
+CREATE DOMAIN unchecked_int AS int NOT NULL CHECK (VALUE > 0);
+ALTER DOMAIN unchecked_int DROP CONSTRAINT unchecked_int_check;
+ALTER DOMAIN unchecked_int DROP NOT NULL;
 CREATE DOMAIN defaulted_int AS int DEFAULT 1;
 CREATE TABLE conv (v varchar(20), t text, n numeric(10, 2), c cidr, vb varbit(8), arr int[],
     d plain_int, m mood, i int, s smallint, ts timestamp);
@@ -217,6 +220,8 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE t ADD COLUMN z plain_int DEFAULT 3",
     "ALTER TABLE t ADD COLUMN z checked_int",
     "ALTER TABLE t ADD COLUMN z checked_int DEFAULT 3",
+    // Every constraint of the domain dropped: no row is checked.
+    "ALTER TABLE t ADD COLUMN z unchecked_int",
     "ALTER TABLE t ADD COLUMN z defaulted_int",
     "ALTER TABLE t ADD COLUMN z pair",
     "ALTER TABLE t ADD COLUMN z int4range DEFAULT '[1,2)'",
