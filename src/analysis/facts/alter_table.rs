@@ -361,7 +361,17 @@ fn alter_table_action_effects(
                         AccessExclusive
                     };
                     facts.lock(partition.clone(), mode);
-                    if attaching {
+                    // Observed: a validated CHECK that proves the bound
+                    // (and the key column NOT NULL) spares the scan, unless
+                    // an index of the parent is built on the partition.
+                    let proven = || {
+                        let catalog = catalog?;
+                        let bound = part.bound.as_ref()?;
+                        let parent = catalog.relation(table)?;
+                        let unindexed = catalog.indexes_on(&parent.name).next().is_none();
+                        Some(unindexed && catalog.relation(&partition)?.proves_bound(parent, bound))
+                    };
+                    if attaching && proven() != Some(true) {
                         facts.scan(&partition);
                     }
                 }

@@ -76,6 +76,14 @@ CREATE TABLE spare (id int, k int, v text);
 INSERT INTO spare SELECT g, 300 + g % 100, 'v' FROM generate_series(1, 200) g;
 CREATE TABLE spare_l (id int, k int);
 INSERT INTO spare_l SELECT g, 3 FROM generate_series(1, 100) g;
+CREATE TABLE spare_c (id int, k int NOT NULL CHECK (k >= 400 AND k < 500), v text);
+INSERT INTO spare_c SELECT g, 400 + g % 100, 'v' FROM generate_series(1, 100) g;
+CREATE TABLE ranged (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE ranged_1 PARTITION OF ranged FOR VALUES FROM (0) TO (100);
+CREATE TABLE spare_rc (id int, k int NOT NULL CHECK (k >= 100 AND k < 200));
+INSERT INTO spare_rc SELECT g, 100 + g % 100 FROM generate_series(1, 100) g;
+CREATE TABLE spare_lc (id int, k int NOT NULL CHECK (k IN (5, 6)));
+INSERT INTO spare_lc SELECT g, 5 + g % 2 FROM generate_series(1, 100) g;
 
 CREATE TABLE listed (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE listed_1 PARTITION OF listed FOR VALUES IN (1);
@@ -382,6 +390,12 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted DETACH PARTITION parted_2",
     "ALTER TABLE listed DETACH PARTITION listed_2",
     "ALTER TABLE listed ATTACH PARTITION spare_l FOR VALUES IN (3)",
+    // A CHECK that proves the bound on a NOT NULL key: no scan of the
+    // partition, unless an index of the parent is built on it ("parted",
+    // whose default partition is read as well).
+    "ALTER TABLE ranged ATTACH PARTITION spare_rc FOR VALUES FROM (100) TO (200)",
+    "ALTER TABLE parted ATTACH PARTITION spare_c FOR VALUES FROM (400) TO (500)",
+    "ALTER TABLE listed ATTACH PARTITION spare_lc FOR VALUES IN (5, 6, 7)",
     "ALTER TABLE listed DETACH PARTITION listed_2 CONCURRENTLY",
     "ALTER TABLE pending DETACH PARTITION pending_2 FINALIZE",
     "ALTER TABLE parted ADD COLUMN z int",
