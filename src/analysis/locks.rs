@@ -142,6 +142,10 @@ pub enum LockScope {
     /// to partitions but not to inheritance children (`CREATE INDEX`, row
     /// triggers, `DROP TABLE`).
     Partitions(RelationName),
+    /// The partitions of a partitioned table that the rows written go to
+    /// (`INSERT`, `COPY FROM`): some of `Partitions`, which ones depends on
+    /// the rows.
+    RowPartitions(RelationName),
     /// The default partition of a partitioned table (`ATTACH PARTITION`,
     /// `DETACH PARTITION`, `CREATE TABLE ... PARTITION OF`).
     DefaultPartition(RelationName),
@@ -155,6 +159,10 @@ pub enum LockScope {
     /// Every table with a foreign key to the table, and to those, at any
     /// depth (`TRUNCATE ... CASCADE`).
     ReferencingTablesCascade(RelationName),
+    /// Every table whose rows a `DELETE` from the table deletes or updates
+    /// through a foreign key `ON DELETE CASCADE`, `SET NULL` or `SET
+    /// DEFAULT`, and through those, at any depth.
+    ReferencingTablesWrittenOnDelete(RelationName),
     /// The tables at the other end of the foreign keys on a column (`DROP
     /// COLUMN`, `ALTER COLUMN ... TYPE`).
     ColumnForeignKeyTables { table: RelationName, column: String },
@@ -202,6 +210,7 @@ impl std::fmt::Display for LockScope {
             LockScope::TablesUsingDomain(domain) => write!(f, "every table with a column of domain {domain}"),
             LockScope::Inheritors(table) => write!(f, "every partition and child table of {table}"),
             LockScope::Partitions(table) => write!(f, "every partition of {table}"),
+            LockScope::RowPartitions(table) => write!(f, "the partitions of {table} the rows go to"),
             LockScope::DefaultPartition(table) => write!(f, "the default partition of {table}"),
             LockScope::PartitionParent(table) => {
                 write!(f, "the partitioned table of {table} and its default partition")
@@ -211,6 +220,10 @@ impl std::fmt::Display for LockScope {
             LockScope::ReferencingTablesCascade(table) => {
                 write!(f, "every table with a foreign key to {table}, or to one of those")
             }
+            LockScope::ReferencingTablesWrittenOnDelete(table) => write!(
+                f,
+                "every table whose foreign key to {table} deletes or updates its rows on delete (CASCADE, SET NULL, SET DEFAULT)"
+            ),
             LockScope::ColumnForeignKeyTables { table, column } => {
                 write!(
                     f,

@@ -61,7 +61,12 @@ pub(crate) fn added_column(cmd: &AlterTableCmd) -> Option<&ColumnDef> {
 
 /// The constraint an `ADD CONSTRAINT` action adds.
 pub(crate) fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
-    match cmd.def.as_ref()?.node.as_ref()? {
+    constraint_node(cmd.def.as_ref()?)
+}
+
+/// The constraint a node holds.
+pub(crate) fn constraint_node(node: &pg_query::Node) -> Option<&Constraint> {
+    match node.node.as_ref()? {
         NodeEnum::Constraint(con) => Some(con),
         _ => None,
     }
@@ -70,10 +75,7 @@ pub(crate) fn constraint(cmd: &AlterTableCmd) -> Option<&Constraint> {
 /// The constraints written on a column (`NOT NULL`, `DEFAULT`,
 /// `REFERENCES`, ...), in order, attributes such as `DEFERRABLE` included.
 pub(crate) fn column_constraints(col: &ColumnDef) -> impl Iterator<Item = &Constraint> {
-    col.constraints.iter().filter_map(|n| match n.node.as_ref()? {
-        NodeEnum::Constraint(con) => Some(con.as_ref()),
-        _ => None,
-    })
+    col.constraints.iter().filter_map(constraint_node)
 }
 
 /// A `FOREIGN KEY` or `REFERENCES` constraint.

@@ -9,6 +9,7 @@
 //! the sequences columns own, `routines` the bodies of functions and
 //! procedures, `naming` gives unnamed objects PostgreSQL's names.
 
+mod check_bound;
 mod model;
 mod naming;
 mod replay;

@@ -3,9 +3,10 @@
 //! domains and schemas, each with its origin; and the lookups that resolve a
 //! name through the search path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use super::check_bound::CheckBound;
 use crate::analysis::locks::LockScope;
 use crate::analysis::names::RelationName;
 use crate::analysis::types::ColumnType;
@@ -44,6 +45,8 @@ pub enum ConstraintKind {
     /// `CHECK (...)`; `not_null_column` when the check is `col IS NOT NULL`.
     Check {
         not_null_column: Option<String>,
+        /// What it says of one column in a partition bound's terms.
+        bound: Option<CheckBound>,
     },
     ForeignKey {
         columns: Vec<String>,
@@ -94,6 +97,9 @@ pub struct Relation {
     pub partition_of: Option<RelationName>,
     /// Tables it inherits from (`INHERITS`, `ALTER TABLE ... INHERIT`).
     pub inherits: Vec<RelationName>,
+    /// The one column a partitioned table is partitioned by (None for an
+    /// expression, several columns, or a table that is not partitioned).
+    pub partition_key: Option<String>,
     /// The table access method written at creation (`USING`) or set since
     /// (`SET ACCESS METHOD`); None for the server's default.
     pub access_method: Option<String>,
@@ -108,6 +114,20 @@ pub struct Relation {
 impl Relation {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Its constraints prove every row fits the partition bound it is
+    /// attached with to `parent` (PostgreSQL then skips the scan): a CHECK
+    /// on the parent's key column, declared NOT NULL here.
+    pub fn proves_bound(&self, parent: &Relation, bound: &pg_query::protobuf::PartitionBoundSpec) -> bool {
+        let Some(key) = &parent.partition_key else {
+            return false;
+        };
+        let not_null = self.column(key).is_some_and(|c| c.not_null);
+        self.constraints.iter().any(|c| match &c.kind {
+            ConstraintKind::Check { bound: Some(check), .. } => c.validated && check.proves(bound, key, not_null),
+            _ => false,
+        })
     }
 
     pub(super) fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
@@ -126,7 +146,7 @@ impl Relation {
     /// The validated `CHECK (column IS NOT NULL)` on the column, if any.
     pub fn validated_not_null_check(&self, column: &str) -> Option<&TableConstraint> {
         self.constraints.iter().find(|c| {
-            c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col) } if col == column)
+            c.validated && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col), .. } if col == column)
         })
     }
 }
@@ -160,11 +180,36 @@ pub struct EnumType {
 pub struct Domain {
     pub name: RelationName,
     pub base: ColumnType,
-    /// A CHECK or NOT NULL constraint was written on it (a dropped one is
-    /// not taken to be the last): a column of the domain added to a table
-    /// with rows checks each row, which rewrites the table.
-    pub constrained: bool,
+    /// The names of its CHECK constraints (an unnamed one named as
+    /// PostgreSQL does, `<domain>_check`, then `<domain>_check1`, ...).
+    pub(super) checks: BTreeSet<String>,
+    /// `NOT NULL` (until `DROP NOT NULL`).
+    pub(super) not_null: bool,
     pub origin: Origin,
+}
+
+impl Domain {
+    /// A CHECK or NOT NULL constraint holds on it (a constraint dropped by a
+    /// name the catalog does not know is taken to stay): a column of the
+    /// domain added to a table with rows checks each row, which rewrites
+    /// the table.
+    pub fn constrained(&self) -> bool {
+        self.not_null || !self.checks.is_empty()
+    }
+
+    /// Records a CHECK constraint, named or not.
+    pub(super) fn add_check(&mut self, name: &str) {
+        let name = if name.is_empty() {
+            let base = format!("{}_check", self.name.name);
+            (0..)
+                .map(|n| if n == 0 { base.clone() } else { format!("{base}{n}") })
+                .find(|candidate| !self.checks.contains(candidate))
+                .unwrap_or(base)
+        } else {
+            name.to_string()
+        };
+        self.checks.insert(name);
+    }
 }
 
 /// The key of the catalog's maps: schema (empty when unqualified) and name.
@@ -345,10 +390,14 @@ impl Catalog {
             })
         };
         match scope {
-            Inheritors(t) | Partitions(t) | DefaultPartition(t) => self.relation(t).is_none() || self.has_children(t),
+            Inheritors(t) | Partitions(t) | RowPartitions(t) | DefaultPartition(t) => {
+                self.relation(t).is_none() || self.has_children(t)
+            }
             PartitionParent(t) => known(t).is_none_or(|r| r.partition_of.is_some()),
             ReferencedTables(t) => known(t).is_none_or(|r| has_foreign_key(r, None)),
-            ReferencingTables(t) | ReferencingTablesCascade(t) => known(t).is_none() || self.is_referenced(t),
+            ReferencingTables(t) | ReferencingTablesCascade(t) | ReferencingTablesWrittenOnDelete(t) => {
+                known(t).is_none() || self.is_referenced(t)
+            }
             ColumnForeignKeyTables { table, column } => {
                 known(table).is_none_or(|r| has_foreign_key(r, Some(column)) || self.is_referenced(table))
             }
@@ -439,6 +488,7 @@ impl Catalog {
                 partition_of: None,
                 inherits: Vec::new(),
                 access_method: None,
+                partition_key: None,
                 origin,
                 inferred: false,
             }),

@@ -3,6 +3,7 @@
 //! relations created, renamed, moved to another schema or dropped are
 //! handled here, tables' own definitions in `replay_table`.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use pg_query::protobuf::{AlterObjectSchemaStmt, ConstrType, DropBehavior, DropStmt, ObjectType, RenameStmt};
@@ -14,7 +15,7 @@ use super::model::{
 use super::replay_table::rename_in_constraint;
 use crate::analysis::names::{dropped_names, RelationName};
 use crate::analysis::types::ColumnType;
-use crate::parse::ast::string_value;
+use crate::parse::ast::{constraint_node, string_value};
 
 impl Catalog {
     /// Applies one statement. Statements the catalog does not model, and
@@ -108,27 +109,38 @@ impl Catalog {
                 };
                 let name = self.qualify_type(&name);
                 let base = ColumnType::from_type_name(base);
-                let constrained = stmt.constraints.iter().any(|c| {
-                    matches!(c.node.as_ref(), Some(NodeEnum::Constraint(con))
-                        if matches!(ConstrType::try_from(con.contype), Ok(ConstrType::ConstrCheck | ConstrType::ConstrNotnull)))
-                });
-                self.domains.insert(
-                    key(&name),
-                    Domain {
-                        name,
-                        base,
-                        constrained,
-                        origin,
-                    },
-                );
+                let mut domain = Domain {
+                    name: name.clone(),
+                    base,
+                    checks: BTreeSet::new(),
+                    not_null: false,
+                    origin,
+                };
+                for con in stmt.constraints.iter().filter_map(constraint_node) {
+                    constrain_domain(&mut domain, con);
+                }
+                self.domains.insert(key(&name), domain);
             }
-            // ADD CONSTRAINT and SET NOT NULL.
-            NodeEnum::AlterDomainStmt(stmt) if matches!(stmt.subtype.as_str(), "C" | "O") => {
-                if let Some(name) = RelationName::from_name_list(&stmt.type_name) {
-                    let name = self.qualify_type(&name);
-                    if let Some(domain) = self.domains.get_mut(&key(&name)) {
-                        domain.constrained = true;
+            NodeEnum::AlterDomainStmt(stmt) => {
+                let Some(name) = RelationName::from_name_list(&stmt.type_name) else {
+                    return;
+                };
+                let name = self.qualify_type(&name);
+                let Some(domain) = self.domains.get_mut(&key(&name)) else {
+                    return;
+                };
+                match stmt.subtype.as_str() {
+                    "C" => {
+                        if let Some(con) = stmt.def.as_deref().and_then(constraint_node) {
+                            constrain_domain(domain, con);
+                        }
                     }
+                    "O" => domain.not_null = true,
+                    "N" => domain.not_null = false,
+                    "X" => {
+                        domain.checks.remove(&stmt.name);
+                    }
+                    _ => {}
                 }
             }
             NodeEnum::VariableSetStmt(stmt) if stmt.name == "search_path" => {
@@ -385,4 +397,14 @@ fn set_config_search_path(target: &pg_query::Node) -> Option<Vec<String>> {
         return None;
     }
     Some(vec![string_value(&call.args[1])?])
+}
+
+/// A CHECK or NOT NULL constraint of `CREATE DOMAIN` or `ALTER DOMAIN ...
+/// ADD`.
+fn constrain_domain(domain: &mut Domain, con: &pg_query::protobuf::Constraint) {
+    match ConstrType::try_from(con.contype) {
+        Ok(ConstrType::ConstrCheck) => domain.add_check(&con.conname),
+        Ok(ConstrType::ConstrNotnull) => domain.not_null = true,
+        _ => {}
+    }
 }

@@ -9,6 +9,7 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
+use super::check_bound::CheckBound;
 use super::model::{key, Catalog, Column, ConstraintKind, Index, Location, Origin, RelationKind, TableConstraint};
 use super::naming::{index_name_parts, only_column};
 use super::sequences::identity_sequence_name;
@@ -60,7 +61,18 @@ impl Catalog {
             Vec::new()
         };
         self.children_possible |= partition_of.is_some() || !inherits.is_empty();
+        let partition_key = stmt
+            .partspec
+            .as_ref()
+            .and_then(|spec| match spec.part_params.as_slice() {
+                [param] => match param.node.as_ref()? {
+                    NodeEnum::PartitionElem(elem) if !elem.name.is_empty() => Some(elem.name.clone()),
+                    _ => None,
+                },
+                _ => None,
+            });
         if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
+            rel.partition_key = partition_key;
             rel.columns = inherited;
             rel.partition_of = partition_of;
             rel.inherits = inherits;
@@ -178,7 +190,8 @@ impl Catalog {
                     .or_else(|| con.raw_expr.as_ref().and_then(|e| only_column(e)))
                     .into_iter()
                     .collect();
-                (ConstraintKind::Check { not_null_column }, "check", first)
+                let bound = con.raw_expr.as_deref().and_then(CheckBound::of_check);
+                (ConstraintKind::Check { not_null_column, bound }, "check", first)
             }
             Ok(ConstrType::ConstrForeign) => {
                 let Some(pk) = &con.pktable else { return };
@@ -435,7 +448,7 @@ impl Catalog {
 
 fn constraint_uses(kind: &ConstraintKind, column: &str) -> bool {
     match kind {
-        ConstraintKind::Check { not_null_column } => not_null_column.as_deref() == Some(column),
+        ConstraintKind::Check { not_null_column, .. } => not_null_column.as_deref() == Some(column),
         ConstraintKind::ForeignKey { columns, .. }
         | ConstraintKind::PrimaryKey { columns }
         | ConstraintKind::Unique { columns } => columns.iter().any(|c| c == column),
@@ -451,10 +464,11 @@ pub(super) fn rename_in_constraint(kind: &mut ConstraintKind, from: &str, to: &s
         }
     };
     match kind {
-        ConstraintKind::Check {
-            not_null_column: Some(c),
+        ConstraintKind::Check { not_null_column, bound } => {
+            not_null_column.iter_mut().for_each(rename);
+            bound.iter_mut().for_each(|b| rename(b.column_mut()));
         }
-        | ConstraintKind::NotNull { column: c } => rename(c),
+        ConstraintKind::NotNull { column: c } => rename(c),
         ConstraintKind::ForeignKey { columns, .. }
         | ConstraintKind::PrimaryKey { columns }
         | ConstraintKind::Unique { columns } => columns.iter_mut().for_each(rename),

@@ -314,3 +314,27 @@ fn scopes_the_catalog_rules_out() {
         assert!(c.scope_may_reach(&reached), "{reached}");
     }
 }
+
+#[test]
+fn a_domain_whose_constraints_are_all_dropped_is_unconstrained() {
+    let constrained = |sql: &str| {
+        let catalog = replay(sql);
+        catalog.domain(&RelationName::new(None, "d")).unwrap().constrained()
+    };
+    let create = "CREATE DOMAIN d AS int NOT NULL CHECK (VALUE > 0) CHECK (VALUE < 9);";
+    assert!(constrained(create));
+    assert!(constrained(&format!(
+        "{create} ALTER DOMAIN d DROP NOT NULL; ALTER DOMAIN d DROP CONSTRAINT d_check;"
+    )));
+    assert!(!constrained(&format!(
+        "{create} ALTER DOMAIN d DROP NOT NULL; ALTER DOMAIN d DROP CONSTRAINT d_check; ALTER DOMAIN d DROP CONSTRAINT d_check1;"
+    )));
+    // A name the catalog does not know: the constraint is taken to stay.
+    assert!(constrained(
+        "CREATE DOMAIN d AS int CHECK (VALUE > 0); ALTER DOMAIN d DROP CONSTRAINT other;"
+    ));
+    assert!(!constrained(
+        "CREATE DOMAIN d AS int; ALTER DOMAIN d ADD CONSTRAINT c CHECK (VALUE > 0); ALTER DOMAIN d DROP CONSTRAINT c;"
+    ));
+    assert!(constrained("CREATE DOMAIN d AS int; ALTER DOMAIN d SET NOT NULL;"));
+}

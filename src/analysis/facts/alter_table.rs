@@ -361,7 +361,17 @@ fn alter_table_action_effects(
                         AccessExclusive
                     };
                     facts.lock(partition.clone(), mode);
-                    if attaching {
+                    // Observed: a validated CHECK that proves the bound
+                    // (and the key column NOT NULL) spares the scan, unless
+                    // an index of the parent is built on the partition.
+                    let proven = || {
+                        let catalog = catalog?;
+                        let bound = part.bound.as_ref()?;
+                        let parent = catalog.relation(table)?;
+                        let unindexed = catalog.indexes_on(&parent.name).next().is_none();
+                        Some(unindexed && catalog.relation(&partition)?.proves_bound(parent, bound))
+                    };
+                    if attaching && proven() != Some(true) {
                         facts.scan(&partition);
                     }
                 }
@@ -481,7 +491,7 @@ fn adds_constrained_domain(col: &ColumnDef, catalog: Option<&Catalog>) -> bool {
         && ty.schema.as_deref() != Some("pg_catalog")
         && catalog
             .domain(&RelationName::new(ty.schema.as_deref(), &ty.name))
-            .is_some_and(|d| d.constrained)
+            .is_some_and(|d| d.constrained())
 }
 
 /// The catalog knows every key column of the table's index `index` to be
@@ -601,7 +611,7 @@ fn column_type_change(
         let name = RelationName::new(ty.schema.as_deref(), &ty.name);
         catalog.domain(&name).map(|d| types::DomainType {
             base: d.base.clone(),
-            constrained: d.constrained,
+            constrained: d.constrained(),
         })
     };
     let cost = types::type_change_cost(old.as_ref(), &new, has_using, pg_version, &domain).in_zone(time_zone);

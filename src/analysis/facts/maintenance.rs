@@ -12,18 +12,33 @@ use crate::analysis::names::RelationName;
 use crate::parse::ast::has_option;
 
 /// `VACUUM` and `ANALYZE` (the same statement); `FULL` rewrites.
+///
+/// Observed (`pg_statio_user_tables`, which counts their reads where
+/// `seq_scan` does not): a plain `VACUUM` reads its table (pages the
+/// visibility map marks all-visible may be skipped), `FULL` copies it;
+/// `ANALYZE` reads a sample.
 pub(super) fn vacuum_facts(stmt: &VacuumStmt, catalog: Option<&Catalog>, facts: &mut Facts) {
     let full = has_option(&stmt.options, "full");
+    let vacuum = stmt.is_vacuumcmd;
+    let analyze = !vacuum || has_option(&stmt.options, "analyze");
+    let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
+    let read = |facts: &mut Facts, table: &RelationName| {
+        facts.lock(table.clone(), mode);
+        if full {
+            facts.rewrite(table);
+        } else if vacuum {
+            facts.scan(table);
+        }
+        if analyze {
+            facts.sample(table);
+        }
+    };
     for rv in stmt.rels.iter().filter_map(|n| match n.node.as_ref()? {
         NodeEnum::VacuumRelation(r) => r.relation.as_ref(),
         _ => None,
     }) {
         let table = RelationName::from_range_var(rv);
-        let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
-        facts.lock(table.clone(), mode);
-        if full {
-            facts.rewrite(&table);
-        }
+        read(facts, &table);
         // Observed: a partitioned table's partitions are processed each
         // in turn, under the same lock (stated for a table the catalog
         // knows to be partitioned).
@@ -32,17 +47,28 @@ pub(super) fn vacuum_facts(stmt: &VacuumStmt, catalog: Option<&Catalog>, facts: 
             .is_some_and(|r| r.kind == RelationKind::PartitionedTable);
         if rv.inh && partitioned {
             facts.extend_to(&table, LockScope::Partitions(table.clone()), mode);
+        } else if rv.inh && analyze {
+            // Observed: ANALYZE of an inheritance parent also samples its
+            // children, under ACCESS SHARE, for the statistics of the tree.
+            let children = LockScope::Inheritors(table.clone());
+            facts.lock_scoped(children.clone(), AccessShare);
+            facts.sample_scoped(children);
         }
     }
     if stmt.rels.is_empty() {
         // Without a table list it works through every table, one at a time.
-        let mode = if full { AccessExclusive } else { ShareUpdateExclusive };
-        facts.lock_scoped(LockScope::TablesIn(None), mode);
+        let every = LockScope::TablesIn(None);
+        facts.lock_scoped(every.clone(), mode);
         if full {
-            facts.rewrite_scoped(LockScope::TablesIn(None));
+            facts.rewrite_scoped(every.clone());
+        } else if vacuum {
+            facts.scan_scoped(every.clone());
+        }
+        if analyze {
+            facts.sample_scoped(every);
         }
     }
-    facts.transactional = !stmt.is_vacuumcmd;
+    facts.transactional = !vacuum;
 }
 
 /// `CLUSTER`: rewrites the table in index order.
@@ -79,7 +105,7 @@ const PARTITIONED_REINDEX_SINCE: u32 = 14;
 const PARTITIONED_CLUSTER_SINCE: u32 = 15;
 
 /// The catalog knows the table to be partitioned.
-fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
+pub(super) fn known_partitioned(catalog: Option<&Catalog>, table: &RelationName) -> bool {
     catalog
         .and_then(|c| c.relation(table))
         .is_some_and(|r| r.kind == RelationKind::PartitionedTable)

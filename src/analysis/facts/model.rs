@@ -67,6 +67,12 @@ pub(crate) struct Facts {
     /// Relations read in full without being named: the table of a
     /// reindexed index, the tables of a domain being validated.
     pub scoped_scans: Vec<LockScope>,
+    /// Relations `ANALYZE` samples: it reads at most 300 × the statistics
+    /// target rows' blocks, a bounded read, not a scan of the table.
+    pub samples: Vec<RelationName>,
+    /// Relations sampled without being named: the partitions of an
+    /// analyzed partitioned table, every table of a bare `ANALYZE`.
+    pub scoped_samples: Vec<LockScope>,
     pub data_loss: bool,
     /// False for statements PostgreSQL refuses inside a transaction block.
     pub transactional: bool,
@@ -201,6 +207,18 @@ impl Facts {
         }
     }
 
+    pub(super) fn sample(&mut self, relation: &RelationName) {
+        if !self.samples.contains(relation) {
+            self.samples.push(relation.clone());
+        }
+    }
+
+    pub(super) fn sample_scoped(&mut self, scope: LockScope) {
+        if !self.scoped_samples.contains(&scope) {
+            self.scoped_samples.push(scope);
+        }
+    }
+
     pub(super) fn lock_scoped(&mut self, scope: LockScope, mode: LockMode) {
         match self.scoped_locks.iter_mut().find(|l| l.scope == scope) {
             Some(existing) => existing.mode = existing.mode.max(mode),
@@ -228,6 +246,9 @@ impl Facts {
         }
         if self.scans.contains(table) {
             self.scan_scoped(scope.clone());
+        }
+        if self.samples.contains(table) {
+            self.sample_scoped(scope.clone());
         }
         if self.new_empty_files.contains(table) {
             self.empty_scoped(scope.clone());
@@ -264,6 +285,12 @@ impl Facts {
         }
         for scope in other.scoped_scans {
             self.scan_scoped(scope);
+        }
+        for relation in &other.samples {
+            self.sample(relation);
+        }
+        for scope in other.scoped_samples {
+            self.sample_scoped(scope);
         }
         self.data_loss |= other.data_loss;
         self.transactional &= other.transactional;

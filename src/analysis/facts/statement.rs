@@ -10,7 +10,7 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::alter_table::{alter_table_facts, alter_table_minimum_version};
-use super::maintenance::{cluster_facts, refresh_facts, reindex_facts, vacuum_facts};
+use super::maintenance::{cluster_facts, known_partitioned, refresh_facts, reindex_facts, vacuum_facts};
 use super::model::{Facts, PartitionIndexes, PartitionedIndex};
 use super::query::{query_locks, Query};
 use crate::analysis::catalog::{Catalog, RelationKind};
@@ -158,8 +158,7 @@ pub(crate) fn statement_facts_in(
         NodeEnum::InsertStmt(stmt) => {
             if let Some(rv) = &stmt.relation {
                 let target = RelationName::from_range_var(rv);
-                facts.lock(target.clone(), RowExclusive);
-                facts.lock_scoped(LockScope::ReferencedTables(target.clone()), FOREIGN_KEY_CHECK_LOCK);
+                writes_rows(&target, catalog, &mut facts);
                 query_locks(node, Query::Executed, Some(&target), catalog, &mut facts);
             }
         }
@@ -257,13 +256,23 @@ fn copy_facts(node: &NodeEnum, stmt: &CopyStmt, catalog: Option<&Catalog>, facts
     if let Some(rv) = &stmt.relation {
         let table = RelationName::from_range_var(rv);
         if stmt.is_from {
-            facts.lock(table.clone(), RowExclusive);
-            facts.lock_scoped(LockScope::ReferencedTables(table), FOREIGN_KEY_CHECK_LOCK);
+            writes_rows(&table, catalog, facts);
         } else {
             facts.lock(table, AccessShare);
         }
     } else {
         query_locks(node, Query::Executed, None, catalog, facts);
+    }
+}
+
+/// `INSERT` and `COPY FROM`: new rows are written, their foreign keys
+/// checked. Observed: a partitioned table's rows are written to (and lock)
+/// only the partitions they go to.
+fn writes_rows(table: &RelationName, catalog: Option<&Catalog>, facts: &mut Facts) {
+    facts.lock(table.clone(), RowExclusive);
+    facts.lock_scoped(LockScope::ReferencedTables(table.clone()), FOREIGN_KEY_CHECK_LOCK);
+    if known_partitioned(catalog, table) {
+        facts.lock_scoped(LockScope::RowPartitions(table.clone()), RowExclusive);
     }
 }
 
@@ -571,8 +580,11 @@ fn delete_facts(stmt: &DeleteStmt, facts: &mut Facts) {
         }
         writes_children(rv, &table, facts);
         // Observed: the rows that reference deleted keys are looked up
-        // (`SELECT ... FOR KEY SHARE` for NO ACTION and RESTRICT).
-        facts.lock_scoped(LockScope::ReferencingTables(table), FOREIGN_KEY_CHECK_LOCK);
+        // (`SELECT ... FOR KEY SHARE` for NO ACTION and RESTRICT), and
+        // deleted or updated under ROW EXCLUSIVE for CASCADE, SET NULL and
+        // SET DEFAULT.
+        facts.lock_scoped(LockScope::ReferencingTables(table.clone()), FOREIGN_KEY_CHECK_LOCK);
+        facts.lock_scoped(LockScope::ReferencingTablesWrittenOnDelete(table), RowExclusive);
     }
     facts.data_loss = true;
 }
@@ -587,7 +599,28 @@ fn update_facts(stmt: &UpdateStmt, facts: &mut Facts) {
             facts.scan(&table);
         }
         writes_children(rv, &table, facts);
+        // Observed: a changed foreign key value is checked against the
+        // referenced table, a changed referenced key against the
+        // referencing tables (`SELECT ... FOR KEY SHARE`).
+        for column in set_columns(&stmt.target_list) {
+            let scope = LockScope::ColumnForeignKeyTables {
+                table: table.clone(),
+                column,
+            };
+            facts.lock_scoped(scope, FOREIGN_KEY_CHECK_LOCK);
+        }
     }
+}
+
+/// The columns an `UPDATE ... SET` assigns.
+fn set_columns(targets: &[pg_query::Node]) -> Vec<String> {
+    targets
+        .iter()
+        .filter_map(|t| match t.node.as_ref()? {
+            NodeEnum::ResTarget(target) if !target.name.is_empty() => Some(target.name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Observed: `UPDATE` and `DELETE` without `ONLY` write the partitions and

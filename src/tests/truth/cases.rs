@@ -76,6 +76,14 @@ CREATE TABLE spare (id int, k int, v text);
 INSERT INTO spare SELECT g, 300 + g % 100, 'v' FROM generate_series(1, 200) g;
 CREATE TABLE spare_l (id int, k int);
 INSERT INTO spare_l SELECT g, 3 FROM generate_series(1, 100) g;
+CREATE TABLE spare_c (id int, k int NOT NULL CHECK (k >= 400 AND k < 500), v text);
+INSERT INTO spare_c SELECT g, 400 + g % 100, 'v' FROM generate_series(1, 100) g;
+CREATE TABLE ranged (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE ranged_1 PARTITION OF ranged FOR VALUES FROM (0) TO (100);
+CREATE TABLE spare_rc (id int, k int NOT NULL CHECK (k >= 100 AND k < 200));
+INSERT INTO spare_rc SELECT g, 100 + g % 100 FROM generate_series(1, 100) g;
+CREATE TABLE spare_lc (id int, k int NOT NULL CHECK (k IN (5, 6)));
+INSERT INTO spare_lc SELECT g, 5 + g % 2 FROM generate_series(1, 100) g;
 
 CREATE TABLE listed (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE listed_1 PARTITION OF listed FOR VALUES IN (1);
@@ -120,6 +128,9 @@ CREATE UNIQUE INDEX keyed_id ON keyed (id);
 CREATE UNIQUE INDEX keyed_v ON keyed (v);
 CREATE DOMAIN plain_int AS int;
 CREATE DOMAIN checked_int AS int CHECK (VALUE > 0);
+CREATE DOMAIN unchecked_int AS int NOT NULL CHECK (VALUE > 0);
+ALTER DOMAIN unchecked_int DROP CONSTRAINT unchecked_int_check;
+ALTER DOMAIN unchecked_int DROP NOT NULL;
 CREATE DOMAIN defaulted_int AS int DEFAULT 1;
 CREATE TABLE conv (v varchar(20), t text, n numeric(10, 2), c cidr, vb varbit(8), arr int[],
     d plain_int, m mood, i int, s smallint, ts timestamp);
@@ -217,6 +228,8 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE t ADD COLUMN z plain_int DEFAULT 3",
     "ALTER TABLE t ADD COLUMN z checked_int",
     "ALTER TABLE t ADD COLUMN z checked_int DEFAULT 3",
+    // Every constraint of the domain dropped: no row is checked.
+    "ALTER TABLE t ADD COLUMN z unchecked_int",
     "ALTER TABLE t ADD COLUMN z defaulted_int",
     "ALTER TABLE t ADD COLUMN z pair",
     "ALTER TABLE t ADD COLUMN z int4range DEFAULT '[1,2)'",
@@ -316,6 +329,15 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted SET TABLESPACE ts",
     "ALTER TABLE loose SET ACCESS METHOD heap",
     "REINDEX TABLE parted",
+    // A partitioned index: each partition's index is rebuilt in its own
+    // transaction. The watched waits see the SHARE on "parted" and on the
+    // partitions' tables, and the ACCESS EXCLUSIVE on the partitions'
+    // indexes behind a query's ACCESS SHARE (the SHARE the statement first
+    // takes on the whole index tree does not wait for it); "parted_k"
+    // itself, a partitioned index, has no blocker, so its lock is seen only
+    // if it is held when another wait is watched, and partitions past
+    // `SCOPE_PROBES` are not watched.
+    "REINDEX INDEX parted_k",
     "CLUSTER parted USING parted_k",
     "VACUUM FULL parted_1",
     "CLUSTER parted_1 USING parted_1_k_idx",
@@ -368,6 +390,12 @@ pub(super) const CASES: &[&str] = &[
     "ALTER TABLE parted DETACH PARTITION parted_2",
     "ALTER TABLE listed DETACH PARTITION listed_2",
     "ALTER TABLE listed ATTACH PARTITION spare_l FOR VALUES IN (3)",
+    // A CHECK that proves the bound on a NOT NULL key: no scan of the
+    // partition, unless an index of the parent is built on it ("parted",
+    // whose default partition is read as well).
+    "ALTER TABLE ranged ATTACH PARTITION spare_rc FOR VALUES FROM (100) TO (200)",
+    "ALTER TABLE parted ATTACH PARTITION spare_c FOR VALUES FROM (400) TO (500)",
+    "ALTER TABLE listed ATTACH PARTITION spare_lc FOR VALUES IN (5, 6, 7)",
     "ALTER TABLE listed DETACH PARTITION listed_2 CONCURRENTLY",
     "ALTER TABLE pending DETACH PARTITION pending_2 FINALIZE",
     "ALTER TABLE parted ADD COLUMN z int",
@@ -586,11 +614,18 @@ pub(super) const CASES: &[&str] = &[
     "TRUNCATE p CASCADE",
     "TRUNCATE loose, ser RESTART IDENTITY",
     "INSERT INTO loose VALUES (1, 1, 's')",
+    // The row goes to "parted_1" alone, which it locks.
+    "INSERT INTO parted VALUES (1000, 5, 'x')",
+    "COPY parted FROM PROGRAM 'echo 1001,150,x' WITH (FORMAT csv)",
     "INSERT INTO t (id, a, b, pid) VALUES (1000, 1, 'new', 1)",
     "INSERT INTO loose SELECT * FROM loose",
     "UPDATE loose SET k = k + 1",
     "UPDATE loose SET k = 0 WHERE s = 'x'",
     "UPDATE t SET a = a + 1 WHERE id = 5",
+    // Foreign keys: a deleted key cascades into "child" (ROW EXCLUSIVE);
+    // a changed foreign key value is checked against "p" (ROW SHARE).
+    "DELETE FROM t WHERE id = 7",
+    "UPDATE t SET pid = 2 WHERE id = 5",
     "DELETE FROM loose",
     "DELETE FROM loose WHERE 1 = 1",
     "UPDATE loose SET k = 0 WHERE true AND 'a' = 'a'",
@@ -613,6 +648,7 @@ pub(super) const CASES: &[&str] = &[
     "ANALYZE t (a)",
     "ANALYZE",
     "ANALYZE parted",
+    "ANALYZE inh_parent",
     "VACUUM parted",
     "VACUUM (ANALYZE) inh_parent",
     "VACUUM t",

@@ -22,11 +22,16 @@
 //!   mode but ACCESS SHARE: `VACUUM` first looks its table up under ACCESS
 //!   SHARE, and an ACCESS EXCLUSIVE blocker would only show that. For an
 //!   index (or a materialized view) it is `ALTER INDEX ... SET (fillfactor)`,
-//!   which takes SHARE UPDATE EXCLUSIVE on the index alone. Rewrites and
-//!   scans come from `relfilenode` and `pg_stat_user_tables` before the
-//!   statement and after its session has ended (and reported its counts).
-//!   At most `SCOPE_PROBES` relations of each scoped lock are probed, and
-//!   locks the statement takes after the watched wait are not seen.
+//!   which takes SHARE UPDATE EXCLUSIVE on the index alone; for an index
+//!   miglint says is locked ACCESS EXCLUSIVE, a query's ACCESS SHARE on it
+//!   (which only ACCESS EXCLUSIVE waits for, so weaker requests that come
+//!   first do not hide it). Rewrites and
+//!   scans come from `relfilenode`, `pg_stat_user_tables` and
+//!   `pg_statio_user_tables` before the statement and after its session has
+//!   ended (and reported its counts). At most `SCOPE_PROBES` relations of
+//!   each scoped lock are probed, an ACCESS SHARE lock is not probed (the
+//!   blocker does not conflict with it), and locks the statement takes
+//!   after the watched wait are not seen.
 //!
 //! What is compared, per statement (every mismatch of every statement is
 //! reported at once, with both sides):
@@ -36,7 +41,9 @@
 //!   `pg_inherits`, `pg_constraint`, `pg_depend`, ...), holds exactly the
 //!   stated mode (the strongest the backend holds on it); and no relation
 //!   that existed before the statement is locked in any mode (ACCESS SHARE
-//!   and ROW EXCLUSIVE included) without miglint stating that mode. The one
+//!   and ROW EXCLUSIVE included) without miglint stating that mode; of the
+//!   partitions rows go to (`INSERT` into a partitioned table), those the
+//!   server locks must hold the stated mode, the others none. The one
 //!   rule that covers a relation miglint does not name: an index or an
 //!   owned sequence is covered by a lock at least as strong on its table
 //!   (a query opens the indexes of the tables it reads, a write takes its
@@ -60,6 +67,22 @@
 //!   choice. A relation given a new empty file (`TRUNCATE`) is scanned only
 //!   to rebuild its indexes on that file: such a scan must read no row
 //!   (`seq_tup_read`).
+//! - reads `seq_scan` does not count: `VACUUM` and `ANALYZE` read through
+//!   the buffer manager without a sequential scan, but
+//!   `pg_statio_user_tables` counts their heap blocks (`heap_blks_read +
+//!   heap_blks_hit`; checked on PostgreSQL 15 for plain `VACUUM`, `FULL`,
+//!   `FREEZE`, the `ANALYZE` variants and `REINDEX`, whose index builds
+//!   count `seq_scan` as well). For a non-transactional statement, heap
+//!   blocks read with no sequential or index scan counted are a read: a
+//!   stated scan is confirmed by one (or by an empty relation, which has
+//!   no block to read), and such a read under a lock stronger than DML's
+//!   must be stated as a scan, a rewrite, or a sample (`ANALYZE` reads at
+//!   most 300 × the statistics target rows, not the table). The view has
+//!   no per-transaction form, and a transaction's reads are counted only
+//!   when its backend reports them: an `ANALYZE` run in a transaction
+//!   block (as the cases' plain `ANALYZE` are) is compared on its locks and
+//!   rewrites only, its sample is checked by the `VACUUM (ANALYZE)` cases,
+//!   which run outside one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -117,6 +140,8 @@ struct ForeignKey {
     columns: Vec<String>,
     ref_columns: Vec<String>,
     index: Oid,
+    /// `ON DELETE CASCADE`, `SET NULL` or `SET DEFAULT`.
+    writes_on_delete: bool,
 }
 
 impl Rel {
@@ -180,7 +205,7 @@ impl World {
                  SELECT 'F', c.conrelid, c.confrelid, c.conname, \
                    (SELECT string_agg(attname, ',') FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = ANY (c.conkey)), \
                    (SELECT string_agg(attname, ',') FROM pg_attribute WHERE attrelid = c.confrelid AND attnum = ANY (c.confkey)), \
-                   c.conindid FROM pg_constraint c WHERE c.contype = 'f';\n\
+                   c.conindid, c.confdeltype IN ('c', 'n', 'd') FROM pg_constraint c WHERE c.contype = 'f';\n\
                  SELECT 'K', conrelid, conname, conindid FROM pg_constraint WHERE contype IN ('p', 'u');\n\
                  SELECT DISTINCT 'V', r.ev_class, d.refobjid FROM pg_rewrite r JOIN pg_depend d \
                    ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass \
@@ -222,14 +247,17 @@ impl World {
                 ["D", rel, schema, name] => world
                     .domain_columns
                     .push((num(rel), schema.to_string(), name.to_string())),
-                ["F", table, referenced, name, columns, ref_columns, index] => world.foreign_keys.push(ForeignKey {
-                    table: num(table),
-                    referenced: num(referenced),
-                    name: name.to_string(),
-                    columns: list(columns),
-                    ref_columns: list(ref_columns),
-                    index: num(index),
-                }),
+                ["F", table, referenced, name, columns, ref_columns, index, writes_on_delete] => {
+                    world.foreign_keys.push(ForeignKey {
+                        table: num(table),
+                        referenced: num(referenced),
+                        name: name.to_string(),
+                        columns: list(columns),
+                        ref_columns: list(ref_columns),
+                        index: num(index),
+                        writes_on_delete: *writes_on_delete == "t",
+                    })
+                }
                 ["K", table, name, index] => world.keys.push((num(table), name.to_string(), num(index))),
                 ["V", view, read] => world.view_reads.push((num(view), num(read))),
                 _ => {}
@@ -319,7 +347,7 @@ impl World {
                 .find(table)
                 .map(|t| self.closure(t, |at| self.children(at, false)))
                 .unwrap_or_default(),
-            LockScope::Partitions(table) => self
+            LockScope::Partitions(table) | LockScope::RowPartitions(table) => self
                 .find(table)
                 .map(|t| self.closure(t, |at| self.children(at, true)))
                 .unwrap_or_default(),
@@ -353,6 +381,18 @@ impl World {
                         self.foreign_keys
                             .iter()
                             .filter(|fk| fk.referenced == at)
+                            .map(|fk| fk.table)
+                            .collect()
+                    })
+                })
+                .unwrap_or_default(),
+            LockScope::ReferencingTablesWrittenOnDelete(table) => self
+                .find(table)
+                .map(|t| {
+                    self.closure(t, |at| {
+                        self.foreign_keys
+                            .iter()
+                            .filter(|fk| fk.referenced == at && fk.writes_on_delete)
                             .map(|fk| fk.table)
                             .collect()
                     })
@@ -488,6 +528,12 @@ pub(super) struct Observed {
     /// Sequential scans that returned rows (`seq_tup_read`).
     rows_read: BTreeSet<Oid>,
     idx_scanned: BTreeSet<Oid>,
+    /// Non-transactional statements: heap blocks were read
+    /// (`pg_statio_user_tables`) with no index scan counted, the reads of
+    /// `VACUUM` and `ANALYZE`, which count no `seq_scan`.
+    blocks_read: Option<BTreeSet<Oid>>,
+    /// Relations without a heap block before the statement: nothing to read.
+    empty: BTreeSet<Oid>,
 }
 
 impl Observed {
@@ -512,24 +558,56 @@ impl Observed {
     }
 }
 
-/// `relfilenode`, `seq_scan`, `idx_scan`, `seq_tup_read` of each user
-/// relation.
-type Snapshot = BTreeMap<Oid, (u64, u64, u64, u64)>;
+/// The counters of one user relation.
+#[derive(Clone, Copy, Default)]
+struct Counters {
+    relfilenode: u64,
+    seq_scan: u64,
+    idx_scan: u64,
+    seq_tup_read: u64,
+    /// `heap_blks_read + heap_blks_hit` of `pg_statio_user_tables`, which
+    /// has no per-transaction view (0 in a transaction).
+    heap_blocks: u64,
+    /// `pg_relation_size`, in bytes.
+    size: u64,
+}
 
-fn snapshot_query(tag: &str, stats_view: &str) -> String {
+type Snapshot = BTreeMap<Oid, Counters>;
+
+/// The counters of every user relation; `pg_statio_user_tables` is read
+/// only outside a transaction (`with_blocks`).
+fn snapshot_query(tag: &str, stats_view: &str, with_blocks: bool) -> String {
+    let (blocks, statio) = if with_blocks {
+        (
+            "coalesce(io.heap_blks_read + io.heap_blks_hit, 0)",
+            "LEFT JOIN pg_statio_user_tables io ON io.relid = c.oid",
+        )
+    } else {
+        ("0", "")
+    };
     format!(
         "SELECT '{tag}', c.oid, c.relfilenode, coalesce(s.seq_scan, 0), coalesce(s.idx_scan, 0), \
-           coalesce(s.seq_tup_read, 0) \
+           coalesce(s.seq_tup_read, 0), {blocks}, pg_relation_size(c.oid) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         LEFT JOIN {stats_view} s ON s.relid = c.oid WHERE {USER_SCHEMAS};\n"
+         LEFT JOIN {stats_view} s ON s.relid = c.oid {statio} WHERE {USER_SCHEMAS};\n"
     )
 }
 
 fn parse_snapshot(out: &str, tag: &str) -> Snapshot {
     rows(out)
         .into_iter()
-        .filter(|r| r.len() == 6 && r[0] == tag)
-        .map(|r| (num(r[1]), (num64(r[2]), num64(r[3]), num64(r[4]), num64(r[5]))))
+        .filter(|r| r.len() == 8 && r[0] == tag)
+        .map(|r| {
+            let counters = Counters {
+                relfilenode: num64(r[2]),
+                seq_scan: num64(r[3]),
+                idx_scan: num64(r[4]),
+                seq_tup_read: num64(r[5]),
+                heap_blocks: num64(r[6]),
+                size: num64(r[7]),
+            };
+            (num(r[1]), counters)
+        })
         .collect()
 }
 
@@ -538,22 +616,31 @@ fn num64(s: &str) -> u64 {
 }
 
 fn compare_snapshots(world: &World, before: &Snapshot, after: &Snapshot, observed: &mut Observed) {
-    for (oid, (node, seq, idx, tuples)) in before {
-        let Some((node_after, seq_after, idx_after, tuples_after)) = after.get(oid) else {
+    for (oid, was) in before {
+        let Some(now) = after.get(oid) else {
             continue;
         };
         let storage = world.rels.get(oid).is_some_and(Rel::has_storage);
-        if storage && *node != 0 && node != node_after {
+        if storage && was.relfilenode != 0 && was.relfilenode != now.relfilenode {
             observed.rewritten.insert(*oid);
         }
-        if seq_after > seq {
+        if now.seq_scan > was.seq_scan {
             observed.seq_scanned.insert(*oid);
         }
-        if tuples_after > tuples {
+        if now.seq_tup_read > was.seq_tup_read {
             observed.rows_read.insert(*oid);
         }
-        if idx_after > idx {
+        let index_scanned = now.idx_scan > was.idx_scan;
+        if index_scanned {
             observed.idx_scanned.insert(*oid);
+        }
+        if let Some(blocks_read) = &mut observed.blocks_read {
+            if now.heap_blocks > was.heap_blocks && now.seq_scan == was.seq_scan && !index_scanned {
+                blocks_read.insert(*oid);
+            }
+        }
+        if was.size == 0 {
+            observed.empty.insert(*oid);
         }
     }
 }
@@ -566,8 +653,8 @@ pub(super) fn observe_in_transaction(cluster: &Cluster, world: &World, sql: &str
          SELECT 'L', l.relation, l.mode FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.granted \
            AND l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());\n\
          ROLLBACK;\n",
-        before = snapshot_query("B", "pg_stat_xact_user_tables"),
-        after = snapshot_query("A", "pg_stat_xact_user_tables"),
+        before = snapshot_query("B", "pg_stat_xact_user_tables", false),
+        after = snapshot_query("A", "pg_stat_xact_user_tables", false),
     );
     let out = match cluster.script(TX_DB, &script) {
         Ok(out) => out,
@@ -619,12 +706,21 @@ fn poll<T>(cluster: &Cluster, query: &str, what: &str, done: impl Fn(&str) -> Op
     }
 }
 
-/// The session that makes a statement wait on `rel`: a lock on that relation
-/// alone, held in an open transaction.
-fn blocker_sql(rel: &Rel) -> Option<String> {
-    let name = format!("\"{}\".\"{}\"", rel.schema, rel.name);
+/// The session that makes a statement wait on a relation: a lock on that
+/// relation alone, held in an open transaction. For an index the statement
+/// is said to lock in ACCESS EXCLUSIVE (`exclusive_only`), a query's ACCESS
+/// SHARE (planning a read of its table opens every index of the table), which
+/// only ACCESS EXCLUSIVE waits for: the wait shows that mode even when the
+/// statement asks weaker locks on the index first (`REINDEX` of a
+/// partitioned index takes SHARE on the whole index tree before it rebuilds
+/// each index).
+fn blocker_sql(world: &World, oid: Oid, exclusive_only: bool) -> Option<String> {
+    let rel = world.rels.get(&oid)?;
+    let quoted = |rel: &Rel| format!("\"{}\".\"{}\"", rel.schema, rel.name);
+    let name = quoted(rel);
     let lock = match rel.kind {
         'r' | 'p' | 'v' => format!("LOCK TABLE ONLY {name} IN EXCLUSIVE MODE"),
+        'i' if exclusive_only => format!("SELECT FROM ONLY {} LIMIT 0", quoted(world.rels.get(&rel.owner)?)),
         'i' => format!("ALTER INDEX {name} SET (fillfactor = 90)"),
         'm' => format!("ALTER MATERIALIZED VIEW {name} SET (fillfactor = 90)"),
         _ => return None,
@@ -639,10 +735,12 @@ pub(super) fn observe_outside_transaction(
     world: &World,
     sql: &str,
     probes: &[Oid],
+    exclusive_only: &BTreeSet<Oid>,
 ) -> Result<Observed, String> {
     let mut observed = Observed {
         transactional: false,
         probed: Some(BTreeSet::new()),
+        blocks_read: Some(BTreeSet::new()),
         ..Observed::default()
     };
     let runs: Vec<Option<Oid>> = if probes.is_empty() {
@@ -653,9 +751,9 @@ pub(super) fn observe_outside_transaction(
     for (n, probe) in runs.into_iter().enumerate() {
         fresh_scratch(cluster)?;
         let before = (n == 0)
-            .then(|| cluster.script(SCRATCH_DB, &snapshot_query("S", "pg_stat_user_tables")))
+            .then(|| cluster.script(SCRATCH_DB, &snapshot_query("S", "pg_stat_user_tables", true)))
             .transpose()?;
-        let blocker = match probe.and_then(|oid| Some((oid, blocker_sql(world.rels.get(&oid)?)?))) {
+        let blocker = match probe.and_then(|oid| Some((oid, blocker_sql(world, oid, exclusive_only.contains(&oid))?))) {
             Some((oid, blocker_script)) => {
                 let session = cluster.spawn(SCRATCH_DB, BLOCKER_APP, &blocker_script)?;
                 poll(
@@ -758,7 +856,7 @@ pub(super) fn observe_outside_transaction(
                 "the statement's session to end",
                 |out| (out.trim() == "0").then_some(()),
             )?;
-            let after = cluster.script(SCRATCH_DB, &snapshot_query("S", "pg_stat_user_tables"))?;
+            let after = cluster.script(SCRATCH_DB, &snapshot_query("S", "pg_stat_user_tables", true))?;
             // By name: REINDEX CONCURRENTLY swaps in an index of a new oid.
             let by_name = after_by_seed_oid(cluster, world)?;
             let after: Snapshot = parse_snapshot(&after, "S")
@@ -793,15 +891,41 @@ fn after_by_seed_oid(cluster: &Cluster, world: &World) -> Result<BTreeMap<Oid, O
 }
 
 /// The relations whose lock a non-transactional statement is watched on:
-/// those miglint names, then a few its scoped locks reach.
+/// those miglint names, then a few its scoped locks reach. An ACCESS SHARE
+/// lock is not watched: the blocker's EXCLUSIVE lock does not conflict
+/// with it (the transactional cases see those).
 fn probes(facts: &Facts, world: &World) -> Vec<Oid> {
-    let mut out: Vec<Oid> = facts.locks.iter().filter_map(|l| world.find(&l.relation)).collect();
-    for scoped in &facts.scoped_locks {
+    let watchable = |mode: LockMode| mode > LockMode::AccessShare;
+    let mut out: Vec<Oid> = facts
+        .locks
+        .iter()
+        .filter(|l| watchable(l.mode))
+        .filter_map(|l| world.find(&l.relation))
+        .collect();
+    for scoped in facts.scoped_locks.iter().filter(|l| watchable(l.mode)) {
         out.extend(world.resolve(&scoped.scope).into_iter().take(SCOPE_PROBES));
     }
     let mut seen = BTreeSet::new();
     out.retain(|oid| seen.insert(*oid));
     out
+}
+
+/// The indexes miglint says the statement locks in ACCESS EXCLUSIVE.
+fn exclusive_indexes(facts: &Facts, world: &World) -> BTreeSet<Oid> {
+    let named = facts
+        .locks
+        .iter()
+        .filter(|l| l.mode == LockMode::AccessExclusive)
+        .filter_map(|l| world.find(&l.relation));
+    let scoped = facts
+        .scoped_locks
+        .iter()
+        .filter(|l| l.mode == LockMode::AccessExclusive)
+        .flat_map(|l| world.resolve(&l.scope));
+    named
+        .chain(scoped)
+        .filter(|oid| world.rels.get(oid).is_some_and(|r| r.kind == 'i'))
+        .collect()
 }
 
 /// Every difference between miglint's facts and the observation.
@@ -828,8 +952,15 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
             )),
         }
     }
+    // The partitions rows go to: the mode stated, on those the server
+    // locks (which ones depends on the rows).
+    let mut row_partitions = BTreeSet::new();
     for scoped in &facts.scoped_locks {
-        for oid in world.resolve(&scoped.scope) {
+        let resolved = world.resolve(&scoped.scope);
+        if matches!(scoped.scope, LockScope::RowPartitions(_)) {
+            row_partitions.extend(resolved.iter().copied());
+        }
+        for oid in resolved {
             claim(oid, scoped.mode);
         }
     }
@@ -838,6 +969,9 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
             continue;
         }
         let server = observed.locks.get(oid);
+        if server.is_none() && row_partitions.contains(oid) {
+            continue;
+        }
         if server != Some(mode) {
             out.push(format!(
                 "lock on {}: miglint {mode}, server {}",
@@ -918,9 +1052,18 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
     }
 
     let scans = claimed_set(&facts.scans, &facts.scoped_scans, &mut out, "scan of");
+    let sampled = claimed_set(&facts.samples, &facts.scoped_samples, &mut out, "sample of");
     for oid in &scans {
         let rel = &world.rels[oid];
-        if rel.has_storage() && !observed.seq_scanned.contains(oid) && !observed.rewritten.contains(oid) {
+        let read_in_blocks = observed
+            .blocks_read
+            .as_ref()
+            .is_some_and(|read| read.contains(oid) || observed.empty.contains(oid));
+        if rel.has_storage()
+            && !observed.seq_scanned.contains(oid)
+            && !observed.rewritten.contains(oid)
+            && !read_in_blocks
+        {
             let index = if observed.idx_scanned.contains(oid) {
                 " (an index scan only)"
             } else {
@@ -929,6 +1072,21 @@ pub(super) fn compare(facts: &Facts, world: &World, observed: &Observed) -> Vec<
             out.push(format!(
                 "scan of {}: miglint yes, server no sequential scan{index}",
                 rel.label()
+            ));
+        }
+    }
+    let unlisted_reads = observed
+        .blocks_read
+        .iter()
+        .flatten()
+        .filter(|oid| !scans.contains(oid) && !observed.rewritten.contains(oid) && !sampled.contains(oid));
+    for oid in unlisted_reads {
+        let lock = observed.locks.get(oid);
+        if lock.is_none_or(|m| !planner_reads(*m)) {
+            out.push(format!(
+                "scan of {}: server yes (heap blocks read, under {}), miglint no",
+                world.label(*oid),
+                lock.map_or("no lock seen".to_string(), |m| m.to_string())
             ));
         }
     }
@@ -980,12 +1138,13 @@ pub(super) fn describe_facts(facts: &Facts) -> String {
     };
     let _ = write!(
         s,
-        "locks: {}; rewrites: {}; file copies: {}; new empty files: {}; scans: {}; transactional: {}",
+        "locks: {}; rewrites: {}; file copies: {}; new empty files: {}; scans: {}; samples: {}; transactional: {}",
         locks.join(", "),
         names(&facts.rewrites, &facts.scoped_rewrites),
         names(&facts.file_copies, &[]),
         names(&facts.new_empty_files, &facts.scoped_new_empty_files),
         names(&facts.scans, &facts.scoped_scans),
+        names(&facts.samples, &facts.scoped_samples),
         facts.transactional
     );
     s
@@ -999,11 +1158,12 @@ pub(super) fn describe_observed(observed: &Observed, world: &World) -> String {
         .map(|(oid, m)| format!("{} {m}", world.label(*oid)))
         .collect();
     let mut s = format!(
-        "locks: {}; rewritten: {}; seq scans: {}; index scans: {}; transactional: {}",
+        "locks: {}; rewritten: {}; seq scans: {}; index scans: {}; heap blocks read: {}; transactional: {}",
         locks.join(", "),
         set(&observed.rewritten),
         set(&observed.seq_scanned),
         set(&observed.idx_scanned),
+        observed.blocks_read.as_ref().map_or("not observed".to_string(), set),
         observed.transactional
     );
     if let Some(probed) = &observed.probed {
@@ -1205,7 +1365,13 @@ fn check_cases(which: bool) {
         *kinds.entry(kind(&node)).or_default() += 1;
         let observed = observe_in_transaction(&cluster, &world, sql).and_then(|o| match o {
             Some(o) => Ok(o),
-            None => observe_outside_transaction(&cluster, &world, sql, &probes(&facts, &world)),
+            None => observe_outside_transaction(
+                &cluster,
+                &world,
+                sql,
+                &probes(&facts, &world),
+                &exclusive_indexes(&facts, &world),
+            ),
         });
         match observed {
             Err(e) => failures.push(format!("{label}\n    error: {e}")),

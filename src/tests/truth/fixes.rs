@@ -122,7 +122,7 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
         if !observed_sql.insert(sql.to_string()) {
             continue;
         }
-        match observe_outside_transaction(&seeded.cluster, &seeded.world, sql, &[table]) {
+        match observe_outside_transaction(&seeded.cluster, &seeded.world, sql, &[table], &Default::default()) {
             Ok(observed) => {
                 let mode = observed.lock_on(table);
                 if mode != Some(LockMode::ShareUpdateExclusive) || !observed.notes().is_empty() {
@@ -140,7 +140,7 @@ fn fixed_sql_runs_on_the_server_with_the_lock_its_fix_promises() {
         if !observed_sql.insert(original.to_string()) {
             continue;
         }
-        match observe_outside_transaction(&seeded.cluster, &seeded.world, original, &[table]) {
+        match observe_outside_transaction(&seeded.cluster, &seeded.world, original, &[table], &Default::default()) {
             Ok(observed) if observed.lock_on(table) > Some(LockMode::ShareUpdateExclusive) => {}
             Ok(observed) => failures.push(format!(
                 "{}: the unfixed statement took {:?}, not a stronger lock\n{original}",
