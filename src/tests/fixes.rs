@@ -518,6 +518,23 @@ fn a_fix_that_takes_other_statements_out_of_their_transaction_is_unsafe() {
     );
 }
 
+/// The first active finding of the case's rule, in the case's layout.
+fn first_finding(case: &FixCase) -> crate::diagnostic::Diagnostic {
+    let (_dir, file) = lay_out(case);
+    lint_first(&file, case)
+}
+
+/// The first active finding of the case's rule when `file`, laid out, is linted.
+fn lint_first(file: &std::path::Path, case: &FixCase) -> crate::diagnostic::Diagnostic {
+    let prepared = prepare(&request(file, None)).unwrap();
+    lint_run(prepared.inputs, prepared.scope)
+        .iter()
+        .flat_map(|r| r.active())
+        .find(|d| d.rule == case.rule)
+        .cloned()
+        .unwrap_or_else(|| panic!("{}: flagged by {}", case.path, case.rule))
+}
+
 fn unsafe_fix_is_left(layout: Layout, path: &'static str, sql: &'static str) {
     let case = FixCase {
         rule: "require-concurrent-index",
@@ -529,13 +546,8 @@ fn unsafe_fix_is_left(layout: Layout, path: &'static str, sql: &'static str) {
         new_file: None,
     };
     let (_dir, file) = lay_out(&case);
-    let prepared = prepare(&request(&file, None)).unwrap();
-    let reports = lint_run(prepared.inputs, prepared.scope);
-    let fix = reports
-        .iter()
-        .flat_map(|r| r.active())
-        .find(|d| d.rule == case.rule)
-        .and_then(|d| d.fix.clone())
+    let fix = lint_first(&file, &case)
+        .fix
         .unwrap_or_else(|| panic!("{path}: a fix is offered"));
     assert!(!fix.is_safe(), "{path}");
     let fixed = fix_run(&request(&file, None)).unwrap();
@@ -597,14 +609,7 @@ fn where_no_fix_is_offered_the_help_says_why() {
             in_transaction: false,
             new_file: None,
         };
-        let (_dir, file) = lay_out(&case);
-        let prepared = prepare(&request(&file, None)).unwrap();
-        let reports = lint_run(prepared.inputs, prepared.scope);
-        let finding = reports
-            .iter()
-            .flat_map(|r| r.active())
-            .find(|d| d.rule == case.rule)
-            .unwrap_or_else(|| panic!("{path}: flagged"));
+        let finding = first_finding(&case);
         assert!(finding.fix.is_none(), "{path}: no fix");
         let help = finding.help.as_deref().unwrap_or_default();
         assert!(help.contains(says), "{path}: the help says {says:?}\n{help}");
