@@ -81,16 +81,31 @@ pub(crate) fn assign_owners(
             d.owners = Some(of(&mut std::iter::once(&lock.relation)));
             continue;
         }
-        let at = d.span.start;
-        let statement = statements
-            .iter()
-            .filter(|s| s.span.start <= at && at < s.span.end.max(s.span.start + 1) && !s.tables.is_empty())
-            .min_by_key(|s| s.span.end - s.span.start);
-        if let Some(statement) = statement {
+        let with_tables = statements.iter().filter(|s| !s.tables.is_empty());
+        if let Some(statement) = innermost(with_tables, d.span.start, |s| s.span) {
             d.owners = Some(of(&mut statement.tables.iter()));
         }
     }
     of(&mut statements.iter().flat_map(|s| s.tables.iter()))
+}
+
+/// The innermost of `statements` (by their `span`) that holds the byte
+/// `at`: a statement inside a `DO` block before the block. An empty span
+/// holds its start.
+pub(crate) fn innermost<'s, T>(
+    statements: impl Iterator<Item = &'s T>,
+    at: usize,
+    span: impl Fn(&T) -> Span,
+) -> Option<&'s T> {
+    statements
+        .filter(|s| {
+            let span = span(s);
+            span.start <= at && at < span.end.max(span.start + 1)
+        })
+        .min_by_key(|s| {
+            let span = span(s);
+            span.end - span.start
+        })
 }
 
 /// Everything a run produced, in file order.

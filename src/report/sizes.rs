@@ -7,6 +7,7 @@
 //! tables are not known keeps its rule's severity.
 
 use crate::diagnostic::{Diagnostic, SizeNote, SizedTable, Workload};
+use crate::input::source::Span;
 use crate::rule::Category;
 use crate::rules;
 use crate::settings::{NameRules, Severity, TableSizes};
@@ -77,12 +78,9 @@ fn workload(statement: &StatementPlan, sizes: &TableSizes, rules: NameRules) -> 
 /// lock it names, else its statement's.
 pub(crate) fn scale(plan: &FilePlan, sizes: &TableSizes, diagnostics: &mut [Diagnostic]) {
     for d in diagnostics.iter_mut() {
-        let at = d.span.start;
-        let statement = plan
-            .statements
-            .iter()
-            .filter(|s| s.start.offset <= at && at < s.end.offset.max(s.start.offset + 1))
-            .min_by_key(|s| s.end.offset - s.start.offset);
+        let statement = super::innermost(plan.statements.iter(), d.span.start, |s| {
+            Span::new(s.start.offset, s.end.offset)
+        });
         let Some(workload) = statement.and_then(|s| s.workload.as_ref()) else {
             continue;
         };

@@ -238,3 +238,39 @@ fn github_annotations_and_gitlab_issues_name_the_owners() {
         "{gitlab}"
     );
 }
+
+#[test]
+fn a_sqlite_plan_names_the_owners_its_findings_name() {
+    // SQLite locks the database, not a table: the plan's owners come from
+    // the tables each statement acts on, as the findings' do.
+    let dir = project(&[
+        (
+            "miglint.toml",
+            b"[owners]\nusers = \"@acme/identity\"\n[[roots]]\npath = \"db\"\ndialect = \"sqlite\"\n",
+        ),
+        (
+            "db/001_users.sql",
+            b"CREATE TABLE users (id integer PRIMARY KEY, email text);\n",
+        ),
+        (
+            "db/002_drop.sql",
+            b"ALTER TABLE users ADD COLUMN note text;\nDROP TABLE users;\n",
+        ),
+    ]);
+    let plan = json(&stdout_of(
+        &mut miglint(dir.path(), &["plan", "--format", "json", "db/002_drop.sql"]),
+        0,
+    ));
+    let owners: Vec<String> = plan["files"][0]["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["owners"].to_string())
+        .collect();
+    assert_eq!(owners, [r#"["@acme/identity"]"#, r#"["@acme/identity"]"#]);
+    let report = json(&stdout_of(
+        &mut miglint(dir.path(), &["check", "--format", "json", "db/002_drop.sql"]),
+        1,
+    ));
+    assert_eq!(report["files"][0]["owners"], json(r#"["@acme/identity"]"#));
+}

@@ -218,7 +218,12 @@ pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<Check
     let run = judge_run(inputs, scope, true, |file, settings, found| {
         (
             lint_file(file, settings, found),
-            weighed(plan::plan_file(file), settings, file.script),
+            shown_plan(
+                plan::plan_file(file),
+                settings,
+                file.script,
+                &statement_tables(file, settings),
+            ),
         )
     });
     let postgres_files = finish_reports(run)
@@ -329,17 +334,28 @@ fn finish_report(
 }
 
 /// `plan` with the size of its tables and the duration of its work, when
-/// the config knows sizes (`stats`, `[tables]`), and the owners of the
-/// tables each statement locks (`[owners]`).
+/// the config knows sizes (`stats`, `[tables]`).
 fn weighed(mut plan: FilePlan, settings: &Settings, script: &ScriptInfo) -> FilePlan {
-    let rules = name_rules(script);
-    sizes::weigh(&mut plan, &settings.sizes, rules);
+    sizes::weigh(&mut plan, &settings.sizes, name_rules(script));
+    plan
+}
+
+/// The plan a reader sees (`miglint plan`, the job summary, the editor's
+/// hover): weighed, and each statement naming the owners of the tables
+/// it touches (`tables`: the same tables the file's findings take their
+/// owners from).
+fn shown_plan(plan: FilePlan, settings: &Settings, script: &ScriptInfo, tables: &[StatementTables]) -> FilePlan {
+    let mut plan = weighed(plan, settings, script);
     if !settings.owners.is_empty() {
+        let rules = name_rules(script);
         for statement in &mut plan.statements {
-            let tables = statement.locks.iter().map(|l| &l.relation);
-            statement.owners = settings
-                .owners
-                .owners_of_all(tables.map(|t| (t.schema.as_deref(), t.name.as_str())), rules);
+            let Some(touched) = super::innermost(tables.iter(), statement.start.offset, |t| t.span) else {
+                continue;
+            };
+            statement.owners = settings.owners.owners_of_all(
+                touched.tables.iter().map(|t| (t.schema.as_deref(), t.name.as_str())),
+                rules,
+            );
         }
     }
     plan
@@ -370,7 +386,12 @@ pub fn plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<PlannedFile> {
                 .iter()
                 .map(|p| (problem_meta(p.kind), parse_problem_finding(p, "PostgreSQL")));
             PlannedFile {
-                plan: weighed(plan::plan_file(file), settings, file.script),
+                plan: shown_plan(
+                    plan::plan_file(file),
+                    settings,
+                    file.script,
+                    &statement_tables(file, settings),
+                ),
                 problems: into_diagnostics(file.original, problems.collect(), settings, file.script),
             }
         })

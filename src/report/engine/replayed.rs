@@ -100,7 +100,7 @@ pub(super) fn plan_dialect<D: ReplayedDialect>(
             .map(|p| (problem_meta(p.kind), parse_problem_finding(p, D::NAME)))
             .collect();
         PlannedFile {
-            plan: super::weighed(D::plan(judged.file, judged.source), judged.settings, judged.script),
+            plan: shown_plan(&judged),
             problems: into_diagnostics(judged.source, problems, judged.settings, judged.script),
         }
     });
@@ -124,7 +124,7 @@ pub(super) fn lint_and_plan_dialect<D: ReplayedDialect>(
     scope: ChangeScope,
 ) -> Vec<(usize, Option<ReportAndPlan>)> {
     let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| {
-        let plan = super::weighed(D::plan(judged.file, judged.source), judged.settings, judged.script);
+        let plan = shown_plan(&judged);
         (pending_report(judged), plan)
     });
     indexes.into_iter().zip(finish_reports(run)).collect()
@@ -261,10 +261,26 @@ fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingRepor
         statements: parsed.statements.len(),
         placement: None,
         weighed: super::plan_for_scaling(|| D::plan(file, source), settings, script),
-        tables: if settings.owners.is_empty() {
-            Vec::new()
-        } else {
-            D::tables(file)
-        },
+        tables: statement_tables::<D>(file, settings),
     }
+}
+
+/// The tables each statement acts on, for `[owners]`; none when no owners
+/// are configured (nothing reads them).
+fn statement_tables<D: ReplayedDialect>(file: &D::Analyzed<'_>, settings: &Settings) -> Vec<StatementTables> {
+    if settings.owners.is_empty() {
+        Vec::new()
+    } else {
+        D::tables(file)
+    }
+}
+
+/// The judged file's plan as a reader sees it (`super::shown_plan`).
+fn shown_plan<D: ReplayedDialect>(judged: &Judged<'_, '_, D>) -> FilePlan {
+    super::shown_plan(
+        D::plan(judged.file, judged.source),
+        judged.settings,
+        judged.script,
+        &statement_tables::<D>(judged.file, judged.settings),
+    )
 }

@@ -224,14 +224,14 @@ fn effect_phrases(s: &StatementPlan) -> Vec<String> {
             effects.push(format!("takes {}", duration_words(seconds)));
         }
     }
-    if !s.owners.is_empty() {
-        effects.push(format!("owners: {}", s.owners.join(" ")));
-    }
     if s.data_loss {
         effects.push("DATA LOSS".to_string());
     }
     if !s.transactional {
         effects.push("no transaction block".to_string());
+    }
+    if !s.owners.is_empty() {
+        effects.push(format!("owners: {}", s.owners.join(" ")));
     }
     effects
 }
