@@ -15,7 +15,7 @@ use crate::parse::ast::{column_constraints_enforced, is_foreign_key};
 use crate::rule::Rule;
 use crate::rules::alter_table::{Action, AlterTable};
 use crate::rules::recipe::{
-    constraint_name_in_message, numbered_steps, partition_names, per_partition, validate_constraint,
+    after_semicolon, constraint_name_in_message, numbered_steps, partition_names, per_partition, validate_constraint,
 };
 
 crate::rule::declare_rule!(ConstraintMissingNotValid, id: "constraint-missing-not-valid", category: Locking, severity: Error, since: "0.1.0");
@@ -230,12 +230,11 @@ impl Check<'_> {
         edits.extend(self.name_edit(action, con, name)?);
         // Right after the statement's semicolon.
         let text = &ctx.file.source.text;
-        let end = ctx.span().end;
-        let gap = text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
-        if !text[end + gap..].starts_with(';') || span.end == end + gap + 1 {
+        let end = after_semicolon(text, ctx.span().end)?;
+        if span.end == end {
             return None;
         }
-        edits.push(Edit::insert(end + gap + 1, format!("\n{validate}")));
+        edits.push(Edit::insert(end, format!("\n{validate}")));
         Some(Fix::new(
             "add it NOT VALID, then VALIDATE it in a transaction of its own",
             Applicability::Safe,

@@ -501,11 +501,30 @@ fn opt_out(ctx: StatementContext<'_>, alone: bool) -> Option<OptOut> {
 /// starts at `at`, on a line of its own: `SET LOCAL` when it runs in a
 /// transaction, which then ends it.
 pub(crate) fn set_lock_timeout_edit(text: &str, at: usize, local: bool) -> Edit {
-    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let indent = &text[line_start..at];
-    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let indent = indent_before(text, at);
     let set = if local { "SET LOCAL" } else { "SET" };
     Edit::insert(at, format!("{set} lock_timeout = '5s';\n{indent}"))
+}
+
+/// The indentation before the statement that starts at `at`: the blanks
+/// that start its line, or nothing when other text precedes it there. A
+/// statement a fix puts before it takes it, so that both line up.
+pub(crate) fn indent_before(text: &str, at: usize) -> &str {
+    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let indent = &text[line_start..at];
+    if indent.trim().is_empty() {
+        indent
+    } else {
+        ""
+    }
+}
+
+/// The offset just past the `;` that ends the statement ending at `end`
+/// (blanks may come between); None when no `;` follows on that line.
+pub(crate) fn after_semicolon(text: &str, end: usize) -> Option<usize> {
+    let rest = &text[end..];
+    let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[gap..].starts_with(';').then_some(end + gap + 1)
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use crate::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::input::layout::RunnerTransaction;
 use crate::rule::Rule;
 use crate::rules::alter_table::AlterTable;
-use crate::rules::recipe::{add_not_null_check, not_null_check_name, numbered_steps, validate_constraint};
+use crate::rules::recipe::{
+    add_not_null_check, after_semicolon, indent_before, not_null_check_name, numbered_steps, validate_constraint,
+};
 
 crate::rule::declare_rule!(SettingNotNull, id: "setting-not-null", category: Locking, severity: Error, since: "0.1.0");
 
@@ -91,13 +93,8 @@ fn validated_check_fix(ctx: StatementContext<'_>, table: &RelationName, column: 
     }
     let text = &ctx.file.source.text;
     let span = ctx.span();
-    let gap = text[span.end..].len() - text[span.end..].trim_start_matches([' ', '\t']).len();
-    if !text[span.end + gap..].starts_with(';') {
-        return None;
-    }
-    let line_start = text[..span.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let indent = &text[line_start..span.start];
-    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let end = after_semicolon(text, span.end)?;
+    let indent = indent_before(text, span.start);
     let (t, c) = (table.to_sql(), quote_ident(column));
     let check = not_null_check_name(table, column);
     let before = format!(
@@ -109,10 +106,7 @@ fn validated_check_fix(ctx: StatementContext<'_>, table: &RelationName, column: 
     Some(Fix::new(
         "prove it with a validated CHECK first",
         Applicability::Safe,
-        vec![
-            Edit::insert(span.start, before),
-            Edit::insert(span.end + gap + 1, after),
-        ],
+        vec![Edit::insert(span.start, before), Edit::insert(end, after)],
     ))
 }
 
