@@ -138,7 +138,8 @@ impl Decoded {
 pub fn lint_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<FileReport> {
     let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
-        (lint_file(file, settings, found), ())
+        let weighed = plan_for_scaling(|| plan::plan_file(file), settings, file.script);
+        (lint_file(file, settings, found, weighed), ())
     });
     let postgres_reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
     merge(indexes, postgres_reports, lint_replayed(replayed_inputs, scope))
@@ -216,15 +217,15 @@ pub struct CheckedFile {
 pub fn lint_and_plan_run(inputs: Vec<RunInput>, scope: ChangeScope) -> Vec<CheckedFile> {
     let (Parted { inputs, indexes }, replayed_inputs) = by_dialect(inputs);
     let run = judge_run(inputs, scope, true, |file, settings, found| {
-        (
-            lint_file(file, settings, found),
-            shown_plan(
-                plan::plan_file(file),
-                settings,
-                file.script,
-                &statement_tables(file, settings),
-            ),
-        )
+        let shown = shown_plan(
+            plan::plan_file(file),
+            settings,
+            file.script,
+            &statement_tables(file, settings),
+        );
+        // The findings scale with the same weighed plan.
+        let weighed = (!settings.sizes.is_empty()).then(|| shown.clone());
+        (lint_file(file, settings, found, weighed), shown)
     });
     let postgres_files = finish_reports(run)
         .into_iter()
@@ -560,6 +561,7 @@ fn lint_file(
     file: &AnalyzedFile,
     settings: &Settings,
     run_findings: Vec<(&'static RuleMeta, Finding)>,
+    weighed: Option<FilePlan>,
 ) -> PendingReport {
     let source = file.original;
     let script = file.script;
@@ -595,7 +597,7 @@ fn lint_file(
         statements: parsed.statements.len(),
         placement: Some(placement),
         tables: statement_tables(file, settings),
-        weighed: plan_for_scaling(|| plan::plan_file(file), settings, script),
+        weighed,
     }
 }
 

@@ -80,7 +80,10 @@ pub(super) fn lint_dialect<D: ReplayedDialect>(
     inputs: Vec<(usize, RunInput)>,
     scope: ChangeScope,
 ) -> Vec<(usize, Option<FileReport>)> {
-    let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| (pending_report(judged), ()));
+    let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| {
+        let weighed = super::plan_for_scaling(|| D::plan(judged.file, judged.source), judged.settings, judged.script);
+        (pending_report(judged, weighed), ())
+    });
     let reports = finish_reports(run).into_iter().map(|r| r.map(|(report, _)| report));
     indexes.into_iter().zip(reports).collect()
 }
@@ -125,7 +128,9 @@ pub(super) fn lint_and_plan_dialect<D: ReplayedDialect>(
 ) -> Vec<(usize, Option<ReportAndPlan>)> {
     let (indexes, run) = judge_dialect::<D, _>(inputs, scope, true, |judged| {
         let plan = shown_plan(&judged);
-        (pending_report(judged), plan)
+        // The findings scale with the same weighed plan.
+        let weighed = (!judged.settings.sizes.is_empty()).then(|| plan.clone());
+        (pending_report(judged, weighed), plan)
     });
     indexes.into_iter().zip(finish_reports(run)).collect()
 }
@@ -227,7 +232,7 @@ fn judge_dialect<D: ReplayedDialect, T>(
 
 /// What the rules find in one analysed file, with its parse problems;
 /// its suppressions apply at the run's end, with the History rules' findings.
-fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingReport {
+fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>, weighed: Option<FilePlan>) -> PendingReport {
     let Judged {
         file,
         source,
@@ -260,7 +265,7 @@ fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>) -> PendingRepor
         directives: suppress::directives_in(source, parsed.comments, &parsed.statements, &problems),
         statements: parsed.statements.len(),
         placement: None,
-        weighed: super::plan_for_scaling(|| D::plan(file, source), settings, script),
+        weighed,
         tables: statement_tables::<D>(file, settings),
     }
 }
