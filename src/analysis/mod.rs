@@ -15,6 +15,7 @@ pub(crate) mod locate;
 pub(crate) mod locks;
 pub(crate) mod mysql;
 pub(crate) mod names;
+pub(crate) mod rerun;
 pub(crate) mod sqlite;
 pub(crate) mod sqlparser_tree;
 pub(crate) mod transaction;
@@ -56,6 +57,9 @@ pub(crate) struct Options {
     pub max_lock_timeout_ms: u64,
     /// The sessions' `TimeZone` (`timezone` in `miglint.toml`).
     pub time_zone: SessionTimeZone,
+    /// The configuration says the runner wraps no file in a transaction
+    /// (`transaction = "none"`): every file runs in autocommit.
+    pub autocommit_declared: bool,
 }
 
 /// A parsed file with the facts of every statement, in the order they run:

@@ -25,6 +25,26 @@ impl Token {
         matches!(self.kind, PgToken::Sconst | PgToken::Usconst)
     }
 
+    /// The identifier the token spells, as PostgreSQL reads it before it
+    /// truncates it to 63 bytes: a bare one lowercased, a quoted one without
+    /// its quotes; None for keywords, strings, numbers and punctuation.
+    pub(crate) fn identifier(&self) -> Option<String> {
+        if self.kind != PgToken::Ident {
+            return None;
+        }
+        match self.word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+            Some(inner) => Some(inner.replace("\"\"", "\"")),
+            // `U&"..."` escapes are rare in migrations: read as written.
+            None if self.word.starts_with("u&") => None,
+            None => Some(self.word.clone()),
+        }
+    }
+
+    /// The token is a double-quoted identifier.
+    pub(crate) fn is_quoted_identifier(&self) -> bool {
+        self.kind == PgToken::Ident && self.word.starts_with('"')
+    }
+
     fn is_comment(&self) -> bool {
         matches!(self.kind, PgToken::SqlComment | PgToken::CComment)
     }

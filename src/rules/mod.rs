@@ -21,6 +21,7 @@ pub(crate) mod ban_drop_table;
 pub(crate) mod ban_truncate;
 pub(crate) mod batches_in_one_transaction;
 pub(crate) mod changing_column_type;
+pub(crate) mod concurrent_index_if_not_exists;
 pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod disable_trigger;
@@ -32,6 +33,7 @@ pub(crate) mod enum_value_in_transaction;
 pub(crate) mod exclusion_constraint;
 pub(crate) mod file_too_large;
 pub(crate) mod foreign_key_without_index;
+pub(crate) mod identifier_too_long;
 pub(crate) mod invalid_encoding;
 pub(crate) mod lock_table;
 pub(crate) mod lock_timeout_too_long;
@@ -63,6 +65,7 @@ pub(crate) mod sqlite_foreign_keys_in_transaction;
 pub(crate) mod sqlite_rebuild_drops_indexes;
 pub(crate) mod sqlite_table_rebuild;
 pub(crate) mod statement_after_access_exclusive;
+pub(crate) mod statement_not_rerunnable;
 pub(crate) mod syntax_error;
 pub(crate) mod table_rewrite_statement;
 pub(crate) mod transaction_nesting;
@@ -99,6 +102,7 @@ static RULES: &[&dyn Rule] = &[
     &disable_trigger::DisableTrigger,
     &sqlite_alter_table_fails::SqliteAlterTableFails,
     &sqlite_rebuild_drops_indexes::SqliteRebuildDropsIndexes,
+    &identifier_too_long::IdentifierTooLong,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables
@@ -136,6 +140,8 @@ static RULES: &[&dyn Rule] = &[
     &batches_in_one_transaction::BatchesInOneTransaction,
     &sqlite_foreign_keys_in_transaction::SqliteForeignKeysInTransaction,
     &mysql_ddl_implicit_commit::MysqlDdlImplicitCommit,
+    &statement_not_rerunnable::StatementNotRerunnable,
+    &concurrent_index_if_not_exists::ConcurrentIndexIfNotExists,
     // timeout
     &require_lock_timeout::RequireLockTimeout,
     &lock_timeout_too_long::LockTimeoutTooLong,

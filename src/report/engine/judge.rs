@@ -25,6 +25,7 @@ fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analys
         assume_lock_timeout: settings.assume_lock_timeout,
         max_lock_timeout_ms: settings.max_lock_timeout_ms,
         time_zone: settings.time_zone,
+        autocommit_declared: settings.transaction == Some(TransactionMode::None),
     }
 }
 

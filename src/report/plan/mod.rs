@@ -477,6 +477,7 @@ mod tests {
             assume_lock_timeout: false,
             max_lock_timeout_ms: 10_000,
             time_zone: crate::analysis::SessionTimeZone::Unknown,
+            autocommit_declared: false,
         };
         plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
     }

@@ -37,6 +37,7 @@ fn options(transaction: TransactionMode) -> Options {
         assume_lock_timeout: false,
         max_lock_timeout_ms: 10_000,
         time_zone: crate::analysis::SessionTimeZone::Unknown,
+        autocommit_declared: false,
     }
 }
 
