@@ -13,6 +13,8 @@
 //! - `bodies`: the statements of `DO` blocks and called functions, and how
 //!   long a block holds their locks;
 //! - `outcomes`: scripts a rule says fail (or cannot fail) run or fail so;
+//! - `rerun`: a failed concurrent build, `IF NOT EXISTS` and the re-run
+//!   recipes; identifiers cut to 63 bytes;
 //! - `partitions`: the recipes for partitioned tables run on the server, and
 //!   what the server refuses there is never advised.
 
@@ -22,6 +24,7 @@ mod facts;
 mod fixes;
 mod outcomes;
 mod partitions;
+mod rerun;
 
 use crate::analysis::volatility::{builtin_volatility, Volatility};
 
