@@ -233,7 +233,7 @@ pub(crate) fn rerun(node: &NodeEnum, pg_version: u32) -> Option<Rerun> {
                 return None;
             }
             Some(Rerun {
-                outcome: "fails with \"... does not exist\": the old name is gone".into(),
+                outcome: "fails, the old name being gone (\"... does not exist\")".into(),
                 clause: &[&["rename"]],
                 guard: if relation_level {
                     Guard::Words {
@@ -322,6 +322,8 @@ pub(crate) fn rerun_actions(stmt: &pg_query::protobuf::AlterTableStmt) -> Vec<(u
                         clause: &[&["add"]],
                         guard: Guard::CheckCatalog("pg_constraint"),
                     }
+                } else if dropped_before(&stmt.cmds, i, &c.conname) {
+                    continue;
                 } else {
                     Rerun {
                         outcome: exists_text("constraint"),
@@ -338,6 +340,14 @@ pub(crate) fn rerun_actions(stmt: &pg_query::protobuf::AlterTableStmt) -> Vec<(u
         found.push((i, rerun));
     }
     found
+}
+
+/// An action before the `n`th of the same `ALTER TABLE` drops constraint
+/// `name` if it exists: the pair runs again as it ran the first time.
+fn dropped_before(cmds: &[pg_query::Node], n: usize, name: &str) -> bool {
+    alter_table_cmds(cmds)
+        .take(n)
+        .any(|c| c.subtype == AlterTableType::AtDropConstraint as i32 && c.missing_ok && c.name == name)
 }
 
 fn exists_text(what: &str) -> String {

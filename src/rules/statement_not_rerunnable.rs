@@ -44,29 +44,29 @@ impl Rule for StatementNotRerunnable {
     }
 }
 
-/// What makes a file commit before its end, so that a failure leaves part
-/// of it done: its runner runs it in autocommit as the configuration or the
-/// tool says, it opted out of the runner's transaction, it holds a
-/// statement that refuses a transaction (and runs outside one), or it opens
-/// and commits blocks of its own. A plain file of no known tool with none of
-/// these is left alone: most runners wrap a file in a transaction.
+/// A runner that records a migration only once all of it ran, and runs it
+/// again after a failure, runs this file so that part of it can commit
+/// before its end: the configuration says files run in autocommit, the file
+/// opted out of its tool's transaction, its tool runs it without one
+/// (Sqitch, a Flyway script of statements that refuse a transaction, a
+/// lone statement that golang-migrate, Prisma or Supabase send), or the
+/// runner wraps it and the tracker finds where a COMMIT of the file ends
+/// that transaction. A file of no known tool is left alone unless the
+/// configuration speaks: most runners wrap a file in a transaction, and
+/// `psql -f` records nothing to run again.
 fn commits_part_way(file: &AnalyzedFile<'_>) -> bool {
     let script = file.script;
     if script.tool == Tool::Liquibase {
         // Liquibase records each changeset: a re-run starts at the one that failed.
         return false;
     }
-    if file.options.transaction != TransactionMode::None {
-        // The runner's transaction: the tracker says where a COMMIT ends it.
+    if file.options.autocommit_declared || file.options.transaction != TransactionMode::None {
         return true;
     }
-    file.options.autocommit_declared
-        || script.opted_out
-        || matches!(script.tool, Tool::Sqitch | Tool::Flyway)
-        || script.transaction == RunnerTransaction::Batch
-        || file
-            .top_level()
-            .any(|c| (!c.facts().transactional && !c.in_transaction()) || c.transaction().is_some())
+    script.tool != Tool::Plain
+        && (script.opted_out
+            || matches!(script.tool, Tool::Sqitch | Tool::Flyway)
+            || script.transaction == RunnerTransaction::Batch)
 }
 
 /// A named index build after a `DROP INDEX ... IF EXISTS` of that name in
@@ -285,18 +285,27 @@ mod tests {
     }
 
     #[test]
-    fn plain_files_without_evidence_are_left_alone() {
-        assert!(findings(ID, "CREATE TABLE t (a int);\nDROP TABLE u;").is_empty());
-        // A concurrent build shows the file runs in autocommit.
-        let found = findings(ID, "CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY i ON u (a);");
+    fn plain_files_are_left_alone_unless_the_configuration_speaks() {
+        let sql = "CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY i ON u (a);";
+        assert!(findings(ID, sql).is_empty());
+        let found = findings_with(ID, sql, &autocommit());
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[1].starts_with("if this concurrent build fails"), "{found:?}");
     }
 
     #[test]
+    fn a_commit_in_the_runner_transaction_commits_what_ran() {
+        let mut per_file = Settings::default();
+        per_file.transaction = Some(crate::analysis::TransactionMode::PerFile);
+        let found = findings_with(ID, "CREATE TABLE t (a int);\nCOMMIT;\nDROP TABLE u;", &per_file);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("its transaction commits before the file ends"), "{found:?}");
+    }
+
+    #[test]
     fn guarded_statements_are_fine() {
         let sql = "CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\nDROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP TABLE IF EXISTS u;";
-        let found = findings(ID, sql);
+        let found = findings_with(ID, sql, &autocommit());
         assert!(found.is_empty(), "the drop before the build clears what a failed one left: {found:?}");
     }
 }

@@ -65,6 +65,7 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 
 /// A block's info string may set options for it after the language:
 /// ```` ```sql max_file_size=64 ```` (bytes).
+/// ```` ```sql transaction=none ```` (the runner wraps no file in a transaction).
 /// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
 /// ```` ```sql dialect=sqlite sqlite_version=3.30 ```` (a SQLite migration).
 /// ```` ```sql dialect=mysql mysql_version=mariadb-10.11 ```` (a MySQL migration).
@@ -79,6 +80,14 @@ fn block_settings(info: &str) -> Settings {
             Some(("sqlite_version", value)) => {
                 settings.sqlite_version =
                     SqliteVersion::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
+            }
+            // `transaction = "none"` or `"per-file"` in `miglint.toml`.
+            Some(("transaction", value)) => {
+                settings.transaction = Some(match value {
+                    "none" => miglint::TransactionMode::None,
+                    "per-file" => miglint::TransactionMode::PerFile,
+                    _ => panic!("bad transaction in `{info}`"),
+                })
             }
             Some(("max_file_size", value)) => {
                 settings.max_file_size = value.parse().unwrap_or_else(|_| panic!("bad size in `{info}`"))

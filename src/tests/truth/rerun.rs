@@ -6,7 +6,8 @@
 //! `identifier-too-long` says it keeps.
 
 use super::super::support::cluster::{cluster, Cluster};
-use crate::tests::rules::findings;
+use crate::settings::Settings;
+use crate::tests::rules::{findings, findings_with};
 
 const DB: &str = "rerun";
 
@@ -32,11 +33,15 @@ fn steps(help: &str) -> Vec<String> {
         .collect()
 }
 
+/// `transaction = "none"`: the runner runs files in autocommit.
+fn autocommit() -> Settings {
+    let mut settings = Settings::default();
+    settings.transaction = Some(crate::analysis::TransactionMode::None);
+    settings
+}
+
 fn help_of(rule: &str, sql: &str) -> String {
-    let report = crate::report::engine::lint_source(
-        crate::input::source::SourceFile::new("t.sql", sql),
-        &crate::settings::Settings::default(),
-    );
+    let report = crate::report::engine::lint_source(crate::input::source::SourceFile::new("t.sql", sql), &autocommit());
     report
         .diagnostics
         .iter()
@@ -74,7 +79,7 @@ fn a_failed_concurrent_build_stays_invalid_under_if_not_exists_and_the_recipe_re
     // Without IF NOT EXISTS the re-run fails, as statement-not-rerunnable says.
     let again = cluster.script(DB, build);
     assert!(again.as_ref().is_err_and(|e| e.contains("already exists")), "{again:?}");
-    assert!(findings("statement-not-rerunnable", build)[0].contains("already exists"));
+    assert!(findings_with("statement-not-rerunnable", build, &autocommit())[0].contains("already exists"));
 
     // The recipes, as the rules write them, once the duplicate is gone.
     cluster.script(DB, "DELETE FROM d WHERE ctid = (SELECT max(ctid) FROM d WHERE a = 1);").unwrap();
