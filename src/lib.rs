@@ -60,7 +60,7 @@ pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};
 pub use settings::{
-    Estimates, FailOn, LongTransaction, MysqlFlavor, MysqlServer, NameRules, OwnerRule, Owners, Placeholders, Settings,
+    Estimates, FailOn, LongTransaction, MysqlFlavor, MysqlServer, NameKind, NamePattern, NameRules, Naming, OwnerRule, Owners, Placeholders, Settings,
     Severity, Snapshot, SnapshotTable, SqliteVersion, TablePattern, TableSize, TableSizes, TransactionMode,
     SNAPSHOT_VERSION,
 };

@@ -282,6 +282,7 @@ impl<'r> SettingsResolver<'r> {
             patterns: config.placeholder_patterns.clone(),
         };
         settings.owners = config.owners.clone();
+        settings.naming = Arc::new(config.naming.clone());
         settings.sizes = TableSizes {
             declared: config.tables.clone(),
             snapshot: self.snapshot_for(config)?,

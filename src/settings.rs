@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+mod naming;
 mod owners;
 mod sizes;
 mod table_pattern;
@@ -16,6 +17,7 @@ pub(crate) use owners::{check_owner, parse_owners_file};
 pub use owners::{OwnerRule, Owners};
 pub use sizes::{Estimates, LongTransaction, Snapshot, SnapshotTable, TableSize, TableSizes, SNAPSHOT_VERSION};
 pub use table_pattern::{NameRules, TablePattern};
+pub use naming::{NameKind, NamePattern, Naming};
 
 pub(crate) const DEFAULT_PG_VERSION: u32 = 16;
 pub(crate) const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;
@@ -234,6 +236,8 @@ pub struct Settings {
     /// How big and busy the tables are (`stats`, `[tables]`) and the
     /// throughput assumed (`[estimates]`): findings scale with them.
     pub sizes: TableSizes,
+    /// `[naming]`: the naming conventions of `naming-convention`.
+    pub naming: std::sync::Arc<Naming>,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -267,6 +271,7 @@ impl Default for Settings {
             placeholders: Placeholders::default(),
             owners: Owners::default(),
             sizes: TableSizes::default(),
+            naming: Default::default(),
             overrides: BTreeMap::new(),
         }
     }

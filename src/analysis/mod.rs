@@ -7,6 +7,7 @@
 //! statement as a rule sees it, and `locate` finds where its clauses are.
 
 pub(crate) mod catalog;
+pub(crate) mod created_names;
 pub(crate) mod embedded;
 mod emptied;
 pub(crate) mod facts;
@@ -46,7 +47,7 @@ pub(crate) use transaction::{TransactionControl, TransactionMode};
 pub(crate) use walk::{analyze_script, replay};
 
 /// What analysis needs to know about the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Options {
     pub pg_version: u32,
     pub transaction: TransactionMode,
@@ -60,6 +61,8 @@ pub(crate) struct Options {
     /// The configuration says the runner wraps no file in a transaction
     /// (`transaction = "none"`): every file runs in autocommit.
     pub autocommit_declared: bool,
+    /// `[naming]`: the naming conventions of `naming-convention`.
+    pub naming: Arc<crate::settings::Naming>,
 }
 
 /// A parsed file with the facts of every statement, in the order they run:

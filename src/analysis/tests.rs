@@ -16,6 +16,7 @@ pub(crate) fn with_file<R>(text: &str, f: impl FnOnce(&AnalyzedFile) -> R) -> R 
         max_lock_timeout_ms: 10_000,
         time_zone: crate::analysis::SessionTimeZone::Unknown,
         autocommit_declared: false,
+        naming: Default::default(),
     };
     let file = analyze(&source, &parsed, options, &mut Catalog::default(), 0);
     f(&file)

@@ -46,13 +46,14 @@ pub(crate) fn analyze_script<'a>(
     let original = source;
     // With template placeholders, statements are spans of the substituted text.
     let source = parsed.text(original);
+    let tracker = TransactionTracker::new(options.transaction, options.assume_lock_timeout);
     let mut walker = Walker {
         source,
         options,
         catalog,
         index,
         statements: Vec::with_capacity(parsed.statements.len()),
-        tracker: TransactionTracker::new(options.transaction, options.assume_lock_timeout),
+        tracker,
         undone: Vec::new(),
         embedded: Vec::new(),
         runs: Vec::new(),
@@ -82,6 +83,7 @@ pub(crate) fn analyze_script<'a>(
         runs,
         unchecked,
         tail,
+        options,
         ..
     } = walker;
     let analysis_source = if tail.text.is_empty() {
@@ -96,8 +98,8 @@ pub(crate) fn analyze_script<'a>(
         source: analysis_source,
         original,
         parsed,
-        options,
         pg_version: options.pg_version,
+        options,
         statements,
         unclosed_transaction: tracker.explicit_block(),
         script,

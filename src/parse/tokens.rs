@@ -84,6 +84,17 @@ pub(crate) fn is_unreserved_word(text: &str) -> bool {
         if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32)
 }
 
+/// The keyword category of `word` as PostgreSQL's scanner reads it bare:
+/// None for a word that is no keyword.
+pub(crate) fn keyword_kind(word: &str) -> Option<KeywordKind> {
+    match pg_query::scan_tokens(word).as_deref() {
+        Ok([token]) => KeywordKind::try_from(token.keyword_kind)
+            .ok()
+            .filter(|k| *k != KeywordKind::NoKeyword),
+        _ => None,
+    }
+}
+
 /// An identifier as SQL: bare when PostgreSQL reads it back unchanged
 /// (lowercase, not a reserved word), otherwise double-quoted.
 pub(crate) fn quote_ident(name: &str) -> String {

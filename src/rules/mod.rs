@@ -35,6 +35,7 @@ pub(crate) mod file_too_large;
 pub(crate) mod foreign_key_without_index;
 pub(crate) mod identifier_too_long;
 pub(crate) mod invalid_encoding;
+pub(crate) mod keyword_identifier;
 pub(crate) mod lock_table;
 pub(crate) mod lock_timeout_too_long;
 pub(crate) mod migration_history_edited;
@@ -46,11 +47,13 @@ pub(crate) mod mysql_ddl_implicit_commit;
 pub(crate) mod mysql_require_algorithm;
 pub(crate) mod mysql_require_lock_wait_timeout;
 pub(crate) mod mysql_table_rebuild;
+pub(crate) mod naming_convention;
 pub(crate) mod prefer_bigint;
 pub(crate) mod prefer_identity;
 pub(crate) mod prefer_jsonb;
 pub(crate) mod prefer_text;
 pub(crate) mod prefer_timestamptz;
+pub(crate) mod quoted_identifier;
 pub(crate) mod refresh_matview_blocking;
 pub(crate) mod renaming_column;
 pub(crate) mod renaming_table;
@@ -152,6 +155,9 @@ static RULES: &[&dyn Rule] = &[
     &prefer_text::PreferText,
     &prefer_identity::PreferIdentity,
     &prefer_jsonb::PreferJsonb,
+    &naming_convention::NamingConvention,
+    &quoted_identifier::QuotedIdentifier,
+    &keyword_identifier::KeywordIdentifier,
     // history: the migrations in git against the --since ref
     &migration_history_edited::MigrationHistoryEdited,
     &migration_out_of_order::MigrationOutOfOrder,

@@ -11,7 +11,7 @@
 
 mod check_bound;
 mod model;
-mod naming;
+pub(crate) mod naming;
 mod replay;
 mod replay_table;
 mod routines;

@@ -129,7 +129,7 @@ pub(super) fn default_name(table: &str, columns: &[String], suffix: &str) -> Str
 /// The name PostgreSQL gives each key of an index in a generated index name:
 /// the column, or for an expression its function's name, a cast's column or
 /// type, or `expr` (FigureColname).
-pub(super) fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
+pub(crate) fn index_name_parts(params: &[pg_query::Node]) -> Vec<String> {
     fn expression_name(node: &pg_query::Node) -> Option<String> {
         match node.node.as_ref()? {
             NodeEnum::ColumnRef(col) => col.fields.last().and_then(string_value),

@@ -36,6 +36,10 @@
 //! [estimates]                 # throughput assumed for durations
 //! rewrite_rate = "50MB"
 //!
+//! [naming]                    # naming-convention (off by default): a regex per kind
+//! index = "^{table}_{columns}_idx$"   # {table}, {columns}: the names as written
+//! foreign_key = "_fkey$"
+//!
 //! [[roots]]                   # one migration root, found or named here
 //! path = "db/mysql"
 //! dialect = "mysql"           # postgres | mysql | sqlite
@@ -102,6 +106,18 @@ struct RawConfig {
     stats: Option<Spanned<String>>,
     tables: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     estimates: Option<sizes::RawEstimates>,
+    naming: Option<RawNaming>,
+}
+
+/// `[naming]`: a regular expression per kind of name (`naming-convention`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNaming {
+    index: Option<Spanned<String>>,
+    unique: Option<Spanned<String>>,
+    foreign_key: Option<Spanned<String>>,
+    check: Option<Spanned<String>>,
+    primary_key: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +190,8 @@ pub(crate) struct Config {
     pub tables: Vec<(TablePattern, TableSize)>,
     /// `[estimates]` over the defaults.
     pub estimates: Estimates,
+    /// `[naming]`: the conventions of `naming-convention`.
+    pub naming: crate::settings::Naming,
 }
 
 pub(crate) fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
@@ -395,6 +413,28 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         };
         config.placeholders.insert(name, text);
     }
+    if let Some(naming) = raw.naming {
+        use crate::settings::{NameKind, NamePattern};
+        let keys = [
+            (NameKind::Index, naming.index),
+            (NameKind::Unique, naming.unique),
+            (NameKind::ForeignKey, naming.foreign_key),
+            (NameKind::Check, naming.check),
+            (NameKind::PrimaryKey, naming.primary_key),
+        ];
+        for (kind, value) in keys {
+            let Some(value) = value else { continue };
+            let pattern = NamePattern::new(value.get_ref()).map_err(|e| {
+                ConfigError(format!(
+                    "{}: bad `naming.{}` pattern {:?}: it must be a regular expression (`{{table}}` and `{{columns}}` stand for the names): {e}",
+                    at(value.span()),
+                    kind.key(),
+                    value.get_ref()
+                ))
+            })?;
+            config.naming.patterns.push((kind, pattern));
+        }
+    }
     for pattern in raw.placeholder_patterns.unwrap_or_default() {
         let compiled = regex::Regex::new(pattern.get_ref())
             .ok()
@@ -541,6 +581,8 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["placeholders"] => "a table of placeholder names and their values",
         ["placeholders", _] => "a string: the text put in the placeholder's place",
         ["placeholder_patterns"] => "a list of strings (regular expressions)",
+        ["naming"] => "a table: index, unique, foreign_key, check, primary_key",
+        ["naming", _] => "a string: a regular expression, where {table} and {columns} stand for the names",
         ["rules", _] => "a string: \"error\", \"warning\", \"info\" or \"off\"",
         ["tool"] | ["roots", "tool"] => "a string naming a migration tool",
         ["roots"] => "a list of tables, each written [[roots]]",

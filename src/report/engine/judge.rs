@@ -26,6 +26,7 @@ fn analysis_options(settings: &Settings, transaction: TransactionMode) -> analys
         max_lock_timeout_ms: settings.max_lock_timeout_ms,
         time_zone: settings.time_zone,
         autocommit_declared: settings.transaction == Some(TransactionMode::None),
+        naming: settings.naming.clone(),
     }
 }
 

@@ -478,6 +478,7 @@ mod tests {
             max_lock_timeout_ms: 10_000,
             time_zone: crate::analysis::SessionTimeZone::Unknown,
             autocommit_declared: false,
+            naming: Default::default(),
         };
         plan_file(&analyze(&source, &parsed, options, &mut Catalog::default(), 0))
     }

@@ -38,6 +38,7 @@ fn options(transaction: TransactionMode) -> Options {
         max_lock_timeout_ms: 10_000,
         time_zone: crate::analysis::SessionTimeZone::Unknown,
         autocommit_declared: false,
+        naming: Default::default(),
     }
 }
 
