@@ -12,7 +12,8 @@
 //! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
 //! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
 //! (the case is a SQLite migration) or `sqlite_version` for the case,
-//! `dialect=mysql` and `mysql_version` likewise.
+//! `dialect=mysql` and `mysql_version` likewise, `enable` (a rule that is off
+//! by default) and `naming.KIND` (a pattern of `[naming]`).
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -135,6 +136,23 @@ impl Case {
                                 .placeholders
                                 .values
                                 .insert(key["placeholder.".len()..].to_string(), value.to_string());
+                        }
+                        // `enable=<id>`: a rule that is off by default, on at its severity.
+                        "enable" => {
+                            let meta = crate::rules::find(value)
+                                .unwrap_or_else(|| panic!("{}: no rule `{value}`", relative(file)))
+                                .meta();
+                            settings.set_rule(value, Some(meta.default_severity));
+                        }
+                        // `naming.<kind>=<pattern>`: a line of `[naming]`.
+                        _ if key.starts_with("naming.") => {
+                            let kind = crate::settings::NameKind::ALL
+                                .into_iter()
+                                .find(|k| k.key() == &key["naming.".len()..])
+                                .unwrap_or_else(|| panic!("{}: unknown `{key}`", relative(file)));
+                            let pattern = crate::settings::NamePattern::new(value)
+                                .unwrap_or_else(|e| panic!("{}: bad `{key}`: {e}", relative(file)));
+                            std::sync::Arc::make_mut(&mut settings.naming).patterns.push((kind, pattern));
                         }
                         other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
                     }

@@ -66,6 +66,8 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 /// A block's info string may set options for it after the language:
 /// ```` ```sql max_file_size=64 ```` (bytes).
 /// ```` ```sql transaction=none ```` (the runner wraps no file in a transaction).
+/// ```` ```sql naming.index=^idx_ ```` (a line of `[naming]`).
+/// A rule that is off by default is turned on for its own blocks.
 /// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
 /// ```` ```sql dialect=sqlite sqlite_version=3.30 ```` (a SQLite migration).
 /// ```` ```sql dialect=mysql mysql_version=mariadb-10.11 ```` (a MySQL migration).
@@ -80,6 +82,15 @@ fn block_settings(info: &str) -> Settings {
             Some(("sqlite_version", value)) => {
                 settings.sqlite_version =
                     SqliteVersion::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
+            }
+            // `naming.index=^idx_`: a line of `[naming]`.
+            Some((key, value)) if key.starts_with("naming.") => {
+                let kind = miglint::NameKind::ALL
+                    .into_iter()
+                    .find(|k| k.key() == &key["naming.".len()..])
+                    .unwrap_or_else(|| panic!("unknown `{key}` in `{info}`"));
+                let pattern = miglint::NamePattern::new(value).unwrap_or_else(|e| panic!("bad `{key}`: {e}"));
+                std::sync::Arc::make_mut(&mut settings.naming).patterns.push((kind, pattern));
             }
             // `transaction = "none"` or `"per-file"` in `miglint.toml`.
             Some(("transaction", value)) => {
@@ -108,7 +119,10 @@ fn block_settings(info: &str) -> Settings {
 fn rule_fires(id: &str, info: &str, body: &str) -> bool {
     let path = format!("rules/{id}.md");
     let bytes = block_bytes(info, body);
-    let settings = block_settings(info);
+    let mut settings = block_settings(info);
+    if let Some(meta) = miglint::rules().find(|m| m.id == id && !m.enabled_by_default) {
+        settings.set_rule(id, Some(meta.default_severity));
+    }
     let dialect = info.split_whitespace().find_map(|pair| match pair {
         "dialect=sqlite" => Some(Dialect::Sqlite),
         "dialect=mysql" => Some(Dialect::Mysql),

@@ -842,6 +842,24 @@ mod tests {
     }
 
     #[test]
+    fn naming_patterns_are_regular_expressions_with_placeholders() {
+        use crate::settings::NameKind;
+        let config = parse_str("[naming]\nindex = \"^{table}_{columns}_idx$\"\nforeign_key = \"_fkey$\"\n").unwrap();
+        let index = config.naming.pattern(NameKind::Index).unwrap();
+        assert!(index.matches("orders_user_id_idx", "orders", &["user_id".to_string()]));
+        assert!(config.naming.pattern(NameKind::Check).is_none());
+        let err = parse_str("[naming]\nindexes = \"^idx_\"\n").unwrap_err();
+        assert!(err.0.starts_with("miglint.toml:2:1:") && err.0.contains("indexes"), "{err}");
+        let err = parse_str("[naming]\ncheck = \"^ck_(\"\n").unwrap_err();
+        assert!(
+            err.0.starts_with("miglint.toml:2:9: bad `naming.check` pattern \"^ck_(\""),
+            "{err}"
+        );
+        let err = parse_str("[naming]\nunique = 3\n").unwrap_err();
+        assert!(err.0.contains("`naming.unique` must be a string: a regular expression"), "{err}");
+    }
+
+    #[test]
     fn unknown_keys_and_rules_are_located_errors() {
         let err = parse_str("pg_version = 15\nfail_onn = \"error\"\n").unwrap_err();
         assert!(err.0.starts_with("miglint.toml:2:1:"), "{err}");
