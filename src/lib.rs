@@ -60,9 +60,9 @@ pub use report::render::{render, Format, RenderOptions};
 pub use report::{FileReport, Report, Summary};
 pub use rule::{Category, RuleMeta};
 pub use settings::{
-    Estimates, FailOn, LongTransaction, MysqlFlavor, MysqlServer, NameKind, NamePattern, NameRules, Naming, OwnerRule, Owners, Placeholders, Settings,
-    Severity, Snapshot, SnapshotTable, SqliteVersion, TablePattern, TableSize, TableSizes, TransactionMode,
-    SNAPSHOT_VERSION,
+    Estimates, FailOn, LongTransaction, MysqlFlavor, MysqlServer, NameKind, NamePattern, NameRules, Naming, OwnerRule,
+    Owners, Placeholders, Settings, Severity, Snapshot, SnapshotTable, SqliteVersion, TablePattern, TableSize,
+    TableSizes, TransactionMode, SNAPSHOT_VERSION,
 };
 
 /// Every rule, in the order of the rule list (`miglint rules`).

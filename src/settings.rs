@@ -13,11 +13,11 @@ mod naming;
 mod owners;
 mod sizes;
 mod table_pattern;
+pub use naming::{NameKind, NamePattern, Naming};
 pub(crate) use owners::{check_owner, parse_owners_file};
 pub use owners::{OwnerRule, Owners};
 pub use sizes::{Estimates, LongTransaction, Snapshot, SnapshotTable, TableSize, TableSizes, SNAPSHOT_VERSION};
 pub use table_pattern::{NameRules, TablePattern};
-pub use naming::{NameKind, NamePattern, Naming};
 
 pub(crate) const DEFAULT_PG_VERSION: u32 = 16;
 pub(crate) const SUPPORTED_PG_VERSIONS: std::ops::RangeInclusive<u32> = 11..=18;

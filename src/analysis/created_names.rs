@@ -69,7 +69,9 @@ pub(crate) fn given_names(node: &NodeEnum) -> Vec<GivenName> {
             let table = s.relation.as_ref().map(|r| r.relname.as_str()).unwrap_or("");
             for cmd in alter_table_cmds(&s.cmds) {
                 match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
-                    Some(NodeEnum::ColumnDef(col)) if cmd.subtype == pg_query::protobuf::AlterTableType::AtAddColumn as i32 => {
+                    Some(NodeEnum::ColumnDef(col))
+                        if cmd.subtype == pg_query::protobuf::AlterTableType::AtAddColumn as i32 =>
+                    {
                         column(col, table, &mut push)
                     }
                     _ => {
@@ -137,7 +139,12 @@ fn column(col: &ColumnDef, table: &str, push: &mut impl FnMut(&str, NamedKind, &
     push(&col.colname, NamedKind::Column, table, Vec::new());
     for c in column_constraints(col) {
         let kind = constraint_kind(c);
-        push(&c.conname, NamedKind::Constraint(kind), table, vec![col.colname.clone()]);
+        push(
+            &c.conname,
+            NamedKind::Constraint(kind),
+            table,
+            vec![col.colname.clone()],
+        );
     }
 }
 
@@ -182,7 +189,10 @@ mod tests {
     fn names(sql: &str) -> Vec<(String, NamedKind, Vec<String>)> {
         let parsed = pg_query::parse(sql, 0).unwrap();
         let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.clone().unwrap();
-        given_names(&node).into_iter().map(|g| (g.name, g.kind, g.columns)).collect()
+        given_names(&node)
+            .into_iter()
+            .map(|g| (g.name, g.kind, g.columns))
+            .collect()
     }
 
     #[test]
@@ -191,14 +201,31 @@ mod tests {
             "CREATE TABLE \"Orders\" (id bigint CONSTRAINT orders_pk PRIMARY KEY, user_id bigint, CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id), CHECK (id > 0))",
         );
         assert_eq!(found[0].0, "Orders");
-        assert_eq!(found[2], ("orders_pk".into(), NamedKind::Constraint(ConstraintKind::PrimaryKey), vec!["id".into()]));
-        assert_eq!(found[4], ("fk_user".into(), NamedKind::Constraint(ConstraintKind::ForeignKey), vec!["user_id".into()]));
+        assert_eq!(
+            found[2],
+            (
+                "orders_pk".into(),
+                NamedKind::Constraint(ConstraintKind::PrimaryKey),
+                vec!["id".into()]
+            )
+        );
+        assert_eq!(
+            found[4],
+            (
+                "fk_user".into(),
+                NamedKind::Constraint(ConstraintKind::ForeignKey),
+                vec!["user_id".into()]
+            )
+        );
         assert_eq!(found.len(), 5, "the unnamed check gives no name: {found:?}");
     }
 
     #[test]
     fn references_give_no_names() {
         assert!(names("ALTER TABLE \"Users\" ALTER COLUMN \"Email\" SET NOT NULL").is_empty());
-        assert_eq!(names("CREATE INDEX orders_user_idx ON \"Orders\" (user_id)")[0].2, vec!["user_id".to_string()]);
+        assert_eq!(
+            names("CREATE INDEX orders_user_idx ON \"Orders\" (user_id)")[0].2,
+            vec!["user_id".to_string()]
+        );
     }
 }

@@ -105,6 +105,17 @@ impl fmt::Display for RelationName {
     }
 }
 
+/// The longest identifier PostgreSQL keeps, in bytes (NAMEDATALEN - 1).
+pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// What PostgreSQL keeps of an identifier longer than 63 bytes: its first 63
+/// bytes, cut back to a character boundary (the scanner's
+/// `truncate_identifier`, with `pg_mbcliplen`); None when it keeps it whole.
+pub(crate) fn truncated_identifier(name: &str) -> Option<&str> {
+    (name.len() > MAX_IDENTIFIER_BYTES)
+        .then(|| &name[..crate::input::source::floor_char_boundary(name, MAX_IDENTIFIER_BYTES)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,15 +147,4 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_ident("1st"), "\"1st\"");
     }
-}
-
-/// The longest identifier PostgreSQL keeps, in bytes (NAMEDATALEN - 1).
-pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
-
-/// What PostgreSQL keeps of an identifier longer than 63 bytes: its first 63
-/// bytes, cut back to a character boundary (the scanner's
-/// `truncate_identifier`, with `pg_mbcliplen`); None when it keeps it whole.
-pub(crate) fn truncated_identifier(name: &str) -> Option<&str> {
-    (name.len() > MAX_IDENTIFIER_BYTES)
-        .then(|| &name[..crate::input::source::floor_char_boundary(name, MAX_IDENTIFIER_BYTES)])
 }

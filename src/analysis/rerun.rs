@@ -69,11 +69,8 @@ pub(crate) fn rerun(node: &NodeEnum, pg_version: u32) -> Option<Rerun> {
                     return None;
                 }
                 let schema = s.relation.as_ref().map(|r| r.schemaname.as_str()).unwrap_or("");
-                let qualified = crate::analysis::names::RelationName::new(
-                    Some(schema).filter(|s| !s.is_empty()),
-                    name,
-                )
-                .to_sql();
+                let qualified =
+                    crate::analysis::names::RelationName::new(Some(schema).filter(|s| !s.is_empty()), name).to_sql();
                 return Some(Rerun {
                     outcome: exists("relation") + " when a failed build left its INVALID index behind",
                     clause: &[&["index", "concurrently"]],
@@ -190,9 +187,7 @@ pub(crate) fn rerun(node: &NodeEnum, pg_version: u32) -> Option<Rerun> {
                 )),
             })
         }
-        NodeEnum::CreateEnumStmt(_)
-        | NodeEnum::CompositeTypeStmt(_)
-        | NodeEnum::CreateRangeStmt(_) => Some(Rerun {
+        NodeEnum::CreateEnumStmt(_) | NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) => Some(Rerun {
             outcome: exists("type"),
             clause: &[&["create", "type"]],
             guard: Guard::CheckCatalog("pg_type"),
@@ -382,7 +377,10 @@ mod tests {
 
     #[test]
     fn unguarded_statements_fail_or_repeat() {
-        assert!(first("CREATE TABLE t (a int)").unwrap().outcome.contains("already exists"));
+        assert!(first("CREATE TABLE t (a int)")
+            .unwrap()
+            .outcome
+            .contains("already exists"));
         assert!(first("CREATE INDEX ON t (a)").unwrap().outcome.contains("second index"));
         assert_eq!(
             first("CREATE INDEX CONCURRENTLY i ON app.t (a)").unwrap().guard,

@@ -48,7 +48,10 @@ impl Rule for ConcurrentIndexIfNotExists {
         } else {
             numbered_steps(
                 "drop what a failed build left, valid or not, then build it without IF NOT EXISTS:",
-                &[format!("DROP INDEX CONCURRENTLY IF EXISTS {name};"), format!("{build};")],
+                &[
+                    format!("DROP INDEX CONCURRENTLY IF EXISTS {name};"),
+                    format!("{build};"),
+                ],
             )
         };
         out.push(
@@ -84,7 +87,11 @@ mod tests {
     #[test]
     fn leaves_other_builds_alone() {
         assert!(findings(ID, "CREATE INDEX IF NOT EXISTS i ON t (a);").is_empty());
-        assert!(findings(ID, "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX CONCURRENTLY i ON t (a);").is_empty());
+        assert!(findings(
+            ID,
+            "DROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX CONCURRENTLY i ON t (a);"
+        )
+        .is_empty());
         let mut settings = crate::settings::Settings::default();
         settings.transaction = Some(crate::analysis::TransactionMode::PerFile);
         assert!(

@@ -58,11 +58,17 @@ mod tests {
     #[test]
     fn flags_names_over_63_bytes_once_with_what_is_kept() {
         let long = "a".repeat(70);
-        let found = findings(ID, &format!("CREATE TABLE {long} (id int);\nCREATE INDEX ON {long} (id);"));
+        let found = findings(
+            ID,
+            &format!("CREATE TABLE {long} (id int);\nCREATE INDEX ON {long} (id);"),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0],
-            format!("identifier \"{long}\" is 70 bytes: PostgreSQL keeps \"{}\" (63 bytes)", "a".repeat(63))
+            format!(
+                "identifier \"{long}\" is 70 bytes: PostgreSQL keeps \"{}\" (63 bytes)",
+                "a".repeat(63)
+            )
         );
     }
 
@@ -71,16 +77,26 @@ mod tests {
         // 62 ASCII bytes and a 2-byte letter: 64 bytes, kept as 62.
         let name = format!("\"{}é\"", "b".repeat(62));
         let found = findings(ID, &format!("CREATE TABLE {name} (id int);"));
-        assert!(found[0].contains("is 64 bytes: PostgreSQL keeps") && found[0].ends_with("(62 bytes)"), "{found:?}");
+        assert!(
+            found[0].contains("is 64 bytes: PostgreSQL keeps") && found[0].ends_with("(62 bytes)"),
+            "{found:?}"
+        );
         let (one, two) = (format!("{}_one", "c".repeat(63)), format!("{}_two", "c".repeat(63)));
-        let found = findings(ID, &format!("CREATE TABLE {one} (id int);\nCREATE TABLE {two} (id int);"));
+        let found = findings(
+            ID,
+            &format!("CREATE TABLE {one} (id int);\nCREATE TABLE {two} (id int);"),
+        );
         assert_eq!(found.len(), 2);
         assert!(found[1].ends_with(&format!("the same name as \"{one}\"")), "{found:?}");
     }
 
     #[test]
     fn short_names_strings_and_quoted_case_are_fine() {
-        let sql = format!("CREATE TABLE \"{}\" (note text DEFAULT '{}');", "D".repeat(63), "x".repeat(99));
+        let sql = format!(
+            "CREATE TABLE \"{}\" (note text DEFAULT '{}');",
+            "D".repeat(63),
+            "x".repeat(99)
+        );
         assert!(findings(ID, &sql).is_empty());
     }
 }

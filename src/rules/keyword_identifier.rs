@@ -22,7 +22,9 @@ impl Rule for KeywordIdentifier {
                 let name = given.name;
                 let kind = match keyword_kind(&name) {
                     Some(KeywordKind::ReservedKeyword) => "a reserved word",
-                    Some(KeywordKind::TypeFuncNameKeyword) => "a reserved word (allowed only as a function or type name)",
+                    Some(KeywordKind::TypeFuncNameKeyword) => {
+                        "a reserved word (allowed only as a function or type name)"
+                    }
                     _ => continue,
                 };
                 if !seen.insert(name.clone()) {

@@ -92,6 +92,9 @@ mod tests {
         assert!(findings_with(ID, sql, &settings()).is_empty());
         let mut off = Settings::default();
         off.set_rule(ID, Some(crate::diagnostic::Severity::Warning));
-        assert!(findings_with(ID, "CREATE INDEX x ON t (a);", &off).is_empty(), "no [naming], nothing to check");
+        assert!(
+            findings_with(ID, "CREATE INDEX x ON t (a);", &off).is_empty(),
+            "no [naming], nothing to check"
+        );
     }
 }

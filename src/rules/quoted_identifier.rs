@@ -104,7 +104,10 @@ mod tests {
         let sql = "CREATE TABLE \"UserAccounts\" (\"Id\" bigint, \"e-mail\" text, \"fine\" text);";
         let found = findings_with(ID, sql, &on());
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].ends_with("unquoted, PostgreSQL reads UserAccounts as \"useraccounts\""), "{found:?}");
+        assert!(
+            found[0].ends_with("unquoted, PostgreSQL reads UserAccounts as \"useraccounts\""),
+            "{found:?}"
+        );
         assert_eq!(super::snake_case("UserAccounts"), "user_accounts");
         assert_eq!(super::snake_case("e-mail"), "e_mail");
     }

@@ -125,7 +125,10 @@ fn check(ctx: StatementContext<'_>, later: Option<StatementContext<'_>>, out: &m
     for (span, what) in found {
         let concurrent_alone = later.is_none();
         let message = if concurrent_alone {
-            format!("if this concurrent build fails, running the migration again {}", what.outcome)
+            format!(
+                "if this concurrent build fails, running the migration again {}",
+                what.outcome
+            )
         } else {
             format!(
                 "{committed}: if a later statement fails and the migration runs again, this {}",
@@ -245,7 +248,10 @@ fn check_catalog_help(ctx: StatementContext<'_>, table: &str) -> String {
 
 fn type_condition(names: &[pg_query::Node]) -> Option<String> {
     let name = RelationName::from_name_list(names)?;
-    let mut condition = format!("SELECT FROM pg_type WHERE typname = '{}'", name.name.replace('\'', "''"));
+    let mut condition = format!(
+        "SELECT FROM pg_type WHERE typname = '{}'",
+        name.name.replace('\'', "''")
+    );
     if let Some(schema) = &name.schema {
         condition.push_str(&format!(
             " AND typnamespace = {}::regnamespace",
@@ -270,15 +276,27 @@ mod tests {
 
     #[test]
     fn flags_statements_a_later_failure_runs_again() {
-        let found = findings_with(ID, "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nDROP TABLE u;", &autocommit());
+        let found = findings_with(
+            ID,
+            "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nDROP TABLE u;",
+            &autocommit(),
+        );
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].starts_with("this runs in autocommit: if a later statement fails"), "{found:?}");
+        assert!(
+            found[0].starts_with("this runs in autocommit: if a later statement fails"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn a_lone_statement_or_one_transaction_is_atomic() {
         assert!(findings_with(ID, "CREATE TABLE t (a int);", &autocommit()).is_empty());
-        assert!(findings_with(ID, "BEGIN;\nCREATE TABLE t (a int);\nDROP TABLE u;\nCOMMIT;", &autocommit()).is_empty());
+        assert!(findings_with(
+            ID,
+            "BEGIN;\nCREATE TABLE t (a int);\nDROP TABLE u;\nCOMMIT;",
+            &autocommit()
+        )
+        .is_empty());
         let mut per_file = Settings::default();
         per_file.transaction = Some(crate::analysis::TransactionMode::PerFile);
         assert!(findings_with(ID, "CREATE TABLE t (a int);\nDROP TABLE u;", &per_file).is_empty());
@@ -299,13 +317,19 @@ mod tests {
         per_file.transaction = Some(crate::analysis::TransactionMode::PerFile);
         let found = findings_with(ID, "CREATE TABLE t (a int);\nCOMMIT;\nDROP TABLE u;", &per_file);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].starts_with("its transaction commits before the file ends"), "{found:?}");
+        assert!(
+            found[0].starts_with("its transaction commits before the file ends"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn guarded_statements_are_fine() {
         let sql = "CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\nDROP INDEX CONCURRENTLY IF EXISTS i;\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP TABLE IF EXISTS u;";
         let found = findings_with(ID, sql, &autocommit());
-        assert!(found.is_empty(), "the drop before the build clears what a failed one left: {found:?}");
+        assert!(
+            found.is_empty(),
+            "the drop before the build clears what a failed one left: {found:?}"
+        );
     }
 }

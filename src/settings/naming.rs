@@ -59,7 +59,11 @@ impl NamePattern {
         let pattern = NamePattern {
             source: source.to_string(),
         };
-        pattern.regex("t", &["c".to_string()]).map_err(|e| e.to_string())?;
+        // The regex crate's message ends with its one-line reason.
+        pattern.regex("t", &["c".to_string()]).map_err(|e| {
+            let text = e.to_string();
+            text.lines().last().unwrap_or_default().trim().to_string()
+        })?;
         Ok(pattern)
     }
 

@@ -152,7 +152,9 @@ impl Case {
                                 .unwrap_or_else(|| panic!("{}: unknown `{key}`", relative(file)));
                             let pattern = crate::settings::NamePattern::new(value)
                                 .unwrap_or_else(|e| panic!("{}: bad `{key}`: {e}", relative(file)));
-                            std::sync::Arc::make_mut(&mut settings.naming).patterns.push((kind, pattern));
+                            std::sync::Arc::make_mut(&mut settings.naming)
+                                .patterns
+                                .push((kind, pattern));
                         }
                         other => panic!("{}: unknown fixture setting `{other}`", relative(file)),
                     }

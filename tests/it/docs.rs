@@ -90,7 +90,9 @@ fn block_settings(info: &str) -> Settings {
                     .find(|k| k.key() == &key["naming.".len()..])
                     .unwrap_or_else(|| panic!("unknown `{key}` in `{info}`"));
                 let pattern = miglint::NamePattern::new(value).unwrap_or_else(|e| panic!("bad `{key}`: {e}"));
-                std::sync::Arc::make_mut(&mut settings.naming).patterns.push((kind, pattern));
+                std::sync::Arc::make_mut(&mut settings.naming)
+                    .patterns
+                    .push((kind, pattern));
             }
             // `transaction = "none"` or `"per-file"` in `miglint.toml`.
             Some(("transaction", value)) => {

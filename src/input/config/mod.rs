@@ -849,14 +849,21 @@ mod tests {
         assert!(index.matches("orders_user_id_idx", "orders", &["user_id".to_string()]));
         assert!(config.naming.pattern(NameKind::Check).is_none());
         let err = parse_str("[naming]\nindexes = \"^idx_\"\n").unwrap_err();
-        assert!(err.0.starts_with("miglint.toml:2:1:") && err.0.contains("indexes"), "{err}");
+        assert!(
+            err.0.starts_with("miglint.toml:2:1:") && err.0.contains("indexes"),
+            "{err}"
+        );
         let err = parse_str("[naming]\ncheck = \"^ck_(\"\n").unwrap_err();
         assert!(
-            err.0.starts_with("miglint.toml:2:9: bad `naming.check` pattern \"^ck_(\""),
+            err.0
+                .starts_with("miglint.toml:2:9: bad `naming.check` pattern \"^ck_(\""),
             "{err}"
         );
         let err = parse_str("[naming]\nunique = 3\n").unwrap_err();
-        assert!(err.0.contains("`naming.unique` must be a string: a regular expression"), "{err}");
+        assert!(
+            err.0.contains("`naming.unique` must be a string: a regular expression"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -62,10 +62,16 @@ fn a_failed_concurrent_build_stays_invalid_under_if_not_exists_and_the_recipe_re
     let build = "CREATE UNIQUE INDEX CONCURRENTLY d_a ON d (a);";
     let failed = cluster.script(DB, build);
     assert!(
-        failed.as_ref().is_err_and(|e| e.contains("could not create unique index")),
+        failed
+            .as_ref()
+            .is_err_and(|e| e.contains("could not create unique index")),
         "{failed:?}"
     );
-    assert_eq!(valid(&cluster, "d_a"), "f", "a failed concurrent build leaves its index");
+    assert_eq!(
+        valid(&cluster, "d_a"),
+        "f",
+        "a failed concurrent build leaves its index"
+    );
 
     // Run again with IF NOT EXISTS: a NOTICE, success, and still INVALID.
     let guarded = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS d_a ON d (a);";
@@ -82,22 +88,31 @@ fn a_failed_concurrent_build_stays_invalid_under_if_not_exists_and_the_recipe_re
     assert!(findings_with("statement-not-rerunnable", build, &autocommit())[0].contains("already exists"));
 
     // The recipes, as the rules write them, once the duplicate is gone.
-    cluster.script(DB, "DELETE FROM d WHERE ctid = (SELECT max(ctid) FROM d WHERE a = 1);").unwrap();
+    cluster
+        .script(DB, "DELETE FROM d WHERE ctid = (SELECT max(ctid) FROM d WHERE a = 1);")
+        .unwrap();
     for (rule, sql) in [
         ("concurrent-index-if-not-exists", guarded),
         ("statement-not-rerunnable", build),
     ] {
         let recipe = steps(&help_of(rule, sql));
         assert_eq!(recipe.len(), 2, "{rule}: {recipe:?}");
-        assert!(recipe[0].starts_with("DROP INDEX CONCURRENTLY IF EXISTS d_a"), "{recipe:?}");
+        assert!(
+            recipe[0].starts_with("DROP INDEX CONCURRENTLY IF EXISTS d_a"),
+            "{recipe:?}"
+        );
         assert!(!recipe[1].contains("IF NOT EXISTS"), "{recipe:?}");
         for step in &recipe {
-            cluster.script(DB, step).unwrap_or_else(|e| panic!("{rule}: {step}: {e}"));
+            cluster
+                .script(DB, step)
+                .unwrap_or_else(|e| panic!("{rule}: {step}: {e}"));
         }
         assert_eq!(valid(&cluster, "d_a"), "t", "{rule}: the recipe builds a valid index");
         // Running the recipe again (the migration re-run) succeeds too.
         for step in &recipe {
-            cluster.script(DB, step).unwrap_or_else(|e| panic!("{rule}, again: {step}: {e}"));
+            cluster
+                .script(DB, step)
+                .unwrap_or_else(|e| panic!("{rule}, again: {step}: {e}"));
         }
         assert_eq!(valid(&cluster, "d_a"), "t");
     }
@@ -132,9 +147,14 @@ fn postgres_keeps_the_name_identifier_too_long_says() {
     }
     // Two long names that begin alike are one: the second CREATE fails.
     let (one, two) = (format!("{}_one", "c".repeat(63)), format!("{}_two", "c".repeat(63)));
-    cluster.script("postgres", &format!("CREATE TABLE {one} (id int);")).unwrap();
+    cluster
+        .script("postgres", &format!("CREATE TABLE {one} (id int);"))
+        .unwrap();
     let second = cluster.script("postgres", &format!("CREATE TABLE {two} (id int);"));
-    assert!(second.as_ref().is_err_and(|e| e.contains("already exists")), "{second:?}");
+    assert!(
+        second.as_ref().is_err_and(|e| e.contains("already exists")),
+        "{second:?}"
+    );
     let found = findings(
         "identifier-too-long",
         &format!("CREATE TABLE {one} (id int);\nCREATE TABLE {two} (id int);"),
