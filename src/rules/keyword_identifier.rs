@@ -20,6 +20,10 @@ impl Rule for KeywordIdentifier {
         for ctx in file.contexts() {
             for given in given_names(ctx.node()) {
                 let name = given.name;
+                // `"User"` is no keyword but a name in capitals: quoted-identifier's.
+                if name != name.to_lowercase() {
+                    continue;
+                }
                 let kind = match keyword_kind(&name) {
                     Some(KeywordKind::ReservedKeyword) => "a reserved word",
                     Some(KeywordKind::TypeFuncNameKeyword) => {
@@ -76,7 +80,7 @@ mod tests {
     #[test]
     fn unreserved_and_column_name_keywords_are_fine() {
         // `name`, `action` are unreserved; `time`, `position` may be column names unquoted.
-        let sql = "CREATE TABLE events (name text, action text, time timestamptz, position int);";
+        let sql = "CREATE TABLE events (name text, action text, time timestamptz, position int, \"User\" text);";
         assert!(findings_with(ID, sql, &on()).is_empty());
     }
 }

@@ -49,12 +49,14 @@ impl Rule for QuotedIdentifier {
     }
 }
 
+/// A lowercase reserved word: `"User"` is a name in capitals, not `user`.
 fn is_reserved(name: &str) -> bool {
     use pg_query::protobuf::KeywordKind;
-    matches!(
-        keyword_kind(&name.to_lowercase()),
-        Some(KeywordKind::ReservedKeyword | KeywordKind::TypeFuncNameKeyword)
-    )
+    name == name.to_lowercase()
+        && matches!(
+            keyword_kind(name),
+            Some(KeywordKind::ReservedKeyword | KeywordKind::TypeFuncNameKeyword)
+        )
 }
 
 /// `UserId` -> `user_id`, `order-items` -> `order_items`.
@@ -101,9 +103,9 @@ mod tests {
 
     #[test]
     fn flags_names_that_need_quotes_for_ever() {
-        let sql = "CREATE TABLE \"UserAccounts\" (\"Id\" bigint, \"e-mail\" text, \"fine\" text);";
+        let sql = "CREATE TABLE \"UserAccounts\" (\"Id\" bigint, \"e-mail\" text, \"fine\" text, \"User\" text);";
         let found = findings_with(ID, sql, &on());
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
         assert!(
             found[0].ends_with("unquoted, PostgreSQL reads UserAccounts as \"useraccounts\""),
             "{found:?}"
