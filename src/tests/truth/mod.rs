@@ -14,7 +14,7 @@
 //!   long a block holds their locks;
 //! - `outcomes`: scripts a rule says fail (or cannot fail) run or fail so;
 //! - `rerun`: a failed concurrent build, `IF NOT EXISTS` and the re-run
-//!   recipes; identifiers cut to 63 bytes;
+//!   recipes; identifiers cut to 63 bytes; keyword categories;
 //! - `partitions`: the recipes for partitioned tables run on the server, and
 //!   what the server refuses there is never advised.
 

@@ -3,7 +3,8 @@
 //! EXISTS` keeps on a re-run, and the recipe `concurrent-index-if-not-exists`
 //! and `statement-not-rerunnable` give (drop if exists, then build) ends
 //! with a valid index; and PostgreSQL cuts a long identifier to what
-//! `identifier-too-long` says it keeps.
+//! `identifier-too-long` says it keeps; the keyword categories the naming
+//! rules take from pg_query are the server's.
 
 use super::super::support::cluster::{cluster, Cluster};
 use crate::settings::Settings;
@@ -160,4 +161,37 @@ fn postgres_keeps_the_name_identifier_too_long_says() {
         &format!("CREATE TABLE {one} (id int);\nCREATE TABLE {two} (id int);"),
     );
     assert!(found[1].contains(&format!("the same name as \"{one}\"")), "{found:?}");
+}
+
+/// `keyword-identifier` and `quoted-identifier` take keyword categories from
+/// pg_query's scanner (PostgreSQL 18's grammar): every keyword the server
+/// knows has the category `pg_get_keywords()` gives it (a keyword the newer
+/// grammar dropped counts as unreserved).
+#[test]
+fn keyword_categories_match_pg_get_keywords() {
+    use pg_query::protobuf::KeywordKind;
+    let Some(cluster) = cluster() else { return };
+    let rows = cluster.psql("SELECT word, catcode FROM pg_get_keywords()").unwrap();
+    let mut mismatches = Vec::new();
+    let mut checked = 0;
+    for line in rows.lines() {
+        let Some((word, code)) = line.split_once('\t') else {
+            continue;
+        };
+        let expected = match code {
+            "R" => KeywordKind::ReservedKeyword,
+            "T" => KeywordKind::TypeFuncNameKeyword,
+            "C" => KeywordKind::ColNameKeyword,
+            _ => KeywordKind::UnreservedKeyword,
+        };
+        checked += 1;
+        // A word PostgreSQL 18 dropped from the grammar (`recheck`) is as
+        // free a name as an unreserved one.
+        let found = crate::parse::tokens::keyword_kind(word).unwrap_or(KeywordKind::UnreservedKeyword);
+        if found != expected {
+            mismatches.push(format!("{word}: server {expected:?}, pg_query {found:?}"));
+        }
+    }
+    assert!(checked > 400, "only {checked} keywords read");
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
