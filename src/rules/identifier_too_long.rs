@@ -3,27 +3,45 @@
 //! only in a NOTICE. The object gets the shorter name; two long names that
 //! share their first 63 bytes are one name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::names::truncated_identifier;
 use crate::analysis::AnalyzedFile;
 use crate::diagnostic::Finding;
-use crate::rule::Rule;
+use crate::input::source::Span;
+use crate::rule::{Rule, RunCheck};
 
 crate::rule::declare_rule!(IdentifierTooLong, id: "identifier-too-long", category: Compatibility, severity: Warning, since: "0.1.0");
 
 impl Rule for IdentifierTooLong {
-    fn check_file(&self, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
-        // Each long name once, at its first use; by what PostgreSQL keeps.
-        let mut kept: BTreeMap<String, (String, crate::input::source::Span)> = BTreeMap::new();
+    fn run_check(&self) -> Option<Box<dyn RunCheck>> {
+        Some(Box::<KeptNames>::default())
+    }
+}
+
+/// The long names seen so far in the run, by what PostgreSQL keeps of them:
+/// the name as written, and where in the current file (None for an earlier
+/// file of the run).
+#[derive(Default)]
+struct KeptNames {
+    kept: BTreeMap<String, (String, Option<Span>)>,
+}
+
+impl RunCheck for KeptNames {
+    fn file(&mut self, _index: usize, file: &AnalyzedFile<'_>, out: &mut Vec<Finding>) {
+        // Spans of an earlier file mean nothing in this one.
+        for (_, at) in self.kept.values_mut() {
+            *at = None;
+        }
+        let mut reported: BTreeSet<String> = BTreeSet::new();
         for ctx in file.contexts() {
             for token in ctx.tokens() {
                 let Some(name) = token.identifier() else { continue };
                 let Some(short) = truncated_identifier(&name) else {
                     continue;
                 };
-                let earlier = kept.get(short);
-                if earlier.is_some_and(|(first, _)| *first == name) {
+                // Each long name once per file, at its first use.
+                if !reported.insert(name.clone()) {
                     continue;
                 }
                 let mut message = format!(
@@ -31,19 +49,29 @@ impl Rule for IdentifierTooLong {
                     name.len(),
                     short.len()
                 );
-                let mut finding;
-                if let Some((first, at)) = earlier {
-                    message.push_str(&format!(", the same name as \"{first}\""));
-                    finding = Finding::new(token.span, message)
-                        .label(*at, format!("\"{first}\" is also kept as \"{short}\""));
-                } else {
-                    finding = Finding::new(token.span, message);
-                    kept.insert(short.to_string(), (name.clone(), token.span));
+                let mut finding = None;
+                match self.kept.get(short) {
+                    Some((first, at)) if *first != name => {
+                        message.push_str(&format!(", the same name as \"{first}\""));
+                        let mut f = Finding::new(token.span, message.clone());
+                        match at {
+                            Some(at) => f = f.label(*at, format!("\"{first}\" is also kept as \"{short}\"")),
+                            None => {
+                                message.push_str(" of an earlier migration");
+                                f = Finding::new(token.span, message.clone());
+                            }
+                        }
+                        finding = Some(f);
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.kept.insert(short.to_string(), (name.clone(), Some(token.span)));
+                    }
                 }
-                finding = finding.help(format!(
+                let finding = finding.unwrap_or_else(|| Finding::new(token.span, message));
+                out.push(finding.help(format!(
                     "use a name of at most 63 bytes, such as \"{short}\" itself: the object is named that, a later migration spelling the long name reaches it only because PostgreSQL cuts that too, and two long names that begin alike become one (the second CREATE fails with \"already exists\")"
-                ));
-                out.push(finding);
+                )));
             }
         }
     }
@@ -88,6 +116,28 @@ mod tests {
         );
         assert_eq!(found.len(), 2);
         assert!(found[1].ends_with(&format!("the same name as \"{one}\"")), "{found:?}");
+    }
+
+    #[test]
+    fn names_collide_across_the_files_of_a_run() {
+        use crate::report::engine::{lint_run, ChangeScope, RunInput};
+        let (one, two) = (format!("{}_one", "d".repeat(63)), format!("{}_two", "d".repeat(63)));
+        let inputs = vec![
+            RunInput::new("1.sql", format!("CREATE TABLE {one} (id int);").into_bytes()),
+            RunInput::new("2.sql", format!("CREATE TABLE {two} (id int);").into_bytes()),
+        ];
+        let reports = lint_run(inputs, ChangeScope::AllFiles);
+        let messages: Vec<&str> = reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.rule == ID)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[1].ends_with(&format!("the same name as \"{one}\" of an earlier migration")),
+            "{messages:?}"
+        );
     }
 
     #[test]
