@@ -157,7 +157,7 @@ fn help(ctx: StatementContext<'_>, span: Span, what: &Rerun) -> String {
                 ctx.span()
             };
             let tokens = ctx.tokens_in(part);
-            let guarded = match tokens.iter().find(|t| t.is(after)) {
+            let guarded_part = match tokens.iter().find(|t| t.is(after)) {
                 Some(t) => format!(
                     "{} {words}{}",
                     &text[part.start..t.span.end],
@@ -165,10 +165,14 @@ fn help(ctx: StatementContext<'_>, span: Span, what: &Rerun) -> String {
                 ),
                 None => text[part.start..part.end].to_string(),
             };
+            // The whole statement, with the guarded action in its place.
+            let statement = ctx.span();
+            let guarded = format!(
+                "{}{guarded_part}{};",
+                &text[statement.start..part.start],
+                &text[part.end..statement.end]
+            );
             let mut help = format!("write it so that it runs again without failing:\n  {guarded}");
-            if !matches!(ctx.node(), NodeEnum::AlterTableStmt(_)) {
-                help.push(';');
-            }
             if *words == "IF NOT EXISTS" {
                 help.push_str("\nIF NOT EXISTS keeps an object of that name as it is, even one defined differently");
             }

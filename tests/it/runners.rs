@@ -144,6 +144,36 @@ fn a_file_that_opted_out_runs_concurrently_fine() {
 }
 
 #[test]
+fn a_migration_run_without_a_transaction_must_run_again_cleanly() {
+    let sql = "ALTER TABLE users ADD COLUMN nickname text;\nDROP INDEX CONCURRENTLY IF EXISTS users_nickname;\nCREATE INDEX CONCURRENTLY users_nickname ON users (nickname);\n";
+    let opted_out = ScriptInfo {
+        opted_out: true,
+        ..script(Tool::Sqlx, RunnerTransaction::None)
+    };
+    let reports = run(vec![
+        history(Tool::Sqlx),
+        input("db/migrations/2_nick.sql", sql, opted_out),
+    ]);
+    assert_eq!(
+        rule_lines(&reports, "statement-not-rerunnable"),
+        [("db/migrations/2_nick.sql".to_string(), 1)],
+        "the ADD COLUMN is done when the build fails; the build is preceded by its drop"
+    );
+    assert!(help_of(&reports, "statement-not-rerunnable")
+        .contains("ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;"));
+    // In the runner's transaction a failure rolls everything back.
+    let wrapped = run(vec![
+        history(Tool::Sqlx),
+        input(
+            "db/migrations/2_nick.sql",
+            "ALTER TABLE users ADD COLUMN nickname text;\nDROP TABLE old_users;\n",
+            script(Tool::Sqlx, RunnerTransaction::PerFile),
+        ),
+    ]);
+    assert!(rule_lines(&wrapped, "statement-not-rerunnable").is_empty());
+}
+
+#[test]
 fn a_batch_is_one_transaction_only_with_several_statements() {
     let batch = || script(Tool::GolangMigrate, RunnerTransaction::Batch);
     let alone = run(vec![
