@@ -149,15 +149,16 @@ static RULES: &[&dyn Rule] = &[
     &require_lock_timeout::RequireLockTimeout,
     &lock_timeout_too_long::LockTimeoutTooLong,
     &mysql_require_lock_wait_timeout::MysqlRequireLockWaitTimeout,
+    // style: names (off by default)
+    &naming_convention::NamingConvention,
+    &quoted_identifier::QuotedIdentifier,
+    &keyword_identifier::KeywordIdentifier,
     // style: column types
     &prefer_bigint::PreferBigint,
     &prefer_timestamptz::PreferTimestamptz,
     &prefer_text::PreferText,
     &prefer_identity::PreferIdentity,
     &prefer_jsonb::PreferJsonb,
-    &naming_convention::NamingConvention,
-    &quoted_identifier::QuotedIdentifier,
-    &keyword_identifier::KeywordIdentifier,
     // history: the migrations in git against the --since ref
     &migration_history_edited::MigrationHistoryEdited,
     &migration_out_of_order::MigrationOutOfOrder,
