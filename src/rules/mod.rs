@@ -16,6 +16,8 @@ pub(crate) mod adding_required_column;
 pub(crate) mod adding_volatile_default;
 pub(crate) mod ban_delete_without_where;
 pub(crate) mod ban_drop_column;
+pub(crate) mod ban_drop_database;
+pub(crate) mod ban_drop_not_null;
 pub(crate) mod ban_drop_schema;
 pub(crate) mod ban_drop_table;
 pub(crate) mod ban_truncate;
@@ -25,6 +27,7 @@ pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod disable_trigger;
 pub(crate) mod domain_constraint;
+pub(crate) mod dropping_column_default;
 pub(crate) mod duplicate_migration_version;
 pub(crate) mod dynamic_sql_not_checked;
 pub(crate) mod empty_file;
@@ -44,6 +47,7 @@ pub(crate) mod mysql_ddl_implicit_commit;
 pub(crate) mod mysql_require_algorithm;
 pub(crate) mod mysql_require_lock_wait_timeout;
 pub(crate) mod mysql_table_rebuild;
+pub(crate) mod now_default_without_time_zone;
 pub(crate) mod prefer_bigint;
 pub(crate) mod prefer_identity;
 pub(crate) mod prefer_jsonb;
@@ -90,6 +94,7 @@ static RULES: &[&dyn Rule] = &[
     &ban_drop_table::BanDropTable,
     &ban_drop_column::BanDropColumn,
     &ban_drop_schema::BanDropSchema,
+    &ban_drop_database::BanDropDatabase,
     &ban_truncate::BanTruncate,
     &ban_delete_without_where::BanDeleteWithoutWhere,
     // compatibility
@@ -99,6 +104,9 @@ static RULES: &[&dyn Rule] = &[
     &disable_trigger::DisableTrigger,
     &sqlite_alter_table_fails::SqliteAlterTableFails,
     &sqlite_rebuild_drops_indexes::SqliteRebuildDropsIndexes,
+    &ban_drop_not_null::BanDropNotNull,
+    &dropping_column_default::DroppingColumnDefault,
+    &now_default_without_time_zone::NowDefaultWithoutTimeZone,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables
@@ -160,6 +168,17 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
 
 pub(crate) fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|rule| rule.meta().id == id)
+}
+
+/// Rules that took over part of an older rule's findings: (older id, newer
+/// id). An ignore comment naming the older id still covers the newer rule's
+/// findings, as it did before the split.
+const TAKEN_OVER: &[(&str, &str)] = &[("ban-drop-schema", "ban-drop-database")];
+
+/// An ignore comment for `ignored` covers a finding of `rule`: the same id,
+/// or an older rule whose findings `rule` took over.
+pub(crate) fn ignore_covers(ignored: &str, rule: &str) -> bool {
+    ignored == rule || TAKEN_OVER.contains(&(ignored, rule))
 }
 
 /// The rule id a misspelt `id` most likely meant: the nearest by edit

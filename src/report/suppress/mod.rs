@@ -197,7 +197,7 @@ pub(crate) fn apply(
             };
             let mut used = false;
             for diagnostic in diagnostics.iter_mut() {
-                if diagnostic.rule != rule.meta().id || diagnostic.suppressed.is_some() {
+                if !rules::ignore_covers(rule.meta().id, diagnostic.rule) || diagnostic.suppressed.is_some() {
                     continue;
                 }
                 let covered = match &directive.scope {
