@@ -35,6 +35,7 @@ pub(crate) mod enum_value_in_transaction;
 pub(crate) mod exclusion_constraint;
 pub(crate) mod file_too_large;
 pub(crate) mod foreign_key_without_index;
+pub(crate) mod index_too_many_columns;
 pub(crate) mod invalid_encoding;
 pub(crate) mod lock_table;
 pub(crate) mod lock_timeout_too_long;
@@ -55,6 +56,7 @@ pub(crate) mod prefer_text;
 pub(crate) mod prefer_timestamptz;
 pub(crate) mod refresh_matview_blocking;
 pub(crate) mod renaming_column;
+pub(crate) mod renaming_schema;
 pub(crate) mod renaming_table;
 pub(crate) mod require_concurrent_detach_partition;
 pub(crate) mod require_concurrent_index;
@@ -107,6 +109,7 @@ static RULES: &[&dyn Rule] = &[
     &ban_drop_not_null::BanDropNotNull,
     &dropping_column_default::DroppingColumnDefault,
     &now_default_without_time_zone::NowDefaultWithoutTimeZone,
+    &renaming_schema::RenamingSchema,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables
@@ -154,6 +157,7 @@ static RULES: &[&dyn Rule] = &[
     &prefer_text::PreferText,
     &prefer_identity::PreferIdentity,
     &prefer_jsonb::PreferJsonb,
+    &index_too_many_columns::IndexTooManyColumns,
     // history: the migrations in git against the --since ref
     &migration_history_edited::MigrationHistoryEdited,
     &migration_out_of_order::MigrationOutOfOrder,

@@ -12,7 +12,8 @@
 //! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
 //! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
 //! (the case is a SQLite migration) or `sqlite_version` for the case,
-//! `dialect=mysql` and `mysql_version` likewise.
+//! `dialect=mysql` and `mysql_version` likewise, `rule.<id>=<severity>` (turns
+//! an off-by-default rule on).
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -130,6 +131,14 @@ impl Case {
                             regex::Regex::new(value)
                                 .unwrap_or_else(|e| panic!("{}: bad placeholder_pattern: {e}", relative(file))),
                         ),
+                        // `rule.<id>=<severity>`: turns an off-by-default rule on.
+                        _ if key.starts_with("rule.") => {
+                            let severity = crate::settings::Severity::ALL
+                                .into_iter()
+                                .find(|s| s.as_str() == value)
+                                .unwrap_or_else(|| panic!("{}: bad severity `{value}`", relative(file)));
+                            settings.set_rule(&key["rule.".len()..], Some(severity));
+                        }
                         _ if key.starts_with("placeholder.") => {
                             settings
                                 .placeholders
