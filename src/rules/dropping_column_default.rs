@@ -112,7 +112,8 @@ mod tests {
 
     #[test]
     fn nullable_columns_new_tables_and_new_defaults_are_fine() {
-        let sql = "ALTER TABLE orders ADD COLUMN a text DEFAULT 'x';\nALTER TABLE orders ALTER COLUMN a DROP DEFAULT;\n\
+        let sql =
+            "ALTER TABLE orders ADD COLUMN a text DEFAULT 'x';\nALTER TABLE orders ALTER COLUMN a DROP DEFAULT;\n\
                    CREATE TABLE t (b text NOT NULL DEFAULT 'x');\nALTER TABLE t ALTER COLUMN b DROP DEFAULT;\n\
                    ALTER TABLE orders ADD COLUMN c text NOT NULL DEFAULT 'x';\n\
                    ALTER TABLE orders ALTER COLUMN c DROP DEFAULT, ALTER COLUMN c SET DEFAULT 'y';\n\

@@ -72,7 +72,13 @@ enum Written {
 }
 
 /// A column declared `timestamp` (not an array) with a default.
-fn declared(ctx: StatementContext<'_>, table: &RelationName, col: &ColumnDef, written: Written, out: &mut Vec<Finding>) {
+fn declared(
+    ctx: StatementContext<'_>,
+    table: &RelationName,
+    col: &ColumnDef,
+    written: Written,
+    out: &mut Vec<Finding>,
+) {
     let Some(type_name) = &col.type_name else { return };
     if types::base_name(type_name) != "timestamp" || types::is_array(type_name) {
         return;

@@ -201,7 +201,11 @@ mod tests {
             findings("renaming-table", "ALTER TABLE app.users SET SCHEMA archive;"),
             ["table \"app\".\"users\" moved to schema \"archive\": running code that uses \"app\".\"users\" fails"]
         );
-        assert!(findings("renaming-table", "CREATE TABLE t (a text);\nALTER TABLE t SET SCHEMA archive;").is_empty());
+        assert!(findings(
+            "renaming-table",
+            "CREATE TABLE t (a text);\nALTER TABLE t SET SCHEMA archive;"
+        )
+        .is_empty());
         assert!(findings(
             "renaming-table",
             "ALTER TABLE users SET SCHEMA archive;\nCREATE VIEW users AS SELECT * FROM archive.users;"

@@ -88,7 +88,8 @@ impl Catalog {
                     if let Some(source) = like.relation.as_ref().map(RelationName::from_range_var) {
                         let columns = self.relation(&source).map(|r| r.columns.clone()).unwrap_or_default();
                         if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
-                            rel.columns.extend(columns.into_iter().map(|column| Column { origin, ..column }));
+                            rel.columns
+                                .extend(columns.into_iter().map(|column| Column { origin, ..column }));
                         }
                     }
                 }
