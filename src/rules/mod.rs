@@ -211,6 +211,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_ignore_for_an_older_rule_covers_the_rule_that_took_over_its_findings() {
+        assert!(ignore_covers("ban-drop-schema", "ban-drop-database"));
+        assert!(ignore_covers("ban-drop-database", "ban-drop-database"));
+        assert!(!ignore_covers("ban-drop-database", "ban-drop-schema"));
+        assert!(!ignore_covers("ban-drop-schema", "ban-drop-table"));
+        for (older, newer) in TAKEN_OVER {
+            assert!(find(older).is_some() && find(newer).is_some(), "{older} -> {newer}");
+        }
+    }
+
+    #[test]
     fn suggests_the_nearest_id_for_a_typo_and_nothing_for_other_words() {
         assert_eq!(suggest("require-concurent-index"), Some("require-concurrent-index"));
         assert_eq!(suggest("require-concurrent-indexes"), Some("require-concurrent-index"));
