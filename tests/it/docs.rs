@@ -99,7 +99,11 @@ fn block_settings(info: &str) -> Settings {
 fn rule_fires(id: &str, info: &str, body: &str) -> bool {
     let path = format!("rules/{id}.md");
     let bytes = block_bytes(info, body);
-    let settings = block_settings(info);
+    let mut settings = block_settings(info);
+    // A rule off by default is shown as it works once turned on.
+    if let Some(meta) = miglint::rules().find(|meta| meta.id == id && !meta.enabled_by_default) {
+        settings.set_rule(id, Some(meta.default_severity));
+    }
     let dialect = info.split_whitespace().find_map(|pair| match pair {
         "dialect=sqlite" => Some(Dialect::Sqlite),
         "dialect=mysql" => Some(Dialect::Mysql),
