@@ -173,3 +173,75 @@ fn a_bad_custom_rule_stops_the_run_with_its_location() {
         assert!(stderr.contains(expected), "{config}: {stderr}");
     }
 }
+
+/// The text of docs/coming-from-other-linters.md.
+fn peers_doc() -> String {
+    std::fs::read_to_string(repo_root().join("docs/coming-from-other-linters.md")).unwrap()
+}
+
+/// The first fenced block of `info` after `heading`.
+fn block_after(doc: &str, heading: &str, info: &str) -> String {
+    let section = &doc[doc.find(heading).unwrap_or_else(|| panic!("no `{heading}`"))..];
+    let start = section.find(&format!("```{info}\n")).unwrap() + info.len() + 4;
+    let body = &section[start..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+#[test]
+fn the_peer_mapping_names_only_rules_that_exist() {
+    let doc = peers_doc();
+    let preset = block_after(&doc, "## squawk's policy rules as custom rules", "toml");
+    let custom: Vec<String> = preset
+        .lines()
+        .filter(|l| l.starts_with("id = "))
+        .map(|l| custom_id(l))
+        .collect();
+    let built_in: Vec<&str> = miglint::rules().map(|m| m.id).collect();
+    let mut rows = 0;
+    for line in doc.lines().filter(|l| l.starts_with("| `") || l.starts_with("| ")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let Some(miglint_cell) = cells.get(1) else { continue };
+        if line.starts_with("| ---") || line.starts_with("| squawk |") || line.starts_with("| strong_migrations") {
+            continue;
+        }
+        rows += 1;
+        for id in miglint_cell.split('`').skip(1).step_by(2) {
+            let known = match id.strip_suffix('*') {
+                Some(prefix) => custom.iter().any(|c| c.starts_with(prefix)),
+                None => built_in.contains(&id) || custom.iter().any(|c| c == id),
+            };
+            assert!(
+                known,
+                "docs/coming-from-other-linters.md names `{id}`, which is no rule:\n{line}"
+            );
+        }
+    }
+    assert!(rows >= 60, "the mapping tables lost rows ({rows})");
+}
+
+#[test]
+fn the_squawk_policy_preset_flags_each_example_with_its_rule() {
+    let doc = peers_doc();
+    let heading = "## squawk's policy rules as custom rules";
+    let config = block_after(&doc, heading, "toml");
+    let sql = block_after(&doc, heading, "sql");
+    let mut expected = std::collections::BTreeSet::new();
+    let lines: Vec<&str> = sql.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(id) = line.strip_prefix("-- expect: ") {
+            expected.insert((i as u64 + 2, id.to_string()));
+        }
+    }
+    let dir = project(&[
+        ("miglint.toml", config.as_bytes()),
+        ("migrations/1_x.sql", sql.as_bytes()),
+    ]);
+    let (code, report, stderr) = check_json(dir.path(), &["migrations"]);
+    assert_ne!(code, 2, "{stderr}");
+    let found: std::collections::BTreeSet<(u64, String)> = active_findings(&report)
+        .into_iter()
+        .filter(|(_, _, rule)| rule.starts_with("squawk-"))
+        .map(|(_, line, rule)| (line, rule))
+        .collect();
+    assert_eq!(found, expected);
+}
