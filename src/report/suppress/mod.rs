@@ -250,7 +250,12 @@ pub(crate) fn apply(
 fn missing_reason(directive: &Directive, settings: &Settings) -> Option<Finding> {
     let meta = &rules::suppression_without_reason::META;
     settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity))?;
-    if directive.reason.is_some() {
+    // The editor's quick fix writes `TODO: ...` for the author to replace.
+    let placeholder = directive
+        .reason
+        .as_deref()
+        .is_some_and(|reason| reason.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("todo")));
+    if directive.reason.is_some() && !placeholder {
         return None;
     }
     let known: Vec<&str> = directive
@@ -269,7 +274,15 @@ fn missing_reason(directive: &Directive, settings: &Settings) -> Option<Finding>
     Some(
         Finding::new(
             directive.span,
-            format!("{what} of {} gives no reason", quoted.join(", ")),
+            format!(
+                "{what} of {} gives {}",
+                quoted.join(", "),
+                if placeholder {
+                    "a TODO for a reason"
+                } else {
+                    "no reason"
+                }
+            ),
         )
         .label(directive.span, "a reviewer cannot tell why the risk is acceptable here")
         .help(format!(
