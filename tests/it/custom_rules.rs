@@ -194,7 +194,7 @@ fn the_peer_mapping_names_only_rules_that_exist() {
     let custom: Vec<String> = preset
         .lines()
         .filter(|l| l.starts_with("id = "))
-        .map(|l| custom_id(l))
+        .map(custom_id)
         .collect();
     let built_in: Vec<&str> = miglint::rules().map(|m| m.id).collect();
     let mut rows = 0;
