@@ -9,9 +9,11 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+mod custom_rules;
 mod owners;
 mod sizes;
 mod table_pattern;
+pub(crate) use custom_rules::{CustomRule, StatementPattern};
 pub(crate) use owners::{check_owner, parse_owners_file};
 pub use owners::{OwnerRule, Owners};
 pub use sizes::{Estimates, LongTransaction, Snapshot, SnapshotTable, TableSize, TableSizes, SNAPSHOT_VERSION};
@@ -234,6 +236,8 @@ pub struct Settings {
     /// How big and busy the tables are (`stats`, `[tables]`) and the
     /// throughput assumed (`[estimates]`): findings scale with them.
     pub sizes: TableSizes,
+    /// `[[custom_rules]]`: the team's own rules, checked like built-in ones.
+    pub(crate) custom_rules: Arc<[CustomRule]>,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -267,6 +271,7 @@ impl Default for Settings {
             placeholders: Placeholders::default(),
             owners: Owners::default(),
             sizes: TableSizes::default(),
+            custom_rules: Arc::from([]),
             overrides: BTreeMap::new(),
         }
     }

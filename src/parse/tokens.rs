@@ -13,6 +13,8 @@ pub(crate) struct Token {
     /// The token text, lowercased when it is a keyword or bare identifier.
     pub word: String,
     kind: PgToken,
+    /// A keyword of PostgreSQL's grammar, reserved or not.
+    keyword: bool,
 }
 
 impl Token {
@@ -23,6 +25,12 @@ impl Token {
     /// A string constant: quoted, dollar-quoted, `E'...'` or `U&'...'`.
     pub(crate) fn is_string(&self) -> bool {
         matches!(self.kind, PgToken::Sconst | PgToken::Usconst)
+    }
+
+    /// A keyword of PostgreSQL's grammar (`drop`, `table`, `concurrently`),
+    /// not a name or a literal.
+    pub(crate) fn is_keyword(&self) -> bool {
+        self.keyword
     }
 
     fn is_comment(&self) -> bool {
@@ -51,6 +59,7 @@ pub(crate) fn tokenize(text: &str, span: Span) -> Vec<Token> {
                 span: Span::new(start, end).offset_by(span.start),
                 word,
                 kind,
+                keyword: t.keyword_kind != KeywordKind::NoKeyword as i32,
             })
         })
         .filter(|t| !t.is_comment())

@@ -69,6 +69,7 @@ pub(crate) mod sqlite_foreign_keys_in_transaction;
 pub(crate) mod sqlite_rebuild_drops_indexes;
 pub(crate) mod sqlite_table_rebuild;
 pub(crate) mod statement_after_access_exclusive;
+pub(crate) mod suppression_without_reason;
 pub(crate) mod syntax_error;
 pub(crate) mod table_rewrite_statement;
 pub(crate) mod transaction_nesting;
@@ -92,6 +93,7 @@ static RULES: &[&dyn Rule] = &[
     &file_too_large::FileTooLarge,
     &unknown_rule::UnknownRule,
     &unused_suppression::UnusedSuppression,
+    &suppression_without_reason::SuppressionWithoutReason,
     // data loss
     &ban_drop_table::BanDropTable,
     &ban_drop_column::BanDropColumn,

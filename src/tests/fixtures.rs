@@ -8,7 +8,7 @@
 //! linted together in name order; its `_schema.sql`, if any, is read as the
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
-//! `assume_lock_timeout`, `max_lock_timeout` (`2s`), `max_file_size`
+//! `assume_lock_timeout`, `require_reason`, `max_lock_timeout` (`2s`), `max_file_size`
 //! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
 //! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
 //! (the case is a SQLite migration) or `sqlite_version` for the case,
@@ -119,6 +119,11 @@ impl Case {
                             })
                         }
                         "assume_lock_timeout" => settings.assume_lock_timeout = value == "true",
+                        // `require_reason = true`, as miglint.toml writes it.
+                        "require_reason" => {
+                            let meta = &crate::rules::suppression_without_reason::META;
+                            settings.set_rule(meta.id, (value == "true").then_some(meta.default_severity));
+                        }
                         "max_lock_timeout" => {
                             settings.max_lock_timeout_ms = parse_duration_ms(value)
                                 .unwrap_or_else(|| panic!("{}: bad max_lock_timeout `{value}`", relative(file)))
