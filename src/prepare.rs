@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{Catalog, TransactionMode};
+use crate::analysis::{Catalog, LockMode, TransactionMode};
 use crate::diagnostic::FailOn;
 use crate::input::config::{self, Config};
 use crate::input::discover::configs::Configs;
@@ -23,7 +23,7 @@ use crate::report::baseline::Baseline;
 use crate::report::engine::{history_catalog, ChangeScope, RunInput};
 use crate::report::FileReport;
 use crate::rules;
-use crate::settings::{Settings, Snapshot, TableSizes, DEFAULT_PG_VERSION, SNAPSHOT_VERSION};
+use crate::settings::{CustomRule, Settings, Snapshot, TableSizes, DEFAULT_PG_VERSION, SNAPSHOT_VERSION};
 
 /// What a run is asked to do: the command-line options of `check` and `plan`.
 #[derive(Clone, Debug, Default)]
@@ -221,6 +221,22 @@ fn parse_rule_flag(flag: &str) -> Result<(&str, Option<crate::diagnostic::Severi
     Ok((id, level))
 }
 
+/// `[[custom_rules]]` with their lock modes checked against PostgreSQL's.
+fn checked_custom_rules(config: &Config) -> Result<Arc<[CustomRule]>, String> {
+    for rule in &config.custom_rules {
+        if let Some(lock) = rule.lock.as_deref().filter(|lock| LockMode::parse(lock).is_none()) {
+            let modes: Vec<&str> = LockMode::ALL.iter().map(|mode| mode.name()).collect();
+            return Err(format!(
+                "{}: custom rule `{}`: unknown lock mode {lock:?}; expected one of {}",
+                rule.at,
+                rule.id,
+                modes.join(", ")
+            ));
+        }
+    }
+    Ok(config.custom_rules.iter().cloned().collect())
+}
+
 /// The settings of each config, resolved once: the request's options over
 /// the config's, key by key; the schema dump read once per path.
 struct SettingsResolver<'r> {
@@ -257,6 +273,10 @@ impl<'r> SettingsResolver<'r> {
         config
             .check_rule_ids(|id| rules::find(id).is_some(), rules::did_you_mean)
             .map_err(|e| e.to_string())?;
+        if let Some(required) = config.require_reason {
+            let meta = &rules::suppression_without_reason::META;
+            settings.set_rule(meta.id, required.then_some(meta.default_severity));
+        }
         for rule in &config.rules {
             settings.set_rule(&rule.id, rule.level);
         }
@@ -283,6 +303,7 @@ impl<'r> SettingsResolver<'r> {
         };
         settings.owners = config.owners.clone();
         settings.naming = Arc::new(config.naming.clone());
+        settings.custom_rules = checked_custom_rules(config)?;
         settings.sizes = TableSizes {
             declared: config.tables.clone(),
             snapshot: self.snapshot_for(config)?,

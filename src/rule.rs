@@ -20,10 +20,12 @@ pub enum Category {
     Suppression,
     /// The migration history in git: edited, reordered or duplicated migrations.
     History,
+    /// The team's own rules, from `[[custom_rules]]` in miglint.toml.
+    Custom,
 }
 
 impl Category {
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::DataLoss,
         Category::Locking,
         Category::Rewrite,
@@ -34,6 +36,7 @@ impl Category {
         Category::Syntax,
         Category::Suppression,
         Category::History,
+        Category::Custom,
     ];
 
     /// The category named `name` (`data-loss`, `locking`, ...).
@@ -53,6 +56,7 @@ impl Category {
             Category::Syntax => "syntax",
             Category::Suppression => "suppression",
             Category::History => "history",
+            Category::Custom => "custom",
         }
     }
 }

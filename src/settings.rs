@@ -9,10 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+mod custom_rules;
 mod naming;
 mod owners;
 mod sizes;
 mod table_pattern;
+pub(crate) use custom_rules::{CustomRule, StatementPattern};
 pub use naming::{NameKind, NamePattern, Naming};
 pub(crate) use owners::{check_owner, parse_owners_file};
 pub use owners::{OwnerRule, Owners};
@@ -238,6 +240,8 @@ pub struct Settings {
     pub sizes: TableSizes,
     /// `[naming]`: the naming conventions of `naming-convention`.
     pub naming: std::sync::Arc<Naming>,
+    /// `[[custom_rules]]`: the team's own rules, checked like built-in ones.
+    pub(crate) custom_rules: Arc<[CustomRule]>,
     /// Per-rule overrides: `None` turns the rule off.
     overrides: BTreeMap<String, Option<Severity>>,
 }
@@ -272,6 +276,7 @@ impl Default for Settings {
             owners: Owners::default(),
             sizes: TableSizes::default(),
             naming: Default::default(),
+            custom_rules: Arc::from([]),
             overrides: BTreeMap::new(),
         }
     }

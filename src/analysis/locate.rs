@@ -180,6 +180,34 @@ impl<'a> Locator<'a> {
             .map_or(self.span(), |t| t.span)
     }
 
+    /// The span of a call at a parse-tree location: its word and, when a
+    /// `(` follows, the arguments through the matching `)` (`now()`,
+    /// `CURRENT_TIMESTAMP(3)`); the statement when it cannot be found.
+    pub(crate) fn call_at(&self, location: i32) -> Span {
+        let Some(at) = self.statement.offset_of(location) else {
+            return self.span();
+        };
+        let Some(first) = self.tokens.iter().position(|t| t.span.start == at) else {
+            return self.span();
+        };
+        let mut end = self.tokens[first].span.end;
+        if self.tokens.get(first + 1).is_some_and(|t| t.word == "(") {
+            let mut depth = 0i32;
+            for t in &self.tokens[first + 1..] {
+                match t.word.as_str() {
+                    "(" => depth += 1,
+                    ")" => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = t.span.end;
+                    break;
+                }
+            }
+        }
+        Span::new(self.tokens[first].span.start, end)
+    }
+
     /// The span of a column type as written, from its location to its last
     /// word: `character varying(20)`, `timestamp(3) without time zone`,
     /// `int[]`, `public.citext`, `interval day to second`.

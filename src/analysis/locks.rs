@@ -50,6 +50,27 @@ impl LockMode {
         }
     }
 
+    /// The mode PostgreSQL calls `name` (`ACCESS EXCLUSIVE`, any case and
+    /// spacing, with or without a trailing `LOCK`).
+    pub fn parse(name: &str) -> Option<LockMode> {
+        let words: Vec<String> = name.split_whitespace().map(str::to_ascii_uppercase).collect();
+        let words = match words.split_last() {
+            Some((last, rest)) if last == "LOCK" => rest,
+            _ => &words[..],
+        };
+        let name = words.join(" ");
+        Self::ALL.into_iter().find(|mode| mode.name() == name)
+    }
+
+    /// Does this mode block everything `other` blocks (it is `other`, or
+    /// stronger)? SHARE covers ROW EXCLUSIVE but not SHARE UPDATE EXCLUSIVE:
+    /// the two block different things.
+    pub fn covers(self, other: LockMode) -> bool {
+        Self::ALL
+            .into_iter()
+            .all(|mode| !other.conflicts_with(mode) || self.conflicts_with(mode))
+    }
+
     /// The mode's name in `pg_locks.mode`, e.g. `AccessExclusiveLock`.
     pub fn pg_locks_name(self) -> &'static str {
         match self {
@@ -248,6 +269,22 @@ impl std::fmt::Display for LockScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_parse_from_their_names_and_cover_what_they_block() {
+        assert_eq!(LockMode::parse("access exclusive"), Some(AccessExclusive));
+        assert_eq!(LockMode::parse(" SHARE  ROW EXCLUSIVE lock"), Some(ShareRowExclusive));
+        assert_eq!(LockMode::parse("AccessExclusiveLock"), None);
+        assert_eq!(LockMode::parse("exclusive-ish"), None);
+        assert!(AccessExclusive.covers(AccessShare));
+        assert!(Share.covers(Share));
+        assert!(ShareRowExclusive.covers(Share));
+        assert!(ShareRowExclusive.covers(ShareUpdateExclusive));
+        // SHARE lets SHARE UPDATE EXCLUSIVE's peers (VACUUM) run; it is not stronger.
+        assert!(!Share.covers(ShareUpdateExclusive));
+        assert!(!ShareUpdateExclusive.covers(Share));
+        assert!(!RowExclusive.covers(Share));
+    }
 
     #[test]
     fn conflict_table_is_symmetric_and_matches_the_docs() {

@@ -479,6 +479,11 @@ impl<'a> StatementContext<'a> {
         self.locate().word_at(location)
     }
 
+    /// See [`Locator::call_at`].
+    pub(crate) fn call_at(&self, location: i32) -> Span {
+        self.locate().call_at(location)
+    }
+
     /// See [`Locator::type_span`].
     pub(crate) fn type_span(&self, type_name: &TypeName) -> Span {
         self.locate().type_span(type_name)

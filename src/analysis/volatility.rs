@@ -41,6 +41,41 @@ pub(crate) fn builtin_volatility(name: &str) -> Option<Volatility> {
     builtin_functions().get(name).copied()
 }
 
+/// The expression reads the clock as an instant (`now()`,
+/// `CURRENT_TIMESTAMP`, `transaction_timestamp()`, `statement_timestamp()`,
+/// `clock_timestamp()`, each perhaps cast) or as the session's wall clock
+/// (`LOCALTIMESTAMP`), with no `AT TIME ZONE` around it: stored in a
+/// `timestamp without time zone` column, the instant becomes the wall-clock
+/// reading of the writing session's `TimeZone`. Returns the call's name for
+/// messages (`now()`, `CURRENT_TIMESTAMP`) and its parse-tree location.
+pub(crate) fn session_clock_reading(expr: &NodeEnum) -> Option<(&'static str, i32)> {
+    use pg_query::protobuf::SqlValueFunctionOp as Op;
+    match expr {
+        NodeEnum::TypeCast(cast) => session_clock_reading(cast.arg.as_deref()?.node.as_ref()?),
+        NodeEnum::FuncCall(call) if call.args.is_empty() => {
+            let names: Vec<&str> = strings(&call.funcname).collect();
+            let (name, qualifiers) = names.split_last()?;
+            if !(qualifiers.is_empty() || qualifiers == ["pg_catalog"]) {
+                return None;
+            }
+            let name = match *name {
+                "now" => "now()",
+                "transaction_timestamp" => "transaction_timestamp()",
+                "statement_timestamp" => "statement_timestamp()",
+                "clock_timestamp" => "clock_timestamp()",
+                _ => return None,
+            };
+            Some((name, call.location))
+        }
+        NodeEnum::SqlvalueFunction(f) => match Op::try_from(f.op).ok()? {
+            Op::SvfopCurrentTimestamp | Op::SvfopCurrentTimestampN => Some(("CURRENT_TIMESTAMP", f.location)),
+            Op::SvfopLocaltimestamp | Op::SvfopLocaltimestampN => Some(("LOCALTIMESTAMP", f.location)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A function call that makes an expression volatile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VolatileCall {
@@ -76,6 +111,36 @@ pub(crate) fn first_volatile_call(expr: &NodeEnum) -> Option<VolatileCall> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::session_clock_reading;
+
+    fn reading(default: &str) -> Option<&'static str> {
+        let sql = format!("SELECT {default}");
+        let parsed = pg_query::parse(&sql, 0).unwrap();
+        let pg_query::NodeEnum::SelectStmt(select) = parsed.protobuf.stmts[0].stmt.as_ref()?.node.as_ref()? else {
+            return None;
+        };
+        let pg_query::NodeEnum::ResTarget(target) = select.target_list[0].node.as_ref()? else {
+            return None;
+        };
+        session_clock_reading(target.val.as_ref()?.node.as_ref()?).map(|(name, _)| name)
+    }
+
+    #[test]
+    fn clock_readings_without_a_zone_are_found() {
+        assert_eq!(reading("now()"), Some("now()"));
+        assert_eq!(reading("pg_catalog.now()::timestamp"), Some("now()"));
+        assert_eq!(reading("CURRENT_TIMESTAMP(3)"), Some("CURRENT_TIMESTAMP"));
+        assert_eq!(reading("LOCALTIMESTAMP"), Some("LOCALTIMESTAMP"));
+        assert_eq!(reading("clock_timestamp()"), Some("clock_timestamp()"));
+        assert_eq!(reading("now() AT TIME ZONE 'utc'"), None);
+        assert_eq!(reading("timezone('utc', now())"), None);
+        assert_eq!(reading("CURRENT_DATE"), None);
+        assert_eq!(reading("app.now()"), None);
+    }
 }
 
 #[cfg(test)]

@@ -489,14 +489,33 @@ fn trace(args: TraceArgs) -> u8 {
     }
 }
 
+/// The custom rules of the `miglint.toml` nearest the current folder, for
+/// `rules` and `explain`; none when there is none or it does not load
+/// (`check` reports that).
+fn project_custom_rules() -> Vec<&'static crate::rule::RuleMeta> {
+    let config = std::env::current_dir()
+        .ok()
+        .and_then(|dir| crate::input::config::find(&dir))
+        .and_then(|path| crate::input::config::load(&path).ok());
+    config
+        .map(|config| config.custom_rules.iter().map(crate::report::custom::meta).collect())
+        .unwrap_or_default()
+}
+
+/// Every rule: the built-in ones, then the project's custom rules.
+fn listed_rules() -> Vec<&'static crate::rule::RuleMeta> {
+    let mut metas: Vec<_> = rules::all().iter().map(|r| r.meta()).collect();
+    metas.extend(project_custom_rules());
+    metas
+}
+
 fn list_rules(format: RulesFormat) -> u8 {
     let mut out = std::io::stdout().lock();
     let result = match format {
         RulesFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::all()
-                .iter()
-                .map(|r| {
-                    let m = r.meta();
+            let list: Vec<serde_json::Value> = listed_rules()
+                .into_iter()
+                .map(|m| {
                     serde_json::json!({
                         "id": m.id,
                         "category": m.category.as_str(),
@@ -516,8 +535,7 @@ fn list_rules(format: RulesFormat) -> u8 {
             "{}",
             rules::markdown::rules_table(rules::all().iter().map(|r| r.meta()))
         ),
-        RulesFormat::Human => rules::all().iter().try_for_each(|r| {
-            let m = r.meta();
+        RulesFormat::Human => listed_rules().into_iter().try_for_each(|m| {
             writeln!(
                 out,
                 "{:<36} {:<14} {:<8} {}",
@@ -540,9 +558,12 @@ fn list_rules(format: RulesFormat) -> u8 {
 }
 
 fn explain(id: &str) -> u8 {
-    match rules::find(id) {
-        Some(rule) => {
-            print!("{}", rule.meta().doc);
+    let found = rules::find(id)
+        .map(|rule| rule.meta())
+        .or_else(|| project_custom_rules().into_iter().find(|meta| meta.id == id));
+    match found {
+        Some(meta) => {
+            print!("{}", meta.doc);
             EXIT_OK
         }
         None => {

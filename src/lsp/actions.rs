@@ -35,7 +35,12 @@ pub(super) fn ignore_fixes(document: &Document, diagnostics: &[lsp_types::Diagno
             continue;
         };
         // Findings about ignore comments themselves come after suppression.
-        if rules::find(id).is_none() || id == rules::unknown_rule::META.id || id == rules::unused_suppression::META.id {
+        let about_comments = [
+            rules::unknown_rule::META.id,
+            rules::unused_suppression::META.id,
+            rules::suppression_without_reason::META.id,
+        ];
+        if about_comments.contains(&id.as_str()) {
             continue;
         }
         let at = text.offset(diagnostic.range.start);

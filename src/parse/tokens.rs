@@ -13,6 +13,8 @@ pub(crate) struct Token {
     /// The token text, lowercased when it is a keyword or bare identifier.
     pub word: String,
     kind: PgToken,
+    /// A keyword of PostgreSQL's grammar, reserved or not.
+    keyword: bool,
 }
 
 impl Token {
@@ -45,6 +47,12 @@ impl Token {
         self.kind == PgToken::Ident && self.word.starts_with('"')
     }
 
+    /// A keyword of PostgreSQL's grammar (`drop`, `table`, `concurrently`),
+    /// not a name or a literal.
+    pub(crate) fn is_keyword(&self) -> bool {
+        self.keyword
+    }
+
     fn is_comment(&self) -> bool {
         matches!(self.kind, PgToken::SqlComment | PgToken::CComment)
     }
@@ -71,6 +79,7 @@ pub(crate) fn tokenize(text: &str, span: Span) -> Vec<Token> {
                 span: Span::new(start, end).offset_by(span.start),
                 word,
                 kind,
+                keyword: t.keyword_kind != KeywordKind::NoKeyword as i32,
             })
         })
         .filter(|t| !t.is_comment())

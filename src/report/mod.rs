@@ -4,6 +4,7 @@
 //! every output format (`render`).
 
 pub(crate) mod baseline;
+pub(crate) mod custom;
 pub(crate) mod embedded;
 pub(crate) mod engine;
 pub(crate) mod fingerprint;

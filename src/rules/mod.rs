@@ -16,6 +16,8 @@ pub(crate) mod adding_required_column;
 pub(crate) mod adding_volatile_default;
 pub(crate) mod ban_delete_without_where;
 pub(crate) mod ban_drop_column;
+pub(crate) mod ban_drop_database;
+pub(crate) mod ban_drop_not_null;
 pub(crate) mod ban_drop_schema;
 pub(crate) mod ban_drop_table;
 pub(crate) mod ban_truncate;
@@ -26,6 +28,7 @@ pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod disable_trigger;
 pub(crate) mod domain_constraint;
+pub(crate) mod dropping_column_default;
 pub(crate) mod duplicate_migration_version;
 pub(crate) mod dynamic_sql_not_checked;
 pub(crate) mod empty_file;
@@ -34,6 +37,7 @@ pub(crate) mod exclusion_constraint;
 pub(crate) mod file_too_large;
 pub(crate) mod foreign_key_without_index;
 pub(crate) mod identifier_too_long;
+pub(crate) mod index_too_many_columns;
 pub(crate) mod invalid_encoding;
 pub(crate) mod keyword_identifier;
 pub(crate) mod lock_table;
@@ -48,6 +52,7 @@ pub(crate) mod mysql_require_algorithm;
 pub(crate) mod mysql_require_lock_wait_timeout;
 pub(crate) mod mysql_table_rebuild;
 pub(crate) mod naming_convention;
+pub(crate) mod now_default_without_time_zone;
 pub(crate) mod prefer_bigint;
 pub(crate) mod prefer_identity;
 pub(crate) mod prefer_jsonb;
@@ -56,6 +61,7 @@ pub(crate) mod prefer_timestamptz;
 pub(crate) mod quoted_identifier;
 pub(crate) mod refresh_matview_blocking;
 pub(crate) mod renaming_column;
+pub(crate) mod renaming_schema;
 pub(crate) mod renaming_table;
 pub(crate) mod require_concurrent_detach_partition;
 pub(crate) mod require_concurrent_index;
@@ -69,6 +75,7 @@ pub(crate) mod sqlite_rebuild_drops_indexes;
 pub(crate) mod sqlite_table_rebuild;
 pub(crate) mod statement_after_access_exclusive;
 pub(crate) mod statement_not_rerunnable;
+pub(crate) mod suppression_without_reason;
 pub(crate) mod syntax_error;
 pub(crate) mod table_rewrite_statement;
 pub(crate) mod transaction_nesting;
@@ -92,10 +99,12 @@ static RULES: &[&dyn Rule] = &[
     &file_too_large::FileTooLarge,
     &unknown_rule::UnknownRule,
     &unused_suppression::UnusedSuppression,
+    &suppression_without_reason::SuppressionWithoutReason,
     // data loss
     &ban_drop_table::BanDropTable,
     &ban_drop_column::BanDropColumn,
     &ban_drop_schema::BanDropSchema,
+    &ban_drop_database::BanDropDatabase,
     &ban_truncate::BanTruncate,
     &ban_delete_without_where::BanDeleteWithoutWhere,
     // compatibility
@@ -105,6 +114,10 @@ static RULES: &[&dyn Rule] = &[
     &disable_trigger::DisableTrigger,
     &sqlite_alter_table_fails::SqliteAlterTableFails,
     &sqlite_rebuild_drops_indexes::SqliteRebuildDropsIndexes,
+    &ban_drop_not_null::BanDropNotNull,
+    &dropping_column_default::DroppingColumnDefault,
+    &now_default_without_time_zone::NowDefaultWithoutTimeZone,
+    &renaming_schema::RenamingSchema,
     &identifier_too_long::IdentifierTooLong,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
@@ -159,6 +172,7 @@ static RULES: &[&dyn Rule] = &[
     &prefer_text::PreferText,
     &prefer_identity::PreferIdentity,
     &prefer_jsonb::PreferJsonb,
+    &index_too_many_columns::IndexTooManyColumns,
     // history: the migrations in git against the --since ref
     &migration_history_edited::MigrationHistoryEdited,
     &migration_out_of_order::MigrationOutOfOrder,
@@ -173,6 +187,17 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
 
 pub(crate) fn find(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|rule| rule.meta().id == id)
+}
+
+/// Rules that took over part of an older rule's findings: (older id, newer
+/// id). An ignore comment naming the older id still covers the newer rule's
+/// findings, as it did before the split.
+const TAKEN_OVER: &[(&str, &str)] = &[("ban-drop-schema", "ban-drop-database")];
+
+/// An ignore comment for `ignored` covers a finding of `rule`: the same id,
+/// or an older rule whose findings `rule` took over.
+pub(crate) fn ignore_covers(ignored: &str, rule: &str) -> bool {
+    ignored == rule || TAKEN_OVER.contains(&(ignored, rule))
 }
 
 /// The rule id a misspelt `id` most likely meant: the nearest by edit
@@ -199,6 +224,17 @@ pub(crate) fn did_you_mean(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ignore_for_an_older_rule_covers_the_rule_that_took_over_its_findings() {
+        assert!(ignore_covers("ban-drop-schema", "ban-drop-database"));
+        assert!(ignore_covers("ban-drop-database", "ban-drop-database"));
+        assert!(!ignore_covers("ban-drop-database", "ban-drop-schema"));
+        assert!(!ignore_covers("ban-drop-schema", "ban-drop-table"));
+        for (older, newer) in TAKEN_OVER {
+            assert!(find(older).is_some() && find(newer).is_some(), "{older} -> {newer}");
+        }
+    }
 
     #[test]
     fn suggests_the_nearest_id_for_a_typo_and_nothing_for_other_words() {

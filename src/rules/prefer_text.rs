@@ -20,6 +20,24 @@ impl Rule for PreferText {
                 _ => continue,
             };
             let Some(&limit) = modifiers(col.decl.type_name).first() else {
+                if padded {
+                    // `bpchar` without a length: no limit, but still padded.
+                    out.push(
+                        Finding::new(
+                            col.type_span,
+                            format!(
+                                "{} is bpchar{}: trailing spaces of its values are ignored when comparing and dropped when cast to text",
+                                col.subject(),
+                                col.array_suffix()
+                            ),
+                        )
+                        .about_column(col.decl.column)
+                        .help(format!(
+                            "declare it as text, which keeps values as written and is stored and compared as fast:\n  {}",
+                            col.with_type(&format!("text{}", col.array_suffix()))
+                        )),
+                    );
+                }
                 continue;
             };
             let what = if padded {
@@ -94,6 +112,14 @@ mod tests {
             "column \"a\" of \"t\" is varchar(20): the length limit is part of the column type"
         );
         assert_eq!(found.len(), 3);
+    }
+
+    #[test]
+    fn flags_bpchar_without_a_length() {
+        assert_eq!(
+            findings("prefer-text", "ALTER TABLE t ADD COLUMN code bpchar;"),
+            ["column \"code\" of \"t\" is bpchar: trailing spaces of its values are ignored when comparing and dropped when cast to text"]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `renaming-table`: `ALTER TABLE ... RENAME TO` on an existing table breaks
 //! running code that still uses the old name.
 
-use pg_query::protobuf::ObjectType;
+use pg_query::protobuf::{AlterObjectSchemaStmt, ObjectType};
 use pg_query::NodeEnum;
 
 use sqlparser::ast::{AlterTableOperation, RenameTableNameKind};
@@ -66,6 +66,10 @@ impl Rule for RenamingTable {
     }
 
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        if let NodeEnum::AlterObjectSchemaStmt(moved) = ctx.node() {
+            set_schema(ctx, moved, out);
+            return;
+        }
         let NodeEnum::RenameStmt(rename) = ctx.node() else {
             return;
         };
@@ -113,6 +117,49 @@ impl Rule for RenamingTable {
     }
 }
 
+/// `ALTER TABLE ... SET SCHEMA` of an existing table: its qualified name
+/// changes as a rename's does.
+fn set_schema(ctx: StatementContext<'_>, moved: &AlterObjectSchemaStmt, out: &mut Vec<Finding>) {
+    if moved.object_type != ObjectType::ObjectTable as i32 {
+        return;
+    }
+    let Some(rv) = moved.relation.as_ref() else {
+        return;
+    };
+    let table = RelationName::from_range_var(rv);
+    if ctx.is_new(&table) || view_keeps_old_name(ctx, &table) {
+        return;
+    }
+    let schema = &moved.newschema;
+    let mut finding = Finding::new(
+        ctx.clause_from("set"),
+        format!("table {table} moved to schema \"{schema}\": running code that uses {table} fails"),
+    );
+    if let Some(lock) = ctx.lock_on_existing(&table) {
+        finding = finding
+            .label(ctx.name_at(rv.location), lock.describe())
+            .lock(&lock.relation, lock.mode);
+    }
+    let old = table.to_sql();
+    let moved_sql = RelationName::new(Some(schema), &table.name).to_sql();
+    let steps = numbered_steps(
+        "keep the old name working while both versions of the application run:",
+        &[
+            format!(
+                "in one transaction, move it and leave a view under the old name (a simple view is updatable, so old code keeps reading and writing):\n     \
+                 BEGIN;\n     \
+                 ALTER TABLE {old} SET SCHEMA {};\n     \
+                 CREATE VIEW {old} AS SELECT * FROM {moved_sql};\n     \
+                 COMMIT;",
+                quote_ident(schema)
+            ),
+            format!("switch the application to {moved_sql}, and deploy"),
+            format!("DROP VIEW {old}; in a later release"),
+        ],
+    );
+    out.push(finding.help(steps));
+}
+
 /// A later statement of the file creates a view with the table's old name,
 /// the safe recipe itself.
 fn view_keeps_old_name(ctx: StatementContext<'_>, table: &RelationName) -> bool {
@@ -146,6 +193,25 @@ mod tests {
         )
         .is_empty());
         assert!(findings("renaming-table", "ALTER TABLE users RENAME COLUMN a TO b;").is_empty());
+    }
+
+    #[test]
+    fn moving_an_existing_table_to_another_schema_renames_it() {
+        assert_eq!(
+            findings("renaming-table", "ALTER TABLE app.users SET SCHEMA archive;"),
+            ["table \"app\".\"users\" moved to schema \"archive\": running code that uses \"app\".\"users\" fails"]
+        );
+        assert!(findings(
+            "renaming-table",
+            "CREATE TABLE t (a text);\nALTER TABLE t SET SCHEMA archive;"
+        )
+        .is_empty());
+        assert!(findings(
+            "renaming-table",
+            "ALTER TABLE users SET SCHEMA archive;\nCREATE VIEW users AS SELECT * FROM archive.users;"
+        )
+        .is_empty());
+        assert!(findings("renaming-table", "ALTER SEQUENCE s SET SCHEMA archive;").is_empty());
     }
 
     #[test]

@@ -8,12 +8,12 @@
 //! linted together in name order; its `_schema.sql`, if any, is read as the
 //! production schema (`--schema`). A line `-- fixture: key=value ...` in any
 //! file sets `pg_version`, `transaction` (`per-file`/`none`),
-//! `assume_lock_timeout`, `max_lock_timeout` (`2s`), `max_file_size`
+//! `assume_lock_timeout`, `require_reason`, `max_lock_timeout` (`2s`), `max_file_size`
 //! (`120`, `10MB`), `placeholder.NAME` (a value of `[placeholders]`),
 //! `placeholder_pattern` (one of `placeholder_patterns`), `dialect=sqlite`
 //! (the case is a SQLite migration) or `sqlite_version` for the case,
-//! `dialect=mysql` and `mysql_version` likewise, `enable` (a rule that is off
-//! by default) and `naming.KIND` (a pattern of `[naming]`).
+//! `dialect=mysql` and `mysql_version` likewise, `rule.<id>=<severity>` (turns
+//! an off-by-default rule on) and `naming.KIND` (a pattern of `[naming]`).
 //! The human rendering of every case is snapshotted with insta.
 //! A case folder with an `expect` file is a git history case: `history.rs`
 //! runs it.
@@ -119,6 +119,11 @@ impl Case {
                             })
                         }
                         "assume_lock_timeout" => settings.assume_lock_timeout = value == "true",
+                        // `require_reason = true`, as miglint.toml writes it.
+                        "require_reason" => {
+                            let meta = &crate::rules::suppression_without_reason::META;
+                            settings.set_rule(meta.id, (value == "true").then_some(meta.default_severity));
+                        }
                         "max_lock_timeout" => {
                             settings.max_lock_timeout_ms = parse_duration_ms(value)
                                 .unwrap_or_else(|| panic!("{}: bad max_lock_timeout `{value}`", relative(file)))
@@ -131,18 +136,19 @@ impl Case {
                             regex::Regex::new(value)
                                 .unwrap_or_else(|e| panic!("{}: bad placeholder_pattern: {e}", relative(file))),
                         ),
+                        // `rule.<id>=<severity>`: turns an off-by-default rule on.
+                        _ if key.starts_with("rule.") => {
+                            let severity = crate::settings::Severity::ALL
+                                .into_iter()
+                                .find(|s| s.as_str() == value)
+                                .unwrap_or_else(|| panic!("{}: bad severity `{value}`", relative(file)));
+                            settings.set_rule(&key["rule.".len()..], Some(severity));
+                        }
                         _ if key.starts_with("placeholder.") => {
                             settings
                                 .placeholders
                                 .values
                                 .insert(key["placeholder.".len()..].to_string(), value.to_string());
-                        }
-                        // `enable=<id>`: a rule that is off by default, on at its severity.
-                        "enable" => {
-                            let meta = crate::rules::find(value)
-                                .unwrap_or_else(|| panic!("{}: no rule `{value}`", relative(file)))
-                                .meta();
-                            settings.set_rule(value, Some(meta.default_severity));
                         }
                         // `naming.<kind>=<pattern>`: a line of `[naming]`.
                         _ if key.starts_with("naming.") => {

@@ -122,7 +122,8 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
     let path = format!("rules/{id}.md");
     let bytes = block_bytes(info, body);
     let mut settings = block_settings(info);
-    if let Some(meta) = miglint::rules().find(|m| m.id == id && !m.enabled_by_default) {
+    // A rule off by default is shown as it works once turned on.
+    if let Some(meta) = miglint::rules().find(|meta| meta.id == id && !meta.enabled_by_default) {
         settings.set_rule(id, Some(meta.default_severity));
     }
     let dialect = info.split_whitespace().find_map(|pair| match pair {

@@ -707,3 +707,63 @@ fn a_rule_fix_is_offered_as_a_quick_fix_and_applied_silences_the_rule() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit(), Some(0));
 }
+
+#[test]
+fn a_custom_rule_reaches_the_editor_with_an_ignore_quick_fix() {
+    let project = Project::new("custom-rule");
+    std::fs::write(
+        project.0.join("miglint.toml"),
+        "[rules]\nrequire-lock-timeout = \"off\"\n\n[[custom_rules]]\nid = \"acme-no-drop-in-billing\"\n\
+         statement = \"DROP\"\nschemas = [\"billing\"]\nmessage = \"nothing is dropped in billing\"\n",
+    )
+    .unwrap();
+    let path = project.0.join("db/migrations/0003_drop.up.sql");
+    let text = "DROP TABLE billing.old_invoices;\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = file_uri(&path);
+    let mut client = Client::start(&project.0);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = client.diagnostics(&uri, Some(1));
+    let diagnostic = published
+        .iter()
+        .find(|d| d["code"] == "acme-no-drop-in-billing")
+        .unwrap_or_else(|| panic!("the custom rule in {published:?}"))
+        .clone();
+    assert!(
+        diagnostic["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("nothing is dropped in billing\n"),
+        "{diagnostic:#}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    );
+    let ignore = actions["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a["edit"]["changes"][&uri].as_array().cloned().unwrap_or_default())
+        .any(|edit| {
+            edit["newText"]
+                .as_str()
+                .is_some_and(|t| t.contains("-- miglint: ignore acme-no-drop-in-billing -- "))
+        });
+    assert!(ignore, "no ignore quick fix for the custom rule in {actions:#}");
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit(), Some(0));
+}

@@ -9,6 +9,7 @@ mod ci_files;
 mod cli;
 mod common;
 mod corpus;
+mod custom_rules;
 mod docs;
 mod entry;
 mod fix;

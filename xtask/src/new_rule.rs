@@ -674,6 +674,13 @@ mod tests {
         assert!(source.contains("if alter.relation.name != PLACEHOLDER {"));
         assert!(source.contains("[\"todo: say what this does to \\\"prefer_something_example\\\" in the database\"]"));
         let registry = read(&dir, "src/rules/mod.rs");
-        assert!(registry.contains("    &prefer_jsonb::PreferJsonb,\n    &prefer_something::PreferSomething,\n"));
+        // At the end of the style group: after its rules, before the next group.
+        let at = registry
+            .find("    &prefer_something::PreferSomething,\n")
+            .expect("registered");
+        assert!(registry
+            .find("    &prefer_jsonb::PreferJsonb,\n")
+            .is_some_and(|style| style < at));
+        assert!(registry.find("    // history").is_some_and(|next| at < next));
     }
 }

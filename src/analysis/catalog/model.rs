@@ -38,6 +38,9 @@ pub struct Column {
     pub has_default: bool,
     pub identity: bool,
     pub generated: bool,
+    /// History, or added by the change being judged (with its table or by
+    /// `ADD COLUMN`): code already running does not know it.
+    pub origin: Origin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -274,11 +277,17 @@ impl Catalog {
         }
         for r in self.relations.values_mut() {
             // Only copy a shared relation when something changes.
-            if r.origin == Origin::History && r.constraints.iter().all(|c| c.origin == Origin::History) {
+            if r.origin == Origin::History
+                && r.constraints.iter().all(|c| c.origin == Origin::History)
+                && r.columns.iter().all(|c| c.origin == Origin::History)
+            {
                 continue;
             }
             let r = Arc::make_mut(r);
             r.origin = Origin::History;
+            for c in &mut r.columns {
+                c.origin = Origin::History;
+            }
             for c in &mut r.constraints {
                 c.origin = Origin::History;
             }

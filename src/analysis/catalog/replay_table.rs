@@ -73,7 +73,10 @@ impl Catalog {
             });
         if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
             rel.partition_key = partition_key;
-            rel.columns = inherited;
+            rel.columns = inherited
+                .into_iter()
+                .map(|column| Column { origin, ..column })
+                .collect();
             rel.partition_of = partition_of;
             rel.inherits = inherits;
         }
@@ -85,7 +88,8 @@ impl Catalog {
                     if let Some(source) = like.relation.as_ref().map(RelationName::from_range_var) {
                         let columns = self.relation(&source).map(|r| r.columns.clone()).unwrap_or_default();
                         if let Some(rel) = self.relations.get_mut(&key(&name)).map(Arc::make_mut) {
-                            rel.columns.extend(columns);
+                            rel.columns
+                                .extend(columns.into_iter().map(|column| Column { origin, ..column }));
                         }
                     }
                 }
@@ -109,6 +113,7 @@ impl Catalog {
             has_default: col.raw_default.is_some() || types::is_serial(type_name),
             identity: !col.identity.is_empty(),
             generated: !col.generated.is_empty(),
+            origin,
         };
         if types::is_serial(type_name) {
             column.not_null = true;

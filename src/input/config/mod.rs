@@ -13,6 +13,7 @@
 //! baseline = "miglint-baseline.json"  # accepted findings (`miglint baseline`)
 //! tool = "diesel"            # skip detection: every root is this tool's
 //! check_down = true           # lint down migrations too (default)
+//! require_reason = true       # an ignore comment must say why after `--`
 //! placeholder_patterns = ['\$%(\w+)%\$']  # macros of the project's own
 //!
 //! [placeholders]              # values of template placeholders
@@ -36,6 +37,12 @@
 //! [estimates]                 # throughput assumed for durations
 //! rewrite_rate = "50MB"
 //!
+//! [[custom_rules]]            # the team's own rules (config/custom_rules.rs)
+//! id = "no-drop-in-billing"
+//! statement = "DROP"
+//! schemas = ["billing"]
+//! message = "nothing is dropped in billing"
+//!
 //! [naming]                    # naming-convention (off by default): a regex per kind
 //! index = "^{table}_{columns}_idx$"   # {table}, {columns}: the names as written
 //! foreign_key = "_fkey$"
@@ -46,6 +53,7 @@
 //! tool = "golang-migrate"
 //! ```
 
+mod custom_rules;
 mod sizes;
 
 use std::collections::BTreeMap;
@@ -59,8 +67,8 @@ use crate::input::layout::{Dialect, Tool};
 use crate::input::source::LineIndex;
 pub(crate) use crate::settings::FailOn;
 use crate::settings::{
-    check_owner, parse_duration_ms, parse_owners_file, Estimates, MysqlServer, OwnerRule, Owners, SessionTimeZone,
-    Severity, SqliteVersion, TablePattern, TableSize, TransactionMode, SUPPORTED_PG_VERSIONS,
+    check_owner, parse_duration_ms, parse_owners_file, CustomRule, Estimates, MysqlServer, OwnerRule, Owners,
+    SessionTimeZone, Severity, SqliteVersion, TablePattern, TableSize, TransactionMode, SUPPORTED_PG_VERSIONS,
 };
 
 pub(crate) const FILE_NAME: &str = "miglint.toml";
@@ -97,6 +105,7 @@ struct RawConfig {
     rules: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     tool: Option<Spanned<String>>,
     check_down: Option<bool>,
+    require_reason: Option<bool>,
     max_file_size: Option<Spanned<toml::Value>>,
     placeholders: Option<BTreeMap<String, Spanned<toml::Value>>>,
     placeholder_patterns: Option<Vec<Spanned<String>>>,
@@ -106,6 +115,7 @@ struct RawConfig {
     stats: Option<Spanned<String>>,
     tables: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     estimates: Option<sizes::RawEstimates>,
+    custom_rules: Option<Vec<custom_rules::RawCustomRule>>,
     naming: Option<RawNaming>,
 }
 
@@ -175,6 +185,8 @@ pub(crate) struct Config {
     pub tool: Option<Tool>,
     /// Lint down migrations (default true).
     pub check_down: Option<bool>,
+    /// `require_reason`: turns `suppression-without-reason` on (or off).
+    pub require_reason: Option<bool>,
     /// Files larger than this many bytes are reported, not read.
     pub max_file_size: Option<u64>,
     /// `[placeholders]`: the value of each template placeholder.
@@ -192,6 +204,8 @@ pub(crate) struct Config {
     pub estimates: Estimates,
     /// `[naming]`: the conventions of `naming-convention`.
     pub naming: crate::settings::Naming,
+    /// `[[custom_rules]]`, in the order written.
+    pub custom_rules: Vec<CustomRule>,
 }
 
 pub(crate) fn parse_transaction_mode(text: &str) -> Option<TransactionMode> {
@@ -385,6 +399,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         config.tool = Some(Tool::parse(tool.get_ref()).ok_or_else(|| tool_error(&tool))?);
     }
     config.check_down = raw.check_down;
+    config.require_reason = raw.require_reason;
     if let Some(size) = raw.max_file_size {
         let bytes = match size.get_ref() {
             toml::Value::Integer(i) => u64::try_from(*i).ok(),
@@ -516,6 +531,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     config.tables = sizes::declared_tables(raw.tables.unwrap_or_default(), &at)?;
     config.estimates = sizes::estimates(raw.estimates.unwrap_or_default(), &at)?;
+    config.custom_rules = custom_rules::custom_rules(raw.custom_rules.unwrap_or_default(), &at)?;
     Ok(config)
 }
 
@@ -573,7 +589,7 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["exclude"] => "a list of strings",
         ["schema"] | ["baseline"] => "a string (a file path)",
         ["transaction"] => "a string: \"per-file\" or \"none\"",
-        ["assume_lock_timeout"] | ["check_down"] => "true or false",
+        ["assume_lock_timeout"] | ["check_down"] | ["require_reason"] => "true or false",
         ["timezone"] => "a string naming a time zone such as \"UTC\"",
         ["max_lock_timeout"] => "a whole number of milliseconds or a string such as \"10s\"",
         ["max_file_size"] => "a whole number of bytes or a string such as \"10MB\"",
@@ -596,6 +612,9 @@ fn expected_kind(path: &[&str]) -> Option<&'static str> {
         ["estimates"] => "a table: rewrite_rate, scan_rate, note_under, error_over",
         ["estimates", "rewrite_rate" | "scan_rate"] => "a string such as \"50MB\" (bytes per second)",
         ["estimates", "note_under" | "error_over"] => "a string such as \"1min\" or a whole number of milliseconds",
+        ["custom_rules"] => "a list of rules: [[custom_rules]] tables with an id, a message and a statement or a lock",
+        ["custom_rules", "id" | "message" | "help" | "severity" | "lock"] => "a string",
+        ["custom_rules", "statement" | "tables" | "schemas"] => "a string or a list of strings",
         _ => return None,
     })
 }
@@ -618,6 +637,7 @@ fn type_error_in_words(text: &str, error: &toml::de::Error) -> Option<String> {
     let key = match path.as_slice() {
         ["rules", id] => format!("`{id}` in [rules]"),
         ["roots", field] => format!("`{field}` in [[roots]]"),
+        ["custom_rules", field] => format!("`{field}` in [[custom_rules]]"),
         ["owners", pattern] => format!("`{pattern}` in [owners]"),
         ["tables", pattern] => format!("`{pattern}` in [tables]"),
         ["estimates", key] => format!("`{key}` in [estimates]"),
@@ -683,7 +703,18 @@ impl Config {
         is_rule: impl Fn(&str) -> bool,
         hint: impl Fn(&str) -> String,
     ) -> Result<(), ConfigError> {
-        match self.rules.iter().find(|rule| !is_rule(&rule.id)) {
+        if let Some(custom) = self.custom_rules.iter().find(|custom| is_rule(&custom.id)) {
+            return Err(ConfigError(format!(
+                "{}: custom rule `{}` has a built-in rule's id; give it another (a team prefix, such as \"acme-{}\", keeps clear of future ones)",
+                custom.at, custom.id, custom.id
+            )));
+        }
+        let is_custom = |id: &str| self.custom_rules.iter().any(|custom| custom.id == id);
+        match self
+            .rules
+            .iter()
+            .find(|rule| !is_rule(&rule.id) && !is_custom(&rule.id))
+        {
             Some(rule) => Err(ConfigError(format!(
                 "{}: unknown rule `{}` in [rules]{} (see `miglint rules`)",
                 rule.at,

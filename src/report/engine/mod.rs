@@ -687,6 +687,7 @@ fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'sta
         rule.check_file(file, &mut out);
         findings.extend(out.drain(..).map(|f| (rule.meta(), f)));
     }
+    crate::report::custom::check_postgres(file, settings, findings);
 }
 
 /// Turns findings into diagnostics at their configured severity. In a down

@@ -258,6 +258,9 @@ fn pending_report<D: ReplayedDialect>(judged: Judged<'_, '_, D>, weighed: Option
             D::check(*rule, file, &mut out);
             findings.extend(out.into_iter().map(|finding| (rule.meta(), finding)));
         }
+        if !settings.custom_rules.is_empty() {
+            crate::report::custom::check_replayed(source, &D::tables(file), settings, &mut findings);
+        }
     }
     let problems: Vec<_> = parsed.problems.iter().map(|p| p.span).collect();
     PendingReport {

@@ -9,6 +9,7 @@ use super::rule_doc_url;
 use crate::diagnostic::{Diagnostic, Severity, SuppressionScope};
 use crate::report::FileReport;
 use crate::report::Report;
+use crate::rule::{Category, RuleMeta};
 use crate::rules;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -25,11 +26,17 @@ fn level(severity: Severity) -> &'static str {
 }
 
 pub(super) fn sarif_value(report: &Report) -> Value {
-    let rule_list: Vec<Value> = rules::all()
+    // The built-in rules, then the custom rules the findings name.
+    let mut metas: Vec<&RuleMeta> = rules::all().iter().map(|rule| rule.meta()).collect();
+    for (_, diagnostic) in report.diagnostics() {
+        if rules::find(diagnostic.rule).is_none() && !metas.iter().any(|m| m.id == diagnostic.rule) {
+            metas.extend(crate::report::custom::registered(diagnostic.rule));
+        }
+    }
+    let rule_list: Vec<Value> = metas
         .iter()
-        .map(|rule| {
-            let meta = rule.meta();
-            json!({
+        .map(|meta| {
+            let mut rule = json!({
                 "id": meta.id,
                 "name": meta.id,
                 "shortDescription": { "text": meta.summary() },
@@ -41,10 +48,20 @@ pub(super) fn sarif_value(report: &Report) -> Value {
                     "enabled": meta.enabled_by_default,
                 },
                 "properties": { "category": meta.category.as_str(), "tags": [meta.category.as_str()] },
-            })
+            });
+            // A custom rule's documentation is its config: no page to link.
+            if meta.category == Category::Custom {
+                if let Some(fields) = rule.as_object_mut() {
+                    fields.remove("helpUri");
+                }
+            }
+            rule
         })
         .collect();
-    let results: Vec<Value> = report.diagnostics().map(|(f, d)| result(f, d)).collect();
+    let results: Vec<Value> = report
+        .diagnostics()
+        .map(|(f, d)| result(f, d, metas.iter().position(|m| m.id == d.rule)))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -68,8 +85,7 @@ pub(super) fn sarif_value(report: &Report) -> Value {
     })
 }
 
-fn result(file: &FileReport, d: &Diagnostic) -> Value {
-    let rule_index = rules::all().iter().position(|r| r.meta().id == d.rule);
+fn result(file: &FileReport, d: &Diagnostic, rule_index: Option<usize>) -> Value {
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");

@@ -37,6 +37,9 @@ pub(crate) struct Directive {
     /// Each rule id and its span in the comment.
     pub ids: Vec<(String, Span)>,
     pub reason: Option<String>,
+    /// The comment from its start to the end of its ids: what a finding
+    /// about the directive itself points at.
+    pub span: Span,
 }
 
 fn directive_pattern() -> &'static Regex {
@@ -85,10 +88,12 @@ pub(crate) fn directives_in(
                 statement_trailed(source, &layout, comment.span.start)
                     .unwrap_or_else(|| statement_below(source, &layout, comment.span.end))
             };
+            let ids_end = rest_start + ids_text.trim_end().len();
             Some(Directive {
                 scope,
                 ids,
                 reason: reason.filter(|r| !r.is_empty()).map(str::to_string),
+                span: Span::new(comment.span.start, ids_end),
             })
         })
         .collect()
@@ -181,7 +186,10 @@ pub(crate) fn apply(
     let mut findings = Vec::new();
     for directive in directives {
         for (id, id_span) in &directive.ids {
-            let Some(rule) = rules::find(id) else {
+            let Some(meta) = rules::find(id)
+                .map(|rule| rule.meta())
+                .or_else(|| crate::report::custom::find(settings, id))
+            else {
                 findings.push((
                     &rules::unknown_rule::META,
                     Finding::new(
@@ -197,7 +205,7 @@ pub(crate) fn apply(
             };
             let mut used = false;
             for diagnostic in diagnostics.iter_mut() {
-                if diagnostic.rule != rule.meta().id || diagnostic.suppressed.is_some() {
+                if !rules::ignore_covers(meta.id, diagnostic.rule) || diagnostic.suppressed.is_some() {
                     continue;
                 }
                 let covered = match &directive.scope {
@@ -218,7 +226,6 @@ pub(crate) fn apply(
                     used = true;
                 }
             }
-            let meta = rule.meta();
             let enabled = settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity));
             if !used && enabled.is_some() {
                 let message = match directive.scope {
@@ -231,8 +238,57 @@ pub(crate) fn apply(
                 ));
             }
         }
+        if let Some(finding) = missing_reason(directive, settings) {
+            findings.push((&rules::suppression_without_reason::META, finding));
+        }
     }
     findings
+}
+
+/// `suppression-without-reason`, when it is on: a directive that silences
+/// a known rule and says nothing after `--`.
+fn missing_reason(directive: &Directive, settings: &Settings) -> Option<Finding> {
+    let meta = &rules::suppression_without_reason::META;
+    settings.rule_severity(meta.id, meta.enabled_by_default.then_some(meta.default_severity))?;
+    // The editor's quick fix writes `TODO: ...` for the author to replace.
+    let placeholder = directive
+        .reason
+        .as_deref()
+        .is_some_and(|reason| reason.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("todo")));
+    if directive.reason.is_some() && !placeholder {
+        return None;
+    }
+    let known: Vec<&str> = directive
+        .ids
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .filter(|id| rules::find(id).is_some() || crate::report::custom::find(settings, id).is_some())
+        .collect();
+    let first = known.first()?;
+    let quoted: Vec<String> = known.iter().map(|id| format!("`{id}`")).collect();
+    let (what, directive_word) = if directive.scope == Scope::File {
+        ("file-wide suppression", "ignore-file")
+    } else {
+        ("suppression", "ignore")
+    };
+    Some(
+        Finding::new(
+            directive.span,
+            format!(
+                "{what} of {} gives {}",
+                quoted.join(", "),
+                if placeholder {
+                    "a TODO for a reason"
+                } else {
+                    "no reason"
+                }
+            ),
+        )
+        .label(directive.span, "a reviewer cannot tell why the risk is acceptable here")
+        .help(format!(
+            "say why after `--`: `-- miglint: {directive_word} {first} -- <why this is safe>`"
+        )),
+    )
 }
 
 #[cfg(test)]

@@ -38,6 +38,29 @@ const CASES: &[(&str, &str, bool, bool)] = &[
         false,
         false,
     ),
+    // Dropping the default of a NOT NULL column breaks inserts that leave
+    // it out (old code); the column added with a default does not.
+    (
+        "ALTER TABLE loose ADD COLUMN st text NOT NULL DEFAULT 'new';\nALTER TABLE loose ALTER COLUMN st DROP DEFAULT;\n\
+         INSERT INTO loose (id, k, s) VALUES (0, 0, 's');",
+        "dropping-column-default",
+        true,
+        true,
+    ),
+    (
+        "ALTER TABLE loose ADD COLUMN st text NOT NULL DEFAULT 'new';\nINSERT INTO loose (id, k, s) VALUES (0, 0, 's');",
+        "dropping-column-default",
+        false,
+        false,
+    ),
+    // On a nullable column old inserts store NULL instead: not flagged.
+    (
+        "ALTER TABLE loose ALTER COLUMN s SET DEFAULT 'x';\nALTER TABLE loose ALTER COLUMN s DROP DEFAULT;\n\
+         INSERT INTO loose (id, k) VALUES (0, 0);",
+        "dropping-column-default",
+        false,
+        false,
+    ),
     // DISABLE TRIGGER ALL turns the foreign-key checks off: an orphan gets
     // in; USER keeps them.
     (
@@ -80,6 +103,32 @@ fn what_a_rule_says_fails_fails_and_what_it_lets_pass_runs() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `now-default-without-time-zone`: the same inserts, at the same instant,
+/// under two `TimeZone` settings store two wall-clock values in the
+/// `timestamp` column that defaults to `now()` (nine hours apart for UTC and
+/// Tokyo) and one instant in the `timestamptz` column; the rule flags only
+/// the first.
+#[test]
+fn a_clock_default_on_timestamp_stores_the_session_zones_wall_clock() {
+    let table = "CREATE TABLE clock (zone text, naive timestamp DEFAULT now(), aware timestamptz DEFAULT now());";
+    let found = crate::tests::rules::findings("now-default-without-time-zone", table);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("column \"naive\""), "{found:?}");
+    let Some(cluster) = crate::tests::support::cluster::cluster() else {
+        return;
+    };
+    let script = format!(
+        "BEGIN;\n{}\nSET LOCAL TimeZone = 'UTC';\nINSERT INTO clock (zone) VALUES ('utc');\n\
+         SET LOCAL TimeZone = 'Asia/Tokyo';\nINSERT INTO clock (zone) VALUES ('tokyo');\n\
+         SELECT 'result: ' || count(DISTINCT naive) || ' ' || count(DISTINCT aware) || ' ' || (max(naive) - min(naive)) FROM clock;\n\
+         ROLLBACK;\n",
+        table.replace("CREATE TABLE", "CREATE TEMP TABLE")
+    );
+    let output = cluster.script("postgres", &script).expect("the script runs");
+    let result = output.lines().find_map(|l| l.strip_prefix("result: "));
+    assert_eq!(result, Some("2 1 09:00:00"), "{output}");
 }
 
 /// The script in one transaction that ends in `ROLLBACK`, the seed untouched.
