@@ -35,7 +35,9 @@ impl Rule for StatementNotRerunnable {
             let later = top[i + 1..]
                 .iter()
                 .find(|later| can_fail(later) && (tx.is_none() || later.state().transaction_id != tx));
-            let concurrent_build = matches!(ctx.node(), NodeEnum::IndexStmt(s) if s.concurrent) && tx.is_none();
+            let concurrent_build = matches!(ctx.node(), NodeEnum::IndexStmt(s) if s.concurrent)
+                && tx.is_none()
+                && runs_statements_one_by_one(file);
             if later.is_none() && !concurrent_build || rebuilt_after_drop(*ctx, &top[..i]) {
                 continue;
             }
@@ -67,6 +69,23 @@ fn commits_part_way(file: &AnalyzedFile<'_>) -> bool {
         && (script.opted_out
             || matches!(script.tool, Tool::Sqitch | Tool::Flyway)
             || script.transaction == RunnerTransaction::Batch)
+}
+
+/// The runner sends the file's statements one at a time, so that a `DROP
+/// INDEX CONCURRENTLY IF EXISTS` can precede a lone concurrent build in its
+/// file: goose and Atlas split the file, Flyway runs each statement, Sqitch
+/// and a plain runner go through `psql`. golang-migrate, Prisma and
+/// Supabase send the file as one query, and so do sqlx, Diesel and dbmate
+/// when the file opts out of their transaction: a second statement would
+/// put the build in the implicit transaction PostgreSQL opens for a query
+/// of several statements, which `CONCURRENTLY` refuses. There, the lone
+/// build is not flagged: its file cannot hold the remedy, and a failed
+/// build's re-run stops with "already exists" rather than passing.
+fn runs_statements_one_by_one(file: &AnalyzedFile<'_>) -> bool {
+    matches!(
+        file.script.tool,
+        Tool::Goose | Tool::Atlas | Tool::Flyway | Tool::Sqitch | Tool::Plain
+    )
 }
 
 /// A named index build after a `DROP INDEX ... IF EXISTS` of that name in
@@ -197,19 +216,10 @@ fn help(ctx: StatementContext<'_>, span: Span, what: &Rerun) -> String {
             ),
         },
         Guard::CheckCatalog(table) => check_catalog_help(ctx, table),
-        Guard::DropIndexFirst(drop) => {
-            if ctx.file.script.transaction == RunnerTransaction::Batch {
-                format!(
-                    "{} sends a file of more than one statement as one transaction, where CONCURRENTLY is refused: after a failed build, drop the INVALID index by hand before running the migration again:\n  {drop};",
-                    ctx.file.script.tool.display_name()
-                )
-            } else {
-                numbered_steps(
-                    "drop what a failed build left, then build it (not IF NOT EXISTS, which would keep an INVALID index):",
-                    &[format!("{drop};"), format!("{};", ctx.text())],
-                )
-            }
-        }
+        Guard::DropIndexFirst(drop) => numbered_steps(
+            "drop what a failed build left, then build it (not IF NOT EXISTS, which would keep an INVALID index):",
+            &[format!("{drop};"), format!("{};", ctx.text())],
+        ),
     }
 }
 
