@@ -17,6 +17,11 @@ crate::rule::declare_rule!(BanDropNotNull, id: "ban-drop-not-null", category: Co
 
 impl Rule for BanDropNotNull {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
+        // A down script restores the schema the older code was written
+        // for; whether it restores it right is for the down-migration rules.
+        if ctx.file.script.is_down() {
+            return;
+        }
         // A table the change created is known only to the new code.
         let Some(alter) = AlterTable::of_existing_table(ctx) else {
             return;
@@ -65,6 +70,25 @@ mod tests {
     use crate::tests::rules::findings;
 
     const ID: &str = "ban-drop-not-null";
+
+    #[test]
+    fn a_down_script_that_drops_not_null_restores_the_old_schema() {
+        use crate::input::layout::{Direction, GitState};
+        use crate::tests::rules::{migration, run_findings};
+        let sql = "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n";
+        let mut up = migration("2", "email_required", 1, GitState::Added);
+        up.content = crate::input::read::Content::Bytes(sql.as_bytes().to_vec());
+        let mut down = migration("2", "email_required", 1, GitState::Added);
+        down.path = "db/2_email_required.down.sql".to_string();
+        down.script.direction = Some(Direction::Down);
+        down.content = crate::input::read::Content::Bytes(sql.as_bytes().to_vec());
+        let settings = crate::settings::Settings::default();
+        assert_eq!(
+            run_findings(ID, vec![up, down], &settings).len(),
+            1,
+            "the up script's only"
+        );
+    }
 
     #[test]
     fn flags_drop_not_null_on_an_existing_column() {
