@@ -7,6 +7,7 @@ use crate::rule::Rule;
 
 pub(crate) mod alter_table;
 pub(crate) mod column_types;
+pub(crate) mod down;
 pub(crate) mod history;
 pub(crate) mod markdown;
 pub(crate) mod mysql_online;
@@ -25,6 +26,9 @@ pub(crate) mod concurrently_in_transaction;
 pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod disable_trigger;
 pub(crate) mod domain_constraint;
+pub(crate) mod down_migration_fails;
+pub(crate) mod down_migration_incomplete;
+pub(crate) mod down_migration_loses_data;
 pub(crate) mod duplicate_migration_version;
 pub(crate) mod dynamic_sql_not_checked;
 pub(crate) mod empty_file;
@@ -92,6 +96,7 @@ static RULES: &[&dyn Rule] = &[
     &ban_drop_schema::BanDropSchema,
     &ban_truncate::BanTruncate,
     &ban_delete_without_where::BanDeleteWithoutWhere,
+    &down_migration_loses_data::DownMigrationLosesData,
     // compatibility
     &renaming_column::RenamingColumn,
     &renaming_table::RenamingTable,
@@ -99,6 +104,8 @@ static RULES: &[&dyn Rule] = &[
     &disable_trigger::DisableTrigger,
     &sqlite_alter_table_fails::SqliteAlterTableFails,
     &sqlite_rebuild_drops_indexes::SqliteRebuildDropsIndexes,
+    &down_migration_incomplete::DownMigrationIncomplete,
+    &down_migration_fails::DownMigrationFails,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables

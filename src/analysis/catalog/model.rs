@@ -182,9 +182,9 @@ pub struct Domain {
     pub base: ColumnType,
     /// The names of its CHECK constraints (an unnamed one named as
     /// PostgreSQL does, `<domain>_check`, then `<domain>_check1`, ...).
-    pub(super) checks: BTreeSet<String>,
+    pub(crate) checks: BTreeSet<String>,
     /// `NOT NULL` (until `DROP NOT NULL`).
-    pub(super) not_null: bool,
+    pub(crate) not_null: bool,
     pub origin: Origin,
 }
 
@@ -300,6 +300,39 @@ impl Catalog {
     /// The search path back to its default, as at the start of a session.
     pub fn reset_session(&mut self) {
         self.search_path = vec!["public".to_string()];
+    }
+
+    /// The relations as the catalog shares them: a relation no statement
+    /// changed since a copy of the catalog was taken is the same `Arc`.
+    pub(crate) fn shared_relations(&self) -> impl Iterator<Item = &Arc<Relation>> {
+        self.relations.values()
+    }
+
+    pub(crate) fn enums(&self) -> impl Iterator<Item = &EnumType> {
+        self.enums.values()
+    }
+
+    pub(crate) fn domains(&self) -> impl Iterator<Item = &Domain> {
+        self.domains.values()
+    }
+
+    pub(crate) fn schema_names(&self) -> impl Iterator<Item = &str> {
+        self.schemas.keys().map(String::as_str)
+    }
+
+    /// Each routine the catalog holds a body of: its schema-qualified name
+    /// and signature.
+    pub(crate) fn routine_signatures(&self) -> impl Iterator<Item = (RelationName, &Signature)> {
+        self.routines.iter().flat_map(|((schema, name), overloads)| {
+            overloads
+                .iter()
+                .map(move |(signature, _)| (RelationName::new(Some(schema), name), signature))
+        })
+    }
+
+    /// The sequence is owned by a column (serial, identity, `OWNED BY`).
+    pub(crate) fn sequence_owned(&self, name: &RelationName) -> bool {
+        self.sequence_owners.contains_key(&key(name))
     }
 
     pub fn relations(&self) -> impl Iterator<Item = &Relation> {

@@ -13,7 +13,7 @@ use super::model::{
     key, Catalog, ConstraintKind, Domain, EnumType, Key, Location, Origin, RelationKind, TableConstraint,
 };
 use super::replay_table::rename_in_constraint;
-use crate::analysis::names::{dropped_names, RelationName};
+use crate::analysis::names::{dropped_names, dropped_type_names, RelationName};
 use crate::analysis::types::ColumnType;
 use crate::parse::ast::{constraint_node, string_value};
 
@@ -331,7 +331,7 @@ impl Catalog {
                 }
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                for name in names {
+                for name in dropped_type_names(&stmt.objects) {
                     let name = self.qualify_type(&name);
                     self.enums.remove(&key(&name));
                     self.domains.remove(&key(&name));
@@ -354,6 +354,7 @@ impl Catalog {
                         }
                         self.enums.retain(|(s, _), _| *s != schema);
                         self.domains.retain(|(s, _), _| *s != schema);
+                        self.routines.retain(|(s, _), _| *s != schema);
                     }
                 }
             }
