@@ -211,6 +211,7 @@ pub(crate) struct Tracer<'b> {
     /// The history before the up script was replayed whole (or a schema
     /// dump stands for it), so a relation the catalog lacks does not exist.
     complete: bool,
+    in_order: bool,
     /// Tables a statement of the down script copied rows from, and the
     /// tables an `UPDATE` wrote with the columns it read.
     copied: BTreeSet<RelationName>,
@@ -230,12 +231,16 @@ pub(crate) struct Tracer<'b> {
 
 impl<'b> Tracer<'b> {
     /// `after_up` is the catalog the down script starts from.
-    pub(crate) fn new(before_up: &'b Catalog, after_up: Catalog, complete: bool) -> Tracer<'b> {
+    /// `in_order` when the statements run in the order written (Liquibase
+    /// rollbacks of several changesets do not): only then is a statement
+    /// checked for what it acts on.
+    pub(crate) fn new(before_up: &'b Catalog, after_up: Catalog, complete: bool, in_order: bool) -> Tracer<'b> {
         let complete = complete && !before_up.relations().any(|r| r.inferred);
         Tracer {
             before_up,
             after_up,
             complete,
+            in_order,
             copied: BTreeSet::new(),
             read_columns: BTreeSet::new(),
             cascaded_types: BTreeSet::new(),
@@ -258,7 +263,7 @@ impl<'b> Tracer<'b> {
         before: &Catalog,
         after: &Catalog,
     ) {
-        if !embedded {
+        if !embedded && self.in_order {
             self.check_exists(statement, node, before);
         }
         self.note_opaque(node, before);
@@ -402,6 +407,14 @@ impl<'b> Tracer<'b> {
                     if whole.contains(table) || lost_tables.contains(table) {
                         return false;
                     }
+                    // Columns of a `CREATE TABLE AS` in any of the states are
+                    // not known: they are not compared.
+                    let unknown_columns = catalogs
+                        .iter()
+                        .any(|c| c.relation(table).is_some_and(|r| !r.columns_known && !r.inferred));
+                    if unknown_columns {
+                        return false;
+                    }
                     if object.kind == ObjectKind::Constraint {
                         let uses = constraint_columns(&catalogs, table, &object.name.name);
                         if uses.iter().any(|c| columns.contains(&(table.clone(), c.clone()))) {
@@ -416,7 +429,12 @@ impl<'b> Tracer<'b> {
                     if whole.contains(&index.table) || lost_tables.contains(&index.table) {
                         return false;
                     }
-                    if index.columns.iter().any(|c| columns.contains(&(index.table.clone(), c.clone()))) {
+                    if index
+                        .columns
+                        .iter()
+                        .chain(&index.reads)
+                        .any(|c| columns.contains(&(index.table.clone(), c.clone())))
+                    {
                         return false;
                     }
                 }
@@ -593,10 +611,20 @@ impl<'b> Tracer<'b> {
             NodeEnum::UpdateStmt(stmt) => {
                 let Some(rv) = &stmt.relation else { return };
                 let table = qualify(catalog, &RelationName::from_range_var(rv));
+                // `SET (a, b) = (c, d)`: the walk does not enter a
+                // MultiAssignRef's source, so it is walked on its own.
+                let mut sources = vec![node.clone()];
                 for (n, ..) in node.nodes() {
-                    if let pg_query::NodeRef::ColumnRef(col) = n {
-                        if let Some(column) = col.fields.last().and_then(string_value) {
-                            self.read_columns.insert((table.clone(), column));
+                    if let pg_query::NodeRef::MultiAssignRef(multi) = n {
+                        sources.extend(multi.source.as_ref().and_then(|s| s.node.clone()));
+                    }
+                }
+                for source in &sources {
+                    for (n, ..) in source.nodes() {
+                        if let pg_query::NodeRef::ColumnRef(col) = n {
+                            if let Some(column) = col.fields.last().and_then(string_value) {
+                                self.read_columns.insert((table.clone(), column));
+                            }
                         }
                     }
                 }
@@ -617,17 +645,24 @@ impl<'b> Tracer<'b> {
     /// A table or column the statement dropped that held production's rows
     /// before the up script, unless the down script copied them first.
     fn note_loss(&mut self, statement: usize, node: &NodeEnum, object: Object, before: &Catalog) {
+        // The same table as before the up script (by incarnation: the up
+        // script may have renamed it, or dropped it and created another).
+        let same_before_up = |table: &RelationName| -> Option<&Relation> {
+            let now = before.relation(table)?;
+            self.before_up
+                .relations()
+                .find(|r| r.incarnation == now.incarnation)
+        };
         let existed = match (object.kind, &object.table) {
             (ObjectKind::Table, None) => {
-                self.before_up.relation(&object.name).is_some_and(|r| {
-                    matches!(r.kind, RelationKind::Table | RelationKind::PartitionedTable)
-                }) && !self.copied.contains(&object.name)
+                same_before_up(&object.name)
+                    .is_some_and(|r| matches!(r.kind, RelationKind::Table | RelationKind::PartitionedTable))
+                    && !self.copied.contains(&object.name)
             }
             (ObjectKind::Column, Some(table)) => {
-                self.before_up
-                    .relation(table)
-                    .is_some_and(|r| r.column(&object.name.name).is_some())
-                    && before.relation(table).is_some()
+                let column = before.relation(table).and_then(|r| r.column(&object.name.name));
+                same_before_up(table)
+                    .is_some_and(|r| column.is_some_and(|c| r.columns.iter().any(|b| b.incarnation == c.incarnation)))
                     && !self.copied.contains(table)
                     && !self.read_columns.contains(&(table.clone(), object.name.name.clone()))
             }
@@ -682,10 +717,14 @@ fn fully_known(relation: &Relation) -> bool {
 }
 
 /// A constraint name the table does not have, as far as the catalog can
-/// tell (PostgreSQL 18 names the NOT NULL of each column `<table>_<column>_not_null`,
-/// which the catalog does not record).
+/// tell (PostgreSQL 18 names the NOT NULL of each column
+/// `<table>_<column>_not_null`, then `..._not_null1`, which the catalog does
+/// not record).
 fn constraint_unknown(relation: &Relation, name: &str) -> bool {
-    relation.constraint(name).is_none() && !name.ends_with("_not_null")
+    let not_null_name = name
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .ends_with("_not_null");
+    relation.constraint(name).is_none() && !not_null_name
 }
 
 /// The column or constraint an `ALTER TABLE` action needs that the table
@@ -723,18 +762,12 @@ fn constraint_columns(catalogs: &[&Catalog], table: &RelationName, name: &str) -
         })
 }
 
-/// A column's definition as messages show it.
+/// A column's definition as messages show it: its type and nullability
+/// (a default is not compared: the values already stored are what count).
 fn column_definition(column: &Column) -> String {
     let mut text = type_text(&column.ty);
     if column.not_null {
         text.push_str(" NOT NULL");
-    }
-    if column.identity {
-        text.push_str(", identity");
-    } else if column.generated {
-        text.push_str(", generated");
-    } else if column.has_default {
-        text.push_str(", with a default");
     }
     text
 }

@@ -62,7 +62,11 @@ pub(crate) fn analyze_down_script<'a>(
     before_up: &Catalog,
     complete: bool,
 ) -> AnalyzedFile<'a> {
-    let tracer = Tracer::new(before_up, catalog.clone(), complete);
+    // Liquibase rolls a file's changesets back in reverse, its rollback
+    // lines are taken in the order written: which statement meets what is
+    // not known.
+    let in_order = script.segments.len() <= 1;
+    let tracer = Tracer::new(before_up, catalog.clone(), complete, in_order);
     let (mut file, tracer) = analyze_traced(source, parsed, options, catalog, index, script, Some(tracer));
     if let Some(tracer) = tracer {
         let unreadable = !parsed.problems.is_empty() || !file.unchecked.is_empty();

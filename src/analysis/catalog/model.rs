@@ -38,6 +38,10 @@ pub struct Column {
     pub has_default: bool,
     pub identity: bool,
     pub generated: bool,
+    /// Which creation it comes from (`Relation::incarnation`'s numbering):
+    /// a renamed column is the same one, a column added under a name
+    /// another had is another.
+    pub incarnation: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +113,10 @@ pub struct Relation {
     /// existing, populated table whose columns, constraints and indexes are
     /// only those the migrations went on to add.
     pub inferred: bool,
+    /// Which creation it comes from, numbered in its catalog: a table
+    /// dropped and created again under the same name is another one; a
+    /// renamed one is the same.
+    pub incarnation: u64,
 }
 
 impl Relation {
@@ -166,6 +174,9 @@ pub struct Index {
     /// Attached to a partitioned table's index (`ALTER INDEX ... ATTACH
     /// PARTITION`): no other index of the parent can adopt it.
     pub attached: bool,
+    /// The columns its expressions and `WHERE` predicate read: dropping
+    /// one drops the index, as dropping a key column does.
+    pub reads: Vec<String>,
     pub origin: Origin,
 }
 
@@ -242,6 +253,8 @@ pub struct Catalog {
     /// has work to do. (Replaying a long history settles after every file;
     /// walking every object each time made that quadratic.)
     pub(super) unsettled: bool,
+    /// The number the next relation created gets (`Relation::incarnation`).
+    pub(super) next_incarnation: u64,
     /// Some relation was made a partition or an inheritance child at some
     /// point: only then can a table have children (`has_children` would
     /// otherwise scan every relation for each statement judged, which grew
@@ -261,6 +274,7 @@ impl Default for Catalog {
             sequence_owners: BTreeMap::new(),
             routines: BTreeMap::new(),
             unsettled: false,
+            next_incarnation: 0,
             children_possible: false,
         }
     }
@@ -524,8 +538,10 @@ impl Catalog {
                 partition_key: None,
                 origin,
                 inferred: false,
+                incarnation: self.next_incarnation,
             }),
         );
+        self.next_incarnation += 1;
     }
 
     /// The relation a name refers to, to change it (copied first if a

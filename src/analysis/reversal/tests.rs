@@ -145,3 +145,40 @@ fn what_the_catalog_cannot_follow_is_not_compared() {
     assert!(incomplete(USERS, "ALTER TABLE users ADD COLUMN email text;", "DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN ' || 'email'; END $$;").len() <= 1);
 }
 
+
+#[test]
+fn a_table_its_up_dropped_and_created_again_is_not_the_old_one() {
+    let r = reversal(USERS, "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, login text);", "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);");
+    assert!(r.lost.is_empty(), "{:?}", r.lost);
+    assert!(r.incomplete.is_empty(), "{:?}", r.incomplete);
+    // Renamed by its up script, it is still the table production had.
+    let r = reversal(USERS, "ALTER TABLE users RENAME TO accounts;", "DROP TABLE accounts;");
+    assert_eq!(r.lost.len(), 1);
+}
+
+#[test]
+fn a_column_its_up_added_under_an_old_name_is_not_the_old_one() {
+    let r = reversal(
+        USERS,
+        "ALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE users ADD COLUMN name varchar(20);",
+        "ALTER TABLE users DROP COLUMN name;\nALTER TABLE users RENAME COLUMN full_name TO name;",
+    );
+    assert!(r.lost.is_empty(), "{:?}", r.lost);
+    assert!(r.incomplete.is_empty(), "{:?}", r.incomplete);
+}
+
+#[test]
+fn columns_copied_by_an_update_before_their_drop_are_not_lost() {
+    let r = reversal(
+        USERS,
+        "SELECT 1;",
+        "ALTER TABLE users ADD COLUMN name_new text;\nUPDATE users SET (name_new) = (name);\nALTER TABLE users DROP COLUMN name;\nALTER TABLE users RENAME COLUMN name_new TO name;",
+    );
+    assert!(r.lost.is_empty(), "{:?}", r.lost);
+    let r = reversal(
+        USERS,
+        "SELECT 1;",
+        "ALTER TABLE users ADD COLUMN a text, ADD COLUMN b text;\nUPDATE users SET (a, b) = (name, id::text);\nALTER TABLE users DROP COLUMN name;",
+    );
+    assert!(r.lost.is_empty(), "{:?}", r.lost);
+}
