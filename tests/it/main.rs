@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod corpus;
 mod docs;
+mod downs;
 mod entry;
 mod fix;
 mod fuzz_regressions;
