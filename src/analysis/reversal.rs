@@ -351,7 +351,9 @@ impl<'b> Tracer<'b> {
                     object: object.clone(),
                     before: before.clone(),
                     after: after.clone(),
-                    by: (between == Some(before)).then(|| self.touched.get(object).copied()).flatten(),
+                    by: (between == Some(before))
+                        .then(|| self.touched.get(object).copied())
+                        .flatten(),
                 },
                 _ => continue,
             };
@@ -400,7 +402,9 @@ impl<'b> Tracer<'b> {
             .into_iter()
             .filter(|p| {
                 let object = match p {
-                    Incomplete::Left(o) | Incomplete::NotRestored { object: o, .. } | Incomplete::Changed { object: o, .. } => o,
+                    Incomplete::Left(o)
+                    | Incomplete::NotRestored { object: o, .. }
+                    | Incomplete::Changed { object: o, .. } => o,
                     Incomplete::NotRenamedBack { .. } => return true,
                 };
                 if let Some(table) = &object.table {
@@ -518,7 +522,10 @@ impl<'b> Tracer<'b> {
                 let qualified = qualify(catalog, &name);
                 let kind = ObjectType::try_from(stmt.rename_type).unwrap_or(ObjectType::Undefined);
                 match kind {
-                    ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectSequence => {
+                    ObjectType::ObjectTable
+                    | ObjectType::ObjectView
+                    | ObjectType::ObjectMatview
+                    | ObjectType::ObjectSequence => {
                         if catalog.relation(&name).is_none() && self.knows_schema(catalog, &qualified) {
                             missing.push((None, Object::top(ObjectKind::Table, &qualified)));
                         }
@@ -536,7 +543,10 @@ impl<'b> Tracer<'b> {
                             return;
                         };
                         if kind == ObjectType::ObjectColumn && relation.column(&stmt.subname).is_none() {
-                            missing.push((None, Object::of_table(ObjectKind::Column, &relation.name, &stmt.subname)));
+                            missing.push((
+                                None,
+                                Object::of_table(ObjectKind::Column, &relation.name, &stmt.subname),
+                            ));
                         }
                         if kind == ObjectType::ObjectTabconstraint && constraint_unknown(relation, &stmt.subname) {
                             missing.push((
@@ -558,7 +568,11 @@ impl<'b> Tracer<'b> {
     /// A missing relation is known not to exist: the history is whole and
     /// its schema is one the catalog knows.
     fn knows_schema(&self, catalog: &Catalog, name: &RelationName) -> bool {
-        self.complete && name.schema.as_deref().is_some_and(|s| catalog.schema_origin(s).is_some())
+        self.complete
+            && name
+                .schema
+                .as_deref()
+                .is_some_and(|s| catalog.schema_origin(s).is_some())
     }
 
     fn note_opaque(&mut self, node: &NodeEnum, catalog: &Catalog) {
@@ -569,8 +583,7 @@ impl<'b> Tracer<'b> {
                     pg_query::NodeRef::FuncCall(call) => {
                         let parts: Vec<String> = call.funcname.iter().filter_map(string_value).collect();
                         let Some(name) = parts.last() else { return false };
-                        let builtin = builtin_volatility(name).is_some()
-                            && parts.len() == 1
+                        let builtin = builtin_volatility(name).is_some() && parts.len() == 1
                             || parts.first().is_some_and(|s| s == "pg_catalog");
                         let known = super::catalog::called_name(&call.funcname)
                             .is_some_and(|n| catalog.routine(&n, call.args.len()).is_some());
@@ -649,9 +662,7 @@ impl<'b> Tracer<'b> {
         // script may have renamed it, or dropped it and created another).
         let same_before_up = |table: &RelationName| -> Option<&Relation> {
             let now = before.relation(table)?;
-            self.before_up
-                .relations()
-                .find(|r| r.incarnation == now.incarnation)
+            self.before_up.relations().find(|r| r.incarnation == now.incarnation)
         };
         let existed = match (object.kind, &object.table) {
             (ObjectKind::Table, None) => {
@@ -673,7 +684,11 @@ impl<'b> Tracer<'b> {
         }
         // The column of a table dropped whole is the table's loss.
         if let Some(table) = &object.table {
-            if self.lost.iter().any(|l| l.statement == statement && l.object.name == *table) {
+            if self
+                .lost
+                .iter()
+                .any(|l| l.statement == statement && l.object.name == *table)
+            {
                 return;
             }
         }
@@ -734,15 +749,17 @@ fn missing_in_table(relation: &Relation, cmd: &pg_query::protobuf::AlterTableCmd
     let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(Undefined);
     let table = &relation.name;
     match subtype {
-        AtDropColumn if !cmd.missing_ok => {
-            relation.column(&cmd.name).is_none().then(|| Object::of_table(ObjectKind::Column, table, &cmd.name))
-        }
+        AtDropColumn if !cmd.missing_ok => relation
+            .column(&cmd.name)
+            .is_none()
+            .then(|| Object::of_table(ObjectKind::Column, table, &cmd.name)),
         AtAlterColumnType | AtSetNotNull | AtDropNotNull | AtColumnDefault | AtDropIdentity | AtDropExpression => {
             (!cmd.name.is_empty() && relation.column(&cmd.name).is_none())
                 .then(|| Object::of_table(ObjectKind::Column, table, &cmd.name))
         }
-        AtDropConstraint if !cmd.missing_ok => constraint_unknown(relation, &cmd.name)
-            .then(|| Object::of_table(ObjectKind::Constraint, table, &cmd.name)),
+        AtDropConstraint if !cmd.missing_ok => {
+            constraint_unknown(relation, &cmd.name).then(|| Object::of_table(ObjectKind::Constraint, table, &cmd.name))
+        }
         _ => None,
     }
 }
@@ -799,7 +816,11 @@ fn constraint_definition(kind: &ConstraintKind) -> Option<String> {
     Some(match kind {
         ConstraintKind::Check { .. } => "CHECK".to_string(),
         ConstraintKind::ForeignKey { columns, references } => {
-            format!("FOREIGN KEY ({}) REFERENCES {}", columns.join(", "), shown(references).to_sql())
+            format!(
+                "FOREIGN KEY ({}) REFERENCES {}",
+                columns.join(", "),
+                shown(references).to_sql()
+            )
         }
         ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", columns.join(", ")),
         ConstraintKind::Unique { columns } => format!("UNIQUE ({})", columns.join(", ")),

@@ -18,9 +18,9 @@ use pg_query::{NodeEnum, NodeRef};
 use super::catalog::{called_name, Catalog, Location, Origin};
 use super::embedded::{Embedding, Run, RunKind, Tail, Unchecked};
 use super::emptied::Emptied;
-use super::reversal::Tracer;
 use super::facts;
 use super::locate::Locator;
+use super::reversal::Tracer;
 use super::transaction::{TransactionControl, TransactionTracker};
 use super::{catalog_view, mark_undone, AnalyzedFile, Options, Place, StatementState};
 use crate::input::layout::ScriptInfo;
@@ -68,7 +68,9 @@ pub(crate) fn analyze_down_script<'a>(
     let in_order = script.segments.len() <= 1;
     let tracer = Tracer::new(before_up, catalog.clone(), complete, in_order);
     let (mut file, tracer) = analyze_traced(source, parsed, options, catalog, index, script, Some(tracer));
-    if let Some(tracer) = tracer {
+    // An empty down script says the migration is not rolled back: nothing
+    // to compare (`missing-down-migration` is about those).
+    if let Some(tracer) = tracer.filter(|_| parsed.has_code) {
         let unreadable = !parsed.problems.is_empty() || !file.unchecked.is_empty();
         file.reversal = Some(tracer.finish(catalog, unreadable));
     }

@@ -40,7 +40,10 @@ impl Rule for DownMigrationFails {
                     span,
                     format!("down migration fails here: {object} does not exist ({why})"),
                 )
-                .label(span, "PostgreSQL stops the down migration with an error: the rollback fails")
+                .label(
+                    span,
+                    "PostgreSQL stops the down migration with an error: the rollback fails",
+                )
                 .help(help),
             );
         }
@@ -63,6 +66,12 @@ mod tests {
 
     #[test]
     fn if_exists_guards_it() {
-        assert!(down_findings(ID, "CREATE TABLE users (id bigint);", "SELECT 1;", "DROP INDEX IF EXISTS users_email_index;\nALTER TABLE users DROP COLUMN IF EXISTS email;").is_empty());
+        assert!(down_findings(
+            ID,
+            "CREATE TABLE users (id bigint);",
+            "SELECT 1;",
+            "DROP INDEX IF EXISTS users_email_index;\nALTER TABLE users DROP COLUMN IF EXISTS email;"
+        )
+        .is_empty());
     }
 }

@@ -88,7 +88,12 @@ mod tests {
     #[test]
     fn an_added_column_left_behind() {
         assert_eq!(
-            down_findings(ID, "CREATE TABLE users (id bigint);", "ALTER TABLE users ADD COLUMN email text;", "SELECT 1;"),
+            down_findings(
+                ID,
+                "CREATE TABLE users (id bigint);",
+                "ALTER TABLE users ADD COLUMN email text;",
+                "SELECT 1;"
+            ),
             ["1:1 down migration leaves column \"users\".\"email\" that its up migration added"]
         );
     }

@@ -59,6 +59,12 @@ mod tests {
 
     #[test]
     fn the_column_its_up_added() {
-        assert!(down_findings(ID, "CREATE TABLE users (id bigint);", "ALTER TABLE users ADD COLUMN email text;", "ALTER TABLE users DROP COLUMN email;").is_empty());
+        assert!(down_findings(
+            ID,
+            "CREATE TABLE users (id bigint);",
+            "ALTER TABLE users ADD COLUMN email text;",
+            "ALTER TABLE users DROP COLUMN email;"
+        )
+        .is_empty());
     }
 }

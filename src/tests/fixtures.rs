@@ -284,7 +284,12 @@ fn fixture_cases() -> Vec<Case> {
                 files.sort_by_key(|f| {
                     let name = f.file_name().unwrap().to_string_lossy().to_string();
                     let down = name.ends_with(".down.sql");
-                    (name.trim_end_matches(".down.sql").trim_end_matches(".up.sql").to_string(), down)
+                    (
+                        name.trim_end_matches(".down.sql")
+                            .trim_end_matches(".up.sql")
+                            .to_string(),
+                        down,
+                    )
                 });
                 cases.push(Case {
                     path,

@@ -147,7 +147,11 @@ pub(crate) fn down_findings(rule: &str, history: &str, up: &str, down: &str) -> 
             history,
             script(0, Direction::Up, Role::History, "1_history"),
         ),
-        ("db/2_change.up.sql", up, script(1, Direction::Up, Role::Change, "2_change")),
+        (
+            "db/2_change.up.sql",
+            up,
+            script(1, Direction::Up, Role::Change, "2_change"),
+        ),
         (
             "db/2_change.down.sql",
             down,

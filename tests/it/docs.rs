@@ -132,8 +132,12 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
 /// migration before it (the text before `-- migrate:up`), reports the rule.
 fn down_section_fires(id: &str, path: &str, body: &str, settings: Settings) -> bool {
     use miglint::{Direction, Role, Tool};
-    let up_at = body.find("-- migrate:up").expect("a layout=dbmate block has `-- migrate:up`");
-    let down_at = body.find("-- migrate:down").expect("a layout=dbmate block has `-- migrate:down`");
+    let up_at = body
+        .find("-- migrate:up")
+        .expect("a layout=dbmate block has `-- migrate:up`");
+    let down_at = body
+        .find("-- migrate:down")
+        .expect("a layout=dbmate block has `-- migrate:down`");
     let blank = |range: std::ops::Range<usize>| -> Vec<u8> {
         body.bytes()
             .enumerate()

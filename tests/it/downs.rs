@@ -112,7 +112,10 @@ fn sqlx() {
     let p = Project::new(
         "sqlx",
         &[
-            ("Cargo.toml", "[package]\nname = \"app\"\n\n[dependencies]\nsqlx = \"0.8\"\n"),
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\n\n[dependencies]\nsqlx = \"0.8\"\n",
+            ),
             ("migrations/1_users.up.sql", USERS),
             ("migrations/1_users.down.sql", "DROP TABLE users;\n"),
             ("migrations/2_email.up.sql", EMAIL_UP),
@@ -132,7 +135,10 @@ fn diesel() {
             ("migrations/2024-01-01-000000_users/up.sql", USERS),
             ("migrations/2024-01-01-000000_users/down.sql", "DROP TABLE users;\n"),
             ("migrations/2024-01-02-000000_email/up.sql", EMAIL_UP),
-            ("migrations/2024-01-02-000000_email/down.sql", &format!("-- Undo the email.\n{EMAIL_DOWN}")),
+            (
+                "migrations/2024-01-02-000000_email/down.sql",
+                &format!("-- Undo the email.\n{EMAIL_DOWN}"),
+            ),
         ],
     );
     let down = "migrations/2024-01-02-000000_email/down.sql";
@@ -236,4 +242,36 @@ fn a_down_that_undoes_its_up_is_clean_in_every_layout() {
         ],
     );
     assert!(p.downs(&["db", "goose"]).is_empty());
+}
+
+/// openfga's PostgreSQL migrations (goose sections): every down section
+/// undoes its up section exactly (read one by one), so the down rules report
+/// nothing there, while each down section is judged after its up section.
+#[test]
+fn a_corpus_project_whose_downs_reverse_their_ups() {
+    let Some(corpus) = crate::common::corpus_repositories("the down rules on a corpus project") else {
+        return;
+    };
+    let project = corpus.join("openfga__openfga");
+    let output = Command::cargo_bin("miglint")
+        .unwrap()
+        .current_dir(&project)
+        .args(["check", "--format", "json", "assets/migrations/postgres"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let downs = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["direction"] == "down")
+        .count();
+    assert_eq!(downs, 6, "each migration's down section is judged");
+    let found: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().unwrap().starts_with("down-migration"))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
 }

@@ -291,7 +291,12 @@ impl Catalog {
                     }
                 }
                 for index in self.indexes.values_mut().filter(|i| i.table == old) {
-                    for c in index.columns.iter_mut().chain(index.reads.iter_mut()).filter(|c| **c == from) {
+                    for c in index
+                        .columns
+                        .iter_mut()
+                        .chain(index.reads.iter_mut())
+                        .filter(|c| **c == from)
+                    {
                         *c = to.clone();
                     }
                 }
@@ -335,7 +340,8 @@ impl Catalog {
         } else {
             return;
         }
-        let of_type = |ty: &ColumnType| ty.name == old.name && ty.schema.as_ref().is_none_or(|s| Some(s) == old.schema.as_ref());
+        let of_type =
+            |ty: &ColumnType| ty.name == old.name && ty.schema.as_ref().is_none_or(|s| Some(s) == old.schema.as_ref());
         for rel in self.relations.values_mut() {
             if !rel.columns.iter().any(|c| of_type(&c.ty)) {
                 continue; // keep sharing it

@@ -335,9 +335,8 @@ impl Catalog {
                     rel.constraints.retain(|c| !constraint_uses(&c.kind, &column));
                 }
                 self.drop_owned_sequences(&table, Some(&column));
-                self.indexes.retain(|_, i| {
-                    !(i.table == table && (i.columns.contains(&column) || i.reads.contains(&column)))
-                });
+                self.indexes
+                    .retain(|_, i| !(i.table == table && (i.columns.contains(&column) || i.reads.contains(&column))));
             }
             AtDropConstraint => {
                 if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {

@@ -352,6 +352,8 @@ fn a_renamed_enum_type_takes_its_columns_along() {
     }
     let name = crate::analysis::RelationName::new(None, "mood");
     assert!(catalog.enum_type(&name).is_some());
-    let t = catalog.relation(&crate::analysis::RelationName::new(None, "t")).unwrap();
+    let t = catalog
+        .relation(&crate::analysis::RelationName::new(None, "t"))
+        .unwrap();
     assert_eq!(t.column("m").unwrap().ty.name, "mood");
 }

@@ -2,8 +2,8 @@
 //! catalog, as the engine does.
 
 use super::*;
-use crate::analysis::{analyze_down_script, replay, Options, TransactionMode};
 use crate::analysis::catalog::Origin;
+use crate::analysis::{analyze_down_script, replay, Options, TransactionMode};
 use crate::input::source::SourceFile;
 use crate::parse::parse_file;
 
@@ -42,7 +42,12 @@ fn incomplete(history: &str, up: &str, down: &str) -> Vec<String> {
             Incomplete::Left(o) => format!("left {o}"),
             Incomplete::NotRestored { object, by } => format!("not restored {object} {by:?}"),
             Incomplete::NotRenamedBack { old, new } => format!("renamed {old} -> {new}"),
-            Incomplete::Changed { object, before, after, by } => format!("changed {object}: {before} -> {after} {by:?}"),
+            Incomplete::Changed {
+                object,
+                before,
+                after,
+                by,
+            } => format!("changed {object}: {before} -> {after} {by:?}"),
         })
         .collect()
 }
@@ -52,17 +57,46 @@ const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NU
 #[test]
 fn a_down_that_reverses_its_up_leaves_nothing() {
     assert!(incomplete(USERS, "CREATE TABLE orders (id serial PRIMARY KEY, user_id bigint REFERENCES users);\nCREATE INDEX orders_user ON orders (user_id);", "DROP TABLE orders;").is_empty());
-    assert!(incomplete(USERS, "ALTER TABLE users ADD COLUMN email text UNIQUE;", "ALTER TABLE users DROP COLUMN email;").is_empty());
-    assert!(incomplete(USERS, "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);", "ALTER TABLE users ALTER COLUMN name TYPE text;").is_empty());
-    assert!(incomplete(USERS, "ALTER TABLE users RENAME COLUMN name TO full_name;", "ALTER TABLE users RENAME COLUMN full_name TO name;").is_empty());
-    assert!(incomplete(USERS, "CREATE TYPE mood AS ENUM ('a');\nALTER TABLE users ADD COLUMN m mood;", "ALTER TABLE users DROP COLUMN m;\nDROP TYPE mood;").is_empty());
+    assert!(incomplete(
+        USERS,
+        "ALTER TABLE users ADD COLUMN email text UNIQUE;",
+        "ALTER TABLE users DROP COLUMN email;"
+    )
+    .is_empty());
+    assert!(incomplete(
+        USERS,
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);",
+        "ALTER TABLE users ALTER COLUMN name TYPE text;"
+    )
+    .is_empty());
+    assert!(incomplete(
+        USERS,
+        "ALTER TABLE users RENAME COLUMN name TO full_name;",
+        "ALTER TABLE users RENAME COLUMN full_name TO name;"
+    )
+    .is_empty());
+    assert!(incomplete(
+        USERS,
+        "CREATE TYPE mood AS ENUM ('a');\nALTER TABLE users ADD COLUMN m mood;",
+        "ALTER TABLE users DROP COLUMN m;\nDROP TYPE mood;"
+    )
+    .is_empty());
 }
 
 #[test]
 fn a_table_dropped_and_created_again_alike_is_restored() {
-    assert!(incomplete(USERS, "DROP TABLE users;", "CREATE TABLE users (name text NOT NULL, id bigint PRIMARY KEY);").is_empty());
+    assert!(incomplete(
+        USERS,
+        "DROP TABLE users;",
+        "CREATE TABLE users (name text NOT NULL, id bigint PRIMARY KEY);"
+    )
+    .is_empty());
     assert_eq!(
-        incomplete(USERS, "DROP TABLE users;", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(10));"),
+        incomplete(
+            USERS,
+            "DROP TABLE users;",
+            "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(10));"
+        ),
         ["changed column \"users\".\"name\": text NOT NULL -> varchar(10) None"]
     );
 }
@@ -70,12 +104,20 @@ fn a_table_dropped_and_created_again_alike_is_restored() {
 #[test]
 fn what_up_created_and_down_leaves() {
     assert_eq!(
-        incomplete(USERS, "ALTER TABLE users ADD COLUMN email text;\nCREATE INDEX users_name ON users (name);", "SELECT 1;"),
+        incomplete(
+            USERS,
+            "ALTER TABLE users ADD COLUMN email text;\nCREATE INDEX users_name ON users (name);",
+            "SELECT 1;"
+        ),
         ["left column \"users\".\"email\"", "left index \"users_name\""]
     );
     // A table left whole is one finding, not one per column and index.
     assert_eq!(
-        incomplete(USERS, "CREATE TABLE orders (id serial PRIMARY KEY, n int UNIQUE);\nCREATE INDEX o_n ON orders (n);", ""),
+        incomplete(
+            USERS,
+            "CREATE TABLE orders (id serial PRIMARY KEY, n int UNIQUE);\nCREATE INDEX o_n ON orders (n);",
+            ""
+        ),
         ["left table \"orders\""]
     );
 }
@@ -98,7 +140,11 @@ fn what_up_dropped_or_changed_and_down_does_not_restore() {
 
 #[test]
 fn a_down_that_drops_what_existed_before() {
-    let r = reversal(USERS, "CREATE INDEX users_name ON users (name);", "DROP INDEX users_name;\nALTER TABLE users DROP COLUMN name;");
+    let r = reversal(
+        USERS,
+        "CREATE INDEX users_name ON users (name);",
+        "DROP INDEX users_name;\nALTER TABLE users DROP COLUMN name;",
+    );
     assert_eq!(r.lost.len(), 1);
     assert_eq!(r.lost[0].object.to_string(), "column \"users\".\"name\"");
     assert_eq!((r.lost[0].statement, r.lost[0].action), (1, Some(0)));
@@ -124,14 +170,22 @@ fn a_down_that_acts_on_what_is_not_there() {
             "column \"users\".\"nickname\" Never Some(0) [\"nick\"]"
         ]
     );
-    let r = reversal(USERS, "ALTER TABLE users DROP COLUMN name;", "ALTER TABLE users DROP COLUMN name;");
+    let r = reversal(
+        USERS,
+        "ALTER TABLE users DROP COLUMN name;",
+        "ALTER TABLE users DROP COLUMN name;",
+    );
     assert_eq!(r.missing[0].gone, Gone::ByUp);
 }
 
 #[test]
 fn a_table_the_history_never_showed_is_not_missing() {
     // `legacy` comes from outside the migrations (an ALTER names it).
-    let r = reversal("ALTER TABLE legacy ADD COLUMN a int;", "ALTER TABLE legacy ADD COLUMN b int;", "DROP TABLE other;\nALTER TABLE legacy DROP COLUMN b;");
+    let r = reversal(
+        "ALTER TABLE legacy ADD COLUMN a int;",
+        "ALTER TABLE legacy ADD COLUMN b int;",
+        "DROP TABLE other;\nALTER TABLE legacy DROP COLUMN b;",
+    );
     assert!(r.missing.is_empty(), "{:?}", r.missing);
     assert!(r.incomplete.is_empty(), "{:?}", r.incomplete);
     // Nor are relations of a schema the catalog does not know.
@@ -141,14 +195,30 @@ fn a_table_the_history_never_showed_is_not_missing() {
 
 #[test]
 fn what_the_catalog_cannot_follow_is_not_compared() {
-    assert!(incomplete(USERS, "ALTER TABLE users ADD COLUMN email text;", "SELECT drop_email_column();").is_empty());
-    assert!(incomplete(USERS, "ALTER TABLE users ADD COLUMN email text;", "DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN ' || 'email'; END $$;").len() <= 1);
+    assert!(incomplete(
+        USERS,
+        "ALTER TABLE users ADD COLUMN email text;",
+        "SELECT drop_email_column();"
+    )
+    .is_empty());
+    assert!(
+        incomplete(
+            USERS,
+            "ALTER TABLE users ADD COLUMN email text;",
+            "DO $$ BEGIN EXECUTE 'ALTER TABLE users DROP COLUMN ' || 'email'; END $$;"
+        )
+        .len()
+            <= 1
+    );
 }
-
 
 #[test]
 fn a_table_its_up_dropped_and_created_again_is_not_the_old_one() {
-    let r = reversal(USERS, "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, login text);", "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);");
+    let r = reversal(
+        USERS,
+        "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, login text);",
+        "DROP TABLE users;\nCREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);",
+    );
     assert!(r.lost.is_empty(), "{:?}", r.lost);
     assert!(r.incomplete.is_empty(), "{:?}", r.incomplete);
     // Renamed by its up script, it is still the table production had.

@@ -230,7 +230,9 @@ impl<'s> Replay<'s> {
         let judged_downs = decoded
             .iter()
             .filter_map(|d| match d {
-                Decoded::Text(_, script, _) if script.is_down() && script.role == Role::Change && !script.is_deleted() => {
+                Decoded::Text(_, script, _)
+                    if script.is_down() && script.role == Role::Change && !script.is_deleted() =>
+                {
                     Some((script.root.clone(), script.order?))
                 }
                 _ => None,
@@ -254,7 +256,10 @@ impl<'s> Replay<'s> {
     /// is whole when every migration before it was replayed, or a schema
     /// dump stands for it.
     fn keep_before_up(&mut self, index: usize, script: &ScriptInfo) {
-        let Some(order) = script.order.filter(|_| script.direction == Some(crate::input::layout::Direction::Up)) else {
+        let Some(order) = script
+            .order
+            .filter(|_| script.direction == Some(crate::input::layout::Direction::Up))
+        else {
             return;
         };
         let migration = (script.root.clone(), order);
