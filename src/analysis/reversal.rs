@@ -144,6 +144,9 @@ pub(crate) enum Incomplete {
     /// the up script removed it (`by` None) or statement `by` of the down
     /// script did.
     NotRestored { object: Object, by: Option<usize> },
+    /// It existed before the up script and after it, and the down script
+    /// removed it, at a statement it could not tell (inside a body).
+    DroppedByDown(Object),
     /// The up script renamed it and the down script does not rename it back.
     NotRenamedBack { old: Object, new: Object },
     /// It is there before and after, defined otherwise; `by` is the down
@@ -342,9 +345,12 @@ impl<'b> Tracer<'b> {
                     if self.lost.iter().any(|l| l.object == *object) {
                         continue;
                     }
-                    Incomplete::NotRestored {
-                        object: object.clone(),
-                        by: self.touched.get(object).copied(),
+                    match self.touched.get(object) {
+                        Some(by) => Incomplete::NotRestored {
+                            object: object.clone(),
+                            by: Some(*by),
+                        },
+                        None => Incomplete::DroppedByDown(object.clone()),
                     }
                 }
                 (Some(before), _, Some(after)) if before != after => Incomplete::Changed {
@@ -370,7 +376,9 @@ impl<'b> Tracer<'b> {
         let whole: BTreeSet<RelationName> = found
             .iter()
             .filter_map(|p| match p {
-                Incomplete::Left(o) | Incomplete::NotRestored { object: o, .. } if o.kind.is_relation() => {
+                Incomplete::Left(o) | Incomplete::NotRestored { object: o, .. } | Incomplete::DroppedByDown(o)
+                    if o.kind.is_relation() =>
+                {
                     Some(o.name.clone())
                 }
                 _ => None,
@@ -379,7 +387,9 @@ impl<'b> Tracer<'b> {
         let columns: BTreeSet<(RelationName, String)> = found
             .iter()
             .filter_map(|p| match p {
-                Incomplete::Left(o) | Incomplete::NotRestored { object: o, .. } if o.kind == ObjectKind::Column => {
+                Incomplete::Left(o) | Incomplete::NotRestored { object: o, .. } | Incomplete::DroppedByDown(o)
+                    if o.kind == ObjectKind::Column =>
+                {
                     Some((o.table.clone()?, o.name.name.clone()))
                 }
                 _ => None,
@@ -404,6 +414,7 @@ impl<'b> Tracer<'b> {
                 let object = match p {
                     Incomplete::Left(o)
                     | Incomplete::NotRestored { object: o, .. }
+                    | Incomplete::DroppedByDown(o)
                     | Incomplete::Changed { object: o, .. } => o,
                     Incomplete::NotRenamedBack { .. } => return true,
                 };
@@ -863,8 +874,8 @@ fn relation_inventory(catalog: &Catalog, relation: &Relation, out: &mut Inventor
     }
 }
 
-/// Every object of the catalog with its definition; with `only`, the
-/// relations (and their indexes) among those names.
+/// Every object of the catalog with its definition; with `only`, of the
+/// relations and indexes only those on tables among those names.
 fn inventory(catalog: &Catalog, only: Option<&BTreeSet<RelationName>>) -> Inventory {
     let mut out = Inventory::new();
     for relation in catalog.relations() {
@@ -896,9 +907,6 @@ fn inventory(catalog: &Catalog, only: Option<&BTreeSet<RelationName>>) -> Invent
             if index.partial { " WHERE ..." } else { "" }
         );
         out.insert(Object::top(ObjectKind::Index, &index.name), definition);
-    }
-    if only.is_some() {
-        return out;
     }
     for e in catalog.enums() {
         let values: Vec<String> = e.values.iter().map(|v| format!("'{v}'")).collect();
@@ -973,12 +981,6 @@ fn narrow_inventories(before: &Catalog, after: &Catalog) -> (Inventory, Inventor
         for index in catalog.indexes() {
             out.entry(Object::top(ObjectKind::Index, &index.name))
                 .or_insert_with(|| "index".to_string());
-        }
-        for e in catalog.enums() {
-            out.insert(Object::top(ObjectKind::Enum, &e.name), format!("{:?}", e.values));
-        }
-        for d in catalog.domains() {
-            out.insert(Object::top(ObjectKind::Domain, &d.name), String::new());
         }
     }
     (a, b)

@@ -42,6 +42,14 @@ impl Rule for DownMigrationIncomplete {
                     "a down migration undoes its up migration only: leave the {} as it is, or drop it in a forward migration",
                     object.kind.noun()
                 )),
+                Incomplete::DroppedByDown(object) => Finding::new(
+                    start,
+                    format!("down migration drops {object}, which existed before its up migration"),
+                )
+                .help(format!(
+                    "a down migration undoes its up migration only: leave the {} as it is, or drop it in a forward migration",
+                    object.kind.noun()
+                )),
                 Incomplete::NotRenamedBack { old, new } => Finding::new(
                     start,
                     format!(

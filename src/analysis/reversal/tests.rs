@@ -42,6 +42,7 @@ fn incomplete(history: &str, up: &str, down: &str) -> Vec<String> {
             Incomplete::Left(o) => format!("left {o}"),
             Incomplete::NotRestored { object, by } => format!("not restored {object} {by:?}"),
             Incomplete::NotRenamedBack { old, new } => format!("renamed {old} -> {new}"),
+            Incomplete::DroppedByDown(o) => format!("dropped by down {o}"),
             Incomplete::Changed {
                 object,
                 before,
@@ -116,7 +117,7 @@ fn what_up_created_and_down_leaves() {
         incomplete(
             USERS,
             "CREATE TABLE orders (id serial PRIMARY KEY, n int UNIQUE);\nCREATE INDEX o_n ON orders (n);",
-            ""
+            "SELECT 1;"
         ),
         ["left table \"orders\""]
     );
@@ -125,15 +126,15 @@ fn what_up_created_and_down_leaves() {
 #[test]
 fn what_up_dropped_or_changed_and_down_does_not_restore() {
     assert_eq!(
-        incomplete(USERS, "ALTER TABLE users DROP COLUMN name;", ""),
+        incomplete(USERS, "ALTER TABLE users DROP COLUMN name;", "SELECT 1;"),
         ["not restored column \"users\".\"name\" None"]
     );
     assert_eq!(
-        incomplete(USERS, "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;", ""),
+        incomplete(USERS, "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;", "SELECT 1;"),
         ["changed column \"users\".\"name\": text NOT NULL -> text None"]
     );
     assert_eq!(
-        incomplete(USERS, "ALTER TABLE users RENAME TO accounts;", ""),
+        incomplete(USERS, "ALTER TABLE users RENAME TO accounts;", "SELECT 1;"),
         ["renamed table \"users\" -> table \"accounts\""]
     );
 }
@@ -251,4 +252,29 @@ fn columns_copied_by_an_update_before_their_drop_are_not_lost() {
         "ALTER TABLE users ADD COLUMN a text, ADD COLUMN b text;\nUPDATE users SET (a, b) = (name, id::text);\nALTER TABLE users DROP COLUMN name;",
     );
     assert!(r.lost.is_empty(), "{:?}", r.lost);
+}
+
+#[test]
+fn a_function_that_existed_before_dropped_by_the_down() {
+    // Located at the statement that drops it.
+    let history = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;";
+    assert_eq!(
+        incomplete(
+            history,
+            "CREATE TABLE t (id int);",
+            "DROP TABLE t;\nDROP FUNCTION IF EXISTS touch;"
+        ),
+        ["not restored function touch() Some(1)"]
+    );
+}
+
+#[test]
+fn an_empty_down_script_is_not_compared() {
+    let mut catalog = Catalog::default();
+    let before_up = catalog.clone();
+    let down = SourceFile::new("down.sql", "-- nothing to undo\n");
+    let parsed = parse_file(&down);
+    let script = crate::input::layout::ScriptInfo::plain();
+    let file = analyze_down_script(&down, &parsed, options(), &mut catalog, 0, &script, &before_up, true);
+    assert!(file.reversal.is_none());
 }
