@@ -2,7 +2,7 @@
 //! schema back to where its up script found it: what the up script created
 //! is left, what it dropped or changed is not restored.
 
-use crate::analysis::reversal::{Incomplete, ObjectKind};
+use crate::analysis::reversal::{Incomplete, Object, ObjectKind};
 use crate::analysis::AnalyzedFile;
 use crate::diagnostic::Finding;
 use crate::rule::Rule;
@@ -16,7 +16,62 @@ impl Rule for DownMigrationIncomplete {
             return;
         };
         let start = script_start(file);
+        let left: Vec<&Object> = reversal
+            .incomplete
+            .iter()
+            .filter_map(|p| match p {
+                Incomplete::Left(o) => Some(o),
+                _ => None,
+            })
+            .collect();
+        let not_restored: Vec<&Object> = reversal
+            .incomplete
+            .iter()
+            .filter_map(|p| match p {
+                Incomplete::NotRestored { object, by: None } => Some(object),
+                _ => None,
+            })
+            .collect();
+        // Many objects at the script's start read better as one finding.
+        let group_left = left.len() > GROUP_OVER;
+        let group_not_restored = not_restored.len() > GROUP_OVER;
+        if group_left {
+            let drops: Vec<String> = left.iter().take(GROUP_OVER).map(|o| drop_sql(o)).collect();
+            out.push(
+                Finding::new(
+                    start,
+                    format!(
+                        "down migration leaves {} objects that its up migration created: {}",
+                        left.len(),
+                        listed(&left)
+                    ),
+                )
+                .help(format!(
+                    "undo each in the down migration, in the reverse order of the up migration: `{}`{}",
+                    drops.join(" "),
+                    if left.len() > GROUP_OVER { " ..." } else { "" }
+                )),
+            );
+        }
+        if group_not_restored {
+            out.push(
+                Finding::new(
+                    start,
+                    format!(
+                        "down migration does not restore {} objects that its up migration dropped: {}",
+                        not_restored.len(),
+                        listed(&not_restored)
+                    ),
+                )
+                .help("create them again in the down migration as they were before the up migration (the migrations before it hold their definitions), or, if the migration cannot be undone, say so with an ignore comment"),
+            );
+        }
         for problem in &reversal.incomplete {
+            match problem {
+                Incomplete::Left(_) if group_left => continue,
+                Incomplete::NotRestored { by: None, .. } if group_not_restored => continue,
+                _ => {}
+            }
             out.push(match problem {
                 Incomplete::Left(object) => Finding::new(
                     start,
@@ -78,6 +133,18 @@ impl Rule for DownMigrationIncomplete {
     }
 }
 
+/// Above this many objects left (or not restored), one finding names them.
+const GROUP_OVER: usize = 5;
+
+/// The first objects of a group, and how many more.
+fn listed(objects: &[&Object]) -> String {
+    let named: Vec<String> = objects.iter().take(GROUP_OVER).map(|o| o.to_string()).collect();
+    match objects.len().saturating_sub(GROUP_OVER) {
+        0 => named.join(", "),
+        more => format!("{} and {more} more", named.join(", ")),
+    }
+}
+
 fn changed_help(kind: ObjectKind, by_down: bool) -> String {
     match kind {
         ObjectKind::Enum => "PostgreSQL cannot remove a value from an enum type: to undo the new value, create the type again without it and convert the columns that use it; or keep the value and say so with an ignore comment".to_string(),
@@ -115,5 +182,16 @@ mod tests {
             "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn many_objects_left_are_one_finding() {
+        let up: String = (1..=7)
+            .map(|n| format!("ALTER TABLE users ADD COLUMN c{n} text;\n"))
+            .collect();
+        assert_eq!(
+            down_findings(ID, "CREATE TABLE users (id bigint);", &up, "SELECT 1;"),
+            ["1:1 down migration leaves 7 objects that its up migration created: column \"users\".\"c1\", column \"users\".\"c2\", column \"users\".\"c3\", column \"users\".\"c4\", column \"users\".\"c5\" and 2 more"]
+        );
     }
 }
