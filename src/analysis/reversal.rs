@@ -512,10 +512,11 @@ impl<'b> Tracer<'b> {
                 let name = RelationName::from_range_var(rv);
                 let qualified = qualify(catalog, &name);
                 match catalog.relation(&name) {
-                    None if !stmt.missing_ok && catalog.index(&name).is_none() => {
-                        if self.knows_schema(catalog, &qualified) {
-                            missing.push((None, Object::top(ObjectKind::Table, &qualified)));
-                        }
+                    None if !stmt.missing_ok
+                        && catalog.index(&name).is_none()
+                        && self.knows_schema(catalog, &qualified) =>
+                    {
+                        missing.push((None, Object::top(ObjectKind::Table, &qualified)));
                     }
                     Some(relation) if fully_known(relation) => {
                         for (n, cmd) in alter_table_actions(&stmt.cmds) {
@@ -536,18 +537,17 @@ impl<'b> Tracer<'b> {
                     ObjectType::ObjectTable
                     | ObjectType::ObjectView
                     | ObjectType::ObjectMatview
-                    | ObjectType::ObjectSequence => {
-                        if catalog.relation(&name).is_none() && self.knows_schema(catalog, &qualified) {
-                            missing.push((None, Object::top(ObjectKind::Table, &qualified)));
-                        }
+                    | ObjectType::ObjectSequence
+                        if catalog.relation(&name).is_none() && self.knows_schema(catalog, &qualified) =>
+                    {
+                        missing.push((None, Object::top(ObjectKind::Table, &qualified)));
                     }
-                    ObjectType::ObjectIndex => {
+                    ObjectType::ObjectIndex
                         if catalog.index(&name).is_none()
                             && catalog.relation(&name).is_none()
-                            && self.knows_schema(catalog, &qualified)
-                        {
-                            missing.push((None, Object::top(ObjectKind::Index, &qualified)));
-                        }
+                            && self.knows_schema(catalog, &qualified) =>
+                    {
+                        missing.push((None, Object::top(ObjectKind::Index, &qualified)));
                     }
                     ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => {
                         let Some(relation) = catalog.relation(&name).filter(|r| fully_known(r)) else {
@@ -604,16 +604,14 @@ impl<'b> Tracer<'b> {
                 });
                 self.opaque |= unknown;
             }
-            NodeEnum::DropStmt(stmt) => {
-                if stmt.behavior == DropBehavior::DropCascade as i32 {
-                    self.cascades = true;
-                    if matches!(
-                        ObjectType::try_from(stmt.remove_type),
-                        Ok(ObjectType::ObjectType | ObjectType::ObjectDomain)
-                    ) {
-                        self.cascaded_types
-                            .extend(dropped_type_names(&stmt.objects).into_iter().map(|n| n.name));
-                    }
+            NodeEnum::DropStmt(stmt) if stmt.behavior == DropBehavior::DropCascade as i32 => {
+                self.cascades = true;
+                if matches!(
+                    ObjectType::try_from(stmt.remove_type),
+                    Ok(ObjectType::ObjectType | ObjectType::ObjectDomain)
+                ) {
+                    self.cascaded_types
+                        .extend(dropped_type_names(&stmt.objects).into_iter().map(|n| n.name));
                 }
             }
             NodeEnum::DropOwnedStmt(_) => self.opaque = true,

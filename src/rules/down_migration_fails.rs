@@ -24,9 +24,15 @@ impl Rule for DownMigrationFails {
             };
             let span = statement_span(file, missing.statement, missing.action);
             let noun = object.kind.noun();
-            let help = match missing.created_by_up.as_slice() {
-                [] => format!("act on what the up migration created, by the name it created; write `IF EXISTS` only where the {noun} may really be absent"),
-                names => {
+            let help = match (&missing.gone, missing.created_by_up.as_slice()) {
+                (Gone::EarlierInDown, _) => format!(
+                    "undo the up migration's steps in reverse order: act on the {noun} before the statement that drops it, or leave this statement out if the {noun} goes with a table or column dropped before"
+                ),
+                (Gone::ByUp, _) => format!(
+                    "the {noun} is already gone when the down migration runs: undo only what the up migration did (restore the {noun} if the up migration dropped it, rather than drop it)"
+                ),
+                (Gone::Never, []) => format!("act on what the up migration created, by the name it created; write `IF EXISTS` only where the {noun} may really be absent"),
+                (Gone::Never, names) => {
                     let names: Vec<String> = names.iter().take(5).map(|n| format!("\"{n}\"")).collect();
                     format!(
                         "the up migration created {} {}: undo what it created, by the name it created",

@@ -347,13 +347,16 @@ impl<'s> Replay<'s> {
         }
         self.keep_before_up(index, script);
         self.migrations_seen.extend(script.order);
-        let before_up = match &self.before_up {
-            Some((migration, catalog, complete))
-                if script.is_down() && Some(migration) == script.order.map(|o| (script.root.clone(), o)).as_ref() =>
-            {
-                Some((catalog.clone(), *complete))
+        // The catalog kept before the up script serves its down script once.
+        let this_migration = script.order.map(|o| (script.root.clone(), o));
+        let before_up = match self.before_up.take() {
+            Some((migration, catalog, complete)) if script.is_down() && Some(&migration) == this_migration.as_ref() => {
+                Some((catalog, complete))
             }
-            _ => None,
+            other => {
+                self.before_up = other;
+                None
+            }
         };
         let catalog = self.catalog.as_mut()?;
         let options = analysis_options(settings, runner_mode(script, parsed, settings));
