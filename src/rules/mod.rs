@@ -95,8 +95,8 @@ static RULES: &[&dyn Rule] = &[
     &ban_drop_column::BanDropColumn,
     &ban_drop_schema::BanDropSchema,
     &ban_truncate::BanTruncate,
-    &ban_delete_without_where::BanDeleteWithoutWhere,
     &down_migration_loses_data::DownMigrationLosesData,
+    &ban_delete_without_where::BanDeleteWithoutWhere,
     // compatibility
     &renaming_column::RenamingColumn,
     &renaming_table::RenamingTable,
