@@ -287,9 +287,10 @@ impl<'b> Tracer<'b> {
     /// problem, SQL built at run time), which leaves only the statements'
     /// own findings.
     pub(crate) fn finish(self, end: &Catalog, unreadable: bool) -> Reversal {
-        let b = inventory(self.before_up, None);
-        let u = inventory(&self.after_up, None);
-        let d = inventory(end, None);
+        let focus = Focus::between(&[self.before_up, &self.after_up, end]);
+        let b = inventory(self.before_up, &focus);
+        let u = inventory(&self.after_up, &focus);
+        let d = inventory(end, &focus);
         let missing = self
             .missing
             .iter()
@@ -872,19 +873,81 @@ fn relation_inventory(catalog: &Catalog, relation: &Relation, out: &mut Inventor
     }
 }
 
-/// Every object of the catalog with its definition; with `only`, of the
-/// relations and indexes only those on tables among those names.
-fn inventory(catalog: &Catalog, only: Option<&BTreeSet<RelationName>>) -> Inventory {
+/// What a comparison looks at: the relations that differ between the
+/// states compared (with their columns, constraints and indexes), the
+/// indexes that differ, and whether the rest (types, domains, schemas,
+/// routines) may differ. None looks at everything.
+struct Focus {
+    relations: BTreeSet<RelationName>,
+    indexes: BTreeSet<RelationName>,
+    rest: bool,
+}
+
+impl Focus {
+    /// What differs between any two of `catalogs`: relations no statement
+    /// changed are the same shared `Arc` in each, so most are skipped
+    /// without being read.
+    fn between(catalogs: &[&Catalog]) -> Focus {
+        let mut relations = BTreeSet::new();
+        for (i, a) in catalogs.iter().enumerate() {
+            for b in &catalogs[i + 1..] {
+                relations.extend(differing_relations(a, b));
+            }
+        }
+        let mut indexes = BTreeSet::new();
+        let first = catalogs[0];
+        for catalog in catalogs {
+            for index in catalog.indexes() {
+                let same_everywhere = catalogs
+                    .iter()
+                    .all(|c| c.index(&index.name).is_some_and(|i| same_index(i, index)));
+                if !same_everywhere {
+                    indexes.insert(index.name.clone());
+                }
+            }
+        }
+        let rest = catalogs.iter().any(|c| {
+            !c.enums().eq(first.enums())
+                || !c.domains().eq(first.domains())
+                || !c.schema_names().eq(first.schema_names())
+                || !c
+                    .routine_signatures()
+                    .map(|(n, sig)| (n, sig.required, sig.max, sig.procedure))
+                    .eq(first
+                        .routine_signatures()
+                        .map(|(n, sig)| (n, sig.required, sig.max, sig.procedure)))
+        });
+        Focus {
+            relations,
+            indexes,
+            rest,
+        }
+    }
+}
+
+/// Two indexes alike but for where they come from.
+fn same_index(a: &super::catalog::Index, b: &super::catalog::Index) -> bool {
+    a.name == b.name
+        && a.table == b.table
+        && a.columns == b.columns
+        && a.unique == b.unique
+        && a.partial == b.partial
+        && a.signature == b.signature
+        && a.reads == b.reads
+}
+
+/// The objects of the catalog `focus` looks at, with their definitions.
+fn inventory(catalog: &Catalog, focus: &Focus) -> Inventory {
     let mut out = Inventory::new();
-    for relation in catalog.relations() {
-        if only.is_none_or(|o| o.contains(&relation.name)) {
+    for name in &focus.relations {
+        if let Some(relation) = catalog.relation(name) {
             relation_inventory(catalog, relation, &mut out);
         }
     }
-    for index in catalog.indexes() {
-        if only.is_some_and(|o| !o.contains(&index.table)) {
-            continue;
-        }
+    let indexes = catalog
+        .indexes()
+        .filter(|i| focus.relations.contains(&i.table) || focus.indexes.contains(&i.name));
+    for index in indexes {
         // The index of a primary key or unique constraint is the constraint's.
         let of_constraint = catalog
             .relation(&index.table)
@@ -905,6 +968,9 @@ fn inventory(catalog: &Catalog, only: Option<&BTreeSet<RelationName>>) -> Invent
             if index.partial { " WHERE ..." } else { "" }
         );
         out.insert(Object::top(ObjectKind::Index, &index.name), definition);
+    }
+    if !focus.rest {
+        return out;
     }
     for e in catalog.enums() {
         let values: Vec<String> = e.values.iter().map(|v| format!("'{v}'")).collect();
@@ -968,20 +1034,10 @@ fn differing_relations(a: &Catalog, b: &Catalog) -> BTreeSet<RelationName> {
     out
 }
 
-/// The relations and indexes worth comparing between two states: those
-/// that differ, and every index (indexes are not shared).
+/// The objects worth comparing between two states, with their definitions.
 fn narrow_inventories(before: &Catalog, after: &Catalog) -> (Inventory, Inventory) {
-    let differing = differing_relations(before, after);
-    let mut a = inventory(before, Some(&differing));
-    let mut b = inventory(after, Some(&differing));
-    // Indexes can go without their table changing (DROP INDEX).
-    for (catalog, out) in [(before, &mut a), (after, &mut b)] {
-        for index in catalog.indexes() {
-            out.entry(Object::top(ObjectKind::Index, &index.name))
-                .or_insert_with(|| "index".to_string());
-        }
-    }
-    (a, b)
+    let focus = Focus::between(&[before, after]);
+    (inventory(before, &focus), inventory(after, &focus))
 }
 
 /// What one statement removed (in `before`, not in `after`) and what it

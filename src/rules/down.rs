@@ -6,6 +6,14 @@ use crate::analysis::reversal::{Object, ObjectKind};
 use crate::analysis::AnalyzedFile;
 use crate::input::source::Span;
 
+/// The rules that read `AnalyzedFile::reversal`: the engine compares a down
+/// script with the schema before its up script only when one is on.
+pub(crate) const RULES: [&str; 3] = [
+    "down-migration-incomplete",
+    "down-migration-fails",
+    "down-migration-loses-data",
+];
+
 /// The start of the down script: its first line with code or a comment
 /// (a goose or dbmate down section's marker), the whole comment line.
 pub(crate) fn script_start(file: &AnalyzedFile<'_>) -> Span {
@@ -68,5 +76,15 @@ pub(crate) fn made(object: &Object) -> &'static str {
     match object.kind {
         ObjectKind::Column | ObjectKind::Constraint => "added",
         _ => "created",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rules_that_read_the_comparison_exist() {
+        for id in super::RULES {
+            assert!(crate::rules::all().iter().any(|r| r.meta().id == id), "{id}");
+        }
     }
 }

@@ -130,7 +130,7 @@ pub(super) fn judge_run<T: Send>(
         .unzip();
     let mut checks = if checked { run_checks(&decoded) } else { Vec::new() };
     let mut judged: Vec<Option<T>> = Vec::with_capacity(decoded.len());
-    let mut replay = Replay::new(&schemas, scope, &decoded);
+    let mut replay = Replay::new(&schemas, scope, &decoded, checked);
     // The chunk after the one analysed is parsed meanwhile: the replay runs
     // on one core, the parse on the others.
     let mut chunk = 0..chunk_end(&decoded, 0);
@@ -226,12 +226,26 @@ struct Replay<'s> {
 }
 
 impl<'s> Replay<'s> {
-    fn new(schemas: &'s [Option<Arc<Catalog>>], scope: ChangeScope, decoded: &[Decoded]) -> Replay<'s> {
+    /// `checked` when rules run (not for a plan): only then are down
+    /// scripts compared with the schema before their up script, and only
+    /// where a rule that reads the comparison is on.
+    fn new(schemas: &'s [Option<Arc<Catalog>>], scope: ChangeScope, decoded: &[Decoded], checked: bool) -> Replay<'s> {
+        let compares = |settings: &Settings| {
+            rules::all()
+                .iter()
+                .map(|rule| rule.meta())
+                .filter(|meta| rules::down::RULES.contains(&meta.id))
+                .any(|meta| severity(settings, meta).is_some())
+        };
         let judged_downs = decoded
             .iter()
             .filter_map(|d| match d {
-                Decoded::Text(_, script, _)
-                    if script.is_down() && script.role == Role::Change && !script.is_deleted() =>
+                Decoded::Text(_, script, settings)
+                    if checked
+                        && script.is_down()
+                        && script.role == Role::Change
+                        && !script.is_deleted()
+                        && compares(settings) =>
                 {
                     Some((script.root.clone(), script.order?))
                 }
