@@ -255,6 +255,24 @@ impl<'b> Tracer<'b> {
         }
     }
 
+    /// Statements that change nothing the catalog holds (rows, comments,
+    /// grants, triggers, settings other than the search path's schemas):
+    /// no copy of the catalog is needed to watch them.
+    pub(crate) fn keeps_catalog(node: &NodeEnum) -> bool {
+        match node {
+            NodeEnum::InsertStmt(_)
+            | NodeEnum::UpdateStmt(_)
+            | NodeEnum::DeleteStmt(_)
+            | NodeEnum::TransactionStmt(_)
+            | NodeEnum::CommentStmt(_)
+            | NodeEnum::GrantStmt(_)
+            | NodeEnum::CreateTrigStmt(_)
+            | NodeEnum::VariableSetStmt(_) => true,
+            NodeEnum::SelectStmt(stmt) => stmt.into_clause.is_none(),
+            _ => false,
+        }
+    }
+
     /// One statement, `before` and `after` it ran; `embedded` for a
     /// statement inside a body (which may run conditionally).
     pub(crate) fn step(
@@ -896,15 +914,14 @@ impl Focus {
         }
         let mut indexes = BTreeSet::new();
         let first = catalogs[0];
-        for catalog in catalogs {
-            for index in catalog.indexes() {
-                let same_everywhere = catalogs
-                    .iter()
-                    .all(|c| c.index(&index.name).is_some_and(|i| same_index(i, index)));
-                if !same_everywhere {
-                    indexes.insert(index.name.clone());
-                }
-            }
+        for other in &catalogs[1..] {
+            differing(
+                first.indexes(),
+                other.indexes(),
+                |i: &super::catalog::Index| &i.name,
+                same_index,
+                &mut indexes,
+            );
         }
         let rest = catalogs.iter().any(|c| {
             !c.enums().eq(first.enums())
@@ -1015,22 +1032,49 @@ fn inventory(catalog: &Catalog, focus: &Focus) -> Inventory {
     out
 }
 
+/// The names whose entries differ between two sorted walks (one missing,
+/// or `same` false), both in the catalog's key order.
+fn differing<'c, T: 'c>(
+    a: impl Iterator<Item = &'c T>,
+    b: impl Iterator<Item = &'c T>,
+    name: impl Fn(&T) -> &RelationName,
+    same: impl Fn(&T, &T) -> bool,
+    out: &mut BTreeSet<RelationName>,
+) {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    loop {
+        let step = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(x), None) => (Some(name(x).clone()), true, false),
+            (None, Some(y)) => (Some(name(y).clone()), false, true),
+            (Some(x), Some(y)) => match name(x).cmp(name(y)) {
+                std::cmp::Ordering::Less => (Some(name(x).clone()), true, false),
+                std::cmp::Ordering::Greater => (Some(name(y).clone()), false, true),
+                std::cmp::Ordering::Equal => ((!same(x, y)).then(|| name(x).clone()), true, true),
+            },
+        };
+        out.extend(step.0);
+        if step.1 {
+            a.next();
+        }
+        if step.2 {
+            b.next();
+        }
+    }
+}
+
 /// The relations that differ between two states of the catalog (an
-/// unchanged relation is the same shared `Arc` in both).
+/// unchanged relation is the same shared `Arc` in both; names are
+/// schema-qualified, so the walks are in the maps' order).
 fn differing_relations(a: &Catalog, b: &Catalog) -> BTreeSet<RelationName> {
-    let a_map: BTreeMap<&RelationName, &Arc<Relation>> = a.shared_relations().map(|r| (&r.name, r)).collect();
-    let b_map: BTreeMap<&RelationName, &Arc<Relation>> = b.shared_relations().map(|r| (&r.name, r)).collect();
     let mut out = BTreeSet::new();
-    for (name, r) in &a_map {
-        if b_map.get(name).is_none_or(|other| !Arc::ptr_eq(r, other)) {
-            out.insert((*name).clone());
-        }
-    }
-    for name in b_map.keys() {
-        if !a_map.contains_key(name) {
-            out.insert((*name).clone());
-        }
-    }
+    differing(
+        a.shared_relations(),
+        b.shared_relations(),
+        |r: &Arc<Relation>| &r.name,
+        Arc::ptr_eq,
+        &mut out,
+    );
     out
 }
 

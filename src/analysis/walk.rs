@@ -231,15 +231,22 @@ impl Walker<'_, '_, '_> {
             embedding,
             tokens: Default::default(),
         });
-        let snapshot = self.trace.is_some().then(|| self.catalog.clone());
+        // A down script's statement is watched with the catalog before it
+        // (copied only when the statement may change it).
+        let snapshot = self
+            .trace
+            .as_ref()
+            .filter(|_| !Tracer::keeps_catalog(node))
+            .map(|_| self.catalog.clone());
         self.catalog
             .apply(node, Origin::Change, Some(Location { file: self.index, span }));
-        if let (Some(trace), Some(before)) = (&mut self.trace, snapshot) {
-            let data_loss = self.statements[index].facts.data_loss;
-            trace.step(index, node, embedding.is_some(), data_loss, &before, self.catalog);
-        }
         if let Some(routine) = body.as_ref().filter(|b| matches!(b.kind, BodyKind::Routine(_))) {
             self.catalog.define_routine(routine);
+        }
+        if let Some(trace) = &mut self.trace {
+            let data_loss = self.statements[index].facts.data_loss;
+            let before = snapshot.as_ref().unwrap_or(self.catalog);
+            trace.step(index, node, embedding.is_some(), data_loss, before, self.catalog);
         }
         match self.block_transaction_control(node, span, embedding) {
             Some(control) => self.statements[index].control = Some(control),
