@@ -17,6 +17,7 @@ pub(crate) mod locks;
 pub(crate) mod mysql;
 pub(crate) mod names;
 pub(crate) mod rerun;
+pub(crate) mod reversal;
 pub(crate) mod sqlite;
 pub(crate) mod sqlparser_tree;
 pub(crate) mod transaction;
@@ -44,7 +45,7 @@ pub use locks::LockMode;
 pub(crate) use locks::LockScope;
 pub use names::RelationName;
 pub(crate) use transaction::{TransactionControl, TransactionMode};
-pub(crate) use walk::{analyze_script, replay};
+pub(crate) use walk::{analyze_down_script, analyze_script, replay};
 
 /// What analysis needs to know about the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +96,9 @@ pub(crate) struct AnalyzedFile<'a> {
     /// Where the statements found inside others are in the analysis text,
     /// and in the file.
     pub tail: Tail,
+    /// For a down script judged with its up script: how the schema it
+    /// leaves differs from the schema before the up script.
+    pub reversal: Option<reversal::Reversal>,
 }
 
 /// Where an analysed statement is written.

@@ -83,6 +83,18 @@ pub(crate) fn dropped_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
         .collect()
 }
 
+/// Names in `DROP TYPE a, s.b` and `DROP DOMAIN`: each object is a type name.
+pub(crate) fn dropped_type_names(objects: &[pg_query::Node]) -> Vec<RelationName> {
+    objects
+        .iter()
+        .filter_map(|o| match o.node.as_ref()? {
+            NodeEnum::TypeName(t) => RelationName::from_name_list(&t.names),
+            _ => None,
+        })
+        .chain(dropped_names(objects))
+        .collect()
+}
+
 /// The tables of `DROP TRIGGER t ON s.tbl`, `DROP POLICY`, `DROP RULE`:
 /// each object is the table's qualified name followed by the object's name.
 pub(crate) fn qualified_object_tables(objects: &[pg_query::Node]) -> Vec<RelationName> {

@@ -20,6 +20,7 @@ use super::embedded::{Embedding, Run, RunKind, Tail, Unchecked};
 use super::emptied::Emptied;
 use super::facts;
 use super::locate::Locator;
+use super::reversal::Tracer;
 use super::transaction::{TransactionControl, TransactionTracker};
 use super::{catalog_view, mark_undone, AnalyzedFile, Options, Place, StatementState};
 use crate::input::layout::ScriptInfo;
@@ -43,6 +44,48 @@ pub(crate) fn analyze_script<'a>(
     index: usize,
     script: &'a ScriptInfo,
 ) -> AnalyzedFile<'a> {
+    analyze_traced(source, parsed, options, catalog, index, script, None).0
+}
+
+/// Analyses a down script as `analyze_script` does, starting from the
+/// catalog its up script left, and compares the schema it leaves with
+/// `before_up`, the schema before its up script (`AnalyzedFile::reversal`).
+/// `complete` when the history before the up script was replayed whole.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn analyze_down_script<'a>(
+    source: &'a SourceFile,
+    parsed: &'a ParsedFile,
+    options: Options,
+    catalog: &mut Catalog,
+    index: usize,
+    script: &'a ScriptInfo,
+    before_up: &Catalog,
+    complete: bool,
+) -> AnalyzedFile<'a> {
+    // Liquibase rolls a file's changesets back in reverse, its rollback
+    // lines are taken in the order written: which statement meets what is
+    // not known.
+    let in_order = script.segments.len() <= 1;
+    let tracer = Tracer::new(before_up, catalog.clone(), complete, in_order);
+    let (mut file, tracer) = analyze_traced(source, parsed, options, catalog, index, script, Some(tracer));
+    // An empty down script says the migration is not rolled back: nothing
+    // to compare (`missing-down-migration` is about those).
+    if let Some(tracer) = tracer.filter(|_| parsed.has_code) {
+        let unreadable = !parsed.problems.is_empty() || !file.unchecked.is_empty();
+        file.reversal = Some(tracer.finish(catalog, unreadable));
+    }
+    file
+}
+
+fn analyze_traced<'a, 't>(
+    source: &'a SourceFile,
+    parsed: &'a ParsedFile,
+    options: Options,
+    catalog: &mut Catalog,
+    index: usize,
+    script: &'a ScriptInfo,
+    trace: Option<Tracer<'t>>,
+) -> (AnalyzedFile<'a>, Option<Tracer<'t>>) {
     let original = source;
     // With template placeholders, statements are spans of the substituted text.
     let source = parsed.text(original);
@@ -61,6 +104,7 @@ pub(crate) fn analyze_script<'a>(
         tail: Tail::new(source.text.len()),
         emptied: Emptied::default(),
         stack: Vec::new(),
+        trace,
     };
     // Where the runner restarts its transaction (Liquibase changesets).
     let mut segments = script.segments.iter().peekable();
@@ -84,6 +128,7 @@ pub(crate) fn analyze_script<'a>(
         unchecked,
         tail,
         options,
+        trace,
         ..
     } = walker;
     let analysis_source = if tail.text.is_empty() {
@@ -94,7 +139,7 @@ pub(crate) fn analyze_script<'a>(
             format!("{}\n{}", source.text, tail.text),
         ))
     };
-    AnalyzedFile {
+    let file = AnalyzedFile {
         source: analysis_source,
         original,
         parsed,
@@ -108,7 +153,9 @@ pub(crate) fn analyze_script<'a>(
         runs,
         unchecked,
         tail,
-    }
+        reversal: None,
+    };
+    (file, trace)
 }
 
 /// A statement as it is written: the text it is in, its span and parse tree
@@ -120,7 +167,7 @@ struct Written<'t> {
     map: Option<&'t SpanMap>,
 }
 
-struct Walker<'a, 'c> {
+struct Walker<'a, 'c, 't> {
     source: &'a SourceFile,
     options: Options,
     catalog: &'c mut Catalog,
@@ -138,9 +185,11 @@ struct Walker<'a, 'c> {
     /// The bodies running now, outermost first: a routine that calls itself
     /// is not followed into again.
     stack: Vec<Arc<Body>>,
+    /// Watches a down script's statements (`analyze_down_script`).
+    trace: Option<Tracer<'t>>,
 }
 
-impl Walker<'_, '_> {
+impl Walker<'_, '_, '_> {
     /// Analyses one statement (at `span` in the analysis text) and what it
     /// runs: the body of a `DO` block, the routines it calls.
     fn statement(
@@ -184,10 +233,22 @@ impl Walker<'_, '_> {
             embedding,
             tokens: Default::default(),
         });
+        // A down script's statement is watched with the catalog before it
+        // (copied only when the statement may change it).
+        let snapshot = self
+            .trace
+            .as_ref()
+            .filter(|_| !Tracer::keeps_catalog(node))
+            .map(|_| self.catalog.clone());
         self.catalog
             .apply(node, Origin::Change, Some(Location { file: self.index, span }));
         if let Some(routine) = body.as_ref().filter(|b| matches!(b.kind, BodyKind::Routine(_))) {
             self.catalog.define_routine(routine);
+        }
+        if let Some(trace) = &mut self.trace {
+            let data_loss = self.statements[index].facts.data_loss;
+            let before = snapshot.as_ref().unwrap_or(self.catalog);
+            trace.step(index, node, embedding.is_some(), data_loss, before, self.catalog);
         }
         match self.block_transaction_control(node, span, embedding) {
             Some(control) => self.statements[index].control = Some(control),

@@ -7,6 +7,7 @@ use crate::rule::Rule;
 
 pub(crate) mod alter_table;
 pub(crate) mod column_types;
+pub(crate) mod down;
 pub(crate) mod history;
 pub(crate) mod markdown;
 pub(crate) mod mysql_online;
@@ -29,6 +30,9 @@ pub(crate) mod constraint_missing_not_valid;
 pub(crate) mod disable_trigger;
 pub(crate) mod domain_constraint;
 pub(crate) mod dropping_column_default;
+pub(crate) mod down_migration_fails;
+pub(crate) mod down_migration_incomplete;
+pub(crate) mod down_migration_loses_data;
 pub(crate) mod duplicate_migration_version;
 pub(crate) mod dynamic_sql_not_checked;
 pub(crate) mod empty_file;
@@ -106,6 +110,7 @@ static RULES: &[&dyn Rule] = &[
     &ban_drop_schema::BanDropSchema,
     &ban_drop_database::BanDropDatabase,
     &ban_truncate::BanTruncate,
+    &down_migration_loses_data::DownMigrationLosesData,
     &ban_delete_without_where::BanDeleteWithoutWhere,
     // compatibility
     &renaming_column::RenamingColumn,
@@ -119,6 +124,8 @@ static RULES: &[&dyn Rule] = &[
     &now_default_without_time_zone::NowDefaultWithoutTimeZone,
     &renaming_schema::RenamingSchema,
     &identifier_too_long::IdentifierTooLong,
+    &down_migration_incomplete::DownMigrationIncomplete,
+    &down_migration_fails::DownMigrationFails,
     // locking
     &require_concurrent_index::RequireConcurrentIndex,
     // locking: ALTER TABLE constraints and NOT NULL on existing tables

@@ -187,6 +187,29 @@ impl Case {
             .unwrap_or(Dialect::Postgres)
     }
 
+    /// In a case folder, `<version>_<name>.up.sql` and `.down.sql` are the
+    /// scripts of a golang-migrate migration (numbered by version, in the
+    /// folder's order); other files are plain.
+    fn script_of(&self, file: &Path, plain: &ScriptInfo) -> ScriptInfo {
+        use crate::input::layout::{Direction, Tool};
+        let name = file.file_name().unwrap().to_string_lossy();
+        let (stem, direction) = match (name.strip_suffix(".up.sql"), name.strip_suffix(".down.sql")) {
+            (Some(stem), _) => (stem, Direction::Up),
+            (_, Some(stem)) => (stem, Direction::Down),
+            _ => return plain.clone(),
+        };
+        let version = stem.split('_').next().unwrap_or(stem);
+        ScriptInfo {
+            tool: Tool::GolangMigrate,
+            root: self.display(),
+            direction: Some(direction),
+            order: version.parse().ok(),
+            version: Some(version.to_string()),
+            migration: Some(stem.to_string()),
+            ..plain.clone()
+        }
+    }
+
     /// Lints the case as `miglint check` would: one file alone, or a folder's
     /// files as one change after its schema.
     fn lint(&self) -> Vec<FileReport> {
@@ -206,7 +229,7 @@ impl Case {
                 RunInput::new(relative(f), std::fs::read(f).unwrap())
                     .with_settings(settings.clone())
                     .with_schema(schema.clone())
-                    .with_script(script.clone())
+                    .with_script(self.script_of(f, &script))
             })
             .collect();
         let scope = if self.path.is_dir() {
@@ -282,6 +305,18 @@ fn fixture_cases() -> Vec<Case> {
                     .into_iter()
                     .partition(|f| f.file_name().is_some_and(|n| n == "_schema.sql"));
                 assert!(!files.is_empty(), "{}: a case folder needs .sql files", relative(&path));
+                // A migration's up script runs before its down script.
+                let mut files = files;
+                files.sort_by_key(|f| {
+                    let name = f.file_name().unwrap().to_string_lossy().to_string();
+                    let down = name.ends_with(".down.sql");
+                    (
+                        name.trim_end_matches(".down.sql")
+                            .trim_end_matches(".up.sql")
+                            .to_string(),
+                        down,
+                    )
+                });
                 cases.push(Case {
                     path,
                     files,

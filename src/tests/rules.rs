@@ -124,3 +124,52 @@ pub(crate) fn run_findings(
         })
         .collect()
 }
+
+/// The active findings of one rule on the down script `down` of a
+/// golang-migrate migration `up` run after `history`, as `line:column
+/// message`, with default settings.
+pub(crate) fn down_findings(rule: &str, history: &str, up: &str, down: &str) -> Vec<String> {
+    use crate::input::layout::{Direction, Role, ScriptInfo, Tool};
+    let settings = std::sync::Arc::new(Settings::default());
+    let script = |order: usize, direction: Direction, role: Role, name: &str| ScriptInfo {
+        tool: Tool::GolangMigrate,
+        root: "db".to_string(),
+        direction: Some(direction),
+        order: Some(order),
+        version: Some(order.to_string()),
+        migration: Some(name.to_string()),
+        role,
+        ..ScriptInfo::plain()
+    };
+    let inputs = vec![
+        (
+            "db/1_history.up.sql",
+            history,
+            script(0, Direction::Up, Role::History, "1_history"),
+        ),
+        (
+            "db/2_change.up.sql",
+            up,
+            script(1, Direction::Up, Role::Change, "2_change"),
+        ),
+        (
+            "db/2_change.down.sql",
+            down,
+            script(1, Direction::Down, Role::Change, "2_change"),
+        ),
+    ]
+    .into_iter()
+    .map(|(path, sql, script)| {
+        crate::report::engine::RunInput::new(path, sql.as_bytes().to_vec())
+            .with_settings(settings.clone())
+            .with_script(script)
+    })
+    .collect();
+    crate::report::engine::lint_run(inputs, crate::report::engine::ChangeScope::EachMigration)
+        .into_iter()
+        .filter(|report| report.source.path.ends_with(".down.sql"))
+        .flat_map(|report| report.diagnostics)
+        .filter(|d| d.rule == rule && d.is_active())
+        .map(|d| format!("{}:{} {}", d.start.line, d.start.column, d.message))
+        .collect()
+}

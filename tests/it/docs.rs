@@ -71,11 +71,14 @@ fn block_bytes(info: &str, body: &str) -> Vec<u8> {
 /// ```` ```sql placeholder.schema=public ```` (a value of `[placeholders]`).
 /// ```` ```sql dialect=sqlite sqlite_version=3.30 ```` (a SQLite migration).
 /// ```` ```sql dialect=mysql mysql_version=mariadb-10.11 ```` (a MySQL migration).
+/// ```` ```sql layout=dbmate ```` (a dbmate migration: its `-- migrate:up` and
+/// `-- migrate:down` sections, after the text before them as an earlier
+/// migration; the rule must fire on the down section).
 fn block_settings(info: &str) -> Settings {
     let mut settings = Settings::default();
     for pair in info.split_whitespace().skip(1) {
         match pair.split_once('=') {
-            Some(("dialect", "sqlite" | "mysql")) => {}
+            Some(("dialect", "sqlite" | "mysql") | ("layout", "dbmate")) => {}
             Some(("mysql_version", value)) => {
                 settings.mysql_server = MysqlServer::parse(value).unwrap_or_else(|| panic!("bad version in `{info}`"))
             }
@@ -131,6 +134,9 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
         "dialect=mysql" => Some(Dialect::Mysql),
         _ => None,
     });
+    if info.split_whitespace().any(|pair| pair == "layout=dbmate") {
+        return down_section_fires(id, &path, body, settings);
+    }
     if let Some(dialect) = dialect {
         let script = ScriptInfo {
             dialect,
@@ -146,6 +152,42 @@ fn rule_fires(id: &str, info: &str, body: &str) -> bool {
     let report = lint_bytes(&path, &bytes, &settings);
     let fired = report.active().any(|d| d.rule == id);
     fired
+}
+
+/// A dbmate migration's down section, after its up section and the
+/// migration before it (the text before `-- migrate:up`), reports the rule.
+fn down_section_fires(id: &str, path: &str, body: &str, settings: Settings) -> bool {
+    use miglint::{Direction, Role, Tool};
+    let up_at = body
+        .find("-- migrate:up")
+        .expect("a layout=dbmate block has `-- migrate:up`");
+    let down_at = body
+        .find("-- migrate:down")
+        .expect("a layout=dbmate block has `-- migrate:down`");
+    let blank = |range: std::ops::Range<usize>| -> Vec<u8> {
+        body.bytes()
+            .enumerate()
+            .map(|(i, b)| if range.contains(&i) || b == b'\n' { b } else { b' ' })
+            .collect()
+    };
+    let settings = std::sync::Arc::new(settings);
+    let script = |order: usize, direction: Direction, role: Role| ScriptInfo {
+        tool: Tool::Dbmate,
+        root: "db".to_string(),
+        direction: Some(direction),
+        order: Some(order),
+        migration: Some(format!("{order}_migration")),
+        role,
+        ..ScriptInfo::plain()
+    };
+    let inputs = vec![
+        RunInput::new("db/1_before.sql", blank(0..up_at)).with_script(script(0, Direction::Up, Role::History)),
+        RunInput::new(path, blank(up_at..down_at)).with_script(script(1, Direction::Up, Role::Change)),
+        RunInput::new(path, blank(down_at..body.len())).with_script(script(1, Direction::Down, Role::Change)),
+    ];
+    let inputs = inputs.into_iter().map(|i| i.with_settings(settings.clone())).collect();
+    let reports = lint_run(inputs, ChangeScope::EachMigration);
+    reports.last().is_some_and(|down| down.active().any(|d| d.rule == id))
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod common;
 mod corpus;
 mod custom_rules;
 mod docs;
+mod downs;
 mod entry;
 mod fix;
 mod fuzz_regressions;

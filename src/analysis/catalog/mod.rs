@@ -21,6 +21,6 @@ mod tests;
 
 pub use model::Catalog;
 pub(crate) use model::RelationKind;
-pub(crate) use model::{ConstraintKind, Index, Location, Origin, Relation};
+pub(crate) use model::{Column, ConstraintKind, Index, Location, Origin, Relation};
 pub(crate) use naming::{column_check_name, column_foreign_key_name, first_free, table_constraint_name};
 pub(crate) use routines::called_name;

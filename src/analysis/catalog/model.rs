@@ -41,6 +41,10 @@ pub struct Column {
     /// History, or added by the change being judged (with its table or by
     /// `ADD COLUMN`): code already running does not know it.
     pub origin: Origin,
+    /// Which creation it comes from (`Relation::incarnation`'s numbering):
+    /// a renamed column is the same one, a column added under a name
+    /// another had is another.
+    pub incarnation: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,6 +116,10 @@ pub struct Relation {
     /// existing, populated table whose columns, constraints and indexes are
     /// only those the migrations went on to add.
     pub inferred: bool,
+    /// Which creation it comes from, numbered in its catalog: a table
+    /// dropped and created again under the same name is another one; a
+    /// renamed one is the same.
+    pub incarnation: u64,
 }
 
 impl Relation {
@@ -169,6 +177,9 @@ pub struct Index {
     /// Attached to a partitioned table's index (`ALTER INDEX ... ATTACH
     /// PARTITION`): no other index of the parent can adopt it.
     pub attached: bool,
+    /// The columns its expressions and `WHERE` predicate read: dropping
+    /// one drops the index, as dropping a key column does.
+    pub reads: Vec<String>,
     pub origin: Origin,
 }
 
@@ -185,9 +196,9 @@ pub struct Domain {
     pub base: ColumnType,
     /// The names of its CHECK constraints (an unnamed one named as
     /// PostgreSQL does, `<domain>_check`, then `<domain>_check1`, ...).
-    pub(super) checks: BTreeSet<String>,
+    pub(crate) checks: BTreeSet<String>,
     /// `NOT NULL` (until `DROP NOT NULL`).
-    pub(super) not_null: bool,
+    pub(crate) not_null: bool,
     pub origin: Origin,
 }
 
@@ -245,6 +256,8 @@ pub struct Catalog {
     /// has work to do. (Replaying a long history settles after every file;
     /// walking every object each time made that quadratic.)
     pub(super) unsettled: bool,
+    /// The number the next relation created gets (`Relation::incarnation`).
+    pub(super) next_incarnation: u64,
     /// Some relation was made a partition or an inheritance child at some
     /// point: only then can a table have children (`has_children` would
     /// otherwise scan every relation for each statement judged, which grew
@@ -264,6 +277,7 @@ impl Default for Catalog {
             sequence_owners: BTreeMap::new(),
             routines: BTreeMap::new(),
             unsettled: false,
+            next_incarnation: 0,
             children_possible: false,
         }
     }
@@ -309,6 +323,39 @@ impl Catalog {
     /// The search path back to its default, as at the start of a session.
     pub fn reset_session(&mut self) {
         self.search_path = vec!["public".to_string()];
+    }
+
+    /// The relations as the catalog shares them: a relation no statement
+    /// changed since a copy of the catalog was taken is the same `Arc`.
+    pub(crate) fn shared_relations(&self) -> impl Iterator<Item = &Arc<Relation>> {
+        self.relations.values()
+    }
+
+    pub(crate) fn enums(&self) -> impl Iterator<Item = &EnumType> {
+        self.enums.values()
+    }
+
+    pub(crate) fn domains(&self) -> impl Iterator<Item = &Domain> {
+        self.domains.values()
+    }
+
+    pub(crate) fn schema_names(&self) -> impl Iterator<Item = &str> {
+        self.schemas.keys().map(String::as_str)
+    }
+
+    /// Each routine the catalog holds a body of: its schema-qualified name
+    /// and signature.
+    pub(crate) fn routine_signatures(&self) -> impl Iterator<Item = (RelationName, &Signature)> {
+        self.routines.iter().flat_map(|((schema, name), overloads)| {
+            overloads
+                .iter()
+                .map(move |(signature, _)| (RelationName::new(Some(schema), name), signature))
+        })
+    }
+
+    /// The sequence is owned by a column (serial, identity, `OWNED BY`).
+    pub(crate) fn sequence_owned(&self, name: &RelationName) -> bool {
+        self.sequence_owners.contains_key(&key(name))
     }
 
     pub fn relations(&self) -> impl Iterator<Item = &Relation> {
@@ -500,8 +547,10 @@ impl Catalog {
                 partition_key: None,
                 origin,
                 inferred: false,
+                incarnation: self.next_incarnation,
             }),
         );
+        self.next_incarnation += 1;
     }
 
     /// The relation a name refers to, to change it (copied first if a

@@ -13,7 +13,7 @@ use super::model::{
     key, Catalog, ConstraintKind, Domain, EnumType, Key, Location, Origin, RelationKind, TableConstraint,
 };
 use super::replay_table::rename_in_constraint;
-use crate::analysis::names::{dropped_names, RelationName};
+use crate::analysis::names::{dropped_names, dropped_type_names, RelationName};
 use crate::analysis::types::ColumnType;
 use crate::parse::ast::{constraint_node, string_value};
 
@@ -246,6 +246,13 @@ impl Catalog {
     fn rename(&mut self, stmt: &RenameStmt) {
         let kind = ObjectType::try_from(stmt.rename_type).unwrap_or(ObjectType::Undefined);
         let Some(rv) = &stmt.relation else {
+            if matches!(kind, ObjectType::ObjectType | ObjectType::ObjectDomain) {
+                if let Some(NodeEnum::List(list)) = stmt.object.as_ref().and_then(|o| o.node.as_ref()) {
+                    if let Some(old) = RelationName::from_name_list(&list.items) {
+                        self.rename_type(&old, &stmt.newname);
+                    }
+                }
+            }
             if kind == ObjectType::ObjectSchema {
                 if let Some(origin) = self.schemas.remove(&stmt.subname) {
                     self.schemas.insert(stmt.newname.clone(), origin);
@@ -284,7 +291,12 @@ impl Catalog {
                     }
                 }
                 for index in self.indexes.values_mut().filter(|i| i.table == old) {
-                    for c in index.columns.iter_mut().filter(|c| **c == from) {
+                    for c in index
+                        .columns
+                        .iter_mut()
+                        .chain(index.reads.iter_mut())
+                        .filter(|c| **c == from)
+                    {
                         *c = to.clone();
                     }
                 }
@@ -294,6 +306,12 @@ impl Catalog {
                     if let Some(c) = rel.constraints.iter_mut().find(|c| c.name == stmt.subname) {
                         c.name = stmt.newname.clone();
                     }
+                }
+                // A primary key's or unique constraint's index is renamed with it.
+                let index = RelationName::new(old.schema.as_deref(), &stmt.subname);
+                if let Some(mut i) = self.indexes.remove(&key(&index)).filter(|i| i.table == old) {
+                    i.name = RelationName::new(old.schema.as_deref(), &stmt.newname);
+                    self.indexes.insert(key(&i.name), i);
                 }
             }
             ObjectType::ObjectTable
@@ -305,6 +323,32 @@ impl Catalog {
             }
             // Triggers, policies and rules renamed ON a table leave it as it is.
             _ => {}
+        }
+    }
+
+    /// `ALTER TYPE ... RENAME TO` of an enum or domain: the columns of the
+    /// type follow it.
+    fn rename_type(&mut self, old: &RelationName, new: &str) {
+        let old = self.qualify_type(old);
+        let renamed = RelationName::new(old.schema.as_deref(), new);
+        if let Some(mut e) = self.enums.remove(&key(&old)) {
+            e.name = renamed.clone();
+            self.enums.insert(key(&renamed), e);
+        } else if let Some(mut d) = self.domains.remove(&key(&old)) {
+            d.name = renamed.clone();
+            self.domains.insert(key(&renamed), d);
+        } else {
+            return;
+        }
+        let of_type =
+            |ty: &ColumnType| ty.name == old.name && ty.schema.as_ref().is_none_or(|s| Some(s) == old.schema.as_ref());
+        for rel in self.relations.values_mut() {
+            if !rel.columns.iter().any(|c| of_type(&c.ty)) {
+                continue; // keep sharing it
+            }
+            for col in Arc::make_mut(rel).columns.iter_mut().filter(|c| of_type(&c.ty)) {
+                col.ty.name = new.to_string();
+            }
         }
     }
 
@@ -331,7 +375,7 @@ impl Catalog {
                 }
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                for name in names {
+                for name in dropped_type_names(&stmt.objects) {
                     let name = self.qualify_type(&name);
                     self.enums.remove(&key(&name));
                     self.domains.remove(&key(&name));
@@ -354,6 +398,7 @@ impl Catalog {
                         }
                         self.enums.retain(|(s, _), _| *s != schema);
                         self.domains.retain(|(s, _), _| *s != schema);
+                        self.routines.retain(|(s, _), _| *s != schema);
                     }
                 }
             }

@@ -114,7 +114,9 @@ impl Catalog {
             identity: !col.identity.is_empty(),
             generated: !col.generated.is_empty(),
             origin,
+            incarnation: self.next_incarnation,
         };
+        self.next_incarnation += 1;
         if types::is_serial(type_name) {
             column.not_null = true;
         }
@@ -288,6 +290,7 @@ impl Catalog {
                     partial: false,
                     signature,
                     attached: false,
+                    reads: Vec::new(),
                     origin: index_origin,
                 },
             );
@@ -338,7 +341,7 @@ impl Catalog {
                 }
                 self.drop_owned_sequences(&table, Some(&column));
                 self.indexes
-                    .retain(|_, i| !(i.table == table && i.columns.contains(&column)));
+                    .retain(|_, i| !(i.table == table && (i.columns.contains(&column) || i.reads.contains(&column))));
             }
             AtDropConstraint => {
                 if let Some(rel) = self.relations.get_mut(&key(&table)).map(Arc::make_mut) {
@@ -445,6 +448,7 @@ impl Catalog {
                 partial: stmt.where_clause.is_some(),
                 signature: index_signature(stmt),
                 attached: false,
+                reads: index_reads(stmt),
                 origin,
             },
         );
@@ -479,6 +483,28 @@ pub(super) fn rename_in_constraint(kind: &mut ConstraintKind, from: &str, to: &s
         | ConstraintKind::Unique { columns } => columns.iter_mut().for_each(rename),
         _ => {}
     }
+}
+
+/// The columns an index's expressions and `WHERE` predicate name.
+fn index_reads(stmt: &IndexStmt) -> Vec<String> {
+    let mut reads = Vec::new();
+    let expressions = stmt.index_params.iter().filter_map(|p| match p.node.as_ref()? {
+        NodeEnum::IndexElem(elem) => elem.expr.as_deref(),
+        _ => None,
+    });
+    for expr in expressions.chain(stmt.where_clause.as_deref()) {
+        let Some(node) = expr.node.as_ref() else { continue };
+        for (n, ..) in node.nodes() {
+            if let pg_query::NodeRef::ColumnRef(col) = n {
+                if let Some(name) = col.fields.last().and_then(string_value) {
+                    if !reads.contains(&name) {
+                        reads.push(name);
+                    }
+                }
+            }
+        }
+    }
+    reads
 }
 
 fn index_columns(params: &[pg_query::Node]) -> Vec<String> {

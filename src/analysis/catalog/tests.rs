@@ -338,3 +338,22 @@ fn a_domain_whose_constraints_are_all_dropped_is_unconstrained() {
     ));
     assert!(constrained("CREATE DOMAIN d AS int; ALTER DOMAIN d SET NOT NULL;"));
 }
+
+#[test]
+fn a_renamed_enum_type_takes_its_columns_along() {
+    let mut catalog = Catalog::default();
+    for sql in [
+        "CREATE TYPE mood_tmp AS ENUM ('a');",
+        "CREATE TABLE t (m mood_tmp);",
+        "ALTER TYPE mood_tmp RENAME TO mood;",
+    ] {
+        let source = crate::input::source::SourceFile::new("t.sql", sql);
+        crate::analysis::replay(&mut catalog, &crate::parse::parse_file(&source), Origin::History);
+    }
+    let name = crate::analysis::RelationName::new(None, "mood");
+    assert!(catalog.enum_type(&name).is_some());
+    let t = catalog
+        .relation(&crate::analysis::RelationName::new(None, "t"))
+        .unwrap();
+    assert_eq!(t.column("m").unwrap().ty.name, "mood");
+}

@@ -132,7 +132,7 @@ pub(super) fn judge_run<T: Send>(
         .unzip();
     let mut checks = if checked { run_checks(&decoded) } else { Vec::new() };
     let mut judged: Vec<Option<T>> = Vec::with_capacity(decoded.len());
-    let mut replay = Replay::new(&schemas, scope);
+    let mut replay = Replay::new(&schemas, scope, &decoded, checked);
     // The chunk after the one analysed is parsed meanwhile: the replay runs
     // on one core, the parse on the others.
     let mut chunk = 0..chunk_end(&decoded, 0);
@@ -218,10 +218,42 @@ struct Replay<'s> {
     root: Option<String>,
     /// The migration of the last judged script: (root, place in its order).
     last_migration: Option<(String, usize)>,
+    /// The migrations whose down script is judged: (root, place in its order).
+    judged_downs: std::collections::BTreeSet<(String, usize)>,
+    /// The catalog before the up script of a migration whose down script
+    /// is judged, and whether the history before it was replayed whole.
+    before_up: Option<((String, usize), Catalog, bool)>,
+    /// The migrations of the current root replayed or analysed so far.
+    migrations_seen: std::collections::BTreeSet<usize>,
 }
 
 impl<'s> Replay<'s> {
-    fn new(schemas: &'s [Option<Arc<Catalog>>], scope: ChangeScope) -> Replay<'s> {
+    /// `checked` when rules run (not for a plan): only then are down
+    /// scripts compared with the schema before their up script, and only
+    /// where a rule that reads the comparison is on.
+    fn new(schemas: &'s [Option<Arc<Catalog>>], scope: ChangeScope, decoded: &[Decoded], checked: bool) -> Replay<'s> {
+        let compares = |settings: &Settings| {
+            rules::all()
+                .iter()
+                .map(|rule| rule.meta())
+                .filter(|meta| rules::down::RULES.contains(&meta.id))
+                .any(|meta| severity(settings, meta).is_some())
+        };
+        let judged_downs = decoded
+            .iter()
+            .filter_map(|d| match d {
+                Decoded::Text(_, script, settings)
+                    if checked
+                        && script.is_down()
+                        && script.role == Role::Change
+                        && !script.is_deleted()
+                        && compares(settings) =>
+                {
+                    Some((script.root.clone(), script.order?))
+                }
+                _ => None,
+            })
+            .collect();
         Replay {
             schemas,
             scope,
@@ -229,6 +261,32 @@ impl<'s> Replay<'s> {
             catalog: None,
             root: None,
             last_migration: None,
+            judged_downs,
+            before_up: None,
+            migrations_seen: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// Before an up script whose down script is judged: keeps the catalog
+    /// as it is, to compare with what the down script leaves. The history
+    /// is whole when every migration before it was replayed, or a schema
+    /// dump stands for it.
+    fn keep_before_up(&mut self, index: usize, script: &ScriptInfo) {
+        let Some(order) = script
+            .order
+            .filter(|_| script.direction == Some(crate::input::layout::Direction::Up))
+        else {
+            return;
+        };
+        let migration = (script.root.clone(), order);
+        if !self.judged_downs.contains(&migration)
+            || self.before_up.as_ref().is_some_and(|(kept, ..)| *kept == migration)
+        {
+            return;
+        }
+        let complete = self.schemas[index].is_some() || (0..order).all(|o| self.migrations_seen.contains(&o));
+        if let Some(catalog) = &self.catalog {
+            self.before_up = Some((migration, catalog.clone(), complete));
         }
     }
 
@@ -238,6 +296,8 @@ impl<'s> Replay<'s> {
         if self.root.as_deref() != Some(script.root.as_str()) {
             self.catalogs.extend(self.catalog.take());
             self.root = Some(script.root.clone());
+            self.migrations_seen.clear();
+            self.before_up = None;
         }
         let schemas = self.schemas;
         let catalog = self
@@ -287,15 +347,34 @@ impl<'s> Replay<'s> {
         let scope = self.scope;
         let migration = script.order.map(|order| (script.root.clone(), order));
         let new_change = migration.is_none() || migration != self.last_migration;
-        let catalog = self.enter(index, script);
+        self.enter(index, script);
         if script.role == Role::History {
+            self.keep_before_up(index, script);
+            let catalog = self.catalog.as_mut()?;
             analysis::replay(catalog, parsed, Origin::History);
             catalog.settle();
+            self.migrations_seen.extend(script.order);
             return None;
         }
         if scope == ChangeScope::EachMigration && new_change {
-            catalog.settle();
+            if let Some(catalog) = &mut self.catalog {
+                catalog.settle();
+            }
         }
+        self.keep_before_up(index, script);
+        self.migrations_seen.extend(script.order);
+        // The catalog kept before the up script serves its down script once.
+        let this_migration = script.order.map(|o| (script.root.clone(), o));
+        let before_up = match self.before_up.take() {
+            Some((migration, catalog, complete)) if script.is_down() && Some(&migration) == this_migration.as_ref() => {
+                Some((catalog, complete))
+            }
+            other => {
+                self.before_up = other;
+                None
+            }
+        };
+        let catalog = self.catalog.as_mut()?;
         let options = analysis_options(settings, runner_mode(script, parsed, settings));
         // A down or verify script runs long after its up script, against
         // everything it built, and leaves the schema as it found it.
@@ -307,7 +386,12 @@ impl<'s> Replay<'s> {
             before.settle();
             &mut before
         };
-        let file = analysis::analyze_script(source, parsed, options, replayed, index, script);
+        let file = match &before_up {
+            Some((before_up, complete)) => {
+                analysis::analyze_down_script(source, parsed, options, replayed, index, script, before_up, *complete)
+            }
+            None => analysis::analyze_script(source, parsed, options, replayed, index, script),
+        };
         self.last_migration = migration;
         Some(file)
     }

@@ -692,7 +692,8 @@ fn run_rules(file: &AnalyzedFile, settings: &Settings, findings: &mut Vec<(&'sta
 
 /// Turns findings into diagnostics at their configured severity. In a down
 /// script, losing data is what it is written to do: data-loss findings
-/// there are warnings at most.
+/// there are warnings at most, except `down-migration-loses-data`'s (data
+/// that existed before the up script).
 fn into_diagnostics(
     source: &SourceFile,
     findings: Vec<(&'static RuleMeta, Finding)>,
@@ -707,7 +708,11 @@ fn into_diagnostics(
             if let Some(cap) = finding.max_severity {
                 severity = severity.min(cap);
             }
-            if down && meta.category == crate::rule::Category::DataLoss {
+            // Data the down script was not written to drop keeps its severity.
+            if down
+                && meta.category == crate::rule::Category::DataLoss
+                && meta.id != rules::down_migration_loses_data::ID
+            {
                 severity = severity.min(Severity::Warning);
             }
             Some(Diagnostic {
