@@ -54,3 +54,48 @@ pub fn check_positions(report: &FileReport) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A throwaway repository folder (with a `.git` marker, so detection stops
+/// there) holding `files`, removed when dropped.
+pub(crate) struct Tree(std::path::PathBuf);
+
+impl Tree {
+    /// `name` keeps the folders of tests apart.
+    pub(crate) fn new(name: &str, files: &[(&str, &str)]) -> Tree {
+        let dir = std::env::temp_dir().join(format!("miglint-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join(".git")).unwrap();
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        Tree(dir)
+    }
+
+    /// `miglint check --format json ARGS` in the tree: exit code, report, stderr.
+    pub(crate) fn check(&self, args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value, String) {
+        let mut command = assert_cmd::Command::cargo_bin("miglint").unwrap();
+        command
+            .current_dir(&self.0)
+            .args(["check", "--format", "json"])
+            .args(args);
+        if let Some(text) = stdin {
+            command.write_stdin(text);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (output.status.code().unwrap(), report, stderr)
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

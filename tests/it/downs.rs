@@ -3,64 +3,33 @@
 //! `down-migration-fails` and `down-migration-loses-data` at the down file,
 //! whether the folder, the down file or a glob is named.
 
-use std::path::PathBuf;
-
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// A throwaway project (a `.git` marker stops discovery there).
-struct Project(PathBuf);
+use crate::common::Tree;
 
-impl Project {
-    fn new(name: &str, files: &[(&str, &str)]) -> Project {
-        let dir = std::env::temp_dir().join(format!("miglint-downs-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".git")).unwrap();
-        for (path, text) in files {
-            let path = dir.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        Project(dir)
-    }
-
-    /// The findings of the down rules of `miglint check ARGS`, as
-    /// `rule path:line:column`, sorted.
-    fn downs(&self, args: &[&str]) -> Vec<String> {
-        let output = Command::cargo_bin("miglint")
-            .unwrap()
-            .current_dir(&self.0)
-            .args(["check", "--format", "json"])
-            .args(args)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-        let mut found: Vec<String> = report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["rule"].as_str().unwrap().starts_with("down-migration"))
-            .map(|d| {
-                let start = &d["span"]["start"];
-                format!(
-                    "{} {}:{}:{}",
-                    d["rule"].as_str().unwrap(),
-                    d["path"].as_str().unwrap(),
-                    start["line"],
-                    start["column"]
-                )
-            })
-            .collect();
-        found.sort();
-        found
-    }
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The findings of the down rules of `miglint check ARGS` in `tree`, as
+/// `rule path:line:column`, sorted.
+fn downs(tree: &Tree, args: &[&str]) -> Vec<String> {
+    let (_, report, _) = tree.check(args, None);
+    let mut found: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"].as_str().unwrap().starts_with("down-migration"))
+        .map(|d| {
+            let start = &d["span"]["start"];
+            format!(
+                "{} {}:{}:{}",
+                d["rule"].as_str().unwrap(),
+                d["path"].as_str().unwrap(),
+                start["line"],
+                start["column"]
+            )
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n";
@@ -85,8 +54,8 @@ fn expected(path: &str, start: &str, line: usize) -> Vec<String> {
 
 #[test]
 fn golang_migrate() {
-    let p = Project::new(
-        "golang-migrate",
+    let p = Tree::new(
+        "downs-golang-migrate",
         &[
             ("db/1_users.up.sql", USERS),
             ("db/1_users.down.sql", "DROP TABLE users;\n"),
@@ -97,20 +66,20 @@ fn golang_migrate() {
         ],
     );
     let down = "db/2_email.down.sql";
-    assert_eq!(p.downs(&["db"]), expected(down, "1:1", 1));
+    assert_eq!(downs(&p, &["db"]), expected(down, "1:1", 1));
     // The down file named alone: its up file is found and run before it.
-    assert_eq!(p.downs(&[down]), expected(down, "1:1", 1));
-    assert_eq!(p.downs(&["db/*.down.sql"]), expected(down, "1:1", 1));
+    assert_eq!(downs(&p, &[down]), expected(down, "1:1", 1));
+    assert_eq!(downs(&p, &["db/*.down.sql"]), expected(down, "1:1", 1));
     // The up file named alone does not judge the down file.
-    assert!(p.downs(&["db/2_email.up.sql"]).is_empty());
+    assert!(downs(&p, &["db/2_email.up.sql"]).is_empty());
     // Later migrations are compared with their own up script.
-    assert!(p.downs(&["db/3_note.down.sql"]).is_empty());
+    assert!(downs(&p, &["db/3_note.down.sql"]).is_empty());
 }
 
 #[test]
 fn sqlx() {
-    let p = Project::new(
-        "sqlx",
+    let p = Tree::new(
+        "downs-sqlx",
         &[
             (
                 "Cargo.toml",
@@ -123,14 +92,14 @@ fn sqlx() {
         ],
     );
     let down = "migrations/2_email.down.sql";
-    assert_eq!(p.downs(&["migrations"]), expected(down, "1:1", 1));
-    assert_eq!(p.downs(&[down]), expected(down, "1:1", 1));
+    assert_eq!(downs(&p, &["migrations"]), expected(down, "1:1", 1));
+    assert_eq!(downs(&p, &[down]), expected(down, "1:1", 1));
 }
 
 #[test]
 fn diesel() {
-    let p = Project::new(
-        "diesel",
+    let p = Tree::new(
+        "downs-diesel",
         &[
             ("migrations/2024-01-01-000000_users/up.sql", USERS),
             ("migrations/2024-01-01-000000_users/down.sql", "DROP TABLE users;\n"),
@@ -142,14 +111,14 @@ fn diesel() {
         ],
     );
     let down = "migrations/2024-01-02-000000_email/down.sql";
-    assert_eq!(p.downs(&["migrations"]), expected(down, "1:1", 2));
-    assert_eq!(p.downs(&[down]), expected(down, "1:1", 2));
+    assert_eq!(downs(&p, &["migrations"]), expected(down, "1:1", 2));
+    assert_eq!(downs(&p, &[down]), expected(down, "1:1", 2));
 }
 
 #[test]
 fn dbmate_sections() {
-    let p = Project::new(
-        "dbmate",
+    let p = Tree::new(
+        "downs-dbmate",
         &[
             (
                 "db/migrations/20240101000000_users.sql",
@@ -163,14 +132,14 @@ fn dbmate_sections() {
     );
     let file = "db/migrations/20240102000000_email.sql";
     // The down section's marker is line 5; its statements follow.
-    assert_eq!(p.downs(&["db/migrations"]), expected(file, "5:1", 6));
-    assert_eq!(p.downs(&[file]), expected(file, "5:1", 6));
+    assert_eq!(downs(&p, &["db/migrations"]), expected(file, "5:1", 6));
+    assert_eq!(downs(&p, &[file]), expected(file, "5:1", 6));
 }
 
 #[test]
 fn goose_sections() {
-    let p = Project::new(
-        "goose",
+    let p = Tree::new(
+        "downs-goose",
         &[
             (
                 "migrations/00001_users.sql",
@@ -187,13 +156,13 @@ fn goose_sections() {
         ],
     );
     let file = "migrations/00002_email.sql";
-    assert_eq!(p.downs(&["migrations"]), expected(file, "4:1", 5));
+    assert_eq!(downs(&p, &["migrations"]), expected(file, "4:1", 5));
 }
 
 #[test]
 fn flyway_undo() {
-    let p = Project::new(
-        "flyway",
+    let p = Tree::new(
+        "downs-flyway",
         &[
             ("sql/V1__users.sql", USERS),
             ("sql/V2__email.sql", EMAIL_UP),
@@ -201,15 +170,15 @@ fn flyway_undo() {
         ],
     );
     let undo = "sql/U2__email.sql";
-    assert_eq!(p.downs(&["sql"]), expected(undo, "1:1", 1));
-    assert_eq!(p.downs(&[undo]), expected(undo, "1:1", 1));
+    assert_eq!(downs(&p, &["sql"]), expected(undo, "1:1", 1));
+    assert_eq!(downs(&p, &[undo]), expected(undo, "1:1", 1));
 }
 
 #[test]
 fn sqitch_revert() {
     let plan = "%syntax-version=1.0.0\n%project=app\n\nusers 2024-01-01T00:00:00Z Ann <ann@example.com> # users\nemail 2024-01-02T00:00:00Z Ann <ann@example.com> # email\n";
-    let p = Project::new(
-        "sqitch",
+    let p = Tree::new(
+        "downs-sqitch",
         &[
             ("sqitch.plan", plan),
             ("deploy/users.sql", USERS),
@@ -218,14 +187,14 @@ fn sqitch_revert() {
             ("revert/email.sql", EMAIL_DOWN),
         ],
     );
-    assert_eq!(p.downs(&["."]), expected("revert/email.sql", "1:1", 1));
-    assert_eq!(p.downs(&["revert/email.sql"]), expected("revert/email.sql", "1:1", 1));
+    assert_eq!(downs(&p, &["."]), expected("revert/email.sql", "1:1", 1));
+    assert_eq!(downs(&p, &["revert/email.sql"]), expected("revert/email.sql", "1:1", 1));
 }
 
 #[test]
 fn a_down_that_undoes_its_up_is_clean_in_every_layout() {
-    let p = Project::new(
-        "clean",
+    let p = Tree::new(
+        "downs-clean",
         &[
             ("db/1_users.up.sql", USERS),
             ("db/1_users.down.sql", "DROP TABLE users;\n"),
@@ -241,7 +210,7 @@ fn a_down_that_undoes_its_up_is_clean_in_every_layout() {
             ),
         ],
     );
-    assert!(p.downs(&["db", "goose"]).is_empty());
+    assert!(downs(&p, &["db", "goose"]).is_empty());
 }
 
 /// openfga's PostgreSQL migrations (goose sections): every down section

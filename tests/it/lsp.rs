@@ -309,6 +309,35 @@ fn rules(found: &Found) -> Vec<(&str, i64)> {
 
 /// Opens `text` as the project's document in a new session: the
 /// diagnostics published for it, and the hover at `line`, `character`.
+/// A session in `project` with the document at `uri` opened: the client,
+/// and the diagnostics published for it.
+fn opened(project: &Project, uri: &str, text: &str) -> (Client, Vec<Value>) {
+    let mut client = Client::start(&project.0);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
+    );
+    let published = client.diagnostics(uri, Some(1));
+    (client, published)
+}
+
+/// The code actions offered for one published diagnostic.
+fn code_actions(client: &mut Client, uri: &str, diagnostic: Value) -> Value {
+    client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    )
+}
+
 fn open_and_hover(project: &Project, text: &str, line: u32, character: u32) -> (Found, Value) {
     let uri = file_uri(&project.document());
     let mut client = Client::start(&std::env::temp_dir());
@@ -436,14 +465,7 @@ fn an_editor_gets_the_cli_diagnostics_hover_and_quick_fixes() {
         .find(|d| d["code"] == "ban-drop-column")
         .unwrap()
         .clone();
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostic["range"],
-            "context": { "diagnostics": [diagnostic] },
-        }),
-    );
+    let actions = code_actions(&mut client, &uri, diagnostic);
     let fix = actions["result"]
         .as_array()
         .and_then(|list| list.iter().find(|a| a["kind"] == "quickfix"))
@@ -641,30 +663,13 @@ fn a_rule_fix_is_offered_as_a_quick_fix_and_applied_silences_the_rule() {
     let text = "CREATE INDEX orders_total_idx ON orders (id);\n";
     std::fs::write(&path, text).unwrap();
     let uri = file_uri(&path);
-    let mut client = Client::start(&project.0);
-    client.request(
-        "initialize",
-        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
-    );
-    let published = client.diagnostics(&uri, Some(1));
+    let (mut client, published) = opened(&project, &uri, text);
     let diagnostic = published
         .iter()
         .find(|d| d["code"] == "require-concurrent-index")
         .unwrap_or_else(|| panic!("require-concurrent-index in {published:?}"))
         .clone();
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostic["range"],
-            "context": { "diagnostics": [diagnostic] },
-        }),
-    );
+    let actions = code_actions(&mut client, &uri, diagnostic);
     let fix = actions["result"]
         .as_array()
         .and_then(|list| list.iter().find(|a| a["isPreferred"] == true))
@@ -721,17 +726,7 @@ fn a_custom_rule_reaches_the_editor_with_an_ignore_quick_fix() {
     let text = "DROP TABLE billing.old_invoices;\n";
     std::fs::write(&path, text).unwrap();
     let uri = file_uri(&path);
-    let mut client = Client::start(&project.0);
-    client.request(
-        "initialize",
-        json!({ "processId": null, "rootUri": file_uri(&project.0), "capabilities": {} }),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
-    );
-    let published = client.diagnostics(&uri, Some(1));
+    let (mut client, published) = opened(&project, &uri, text);
     let diagnostic = published
         .iter()
         .find(|d| d["code"] == "acme-no-drop-in-billing")
@@ -744,14 +739,7 @@ fn a_custom_rule_reaches_the_editor_with_an_ignore_quick_fix() {
             .starts_with("nothing is dropped in billing\n"),
         "{diagnostic:#}"
     );
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostic["range"],
-            "context": { "diagnostics": [diagnostic] },
-        }),
-    );
+    let actions = code_actions(&mut client, &uri, diagnostic);
     let ignore = actions["result"]
         .as_array()
         .into_iter()

@@ -2,54 +2,10 @@
 //! history, stdin standing in for a file, `--tool`, skipped dialects and
 //! `check_down`.
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// A throwaway repository folder (with a `.git` marker, so detection stops
-/// there) holding `files`.
-struct Tree(PathBuf);
-
-impl Tree {
-    fn new(name: &str, files: &[(&str, &str)]) -> Tree {
-        let dir = std::env::temp_dir().join(format!("miglint-tools-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join(".git")).unwrap();
-        for (path, text) in files {
-            let path = dir.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        Tree(dir)
-    }
-
-    /// `miglint check --format json ARGS` in the tree: exit code, report, stderr.
-    fn check(&self, args: &[&str], stdin: Option<&str>) -> (i32, Value, String) {
-        let mut command = Command::cargo_bin("miglint").unwrap();
-        command
-            .current_dir(&self.0)
-            .args(["check", "--format", "json"])
-            .args(args);
-        if let Some(text) = stdin {
-            command.write_stdin(text);
-        }
-        let output = command.output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-        (output.status.code().unwrap(), report, stderr)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::common::Tree;
 
 /// (path, direction) of every file entry.
 fn files(report: &Value) -> Vec<(String, Value)> {
@@ -159,7 +115,7 @@ fn a_folder_is_audited_in_the_tools_order_with_its_down_migrations() {
 #[test]
 fn stdin_stands_in_for_the_file_it_is_named_after() {
     let tree = Tree::new(
-        "stdin",
+        "tools-stdin",
         &[
             (
                 "db/migrations/00001_accounts.sql",
@@ -209,7 +165,7 @@ fn stdin_stands_in_for_the_file_it_is_named_after() {
 #[test]
 fn tool_flag_overrides_detection() {
     let tree = Tree::new(
-        "tool",
+        "tools-tool",
         &[
             (
                 "db/migrations/1_accounts.up.sql",
@@ -240,7 +196,7 @@ fn tool_flag_overrides_detection() {
 #[test]
 fn every_dialects_roots_are_checked_in_their_dialect() {
     let tree = Tree::new(
-        "dialects",
+        "tools-dialects",
         &[
             (
                 "db/mysql/1_a.up.sql",

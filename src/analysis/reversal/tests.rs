@@ -14,6 +14,8 @@ fn options() -> Options {
         assume_lock_timeout: false,
         max_lock_timeout_ms: 10_000,
         time_zone: Default::default(),
+        autocommit_declared: false,
+        naming: Default::default(),
     }
 }
 
