@@ -93,52 +93,15 @@ fn custom_rule(raw: RawCustomRule, at: &dyn Fn(std::ops::Range<usize>) -> String
             }
         },
     };
-    let statements = match raw.statement {
-        None => Vec::new(),
-        Some(list) => {
-            let span = list.span();
-            strings(list.get_ref(), "statement")
-                .map_err(|why| error(span.clone(), format!("`{id}`: {why}")))?
-                .iter()
-                .map(|text| StatementPattern::new(text).map_err(|why| error(span.clone(), format!("`{id}`: {why}"))))
-                .collect::<Result<_, _>>()?
-        }
-    };
+    let statements = each(&raw.statement, "statement", &id, at, StatementPattern::new)?;
     if statements.is_empty() && raw.lock.is_none() {
         return Err(error(
             raw.id.span(),
             format!("`{id}` matches every statement: give a `statement` (such as \"DROP\") or a `lock` (such as \"ACCESS EXCLUSIVE\")"),
         ));
     }
-    let tables = match raw.tables {
-        None => Vec::new(),
-        Some(list) => {
-            let span = list.span();
-            strings(list.get_ref(), "tables")
-                .map_err(|why| error(span.clone(), format!("`{id}`: {why}")))?
-                .iter()
-                .map(|text| TablePattern::new(text).map_err(|why| error(span.clone(), format!("`{id}`: {why}"))))
-                .collect::<Result<_, _>>()?
-        }
-    };
-    let schemas = match raw.schemas {
-        None => Vec::new(),
-        Some(list) => {
-            let span = list.span();
-            strings(list.get_ref(), "schemas")
-                .map_err(|why| error(span.clone(), format!("`{id}`: {why}")))?
-                .iter()
-                .map(|text| {
-                    glob::Pattern::new(text)
-                        .ok()
-                        .filter(|_| !text.trim().is_empty() && !text.contains('.'))
-                        .ok_or_else(|| {
-                            error(span.clone(), format!("`{id}`: bad schema pattern {text:?}: write a schema name or glob, such as \"billing\" or \"tenant_*\""))
-                        })
-                })
-                .collect::<Result<_, _>>()?
-        }
-    };
+    let tables = each(&raw.tables, "tables", &id, at, TablePattern::new)?;
+    let schemas = each(&raw.schemas, "schemas", &id, at, schema_pattern)?;
     Ok(CustomRule {
         id,
         message: raw.message.into_inner().trim().to_string(),
@@ -150,6 +113,36 @@ fn custom_rule(raw: RawCustomRule, at: &dyn Fn(std::ops::Range<usize>) -> String
         schemas,
         at: id_at,
     })
+}
+
+/// The entries of `key` (a string or a list of them), each parsed; an
+/// error names the rule `id` and the key's place.
+fn each<T>(
+    value: &Option<Spanned<toml::Value>>,
+    key: &str,
+    id: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> String,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let error = |why: String| ConfigError(format!("{}: custom rule `{id}`: {why}", at(value.span())));
+    strings(value.get_ref(), key)
+        .map_err(error)?
+        .iter()
+        .map(|text| parse(text).map_err(error))
+        .collect()
+}
+
+/// A schema name or glob (`billing`, `tenant_*`); Err says what is wrong.
+fn schema_pattern(text: &str) -> Result<glob::Pattern, String> {
+    glob::Pattern::new(text)
+        .ok()
+        .filter(|_| !text.trim().is_empty() && !text.contains('.'))
+        .ok_or_else(|| {
+            format!("bad schema pattern {text:?}: write a schema name or glob, such as \"billing\" or \"tenant_*\"")
+        })
 }
 
 /// Lowercase words of letters and digits joined by `-`, the first word
