@@ -89,17 +89,20 @@ pub(crate) fn tokenize(text: &str, span: Span) -> Vec<Token> {
 /// `text` scans as one word that is no keyword, or an unreserved one: what
 /// PostgreSQL reads back as an identifier without quotes.
 pub(crate) fn is_unreserved_word(text: &str) -> bool {
-    matches!(pg_query::scan_tokens(text).as_deref(), Ok([token])
-        if token.keyword_kind <= KeywordKind::UnreservedKeyword as i32)
+    one_word_keyword_kind(text).is_some_and(|kind| kind <= KeywordKind::UnreservedKeyword)
 }
 
 /// The keyword category of `word` as PostgreSQL's scanner reads it bare:
 /// None for a word that is no keyword.
 pub(crate) fn keyword_kind(word: &str) -> Option<KeywordKind> {
-    match pg_query::scan_tokens(word).as_deref() {
-        Ok([token]) => KeywordKind::try_from(token.keyword_kind)
-            .ok()
-            .filter(|k| *k != KeywordKind::NoKeyword),
+    one_word_keyword_kind(word).filter(|kind| *kind != KeywordKind::NoKeyword)
+}
+
+/// The keyword category of `text` when the scanner reads it as one token
+/// (`NoKeyword` for a name); None for text of several tokens or none.
+fn one_word_keyword_kind(text: &str) -> Option<KeywordKind> {
+    match pg_query::scan_tokens(text).as_deref() {
+        Ok([token]) => KeywordKind::try_from(token.keyword_kind).ok(),
         _ => None,
     }
 }

@@ -30,6 +30,17 @@ impl<'a> AlterTable<'a> {
         ctx.alter_existing_table().map(|alter| Self::new(ctx, alter))
     }
 
+    /// The statement when it alters a table that the code already deployed
+    /// uses: one that existed before the file, in an up migration. A down
+    /// script restores the schema that older code was written for (whether
+    /// it restores it right is for the down-migration rules).
+    pub(crate) fn of_table_running_code_uses(ctx: StatementContext<'a>) -> Option<Self> {
+        if ctx.file.script.is_down() {
+            return None;
+        }
+        Self::of_existing_table(ctx)
+    }
+
     /// The statement when it alters any relation that existed before the
     /// file: also `ALTER INDEX`, `ALTER MATERIALIZED VIEW` and the like,
     /// which are the same statement with another `objtype`.

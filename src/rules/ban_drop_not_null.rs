@@ -17,13 +17,8 @@ crate::rule::declare_rule!(BanDropNotNull, id: "ban-drop-not-null", category: Co
 
 impl Rule for BanDropNotNull {
     fn check_statement(&self, ctx: StatementContext<'_>, out: &mut Vec<Finding>) {
-        // A down script restores the schema the older code was written
-        // for; whether it restores it right is for the down-migration rules.
-        if ctx.file.script.is_down() {
-            return;
-        }
         // A table the change created is known only to the new code.
-        let Some(alter) = AlterTable::of_existing_table(ctx) else {
+        let Some(alter) = AlterTable::of_table_running_code_uses(ctx) else {
             return;
         };
         let table = &alter.relation;

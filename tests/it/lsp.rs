@@ -309,9 +309,12 @@ fn rules(found: &Found) -> Vec<(&str, i64)> {
 
 /// Opens `text` as the project's document in a new session: the
 /// diagnostics published for it, and the hover at `line`, `character`.
-/// A session in `project` with the document at `uri` opened: the client,
-/// and the diagnostics published for it.
-fn opened(project: &Project, uri: &str, text: &str) -> (Client, Vec<Value>) {
+/// `text` written at `path` in `project` and opened: the client, the
+/// document's URI and its published diagnostic of rule `code`.
+fn open_with_finding(project: &Project, path: &str, text: &str, code: &str) -> (Client, String, Value) {
+    let path = project.0.join(path);
+    std::fs::write(&path, text).unwrap();
+    let uri = file_uri(&path);
     let mut client = Client::start(&project.0);
     client.request(
         "initialize",
@@ -322,8 +325,13 @@ fn opened(project: &Project, uri: &str, text: &str) -> (Client, Vec<Value>) {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "sql", "version": 1, "text": text } }),
     );
-    let published = client.diagnostics(uri, Some(1));
-    (client, published)
+    let published = client.diagnostics(&uri, Some(1));
+    let diagnostic = published
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("{code} in {published:?}"))
+        .clone();
+    (client, uri, diagnostic)
 }
 
 /// The code actions offered for one published diagnostic.
@@ -659,16 +667,13 @@ fn table_sizes_scale_the_editors_diagnostics_and_show_on_hover() {
 #[test]
 fn a_rule_fix_is_offered_as_a_quick_fix_and_applied_silences_the_rule() {
     let project = Project::new("rule-fix");
-    let path = project.0.join("db/migrations/0003_index.up.sql");
     let text = "CREATE INDEX orders_total_idx ON orders (id);\n";
-    std::fs::write(&path, text).unwrap();
-    let uri = file_uri(&path);
-    let (mut client, published) = opened(&project, &uri, text);
-    let diagnostic = published
-        .iter()
-        .find(|d| d["code"] == "require-concurrent-index")
-        .unwrap_or_else(|| panic!("require-concurrent-index in {published:?}"))
-        .clone();
+    let (mut client, uri, diagnostic) = open_with_finding(
+        &project,
+        "db/migrations/0003_index.up.sql",
+        text,
+        "require-concurrent-index",
+    );
     let actions = code_actions(&mut client, &uri, diagnostic);
     let fix = actions["result"]
         .as_array()
@@ -722,16 +727,13 @@ fn a_custom_rule_reaches_the_editor_with_an_ignore_quick_fix() {
          statement = \"DROP\"\nschemas = [\"billing\"]\nmessage = \"nothing is dropped in billing\"\n",
     )
     .unwrap();
-    let path = project.0.join("db/migrations/0003_drop.up.sql");
     let text = "DROP TABLE billing.old_invoices;\n";
-    std::fs::write(&path, text).unwrap();
-    let uri = file_uri(&path);
-    let (mut client, published) = opened(&project, &uri, text);
-    let diagnostic = published
-        .iter()
-        .find(|d| d["code"] == "acme-no-drop-in-billing")
-        .unwrap_or_else(|| panic!("the custom rule in {published:?}"))
-        .clone();
+    let (mut client, uri, diagnostic) = open_with_finding(
+        &project,
+        "db/migrations/0003_drop.up.sql",
+        text,
+        "acme-no-drop-in-billing",
+    );
     assert!(
         diagnostic["message"]
             .as_str()
